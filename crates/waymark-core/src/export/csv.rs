@@ -1,0 +1,62 @@
+use super::links_of;
+use crate::model::{Plan, WorkPackageRef, format_delivery};
+
+const COLUMNS: [&str; 15] = [
+    "Section",
+    "Work package",
+    "Scope",
+    "Relationships",
+    "Estimated delivery",
+    "Comments",
+    "Key influences",
+    "Related items",
+    "Owner",
+    "Status",
+    "RAG",
+    "Progress",
+    "Actual delivery",
+    "Depends on",
+    "Programmes",
+];
+
+/// One row per work package, for spreadsheets. The registers' titles and kinds
+/// and the plan's introduction are not in CSV; use JSON for everything.
+pub fn to_csv(plan: &Plan) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut rows: Vec<Vec<String>> = vec![COLUMNS.iter().map(|s| s.to_string()).collect()];
+    for (index, section) in plan.sections.iter().enumerate() {
+        let name = [section.number.as_deref(), section.title.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for wp in &section.work_packages {
+            let r = WorkPackageRef::new(section, index, &wp.number);
+            let (preds, progs) = links_of(plan, &r);
+            rows.push(vec![
+                name.clone(),
+                format!("{}. {}", wp.number, wp.title),
+                wp.scope.clone(),
+                wp.relationships.clone(),
+                format_delivery(&wp.delivery),
+                wp.comments.clone(),
+                wp.influences.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" "),
+                wp.related_items.join("; "),
+                wp.owner.clone(),
+                wp.status.label().to_string(),
+                wp.rag.map(|r| r.label().to_string()).unwrap_or_default(),
+                format!("{}%", wp.progress.get()),
+                wp.actual_delivery.map(|d| d.to_string()).unwrap_or_default(),
+                preds.join("; "),
+                progs.join("; "),
+            ]);
+        }
+    }
+    for r in rows {
+        if w.write_record(&r).is_err() {
+            break;
+        }
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}

@@ -1,0 +1,123 @@
+use std::fmt::Write;
+
+use super::{links_of, sorted_related};
+use crate::model::{Plan, format_delivery};
+use crate::quarter::QuarterConvention;
+
+fn cell(s: &str) -> String {
+    let s = s.replace('|', "\\|").replace("\r\n", "\n").replace('\n', "<br>");
+    if s.is_empty() { " ".into() } else { s }
+}
+
+fn row(out: &mut String, cells: &[String]) {
+    out.push('|');
+    for c in cells {
+        let _ = write!(out, " {} |", cell(c));
+    }
+    out.push('\n');
+}
+
+fn header(out: &mut String, names: &[&str]) {
+    row(out, &names.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    out.push('|');
+    for _ in names {
+        out.push_str(" --- |");
+    }
+    out.push('\n');
+}
+
+const WP_COLUMNS: [&str; 14] = [
+    "Work package",
+    "Scope",
+    "Relationships",
+    "Estimated delivery",
+    "Comments",
+    "Key influences",
+    "Related items",
+    "Owner",
+    "Status",
+    "RAG",
+    "Progress",
+    "Actual delivery",
+    "Depends on",
+    "Programmes",
+];
+
+/// A readable document that `waymark import --format markdown` reads back.
+pub fn to_markdown(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", plan.title);
+    if !plan.organisation.is_empty() {
+        let _ = writeln!(out, "- Organisation: {}", plan.organisation);
+    }
+    if !plan.period.is_empty() {
+        let _ = writeln!(out, "- Period: {}", plan.period);
+    }
+    if plan.quarter_convention != QuarterConvention::Calendar {
+        let _ = writeln!(out, "- Quarter convention: {}", plan.quarter_convention.as_str());
+    }
+    if !plan.introduction.is_empty() {
+        let _ = writeln!(out, "\n{}", plan.introduction);
+    }
+    for (index, section) in plan.sections.iter().enumerate() {
+        out.push('\n');
+        if section.number.is_some() || section.title.is_some() {
+            let heading = [section.number.as_deref(), section.title.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let _ = writeln!(out, "## {heading}\n");
+        }
+        header(&mut out, &WP_COLUMNS);
+        for wp in &section.work_packages {
+            let r = crate::model::WorkPackageRef::new(section, index, &wp.number);
+            let (preds, progs) = links_of(plan, &r);
+            row(
+                &mut out,
+                &[
+                    format!("{}. {}", wp.number, wp.title),
+                    wp.scope.clone(),
+                    wp.relationships.clone(),
+                    format_delivery(&wp.delivery),
+                    wp.comments.clone(),
+                    wp.influences.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" "),
+                    wp.related_items.join("; "),
+                    wp.owner.clone(),
+                    wp.status.label().to_string(),
+                    wp.rag.map(|r| r.label().to_string()).unwrap_or_default(),
+                    format!("{}%", wp.progress.get()),
+                    wp.actual_delivery.map(|d| d.to_string()).unwrap_or_default(),
+                    preds.join("; "),
+                    progs.join("; "),
+                ],
+            );
+        }
+    }
+    if !plan.influences.is_empty() {
+        out.push_str("\n## Key influences\n\n");
+        header(&mut out, &["Code", "Title", "Description"]);
+        for i in &plan.influences {
+            row(&mut out, &[i.code.to_string(), i.title.clone(), i.description.clone()]);
+        }
+    }
+    if !plan.related_items.is_empty() {
+        out.push_str("\n## Related items\n\n");
+        header(&mut out, &["Name", "Kind"]);
+        for i in sorted_related(plan) {
+            row(&mut out, &[i.name.clone(), i.kind.as_str().to_string()]);
+        }
+    }
+    if !plan.programmes.is_empty() {
+        out.push_str("\n## Programmes\n\n");
+        header(&mut out, &["Programme", "Priority", "Description"]);
+        for p in &plan.programmes {
+            let priority = if p.priority { "yes" } else { "no" };
+            row(&mut out, &[p.name.clone(), priority.to_string(), p.description.clone()]);
+        }
+    }
+    if !plan.notes.is_empty() {
+        let _ = writeln!(out, "\n## Notes\n\n{}", plan.notes);
+    }
+    out
+}

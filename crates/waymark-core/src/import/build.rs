@@ -1,0 +1,565 @@
+//! Turning table rows and register entries into a [`Plan`], shared by the readers.
+
+use std::collections::{HashMap, HashSet};
+
+use super::table::Column;
+use super::{Diagnostic, Imported, Severity, relationships};
+use crate::model::{
+    DeliveryTarget, Dependency, Influence, InfluenceCode, Plan, Programme, RelatedItem,
+    RelatedKind, Section, WorkPackage, WorkPackageRef,
+};
+use crate::quarter::Quarter;
+use crate::schedule;
+
+/// One cell of a row with where it started in the file.
+#[derive(Debug, Clone)]
+pub(crate) struct Cell {
+    pub text: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Collects a plan as a reader walks the file.
+pub(crate) struct Builder {
+    pub plan: Plan,
+    diagnostics: Vec<Diagnostic>,
+    notes: Vec<String>,
+    related_index: HashMap<String, usize>,
+    pending_dependencies: Vec<(usize, String, WorkPackageRef)>,
+    memberships: Vec<(usize, String, WorkPackageRef)>,
+    explicit_memberships: bool,
+}
+
+impl Builder {
+    pub fn new(title: &str) -> Self {
+        Builder {
+            plan: Plan::new(title),
+            diagnostics: Vec::new(),
+            notes: Vec::new(),
+            related_index: HashMap::new(),
+            pending_dependencies: Vec::new(),
+            memberships: Vec::new(),
+            explicit_memberships: false,
+        }
+    }
+
+    pub fn warn(&mut self, line: usize, column: usize, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            line,
+            column,
+            severity: Severity::Warning,
+            message: message.into(),
+        });
+    }
+
+    /// Keep text that fits no field in the plan's notes.
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.notes.push(text.into());
+    }
+
+    pub fn start_section(&mut self, number: Option<String>, title: Option<String>) -> usize {
+        self.plan.sections.push(Section { number, title, work_packages: Vec::new() });
+        self.plan.sections.len() - 1
+    }
+
+    /// Add one table row as a work package of section `section`.
+    pub fn add_row(&mut self, section: usize, columns: &[Option<Column>], headers: &[String], cells: Vec<Cell>, row_line: usize) {
+        if cells.iter().all(|c| c.text.trim().is_empty()) {
+            self.warn(row_line, 1, "empty row skipped");
+            return;
+        }
+        let m = columns.len();
+        let n = cells.len();
+        let mut slots: Vec<Option<usize>> = (0..n).map(|i| (i < m).then_some(i)).collect();
+        if n < m {
+            let mut moved = String::new();
+            let last = n - 1;
+            if let Some(ic) = columns.iter().position(|c| *c == Some(Column::Influences)) {
+                if ic > last && columns[last] != Some(Column::Influences) && looks_like_codes(&cells[last].text) {
+                    slots[last] = Some(ic);
+                    moved = format!(
+                        "; \"{}\" read as {} by its content",
+                        cells[last].text.trim(),
+                        headers[ic]
+                    );
+                }
+            }
+            let missing: Vec<String> = (0..m)
+                .filter(|i| !slots.contains(&Some(*i)))
+                .map(|i| format!("\"{}\"", headers[i]))
+                .collect();
+            self.warn(
+                row_line,
+                1,
+                format!(
+                    "row has {n} cells but the header has {m}; no cell for {}{moved}",
+                    missing.join(", ")
+                ),
+            );
+        }
+
+        let mut wp = WorkPackage::new("", "");
+        let mut number: Option<String> = None;
+        let mut explicit_related: Option<Vec<String>> = None;
+        for (cell, slot) in cells.iter().zip(&slots) {
+            let text = cell.text.trim();
+            let Some(slot) = *slot else {
+                if !text.is_empty() {
+                    self.warn(cell.line, cell.column, "cell beyond the header's last column; kept in the plan's notes");
+                    self.note(format!("Line {}: extra cell: {text}", cell.line));
+                }
+                continue;
+            };
+            let Some(col) = columns[slot] else {
+                if !text.is_empty() {
+                    self.note(format!("Line {} ({}): {text}", cell.line, headers[slot]));
+                }
+                continue;
+            };
+            match col {
+                Column::WorkPackage => {
+                    let (num, title) = split_number(text);
+                    if number.is_none() {
+                        number = num;
+                    }
+                    wp.title = title;
+                }
+                Column::Number => number = Some(text.trim_end_matches('.').to_string()).filter(|s| !s.is_empty()),
+                Column::Title => wp.title = strip_final_period(text),
+                Column::Scope => wp.scope = text.to_string(),
+                Column::Relationships => wp.relationships = text.to_string(),
+                Column::Comments => wp.comments = text.to_string(),
+                Column::Owner => wp.owner = text.to_string(),
+                Column::Section => {}
+                Column::Delivery => {
+                    let (parts, rest) = parse_delivery(text);
+                    wp.delivery = parts;
+                    if !rest.is_empty() {
+                        self.warn(cell.line, cell.column, format!("\"{rest}\" in the delivery cell is not a quarter; kept in the plan's notes"));
+                        self.note(format!("Line {} (delivery): {rest}", cell.line));
+                    }
+                }
+                Column::Influences => {
+                    let (codes, rest) = parse_influences(text);
+                    wp.influences = codes;
+                    if !rest.is_empty() {
+                        self.warn(cell.line, cell.column, format!("\"{rest}\" in the key-influences cell is not a code such as 3.1.1; kept in the plan's notes"));
+                        self.note(format!("Line {} (key influences): {rest}", cell.line));
+                    }
+                }
+                Column::Status => self.typed(cell, "status", text, |t| t.parse().map(|s| wp.status = s)),
+                Column::Rag => self.typed(cell, "RAG", text, |t| t.parse().map(|r| wp.rag = Some(r))),
+                Column::Progress => self.typed(cell, "progress", text, |t| t.parse().map(|p| wp.progress = p)),
+                Column::ActualDelivery => self.typed(cell, "actual delivery", text, |t| t.parse().map(|d| wp.actual_delivery = Some(d))),
+                Column::RelatedItems => {
+                    explicit_related = Some(split_list(text));
+                }
+                Column::DependsOn | Column::Programmes => {}
+            }
+        }
+
+        let section_ref = &self.plan.sections[section];
+        let taken: HashSet<&str> = section_ref.work_packages.iter().map(|w| w.number.as_str()).collect();
+        let number = match number {
+            Some(n) if !taken.contains(n.as_str()) => n,
+            other => {
+                let next = section_ref
+                    .work_packages
+                    .iter()
+                    .filter_map(|w| w.number.parse::<u64>().ok())
+                    .max()
+                    .unwrap_or(0)
+                    + 1;
+                let why = match other {
+                    Some(n) => format!("work package number {n} is already used in this section"),
+                    None => "work package has no number".to_string(),
+                };
+                self.warn(row_line, 1, format!("{why}; numbered it {next}"));
+                next.to_string()
+            }
+        };
+        wp.number = number;
+        if wp.title.is_empty() {
+            self.warn(row_line, 1, format!("work package {} has no title", wp.number));
+        }
+        let reference = WorkPackageRef::new(&self.plan.sections[section], section, &wp.number);
+        for (cell, slot) in cells.iter().zip(&slots) {
+            let col = slot.and_then(|s| columns[s]);
+            match col {
+                Some(Column::DependsOn) => {
+                    for pred in split_list(&cell.text) {
+                        self.pending_dependencies.push((cell.line, pred, reference.clone()));
+                    }
+                }
+                Some(Column::Programmes) => {
+                    self.explicit_memberships = true;
+                    for name in split_list(&cell.text) {
+                        self.memberships.push((cell.line, name, reference.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let names = explicit_related.unwrap_or_else(|| relationships::names(&wp.relationships));
+        wp.related_items = names.iter().map(|n| self.related_name(n, None)).collect();
+        self.plan.sections[section].work_packages.push(wp);
+    }
+
+    fn typed<T>(&mut self, cell: &Cell, what: &str, text: &str, apply: impl FnOnce(&str) -> Result<T, crate::model::ParseValueError>) {
+        if text.is_empty() {
+            return;
+        }
+        if let Err(e) = apply(text) {
+            self.warn(cell.line, cell.column, format!("{what}: {e}; kept in the plan's notes"));
+            self.note(format!("Line {} ({what}): {text}", cell.line));
+        }
+    }
+
+    /// The canonical spelling of a related item's name, registering it if new.
+    pub fn related_name(&mut self, name: &str, kind: Option<RelatedKind>) -> String {
+        let key = name.to_lowercase();
+        if let Some(&i) = self.related_index.get(&key) {
+            if let Some(kind) = kind {
+                self.plan.related_items[i].kind = kind;
+            }
+            return self.plan.related_items[i].name.clone();
+        }
+        self.related_index.insert(key, self.plan.related_items.len());
+        self.plan.related_items.push(RelatedItem {
+            name: name.to_string(),
+            kind: kind.unwrap_or_else(|| infer_kind(name)),
+        });
+        name.to_string()
+    }
+
+    pub fn add_influence(&mut self, line: usize, code: &str, title: &str, description: &str) {
+        match code.parse::<InfluenceCode>() {
+            Ok(code) => {
+                if let Some(existing) = self.plan.influences.iter_mut().find(|i| i.code == code) {
+                    existing.title = title.to_string();
+                    existing.description = description.to_string();
+                } else {
+                    self.plan.influences.push(Influence {
+                        code,
+                        title: title.to_string(),
+                        description: description.to_string(),
+                    });
+                }
+            }
+            Err(e) => {
+                self.warn(line, 1, format!("{e}; kept in the plan's notes"));
+                self.note(format!("Line {line} (key influence): {code} {title} {description}"));
+            }
+        }
+    }
+
+    pub fn add_programme(&mut self, line: usize, name: &str, priority: bool, description: &str, packages: &str) {
+        let name = name.trim();
+        if name.is_empty() {
+            self.warn(line, 1, "programme without a name skipped");
+            return;
+        }
+        match self.plan.programmes.iter_mut().find(|p| p.name.eq_ignore_ascii_case(name)) {
+            Some(p) => {
+                p.priority |= priority;
+                if !description.is_empty() {
+                    p.description = description.to_string();
+                }
+            }
+            None => self.plan.programmes.push(Programme {
+                name: name.to_string(),
+                priority,
+                description: description.to_string(),
+                work_packages: Vec::new(),
+            }),
+        }
+        let refs = split_list(packages);
+        if !refs.is_empty() {
+            self.explicit_memberships = true;
+        }
+        for r in refs {
+            self.memberships.push((line, name.to_string(), WorkPackageRef(r)));
+        }
+    }
+
+    /// Programme memberships are given; don't infer them from relationships.
+    pub fn memberships_are_explicit(&mut self) {
+        self.explicit_memberships = true;
+    }
+
+    pub fn add_dependency(&mut self, line: usize, predecessor: &str, successor: &str) {
+        self.pending_dependencies.push((line, predecessor.trim().to_string(), WorkPackageRef(successor.trim().to_string())));
+    }
+
+    /// Read the group's initial priorities out of a sentence such as "Initial
+    /// priorities should include ISA, e-CAF and the Child Concern Pathway programme."
+    pub fn read_priorities(&mut self, line: usize, text: &str) {
+        let lower = text.to_lowercase();
+        let markers = ["priorities should include", "priorities include", "priorities are", "priorities:"];
+        for marker in markers {
+            let Some(at) = lower.find(marker) else { continue };
+            let start = at + marker.len();
+            let rest = &text[start..];
+            let end = rest.find(". ").or_else(|| rest.rfind('.')).unwrap_or(rest.len());
+            let list = &rest[..end];
+            let mut found = Vec::new();
+            for name in relationships::names(list) {
+                let name = name.strip_suffix(" programme").unwrap_or(&name).trim().to_string();
+                if !name.is_empty() {
+                    found.push(name.clone());
+                    self.add_programme(line, &name, true, "", "");
+                }
+            }
+            if !found.is_empty() {
+                self.warn(line, at + 1, format!("read the initial priorities as priority programmes: {}", found.join(", ")));
+            }
+            return;
+        }
+    }
+
+    pub fn finish(mut self) -> Imported {
+        // Refs to packages.
+        let refs: HashSet<WorkPackageRef> = self.plan.work_packages().map(|(r, _, _)| r).collect();
+
+        // Programme memberships: explicit ones, or inferred from related items.
+        if !self.explicit_memberships {
+            let mut inferred = Vec::new();
+            for (r, _, wp) in self.plan.work_packages() {
+                for p in &self.plan.programmes {
+                    if wp.related_items.iter().any(|n| n.eq_ignore_ascii_case(&p.name)) {
+                        inferred.push((0, p.name.clone(), r.clone()));
+                    }
+                }
+            }
+            self.memberships = inferred;
+        }
+        for (line, name, r) in std::mem::take(&mut self.memberships) {
+            if !refs.contains(&r) {
+                self.warn(line, 1, format!("programme {name}: no work package {r}; kept in the plan's notes"));
+                self.note(format!("Line {line}: programme {name} lists unknown work package {r}"));
+                continue;
+            }
+            let idx = match self.plan.programmes.iter().position(|p| p.name.eq_ignore_ascii_case(&name)) {
+                Some(i) => i,
+                None => {
+                    self.plan.programmes.push(Programme { name: name.clone(), priority: false, description: String::new(), work_packages: Vec::new() });
+                    self.plan.programmes.len() - 1
+                }
+            };
+            let p = &mut self.plan.programmes[idx];
+            if !p.work_packages.contains(&r) {
+                p.work_packages.push(r);
+            }
+        }
+        // A related item named like a programme is that programme.
+        for item in &mut self.plan.related_items {
+            if self.plan.programmes.iter().any(|p| p.name.eq_ignore_ascii_case(&item.name)) && item.kind == RelatedKind::Other {
+                item.kind = RelatedKind::Programme;
+            }
+        }
+
+        // Dependencies, refusing unknown packages and cycles.
+        for (line, pred, succ) in std::mem::take(&mut self.pending_dependencies) {
+            let pred = WorkPackageRef(pred);
+            if !refs.contains(&pred) || !refs.contains(&succ) {
+                let missing = if refs.contains(&pred) { &succ } else { &pred };
+                self.warn(line, 1, format!("dependency {pred} → {succ}: no work package {missing}; kept in the plan's notes"));
+                self.note(format!("Line {line}: dependency {pred} → {succ}"));
+                continue;
+            }
+            let dep = Dependency { predecessor: pred, successor: succ };
+            if self.plan.dependencies.contains(&dep) {
+                continue;
+            }
+            if let Err(e) = schedule::check_new_dependency(&self.plan.dependencies, &dep) {
+                self.warn(line, 1, format!("{e}; kept in the plan's notes"));
+                self.note(format!("Line {line}: dependency {} → {} ({e})", dep.predecessor, dep.successor));
+                continue;
+            }
+            self.plan.dependencies.push(dep);
+        }
+
+        complete_registers(&mut self.plan);
+        if !self.notes.is_empty() {
+            let mut notes = std::mem::take(&mut self.plan.notes);
+            for n in self.notes {
+                if !notes.is_empty() {
+                    notes.push('\n');
+                }
+                notes.push_str(&n);
+            }
+            self.plan.notes = notes;
+        }
+        self.diagnostics.sort_by_key(|d| (d.line, d.column));
+        Imported { plan: self.plan, diagnostics: self.diagnostics }
+    }
+}
+
+/// Make sure every influence code and related item a package names is in the
+/// plan's registers, and keep the influence register in code order.
+pub(crate) fn complete_registers(plan: &mut Plan) {
+    let mut codes: Vec<InfluenceCode> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for (_, _, wp) in plan.work_packages() {
+        codes.extend(wp.influences.iter().cloned());
+        names.extend(wp.related_items.iter().cloned());
+    }
+    for code in codes {
+        if !plan.influences.iter().any(|i| i.code == code) {
+            plan.influences.push(Influence { code, title: String::new(), description: String::new() });
+        }
+    }
+    plan.influences.sort_by_key(|i| i.code.sort_key());
+    for name in names {
+        if !plan.related_items.iter().any(|r| r.name.eq_ignore_ascii_case(&name)) {
+            let kind = infer_kind(&name);
+            plan.related_items.push(RelatedItem { name, kind });
+        }
+    }
+}
+
+/// `1. Application review.` -> (`1`, `Application review`).
+fn split_number(text: &str) -> (Option<String>, String) {
+    let t = text.trim();
+    let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if !digits.is_empty() {
+        let rest = &t[digits.len()..];
+        if let Some(rest) = rest.strip_prefix(['.', ')']) {
+            return (Some(digits), strip_final_period(rest.trim()));
+        }
+        if rest.starts_with(' ') {
+            return (Some(digits), strip_final_period(rest.trim()));
+        }
+    }
+    (None, strip_final_period(t))
+}
+
+fn strip_final_period(s: &str) -> String {
+    let s = s.trim();
+    match s.strip_suffix('.') {
+        Some(rest) if !rest.ends_with('.') && !rest.ends_with("etc") => rest.trim_end().to_string(),
+        _ => s.to_string(),
+    }
+}
+
+/// Items separated by `;` (or by `,` when there is no `;`).
+pub(crate) fn split_list(text: &str) -> Vec<String> {
+    let sep = if text.contains(';') { ';' } else { ',' };
+    text.split(sep).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+fn looks_like_codes(text: &str) -> bool {
+    let (codes, rest) = parse_influences(text);
+    !codes.is_empty() && rest.is_empty()
+}
+
+/// Influence codes in a cell, and whatever else the cell held.
+pub fn parse_influences(text: &str) -> (Vec<InfluenceCode>, String) {
+    let mut codes = Vec::new();
+    let mut rest = Vec::new();
+    for token in text.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|t| !t.is_empty()) {
+        match token.parse::<InfluenceCode>() {
+            Ok(code) => {
+                if !codes.contains(&code) {
+                    codes.push(code);
+                }
+            }
+            Err(_) => rest.push(token),
+        }
+    }
+    (codes, rest.join(" "))
+}
+
+/// Delivery parts in a cell (`a) Q4 2007 b) Q4 2007`, `Q2 2007`), and the rest.
+pub fn parse_delivery(text: &str) -> (Vec<DeliveryTarget>, String) {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let mut parts = Vec::new();
+    let mut rest = Vec::new();
+    let mut label: Option<String> = None;
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i].trim_end_matches([',', ';']);
+        if let Some(l) = as_label(t) {
+            label = Some(l);
+            i += 1;
+            continue;
+        }
+        let pair = tokens.get(i + 1).map(|n| format!("{t} {}", n.trim_end_matches([',', ';', '.'])));
+        let single = t.trim_end_matches('.');
+        if let Some(q) = pair.as_deref().and_then(|p| p.parse::<Quarter>().ok()) {
+            parts.push(DeliveryTarget { label: label.take(), quarter: q });
+            i += 2;
+        } else if let Ok(q) = single.parse::<Quarter>() {
+            parts.push(DeliveryTarget { label: label.take(), quarter: q });
+            i += 1;
+        } else {
+            if let Some(l) = label.take() {
+                rest.push(format!("{l})"));
+            }
+            rest.push(t.to_string());
+            i += 1;
+        }
+    }
+    if let Some(l) = label {
+        rest.push(format!("{l})"));
+    }
+    (parts, rest.join(" "))
+}
+
+fn as_label(token: &str) -> Option<String> {
+    let inner = token.strip_prefix('(').unwrap_or(token).strip_suffix(')')?;
+    (inner.len() <= 2 && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_alphanumeric()) && !inner.starts_with(['Q', 'q']))
+        .then(|| inner.to_string())
+}
+
+/// A first guess at what kind of thing a related item is, from its name.
+pub fn infer_kind(name: &str) -> RelatedKind {
+    let l = name.to_lowercase();
+    let word = |w: &str| l.split(|c: char| !c.is_alphanumeric()).any(|x| x == w);
+    if l.contains("strategy") || l.contains("strategies") {
+        RelatedKind::Strategy
+    } else if l.starts_with("www.") || l.contains("programme") {
+        RelatedKind::Programme
+    } else if word("plan") || word("plans") || l.contains("budget") || word("cypp") {
+        RelatedKind::Plan
+    } else if l.contains("framework") || l.contains("standard") || word("nesds") || l.contains("e-gif") {
+        RelatedKind::Standard
+    } else if l.contains("project") || word("review") {
+        RelatedKind::Project
+    } else if word("system") || word("systems") || word("gis") {
+        RelatedKind::System
+    } else {
+        RelatedKind::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivery_parts_with_labels() {
+        let (parts, rest) = parse_delivery("a) Q4 2007 b) Q4 2007");
+        assert_eq!(crate::model::format_delivery(&parts), "a) Q4 2007 b) Q4 2007");
+        assert_eq!(rest, "");
+        let (parts, rest) = parse_delivery("Q2 2007");
+        assert_eq!(parts.len(), 1);
+        assert_eq!(rest, "");
+        let (parts, rest) = parse_delivery("TBC after review");
+        assert!(parts.is_empty());
+        assert_eq!(rest, "TBC after review");
+    }
+
+    #[test]
+    fn influence_cells_split_codes_from_other_text() {
+        let (codes, rest) = parse_influences("3.1.1 3.1.2, 3.3.1 see note");
+        assert_eq!(codes.len(), 3);
+        assert_eq!(rest, "see note");
+    }
+
+    #[test]
+    fn numbers_are_split_from_titles() {
+        assert_eq!(split_number("1. Application review."), (Some("1".into()), "Application review".into()));
+        assert_eq!(split_number("Workforce"), (None, "Workforce".into()));
+    }
+}

@@ -1,0 +1,85 @@
+//! Reading a plan from CSV: one row per work package, columns by header meaning,
+//! with a `Section` column (`10.1 Core business systems`) grouping the rows.
+
+use super::build::{Builder, Cell};
+use super::table::{self, Column};
+use super::{ImportError, ImportOptions, Imported};
+
+pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => return Err(csv_error(&e)),
+        None => return Err(ImportError::Empty),
+    };
+    let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    let texts: Vec<&str> = headers.iter().map(String::as_str).collect();
+    if !table::is_work_package_header(&texts) {
+        return Err(ImportError::Syntax {
+            line: 1,
+            column: 1,
+            message: "the first row is not a header naming a work package column (for example \"Work package\" or \"Title\")".into(),
+        });
+    }
+    let columns: Vec<Option<Column>> = headers.iter().map(|h| table::classify(h)).collect();
+    let section_col = columns.iter().position(|c| *c == Some(Column::Section));
+    let mut b = Builder::new(options.default_title.as_deref().unwrap_or("Action plan"));
+    for (i, h) in headers.iter().enumerate() {
+        if columns[i].is_none() {
+            b.warn(1, i + 1, format!("unknown column \"{h}\"; its cells are kept in the plan's notes"));
+        }
+    }
+    if section_col.is_none() {
+        b.warn(1, 1, "no Section column; all rows kept in one section without a heading");
+    }
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut last_section: Option<(String, usize)> = None;
+    for record in records {
+        let record = record.map_err(|e| csv_error(&e))?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let section_text = section_col.and_then(|i| record.get(i)).unwrap_or("").trim().to_string();
+        let section = match (&last_section, section_text.is_empty()) {
+            (Some((prev, idx)), _) if *prev == section_text => *idx,
+            (_, false) if seen.iter().any(|(s, _)| *s == section_text) => {
+                seen.iter().find(|(s, _)| *s == section_text).map_or(0, |(_, i)| *i)
+            }
+            _ => {
+                let (number, title) = split_section(&section_text);
+                let idx = b.start_section(number, title);
+                if !section_text.is_empty() {
+                    seen.push((section_text.clone(), idx));
+                }
+                idx
+            }
+        };
+        last_section = Some((section_text, section));
+        let cells: Vec<Cell> = record
+            .iter()
+            .enumerate()
+            .map(|(i, text)| Cell { text: text.to_string(), line, column: i + 1 })
+            .collect();
+        b.add_row(section, &columns, &headers, cells, line);
+    }
+    Ok(b.finish())
+}
+
+fn split_section(text: &str) -> (Option<String>, Option<String>) {
+    let t = text.trim();
+    if t.is_empty() {
+        return (None, None);
+    }
+    let first = t.split_whitespace().next().unwrap_or("");
+    let num = first.trim_end_matches('.');
+    if !num.is_empty() && num.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+        let title = t[first.len()..].trim();
+        (Some(num.to_string()), (!title.is_empty()).then(|| title.to_string()))
+    } else {
+        (None, Some(t.to_string()))
+    }
+}
+
+fn csv_error(e: &csv::Error) -> ImportError {
+    let line = e.position().map_or(1, |p| p.line() as usize);
+    ImportError::Syntax { line, column: 1, message: format!("CSV could not be read: {e}") }
+}

@@ -1,0 +1,440 @@
+//! The pipe-table reader behind both the plan-text format (the customer's web
+//! export) and Markdown.
+//!
+//! Plan-text quirks it survives: rows broken across lines (a line that does not
+//! start with `|` continues the open row while that row has fewer cells than the
+//! header), a row that starts without `|` after a complete row, rows with fewer
+//! cells than the header, and a table with no section heading.
+
+use super::build::{Builder, Cell};
+use super::table::{self, Column, Register};
+use super::{ImportError, ImportOptions, Imported};
+use crate::quarter::QuarterConvention;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    PlanText,
+    Markdown,
+}
+
+enum TableKind {
+    WorkPackages { columns: Vec<Option<Column>>, headers: Vec<String>, section: usize },
+    Register { register: Register, headers: Vec<String> },
+}
+
+struct Row {
+    cells: Vec<Cell>,
+    line: usize,
+    /// The last line ended inside a cell (no closing `|`).
+    open_cell: bool,
+}
+
+struct PendingHeading {
+    number: Option<String>,
+    title: Option<String>,
+}
+
+const REGISTER_HEADINGS: [&str; 5] = ["key influences", "related items", "programmes", "dependencies", "notes"];
+
+struct Reader {
+    dialect: Dialect,
+    b: Builder,
+    intro: Vec<(usize, String)>,
+    title_seen: bool,
+    started: bool,
+    pending: Option<PendingHeading>,
+    current_section: Option<usize>,
+    section_has_table: bool,
+    table: Option<TableKind>,
+    row: Option<Row>,
+    in_notes: bool,
+    notes: Vec<String>,
+    programme_register: bool,
+}
+
+pub(crate) fn read(text: &str, dialect: Dialect, options: &ImportOptions) -> Result<Imported, ImportError> {
+    let title = options.default_title.as_deref().unwrap_or("Action plan");
+    let mut r = Reader {
+        dialect,
+        b: Builder::new(title),
+        intro: Vec::new(),
+        title_seen: false,
+        started: false,
+        pending: None,
+        current_section: None,
+        section_has_table: false,
+        table: None,
+        row: None,
+        in_notes: false,
+        notes: Vec::new(),
+        programme_register: false,
+    };
+    for (i, raw) in text.lines().enumerate() {
+        r.line(i + 1, raw);
+    }
+    r.finish()
+}
+
+/// Split a line into cells with their columns. Returns the cells and whether the
+/// line closed its last cell with `|`.
+fn split_cells(raw: &str, line: usize) -> (Vec<Cell>, bool) {
+    let trimmed_start = raw.len() - raw.trim_start().len();
+    let body = raw.trim();
+    let (body, offset) = match body.strip_prefix('|') {
+        Some(rest) => (rest, trimmed_start + 1),
+        None => (body, trimmed_start),
+    };
+    let closed = body.ends_with('|') && !body.ends_with("\\|");
+    let body = if closed { &body[..body.len() - 1] } else { body };
+    let mut cells = Vec::new();
+    let mut start = 0;
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i <= bytes.len() {
+        let at_end = i == bytes.len();
+        if at_end || (bytes[i] == b'|' && (i == 0 || bytes[i - 1] != b'\\')) {
+            let text = body[start..i].trim().replace("\\|", "|").replace("<br>", "\n");
+            let column = raw[..(offset + start).min(raw.len())].chars().count() + 1;
+            cells.push(Cell { text, line, column });
+            start = i + 1;
+        }
+        i += 1;
+    }
+    (cells, closed)
+}
+
+fn is_separator(cells: &[Cell]) -> bool {
+    !cells.is_empty()
+        && cells.iter().all(|c| !c.text.is_empty() && c.text.chars().all(|ch| matches!(ch, '-' | ':' | ' ')))
+}
+
+/// `10.1 Core business systems` -> (`10.1`, `Core business systems`).
+fn split_heading(text: &str, require_dotted: bool) -> Option<(Option<String>, Option<String>)> {
+    let t = text.trim();
+    let first = t.split_whitespace().next()?;
+    let num = first.trim_end_matches('.');
+    let numeric = !num.is_empty()
+        && num.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && (!require_dotted || num.contains('.'));
+    if numeric {
+        let title = t[first.len()..].trim();
+        if require_dotted && !title.chars().next().is_some_and(char::is_uppercase) {
+            return None;
+        }
+        let title = (!title.is_empty()).then(|| title.to_string());
+        Some((Some(num.to_string()), title))
+    } else if require_dotted {
+        None
+    } else {
+        Some((None, (!t.is_empty()).then(|| t.to_string())))
+    }
+}
+
+impl Reader {
+    fn line(&mut self, n: usize, raw: &str) {
+        let t = raw.trim();
+        if t.is_empty() {
+            if self.dialect == Dialect::Markdown {
+                self.end_table();
+            }
+            if !self.started {
+                self.intro.push((n, String::new()));
+            } else if self.in_notes {
+                self.notes.push(String::new());
+            }
+            return;
+        }
+        if self.dialect == Dialect::Markdown && t.starts_with('#') && !self.row.as_ref().is_some_and(|r| r.open_cell) {
+            self.markdown_heading(n, t);
+            return;
+        }
+        if t.contains('|') {
+            let (cells, closed) = split_cells(raw, n);
+            if self.dialect == Dialect::Markdown && is_separator(&cells) {
+                return;
+            }
+            if t.starts_with('|') {
+                self.pipe_row(n, cells, closed);
+            } else {
+                self.continuation_or_row(n, cells, closed);
+            }
+            return;
+        }
+        // A line without any `|`.
+        if let Some(row) = self.row.as_mut() {
+            if row.open_cell {
+                if let Some(last) = row.cells.last_mut() {
+                    last.text.push(' ');
+                    last.text.push_str(t);
+                }
+                return;
+            }
+        }
+        if self.dialect == Dialect::PlanText && t.chars().count() <= 150 {
+            if let Some((number, title)) = split_heading(t, true) {
+                self.heading(number, title);
+                return;
+            }
+        }
+        let incomplete = self.row.as_ref().is_some_and(|r| self.row_incomplete_len(r.cells.len()));
+        if let Some(row) = self.row.as_mut().filter(|_| incomplete) {
+            {
+                let column = raw.len() - raw.trim_start().len() + 1;
+                row.cells.push(Cell { text: t.to_string(), line: n, column });
+                row.open_cell = true;
+                return;
+            }
+        }
+        self.text_line(n, t);
+    }
+
+    fn row_incomplete_len(&self, len: usize) -> bool {
+        match &self.table {
+            Some(TableKind::WorkPackages { columns, .. }) => len < columns.len(),
+            Some(TableKind::Register { headers, .. }) => len < headers.len(),
+            None => false,
+        }
+    }
+
+    fn markdown_heading(&mut self, n: usize, t: &str) {
+        self.flush_row();
+        self.table = None;
+        let level = t.chars().take_while(|c| *c == '#').count();
+        let text = t[level..].trim();
+        if level == 1 && !self.started && !self.title_seen {
+            self.title_seen = true;
+            self.b.plan.title = text.to_string();
+            return;
+        }
+        self.started = true;
+        self.materialise_pending();
+        self.in_notes = text.eq_ignore_ascii_case("notes");
+        if self.in_notes {
+            return;
+        }
+        let _ = n;
+        if let Some((number, title)) = split_heading(text, false) {
+            self.pending = Some(PendingHeading { number, title });
+        }
+    }
+
+    fn heading(&mut self, number: Option<String>, title: Option<String>) {
+        self.flush_row();
+        self.table = None;
+        self.started = true;
+        self.in_notes = false;
+        self.materialise_pending();
+        self.pending = Some(PendingHeading { number, title });
+    }
+
+    /// A heading followed by no table is an empty section, unless it only
+    /// headed one of the registers.
+    fn materialise_pending(&mut self) {
+        if let Some(p) = self.pending.take() {
+            let register_heading = p.number.is_none()
+                && p.title.as_deref().is_some_and(|t| REGISTER_HEADINGS.contains(&t.to_lowercase().as_str()));
+            if !register_heading {
+                self.current_section = Some(self.b.start_section(p.number, p.title));
+                self.section_has_table = false;
+            }
+        }
+    }
+
+    fn pipe_row(&mut self, n: usize, cells: Vec<Cell>, closed: bool) {
+        let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+        if table::is_work_package_header(&texts) {
+            self.flush_row();
+            self.start_work_package_table(n, &cells);
+            return;
+        }
+        if let Some(register) = table::register_of(&texts) {
+            self.flush_row();
+            self.pending = None;
+            self.started = true;
+            if register == Register::Programmes {
+                self.programme_register = true;
+                self.b.memberships_are_explicit();
+            }
+            let headers = cells.iter().map(|c| c.text.clone()).collect();
+            self.table = Some(TableKind::Register { register, headers });
+            return;
+        }
+        if self.table.is_none() {
+            self.text_line(n, &texts.join(" | "));
+            return;
+        }
+        self.flush_row();
+        self.row = Some(Row { cells, line: n, open_cell: !closed });
+    }
+
+    fn continuation_or_row(&mut self, n: usize, cells: Vec<Cell>, closed: bool) {
+        if self.table.is_none() {
+            let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+            if table::is_work_package_header(&texts) {
+                self.start_work_package_table(n, &cells);
+            } else {
+                self.text_line(n, &texts.join(" | "));
+            }
+            return;
+        }
+        let continues = self
+            .row
+            .as_ref()
+            .is_some_and(|r| r.open_cell || self.row_incomplete_len(r.cells.len()));
+        if continues {
+            if let Some(row) = self.row.as_mut() {
+                let mut cells = cells.into_iter();
+                if row.open_cell {
+                    if let (Some(last), Some(first)) = (row.cells.last_mut(), cells.next()) {
+                        if !first.text.is_empty() {
+                            last.text.push(' ');
+                            last.text.push_str(&first.text);
+                        }
+                    }
+                }
+                row.cells.extend(cells);
+                row.open_cell = !closed;
+            }
+            return;
+        }
+        self.flush_row();
+        self.b.warn(n, 1, "row does not start with \"|\"; read as a new row");
+        self.row = Some(Row { cells, line: n, open_cell: !closed });
+    }
+
+    fn start_work_package_table(&mut self, n: usize, cells: &[Cell]) {
+        self.started = true;
+        self.in_notes = false;
+        let section = if self.pending.is_some() {
+            self.materialise_pending();
+            self.current_section
+        } else {
+            None
+        };
+        let section = match section {
+            Some(s) => s,
+            None => {
+                let after = match self.current_section {
+                    Some(s) => format!(" after {}", self.b.plan.sections[s].label(s)),
+                    None => String::new(),
+                };
+                self.b.warn(n, 1, format!("table has no section heading; kept as a section of its own{after}"));
+                let s = self.b.start_section(None, None);
+                self.current_section = Some(s);
+                s
+            }
+        };
+        if self.section_has_table && self.current_section == Some(section) {
+            // Unreachable in practice: a second table always opens a new section above.
+        }
+        self.section_has_table = true;
+        let columns: Vec<Option<Column>> = cells.iter().map(|c| table::classify(&c.text)).collect();
+        for (cell, col) in cells.iter().zip(&columns) {
+            if col.is_none() {
+                self.b.warn(
+                    cell.line,
+                    cell.column,
+                    format!("unknown column \"{}\"; its cells are kept in the plan's notes", cell.text),
+                );
+            }
+        }
+        let headers = cells.iter().map(|c| c.text.clone()).collect();
+        self.table = Some(TableKind::WorkPackages { columns, headers, section });
+    }
+
+    fn text_line(&mut self, n: usize, t: &str) {
+        if !self.started {
+            self.intro.push((n, t.to_string()));
+            return;
+        }
+        if self.in_notes {
+            self.notes.push(t.to_string());
+            return;
+        }
+        self.b.warn(n, 1, "text outside any table; kept in the plan's notes");
+        self.b.note(format!("Line {n}: {t}"));
+    }
+
+    fn end_table(&mut self) {
+        self.flush_row();
+        self.table = None;
+    }
+
+    fn flush_row(&mut self) {
+        let Some(row) = self.row.take() else { return };
+        if row.open_cell {
+            self.b.warn(row.line, 1, "row is not closed with \"|\"; read up to the end of its last line");
+        }
+        match &self.table {
+            Some(TableKind::WorkPackages { columns, headers, section }) => {
+                let (columns, headers, section) = (columns.clone(), headers.clone(), *section);
+                self.b.add_row(section, &columns, &headers, row.cells, row.line);
+            }
+            Some(TableKind::Register { register, .. }) => {
+                let register = *register;
+                let cell = |i: usize| row.cells.get(i).map(|c| c.text.as_str()).unwrap_or("");
+                match register {
+                    Register::Influences => self.b.add_influence(row.line, cell(0), cell(1), cell(2)),
+                    Register::RelatedItems => match cell(1).parse() {
+                        Ok(kind) => {
+                            self.b.related_name(cell(0), Some(kind));
+                        }
+                        Err(e) => {
+                            self.b.warn(row.line, 1, format!("{e}; taken as other"));
+                            self.b.related_name(cell(0), Some(crate::model::RelatedKind::Other));
+                        }
+                    },
+                    Register::Programmes => {
+                        let priority = matches!(cell(1).trim().to_lowercase().as_str(), "yes" | "y" | "true" | "priority");
+                        self.b.add_programme(row.line, cell(0), priority, cell(2), cell(3));
+                    }
+                    Register::Dependencies => self.b.add_dependency(row.line, cell(0), cell(1)),
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn finish(mut self) -> Result<Imported, ImportError> {
+        self.flush_row();
+        self.materialise_pending();
+        if self.b.plan.sections.is_empty() && self.dialect == Dialect::PlanText {
+            return Err(ImportError::NoTable);
+        }
+        // The introduction; in Markdown, `- Organisation: ...` lines are metadata.
+        let mut intro_lines = Vec::new();
+        for (n, line) in std::mem::take(&mut self.intro) {
+            if self.dialect == Dialect::Markdown {
+                if let Some(value) = line.strip_prefix("- Organisation:") {
+                    self.b.plan.organisation = value.trim().to_string();
+                    continue;
+                }
+                if let Some(value) = line.strip_prefix("- Period:") {
+                    self.b.plan.period = value.trim().to_string();
+                    continue;
+                }
+                if let Some(value) = line.strip_prefix("- Quarter convention:") {
+                    match value.parse::<QuarterConvention>() {
+                        Ok(c) => self.b.plan.quarter_convention = c,
+                        Err(e) => self.b.warn(n, 1, format!("{e}; calendar quarters assumed")),
+                    }
+                    continue;
+                }
+            }
+            intro_lines.push((n, line));
+        }
+        if !self.programme_register {
+            for (n, line) in &intro_lines {
+                self.b.read_priorities(*n, line);
+            }
+        }
+        let intro: Vec<&str> = intro_lines.iter().map(|(_, l)| l.as_str()).collect();
+        self.b.plan.introduction = intro.join("\n").trim().to_string();
+        let notes = self.notes.join("\n").trim().to_string();
+        self.b.plan.notes = notes;
+        if self.b.plan.sections.is_empty() && self.b.plan.introduction.is_empty() {
+            return Err(ImportError::NoTable);
+        }
+        Ok(self.b.finish())
+    }
+}

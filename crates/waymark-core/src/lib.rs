@@ -1,0 +1,12 @@
+//! Waymark's domain: the action plan, its rules and calculations. No IO, no
+//! async, no SQL: functions over values, shared by the CLI, the API and the pages.
+
+pub mod check;
+pub mod export;
+pub mod import;
+pub mod model;
+pub mod quarter;
+pub mod schedule;
+
+pub use model::*;
+pub use quarter::{Quarter, QuarterConvention};
