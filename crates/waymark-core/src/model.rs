@@ -56,12 +56,15 @@ impl Plan {
 
     /// Every work package with the reference other parts of the plan use for it.
     pub fn work_packages(&self) -> impl Iterator<Item = (WorkPackageRef, &Section, &WorkPackage)> {
-        self.sections.iter().enumerate().flat_map(|(index, section)| {
-            section
-                .work_packages
-                .iter()
-                .map(move |wp| (WorkPackageRef::new(section, index, &wp.number), section, wp))
-        })
+        self.sections
+            .iter()
+            .enumerate()
+            .flat_map(|(index, section)| {
+                section
+                    .work_packages
+                    .iter()
+                    .map(move |wp| (WorkPackageRef::new(section, index, &wp.number), section, wp))
+            })
     }
 
     pub fn work_package_count(&self) -> usize {
@@ -70,7 +73,9 @@ impl Plan {
 
     /// Number of (package, influence code) pairs.
     pub fn influence_link_count(&self) -> usize {
-        self.work_packages().map(|(_, _, wp)| wp.influences.len()).sum()
+        self.work_packages()
+            .map(|(_, _, wp)| wp.influences.len())
+            .sum()
     }
 
     pub fn priorities(&self) -> impl Iterator<Item = &Programme> {
@@ -176,7 +181,11 @@ impl fmt::Display for DeliveryTarget {
 
 /// Writes delivery parts the way the plan does: `a) Q4 2007 b) Q4 2007`.
 pub fn format_delivery(parts: &[DeliveryTarget]) -> String {
-    parts.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(" ")
+    parts
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -221,7 +230,10 @@ impl Status {
 
     /// Whether the package still has work to do.
     pub fn is_open(self) -> bool {
-        matches!(self, Status::NotStarted | Status::InProgress | Status::OnHold)
+        matches!(
+            self,
+            Status::NotStarted | Status::InProgress | Status::OnHold
+        )
     }
 }
 
@@ -295,7 +307,11 @@ impl Progress {
             .filter(|v| *v <= 100)
             .map(Progress)
             .ok_or_else(|| {
-                ParseValueError::new("progress", &value.to_string(), "a whole number from 0 to 100")
+                ParseValueError::new(
+                    "progress",
+                    &value.to_string(),
+                    "a whole number from 0 to 100",
+                )
             })
     }
 
@@ -387,7 +403,10 @@ impl InfluenceCode {
 
     /// Sort key that orders `3.10` after `3.9`.
     pub fn sort_key(&self) -> Vec<u32> {
-        self.0.split('.').map(|p| p.parse().unwrap_or(u32::MAX)).collect()
+        self.0
+            .split('.')
+            .map(|p| p.parse().unwrap_or(u32::MAX))
+            .collect()
     }
 }
 
@@ -398,7 +417,9 @@ impl FromStr for InfluenceCode {
         let s = s.trim().trim_end_matches(['.', ',', ';']);
         let parts: Vec<&str> = s.split('.').collect();
         let valid = parts.len() >= 2
-            && parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()));
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()));
         if valid {
             Ok(InfluenceCode(s.to_string()))
         } else {
@@ -579,7 +600,11 @@ impl ParseValueError {
         if shown.len() < value.len() {
             shown.push('…');
         }
-        ParseValueError { field, value: shown, expected }
+        ParseValueError {
+            field,
+            value: shown,
+            expected,
+        }
     }
 }
 
@@ -587,6 +612,12 @@ impl ParseValueError {
 pub fn normalise_key(s: &str) -> String {
     s.trim()
         .chars()
-        .map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() })
+        .map(|c| {
+            if c == ' ' || c == '-' {
+                '_'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
         .collect()
 }

@@ -41,7 +41,10 @@ impl Quarter {
     }
 
     pub fn from_index(index: i32) -> Self {
-        Quarter { year: index.div_euclid(4), q: (index.rem_euclid(4) + 1) as u8 }
+        Quarter {
+            year: index.div_euclid(4),
+            q: (index.rem_euclid(4) + 1) as u8,
+        }
     }
 
     pub fn next(self) -> Self {
@@ -63,8 +66,7 @@ impl Quarter {
         };
         let month = time::Month::try_from(end_month).unwrap_or(time::Month::December);
         let day = month.length(year);
-        let date = time::Date::from_calendar_date(year, month, day)
-            .unwrap_or(time::Date::MIN);
+        let date = time::Date::from_calendar_date(year, month, day).unwrap_or(time::Date::MIN);
         Date::from_calendar(date)
     }
 
@@ -73,12 +75,21 @@ impl Quarter {
         let d = date.get();
         let month = u8::from(d.month());
         match convention {
-            QuarterConvention::Calendar => Quarter { year: d.year(), q: (month - 1) / 3 + 1 },
+            QuarterConvention::Calendar => Quarter {
+                year: d.year(),
+                q: (month - 1) / 3 + 1,
+            },
             QuarterConvention::Financial => {
                 if month <= 3 {
-                    Quarter { year: d.year() - 1, q: 4 }
+                    Quarter {
+                        year: d.year() - 1,
+                        q: 4,
+                    }
                 } else {
-                    Quarter { year: d.year(), q: (month - 4) / 3 + 1 }
+                    Quarter {
+                        year: d.year(),
+                        q: (month - 4) / 3 + 1,
+                    }
                 }
             }
         }
@@ -100,7 +111,13 @@ impl FromStr for Quarter {
         let cleaned: String = s
             .trim()
             .chars()
-            .map(|c| if c == '-' || c == '/' || c == '_' { ' ' } else { c })
+            .map(|c| {
+                if c == '-' || c == '/' || c == '_' {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .collect();
         let parts: Vec<&str> = cleaned.split_whitespace().collect();
         let (qpart, ypart) = match parts.as_slice() {
@@ -156,7 +173,11 @@ impl FromStr for QuarterConvention {
         match s.trim().to_ascii_lowercase().as_str() {
             "calendar" => Ok(QuarterConvention::Calendar),
             "financial" | "financial_year" | "financial year" => Ok(QuarterConvention::Financial),
-            _ => Err(ParseValueError::new("quarter convention", s, "calendar or financial")),
+            _ => Err(ParseValueError::new(
+                "quarter convention",
+                s,
+                "calendar or financial",
+            )),
         }
     }
 }
@@ -167,8 +188,14 @@ mod tests {
 
     #[test]
     fn parses_the_spellings_plans_use() {
-        for s in ["Q4 2006", "q4 2006", "Q4-2006", "Q4/2006", "2006 Q4", "2006-Q4"] {
-            assert_eq!(s.parse::<Quarter>().map(|q| q.to_string()), Ok("Q4 2006".into()), "{s}");
+        for s in [
+            "Q4 2006", "q4 2006", "Q4-2006", "Q4/2006", "2006 Q4", "2006-Q4",
+        ] {
+            assert_eq!(
+                s.parse::<Quarter>().map(|q| q.to_string()),
+                Ok("Q4 2006".into()),
+                "{s}"
+            );
         }
         assert!("Q5 2006".parse::<Quarter>().is_err());
         assert!("Q4 06".parse::<Quarter>().is_err());
@@ -178,12 +205,29 @@ mod tests {
     #[test]
     fn end_dates_follow_the_convention() {
         let q: Quarter = "Q4 2006".parse().unwrap_or(Quarter { year: 0, q: 1 });
-        assert_eq!(q.end_date(QuarterConvention::Calendar).to_string(), "2006-12-31");
-        assert_eq!(q.end_date(QuarterConvention::Financial).to_string(), "2007-03-31");
+        assert_eq!(
+            q.end_date(QuarterConvention::Calendar).to_string(),
+            "2006-12-31"
+        );
+        assert_eq!(
+            q.end_date(QuarterConvention::Financial).to_string(),
+            "2007-03-31"
+        );
         let q1: Quarter = "Q1 2007".parse().unwrap_or(Quarter { year: 0, q: 1 });
-        assert_eq!(q1.end_date(QuarterConvention::Financial).to_string(), "2007-06-30");
-        let d: Date = "2007-02-10".parse().unwrap_or(q.end_date(QuarterConvention::Calendar));
-        assert_eq!(Quarter::containing(d, QuarterConvention::Financial).to_string(), "Q4 2006");
-        assert_eq!(Quarter::containing(d, QuarterConvention::Calendar).to_string(), "Q1 2007");
+        assert_eq!(
+            q1.end_date(QuarterConvention::Financial).to_string(),
+            "2007-06-30"
+        );
+        let d: Date = "2007-02-10"
+            .parse()
+            .unwrap_or(q.end_date(QuarterConvention::Calendar));
+        assert_eq!(
+            Quarter::containing(d, QuarterConvention::Financial).to_string(),
+            "Q4 2006"
+        );
+        assert_eq!(
+            Quarter::containing(d, QuarterConvention::Calendar).to_string(),
+            "Q1 2007"
+        );
     }
 }

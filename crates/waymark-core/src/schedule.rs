@@ -9,15 +9,25 @@ pub enum DependencyError {
     #[error("a work package cannot depend on itself ({0})")]
     SelfDependency(WorkPackageRef),
     #[error("dependency {predecessor} → {successor} would make a cycle: {}", path_text(.path))]
-    Cycle { predecessor: WorkPackageRef, successor: WorkPackageRef, path: Vec<WorkPackageRef> },
+    Cycle {
+        predecessor: WorkPackageRef,
+        successor: WorkPackageRef,
+        path: Vec<WorkPackageRef>,
+    },
 }
 
 fn path_text(path: &[WorkPackageRef]) -> String {
-    path.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" → ")
+    path.iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 /// Whether `new` can join `existing` without making a cycle.
-pub fn check_new_dependency(existing: &[Dependency], new: &Dependency) -> Result<(), DependencyError> {
+pub fn check_new_dependency(
+    existing: &[Dependency],
+    new: &Dependency,
+) -> Result<(), DependencyError> {
     if new.predecessor == new.successor {
         return Err(DependencyError::SelfDependency(new.predecessor.clone()));
     }
@@ -75,7 +85,10 @@ mod tests {
     use super::*;
 
     fn dep(a: &str, b: &str) -> Dependency {
-        Dependency { predecessor: WorkPackageRef(a.into()), successor: WorkPackageRef(b.into()) }
+        Dependency {
+            predecessor: WorkPackageRef(a.into()),
+            successor: WorkPackageRef(b.into()),
+        }
     }
 
     #[test]
@@ -83,8 +96,14 @@ mod tests {
         let existing = [dep("1.1", "1.2"), dep("1.2", "1.3")];
         assert_eq!(check_new_dependency(&existing, &dep("1.3", "1.4")), Ok(()));
         let err = check_new_dependency(&existing, &dep("1.3", "1.1")).map_err(|e| e.to_string());
-        assert_eq!(err, Err("dependency 1.3 → 1.1 would make a cycle: 1.3 → 1.1 → 1.2 → 1.3".to_string()));
-        assert!(matches!(check_new_dependency(&existing, &dep("1.1", "1.1")), Err(DependencyError::SelfDependency(_))));
+        assert_eq!(
+            err,
+            Err("dependency 1.3 → 1.1 would make a cycle: 1.3 → 1.1 → 1.2 → 1.3".to_string())
+        );
+        assert!(matches!(
+            check_new_dependency(&existing, &dep("1.1", "1.1")),
+            Err(DependencyError::SelfDependency(_))
+        ));
     }
 
     #[test]

@@ -18,9 +18,18 @@ fn expect(path: &Path, actual: &str) {
         std::fs::write(path, actual).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
         return;
     }
-    let expected = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e} (run with UPDATE_EXPECT=1 to create it)", path.display()));
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "read {}: {e} (run with UPDATE_EXPECT=1 to create it)",
+            path.display()
+        )
+    });
     if expected != actual {
-        let first = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
         panic!(
             "{} differs from the actual output at line {}:\nexpected: {:?}\n  actual: {:?}\n(run with UPDATE_EXPECT=1 to accept)",
             path.display(),
@@ -35,10 +44,15 @@ fn expect(path: &Path, actual: &str) {
 fn case(name: &str, format: Format) {
     let input = std::fs::read(fixtures().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    let options = ImportOptions { default_title: Some("Fixture plan".into()) };
+    let options = ImportOptions {
+        default_title: Some("Fixture plan".into()),
+    };
     let report = match import::import(&input, format, &options) {
         Ok(imported) => {
-            expect(&fixtures().join(format!("{stem}.expected.json")), &to_json(&imported.plan));
+            expect(
+                &fixtures().join(format!("{stem}.expected.json")),
+                &to_json(&imported.plan),
+            );
             let mut report = String::new();
             for d in &imported.diagnostics {
                 report.push_str(&d.to_string());

@@ -40,13 +40,19 @@ pub fn to_csv(plan: &Plan) -> String {
                 wp.relationships.clone(),
                 format_delivery(&wp.delivery),
                 wp.comments.clone(),
-                wp.influences.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" "),
+                wp.influences
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 wp.related_items.join("; "),
                 wp.owner.clone(),
                 wp.status.label().to_string(),
                 wp.rag.map(|r| r.label().to_string()).unwrap_or_default(),
                 format!("{}%", wp.progress.get()),
-                wp.actual_delivery.map(|d| d.to_string()).unwrap_or_default(),
+                wp.actual_delivery
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
                 preds.join("; "),
                 progs.join("; "),
             ]);

@@ -17,8 +17,12 @@ pub fn to_json(plan: &Plan) -> String {
     related.sort_by_key(|i| i.name.to_lowercase());
     plan.related_items = related;
     let priorities = plan.priorities().map(|p| p.name.as_str()).collect();
-    let doc = Document { plan: &plan, priorities };
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let doc = Document {
+        plan: &plan,
+        priorities,
+    };
+    let mut out =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     out.push('\n');
     out
 }

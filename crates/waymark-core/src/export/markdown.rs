@@ -5,7 +5,10 @@ use crate::model::{Plan, format_delivery};
 use crate::quarter::QuarterConvention;
 
 fn cell(s: &str) -> String {
-    let s = s.replace('|', "\\|").replace("\r\n", "\n").replace('\n', "<br>");
+    let s = s
+        .replace('|', "\\|")
+        .replace("\r\n", "\n")
+        .replace('\n', "<br>");
     if s.is_empty() { " ".into() } else { s }
 }
 
@@ -18,7 +21,10 @@ fn row(out: &mut String, cells: &[String]) {
 }
 
 fn header(out: &mut String, names: &[&str]) {
-    row(out, &names.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    row(
+        out,
+        &names.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+    );
     out.push('|');
     for _ in names {
         out.push_str(" --- |");
@@ -54,7 +60,11 @@ pub fn to_markdown(plan: &Plan) -> String {
         let _ = writeln!(out, "- Period: {}", plan.period);
     }
     if plan.quarter_convention != QuarterConvention::Calendar {
-        let _ = writeln!(out, "- Quarter convention: {}", plan.quarter_convention.as_str());
+        let _ = writeln!(
+            out,
+            "- Quarter convention: {}",
+            plan.quarter_convention.as_str()
+        );
     }
     if !plan.introduction.is_empty() {
         let _ = writeln!(out, "\n{}", plan.introduction);
@@ -81,13 +91,19 @@ pub fn to_markdown(plan: &Plan) -> String {
                     wp.relationships.clone(),
                     format_delivery(&wp.delivery),
                     wp.comments.clone(),
-                    wp.influences.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" "),
+                    wp.influences
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
                     wp.related_items.join("; "),
                     wp.owner.clone(),
                     wp.status.label().to_string(),
                     wp.rag.map(|r| r.label().to_string()).unwrap_or_default(),
                     format!("{}%", wp.progress.get()),
-                    wp.actual_delivery.map(|d| d.to_string()).unwrap_or_default(),
+                    wp.actual_delivery
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
                     preds.join("; "),
                     progs.join("; "),
                 ],
@@ -98,7 +114,10 @@ pub fn to_markdown(plan: &Plan) -> String {
         out.push_str("\n## Key influences\n\n");
         header(&mut out, &["Code", "Title", "Description"]);
         for i in &plan.influences {
-            row(&mut out, &[i.code.to_string(), i.title.clone(), i.description.clone()]);
+            row(
+                &mut out,
+                &[i.code.to_string(), i.title.clone(), i.description.clone()],
+            );
         }
     }
     if !plan.related_items.is_empty() {
@@ -113,7 +132,10 @@ pub fn to_markdown(plan: &Plan) -> String {
         header(&mut out, &["Programme", "Priority", "Description"]);
         for p in &plan.programmes {
             let priority = if p.priority { "yes" } else { "no" };
-            row(&mut out, &[p.name.clone(), priority.to_string(), p.description.clone()]);
+            row(
+                &mut out,
+                &[p.name.clone(), priority.to_string(), p.description.clone()],
+            );
         }
     }
     if !plan.notes.is_empty() {

@@ -46,7 +46,9 @@ impl FromStr for ExportFormat {
             "json" => Ok(ExportFormat::Json),
             "markdown" | "md" => Ok(ExportFormat::Markdown),
             "csv" => Ok(ExportFormat::Csv),
-            other => Err(format!("unknown export format \"{other}\": expected json, markdown or csv")),
+            other => Err(format!(
+                "unknown export format \"{other}\": expected json, markdown or csv"
+            )),
         }
     }
 }

@@ -58,12 +58,23 @@ impl Builder {
     }
 
     pub fn start_section(&mut self, number: Option<String>, title: Option<String>) -> usize {
-        self.plan.sections.push(Section { number, title, work_packages: Vec::new() });
+        self.plan.sections.push(Section {
+            number,
+            title,
+            work_packages: Vec::new(),
+        });
         self.plan.sections.len() - 1
     }
 
     /// Add one table row as a work package of section `section`.
-    pub fn add_row(&mut self, section: usize, columns: &[Option<Column>], headers: &[String], cells: Vec<Cell>, row_line: usize) {
+    pub fn add_row(
+        &mut self,
+        section: usize,
+        columns: &[Option<Column>],
+        headers: &[String],
+        cells: Vec<Cell>,
+        row_line: usize,
+    ) {
         if cells.iter().all(|c| c.text.trim().is_empty()) {
             self.warn(row_line, 1, "empty row skipped");
             return;
@@ -75,7 +86,10 @@ impl Builder {
             let mut moved = String::new();
             let last = n - 1;
             if let Some(ic) = columns.iter().position(|c| *c == Some(Column::Influences)) {
-                if ic > last && columns[last] != Some(Column::Influences) && looks_like_codes(&cells[last].text) {
+                if ic > last
+                    && columns[last] != Some(Column::Influences)
+                    && looks_like_codes(&cells[last].text)
+                {
                     slots[last] = Some(ic);
                     moved = format!(
                         "; \"{}\" read as {} by its content",
@@ -105,7 +119,11 @@ impl Builder {
             let text = cell.text.trim();
             let Some(slot) = *slot else {
                 if !text.is_empty() {
-                    self.warn(cell.line, cell.column, "cell beyond the header's last column; kept in the plan's notes");
+                    self.warn(
+                        cell.line,
+                        cell.column,
+                        "cell beyond the header's last column; kept in the plan's notes",
+                    );
                     self.note(format!("Line {}: extra cell: {text}", cell.line));
                 }
                 continue;
@@ -124,7 +142,9 @@ impl Builder {
                     }
                     wp.title = title;
                 }
-                Column::Number => number = Some(text.trim_end_matches('.').to_string()).filter(|s| !s.is_empty()),
+                Column::Number => {
+                    number = Some(text.trim_end_matches('.').to_string()).filter(|s| !s.is_empty())
+                }
                 Column::Title => wp.title = strip_final_period(text),
                 Column::Scope => wp.scope = text.to_string(),
                 Column::Relationships => wp.relationships = text.to_string(),
@@ -147,10 +167,18 @@ impl Builder {
                         self.note(format!("Line {} (key influences): {rest}", cell.line));
                     }
                 }
-                Column::Status => self.typed(cell, "status", text, |t| t.parse().map(|s| wp.status = s)),
-                Column::Rag => self.typed(cell, "RAG", text, |t| t.parse().map(|r| wp.rag = Some(r))),
-                Column::Progress => self.typed(cell, "progress", text, |t| t.parse().map(|p| wp.progress = p)),
-                Column::ActualDelivery => self.typed(cell, "actual delivery", text, |t| t.parse().map(|d| wp.actual_delivery = Some(d))),
+                Column::Status => {
+                    self.typed(cell, "status", text, |t| t.parse().map(|s| wp.status = s))
+                }
+                Column::Rag => {
+                    self.typed(cell, "RAG", text, |t| t.parse().map(|r| wp.rag = Some(r)))
+                }
+                Column::Progress => self.typed(cell, "progress", text, |t| {
+                    t.parse().map(|p| wp.progress = p)
+                }),
+                Column::ActualDelivery => self.typed(cell, "actual delivery", text, |t| {
+                    t.parse().map(|d| wp.actual_delivery = Some(d))
+                }),
                 Column::RelatedItems => {
                     explicit_related = Some(split_list(text));
                 }
@@ -159,7 +187,11 @@ impl Builder {
         }
 
         let section_ref = &self.plan.sections[section];
-        let taken: HashSet<&str> = section_ref.work_packages.iter().map(|w| w.number.as_str()).collect();
+        let taken: HashSet<&str> = section_ref
+            .work_packages
+            .iter()
+            .map(|w| w.number.as_str())
+            .collect();
         let number = match number {
             Some(n) if !taken.contains(n.as_str()) => n,
             other => {
@@ -180,7 +212,11 @@ impl Builder {
         };
         wp.number = number;
         if wp.title.is_empty() {
-            self.warn(row_line, 1, format!("work package {} has no title", wp.number));
+            self.warn(
+                row_line,
+                1,
+                format!("work package {} has no title", wp.number),
+            );
         }
         let reference = WorkPackageRef::new(&self.plan.sections[section], section, &wp.number);
         for (cell, slot) in cells.iter().zip(&slots) {
@@ -188,7 +224,8 @@ impl Builder {
             match col {
                 Some(Column::DependsOn) => {
                     for pred in split_list(&cell.text) {
-                        self.pending_dependencies.push((cell.line, pred, reference.clone()));
+                        self.pending_dependencies
+                            .push((cell.line, pred, reference.clone()));
                     }
                 }
                 Some(Column::Programmes) => {
@@ -205,12 +242,22 @@ impl Builder {
         self.plan.sections[section].work_packages.push(wp);
     }
 
-    fn typed<T>(&mut self, cell: &Cell, what: &str, text: &str, apply: impl FnOnce(&str) -> Result<T, crate::model::ParseValueError>) {
+    fn typed<T>(
+        &mut self,
+        cell: &Cell,
+        what: &str,
+        text: &str,
+        apply: impl FnOnce(&str) -> Result<T, crate::model::ParseValueError>,
+    ) {
         if text.is_empty() {
             return;
         }
         if let Err(e) = apply(text) {
-            self.warn(cell.line, cell.column, format!("{what}: {e}; kept in the plan's notes"));
+            self.warn(
+                cell.line,
+                cell.column,
+                format!("{what}: {e}; kept in the plan's notes"),
+            );
             self.note(format!("Line {} ({what}): {text}", cell.line));
         }
     }
@@ -224,7 +271,8 @@ impl Builder {
             }
             return self.plan.related_items[i].name.clone();
         }
-        self.related_index.insert(key, self.plan.related_items.len());
+        self.related_index
+            .insert(key, self.plan.related_items.len());
         self.plan.related_items.push(RelatedItem {
             name: name.to_string(),
             kind: kind.unwrap_or_else(|| infer_kind(name)),
@@ -248,18 +296,32 @@ impl Builder {
             }
             Err(e) => {
                 self.warn(line, 1, format!("{e}; kept in the plan's notes"));
-                self.note(format!("Line {line} (key influence): {code} {title} {description}"));
+                self.note(format!(
+                    "Line {line} (key influence): {code} {title} {description}"
+                ));
             }
         }
     }
 
-    pub fn add_programme(&mut self, line: usize, name: &str, priority: bool, description: &str, packages: &str) {
+    pub fn add_programme(
+        &mut self,
+        line: usize,
+        name: &str,
+        priority: bool,
+        description: &str,
+        packages: &str,
+    ) {
         let name = name.trim();
         if name.is_empty() {
             self.warn(line, 1, "programme without a name skipped");
             return;
         }
-        match self.plan.programmes.iter_mut().find(|p| p.name.eq_ignore_ascii_case(name)) {
+        match self
+            .plan
+            .programmes
+            .iter_mut()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+        {
             Some(p) => {
                 p.priority |= priority;
                 if !description.is_empty() {
@@ -278,7 +340,8 @@ impl Builder {
             self.explicit_memberships = true;
         }
         for r in refs {
-            self.memberships.push((line, name.to_string(), WorkPackageRef(r)));
+            self.memberships
+                .push((line, name.to_string(), WorkPackageRef(r)));
         }
     }
 
@@ -288,30 +351,55 @@ impl Builder {
     }
 
     pub fn add_dependency(&mut self, line: usize, predecessor: &str, successor: &str) {
-        self.pending_dependencies.push((line, predecessor.trim().to_string(), WorkPackageRef(successor.trim().to_string())));
+        self.pending_dependencies.push((
+            line,
+            predecessor.trim().to_string(),
+            WorkPackageRef(successor.trim().to_string()),
+        ));
     }
 
     /// Read the group's initial priorities out of a sentence such as "Initial
     /// priorities should include ISA, e-CAF and the Child Concern Pathway programme."
     pub fn read_priorities(&mut self, line: usize, text: &str) {
         let lower = text.to_lowercase();
-        let markers = ["priorities should include", "priorities include", "priorities are", "priorities:"];
+        let markers = [
+            "priorities should include",
+            "priorities include",
+            "priorities are",
+            "priorities:",
+        ];
         for marker in markers {
-            let Some(at) = lower.find(marker) else { continue };
+            let Some(at) = lower.find(marker) else {
+                continue;
+            };
             let start = at + marker.len();
             let rest = &text[start..];
-            let end = rest.find(". ").or_else(|| rest.rfind('.')).unwrap_or(rest.len());
+            let end = rest
+                .find(". ")
+                .or_else(|| rest.rfind('.'))
+                .unwrap_or(rest.len());
             let list = &rest[..end];
             let mut found = Vec::new();
             for name in relationships::names(list) {
-                let name = name.strip_suffix(" programme").unwrap_or(&name).trim().to_string();
+                let name = name
+                    .strip_suffix(" programme")
+                    .unwrap_or(&name)
+                    .trim()
+                    .to_string();
                 if !name.is_empty() {
                     found.push(name.clone());
                     self.add_programme(line, &name, true, "", "");
                 }
             }
             if !found.is_empty() {
-                self.warn(line, at + 1, format!("read the initial priorities as priority programmes: {}", found.join(", ")));
+                self.warn(
+                    line,
+                    at + 1,
+                    format!(
+                        "read the initial priorities as priority programmes: {}",
+                        found.join(", ")
+                    ),
+                );
             }
             return;
         }
@@ -326,7 +414,11 @@ impl Builder {
             let mut inferred = Vec::new();
             for (r, _, wp) in self.plan.work_packages() {
                 for p in &self.plan.programmes {
-                    if wp.related_items.iter().any(|n| n.eq_ignore_ascii_case(&p.name)) {
+                    if wp
+                        .related_items
+                        .iter()
+                        .any(|n| n.eq_ignore_ascii_case(&p.name))
+                    {
                         inferred.push((0, p.name.clone(), r.clone()));
                     }
                 }
@@ -335,14 +427,30 @@ impl Builder {
         }
         for (line, name, r) in std::mem::take(&mut self.memberships) {
             if !refs.contains(&r) {
-                self.warn(line, 1, format!("programme {name}: no work package {r}; kept in the plan's notes"));
-                self.note(format!("Line {line}: programme {name} lists unknown work package {r}"));
+                self.warn(
+                    line,
+                    1,
+                    format!("programme {name}: no work package {r}; kept in the plan's notes"),
+                );
+                self.note(format!(
+                    "Line {line}: programme {name} lists unknown work package {r}"
+                ));
                 continue;
             }
-            let idx = match self.plan.programmes.iter().position(|p| p.name.eq_ignore_ascii_case(&name)) {
+            let idx = match self
+                .plan
+                .programmes
+                .iter()
+                .position(|p| p.name.eq_ignore_ascii_case(&name))
+            {
                 Some(i) => i,
                 None => {
-                    self.plan.programmes.push(Programme { name: name.clone(), priority: false, description: String::new(), work_packages: Vec::new() });
+                    self.plan.programmes.push(Programme {
+                        name: name.clone(),
+                        priority: false,
+                        description: String::new(),
+                        work_packages: Vec::new(),
+                    });
                     self.plan.programmes.len() - 1
                 }
             };
@@ -353,7 +461,13 @@ impl Builder {
         }
         // A related item named like a programme is that programme.
         for item in &mut self.plan.related_items {
-            if self.plan.programmes.iter().any(|p| p.name.eq_ignore_ascii_case(&item.name)) && item.kind == RelatedKind::Other {
+            if self
+                .plan
+                .programmes
+                .iter()
+                .any(|p| p.name.eq_ignore_ascii_case(&item.name))
+                && item.kind == RelatedKind::Other
+            {
                 item.kind = RelatedKind::Programme;
             }
         }
@@ -367,13 +481,19 @@ impl Builder {
                 self.note(format!("Line {line}: dependency {pred} → {succ}"));
                 continue;
             }
-            let dep = Dependency { predecessor: pred, successor: succ };
+            let dep = Dependency {
+                predecessor: pred,
+                successor: succ,
+            };
             if self.plan.dependencies.contains(&dep) {
                 continue;
             }
             if let Err(e) = schedule::check_new_dependency(&self.plan.dependencies, &dep) {
                 self.warn(line, 1, format!("{e}; kept in the plan's notes"));
-                self.note(format!("Line {line}: dependency {} → {} ({e})", dep.predecessor, dep.successor));
+                self.note(format!(
+                    "Line {line}: dependency {} → {} ({e})",
+                    dep.predecessor, dep.successor
+                ));
                 continue;
             }
             self.plan.dependencies.push(dep);
@@ -391,7 +511,10 @@ impl Builder {
             self.plan.notes = notes;
         }
         self.diagnostics.sort_by_key(|d| (d.line, d.column));
-        Imported { plan: self.plan, diagnostics: self.diagnostics }
+        Imported {
+            plan: self.plan,
+            diagnostics: self.diagnostics,
+        }
     }
 }
 
@@ -406,12 +529,20 @@ pub(crate) fn complete_registers(plan: &mut Plan) {
     }
     for code in codes {
         if !plan.influences.iter().any(|i| i.code == code) {
-            plan.influences.push(Influence { code, title: String::new(), description: String::new() });
+            plan.influences.push(Influence {
+                code,
+                title: String::new(),
+                description: String::new(),
+            });
         }
     }
     plan.influences.sort_by_key(|i| i.code.sort_key());
     for name in names {
-        if !plan.related_items.iter().any(|r| r.name.eq_ignore_ascii_case(&name)) {
+        if !plan
+            .related_items
+            .iter()
+            .any(|r| r.name.eq_ignore_ascii_case(&name))
+        {
             let kind = infer_kind(&name);
             plan.related_items.push(RelatedItem { name, kind });
         }
@@ -445,7 +576,11 @@ fn strip_final_period(s: &str) -> String {
 /// Items separated by `;` (or by `,` when there is no `;`).
 pub(crate) fn split_list(text: &str) -> Vec<String> {
     let sep = if text.contains(';') { ';' } else { ',' };
-    text.split(sep).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    text.split(sep)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn looks_like_codes(text: &str) -> bool {
@@ -457,7 +592,10 @@ fn looks_like_codes(text: &str) -> bool {
 pub fn parse_influences(text: &str) -> (Vec<InfluenceCode>, String) {
     let mut codes = Vec::new();
     let mut rest = Vec::new();
-    for token in text.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|t| !t.is_empty()) {
+    for token in text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|t| !t.is_empty())
+    {
         match token.parse::<InfluenceCode>() {
             Ok(code) => {
                 if !codes.contains(&code) {
@@ -484,13 +622,21 @@ pub fn parse_delivery(text: &str) -> (Vec<DeliveryTarget>, String) {
             i += 1;
             continue;
         }
-        let pair = tokens.get(i + 1).map(|n| format!("{t} {}", n.trim_end_matches([',', ';', '.'])));
+        let pair = tokens
+            .get(i + 1)
+            .map(|n| format!("{t} {}", n.trim_end_matches([',', ';', '.'])));
         let single = t.trim_end_matches('.');
         if let Some(q) = pair.as_deref().and_then(|p| p.parse::<Quarter>().ok()) {
-            parts.push(DeliveryTarget { label: label.take(), quarter: q });
+            parts.push(DeliveryTarget {
+                label: label.take(),
+                quarter: q,
+            });
             i += 2;
         } else if let Ok(q) = single.parse::<Quarter>() {
-            parts.push(DeliveryTarget { label: label.take(), quarter: q });
+            parts.push(DeliveryTarget {
+                label: label.take(),
+                quarter: q,
+            });
             i += 1;
         } else {
             if let Some(l) = label.take() {
@@ -508,8 +654,11 @@ pub fn parse_delivery(text: &str) -> (Vec<DeliveryTarget>, String) {
 
 fn as_label(token: &str) -> Option<String> {
     let inner = token.strip_prefix('(').unwrap_or(token).strip_suffix(')')?;
-    (inner.len() <= 2 && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_alphanumeric()) && !inner.starts_with(['Q', 'q']))
-        .then(|| inner.to_string())
+    (inner.len() <= 2
+        && !inner.is_empty()
+        && inner.chars().all(|c| c.is_ascii_alphanumeric())
+        && !inner.starts_with(['Q', 'q']))
+    .then(|| inner.to_string())
 }
 
 /// A first guess at what kind of thing a related item is, from its name.
@@ -522,7 +671,11 @@ pub fn infer_kind(name: &str) -> RelatedKind {
         RelatedKind::Programme
     } else if word("plan") || word("plans") || l.contains("budget") || word("cypp") {
         RelatedKind::Plan
-    } else if l.contains("framework") || l.contains("standard") || word("nesds") || l.contains("e-gif") {
+    } else if l.contains("framework")
+        || l.contains("standard")
+        || word("nesds")
+        || l.contains("e-gif")
+    {
         RelatedKind::Standard
     } else if l.contains("project") || word("review") {
         RelatedKind::Project
@@ -540,7 +693,10 @@ mod tests {
     #[test]
     fn delivery_parts_with_labels() {
         let (parts, rest) = parse_delivery("a) Q4 2007 b) Q4 2007");
-        assert_eq!(crate::model::format_delivery(&parts), "a) Q4 2007 b) Q4 2007");
+        assert_eq!(
+            crate::model::format_delivery(&parts),
+            "a) Q4 2007 b) Q4 2007"
+        );
         assert_eq!(rest, "");
         let (parts, rest) = parse_delivery("Q2 2007");
         assert_eq!(parts.len(), 1);
@@ -559,7 +715,10 @@ mod tests {
 
     #[test]
     fn numbers_are_split_from_titles() {
-        assert_eq!(split_number("1. Application review."), (Some("1".into()), "Application review".into()));
+        assert_eq!(
+            split_number("1. Application review."),
+            (Some("1".into()), "Application review".into())
+        );
         assert_eq!(split_number("Workforce"), (None, "Workforce".into()));
     }
 }

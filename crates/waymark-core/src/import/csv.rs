@@ -6,7 +6,10 @@ use super::table::{self, Column};
 use super::{ImportError, ImportOptions, Imported};
 
 pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -27,23 +30,36 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
     let mut b = Builder::new(options.default_title.as_deref().unwrap_or("Action plan"));
     for (i, h) in headers.iter().enumerate() {
         if columns[i].is_none() {
-            b.warn(1, i + 1, format!("unknown column \"{h}\"; its cells are kept in the plan's notes"));
+            b.warn(
+                1,
+                i + 1,
+                format!("unknown column \"{h}\"; its cells are kept in the plan's notes"),
+            );
         }
     }
     if section_col.is_none() {
-        b.warn(1, 1, "no Section column; all rows kept in one section without a heading");
+        b.warn(
+            1,
+            1,
+            "no Section column; all rows kept in one section without a heading",
+        );
     }
     let mut seen: Vec<(String, usize)> = Vec::new();
     let mut last_section: Option<(String, usize)> = None;
     for record in records {
         let record = record.map_err(|e| csv_error(&e))?;
         let line = record.position().map_or(0, |p| p.line() as usize);
-        let section_text = section_col.and_then(|i| record.get(i)).unwrap_or("").trim().to_string();
+        let section_text = section_col
+            .and_then(|i| record.get(i))
+            .unwrap_or("")
+            .trim()
+            .to_string();
         let section = match (&last_section, section_text.is_empty()) {
             (Some((prev, idx)), _) if *prev == section_text => *idx,
-            (_, false) if seen.iter().any(|(s, _)| *s == section_text) => {
-                seen.iter().find(|(s, _)| *s == section_text).map_or(0, |(_, i)| *i)
-            }
+            (_, false) if seen.iter().any(|(s, _)| *s == section_text) => seen
+                .iter()
+                .find(|(s, _)| *s == section_text)
+                .map_or(0, |(_, i)| *i),
             _ => {
                 let (number, title) = split_section(&section_text);
                 let idx = b.start_section(number, title);
@@ -57,7 +73,11 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
         let cells: Vec<Cell> = record
             .iter()
             .enumerate()
-            .map(|(i, text)| Cell { text: text.to_string(), line, column: i + 1 })
+            .map(|(i, text)| Cell {
+                text: text.to_string(),
+                line,
+                column: i + 1,
+            })
             .collect();
         b.add_row(section, &columns, &headers, cells, line);
     }
@@ -71,9 +91,16 @@ fn split_section(text: &str) -> (Option<String>, Option<String>) {
     }
     let first = t.split_whitespace().next().unwrap_or("");
     let num = first.trim_end_matches('.');
-    if !num.is_empty() && num.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+    if !num.is_empty()
+        && num
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
         let title = t[first.len()..].trim();
-        (Some(num.to_string()), (!title.is_empty()).then(|| title.to_string()))
+        (
+            Some(num.to_string()),
+            (!title.is_empty()).then(|| title.to_string()),
+        )
     } else {
         (None, Some(t.to_string()))
     }
@@ -81,5 +108,9 @@ fn split_section(text: &str) -> (Option<String>, Option<String>) {
 
 fn csv_error(e: &csv::Error) -> ImportError {
     let line = e.position().map_or(1, |p| p.line() as usize);
-    ImportError::Syntax { line, column: 1, message: format!("CSV could not be read: {e}") }
+    ImportError::Syntax {
+        line,
+        column: 1,
+        message: format!("CSV could not be read: {e}"),
+    }
 }

@@ -62,7 +62,13 @@ impl Format {
             return Format::Markdown;
         }
         let first = text.lines().next().unwrap_or("");
-        if !first.contains('|') && first.matches(',').count() >= 2 && text.lines().skip(1).all(|l| !l.trim_start().starts_with('|')) {
+        if !first.contains('|')
+            && first.matches(',').count() >= 2
+            && text
+                .lines()
+                .skip(1)
+                .all(|l| !l.trim_start().starts_with('|'))
+        {
             return Format::Csv;
         }
         Format::PlanText
@@ -107,7 +113,11 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "line {}, column {}: {sev}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {}, column {}: {sev}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -117,10 +127,20 @@ pub enum ImportError {
     #[error("the file is empty")]
     Empty,
     #[error("line {line}, column {column}: the file is not text ({what})")]
-    NotText { line: usize, column: usize, what: String },
+    NotText {
+        line: usize,
+        column: usize,
+        what: String,
+    },
     #[error("line {line}, column {column}: {message}")]
-    Syntax { line: usize, column: usize, message: String },
-    #[error("no work package table was found: expected a header row naming columns such as \"Work package\", \"Scope\" and \"Estimated delivery\"")]
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "no work package table was found: expected a header row naming columns such as \"Work package\", \"Scope\" and \"Estimated delivery\""
+    )]
     NoTable,
 }
 
@@ -154,7 +174,10 @@ pub fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
             });
         }
     };
-    if let Some(at) = text.bytes().position(|b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C))) {
+    if let Some(at) = text
+        .bytes()
+        .position(|b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C)))
+    {
         let (line, column) = position(bytes, at);
         return Err(ImportError::NotText {
             line,
@@ -171,13 +194,23 @@ pub fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
 fn position(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
 /// Read a plan from bytes in the given format.
-pub fn import(bytes: &[u8], format: Format, options: &ImportOptions) -> Result<Imported, ImportError> {
+pub fn import(
+    bytes: &[u8],
+    format: Format,
+    options: &ImportOptions,
+) -> Result<Imported, ImportError> {
     let text = decode(bytes)?;
     match format {
         Format::PlanText => pipe::read(text, pipe::Dialect::PlanText, options),

@@ -18,8 +18,15 @@ pub(crate) enum Dialect {
 }
 
 enum TableKind {
-    WorkPackages { columns: Vec<Option<Column>>, headers: Vec<String>, section: usize },
-    Register { register: Register, headers: Vec<String> },
+    WorkPackages {
+        columns: Vec<Option<Column>>,
+        headers: Vec<String>,
+        section: usize,
+    },
+    Register {
+        register: Register,
+        headers: Vec<String>,
+    },
 }
 
 struct Row {
@@ -34,7 +41,13 @@ struct PendingHeading {
     title: Option<String>,
 }
 
-const REGISTER_HEADINGS: [&str; 5] = ["key influences", "related items", "programmes", "dependencies", "notes"];
+const REGISTER_HEADINGS: [&str; 5] = [
+    "key influences",
+    "related items",
+    "programmes",
+    "dependencies",
+    "notes",
+];
 
 struct Reader {
     dialect: Dialect,
@@ -52,7 +65,11 @@ struct Reader {
     programme_register: bool,
 }
 
-pub(crate) fn read(text: &str, dialect: Dialect, options: &ImportOptions) -> Result<Imported, ImportError> {
+pub(crate) fn read(
+    text: &str,
+    dialect: Dialect,
+    options: &ImportOptions,
+) -> Result<Imported, ImportError> {
     let title = options.default_title.as_deref().unwrap_or("Action plan");
     let mut r = Reader {
         dialect,
@@ -85,7 +102,11 @@ fn split_cells(raw: &str, line: usize) -> (Vec<Cell>, bool) {
         None => (body, trimmed_start),
     };
     let closed = body.ends_with('|') && !body.ends_with("\\|");
-    let body = if closed { &body[..body.len() - 1] } else { body };
+    let body = if closed {
+        &body[..body.len() - 1]
+    } else {
+        body
+    };
     let mut cells = Vec::new();
     let mut start = 0;
     let bytes = body.as_bytes();
@@ -93,7 +114,10 @@ fn split_cells(raw: &str, line: usize) -> (Vec<Cell>, bool) {
     while i <= bytes.len() {
         let at_end = i == bytes.len();
         if at_end || (bytes[i] == b'|' && (i == 0 || bytes[i - 1] != b'\\')) {
-            let text = body[start..i].trim().replace("\\|", "|").replace("<br>", "\n");
+            let text = body[start..i]
+                .trim()
+                .replace("\\|", "|")
+                .replace("<br>", "\n");
             let column = raw[..(offset + start).min(raw.len())].chars().count() + 1;
             cells.push(Cell { text, line, column });
             start = i + 1;
@@ -105,7 +129,9 @@ fn split_cells(raw: &str, line: usize) -> (Vec<Cell>, bool) {
 
 fn is_separator(cells: &[Cell]) -> bool {
     !cells.is_empty()
-        && cells.iter().all(|c| !c.text.is_empty() && c.text.chars().all(|ch| matches!(ch, '-' | ':' | ' ')))
+        && cells
+            .iter()
+            .all(|c| !c.text.is_empty() && c.text.chars().all(|ch| matches!(ch, '-' | ':' | ' ')))
 }
 
 /// `10.1 Core business systems` -> (`10.1`, `Core business systems`).
@@ -114,7 +140,9 @@ fn split_heading(text: &str, require_dotted: bool) -> Option<(Option<String>, Op
     let first = t.split_whitespace().next()?;
     let num = first.trim_end_matches('.');
     let numeric = !num.is_empty()
-        && num.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && num
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         && (!require_dotted || num.contains('.'));
     if numeric {
         let title = t[first.len()..].trim();
@@ -144,7 +172,10 @@ impl Reader {
             }
             return;
         }
-        if self.dialect == Dialect::Markdown && t.starts_with('#') && !self.row.as_ref().is_some_and(|r| r.open_cell) {
+        if self.dialect == Dialect::Markdown
+            && t.starts_with('#')
+            && !self.row.as_ref().is_some_and(|r| r.open_cell)
+        {
             self.markdown_heading(n, t);
             return;
         }
@@ -176,11 +207,18 @@ impl Reader {
                 return;
             }
         }
-        let incomplete = self.row.as_ref().is_some_and(|r| self.row_incomplete_len(r.cells.len()));
+        let incomplete = self
+            .row
+            .as_ref()
+            .is_some_and(|r| self.row_incomplete_len(r.cells.len()));
         if let Some(row) = self.row.as_mut().filter(|_| incomplete) {
             {
                 let column = raw.len() - raw.trim_start().len() + 1;
-                row.cells.push(Cell { text: t.to_string(), line: n, column });
+                row.cells.push(Cell {
+                    text: t.to_string(),
+                    line: n,
+                    column,
+                });
                 row.open_cell = true;
                 return;
             }
@@ -232,7 +270,9 @@ impl Reader {
     fn materialise_pending(&mut self) {
         if let Some(p) = self.pending.take() {
             let register_heading = p.number.is_none()
-                && p.title.as_deref().is_some_and(|t| REGISTER_HEADINGS.contains(&t.to_lowercase().as_str()));
+                && p.title
+                    .as_deref()
+                    .is_some_and(|t| REGISTER_HEADINGS.contains(&t.to_lowercase().as_str()));
             if !register_heading {
                 self.current_section = Some(self.b.start_section(p.number, p.title));
                 self.section_has_table = false;
@@ -264,7 +304,11 @@ impl Reader {
             return;
         }
         self.flush_row();
-        self.row = Some(Row { cells, line: n, open_cell: !closed });
+        self.row = Some(Row {
+            cells,
+            line: n,
+            open_cell: !closed,
+        });
     }
 
     fn continuation_or_row(&mut self, n: usize, cells: Vec<Cell>, closed: bool) {
@@ -298,8 +342,13 @@ impl Reader {
             return;
         }
         self.flush_row();
-        self.b.warn(n, 1, "row does not start with \"|\"; read as a new row");
-        self.row = Some(Row { cells, line: n, open_cell: !closed });
+        self.b
+            .warn(n, 1, "row does not start with \"|\"; read as a new row");
+        self.row = Some(Row {
+            cells,
+            line: n,
+            open_cell: !closed,
+        });
     }
 
     fn start_work_package_table(&mut self, n: usize, cells: &[Cell]) {
@@ -318,7 +367,11 @@ impl Reader {
                     Some(s) => format!(" after {}", self.b.plan.sections[s].label(s)),
                     None => String::new(),
                 };
-                self.b.warn(n, 1, format!("table has no section heading; kept as a section of its own{after}"));
+                self.b.warn(
+                    n,
+                    1,
+                    format!("table has no section heading; kept as a section of its own{after}"),
+                );
                 let s = self.b.start_section(None, None);
                 self.current_section = Some(s);
                 s
@@ -334,12 +387,19 @@ impl Reader {
                 self.b.warn(
                     cell.line,
                     cell.column,
-                    format!("unknown column \"{}\"; its cells are kept in the plan's notes", cell.text),
+                    format!(
+                        "unknown column \"{}\"; its cells are kept in the plan's notes",
+                        cell.text
+                    ),
                 );
             }
         }
         let headers = cells.iter().map(|c| c.text.clone()).collect();
-        self.table = Some(TableKind::WorkPackages { columns, headers, section });
+        self.table = Some(TableKind::WorkPackages {
+            columns,
+            headers,
+            section,
+        });
     }
 
     fn text_line(&mut self, n: usize, t: &str) {
@@ -351,7 +411,8 @@ impl Reader {
             self.notes.push(t.to_string());
             return;
         }
-        self.b.warn(n, 1, "text outside any table; kept in the plan's notes");
+        self.b
+            .warn(n, 1, "text outside any table; kept in the plan's notes");
         self.b.note(format!("Line {n}: {t}"));
     }
 
@@ -363,30 +424,46 @@ impl Reader {
     fn flush_row(&mut self) {
         let Some(row) = self.row.take() else { return };
         if row.open_cell {
-            self.b.warn(row.line, 1, "row is not closed with \"|\"; read up to the end of its last line");
+            self.b.warn(
+                row.line,
+                1,
+                "row is not closed with \"|\"; read up to the end of its last line",
+            );
         }
         match &self.table {
-            Some(TableKind::WorkPackages { columns, headers, section }) => {
+            Some(TableKind::WorkPackages {
+                columns,
+                headers,
+                section,
+            }) => {
                 let (columns, headers, section) = (columns.clone(), headers.clone(), *section);
-                self.b.add_row(section, &columns, &headers, row.cells, row.line);
+                self.b
+                    .add_row(section, &columns, &headers, row.cells, row.line);
             }
             Some(TableKind::Register { register, .. }) => {
                 let register = *register;
                 let cell = |i: usize| row.cells.get(i).map(|c| c.text.as_str()).unwrap_or("");
                 match register {
-                    Register::Influences => self.b.add_influence(row.line, cell(0), cell(1), cell(2)),
+                    Register::Influences => {
+                        self.b.add_influence(row.line, cell(0), cell(1), cell(2))
+                    }
                     Register::RelatedItems => match cell(1).parse() {
                         Ok(kind) => {
                             self.b.related_name(cell(0), Some(kind));
                         }
                         Err(e) => {
                             self.b.warn(row.line, 1, format!("{e}; taken as other"));
-                            self.b.related_name(cell(0), Some(crate::model::RelatedKind::Other));
+                            self.b
+                                .related_name(cell(0), Some(crate::model::RelatedKind::Other));
                         }
                     },
                     Register::Programmes => {
-                        let priority = matches!(cell(1).trim().to_lowercase().as_str(), "yes" | "y" | "true" | "priority");
-                        self.b.add_programme(row.line, cell(0), priority, cell(2), cell(3));
+                        let priority = matches!(
+                            cell(1).trim().to_lowercase().as_str(),
+                            "yes" | "y" | "true" | "priority"
+                        );
+                        self.b
+                            .add_programme(row.line, cell(0), priority, cell(2), cell(3));
                     }
                     Register::Dependencies => self.b.add_dependency(row.line, cell(0), cell(1)),
                 }

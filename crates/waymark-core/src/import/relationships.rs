@@ -50,7 +50,11 @@ pub fn names(text: &str) -> Vec<String> {
             main.push(c);
         }
     }
-    let main = main.replace(" e.g. ", ", ").replace(" e.g.", ", ").replace(" such as ", ", ").replace(" including ", ", ");
+    let main = main
+        .replace(" e.g. ", ", ")
+        .replace(" e.g.", ", ")
+        .replace(" such as ", ", ")
+        .replace(" including ", ", ");
     for part in main.split([',', ';']) {
         for piece in split_and(part) {
             push(piece);
@@ -66,7 +70,11 @@ fn split_and(part: &str) -> Vec<&str> {
     let mut pieces = Vec::new();
     let mut rest = part;
     while let Some(at) = rest.find(" and ").or_else(|| rest.find(" & ")) {
-        let sep = if rest[at..].starts_with(" and ") { 5 } else { 3 };
+        let sep = if rest[at..].starts_with(" and ") {
+            5
+        } else {
+            3
+        };
         pieces.push(&rest[..at]);
         rest = &rest[at + sep..];
     }
@@ -107,11 +115,22 @@ mod tests {
     #[test]
     fn splits_lists_and_keeps_web_like_names() {
         assert_eq!(
-            names("Corporate ICT Strategy, DfES ISI project, e-CAF, government Connect programme and www.br."),
-            ["Corporate ICT Strategy", "DfES ISI project", "e-CAF", "government Connect programme", "www.br"]
+            names(
+                "Corporate ICT Strategy, DfES ISI project, e-CAF, government Connect programme and www.br."
+            ),
+            [
+                "Corporate ICT Strategy",
+                "DfES ISI project",
+                "e-CAF",
+                "government Connect programme",
+                "www.br"
+            ]
         );
         assert_eq!(names("www.wfs"), ["www.wfs"]);
-        assert_eq!(names("Corporate ICT Strategy e.g. GIS and Amethyst."), ["Corporate ICT Strategy", "GIS", "Amethyst"]);
+        assert_eq!(
+            names("Corporate ICT Strategy e.g. GIS and Amethyst."),
+            ["Corporate ICT Strategy", "GIS", "Amethyst"]
+        );
     }
 
     #[test]
@@ -128,7 +147,10 @@ mod tests {
 
     #[test]
     fn duplicates_differing_in_case_are_one_name() {
-        assert_eq!(names("Corporate ICT Strategy and corporate ICT strategy"), ["Corporate ICT Strategy"]);
+        assert_eq!(
+            names("Corporate ICT Strategy and corporate ICT strategy"),
+            ["Corporate ICT Strategy"]
+        );
         assert!(names("  .  ").is_empty());
     }
 }

@@ -35,7 +35,14 @@ pub fn classify(header: &str) -> Option<Column> {
         Column::DependsOn
     } else if has(&["related item"]) {
         Column::RelatedItems
-    } else if has(&["deliver", "target date", "due", "quarter", "timescale", "when"]) {
+    } else if has(&[
+        "deliver",
+        "target date",
+        "due",
+        "quarter",
+        "timescale",
+        "when",
+    ]) {
         Column::Delivery
     } else if has(&["relationship", "related", "links to"]) {
         Column::Relationships
@@ -59,7 +66,8 @@ pub fn classify(header: &str) -> Option<Column> {
         Column::WorkPackage
     } else if h == "title" || h == "name" {
         Column::Title
-    } else if h == "no" || h == "no." || h == "number" || h == "#" || h == "ref" || h == "reference" {
+    } else if h == "no" || h == "no." || h == "number" || h == "#" || h == "ref" || h == "reference"
+    {
         Column::Number
     } else {
         return None;
@@ -74,13 +82,15 @@ pub fn is_work_package_header(cells: &[&str]) -> bool {
     let known = cols.iter().flatten().count();
     // Headers are short labels; a data row can mention "action plan" or
     // "dependencies" too, but not in short cells that don't start with a number.
-    let label_like = cells
-        .iter()
-        .all(|c| c.chars().count() <= 60 && !c.trim_start().starts_with(|ch: char| ch.is_ascii_digit()));
+    let label_like = cells.iter().all(|c| {
+        c.chars().count() <= 60 && !c.trim_start().starts_with(|ch: char| ch.is_ascii_digit())
+    });
     label_like
         && known >= 2
         && known * 2 >= cells.len()
-        && cols.iter().any(|c| matches!(c, Some(Column::WorkPackage | Column::Title)))
+        && cols
+            .iter()
+            .any(|c| matches!(c, Some(Column::WorkPackage | Column::Title)))
 }
 
 /// The registers Markdown exports carry after the sections.
