@@ -39,20 +39,21 @@ pub fn check(plan: &Plan, today: Date) -> Vec<Finding> {
                 format!("{r} {} addresses no key influence", wp.title),
             );
         }
-        if wp.status.is_open() && wp.status != Status::Delivered {
-            if let Some(q) = wp.final_delivery() {
-                let due = q.end_date(plan.quarter_convention);
-                if due < today {
-                    push(
-                        "overdue",
-                        r.0.clone(),
-                        format!(
-                            "{r} {} was due by {q} (ends {due}) and is {}",
-                            wp.title,
-                            wp.status.label().to_lowercase()
-                        ),
-                    );
-                }
+        if wp.status.is_open()
+            && wp.status != Status::Delivered
+            && let Some(q) = wp.final_delivery()
+        {
+            let due = q.end_date(plan.quarter_convention);
+            if due < today {
+                push(
+                    "overdue",
+                    r.0.clone(),
+                    format!(
+                        "{r} {} was due by {q} (ends {due}) and is {}",
+                        wp.title,
+                        wp.status.label().to_lowercase()
+                    ),
+                );
             }
         }
     }
@@ -87,17 +88,16 @@ pub fn check(plan: &Plan, today: Date) -> Vec<Finding> {
     for d in &plan.dependencies {
         if let (Some(Some(p)), Some(Some(s))) =
             (finals.get(&d.predecessor), finals.get(&d.successor))
+            && s < p
         {
-            if s < p {
-                push(
-                    "dependency-order",
-                    d.successor.0.clone(),
-                    format!(
-                        "{} is due {s} but depends on {}, due later in {p}",
-                        d.successor, d.predecessor
-                    ),
-                );
-            }
+            push(
+                "dependency-order",
+                d.successor.0.clone(),
+                format!(
+                    "{} is due {s} but depends on {}, due later in {p}",
+                    d.successor, d.predecessor
+                ),
+            );
         }
     }
     out

@@ -85,18 +85,17 @@ impl Builder {
         if n < m {
             let mut moved = String::new();
             let last = n - 1;
-            if let Some(ic) = columns.iter().position(|c| *c == Some(Column::Influences)) {
-                if ic > last
-                    && columns[last] != Some(Column::Influences)
-                    && looks_like_codes(&cells[last].text)
-                {
-                    slots[last] = Some(ic);
-                    moved = format!(
-                        "; \"{}\" read as {} by its content",
-                        cells[last].text.trim(),
-                        headers[ic]
-                    );
-                }
+            if let Some(ic) = columns.iter().position(|c| *c == Some(Column::Influences))
+                && ic > last
+                && columns[last] != Some(Column::Influences)
+                && looks_like_codes(&cells[last].text)
+            {
+                slots[last] = Some(ic);
+                moved = format!(
+                    "; \"{}\" read as {} by its content",
+                    cells[last].text.trim(),
+                    headers[ic]
+                );
             }
             let missing: Vec<String> = (0..m)
                 .filter(|i| !slots.contains(&Some(*i)))

@@ -192,20 +192,21 @@ impl Reader {
             return;
         }
         // A line without any `|`.
-        if let Some(row) = self.row.as_mut() {
-            if row.open_cell {
-                if let Some(last) = row.cells.last_mut() {
-                    last.text.push(' ');
-                    last.text.push_str(t);
-                }
-                return;
+        if let Some(row) = self.row.as_mut()
+            && row.open_cell
+        {
+            if let Some(last) = row.cells.last_mut() {
+                last.text.push(' ');
+                last.text.push_str(t);
             }
+            return;
         }
-        if self.dialect == Dialect::PlanText && t.chars().count() <= 150 {
-            if let Some((number, title)) = split_heading(t, true) {
-                self.heading(number, title);
-                return;
-            }
+        if self.dialect == Dialect::PlanText
+            && t.chars().count() <= 150
+            && let Some((number, title)) = split_heading(t, true)
+        {
+            self.heading(number, title);
+            return;
         }
         let incomplete = self
             .row
@@ -328,13 +329,12 @@ impl Reader {
         if continues {
             if let Some(row) = self.row.as_mut() {
                 let mut cells = cells.into_iter();
-                if row.open_cell {
-                    if let (Some(last), Some(first)) = (row.cells.last_mut(), cells.next()) {
-                        if !first.text.is_empty() {
-                            last.text.push(' ');
-                            last.text.push_str(&first.text);
-                        }
-                    }
+                if row.open_cell
+                    && let (Some(last), Some(first)) = (row.cells.last_mut(), cells.next())
+                    && !first.text.is_empty()
+                {
+                    last.text.push(' ');
+                    last.text.push_str(&first.text);
                 }
                 row.cells.extend(cells);
                 row.open_cell = !closed;
