@@ -518,34 +518,43 @@ impl Builder {
 }
 
 /// Make sure every influence code and related item a package names is in the
-/// plan's registers, and keep the influence register in code order.
+/// plan's registers, and keep the registers in a canonical order: influences by
+/// code (`3.10` after `3.9`), related items by name regardless of case. The
+/// exports write them in that order, so a plan reads back equal to itself.
 pub(crate) fn complete_registers(plan: &mut Plan) {
-    let mut codes: Vec<InfluenceCode> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
+    let mut known_codes: HashSet<InfluenceCode> =
+        plan.influences.iter().map(|i| i.code.clone()).collect();
+    let mut known_names: HashSet<String> = plan
+        .related_items
+        .iter()
+        .map(|r| r.name.to_lowercase())
+        .collect();
+    let mut new_influences = Vec::new();
+    let mut new_items = Vec::new();
     for (_, _, wp) in plan.work_packages() {
-        codes.extend(wp.influences.iter().cloned());
-        names.extend(wp.related_items.iter().cloned());
-    }
-    for code in codes {
-        if !plan.influences.iter().any(|i| i.code == code) {
-            plan.influences.push(Influence {
-                code,
-                title: String::new(),
-                description: String::new(),
-            });
+        for code in &wp.influences {
+            if known_codes.insert(code.clone()) {
+                new_influences.push(Influence {
+                    code: code.clone(),
+                    title: String::new(),
+                    description: String::new(),
+                });
+            }
+        }
+        for name in &wp.related_items {
+            if known_names.insert(name.to_lowercase()) {
+                new_items.push(RelatedItem {
+                    name: name.clone(),
+                    kind: infer_kind(name),
+                });
+            }
         }
     }
-    plan.influences.sort_by_key(|i| i.code.sort_key());
-    for name in names {
-        if !plan
-            .related_items
-            .iter()
-            .any(|r| r.name.eq_ignore_ascii_case(&name))
-        {
-            let kind = infer_kind(&name);
-            plan.related_items.push(RelatedItem { name, kind });
-        }
-    }
+    plan.influences.extend(new_influences);
+    plan.influences.sort_by_cached_key(|i| i.code.sort_key());
+    plan.related_items.extend(new_items);
+    plan.related_items
+        .sort_by_cached_key(|i| i.name.to_lowercase());
 }
 
 /// `1. Application review.` -> (`1`, `Application review`).

@@ -283,11 +283,8 @@ impl Reader {
 
     fn pipe_row(&mut self, n: usize, cells: Vec<Cell>, closed: bool) {
         let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
-        if table::is_work_package_header(&texts) {
-            self.flush_row();
-            self.start_work_package_table(n, &cells);
-            return;
-        }
+        // Registers first: `Code | Title | Description` would otherwise pass as a
+        // work-package header (a title and a scope column).
         if let Some(register) = table::register_of(&texts) {
             self.flush_row();
             self.pending = None;
@@ -298,6 +295,11 @@ impl Reader {
             }
             let headers = cells.iter().map(|c| c.text.clone()).collect();
             self.table = Some(TableKind::Register { register, headers });
+            return;
+        }
+        if table::is_work_package_header(&texts) {
+            self.flush_row();
+            self.start_work_package_table(n, &cells);
             return;
         }
         if self.table.is_none() {

@@ -106,7 +106,9 @@ pub fn register_of(cells: &[&str]) -> Option<Register> {
     let lower: Vec<String> = cells.iter().map(|c| c.trim().to_lowercase()).collect();
     let first = lower.first().map(String::as_str).unwrap_or("");
     let has = |w: &str| lower.iter().any(|c| c == w);
-    if first == "code" && has("title") {
+    // Exactly the exported shape: a work-package table may well start with a
+    // "Code" column and have a "Title".
+    if lower == ["code", "title"] || lower == ["code", "title", "description"] {
         Some(Register::Influences)
     } else if first == "name" && has("kind") {
         Some(Register::RelatedItems)
