@@ -360,7 +360,8 @@ impl Builder {
     /// Read the group's initial priorities out of a sentence such as "Initial
     /// priorities should include ISA, e-CAF and the Child Concern Pathway programme."
     pub fn read_priorities(&mut self, line: usize, text: &str) {
-        let lower = text.to_lowercase();
+        // ASCII lower case keeps byte offsets, so `at` is valid in `text` too.
+        let lower = text.to_ascii_lowercase();
         let markers = [
             "priorities should include",
             "priorities include",
@@ -393,7 +394,7 @@ impl Builder {
             if !found.is_empty() {
                 self.warn(
                     line,
-                    at + 1,
+                    text[..at].chars().count() + 1,
                     format!(
                         "read the initial priorities as priority programmes: {}",
                         found.join(", ")
@@ -719,6 +720,17 @@ mod tests {
         let (codes, rest) = parse_influences("3.1.1 3.1.2, 3.3.1 see note");
         assert_eq!(codes.len(), 3);
         assert_eq!(rest, "see note");
+    }
+
+    #[test]
+    fn priorities_are_found_after_text_whose_lower_case_is_longer() {
+        // `İ` lower-cases to two chars (three bytes): offsets into a
+        // `to_lowercase()` copy would not fit the original text.
+        let mut b = Builder::new("t");
+        b.read_priorities(1, "İİİİ İİİİ the priorities are ISA and e-CAF.");
+        let names: Vec<&str> = b.plan.programmes.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["ISA", "e-CAF"]);
+        assert_eq!(b.diagnostics[0].column, 15);
     }
 
     #[test]

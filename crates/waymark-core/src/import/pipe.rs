@@ -110,6 +110,9 @@ fn split_cells(raw: &str, line: usize) -> (Vec<Cell>, bool) {
     let mut cells = Vec::new();
     let mut start = 0;
     let bytes = body.as_bytes();
+    // Columns are counted in characters, from where the previous cell started:
+    // counting from the line's start for every cell is quadratic in a long line.
+    let (mut counted_bytes, mut counted_chars) = (0, 0);
     let mut i = 0;
     while i <= bytes.len() {
         let at_end = i == bytes.len();
@@ -118,7 +121,10 @@ fn split_cells(raw: &str, line: usize) -> (Vec<Cell>, bool) {
                 .trim()
                 .replace("\\|", "|")
                 .replace("<br>", "\n");
-            let column = raw[..(offset + start).min(raw.len())].chars().count() + 1;
+            let cell_start = (offset + start).min(raw.len());
+            counted_chars += raw[counted_bytes..cell_start].chars().count();
+            counted_bytes = cell_start;
+            let column = counted_chars + 1;
             cells.push(Cell { text, line, column });
             start = i + 1;
         }
@@ -515,5 +521,27 @@ impl Reader {
             return Err(ImportError::NoTable);
         }
         Ok(self.b.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_cells;
+
+    #[test]
+    fn cells_know_their_column_in_characters() {
+        let (cells, closed) = split_cells("  | é | ü \\| x | last", 3);
+        let got: Vec<(&str, usize, usize)> = cells
+            .iter()
+            .map(|c| (c.text.as_str(), c.line, c.column))
+            .collect();
+        assert_eq!(got, [("é", 3, 4), ("ü | x", 3, 8), ("last", 3, 17)]);
+        assert!(!closed);
+        let (cells, closed) = split_cells("| a<br>b |", 1);
+        assert_eq!(
+            cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
+            ["a\nb"]
+        );
+        assert!(closed);
     }
 }
