@@ -1,14 +1,333 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Persistence for Waymark behind one interface, [`PlanStore`]. SQLite is the
+//! embedded default; a PostgreSQL backend implements the same trait later.
+//!
+//! The store speaks domain types (`waymark_core`) and plain view structs; callers
+//! never see SQL. Every change is one transaction.
+
+mod migrate;
+mod sqlite;
+
+use waymark_core::import::relationships;
+use waymark_core::{
+    DeliveryTarget, InfluenceCode, Plan, Progress, Quarter, QuarterConvention, Rag, RelatedKind,
+    Status,
+};
+
+pub use sqlite::SqliteStore;
+
+macro_rules! id_type {
+    ($($name:ident),*) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub i64);
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { self.0.fmt(f) }
+        }
+    )*};
+}
+id_type!(PlanId, SectionId, WorkPackageId, RelatedItemId, ProgrammeId, DependencyId);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    /// A value clashes with stored data; `field` names the input field.
+    #[error("{message}")]
+    Conflict { field: &'static str, message: String },
+    /// A rule of the plan refuses the change (a dependency cycle, say).
+    #[error("{message}")]
+    Invalid { field: &'static str, message: String },
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("database pool error: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL \"{0}\": expected a file path or sqlite:PATH")]
+    UnsupportedUrl(String),
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub type Result<T> = std::result::Result<T, StoreError>;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanSummary {
+    pub id: PlanId,
+    pub title: String,
+    pub organisation: String,
+    pub period: String,
+    pub introduction: String,
+    pub quarter_convention: QuarterConvention,
+    pub notes: String,
+    pub section_count: u64,
+    pub work_package_count: u64,
+}
+
+/// Plan fields a person edits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanInput {
+    pub title: String,
+    pub organisation: String,
+    pub period: String,
+    pub introduction: String,
+    pub quarter_convention: QuarterConvention,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionRow {
+    pub id: SectionId,
+    pub plan_id: PlanId,
+    pub position: i64,
+    pub number: Option<String>,
+    pub title: Option<String>,
+    pub label: String,
+    pub work_package_count: u64,
+}
+
+/// A package as lists show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkPackageRow {
+    pub id: WorkPackageId,
+    pub plan_id: PlanId,
+    pub section_id: SectionId,
+    pub reference: String,
+    pub number: String,
+    pub title: String,
+    pub delivery: Vec<DeliveryTarget>,
+    pub owner: String,
+    pub status: Status,
+    pub rag: Option<Rag>,
+    pub progress: Progress,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelatedRef {
+    pub id: RelatedItemId,
+    pub name: String,
+    pub kind: RelatedKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgrammeRef {
+    pub id: ProgrammeId,
+    pub name: String,
+    pub priority: bool,
+}
+
+/// One end of a dependency as seen from a package.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DependencyLink {
+    pub dependency_id: DependencyId,
+    pub work_package: WorkPackageRow,
+}
+
+/// Everything about one package.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkPackageDetail {
+    pub row: WorkPackageRow,
+    pub section_label: String,
+    pub scope: String,
+    pub relationships: String,
+    pub comments: String,
+    pub actual_delivery: Option<waymark_core::Date>,
+    pub influences: Vec<InfluenceCode>,
+    pub related_items: Vec<RelatedRef>,
+    pub programmes: Vec<ProgrammeRef>,
+    /// Packages this one waits for.
+    pub depends_on: Vec<DependencyLink>,
+    /// Packages waiting for this one.
+    pub dependents: Vec<DependencyLink>,
+}
+
+/// The fields of a package a person sets. Built by the web and CLI layers from
+/// validated input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkPackageInput {
+    pub section_id: SectionId,
+    pub number: String,
+    pub title: String,
+    pub scope: String,
+    pub relationships: String,
+    pub delivery: Vec<DeliveryTarget>,
+    pub comments: String,
+    pub influences: Vec<InfluenceCode>,
+    /// Related item names; `None` reads them from `relationships`.
+    pub related_items: Option<Vec<String>>,
+    pub owner: String,
+    pub status: Status,
+    pub rag: Option<Rag>,
+    pub progress: Progress,
+    pub actual_delivery: Option<waymark_core::Date>,
+    /// Programme memberships; `None` leaves them as they are.
+    pub programmes: Option<Vec<ProgrammeId>>,
+}
+
+impl WorkPackageInput {
+    pub(crate) fn related_names(&self) -> Vec<String> {
+        match &self.related_items {
+            Some(names) => names.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect(),
+            None => relationships::names(&self.relationships),
+        }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Section, then package number: the plan's own order.
+    #[default]
+    Plan,
+    Title,
+    Delivery,
+    Status,
+    Progress,
+    Owner,
+}
+
+impl std::str::FromStr for SortKey {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(match s {
+            "plan" | "reference" | "ref" => SortKey::Plan,
+            "title" => SortKey::Title,
+            "delivery" => SortKey::Delivery,
+            "status" => SortKey::Status,
+            "progress" => SortKey::Progress,
+            "owner" => SortKey::Owner,
+            _ => return Err(format!("\"{s}\" is not a sort key; expected plan, title, delivery, status, progress or owner")),
+        })
+    }
+}
+
+/// Filters, sorting and paging for package lists.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WorkPackageQuery {
+    pub section: Option<SectionId>,
+    pub quarter: Option<Quarter>,
+    pub status: Option<Status>,
+    pub rag: Option<Rag>,
+    pub influence: Option<InfluenceCode>,
+    pub related_item: Option<RelatedItemId>,
+    pub programme: Option<ProgrammeId>,
+    /// Free text, matched as word prefixes across every text field.
+    pub text: Option<String>,
+    pub sort: SortKey,
+    pub descending: bool,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl<T> Page<T> {
+    pub fn page_count(&self) -> u32 {
+        if self.per_page == 0 {
+            return 1;
+        }
+        (self.total.div_ceil(u64::from(self.per_page))).max(1) as u32
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InfluenceRow {
+    pub code: InfluenceCode,
+    pub title: String,
+    pub description: String,
+    pub work_package_count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelatedItemRow {
+    pub id: RelatedItemId,
+    pub name: String,
+    pub kind: RelatedKind,
+    pub work_package_count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgrammeRow {
+    pub id: ProgrammeId,
+    pub name: String,
+    pub priority: bool,
+    pub description: String,
+    pub work_packages: Vec<WorkPackageRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DependencyRow {
+    pub id: DependencyId,
+    pub predecessor: WorkPackageRow,
+    pub successor: WorkPackageRow,
+}
+
+/// Package × influence links for a page of packages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Traceability {
+    pub influences: Vec<InfluenceRow>,
+    pub packages: Page<WorkPackageRow>,
+    /// For each package in `packages`, the codes it addresses.
+    pub links: Vec<Vec<InfluenceCode>>,
+    /// Packages (all of them, not just this page) that address no influence.
+    pub packages_without_influence: Vec<WorkPackageRow>,
+}
+
+/// How an import treats a plan of the same title that is already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnExisting {
+    #[default]
+    Refuse,
+    Replace,
+}
+
+/// The storage interface. Methods block; async callers run them on a blocking
+/// thread.
+pub trait PlanStore: Send + Sync {
+    fn list_plans(&self) -> Result<Vec<PlanSummary>>;
+    fn plan(&self, id: PlanId) -> Result<PlanSummary>;
+    fn find_plan_by_title(&self, title: &str) -> Result<Option<PlanId>>;
+    /// Store a whole plan in one transaction.
+    fn import_plan(&self, plan: &Plan, on_existing: OnExisting) -> Result<PlanId>;
+    /// Load a whole plan back as a value (for export and check).
+    fn load_plan(&self, id: PlanId) -> Result<Plan>;
+    fn update_plan(&self, id: PlanId, input: &PlanInput) -> Result<()>;
+    fn delete_plan(&self, id: PlanId) -> Result<()>;
+
+    fn sections(&self, plan: PlanId) -> Result<Vec<SectionRow>>;
+    fn create_section(&self, plan: PlanId, number: Option<String>, title: Option<String>) -> Result<SectionId>;
+
+    fn list_work_packages(&self, plan: PlanId, query: &WorkPackageQuery) -> Result<Page<WorkPackageRow>>;
+    fn work_package(&self, id: WorkPackageId) -> Result<WorkPackageDetail>;
+    fn create_work_package(&self, plan: PlanId, input: &WorkPackageInput) -> Result<WorkPackageId>;
+    fn update_work_package(&self, id: WorkPackageId, input: &WorkPackageInput) -> Result<()>;
+    fn delete_work_package(&self, id: WorkPackageId) -> Result<()>;
+
+    fn influences(&self, plan: PlanId) -> Result<Vec<InfluenceRow>>;
+    fn influence(&self, plan: PlanId, code: &InfluenceCode) -> Result<(InfluenceRow, Vec<WorkPackageRow>)>;
+    fn traceability(&self, plan: PlanId, page: u32, per_page: u32) -> Result<Traceability>;
+
+    fn related_items(&self, plan: PlanId) -> Result<Vec<RelatedItemRow>>;
+    fn related_item(&self, id: RelatedItemId) -> Result<(RelatedItemRow, PlanId, Vec<WorkPackageRow>)>;
+    fn update_related_item(&self, id: RelatedItemId, name: &str, kind: RelatedKind) -> Result<()>;
+
+    fn programmes(&self, plan: PlanId) -> Result<Vec<ProgrammeRow>>;
+    fn programme(&self, id: ProgrammeId) -> Result<(ProgrammeRow, PlanId)>;
+
+    fn dependencies(&self, plan: PlanId) -> Result<Vec<DependencyRow>>;
+    /// Add a finish-to-start dependency; refuses cycles and cross-plan links.
+    fn add_dependency(&self, predecessor: WorkPackageId, successor: WorkPackageId) -> Result<DependencyId>;
+    fn delete_dependency(&self, id: DependencyId) -> Result<()>;
+}
+
+/// Open the store a database URL names: a file path, `sqlite:PATH` or
+/// `sqlite::memory:`. Migrations are applied on open.
+pub fn open(url: &str) -> Result<std::sync::Arc<dyn PlanStore>> {
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        return Err(StoreError::UnsupportedUrl(format!("{url} (PostgreSQL support is planned, not built yet)")));
+    }
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    Ok(std::sync::Arc::new(SqliteStore::open(path)?))
 }

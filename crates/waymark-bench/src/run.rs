@@ -1,0 +1,651 @@
+//! `waymark-bench run`: generate a plan, time `waymark import` on it, start
+//! `waymark serve` on the result and put it under load, endpoint by endpoint,
+//! then report against the targets.
+
+use std::fs;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Args;
+use serde_json::{Value, json};
+
+use crate::PlanArgs;
+use crate::generate;
+use crate::http::Connection;
+use crate::load::{self, Outcome, Phase, Summary};
+
+#[derive(Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    plan: PlanArgs,
+    /// Concurrent keep-alive connections.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Measured seconds per endpoint.
+    #[arg(long, default_value_t = 10)]
+    duration_secs: u64,
+    /// Unmeasured seconds of load before each endpoint's measurement.
+    #[arg(long, default_value_t = 1)]
+    warmup_secs: u64,
+    /// Timed imports into fresh databases; the median is reported.
+    #[arg(long, default_value_t = 3)]
+    import_runs: usize,
+    /// Threads of the load generator. It shares the machine with the server, so
+    /// keep it small.
+    #[arg(long, default_value_t = 1)]
+    client_threads: usize,
+    /// The `waymark` binary; by default the one next to this program.
+    #[arg(long)]
+    waymark: Option<PathBuf>,
+    /// Also write the summary as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Keep the temporary directory (plan, databases, server log).
+    #[arg(long)]
+    keep: bool,
+}
+
+/// The endpoints, in the order they are loaded. The first is the baseline.
+struct Endpoint {
+    key: &'static str,
+    label: &'static str,
+    paths: Vec<String>,
+}
+
+struct Measured {
+    endpoint: Endpoint,
+    outcome: Outcome,
+    summary: Summary,
+    rss_kb: u64,
+    hwm_kb: u64,
+}
+
+/// Kills the server when the run ends, however it ends.
+struct Server {
+    child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn run(args: &RunArgs) -> Result<()> {
+    let waymark = match &args.waymark {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()?
+            .parent()
+            .ok_or_else(|| anyhow!("this program's path has no directory"))?
+            .join("waymark"),
+    };
+    if !waymark.is_file() {
+        bail!(
+            "no waymark binary at {}: build it with `cargo build --release -p waymark` or pass --waymark",
+            waymark.display()
+        );
+    }
+    let tmp = std::env::temp_dir().join(format!("waymark-bench-{}", std::process::id()));
+    fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let result = run_in(args, &waymark, &tmp);
+    if args.keep || result.is_err() {
+        eprintln!("files kept in {}", tmp.display());
+    } else {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
+    let spec = args.plan.spec();
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("waymark-bench: {} on {cpus} CPUs", waymark.display());
+
+    let started = Instant::now();
+    let plan = generate::generate(&spec)?;
+    let text = waymark_core::export::to_json(&plan);
+    let generate_secs = started.elapsed().as_secs_f64();
+    let plan_file = tmp.join("plan.json");
+    fs::write(&plan_file, &text)?;
+    println!(
+        "plan: {} work packages, {} sections, {} influences, {} related items, {} dependencies, \
+         seed {}; {:.1} MB of JSON made in {generate_secs:.2} s",
+        spec.packages,
+        spec.sections,
+        spec.influences,
+        spec.related,
+        spec.dependencies,
+        spec.seed,
+        text.len() as f64 / 1e6
+    );
+    drop((plan, text));
+
+    // Imports: the last one goes into the database the server will use.
+    let db = tmp.join("bench.db");
+    let mut import_secs = Vec::new();
+    let mut import_hwm_kb = 0;
+    let runs = args.import_runs.max(1);
+    for run in 1..=runs {
+        let target = if run == runs {
+            db.clone()
+        } else {
+            tmp.join(format!("import-{run}.db"))
+        };
+        let (secs, hwm) = time_import(waymark, &plan_file, &target, tmp)?;
+        println!(
+            "import {run}/{runs}: {secs:.2} s, peak RSS {:.0} MB",
+            hwm as f64 / 1024.0
+        );
+        import_secs.push(secs);
+        import_hwm_kb = import_hwm_kb.max(hwm);
+        if target != db {
+            remove_db(&target);
+        }
+    }
+    let import_median = median(&import_secs);
+
+    let port = free_port()?;
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    let log_path = tmp.join("server.log");
+    let log = fs::File::create(&log_path)?;
+    let child = Command::new(waymark)
+        .arg("serve")
+        .arg("--db")
+        .arg(&db)
+        .arg("--addr")
+        .arg(addr.to_string())
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .with_context(|| format!("starting {} serve", waymark.display()))?;
+    let mut server = Server { child };
+    let pid = server.child.id();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.client_threads.max(1))
+        .enable_all()
+        .build()?;
+    let measured = runtime.block_on(async {
+        let startup = wait_until_healthy(addr, &mut server, &log_path).await?;
+        println!("server: pid {pid} on {addr}, healthy after {startup:.2} s");
+        let (idle_rss, _) = memory_kb(pid)?;
+        println!("server RSS idle: {:.0} MB", idle_rss as f64 / 1024.0);
+        let endpoints = endpoints(addr).await?;
+        preflight(addr, &endpoints).await;
+        let mut measured = Vec::new();
+        for endpoint in endpoints {
+            let phase = Phase {
+                paths: Arc::new(endpoint.paths.clone()),
+                connections: args.connections,
+                warmup: Duration::from_secs(args.warmup_secs),
+                duration: Duration::from_secs(args.duration_secs),
+            };
+            let outcome = load::run(addr, &phase).await?;
+            let (rss_kb, hwm_kb) = memory_kb(pid)?;
+            let summary = outcome.summary();
+            println!(
+                "  {:<28} {:>8.0} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  RSS {:.0} MB",
+                endpoint.label,
+                summary.per_second,
+                summary.p50,
+                summary.p99,
+                rss_kb as f64 / 1024.0
+            );
+            measured.push(Measured {
+                endpoint,
+                outcome,
+                summary,
+                rss_kb,
+                hwm_kb,
+            });
+        }
+        anyhow::Ok(measured)
+    });
+    let measured = match measured {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("server log ({}):\n{}", log_path.display(), tail(&log_path, 30));
+            return Err(e);
+        }
+    };
+    let server_peak_kb = measured.iter().map(|m| m.hwm_kb).max().unwrap_or(0);
+    drop(server);
+
+    let report = Report {
+        cpus,
+        spec: &args.plan,
+        generate_secs,
+        import_secs: &import_secs,
+        import_median,
+        import_hwm_kb,
+        measured: &measured,
+        server_peak_kb,
+        connections: args.connections,
+        duration_secs: args.duration_secs,
+    };
+    report.print();
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&report.to_json())?;
+        fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))?;
+        println!("summary written to {}", path.display());
+    }
+    Ok(())
+}
+
+fn remove_db(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = fs::remove_file(PathBuf::from(p));
+    }
+}
+
+/// Wall time of one `waymark import` into a fresh database, and the importer's
+/// peak RSS (sampled from /proc while it runs).
+fn time_import(waymark: &Path, plan: &Path, db: &Path, tmp: &Path) -> Result<(f64, u64)> {
+    remove_db(db);
+    let out_path = tmp.join("import.out");
+    let out = fs::File::create(&out_path)?;
+    let started = Instant::now();
+    let mut child = Command::new(waymark)
+        .arg("import")
+        .arg(plan)
+        .arg("--db")
+        .arg(db)
+        .args(["--format", "json"])
+        .stdin(Stdio::null())
+        .stdout(out.try_clone()?)
+        .stderr(out)
+        .spawn()
+        .with_context(|| format!("starting {} import", waymark.display()))?;
+    let mut hwm = 0;
+    let status = loop {
+        if let Ok((_, h)) = memory_kb(child.id()) {
+            hwm = hwm.max(h);
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let secs = started.elapsed().as_secs_f64();
+    if !status.success() {
+        bail!(
+            "waymark import failed ({status}):\n{}",
+            tail(&out_path, 30)
+        );
+    }
+    Ok((secs, hwm))
+}
+
+fn tail(path: &Path, lines: usize) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// A port nobody is listening on: bind port 0, note what we got, let it go.
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// (VmRSS, VmHWM) of a process in kB.
+fn memory_kb(pid: u32) -> Result<(u64, u64)> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Ok((field("VmRSS:"), field("VmHWM:")))
+}
+
+async fn wait_until_healthy(addr: SocketAddr, server: &mut Server, log: &Path) -> Result<f64> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = server.child.try_wait()? {
+            bail!(
+                "waymark serve exited ({status}) before answering:\n{}",
+                tail(log, 30)
+            );
+        }
+        if let Ok(mut conn) = Connection::open(addr).await {
+            if let Ok(r) = conn.get("/healthz").await {
+                if r.status == 200 {
+                    return Ok(started.elapsed().as_secs_f64());
+                }
+            }
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            bail!("waymark serve did not answer /healthz with 200 within 120 s");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn get_json(conn: &mut Connection, path: &str) -> Result<Value> {
+    let r = conn.get(path).await?;
+    if r.status != 200 {
+        bail!(
+            "GET {path}: {} {}",
+            r.status,
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    serde_json::from_slice(&r.body).with_context(|| format!("GET {path}: body is not JSON"))
+}
+
+/// An `id` as it goes into a URL, whether the API sends a number or a string.
+fn first_id(doc: &Value, what: &str) -> Result<String> {
+    let id = &doc["items"][0]["id"];
+    match id {
+        Value::Number(n) => Ok(n.to_string()),
+        Value::String(s) => Ok(s.clone()),
+        _ => bail!("no {what} id in {}", truncate(&doc.to_string(), 300)),
+    }
+}
+
+fn truncate(s: &str, chars: usize) -> String {
+    let mut t: String = s.chars().take(chars).collect();
+    if t.len() < s.len() {
+        t.push('…');
+    }
+    t
+}
+
+async fn endpoints(addr: SocketAddr) -> Result<Vec<Endpoint>> {
+    let mut conn = Connection::open(addr).await?;
+    let plan = first_id(&get_json(&mut conn, "/api/v1/plans").await?, "plan")?;
+    let section = first_id(
+        &get_json(&mut conn, &format!("/api/v1/plans/{plan}/sections")).await?,
+        "section",
+    )?;
+    println!("plan id {plan}, section id {section}");
+    let list = format!("/api/v1/plans/{plan}/work-packages");
+    Ok(vec![
+        Endpoint {
+            key: "baseline",
+            label: "baseline GET /healthz",
+            paths: vec!["/healthz".into()],
+        },
+        Endpoint {
+            key: "list_by_status",
+            label: "list API, status, pages 1-10",
+            paths: (1..=10)
+                .map(|k| format!("{list}?status=in_progress&per_page=100&page={k}"))
+                .collect(),
+        },
+        Endpoint {
+            key: "list_by_section",
+            label: "list API, section",
+            paths: vec![format!("{list}?section={section}&per_page=100")],
+        },
+        Endpoint {
+            key: "overview_page",
+            label: "overview page, status",
+            paths: vec![format!("/plans/{plan}?status=in_progress")],
+        },
+    ])
+}
+
+/// One request to each endpoint before the load, so that a wrong answer is seen
+/// as such and not only as a count.
+async fn preflight(addr: SocketAddr, endpoints: &[Endpoint]) {
+    let Ok(mut conn) = Connection::open(addr).await else {
+        return;
+    };
+    for e in endpoints {
+        let Some(path) = e.paths.first() else {
+            continue;
+        };
+        let started = Instant::now();
+        match conn.get(path).await {
+            Ok(r) => {
+                let ms = started.elapsed().as_secs_f64() * 1000.0;
+                let mut note = String::new();
+                if r.status != 200 {
+                    note = format!(": {}", truncate(&String::from_utf8_lossy(&r.body), 300));
+                } else if path.contains("/api/") {
+                    let items = serde_json::from_slice::<Value>(&r.body)
+                        .ok()
+                        .and_then(|v| v["items"].as_array().map(Vec::len));
+                    note = match items {
+                        Some(n) => format!(", {n} items"),
+                        None => ", no items array".into(),
+                    };
+                }
+                println!(
+                    "preflight {path}: {} in {ms:.1} ms, {} bytes{note}",
+                    r.status,
+                    r.body.len()
+                );
+                if !r.keep_alive {
+                    match Connection::open(addr).await {
+                        Ok(c) => conn = c,
+                        Err(_) => return,
+                    }
+                }
+            }
+            Err(err) => {
+                println!("preflight {path}: {err:#}");
+                match Connection::open(addr).await {
+                    Ok(c) => conn = c,
+                    Err(_) => return,
+                }
+            }
+        }
+    }
+}
+
+const IMPORT_TARGET_SECS: f64 = 3.0;
+const LIST_P99_TARGET_MS: f64 = 10.0;
+const OVERVIEW_P99_TARGET_MS: f64 = 50.0;
+const RSS_TARGET_MB: f64 = 150.0;
+
+struct Report<'a> {
+    cpus: usize,
+    spec: &'a PlanArgs,
+    generate_secs: f64,
+    import_secs: &'a [f64],
+    import_median: f64,
+    import_hwm_kb: u64,
+    measured: &'a [Measured],
+    server_peak_kb: u64,
+    connections: usize,
+    duration_secs: u64,
+}
+
+struct Target {
+    name: String,
+    limit: f64,
+    measured: f64,
+    unit: &'static str,
+}
+
+impl Report<'_> {
+    fn baseline(&self) -> Summary {
+        self.measured
+            .first()
+            .map(|m| m.summary)
+            .unwrap_or_default()
+    }
+
+    fn targets(&self) -> Vec<Target> {
+        let mut targets = vec![Target {
+            name: "import (median)".into(),
+            limit: IMPORT_TARGET_SECS,
+            measured: self.import_median,
+            unit: "s",
+        }];
+        for m in self.measured {
+            let limit = match m.endpoint.key {
+                "list_by_status" | "list_by_section" => LIST_P99_TARGET_MS,
+                "overview_page" => OVERVIEW_P99_TARGET_MS,
+                _ => continue,
+            };
+            targets.push(Target {
+                name: format!("{} p99", m.endpoint.label),
+                limit,
+                measured: m.summary.p99,
+                unit: "ms",
+            });
+        }
+        targets.push(Target {
+            name: "server peak RSS (VmHWM)".into(),
+            limit: RSS_TARGET_MB,
+            measured: self.server_peak_kb as f64 / 1024.0,
+            unit: "MB",
+        });
+        targets
+    }
+
+    fn print(&self) {
+        let base = self.baseline();
+        println!();
+        println!(
+            "{} connections, {} s per endpoint, {} CPUs",
+            self.connections, self.duration_secs, self.cpus
+        );
+        println!(
+            "{:<30} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>8} {:>8}",
+            "endpoint", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "requests", "errors",
+            "non-200", "p50/base", "p99/base"
+        );
+        for m in self.measured {
+            let s = m.summary;
+            println!(
+                "{:<30} {:>9.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9} {:>7} {:>7} {:>8.1} {:>8.1}",
+                m.endpoint.label,
+                s.per_second,
+                s.p50,
+                s.p90,
+                s.p99,
+                s.max,
+                s.requests,
+                m.outcome.errors,
+                m.outcome.non_200,
+                ratio(s.p50, base.p50),
+                ratio(s.p99, base.p99),
+            );
+        }
+        for m in self.measured {
+            if let Some(e) = &m.outcome.first_error {
+                println!("first error, {}: {e}", m.endpoint.label);
+            }
+            if let Some(e) = &m.outcome.first_non_200 {
+                println!("first non-200, {}: {e}", m.endpoint.label);
+            }
+        }
+        println!();
+        println!(
+            "import: {} → median {:.2} s; importer peak RSS {:.0} MB",
+            self.import_secs
+                .iter()
+                .map(|s| format!("{s:.2} s"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.import_median,
+            self.import_hwm_kb as f64 / 1024.0
+        );
+        println!(
+            "server RSS after each endpoint: {} MB; peak {:.0} MB",
+            self.measured
+                .iter()
+                .map(|m| format!("{:.0}", m.rss_kb as f64 / 1024.0))
+                .collect::<Vec<_>>()
+                .join(" / "),
+            self.server_peak_kb as f64 / 1024.0
+        );
+        println!();
+        for t in self.targets() {
+            println!(
+                "{:<4} {:<36} {:>9.2} {} (target ≤ {} {})",
+                if t.measured <= t.limit { "PASS" } else { "MISS" },
+                t.name,
+                t.measured,
+                t.unit,
+                t.limit,
+                t.unit
+            );
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        let base = self.baseline();
+        let spec = self.spec.spec();
+        json!({
+            "machine": { "cpus": self.cpus },
+            "plan": {
+                "packages": spec.packages,
+                "sections": spec.sections,
+                "influences": spec.influences,
+                "related_items": spec.related,
+                "dependencies": spec.dependencies,
+                "seed": spec.seed,
+                "generate_seconds": self.generate_secs,
+            },
+            "import": {
+                "runs_seconds": self.import_secs,
+                "median_seconds": self.import_median,
+                "importer_peak_rss_mb": self.import_hwm_kb as f64 / 1024.0,
+            },
+            "load": {
+                "connections": self.connections,
+                "duration_seconds_per_endpoint": self.duration_secs,
+                "endpoints": self.measured.iter().map(|m| {
+                    let s = m.summary;
+                    json!({
+                        "name": m.endpoint.key,
+                        "label": m.endpoint.label,
+                        "paths": m.endpoint.paths,
+                        "requests": s.requests,
+                        "requests_per_second": s.per_second,
+                        "p50_ms": s.p50,
+                        "p90_ms": s.p90,
+                        "p99_ms": s.p99,
+                        "max_ms": s.max,
+                        "errors": m.outcome.errors,
+                        "non_200": m.outcome.non_200,
+                        "first_error": m.outcome.first_error,
+                        "first_non_200": m.outcome.first_non_200,
+                        "mean_response_bytes": m.outcome.response_bytes as f64 / s.requests.max(1) as f64,
+                        "p50_ratio_to_baseline": ratio(s.p50, base.p50),
+                        "p99_ratio_to_baseline": ratio(s.p99, base.p99),
+                        "server_rss_mb_after": m.rss_kb as f64 / 1024.0,
+                    })
+                }).collect::<Vec<_>>(),
+            },
+            "server_peak_rss_mb": self.server_peak_kb as f64 / 1024.0,
+            "targets": self.targets().iter().map(|t| json!({
+                "name": t.name,
+                "limit": t.limit,
+                "measured": t.measured,
+                "unit": t.unit,
+                "pass": t.measured <= t.limit,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn ratio(value: f64, baseline: f64) -> f64 {
+    if baseline > 0.0 { value / baseline } else { 0.0 }
+}

@@ -1,0 +1,1031 @@
+//! The SQLite backend: a pool of connections to one database file in WAL mode.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use r2d2::Pool;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter};
+use waymark_core::import::{infer_kind, parse_delivery};
+use waymark_core::model::format_delivery;
+use waymark_core::schedule::{self, DependencyError};
+use waymark_core::{
+    Date, Dependency, Influence, InfluenceCode, Plan, Programme, Progress, Rag, RelatedItem,
+    RelatedKind, Section, WorkPackage, WorkPackageRef,
+};
+
+use crate::{
+    DependencyId, DependencyLink, DependencyRow, InfluenceRow, OnExisting, Page, PlanId, PlanInput,
+    PlanStore, PlanSummary, ProgrammeId, ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow,
+    RelatedRef, Result, SectionId, SectionRow, SortKey, StoreError, Traceability, WorkPackageDetail,
+    WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
+};
+
+/// Most rows a register page lists for one influence or related item.
+const LIST_CAP: u32 = 1000;
+
+pub struct SqliteStore {
+    pool: Pool<SqliteConnectionManager>,
+}
+
+const WP_COLUMNS: &str =
+    "wp.id, wp.plan_id, wp.section_id, wp.ref, wp.number, wp.title, wp.delivery, wp.owner, wp.status, wp.rag, wp.progress";
+
+fn corrupt(what: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, what.to_string().into())
+}
+
+fn parse_col<T: FromStr>(s: &str) -> rusqlite::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(corrupt)
+}
+
+fn wp_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkPackageRow> {
+    let delivery: String = r.get(6)?;
+    let status: String = r.get(8)?;
+    let rag: Option<String> = r.get(9)?;
+    let progress: i64 = r.get(10)?;
+    Ok(WorkPackageRow {
+        id: WorkPackageId(r.get(0)?),
+        plan_id: PlanId(r.get(1)?),
+        section_id: SectionId(r.get(2)?),
+        reference: r.get(3)?,
+        number: r.get(4)?,
+        title: r.get(5)?,
+        delivery: parse_delivery(&delivery).0,
+        owner: r.get(7)?,
+        status: parse_col(&status)?,
+        rag: rag.as_deref().map(parse_col).transpose()?,
+        progress: Progress::new(progress).map_err(corrupt)?,
+    })
+}
+
+fn section_label(number: &Option<String>, title: &Option<String>, position: i64) -> String {
+    Section { number: number.clone(), title: title.clone(), work_packages: Vec::new() }.label(position as usize)
+}
+
+fn sort_key(code: &InfluenceCode) -> String {
+    code.sort_key().iter().map(|n| format!("{n:010}")).collect::<Vec<_>>().join(".")
+}
+
+/// Word prefixes, all required: `appl rev` -> `"appl"* "rev"*`.
+fn fts_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("\"{t}\"*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+fn reference(tx: &Connection, section: SectionId, number: &str) -> Result<(String, PlanId, i64)> {
+    let (plan, position, sec_number): (i64, i64, Option<String>) = tx
+        .query_row("SELECT plan_id, position, number FROM section WHERE id = ?", [section.0], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?
+        .ok_or(StoreError::Invalid { field: "section_id", message: format!("there is no section {section}") })?;
+    let s = Section { number: sec_number, title: None, work_packages: Vec::new() };
+    Ok((WorkPackageRef::new(&s, position as usize, number).0, PlanId(plan), position))
+}
+
+impl SqliteStore {
+    pub fn open(path: &str) -> Result<Self> {
+        let init = |c: &mut Connection| {
+            c.execute_batch("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32000;")
+        };
+        let (manager, size) = if path == ":memory:" {
+            (SqliteConnectionManager::memory().with_init(init), 1)
+        } else {
+            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+            }
+            (SqliteConnectionManager::file(path).with_init(init), 6)
+        };
+        let pool = Pool::builder().max_size(size).build(manager)?;
+        {
+            let mut conn = pool.get()?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            crate::migrate::apply(&mut conn)?;
+        }
+        Ok(SqliteStore { pool })
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.pool.get()?;
+        f(&conn)
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.pool.get()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    fn rows_where(conn: &Connection, clause: &str, params: &[Value], limit: u32) -> Result<Vec<WorkPackageRow>> {
+        let sql = format!(
+            "SELECT {WP_COLUMNS} FROM work_package wp WHERE {clause} ORDER BY wp.section_position, wp.position LIMIT {limit}"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(params), wp_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}
+
+fn insert_plan_row(tx: &Transaction<'_>, id: Option<i64>, plan: &Plan) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO plan (id, title, organisation, period, introduction, quarter_convention, notes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        params![id, plan.title, plan.organisation, plan.period, plan.introduction, plan.quarter_convention.as_str(), plan.notes],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn ensure_influence(tx: &Transaction<'_>, plan: i64, code: &InfluenceCode) -> Result<i64> {
+    if let Some(id) = tx
+        .prepare_cached("SELECT id FROM influence WHERE plan_id = ? AND code = ?")?
+        .query_row(params![plan, code.as_str()], |r| r.get(0))
+        .optional()?
+    {
+        return Ok(id);
+    }
+    tx.prepare_cached("INSERT INTO influence (plan_id, code, sort_key) VALUES (?, ?, ?)")?
+        .execute(params![plan, code.as_str(), sort_key(code)])?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn ensure_related(tx: &Transaction<'_>, plan: i64, name: &str, kind: Option<RelatedKind>) -> Result<i64> {
+    if let Some(id) = tx
+        .prepare_cached("SELECT id FROM related_item WHERE plan_id = ? AND name = ?")?
+        .query_row(params![plan, name], |r| r.get::<_, i64>(0))
+        .optional()?
+    {
+        if let Some(kind) = kind {
+            tx.execute("UPDATE related_item SET kind = ? WHERE id = ?", params![kind.as_str(), id])?;
+        }
+        return Ok(id);
+    }
+    let kind = kind.unwrap_or_else(|| infer_kind(name));
+    tx.prepare_cached("INSERT INTO related_item (plan_id, name, kind) VALUES (?, ?, ?)")?
+        .execute(params![plan, name, kind.as_str()])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Write a package's links: delivery parts, influences, related items.
+fn write_links(tx: &Transaction<'_>, plan: i64, wp: i64, delivery: &[waymark_core::DeliveryTarget], influences: &[InfluenceCode], related: &[String]) -> Result<()> {
+    tx.prepare_cached("DELETE FROM delivery_target WHERE work_package_id = ?")?.execute([wp])?;
+    tx.prepare_cached("DELETE FROM work_package_influence WHERE work_package_id = ?")?.execute([wp])?;
+    tx.prepare_cached("DELETE FROM work_package_related WHERE work_package_id = ?")?.execute([wp])?;
+    let mut ins = tx.prepare_cached("INSERT INTO delivery_target (work_package_id, position, label, quarter) VALUES (?, ?, ?, ?)")?;
+    for (i, d) in delivery.iter().enumerate() {
+        ins.execute(params![wp, i as i64, d.label, d.quarter.index()])?;
+    }
+    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position) VALUES (?, ?, ?)")?;
+    for (i, code) in influences.iter().enumerate() {
+        let inf = ensure_influence(tx, plan, code)?;
+        ins.execute(params![wp, inf, i as i64])?;
+    }
+    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position) VALUES (?, ?, ?)")?;
+    for (i, name) in related.iter().enumerate() {
+        let item = ensure_related(tx, plan, name, None)?;
+        ins.execute(params![wp, item, i as i64])?;
+    }
+    Ok(())
+}
+
+fn set_programmes(tx: &Transaction<'_>, plan: i64, wp: i64, programmes: &[ProgrammeId]) -> Result<()> {
+    tx.execute("DELETE FROM programme_work_package WHERE work_package_id = ?", [wp])?;
+    for p in programmes {
+        let found: Option<i64> = tx
+            .query_row("SELECT plan_id FROM programme WHERE id = ?", [p.0], |r| r.get(0))
+            .optional()?;
+        if found != Some(plan) {
+            return Err(StoreError::Invalid { field: "programmes", message: format!("there is no programme {p} in this plan") });
+        }
+        tx.execute(
+            "INSERT OR IGNORE INTO programme_work_package (programme_id, work_package_id, position)
+             VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM programme_work_package WHERE programme_id = ?))",
+            params![p.0, wp, p.0],
+        )?;
+    }
+    Ok(())
+}
+
+fn final_quarter(delivery: &[waymark_core::DeliveryTarget]) -> Option<i32> {
+    delivery.iter().map(|d| d.quarter.index()).max()
+}
+
+fn deps_of(conn: &Connection, plan: i64) -> Result<Vec<Dependency>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.ref, s.ref FROM dependency d JOIN work_package p ON p.id = d.predecessor_id
+         JOIN work_package s ON s.id = d.successor_id WHERE d.plan_id = ? ORDER BY d.id",
+    )?;
+    let deps = stmt
+        .query_map([plan], |r| {
+            Ok(Dependency { predecessor: WorkPackageRef(r.get(0)?), successor: WorkPackageRef(r.get(1)?) })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(deps)
+}
+
+fn map_unique(e: rusqlite::Error, field: &'static str, message: String) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            StoreError::Conflict { field, message }
+        }
+        _ => StoreError::Database(e),
+    }
+}
+
+impl PlanStore for SqliteStore {
+    fn list_plans(&self) -> Result<Vec<PlanSummary>> {
+        self.read(|c| {
+            let ids: Vec<i64> = c.prepare("SELECT id FROM plan ORDER BY title")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            Ok(ids)
+        })?
+        .into_iter()
+        .map(|id| self.plan(PlanId(id)))
+        .collect()
+    }
+
+    fn plan(&self, id: PlanId) -> Result<PlanSummary> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT id, title, organisation, period, introduction, quarter_convention, notes,
+                    (SELECT COUNT(*) FROM section WHERE plan_id = plan.id),
+                    (SELECT COUNT(*) FROM work_package WHERE plan_id = plan.id)
+                 FROM plan WHERE id = ?",
+            )?
+            .query_row([id.0], |r| {
+                let conv: String = r.get(5)?;
+                Ok(PlanSummary {
+                    id: PlanId(r.get(0)?),
+                    title: r.get(1)?,
+                    organisation: r.get(2)?,
+                    period: r.get(3)?,
+                    introduction: r.get(4)?,
+                    quarter_convention: parse_col(&conv)?,
+                    notes: r.get(6)?,
+                    section_count: r.get::<_, i64>(7)? as u64,
+                    work_package_count: r.get::<_, i64>(8)? as u64,
+                })
+            })
+            .optional()?
+            .ok_or(StoreError::NotFound { what: "plan" })
+        })
+    }
+
+    fn find_plan_by_title(&self, title: &str) -> Result<Option<PlanId>> {
+        self.read(|c| Ok(c.query_row("SELECT id FROM plan WHERE title = ?", [title], |r| r.get(0)).optional()?.map(PlanId)))
+    }
+
+    fn import_plan(&self, plan: &Plan, on_existing: OnExisting) -> Result<PlanId> {
+        self.write(|tx| {
+            let existing: Option<i64> = tx.query_row("SELECT id FROM plan WHERE title = ?", [&plan.title], |r| r.get(0)).optional()?;
+            let keep_id = match (existing, on_existing) {
+                (Some(id), OnExisting::Refuse) => {
+                    return Err(StoreError::Conflict {
+                        field: "title",
+                        message: format!("a plan titled \"{}\" is already stored (plan {id}); import with --replace to replace it", plan.title),
+                    });
+                }
+                (Some(id), OnExisting::Replace) => {
+                    tx.execute("DELETE FROM plan WHERE id = ?", [id])?;
+                    Some(id)
+                }
+                (None, _) => None,
+            };
+            let pid = insert_plan_row(tx, keep_id, plan)?;
+            let mut influence_ids: HashMap<&InfluenceCode, i64> = HashMap::new();
+            {
+                let mut ins = tx.prepare_cached("INSERT INTO influence (plan_id, code, sort_key, title, description) VALUES (?, ?, ?, ?, ?)")?;
+                for inf in &plan.influences {
+                    if influence_ids.contains_key(&inf.code) {
+                        continue;
+                    }
+                    ins.execute(params![pid, inf.code.as_str(), sort_key(&inf.code), inf.title, inf.description])?;
+                    influence_ids.insert(&inf.code, tx.last_insert_rowid());
+                }
+            }
+            let mut related_ids: HashMap<String, i64> = HashMap::new();
+            {
+                let mut ins = tx.prepare_cached("INSERT INTO related_item (plan_id, name, kind) VALUES (?, ?, ?)")?;
+                for item in &plan.related_items {
+                    let key = item.name.to_lowercase();
+                    if related_ids.contains_key(&key) {
+                        continue;
+                    }
+                    ins.execute(params![pid, item.name, item.kind.as_str()])?;
+                    related_ids.insert(key, tx.last_insert_rowid());
+                }
+            }
+            let mut wp_ids: HashMap<WorkPackageRef, i64> = HashMap::new();
+            {
+                let mut ins_section = tx.prepare_cached("INSERT INTO section (plan_id, position, number, title) VALUES (?, ?, ?, ?)")?;
+                let mut ins_wp = tx.prepare_cached(
+                    "INSERT INTO work_package (plan_id, section_id, section_position, position, number, ref, title, scope, relationships,
+                        delivery, final_quarter, comments, owner, status, rag, progress, actual_delivery)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )?;
+                let mut ins_del = tx.prepare_cached("INSERT INTO delivery_target (work_package_id, position, label, quarter) VALUES (?, ?, ?, ?)")?;
+                let mut ins_inf = tx.prepare_cached("INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position) VALUES (?, ?, ?)")?;
+                let mut ins_rel = tx.prepare_cached("INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position) VALUES (?, ?, ?)")?;
+                for (si, section) in plan.sections.iter().enumerate() {
+                    ins_section.execute(params![pid, si as i64, section.number, section.title])?;
+                    let sid = tx.last_insert_rowid();
+                    for (wi, wp) in section.work_packages.iter().enumerate() {
+                        let r = WorkPackageRef::new(section, si, &wp.number);
+                        ins_wp
+                            .execute(params![
+                                pid,
+                                sid,
+                                si as i64,
+                                wi as i64,
+                                wp.number,
+                                r.0,
+                                wp.title,
+                                wp.scope,
+                                wp.relationships,
+                                format_delivery(&wp.delivery),
+                                final_quarter(&wp.delivery),
+                                wp.comments,
+                                wp.owner,
+                                wp.status.as_str(),
+                                wp.rag.map(Rag::as_str),
+                                i64::from(wp.progress.get()),
+                                wp.actual_delivery.map(|d| d.to_string()),
+                            ])
+                            .map_err(|e| map_unique(e, "number", format!("work package {r} appears twice")))?;
+                        let wid = tx.last_insert_rowid();
+                        wp_ids.insert(r, wid);
+                        for (i, d) in wp.delivery.iter().enumerate() {
+                            ins_del.execute(params![wid, i as i64, d.label, d.quarter.index()])?;
+                        }
+                        for (i, code) in wp.influences.iter().enumerate() {
+                            let inf = match influence_ids.get(code) {
+                                Some(id) => *id,
+                                None => ensure_influence(tx, pid, code)?,
+                            };
+                            ins_inf.execute(params![wid, inf, i as i64])?;
+                        }
+                        for (i, name) in wp.related_items.iter().enumerate() {
+                            let item = match related_ids.get(&name.to_lowercase()) {
+                                Some(id) => *id,
+                                None => ensure_related(tx, pid, name, None)?,
+                            };
+                            ins_rel.execute(params![wid, item, i as i64])?;
+                        }
+                    }
+                }
+            }
+            for (pi, prog) in plan.programmes.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO programme (plan_id, position, name, priority, description) VALUES (?, ?, ?, ?, ?)",
+                    params![pid, pi as i64, prog.name, prog.priority, prog.description],
+                )
+                .map_err(|e| map_unique(e, "programmes", format!("programme \"{}\" appears twice", prog.name)))?;
+                let prog_id = tx.last_insert_rowid();
+                for (i, r) in prog.work_packages.iter().enumerate() {
+                    let wid = wp_ids.get(r).ok_or_else(|| StoreError::Invalid {
+                        field: "programmes",
+                        message: format!("programme {} names unknown work package {r}", prog.name),
+                    })?;
+                    tx.execute(
+                        "INSERT OR IGNORE INTO programme_work_package (programme_id, work_package_id, position) VALUES (?, ?, ?)",
+                        params![prog_id, wid, i as i64],
+                    )?;
+                }
+            }
+            for dep in &plan.dependencies {
+                let (Some(p), Some(s)) = (wp_ids.get(&dep.predecessor), wp_ids.get(&dep.successor)) else {
+                    return Err(StoreError::Invalid {
+                        field: "dependencies",
+                        message: format!("dependency {} → {} names an unknown work package", dep.predecessor, dep.successor),
+                    });
+                };
+                tx.execute(
+                    "INSERT OR IGNORE INTO dependency (plan_id, predecessor_id, successor_id) VALUES (?, ?, ?)",
+                    params![pid, p, s],
+                )?;
+            }
+            Ok(PlanId(pid))
+        })
+    }
+
+    fn load_plan(&self, id: PlanId) -> Result<Plan> {
+        let summary = self.plan(id)?;
+        self.read(|c| {
+            let mut plan = Plan::new(summary.title.clone());
+            plan.organisation = summary.organisation;
+            plan.period = summary.period;
+            plan.introduction = summary.introduction;
+            plan.quarter_convention = summary.quarter_convention;
+            plan.notes = summary.notes;
+            let mut influences_of: HashMap<i64, Vec<InfluenceCode>> = HashMap::new();
+            let mut stmt = c.prepare(
+                "SELECT wpi.work_package_id, i.code FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id
+                 WHERE i.plan_id = ? ORDER BY wpi.work_package_id, wpi.position",
+            )?;
+            let mut rows = stmt.query([id.0])?;
+            while let Some(r) = rows.next()? {
+                let code: String = r.get(1)?;
+                influences_of.entry(r.get(0)?).or_default().push(parse_col(&code)?);
+            }
+            let mut related_of: HashMap<i64, Vec<String>> = HashMap::new();
+            let mut stmt = c.prepare(
+                "SELECT wpr.work_package_id, ri.name FROM work_package_related wpr JOIN related_item ri ON ri.id = wpr.related_item_id
+                 WHERE ri.plan_id = ? ORDER BY wpr.work_package_id, wpr.position",
+            )?;
+            let mut rows = stmt.query([id.0])?;
+            while let Some(r) = rows.next()? {
+                related_of.entry(r.get(0)?).or_default().push(r.get(1)?);
+            }
+            let mut section_index: HashMap<i64, usize> = HashMap::new();
+            let mut stmt = c.prepare("SELECT id, number, title FROM section WHERE plan_id = ? ORDER BY position")?;
+            let mut rows = stmt.query([id.0])?;
+            while let Some(r) = rows.next()? {
+                section_index.insert(r.get(0)?, plan.sections.len());
+                plan.sections.push(Section { number: r.get(1)?, title: r.get(2)?, work_packages: Vec::new() });
+            }
+            let mut stmt = c.prepare(
+                "SELECT id, section_id, number, title, scope, relationships, delivery, comments, owner, status, rag, progress, actual_delivery
+                 FROM work_package WHERE plan_id = ? ORDER BY section_position, position",
+            )?;
+            let mut rows = stmt.query([id.0])?;
+            while let Some(r) = rows.next()? {
+                let wid: i64 = r.get(0)?;
+                let delivery: String = r.get(6)?;
+                let status: String = r.get(9)?;
+                let rag: Option<String> = r.get(10)?;
+                let actual: Option<String> = r.get(12)?;
+                let wp = WorkPackage {
+                    number: r.get(2)?,
+                    title: r.get(3)?,
+                    scope: r.get(4)?,
+                    relationships: r.get(5)?,
+                    delivery: parse_delivery(&delivery).0,
+                    comments: r.get(7)?,
+                    influences: influences_of.remove(&wid).unwrap_or_default(),
+                    related_items: related_of.remove(&wid).unwrap_or_default(),
+                    owner: r.get(8)?,
+                    status: parse_col(&status)?,
+                    rag: rag.as_deref().map(parse_col).transpose()?,
+                    progress: Progress::new(r.get(11)?).map_err(corrupt)?,
+                    actual_delivery: actual.as_deref().map(parse_col::<Date>).transpose()?,
+                };
+                let si = section_index.get(&r.get(1)?).copied().ok_or_else(|| StoreError::Corrupt("package in unknown section".into()))?;
+                plan.sections[si].work_packages.push(wp);
+            }
+            let mut stmt = c.prepare("SELECT code, title, description FROM influence WHERE plan_id = ? ORDER BY sort_key")?;
+            plan.influences = stmt
+                .query_map([id.0], |r| {
+                    let code: String = r.get(0)?;
+                    Ok(Influence { code: parse_col(&code)?, title: r.get(1)?, description: r.get(2)? })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut stmt = c.prepare("SELECT name, kind FROM related_item WHERE plan_id = ? ORDER BY id")?;
+            plan.related_items = stmt
+                .query_map([id.0], |r| {
+                    let kind: String = r.get(1)?;
+                    Ok(RelatedItem { name: r.get(0)?, kind: parse_col(&kind)? })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut stmt = c.prepare("SELECT id, name, priority, description FROM programme WHERE plan_id = ? ORDER BY position")?;
+            let progs: Vec<(i64, Programme)> = stmt
+                .query_map([id.0], |r| {
+                    Ok((r.get(0)?, Programme { name: r.get(1)?, priority: r.get(2)?, description: r.get(3)?, work_packages: Vec::new() }))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut members = c.prepare(
+                "SELECT wp.ref FROM programme_work_package m JOIN work_package wp ON wp.id = m.work_package_id
+                 WHERE m.programme_id = ? ORDER BY m.position",
+            )?;
+            for (pid, mut prog) in progs {
+                prog.work_packages = members
+                    .query_map([pid], |r| Ok(WorkPackageRef(r.get(0)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                plan.programmes.push(prog);
+            }
+            plan.dependencies = deps_of(c, id.0)?;
+            Ok(plan)
+        })
+    }
+
+    fn update_plan(&self, id: PlanId, input: &PlanInput) -> Result<()> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE plan SET title = ?, organisation = ?, period = ?, introduction = ?, quarter_convention = ? WHERE id = ?",
+                    params![input.title, input.organisation, input.period, input.introduction, input.quarter_convention.as_str(), id.0],
+                )
+                .map_err(|e| map_unique(e, "title", format!("another plan is titled \"{}\"", input.title)))?;
+            if n == 0 {
+                return Err(StoreError::NotFound { what: "plan" });
+            }
+            Ok(())
+        })
+    }
+
+    fn delete_plan(&self, id: PlanId) -> Result<()> {
+        self.write(|tx| match tx.execute("DELETE FROM plan WHERE id = ?", [id.0])? {
+            0 => Err(StoreError::NotFound { what: "plan" }),
+            _ => Ok(()),
+        })
+    }
+
+    fn sections(&self, plan: PlanId) -> Result<Vec<SectionRow>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT s.id, s.plan_id, s.position, s.number, s.title, (SELECT COUNT(*) FROM work_package w WHERE w.section_id = s.id)
+                 FROM section s WHERE s.plan_id = ? ORDER BY s.position",
+            )?;
+            let rows = stmt
+                .query_map([plan.0], |r| {
+                    let number: Option<String> = r.get(3)?;
+                    let title: Option<String> = r.get(4)?;
+                    let position: i64 = r.get(2)?;
+                    Ok(SectionRow {
+                        id: SectionId(r.get(0)?),
+                        plan_id: PlanId(r.get(1)?),
+                        position,
+                        label: section_label(&number, &title, position),
+                        number,
+                        title,
+                        work_package_count: r.get::<_, i64>(5)? as u64,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn create_section(&self, plan: PlanId, number: Option<String>, title: Option<String>) -> Result<SectionId> {
+        self.write(|tx| {
+            let exists: Option<i64> = tx.query_row("SELECT id FROM plan WHERE id = ?", [plan.0], |r| r.get(0)).optional()?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound { what: "plan" });
+            }
+            if let Some(n) = &number {
+                let taken: Option<i64> = tx.query_row("SELECT id FROM section WHERE plan_id = ? AND number = ?", params![plan.0, n], |r| r.get(0)).optional()?;
+                if taken.is_some() {
+                    return Err(StoreError::Conflict { field: "number", message: format!("section {n} already exists") });
+                }
+            }
+            tx.execute(
+                "INSERT INTO section (plan_id, position, number, title) VALUES (?, (SELECT COALESCE(MAX(position), -1) + 1 FROM section WHERE plan_id = ?), ?, ?)",
+                params![plan.0, plan.0, number, title],
+            )?;
+            Ok(SectionId(tx.last_insert_rowid()))
+        })
+    }
+
+    fn list_work_packages(&self, plan: PlanId, q: &WorkPackageQuery) -> Result<Page<WorkPackageRow>> {
+        let mut clause = String::from("wp.plan_id = ?");
+        let mut args: Vec<Value> = vec![Value::Integer(plan.0)];
+        if let Some(s) = q.section {
+            clause.push_str(" AND wp.section_id = ?");
+            args.push(Value::Integer(s.0));
+        }
+        if let Some(qr) = q.quarter {
+            clause.push_str(" AND EXISTS (SELECT 1 FROM delivery_target d WHERE d.work_package_id = wp.id AND d.quarter = ?)");
+            args.push(Value::Integer(i64::from(qr.index())));
+        }
+        if let Some(s) = q.status {
+            clause.push_str(" AND wp.status = ?");
+            args.push(Value::Text(s.as_str().into()));
+        }
+        if let Some(r) = q.rag {
+            clause.push_str(" AND wp.rag = ?");
+            args.push(Value::Text(r.as_str().into()));
+        }
+        if let Some(code) = &q.influence {
+            clause.push_str(
+                " AND wp.id IN (SELECT wpi.work_package_id FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE i.plan_id = ? AND i.code = ?)",
+            );
+            args.push(Value::Integer(plan.0));
+            args.push(Value::Text(code.as_str().into()));
+        }
+        if let Some(item) = q.related_item {
+            clause.push_str(" AND wp.id IN (SELECT work_package_id FROM work_package_related WHERE related_item_id = ?)");
+            args.push(Value::Integer(item.0));
+        }
+        if let Some(p) = q.programme {
+            clause.push_str(" AND wp.id IN (SELECT work_package_id FROM programme_work_package WHERE programme_id = ?)");
+            args.push(Value::Integer(p.0));
+        }
+        if let Some(fts) = q.text.as_deref().and_then(fts_query) {
+            clause.push_str(" AND wp.id IN (SELECT rowid FROM work_package_search WHERE work_package_search MATCH ?)");
+            args.push(Value::Text(fts));
+        }
+        let dir = if q.descending { "DESC" } else { "ASC" };
+        let order = match q.sort {
+            SortKey::Plan => format!("wp.section_position {dir}, wp.position {dir}"),
+            SortKey::Title => format!("wp.title COLLATE NOCASE {dir}, wp.id"),
+            SortKey::Delivery => format!("wp.final_quarter IS NULL, wp.final_quarter {dir}, wp.section_position, wp.position"),
+            SortKey::Status => format!(
+                "CASE wp.status WHEN 'not_started' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'on_hold' THEN 2 WHEN 'delivered' THEN 3 ELSE 4 END {dir}, wp.section_position, wp.position"
+            ),
+            SortKey::Progress => format!("wp.progress {dir}, wp.section_position, wp.position"),
+            SortKey::Owner => format!("wp.owner COLLATE NOCASE {dir}, wp.section_position, wp.position"),
+        };
+        let per_page = q.per_page.clamp(1, 500);
+        let page = q.page.max(1);
+        let offset = u64::from(page - 1) * u64::from(per_page);
+        self.read(|c| {
+            let total: i64 = c
+                .prepare_cached(&format!("SELECT COUNT(*) FROM work_package wp WHERE {clause}"))?
+                .query_row(params_from_iter(&args), |r| r.get(0))?;
+            let sql = format!("SELECT {WP_COLUMNS} FROM work_package wp WHERE {clause} ORDER BY {order} LIMIT {per_page} OFFSET {offset}");
+            let items = c
+                .prepare_cached(&sql)?
+                .query_map(params_from_iter(&args), wp_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Page { items, total: total as u64, page, per_page })
+        })
+    }
+
+    fn work_package(&self, id: WorkPackageId) -> Result<WorkPackageDetail> {
+        self.read(|c| {
+            let (row, scope, relationships, comments, actual, sec_number, sec_title, sec_pos) = c
+                .prepare_cached(&format!(
+                    "SELECT {WP_COLUMNS}, wp.scope, wp.relationships, wp.comments, wp.actual_delivery, s.number, s.title, s.position
+                     FROM work_package wp JOIN section s ON s.id = wp.section_id WHERE wp.id = ?"
+                ))?
+                .query_row([id.0], |r| {
+                    Ok((
+                        wp_row(r)?,
+                        r.get::<_, String>(11)?,
+                        r.get::<_, String>(12)?,
+                        r.get::<_, String>(13)?,
+                        r.get::<_, Option<String>>(14)?,
+                        r.get::<_, Option<String>>(15)?,
+                        r.get::<_, Option<String>>(16)?,
+                        r.get::<_, i64>(17)?,
+                    ))
+                })
+                .optional()?
+                .ok_or(StoreError::NotFound { what: "work package" })?;
+            let influences = c
+                .prepare_cached("SELECT i.code FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE wpi.work_package_id = ? ORDER BY wpi.position")?
+                .query_map([id.0], |r| parse_col::<InfluenceCode>(&r.get::<_, String>(0)?))?
+                .collect::<rusqlite::Result<_>>()?;
+            let related_items = c
+                .prepare_cached("SELECT ri.id, ri.name, ri.kind FROM work_package_related wpr JOIN related_item ri ON ri.id = wpr.related_item_id WHERE wpr.work_package_id = ? ORDER BY wpr.position")?
+                .query_map([id.0], |r| Ok(RelatedRef { id: RelatedItemId(r.get(0)?), name: r.get(1)?, kind: parse_col(&r.get::<_, String>(2)?)? }))?
+                .collect::<rusqlite::Result<_>>()?;
+            let programmes = c
+                .prepare_cached("SELECT p.id, p.name, p.priority FROM programme_work_package m JOIN programme p ON p.id = m.programme_id WHERE m.work_package_id = ? ORDER BY p.position")?
+                .query_map([id.0], |r| Ok(ProgrammeRef { id: ProgrammeId(r.get(0)?), name: r.get(1)?, priority: r.get(2)? }))?
+                .collect::<rusqlite::Result<_>>()?;
+            let link = |sql: &str| -> Result<Vec<DependencyLink>> {
+                Ok(c.prepare_cached(sql)?
+                    .query_map([id.0], |r| Ok(DependencyLink { dependency_id: DependencyId(r.get(11)?), work_package: wp_row(r)? }))?
+                    .collect::<rusqlite::Result<_>>()?)
+            };
+            let depends_on = link(&format!(
+                "SELECT {WP_COLUMNS}, d.id FROM dependency d JOIN work_package wp ON wp.id = d.predecessor_id WHERE d.successor_id = ? ORDER BY wp.section_position, wp.position"
+            ))?;
+            let dependents = link(&format!(
+                "SELECT {WP_COLUMNS}, d.id FROM dependency d JOIN work_package wp ON wp.id = d.successor_id WHERE d.predecessor_id = ? ORDER BY wp.section_position, wp.position"
+            ))?;
+            Ok(WorkPackageDetail {
+                row,
+                section_label: section_label(&sec_number, &sec_title, sec_pos),
+                scope,
+                relationships,
+                comments,
+                actual_delivery: actual.as_deref().map(parse_col::<Date>).transpose()?,
+                influences,
+                related_items,
+                programmes,
+                depends_on,
+                dependents,
+            })
+        })
+    }
+
+    fn create_work_package(&self, plan: PlanId, input: &WorkPackageInput) -> Result<WorkPackageId> {
+        self.write(|tx| {
+            let (r, section_plan, section_pos) = reference(tx, input.section_id, &input.number)?;
+            if section_plan != plan {
+                return Err(StoreError::Invalid { field: "section_id", message: format!("section {} is not in this plan", input.section_id) });
+            }
+            tx.execute(
+                "INSERT INTO work_package (plan_id, section_id, section_position, position, number, ref, title, scope, relationships,
+                    delivery, final_quarter, comments, owner, status, rag, progress, actual_delivery)
+                 VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM work_package WHERE section_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    plan.0,
+                    input.section_id.0,
+                    section_pos,
+                    input.section_id.0,
+                    input.number,
+                    r,
+                    input.title,
+                    input.scope,
+                    input.relationships,
+                    format_delivery(&input.delivery),
+                    final_quarter(&input.delivery),
+                    input.comments,
+                    input.owner,
+                    input.status.as_str(),
+                    input.rag.map(Rag::as_str),
+                    i64::from(input.progress.get()),
+                    input.actual_delivery.map(|d| d.to_string()),
+                ],
+            )
+            .map_err(|e| map_unique(e, "number", format!("work package {r} already exists")))?;
+            let wid = tx.last_insert_rowid();
+            write_links(tx, plan.0, wid, &input.delivery, &input.influences, &input.related_names())?;
+            if let Some(progs) = &input.programmes {
+                set_programmes(tx, plan.0, wid, progs)?;
+            }
+            Ok(WorkPackageId(wid))
+        })
+    }
+
+    fn update_work_package(&self, id: WorkPackageId, input: &WorkPackageInput) -> Result<()> {
+        self.write(|tx| {
+            let (plan, old_section): (i64, i64) = tx
+                .query_row("SELECT plan_id, section_id FROM work_package WHERE id = ?", [id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?
+                .ok_or(StoreError::NotFound { what: "work package" })?;
+            let (r, section_plan, section_pos) = reference(tx, input.section_id, &input.number)?;
+            if section_plan.0 != plan {
+                return Err(StoreError::Invalid { field: "section_id", message: format!("section {} is not in this plan", input.section_id) });
+            }
+            if old_section != input.section_id.0 {
+                tx.execute(
+                    "UPDATE work_package SET position = (SELECT COALESCE(MAX(position), -1) + 1 FROM work_package WHERE section_id = ?) WHERE id = ?",
+                    params![input.section_id.0, id.0],
+                )?;
+            }
+            tx.execute(
+                "UPDATE work_package SET section_id = ?, section_position = ?, number = ?, ref = ?, title = ?, scope = ?, relationships = ?,
+                    delivery = ?, final_quarter = ?, comments = ?, owner = ?, status = ?, rag = ?, progress = ?, actual_delivery = ?
+                 WHERE id = ?",
+                params![
+                    input.section_id.0,
+                    section_pos,
+                    input.number,
+                    r,
+                    input.title,
+                    input.scope,
+                    input.relationships,
+                    format_delivery(&input.delivery),
+                    final_quarter(&input.delivery),
+                    input.comments,
+                    input.owner,
+                    input.status.as_str(),
+                    input.rag.map(Rag::as_str),
+                    i64::from(input.progress.get()),
+                    input.actual_delivery.map(|d| d.to_string()),
+                    id.0,
+                ],
+            )
+            .map_err(|e| map_unique(e, "number", format!("work package {r} already exists")))?;
+            write_links(tx, plan, id.0, &input.delivery, &input.influences, &input.related_names())?;
+            if let Some(progs) = &input.programmes {
+                set_programmes(tx, plan, id.0, progs)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn delete_work_package(&self, id: WorkPackageId) -> Result<()> {
+        self.write(|tx| match tx.execute("DELETE FROM work_package WHERE id = ?", [id.0])? {
+            0 => Err(StoreError::NotFound { what: "work package" }),
+            _ => Ok(()),
+        })
+    }
+
+    fn influences(&self, plan: PlanId) -> Result<Vec<InfluenceRow>> {
+        self.read(|c| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT i.code, i.title, i.description, (SELECT COUNT(*) FROM work_package_influence w WHERE w.influence_id = i.id)
+                     FROM influence i WHERE i.plan_id = ? ORDER BY i.sort_key",
+                )?
+                .query_map([plan.0], |r| {
+                    Ok(InfluenceRow {
+                        code: parse_col(&r.get::<_, String>(0)?)?,
+                        title: r.get(1)?,
+                        description: r.get(2)?,
+                        work_package_count: r.get::<_, i64>(3)? as u64,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn influence(&self, plan: PlanId, code: &InfluenceCode) -> Result<(InfluenceRow, Vec<WorkPackageRow>)> {
+        let row = self
+            .influences(plan)?
+            .into_iter()
+            .find(|i| &i.code == code)
+            .ok_or(StoreError::NotFound { what: "key influence" })?;
+        let packages = self.read(|c| {
+            Self::rows_where(
+                c,
+                "wp.id IN (SELECT wpi.work_package_id FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE i.plan_id = ? AND i.code = ?)",
+                &[Value::Integer(plan.0), Value::Text(code.as_str().into())],
+                LIST_CAP,
+            )
+        })?;
+        Ok((row, packages))
+    }
+
+    fn traceability(&self, plan: PlanId, page: u32, per_page: u32) -> Result<Traceability> {
+        let influences = self.influences(plan)?;
+        let packages = self.list_work_packages(plan, &WorkPackageQuery { page, per_page, ..Default::default() })?;
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT i.code FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE wpi.work_package_id = ? ORDER BY i.sort_key",
+            )?;
+            let mut links = Vec::with_capacity(packages.items.len());
+            for wp in &packages.items {
+                links.push(
+                    stmt.query_map([wp.id.0], |r| parse_col::<InfluenceCode>(&r.get::<_, String>(0)?))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?,
+                );
+            }
+            let packages_without_influence = Self::rows_where(
+                c,
+                "wp.plan_id = ? AND NOT EXISTS (SELECT 1 FROM work_package_influence w WHERE w.work_package_id = wp.id)",
+                &[Value::Integer(plan.0)],
+                LIST_CAP,
+            )?;
+            Ok(Traceability { influences, packages, links, packages_without_influence })
+        })
+    }
+
+    fn related_items(&self, plan: PlanId) -> Result<Vec<RelatedItemRow>> {
+        self.read(|c| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT ri.id, ri.name, ri.kind, (SELECT COUNT(*) FROM work_package_related w WHERE w.related_item_id = ri.id)
+                     FROM related_item ri WHERE ri.plan_id = ? ORDER BY ri.name COLLATE NOCASE",
+                )?
+                .query_map([plan.0], |r| {
+                    Ok(RelatedItemRow {
+                        id: RelatedItemId(r.get(0)?),
+                        name: r.get(1)?,
+                        kind: parse_col(&r.get::<_, String>(2)?)?,
+                        work_package_count: r.get::<_, i64>(3)? as u64,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn related_item(&self, id: RelatedItemId) -> Result<(RelatedItemRow, PlanId, Vec<WorkPackageRow>)> {
+        self.read(|c| {
+            let (row, plan) = c
+                .prepare_cached(
+                    "SELECT ri.id, ri.name, ri.kind, (SELECT COUNT(*) FROM work_package_related w WHERE w.related_item_id = ri.id), ri.plan_id
+                     FROM related_item ri WHERE ri.id = ?",
+                )?
+                .query_row([id.0], |r| {
+                    Ok((
+                        RelatedItemRow {
+                            id: RelatedItemId(r.get(0)?),
+                            name: r.get(1)?,
+                            kind: parse_col(&r.get::<_, String>(2)?)?,
+                            work_package_count: r.get::<_, i64>(3)? as u64,
+                        },
+                        PlanId(r.get(4)?),
+                    ))
+                })
+                .optional()?
+                .ok_or(StoreError::NotFound { what: "related item" })?;
+            let packages = Self::rows_where(
+                c,
+                "wp.id IN (SELECT work_package_id FROM work_package_related WHERE related_item_id = ?)",
+                &[Value::Integer(id.0)],
+                LIST_CAP,
+            )?;
+            Ok((row, plan, packages))
+        })
+    }
+
+    fn update_related_item(&self, id: RelatedItemId, name: &str, kind: RelatedKind) -> Result<()> {
+        self.write(|tx| {
+            let n = tx
+                .execute("UPDATE related_item SET name = ?, kind = ? WHERE id = ?", params![name, kind.as_str(), id.0])
+                .map_err(|e| map_unique(e, "name", format!("another related item is named \"{name}\"")))?;
+            if n == 0 {
+                return Err(StoreError::NotFound { what: "related item" });
+            }
+            Ok(())
+        })
+    }
+
+    fn programmes(&self, plan: PlanId) -> Result<Vec<ProgrammeRow>> {
+        let ids: Vec<i64> = self.read(|c| {
+            Ok(c.prepare_cached("SELECT id FROM programme WHERE plan_id = ? ORDER BY position")?
+                .query_map([plan.0], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?)
+        })?;
+        ids.into_iter().map(|id| self.programme(ProgrammeId(id)).map(|(p, _)| p)).collect()
+    }
+
+    fn programme(&self, id: ProgrammeId) -> Result<(ProgrammeRow, PlanId)> {
+        self.read(|c| {
+            let (name, priority, description, plan): (String, bool, String, i64) = c
+                .prepare_cached("SELECT name, priority, description, plan_id FROM programme WHERE id = ?")?
+                .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?
+                .ok_or(StoreError::NotFound { what: "programme" })?;
+            let work_packages = c
+                .prepare_cached(&format!(
+                    "SELECT {WP_COLUMNS} FROM programme_work_package m JOIN work_package wp ON wp.id = m.work_package_id WHERE m.programme_id = ? ORDER BY m.position LIMIT {LIST_CAP}"
+                ))?
+                .query_map([id.0], wp_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok((ProgrammeRow { id, name, priority, description, work_packages }, PlanId(plan)))
+        })
+    }
+
+    fn dependencies(&self, plan: PlanId) -> Result<Vec<DependencyRow>> {
+        self.read(|c| {
+            let cols_p = WP_COLUMNS.replace("wp.", "p.");
+            let cols_s = WP_COLUMNS.replace("wp.", "s.");
+            let rows = c
+                .prepare_cached(&format!(
+                    "SELECT d.id, {cols_p}, {cols_s} FROM dependency d JOIN work_package p ON p.id = d.predecessor_id
+                     JOIN work_package s ON s.id = d.successor_id WHERE d.plan_id = ? ORDER BY d.id"
+                ))?
+                .query_map([plan.0], |r| {
+                    // Columns 1..=11 are the predecessor, 12..=22 the successor.
+                    let pick = |offset: usize| -> rusqlite::Result<WorkPackageRow> {
+                        let delivery: String = r.get(offset + 6)?;
+                        let status: String = r.get(offset + 8)?;
+                        let rag: Option<String> = r.get(offset + 9)?;
+                        Ok(WorkPackageRow {
+                            id: WorkPackageId(r.get(offset)?),
+                            plan_id: PlanId(r.get(offset + 1)?),
+                            section_id: SectionId(r.get(offset + 2)?),
+                            reference: r.get(offset + 3)?,
+                            number: r.get(offset + 4)?,
+                            title: r.get(offset + 5)?,
+                            delivery: parse_delivery(&delivery).0,
+                            owner: r.get(offset + 7)?,
+                            status: parse_col(&status)?,
+                            rag: rag.as_deref().map(parse_col).transpose()?,
+                            progress: Progress::new(r.get(offset + 10)?).map_err(corrupt)?,
+                        })
+                    };
+                    Ok(DependencyRow { id: DependencyId(r.get(0)?), predecessor: pick(1)?, successor: pick(12)? })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn add_dependency(&self, predecessor: WorkPackageId, successor: WorkPackageId) -> Result<DependencyId> {
+        self.write(|tx| {
+            let find = |id: WorkPackageId, field: &'static str| -> Result<(i64, String)> {
+                tx.query_row("SELECT plan_id, ref FROM work_package WHERE id = ?", [id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?
+                    .ok_or(StoreError::Invalid { field, message: format!("there is no work package {id}") })
+            };
+            let (plan_p, ref_p) = find(predecessor, "predecessor_id")?;
+            let (plan_s, ref_s) = find(successor, "successor_id")?;
+            if plan_p != plan_s {
+                return Err(StoreError::Invalid { field: "predecessor_id", message: "both work packages must be in the same plan".into() });
+            }
+            let existing = deps_of(tx, plan_p)?;
+            let new = Dependency { predecessor: WorkPackageRef(ref_p), successor: WorkPackageRef(ref_s) };
+            if existing.contains(&new) {
+                return Err(StoreError::Conflict { field: "predecessor_id", message: format!("{} already depends on {}", new.successor, new.predecessor) });
+            }
+            schedule::check_new_dependency(&existing, &new).map_err(|e| StoreError::Invalid {
+                field: match e {
+                    DependencyError::SelfDependency(_) => "predecessor_id",
+                    DependencyError::Cycle { .. } => "predecessor_id",
+                },
+                message: e.to_string(),
+            })?;
+            tx.execute(
+                "INSERT INTO dependency (plan_id, predecessor_id, successor_id) VALUES (?, ?, ?)",
+                params![plan_p, predecessor.0, successor.0],
+            )?;
+            Ok(DependencyId(tx.last_insert_rowid()))
+        })
+    }
+
+    fn delete_dependency(&self, id: DependencyId) -> Result<()> {
+        self.write(|tx| match tx.execute("DELETE FROM dependency WHERE id = ?", [id.0])? {
+            0 => Err(StoreError::NotFound { what: "dependency" }),
+            _ => Ok(()),
+        })
+    }
+}

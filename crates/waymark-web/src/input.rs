@@ -1,0 +1,225 @@
+//! Turning what a person typed (a form) or sent (a JSON body) into validated
+//! domain values, with an error per wrong field.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+use waymark_core::import::{parse_delivery, parse_influences};
+use waymark_core::{Date, Progress, Rag, Status};
+use waymark_store::{ProgrammeId, SectionId, WorkPackageDetail, WorkPackageInput};
+
+use crate::error::FieldError;
+
+/// Work-package fields as text, the way a form sends them. The JSON API takes
+/// the same names; list fields there may also be arrays.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct WorkPackageFields {
+    /// Section the package belongs to.
+    pub section_id: Option<String>,
+    /// Number within the section; the next free number when left out on create.
+    pub number: Option<String>,
+    pub title: Option<String>,
+    pub scope: Option<String>,
+    pub relationships: Option<String>,
+    /// Quarters, optionally labelled: `Q2 2007` or `a) Q4 2007 b) Q1 2008`.
+    pub delivery: Option<String>,
+    pub comments: Option<String>,
+    /// Key-influence codes separated by spaces or commas: `3.1.1 3.2.6`.
+    pub influences: Option<String>,
+    /// Related item names, one per line or separated by `;`. Left out: read from `relationships`.
+    pub related_items: Option<String>,
+    pub owner: Option<String>,
+    /// not_started, in_progress, delivered, on_hold or cancelled.
+    pub status: Option<String>,
+    /// red, amber, green, or empty for none.
+    pub rag: Option<String>,
+    /// 0 to 100.
+    pub progress: Option<String>,
+    /// YYYY-MM-DD, or empty.
+    pub actual_delivery: Option<String>,
+    /// Programme ids the package belongs to. Left out: unchanged.
+    #[serde(skip)]
+    pub programmes: Option<Vec<i64>>,
+}
+
+impl WorkPackageFields {
+    /// The stored package as fields, to prefill a form or to patch.
+    pub fn from_detail(d: &WorkPackageDetail) -> Self {
+        WorkPackageFields {
+            section_id: Some(d.row.section_id.0.to_string()),
+            number: Some(d.row.number.clone()),
+            title: Some(d.row.title.clone()),
+            scope: Some(d.scope.clone()),
+            relationships: Some(d.relationships.clone()),
+            delivery: Some(waymark_core::model::format_delivery(&d.row.delivery)),
+            comments: Some(d.comments.clone()),
+            influences: Some(d.influences.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ")),
+            related_items: Some(d.related_items.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join("\n")),
+            owner: Some(d.row.owner.clone()),
+            status: Some(d.row.status.as_str().to_string()),
+            rag: Some(d.row.rag.map(|r| r.as_str().to_string()).unwrap_or_default()),
+            progress: Some(d.row.progress.get().to_string()),
+            actual_delivery: Some(d.actual_delivery.map(|d| d.to_string()).unwrap_or_default()),
+            programmes: Some(d.programmes.iter().map(|p| p.id.0).collect()),
+        }
+    }
+
+    /// Fields given in `patch` replace those here.
+    pub fn overlay(mut self, patch: WorkPackageFields) -> Self {
+        macro_rules! take {
+            ($($f:ident),*) => {$( if patch.$f.is_some() { self.$f = patch.$f; } )*};
+        }
+        take!(section_id, number, title, scope, relationships, delivery, comments, influences, related_items, owner, status, rag, progress, actual_delivery, programmes);
+        self
+    }
+
+    /// Validate every field; all problems are reported together.
+    pub fn validate(&self) -> Result<WorkPackageInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
+        let section_id = match text(&self.section_id).parse::<i64>() {
+            Ok(id) => SectionId(id),
+            Err(_) => {
+                errors.push(FieldError::new("section_id", "Choose the section the work package belongs to"));
+                SectionId(0)
+            }
+        };
+        let number = text(&self.number).trim_end_matches('.').to_string();
+        if number.is_empty() {
+            errors.push(FieldError::new("number", "Enter the work package number, such as 3"));
+        } else if number.chars().count() > 20 || number.contains(char::is_whitespace) {
+            errors.push(FieldError::new("number", "The number must be 20 characters or fewer, without spaces"));
+        }
+        let title = text(&self.title);
+        if title.is_empty() {
+            errors.push(FieldError::new("title", "Enter a title"));
+        } else if title.chars().count() > 500 {
+            errors.push(FieldError::new("title", "The title must be 500 characters or fewer"));
+        }
+        let delivery_text = text(&self.delivery);
+        let (delivery, rest) = parse_delivery(&delivery_text);
+        if !rest.is_empty() {
+            errors.push(FieldError::new(
+                "delivery",
+                format!("\"{rest}\" is not a quarter; write quarters like Q2 2007, optionally labelled: a) Q4 2007 b) Q1 2008"),
+            ));
+        }
+        let (influences, rest) = parse_influences(&text(&self.influences));
+        if !rest.is_empty() {
+            errors.push(FieldError::new("influences", format!("\"{rest}\" is not a key-influence code; write codes like 3.1.1 separated by spaces")));
+        }
+        let status = match text(&self.status).as_str() {
+            "" => Status::NotStarted,
+            s => s.parse::<Status>().unwrap_or_else(|e| {
+                errors.push(FieldError::new("status", format!("Choose a status: {}", e.expected)));
+                Status::NotStarted
+            }),
+        };
+        let rag = match text(&self.rag).as_str() {
+            "" | "none" => None,
+            s => match s.parse::<Rag>() {
+                Ok(r) => Some(r),
+                Err(_) => {
+                    errors.push(FieldError::new("rag", "Choose red, amber, green or none"));
+                    None
+                }
+            },
+        };
+        let progress = match text(&self.progress).as_str() {
+            "" => Progress::default(),
+            s => s.parse::<Progress>().unwrap_or_else(|_| {
+                errors.push(FieldError::new("progress", "Progress must be a whole number from 0 to 100"));
+                Progress::default()
+            }),
+        };
+        let actual_delivery = match text(&self.actual_delivery).as_str() {
+            "" => None,
+            s => match s.parse::<Date>() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push(FieldError::new("actual_delivery", "Actual delivery must be a real date written YYYY-MM-DD, such as 2007-03-31"));
+                    None
+                }
+            },
+        };
+        let related_items = self.related_items.as_ref().map(|t| {
+            t.split(['\n', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect::<Vec<_>>()
+        });
+        if let Some(names) = &related_items {
+            if let Some(long) = names.iter().find(|n| n.chars().count() > 200) {
+                errors.push(FieldError::new("related_items", format!("\"{}…\" is longer than 200 characters", long.chars().take(30).collect::<String>())));
+            }
+        }
+        let long_text = [("scope", &self.scope), ("relationships", &self.relationships), ("comments", &self.comments), ("owner", &self.owner)];
+        for (field, value) in long_text {
+            if value.as_deref().is_some_and(|v| v.chars().count() > 20_000) {
+                errors.push(FieldError::new(field, "This text must be 20,000 characters or fewer"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(WorkPackageInput {
+            section_id,
+            number,
+            title,
+            scope: text(&self.scope),
+            relationships: text(&self.relationships),
+            delivery,
+            comments: text(&self.comments),
+            influences,
+            related_items,
+            owner: text(&self.owner),
+            status,
+            rag,
+            progress,
+            actual_delivery,
+            programmes: self.programmes.as_ref().map(|ids| ids.iter().map(|i| ProgrammeId(*i)).collect()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_wrong_field_is_named() {
+        let fields = WorkPackageFields {
+            section_id: Some("x".into()),
+            number: Some("".into()),
+            title: Some(" ".into()),
+            delivery: Some("soon".into()),
+            influences: Some("3.1.1 abc".into()),
+            status: Some("done-ish".into()),
+            rag: Some("purple".into()),
+            progress: Some("140".into()),
+            actual_delivery: Some("2007-02-30".into()),
+            ..Default::default()
+        };
+        let errors = fields.validate().err().unwrap_or_default();
+        let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            named,
+            ["section_id", "number", "title", "delivery", "influences", "status", "rag", "progress", "actual_delivery"]
+        );
+    }
+
+    #[test]
+    fn valid_fields_become_input() {
+        let fields = WorkPackageFields {
+            section_id: Some("4".into()),
+            number: Some("3.".into()),
+            title: Some("Provide secure access".into()),
+            delivery: Some("a) Q4 2007 b) Q1 2008".into()),
+            influences: Some("3.1.2, 3.2.2".into()),
+            status: Some("in_progress".into()),
+            rag: Some("amber".into()),
+            progress: Some("40".into()),
+            ..Default::default()
+        };
+        let input = fields.validate().map_err(|e| format!("{e:?}"));
+        let input = input.as_ref().map(|i| (i.number.as_str(), i.delivery.len(), i.influences.len(), i.status, i.rag));
+        assert_eq!(input, Ok(("3", 2, 2, Status::InProgress, Some(Rag::Amber))));
+    }
+}
