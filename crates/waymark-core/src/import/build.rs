@@ -114,17 +114,34 @@ impl Builder {
         let mut wp = WorkPackage::new("", "");
         let mut number: Option<String> = None;
         let mut explicit_related: Option<Vec<String>> = None;
+        // Cells beyond the header's last column: one warning and one note per
+        // row, however many there are.
+        let extra: Vec<&Cell> = cells
+            .iter()
+            .zip(&slots)
+            .filter(|(c, slot)| slot.is_none() && !c.text.trim().is_empty())
+            .map(|(c, _)| c)
+            .collect();
+        if let Some(first) = extra.first() {
+            let what = match extra.len() {
+                1 => "a cell".to_string(),
+                n => format!("{n} cells"),
+            };
+            self.warn(
+                first.line,
+                first.column,
+                format!("{what} beyond the header's last column; kept in the plan's notes"),
+            );
+            let texts: Vec<&str> = extra.iter().map(|c| c.text.trim()).collect();
+            self.note(format!(
+                "Line {}: extra cells: {}",
+                first.line,
+                texts.join(" | ")
+            ));
+        }
         for (cell, slot) in cells.iter().zip(&slots) {
             let text = cell.text.trim();
             let Some(slot) = *slot else {
-                if !text.is_empty() {
-                    self.warn(
-                        cell.line,
-                        cell.column,
-                        "cell beyond the header's last column; kept in the plan's notes",
-                    );
-                    self.note(format!("Line {}: extra cell: {text}", cell.line));
-                }
                 continue;
             };
             let Some(col) = columns[slot] else {
@@ -252,10 +269,15 @@ impl Builder {
             return;
         }
         if let Err(e) = apply(text) {
+            // The cell as written (shortened), not the value the parser saw.
+            let shown = crate::model::ParseValueError::new(e.field, text, e.expected).value;
             self.warn(
                 cell.line,
                 cell.column,
-                format!("{what}: {e}; kept in the plan's notes"),
+                format!(
+                    "{what}: \"{shown}\" is not valid; expected {}; kept in the plan's notes",
+                    e.expected
+                ),
             );
             self.note(format!("Line {} ({what}): {text}", cell.line));
         }
@@ -414,11 +436,13 @@ impl Builder {
             let mut inferred = Vec::new();
             for (r, _, wp) in self.plan.work_packages() {
                 for p in &self.plan.programmes {
-                    if wp
-                        .related_items
-                        .iter()
-                        .any(|n| n.eq_ignore_ascii_case(&p.name))
-                    {
+                    // "Care records programme" names the programme "Care records".
+                    let names_it = |n: &String| {
+                        n.eq_ignore_ascii_case(&p.name)
+                            || n.strip_suffix(" programme")
+                                .is_some_and(|n| n.eq_ignore_ascii_case(&p.name))
+                    };
+                    if wp.related_items.iter().any(names_it) {
                         inferred.push((0, p.name.clone(), r.clone()));
                     }
                 }

@@ -6,6 +6,17 @@ use super::table::{self, Column};
 use super::{ImportError, ImportOptions, Imported};
 
 pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
+    // The csv crate reads an unclosed quote to the end of the file, which would
+    // fold every later row into one cell without a word.
+    if let Some((line, column)) = unclosed_quote(text) {
+        return Err(ImportError::Syntax {
+            line,
+            column,
+            message:
+                "this quoted cell is never closed: the file ends inside it (add the closing \")"
+                    .into(),
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -112,5 +123,52 @@ fn csv_error(e: &csv::Error) -> ImportError {
         line,
         column: 1,
         message: format!("CSV could not be read: {e}"),
+    }
+}
+
+/// Where a quoted field opens that the file never closes (RFC 4180 quoting: a
+/// field that starts with `"` runs to the next `"` not followed by another).
+fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
+    let (mut line, mut column) = (1, 0);
+    let mut opened: Option<(usize, usize)> = None;
+    let mut field_start = true;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        column += 1;
+        match (opened.is_some(), c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                column += 1;
+            }
+            (true, '"') => opened = None,
+            (false, '"') if field_start => opened = Some((line, column)),
+            (false, ',') => {
+                field_start = true;
+                continue;
+            }
+            _ => {}
+        }
+        if c == '\n' {
+            line += 1;
+            column = 0;
+            field_start = opened.is_none();
+            continue;
+        }
+        field_start = false;
+    }
+    opened
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unclosed_quote;
+
+    #[test]
+    fn finds_the_quote_that_is_never_closed() {
+        assert_eq!(unclosed_quote("a,b\n1,\"x, \"\"y\"\"\nz\",2\n"), None);
+        assert_eq!(unclosed_quote("a,b\n1,\"open\n2,3\n"), Some((2, 3)));
+        // A quote inside an unquoted cell is a character, not a quote.
+        assert_eq!(unclosed_quote("a,b\n5\" screen,2\n"), None);
+        assert_eq!(unclosed_quote("\"a\"\"\n"), Some((1, 1)));
     }
 }

@@ -59,6 +59,9 @@ struct Reader {
     current_section: Option<usize>,
     section_has_table: bool,
     table: Option<TableKind>,
+    /// Where the open table's header is, and how many rows it has had.
+    table_line: usize,
+    table_rows: usize,
     row: Option<Row>,
     in_notes: bool,
     notes: Vec<String>,
@@ -81,6 +84,8 @@ pub(crate) fn read(
         current_section: None,
         section_has_table: false,
         table: None,
+        table_line: 0,
+        table_rows: 0,
         row: None,
         in_notes: false,
         notes: Vec::new(),
@@ -242,8 +247,7 @@ impl Reader {
     }
 
     fn markdown_heading(&mut self, n: usize, t: &str) {
-        self.flush_row();
-        self.table = None;
+        self.close_table();
         let level = t.chars().take_while(|c| *c == '#').count();
         let text = t[level..].trim();
         if level == 1 && !self.started && !self.title_seen {
@@ -264,8 +268,7 @@ impl Reader {
     }
 
     fn heading(&mut self, number: Option<String>, title: Option<String>) {
-        self.flush_row();
-        self.table = None;
+        self.close_table();
         self.started = true;
         self.in_notes = false;
         self.materialise_pending();
@@ -292,7 +295,7 @@ impl Reader {
         // Registers first: `Code | Title | Description` would otherwise pass as a
         // work-package header (a title and a scope column).
         if let Some(register) = table::register_of(&texts) {
-            self.flush_row();
+            self.close_table();
             self.pending = None;
             self.started = true;
             if register == Register::Programmes {
@@ -360,6 +363,9 @@ impl Reader {
     }
 
     fn start_work_package_table(&mut self, n: usize, cells: &[Cell]) {
+        self.close_table();
+        self.table_line = n;
+        self.table_rows = 0;
         self.started = true;
         self.in_notes = false;
         let section = if self.pending.is_some() {
@@ -411,6 +417,9 @@ impl Reader {
     }
 
     fn text_line(&mut self, n: usize, t: &str) {
+        // A row still open here is complete (an incomplete one would have
+        // taken this line); reading it first keeps the notes in file order.
+        self.flush_row();
         if !self.started {
             self.intro.push((n, t.to_string()));
             return;
@@ -425,7 +434,16 @@ impl Reader {
     }
 
     fn end_table(&mut self) {
+        self.close_table();
+    }
+
+    /// Read the open row, and say so when a work-package table had no rows.
+    fn close_table(&mut self) {
         self.flush_row();
+        if matches!(self.table, Some(TableKind::WorkPackages { .. })) && self.table_rows == 0 {
+            self.b
+                .warn(self.table_line, 1, "table has a header but no rows");
+        }
         self.table = None;
     }
 
@@ -445,11 +463,31 @@ impl Reader {
                 section,
             }) => {
                 let (columns, headers, section) = (columns.clone(), headers.clone(), *section);
+                self.table_rows += 1;
                 self.b
                     .add_row(section, &columns, &headers, row.cells, row.line);
             }
-            Some(TableKind::Register { register, .. }) => {
+            Some(TableKind::Register { register, headers }) => {
                 let register = *register;
+                let extra: Vec<&str> = row
+                    .cells
+                    .iter()
+                    .skip(headers.len())
+                    .map(|c| c.text.trim())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                if !extra.is_empty() {
+                    self.b.warn(
+                        row.line,
+                        1,
+                        "cells beyond the header's last column; kept in the plan's notes",
+                    );
+                    self.b.note(format!(
+                        "Line {}: extra cells: {}",
+                        row.line,
+                        extra.join(" | ")
+                    ));
+                }
                 let cell = |i: usize| row.cells.get(i).map(|c| c.text.as_str()).unwrap_or("");
                 match register {
                     Register::Influences => {
@@ -481,7 +519,7 @@ impl Reader {
     }
 
     fn finish(mut self) -> Result<Imported, ImportError> {
-        self.flush_row();
+        self.close_table();
         self.materialise_pending();
         if self.b.plan.sections.is_empty() && self.dialect == Dialect::PlanText {
             return Err(ImportError::NoTable);
