@@ -60,7 +60,19 @@ fn case(name: &str, format: Format) {
             }
             report
         }
-        Err(e) => format!("error: {e}\n"),
+        Err(e) => {
+            // A file that cannot be read has a report and no plan.
+            let plan = fixtures().join(format!("{stem}.expected.json"));
+            if std::env::var_os("UPDATE_EXPECT").is_some() {
+                let _ = std::fs::remove_file(&plan);
+            }
+            assert!(
+                !plan.exists(),
+                "{name} is an error now; remove {}",
+                plan.display()
+            );
+            format!("error: {e}\n")
+        }
     };
     expect(&fixtures().join(format!("{stem}.report.txt")), &report);
 }
@@ -68,4 +80,94 @@ fn case(name: &str, format: Format) {
 #[test]
 fn seed_plan_text() {
     case("seed.txt", Format::PlanText);
+}
+
+#[test]
+fn markdown_plan() {
+    case("markdown.md", Format::Markdown);
+}
+
+#[test]
+fn csv_plan() {
+    case("plan.csv", Format::Csv);
+}
+
+/// Columns in another order and worded differently: "Action", "Target date",
+/// "Definition", "Key influences", "Links to", "Notes".
+#[test]
+fn columns_in_another_order() {
+    case("reordered.txt", Format::PlanText);
+}
+
+#[test]
+fn unknown_column_and_extra_cells() {
+    case("unknown_column.txt", Format::PlanText);
+}
+
+#[test]
+fn text_and_cells_that_fit_no_field() {
+    case("stray_text.txt", Format::PlanText);
+}
+
+#[test]
+fn empty_file() {
+    case("empty.txt", Format::PlanText);
+}
+
+#[test]
+fn whitespace_only() {
+    case("whitespace.txt", Format::PlanText);
+}
+
+#[test]
+fn binary_with_nul() {
+    case("binary_nul.txt", Format::PlanText);
+}
+
+#[test]
+fn binary_invalid_utf8() {
+    case("binary_utf8.txt", Format::PlanText);
+}
+
+#[test]
+fn unclosed_rows() {
+    case("unclosed_row.txt", Format::PlanText);
+}
+
+#[test]
+fn unclosed_row_at_end_of_markdown() {
+    case("unclosed_row_markdown.md", Format::Markdown);
+}
+
+#[test]
+fn header_only_table() {
+    case("header_only.txt", Format::PlanText);
+}
+
+#[test]
+fn csv_with_unterminated_quote() {
+    case("unterminated_quote.csv", Format::Csv);
+}
+
+/// `--format auto`: by the file's extension, and by its content without one.
+#[test]
+fn formats_are_detected() {
+    let cases = [
+        ("seed.txt", Format::PlanText),
+        ("reordered.txt", Format::PlanText),
+        ("stray_text.txt", Format::PlanText),
+        ("markdown.md", Format::Markdown),
+        ("unclosed_row_markdown.md", Format::Markdown),
+        ("plan.csv", Format::Csv),
+    ];
+    for (name, format) in cases {
+        let text = std::fs::read_to_string(fixtures().join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(Format::detect(Some(name), &text), format, "{name} by name");
+        assert_eq!(Format::detect(None, &text), format, "{name} by content");
+    }
+    let seed = std::fs::read(fixtures().join("seed.txt")).unwrap_or_default();
+    let plan = import::import(&seed, Format::PlanText, &ImportOptions::default()).map(|i| i.plan);
+    let json = plan.as_ref().map(to_json).unwrap_or_default();
+    assert_eq!(Format::detect(None, &json), Format::Json);
 }
