@@ -223,3 +223,69 @@ mod tests {
         assert_eq!(input, Ok(("3", 2, 2, Status::InProgress, Some(Rag::Amber))));
     }
 }
+
+/// Filters, sorting and paging for package lists from query pairs (shared by
+/// the API and the overview page). Unknown names are ignored; bad values are
+/// errors naming the parameter.
+pub fn work_package_query(pairs: &[(String, String)], default_per_page: u32) -> Result<waymark_store::WorkPackageQuery, Vec<FieldError>> {
+    use waymark_store::{ProgrammeId, RelatedItemId, SectionId, SortKey, WorkPackageQuery};
+    let mut q = WorkPackageQuery { page: 1, per_page: default_per_page, ..Default::default() };
+    let mut errors = Vec::new();
+    for (name, value) in pairs {
+        let v = value.trim();
+        if v.is_empty() {
+            continue;
+        }
+        let mut bad = |msg: String| errors.push(FieldError::new(name, msg));
+        match name.as_str() {
+            "section" => match v.parse() {
+                Ok(id) => q.section = Some(SectionId(id)),
+                Err(_) => bad(format!("\"{v}\" is not a section id")),
+            },
+            "quarter" => match v.parse() {
+                Ok(quarter) => q.quarter = Some(quarter),
+                Err(_) => bad(format!("\"{v}\" is not a quarter such as Q2 2007")),
+            },
+            "status" => match v.parse() {
+                Ok(s) => q.status = Some(s),
+                Err(_) => bad(format!("\"{v}\" is not a status; use not_started, in_progress, delivered, on_hold or cancelled")),
+            },
+            "rag" => match v.parse() {
+                Ok(r) => q.rag = Some(r),
+                Err(_) => bad(format!("\"{v}\" is not a RAG status; use red, amber or green")),
+            },
+            "influence" => match v.parse() {
+                Ok(c) => q.influence = Some(c),
+                Err(_) => bad(format!("\"{v}\" is not a key-influence code such as 3.1.1")),
+            },
+            "related_item" => match v.parse() {
+                Ok(id) => q.related_item = Some(RelatedItemId(id)),
+                Err(_) => bad(format!("\"{v}\" is not a related item id")),
+            },
+            "programme" => match v.parse() {
+                Ok(id) => q.programme = Some(ProgrammeId(id)),
+                Err(_) => bad(format!("\"{v}\" is not a programme id")),
+            },
+            "q" => q.text = Some(v.chars().take(200).collect()),
+            "sort" => match v.parse::<SortKey>() {
+                Ok(s) => q.sort = s,
+                Err(e) => bad(e),
+            },
+            "dir" => match v {
+                "asc" => q.descending = false,
+                "desc" => q.descending = true,
+                _ => bad(format!("\"{v}\" is not a direction; use asc or desc")),
+            },
+            "page" => match v.parse::<u32>() {
+                Ok(p) if p >= 1 => q.page = p,
+                _ => bad(format!("\"{v}\" is not a page number (1 or more)")),
+            },
+            "per_page" => match v.parse::<u32>() {
+                Ok(p) if (1..=500).contains(&p) => q.per_page = p,
+                _ => bad(format!("\"{v}\" is not a page size from 1 to 500")),
+            },
+            _ => {}
+        }
+    }
+    if errors.is_empty() { Ok(q) } else { Err(errors) }
+}

@@ -1,3 +1,271 @@
+//! The `waymark` binary: wires the CLI to the core, the store and the web layer.
+
+mod config;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand};
+use waymark_core::export::{ExportFormat, export};
+use waymark_core::import::{self, Format, ImportOptions, Imported};
+use waymark_store::{OnExisting, PlanId, PlanStore};
+
+use crate::config::Settings;
+
+/// The customer's plan, shipped as demo data.
+const SEED: &[u8] = include_bytes!("../../waymark-core/tests/fixtures/seed.txt");
+const SEED_TITLE: &str = "CYPS ICT strategy action plan";
+const SEED_ORGANISATION: &str = "Children and Young People's Services";
+
+#[derive(Parser)]
+#[command(name = "waymark", version, about = "Run an ICT strategy action plan: work packages, influences, priorities.")]
+struct Cli {
+    /// Database: a SQLite file path or `sqlite:PATH` [default: DATA_DIR/waymark.db].
+    #[arg(long, global = true, env = "WAYMARK_DB")]
+    db: Option<String>,
+    /// Where Waymark keeps its files [default: $XDG_DATA_HOME/waymark or ~/.local/share/waymark].
+    #[arg(long, global = true, env = "WAYMARK_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// A TOML config file with `addr`, `db`, `data_dir` [default: DATA_DIR/waymark.toml if present].
+    #[arg(long, global = true, env = "WAYMARK_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web UI and the JSON API.
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "WAYMARK_ADDR")]
+        addr: Option<String>,
+    },
+    /// Load the customer's plan (once) into DATA_DIR/demo.db and serve it.
+    Demo {
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "WAYMARK_ADDR")]
+        addr: Option<String>,
+        /// Reload the demo plan, discarding changes made to it.
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Import a plan file and print the import report.
+    Import {
+        file: PathBuf,
+        /// auto, plan-text, markdown, csv or json.
+        #[arg(long, default_value = "auto")]
+        format: String,
+        /// Read and report, store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Replace a stored plan with the same title instead of refusing.
+        #[arg(long)]
+        replace: bool,
+        /// Title for a file that does not carry one [default: from the file name].
+        #[arg(long)]
+        title: Option<String>,
+        /// Organisation the plan belongs to.
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+    /// Write a stored plan out as JSON, Markdown or CSV.
+    Export {
+        /// Plan id [default: the only plan].
+        #[arg(long)]
+        plan: Option<i64>,
+        /// json, markdown or csv.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// File to write [default: standard output].
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Lint a stored plan: missing dates and influences, cycles, overdue packages.
+    Check {
+        /// Plan id [default: the only plan].
+        #[arg(long)]
+        plan: Option<i64>,
+    },
+    /// List the stored plans.
+    Plans,
+}
+
 fn main() {
-    println!("Hello, world!");
+    if let Err(e) = run() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::resolve(cli.db.clone(), cli.data_dir.clone(), cli.config.clone())?;
+    let logging = matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
+    init_logging(logging);
+    match cli.command {
+        Command::Serve { addr } => {
+            let store = open_store(&settings.db)?;
+            serve(store, &settings.addr(addr))
+        }
+        Command::Demo { addr, reset } => {
+            let db = settings.data_dir.join("demo.db");
+            let db = db.to_string_lossy().to_string();
+            let store = open_store(&db)?;
+            let existing = store.find_plan_by_title(SEED_TITLE)?;
+            if existing.is_none() || reset {
+                let imported = read_seed()?;
+                store.import_plan(&imported.plan, OnExisting::Replace)?;
+            }
+            println!("Demo database: {db}");
+            serve(store, &settings.addr(addr))
+        }
+        Command::Import { file, format, dry_run, replace, title, organisation } => {
+            import_file(&settings.db, &file, &format, dry_run, replace, title, organisation)
+        }
+        Command::Export { plan, format, output } => {
+            let format: ExportFormat = format.parse().map_err(|e: String| anyhow!(e))?;
+            let store = open_store(&settings.db)?;
+            let id = pick_plan(store.as_ref(), plan)?;
+            let text = export(&store.load_plan(id)?, format);
+            match output {
+                Some(path) => std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?,
+                None => std::io::stdout().write_all(text.as_bytes())?,
+            }
+            Ok(())
+        }
+        Command::Check { plan } => {
+            let store = open_store(&settings.db)?;
+            let id = pick_plan(store.as_ref(), plan)?;
+            let plan = store.load_plan(id)?;
+            let today = waymark_core::Date::from_calendar(time::OffsetDateTime::now_utc().date());
+            let findings = waymark_core::check::check(&plan, today);
+            for f in &findings {
+                println!("{}: {}", f.rule, f.message);
+            }
+            println!("{} finding{} in \"{}\"", findings.len(), if findings.len() == 1 { "" } else { "s" }, plan.title);
+            Ok(())
+        }
+        Command::Plans => {
+            let store = open_store(&settings.db)?;
+            for p in store.list_plans()? {
+                println!("{}\t{}\t{} work packages", p.id, p.title, p.work_package_count);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn init_logging(serving: bool) {
+    let default = if serving { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn open_store(db: &str) -> Result<Arc<dyn PlanStore>> {
+    waymark_store::open(db).with_context(|| format!("cannot open the database {db}"))
+}
+
+fn read_seed() -> Result<Imported> {
+    let options = ImportOptions { default_title: Some(SEED_TITLE.into()) };
+    let mut imported = import::import(SEED, Format::PlanText, &options)?;
+    imported.plan.organisation = SEED_ORGANISATION.into();
+    Ok(imported)
+}
+
+fn serve(store: Arc<dyn PlanStore>, addr: &str) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let local = listener.local_addr()?;
+        println!("Waymark is running: open http://{local}/");
+        tracing::info!(%local, "listening");
+        waymark_web::serve(listener, waymark_web::AppState::new(store)).await?;
+        Ok(())
+    })
+}
+
+fn pick_plan(store: &dyn PlanStore, plan: Option<i64>) -> Result<PlanId> {
+    if let Some(id) = plan {
+        return Ok(store.plan(PlanId(id)).with_context(|| format!("no plan {id}"))?.id);
+    }
+    let plans = store.list_plans()?;
+    match plans.as_slice() {
+        [only] => Ok(only.id),
+        [] => bail!("the database holds no plan; import one with `waymark import FILE`"),
+        many => {
+            let list: Vec<String> = many.iter().map(|p| format!("  {}  {}", p.id, p.title)).collect();
+            bail!("the database holds several plans; choose one with --plan ID:\n{}", list.join("\n"))
+        }
+    }
+}
+
+/// `My-plan_2007.txt` -> `My plan 2007`.
+fn title_from_file(path: &Path) -> String {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let words = stem.replace(['-', '_'], " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => "Action plan".into(),
+    }
+}
+
+fn import_file(
+    db: &str,
+    file: &Path,
+    format: &str,
+    dry_run: bool,
+    replace: bool,
+    title: Option<String>,
+    organisation: Option<String>,
+) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let format = match format {
+        "auto" => {
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+            Format::detect(file.to_str(), &text)
+        }
+        other => other.parse::<Format>().map_err(|e| anyhow!(e))?,
+    };
+    let options = ImportOptions { default_title: Some(title.clone().unwrap_or_else(|| title_from_file(file))) };
+    let mut imported = import::import(&bytes, format, &options).with_context(|| format!("{} ({})", file.display(), format.as_str()))?;
+    if let Some(t) = title {
+        imported.plan.title = t;
+    }
+    if let Some(o) = organisation {
+        imported.plan.organisation = o;
+    }
+    let plan = &imported.plan;
+    for d in &imported.diagnostics {
+        eprintln!("{}:{d}", file.display());
+    }
+    let related_links: usize = plan.work_packages().map(|(_, _, wp)| wp.related_items.len()).sum();
+    println!("Read \"{}\" as {}:", plan.title, format.as_str());
+    println!("  {} sections", plan.sections.len());
+    println!("  {} work packages", plan.work_package_count());
+    println!("  {} key influences, {} package–influence links", plan.influences.len(), plan.influence_link_count());
+    println!("  {} related items, {} package–item links", plan.related_items.len(), related_links);
+    println!(
+        "  {} programmes ({} priority)",
+        plan.programmes.len(),
+        plan.programmes.iter().filter(|p| p.priority).count()
+    );
+    println!("  {} dependencies", plan.dependencies.len());
+    println!("  {} warnings", imported.diagnostics.len());
+    if !plan.notes.is_empty() {
+        println!("  text that fitted no field is kept in the plan's notes ({} lines)", plan.notes.lines().count());
+    }
+    if dry_run {
+        println!("Dry run: nothing was stored.");
+        return Ok(());
+    }
+    let store = open_store(db)?;
+    let on_existing = if replace { OnExisting::Replace } else { OnExisting::Refuse };
+    let id = store.import_plan(plan, on_existing)?;
+    println!("Stored as plan {id} in {db}.");
+    Ok(())
 }

@@ -1,0 +1,338 @@
+//! What the API sends: plain serialisable views of the store's rows. This crate
+//! alone owns the wire format.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use waymark_store::{
+    DependencyLink, DependencyRow, InfluenceRow, Page, PlanSummary, ProgrammeRow, RelatedItemRow,
+    SectionRow, WorkPackageDetail, WorkPackageRow,
+};
+
+#[derive(Serialize, ToSchema)]
+pub struct PlanDto {
+    pub id: i64,
+    pub title: String,
+    pub organisation: String,
+    pub period: String,
+    pub introduction: String,
+    /// `calendar` or `financial` (quarters of a financial year starting in April).
+    pub quarter_convention: String,
+    /// Text from imports that fitted no field.
+    pub notes: String,
+    pub section_count: u64,
+    pub work_package_count: u64,
+}
+
+impl From<PlanSummary> for PlanDto {
+    fn from(p: PlanSummary) -> Self {
+        PlanDto {
+            id: p.id.0,
+            title: p.title,
+            organisation: p.organisation,
+            period: p.period,
+            introduction: p.introduction,
+            quarter_convention: p.quarter_convention.as_str().into(),
+            notes: p.notes,
+            section_count: p.section_count,
+            work_package_count: p.work_package_count,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlanList {
+    pub items: Vec<PlanDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SectionDto {
+    pub id: i64,
+    pub plan_id: i64,
+    pub position: i64,
+    pub number: Option<String>,
+    pub title: Option<String>,
+    /// How people see it: `10.1 Core business systems`.
+    pub label: String,
+    pub work_package_count: u64,
+}
+
+impl From<SectionRow> for SectionDto {
+    fn from(s: SectionRow) -> Self {
+        SectionDto {
+            id: s.id.0,
+            plan_id: s.plan_id.0,
+            position: s.position,
+            number: s.number,
+            title: s.title,
+            label: s.label,
+            work_package_count: s.work_package_count,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SectionList {
+    pub items: Vec<SectionDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryDto {
+    /// Part label such as `a`, if the package has parts.
+    pub label: Option<String>,
+    /// A quarter such as `Q4 2006`.
+    pub quarter: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkPackageSummary {
+    pub id: i64,
+    pub plan_id: i64,
+    pub section_id: i64,
+    /// Section and package number: `10.2.1`.
+    pub reference: String,
+    pub number: String,
+    pub title: String,
+    pub delivery: Vec<DeliveryDto>,
+    pub owner: String,
+    /// not_started, in_progress, delivered, on_hold or cancelled.
+    pub status: String,
+    /// red, amber, green or null.
+    pub rag: Option<String>,
+    pub progress: u8,
+}
+
+impl From<WorkPackageRow> for WorkPackageSummary {
+    fn from(w: WorkPackageRow) -> Self {
+        WorkPackageSummary {
+            id: w.id.0,
+            plan_id: w.plan_id.0,
+            section_id: w.section_id.0,
+            reference: w.reference,
+            number: w.number,
+            title: w.title,
+            delivery: w
+                .delivery
+                .into_iter()
+                .map(|d| DeliveryDto { label: d.label, quarter: d.quarter.to_string() })
+                .collect(),
+            owner: w.owner,
+            status: w.status.as_str().into(),
+            rag: w.rag.map(|r| r.as_str().into()),
+            progress: w.progress.get(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkPackagePage {
+    pub items: Vec<WorkPackageSummary>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl From<Page<WorkPackageRow>> for WorkPackagePage {
+    fn from(p: Page<WorkPackageRow>) -> Self {
+        WorkPackagePage {
+            items: p.items.into_iter().map(Into::into).collect(),
+            total: p.total,
+            page: p.page,
+            per_page: p.per_page,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RelatedRefDto {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeRefDto {
+    pub id: i64,
+    pub name: String,
+    pub priority: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DependencyLinkDto {
+    pub dependency_id: i64,
+    pub work_package: WorkPackageSummary,
+}
+
+impl From<DependencyLink> for DependencyLinkDto {
+    fn from(l: DependencyLink) -> Self {
+        DependencyLinkDto { dependency_id: l.dependency_id.0, work_package: l.work_package.into() }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkPackageDto {
+    #[serde(flatten)]
+    pub summary: WorkPackageSummary,
+    pub section_label: String,
+    pub scope: String,
+    /// The relationships text as written; `related_items` are the names read from it.
+    pub relationships: String,
+    pub comments: String,
+    /// YYYY-MM-DD or null.
+    pub actual_delivery: Option<String>,
+    /// Key-influence codes.
+    pub influences: Vec<String>,
+    pub related_items: Vec<RelatedRefDto>,
+    pub programmes: Vec<ProgrammeRefDto>,
+    /// Packages this one waits for (finish-to-start).
+    pub depends_on: Vec<DependencyLinkDto>,
+    /// Packages that wait for this one.
+    pub dependents: Vec<DependencyLinkDto>,
+}
+
+impl From<WorkPackageDetail> for WorkPackageDto {
+    fn from(d: WorkPackageDetail) -> Self {
+        WorkPackageDto {
+            summary: d.row.into(),
+            section_label: d.section_label,
+            scope: d.scope,
+            relationships: d.relationships,
+            comments: d.comments,
+            actual_delivery: d.actual_delivery.map(|d| d.to_string()),
+            influences: d.influences.iter().map(|c| c.to_string()).collect(),
+            related_items: d
+                .related_items
+                .into_iter()
+                .map(|r| RelatedRefDto { id: r.id.0, name: r.name, kind: r.kind.as_str().into() })
+                .collect(),
+            programmes: d
+                .programmes
+                .into_iter()
+                .map(|p| ProgrammeRefDto { id: p.id.0, name: p.name, priority: p.priority })
+                .collect(),
+            depends_on: d.depends_on.into_iter().map(Into::into).collect(),
+            dependents: d.dependents.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InfluenceDto {
+    pub code: String,
+    pub title: String,
+    pub description: String,
+    pub work_package_count: u64,
+}
+
+impl From<InfluenceRow> for InfluenceDto {
+    fn from(i: InfluenceRow) -> Self {
+        InfluenceDto {
+            code: i.code.to_string(),
+            title: i.title,
+            description: i.description,
+            work_package_count: i.work_package_count,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InfluenceList {
+    pub items: Vec<InfluenceDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InfluenceDetail {
+    pub influence: InfluenceDto,
+    /// The packages that address it (at most 1000; filter the package list by `influence` for all).
+    pub work_packages: Vec<WorkPackageSummary>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RelatedItemDto {
+    pub id: i64,
+    pub name: String,
+    /// strategy, plan, programme, project, system, standard, organisation or other.
+    pub kind: String,
+    pub work_package_count: u64,
+}
+
+impl From<RelatedItemRow> for RelatedItemDto {
+    fn from(r: RelatedItemRow) -> Self {
+        RelatedItemDto { id: r.id.0, name: r.name, kind: r.kind.as_str().into(), work_package_count: r.work_package_count }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RelatedItemList {
+    pub items: Vec<RelatedItemDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RelatedItemDetail {
+    pub related_item: RelatedItemDto,
+    pub plan_id: i64,
+    pub work_packages: Vec<WorkPackageSummary>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeDto {
+    pub id: i64,
+    pub name: String,
+    /// One of the group's agreed priorities.
+    pub priority: bool,
+    pub description: String,
+    pub work_packages: Vec<WorkPackageSummary>,
+}
+
+impl From<ProgrammeRow> for ProgrammeDto {
+    fn from(p: ProgrammeRow) -> Self {
+        ProgrammeDto {
+            id: p.id.0,
+            name: p.name,
+            priority: p.priority,
+            description: p.description,
+            work_packages: p.work_packages.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeList {
+    pub items: Vec<ProgrammeDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DependencyDto {
+    pub id: i64,
+    /// Must finish before the successor starts.
+    pub predecessor: WorkPackageSummary,
+    pub successor: WorkPackageSummary,
+}
+
+impl From<DependencyRow> for DependencyDto {
+    fn from(d: DependencyRow) -> Self {
+        DependencyDto { id: d.id.0, predecessor: d.predecessor.into(), successor: d.successor.into() }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DependencyList {
+    pub items: Vec<DependencyDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FindingDto {
+    /// Rule name: no-delivery, no-influence, unaddressed-influence, dependency-cycle, overdue, dependency-order.
+    pub rule: String,
+    pub subject: String,
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckReport {
+    pub findings: Vec<FindingDto>,
+}

@@ -1,0 +1,159 @@
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use waymark_core::export::{ExportFormat, export as export_plan};
+use waymark_core::{Date, QuarterConvention};
+use waymark_store::{PlanId, PlanInput};
+
+use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionDto, SectionList};
+use super::{QueryPairs, parse_body, path_id};
+use crate::AppState;
+use crate::error::{ApiError, FieldError};
+
+#[utoipa::path(get, path = "/api/v1/plans", tag = "plans", responses((status = 200, body = PlanList)))]
+pub async fn list(State(state): State<AppState>) -> Result<Json<PlanList>, ApiError> {
+    let plans = state.run(|s| s.list_plans()).await?;
+    Ok(Json(PlanList { items: plans.into_iter().map(Into::into).collect() }))
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)),
+    responses((status = 200, body = PlanDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_plan(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<PlanDto>, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    Ok(Json(state.run(move |s| s.plan(id)).await?.into()))
+}
+
+/// Fields of a plan to change; those left out stay as they are.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanPatch {
+    pub title: Option<String>,
+    pub organisation: Option<String>,
+    pub period: Option<String>,
+    pub introduction: Option<String>,
+    /// calendar or financial.
+    pub quarter_convention: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), request_body = PlanPatch,
+    responses((status = 200, body = PlanDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn update(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Json<PlanDto>, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let patch: PlanPatch = parse_body(&body)?;
+    let current = state.run(move |s| s.plan(id)).await?;
+    let mut errors = Vec::new();
+    let title = patch.title.map(|t| t.trim().to_string()).unwrap_or(current.title);
+    if title.is_empty() {
+        errors.push(FieldError::new("title", "Enter a title"));
+    }
+    let quarter_convention = match patch.quarter_convention {
+        Some(c) => c.parse::<QuarterConvention>().unwrap_or_else(|_| {
+            errors.push(FieldError::new("quarter_convention", "Use calendar or financial"));
+            current.quarter_convention
+        }),
+        None => current.quarter_convention,
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let input = PlanInput {
+        title,
+        organisation: patch.organisation.unwrap_or(current.organisation),
+        period: patch.period.unwrap_or(current.period),
+        introduction: patch.introduction.unwrap_or(current.introduction),
+        quarter_convention,
+    };
+    let plan = state
+        .run(move |s| {
+            s.update_plan(id, &input)?;
+            s.plan(id)
+        })
+        .await?;
+    Ok(Json(plan.into()))
+}
+
+#[utoipa::path(delete, path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), responses((status = 204)))]
+pub async fn delete_plan(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    state.run(move |s| s.delete_plan(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/export", tag = "plans",
+    params(("id" = i64, Path), ("format" = Option<String>, Query, description = "json (default), markdown or csv")),
+    responses((status = 200, description = "The plan as a file", content_type = "application/json")))]
+pub async fn export(State(state): State<AppState>, Path(id): Path<String>, QueryPairs(q): QueryPairs) -> Result<Response, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let format = match q.iter().find(|(k, _)| k == "format") {
+        Some((_, v)) => v.parse::<ExportFormat>().map_err(|e| ApiError::Validation(vec![FieldError::new("format", e)]))?,
+        None => ExportFormat::Json,
+    };
+    let plan = state.run(move |s| s.load_plan(id)).await?;
+    let body = export_plan(&plan, format);
+    let file = format!("attachment; filename=\"plan-{}.{}\"", id, format.extension());
+    Ok(([(header::CONTENT_TYPE, format.media_type().to_string()), (header::CONTENT_DISPOSITION, file)], body).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/check", tag = "plans", params(("id" = i64, Path)), responses((status = 200, body = CheckReport)))]
+pub async fn check(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<CheckReport>, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let plan = state.run(move |s| s.load_plan(id)).await?;
+    let today = Date::from_calendar(time_today());
+    let findings = waymark_core::check::check(&plan, today)
+        .into_iter()
+        .map(|f| FindingDto { rule: f.rule.into(), subject: f.subject, message: f.message })
+        .collect();
+    Ok(Json(CheckReport { findings }))
+}
+
+/// Today's date in UTC.
+pub fn time_today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), responses((status = 200, body = SectionList)))]
+pub async fn sections(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<SectionList>, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let rows = state
+        .run(move |s| {
+            s.plan(id)?;
+            s.sections(id)
+        })
+        .await?;
+    Ok(Json(SectionList { items: rows.into_iter().map(Into::into).collect() }))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewSection {
+    /// Section number such as `10.6`; may be left out.
+    pub number: Option<String>,
+    pub title: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), request_body = NewSection,
+    responses((status = 201, body = SectionDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn create_section(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let new: NewSection = parse_body(&body)?;
+    let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let (number, title) = (clean(new.number), clean(new.title));
+    let mut errors = Vec::new();
+    if let Some(n) = &number {
+        if !n.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+            errors.push(FieldError::new("number", "A section number is numbers separated by dots, such as 10.6"));
+        }
+    }
+    if number.is_none() && title.is_none() {
+        errors.push(FieldError::new("title", "Enter a number or a title for the section"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let sid = state.run(move |s| s.create_section(id, number, title)).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: sid.0 })))
+}

@@ -1,0 +1,122 @@
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use waymark_core::{InfluenceCode, RelatedKind};
+use waymark_store::{PlanId, ProgrammeId, RelatedItemId};
+
+use super::dto::{
+    InfluenceDetail, InfluenceList, ProgrammeDto, ProgrammeList, RelatedItemDetail, RelatedItemList,
+};
+use super::{parse_body, path_id};
+use crate::AppState;
+use crate::error::{ApiError, FieldError};
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/influences", tag = "key influences", params(("id" = i64, Path)), responses((status = 200, body = InfluenceList)))]
+pub async fn influences(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<InfluenceList>, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let rows = state
+        .run(move |s| {
+            s.plan(id)?;
+            s.influences(id)
+        })
+        .await?;
+    Ok(Json(InfluenceList { items: rows.into_iter().map(Into::into).collect() }))
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
+    params(("id" = i64, Path), ("code" = String, Path, description = "Such as 3.1.1")),
+    responses((status = 200, body = InfluenceDetail), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn influence(State(state): State<AppState>, Path((id, code)): Path<(String, String)>) -> Result<Json<InfluenceDetail>, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let code: InfluenceCode = code.parse().map_err(|_| ApiError::NotFound("Key influence".into()))?;
+    let (row, packages) = state.run(move |s| s.influence(id, &code)).await?;
+    Ok(Json(InfluenceDetail { influence: row.into(), work_packages: packages.into_iter().map(Into::into).collect() }))
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/related-items", tag = "related items", params(("id" = i64, Path)), responses((status = 200, body = RelatedItemList)))]
+pub async fn related_items(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<RelatedItemList>, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let rows = state
+        .run(move |s| {
+            s.plan(id)?;
+            s.related_items(id)
+        })
+        .await?;
+    Ok(Json(RelatedItemList { items: rows.into_iter().map(Into::into).collect() }))
+}
+
+#[utoipa::path(get, path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)),
+    responses((status = 200, body = RelatedItemDetail), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn related_item(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<RelatedItemDetail>, ApiError> {
+    let id = RelatedItemId(path_id(&id, "Related item")?);
+    let (row, plan, packages) = state.run(move |s| s.related_item(id)).await?;
+    Ok(Json(RelatedItemDetail {
+        related_item: row.into(),
+        plan_id: plan.0,
+        work_packages: packages.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RelatedItemPatch {
+    pub name: Option<String>,
+    /// strategy, plan, programme, project, system, standard, organisation or other.
+    pub kind: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)), request_body = RelatedItemPatch,
+    responses((status = 200, body = RelatedItemDetail), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn update_related_item(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Json<RelatedItemDetail>, ApiError> {
+    let id = RelatedItemId(path_id(&id, "Related item")?);
+    let patch: RelatedItemPatch = parse_body(&body)?;
+    let (current, _, _) = state.run(move |s| s.related_item(id)).await?;
+    let mut errors = Vec::new();
+    let name = patch.name.map(|n| n.trim().to_string()).unwrap_or(current.name);
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(FieldError::new("name", "Enter a name of 200 characters or fewer"));
+    }
+    let kind = match patch.kind {
+        Some(k) => k.parse::<RelatedKind>().unwrap_or_else(|e| {
+            errors.push(FieldError::new("kind", format!("Choose a kind: {}", e.expected)));
+            current.kind
+        }),
+        None => current.kind,
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let (row, plan, packages) = state
+        .run(move |s| {
+            s.update_related_item(id, &name, kind)?;
+            s.related_item(id)
+        })
+        .await?;
+    Ok(Json(RelatedItemDetail {
+        related_item: row.into(),
+        plan_id: plan.0,
+        work_packages: packages.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), responses((status = 200, body = ProgrammeList)))]
+pub async fn programmes(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ProgrammeList>, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let rows = state
+        .run(move |s| {
+            s.plan(id)?;
+            s.programmes(id)
+        })
+        .await?;
+    Ok(Json(ProgrammeList { items: rows.into_iter().map(Into::into).collect() }))
+}
+
+#[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)),
+    responses((status = 200, body = ProgrammeDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn programme(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ProgrammeDto>, ApiError> {
+    let id = ProgrammeId(path_id(&id, "Programme")?);
+    let (row, _) = state.run(move |s| s.programme(id)).await?;
+    Ok(Json(row.into()))
+}

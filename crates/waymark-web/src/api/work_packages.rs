@@ -1,0 +1,187 @@
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use waymark_store::{PlanId, SectionId, WorkPackageId, WorkPackageQuery};
+
+use super::dto::{WorkPackageDto, WorkPackagePage};
+use super::{QueryPairs, parse_body, path_id};
+use crate::AppState;
+use crate::error::{ApiError, FieldError};
+use crate::input::{WorkPackageFields, work_package_query};
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}/work-packages", tag = "work packages",
+    params(
+        ("id" = i64, Path),
+        ("section" = Option<i64>, Query, description = "Section id"),
+        ("quarter" = Option<String>, Query, description = "A delivery quarter such as `Q2 2007`"),
+        ("status" = Option<String>, Query, description = "not_started, in_progress, delivered, on_hold or cancelled"),
+        ("rag" = Option<String>, Query, description = "red, amber or green"),
+        ("influence" = Option<String>, Query, description = "Key-influence code such as 3.1.1"),
+        ("related_item" = Option<i64>, Query, description = "Related item id"),
+        ("programme" = Option<i64>, Query, description = "Programme id"),
+        ("q" = Option<String>, Query, description = "Free text: every word must start a word in some text field"),
+        ("sort" = Option<String>, Query, description = "plan (default), title, delivery, status, progress or owner"),
+        ("dir" = Option<String>, Query, description = "asc (default) or desc"),
+        ("page" = Option<u32>, Query, description = "1-based page"),
+        ("per_page" = Option<u32>, Query, description = "1 to 500, default 100"),
+    ),
+    responses((status = 200, body = WorkPackagePage), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn list(State(state): State<AppState>, Path(id): Path<String>, QueryPairs(pairs): QueryPairs) -> Result<Json<WorkPackagePage>, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let query: WorkPackageQuery = work_package_query(&pairs, 100).map_err(ApiError::Validation)?;
+    let page = state
+        .run(move |s| {
+            let page = s.list_work_packages(id, &query)?;
+            if page.total == 0 {
+                // Tell "no such plan" from "no matches".
+                s.plan(id)?;
+            }
+            Ok(page)
+        })
+        .await?;
+    Ok(Json(page.into()))
+}
+
+/// Read a JSON body into form-like fields. Lists may be arrays: `delivery` of
+/// strings or `{label, quarter}` objects, `influences` and `related_items` of
+/// strings, `programme_ids` of numbers.
+fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
+    let value: Value = parse_body(body)?;
+    let Value::Object(map) = value else {
+        return Err(ApiError::BadRequest("send a JSON object of work-package fields".into()));
+    };
+    let mut f = WorkPackageFields::default();
+    let mut errors = Vec::new();
+    for (key, val) in map {
+        let sep = match key.as_str() {
+            "related_items" => "\n",
+            _ => " ",
+        };
+        let text = match &val {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Null => Some(String::new()),
+            Value::Array(items) if matches!(key.as_str(), "delivery" | "influences" | "related_items") => {
+                let mut parts = Vec::new();
+                for item in items {
+                    match item {
+                        Value::String(s) => parts.push(s.clone()),
+                        Value::Object(o) if key == "delivery" => {
+                            let quarter = o.get("quarter").and_then(Value::as_str).unwrap_or("");
+                            match o.get("label").and_then(Value::as_str).filter(|l| !l.is_empty()) {
+                                Some(l) => parts.push(format!("{l}) {quarter}")),
+                                None => parts.push(quarter.to_string()),
+                            }
+                        }
+                        _ => errors.push(FieldError::new(&key, "list items must be strings")),
+                    }
+                }
+                Some(parts.join(sep))
+            }
+            _ => None,
+        };
+        match key.as_str() {
+            "programme_ids" => match &val {
+                Value::Array(items) => {
+                    let ids: Option<Vec<i64>> = items.iter().map(Value::as_i64).collect();
+                    match ids {
+                        Some(ids) => f.programmes = Some(ids),
+                        None => errors.push(FieldError::new("programme_ids", "give programme ids as numbers")),
+                    }
+                }
+                _ => errors.push(FieldError::new("programme_ids", "give a list of programme ids")),
+            },
+            "section_id" | "number" | "title" | "scope" | "relationships" | "delivery" | "comments" | "influences"
+            | "related_items" | "owner" | "status" | "rag" | "progress" | "actual_delivery" => {
+                let Some(text) = text else {
+                    errors.push(FieldError::new(&key, "must be a string or a number"));
+                    continue;
+                };
+                let slot = match key.as_str() {
+                    "section_id" => &mut f.section_id,
+                    "number" => &mut f.number,
+                    "title" => &mut f.title,
+                    "scope" => &mut f.scope,
+                    "relationships" => &mut f.relationships,
+                    "delivery" => &mut f.delivery,
+                    "comments" => &mut f.comments,
+                    "influences" => &mut f.influences,
+                    "related_items" => &mut f.related_items,
+                    "owner" => &mut f.owner,
+                    "status" => &mut f.status,
+                    "rag" => &mut f.rag,
+                    "progress" => &mut f.progress,
+                    _ => &mut f.actual_delivery,
+                };
+                *slot = Some(text);
+            }
+            _ => errors.push(FieldError::new(&key, "unknown field")),
+        }
+    }
+    if errors.is_empty() { Ok(f) } else { Err(ApiError::Validation(errors)) }
+}
+
+#[utoipa::path(post, path = "/api/v1/plans/{id}/work-packages", tag = "work packages", params(("id" = i64, Path)),
+    request_body = WorkPackageFields,
+    responses((status = 201, body = WorkPackageDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn create(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+    let plan = PlanId(path_id(&id, "Plan")?);
+    let mut fields = fields_from_json(&body)?;
+    if fields.number.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        if let Some(section) = fields.section_id.as_deref().and_then(|s| s.trim().parse::<i64>().ok()) {
+            let next = state
+                .run(move |s| {
+                    let q = WorkPackageQuery { section: Some(SectionId(section)), page: 1, per_page: 500, ..Default::default() };
+                    let page = s.list_work_packages(plan, &q)?;
+                    Ok(page.items.iter().filter_map(|w| w.number.parse::<u64>().ok()).max().unwrap_or(0) + 1)
+                })
+                .await?;
+            fields.number = Some(next.to_string());
+        }
+    }
+    let input = fields.validate().map_err(ApiError::Validation)?;
+    let detail = state
+        .run(move |s| {
+            s.plan(plan)?;
+            let id = s.create_work_package(plan, &input)?;
+            s.work_package(id)
+        })
+        .await?;
+    let location = format!("/api/v1/work-packages/{}", detail.row.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(WorkPackageDto::from(detail))).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),
+    responses((status = 200, body = WorkPackageDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<WorkPackageDto>, ApiError> {
+    let id = WorkPackageId(path_id(&id, "Work package")?);
+    Ok(Json(state.run(move |s| s.work_package(id)).await?.into()))
+}
+
+#[utoipa::path(patch, path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),
+    request_body(content = WorkPackageFields, description = "Only the fields to change"),
+    responses((status = 200, body = WorkPackageDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn update(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Json<WorkPackageDto>, ApiError> {
+    let id = WorkPackageId(path_id(&id, "Work package")?);
+    let patch = fields_from_json(&body)?;
+    let current = state.run(move |s| s.work_package(id)).await?;
+    let input = WorkPackageFields::from_detail(&current).overlay(patch).validate().map_err(ApiError::Validation)?;
+    let detail = state
+        .run(move |s| {
+            s.update_work_package(id, &input)?;
+            s.work_package(id)
+        })
+        .await?;
+    Ok(Json(detail.into()))
+}
+
+#[utoipa::path(delete, path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)), responses((status = 204)))]
+pub async fn delete_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    let id = WorkPackageId(path_id(&id, "Work package")?);
+    state.run(move |s| s.delete_work_package(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
