@@ -41,7 +41,10 @@ impl Connection {
     }
 
     pub async fn get(&mut self, path: &str) -> Result<Response> {
-        let request = format!("GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n\r\n", self.host);
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n\r\n",
+            self.host
+        );
         self.stream.write_all(request.as_bytes()).await?;
 
         let head_end = loop {

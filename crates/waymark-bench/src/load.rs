@@ -114,7 +114,8 @@ async fn worker(
                 conn = None;
                 if measured {
                     out.errors += 1;
-                    out.first_error.get_or_insert_with(|| format!("{path}: {e:#}"));
+                    out.first_error
+                        .get_or_insert_with(|| format!("{path}: {e:#}"));
                 }
                 // A refused connection fails at once; don't spin on it.
                 tokio::time::sleep(Duration::from_millis(5)).await;
@@ -123,8 +124,9 @@ async fn worker(
                 conn = None;
                 if measured {
                     out.errors += 1;
-                    out.first_error
-                        .get_or_insert_with(|| format!("{path}: no answer within {REQUEST_TIMEOUT:?}"));
+                    out.first_error.get_or_insert_with(|| {
+                        format!("{path}: no answer within {REQUEST_TIMEOUT:?}")
+                    });
                 }
             }
         }
@@ -152,7 +154,10 @@ impl Outcome {
             p50: pct(0.50),
             p90: pct(0.90),
             p99: pct(0.99),
-            max: self.latencies_us.last().map_or(0.0, |&us| us as f64 / 1000.0),
+            max: self
+                .latencies_us
+                .last()
+                .map_or(0.0, |&us| us as f64 / 1000.0),
         }
     }
 }

@@ -101,8 +101,9 @@ fn generate_command(args: &GenerateArgs) -> Result<()> {
     };
     let written = started.elapsed() - built;
     match &args.output {
-        Some(path) => std::fs::write(path, &text)
-            .with_context(|| format!("writing {}", path.display()))?,
+        Some(path) => {
+            std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?
+        }
         None => print!("{text}"),
     }
     eprintln!(

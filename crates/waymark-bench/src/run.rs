@@ -123,7 +123,22 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
         spec.seed,
         text.len() as f64 / 1e6
     );
-    drop((plan, text));
+    drop(plan);
+
+    // The same read `waymark import` starts with, in this process and without a
+    // database, so that import time can be split into reading and storing.
+    let started = Instant::now();
+    let read = waymark_core::import::import(
+        text.as_bytes(),
+        waymark_core::import::Format::Json,
+        &Default::default(),
+    )?;
+    let core_read_secs = started.elapsed().as_secs_f64();
+    println!(
+        "waymark-core JSON read alone (in-process, no database): {core_read_secs:.2} s, {} diagnostics",
+        read.diagnostics.len()
+    );
+    drop((read, text));
 
     // Imports: the last one goes into the database the server will use.
     let db = tmp.join("bench.db");
@@ -210,7 +225,11 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
     let measured = match measured {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("server log ({}):\n{}", log_path.display(), tail(&log_path, 30));
+            eprintln!(
+                "server log ({}):\n{}",
+                log_path.display(),
+                tail(&log_path, 30)
+            );
             return Err(e);
         }
     };
@@ -221,6 +240,7 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
         cpus,
         spec: &args.plan,
         generate_secs,
+        core_read_secs,
         import_secs: &import_secs,
         import_median,
         import_hwm_kb,
@@ -276,10 +296,7 @@ fn time_import(waymark: &Path, plan: &Path, db: &Path, tmp: &Path) -> Result<(f6
     };
     let secs = started.elapsed().as_secs_f64();
     if !status.success() {
-        bail!(
-            "waymark import failed ({status}):\n{}",
-            tail(&out_path, 30)
-        );
+        bail!("waymark import failed ({status}):\n{}", tail(&out_path, 30));
     }
     Ok((secs, hwm))
 }
@@ -328,12 +345,11 @@ async fn wait_until_healthy(addr: SocketAddr, server: &mut Server, log: &Path) -
                 tail(log, 30)
             );
         }
-        if let Ok(mut conn) = Connection::open(addr).await {
-            if let Ok(r) = conn.get("/healthz").await {
-                if r.status == 200 {
-                    return Ok(started.elapsed().as_secs_f64());
-                }
-            }
+        if let Ok(mut conn) = Connection::open(addr).await
+            && let Ok(r) = conn.get("/healthz").await
+            && r.status == 200
+        {
+            return Ok(started.elapsed().as_secs_f64());
         }
         if started.elapsed() > Duration::from_secs(120) {
             bail!("waymark serve did not answer /healthz with 200 within 120 s");
@@ -342,8 +358,8 @@ async fn wait_until_healthy(addr: SocketAddr, server: &mut Server, log: &Path) -
     }
 }
 
-async fn get_json(conn: &mut Connection, path: &str) -> Result<Value> {
-    let r = conn.get(path).await?;
+async fn get_json(addr: SocketAddr, path: &str) -> Result<Value> {
+    let r = Connection::open(addr).await?.get(path).await?;
     if r.status != 200 {
         bail!(
             "GET {path}: {} {}",
@@ -373,10 +389,9 @@ fn truncate(s: &str, chars: usize) -> String {
 }
 
 async fn endpoints(addr: SocketAddr) -> Result<Vec<Endpoint>> {
-    let mut conn = Connection::open(addr).await?;
-    let plan = first_id(&get_json(&mut conn, "/api/v1/plans").await?, "plan")?;
+    let plan = first_id(&get_json(addr, "/api/v1/plans").await?, "plan")?;
     let section = first_id(
-        &get_json(&mut conn, &format!("/api/v1/plans/{plan}/sections")).await?,
+        &get_json(addr, &format!("/api/v1/plans/{plan}/sections")).await?,
         "section",
     )?;
     println!("plan id {plan}, section id {section}");
@@ -465,6 +480,7 @@ struct Report<'a> {
     cpus: usize,
     spec: &'a PlanArgs,
     generate_secs: f64,
+    core_read_secs: f64,
     import_secs: &'a [f64],
     import_median: f64,
     import_hwm_kb: u64,
@@ -483,10 +499,7 @@ struct Target {
 
 impl Report<'_> {
     fn baseline(&self) -> Summary {
-        self.measured
-            .first()
-            .map(|m| m.summary)
-            .unwrap_or_default()
+        self.measured.first().map(|m| m.summary).unwrap_or_default()
     }
 
     fn targets(&self) -> Vec<Target> {
@@ -527,8 +540,17 @@ impl Report<'_> {
         );
         println!(
             "{:<30} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>8} {:>8}",
-            "endpoint", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "requests", "errors",
-            "non-200", "p50/base", "p99/base"
+            "endpoint",
+            "req/s",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "max ms",
+            "requests",
+            "errors",
+            "non-200",
+            "p50/base",
+            "p99/base"
         );
         for m in self.measured {
             let s = m.summary;
@@ -557,13 +579,14 @@ impl Report<'_> {
         }
         println!();
         println!(
-            "import: {} → median {:.2} s; importer peak RSS {:.0} MB",
+            "import: {} → median {:.2} s (of which reading the JSON: {:.2} s); importer peak RSS {:.0} MB",
             self.import_secs
                 .iter()
                 .map(|s| format!("{s:.2} s"))
                 .collect::<Vec<_>>()
                 .join(", "),
             self.import_median,
+            self.core_read_secs,
             self.import_hwm_kb as f64 / 1024.0
         );
         println!(
@@ -579,7 +602,11 @@ impl Report<'_> {
         for t in self.targets() {
             println!(
                 "{:<4} {:<36} {:>9.2} {} (target ≤ {} {})",
-                if t.measured <= t.limit { "PASS" } else { "MISS" },
+                if t.measured <= t.limit {
+                    "PASS"
+                } else {
+                    "MISS"
+                },
                 t.name,
                 t.measured,
                 t.unit,
@@ -606,6 +633,7 @@ impl Report<'_> {
             "import": {
                 "runs_seconds": self.import_secs,
                 "median_seconds": self.import_median,
+                "core_json_read_seconds": self.core_read_secs,
                 "importer_peak_rss_mb": self.import_hwm_kb as f64 / 1024.0,
             },
             "load": {
@@ -647,5 +675,9 @@ impl Report<'_> {
 }
 
 fn ratio(value: f64, baseline: f64) -> f64 {
-    if baseline > 0.0 { value / baseline } else { 0.0 }
+    if baseline > 0.0 {
+        value / baseline
+    } else {
+        0.0
+    }
 }
