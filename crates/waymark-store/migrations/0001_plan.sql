@@ -40,7 +40,7 @@ CREATE TABLE work_package (
     UNIQUE (plan_id, ref)
 );
 CREATE INDEX work_package_order ON work_package(plan_id, section_position, position);
-CREATE INDEX work_package_section ON work_package(section_id, position);
+CREATE INDEX work_package_section ON work_package(section_id, section_position, position);
 CREATE INDEX work_package_status ON work_package(plan_id, status, section_position, position);
 
 CREATE TABLE delivery_target (

@@ -257,6 +257,14 @@ pub struct ProgrammeRow {
     pub work_packages: Vec<WorkPackageRow>,
 }
 
+/// Programme fields a person sets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgrammeInput {
+    pub name: String,
+    pub priority: bool,
+    pub description: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DependencyRow {
     pub id: DependencyId,
@@ -313,7 +321,12 @@ pub trait PlanStore: Send + Sync {
     fn related_item(&self, id: RelatedItemId) -> Result<(RelatedItemRow, PlanId, Vec<WorkPackageRow>)>;
     fn update_related_item(&self, id: RelatedItemId, name: &str, kind: RelatedKind) -> Result<()>;
 
+    fn update_influence(&self, plan: PlanId, code: &InfluenceCode, title: &str, description: &str) -> Result<()>;
+
     fn programmes(&self, plan: PlanId) -> Result<Vec<ProgrammeRow>>;
+    fn create_programme(&self, plan: PlanId, input: &ProgrammeInput) -> Result<ProgrammeId>;
+    fn update_programme(&self, id: ProgrammeId, input: &ProgrammeInput) -> Result<()>;
+    fn delete_programme(&self, id: ProgrammeId) -> Result<()>;
     fn programme(&self, id: ProgrammeId) -> Result<(ProgrammeRow, PlanId)>;
 
     fn dependencies(&self, plan: PlanId) -> Result<Vec<DependencyRow>>;

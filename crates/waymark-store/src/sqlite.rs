@@ -18,7 +18,7 @@ use waymark_core::{
 
 use crate::{
     DependencyId, DependencyLink, DependencyRow, InfluenceRow, OnExisting, Page, PlanId, PlanInput,
-    PlanStore, PlanSummary, ProgrammeId, ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow,
+    PlanStore, PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow,
     RelatedRef, Result, SectionId, SectionRow, SortKey, StoreError, Traceability, WorkPackageDetail,
     WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
 };
@@ -96,7 +96,7 @@ fn reference(tx: &Connection, section: SectionId, number: &str) -> Result<(Strin
 impl SqliteStore {
     pub fn open(path: &str) -> Result<Self> {
         let init = |c: &mut Connection| {
-            c.execute_batch("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32000;")
+            c.execute_batch("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8000;")
         };
         let (manager, size) = if path == ":memory:" {
             (SqliteConnectionManager::memory().with_init(init), 1)
@@ -925,6 +925,56 @@ impl PlanStore for SqliteStore {
                 return Err(StoreError::NotFound { what: "related item" });
             }
             Ok(())
+        })
+    }
+
+    fn update_influence(&self, plan: PlanId, code: &InfluenceCode, title: &str, description: &str) -> Result<()> {
+        self.write(|tx| {
+            match tx.execute(
+                "UPDATE influence SET title = ?, description = ? WHERE plan_id = ? AND code = ?",
+                params![title, description, plan.0, code.as_str()],
+            )? {
+                0 => Err(StoreError::NotFound { what: "key influence" }),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn create_programme(&self, plan: PlanId, input: &ProgrammeInput) -> Result<ProgrammeId> {
+        self.write(|tx| {
+            let exists: Option<i64> = tx.query_row("SELECT id FROM plan WHERE id = ?", [plan.0], |r| r.get(0)).optional()?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound { what: "plan" });
+            }
+            tx.execute(
+                "INSERT INTO programme (plan_id, position, name, priority, description)
+                 VALUES (?, (SELECT COALESCE(MAX(position), -1) + 1 FROM programme WHERE plan_id = ?), ?, ?, ?)",
+                params![plan.0, plan.0, input.name, input.priority, input.description],
+            )
+            .map_err(|e| map_unique(e, "name", format!("a programme named \"{}\" already exists", input.name)))?;
+            Ok(ProgrammeId(tx.last_insert_rowid()))
+        })
+    }
+
+    fn update_programme(&self, id: ProgrammeId, input: &ProgrammeInput) -> Result<()> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE programme SET name = ?, priority = ?, description = ? WHERE id = ?",
+                    params![input.name, input.priority, input.description, id.0],
+                )
+                .map_err(|e| map_unique(e, "name", format!("a programme named \"{}\" already exists", input.name)))?;
+            if n == 0 {
+                return Err(StoreError::NotFound { what: "programme" });
+            }
+            Ok(())
+        })
+    }
+
+    fn delete_programme(&self, id: ProgrammeId) -> Result<()> {
+        self.write(|tx| match tx.execute("DELETE FROM programme WHERE id = ?", [id.0])? {
+            0 => Err(StoreError::NotFound { what: "programme" }),
+            _ => Ok(()),
         })
     }
 

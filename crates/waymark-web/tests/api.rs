@@ -157,6 +157,20 @@ async fn registers() {
     let pid = progs["items"][1]["id"].as_i64().unwrap();
     assert_eq!(s.get(&format!("/api/v1/programmes/{pid}")).await.json()["work_packages"][0]["reference"], "10.3.1");
     assert_problem(&s.get("/api/v1/programmes/999").await, 404, "");
+
+    // The group sets its priorities and names its influences.
+    let url = format!("/api/v1/plans/{}/programmes", s.plan_id);
+    let created = s.send_json("POST", &url, r#"{"name":"Post-JAR action plan","priority":true}"#).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let new = created.json()["id"].as_i64().unwrap();
+    assert_problem(&s.send_json("POST", &url, r#"{"name":"ISA"}"#).await, 409, "name");
+    assert_problem(&s.send_json("POST", &url, r#"{"name":" "}"#).await, 422, "name");
+    let r = s.send_json("PATCH", &format!("/api/v1/programmes/{pid}"), r#"{"priority":false}"#).await;
+    assert_eq!((r.json()["name"].as_str(), r.json()["priority"].as_bool()), (Some("e-CAF"), Some(false)));
+    assert_eq!(s.request("DELETE", &format!("/api/v1/programmes/{new}"), &[], "").await.status, 204);
+    let r = s.send_json("PATCH", &format!("/api/v1/plans/{}/influences/3.1.1", s.plan_id), r#"{"title":"Every Child Matters"}"#).await;
+    assert_eq!(r.json()["influence"]["title"], "Every Child Matters");
+    assert_problem(&s.send_json("PATCH", &format!("/api/v1/plans/{}/influences/3.1.1", s.plan_id), r#"{"colour":1}"#).await, 422, "colour");
 }
 
 #[tokio::test]
@@ -226,9 +240,9 @@ async fn openapi_document_matches_the_routes() {
         "GET /api/v1/plans/{id}/export", "GET /api/v1/plans/{id}/check", "GET /api/v1/plans/{id}/sections",
         "POST /api/v1/plans/{id}/sections", "GET /api/v1/plans/{id}/work-packages", "POST /api/v1/plans/{id}/work-packages",
         "GET /api/v1/work-packages/{id}", "PATCH /api/v1/work-packages/{id}", "DELETE /api/v1/work-packages/{id}",
-        "GET /api/v1/plans/{id}/influences", "GET /api/v1/plans/{id}/influences/{code}", "GET /api/v1/plans/{id}/related-items",
+        "GET /api/v1/plans/{id}/influences", "GET /api/v1/plans/{id}/influences/{code}", "PATCH /api/v1/plans/{id}/influences/{code}", "GET /api/v1/plans/{id}/related-items",
         "GET /api/v1/related-items/{id}", "PATCH /api/v1/related-items/{id}", "GET /api/v1/plans/{id}/programmes",
-        "GET /api/v1/programmes/{id}", "GET /api/v1/plans/{id}/dependencies", "POST /api/v1/plans/{id}/dependencies",
+        "GET /api/v1/programmes/{id}", "POST /api/v1/plans/{id}/programmes", "PATCH /api/v1/programmes/{id}", "DELETE /api/v1/programmes/{id}", "GET /api/v1/plans/{id}/dependencies", "POST /api/v1/plans/{id}/dependencies",
         "DELETE /api/v1/dependencies/{id}",
     ];
     routed.sort();

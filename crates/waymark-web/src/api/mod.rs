@@ -26,8 +26,9 @@ use crate::error::ApiError;
         plans::list, plans::get_plan, plans::update, plans::delete_plan, plans::export, plans::check,
         plans::sections, plans::create_section,
         work_packages::list, work_packages::create, work_packages::get_one, work_packages::update, work_packages::delete_one,
-        registers::influences, registers::influence, registers::related_items, registers::related_item,
+        registers::influences, registers::influence, registers::update_influence, registers::related_items, registers::related_item,
         registers::update_related_item, registers::programmes, registers::programme,
+        registers::create_programme, registers::update_programme, registers::delete_programme,
         dependencies::list, dependencies::create, dependencies::delete_one,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError, crate::input::WorkPackageFields))
@@ -48,11 +49,14 @@ pub fn routes() -> Router<AppState> {
             get(work_packages::get_one).patch(work_packages::update).delete(work_packages::delete_one),
         )
         .route("/api/v1/plans/{id}/influences", get(registers::influences))
-        .route("/api/v1/plans/{id}/influences/{code}", get(registers::influence))
+        .route("/api/v1/plans/{id}/influences/{code}", get(registers::influence).patch(registers::update_influence))
         .route("/api/v1/plans/{id}/related-items", get(registers::related_items))
         .route("/api/v1/related-items/{id}", get(registers::related_item).patch(registers::update_related_item))
-        .route("/api/v1/plans/{id}/programmes", get(registers::programmes))
-        .route("/api/v1/programmes/{id}", get(registers::programme))
+        .route("/api/v1/plans/{id}/programmes", get(registers::programmes).post(registers::create_programme))
+        .route(
+            "/api/v1/programmes/{id}",
+            get(registers::programme).patch(registers::update_programme).delete(registers::delete_programme),
+        )
         .route("/api/v1/plans/{id}/dependencies", get(dependencies::list).post(dependencies::create))
         .route("/api/v1/dependencies/{id}", delete(dependencies::delete_one))
         .route("/api/{*rest}", axum::routing::any(not_found))

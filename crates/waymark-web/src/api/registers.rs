@@ -1,10 +1,11 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use waymark_core::{InfluenceCode, RelatedKind};
-use waymark_store::{PlanId, ProgrammeId, RelatedItemId};
+use waymark_store::{PlanId, ProgrammeId, ProgrammeInput, RelatedItemId};
 
 use super::dto::{
     InfluenceDetail, InfluenceList, ProgrammeDto, ProgrammeList, RelatedItemDetail, RelatedItemList,
@@ -119,4 +120,99 @@ pub async fn programme(State(state): State<AppState>, Path(id): Path<String>) ->
     let id = ProgrammeId(path_id(&id, "Programme")?);
     let (row, _) = state.run(move |s| s.programme(id)).await?;
     Ok(Json(row.into()))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct InfluencePatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
+    params(("id" = i64, Path), ("code" = String, Path)), request_body = InfluencePatch,
+    responses((status = 200, body = InfluenceDetail), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn update_influence(State(state): State<AppState>, Path((id, code)): Path<(String, String)>, body: Bytes) -> Result<Json<InfluenceDetail>, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let code: InfluenceCode = code.parse().map_err(|_| ApiError::NotFound("Key influence".into()))?;
+    let patch: InfluencePatch = parse_body(&body)?;
+    let mut errors = Vec::new();
+    if patch.title.as_deref().is_some_and(|t| t.chars().count() > 300) {
+        errors.push(FieldError::new("title", "The title must be 300 characters or fewer"));
+    }
+    if patch.description.as_deref().is_some_and(|t| t.chars().count() > 20_000) {
+        errors.push(FieldError::new("description", "The description must be 20,000 characters or fewer"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let (row, packages) = state
+        .run(move |s| {
+            let (current, _) = s.influence(id, &code)?;
+            let title = patch.title.map(|t| t.trim().to_string()).unwrap_or(current.title);
+            let description = patch.description.map(|t| t.trim().to_string()).unwrap_or(current.description);
+            s.update_influence(id, &code, &title, &description)?;
+            s.influence(id, &code)
+        })
+        .await?;
+    Ok(Json(InfluenceDetail { influence: row.into(), work_packages: packages.into_iter().map(Into::into).collect() }))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProgrammeFields {
+    pub name: Option<String>,
+    /// Whether the programme is one of the group's agreed priorities.
+    pub priority: Option<bool>,
+    pub description: Option<String>,
+}
+
+fn programme_input(f: ProgrammeFields, current: Option<&ProgrammeInput>) -> Result<ProgrammeInput, ApiError> {
+    let name = f.name.map(|n| n.trim().to_string()).or_else(|| current.map(|c| c.name.clone())).unwrap_or_default();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::Validation(vec![FieldError::new("name", "Enter a name of 200 characters or fewer")]));
+    }
+    Ok(ProgrammeInput {
+        name,
+        priority: f.priority.or(current.map(|c| c.priority)).unwrap_or(false),
+        description: f.description.or_else(|| current.map(|c| c.description.clone())).unwrap_or_default(),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
+    responses((status = 201, body = ProgrammeDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn create_programme(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<(StatusCode, Json<ProgrammeDto>), ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let input = programme_input(parse_body(&body)?, None)?;
+    let (row, _) = state
+        .run(move |s| {
+            let pid = s.create_programme(id, &input)?;
+            s.programme(pid)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+#[utoipa::path(patch, path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
+    responses((status = 200, body = ProgrammeDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn update_programme(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Json<ProgrammeDto>, ApiError> {
+    let id = ProgrammeId(path_id(&id, "Programme")?);
+    let fields: ProgrammeFields = parse_body(&body)?;
+    let (current, _) = state.run(move |s| s.programme(id)).await?;
+    let current = ProgrammeInput { name: current.name, priority: current.priority, description: current.description };
+    let input = programme_input(fields, Some(&current))?;
+    let (row, _) = state
+        .run(move |s| {
+            s.update_programme(id, &input)?;
+            s.programme(id)
+        })
+        .await?;
+    Ok(Json(row.into()))
+}
+
+#[utoipa::path(delete, path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), responses((status = 204)))]
+pub async fn delete_programme(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    let id = ProgrammeId(path_id(&id, "Programme")?);
+    state.run(move |s| s.delete_programme(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
