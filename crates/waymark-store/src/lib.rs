@@ -24,7 +24,14 @@ macro_rules! id_type {
         }
     )*};
 }
-id_type!(PlanId, SectionId, WorkPackageId, RelatedItemId, ProgrammeId, DependencyId);
+id_type!(
+    PlanId,
+    SectionId,
+    WorkPackageId,
+    RelatedItemId,
+    ProgrammeId,
+    DependencyId
+);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -32,10 +39,16 @@ pub enum StoreError {
     NotFound { what: &'static str },
     /// A value clashes with stored data; `field` names the input field.
     #[error("{message}")]
-    Conflict { field: &'static str, message: String },
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
     /// A rule of the plan refuses the change (a dependency cycle, say).
     #[error("{message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("database pool error: {0}")]
@@ -163,7 +176,11 @@ pub struct WorkPackageInput {
 impl WorkPackageInput {
     pub(crate) fn related_names(&self) -> Vec<String> {
         match &self.related_items {
-            Some(names) => names.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect(),
+            Some(names) => names
+                .iter()
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty())
+                .collect(),
             None => relationships::names(&self.relationships),
         }
     }
@@ -191,7 +208,11 @@ impl std::str::FromStr for SortKey {
             "status" => SortKey::Status,
             "progress" => SortKey::Progress,
             "owner" => SortKey::Owner,
-            _ => return Err(format!("\"{s}\" is not a sort key; expected plan, title, delivery, status, progress or owner")),
+            _ => {
+                return Err(format!(
+                    "\"{s}\" is not a sort key; expected plan, title, delivery, status, progress or owner"
+                ));
+            }
         })
     }
 }
@@ -305,23 +326,45 @@ pub trait PlanStore: Send + Sync {
     fn delete_plan(&self, id: PlanId) -> Result<()>;
 
     fn sections(&self, plan: PlanId) -> Result<Vec<SectionRow>>;
-    fn create_section(&self, plan: PlanId, number: Option<String>, title: Option<String>) -> Result<SectionId>;
+    fn create_section(
+        &self,
+        plan: PlanId,
+        number: Option<String>,
+        title: Option<String>,
+    ) -> Result<SectionId>;
 
-    fn list_work_packages(&self, plan: PlanId, query: &WorkPackageQuery) -> Result<Page<WorkPackageRow>>;
+    fn list_work_packages(
+        &self,
+        plan: PlanId,
+        query: &WorkPackageQuery,
+    ) -> Result<Page<WorkPackageRow>>;
     fn work_package(&self, id: WorkPackageId) -> Result<WorkPackageDetail>;
     fn create_work_package(&self, plan: PlanId, input: &WorkPackageInput) -> Result<WorkPackageId>;
     fn update_work_package(&self, id: WorkPackageId, input: &WorkPackageInput) -> Result<()>;
     fn delete_work_package(&self, id: WorkPackageId) -> Result<()>;
 
     fn influences(&self, plan: PlanId) -> Result<Vec<InfluenceRow>>;
-    fn influence(&self, plan: PlanId, code: &InfluenceCode) -> Result<(InfluenceRow, Vec<WorkPackageRow>)>;
+    fn influence(
+        &self,
+        plan: PlanId,
+        code: &InfluenceCode,
+    ) -> Result<(InfluenceRow, Vec<WorkPackageRow>)>;
     fn traceability(&self, plan: PlanId, page: u32, per_page: u32) -> Result<Traceability>;
 
     fn related_items(&self, plan: PlanId) -> Result<Vec<RelatedItemRow>>;
-    fn related_item(&self, id: RelatedItemId) -> Result<(RelatedItemRow, PlanId, Vec<WorkPackageRow>)>;
+    fn related_item(
+        &self,
+        id: RelatedItemId,
+    ) -> Result<(RelatedItemRow, PlanId, Vec<WorkPackageRow>)>;
     fn update_related_item(&self, id: RelatedItemId, name: &str, kind: RelatedKind) -> Result<()>;
 
-    fn update_influence(&self, plan: PlanId, code: &InfluenceCode, title: &str, description: &str) -> Result<()>;
+    fn update_influence(
+        &self,
+        plan: PlanId,
+        code: &InfluenceCode,
+        title: &str,
+        description: &str,
+    ) -> Result<()>;
 
     fn programmes(&self, plan: PlanId) -> Result<Vec<ProgrammeRow>>;
     fn create_programme(&self, plan: PlanId, input: &ProgrammeInput) -> Result<ProgrammeId>;
@@ -331,7 +374,11 @@ pub trait PlanStore: Send + Sync {
 
     fn dependencies(&self, plan: PlanId) -> Result<Vec<DependencyRow>>;
     /// Add a finish-to-start dependency; refuses cycles and cross-plan links.
-    fn add_dependency(&self, predecessor: WorkPackageId, successor: WorkPackageId) -> Result<DependencyId>;
+    fn add_dependency(
+        &self,
+        predecessor: WorkPackageId,
+        successor: WorkPackageId,
+    ) -> Result<DependencyId>;
     fn delete_dependency(&self, id: DependencyId) -> Result<()>;
 }
 
@@ -339,8 +386,13 @@ pub trait PlanStore: Send + Sync {
 /// `sqlite::memory:`. Migrations are applied on open.
 pub fn open(url: &str) -> Result<std::sync::Arc<dyn PlanStore>> {
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        return Err(StoreError::UnsupportedUrl(format!("{url} (PostgreSQL support is planned, not built yet)")));
+        return Err(StoreError::UnsupportedUrl(format!(
+            "{url} (PostgreSQL support is planned, not built yet)"
+        )));
     }
-    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
     Ok(std::sync::Arc::new(SqliteStore::open(path)?))
 }

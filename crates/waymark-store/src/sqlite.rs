@@ -7,7 +7,9 @@ use std::str::FromStr;
 use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter};
+use rusqlite::{
+    Connection, OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter,
+};
 use waymark_core::import::{infer_kind, parse_delivery};
 use waymark_core::model::format_delivery;
 use waymark_core::schedule::{self, DependencyError};
@@ -18,9 +20,9 @@ use waymark_core::{
 
 use crate::{
     DependencyId, DependencyLink, DependencyRow, InfluenceRow, OnExisting, Page, PlanId, PlanInput,
-    PlanStore, PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow,
-    RelatedRef, Result, SectionId, SectionRow, SortKey, StoreError, Traceability, WorkPackageDetail,
-    WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
+    PlanStore, PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeRef, ProgrammeRow, RelatedItemId,
+    RelatedItemRow, RelatedRef, Result, SectionId, SectionRow, SortKey, StoreError, Traceability,
+    WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
 };
 
 /// Most rows a register page lists for one influence or related item.
@@ -30,11 +32,14 @@ pub struct SqliteStore {
     pool: Pool<SqliteConnectionManager>,
 }
 
-const WP_COLUMNS: &str =
-    "wp.id, wp.plan_id, wp.section_id, wp.ref, wp.number, wp.title, wp.delivery, wp.owner, wp.status, wp.rag, wp.progress";
+const WP_COLUMNS: &str = "wp.id, wp.plan_id, wp.section_id, wp.ref, wp.number, wp.title, wp.delivery, wp.owner, wp.status, wp.rag, wp.progress";
 
 fn corrupt(what: impl std::fmt::Display) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, what.to_string().into())
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        what.to_string().into(),
+    )
 }
 
 fn parse_col<T: FromStr>(s: &str) -> rusqlite::Result<T>
@@ -65,11 +70,20 @@ fn wp_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkPackageRow> {
 }
 
 fn section_label(number: &Option<String>, title: &Option<String>, position: i64) -> String {
-    Section { number: number.clone(), title: title.clone(), work_packages: Vec::new() }.label(position as usize)
+    Section {
+        number: number.clone(),
+        title: title.clone(),
+        work_packages: Vec::new(),
+    }
+    .label(position as usize)
 }
 
 fn sort_key(code: &InfluenceCode) -> String {
-    code.sort_key().iter().map(|n| format!("{n:010}")).collect::<Vec<_>>().join(".")
+    code.sort_key()
+        .iter()
+        .map(|n| format!("{n:010}"))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// Word prefixes, all required: `appl rev` -> `"appl"* "rev"*`.
@@ -84,13 +98,26 @@ fn fts_query(text: &str) -> Option<String> {
 
 fn reference(tx: &Connection, section: SectionId, number: &str) -> Result<(String, PlanId, i64)> {
     let (plan, position, sec_number): (i64, i64, Option<String>) = tx
-        .query_row("SELECT plan_id, position, number FROM section WHERE id = ?", [section.0], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row(
+            "SELECT plan_id, position, number FROM section WHERE id = ?",
+            [section.0],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?
-        .ok_or(StoreError::Invalid { field: "section_id", message: format!("there is no section {section}") })?;
-    let s = Section { number: sec_number, title: None, work_packages: Vec::new() };
-    Ok((WorkPackageRef::new(&s, position as usize, number).0, PlanId(plan), position))
+        .ok_or(StoreError::Invalid {
+            field: "section_id",
+            message: format!("there is no section {section}"),
+        })?;
+    let s = Section {
+        number: sec_number,
+        title: None,
+        work_packages: Vec::new(),
+    };
+    Ok((
+        WorkPackageRef::new(&s, position as usize, number).0,
+        PlanId(plan),
+        position,
+    ))
 }
 
 impl SqliteStore {
@@ -101,9 +128,13 @@ impl SqliteStore {
         let (manager, size) = if path == ":memory:" {
             (SqliteConnectionManager::memory().with_init(init), 1)
         } else {
-            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", dir.display())))?;
+            if let Some(dir) = Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Corrupt(format!("cannot create {}: {e}", dir.display()))
+                })?;
             }
             (SqliteConnectionManager::file(path).with_init(init), 6)
         };
@@ -129,12 +160,19 @@ impl SqliteStore {
         Ok(value)
     }
 
-    fn rows_where(conn: &Connection, clause: &str, params: &[Value], limit: u32) -> Result<Vec<WorkPackageRow>> {
+    fn rows_where(
+        conn: &Connection,
+        clause: &str,
+        params: &[Value],
+        limit: u32,
+    ) -> Result<Vec<WorkPackageRow>> {
         let sql = format!(
             "SELECT {WP_COLUMNS} FROM work_package wp WHERE {clause} ORDER BY wp.section_position, wp.position LIMIT {limit}"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(params), wp_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = stmt
+            .query_map(params_from_iter(params), wp_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 }
@@ -160,14 +198,22 @@ fn ensure_influence(tx: &Transaction<'_>, plan: i64, code: &InfluenceCode) -> Re
     Ok(tx.last_insert_rowid())
 }
 
-fn ensure_related(tx: &Transaction<'_>, plan: i64, name: &str, kind: Option<RelatedKind>) -> Result<i64> {
+fn ensure_related(
+    tx: &Transaction<'_>,
+    plan: i64,
+    name: &str,
+    kind: Option<RelatedKind>,
+) -> Result<i64> {
     if let Some(id) = tx
         .prepare_cached("SELECT id FROM related_item WHERE plan_id = ? AND name = ?")?
         .query_row(params![plan, name], |r| r.get::<_, i64>(0))
         .optional()?
     {
         if let Some(kind) = kind {
-            tx.execute("UPDATE related_item SET kind = ? WHERE id = ?", params![kind.as_str(), id])?;
+            tx.execute(
+                "UPDATE related_item SET kind = ? WHERE id = ?",
+                params![kind.as_str(), id],
+            )?;
         }
         return Ok(id);
     }
@@ -178,10 +224,20 @@ fn ensure_related(tx: &Transaction<'_>, plan: i64, name: &str, kind: Option<Rela
 }
 
 /// Write a package's links: delivery parts, influences, related items.
-fn write_links(tx: &Transaction<'_>, plan: i64, wp: i64, delivery: &[waymark_core::DeliveryTarget], influences: &[InfluenceCode], related: &[String]) -> Result<()> {
-    tx.prepare_cached("DELETE FROM delivery_target WHERE work_package_id = ?")?.execute([wp])?;
-    tx.prepare_cached("DELETE FROM work_package_influence WHERE work_package_id = ?")?.execute([wp])?;
-    tx.prepare_cached("DELETE FROM work_package_related WHERE work_package_id = ?")?.execute([wp])?;
+fn write_links(
+    tx: &Transaction<'_>,
+    plan: i64,
+    wp: i64,
+    delivery: &[waymark_core::DeliveryTarget],
+    influences: &[InfluenceCode],
+    related: &[String],
+) -> Result<()> {
+    tx.prepare_cached("DELETE FROM delivery_target WHERE work_package_id = ?")?
+        .execute([wp])?;
+    tx.prepare_cached("DELETE FROM work_package_influence WHERE work_package_id = ?")?
+        .execute([wp])?;
+    tx.prepare_cached("DELETE FROM work_package_related WHERE work_package_id = ?")?
+        .execute([wp])?;
     let mut ins = tx.prepare_cached("INSERT INTO delivery_target (work_package_id, position, label, quarter) VALUES (?, ?, ?, ?)")?;
     for (i, d) in delivery.iter().enumerate() {
         ins.execute(params![wp, i as i64, d.label, d.quarter.index()])?;
@@ -199,14 +255,27 @@ fn write_links(tx: &Transaction<'_>, plan: i64, wp: i64, delivery: &[waymark_cor
     Ok(())
 }
 
-fn set_programmes(tx: &Transaction<'_>, plan: i64, wp: i64, programmes: &[ProgrammeId]) -> Result<()> {
-    tx.execute("DELETE FROM programme_work_package WHERE work_package_id = ?", [wp])?;
+fn set_programmes(
+    tx: &Transaction<'_>,
+    plan: i64,
+    wp: i64,
+    programmes: &[ProgrammeId],
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM programme_work_package WHERE work_package_id = ?",
+        [wp],
+    )?;
     for p in programmes {
         let found: Option<i64> = tx
-            .query_row("SELECT plan_id FROM programme WHERE id = ?", [p.0], |r| r.get(0))
+            .query_row("SELECT plan_id FROM programme WHERE id = ?", [p.0], |r| {
+                r.get(0)
+            })
             .optional()?;
         if found != Some(plan) {
-            return Err(StoreError::Invalid { field: "programmes", message: format!("there is no programme {p} in this plan") });
+            return Err(StoreError::Invalid {
+                field: "programmes",
+                message: format!("there is no programme {p} in this plan"),
+            });
         }
         tx.execute(
             "INSERT OR IGNORE INTO programme_work_package (programme_id, work_package_id, position)
@@ -228,7 +297,10 @@ fn deps_of(conn: &Connection, plan: i64) -> Result<Vec<Dependency>> {
     )?;
     let deps = stmt
         .query_map([plan], |r| {
-            Ok(Dependency { predecessor: WorkPackageRef(r.get(0)?), successor: WorkPackageRef(r.get(1)?) })
+            Ok(Dependency {
+                predecessor: WorkPackageRef(r.get(0)?),
+                successor: WorkPackageRef(r.get(1)?),
+            })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(deps)
@@ -236,7 +308,9 @@ fn deps_of(conn: &Connection, plan: i64) -> Result<Vec<Dependency>> {
 
 fn map_unique(e: rusqlite::Error, field: &'static str, message: String) -> StoreError {
     match &e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
             StoreError::Conflict { field, message }
         }
         _ => StoreError::Database(e),
@@ -246,7 +320,10 @@ fn map_unique(e: rusqlite::Error, field: &'static str, message: String) -> Store
 impl PlanStore for SqliteStore {
     fn list_plans(&self) -> Result<Vec<PlanSummary>> {
         self.read(|c| {
-            let ids: Vec<i64> = c.prepare("SELECT id FROM plan ORDER BY title")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            let ids: Vec<i64> = c
+                .prepare("SELECT id FROM plan ORDER BY title")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
             Ok(ids)
         })?
         .into_iter()
@@ -282,7 +359,13 @@ impl PlanStore for SqliteStore {
     }
 
     fn find_plan_by_title(&self, title: &str) -> Result<Option<PlanId>> {
-        self.read(|c| Ok(c.query_row("SELECT id FROM plan WHERE title = ?", [title], |r| r.get(0)).optional()?.map(PlanId)))
+        self.read(|c| {
+            Ok(
+                c.query_row("SELECT id FROM plan WHERE title = ?", [title], |r| r.get(0))
+                    .optional()?
+                    .map(PlanId),
+            )
+        })
     }
 
     fn import_plan(&self, plan: &Plan, on_existing: OnExisting) -> Result<PlanId> {
@@ -533,10 +616,12 @@ impl PlanStore for SqliteStore {
     }
 
     fn delete_plan(&self, id: PlanId) -> Result<()> {
-        self.write(|tx| match tx.execute("DELETE FROM plan WHERE id = ?", [id.0])? {
-            0 => Err(StoreError::NotFound { what: "plan" }),
-            _ => Ok(()),
-        })
+        self.write(
+            |tx| match tx.execute("DELETE FROM plan WHERE id = ?", [id.0])? {
+                0 => Err(StoreError::NotFound { what: "plan" }),
+                _ => Ok(()),
+            },
+        )
     }
 
     fn sections(&self, plan: PlanId) -> Result<Vec<SectionRow>> {
@@ -565,7 +650,12 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn create_section(&self, plan: PlanId, number: Option<String>, title: Option<String>) -> Result<SectionId> {
+    fn create_section(
+        &self,
+        plan: PlanId,
+        number: Option<String>,
+        title: Option<String>,
+    ) -> Result<SectionId> {
         self.write(|tx| {
             let exists: Option<i64> = tx.query_row("SELECT id FROM plan WHERE id = ?", [plan.0], |r| r.get(0)).optional()?;
             if exists.is_none() {
@@ -585,7 +675,11 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn list_work_packages(&self, plan: PlanId, q: &WorkPackageQuery) -> Result<Page<WorkPackageRow>> {
+    fn list_work_packages(
+        &self,
+        plan: PlanId,
+        q: &WorkPackageQuery,
+    ) -> Result<Page<WorkPackageRow>> {
         let mut clause = String::from("wp.plan_id = ?");
         let mut args: Vec<Value> = vec![Value::Integer(plan.0)];
         if let Some(s) = q.section {
@@ -627,12 +721,16 @@ impl PlanStore for SqliteStore {
         let order = match q.sort {
             SortKey::Plan => format!("wp.section_position {dir}, wp.position {dir}"),
             SortKey::Title => format!("wp.title COLLATE NOCASE {dir}, wp.id"),
-            SortKey::Delivery => format!("wp.final_quarter IS NULL, wp.final_quarter {dir}, wp.section_position, wp.position"),
+            SortKey::Delivery => format!(
+                "wp.final_quarter IS NULL, wp.final_quarter {dir}, wp.section_position, wp.position"
+            ),
             SortKey::Status => format!(
                 "CASE wp.status WHEN 'not_started' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'on_hold' THEN 2 WHEN 'delivered' THEN 3 ELSE 4 END {dir}, wp.section_position, wp.position"
             ),
             SortKey::Progress => format!("wp.progress {dir}, wp.section_position, wp.position"),
-            SortKey::Owner => format!("wp.owner COLLATE NOCASE {dir}, wp.section_position, wp.position"),
+            SortKey::Owner => {
+                format!("wp.owner COLLATE NOCASE {dir}, wp.section_position, wp.position")
+            }
         };
         let per_page = q.per_page.clamp(1, 500);
         let page = q.page.max(1);
@@ -799,10 +897,14 @@ impl PlanStore for SqliteStore {
     }
 
     fn delete_work_package(&self, id: WorkPackageId) -> Result<()> {
-        self.write(|tx| match tx.execute("DELETE FROM work_package WHERE id = ?", [id.0])? {
-            0 => Err(StoreError::NotFound { what: "work package" }),
-            _ => Ok(()),
-        })
+        self.write(
+            |tx| match tx.execute("DELETE FROM work_package WHERE id = ?", [id.0])? {
+                0 => Err(StoreError::NotFound {
+                    what: "work package",
+                }),
+                _ => Ok(()),
+            },
+        )
     }
 
     fn influences(&self, plan: PlanId) -> Result<Vec<InfluenceRow>> {
@@ -825,12 +927,18 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn influence(&self, plan: PlanId, code: &InfluenceCode) -> Result<(InfluenceRow, Vec<WorkPackageRow>)> {
+    fn influence(
+        &self,
+        plan: PlanId,
+        code: &InfluenceCode,
+    ) -> Result<(InfluenceRow, Vec<WorkPackageRow>)> {
         let row = self
             .influences(plan)?
             .into_iter()
             .find(|i| &i.code == code)
-            .ok_or(StoreError::NotFound { what: "key influence" })?;
+            .ok_or(StoreError::NotFound {
+                what: "key influence",
+            })?;
         let packages = self.read(|c| {
             Self::rows_where(
                 c,
@@ -844,7 +952,14 @@ impl PlanStore for SqliteStore {
 
     fn traceability(&self, plan: PlanId, page: u32, per_page: u32) -> Result<Traceability> {
         let influences = self.influences(plan)?;
-        let packages = self.list_work_packages(plan, &WorkPackageQuery { page, per_page, ..Default::default() })?;
+        let packages = self.list_work_packages(
+            plan,
+            &WorkPackageQuery {
+                page,
+                per_page,
+                ..Default::default()
+            },
+        )?;
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT i.code FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE wpi.work_package_id = ? ORDER BY i.sort_key",
@@ -886,7 +1001,10 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn related_item(&self, id: RelatedItemId) -> Result<(RelatedItemRow, PlanId, Vec<WorkPackageRow>)> {
+    fn related_item(
+        &self,
+        id: RelatedItemId,
+    ) -> Result<(RelatedItemRow, PlanId, Vec<WorkPackageRow>)> {
         self.read(|c| {
             let (row, plan) = c
                 .prepare_cached(
@@ -919,22 +1037,41 @@ impl PlanStore for SqliteStore {
     fn update_related_item(&self, id: RelatedItemId, name: &str, kind: RelatedKind) -> Result<()> {
         self.write(|tx| {
             let n = tx
-                .execute("UPDATE related_item SET name = ?, kind = ? WHERE id = ?", params![name, kind.as_str(), id.0])
-                .map_err(|e| map_unique(e, "name", format!("another related item is named \"{name}\"")))?;
+                .execute(
+                    "UPDATE related_item SET name = ?, kind = ? WHERE id = ?",
+                    params![name, kind.as_str(), id.0],
+                )
+                .map_err(|e| {
+                    map_unique(
+                        e,
+                        "name",
+                        format!("another related item is named \"{name}\""),
+                    )
+                })?;
             if n == 0 {
-                return Err(StoreError::NotFound { what: "related item" });
+                return Err(StoreError::NotFound {
+                    what: "related item",
+                });
             }
             Ok(())
         })
     }
 
-    fn update_influence(&self, plan: PlanId, code: &InfluenceCode, title: &str, description: &str) -> Result<()> {
+    fn update_influence(
+        &self,
+        plan: PlanId,
+        code: &InfluenceCode,
+        title: &str,
+        description: &str,
+    ) -> Result<()> {
         self.write(|tx| {
             match tx.execute(
                 "UPDATE influence SET title = ?, description = ? WHERE plan_id = ? AND code = ?",
                 params![title, description, plan.0, code.as_str()],
             )? {
-                0 => Err(StoreError::NotFound { what: "key influence" }),
+                0 => Err(StoreError::NotFound {
+                    what: "key influence",
+                }),
                 _ => Ok(()),
             }
         })
@@ -963,7 +1100,13 @@ impl PlanStore for SqliteStore {
                     "UPDATE programme SET name = ?, priority = ?, description = ? WHERE id = ?",
                     params![input.name, input.priority, input.description, id.0],
                 )
-                .map_err(|e| map_unique(e, "name", format!("a programme named \"{}\" already exists", input.name)))?;
+                .map_err(|e| {
+                    map_unique(
+                        e,
+                        "name",
+                        format!("a programme named \"{}\" already exists", input.name),
+                    )
+                })?;
             if n == 0 {
                 return Err(StoreError::NotFound { what: "programme" });
             }
@@ -972,19 +1115,25 @@ impl PlanStore for SqliteStore {
     }
 
     fn delete_programme(&self, id: ProgrammeId) -> Result<()> {
-        self.write(|tx| match tx.execute("DELETE FROM programme WHERE id = ?", [id.0])? {
-            0 => Err(StoreError::NotFound { what: "programme" }),
-            _ => Ok(()),
-        })
+        self.write(
+            |tx| match tx.execute("DELETE FROM programme WHERE id = ?", [id.0])? {
+                0 => Err(StoreError::NotFound { what: "programme" }),
+                _ => Ok(()),
+            },
+        )
     }
 
     fn programmes(&self, plan: PlanId) -> Result<Vec<ProgrammeRow>> {
         let ids: Vec<i64> = self.read(|c| {
-            Ok(c.prepare_cached("SELECT id FROM programme WHERE plan_id = ? ORDER BY position")?
-                .query_map([plan.0], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?)
+            Ok(
+                c.prepare_cached("SELECT id FROM programme WHERE plan_id = ? ORDER BY position")?
+                    .query_map([plan.0], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?,
+            )
         })?;
-        ids.into_iter().map(|id| self.programme(ProgrammeId(id)).map(|(p, _)| p)).collect()
+        ids.into_iter()
+            .map(|id| self.programme(ProgrammeId(id)).map(|(p, _)| p))
+            .collect()
     }
 
     fn programme(&self, id: ProgrammeId) -> Result<(ProgrammeRow, PlanId)> {
@@ -1040,22 +1189,42 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn add_dependency(&self, predecessor: WorkPackageId, successor: WorkPackageId) -> Result<DependencyId> {
+    fn add_dependency(
+        &self,
+        predecessor: WorkPackageId,
+        successor: WorkPackageId,
+    ) -> Result<DependencyId> {
         self.write(|tx| {
             let find = |id: WorkPackageId, field: &'static str| -> Result<(i64, String)> {
-                tx.query_row("SELECT plan_id, ref FROM work_package WHERE id = ?", [id.0], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?
-                    .ok_or(StoreError::Invalid { field, message: format!("there is no work package {id}") })
+                tx.query_row(
+                    "SELECT plan_id, ref FROM work_package WHERE id = ?",
+                    [id.0],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or(StoreError::Invalid {
+                    field,
+                    message: format!("there is no work package {id}"),
+                })
             };
             let (plan_p, ref_p) = find(predecessor, "predecessor_id")?;
             let (plan_s, ref_s) = find(successor, "successor_id")?;
             if plan_p != plan_s {
-                return Err(StoreError::Invalid { field: "predecessor_id", message: "both work packages must be in the same plan".into() });
+                return Err(StoreError::Invalid {
+                    field: "predecessor_id",
+                    message: "both work packages must be in the same plan".into(),
+                });
             }
             let existing = deps_of(tx, plan_p)?;
-            let new = Dependency { predecessor: WorkPackageRef(ref_p), successor: WorkPackageRef(ref_s) };
+            let new = Dependency {
+                predecessor: WorkPackageRef(ref_p),
+                successor: WorkPackageRef(ref_s),
+            };
             if existing.contains(&new) {
-                return Err(StoreError::Conflict { field: "predecessor_id", message: format!("{} already depends on {}", new.successor, new.predecessor) });
+                return Err(StoreError::Conflict {
+                    field: "predecessor_id",
+                    message: format!("{} already depends on {}", new.successor, new.predecessor),
+                });
             }
             schedule::check_new_dependency(&existing, &new).map_err(|e| StoreError::Invalid {
                 field: match e {
@@ -1073,9 +1242,11 @@ impl PlanStore for SqliteStore {
     }
 
     fn delete_dependency(&self, id: DependencyId) -> Result<()> {
-        self.write(|tx| match tx.execute("DELETE FROM dependency WHERE id = ?", [id.0])? {
-            0 => Err(StoreError::NotFound { what: "dependency" }),
-            _ => Ok(()),
-        })
+        self.write(
+            |tx| match tx.execute("DELETE FROM dependency WHERE id = ?", [id.0])? {
+                0 => Err(StoreError::NotFound { what: "dependency" }),
+                _ => Ok(()),
+            },
+        )
     }
 }

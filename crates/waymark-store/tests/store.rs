@@ -15,13 +15,25 @@ const SEED: &[u8] = include_bytes!("../../waymark-core/tests/fixtures/seed.txt")
 
 fn fresh_store() -> Arc<dyn PlanStore> {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!("waymark-store-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    let dir = std::env::temp_dir().join(format!(
+        "waymark-store-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     waymark_store::open(dir.join("test.db").to_str().unwrap()).unwrap()
 }
 
 fn seed() -> Plan {
-    import(SEED, Format::PlanText, &ImportOptions { default_title: Some("CYPS plan".into()) }).unwrap().plan
+    import(
+        SEED,
+        Format::PlanText,
+        &ImportOptions {
+            default_title: Some("CYPS plan".into()),
+        },
+    )
+    .unwrap()
+    .plan
 }
 
 fn seeded() -> (Arc<dyn PlanStore>, PlanId) {
@@ -31,7 +43,11 @@ fn seeded() -> (Arc<dyn PlanStore>, PlanId) {
 }
 
 fn query() -> WorkPackageQuery {
-    WorkPackageQuery { page: 1, per_page: 100, ..Default::default() }
+    WorkPackageQuery {
+        page: 1,
+        per_page: 100,
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -49,8 +65,13 @@ fn an_edited_plan_loads_back_unchanged() {
     wp.rag = Some(Rag::Amber);
     wp.progress = waymark_core::Progress::new(40).unwrap();
     wp.actual_delivery = Some("2007-11-30".parse().unwrap());
-    plan.dependencies.push(Dependency { predecessor: WorkPackageRef("10.2.1".into()), successor: WorkPackageRef("10.2.2".into()) });
-    plan.programmes[0].work_packages.push(WorkPackageRef("#6.1".into()));
+    plan.dependencies.push(Dependency {
+        predecessor: WorkPackageRef("10.2.1".into()),
+        successor: WorkPackageRef("10.2.2".into()),
+    });
+    plan.programmes[0]
+        .work_packages
+        .push(WorkPackageRef("#6.1".into()));
     plan.influences[0].title = "Every Child Matters".into();
     let store = fresh_store();
     let id = store.import_plan(&plan, OnExisting::Refuse).unwrap();
@@ -61,7 +82,10 @@ fn an_edited_plan_loads_back_unchanged() {
 fn importing_the_same_plan_twice_is_refused_or_replaces() {
     let (store, id) = seeded();
     let err = store.import_plan(&seed(), OnExisting::Refuse).unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { field: "title", .. }), "{err}");
+    assert!(
+        matches!(err, StoreError::Conflict { field: "title", .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("--replace"));
     assert_eq!(store.list_plans().unwrap().len(), 1);
     let again = store.import_plan(&seed(), OnExisting::Replace).unwrap();
@@ -73,7 +97,10 @@ fn importing_the_same_plan_twice_is_refused_or_replaces() {
 fn a_failing_import_stores_nothing() {
     let store = fresh_store();
     let mut plan = seed();
-    plan.dependencies.push(Dependency { predecessor: WorkPackageRef("99.1".into()), successor: WorkPackageRef("10.1.1".into()) });
+    plan.dependencies.push(Dependency {
+        predecessor: WorkPackageRef("99.1".into()),
+        successor: WorkPackageRef("10.1.1".into()),
+    });
     assert!(store.import_plan(&plan, OnExisting::Refuse).is_err());
     assert!(store.list_plans().unwrap().is_empty());
     // And a failed replace leaves the old plan in place.
@@ -86,24 +113,104 @@ fn a_failing_import_stores_nothing() {
 fn filters_find_the_right_packages() {
     let (store, id) = seeded();
     let refs = |q: WorkPackageQuery| -> Vec<String> {
-        store.list_work_packages(id, &q).unwrap().items.into_iter().map(|w| w.reference).collect()
+        store
+            .list_work_packages(id, &q)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|w| w.reference)
+            .collect()
     };
     let sections = store.sections(id).unwrap();
     assert_eq!(sections.len(), 6);
     assert_eq!(sections[5].label, "Section 6 (no heading)");
-    assert_eq!(refs(WorkPackageQuery { section: Some(sections[1].id), ..query() }), ["10.2.1", "10.2.2", "10.2.3", "10.2.4"]);
-    assert_eq!(refs(WorkPackageQuery { quarter: Some("Q4 2007".parse().unwrap()), ..query() }), ["10.4.3", "10.4.5"]);
-    assert_eq!(refs(WorkPackageQuery { influence: Some("3.2.1".parse().unwrap()), ..query() }), ["10.4.1"]);
-    assert_eq!(refs(WorkPackageQuery { text: Some("single sign".into()), ..query() }), ["10.4.3"]);
-    assert_eq!(refs(WorkPackageQuery { text: Some("caldic".into()), ..query() }), ["10.2.3"]);
-    let wfs = store.related_items(id).unwrap().into_iter().find(|r| r.name == "www.wfs").unwrap();
-    assert_eq!(refs(WorkPackageQuery { related_item: Some(wfs.id), ..query() }), ["10.3.2", "10.3.4"]);
-    let ecaf = store.programmes(id).unwrap().into_iter().find(|p| p.name == "e-CAF").unwrap();
-    assert_eq!(refs(WorkPackageQuery { programme: Some(ecaf.id), ..query() }), ["10.3.1"]);
-    assert!(refs(WorkPackageQuery { status: Some(Status::Delivered), ..query() }).is_empty());
-    let page = store.list_work_packages(id, &WorkPackageQuery { per_page: 5, page: 4, ..query() }).unwrap();
-    assert_eq!((page.total, page.items.len(), page.page_count()), (17, 2, 4));
-    let by_delivery = refs(WorkPackageQuery { sort: SortKey::Delivery, per_page: 3, ..query() });
+    assert_eq!(
+        refs(WorkPackageQuery {
+            section: Some(sections[1].id),
+            ..query()
+        }),
+        ["10.2.1", "10.2.2", "10.2.3", "10.2.4"]
+    );
+    assert_eq!(
+        refs(WorkPackageQuery {
+            quarter: Some("Q4 2007".parse().unwrap()),
+            ..query()
+        }),
+        ["10.4.3", "10.4.5"]
+    );
+    assert_eq!(
+        refs(WorkPackageQuery {
+            influence: Some("3.2.1".parse().unwrap()),
+            ..query()
+        }),
+        ["10.4.1"]
+    );
+    assert_eq!(
+        refs(WorkPackageQuery {
+            text: Some("single sign".into()),
+            ..query()
+        }),
+        ["10.4.3"]
+    );
+    assert_eq!(
+        refs(WorkPackageQuery {
+            text: Some("caldic".into()),
+            ..query()
+        }),
+        ["10.2.3"]
+    );
+    let wfs = store
+        .related_items(id)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "www.wfs")
+        .unwrap();
+    assert_eq!(
+        refs(WorkPackageQuery {
+            related_item: Some(wfs.id),
+            ..query()
+        }),
+        ["10.3.2", "10.3.4"]
+    );
+    let ecaf = store
+        .programmes(id)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "e-CAF")
+        .unwrap();
+    assert_eq!(
+        refs(WorkPackageQuery {
+            programme: Some(ecaf.id),
+            ..query()
+        }),
+        ["10.3.1"]
+    );
+    assert!(
+        refs(WorkPackageQuery {
+            status: Some(Status::Delivered),
+            ..query()
+        })
+        .is_empty()
+    );
+    let page = store
+        .list_work_packages(
+            id,
+            &WorkPackageQuery {
+                per_page: 5,
+                page: 4,
+                ..query()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (page.total, page.items.len(), page.page_count()),
+        (17, 2, 4)
+    );
+    let by_delivery = refs(WorkPackageQuery {
+        sort: SortKey::Delivery,
+        per_page: 3,
+        ..query()
+    });
     assert_eq!(by_delivery, ["10.1.1", "10.2.1", "10.2.2"]);
 }
 
@@ -138,14 +245,33 @@ fn packages_are_created_updated_and_deleted() {
     input.influences = vec!["3.9.9".parse().unwrap()];
     store.update_work_package(first, &input).unwrap();
     let d = store.work_package(first).unwrap();
-    assert_eq!((d.row.owner.as_str(), d.row.status), ("Head of ICT", Status::InProgress));
-    assert!(store.influences(plan).unwrap().iter().any(|i| i.code.as_str() == "3.9.9"), "new codes join the register");
+    assert_eq!(
+        (d.row.owner.as_str(), d.row.status),
+        ("Head of ICT", Status::InProgress)
+    );
+    assert!(
+        store
+            .influences(plan)
+            .unwrap()
+            .iter()
+            .any(|i| i.code.as_str() == "3.9.9"),
+        "new codes join the register"
+    );
 
     // A clashing number names the field and changes nothing.
     let mut clash = input.clone();
     clash.number = "2".into();
     let err = store.create_work_package(plan, &clash).unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { field: "number", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                field: "number",
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(store.plan(plan).unwrap().work_package_count, 17);
 
     let mut new = input.clone();
@@ -154,7 +280,10 @@ fn packages_are_created_updated_and_deleted() {
     let created = store.create_work_package(plan, &new).unwrap();
     assert_eq!(store.work_package(created).unwrap().row.reference, "10.1.3");
     store.delete_work_package(created).unwrap();
-    assert!(matches!(store.work_package(created), Err(StoreError::NotFound { .. })));
+    assert!(matches!(
+        store.work_package(created),
+        Err(StoreError::NotFound { .. })
+    ));
 }
 
 #[test]
@@ -166,12 +295,20 @@ fn dependencies_refuse_cycles() {
     store.add_dependency(b, c).unwrap();
     let err = store.add_dependency(c, a).unwrap_err();
     assert!(err.to_string().contains("cycle"), "{err}");
-    assert!(matches!(store.add_dependency(a, b), Err(StoreError::Conflict { .. })));
-    assert!(matches!(store.add_dependency(a, a), Err(StoreError::Invalid { .. })));
+    assert!(matches!(
+        store.add_dependency(a, b),
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        store.add_dependency(a, a),
+        Err(StoreError::Invalid { .. })
+    ));
     let d = store.work_package(b).unwrap();
     assert_eq!((d.depends_on.len(), d.dependents.len()), (1, 1));
     assert_eq!(store.dependencies(plan).unwrap().len(), 2);
-    store.delete_dependency(d.depends_on[0].dependency_id).unwrap();
+    store
+        .delete_dependency(d.depends_on[0].dependency_id)
+        .unwrap();
     assert_eq!(store.dependencies(plan).unwrap().len(), 1);
 }
 
@@ -180,11 +317,19 @@ fn registers_count_their_packages() {
     let (store, plan) = seeded();
     let influences = store.influences(plan).unwrap();
     assert_eq!(influences.len(), 11);
-    assert_eq!(influences.iter().map(|i| i.work_package_count).sum::<u64>(), 44);
+    assert_eq!(
+        influences.iter().map(|i| i.work_package_count).sum::<u64>(),
+        44
+    );
     let t = store.traceability(plan, 1, 100).unwrap();
     assert_eq!(t.packages.items.len(), 17);
     assert!(t.packages_without_influence.is_empty());
-    let strategy = store.related_items(plan).unwrap().into_iter().find(|r| r.name == "Corporate ICT Strategy").unwrap();
+    let strategy = store
+        .related_items(plan)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "Corporate ICT Strategy")
+        .unwrap();
     let (_, _, packages) = store.related_item(strategy.id).unwrap();
     assert_eq!(packages.len() as u64, strategy.work_package_count);
     assert!(packages.len() >= 10);

@@ -17,7 +17,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        FieldError { field: field.to_string(), message: message.into() }
+        FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -57,18 +60,43 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let status = self.status();
         let (kind, title, detail, errors) = match self {
-            ApiError::NotFound(what) => ("not-found", "Not found", format!("{what} was not found"), vec![]),
+            ApiError::NotFound(what) => (
+                "not-found",
+                "Not found",
+                format!("{what} was not found"),
+                vec![],
+            ),
             ApiError::BadRequest(msg) => ("bad-request", "Bad request", msg.clone(), vec![]),
             ApiError::Validation(errors) => (
                 "validation",
                 "The request has invalid fields",
-                errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 errors.clone(),
             ),
-            ApiError::Conflict(e) => ("conflict", "Conflict with stored data", e.message.clone(), vec![e.clone()]),
-            ApiError::Internal(_) => ("internal", "Internal error", "Something went wrong on the server; it has been logged.".into(), vec![]),
+            ApiError::Conflict(e) => (
+                "conflict",
+                "Conflict with stored data",
+                e.message.clone(),
+                vec![e.clone()],
+            ),
+            ApiError::Internal(_) => (
+                "internal",
+                "Internal error",
+                "Something went wrong on the server; it has been logged.".into(),
+                vec![],
+            ),
         };
-        Problem { kind: format!("/problems/{kind}"), title: title.into(), status: status.as_u16(), detail, errors }
+        Problem {
+            kind: format!("/problems/{kind}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        }
     }
 }
 
@@ -76,8 +104,12 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { what } => ApiError::NotFound(capitalise(what)),
-            StoreError::Conflict { field, message } => ApiError::Conflict(FieldError::new(field, message)),
-            StoreError::Invalid { field, message } => ApiError::Validation(vec![FieldError::new(field, message)]),
+            StoreError::Conflict { field, message } => {
+                ApiError::Conflict(FieldError::new(field, message))
+            }
+            StoreError::Invalid { field, message } => {
+                ApiError::Validation(vec![FieldError::new(field, message)])
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -97,6 +129,11 @@ impl IntoResponse for ApiError {
             tracing::error!(%cause, "request failed");
         }
         let body = serde_json::to_string(&self.problem()).unwrap_or_default();
-        (self.status(), [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        (
+            self.status(),
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
     }
 }

@@ -53,11 +53,28 @@ impl WorkPackageFields {
             relationships: Some(d.relationships.clone()),
             delivery: Some(waymark_core::model::format_delivery(&d.row.delivery)),
             comments: Some(d.comments.clone()),
-            influences: Some(d.influences.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ")),
-            related_items: Some(d.related_items.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join("\n")),
+            influences: Some(
+                d.influences
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            related_items: Some(
+                d.related_items
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
             owner: Some(d.row.owner.clone()),
             status: Some(d.row.status.as_str().to_string()),
-            rag: Some(d.row.rag.map(|r| r.as_str().to_string()).unwrap_or_default()),
+            rag: Some(
+                d.row
+                    .rag
+                    .map(|r| r.as_str().to_string())
+                    .unwrap_or_default(),
+            ),
             progress: Some(d.row.progress.get().to_string()),
             actual_delivery: Some(d.actual_delivery.map(|d| d.to_string()).unwrap_or_default()),
             programmes: Some(d.programmes.iter().map(|p| p.id.0).collect()),
@@ -69,7 +86,23 @@ impl WorkPackageFields {
         macro_rules! take {
             ($($f:ident),*) => {$( if patch.$f.is_some() { self.$f = patch.$f; } )*};
         }
-        take!(section_id, number, title, scope, relationships, delivery, comments, influences, related_items, owner, status, rag, progress, actual_delivery, programmes);
+        take!(
+            section_id,
+            number,
+            title,
+            scope,
+            relationships,
+            delivery,
+            comments,
+            influences,
+            related_items,
+            owner,
+            status,
+            rag,
+            progress,
+            actual_delivery,
+            programmes
+        );
         self
     }
 
@@ -80,21 +113,33 @@ impl WorkPackageFields {
         let section_id = match text(&self.section_id).parse::<i64>() {
             Ok(id) => SectionId(id),
             Err(_) => {
-                errors.push(FieldError::new("section_id", "Choose the section the work package belongs to"));
+                errors.push(FieldError::new(
+                    "section_id",
+                    "Choose the section the work package belongs to",
+                ));
                 SectionId(0)
             }
         };
         let number = text(&self.number).trim_end_matches('.').to_string();
         if number.is_empty() {
-            errors.push(FieldError::new("number", "Enter the work package number, such as 3"));
+            errors.push(FieldError::new(
+                "number",
+                "Enter the work package number, such as 3",
+            ));
         } else if number.chars().count() > 20 || number.contains(char::is_whitespace) {
-            errors.push(FieldError::new("number", "The number must be 20 characters or fewer, without spaces"));
+            errors.push(FieldError::new(
+                "number",
+                "The number must be 20 characters or fewer, without spaces",
+            ));
         }
         let title = text(&self.title);
         if title.is_empty() {
             errors.push(FieldError::new("title", "Enter a title"));
         } else if title.chars().count() > 500 {
-            errors.push(FieldError::new("title", "The title must be 500 characters or fewer"));
+            errors.push(FieldError::new(
+                "title",
+                "The title must be 500 characters or fewer",
+            ));
         }
         let delivery_text = text(&self.delivery);
         let (delivery, rest) = parse_delivery(&delivery_text);
@@ -111,7 +156,10 @@ impl WorkPackageFields {
         let status = match text(&self.status).as_str() {
             "" => Status::NotStarted,
             s => s.parse::<Status>().unwrap_or_else(|e| {
-                errors.push(FieldError::new("status", format!("Choose a status: {}", e.expected)));
+                errors.push(FieldError::new(
+                    "status",
+                    format!("Choose a status: {}", e.expected),
+                ));
                 Status::NotStarted
             }),
         };
@@ -128,7 +176,10 @@ impl WorkPackageFields {
         let progress = match text(&self.progress).as_str() {
             "" => Progress::default(),
             s => s.parse::<Progress>().unwrap_or_else(|_| {
-                errors.push(FieldError::new("progress", "Progress must be a whole number from 0 to 100"));
+                errors.push(FieldError::new(
+                    "progress",
+                    "Progress must be a whole number from 0 to 100",
+                ));
                 Progress::default()
             }),
         };
@@ -143,17 +194,37 @@ impl WorkPackageFields {
             },
         };
         let related_items = self.related_items.as_ref().map(|t| {
-            t.split(['\n', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect::<Vec<_>>()
+            t.split(['\n', ';'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
         });
-        if let Some(names) = &related_items {
-            if let Some(long) = names.iter().find(|n| n.chars().count() > 200) {
-                errors.push(FieldError::new("related_items", format!("\"{}…\" is longer than 200 characters", long.chars().take(30).collect::<String>())));
-            }
+        if let Some(long) = related_items
+            .iter()
+            .flatten()
+            .find(|n| n.chars().count() > 200)
+        {
+            errors.push(FieldError::new(
+                "related_items",
+                format!(
+                    "\"{}…\" is longer than 200 characters",
+                    long.chars().take(30).collect::<String>()
+                ),
+            ));
         }
-        let long_text = [("scope", &self.scope), ("relationships", &self.relationships), ("comments", &self.comments), ("owner", &self.owner)];
+        let long_text = [
+            ("scope", &self.scope),
+            ("relationships", &self.relationships),
+            ("comments", &self.comments),
+            ("owner", &self.owner),
+        ];
         for (field, value) in long_text {
             if value.as_deref().is_some_and(|v| v.chars().count() > 20_000) {
-                errors.push(FieldError::new(field, "This text must be 20,000 characters or fewer"));
+                errors.push(FieldError::new(
+                    field,
+                    "This text must be 20,000 characters or fewer",
+                ));
             }
         }
         if !errors.is_empty() {
@@ -174,62 +245,27 @@ impl WorkPackageFields {
             rag,
             progress,
             actual_delivery,
-            programmes: self.programmes.as_ref().map(|ids| ids.iter().map(|i| ProgrammeId(*i)).collect()),
+            programmes: self
+                .programmes
+                .as_ref()
+                .map(|ids| ids.iter().map(|i| ProgrammeId(*i)).collect()),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_wrong_field_is_named() {
-        let fields = WorkPackageFields {
-            section_id: Some("x".into()),
-            number: Some("".into()),
-            title: Some(" ".into()),
-            delivery: Some("soon".into()),
-            influences: Some("3.1.1 abc".into()),
-            status: Some("done-ish".into()),
-            rag: Some("purple".into()),
-            progress: Some("140".into()),
-            actual_delivery: Some("2007-02-30".into()),
-            ..Default::default()
-        };
-        let errors = fields.validate().err().unwrap_or_default();
-        let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            named,
-            ["section_id", "number", "title", "delivery", "influences", "status", "rag", "progress", "actual_delivery"]
-        );
-    }
-
-    #[test]
-    fn valid_fields_become_input() {
-        let fields = WorkPackageFields {
-            section_id: Some("4".into()),
-            number: Some("3.".into()),
-            title: Some("Provide secure access".into()),
-            delivery: Some("a) Q4 2007 b) Q1 2008".into()),
-            influences: Some("3.1.2, 3.2.2".into()),
-            status: Some("in_progress".into()),
-            rag: Some("amber".into()),
-            progress: Some("40".into()),
-            ..Default::default()
-        };
-        let input = fields.validate().map_err(|e| format!("{e:?}"));
-        let input = input.as_ref().map(|i| (i.number.as_str(), i.delivery.len(), i.influences.len(), i.status, i.rag));
-        assert_eq!(input, Ok(("3", 2, 2, Status::InProgress, Some(Rag::Amber))));
     }
 }
 
 /// Filters, sorting and paging for package lists from query pairs (shared by
 /// the API and the overview page). Unknown names are ignored; bad values are
 /// errors naming the parameter.
-pub fn work_package_query(pairs: &[(String, String)], default_per_page: u32) -> Result<waymark_store::WorkPackageQuery, Vec<FieldError>> {
+pub fn work_package_query(
+    pairs: &[(String, String)],
+    default_per_page: u32,
+) -> Result<waymark_store::WorkPackageQuery, Vec<FieldError>> {
     use waymark_store::{ProgrammeId, RelatedItemId, SectionId, SortKey, WorkPackageQuery};
-    let mut q = WorkPackageQuery { page: 1, per_page: default_per_page, ..Default::default() };
+    let mut q = WorkPackageQuery {
+        page: 1,
+        per_page: default_per_page,
+        ..Default::default()
+    };
     let mut errors = Vec::new();
     for (name, value) in pairs {
         let v = value.trim();
@@ -248,11 +284,15 @@ pub fn work_package_query(pairs: &[(String, String)], default_per_page: u32) -> 
             },
             "status" => match v.parse() {
                 Ok(s) => q.status = Some(s),
-                Err(_) => bad(format!("\"{v}\" is not a status; use not_started, in_progress, delivered, on_hold or cancelled")),
+                Err(_) => bad(format!(
+                    "\"{v}\" is not a status; use not_started, in_progress, delivered, on_hold or cancelled"
+                )),
             },
             "rag" => match v.parse() {
                 Ok(r) => q.rag = Some(r),
-                Err(_) => bad(format!("\"{v}\" is not a RAG status; use red, amber or green")),
+                Err(_) => bad(format!(
+                    "\"{v}\" is not a RAG status; use red, amber or green"
+                )),
             },
             "influence" => match v.parse() {
                 Ok(c) => q.influence = Some(c),
@@ -287,5 +327,72 @@ pub fn work_package_query(pairs: &[(String, String)], default_per_page: u32) -> 
             _ => {}
         }
     }
-    if errors.is_empty() { Ok(q) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(q)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_wrong_field_is_named() {
+        let fields = WorkPackageFields {
+            section_id: Some("x".into()),
+            number: Some("".into()),
+            title: Some(" ".into()),
+            delivery: Some("soon".into()),
+            influences: Some("3.1.1 abc".into()),
+            status: Some("done-ish".into()),
+            rag: Some("purple".into()),
+            progress: Some("140".into()),
+            actual_delivery: Some("2007-02-30".into()),
+            ..Default::default()
+        };
+        let errors = fields.validate().err().unwrap_or_default();
+        let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            named,
+            [
+                "section_id",
+                "number",
+                "title",
+                "delivery",
+                "influences",
+                "status",
+                "rag",
+                "progress",
+                "actual_delivery"
+            ]
+        );
+    }
+
+    #[test]
+    fn valid_fields_become_input() {
+        let fields = WorkPackageFields {
+            section_id: Some("4".into()),
+            number: Some("3.".into()),
+            title: Some("Provide secure access".into()),
+            delivery: Some("a) Q4 2007 b) Q1 2008".into()),
+            influences: Some("3.1.2, 3.2.2".into()),
+            status: Some("in_progress".into()),
+            rag: Some("amber".into()),
+            progress: Some("40".into()),
+            ..Default::default()
+        };
+        let input = fields.validate().map_err(|e| format!("{e:?}"));
+        let input = input.as_ref().map(|i| {
+            (
+                i.number.as_str(),
+                i.delivery.len(),
+                i.influences.len(),
+                i.status,
+                i.rag,
+            )
+        });
+        assert_eq!(input, Ok(("3", 2, 2, Status::InProgress, Some(Rag::Amber))));
+    }
 }

@@ -8,12 +8,30 @@ use serde_json::Value;
 use support::{TestServer, start};
 
 async fn package_id(s: &TestServer, reference: &str) -> i64 {
-    let list = s.get(&format!("/api/v1/plans/{}/work-packages?per_page=500", s.plan_id)).await.json();
-    list["items"].as_array().unwrap().iter().find(|w| w["reference"] == reference).unwrap()["id"].as_i64().unwrap()
+    let list = s
+        .get(&format!(
+            "/api/v1/plans/{}/work-packages?per_page=500",
+            s.plan_id
+        ))
+        .await
+        .json();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["reference"] == reference)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
 }
 
 fn refs(v: &Value) -> Vec<String> {
-    v["items"].as_array().unwrap().iter().map(|w| w["reference"].as_str().unwrap().to_string()).collect()
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["reference"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn assert_problem(r: &support::Reply, status: u16, field: &str) {
@@ -22,8 +40,16 @@ fn assert_problem(r: &support::Reply, status: u16, field: &str) {
     let p = r.json();
     assert_eq!(p["status"], status);
     if !field.is_empty() {
-        let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-        assert!(fields.contains(&field), "expected an error for {field}, got {fields:?}");
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert!(
+            fields.contains(&field),
+            "expected an error for {field}, got {fields:?}"
+        );
     }
 }
 
@@ -38,20 +64,85 @@ async fn plans_and_sections() {
     assert_problem(&s.get("/api/v1/plans/abc").await, 404, "");
     assert_problem(&s.get("/api/v1/no-such-route").await, 404, "");
 
-    let sections = s.get(&format!("/api/v1/plans/{}/sections", s.plan_id)).await.json();
-    let labels: Vec<&str> = sections["items"].as_array().unwrap().iter().map(|x| x["label"].as_str().unwrap()).collect();
+    let sections = s
+        .get(&format!("/api/v1/plans/{}/sections", s.plan_id))
+        .await
+        .json();
+    let labels: Vec<&str> = sections["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["label"].as_str().unwrap())
+        .collect();
     assert_eq!(labels[0], "10.1 Core business systems");
     assert_eq!(labels[5], "Section 6 (no heading)");
-    let created = s.send_json("POST", &format!("/api/v1/plans/{}/sections", s.plan_id), r#"{"number":"10.7","title":"Partnerships"}"#).await;
+    let created = s
+        .send_json(
+            "POST",
+            &format!("/api/v1/plans/{}/sections", s.plan_id),
+            r#"{"number":"10.7","title":"Partnerships"}"#,
+        )
+        .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    assert_problem(&s.send_json("POST", &format!("/api/v1/plans/{}/sections", s.plan_id), r#"{"number":"ten"}"#).await, 422, "number");
-    assert_problem(&s.send_json("POST", &format!("/api/v1/plans/{}/sections", s.plan_id), r#"{"number":"10.7"}"#).await, 409, "number");
+    assert_problem(
+        &s.send_json(
+            "POST",
+            &format!("/api/v1/plans/{}/sections", s.plan_id),
+            r#"{"number":"ten"}"#,
+        )
+        .await,
+        422,
+        "number",
+    );
+    assert_problem(
+        &s.send_json(
+            "POST",
+            &format!("/api/v1/plans/{}/sections", s.plan_id),
+            r#"{"number":"10.7"}"#,
+        )
+        .await,
+        409,
+        "number",
+    );
 
-    let patched = s.send_json("PATCH", &format!("/api/v1/plans/{}", s.plan_id), r#"{"organisation":"CYPS","quarter_convention":"financial"}"#).await;
+    let patched = s
+        .send_json(
+            "PATCH",
+            &format!("/api/v1/plans/{}", s.plan_id),
+            r#"{"organisation":"CYPS","quarter_convention":"financial"}"#,
+        )
+        .await;
     assert_eq!(patched.json()["quarter_convention"], "financial");
-    assert_problem(&s.send_json("PATCH", &format!("/api/v1/plans/{}", s.plan_id), r#"{"quarter_convention":"lunar"}"#).await, 422, "quarter_convention");
-    assert_problem(&s.send_json("PATCH", &format!("/api/v1/plans/{}", s.plan_id), r#"{"colour":"red"}"#).await, 422, "colour");
-    assert_problem(&s.send_json("PATCH", &format!("/api/v1/plans/{}", s.plan_id), "{not json").await, 400, "");
+    assert_problem(
+        &s.send_json(
+            "PATCH",
+            &format!("/api/v1/plans/{}", s.plan_id),
+            r#"{"quarter_convention":"lunar"}"#,
+        )
+        .await,
+        422,
+        "quarter_convention",
+    );
+    assert_problem(
+        &s.send_json(
+            "PATCH",
+            &format!("/api/v1/plans/{}", s.plan_id),
+            r#"{"colour":"red"}"#,
+        )
+        .await,
+        422,
+        "colour",
+    );
+    assert_problem(
+        &s.send_json(
+            "PATCH",
+            &format!("/api/v1/plans/{}", s.plan_id),
+            "{not json",
+        )
+        .await,
+        400,
+        "",
+    );
 }
 
 #[tokio::test]
@@ -59,26 +150,81 @@ async fn listing_filters_sorts_and_pages() {
     let s = start().await;
     let base = format!("/api/v1/plans/{}/work-packages", s.plan_id);
     let all = s.get(&base).await.json();
-    assert_eq!((all["total"].as_u64(), all["per_page"].as_u64()), (Some(17), Some(100)));
-    assert_eq!(refs(&s.get(&format!("{base}?quarter=Q4%202007")).await.json()), ["10.4.3", "10.4.5"]);
-    assert_eq!(refs(&s.get(&format!("{base}?influence=3.2.1")).await.json()), ["10.4.1"]);
-    assert_eq!(refs(&s.get(&format!("{base}?q=single+sign")).await.json()), ["10.4.3"]);
-    let sections = s.get(&format!("/api/v1/plans/{}/sections", s.plan_id)).await.json();
+    assert_eq!(
+        (all["total"].as_u64(), all["per_page"].as_u64()),
+        (Some(17), Some(100))
+    );
+    assert_eq!(
+        refs(&s.get(&format!("{base}?quarter=Q4%202007")).await.json()),
+        ["10.4.3", "10.4.5"]
+    );
+    assert_eq!(
+        refs(&s.get(&format!("{base}?influence=3.2.1")).await.json()),
+        ["10.4.1"]
+    );
+    assert_eq!(
+        refs(&s.get(&format!("{base}?q=single+sign")).await.json()),
+        ["10.4.3"]
+    );
+    let sections = s
+        .get(&format!("/api/v1/plans/{}/sections", s.plan_id))
+        .await
+        .json();
     let last = sections["items"][5]["id"].as_i64().unwrap();
-    assert_eq!(refs(&s.get(&format!("{base}?section={last}")).await.json()), ["#6.1"]);
+    assert_eq!(
+        refs(&s.get(&format!("{base}?section={last}")).await.json()),
+        ["#6.1"]
+    );
     let page = s.get(&format!("{base}?per_page=5&page=4")).await.json();
     assert_eq!(refs(&page), ["10.5.1", "#6.1"]);
     let sorted = s.get(&format!("{base}?sort=title&per_page=1")).await.json();
     assert_eq!(sorted["items"][0]["title"], "Application review");
-    let desc = s.get(&format!("{base}?sort=delivery&dir=desc&per_page=1")).await.json();
+    let desc = s
+        .get(&format!("{base}?sort=delivery&dir=desc&per_page=1"))
+        .await
+        .json();
     assert_eq!(desc["items"][0]["delivery"][0]["quarter"], "Q4 2007");
-    let related = s.get(&format!("/api/v1/plans/{}/related-items", s.plan_id)).await.json();
-    let br = related["items"].as_array().unwrap().iter().find(|r| r["name"] == "www.br").unwrap()["id"].as_i64().unwrap();
-    assert_eq!(refs(&s.get(&format!("{base}?related_item={br}")).await.json()), ["10.3.1", "10.4.5"]);
-    let progs = s.get(&format!("/api/v1/plans/{}/programmes", s.plan_id)).await.json();
-    let ecaf = progs["items"].as_array().unwrap().iter().find(|p| p["name"] == "e-CAF").unwrap()["id"].as_i64().unwrap();
-    assert_eq!(refs(&s.get(&format!("{base}?programme={ecaf}")).await.json()), ["10.3.1"]);
-    for (param, field) in [("status=done", "status"), ("rag=purple", "rag"), ("quarter=Q9", "quarter"), ("influence=x", "influence"), ("per_page=9999", "per_page"), ("sort=colour", "sort"), ("section=abc", "section")] {
+    let related = s
+        .get(&format!("/api/v1/plans/{}/related-items", s.plan_id))
+        .await
+        .json();
+    let br = related["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "www.br")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        refs(&s.get(&format!("{base}?related_item={br}")).await.json()),
+        ["10.3.1", "10.4.5"]
+    );
+    let progs = s
+        .get(&format!("/api/v1/plans/{}/programmes", s.plan_id))
+        .await
+        .json();
+    let ecaf = progs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "e-CAF")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        refs(&s.get(&format!("{base}?programme={ecaf}")).await.json()),
+        ["10.3.1"]
+    );
+    for (param, field) in [
+        ("status=done", "status"),
+        ("rag=purple", "rag"),
+        ("quarter=Q9", "quarter"),
+        ("influence=x", "influence"),
+        ("per_page=9999", "per_page"),
+        ("sort=colour", "sort"),
+        ("section=abc", "section"),
+    ] {
         assert_problem(&s.get(&format!("{base}?{param}")).await, 422, field);
     }
     assert_problem(&s.get("/api/v1/plans/99/work-packages").await, 404, "");
@@ -89,88 +235,306 @@ async fn work_packages_are_read_created_updated_and_deleted() {
     let s = start().await;
     let id = package_id(&s, "10.4.3").await;
     let wp = s.get(&format!("/api/v1/work-packages/{id}")).await.json();
-    assert_eq!(wp["delivery"], serde_json::json!([{"label": "a", "quarter": "Q4 2007"}, {"label": "b", "quarter": "Q4 2007"}]));
+    assert_eq!(
+        wp["delivery"],
+        serde_json::json!([{"label": "a", "quarter": "Q4 2007"}, {"label": "b", "quarter": "Q4 2007"}])
+    );
     assert_eq!(wp["section_label"], "10.4 Technology innovation");
-    assert_eq!(wp["influences"], serde_json::json!(["3.1.2", "3.2.2", "3.2.5"]));
+    assert_eq!(
+        wp["influences"],
+        serde_json::json!(["3.1.2", "3.2.2", "3.2.5"])
+    );
 
     // Update: only the fields sent change; a bad field changes nothing.
-    let r = s.send_json("PATCH", &format!("/api/v1/work-packages/{id}"), r#"{"status":"in_progress","rag":"amber","progress":40,"owner":"Head of ICT"}"#).await;
+    let r = s
+        .send_json(
+            "PATCH",
+            &format!("/api/v1/work-packages/{id}"),
+            r#"{"status":"in_progress","rag":"amber","progress":40,"owner":"Head of ICT"}"#,
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = s.send_json("PATCH", &format!("/api/v1/work-packages/{id}"), r#"{"progress":140,"owner":"Someone else"}"#).await;
+    let r = s
+        .send_json(
+            "PATCH",
+            &format!("/api/v1/work-packages/{id}"),
+            r#"{"progress":140,"owner":"Someone else"}"#,
+        )
+        .await;
     assert_problem(&r, 422, "progress");
     let wp = s.get(&format!("/api/v1/work-packages/{id}")).await.json();
-    assert_eq!((wp["status"].as_str(), wp["progress"].as_u64(), wp["owner"].as_str()), (Some("in_progress"), Some(40), Some("Head of ICT")));
+    assert_eq!(
+        (
+            wp["status"].as_str(),
+            wp["progress"].as_u64(),
+            wp["owner"].as_str()
+        ),
+        (Some("in_progress"), Some(40), Some("Head of ICT"))
+    );
     assert_eq!(wp["scope"], "For customers and staff.");
 
     // Create in section 10.4: number defaults to the next free one.
     let section = wp["section_id"].as_i64().unwrap();
-    let body = format!(r#"{{"section_id":{section},"title":"Pilot tablets","delivery":[{{"label":"a","quarter":"Q3 2027"}}],"influences":["3.1.2"],"relationships":"CareMobile and www.wfs"}}"#);
-    let created = s.send_json("POST", &format!("/api/v1/plans/{}/work-packages", s.plan_id), &body).await;
+    let body = format!(
+        r#"{{"section_id":{section},"title":"Pilot tablets","delivery":[{{"label":"a","quarter":"Q3 2027"}}],"influences":["3.1.2"],"relationships":"CareMobile and www.wfs"}}"#
+    );
+    let created = s
+        .send_json(
+            "POST",
+            &format!("/api/v1/plans/{}/work-packages", s.plan_id),
+            &body,
+        )
+        .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let new = created.json();
     assert_eq!(new["reference"], "10.4.6");
-    assert_eq!(created.header("location"), Some(format!("/api/v1/work-packages/{}", new["id"]).as_str()));
-    let names: Vec<&str> = new["related_items"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        created.header("location"),
+        Some(format!("/api/v1/work-packages/{}", new["id"]).as_str())
+    );
+    let names: Vec<&str> = new["related_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["CareMobile", "www.wfs"]);
 
     let dup = format!(r#"{{"section_id":{section},"number":"3","title":"Clash"}}"#);
-    assert_problem(&s.send_json("POST", &format!("/api/v1/plans/{}/work-packages", s.plan_id), &dup).await, 409, "number");
+    assert_problem(
+        &s.send_json(
+            "POST",
+            &format!("/api/v1/plans/{}/work-packages", s.plan_id),
+            &dup,
+        )
+        .await,
+        409,
+        "number",
+    );
     let bad = r#"{"section_id":"x","title":"","delivery":"soon","colour":"red"}"#;
-    assert_problem(&s.send_json("POST", &format!("/api/v1/plans/{}/work-packages", s.plan_id), bad).await, 422, "colour");
+    assert_problem(
+        &s.send_json(
+            "POST",
+            &format!("/api/v1/plans/{}/work-packages", s.plan_id),
+            bad,
+        )
+        .await,
+        422,
+        "colour",
+    );
     let bad = r#"{"title":"","delivery":"soon","actual_delivery":"31/12/2007"}"#;
-    let r = s.send_json("POST", &format!("/api/v1/plans/{}/work-packages", s.plan_id), bad).await;
+    let r = s
+        .send_json(
+            "POST",
+            &format!("/api/v1/plans/{}/work-packages", s.plan_id),
+            bad,
+        )
+        .await;
     for field in ["section_id", "title", "delivery", "actual_delivery"] {
         assert_problem(&r, 422, field);
     }
-    assert_problem(&s.send_json("POST", &format!("/api/v1/plans/{}/work-packages", s.plan_id), "").await, 400, "");
-    assert_eq!(s.get(&format!("/api/v1/plans/{}", s.plan_id)).await.json()["work_package_count"], 18);
+    assert_problem(
+        &s.send_json(
+            "POST",
+            &format!("/api/v1/plans/{}/work-packages", s.plan_id),
+            "",
+        )
+        .await,
+        400,
+        "",
+    );
+    assert_eq!(
+        s.get(&format!("/api/v1/plans/{}", s.plan_id)).await.json()["work_package_count"],
+        18
+    );
 
-    let gone = s.request("DELETE", &format!("/api/v1/work-packages/{}", new["id"]), &[], "").await;
+    let gone = s
+        .request(
+            "DELETE",
+            &format!("/api/v1/work-packages/{}", new["id"]),
+            &[],
+            "",
+        )
+        .await;
     assert_eq!(gone.status, 204);
-    assert_problem(&s.get(&format!("/api/v1/work-packages/{}", new["id"])).await, 404, "");
-    assert_problem(&s.request("DELETE", &format!("/api/v1/work-packages/{}", new["id"]), &[], "").await, 404, "");
+    assert_problem(
+        &s.get(&format!("/api/v1/work-packages/{}", new["id"])).await,
+        404,
+        "",
+    );
+    assert_problem(
+        &s.request(
+            "DELETE",
+            &format!("/api/v1/work-packages/{}", new["id"]),
+            &[],
+            "",
+        )
+        .await,
+        404,
+        "",
+    );
 }
 
 #[tokio::test]
 async fn registers() {
     let s = start().await;
-    let infl = s.get(&format!("/api/v1/plans/{}/influences", s.plan_id)).await.json();
+    let infl = s
+        .get(&format!("/api/v1/plans/{}/influences", s.plan_id))
+        .await
+        .json();
     assert_eq!(infl["items"].as_array().unwrap().len(), 11);
-    let one = s.get(&format!("/api/v1/plans/{}/influences/3.2.1", s.plan_id)).await.json();
+    let one = s
+        .get(&format!("/api/v1/plans/{}/influences/3.2.1", s.plan_id))
+        .await
+        .json();
     assert_eq!(one["work_packages"][0]["reference"], "10.4.1");
-    assert_problem(&s.get(&format!("/api/v1/plans/{}/influences/9.9.9", s.plan_id)).await, 404, "");
+    assert_problem(
+        &s.get(&format!("/api/v1/plans/{}/influences/9.9.9", s.plan_id))
+            .await,
+        404,
+        "",
+    );
 
-    let related = s.get(&format!("/api/v1/plans/{}/related-items", s.plan_id)).await.json();
-    let strategy = related["items"].as_array().unwrap().iter().find(|r| r["name"] == "Corporate ICT Strategy").unwrap().clone();
+    let related = s
+        .get(&format!("/api/v1/plans/{}/related-items", s.plan_id))
+        .await
+        .json();
+    let strategy = related["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Corporate ICT Strategy")
+        .unwrap()
+        .clone();
     let id = strategy["id"].as_i64().unwrap();
     let detail = s.get(&format!("/api/v1/related-items/{id}")).await.json();
-    assert_eq!(detail["work_packages"].as_array().unwrap().len() as u64, strategy["work_package_count"].as_u64().unwrap());
-    let gis = related["items"].as_array().unwrap().iter().find(|r| r["name"] == "GIS").unwrap()["id"].as_i64().unwrap();
-    let r = s.send_json("PATCH", &format!("/api/v1/related-items/{gis}"), r#"{"kind":"system"}"#).await;
+    assert_eq!(
+        detail["work_packages"].as_array().unwrap().len() as u64,
+        strategy["work_package_count"].as_u64().unwrap()
+    );
+    let gis = related["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "GIS")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = s
+        .send_json(
+            "PATCH",
+            &format!("/api/v1/related-items/{gis}"),
+            r#"{"kind":"system"}"#,
+        )
+        .await;
     assert_eq!(r.json()["related_item"]["kind"], "system");
-    assert_problem(&s.send_json("PATCH", &format!("/api/v1/related-items/{gis}"), r#"{"kind":"gadget"}"#).await, 422, "kind");
-    assert_problem(&s.send_json("PATCH", &format!("/api/v1/related-items/{gis}"), r#"{"name":"Amethyst"}"#).await, 409, "name");
+    assert_problem(
+        &s.send_json(
+            "PATCH",
+            &format!("/api/v1/related-items/{gis}"),
+            r#"{"kind":"gadget"}"#,
+        )
+        .await,
+        422,
+        "kind",
+    );
+    assert_problem(
+        &s.send_json(
+            "PATCH",
+            &format!("/api/v1/related-items/{gis}"),
+            r#"{"name":"Amethyst"}"#,
+        )
+        .await,
+        409,
+        "name",
+    );
 
-    let progs = s.get(&format!("/api/v1/plans/{}/programmes", s.plan_id)).await.json();
-    let names: Vec<(&str, bool)> = progs["items"].as_array().unwrap().iter().map(|p| (p["name"].as_str().unwrap(), p["priority"].as_bool().unwrap())).collect();
-    assert_eq!(names, [("ISA", true), ("e-CAF", true), ("Child Concern Pathway", true)]);
+    let progs = s
+        .get(&format!("/api/v1/plans/{}/programmes", s.plan_id))
+        .await
+        .json();
+    let names: Vec<(&str, bool)> = progs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["priority"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("ISA", true),
+            ("e-CAF", true),
+            ("Child Concern Pathway", true)
+        ]
+    );
     let pid = progs["items"][1]["id"].as_i64().unwrap();
-    assert_eq!(s.get(&format!("/api/v1/programmes/{pid}")).await.json()["work_packages"][0]["reference"], "10.3.1");
+    assert_eq!(
+        s.get(&format!("/api/v1/programmes/{pid}")).await.json()["work_packages"][0]["reference"],
+        "10.3.1"
+    );
     assert_problem(&s.get("/api/v1/programmes/999").await, 404, "");
 
     // The group sets its priorities and names its influences.
     let url = format!("/api/v1/plans/{}/programmes", s.plan_id);
-    let created = s.send_json("POST", &url, r#"{"name":"Post-JAR action plan","priority":true}"#).await;
+    let created = s
+        .send_json(
+            "POST",
+            &url,
+            r#"{"name":"Post-JAR action plan","priority":true}"#,
+        )
+        .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let new = created.json()["id"].as_i64().unwrap();
-    assert_problem(&s.send_json("POST", &url, r#"{"name":"ISA"}"#).await, 409, "name");
-    assert_problem(&s.send_json("POST", &url, r#"{"name":" "}"#).await, 422, "name");
-    let r = s.send_json("PATCH", &format!("/api/v1/programmes/{pid}"), r#"{"priority":false}"#).await;
-    assert_eq!((r.json()["name"].as_str(), r.json()["priority"].as_bool()), (Some("e-CAF"), Some(false)));
-    assert_eq!(s.request("DELETE", &format!("/api/v1/programmes/{new}"), &[], "").await.status, 204);
-    let r = s.send_json("PATCH", &format!("/api/v1/plans/{}/influences/3.1.1", s.plan_id), r#"{"title":"Every Child Matters"}"#).await;
+    assert_problem(
+        &s.send_json("POST", &url, r#"{"name":"ISA"}"#).await,
+        409,
+        "name",
+    );
+    assert_problem(
+        &s.send_json("POST", &url, r#"{"name":" "}"#).await,
+        422,
+        "name",
+    );
+    let r = s
+        .send_json(
+            "PATCH",
+            &format!("/api/v1/programmes/{pid}"),
+            r#"{"priority":false}"#,
+        )
+        .await;
+    assert_eq!(
+        (r.json()["name"].as_str(), r.json()["priority"].as_bool()),
+        (Some("e-CAF"), Some(false))
+    );
+    assert_eq!(
+        s.request("DELETE", &format!("/api/v1/programmes/{new}"), &[], "")
+            .await
+            .status,
+        204
+    );
+    let r = s
+        .send_json(
+            "PATCH",
+            &format!("/api/v1/plans/{}/influences/3.1.1", s.plan_id),
+            r#"{"title":"Every Child Matters"}"#,
+        )
+        .await;
     assert_eq!(r.json()["influence"]["title"], "Every Child Matters");
-    assert_problem(&s.send_json("PATCH", &format!("/api/v1/plans/{}/influences/3.1.1", s.plan_id), r#"{"colour":1}"#).await, 422, "colour");
+    assert_problem(
+        &s.send_json(
+            "PATCH",
+            &format!("/api/v1/plans/{}/influences/3.1.1", s.plan_id),
+            r#"{"colour":1}"#,
+        )
+        .await,
+        422,
+        "colour",
+    );
 }
 
 #[tokio::test]
@@ -179,14 +543,39 @@ async fn dependencies_export_and_check() {
     let a = package_id(&s, "10.2.1").await;
     let b = package_id(&s, "10.2.2").await;
     let url = format!("/api/v1/plans/{}/dependencies", s.plan_id);
-    let r = s.send_json("POST", &url, &format!(r#"{{"predecessor_id":{a},"successor_id":{b}}}"#)).await;
+    let r = s
+        .send_json(
+            "POST",
+            &url,
+            &format!(r#"{{"predecessor_id":{a},"successor_id":{b}}}"#),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let dep = r.json()["id"].as_i64().unwrap();
-    let cycle = s.send_json("POST", &url, &format!(r#"{{"predecessor_id":{b},"successor_id":{a}}}"#)).await;
+    let cycle = s
+        .send_json(
+            "POST",
+            &url,
+            &format!(r#"{{"predecessor_id":{b},"successor_id":{a}}}"#),
+        )
+        .await;
     assert_problem(&cycle, 422, "predecessor_id");
     assert!(cycle.json()["detail"].as_str().unwrap().contains("cycle"));
-    assert_problem(&s.send_json("POST", &url, &format!(r#"{{"predecessor_id":{a},"successor_id":99999}}"#)).await, 422, "successor_id");
-    assert_problem(&s.send_json("POST", &url, r#"{"predecessor_id":"x"}"#).await, 422, "");
+    assert_problem(
+        &s.send_json(
+            "POST",
+            &url,
+            &format!(r#"{{"predecessor_id":{a},"successor_id":99999}}"#),
+        )
+        .await,
+        422,
+        "successor_id",
+    );
+    assert_problem(
+        &s.send_json("POST", &url, r#"{"predecessor_id":"x"}"#).await,
+        422,
+        "",
+    );
     let list = s.get(&url).await.json();
     assert_eq!(list["items"][0]["successor"]["reference"], "10.2.2");
     let wp = s.get(&format!("/api/v1/work-packages/{b}")).await.json();
@@ -195,19 +584,51 @@ async fn dependencies_export_and_check() {
     let json = s.get(&format!("/api/v1/plans/{}/export", s.plan_id)).await;
     assert_eq!(json.header("content-type"), Some("application/json"));
     let doc = json.json();
-    assert_eq!(doc["priorities"], serde_json::json!(["ISA", "e-CAF", "Child Concern Pathway"]));
+    assert_eq!(
+        doc["priorities"],
+        serde_json::json!(["ISA", "e-CAF", "Child Concern Pathway"])
+    );
     assert_eq!(doc["dependencies"][0]["successor"], "10.2.2");
-    let md = s.get(&format!("/api/v1/plans/{}/export?format=markdown", s.plan_id)).await;
+    let md = s
+        .get(&format!(
+            "/api/v1/plans/{}/export?format=markdown",
+            s.plan_id
+        ))
+        .await;
     assert!(md.body.starts_with("# CYPS ICT strategy action plan"));
-    let csv = s.get(&format!("/api/v1/plans/{}/export?format=csv", s.plan_id)).await;
+    let csv = s
+        .get(&format!("/api/v1/plans/{}/export?format=csv", s.plan_id))
+        .await;
     assert!(csv.body.starts_with("Section,Work package,"));
-    assert_problem(&s.get(&format!("/api/v1/plans/{}/export?format=pdf", s.plan_id)).await, 422, "format");
+    assert_problem(
+        &s.get(&format!("/api/v1/plans/{}/export?format=pdf", s.plan_id))
+            .await,
+        422,
+        "format",
+    );
 
-    let check = s.get(&format!("/api/v1/plans/{}/check", s.plan_id)).await.json();
-    assert!(check["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "overdue"));
+    let check = s
+        .get(&format!("/api/v1/plans/{}/check", s.plan_id))
+        .await
+        .json();
+    assert!(
+        check["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "overdue")
+    );
 
-    assert_eq!(s.request("DELETE", &format!("/api/v1/dependencies/{dep}"), &[], "").await.status, 204);
-    assert_eq!(s.get(&url).await.json()["items"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        s.request("DELETE", &format!("/api/v1/dependencies/{dep}"), &[], "")
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        s.get(&url).await.json()["items"].as_array().unwrap().len(),
+        0
+    );
 }
 
 /// Every path and method in the OpenAPI document is routed, and every API route
@@ -216,7 +637,10 @@ async fn dependencies_export_and_check() {
 async fn openapi_document_matches_the_routes() {
     let s = start().await;
     let doc = s.get("/api/v1/openapi.json").await.json();
-    assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
+    assert_eq!(
+        doc["openapi"].as_str().map(|v| v.starts_with("3.")),
+        Some(true)
+    );
     let wp = package_id(&s, "10.1.1").await;
     let paths = doc["paths"].as_object().unwrap();
     let mut documented = Vec::new();
@@ -227,22 +651,55 @@ async fn openapi_document_matches_the_routes() {
                 continue;
             }
             let url = path
-                .replace("{id}", &if path.starts_with("/api/v1/plans") { s.plan_id.to_string() } else { wp.to_string() })
+                .replace(
+                    "{id}",
+                    &if path.starts_with("/api/v1/plans") {
+                        s.plan_id.to_string()
+                    } else {
+                        wp.to_string()
+                    },
+                )
                 .replace("{code}", "3.1.1");
             let r = s.get(&url).await;
-            let ok = r.status == 200 || (r.status == 404 && !path.starts_with("/api/v1/plans") && !path.starts_with("/api/v1/work-packages"));
-            assert!(ok, "GET {url} documented but answered {}: {}", r.status, r.body);
+            let ok = r.status == 200
+                || (r.status == 404
+                    && !path.starts_with("/api/v1/plans")
+                    && !path.starts_with("/api/v1/work-packages"));
+            assert!(
+                ok,
+                "GET {url} documented but answered {}: {}",
+                r.status, r.body
+            );
         }
     }
     documented.sort();
     let mut routed = vec![
-        "GET /api/v1/plans", "GET /api/v1/plans/{id}", "PATCH /api/v1/plans/{id}", "DELETE /api/v1/plans/{id}",
-        "GET /api/v1/plans/{id}/export", "GET /api/v1/plans/{id}/check", "GET /api/v1/plans/{id}/sections",
-        "POST /api/v1/plans/{id}/sections", "GET /api/v1/plans/{id}/work-packages", "POST /api/v1/plans/{id}/work-packages",
-        "GET /api/v1/work-packages/{id}", "PATCH /api/v1/work-packages/{id}", "DELETE /api/v1/work-packages/{id}",
-        "GET /api/v1/plans/{id}/influences", "GET /api/v1/plans/{id}/influences/{code}", "PATCH /api/v1/plans/{id}/influences/{code}", "GET /api/v1/plans/{id}/related-items",
-        "GET /api/v1/related-items/{id}", "PATCH /api/v1/related-items/{id}", "GET /api/v1/plans/{id}/programmes",
-        "GET /api/v1/programmes/{id}", "POST /api/v1/plans/{id}/programmes", "PATCH /api/v1/programmes/{id}", "DELETE /api/v1/programmes/{id}", "GET /api/v1/plans/{id}/dependencies", "POST /api/v1/plans/{id}/dependencies",
+        "GET /api/v1/plans",
+        "GET /api/v1/plans/{id}",
+        "PATCH /api/v1/plans/{id}",
+        "DELETE /api/v1/plans/{id}",
+        "GET /api/v1/plans/{id}/export",
+        "GET /api/v1/plans/{id}/check",
+        "GET /api/v1/plans/{id}/sections",
+        "POST /api/v1/plans/{id}/sections",
+        "GET /api/v1/plans/{id}/work-packages",
+        "POST /api/v1/plans/{id}/work-packages",
+        "GET /api/v1/work-packages/{id}",
+        "PATCH /api/v1/work-packages/{id}",
+        "DELETE /api/v1/work-packages/{id}",
+        "GET /api/v1/plans/{id}/influences",
+        "GET /api/v1/plans/{id}/influences/{code}",
+        "PATCH /api/v1/plans/{id}/influences/{code}",
+        "GET /api/v1/plans/{id}/related-items",
+        "GET /api/v1/related-items/{id}",
+        "PATCH /api/v1/related-items/{id}",
+        "GET /api/v1/plans/{id}/programmes",
+        "GET /api/v1/programmes/{id}",
+        "POST /api/v1/plans/{id}/programmes",
+        "PATCH /api/v1/programmes/{id}",
+        "DELETE /api/v1/programmes/{id}",
+        "GET /api/v1/plans/{id}/dependencies",
+        "POST /api/v1/plans/{id}/dependencies",
         "DELETE /api/v1/dependencies/{id}",
     ];
     routed.sort();
@@ -254,6 +711,17 @@ async fn openapi_document_matches_the_routes() {
 #[tokio::test]
 async fn deleting_a_plan() {
     let s = start().await;
-    assert_eq!(s.request("DELETE", &format!("/api/v1/plans/{}", s.plan_id), &[], "").await.status, 204);
-    assert_eq!(s.get("/api/v1/plans").await.json()["items"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        s.request("DELETE", &format!("/api/v1/plans/{}", s.plan_id), &[], "")
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        s.get("/api/v1/plans").await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 }

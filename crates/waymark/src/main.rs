@@ -20,7 +20,11 @@ const SEED_TITLE: &str = "CYPS ICT strategy action plan";
 const SEED_ORGANISATION: &str = "Children and Young People's Services";
 
 #[derive(Parser)]
-#[command(name = "waymark", version, about = "Run an ICT strategy action plan: work packages, influences, priorities.")]
+#[command(
+    name = "waymark",
+    version,
+    about = "Run an ICT strategy action plan: work packages, influences, priorities."
+)]
 struct Cli {
     /// Database: a SQLite file path or `sqlite:PATH` [default: DATA_DIR/waymark.db].
     #[arg(long, global = true, env = "WAYMARK_DB")]
@@ -122,16 +126,34 @@ fn run() -> Result<()> {
             println!("Demo database: {db}");
             serve(store, &settings.addr(addr))
         }
-        Command::Import { file, format, dry_run, replace, title, organisation } => {
-            import_file(&settings.db, &file, &format, dry_run, replace, title, organisation)
-        }
-        Command::Export { plan, format, output } => {
+        Command::Import {
+            file,
+            format,
+            dry_run,
+            replace,
+            title,
+            organisation,
+        } => import_file(
+            &settings.db,
+            &file,
+            &format,
+            dry_run,
+            replace,
+            title,
+            organisation,
+        ),
+        Command::Export {
+            plan,
+            format,
+            output,
+        } => {
             let format: ExportFormat = format.parse().map_err(|e: String| anyhow!(e))?;
             let store = open_store(&settings.db)?;
             let id = pick_plan(store.as_ref(), plan)?;
             let text = export(&store.load_plan(id)?, format);
             match output {
-                Some(path) => std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?,
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
                 None => std::io::stdout().write_all(text.as_bytes())?,
             }
             Ok(())
@@ -145,13 +167,21 @@ fn run() -> Result<()> {
             for f in &findings {
                 println!("{}: {}", f.rule, f.message);
             }
-            println!("{} finding{} in \"{}\"", findings.len(), if findings.len() == 1 { "" } else { "s" }, plan.title);
+            println!(
+                "{} finding{} in \"{}\"",
+                findings.len(),
+                if findings.len() == 1 { "" } else { "s" },
+                plan.title
+            );
             Ok(())
         }
         Command::Plans => {
             let store = open_store(&settings.db)?;
             for p in store.list_plans()? {
-                println!("{}\t{}\t{} work packages", p.id, p.title, p.work_package_count);
+                println!(
+                    "{}\t{}\t{} work packages",
+                    p.id, p.title, p.work_package_count
+                );
             }
             Ok(())
         }
@@ -162,7 +192,10 @@ fn init_logging(serving: bool) {
     let default = if serving { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 fn open_store(db: &str) -> Result<Arc<dyn PlanStore>> {
@@ -170,16 +203,22 @@ fn open_store(db: &str) -> Result<Arc<dyn PlanStore>> {
 }
 
 fn read_seed() -> Result<Imported> {
-    let options = ImportOptions { default_title: Some(SEED_TITLE.into()) };
+    let options = ImportOptions {
+        default_title: Some(SEED_TITLE.into()),
+    };
     let mut imported = import::import(SEED, Format::PlanText, &options)?;
     imported.plan.organisation = SEED_ORGANISATION.into();
     Ok(imported)
 }
 
 fn serve(store: Arc<dyn PlanStore>, addr: &str) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr()?;
         println!("Waymark is running: open http://{local}/");
         tracing::info!(%local, "listening");
@@ -190,22 +229,34 @@ fn serve(store: Arc<dyn PlanStore>, addr: &str) -> Result<()> {
 
 fn pick_plan(store: &dyn PlanStore, plan: Option<i64>) -> Result<PlanId> {
     if let Some(id) = plan {
-        return Ok(store.plan(PlanId(id)).with_context(|| format!("no plan {id}"))?.id);
+        return Ok(store
+            .plan(PlanId(id))
+            .with_context(|| format!("no plan {id}"))?
+            .id);
     }
     let plans = store.list_plans()?;
     match plans.as_slice() {
         [only] => Ok(only.id),
         [] => bail!("the database holds no plan; import one with `waymark import FILE`"),
         many => {
-            let list: Vec<String> = many.iter().map(|p| format!("  {}  {}", p.id, p.title)).collect();
-            bail!("the database holds several plans; choose one with --plan ID:\n{}", list.join("\n"))
+            let list: Vec<String> = many
+                .iter()
+                .map(|p| format!("  {}  {}", p.id, p.title))
+                .collect();
+            bail!(
+                "the database holds several plans; choose one with --plan ID:\n{}",
+                list.join("\n")
+            )
         }
     }
 }
 
 /// `My-plan_2007.txt` -> `My plan 2007`.
 fn title_from_file(path: &Path) -> String {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
     let words = stem.replace(['-', '_'], " ");
     let mut chars = words.trim().chars();
     match chars.next() {
@@ -231,8 +282,11 @@ fn import_file(
         }
         other => other.parse::<Format>().map_err(|e| anyhow!(e))?,
     };
-    let options = ImportOptions { default_title: Some(title.clone().unwrap_or_else(|| title_from_file(file))) };
-    let mut imported = import::import(&bytes, format, &options).with_context(|| format!("{} ({})", file.display(), format.as_str()))?;
+    let options = ImportOptions {
+        default_title: Some(title.clone().unwrap_or_else(|| title_from_file(file))),
+    };
+    let mut imported = import::import(&bytes, format, &options)
+        .with_context(|| format!("{} ({})", file.display(), format.as_str()))?;
     if let Some(t) = title {
         imported.plan.title = t;
     }
@@ -243,12 +297,23 @@ fn import_file(
     for d in &imported.diagnostics {
         eprintln!("{}:{d}", file.display());
     }
-    let related_links: usize = plan.work_packages().map(|(_, _, wp)| wp.related_items.len()).sum();
+    let related_links: usize = plan
+        .work_packages()
+        .map(|(_, _, wp)| wp.related_items.len())
+        .sum();
     println!("Read \"{}\" as {}:", plan.title, format.as_str());
     println!("  {} sections", plan.sections.len());
     println!("  {} work packages", plan.work_package_count());
-    println!("  {} key influences, {} package–influence links", plan.influences.len(), plan.influence_link_count());
-    println!("  {} related items, {} package–item links", plan.related_items.len(), related_links);
+    println!(
+        "  {} key influences, {} package–influence links",
+        plan.influences.len(),
+        plan.influence_link_count()
+    );
+    println!(
+        "  {} related items, {} package–item links",
+        plan.related_items.len(),
+        related_links
+    );
     println!(
         "  {} programmes ({} priority)",
         plan.programmes.len(),
@@ -257,14 +322,21 @@ fn import_file(
     println!("  {} dependencies", plan.dependencies.len());
     println!("  {} warnings", imported.diagnostics.len());
     if !plan.notes.is_empty() {
-        println!("  text that fitted no field is kept in the plan's notes ({} lines)", plan.notes.lines().count());
+        println!(
+            "  text that fitted no field is kept in the plan's notes ({} lines)",
+            plan.notes.lines().count()
+        );
     }
     if dry_run {
         println!("Dry run: nothing was stored.");
         return Ok(());
     }
     let store = open_store(db)?;
-    let on_existing = if replace { OnExisting::Replace } else { OnExisting::Refuse };
+    let on_existing = if replace {
+        OnExisting::Replace
+    } else {
+        OnExisting::Refuse
+    };
     let id = store.import_plan(plan, on_existing)?;
     println!("Stored as plan {id} in {db}.");
     Ok(())

@@ -5,7 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../waymark-core/tests/fixtures/seed.txt");
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../waymark-core/tests/fixtures/seed.txt"
+);
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("waymark-cli-{}-{name}", std::process::id()));
@@ -25,7 +28,11 @@ fn waymark(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
@@ -44,7 +51,10 @@ fn importing_the_seed_reports_what_it_read() {
         "table has no section heading",
         "Stored as plan 1",
     ] {
-        assert!(report.contains(expected), "missing {expected:?} in:\n{report}");
+        assert!(
+            report.contains(expected),
+            "missing {expected:?} in:\n{report}"
+        );
     }
     // Twice: refused with a clear error, nothing duplicated.
     let again = waymark(&dir, &["import", SEED, "--title", "CYPS plan"]);
@@ -79,25 +89,58 @@ fn bad_files_get_a_clear_error() {
     let out = waymark(&dir, &["import", binary.to_str().unwrap()]);
     assert!(text(&out).contains("line 2, column 1"), "{}", text(&out));
     let out = waymark(&dir, &["import", "/no/such/file.txt"]);
-    assert!(text(&out).contains("cannot read /no/such/file.txt"), "{}", text(&out));
+    assert!(
+        text(&out).contains("cannot read /no/such/file.txt"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
 fn every_export_format_imports_back_to_the_same_document() {
     for format in ["json", "markdown", "csv"] {
         let dir = temp_dir(&format!("round-{format}"));
-        assert!(waymark(&dir, &["import", SEED, "--title", "CYPS plan"]).status.success());
+        assert!(
+            waymark(&dir, &["import", SEED, "--title", "CYPS plan"])
+                .status
+                .success()
+        );
         let first = dir.join(format!("first.{format}"));
-        let out = waymark(&dir, &["export", "--format", format, "--output", first.to_str().unwrap()]);
+        let out = waymark(
+            &dir,
+            &[
+                "export",
+                "--format",
+                format,
+                "--output",
+                first.to_str().unwrap(),
+            ],
+        );
         assert!(out.status.success(), "{}", text(&out));
         let other = dir.join("other");
         std::fs::create_dir_all(&other).unwrap();
-        let out = waymark(&other, &["import", first.to_str().unwrap(), "--title", "CYPS plan"]);
+        let out = waymark(
+            &other,
+            &["import", first.to_str().unwrap(), "--title", "CYPS plan"],
+        );
         assert!(out.status.success(), "{format}: {}", text(&out));
         let second = dir.join(format!("second.{format}"));
-        let out = waymark(&other, &["export", "--format", format, "--output", second.to_str().unwrap()]);
+        let out = waymark(
+            &other,
+            &[
+                "export",
+                "--format",
+                format,
+                "--output",
+                second.to_str().unwrap(),
+            ],
+        );
         assert!(out.status.success(), "{}", text(&out));
-        assert_eq!(std::fs::read_to_string(&first).unwrap(), std::fs::read_to_string(&second).unwrap(), "{format}");
+        assert_eq!(
+            std::fs::read_to_string(&first).unwrap(),
+            std::fs::read_to_string(&second).unwrap(),
+            "{format}"
+        );
     }
 }
 
@@ -108,6 +151,9 @@ fn check_lists_findings() {
     let out = waymark(&dir, &["check"]);
     let report = text(&out);
     assert!(out.status.success(), "{report}");
-    assert!(report.contains("overdue: 10.1.1 Application review was due by Q4 2006"), "{report}");
+    assert!(
+        report.contains("overdue: 10.1.1 Application review was due by Q4 2006"),
+        "{report}"
+    );
     assert!(report.contains("17 findings"), "{report}");
 }

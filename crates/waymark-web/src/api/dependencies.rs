@@ -12,7 +12,10 @@ use crate::AppState;
 use crate::error::{ApiError, FieldError};
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/dependencies", tag = "dependencies", params(("id" = i64, Path)), responses((status = 200, body = DependencyList)))]
-pub async fn list(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<DependencyList>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<DependencyList>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let rows = state
         .run(move |s| {
@@ -20,7 +23,9 @@ pub async fn list(State(state): State<AppState>, Path(id): Path<String>) -> Resu
             s.dependencies(id)
         })
         .await?;
-    Ok(Json(DependencyList { items: rows.into_iter().map(Into::into).collect() }))
+    Ok(Json(DependencyList {
+        items: rows.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// A finish-to-start dependency: the successor waits for the predecessor.
@@ -33,16 +38,25 @@ pub struct NewDependency {
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/dependencies", tag = "dependencies", params(("id" = i64, Path)), request_body = NewDependency,
     responses((status = 201, body = Created), (status = 422, description = "Unknown package, other plan, or a cycle", body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn create(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<(StatusCode, Json<Created>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let plan = PlanId(path_id(&id, "Plan")?);
     let new: NewDependency = parse_body(&body)?;
-    let (p, s) = (WorkPackageId(new.predecessor_id), WorkPackageId(new.successor_id));
+    let (p, s) = (
+        WorkPackageId(new.predecessor_id),
+        WorkPackageId(new.successor_id),
+    );
     let dep = state
         .run(move |st| {
-            let pred = st.work_package(p).map_err(|_| waymark_store::StoreError::Invalid {
-                field: "predecessor_id",
-                message: format!("there is no work package {p}"),
-            })?;
+            let pred = st
+                .work_package(p)
+                .map_err(|_| waymark_store::StoreError::Invalid {
+                    field: "predecessor_id",
+                    message: format!("there is no work package {p}"),
+                })?;
             if pred.row.plan_id != plan {
                 return Err(waymark_store::StoreError::Invalid {
                     field: "predecessor_id",
@@ -53,14 +67,20 @@ pub async fn create(State(state): State<AppState>, Path(id): Path<String>, body:
         })
         .await
         .map_err(|e| match e {
-            ApiError::NotFound(what) => ApiError::Validation(vec![FieldError::new("successor_id", format!("{what} was not found"))]),
+            ApiError::NotFound(what) => ApiError::Validation(vec![FieldError::new(
+                "successor_id",
+                format!("{what} was not found"),
+            )]),
             other => other,
         })?;
     Ok((StatusCode::CREATED, Json(Created { id: dep.0 })))
 }
 
 #[utoipa::path(delete, path = "/api/v1/dependencies/{id}", tag = "dependencies", params(("id" = i64, Path)), responses((status = 204)))]
-pub async fn delete_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete_one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let id = DependencyId(path_id(&id, "Dependency")?);
     state.run(move |s| s.delete_dependency(id)).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -113,7 +113,10 @@ impl From<WorkPackageRow> for WorkPackageSummary {
             delivery: w
                 .delivery
                 .into_iter()
-                .map(|d| DeliveryDto { label: d.label, quarter: d.quarter.to_string() })
+                .map(|d| DeliveryDto {
+                    label: d.label,
+                    quarter: d.quarter.to_string(),
+                })
                 .collect(),
             owner: w.owner,
             status: w.status.as_str().into(),
@@ -164,7 +167,10 @@ pub struct DependencyLinkDto {
 
 impl From<DependencyLink> for DependencyLinkDto {
     fn from(l: DependencyLink) -> Self {
-        DependencyLinkDto { dependency_id: l.dependency_id.0, work_package: l.work_package.into() }
+        DependencyLinkDto {
+            dependency_id: l.dependency_id.0,
+            work_package: l.work_package.into(),
+        }
     }
 }
 
@@ -202,12 +208,20 @@ impl From<WorkPackageDetail> for WorkPackageDto {
             related_items: d
                 .related_items
                 .into_iter()
-                .map(|r| RelatedRefDto { id: r.id.0, name: r.name, kind: r.kind.as_str().into() })
+                .map(|r| RelatedRefDto {
+                    id: r.id.0,
+                    name: r.name,
+                    kind: r.kind.as_str().into(),
+                })
                 .collect(),
             programmes: d
                 .programmes
                 .into_iter()
-                .map(|p| ProgrammeRefDto { id: p.id.0, name: p.name, priority: p.priority })
+                .map(|p| ProgrammeRefDto {
+                    id: p.id.0,
+                    name: p.name,
+                    priority: p.priority,
+                })
                 .collect(),
             depends_on: d.depends_on.into_iter().map(Into::into).collect(),
             dependents: d.dependents.into_iter().map(Into::into).collect(),
@@ -257,7 +271,12 @@ pub struct RelatedItemDto {
 
 impl From<RelatedItemRow> for RelatedItemDto {
     fn from(r: RelatedItemRow) -> Self {
-        RelatedItemDto { id: r.id.0, name: r.name, kind: r.kind.as_str().into(), work_package_count: r.work_package_count }
+        RelatedItemDto {
+            id: r.id.0,
+            name: r.name,
+            kind: r.kind.as_str().into(),
+            work_package_count: r.work_package_count,
+        }
     }
 }
 
@@ -310,7 +329,11 @@ pub struct DependencyDto {
 
 impl From<DependencyRow> for DependencyDto {
     fn from(d: DependencyRow) -> Self {
-        DependencyDto { id: d.id.0, predecessor: d.predecessor.into(), successor: d.successor.into() }
+        DependencyDto {
+            id: d.id.0,
+            predecessor: d.predecessor.into(),
+            successor: d.successor.into(),
+        }
     }
 }
 

@@ -21,17 +21,45 @@ use crate::error::ApiError;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Waymark API", version = "1", description = "The action plan of an ICT strategy group: plans, sections, work packages, key influences, related items, programmes and dependencies. Errors are application/problem+json (RFC 9457)."),
-    paths(
-        plans::list, plans::get_plan, plans::update, plans::delete_plan, plans::export, plans::check,
-        plans::sections, plans::create_section,
-        work_packages::list, work_packages::create, work_packages::get_one, work_packages::update, work_packages::delete_one,
-        registers::influences, registers::influence, registers::update_influence, registers::related_items, registers::related_item,
-        registers::update_related_item, registers::programmes, registers::programme,
-        registers::create_programme, registers::update_programme, registers::delete_programme,
-        dependencies::list, dependencies::create, dependencies::delete_one,
+    info(
+        title = "Waymark API",
+        version = "1",
+        description = "The action plan of an ICT strategy group: plans, sections, work packages, key influences, related items, programmes and dependencies. Errors are application/problem+json (RFC 9457)."
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError, crate::input::WorkPackageFields))
+    paths(
+        plans::list,
+        plans::get_plan,
+        plans::update,
+        plans::delete_plan,
+        plans::export,
+        plans::check,
+        plans::sections,
+        plans::create_section,
+        work_packages::list,
+        work_packages::create,
+        work_packages::get_one,
+        work_packages::update,
+        work_packages::delete_one,
+        registers::influences,
+        registers::influence,
+        registers::update_influence,
+        registers::related_items,
+        registers::related_item,
+        registers::update_related_item,
+        registers::programmes,
+        registers::programme,
+        registers::create_programme,
+        registers::update_programme,
+        registers::delete_programme,
+        dependencies::list,
+        dependencies::create,
+        dependencies::delete_one,
+    ),
+    components(schemas(
+        crate::error::Problem,
+        crate::error::FieldError,
+        crate::input::WorkPackageFields
+    ))
 )]
 pub struct ApiDoc;
 
@@ -39,26 +67,59 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/plans", get(plans::list))
-        .route("/api/v1/plans/{id}", get(plans::get_plan).patch(plans::update).delete(plans::delete_plan))
+        .route(
+            "/api/v1/plans/{id}",
+            get(plans::get_plan)
+                .patch(plans::update)
+                .delete(plans::delete_plan),
+        )
         .route("/api/v1/plans/{id}/export", get(plans::export))
         .route("/api/v1/plans/{id}/check", get(plans::check))
-        .route("/api/v1/plans/{id}/sections", get(plans::sections).post(plans::create_section))
-        .route("/api/v1/plans/{id}/work-packages", get(work_packages::list).post(work_packages::create))
+        .route(
+            "/api/v1/plans/{id}/sections",
+            get(plans::sections).post(plans::create_section),
+        )
+        .route(
+            "/api/v1/plans/{id}/work-packages",
+            get(work_packages::list).post(work_packages::create),
+        )
         .route(
             "/api/v1/work-packages/{id}",
-            get(work_packages::get_one).patch(work_packages::update).delete(work_packages::delete_one),
+            get(work_packages::get_one)
+                .patch(work_packages::update)
+                .delete(work_packages::delete_one),
         )
         .route("/api/v1/plans/{id}/influences", get(registers::influences))
-        .route("/api/v1/plans/{id}/influences/{code}", get(registers::influence).patch(registers::update_influence))
-        .route("/api/v1/plans/{id}/related-items", get(registers::related_items))
-        .route("/api/v1/related-items/{id}", get(registers::related_item).patch(registers::update_related_item))
-        .route("/api/v1/plans/{id}/programmes", get(registers::programmes).post(registers::create_programme))
+        .route(
+            "/api/v1/plans/{id}/influences/{code}",
+            get(registers::influence).patch(registers::update_influence),
+        )
+        .route(
+            "/api/v1/plans/{id}/related-items",
+            get(registers::related_items),
+        )
+        .route(
+            "/api/v1/related-items/{id}",
+            get(registers::related_item).patch(registers::update_related_item),
+        )
+        .route(
+            "/api/v1/plans/{id}/programmes",
+            get(registers::programmes).post(registers::create_programme),
+        )
         .route(
             "/api/v1/programmes/{id}",
-            get(registers::programme).patch(registers::update_programme).delete(registers::delete_programme),
+            get(registers::programme)
+                .patch(registers::update_programme)
+                .delete(registers::delete_programme),
         )
-        .route("/api/v1/plans/{id}/dependencies", get(dependencies::list).post(dependencies::create))
-        .route("/api/v1/dependencies/{id}", delete(dependencies::delete_one))
+        .route(
+            "/api/v1/plans/{id}/dependencies",
+            get(dependencies::list).post(dependencies::create),
+        )
+        .route(
+            "/api/v1/dependencies/{id}",
+            delete(dependencies::delete_one),
+        )
         .route("/api/{*rest}", axum::routing::any(not_found))
 }
 
@@ -69,19 +130,31 @@ async fn not_found() -> ApiError {
 async fn openapi() -> axum::response::Response {
     use axum::response::IntoResponse;
     let doc = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], doc).into_response()
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        doc,
+    )
+        .into_response()
 }
 
 /// A JSON body parsed with a problem naming the place of any syntax error.
 pub(crate) fn parse_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     if body.is_empty() {
-        return Err(ApiError::BadRequest("the request body is empty; send a JSON object".into()));
+        return Err(ApiError::BadRequest(
+            "the request body is empty; send a JSON object".into(),
+        ));
     }
     serde_json::from_slice(body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => ApiError::Validation(vec![crate::error::FieldError::new(
-            &field_of(&e.to_string()),
-            e.to_string().split(" at line ").next().unwrap_or("invalid value").to_string(),
-        )]),
+        serde_json::error::Category::Data => {
+            ApiError::Validation(vec![crate::error::FieldError::new(
+                &field_of(&e.to_string()),
+                e.to_string()
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or("invalid value")
+                    .to_string(),
+            )])
+        }
         _ => ApiError::BadRequest(format!("the body is not valid JSON: {e}")),
     })
 }
@@ -105,7 +178,9 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
 
 fn serde_urlencoded_pairs(q: &str) -> Result<Vec<(String, String)>, ApiError> {
     axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
-        &format!("/?{q}").parse().map_err(|_| ApiError::BadRequest("the query string cannot be read".into()))?,
+        &format!("/?{q}")
+            .parse()
+            .map_err(|_| ApiError::BadRequest("the query string cannot be read".into()))?,
     )
     .map(|axum::extract::Query(v)| v)
     .map_err(|e| ApiError::BadRequest(format!("the query string cannot be read: {e}")))
@@ -114,5 +189,6 @@ fn serde_urlencoded_pairs(q: &str) -> Result<Vec<(String, String)>, ApiError> {
 /// An id from the path; a non-number is a 404 rather than a 400, as for any
 /// address that names nothing.
 pub(crate) fn path_id(raw: &str, what: &str) -> Result<i64, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound(what.to_string()))
+    raw.parse()
+        .map_err(|_| ApiError::NotFound(what.to_string()))
 }

@@ -17,12 +17,17 @@ use crate::error::{ApiError, FieldError};
 #[utoipa::path(get, path = "/api/v1/plans", tag = "plans", responses((status = 200, body = PlanList)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<PlanList>, ApiError> {
     let plans = state.run(|s| s.list_plans()).await?;
-    Ok(Json(PlanList { items: plans.into_iter().map(Into::into).collect() }))
+    Ok(Json(PlanList {
+        items: plans.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)),
     responses((status = 200, body = PlanDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn get_plan(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<PlanDto>, ApiError> {
+pub async fn get_plan(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<PlanDto>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     Ok(Json(state.run(move |s| s.plan(id)).await?.into()))
 }
@@ -41,18 +46,28 @@ pub struct PlanPatch {
 
 #[utoipa::path(patch, path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), request_body = PlanPatch,
     responses((status = 200, body = PlanDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn update(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Json<PlanDto>, ApiError> {
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<PlanDto>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let patch: PlanPatch = parse_body(&body)?;
     let current = state.run(move |s| s.plan(id)).await?;
     let mut errors = Vec::new();
-    let title = patch.title.map(|t| t.trim().to_string()).unwrap_or(current.title);
+    let title = patch
+        .title
+        .map(|t| t.trim().to_string())
+        .unwrap_or(current.title);
     if title.is_empty() {
         errors.push(FieldError::new("title", "Enter a title"));
     }
     let quarter_convention = match patch.quarter_convention {
         Some(c) => c.parse::<QuarterConvention>().unwrap_or_else(|_| {
-            errors.push(FieldError::new("quarter_convention", "Use calendar or financial"));
+            errors.push(FieldError::new(
+                "quarter_convention",
+                "Use calendar or financial",
+            ));
             current.quarter_convention
         }),
         None => current.quarter_convention,
@@ -77,7 +92,10 @@ pub async fn update(State(state): State<AppState>, Path(id): Path<String>, body:
 }
 
 #[utoipa::path(delete, path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), responses((status = 204)))]
-pub async fn delete_plan(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete_plan(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     state.run(move |s| s.delete_plan(id)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -86,26 +104,50 @@ pub async fn delete_plan(State(state): State<AppState>, Path(id): Path<String>) 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/export", tag = "plans",
     params(("id" = i64, Path), ("format" = Option<String>, Query, description = "json (default), markdown or csv")),
     responses((status = 200, description = "The plan as a file", content_type = "application/json")))]
-pub async fn export(State(state): State<AppState>, Path(id): Path<String>, QueryPairs(q): QueryPairs) -> Result<Response, ApiError> {
+pub async fn export(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    QueryPairs(q): QueryPairs,
+) -> Result<Response, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let format = match q.iter().find(|(k, _)| k == "format") {
-        Some((_, v)) => v.parse::<ExportFormat>().map_err(|e| ApiError::Validation(vec![FieldError::new("format", e)]))?,
+        Some((_, v)) => v
+            .parse::<ExportFormat>()
+            .map_err(|e| ApiError::Validation(vec![FieldError::new("format", e)]))?,
         None => ExportFormat::Json,
     };
     let plan = state.run(move |s| s.load_plan(id)).await?;
     let body = export_plan(&plan, format);
-    let file = format!("attachment; filename=\"plan-{}.{}\"", id, format.extension());
-    Ok(([(header::CONTENT_TYPE, format.media_type().to_string()), (header::CONTENT_DISPOSITION, file)], body).into_response())
+    let file = format!(
+        "attachment; filename=\"plan-{}.{}\"",
+        id,
+        format.extension()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.media_type().to_string()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/check", tag = "plans", params(("id" = i64, Path)), responses((status = 200, body = CheckReport)))]
-pub async fn check(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<CheckReport>, ApiError> {
+pub async fn check(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<CheckReport>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let plan = state.run(move |s| s.load_plan(id)).await?;
     let today = Date::from_calendar(time_today());
     let findings = waymark_core::check::check(&plan, today)
         .into_iter()
-        .map(|f| FindingDto { rule: f.rule.into(), subject: f.subject, message: f.message })
+        .map(|f| FindingDto {
+            rule: f.rule.into(),
+            subject: f.subject,
+            message: f.message,
+        })
         .collect();
     Ok(Json(CheckReport { findings }))
 }
@@ -116,7 +158,10 @@ pub fn time_today() -> time::Date {
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), responses((status = 200, body = SectionList)))]
-pub async fn sections(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<SectionList>, ApiError> {
+pub async fn sections(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<SectionList>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let rows = state
         .run(move |s| {
@@ -124,7 +169,9 @@ pub async fn sections(State(state): State<AppState>, Path(id): Path<String>) -> 
             s.sections(id)
         })
         .await?;
-    Ok(Json(SectionList { items: rows.into_iter().map(Into::into).collect() }))
+    Ok(Json(SectionList {
+        items: rows.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -137,23 +184,37 @@ pub struct NewSection {
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), request_body = NewSection,
     responses((status = 201, body = SectionDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn create_section(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<(StatusCode, Json<Created>), ApiError> {
+pub async fn create_section(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let new: NewSection = parse_body(&body)?;
     let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let (number, title) = (clean(new.number), clean(new.title));
     let mut errors = Vec::new();
-    if let Some(n) = &number {
-        if !n.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
-            errors.push(FieldError::new("number", "A section number is numbers separated by dots, such as 10.6"));
-        }
+    if let Some(n) = &number
+        && !n
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        errors.push(FieldError::new(
+            "number",
+            "A section number is numbers separated by dots, such as 10.6",
+        ));
     }
     if number.is_none() && title.is_none() {
-        errors.push(FieldError::new("title", "Enter a number or a title for the section"));
+        errors.push(FieldError::new(
+            "title",
+            "Enter a number or a title for the section",
+        ));
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let sid = state.run(move |s| s.create_section(id, number, title)).await?;
+    let sid = state
+        .run(move |s| s.create_section(id, number, title))
+        .await?;
     Ok((StatusCode::CREATED, Json(Created { id: sid.0 })))
 }

@@ -15,7 +15,10 @@ use crate::AppState;
 use crate::error::{ApiError, FieldError};
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/influences", tag = "key influences", params(("id" = i64, Path)), responses((status = 200, body = InfluenceList)))]
-pub async fn influences(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<InfluenceList>, ApiError> {
+pub async fn influences(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<InfluenceList>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let rows = state
         .run(move |s| {
@@ -23,21 +26,34 @@ pub async fn influences(State(state): State<AppState>, Path(id): Path<String>) -
             s.influences(id)
         })
         .await?;
-    Ok(Json(InfluenceList { items: rows.into_iter().map(Into::into).collect() }))
+    Ok(Json(InfluenceList {
+        items: rows.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
     params(("id" = i64, Path), ("code" = String, Path, description = "Such as 3.1.1")),
     responses((status = 200, body = InfluenceDetail), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn influence(State(state): State<AppState>, Path((id, code)): Path<(String, String)>) -> Result<Json<InfluenceDetail>, ApiError> {
+pub async fn influence(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(String, String)>,
+) -> Result<Json<InfluenceDetail>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
-    let code: InfluenceCode = code.parse().map_err(|_| ApiError::NotFound("Key influence".into()))?;
+    let code: InfluenceCode = code
+        .parse()
+        .map_err(|_| ApiError::NotFound("Key influence".into()))?;
     let (row, packages) = state.run(move |s| s.influence(id, &code)).await?;
-    Ok(Json(InfluenceDetail { influence: row.into(), work_packages: packages.into_iter().map(Into::into).collect() }))
+    Ok(Json(InfluenceDetail {
+        influence: row.into(),
+        work_packages: packages.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/related-items", tag = "related items", params(("id" = i64, Path)), responses((status = 200, body = RelatedItemList)))]
-pub async fn related_items(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<RelatedItemList>, ApiError> {
+pub async fn related_items(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<RelatedItemList>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let rows = state
         .run(move |s| {
@@ -45,12 +61,17 @@ pub async fn related_items(State(state): State<AppState>, Path(id): Path<String>
             s.related_items(id)
         })
         .await?;
-    Ok(Json(RelatedItemList { items: rows.into_iter().map(Into::into).collect() }))
+    Ok(Json(RelatedItemList {
+        items: rows.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)),
     responses((status = 200, body = RelatedItemDetail), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn related_item(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<RelatedItemDetail>, ApiError> {
+pub async fn related_item(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<RelatedItemDetail>, ApiError> {
     let id = RelatedItemId(path_id(&id, "Related item")?);
     let (row, plan, packages) = state.run(move |s| s.related_item(id)).await?;
     Ok(Json(RelatedItemDetail {
@@ -70,18 +91,31 @@ pub struct RelatedItemPatch {
 
 #[utoipa::path(patch, path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)), request_body = RelatedItemPatch,
     responses((status = 200, body = RelatedItemDetail), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn update_related_item(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Json<RelatedItemDetail>, ApiError> {
+pub async fn update_related_item(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<RelatedItemDetail>, ApiError> {
     let id = RelatedItemId(path_id(&id, "Related item")?);
     let patch: RelatedItemPatch = parse_body(&body)?;
     let (current, _, _) = state.run(move |s| s.related_item(id)).await?;
     let mut errors = Vec::new();
-    let name = patch.name.map(|n| n.trim().to_string()).unwrap_or(current.name);
+    let name = patch
+        .name
+        .map(|n| n.trim().to_string())
+        .unwrap_or(current.name);
     if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "Enter a name of 200 characters or fewer"));
+        errors.push(FieldError::new(
+            "name",
+            "Enter a name of 200 characters or fewer",
+        ));
     }
     let kind = match patch.kind {
         Some(k) => k.parse::<RelatedKind>().unwrap_or_else(|e| {
-            errors.push(FieldError::new("kind", format!("Choose a kind: {}", e.expected)));
+            errors.push(FieldError::new(
+                "kind",
+                format!("Choose a kind: {}", e.expected),
+            ));
             current.kind
         }),
         None => current.kind,
@@ -103,7 +137,10 @@ pub async fn update_related_item(State(state): State<AppState>, Path(id): Path<S
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), responses((status = 200, body = ProgrammeList)))]
-pub async fn programmes(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ProgrammeList>, ApiError> {
+pub async fn programmes(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ProgrammeList>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let rows = state
         .run(move |s| {
@@ -111,12 +148,17 @@ pub async fn programmes(State(state): State<AppState>, Path(id): Path<String>) -
             s.programmes(id)
         })
         .await?;
-    Ok(Json(ProgrammeList { items: rows.into_iter().map(Into::into).collect() }))
+    Ok(Json(ProgrammeList {
+        items: rows.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)),
     responses((status = 200, body = ProgrammeDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn programme(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ProgrammeDto>, ApiError> {
+pub async fn programme(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ProgrammeDto>, ApiError> {
     let id = ProgrammeId(path_id(&id, "Programme")?);
     let (row, _) = state.run(move |s| s.programme(id)).await?;
     Ok(Json(row.into()))
@@ -132,16 +174,36 @@ pub struct InfluencePatch {
 #[utoipa::path(patch, path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
     params(("id" = i64, Path), ("code" = String, Path)), request_body = InfluencePatch,
     responses((status = 200, body = InfluenceDetail), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn update_influence(State(state): State<AppState>, Path((id, code)): Path<(String, String)>, body: Bytes) -> Result<Json<InfluenceDetail>, ApiError> {
+pub async fn update_influence(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<InfluenceDetail>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
-    let code: InfluenceCode = code.parse().map_err(|_| ApiError::NotFound("Key influence".into()))?;
+    let code: InfluenceCode = code
+        .parse()
+        .map_err(|_| ApiError::NotFound("Key influence".into()))?;
     let patch: InfluencePatch = parse_body(&body)?;
     let mut errors = Vec::new();
-    if patch.title.as_deref().is_some_and(|t| t.chars().count() > 300) {
-        errors.push(FieldError::new("title", "The title must be 300 characters or fewer"));
+    if patch
+        .title
+        .as_deref()
+        .is_some_and(|t| t.chars().count() > 300)
+    {
+        errors.push(FieldError::new(
+            "title",
+            "The title must be 300 characters or fewer",
+        ));
     }
-    if patch.description.as_deref().is_some_and(|t| t.chars().count() > 20_000) {
-        errors.push(FieldError::new("description", "The description must be 20,000 characters or fewer"));
+    if patch
+        .description
+        .as_deref()
+        .is_some_and(|t| t.chars().count() > 20_000)
+    {
+        errors.push(FieldError::new(
+            "description",
+            "The description must be 20,000 characters or fewer",
+        ));
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -149,13 +211,22 @@ pub async fn update_influence(State(state): State<AppState>, Path((id, code)): P
     let (row, packages) = state
         .run(move |s| {
             let (current, _) = s.influence(id, &code)?;
-            let title = patch.title.map(|t| t.trim().to_string()).unwrap_or(current.title);
-            let description = patch.description.map(|t| t.trim().to_string()).unwrap_or(current.description);
+            let title = patch
+                .title
+                .map(|t| t.trim().to_string())
+                .unwrap_or(current.title);
+            let description = patch
+                .description
+                .map(|t| t.trim().to_string())
+                .unwrap_or(current.description);
             s.update_influence(id, &code, &title, &description)?;
             s.influence(id, &code)
         })
         .await?;
-    Ok(Json(InfluenceDetail { influence: row.into(), work_packages: packages.into_iter().map(Into::into).collect() }))
+    Ok(Json(InfluenceDetail {
+        influence: row.into(),
+        work_packages: packages.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -167,21 +238,38 @@ pub struct ProgrammeFields {
     pub description: Option<String>,
 }
 
-fn programme_input(f: ProgrammeFields, current: Option<&ProgrammeInput>) -> Result<ProgrammeInput, ApiError> {
-    let name = f.name.map(|n| n.trim().to_string()).or_else(|| current.map(|c| c.name.clone())).unwrap_or_default();
+fn programme_input(
+    f: ProgrammeFields,
+    current: Option<&ProgrammeInput>,
+) -> Result<ProgrammeInput, ApiError> {
+    let name = f
+        .name
+        .map(|n| n.trim().to_string())
+        .or_else(|| current.map(|c| c.name.clone()))
+        .unwrap_or_default();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::Validation(vec![FieldError::new("name", "Enter a name of 200 characters or fewer")]));
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "name",
+            "Enter a name of 200 characters or fewer",
+        )]));
     }
     Ok(ProgrammeInput {
         name,
         priority: f.priority.or(current.map(|c| c.priority)).unwrap_or(false),
-        description: f.description.or_else(|| current.map(|c| c.description.clone())).unwrap_or_default(),
+        description: f
+            .description
+            .or_else(|| current.map(|c| c.description.clone()))
+            .unwrap_or_default(),
     })
 }
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
     responses((status = 201, body = ProgrammeDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn create_programme(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<(StatusCode, Json<ProgrammeDto>), ApiError> {
+pub async fn create_programme(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ProgrammeDto>), ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let input = programme_input(parse_body(&body)?, None)?;
     let (row, _) = state
@@ -195,11 +283,19 @@ pub async fn create_programme(State(state): State<AppState>, Path(id): Path<Stri
 
 #[utoipa::path(patch, path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
     responses((status = 200, body = ProgrammeDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn update_programme(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Json<ProgrammeDto>, ApiError> {
+pub async fn update_programme(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ProgrammeDto>, ApiError> {
     let id = ProgrammeId(path_id(&id, "Programme")?);
     let fields: ProgrammeFields = parse_body(&body)?;
     let (current, _) = state.run(move |s| s.programme(id)).await?;
-    let current = ProgrammeInput { name: current.name, priority: current.priority, description: current.description };
+    let current = ProgrammeInput {
+        name: current.name,
+        priority: current.priority,
+        description: current.description,
+    };
     let input = programme_input(fields, Some(&current))?;
     let (row, _) = state
         .run(move |s| {
@@ -211,7 +307,10 @@ pub async fn update_programme(State(state): State<AppState>, Path(id): Path<Stri
 }
 
 #[utoipa::path(delete, path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), responses((status = 204)))]
-pub async fn delete_programme(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete_programme(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let id = ProgrammeId(path_id(&id, "Programme")?);
     state.run(move |s| s.delete_programme(id)).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -29,7 +29,11 @@ use crate::input::{WorkPackageFields, work_package_query};
         ("per_page" = Option<u32>, Query, description = "1 to 500, default 100"),
     ),
     responses((status = 200, body = WorkPackagePage), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn list(State(state): State<AppState>, Path(id): Path<String>, QueryPairs(pairs): QueryPairs) -> Result<Json<WorkPackagePage>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Json<WorkPackagePage>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let query: WorkPackageQuery = work_package_query(&pairs, 100).map_err(ApiError::Validation)?;
     let page = state
@@ -51,7 +55,9 @@ pub async fn list(State(state): State<AppState>, Path(id): Path<String>, QueryPa
 fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
     let value: Value = parse_body(body)?;
     let Value::Object(map) = value else {
-        return Err(ApiError::BadRequest("send a JSON object of work-package fields".into()));
+        return Err(ApiError::BadRequest(
+            "send a JSON object of work-package fields".into(),
+        ));
     };
     let mut f = WorkPackageFields::default();
     let mut errors = Vec::new();
@@ -64,14 +70,20 @@ fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
             Value::Null => Some(String::new()),
-            Value::Array(items) if matches!(key.as_str(), "delivery" | "influences" | "related_items") => {
+            Value::Array(items)
+                if matches!(key.as_str(), "delivery" | "influences" | "related_items") =>
+            {
                 let mut parts = Vec::new();
                 for item in items {
                     match item {
                         Value::String(s) => parts.push(s.clone()),
                         Value::Object(o) if key == "delivery" => {
                             let quarter = o.get("quarter").and_then(Value::as_str).unwrap_or("");
-                            match o.get("label").and_then(Value::as_str).filter(|l| !l.is_empty()) {
+                            match o
+                                .get("label")
+                                .and_then(Value::as_str)
+                                .filter(|l| !l.is_empty())
+                            {
                                 Some(l) => parts.push(format!("{l}) {quarter}")),
                                 None => parts.push(quarter.to_string()),
                             }
@@ -89,13 +101,20 @@ fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
                     let ids: Option<Vec<i64>> = items.iter().map(Value::as_i64).collect();
                     match ids {
                         Some(ids) => f.programmes = Some(ids),
-                        None => errors.push(FieldError::new("programme_ids", "give programme ids as numbers")),
+                        None => errors.push(FieldError::new(
+                            "programme_ids",
+                            "give programme ids as numbers",
+                        )),
                     }
                 }
-                _ => errors.push(FieldError::new("programme_ids", "give a list of programme ids")),
+                _ => errors.push(FieldError::new(
+                    "programme_ids",
+                    "give a list of programme ids",
+                )),
             },
-            "section_id" | "number" | "title" | "scope" | "relationships" | "delivery" | "comments" | "influences"
-            | "related_items" | "owner" | "status" | "rag" | "progress" | "actual_delivery" => {
+            "section_id" | "number" | "title" | "scope" | "relationships" | "delivery"
+            | "comments" | "influences" | "related_items" | "owner" | "status" | "rag"
+            | "progress" | "actual_delivery" => {
                 let Some(text) = text else {
                     errors.push(FieldError::new(&key, "must be a string or a number"));
                     continue;
@@ -121,27 +140,49 @@ fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
             _ => errors.push(FieldError::new(&key, "unknown field")),
         }
     }
-    if errors.is_empty() { Ok(f) } else { Err(ApiError::Validation(errors)) }
+    if errors.is_empty() {
+        Ok(f)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/plans/{id}/work-packages", tag = "work packages", params(("id" = i64, Path)),
     request_body = WorkPackageFields,
     responses((status = 201, body = WorkPackageDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn create(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let plan = PlanId(path_id(&id, "Plan")?);
     let mut fields = fields_from_json(&body)?;
-    if fields.number.as_deref().is_none_or(|n| n.trim().is_empty()) {
-        if let Some(section) = fields.section_id.as_deref().and_then(|s| s.trim().parse::<i64>().ok()) {
-            let next = state
-                .run(move |s| {
-                    let q = WorkPackageQuery { section: Some(SectionId(section)), page: 1, per_page: 500, ..Default::default() };
-                    let page = s.list_work_packages(plan, &q)?;
-                    Ok(page.items.iter().filter_map(|w| w.number.parse::<u64>().ok()).max().unwrap_or(0) + 1)
-                })
-                .await?;
-            fields.number = Some(next.to_string());
-        }
+    if fields.number.as_deref().is_none_or(|n| n.trim().is_empty())
+        && let Some(section) = fields
+            .section_id
+            .as_deref()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+    {
+        let next = state
+            .run(move |s| {
+                let q = WorkPackageQuery {
+                    section: Some(SectionId(section)),
+                    page: 1,
+                    per_page: 500,
+                    ..Default::default()
+                };
+                let page = s.list_work_packages(plan, &q)?;
+                Ok(page
+                    .items
+                    .iter()
+                    .filter_map(|w| w.number.parse::<u64>().ok())
+                    .max()
+                    .unwrap_or(0)
+                    + 1)
+            })
+            .await?;
+        fields.number = Some(next.to_string());
     }
     let input = fields.validate().map_err(ApiError::Validation)?;
     let detail = state
@@ -152,12 +193,20 @@ pub async fn create(State(state): State<AppState>, Path(id): Path<String>, body:
         })
         .await?;
     let location = format!("/api/v1/work-packages/{}", detail.row.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(WorkPackageDto::from(detail))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(WorkPackageDto::from(detail)),
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),
     responses((status = 200, body = WorkPackageDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<WorkPackageDto>, ApiError> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<WorkPackageDto>, ApiError> {
     let id = WorkPackageId(path_id(&id, "Work package")?);
     Ok(Json(state.run(move |s| s.work_package(id)).await?.into()))
 }
@@ -165,11 +214,18 @@ pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> R
 #[utoipa::path(patch, path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),
     request_body(content = WorkPackageFields, description = "Only the fields to change"),
     responses((status = 200, body = WorkPackageDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn update(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Json<WorkPackageDto>, ApiError> {
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<WorkPackageDto>, ApiError> {
     let id = WorkPackageId(path_id(&id, "Work package")?);
     let patch = fields_from_json(&body)?;
     let current = state.run(move |s| s.work_package(id)).await?;
-    let input = WorkPackageFields::from_detail(&current).overlay(patch).validate().map_err(ApiError::Validation)?;
+    let input = WorkPackageFields::from_detail(&current)
+        .overlay(patch)
+        .validate()
+        .map_err(ApiError::Validation)?;
     let detail = state
         .run(move |s| {
             s.update_work_package(id, &input)?;
@@ -180,7 +236,10 @@ pub async fn update(State(state): State<AppState>, Path(id): Path<String>, body:
 }
 
 #[utoipa::path(delete, path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)), responses((status = 204)))]
-pub async fn delete_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete_one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let id = WorkPackageId(path_id(&id, "Work package")?);
     state.run(move |s| s.delete_work_package(id)).await?;
     Ok(StatusCode::NO_CONTENT)

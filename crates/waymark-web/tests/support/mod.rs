@@ -19,17 +19,32 @@ pub struct TestServer {
 
 pub async fn start() -> TestServer {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!("waymark-web-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    let dir = std::env::temp_dir().join(format!(
+        "waymark-web-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     let store = waymark_store::open(dir.join("test.db").to_str().unwrap()).unwrap();
-    let plan = import(SEED, Format::PlanText, &ImportOptions { default_title: Some("CYPS ICT strategy action plan".into()) })
-        .unwrap()
-        .plan;
+    let plan = import(
+        SEED,
+        Format::PlanText,
+        &ImportOptions {
+            default_title: Some("CYPS ICT strategy action plan".into()),
+        },
+    )
+    .unwrap()
+    .plan;
     let plan_id = store.import_plan(&plan, OnExisting::Refuse).unwrap().0;
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, waymark_web::router(waymark_web::AppState::new(store))).await.unwrap();
+        axum::serve(
+            listener,
+            waymark_web::router(waymark_web::AppState::new(store)),
+        )
+        .await
+        .unwrap();
     });
     TestServer { addr, plan_id }
 }
@@ -43,7 +58,10 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -52,9 +70,19 @@ impl Reply {
 }
 
 impl TestServer {
-    pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Reply {
         let mut stream = TcpStream::connect(self.addr).await.unwrap();
-        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n", self.addr, body.len());
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -71,26 +99,40 @@ impl TestServer {
     }
 
     pub async fn send_json(&self, method: &str, path: &str, body: &str) -> Reply {
-        self.request(method, path, &[("Content-Type", "application/json")], body).await
+        self.request(method, path, &[("Content-Type", "application/json")], body)
+            .await
     }
 }
 
 fn parse(raw: &[u8]) -> Reply {
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response head");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete response head");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
     let mut body = raw[split + 4..].to_vec();
-    let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
     if chunked {
         let mut out = Vec::new();
         let mut rest = &body[..];
         while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
-            let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..end]).trim(), 16).unwrap_or(0);
+            let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..end]).trim(), 16)
+                .unwrap_or(0);
             if size == 0 {
                 break;
             }
@@ -99,5 +141,9 @@ fn parse(raw: &[u8]) -> Reply {
         }
         body = out;
     }
-    Reply { status, headers, body: String::from_utf8_lossy(&body).to_string() }
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).to_string(),
+    }
 }
