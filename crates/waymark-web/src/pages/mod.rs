@@ -1,9 +1,71 @@
-//! Server-rendered HTML pages, one module per page family.
+//! Server-rendered HTML pages, one module per page family. Every page works
+//! without JavaScript; every POST form carries a CSRF token (see [`csrf`]).
+
+mod assets;
+mod csrf;
+mod error;
+mod influences;
+mod plans;
+mod related_items;
+mod timeline;
+mod view;
+mod work_packages;
 
 use axum::Router;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 
 use crate::AppState;
+use crate::error::ApiError;
+
+pub use error::HtmlError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", get(plans::index))
+        .route("/plans/{id}", get(plans::overview))
+        .route("/plans/{id}/priorities", get(plans::priorities))
+        .route("/plans/{id}/timeline", get(timeline::page))
+        .route("/plans/{id}/influences", get(influences::register))
+        .route("/plans/{id}/influences/{code}", get(influences::show))
+        .route("/plans/{id}/related-items", get(related_items::register))
+        .route(
+            "/related-items/{id}",
+            get(related_items::show).post(related_items::update),
+        )
+        .route(
+            "/plans/{id}/work-packages/new",
+            get(work_packages::new_form).post(work_packages::create),
+        )
+        .route("/work-packages/{id}", get(work_packages::show))
+        .route(
+            "/work-packages/{id}/edit",
+            get(work_packages::edit_form).post(work_packages::update),
+        )
+        .route(
+            "/work-packages/{id}/delete",
+            get(work_packages::delete_form).post(work_packages::delete),
+        )
+        .route(
+            "/work-packages/{id}/dependencies",
+            post(work_packages::add_dependency),
+        )
+        .route(
+            "/work-packages/{id}/dependencies/{dependency}/delete",
+            post(work_packages::remove_dependency),
+        )
+        .layer(axum::middleware::from_fn(csrf::session))
+        .route("/assets/waymark.css", get(assets::css))
+        .route("/assets/waymark.js", get(assets::js))
+        .fallback(not_found)
+}
+
+/// Unknown addresses: an HTML page, except under `/api/`, where clients expect
+/// a problem document.
+async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::NotFound("This address".into()).into_response();
+    }
+    HtmlError::NotFound("This page".into()).into_response()
 }

@@ -1,0 +1,1 @@
+// Waymark needs no script; this file is reserved for progressive enhancement.

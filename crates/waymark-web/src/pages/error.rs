@@ -1,0 +1,108 @@
+//! Errors of the HTML pages: each kind is a page with the layout and a status.
+//! Internal causes are logged, never shown.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::view::{Layout, Section};
+use crate::error::ApiError;
+
+#[derive(Debug)]
+pub enum HtmlError {
+    /// What was not found, capitalised: `Work package`.
+    NotFound(String),
+    /// Why the request cannot be answered, said to a person.
+    BadRequest(String),
+    /// The form's CSRF token did not match the session.
+    Forbidden,
+    Internal(String),
+}
+
+impl From<ApiError> for HtmlError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::NotFound(what) => HtmlError::NotFound(what),
+            ApiError::BadRequest(msg) => HtmlError::BadRequest(msg),
+            ApiError::Validation(errors) => HtmlError::BadRequest(
+                errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            ApiError::Conflict(e) => HtmlError::BadRequest(e.message),
+            ApiError::Internal(cause) => HtmlError::Internal(cause),
+        }
+    }
+}
+
+impl From<askama::Error> for HtmlError {
+    fn from(e: askama::Error) -> Self {
+        HtmlError::Internal(format!("template: {e}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: String,
+    message: String,
+}
+
+impl HtmlError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            HtmlError::NotFound(_) => StatusCode::NOT_FOUND,
+            HtmlError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            HtmlError::Forbidden => StatusCode::FORBIDDEN,
+            HtmlError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for HtmlError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let (heading, message) = match self {
+            HtmlError::NotFound(what) => (
+                "Page not found".to_string(),
+                format!("{what} was not found. If you typed the web address, check it is correct."),
+            ),
+            HtmlError::BadRequest(reason) => ("There is a problem with the request".to_string(), reason),
+            HtmlError::Forbidden => (
+                "The form could not be accepted".to_string(),
+                "The form had expired or did not come from this site. Go back, reload the page and try again."
+                    .to_string(),
+            ),
+            HtmlError::Internal(cause) => {
+                tracing::error!(%cause, "page failed");
+                (
+                    "Sorry, there is a problem with the service".to_string(),
+                    "Something went wrong on the server; it has been logged. Try again later.".to_string(),
+                )
+            }
+        };
+        let page = ErrorPage {
+            layout: Layout::new(&heading, None, Section::None),
+            heading,
+            message,
+        };
+        match page.render() {
+            Ok(body) => (status, Html(body)).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "error page failed to render");
+                (status, "Error").into_response()
+            }
+        }
+    }
+}
+
+/// Render a page with a status.
+pub fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => (status, Html(body)).into_response(),
+        Err(e) => HtmlError::from(e).into_response(),
+    }
+}

@@ -1,0 +1,607 @@
+//! The list of plans, a plan's overview (filters and the package table) and its
+//! priorities.
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use waymark_core::{InfluenceCode, Quarter, Rag, Status};
+use waymark_store::{
+    InfluenceRow, PlanId, PlanSummary, ProgrammeId, ProgrammeRow, RelatedItemId, RelatedItemRow,
+    SectionId, SectionRow, SortKey, WorkPackageQuery,
+};
+
+use super::error::{HtmlError, render};
+use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of, query_string, thousands};
+use crate::AppState;
+
+/// Above this many related items the filter is a text box for the id, not a select.
+const RELATED_SELECT_MAX: usize = 500;
+pub const DEFAULT_PER_PAGE: u32 = 100;
+pub const MAX_PER_PAGE: u32 = 500;
+
+/// Paragraphs of a text a person wrote, split at blank lines.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+// ---------------------------------------------------------------- plan list
+
+struct PlanItem {
+    id: i64,
+    title: String,
+    organisation: String,
+    sections: String,
+    work_packages: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans.html")]
+struct PlansPage {
+    layout: Layout,
+    plans: Vec<PlanItem>,
+}
+
+pub async fn index(State(state): State<AppState>) -> Result<Response, HtmlError> {
+    let plans = state.run(|s| s.list_plans()).await?;
+    let plans = plans
+        .iter()
+        .map(|p| PlanItem {
+            id: p.id.0,
+            title: p.title.clone(),
+            organisation: p.organisation.clone(),
+            sections: thousands(p.section_count),
+            work_packages: thousands(p.work_package_count),
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &PlansPage {
+            layout: Layout::new("Waymark", None, Section::None),
+            plans,
+        },
+    ))
+}
+
+// ---------------------------------------------------------------- filters
+
+/// The overview's query string as typed; empty means "any".
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ListParams {
+    pub section: String,
+    pub quarter: String,
+    pub status: String,
+    pub rag: String,
+    pub influence: String,
+    pub related_item: String,
+    pub programme: String,
+    pub q: String,
+    pub sort: String,
+    pub dir: String,
+    pub page: String,
+    pub per_page: String,
+}
+
+impl ListParams {
+    /// Parse every filter; the first wrong one is named in the message.
+    pub fn query(&self, default_per_page: u32) -> Result<WorkPackageQuery, String> {
+        fn id(name: &str, v: &str) -> Result<Option<i64>, String> {
+            match v.trim() {
+                "" => Ok(None),
+                s => s.parse::<i64>().map(Some).map_err(|_| {
+                    format!(
+                        "The {name} filter \"{s}\" is not valid: it must be the number of a {name}."
+                    )
+                }),
+            }
+        }
+        fn parsed<T: std::str::FromStr>(
+            name: &str,
+            v: &str,
+            expected: &str,
+        ) -> Result<Option<T>, String> {
+            match v.trim() {
+                "" => Ok(None),
+                s => s
+                    .parse::<T>()
+                    .map(Some)
+                    .map_err(|_| format!("The {name} filter \"{s}\" is not valid: {expected}.")),
+            }
+        }
+        fn number(name: &str, v: &str, min: u32, max: u32) -> Result<Option<u32>, String> {
+            match v.trim() {
+                "" => Ok(None),
+                s => s
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (min..=max).contains(n))
+                    .map(Some)
+                    .ok_or_else(|| format!("The {name} \"{s}\" is not valid: it must be a whole number from {min} to {max}.")),
+            }
+        }
+        let status = match self.status.trim() {
+            "" => None,
+            s => Some(
+                Status::ALL
+                    .into_iter()
+                    .find(|st| st.as_str() == s)
+                    .or_else(|| s.parse().ok())
+                    .ok_or_else(|| {
+                        format!("The status filter \"{s}\" is not valid: choose not_started, in_progress, delivered, on_hold or cancelled.")
+                    })?,
+            ),
+        };
+        let descending = match self.dir.trim() {
+            "" | "asc" => false,
+            "desc" => true,
+            s => {
+                return Err(format!(
+                    "The dir (sort direction) \"{s}\" is not valid: choose asc or desc."
+                ));
+            }
+        };
+        Ok(WorkPackageQuery {
+            section: id("section", &self.section)?.map(SectionId),
+            quarter: parsed::<Quarter>(
+                "quarter",
+                &self.quarter,
+                "write a quarter such as Q2 2007",
+            )?,
+            status,
+            rag: parsed::<Rag>("rag", &self.rag, "choose red, amber or green")?,
+            influence: parsed::<InfluenceCode>(
+                "influence",
+                &self.influence,
+                "write a key-influence code such as 3.1.1",
+            )?,
+            related_item: id("related item", &self.related_item)?.map(RelatedItemId),
+            programme: id("programme", &self.programme)?.map(ProgrammeId),
+            text: Some(self.q.trim().to_string()).filter(|t| !t.is_empty()),
+            sort: parsed::<SortKey>(
+                "sort",
+                &self.sort,
+                "choose plan, title, delivery, status, progress or owner",
+            )?
+            .unwrap_or_default(),
+            descending,
+            page: number("page", &self.page, 1, u32::MAX)?.unwrap_or(1),
+            per_page: number("per_page", &self.per_page, 1, MAX_PER_PAGE)?
+                .unwrap_or(default_per_page),
+        })
+    }
+
+    /// The query string for another page of the same list.
+    pub fn with_page(&self, page: u32) -> String {
+        let page = page.to_string();
+        query_string(&[
+            ("section", &self.section),
+            ("quarter", &self.quarter),
+            ("status", &self.status),
+            ("rag", &self.rag),
+            ("influence", &self.influence),
+            ("related_item", &self.related_item),
+            ("programme", &self.programme),
+            ("q", &self.q),
+            ("sort", &self.sort),
+            ("dir", &self.dir),
+            ("per_page", &self.per_page),
+            ("page", &page),
+        ])
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        [
+            &self.section,
+            &self.quarter,
+            &self.status,
+            &self.rag,
+            &self.influence,
+            &self.related_item,
+            &self.programme,
+            &self.q,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
+    }
+}
+
+/// Query-string parsing failed before our own checks (a repeated name, say).
+pub fn query_error(e: QueryRejection) -> HtmlError {
+    HtmlError::BadRequest(format!(
+        "The filters in the web address could not be read: {}",
+        e.body_text()
+    ))
+}
+
+/// The filter form's controls, built from the plan's registers.
+pub struct FilterForm {
+    pub sections: Vec<Choice>,
+    pub statuses: Vec<Choice>,
+    pub rags: Vec<Choice>,
+    pub influences: Vec<Choice>,
+    pub programmes: Vec<Choice>,
+    /// `None`: too many related items for a select; a text box for the id.
+    pub related_items: Option<Vec<Choice>>,
+    pub sorts: Vec<Choice>,
+    pub dirs: Vec<Choice>,
+    pub params: ListParams,
+}
+
+impl FilterForm {
+    pub fn new(
+        params: &ListParams,
+        sections: &[SectionRow],
+        influences: &[InfluenceRow],
+        programmes: &[ProgrammeRow],
+        related: &[RelatedItemRow],
+    ) -> Self {
+        let p = params;
+        FilterForm {
+            sections: sections
+                .iter()
+                .map(|s| Choice::new(s.id.0.to_string(), s.label.clone(), &p.section))
+                .collect(),
+            statuses: Status::ALL
+                .iter()
+                .map(|s| Choice::new(s.as_str(), s.label(), &p.status))
+                .collect(),
+            rags: Rag::ALL
+                .iter()
+                .map(|r| Choice::new(r.as_str(), r.label(), &p.rag))
+                .collect(),
+            influences: influences
+                .iter()
+                .map(|i| {
+                    let label = if i.title.is_empty() {
+                        i.code.to_string()
+                    } else {
+                        format!("{} {}", i.code, i.title)
+                    };
+                    Choice::new(i.code.to_string(), label, &p.influence)
+                })
+                .collect(),
+            programmes: programmes
+                .iter()
+                .map(|g| {
+                    let label = if g.priority {
+                        format!("{} (priority)", g.name)
+                    } else {
+                        g.name.clone()
+                    };
+                    Choice::new(g.id.0.to_string(), label, &p.programme)
+                })
+                .collect(),
+            related_items: (related.len() <= RELATED_SELECT_MAX).then(|| {
+                related
+                    .iter()
+                    .map(|r| {
+                        Choice::new(
+                            r.id.0.to_string(),
+                            format!("{} ({})", r.name, r.kind.label()),
+                            &p.related_item,
+                        )
+                    })
+                    .collect()
+            }),
+            sorts: [
+                ("plan", "Plan order"),
+                ("title", "Title"),
+                ("delivery", "Delivery"),
+                ("status", "Status"),
+                ("progress", "Progress"),
+                ("owner", "Owner"),
+            ]
+            .iter()
+            .map(|(v, l)| Choice::new(*v, *l, if p.sort.is_empty() { "plan" } else { &p.sort }))
+            .collect(),
+            dirs: [("asc", "Ascending"), ("desc", "Descending")]
+                .iter()
+                .map(|(v, l)| Choice::new(*v, *l, if p.dir.is_empty() { "asc" } else { &p.dir }))
+                .collect(),
+            params: params.clone(),
+        }
+    }
+}
+
+/// Links to the neighbouring pages of a list.
+pub struct Pager {
+    pub showing: String,
+    pub page: u32,
+    pub page_count: u32,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    pub fn new(
+        base: &str,
+        params: &ListParams,
+        total: u64,
+        page: u32,
+        per_page: u32,
+        shown: usize,
+    ) -> Self {
+        let page_count = if per_page == 0 {
+            1
+        } else {
+            total.div_ceil(u64::from(per_page)).max(1) as u32
+        };
+        let first = u64::from(page.saturating_sub(1)) * u64::from(per_page) + 1;
+        let showing = if shown == 0 {
+            format!("Showing 0 of {}", thousands(total))
+        } else {
+            format!(
+                "Showing {}–{} of {}",
+                thousands(first),
+                thousands(first + shown as u64 - 1),
+                thousands(total)
+            )
+        };
+        let link = |n: u32| format!("{base}?{}", params.with_page(n));
+        Pager {
+            showing,
+            page,
+            page_count,
+            previous: (page > 1).then(|| link((page - 1).min(page_count))),
+            next: (page < page_count).then(|| link(page + 1)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- overview
+
+struct PriorityLink {
+    id: i64,
+    name: String,
+    count: String,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    plan_id: i64,
+    heading: String,
+    organisation: String,
+    period: String,
+    introduction: Vec<String>,
+    priorities: Vec<PriorityLink>,
+    filters: FilterForm,
+    filtered: bool,
+    rows: Vec<WpRow>,
+    pager: Pager,
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    params: Result<Query<ListParams>, QueryRejection>,
+    flags: Result<Query<Banner>, QueryRejection>,
+) -> Result<Response, HtmlError> {
+    let Query(params) = params.map_err(query_error)?;
+    let plan_id = PlanId(id);
+    // Parse before touching the store, so a bad filter is a 400 and not a query.
+    let query = params
+        .query(DEFAULT_PER_PAGE)
+        .map_err(HtmlError::BadRequest)?;
+    let section = query.section;
+    let (plan, sections, influences, programmes, related, page) = state
+        .run(move |s| {
+            let plan = s.plan(plan_id)?;
+            let page = s.list_work_packages(plan_id, &query)?;
+            Ok((
+                plan,
+                s.sections(plan_id)?,
+                s.influences(plan_id)?,
+                s.programmes(plan_id)?,
+                s.related_items(plan_id)?,
+                page,
+            ))
+        })
+        .await?;
+    if let Some(section) = section
+        && !sections.iter().any(|s| s.id == section)
+    {
+        return Err(HtmlError::BadRequest(format!(
+            "The section filter \"{section}\" is not valid: it is not a section of this plan."
+        )));
+    }
+    let banner = flags.ok().and_then(|Query(b)| b.message());
+    let layout =
+        Layout::new("Overview", Some(PlanNav::from(&plan)), Section::Overview).with_banner(banner);
+    let base = format!("/plans/{id}");
+    let pager = Pager::new(
+        &base,
+        &params,
+        page.total,
+        page.page,
+        page.per_page,
+        page.items.len(),
+    );
+    let priorities = programmes
+        .iter()
+        .filter(|g| g.priority)
+        .map(|g| PriorityLink {
+            id: g.id.0,
+            name: g.name.clone(),
+            count: count_of(
+                g.work_packages.len() as u64,
+                "work package",
+                "work packages",
+            ),
+        })
+        .collect();
+    let page_view = OverviewPage {
+        layout,
+        plan_id: id,
+        heading: plan.title.clone(),
+        organisation: plan.organisation.clone(),
+        period: plan.period.clone(),
+        introduction: paragraphs(&plan.introduction),
+        priorities,
+        filters: FilterForm::new(&params, &sections, &influences, &programmes, &related),
+        filtered: params.is_filtered(),
+        rows: page.items.iter().map(WpRow::from).collect(),
+        pager,
+    };
+    Ok(render(StatusCode::OK, &page_view))
+}
+
+/// Flags a redirect leaves in the address to show a success banner.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Banner {
+    pub saved: String,
+    pub created: String,
+    pub deleted: String,
+}
+
+impl Banner {
+    pub fn message(&self) -> Option<String> {
+        if !self.deleted.is_empty() {
+            Some(format!("Work package {} has been deleted.", self.deleted))
+        } else if self.created == "1" {
+            Some("The work package has been created.".into())
+        } else if self.saved == "1" {
+            Some("Your changes have been saved.".into())
+        } else {
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------- priorities
+
+struct ProgrammeView {
+    id: i64,
+    name: String,
+    description: String,
+    summary: String,
+    rows: Vec<WpRow>,
+}
+
+impl From<&ProgrammeRow> for ProgrammeView {
+    fn from(g: &ProgrammeRow) -> Self {
+        let delivered = g
+            .work_packages
+            .iter()
+            .filter(|w| w.status == Status::Delivered)
+            .count() as u64;
+        ProgrammeView {
+            id: g.id.0,
+            name: g.name.clone(),
+            description: g.description.clone(),
+            summary: format!(
+                "{}, {} delivered",
+                count_of(
+                    g.work_packages.len() as u64,
+                    "work package",
+                    "work packages"
+                ),
+                thousands(delivered)
+            ),
+            rows: g.work_packages.iter().map(WpRow::from).collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "priorities.html")]
+struct PrioritiesPage {
+    layout: Layout,
+    priorities: Vec<ProgrammeView>,
+    others: Vec<ProgrammeView>,
+}
+
+pub async fn priorities(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, HtmlError> {
+    let plan_id = PlanId(id);
+    let (plan, programmes): (PlanSummary, Vec<ProgrammeRow>) = state
+        .run(move |s| Ok((s.plan(plan_id)?, s.programmes(plan_id)?)))
+        .await?;
+    let page = PrioritiesPage {
+        layout: Layout::new(
+            "Priorities",
+            Some(PlanNav::from(&plan)),
+            Section::Priorities,
+        ),
+        priorities: programmes
+            .iter()
+            .filter(|g| g.priority)
+            .map(ProgrammeView::from)
+            .collect(),
+        others: programmes
+            .iter()
+            .filter(|g| !g.priority)
+            .map(ProgrammeView::from)
+            .collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(f: impl FnOnce(&mut ListParams)) -> ListParams {
+        let mut p = ListParams::default();
+        f(&mut p);
+        p
+    }
+
+    #[test]
+    fn empty_params_are_the_first_page_in_plan_order() {
+        let q = ListParams::default().query(100).map_err(|e| e.to_string());
+        assert_eq!(
+            q.map(|q| (q.page, q.per_page, q.sort, q.text)),
+            Ok((1, 100, SortKey::Plan, None))
+        );
+    }
+
+    #[test]
+    fn a_wrong_filter_is_named() {
+        let cases = [
+            params(|p| p.status = "finished".into()),
+            params(|p| p.quarter = "Q5 2007".into()),
+            params(|p| p.rag = "purple".into()),
+            params(|p| p.influence = "abc".into()),
+            params(|p| p.section = "x".into()),
+            params(|p| p.per_page = "100000".into()),
+            params(|p| p.sort = "colour".into()),
+        ];
+        let names = [
+            "status",
+            "quarter",
+            "rag",
+            "influence",
+            "section",
+            "per_page",
+            "sort",
+        ];
+        for (p, name) in cases.iter().zip(names) {
+            let message = p.query(100).err().unwrap_or_default();
+            assert!(
+                message.contains(&format!("The {name}")),
+                "{name}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn page_links_keep_the_filters() {
+        let p = params(|p| {
+            p.status = "in_progress".into();
+            p.q = "single sign".into();
+        });
+        assert_eq!(p.with_page(2), "status=in_progress&q=single+sign&page=2");
+    }
+}

@@ -1,0 +1,233 @@
+//! The related-items register (strategies, plans, systems, ... the packages
+//! relate to) and each item's packages: "what depends on the Corporate ICT
+//! Strategy?".
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use waymark_core::RelatedKind;
+use waymark_store::{PlanId, RelatedItemId};
+
+use super::csrf::{CsrfForm, CsrfToken};
+use super::error::{HtmlError, render};
+use super::plans::Banner;
+use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of};
+use crate::AppState;
+use crate::error::{ApiError, FieldError};
+
+struct ItemView {
+    id: i64,
+    name: String,
+    count_text: String,
+    filter_href: String,
+}
+
+struct KindGroup {
+    label: &'static str,
+    anchor: &'static str,
+    items: Vec<ItemView>,
+}
+
+#[derive(Template)]
+#[template(path = "related_items.html")]
+struct RegisterPage {
+    layout: Layout,
+    kinds: Vec<Choice>,
+    groups: Vec<KindGroup>,
+    total: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct KindParams {
+    kind: String,
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    params: Result<Query<KindParams>, QueryRejection>,
+) -> Result<Response, HtmlError> {
+    let kind_text = params.map(|Query(p)| p.kind).unwrap_or_default();
+    let kind = match kind_text.trim() {
+        "" => None,
+        s => Some(s.parse::<RelatedKind>().map_err(|e| {
+            HtmlError::BadRequest(format!(
+                "The kind filter \"{s}\" is not valid: choose {}.",
+                e.expected
+            ))
+        })?),
+    };
+    let plan_id = PlanId(id);
+    let (plan, items) = state
+        .run(move |s| Ok((s.plan(plan_id)?, s.related_items(plan_id)?)))
+        .await?;
+    let shown = items
+        .iter()
+        .filter(|i| kind.is_none_or(|k| i.kind == k))
+        .count() as u64;
+    let groups = RelatedKind::ALL
+        .iter()
+        .filter(|k| kind.is_none_or(|want| want == **k))
+        .map(|k| KindGroup {
+            label: k.label(),
+            anchor: k.as_str(),
+            items: items
+                .iter()
+                .filter(|i| i.kind == *k)
+                .map(|i| ItemView {
+                    id: i.id.0,
+                    name: i.name.clone(),
+                    count_text: count_of(i.work_package_count, "work package", "work packages"),
+                    filter_href: format!("/plans/{id}?related_item={}", i.id),
+                })
+                .collect(),
+        })
+        .filter(|g| !g.items.is_empty())
+        .collect();
+    let mut kinds = vec![Choice::new("", "All kinds", kind_text.trim())];
+    kinds.extend(
+        RelatedKind::ALL
+            .iter()
+            .map(|k| Choice::new(k.as_str(), k.label(), kind_text.trim())),
+    );
+    let page = RegisterPage {
+        layout: Layout::new(
+            "Related items",
+            Some(PlanNav::from(&plan)),
+            Section::RelatedItems,
+        ),
+        kinds,
+        groups,
+        total: count_of(shown, "related item", "related items"),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "related_item.html")]
+struct ItemPage {
+    layout: Layout,
+    csrf: String,
+    id: i64,
+    plan_id: i64,
+    name: String,
+    kind_label: &'static str,
+    question: String,
+    count_text: String,
+    rows: Vec<WpRow>,
+    form_name: String,
+    kinds: Vec<Choice>,
+    errors: Vec<FieldError>,
+}
+
+impl ItemPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+async fn item_page(
+    state: &AppState,
+    id: i64,
+    csrf: String,
+    typed: Option<(String, String)>,
+    errors: Vec<FieldError>,
+) -> Result<ItemPage, HtmlError> {
+    let item_id = RelatedItemId(id);
+    let (item, plan, rows) = state
+        .run(move |s| {
+            let (item, plan_id, rows) = s.related_item(item_id)?;
+            Ok((item, s.plan(plan_id)?, rows))
+        })
+        .await?;
+    let (form_name, form_kind) =
+        typed.unwrap_or_else(|| (item.name.clone(), item.kind.as_str().to_string()));
+    let title = if errors.is_empty() {
+        item.name.clone()
+    } else {
+        format!("Error: {}", item.name)
+    };
+    Ok(ItemPage {
+        layout: Layout::new(&title, Some(PlanNav::from(&plan)), Section::RelatedItems),
+        csrf,
+        id,
+        plan_id: plan.id.0,
+        name: item.name.clone(),
+        kind_label: item.kind.label(),
+        question: format!("What depends on the {}?", item.name),
+        count_text: count_of(
+            item.work_package_count,
+            "work package relates",
+            "work packages relate",
+        ),
+        rows: rows.iter().map(WpRow::from).collect(),
+        form_name,
+        kinds: RelatedKind::ALL
+            .iter()
+            .map(|k| Choice::new(k.as_str(), k.label(), &form_kind))
+            .collect(),
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfToken(csrf): CsrfToken,
+    flags: Result<Query<Banner>, QueryRejection>,
+) -> Result<Response, HtmlError> {
+    let mut page = item_page(&state, id, csrf, None, Vec::new()).await?;
+    page.layout.banner = flags.ok().and_then(|Query(b)| b.message());
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfToken(csrf): CsrfToken,
+    form: CsrfForm,
+) -> Result<Response, HtmlError> {
+    let name = form.get("name").unwrap_or("").trim().to_string();
+    let kind_text = form.get("kind").unwrap_or("").trim().to_string();
+    let mut errors = Vec::new();
+    if name.is_empty() {
+        errors.push(FieldError::new("name", "Enter the name"));
+    } else if name.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "name",
+            "The name must be 200 characters or fewer",
+        ));
+    }
+    let kind = kind_text
+        .parse::<RelatedKind>()
+        .map_err(|e| FieldError::new("kind", format!("Choose a kind: {}", e.expected)));
+    match kind {
+        Ok(kind) if errors.is_empty() => {
+            let (item_id, new_name) = (RelatedItemId(id), name.clone());
+            match state
+                .run(move |s| s.update_related_item(item_id, &new_name, kind))
+                .await
+            {
+                Ok(()) => {
+                    return Ok(
+                        Redirect::to(&format!("/related-items/{id}?saved=1")).into_response()
+                    );
+                }
+                Err(ApiError::Conflict(e)) => errors.push(e),
+                Err(ApiError::Validation(mut es)) => errors.append(&mut es),
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(_) => {}
+        Err(e) => errors.push(e),
+    }
+    let page = item_page(&state, id, csrf, Some((name, kind_text)), errors).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}

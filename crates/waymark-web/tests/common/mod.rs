@@ -1,0 +1,286 @@
+//! Test helpers: start the real server on a random port against a fresh SQLite
+//! database holding the seed plan, and speak HTTP/1.1 to it.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use waymark_core::import::{Format, ImportOptions, import};
+use waymark_store::OnExisting;
+
+pub const SEED: &[u8] = include_bytes!("../../../waymark-core/tests/fixtures/seed.txt");
+pub const PLAN_TITLE: &str = "CYPS ICT strategy action plan";
+
+/// A running server with its own database.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn fresh_dir() -> PathBuf {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!(
+        "waymark-web-test-{}-{n}-{nanos}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Start the server with the seed plan imported. The server runs on its own
+/// runtime in a background thread until the test process ends.
+pub fn start() -> Server {
+    let dir = fresh_dir();
+    let db = dir.join("waymark.db");
+    let store = waymark_store::open(db.to_str().unwrap()).unwrap();
+    let imported = import(
+        SEED,
+        Format::PlanText,
+        &ImportOptions {
+            default_title: Some(PLAN_TITLE.into()),
+        },
+    )
+    .unwrap();
+    store
+        .import_plan(&imported.plan, OnExisting::Refuse)
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(
+                listener,
+                waymark_web::router(waymark_web::AppState::new(store)),
+            )
+            .await
+            .unwrap();
+        });
+    });
+    let addr = rx.recv().unwrap();
+    Server { addr, dir }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Percent-encode a form value.
+pub fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+pub fn form_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// One request over a fresh connection (`Connection: close`).
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<&str>,
+) -> Response {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(c) = cookie {
+        req.push_str(&format!("Cookie: {c}\r\n"));
+    }
+    if let Some(b) = body {
+        req.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    req.push_str("\r\n");
+    if let Some(b) = body {
+        req.push_str(b);
+    }
+    stream.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> Response {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of headers");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    if chunked {
+        body = dechunk(&body);
+    }
+    Response {
+        status,
+        headers,
+        body: String::from_utf8(body).unwrap(),
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
+        let size_text = String::from_utf8_lossy(&data[..eol]).to_string();
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        let start = eol + 2;
+        out.extend_from_slice(&data[start..start + size]);
+        data = &data[start + size + 2..];
+    }
+    out
+}
+
+/// A browser-like client: keeps the session cookie the server sets.
+pub struct Browser {
+    pub addr: SocketAddr,
+    pub cookie: Option<String>,
+}
+
+impl Browser {
+    pub fn new(server: &Server) -> Self {
+        Browser {
+            addr: server.addr,
+            cookie: None,
+        }
+    }
+
+    fn remember(&mut self, res: &Response) {
+        for (k, v) in &res.headers {
+            if k.eq_ignore_ascii_case("set-cookie")
+                && let Some(pair) = v.split(';').next()
+            {
+                self.cookie = Some(pair.to_string());
+            }
+        }
+    }
+
+    pub fn get(&mut self, path: &str) -> Response {
+        let res = request(self.addr, "GET", path, self.cookie.as_deref(), None);
+        self.remember(&res);
+        res
+    }
+
+    pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let res = request(
+            self.addr,
+            "POST",
+            path,
+            self.cookie.as_deref(),
+            Some(&form_body(fields)),
+        );
+        self.remember(&res);
+        res
+    }
+
+    /// GET a page and return it with the CSRF token of its forms.
+    pub fn get_form(&mut self, path: &str) -> (Response, String) {
+        let res = self.get(path);
+        let token = csrf_token(&res.body);
+        (res, token)
+    }
+}
+
+pub fn csrf_token(body: &str) -> String {
+    after(body, "name=\"csrf_token\" value=\"")
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+pub fn after<'a>(body: &'a str, marker: &str) -> Option<&'a str> {
+    body.find(marker).map(|i| &body[i + marker.len()..])
+}
+
+/// The leading digits of a string.
+pub fn digits(s: &str) -> String {
+    s.chars().take_while(|c| c.is_ascii_digit()).collect()
+}
+
+/// The id of the (only) plan, from the plan list.
+pub fn plan_id(b: &mut Browser) -> String {
+    let res = b.get("/");
+    digits(after(&res.body, "href=\"/plans/").unwrap())
+}
+
+/// The id of the package with a reference, from the overview table.
+pub fn package_id(b: &mut Browser, plan: &str, reference: &str) -> String {
+    let res = b.get(&format!("/plans/{plan}"));
+    let row = after(&res.body, &format!(">{reference}</td>")).unwrap();
+    digits(after(row, "href=\"/work-packages/").unwrap())
+}
+
+/// The value of the option whose label starts with `label`.
+pub fn option_value(body: &str, label: &str) -> String {
+    let i = body.find(&format!(">{label}</option>")).unwrap();
+    let start = body[..i].rfind("<option value=\"").unwrap() + 15;
+    body[start..].split('"').next().unwrap().to_string()
+}

@@ -1,0 +1,576 @@
+//! The HTML pages, through the real server: every page answers with the
+//! expected content, forms round-trip, and errors are pages with a status.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Browser, after, option_value, package_id, plan_id, request, start};
+
+#[test]
+fn plan_list_links_to_the_plan() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let res = b.get("/");
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("<html lang=\"en-GB\">"));
+    assert!(res.body.contains("CYPS ICT strategy action plan"));
+    assert!(
+        res.body
+            .contains("class=\"button\">Open CYPS ICT strategy action plan"),
+        "one plan: a prominent link"
+    );
+    assert!(res.body.contains("href=\"#main\""), "skip link");
+}
+
+#[test]
+fn overview_lists_every_package_with_layout() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let res = b.get(&format!("/plans/{plan}"));
+    assert_eq!(res.status, 200);
+    let body = &res.body;
+    assert!(body.contains("<title>Overview – CYPS ICT strategy action plan – Waymark</title>"));
+    assert!(body.contains("Application review"));
+    assert!(body.contains("Showing 1–17 of 17"));
+    assert!(body.contains("aria-current=\"page\">Overview"));
+    for nav in ["Timeline", "Priorities", "Key influences", "Related items"] {
+        assert!(
+            body.contains(&format!(">{nav}</a>")),
+            "{nav} in the navigation"
+        );
+    }
+    assert!(body.contains("<th scope=\"col\">Status</th>"));
+    assert!(body.contains(">Not started</span>"), "status as text");
+    assert!(
+        !body.contains(" style=\""),
+        "no inline styles under the CSP"
+    );
+}
+
+#[test]
+fn overview_filters_by_status_section_and_text() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let res = b.get(&format!("/plans/{plan}?status=in_progress"));
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("Showing 0 of 0"));
+    let res = b.get(&format!("/plans/{plan}?status=not_started"));
+    assert!(res.body.contains("Showing 1–17 of 17"));
+
+    let overview = b.get(&format!("/plans/{plan}"));
+    let section = option_value(&overview.body, "10.4 Technology innovation");
+    let res = b.get(&format!("/plans/{plan}?section={section}"));
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body.contains("Showing 1–5 of 5"),
+        "{}",
+        after(&res.body, "result-count").unwrap_or("")
+    );
+    assert!(res.body.contains("Provide anytime, anywhere access"));
+    assert!(!res.body.contains("Application review"));
+    assert!(
+        res.body
+            .contains(&format!("<option value=\"{section}\" selected>")),
+        "the chosen section stays selected"
+    );
+
+    let res = b.get(&format!("/plans/{plan}?q=single+sign"));
+    assert!(res.body.contains("Showing 1–1 of 1"));
+    assert!(res.body.contains("secure single sign on"));
+    assert!(!res.body.contains(">Application review"));
+
+    let res = b.get(&format!(
+        "/plans/{plan}?quarter=Q2+2007&sort=title&dir=desc"
+    ));
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("Workforce"));
+    assert!(!res.body.contains("Application review"));
+}
+
+#[test]
+fn overview_pages_through_packages() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let res = b.get(&format!("/plans/{plan}?per_page=5&status=not_started"));
+    assert!(res.body.contains("Showing 1–5 of 17"));
+    assert!(res.body.contains("Page 1 of 4"));
+    assert!(
+        res.body
+            .contains("status=not_started&#38;per_page=5&#38;page=2"),
+        "next link keeps the filters"
+    );
+    let res = b.get(&format!("/plans/{plan}?per_page=5&page=4"));
+    assert!(res.body.contains("Showing 16–17 of 17"));
+}
+
+#[test]
+fn a_bad_filter_is_a_400_naming_it() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    for (query, name) in [
+        ("status=finished", "status"),
+        ("quarter=Q9+2007", "quarter"),
+        ("rag=purple", "rag"),
+        ("influence=abc", "influence"),
+        ("section=abc", "section"),
+        ("section=999999", "section"),
+        ("sort=colour", "sort"),
+        ("per_page=0", "per_page"),
+        ("page=x", "page"),
+    ] {
+        let res = b.get(&format!("/plans/{plan}?{query}"));
+        assert_eq!(res.status, 400, "{query}");
+        assert!(
+            res.body.contains(&format!("The {name}")),
+            "{query}: {}",
+            res.body
+        );
+        assert!(
+            res.header("content-type")
+                .unwrap_or("")
+                .starts_with("text/html")
+        );
+    }
+}
+
+#[test]
+fn package_page_shows_every_field() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let id = package_id(&mut b, &plan, "10.4.3");
+    let res = b.get(&format!("/work-packages/{id}"));
+    assert_eq!(res.status, 200);
+    let body = &res.body;
+    assert!(body.contains("a) Q4 2007"));
+    assert!(body.contains("b) Q4 2007"));
+    assert!(body.contains("For customers and staff."));
+    assert!(body.contains("Corporate ICT Strategy and Customer Data Strategy."));
+    assert!(body.contains(&format!(
+        "href=\"/plans/{plan}/influences/3.1.2\">3.1.2</a>"
+    )));
+    assert!(body.contains("10.4 Technology innovation"));
+    assert!(body.contains(">Edit<"));
+    assert!(body.contains(">Delete<"));
+    assert!(body.contains("Depends on"));
+    assert!(body.contains("Needed by"));
+}
+
+#[test]
+fn names_like_web_addresses_are_not_links_to_them() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let id = package_id(&mut b, &plan, "10.3.1");
+    let res = b.get(&format!("/work-packages/{id}"));
+    assert!(
+        res.body
+            .contains("government Connect programme and www.br."),
+        "relationships verbatim"
+    );
+    assert!(!res.body.contains("href=\"http"));
+    assert!(!res.body.contains("href=\"www."));
+    assert!(!res.body.contains("href=\"//"));
+    let res = b.get(&format!("/plans/{plan}/related-items"));
+    assert!(res.body.contains("www.wfs"));
+    assert!(!res.body.contains("href=\"http") && !res.body.contains("href=\"www."));
+}
+
+#[test]
+fn edit_form_round_trip() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let id = package_id(&mut b, &plan, "10.1.1");
+    let (form, token) = b.get_form(&format!("/work-packages/{id}/edit"));
+    assert_eq!(form.status, 200);
+    assert!(!token.is_empty());
+    assert!(
+        b.cookie
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("waymark_session=")
+    );
+    assert!(
+        form.body.contains("value=\"Application review\""),
+        "prefilled"
+    );
+    assert!(form.body.contains("Q2 2007"), "delivery hint");
+    let section = option_value(&form.body, "10.1 Core business systems");
+    let res = b.post(
+        &format!("/work-packages/{id}/edit"),
+        &[
+            ("csrf_token", &token),
+            ("section_id", &section),
+            ("number", "1"),
+            ("title", "Application review (revised)"),
+            ("scope", "Using the checklist."),
+            (
+                "relationships",
+                "Corporate ICT Strategy e.g. GIS and Amethyst.",
+            ),
+            ("delivery", "a) Q4 2006 b) Q2 2007"),
+            ("comments", "Review all the systems, see 6.2."),
+            ("influences", "3.1.1 3.1.2"),
+            ("related_items", ""),
+            ("owner", "Head of ICT"),
+            ("status", "in_progress"),
+            ("rag", "amber"),
+            ("progress", "40"),
+            ("actual_delivery", ""),
+        ],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let location = res.header("location").unwrap().to_string();
+    assert_eq!(location, format!("/work-packages/{id}?saved=1"));
+    let page = b.get(&location);
+    assert!(page.body.contains("Your changes have been saved"));
+    assert!(page.body.contains("Application review (revised)"));
+    assert!(page.body.contains("Head of ICT"));
+    assert!(page.body.contains(">In progress</span>"));
+    assert!(page.body.contains(">Amber</span>"));
+    assert!(page.body.contains("40%"));
+    assert!(page.body.contains("b) Q2 2007"));
+    let list = b.get(&format!("/plans/{plan}?status=in_progress"));
+    assert!(list.body.contains("Showing 1–1 of 1"));
+}
+
+#[test]
+fn validation_errors_are_422_with_a_summary_and_typed_values_kept() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let id = package_id(&mut b, &plan, "10.1.1");
+    let (form, token) = b.get_form(&format!("/work-packages/{id}/edit"));
+    let section = option_value(&form.body, "10.1 Core business systems");
+    let res = b.post(
+        &format!("/work-packages/{id}/edit"),
+        &[
+            ("csrf_token", &token),
+            ("section_id", &section),
+            ("number", "1"),
+            ("title", ""),
+            ("delivery", "soon"),
+            ("owner", "Kept owner <b>"),
+            ("progress", "140"),
+            ("status", "in_progress"),
+        ],
+    );
+    assert_eq!(res.status, 422);
+    let body = &res.body;
+    assert!(body.contains("There is a problem"));
+    assert!(body.contains("href=\"#title\""));
+    assert!(body.contains("href=\"#progress\""));
+    assert!(body.contains("href=\"#delivery\""));
+    assert!(body.contains("id=\"title-error\""));
+    assert!(
+        body.contains("value=\"Kept owner &#60;b&#62;\""),
+        "escaped and kept"
+    );
+    assert!(body.contains("value=\"140\""));
+    assert!(body.contains("<title>Error: "));
+    // Nothing was saved.
+    let page = b.get(&format!("/work-packages/{id}"));
+    assert!(page.body.contains("Application review"));
+}
+
+#[test]
+fn posts_without_a_valid_csrf_token_are_refused() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let id = package_id(&mut b, &plan, "10.1.1");
+    let path = format!("/work-packages/{id}/delete");
+    // No cookie, no token.
+    let res = request(server.addr, "POST", &path, None, Some("x=1"));
+    assert_eq!(res.status, 403);
+    assert!(res.body.contains("The form could not be accepted"));
+    // A session but a wrong token.
+    let (_, token) = b.get_form(&path);
+    let res = b.post(&path, &[("csrf_token", "0123456789abcdef0123456789abcdef")]);
+    assert_eq!(res.status, 403);
+    // The right token from another session.
+    let res = request(
+        server.addr,
+        "POST",
+        &path,
+        None,
+        Some(&format!("csrf_token={token}")),
+    );
+    assert_eq!(res.status, 403);
+    // Still there.
+    assert_eq!(b.get(&format!("/work-packages/{id}")).status, 200);
+}
+
+#[test]
+fn session_cookie_is_http_only_and_strict() {
+    let server = start();
+    let res = request(server.addr, "GET", "/", None, None);
+    let cookie = res.header("set-cookie").unwrap();
+    assert!(cookie.starts_with("waymark_session="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Strict"));
+    assert!(cookie.contains("Path=/"));
+}
+
+#[test]
+fn delete_asks_then_deletes() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let id = package_id(&mut b, &plan, "10.2.4");
+    let (page, token) = b.get_form(&format!("/work-packages/{id}/delete"));
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("Are you sure you want to delete work package 10.2.4?")
+    );
+    let res = b.post(
+        &format!("/work-packages/{id}/delete"),
+        &[("csrf_token", &token)],
+    );
+    assert_eq!(res.status, 303);
+    let location = res.header("location").unwrap().to_string();
+    assert_eq!(location, format!("/plans/{plan}?deleted=10.2.4"));
+    let overview = b.get(&location);
+    assert!(
+        overview
+            .body
+            .contains("Work package 10.2.4 has been deleted.")
+    );
+    assert!(overview.body.contains("Showing 1–16 of 16"));
+    assert_eq!(b.get(&format!("/work-packages/{id}")).status, 404);
+}
+
+#[test]
+fn create_a_package() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let (form, token) = b.get_form(&format!("/plans/{plan}/work-packages/new"));
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Add a work package"));
+    let section = option_value(&form.body, "10.5 Organisation");
+    let res = b.post(
+        &format!("/plans/{plan}/work-packages/new"),
+        &[
+            ("csrf_token", &token),
+            ("section_id", &section),
+            ("number", "2"),
+            ("title", "Review sourcing of ICT support"),
+            ("delivery", "Q3 2007"),
+            ("influences", "3.1.1"),
+            ("status", "not_started"),
+            ("rag", ""),
+            ("progress", "0"),
+        ],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = b.get(res.header("location").unwrap());
+    assert!(page.body.contains("The work package has been created."));
+    assert!(page.body.contains("10.5.2"));
+    // A clashing number is a field error, not a 500.
+    let (_, token) = b.get_form(&format!("/plans/{plan}/work-packages/new"));
+    let res = b.post(
+        &format!("/plans/{plan}/work-packages/new"),
+        &[
+            ("csrf_token", &token),
+            ("section_id", &section),
+            ("number", "2"),
+            ("title", "Again"),
+        ],
+    );
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("There is a problem"));
+}
+
+#[test]
+fn dependencies_can_be_added_seen_both_ways_and_removed() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let first = package_id(&mut b, &plan, "10.1.1");
+    let second = package_id(&mut b, &plan, "10.2.1");
+    let (page, token) = b.get_form(&format!("/work-packages/{second}"));
+    assert!(
+        page.body.contains("name=\"predecessor_id\""),
+        "a small plan offers a select"
+    );
+    let res = b.post(
+        &format!("/work-packages/{second}/dependencies"),
+        &[("csrf_token", &token), ("predecessor_id", &first)],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = b.get(&format!("/work-packages/{second}"));
+    let depends = after(&page.body, "<h3>Depends on</h3>").unwrap();
+    let depends = &depends[..depends.find("<h3>Needed by</h3>").unwrap()];
+    assert!(depends.contains("10.1.1 Application review"));
+    let page = b.get(&format!("/work-packages/{first}"));
+    let needed = after(&page.body, "<h3>Needed by</h3>").unwrap();
+    assert!(needed.contains("10.2.1 Finalise CYPS governance arrangements"));
+
+    // A cycle is refused with a message.
+    let res = b.post(
+        &format!("/work-packages/{first}/dependencies"),
+        &[("csrf_token", &token), ("predecessor_id", &second)],
+    );
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("There is a problem"));
+    // By reference text.
+    let res = b.post(
+        &format!("/work-packages/{first}/dependencies"),
+        &[("csrf_token", &token), ("predecessor", "9.9.9")],
+    );
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("There is no work package 9.9.9"));
+    let third = package_id(&mut b, &plan, "10.5.1");
+    let res = b.post(
+        &format!("/work-packages/{third}/dependencies"),
+        &[("csrf_token", &token), ("predecessor", "#6.1")],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    // Remove.
+    let page = b.get(&format!("/work-packages/{second}"));
+    let action = after(
+        &page.body,
+        &format!("action=\"/work-packages/{second}/dependencies/"),
+    )
+    .unwrap();
+    let dep = common::digits(action);
+    let res = b.post(
+        &format!("/work-packages/{second}/dependencies/{dep}/delete"),
+        &[("csrf_token", &token)],
+    );
+    assert_eq!(res.status, 303);
+    let page = b.get(&format!("/work-packages/{second}"));
+    assert!(page.body.contains("depends on no other"));
+}
+
+#[test]
+fn influences_register_and_matrix() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let res = b.get(&format!("/plans/{plan}/influences"));
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("Traceability matrix"));
+    assert!(res.body.contains("10.1.1 addresses 3.1.1"));
+    assert!(res.body.contains("Influences no work package addresses"));
+    assert!(
+        res.body
+            .contains("Every work package addresses at least one key influence.")
+    );
+    let res = b.get(&format!("/plans/{plan}/influences/3.3.1"));
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("Application review"));
+    assert!(
+        res.body
+            .contains("Make sure systems have access to integrated data")
+    );
+    assert!(!res.body.contains("Workforce."));
+    assert_eq!(
+        b.get(&format!("/plans/{plan}/influences/9.9.9")).status,
+        404
+    );
+}
+
+#[test]
+fn related_items_and_what_depends_on_them() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let res = b.get(&format!("/plans/{plan}/related-items"));
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("Corporate ICT Strategy"));
+    let item = common::digits(
+        after(&res.body, "href=\"/related-items/")
+            .and_then(|_| {
+                let i = res.body.find(">Corporate ICT Strategy</a>")?;
+                let start = res.body[..i].rfind("/related-items/")? + "/related-items/".len();
+                Some(&res.body[start..])
+            })
+            .unwrap(),
+    );
+    let (page, token) = b.get_form(&format!("/related-items/{item}"));
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("What depends on the Corporate ICT Strategy?")
+    );
+    assert!(page.body.contains("Application review"));
+    let res = b.post(
+        &format!("/related-items/{item}"),
+        &[("csrf_token", &token), ("name", ""), ("kind", "strategy")],
+    );
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("href=\"#name\""));
+    let res = b.post(
+        &format!("/related-items/{item}"),
+        &[
+            ("csrf_token", &token),
+            ("name", "Corporate ICT Strategy 2007"),
+            ("kind", "strategy"),
+        ],
+    );
+    assert_eq!(res.status, 303);
+    let page = b.get(res.header("location").unwrap());
+    assert!(
+        page.body
+            .contains("What depends on the Corporate ICT Strategy 2007?")
+    );
+    assert!(page.body.contains("Related item: Strategy"));
+    assert_eq!(
+        b.get(&format!("/plans/{plan}/related-items?kind=planet"))
+            .status,
+        400
+    );
+}
+
+#[test]
+fn priorities_page_lists_the_priority_programmes() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let res = b.get(&format!("/plans/{plan}/priorities"));
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("ISA"));
+    assert!(res.body.contains("Child Concern Pathway"));
+    assert!(res.body.contains("aria-current=\"page\">Priorities"));
+}
+
+#[test]
+fn unknown_things_are_404_pages() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    for path in [
+        "/work-packages/999999",
+        "/plans/999999",
+        "/related-items/999999",
+        "/no-such-page",
+        "/work-packages/999999/edit",
+    ] {
+        let res = b.get(path);
+        assert_eq!(res.status, 404, "{path}");
+        assert!(res.body.contains("Page not found"), "{path}");
+        assert!(res.body.contains("<html lang=\"en-GB\">"));
+    }
+    let res = b.get("/work-packages/abc");
+    assert_eq!(res.status, 400);
+}
+
+#[test]
+fn stylesheet_is_served_with_caching() {
+    let server = start();
+    let res = request(server.addr, "GET", "/assets/waymark.css", None, None);
+    assert_eq!(res.status, 200);
+    assert!(res.header("content-type").unwrap().starts_with("text/css"));
+    assert!(res.header("cache-control").unwrap().contains("max-age"));
+    assert!(res.body.contains("@media print"));
+    assert!(res.header("set-cookie").is_none());
+}
