@@ -11,6 +11,11 @@ use crate::model::{
 use crate::quarter::Quarter;
 use crate::schedule;
 
+/// The most cells a reader makes of one row. No plan has nearly this many
+/// columns; the rest of a longer line is kept whole in the last cell, so a
+/// hostile line of a million `|` cannot multiply the memory an import takes.
+pub(crate) const MAX_CELLS: usize = 1000;
+
 /// One cell of a row with where it started in the file.
 #[derive(Debug, Clone)]
 pub(crate) struct Cell {
@@ -138,6 +143,14 @@ impl Builder {
                 first.line,
                 texts.join(" | ")
             ));
+            if cells.iter().take(m).all(|c| c.text.trim().is_empty()) {
+                self.warn(
+                    row_line,
+                    1,
+                    "row has nothing under the header's columns; no work package made",
+                );
+                return;
+            }
         }
         for (cell, slot) in cells.iter().zip(&slots) {
             let text = cell.text.trim();

@@ -1,22 +1,14 @@
 //! Reading a plan from CSV: one row per work package, columns by header meaning,
 //! with a `Section` column (`10.1 Core business systems`) grouping the rows.
 
-use super::build::{Builder, Cell};
+use std::collections::HashMap;
+
+use super::build::{Builder, Cell, MAX_CELLS};
 use super::table::{self, Column};
 use super::{ImportError, ImportOptions, Imported};
 
 pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
-    // The csv crate reads an unclosed quote to the end of the file, which would
-    // fold every later row into one cell without a word.
-    if let Some((line, column)) = unclosed_quote(text) {
-        return Err(ImportError::Syntax {
-            line,
-            column,
-            message:
-                "this quoted cell is never closed: the file ends inside it (add the closing \")"
-                    .into(),
-        });
-    }
+    check_shape(text)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -27,8 +19,11 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
         Some(Err(e)) => return Err(csv_error(&e)),
         None => return Err(ImportError::Empty),
     };
-    let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let texts: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let texts: Vec<&str> = header
+        .iter()
+        .take(table::MAX_HEADER_CELLS + 1)
+        .map(str::trim)
+        .collect();
     if !table::is_work_package_header(&texts) {
         return Err(ImportError::Syntax {
             line: 1,
@@ -36,6 +31,7 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
             message: "the first row is not a header naming a work package column (for example \"Work package\" or \"Title\")".into(),
         });
     }
+    let headers: Vec<String> = texts.iter().map(|h| h.to_string()).collect();
     let columns: Vec<Option<Column>> = headers.iter().map(|h| table::classify(h)).collect();
     let section_col = columns.iter().position(|c| *c == Some(Column::Section));
     let mut b = Builder::new(options.default_title.as_deref().unwrap_or("Action plan"));
@@ -55,7 +51,7 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
             "no Section column; all rows kept in one section without a heading",
         );
     }
-    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let mut last_section: Option<(String, usize)> = None;
     for record in records {
         let record = record.map_err(|e| csv_error(&e))?;
@@ -67,15 +63,14 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
             .to_string();
         let section = match (&last_section, section_text.is_empty()) {
             (Some((prev, idx)), _) if *prev == section_text => *idx,
-            (_, false) if seen.iter().any(|(s, _)| *s == section_text) => seen
-                .iter()
-                .find(|(s, _)| *s == section_text)
-                .map_or(0, |(_, i)| *i),
+            (_, false) if seen.contains_key(&section_text) => {
+                seen.get(&section_text).copied().unwrap_or(0)
+            }
             _ => {
                 let (number, title) = split_section(&section_text);
                 let idx = b.start_section(number, title);
                 if !section_text.is_empty() {
-                    seen.push((section_text.clone(), idx));
+                    seen.insert(section_text.clone(), idx);
                 }
                 idx
             }
@@ -126,12 +121,16 @@ fn csv_error(e: &csv::Error) -> ImportError {
     }
 }
 
-/// Where a quoted field opens that the file never closes (RFC 4180 quoting: a
-/// field that starts with `"` runs to the next `"` not followed by another).
-fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
+/// Check what the csv crate would accept but read badly: a quoted field that
+/// the file never closes (the crate folds every later row into it) and a row of
+/// more than [`MAX_CELLS`] fields (a hostile line whose records would take many
+/// times the file's size in memory). RFC 4180 quoting: a field that starts with
+/// `"` runs to the next `"` not followed by another.
+fn check_shape(text: &str) -> Result<(), ImportError> {
     let (mut line, mut column) = (1, 0);
     let mut opened: Option<(usize, usize)> = None;
     let mut field_start = true;
+    let mut fields = 1;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         column += 1;
@@ -143,6 +142,16 @@ fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
             (true, '"') => opened = None,
             (false, '"') if field_start => opened = Some((line, column)),
             (false, ',') => {
+                fields += 1;
+                if fields > MAX_CELLS {
+                    return Err(ImportError::Syntax {
+                        line,
+                        column,
+                        message: format!(
+                            "this row has more than {MAX_CELLS} cells; no plan has that many columns"
+                        ),
+                    });
+                }
                 field_start = true;
                 continue;
             }
@@ -152,23 +161,52 @@ fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
             line += 1;
             column = 0;
             field_start = opened.is_none();
+            if opened.is_none() {
+                fields = 1;
+            }
             continue;
         }
         field_start = false;
     }
-    opened
+    match opened {
+        Some((line, column)) => Err(ImportError::Syntax {
+            line,
+            column,
+            message:
+                "this quoted cell is never closed: the file ends inside it (add the closing \")"
+                    .into(),
+        }),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::unclosed_quote;
+    use super::{ImportError, MAX_CELLS, check_shape};
+
+    fn place(text: &str) -> Option<(usize, usize)> {
+        match check_shape(text) {
+            Ok(()) => None,
+            Err(ImportError::Syntax { line, column, .. }) => Some((line, column)),
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
 
     #[test]
     fn finds_the_quote_that_is_never_closed() {
-        assert_eq!(unclosed_quote("a,b\n1,\"x, \"\"y\"\"\nz\",2\n"), None);
-        assert_eq!(unclosed_quote("a,b\n1,\"open\n2,3\n"), Some((2, 3)));
+        assert_eq!(place("a,b\n1,\"x, \"\"y\"\"\nz\",2\n"), None);
+        assert_eq!(place("a,b\n1,\"open\n2,3\n"), Some((2, 3)));
         // A quote inside an unquoted cell is a character, not a quote.
-        assert_eq!(unclosed_quote("a,b\n5\" screen,2\n"), None);
-        assert_eq!(unclosed_quote("\"a\"\"\n"), Some((1, 1)));
+        assert_eq!(place("a,b\n5\" screen,2\n"), None);
+        assert_eq!(place("\"a\"\"\n"), Some((1, 1)));
+    }
+
+    #[test]
+    fn refuses_rows_of_too_many_cells() {
+        let row = ",".repeat(MAX_CELLS - 1);
+        assert_eq!(place(&format!("a,b\n{row}\n{row}\n")), None);
+        assert_eq!(place(&format!("a,b\n{row},\n")), Some((2, MAX_CELLS)));
+        // Commas inside quotes are not cells.
+        assert_eq!(place(&format!("a,b\n\"{row},\"\n")), None);
     }
 }

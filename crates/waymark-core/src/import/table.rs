@@ -75,18 +75,30 @@ pub fn classify(header: &str) -> Option<Column> {
     Some(col)
 }
 
+/// More cells than this is not a header row.
+pub const MAX_HEADER_CELLS: usize = 100;
+
 /// Whether a row of cells is the header of a work-package table: at least two
 /// recognised columns, one of which names the package.
 pub fn is_work_package_header(cells: &[&str]) -> bool {
-    let cols: Vec<Option<Column>> = cells.iter().map(|c| classify(c)).collect();
-    let known = cols.iter().flatten().count();
+    // No plan has this many columns; a line of a million cells is data, and
+    // classifying each would be slow for nothing.
+    if cells.len() > MAX_HEADER_CELLS {
+        return false;
+    }
     // Headers are short labels; a data row can mention "action plan" or
     // "dependencies" too, but not in short cells that don't start with a number.
     let label_like = cells.iter().all(|c| {
-        c.chars().count() <= 60 && !c.trim_start().starts_with(|ch: char| ch.is_ascii_digit())
+        c.len() <= 240
+            && c.chars().count() <= 60
+            && !c.trim_start().starts_with(|ch: char| ch.is_ascii_digit())
     });
-    label_like
-        && known >= 2
+    if !label_like {
+        return false;
+    }
+    let cols: Vec<Option<Column>> = cells.iter().map(|c| classify(c)).collect();
+    let known = cols.iter().flatten().count();
+    known >= 2
         && known * 2 >= cells.len()
         && cols
             .iter()
@@ -103,6 +115,9 @@ pub enum Register {
 }
 
 pub fn register_of(cells: &[&str]) -> Option<Register> {
+    if cells.len() > 4 || cells.iter().any(|c| c.len() > 40) {
+        return None;
+    }
     let lower: Vec<String> = cells.iter().map(|c| c.trim().to_lowercase()).collect();
     let first = lower.first().map(String::as_str).unwrap_or("");
     let has = |w: &str| lower.iter().any(|c| c == w);
