@@ -1,0 +1,162 @@
+//! Large and hostile inputs that are made here rather than committed: a 10 MB
+//! single line in each format. Each must give a clear error or a plan with a
+//! report, in time and memory linear in the input: each test takes well under a
+//! second in a debug build, where a quadratic reader would take hours.
+
+use waymark_core::import::{self, Format, ImportError, ImportOptions, Imported};
+
+const TEN_MB: usize = 10 * 1024 * 1024;
+
+fn read(text: &str, format: Format) -> Result<Imported, ImportError> {
+    import::import(text.as_bytes(), format, &ImportOptions::default())
+}
+
+fn messages(imported: &Imported) -> Vec<String> {
+    imported
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+fn error(text: &str, format: Format) -> Result<(), String> {
+    read(text, format).map(|_| ()).map_err(|e| e.to_string())
+}
+
+const HEADER: &str = "10.1 Systems\n| Work package | Scope | Estimated delivery |\n";
+
+#[test]
+fn ten_mb_of_text_on_one_line_is_no_plan() {
+    let line = "a".repeat(TEN_MB);
+    assert_eq!(read(&line, Format::PlanText), Err(ImportError::NoTable));
+    // In Markdown, text before any table is the plan's introduction.
+    let plan =
+        read(&line, Format::Markdown).map(|i| (i.plan.sections.len(), i.plan.introduction.len()));
+    assert_eq!(plan, Ok((0, TEN_MB)));
+}
+
+#[test]
+fn ten_mb_row_of_cells_is_read_with_one_warning() {
+    let mut text = String::from(HEADER);
+    text.push_str("| 1. Long row | Scope | Q1 2007 ");
+    while text.len() < TEN_MB {
+        text.push_str("| x ");
+    }
+    text.push('|');
+    let extra =
+        (text.len() - HEADER.len() - "| 1. Long row | Scope | Q1 2007 |".len()) / "| x ".len();
+    // The same in Markdown: a `## ` heading and a separator row, so the long
+    // row is on line 4.
+    let markdown = format!("## {text}").replacen("|\n", "|\n| --- | --- | --- |\n", 1);
+    for (format, text, line) in [
+        (Format::PlanText, &text, 3),
+        (Format::Markdown, &markdown, 4),
+    ] {
+        let imported = read(text, format).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        assert_eq!(imported.plan.work_package_count(), 1);
+        // A row is split into at most 1000 cells (3 under the header, 997
+        // beyond it); the rest of the line stays whole in the last one.
+        assert_eq!(
+            messages(&imported),
+            [format!(
+                "line {line}, column 34: warning: 997 cells beyond the header's last column; kept in the plan's notes"
+            )],
+            "{format:?}"
+        );
+        let prefix = format!("Line {line}: extra cells: ");
+        let notes = imported
+            .plan
+            .notes
+            .strip_prefix(&prefix)
+            .unwrap_or_default();
+        assert!(notes.starts_with("x | x | x"));
+        assert_eq!(
+            notes.matches('x').count(),
+            extra,
+            "every cell is in the notes"
+        );
+    }
+}
+
+#[test]
+fn ten_mb_cell_is_kept_whole() {
+    let scope = "word ".repeat(TEN_MB / 5);
+    let text = format!("{HEADER}| 1. Big | {scope}| Q1 2007 |\n");
+    let imported = read(&text, Format::PlanText).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(messages(&imported), Vec::<String>::new());
+    let wp = &imported.plan.sections[0].work_packages[0];
+    assert_eq!(wp.scope, scope.trim());
+    assert_eq!(wp.delivery.len(), 1);
+}
+
+#[test]
+fn ten_mb_line_of_bars() {
+    let bars = "|".repeat(TEN_MB);
+    // No header: text outside any table, so there is no plan.
+    assert_eq!(read(&bars, Format::PlanText), Err(ImportError::NoTable));
+    // Under a header: 999 empty cells, and the rest of the line (all bars but
+    // the first and last, which open and close the row, and the 999 that
+    // separate cells) in the last cell, beyond the header, so in the notes.
+    let imported =
+        read(&format!("{HEADER}{bars}\n"), Format::PlanText).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        messages(&imported),
+        [
+            "line 3, column 1: warning: row has nothing under the header's columns; no work package made",
+            "line 3, column 1001: warning: a cell beyond the header's last column; kept in the plan's notes",
+        ]
+    );
+    assert_eq!(imported.plan.work_package_count(), 0);
+    assert_eq!(imported.plan.notes.matches('|').count(), TEN_MB - 2 - 999);
+}
+
+#[test]
+fn ten_mb_csv_line() {
+    // A line of five million cells is refused before it is read.
+    let cells = "x,".repeat(TEN_MB / 2);
+    let too_many = "this row has more than 1000 cells; no plan has that many columns";
+    assert_eq!(
+        error(&cells, Format::Csv),
+        Err(format!("line 1, column 2000: {too_many}"))
+    );
+    let text = format!("Work package,Scope\n{cells}");
+    assert_eq!(
+        error(&text, Format::Csv),
+        Err(format!("line 2, column 2000: {too_many}"))
+    );
+    // A 10 MB cell is read.
+    let text = format!("Work package,Scope\n1. Big,\"{}\"\n", "y".repeat(TEN_MB));
+    let imported = read(&text, Format::Csv).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        imported.plan.sections[0].work_packages[0].scope.len(),
+        TEN_MB
+    );
+}
+
+#[test]
+fn ten_mb_json_line() {
+    let text = format!("{{\"title\": \"{}\"}}", "t".repeat(TEN_MB));
+    let imported = read(&text, Format::Json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(imported.plan.title.len(), TEN_MB);
+    // Cut off: an error with the place, not a panic.
+    let cut = &text[..TEN_MB / 2];
+    assert!(matches!(
+        read(cut, Format::Json),
+        Err(ImportError::Syntax { line: 1, .. })
+    ));
+}
+
+#[test]
+fn ten_mb_of_short_continuation_lines() {
+    // A row left open, then two million lines that each continue its last cell.
+    let mut text = format!("{HEADER}| 1. Open | Scope starts");
+    while text.len() < TEN_MB {
+        text.push_str("\nmore");
+    }
+    text.push_str(" | Q1 2007 |\n");
+    let imported = read(&text, Format::PlanText).unwrap_or_else(|e| panic!("{e}"));
+    let wp = &imported.plan.sections[0].work_packages[0];
+    assert!(wp.scope.starts_with("Scope starts more more"));
+    assert_eq!(wp.delivery.len(), 1);
+    assert_eq!(messages(&imported), Vec::<String>::new());
+}
