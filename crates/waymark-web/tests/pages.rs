@@ -574,3 +574,46 @@ fn stylesheet_is_served_with_caching() {
     assert!(res.body.contains("@media print"));
     assert!(res.header("set-cookie").is_none());
 }
+
+#[test]
+fn timeline_draws_quarters_sections_and_dependencies() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let first = package_id(&mut b, &plan, "10.1.1");
+    let second = package_id(&mut b, &plan, "10.2.3");
+    let (_, token) = b.get_form(&format!("/work-packages/{second}"));
+    let res = b.post(
+        &format!("/work-packages/{second}/dependencies"),
+        &[("csrf_token", &token), ("predecessor_id", &first)],
+    );
+    assert_eq!(res.status, 303);
+
+    let res = b.get(&format!("/plans/{plan}/timeline"));
+    assert_eq!(res.status, 200);
+    let body = &res.body;
+    assert!(body.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(body.contains("role=\"img\" aria-labelledby=\"timeline-title timeline-desc\""));
+    for q in ["Q4 2006", "Q1 2007", "Q4 2007"] {
+        assert!(body.contains(&format!(">{q}</text>")), "{q}");
+    }
+    assert!(body.contains(">10.1 Core business systems</text>"));
+    assert!(body.contains("Section 6 (no heading)"));
+    assert_eq!(body.matches("marker-end=\"url(#wm-arrow)\"").count(), 1);
+    assert!(body.contains("class=\"timeline-scroll\" tabindex=\"0\" role=\"region\" aria-label="));
+    assert!(body.contains("The timeline as a table"));
+    assert!(body.contains("Showing 17 work packages."));
+    assert!(body.contains("aria-current=\"page\">Timeline"));
+    assert!(!body.contains(" style=\""));
+
+    let res = b.get(&format!("/plans/{plan}/timeline?status=delivered"));
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body
+            .contains("No work package shown has a delivery quarter")
+    );
+    assert_eq!(
+        b.get(&format!("/plans/{plan}/timeline?status=soon")).status,
+        400
+    );
+}

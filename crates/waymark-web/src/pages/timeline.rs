@@ -1,14 +1,441 @@
-//! The timeline: an SVG roadmap of packages by quarter, drawn on the server.
+//! The timeline: an SVG roadmap of packages by delivery quarter, grouped by
+//! section, coloured by status with a text cue, dependencies drawn as arrows.
+//! Drawn on the server so it needs no script; the SVG is built here as text,
+//! so every piece of text in it goes through [`escape`].
 
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
+use waymark_core::{Quarter, Status};
+use waymark_store::{PlanId, SectionId, SortKey, WorkPackageId, WorkPackageRow};
 
-use super::error::HtmlError;
+use super::error::{HtmlError, render};
+use super::plans::{ListParams, query_error};
+use super::view::{Choice, Layout, PlanNav, Section, WpRow, thousands};
 use crate::AppState;
 
+/// Most packages drawn at once; the page says when there are more.
+pub const CAP: u32 = 300;
+
+const LABEL_WIDTH: i32 = 300;
+const QUARTER_WIDTH: i32 = 112;
+const ROW_HEIGHT: i32 = 28;
+const SECTION_HEIGHT: i32 = 32;
+const AXIS_HEIGHT: i32 = 36;
+const BAR_INSET: i32 = 5;
+
+/// Escape text for SVG (XML) content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Fill, stroke and dash pattern per status: colour is never alone, every bar
+/// also carries the status as text, and the dash pattern differs.
+fn style(status: Status) -> (&'static str, &'static str, &'static str) {
+    match status {
+        Status::NotStarted => ("#eeefef", "#505a5f", "6 3"),
+        Status::InProgress => ("#d2e2f1", "#1d70b8", "none"),
+        Status::Delivered => ("#cce2d8", "#00703c", "none"),
+        Status::OnHold => ("#fcd6c3", "#d4351c", "2 2"),
+        Status::Cancelled => ("#ffffff", "#383f43", "1 3"),
+    }
+}
+
+/// What the roadmap shows: packages in plan order with their section labels,
+/// and dependencies between shown packages.
+pub struct Roadmap<'a> {
+    pub title: &'a str,
+    pub sections: &'a [(SectionId, String)],
+    pub packages: &'a [WorkPackageRow],
+    pub dependencies: &'a [(WorkPackageId, WorkPackageId)],
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Draw the roadmap as an SVG document fragment.
+pub fn draw(map: &Roadmap<'_>) -> String {
+    let quarters: Vec<Quarter> = map
+        .packages
+        .iter()
+        .flat_map(|p| p.delivery.iter().map(|d| d.quarter))
+        .collect();
+    let (Some(first), Some(last)) = (
+        quarters.iter().min().copied(),
+        quarters.iter().max().copied(),
+    ) else {
+        return String::new();
+    };
+    let columns = last.index() - first.index() + 1;
+    let x_of = |q: Quarter| LABEL_WIDTH + (q.index() - first.index()) * QUARTER_WIDTH;
+
+    // Rows: a heading row per section that has packages, then its packages.
+    let mut y = AXIS_HEIGHT;
+    let mut body = String::new();
+    let mut bars: HashMap<WorkPackageId, (i32, i32, i32)> = HashMap::new(); // id -> (x_start, x_end, y_mid)
+    let label_of: HashMap<SectionId, &str> = map
+        .sections
+        .iter()
+        .map(|(id, l)| (*id, l.as_str()))
+        .collect();
+    let mut current: Option<SectionId> = None;
+    for wp in map.packages {
+        if current != Some(wp.section_id) {
+            current = Some(wp.section_id);
+            let label = label_of.get(&wp.section_id).copied().unwrap_or("Section");
+            let _ = write!(
+                body,
+                r##"<rect x="0" y="{y}" width="{w}" height="{SECTION_HEIGHT}" fill="#f3f2f1"/><text x="8" y="{ty}" font-weight="700" font-size="14" fill="#1b1b1b">{t}</text>"##,
+                w = LABEL_WIDTH + columns * QUARTER_WIDTH,
+                ty = y + 21,
+                t = escape(&truncate(label, 60)),
+            );
+            y += SECTION_HEIGHT;
+        }
+        let mid = y + ROW_HEIGHT / 2;
+        let _ = write!(
+            body,
+            r##"<text x="8" y="{ty}" font-size="12" fill="#1b1b1b"><tspan font-weight="700">{r}</tspan> {t}</text>"##,
+            ty = mid + 4,
+            r = escape(&wp.reference),
+            t = escape(&truncate(&wp.title, 34)),
+        );
+        let (fill, stroke, dash) = style(wp.status);
+        let mut span: Option<(i32, i32)> = None;
+        for part in &wp.delivery {
+            let x = x_of(part.quarter) + BAR_INSET;
+            let w = QUARTER_WIDTH - 2 * BAR_INSET;
+            let text = match &part.label {
+                Some(l) => format!("{l}) {}", wp.status.label()),
+                None => wp.status.label().to_string(),
+            };
+            let _ = write!(
+                body,
+                r##"<rect x="{x}" y="{by}" width="{w}" height="{h}" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="2" stroke-dasharray="{dash}"/><text x="{tx}" y="{ty}" font-size="11" fill="#1b1b1b">{t}</text>"##,
+                by = y + 4,
+                h = ROW_HEIGHT - 8,
+                tx = x + 6,
+                ty = mid + 4,
+                t = escape(&text),
+            );
+            if wp.status == Status::Cancelled {
+                let _ = write!(
+                    body,
+                    r##"<line x1="{x}" y1="{mid}" x2="{x2}" y2="{mid}" stroke="#383f43" stroke-width="1"/>"##,
+                    x2 = x + w
+                );
+            }
+            span = Some(match span {
+                None => (x, x + w),
+                Some((a, b)) => (a.min(x), b.max(x + w)),
+            });
+        }
+        if let Some((a, b)) = span {
+            bars.insert(wp.id, (a, b, mid));
+        }
+        y += ROW_HEIGHT;
+    }
+    let height = y + 8;
+    let width = LABEL_WIDTH + columns * QUARTER_WIDTH + 8;
+
+    // Axis and grid under everything else.
+    let mut grid = String::new();
+    for i in 0..columns {
+        let q = Quarter::from_index(first.index() + i);
+        let x = LABEL_WIDTH + i * QUARTER_WIDTH;
+        let _ = write!(
+            grid,
+            r##"<line x1="{x}" y1="{AXIS_HEIGHT}" x2="{x}" y2="{height}" stroke="#d8d8d8" stroke-width="1"/><text x="{tx}" y="22" font-size="13" font-weight="700" fill="#1b1b1b" text-anchor="middle">{q}</text>"##,
+            tx = x + QUARTER_WIDTH / 2,
+            q = escape(&q.to_string()),
+        );
+    }
+    let _ = write!(
+        grid,
+        r##"<line x1="0" y1="{AXIS_HEIGHT}" x2="{width}" y2="{AXIS_HEIGHT}" stroke="#1b1b1b" stroke-width="2"/>"##
+    );
+
+    // Arrows from the end of a predecessor's bar to the start of its successor's.
+    let mut arrows = String::new();
+    for (pred, succ) in map.dependencies {
+        let (Some(&(_, from_x, from_y)), Some(&(to_x, _, to_y))) = (bars.get(pred), bars.get(succ))
+        else {
+            continue;
+        };
+        let bend = ((to_x - from_x).abs() / 2).max(24);
+        let _ = write!(
+            arrows,
+            r##"<path d="M{from_x} {from_y} C{c1} {from_y}, {c2} {to_y}, {to_x} {to_y}" fill="none" stroke="#1b1b1b" stroke-width="1.5" marker-end="url(#wm-arrow)"/>"##,
+            c1 = from_x + bend,
+            c2 = to_x - bend,
+        );
+    }
+
+    let shown = map.packages.len();
+    let drawn_arrows = arrows.matches("<path").count();
+    let desc = format!(
+        "{shown} work packages from {first} to {last}, grouped by section; each bar is a delivery quarter labelled with the package's status; {drawn_arrows} arrows show dependencies from a package to the one that waits for it. The same information is in the table below."
+    );
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="timeline-title timeline-desc" font-family="system-ui, sans-serif"><title id="timeline-title">{title}</title><desc id="timeline-desc">{desc}</desc><defs><marker id="wm-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#1b1b1b"/></marker></defs><rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>{grid}{body}{arrows}</svg>"##,
+        title = escape(map.title),
+        desc = escape(&desc),
+    )
+}
+
+struct LegendItem {
+    label: &'static str,
+    swatch: String,
+}
+
+fn legend() -> Vec<LegendItem> {
+    Status::ALL
+        .iter()
+        .map(|s| {
+            let (fill, stroke, dash) = style(*s);
+            let strike = if *s == Status::Cancelled {
+                r##"<line x1="2" y1="9" x2="38" y2="9" stroke="#383f43" stroke-width="1"/>"##
+            } else {
+                ""
+            };
+            LegendItem {
+                label: s.label(),
+                swatch: format!(
+                    r##"<svg width="40" height="18" viewBox="0 0 40 18" aria-hidden="true" focusable="false" class="legend__swatch"><rect x="2" y="2" width="36" height="14" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="2" stroke-dasharray="{dash}"/>{strike}</svg>"##
+                ),
+            }
+        })
+        .collect()
+}
+
+struct TableRow {
+    row: WpRow,
+    section: String,
+    depends_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "timeline.html")]
+struct TimelinePage {
+    layout: Layout,
+    plan_id: i64,
+    sections: Vec<Choice>,
+    statuses: Vec<Choice>,
+    params: ListParams,
+    filtered: bool,
+    svg: String,
+    legend: Vec<LegendItem>,
+    summary: String,
+    capped: bool,
+    undated: usize,
+    rows: Vec<TableRow>,
+}
+
 pub async fn page(
-    State(_state): State<AppState>,
-    Path(_id): Path<i64>,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
-    Err(HtmlError::NotFound("The timeline".into()))
+    let Query(params) = params.map_err(query_error)?;
+    let mut query = params.query(CAP).map_err(HtmlError::BadRequest)?;
+    query.page = 1;
+    query.per_page = CAP;
+    query.sort = SortKey::Plan;
+    query.descending = false;
+    let plan_id = PlanId(id);
+    let (plan, sections, list, dependencies) = state
+        .run(move |s| {
+            Ok((
+                s.plan(plan_id)?,
+                s.sections(plan_id)?,
+                s.list_work_packages(plan_id, &query)?,
+                s.dependencies(plan_id)?,
+            ))
+        })
+        .await?;
+    let shown: HashMap<WorkPackageId, &WorkPackageRow> =
+        list.items.iter().map(|w| (w.id, w)).collect();
+    let links: Vec<(WorkPackageId, WorkPackageId)> = dependencies
+        .iter()
+        .filter(|d| shown.contains_key(&d.predecessor.id) && shown.contains_key(&d.successor.id))
+        .map(|d| (d.predecessor.id, d.successor.id))
+        .collect();
+    let section_labels: Vec<(SectionId, String)> =
+        sections.iter().map(|s| (s.id, s.label.clone())).collect();
+    let title = format!("Timeline of {}", plan.title);
+    let svg = draw(&Roadmap {
+        title: &title,
+        sections: &section_labels,
+        packages: &list.items,
+        dependencies: &links,
+    });
+    let label_of: HashMap<SectionId, &str> = section_labels
+        .iter()
+        .map(|(id, l)| (*id, l.as_str()))
+        .collect();
+    let rows = list
+        .items
+        .iter()
+        .map(|w| TableRow {
+            row: WpRow::from(w),
+            section: label_of
+                .get(&w.section_id)
+                .copied()
+                .unwrap_or("")
+                .to_string(),
+            depends_on: dependencies
+                .iter()
+                .filter(|d| d.successor.id == w.id)
+                .map(|d| d.predecessor.reference.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect();
+    let capped = list.total > list.items.len() as u64;
+    let summary = if capped {
+        format!(
+            "Showing the first {} of {} work packages, in plan order. Use the filters to see the others.",
+            thousands(list.items.len() as u64),
+            thousands(list.total)
+        )
+    } else {
+        format!("Showing {} work packages.", thousands(list.total))
+    };
+    let undated = list.items.iter().filter(|w| w.delivery.is_empty()).count();
+    let page = TimelinePage {
+        layout: Layout::new("Timeline", Some(PlanNav::from(&plan)), Section::Timeline),
+        plan_id: id,
+        sections: sections
+            .iter()
+            .map(|s| Choice::new(s.id.0.to_string(), s.label.clone(), &params.section))
+            .collect(),
+        statuses: Status::ALL
+            .iter()
+            .map(|s| Choice::new(s.as_str(), s.label(), &params.status))
+            .collect(),
+        filtered: params.is_filtered(),
+        params,
+        svg,
+        legend: legend(),
+        summary,
+        capped,
+        undated,
+        rows,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waymark_core::{DeliveryTarget, Progress};
+
+    #[test]
+    fn escapes_markup_characters() {
+        assert_eq!(
+            escape(r#"<a href="x">Tom & Jerry's</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
+        );
+        assert_eq!(escape("www.br"), "www.br");
+    }
+
+    fn row(
+        id: i64,
+        section: i64,
+        reference: &str,
+        title: &str,
+        quarters: &[&str],
+        status: Status,
+    ) -> WorkPackageRow {
+        WorkPackageRow {
+            id: WorkPackageId(id),
+            plan_id: PlanId(1),
+            section_id: SectionId(section),
+            reference: reference.into(),
+            number: reference.rsplit('.').next().unwrap_or("").into(),
+            title: title.into(),
+            delivery: quarters
+                .iter()
+                .filter_map(|q| q.parse().ok())
+                .map(|quarter| DeliveryTarget {
+                    label: None,
+                    quarter,
+                })
+                .collect(),
+            owner: String::new(),
+            status,
+            rag: None,
+            progress: Progress::default(),
+        }
+    }
+
+    #[test]
+    fn draws_axis_sections_bars_and_arrows_with_text_escaped() {
+        let sections = vec![(SectionId(1), "10.1 Core <systems>".to_string())];
+        let packages = vec![
+            row(
+                1,
+                1,
+                "10.1.1",
+                "Review & reduce",
+                &["Q4 2006"],
+                Status::InProgress,
+            ),
+            row(2, 1, "10.1.2", "Next", &["Q2 2007"], Status::NotStarted),
+        ];
+        let deps = vec![(WorkPackageId(1), WorkPackageId(2))];
+        let svg = draw(&Roadmap {
+            title: "Plan \"A\"",
+            sections: &sections,
+            packages: &packages,
+            dependencies: &deps,
+        });
+        assert!(svg.contains(r#"role="img" aria-labelledby="timeline-title timeline-desc""#));
+        assert!(svg.contains("<title id=\"timeline-title\">Plan &quot;A&quot;</title>"));
+        for q in ["Q4 2006", "Q1 2007", "Q2 2007"] {
+            assert!(svg.contains(&format!(">{q}</text>")), "{q} on the axis");
+        }
+        assert!(svg.contains("10.1 Core &lt;systems&gt;"));
+        assert!(svg.contains("Review &amp; reduce"));
+        assert!(svg.contains(">In progress</text>"));
+        assert_eq!(svg.matches("marker-end=").count(), 1);
+        assert!(!svg.contains("style="));
+    }
+
+    #[test]
+    fn nothing_to_draw_without_quarters() {
+        let packages = vec![row(1, 1, "10.1.1", "Undated", &[], Status::NotStarted)];
+        assert_eq!(
+            draw(&Roadmap {
+                title: "t",
+                sections: &[],
+                packages: &packages,
+                dependencies: &[]
+            }),
+            ""
+        );
+    }
 }
