@@ -562,6 +562,8 @@ fn unknown_things_are_404_pages() {
     }
     let res = b.get("/work-packages/abc");
     assert_eq!(res.status, 400);
+    assert!(res.header("content-type").unwrap().starts_with("text/html"));
+    assert!(res.body.contains("There is a problem with the request"));
 }
 
 #[test]

@@ -106,3 +106,35 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
         Err(e) => HtmlError::from(e).into_response(),
     }
 }
+
+/// Middleware: a client error that axum's own extractors produced (a path that
+/// is not a number, a form that is not a form, a wrong method) comes back as
+/// plain text; turn it into an HTML page with the same status and reason.
+pub async fn html_rejections(res: Response) -> Response {
+    let status = res.status();
+    let plain = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|ct| ct.starts_with("text/plain"));
+    if !status.is_client_error() || !plain {
+        return res;
+    }
+    let body = axum::body::to_bytes(res.into_body(), 16 * 1024)
+        .await
+        .unwrap_or_default();
+    let reason = String::from_utf8_lossy(&body).trim().to_string();
+    let error = match status {
+        StatusCode::NOT_FOUND => HtmlError::NotFound("This page".into()),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            HtmlError::BadRequest("This address does not accept that kind of request.".into())
+        }
+        _ if reason.is_empty() => {
+            HtmlError::BadRequest("The request could not be understood.".into())
+        }
+        _ => HtmlError::BadRequest(reason),
+    };
+    let mut page = error.into_response();
+    *page.status_mut() = status;
+    page
+}

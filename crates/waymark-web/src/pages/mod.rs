@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
             "/work-packages/{id}/dependencies/{dependency}/delete",
             post(work_packages::remove_dependency),
         )
+        .layer(axum::middleware::map_response(error::html_rejections))
         .layer(axum::middleware::from_fn(csrf::session))
         .route("/assets/waymark.css", get(assets::css))
         .route("/assets/waymark.js", get(assets::js))

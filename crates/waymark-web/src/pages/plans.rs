@@ -431,11 +431,7 @@ pub async fn overview(
         .map(|g| PriorityLink {
             id: g.id.0,
             name: g.name.clone(),
-            count: count_of(
-                g.work_packages.len() as u64,
-                "work package",
-                "work packages",
-            ),
+            count: programme_count(g),
         })
         .collect();
     let page_view = OverviewPage {
@@ -479,6 +475,22 @@ impl Banner {
 
 // ---------------------------------------------------------------- priorities
 
+/// The store lists at most this many packages of a programme.
+const PROGRAMME_LIST_CAP: usize = 1000;
+
+fn programme_count(g: &ProgrammeRow) -> String {
+    let n = g.work_packages.len();
+    if n >= PROGRAMME_LIST_CAP {
+        format!(
+            "at least {} work packages; the first {} are listed",
+            thousands(n as u64),
+            thousands(n as u64)
+        )
+    } else {
+        count_of(n as u64, "work package", "work packages")
+    }
+}
+
 struct ProgrammeView {
     id: i64,
     name: String,
@@ -499,12 +511,8 @@ impl From<&ProgrammeRow> for ProgrammeView {
             name: g.name.clone(),
             description: g.description.clone(),
             summary: format!(
-                "{}, {} delivered",
-                count_of(
-                    g.work_packages.len() as u64,
-                    "work package",
-                    "work packages"
-                ),
+                "{}; {} of those delivered",
+                programme_count(g),
                 thousands(delivered)
             ),
             rows: g.work_packages.iter().map(WpRow::from).collect(),
