@@ -44,6 +44,10 @@ pub struct RunArgs {
     /// Also write the summary as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Serve this existing database instead of generating and importing a plan
+    /// (to repeat the load quickly while working on the server).
+    #[arg(long)]
+    db: Option<PathBuf>,
     /// Keep the temporary directory (plan, databases, server log).
     #[arg(long)]
     keep: bool,
@@ -102,67 +106,22 @@ pub fn run(args: &RunArgs) -> Result<()> {
 }
 
 fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
-    let spec = args.plan.spec();
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("waymark-bench: {} on {cpus} CPUs", waymark.display());
-
-    let started = Instant::now();
-    let plan = generate::generate(&spec)?;
-    let text = waymark_core::export::to_json(&plan);
-    let generate_secs = started.elapsed().as_secs_f64();
-    let plan_file = tmp.join("plan.json");
-    fs::write(&plan_file, &text)?;
-    println!(
-        "plan: {} work packages, {} sections, {} influences, {} related items, {} dependencies, \
-         seed {}; {:.1} MB of JSON made in {generate_secs:.2} s",
-        spec.packages,
-        spec.sections,
-        spec.influences,
-        spec.related,
-        spec.dependencies,
-        spec.seed,
-        text.len() as f64 / 1e6
-    );
-    drop(plan);
-
-    // The same read `waymark import` starts with, in this process and without a
-    // database, so that import time can be split into reading and storing.
-    let started = Instant::now();
-    let read = waymark_core::import::import(
-        text.as_bytes(),
-        waymark_core::import::Format::Json,
-        &Default::default(),
-    )?;
-    let core_read_secs = started.elapsed().as_secs_f64();
-    println!(
-        "waymark-core JSON read alone (in-process, no database): {core_read_secs:.2} s, {} diagnostics",
-        read.diagnostics.len()
-    );
-    drop((read, text));
-
-    // Imports: the last one goes into the database the server will use.
-    let db = tmp.join("bench.db");
-    let mut import_secs = Vec::new();
-    let mut import_hwm_kb = 0;
-    let runs = args.import_runs.max(1);
-    for run in 1..=runs {
-        let target = if run == runs {
-            db.clone()
-        } else {
-            tmp.join(format!("import-{run}.db"))
-        };
-        let (secs, hwm) = time_import(waymark, &plan_file, &target, tmp)?;
-        println!(
-            "import {run}/{runs}: {secs:.2} s, peak RSS {:.0} MB",
-            hwm as f64 / 1024.0
-        );
-        import_secs.push(secs);
-        import_hwm_kb = import_hwm_kb.max(hwm);
-        if target != db {
-            remove_db(&target);
+    let (db, import) = match &args.db {
+        Some(db) => {
+            println!(
+                "serving {} as it is; nothing generated or imported",
+                db.display()
+            );
+            (db.clone(), None)
         }
-    }
-    let import_median = median(&import_secs);
+        None => {
+            let db = tmp.join("bench.db");
+            let figures = generate_and_import(args, waymark, tmp, &db)?;
+            (db, Some(figures))
+        }
+    };
 
     let port = free_port()?;
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
@@ -239,11 +198,7 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
     let report = Report {
         cpus,
         spec: &args.plan,
-        generate_secs,
-        core_read_secs,
-        import_secs: &import_secs,
-        import_median,
-        import_hwm_kb,
+        import: import.as_ref(),
         measured: &measured,
         server_peak_kb,
         connections: args.connections,
@@ -256,6 +211,86 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
         println!("summary written to {}", path.display());
     }
     Ok(())
+}
+
+/// What generating and importing the plan took.
+struct ImportFigures {
+    generate_secs: f64,
+    core_read_secs: f64,
+    runs_secs: Vec<f64>,
+    median_secs: f64,
+    peak_rss_kb: u64,
+}
+
+fn generate_and_import(
+    args: &RunArgs,
+    waymark: &Path,
+    tmp: &Path,
+    db: &Path,
+) -> Result<ImportFigures> {
+    let spec = args.plan.spec();
+    let started = Instant::now();
+    let plan = generate::generate(&spec)?;
+    let text = waymark_core::export::to_json(&plan);
+    let generate_secs = started.elapsed().as_secs_f64();
+    let plan_file = tmp.join("plan.json");
+    fs::write(&plan_file, &text)?;
+    println!(
+        "plan: {} work packages, {} sections, {} influences, {} related items, {} dependencies, \
+         seed {}; {:.1} MB of JSON made in {generate_secs:.2} s",
+        spec.packages,
+        spec.sections,
+        spec.influences,
+        spec.related,
+        spec.dependencies,
+        spec.seed,
+        text.len() as f64 / 1e6
+    );
+    drop(plan);
+
+    // The same read `waymark import` starts with, in this process and without a
+    // database, so that import time can be split into reading and storing.
+    let started = Instant::now();
+    let read = waymark_core::import::import(
+        text.as_bytes(),
+        waymark_core::import::Format::Json,
+        &Default::default(),
+    )?;
+    let core_read_secs = started.elapsed().as_secs_f64();
+    println!(
+        "waymark-core JSON read alone (in-process, no database): {core_read_secs:.2} s, {} diagnostics",
+        read.diagnostics.len()
+    );
+    drop((read, text));
+
+    // Each run into a fresh database; the last one is the one the server uses.
+    let mut runs_secs = Vec::new();
+    let mut peak_rss_kb = 0;
+    let runs = args.import_runs.max(1);
+    for run in 1..=runs {
+        let target = if run == runs {
+            db.to_path_buf()
+        } else {
+            tmp.join(format!("import-{run}.db"))
+        };
+        let (secs, hwm) = time_import(waymark, &plan_file, &target, tmp)?;
+        println!(
+            "import {run}/{runs}: {secs:.2} s, peak RSS {:.0} MB",
+            hwm as f64 / 1024.0
+        );
+        runs_secs.push(secs);
+        peak_rss_kb = peak_rss_kb.max(hwm);
+        if target != db {
+            remove_db(&target);
+        }
+    }
+    Ok(ImportFigures {
+        generate_secs,
+        core_read_secs,
+        median_secs: median(&runs_secs),
+        runs_secs,
+        peak_rss_kb,
+    })
 }
 
 fn remove_db(path: &Path) {
@@ -479,11 +514,7 @@ const RSS_TARGET_MB: f64 = 150.0;
 struct Report<'a> {
     cpus: usize,
     spec: &'a PlanArgs,
-    generate_secs: f64,
-    core_read_secs: f64,
-    import_secs: &'a [f64],
-    import_median: f64,
-    import_hwm_kb: u64,
+    import: Option<&'a ImportFigures>,
     measured: &'a [Measured],
     server_peak_kb: u64,
     connections: usize,
@@ -503,12 +534,15 @@ impl Report<'_> {
     }
 
     fn targets(&self) -> Vec<Target> {
-        let mut targets = vec![Target {
-            name: "import (median)".into(),
-            limit: IMPORT_TARGET_SECS,
-            measured: self.import_median,
-            unit: "s",
-        }];
+        let mut targets = Vec::new();
+        if let Some(import) = self.import {
+            targets.push(Target {
+                name: "import (median)".into(),
+                limit: IMPORT_TARGET_SECS,
+                measured: import.median_secs,
+                unit: "s",
+            });
+        }
         for m in self.measured {
             let limit = match m.endpoint.key {
                 "list_by_status" | "list_by_section" => LIST_P99_TARGET_MS,
@@ -578,17 +612,20 @@ impl Report<'_> {
             }
         }
         println!();
-        println!(
-            "import: {} → median {:.2} s (of which reading the JSON: {:.2} s); importer peak RSS {:.0} MB",
-            self.import_secs
-                .iter()
-                .map(|s| format!("{s:.2} s"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            self.import_median,
-            self.core_read_secs,
-            self.import_hwm_kb as f64 / 1024.0
-        );
+        if let Some(import) = self.import {
+            println!(
+                "import: {} → median {:.2} s (reading the JSON alone: {:.2} s); importer peak RSS {:.0} MB",
+                import
+                    .runs_secs
+                    .iter()
+                    .map(|s| format!("{s:.2} s"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                import.median_secs,
+                import.core_read_secs,
+                import.peak_rss_kb as f64 / 1024.0
+            );
+        }
         println!(
             "server RSS after each endpoint: {} MB; peak {:.0} MB",
             self.measured
@@ -621,21 +658,21 @@ impl Report<'_> {
         let spec = self.spec.spec();
         json!({
             "machine": { "cpus": self.cpus },
-            "plan": {
+            "plan": self.import.map(|_| json!({
                 "packages": spec.packages,
                 "sections": spec.sections,
                 "influences": spec.influences,
                 "related_items": spec.related,
                 "dependencies": spec.dependencies,
                 "seed": spec.seed,
-                "generate_seconds": self.generate_secs,
-            },
-            "import": {
-                "runs_seconds": self.import_secs,
-                "median_seconds": self.import_median,
-                "core_json_read_seconds": self.core_read_secs,
-                "importer_peak_rss_mb": self.import_hwm_kb as f64 / 1024.0,
-            },
+            })),
+            "import": self.import.map(|i| json!({
+                "generate_seconds": i.generate_secs,
+                "runs_seconds": i.runs_secs,
+                "median_seconds": i.median_secs,
+                "core_json_read_seconds": i.core_read_secs,
+                "importer_peak_rss_mb": i.peak_rss_kb as f64 / 1024.0,
+            })),
             "load": {
                 "connections": self.connections,
                 "duration_seconds_per_endpoint": self.duration_secs,
