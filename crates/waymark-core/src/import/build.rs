@@ -267,7 +267,12 @@ impl Builder {
             }
         }
         let names = explicit_related.unwrap_or_else(|| relationships::names(&wp.relationships));
-        wp.related_items = names.iter().map(|n| self.related_name(n, None)).collect();
+        let mut seen = HashSet::new();
+        wp.related_items = names
+            .iter()
+            .map(|n| self.related_name(n, None))
+            .filter(|n| seen.insert(n.clone()))
+            .collect();
         self.plan.sections[section].work_packages.push(wp);
     }
 
@@ -462,6 +467,8 @@ impl Builder {
             }
             self.memberships = inferred;
         }
+        // Each package once in each programme, without a scan per membership.
+        let mut members: HashSet<(usize, WorkPackageRef)> = HashSet::new();
         for (line, name, r) in std::mem::take(&mut self.memberships) {
             if !refs.contains(&r) {
                 self.warn(
@@ -491,9 +498,8 @@ impl Builder {
                     self.plan.programmes.len() - 1
                 }
             };
-            let p = &mut self.plan.programmes[idx];
-            if !p.work_packages.contains(&r) {
-                p.work_packages.push(r);
+            if members.insert((idx, r.clone())) {
+                self.plan.programmes[idx].work_packages.push(r);
             }
         }
         // A related item named like a programme is that programme.
@@ -510,11 +516,19 @@ impl Builder {
         }
 
         // Dependencies, refusing unknown packages and cycles.
+        let mut seen = HashSet::new();
+        let mut candidates: Vec<(usize, Dependency)> = Vec::new();
         for (line, pred, succ) in std::mem::take(&mut self.pending_dependencies) {
             let pred = WorkPackageRef(pred);
             if !refs.contains(&pred) || !refs.contains(&succ) {
                 let missing = if refs.contains(&pred) { &succ } else { &pred };
-                self.warn(line, 1, format!("dependency {pred} → {succ}: no work package {missing}; kept in the plan's notes"));
+                self.warn(
+                    line,
+                    1,
+                    format!(
+                        "dependency {pred} → {succ}: no work package {missing}; kept in the plan's notes"
+                    ),
+                );
                 self.note(format!("Line {line}: dependency {pred} → {succ}"));
                 continue;
             }
@@ -522,18 +536,26 @@ impl Builder {
                 predecessor: pred,
                 successor: succ,
             };
-            if self.plan.dependencies.contains(&dep) {
-                continue;
+            // The same link twice is one fact.
+            if seen.insert(dep.clone()) {
+                candidates.push((line, dep));
             }
-            if let Err(e) = schedule::check_new_dependency(&self.plan.dependencies, &dep) {
-                self.warn(line, 1, format!("{e}; kept in the plan's notes"));
-                self.note(format!(
-                    "Line {line}: dependency {} → {} ({e})",
-                    dep.predecessor, dep.successor
-                ));
-                continue;
+        }
+        let deps: Vec<Dependency> = candidates.iter().map(|(_, d)| d.clone()).collect();
+        for ((line, dep), result) in candidates
+            .into_iter()
+            .zip(schedule::accept_dependencies(&deps))
+        {
+            match result {
+                Ok(()) => self.plan.dependencies.push(dep),
+                Err(e) => {
+                    self.warn(line, 1, format!("{e}; kept in the plan's notes"));
+                    self.note(format!(
+                        "Line {line}: dependency {} → {} ({e})",
+                        dep.predecessor, dep.successor
+                    ));
+                }
             }
-            self.plan.dependencies.push(dep);
         }
 
         complete_registers(&mut self.plan);

@@ -1,33 +1,44 @@
 //! Reading the JSON document `waymark export --format json` writes.
+//!
+//! The document is the plan itself, so what needs checking is what the types
+//! cannot say: references to packages that exist, no cycles, and each name or
+//! code once (the store keeps them unique). JSON has no line numbers once
+//! parsed, so these diagnostics point at line 1 and name what they are about.
+
+use std::collections::HashSet;
 
 use serde::Deserialize;
 
 use super::build::complete_registers;
 use super::{Diagnostic, ImportError, Imported, Severity};
-use crate::model::{Plan, Programme};
+use crate::model::{Plan, Programme, WorkPackageRef};
 use crate::schedule;
 
+/// The export's `priorities` list beside the plan's fields; `programmes[].priority`
+/// says the same.
 #[derive(Deserialize)]
-struct Document {
-    #[serde(flatten)]
-    plan: Plan,
-    /// Names of priority programmes; `programmes[].priority` says the same.
+struct Priorities {
     #[serde(default)]
     priorities: Vec<String>,
 }
 
 pub(crate) fn read(text: &str) -> Result<Imported, ImportError> {
-    let doc: Document = serde_json::from_str(text).map_err(|e| ImportError::Syntax {
+    // The plan is read straight from the text (not through a `flatten`ed
+    // wrapper, which buffers it and then reports every bad value at the end of
+    // the document), so a bad value's line and column are its own.
+    let syntax = |e: serde_json::Error| ImportError::Syntax {
         line: e.line(),
-        column: e.column(),
+        column: e.column().max(1),
         message: e
             .to_string()
             .split(" at line ")
             .next()
             .unwrap_or("invalid JSON")
             .to_string(),
-    })?;
-    let mut plan = doc.plan;
+    };
+    let plan: Plan = serde_json::from_str(text).map_err(syntax)?;
+    let doc: Priorities = serde_json::from_str(text).map_err(syntax)?;
+    let mut plan = plan;
     for name in doc.priorities {
         match plan
             .programmes
@@ -43,47 +54,154 @@ pub(crate) fn read(text: &str) -> Result<Imported, ImportError> {
             }),
         }
     }
-    let mut diagnostics = Vec::new();
-    let refs: std::collections::HashSet<_> = plan.work_packages().map(|(r, _, _)| r).collect();
-    if refs.len() != plan.work_package_count() {
-        return Err(ImportError::Syntax {
-            line: 1,
-            column: 1,
-            message: "two work packages in one section share a number".into(),
-        });
-    }
-    let mut kept = Vec::new();
-    for dep in std::mem::take(&mut plan.dependencies) {
-        let problem = if !refs.contains(&dep.predecessor) || !refs.contains(&dep.successor) {
-            Some(format!(
-                "dependency {} → {} names a work package that does not exist",
-                dep.predecessor, dep.successor
-            ))
-        } else {
-            schedule::check_new_dependency(&kept, &dep)
-                .err()
-                .map(|e| e.to_string())
-        };
-        match problem {
-            Some(message) => diagnostics.push(Diagnostic {
+    let mut refs: HashSet<WorkPackageRef> = HashSet::new();
+    for (r, _, _) in plan.work_packages() {
+        if !refs.insert(r.clone()) {
+            return Err(ImportError::Syntax {
                 line: 1,
                 column: 1,
-                severity: Severity::Warning,
-                message: format!("{message}; kept in the plan's notes"),
-            }),
-            None => kept.push(dep),
+                message: format!(
+                    "work package {r} appears twice: two packages share a section number and a package number"
+                ),
+            });
         }
     }
-    for d in &diagnostics {
+    let mut problems: Vec<String> = Vec::new();
+    merge_duplicates(&mut plan, &mut problems);
+
+    // Programme members that are not packages of this plan.
+    for p in &mut plan.programmes {
+        let name = &p.name;
+        p.work_packages.retain(|r| {
+            let known = refs.contains(r);
+            if !known {
+                problems.push(format!(
+                    "programme {name} lists work package {r}, which does not exist"
+                ));
+            }
+            known
+        });
+    }
+
+    // Dependencies: both ends must exist, each once, and no cycle.
+    let mut seen = HashSet::new();
+    let candidates: Vec<_> = std::mem::take(&mut plan.dependencies)
+        .into_iter()
+        .filter(|dep| {
+            if !refs.contains(&dep.predecessor) || !refs.contains(&dep.successor) {
+                problems.push(format!(
+                    "dependency {} → {} names a work package that does not exist",
+                    dep.predecessor, dep.successor
+                ));
+                return false;
+            }
+            // The same link twice is one fact.
+            seen.insert(dep.clone())
+        })
+        .collect();
+    for (dep, result) in candidates
+        .iter()
+        .zip(schedule::accept_dependencies(&candidates))
+    {
+        match result {
+            Ok(()) => plan.dependencies.push(dep.clone()),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+
+    let mut diagnostics = Vec::new();
+    for message in problems {
         if !plan.notes.is_empty() {
             plan.notes.push('\n');
         }
-        plan.notes.push_str(&d.message);
-    }
-    plan.dependencies = kept;
-    for p in &mut plan.programmes {
-        p.work_packages.retain(|r| refs.contains(r));
+        plan.notes.push_str(&message);
+        diagnostics.push(Diagnostic {
+            line: 1,
+            column: 1,
+            severity: Severity::Warning,
+            message: format!("{message}; kept in the plan's notes"),
+        });
     }
     complete_registers(&mut plan);
     Ok(Imported { plan, diagnostics })
+}
+
+/// Each influence code, related item and programme once (names compared
+/// without regard to ASCII case, as the store does), and each package's lists
+/// without repeats. A repeat that differs from the first is reported.
+fn merge_duplicates(plan: &mut Plan, problems: &mut Vec<String>) {
+    let mut codes = HashSet::new();
+    let mut first_influences: Vec<crate::model::Influence> = Vec::new();
+    for i in std::mem::take(&mut plan.influences) {
+        if codes.insert(i.code.clone()) {
+            first_influences.push(i);
+        } else if let Some(first) = first_influences.iter().find(|f| f.code == i.code)
+            && first != &i
+        {
+            problems.push(format!(
+                "key influence {} is listed twice; the second (\"{}\", \"{}\") is not used",
+                i.code, i.title, i.description
+            ));
+        }
+    }
+    plan.influences = first_influences;
+
+    let mut names = HashSet::new();
+    let mut first_items: Vec<crate::model::RelatedItem> = Vec::new();
+    for item in std::mem::take(&mut plan.related_items) {
+        if names.insert(item.name.to_ascii_lowercase()) {
+            first_items.push(item);
+        } else if let Some(first) = first_items
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(&item.name))
+            && first != &item
+        {
+            problems.push(format!(
+                "related item {} is listed twice; the second ({}, {}) is not used",
+                first.name,
+                item.name,
+                item.kind.as_str()
+            ));
+        }
+    }
+    plan.related_items = first_items;
+
+    let mut merged: Vec<Programme> = Vec::new();
+    for p in std::mem::take(&mut plan.programmes) {
+        match merged
+            .iter_mut()
+            .find(|m| m.name.eq_ignore_ascii_case(&p.name))
+        {
+            Some(m) => {
+                problems.push(format!(
+                    "programme {} is listed twice; merged into one",
+                    m.name
+                ));
+                m.priority |= p.priority;
+                if m.description.is_empty() {
+                    m.description = p.description;
+                } else if !p.description.is_empty() && p.description != m.description {
+                    m.description.push('\n');
+                    m.description.push_str(&p.description);
+                }
+                m.work_packages.extend(p.work_packages);
+            }
+            None => merged.push(p),
+        }
+    }
+    for p in &mut merged {
+        let mut seen = HashSet::new();
+        p.work_packages.retain(|r| seen.insert(r.clone()));
+    }
+    plan.programmes = merged;
+
+    for section in &mut plan.sections {
+        for wp in &mut section.work_packages {
+            let mut seen = HashSet::new();
+            wp.influences.retain(|c| seen.insert(c.clone()));
+            let mut seen = HashSet::new();
+            wp.related_items
+                .retain(|n| seen.insert(n.to_ascii_lowercase()));
+        }
+    }
 }
