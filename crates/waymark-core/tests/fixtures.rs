@@ -171,3 +171,25 @@ fn formats_are_detected() {
     let json = plan.as_ref().map(to_json).unwrap_or_default();
     assert_eq!(Format::detect(None, &json), Format::Json);
 }
+
+/// A JSON plan edited by hand: duplicates, unknown packages, a cycle, a
+/// self-dependency. Each is reported and kept in the notes.
+#[test]
+fn json_with_problems() {
+    case("json_problems.json", Format::Json);
+}
+
+#[test]
+fn json_with_a_package_twice() {
+    case("json_duplicate_package.json", Format::Json);
+}
+
+#[test]
+fn json_with_a_bad_quarter() {
+    case("json_bad_quarter.json", Format::Json);
+}
+
+#[test]
+fn json_cut_off() {
+    case("json_truncated.json", Format::Json);
+}
