@@ -57,11 +57,12 @@ pub fn check(plan: &Plan, today: Date) -> Vec<Finding> {
             }
         }
     }
+    let used: std::collections::HashSet<&crate::model::InfluenceCode> = plan
+        .work_packages()
+        .flat_map(|(_, _, wp)| &wp.influences)
+        .collect();
     for inf in &plan.influences {
-        let used = plan
-            .work_packages()
-            .any(|(_, _, wp)| wp.influences.contains(&inf.code));
-        if !used {
+        if !used.contains(&inf.code) {
             push(
                 "unaddressed-influence",
                 inf.code.to_string(),
@@ -101,4 +102,265 @@ pub fn check(plan: &Plan, today: Date) -> Vec<Finding> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        DeliveryTarget, Dependency, Influence, InfluenceCode, Section, WorkPackage, WorkPackageRef,
+    };
+    use crate::quarter::{Quarter, QuarterConvention};
+
+    fn quarter(s: &str) -> Quarter {
+        s.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn date(s: &str) -> Date {
+        s.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A package with a delivery quarter (if any) and influences.
+    fn wp(number: &str, delivery: Option<&str>, influences: &[&str]) -> WorkPackage {
+        let mut wp = WorkPackage::new(number, format!("Package {number}"));
+        wp.delivery = delivery
+            .map(|q| {
+                vec![DeliveryTarget {
+                    label: None,
+                    quarter: quarter(q),
+                }]
+            })
+            .unwrap_or_default();
+        wp.influences = influences
+            .iter()
+            .map(|c| c.parse().unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        wp
+    }
+
+    fn plan(packages: Vec<WorkPackage>) -> Plan {
+        let mut plan = Plan::new("Test plan");
+        plan.sections.push(Section {
+            number: Some("1".into()),
+            title: Some("Systems".into()),
+            work_packages: packages,
+        });
+        // The register: each code the packages cite, once.
+        let mut codes: Vec<InfluenceCode> = plan
+            .work_packages()
+            .flat_map(|(_, _, wp)| wp.influences.clone())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        plan.influences = codes
+            .into_iter()
+            .map(|code| Influence {
+                code,
+                title: String::new(),
+                description: String::new(),
+            })
+            .collect();
+        plan
+    }
+
+    fn dep(a: &str, b: &str) -> Dependency {
+        Dependency {
+            predecessor: WorkPackageRef(a.into()),
+            successor: WorkPackageRef(b.into()),
+        }
+    }
+
+    /// (rule, subject) of each finding, in order.
+    fn found(plan: &Plan, today: &str) -> Vec<(&'static str, String)> {
+        check(plan, date(today))
+            .into_iter()
+            .map(|f| (f.rule, f.subject))
+            .collect()
+    }
+
+    const LONG_AGO: &str = "2000-01-01";
+
+    #[test]
+    fn a_complete_plan_has_no_findings() {
+        let mut p = plan(vec![
+            wp("1", Some("Q4 2006"), &["3.1.1"]),
+            wp("2", Some("Q1 2007"), &["3.1.1"]),
+        ]);
+        p.dependencies.push(dep("1.1", "1.2"));
+        assert_eq!(found(&p, LONG_AGO), []);
+    }
+
+    #[test]
+    fn no_delivery() {
+        let p = plan(vec![wp("1", None, &["3.1.1"])]);
+        let findings = check(&p, date(LONG_AGO));
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            (
+                findings[0].rule,
+                findings[0].subject.as_str(),
+                findings[0].message.as_str()
+            ),
+            (
+                "no-delivery",
+                "1.1",
+                "1.1 Package 1 has no estimated delivery quarter"
+            )
+        );
+    }
+
+    #[test]
+    fn no_influence() {
+        let p = plan(vec![wp("1", Some("Q4 2006"), &[])]);
+        let findings = check(&p, date(LONG_AGO));
+        assert_eq!(
+            findings
+                .iter()
+                .map(|f| (f.rule, f.message.as_str()))
+                .collect::<Vec<_>>(),
+            [("no-influence", "1.1 Package 1 addresses no key influence")]
+        );
+    }
+
+    #[test]
+    fn unaddressed_influence() {
+        let mut p = plan(vec![wp("1", Some("Q4 2006"), &["3.1.1"])]);
+        p.influences.push(Influence {
+            code: "3.2.1".parse().unwrap_or_else(|e| panic!("{e}")),
+            title: "Unused".into(),
+            description: String::new(),
+        });
+        let findings = check(&p, date(LONG_AGO));
+        assert_eq!(
+            findings
+                .iter()
+                .map(|f| (f.rule, f.subject.as_str(), f.message.as_str()))
+                .collect::<Vec<_>>(),
+            [(
+                "unaddressed-influence",
+                "3.2.1",
+                "key influence 3.2.1 is addressed by no work package"
+            )]
+        );
+    }
+
+    #[test]
+    fn dependency_cycle() {
+        let mut p = plan(vec![
+            wp("1", Some("Q1 2007"), &["3.1.1"]),
+            wp("2", Some("Q1 2007"), &["3.1.1"]),
+            wp("3", Some("Q1 2007"), &["3.1.1"]),
+        ]);
+        // Stored plans can hold a cycle if it came in past the checks; say so.
+        p.dependencies = vec![
+            dep("1.1", "1.2"),
+            dep("1.2", "1.3"),
+            dep("1.3", "1.1"),
+            dep("1.2", "1.2"),
+        ];
+        let findings = check(&p, date(LONG_AGO));
+        assert_eq!(
+            findings
+                .iter()
+                .map(|f| (f.rule, f.subject.as_str(), f.message.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                (
+                    "dependency-cycle",
+                    "1.3",
+                    "dependency cycle: 1.3 → 1.1 → 1.2 → 1.3"
+                ),
+                ("dependency-cycle", "1.2", "dependency cycle: 1.2 → 1.2"),
+            ]
+        );
+    }
+
+    #[test]
+    fn overdue_depends_on_today_status_and_convention() {
+        let mut p = plan(vec![wp("1", Some("Q4 2006"), &["3.1.1"])]);
+        // Calendar Q4 2006 ends on 31 December 2006.
+        assert_eq!(found(&p, "2006-12-31"), []);
+        assert_eq!(found(&p, "2007-01-01"), [("overdue", "1.1".to_string())]);
+        assert_eq!(
+            check(&p, date("2007-01-01"))[0].message,
+            "1.1 Package 1 was due by Q4 2006 (ends 2006-12-31) and is not started"
+        );
+        // Financial-year Q4 2006 is January to March 2007.
+        p.quarter_convention = QuarterConvention::Financial;
+        assert_eq!(found(&p, "2007-03-31"), []);
+        assert_eq!(found(&p, "2007-04-01"), [("overdue", "1.1".to_string())]);
+        // Only packages with work to do are overdue.
+        let today = "2010-01-01";
+        for (status, overdue) in [
+            (Status::NotStarted, true),
+            (Status::InProgress, true),
+            (Status::OnHold, true),
+            (Status::Delivered, false),
+            (Status::Cancelled, false),
+        ] {
+            p.sections[0].work_packages[0].status = status;
+            assert_eq!(!found(&p, today).is_empty(), overdue, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn overdue_uses_the_last_delivery_part() {
+        let mut package = wp("1", Some("Q1 2007"), &["3.1.1"]);
+        package.delivery.push(DeliveryTarget {
+            label: Some("b".into()),
+            quarter: quarter("Q3 2007"),
+        });
+        let p = plan(vec![package]);
+        assert_eq!(found(&p, "2007-07-01"), []);
+        assert_eq!(found(&p, "2007-10-01"), [("overdue", "1.1".to_string())]);
+    }
+
+    #[test]
+    fn dependency_order() {
+        let mut p = plan(vec![
+            wp("1", Some("Q3 2007"), &["3.1.1"]),
+            wp("2", Some("Q1 2007"), &["3.1.1"]),
+            wp("3", None, &["3.1.1"]),
+        ]);
+        // 1.2 is due before 1.1, on which it depends; 1.3 has no date to compare.
+        p.dependencies = vec![dep("1.1", "1.2"), dep("1.1", "1.3")];
+        let findings = check(&p, date(LONG_AGO));
+        assert_eq!(
+            findings
+                .iter()
+                .map(|f| (f.rule, f.subject.as_str(), f.message.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                (
+                    "no-delivery",
+                    "1.3",
+                    "1.3 Package 3 has no estimated delivery quarter"
+                ),
+                (
+                    "dependency-order",
+                    "1.2",
+                    "1.2 is due Q1 2007 but depends on 1.1, due later in Q3 2007"
+                ),
+            ]
+        );
+        // The same quarter is not out of order.
+        p.sections[0].work_packages[1].delivery[0].quarter = quarter("Q3 2007");
+        assert_eq!(found(&p, LONG_AGO), [("no-delivery", "1.3".to_string())]);
+    }
+
+    #[test]
+    fn the_seed_plan() {
+        let seed = include_bytes!("../tests/fixtures/seed.txt");
+        let imported =
+            crate::import::import(seed, crate::import::Format::PlanText, &Default::default())
+                .unwrap_or_else(|e| panic!("{e}"));
+        // Every package has a quarter and an influence, and every influence a package.
+        assert_eq!(found(&imported.plan, "2006-10-01"), []);
+        // By mid 2007 the 2006 and Q1 2007 packages are overdue.
+        let overdue: Vec<String> = found(&imported.plan, "2007-05-01")
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        assert_eq!(overdue, ["10.1.1", "10.2.1", "10.2.2", "#6.1"]);
+    }
 }
