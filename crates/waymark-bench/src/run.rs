@@ -107,7 +107,11 @@ pub fn run(args: &RunArgs) -> Result<()> {
 
 fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!("waymark-bench: {} on {cpus} CPUs", waymark.display());
+    let load_before = load_average();
+    println!(
+        "waymark-bench: {} on {cpus} CPUs, load average {load_before}",
+        waymark.display()
+    );
     let (db, import) = match &args.db {
         Some(db) => {
             println!(
@@ -199,6 +203,8 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
         cpus,
         spec: &args.plan,
         import: import.as_ref(),
+        load_before,
+        load_after: load_average(),
         measured: &measured,
         server_peak_kb,
         connections: args.connections,
@@ -291,6 +297,13 @@ fn generate_and_import(
         runs_secs,
         peak_rss_kb,
     })
+}
+
+/// The 1-, 5- and 15-minute load averages: how busy the shared machine was.
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 fn remove_db(path: &Path) {
@@ -515,6 +528,8 @@ struct Report<'a> {
     cpus: usize,
     spec: &'a PlanArgs,
     import: Option<&'a ImportFigures>,
+    load_before: String,
+    load_after: String,
     measured: &'a [Measured],
     server_peak_kb: u64,
     connections: usize,
@@ -569,8 +584,8 @@ impl Report<'_> {
         let base = self.baseline();
         println!();
         println!(
-            "{} connections, {} s per endpoint, {} CPUs",
-            self.connections, self.duration_secs, self.cpus
+            "{} connections, {} s per endpoint, {} CPUs, load average {} before and {} after",
+            self.connections, self.duration_secs, self.cpus, self.load_before, self.load_after
         );
         println!(
             "{:<30} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>8} {:>8}",
@@ -657,7 +672,11 @@ impl Report<'_> {
         let base = self.baseline();
         let spec = self.spec.spec();
         json!({
-            "machine": { "cpus": self.cpus },
+            "machine": {
+                "cpus": self.cpus,
+                "load_average_before": self.load_before,
+                "load_average_after": self.load_after,
+            },
             "plan": self.import.map(|_| json!({
                 "packages": spec.packages,
                 "sections": spec.sections,
