@@ -7,10 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use waymark_core::{InfluenceCode, Quarter, Rag, Status};
+use waymark_core::{Rag, Status};
 use waymark_store::{
-    InfluenceRow, PlanId, PlanSummary, ProgrammeId, ProgrammeRow, RelatedItemId, RelatedItemRow,
-    SectionId, SectionRow, SortKey, WorkPackageQuery,
+    InfluenceRow, PlanId, PlanSummary, ProgrammeRow, RelatedItemRow, SectionRow, WorkPackageQuery,
 };
 
 use super::error::{HtmlError, render};
@@ -20,7 +19,6 @@ use crate::AppState;
 /// Above this many related items the filter is a text box for the id, not a select.
 const RELATED_SELECT_MAX: usize = 500;
 pub const DEFAULT_PER_PAGE: u32 = 100;
-pub const MAX_PER_PAGE: u32 = 500;
 
 /// Paragraphs of a text a person wrote, split at blank lines.
 pub fn paragraphs(text: &str) -> Vec<String> {
@@ -90,90 +88,31 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    /// Parse every filter; the first wrong one is named in the message.
+    /// Parse every filter (with the API's rules); each wrong one is named in the message.
     pub fn query(&self, default_per_page: u32) -> Result<WorkPackageQuery, String> {
-        fn id(name: &str, v: &str) -> Result<Option<i64>, String> {
-            match v.trim() {
-                "" => Ok(None),
-                s => s.parse::<i64>().map(Some).map_err(|_| {
-                    format!(
-                        "The {name} filter \"{s}\" is not valid: it must be the number of a {name}."
-                    )
-                }),
-            }
-        }
-        fn parsed<T: std::str::FromStr>(
-            name: &str,
-            v: &str,
-            expected: &str,
-        ) -> Result<Option<T>, String> {
-            match v.trim() {
-                "" => Ok(None),
-                s => s
-                    .parse::<T>()
-                    .map(Some)
-                    .map_err(|_| format!("The {name} filter \"{s}\" is not valid: {expected}.")),
-            }
-        }
-        fn number(name: &str, v: &str, min: u32, max: u32) -> Result<Option<u32>, String> {
-            match v.trim() {
-                "" => Ok(None),
-                s => s
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (min..=max).contains(n))
-                    .map(Some)
-                    .ok_or_else(|| format!("The {name} \"{s}\" is not valid: it must be a whole number from {min} to {max}.")),
-            }
-        }
-        let status = match self.status.trim() {
-            "" => None,
-            s => Some(
-                Status::ALL
-                    .into_iter()
-                    .find(|st| st.as_str() == s)
-                    .or_else(|| s.parse().ok())
-                    .ok_or_else(|| {
-                        format!("The status filter \"{s}\" is not valid: choose not_started, in_progress, delivered, on_hold or cancelled.")
-                    })?,
-            ),
-        };
-        let descending = match self.dir.trim() {
-            "" | "asc" => false,
-            "desc" => true,
-            s => {
-                return Err(format!(
-                    "The dir (sort direction) \"{s}\" is not valid: choose asc or desc."
-                ));
-            }
-        };
-        Ok(WorkPackageQuery {
-            section: id("section", &self.section)?.map(SectionId),
-            quarter: parsed::<Quarter>(
-                "quarter",
-                &self.quarter,
-                "write a quarter such as Q2 2007",
-            )?,
-            status,
-            rag: parsed::<Rag>("rag", &self.rag, "choose red, amber or green")?,
-            influence: parsed::<InfluenceCode>(
-                "influence",
-                &self.influence,
-                "write a key-influence code such as 3.1.1",
-            )?,
-            related_item: id("related item", &self.related_item)?.map(RelatedItemId),
-            programme: id("programme", &self.programme)?.map(ProgrammeId),
-            text: Some(self.q.trim().to_string()).filter(|t| !t.is_empty()),
-            sort: parsed::<SortKey>(
-                "sort",
-                &self.sort,
-                "choose plan, title, delivery, status, progress or owner",
-            )?
-            .unwrap_or_default(),
-            descending,
-            page: number("page", &self.page, 1, u32::MAX)?.unwrap_or(1),
-            per_page: number("per_page", &self.per_page, 1, MAX_PER_PAGE)?
-                .unwrap_or(default_per_page),
+        let pairs: Vec<(String, String)> = [
+            ("section", &self.section),
+            ("quarter", &self.quarter),
+            ("status", &self.status),
+            ("rag", &self.rag),
+            ("influence", &self.influence),
+            ("related_item", &self.related_item),
+            ("programme", &self.programme),
+            ("q", &self.q),
+            ("sort", &self.sort),
+            ("dir", &self.dir),
+            ("page", &self.page),
+            ("per_page", &self.per_page),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+        crate::input::work_package_query(&pairs, default_per_page).map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| format!("The {} filter is not valid: {}.", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join(" ")
         })
     }
 
@@ -559,6 +498,7 @@ pub async fn priorities(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use waymark_store::SortKey;
 
     fn params(f: impl FnOnce(&mut ListParams)) -> ListParams {
         let mut p = ListParams::default();
