@@ -1,9 +1,10 @@
 use super::links_of;
 use crate::model::{Plan, WorkPackageRef, format_delivery};
 
-const COLUMNS: [&str; 15] = [
+const COLUMNS: [&str; 16] = [
     "Section",
     "Work package",
+    "No.",
     "Scope",
     "Relationships",
     "Estimated delivery",
@@ -25,17 +26,24 @@ pub fn to_csv(plan: &Plan) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut rows: Vec<Vec<String>> = vec![COLUMNS.iter().map(|s| s.to_string()).collect()];
     for (index, section) in plan.sections.iter().enumerate() {
-        let name = [section.number.as_deref(), section.title.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+        // An unheaded section is named by its label, `Section 6 (no heading)`,
+        // which the reader takes back as no heading: an empty cell would join
+        // two unheaded sections in a row into one.
+        let name = match (&section.number, &section.title) {
+            (None, None) => section.label(index),
+            _ => [section.number.as_deref(), section.title.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
         for wp in &section.work_packages {
             let r = WorkPackageRef::new(section, index, &wp.number);
             let (preds, progs) = links_of(plan, &r);
             rows.push(vec![
                 name.clone(),
-                format!("{}. {}", wp.number, wp.title),
+                wp.title.clone(),
+                wp.number.clone(),
                 wp.scope.clone(),
                 wp.relationships.clone(),
                 format_delivery(&wp.delivery),

@@ -12,6 +12,28 @@ fn cell(s: &str) -> String {
     if s.is_empty() { " ".into() } else { s }
 }
 
+/// Introduction and notes as the reader will take them back: a line that
+/// would read as a heading, a table row or metadata starts with `\`, which the
+/// reader drops.
+fn free_text(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let t = line.trim_start();
+            let structural = t.starts_with(['#', '|', '\\'])
+                || line.contains('|')
+                || ["- Organisation:", "- Period:", "- Quarter convention:"]
+                    .iter()
+                    .any(|m| t.starts_with(m));
+            if structural {
+                format!("\\{t}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn row(out: &mut String, cells: &[String]) {
     out.push('|');
     for c in cells {
@@ -32,8 +54,9 @@ fn header(out: &mut String, names: &[&str]) {
     out.push('\n');
 }
 
-const WP_COLUMNS: [&str; 14] = [
+const WP_COLUMNS: [&str; 15] = [
     "Work package",
+    "No.",
     "Scope",
     "Relationships",
     "Estimated delivery",
@@ -67,7 +90,7 @@ pub fn to_markdown(plan: &Plan) -> String {
         );
     }
     if !plan.introduction.is_empty() {
-        let _ = writeln!(out, "\n{}", plan.introduction);
+        let _ = writeln!(out, "\n{}", free_text(&plan.introduction));
     }
     for (index, section) in plan.sections.iter().enumerate() {
         out.push('\n');
@@ -86,7 +109,8 @@ pub fn to_markdown(plan: &Plan) -> String {
             row(
                 &mut out,
                 &[
-                    format!("{}. {}", wp.number, wp.title),
+                    wp.title.clone(),
+                    wp.number.clone(),
                     wp.scope.clone(),
                     wp.relationships.clone(),
                     format_delivery(&wp.delivery),
@@ -139,7 +163,7 @@ pub fn to_markdown(plan: &Plan) -> String {
         }
     }
     if !plan.notes.is_empty() {
-        let _ = writeln!(out, "\n## Notes\n\n{}", plan.notes);
+        let _ = writeln!(out, "\n## Notes\n\n{}", free_text(&plan.notes));
     }
     out
 }

@@ -116,6 +116,7 @@ impl Builder {
             );
         }
 
+        let has_number_column = columns.contains(&Some(Column::Number));
         let mut wp = WorkPackage::new("", "");
         let mut number: Option<String> = None;
         let mut explicit_related: Option<Vec<String>> = None;
@@ -164,6 +165,10 @@ impl Builder {
                 continue;
             };
             match col {
+                // `1. Application review.` holds number and title, unless the
+                // table has a number column (as the exports write it): then the
+                // cell is the title as written, and `2012 Olympics` keeps its year.
+                Column::WorkPackage if has_number_column => wp.title = text.to_string(),
                 Column::WorkPackage => {
                     let (num, title) = split_number(text);
                     if number.is_none() {
@@ -174,7 +179,8 @@ impl Builder {
                 Column::Number => {
                     number = Some(text.trim_end_matches('.').to_string()).filter(|s| !s.is_empty())
                 }
-                Column::Title => wp.title = strip_final_period(text),
+                // A column of titles alone is taken as written.
+                Column::Title => wp.title = text.to_string(),
                 Column::Scope => wp.scope = text.to_string(),
                 Column::Relationships => wp.relationships = text.to_string(),
                 Column::Comments => wp.comments = text.to_string(),

@@ -92,7 +92,12 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
 
 fn split_section(text: &str) -> (Option<String>, Option<String>) {
     let t = text.trim();
-    if t.is_empty() {
+    // Empty, or the label the CSV export gives a section without a heading.
+    let unheaded_label = t
+        .strip_prefix("Section ")
+        .and_then(|rest| rest.strip_suffix(" (no heading)"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if t.is_empty() || unheaded_label {
         return (None, None);
     }
     let first = t.split_whitespace().next().unwrap_or("");

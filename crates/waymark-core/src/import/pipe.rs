@@ -53,6 +53,8 @@ struct Reader {
     dialect: Dialect,
     b: Builder,
     intro: Vec<(usize, String)>,
+    /// Lines written as literal text (`\# not a heading`): never metadata.
+    literal_lines: std::collections::HashSet<usize>,
     title_seen: bool,
     started: bool,
     pending: Option<PendingHeading>,
@@ -78,6 +80,7 @@ pub(crate) fn read(
         dialect,
         b: Builder::new(title),
         intro: Vec::new(),
+        literal_lines: std::collections::HashSet::new(),
         title_seen: false,
         started: false,
         pending: None,
@@ -204,6 +207,18 @@ impl Reader {
             } else if self.in_notes {
                 self.notes.push(String::new());
             }
+            return;
+        }
+        // Outside a table, a line that starts with `\` is text as it stands,
+        // less the backslash: the export writes introduction and notes lines
+        // that would read as a heading, a row or metadata that way.
+        if self.dialect == Dialect::Markdown
+            && self.table.is_none()
+            && self.row.is_none()
+            && let Some(literal) = t.strip_prefix('\\')
+        {
+            self.literal_lines.insert(n);
+            self.text_line(n, literal);
             return;
         }
         if self.dialect == Dialect::Markdown
@@ -550,7 +565,7 @@ impl Reader {
         // The introduction; in Markdown, `- Organisation: ...` lines are metadata.
         let mut intro_lines = Vec::new();
         for (n, line) in std::mem::take(&mut self.intro) {
-            if self.dialect == Dialect::Markdown {
+            if self.dialect == Dialect::Markdown && !self.literal_lines.contains(&n) {
                 if let Some(value) = line.strip_prefix("- Organisation:") {
                     self.b.plan.organisation = value.trim().to_string();
                     continue;
