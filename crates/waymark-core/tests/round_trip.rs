@@ -261,3 +261,74 @@ fn markdown_returns_links_in_plan_order() {
     }
     assert_same_plan(&back.plan, &expected);
 }
+
+/// What the web UI lets a person type: package numbers that are not plain
+/// digits, sections with only a number or only a title, two sections in a row
+/// with no heading, text that looks like Markdown.
+fn unusual() -> Plan {
+    let mut plan = Plan::new("Unusual plan");
+    let mut section = |number: Option<&str>, title: Option<&str>, numbers: &[&str]| {
+        plan.sections.push(waymark_core::Section {
+            number: number.map(str::to_string),
+            title: title.map(str::to_string),
+            work_packages: numbers
+                .iter()
+                .map(|n| {
+                    let mut wp = waymark_core::WorkPackage::new(*n, format!("Package {n}"));
+                    wp.delivery = vec![waymark_core::DeliveryTarget {
+                        label: None,
+                        quarter: "Q1 2025".parse().unwrap_or_else(|e| panic!("{e}")),
+                    }];
+                    wp
+                })
+                .collect(),
+        });
+    };
+    section(Some("7"), None, &["1", "3a", "B2", "2.1", "iv"]);
+    section(None, Some("Finance"), &["1"]);
+    section(None, None, &["1"]);
+    section(None, None, &["1"]);
+    section(Some("8"), Some("2006 budgets"), &["1"]);
+    plan.sections[0].work_packages[0].title = "# Not a heading | with a bar".into();
+    plan.sections[0].work_packages[0].scope = "- Organisation: not metadata\n| --- |".into();
+    plan.sections[0].work_packages[1].comments = "Ends with a backslash \\".into();
+    plan.sections[0].work_packages[2].title = "Ends with a full stop.".into();
+    plan.sections[0].work_packages[3].title = "2012 Olympics".into();
+    plan.introduction =
+        "Background.\n# Not a heading\n| a | b |\n- Organisation: not metadata\n\nLast paragraph."
+            .into();
+    plan.notes = "## Not a section\n| x |\n10.1 Not a heading either".into();
+    plan
+}
+
+#[test]
+fn unusual_plan_survives_json() {
+    let plan = unusual();
+    let back = same_text_after_round_trip(&plan, ExportFormat::Json);
+    assert_eq!(back.diagnostics, []);
+    assert_same_plan(&back.plan, &plan);
+}
+
+#[test]
+fn unusual_plan_survives_markdown() {
+    let plan = unusual();
+    let back = same_text_after_round_trip(&plan, ExportFormat::Markdown);
+    let messages: Vec<String> = back.diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "line 27, column 1: warning: table has no section heading; kept as a section of its own after Finance",
+            "line 31, column 1: warning: table has no section heading; kept as a section of its own after Section 3 (no heading)",
+        ]
+    );
+    assert_same_plan(&back.plan, &plan);
+}
+
+#[test]
+fn unusual_plan_survives_csv() {
+    let plan = unusual();
+    let back = same_text_after_round_trip(&plan, ExportFormat::Csv);
+    assert_eq!(back.diagnostics, []);
+    // Two sections in a row without a heading stay two.
+    assert_eq!(back.plan.sections, plan.sections);
+}
