@@ -358,7 +358,24 @@ impl Builder {
     ) {
         let name = name.trim();
         if name.is_empty() {
-            self.warn(line, 1, "programme without a name skipped");
+            let rest = [description, packages]
+                .iter()
+                .map(|t| t.trim())
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>();
+            if rest.is_empty() {
+                self.warn(line, 1, "programme without a name skipped");
+            } else {
+                self.warn(
+                    line,
+                    1,
+                    "programme without a name; its row is kept in the plan's notes",
+                );
+                self.note(format!(
+                    "Line {line}: programme without a name: {}",
+                    rest.join(" | ")
+                ));
+            }
             return;
         }
         match self

@@ -124,7 +124,7 @@ impl fmt::Display for Diagnostic {
 /// A file that cannot be read as a plan at all. Nothing is stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
-    #[error("the file is empty")]
+    #[error("the file is empty (or holds only blank lines)")]
     Empty,
     #[error("line {line}, column {column}: the file is not text ({what})")]
     NotText {
