@@ -173,6 +173,17 @@ function describeViolations(violations) {
         .join('\n');
 }
 
+/** Fail on serious or critical violations; print the lesser ones. */
+async function assertAxeClean(page, what) {
+    const violations = await runAxe(page);
+    const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    const other = violations.filter((v) => !blocking.includes(v));
+    if (other.length) {
+        console.log(`# ${what}: axe-core found ${other.length} minor/moderate issue(s), not failing:\n${describeViolations(other).replace(/^/gm, '# ')}`);
+    }
+    assert.equal(blocking.length, 0, `axe-core found serious or critical WCAG violations on ${what}:\n${describeViolations(blocking)}`);
+}
+
 /**
  * Elements that stick out past the right edge of the window and are not
  * clipped by a scroll box (an absolutely positioned element escapes every box
@@ -296,13 +307,7 @@ async function checkPage(name, pagePath) {
         const lang = await page.getAttribute('html', 'lang');
         assert.ok(lang && lang.trim(), '<html> has no lang attribute');
 
-        const violations = await runAxe(page);
-        const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-        const other = violations.filter((v) => !blocking.includes(v));
-        if (other.length) {
-            console.log(`# ${name} (${pagePath}): axe found ${other.length} minor/moderate issue(s), not failing:\n${describeViolations(other)}`);
-        }
-        assert.equal(blocking.length, 0, `axe-core found serious or critical WCAG violations on ${pagePath}:\n${describeViolations(blocking)}`);
+        await assertAxeClean(page, `${pagePath} at ${DESKTOP.width}px`);
 
         await checkHeadings(page);
         await checkTables(page);
@@ -330,6 +335,7 @@ async function checkPage(name, pagePath) {
             );
         }
         await checkSkipLink(small);
+        await assertAxeClean(small, `${pagePath} at ${PHONE.width}px`);
         assertNoProblems(small, `${pagePath} at ${PHONE.width}px`);
     } finally {
         await small.close();
@@ -365,6 +371,24 @@ after(async () => {
 });
 
 // ------------------------------------------------------------------ flows
+
+test('axe-core runs under the pages\' Content-Security-Policy and catches a planted violation', async () => {
+    const page = await open(desktop, `/plans/${PLAN}`);
+    try {
+        const clean = await runAxe(page);
+        await page.evaluate(() => {
+            const input = document.createElement('input');
+            input.type = 'text';
+            input.id = 'planted-by-browser-tests';
+            document.querySelector('main').prepend(input);
+        });
+        const planted = await runAxe(page);
+        const found = planted.filter((v) => v.nodes.some((n) => n.target.includes('#planted-by-browser-tests')));
+        assert.ok(found.some((v) => v.id === 'label'), `axe-core did not report an unlabelled input (found: ${planted.map((v) => v.id).join(', ') || 'nothing'}; before planting: ${clean.map((v) => v.id).join(', ') || 'nothing'})`);
+    } finally {
+        await page.close();
+    }
+});
 
 describe('overview: open, filter, search', () => {
     test('the home page links to the plan; its overview lists "Application review"', async () => {
@@ -571,6 +595,8 @@ describe('work package: show, edit, validation', () => {
             assert.ok(reached.targetIsField, 'the summary link does not target the field itself');
             assert.ok(reached.inView, 'following the summary link does not bring the field into view');
             if (!reached.focused) console.log('# note: following the error summary link scrolls to the field but does not focus it');
+
+            await assertAxeClean(page, 'the edit form with errors');
 
             const afterDoc = await api(`/api/v1/work-packages/${ids.package}`);
             assert.equal(afterDoc.progress, before.progress, 'the invalid progress was stored');
