@@ -481,7 +481,8 @@ pub fn generate(spec: &Spec) -> Result<Plan> {
     for s in 0..spec.sections {
         let theme = SECTION_THEMES[s % SECTION_THEMES.len()];
         let mut section = Section {
-            number: Some((s + 1).to_string()),
+            // Dotted like the seed's `10.1`, as the plan-text reader expects.
+            number: Some(format!("{}.{}", 10 + s / 50, s % 50 + 1)),
             title: Some(if s < SECTION_THEMES.len() {
                 theme.to_string()
             } else {
