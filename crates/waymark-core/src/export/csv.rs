@@ -1,4 +1,4 @@
-use super::links_of;
+use super::Links;
 use crate::model::{Plan, WorkPackageRef, format_delivery};
 
 const COLUMNS: [&str; 16] = [
@@ -25,6 +25,7 @@ const COLUMNS: [&str; 16] = [
 pub fn to_csv(plan: &Plan) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut rows: Vec<Vec<String>> = vec![COLUMNS.iter().map(|s| s.to_string()).collect()];
+    let links = Links::of(plan);
     for (index, section) in plan.sections.iter().enumerate() {
         // An unheaded section is named by its label, `Section 6 (no heading)`,
         // which the reader takes back as no heading: an empty cell would join
@@ -39,7 +40,7 @@ pub fn to_csv(plan: &Plan) -> String {
         };
         for wp in &section.work_packages {
             let r = WorkPackageRef::new(section, index, &wp.number);
-            let (preds, progs) = links_of(plan, &r);
+            let (preds, progs) = links.joined(&r);
             rows.push(vec![
                 name.clone(),
                 wp.title.clone(),
@@ -61,8 +62,8 @@ pub fn to_csv(plan: &Plan) -> String {
                 wp.actual_delivery
                     .map(|d| d.to_string())
                     .unwrap_or_default(),
-                preds.join("; "),
-                progs.join("; "),
+                preds,
+                progs,
             ]);
         }
     }

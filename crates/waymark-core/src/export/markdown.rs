@@ -1,6 +1,6 @@
 use std::fmt::Write;
 
-use super::{links_of, sorted_related};
+use super::{Links, sorted_related};
 use crate::model::{Plan, format_delivery};
 use crate::quarter::QuarterConvention;
 
@@ -92,6 +92,7 @@ pub fn to_markdown(plan: &Plan) -> String {
     if !plan.introduction.is_empty() {
         let _ = writeln!(out, "\n{}", free_text(&plan.introduction));
     }
+    let links = Links::of(plan);
     for (index, section) in plan.sections.iter().enumerate() {
         out.push('\n');
         if section.number.is_some() || section.title.is_some() {
@@ -105,7 +106,7 @@ pub fn to_markdown(plan: &Plan) -> String {
         header(&mut out, &WP_COLUMNS);
         for wp in &section.work_packages {
             let r = crate::model::WorkPackageRef::new(section, index, &wp.number);
-            let (preds, progs) = links_of(plan, &r);
+            let (preds, progs) = links.joined(&r);
             row(
                 &mut out,
                 &[
@@ -128,8 +129,8 @@ pub fn to_markdown(plan: &Plan) -> String {
                     wp.actual_delivery
                         .map(|d| d.to_string())
                         .unwrap_or_default(),
-                    preds.join("; "),
-                    progs.join("; "),
+                    preds,
+                    progs,
                 ],
             );
         }

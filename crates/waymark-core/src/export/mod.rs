@@ -5,6 +5,7 @@ mod csv;
 mod json;
 mod markdown;
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use crate::model::{Plan, WorkPackageRef};
@@ -61,21 +62,46 @@ pub fn export(plan: &Plan, format: ExportFormat) -> String {
     }
 }
 
-/// Per package: the packages it depends on, and the programmes it belongs to.
-pub(crate) fn links_of(plan: &Plan, r: &WorkPackageRef) -> (Vec<String>, Vec<String>) {
-    let preds = plan
-        .dependencies
-        .iter()
-        .filter(|d| &d.successor == r)
-        .map(|d| d.predecessor.0.clone())
-        .collect();
-    let progs = plan
-        .programmes
-        .iter()
-        .filter(|p| p.work_packages.contains(r))
-        .map(|p| p.name.clone())
-        .collect();
-    (preds, progs)
+/// Per package: the packages it depends on, and the programmes it belongs to,
+/// gathered in one pass over the plan's links (looking them up for each
+/// package in turn would be quadratic in a large plan).
+pub(crate) struct Links<'a> {
+    predecessors: HashMap<&'a WorkPackageRef, Vec<&'a str>>,
+    programmes: HashMap<&'a WorkPackageRef, Vec<&'a str>>,
+}
+
+impl<'a> Links<'a> {
+    pub(crate) fn of(plan: &'a Plan) -> Self {
+        let mut predecessors: HashMap<&WorkPackageRef, Vec<&str>> = HashMap::new();
+        for d in &plan.dependencies {
+            predecessors
+                .entry(&d.successor)
+                .or_default()
+                .push(d.predecessor.as_str());
+        }
+        let mut programmes: HashMap<&WorkPackageRef, Vec<&str>> = HashMap::new();
+        for p in &plan.programmes {
+            for r in &p.work_packages {
+                let names = programmes.entry(r).or_default();
+                // A programme listing a package twice names it once.
+                if names.last() != Some(&p.name.as_str()) {
+                    names.push(&p.name);
+                }
+            }
+        }
+        Links {
+            predecessors,
+            programmes,
+        }
+    }
+
+    /// The packages `r` depends on and the programmes it is in, each joined with `; `.
+    pub(crate) fn joined(&self, r: &WorkPackageRef) -> (String, String) {
+        let join = |map: &HashMap<&WorkPackageRef, Vec<&str>>| {
+            map.get(r).map(|v| v.join("; ")).unwrap_or_default()
+        };
+        (join(&self.predecessors), join(&self.programmes))
+    }
 }
 
 /// Related items in a stable order for exports.

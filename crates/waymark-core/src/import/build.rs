@@ -33,6 +33,16 @@ pub(crate) struct Builder {
     pending_dependencies: Vec<(usize, String, WorkPackageRef)>,
     memberships: Vec<(usize, String, WorkPackageRef)>,
     explicit_memberships: bool,
+    /// Per section, the package numbers used so far (kept here, not searched
+    /// for in the section, so a big section is not quadratic).
+    numbers: Vec<SectionNumbers>,
+}
+
+#[derive(Default)]
+struct SectionNumbers {
+    used: HashSet<String>,
+    /// The highest number that is a plain whole number: the next free one is above it.
+    highest: u64,
 }
 
 impl Builder {
@@ -45,6 +55,7 @@ impl Builder {
             pending_dependencies: Vec::new(),
             memberships: Vec::new(),
             explicit_memberships: false,
+            numbers: Vec::new(),
         }
     }
 
@@ -221,22 +232,15 @@ impl Builder {
             }
         }
 
-        let section_ref = &self.plan.sections[section];
-        let taken: HashSet<&str> = section_ref
-            .work_packages
-            .iter()
-            .map(|w| w.number.as_str())
-            .collect();
+        if self.numbers.len() < self.plan.sections.len() {
+            self.numbers
+                .resize_with(self.plan.sections.len(), Default::default);
+        }
+        let taken = &self.numbers[section];
         let number = match number {
-            Some(n) if !taken.contains(n.as_str()) => n,
+            Some(n) if !taken.used.contains(&n) => n,
             other => {
-                let next = section_ref
-                    .work_packages
-                    .iter()
-                    .filter_map(|w| w.number.parse::<u64>().ok())
-                    .max()
-                    .unwrap_or(0)
-                    + 1;
+                let next = taken.highest + 1;
                 let why = match other {
                     Some(n) => format!("work package number {n} is already used in this section"),
                     None => "work package has no number".to_string(),
@@ -245,6 +249,9 @@ impl Builder {
                 next.to_string()
             }
         };
+        let taken = &mut self.numbers[section];
+        taken.highest = taken.highest.max(number.parse().unwrap_or(0));
+        taken.used.insert(number.clone());
         wp.number = number;
         if wp.title.is_empty() {
             self.warn(
