@@ -36,6 +36,7 @@ pub(crate) struct Builder {
     /// Per section, the package numbers used so far (kept here, not searched
     /// for in the section, so a big section is not quadratic).
     numbers: Vec<SectionNumbers>,
+    influence_index: HashMap<InfluenceCode, usize>,
 }
 
 #[derive(Default)]
@@ -56,6 +57,7 @@ impl Builder {
             memberships: Vec::new(),
             explicit_memberships: false,
             numbers: Vec::new(),
+            influence_index: HashMap::new(),
         }
     }
 
@@ -334,23 +336,39 @@ impl Builder {
 
     pub fn add_influence(&mut self, line: usize, code: &str, title: &str, description: &str) {
         match code.parse::<InfluenceCode>() {
-            Ok(code) => {
-                if let Some(existing) = self.plan.influences.iter_mut().find(|i| i.code == code) {
-                    existing.title = title.to_string();
-                    existing.description = description.to_string();
-                } else {
+            Ok(code) => match self.influence_index.get(&code) {
+                Some(&i) => {
+                    let first = &self.plan.influences[i];
+                    if (first.title.as_str(), first.description.as_str()) != (title, description) {
+                        self.warn(
+                            line,
+                            1,
+                            format!("key influence {code} is listed again; this entry is kept in the plan's notes"),
+                        );
+                        self.note(
+                            format!("Line {line} (key influence): {code} {title} {description}")
+                                .trim_end()
+                                .to_string(),
+                        );
+                    }
+                }
+                None => {
+                    self.influence_index
+                        .insert(code.clone(), self.plan.influences.len());
                     self.plan.influences.push(Influence {
                         code,
                         title: title.to_string(),
                         description: description.to_string(),
                     });
                 }
-            }
+            },
             Err(e) => {
                 self.warn(line, 1, format!("{e}; kept in the plan's notes"));
-                self.note(format!(
-                    "Line {line} (key influence): {code} {title} {description}"
-                ));
+                self.note(
+                    format!("Line {line} (key influence): {code} {title} {description}")
+                        .trim_end()
+                        .to_string(),
+                );
             }
         }
     }
@@ -481,17 +499,22 @@ impl Builder {
 
         // Programme memberships: explicit ones, or inferred from related items.
         if !self.explicit_memberships {
+            let by_name: HashMap<String, &str> = self
+                .plan
+                .programmes
+                .iter()
+                .map(|p| (p.name.to_ascii_lowercase(), p.name.as_str()))
+                .collect();
             let mut inferred = Vec::new();
             for (r, _, wp) in self.plan.work_packages() {
-                for p in &self.plan.programmes {
+                for item in &wp.related_items {
                     // "Care records programme" names the programme "Care records".
-                    let names_it = |n: &String| {
-                        n.eq_ignore_ascii_case(&p.name)
-                            || n.strip_suffix(" programme")
-                                .is_some_and(|n| n.eq_ignore_ascii_case(&p.name))
-                    };
-                    if wp.related_items.iter().any(names_it) {
-                        inferred.push((0, p.name.clone(), r.clone()));
+                    let key = item.to_ascii_lowercase();
+                    let programme = by_name
+                        .get(&key)
+                        .or_else(|| key.strip_suffix(" programme").and_then(|k| by_name.get(k)));
+                    if let Some(name) = programme {
+                        inferred.push((0, name.to_string(), r.clone()));
                     }
                 }
             }
