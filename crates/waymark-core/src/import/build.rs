@@ -233,6 +233,16 @@ impl Builder {
                 Column::DependsOn | Column::Programmes => {}
             }
         }
+        // A number column and a title that repeats it (`| 3 | 3. Do X. |`).
+        if has_number_column
+            && let Some(n) = &number
+            && let Some(rest) = wp
+                .title
+                .strip_prefix(n.as_str())
+                .and_then(|r| r.strip_prefix(". ").or_else(|| r.strip_prefix(") ")))
+        {
+            wp.title = strip_final_period(rest);
+        }
 
         if self.numbers.len() < self.plan.sections.len() {
             self.numbers
@@ -843,6 +853,39 @@ mod tests {
         let names: Vec<&str> = b.plan.programmes.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["ISA", "e-CAF"]);
         assert_eq!(b.diagnostics[0].column, 15);
+    }
+
+    #[test]
+    fn a_number_column_keeps_titles_as_written_unless_they_repeat_the_number() {
+        let columns = [Some(Column::Number), Some(Column::WorkPackage)];
+        let headers = ["No.".to_string(), "Work package".to_string()];
+        let mut b = Builder::new("t");
+        let s = b.start_section(Some("1".into()), None);
+        for (line, (number, title)) in [
+            ("3", "3. Do X."),
+            ("4", "2012 Olympics"),
+            ("5", "Ends with a stop."),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let cells = [number, title]
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Cell {
+                    text: t.to_string(),
+                    line,
+                    column: i + 1,
+                })
+                .collect();
+            b.add_row(s, &columns, &headers, cells, line);
+        }
+        let titles: Vec<&str> = b.plan.sections[0]
+            .work_packages
+            .iter()
+            .map(|w| w.title.as_str())
+            .collect();
+        assert_eq!(titles, ["Do X", "2012 Olympics", "Ends with a stop."]);
     }
 
     #[test]
