@@ -114,22 +114,17 @@ CREATE TABLE dependency (
 CREATE INDEX dependency_successor ON dependency(successor_id);
 CREATE INDEX dependency_plan ON dependency(plan_id);
 
--- Free-text search over every text field of a package.
+-- Free-text search over every text field of a package. The store keeps it in
+-- step with work_package in the same transaction as each change (bulk imports
+-- index all their rows in one statement, which is far faster than a trigger).
 CREATE VIRTUAL TABLE work_package_search USING fts5(
     ref, title, scope, relationships, delivery, comments, owner,
     content='work_package', content_rowid='id'
 );
-CREATE TRIGGER work_package_search_insert AFTER INSERT ON work_package BEGIN
-    INSERT INTO work_package_search(rowid, ref, title, scope, relationships, delivery, comments, owner)
-    VALUES (new.id, new.ref, new.title, new.scope, new.relationships, new.delivery, new.comments, new.owner);
-END;
-CREATE TRIGGER work_package_search_delete AFTER DELETE ON work_package BEGIN
-    INSERT INTO work_package_search(work_package_search, rowid, ref, title, scope, relationships, delivery, comments, owner)
-    VALUES ('delete', old.id, old.ref, old.title, old.scope, old.relationships, old.delivery, old.comments, old.owner);
-END;
-CREATE TRIGGER work_package_search_update AFTER UPDATE ON work_package BEGIN
-    INSERT INTO work_package_search(work_package_search, rowid, ref, title, scope, relationships, delivery, comments, owner)
-    VALUES ('delete', old.id, old.ref, old.title, old.scope, old.relationships, old.delivery, old.comments, old.owner);
-    INSERT INTO work_package_search(rowid, ref, title, scope, relationships, delivery, comments, owner)
-    VALUES (new.id, new.ref, new.title, new.scope, new.relationships, new.delivery, new.comments, new.owner);
-END;
+
+-- Bumped by every write transaction; cached counts are valid while it is unchanged.
+CREATE TABLE store_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL
+);
+INSERT INTO store_generation (id, generation) VALUES (1, 0);

@@ -15,6 +15,9 @@ use waymark_core::{
 
 pub use sqlite::SqliteStore;
 
+/// Database connections a store keeps open (readers run in parallel in WAL mode).
+pub const POOL_SIZE: u32 = 4;
+
 macro_rules! id_type {
     ($($name:ident),*) => {$(
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -304,6 +307,36 @@ pub struct Traceability {
     pub packages_without_influence: Vec<WorkPackageRow>,
 }
 
+/// The choices a package filter offers, without per-item counts of packages
+/// (cheap to build, cached until the next write).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FilterOptions {
+    pub sections: Vec<SectionOption>,
+    pub influences: Vec<InfluenceOption>,
+    pub programmes: Vec<ProgrammeOption>,
+    pub related_items: Vec<RelatedRef>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionOption {
+    pub id: SectionId,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InfluenceOption {
+    pub code: InfluenceCode,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgrammeOption {
+    pub id: ProgrammeId,
+    pub name: String,
+    pub priority: bool,
+    pub work_package_count: u64,
+}
+
 /// How an import treats a plan of the same title that is already stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnExisting {
@@ -326,6 +359,8 @@ pub trait PlanStore: Send + Sync {
     fn delete_plan(&self, id: PlanId) -> Result<()>;
 
     fn sections(&self, plan: PlanId) -> Result<Vec<SectionRow>>;
+    /// Sections, influences, programmes and related items to filter by.
+    fn filter_options(&self, plan: PlanId) -> Result<std::sync::Arc<FilterOptions>>;
     fn create_section(
         &self,
         plan: PlanId,

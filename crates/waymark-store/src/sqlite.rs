@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;
@@ -19,10 +20,11 @@ use waymark_core::{
 };
 
 use crate::{
-    DependencyId, DependencyLink, DependencyRow, InfluenceRow, OnExisting, Page, PlanId, PlanInput,
-    PlanStore, PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeRef, ProgrammeRow, RelatedItemId,
-    RelatedItemRow, RelatedRef, Result, SectionId, SectionRow, SortKey, StoreError, Traceability,
-    WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
+    DependencyId, DependencyLink, DependencyRow, FilterOptions, InfluenceOption, InfluenceRow,
+    OnExisting, Page, PlanId, PlanInput, PlanStore, PlanSummary, ProgrammeId, ProgrammeInput,
+    ProgrammeOption, ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow, RelatedRef, Result,
+    SectionId, SectionOption, SectionRow, SortKey, StoreError, Traceability, WorkPackageDetail,
+    WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
 };
 
 /// Most rows a register page lists for one influence or related item.
@@ -30,6 +32,42 @@ const LIST_CAP: u32 = 1000;
 
 pub struct SqliteStore {
     pool: Pool<SqliteConnectionManager>,
+    cache: Mutex<Cache>,
+}
+
+/// Counts and filter choices, valid for one `store_generation`: every write
+/// transaction bumps the generation, so nothing stale is ever served (other
+/// processes writing to the same file bump it too).
+#[derive(Default)]
+struct Cache {
+    generation: i64,
+    counts: HashMap<String, i64>,
+    options: HashMap<i64, Arc<FilterOptions>>,
+}
+
+/// Entries kept before the cache starts afresh (a bound on memory, not a policy).
+const CACHE_LIMIT: usize = 4096;
+
+const SEARCH_COLUMNS: &str = "ref, title, scope, relationships, delivery, comments, owner";
+
+/// Add the packages `clause` selects to the search index.
+fn index_search(tx: &Connection, clause: &str, param: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(&format!(
+        "INSERT INTO work_package_search (rowid, {SEARCH_COLUMNS}) SELECT id, {SEARCH_COLUMNS} FROM work_package WHERE {clause}"
+    ))?
+    .execute([param])?;
+    Ok(())
+}
+
+/// Remove the packages `clause` selects from the search index; call before the
+/// rows change or go.
+fn unindex_search(tx: &Connection, clause: &str, param: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(&format!(
+        "INSERT INTO work_package_search (work_package_search, rowid, {SEARCH_COLUMNS})
+         SELECT 'delete', id, {SEARCH_COLUMNS} FROM work_package WHERE {clause}"
+    ))?
+    .execute([param])?;
+    Ok(())
 }
 
 const WP_COLUMNS: &str = "wp.id, wp.plan_id, wp.section_id, wp.ref, wp.number, wp.title, wp.delivery, wp.owner, wp.status, wp.rag, wp.progress";
@@ -123,7 +161,10 @@ fn reference(tx: &Connection, section: SectionId, number: &str) -> Result<(Strin
 impl SqliteStore {
     pub fn open(path: &str) -> Result<Self> {
         let init = |c: &mut Connection| {
-            c.execute_batch("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8000;")
+            c.execute_batch(
+                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;
+                 PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;",
+            )
         };
         let (manager, size) = if path == ":memory:" {
             (SqliteConnectionManager::memory().with_init(init), 1)
@@ -136,7 +177,10 @@ impl SqliteStore {
                     StoreError::Corrupt(format!("cannot create {}: {e}", dir.display()))
                 })?;
             }
-            (SqliteConnectionManager::file(path).with_init(init), 6)
+            (
+                SqliteConnectionManager::file(path).with_init(init),
+                crate::POOL_SIZE,
+            )
         };
         let pool = Pool::builder().max_size(size).build(manager)?;
         {
@@ -144,18 +188,69 @@ impl SqliteStore {
             conn.pragma_update(None, "journal_mode", "WAL")?;
             crate::migrate::apply(&mut conn)?;
         }
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            cache: Mutex::new(Cache::default()),
+        })
     }
 
+    fn cache(&self) -> MutexGuard<'_, Cache> {
+        self.cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The cache, emptied first if the database has changed since it was filled.
+    fn cache_at(&self, generation: i64) -> MutexGuard<'_, Cache> {
+        let mut cache = self.cache();
+        if cache.generation != generation {
+            *cache = Cache {
+                generation,
+                ..Cache::default()
+            };
+        }
+        cache
+    }
+
+    fn generation(conn: &Connection) -> Result<i64> {
+        Ok(conn
+            .prepare_cached("SELECT generation FROM store_generation WHERE id = 1")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    /// `SELECT COUNT(*) ...` with its answer cached until the next write.
+    fn count(&self, conn: &Connection, sql: &str, args: &[Value]) -> Result<i64> {
+        let generation = Self::generation(conn)?;
+        let key = format!("{sql}\u{1f}{args:?}");
+        if let Some(n) = self.cache_at(generation).counts.get(&key) {
+            return Ok(*n);
+        }
+        let n: i64 = conn
+            .prepare_cached(sql)?
+            .query_row(params_from_iter(args), |r| r.get(0))?;
+        let mut cache = self.cache_at(generation);
+        if cache.counts.len() >= CACHE_LIMIT {
+            cache.counts.clear();
+        }
+        cache.counts.insert(key, n);
+        Ok(n)
+    }
+
+    /// Run reads in one snapshot, so a count and the rows it counts agree.
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.pool.get()?;
-        f(&conn)
+        let tx = conn.unchecked_transaction()?;
+        let value = f(&tx)?;
+        tx.finish()?;
+        Ok(value)
     }
 
     fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.pool.get()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
+        tx.prepare_cached("UPDATE store_generation SET generation = generation + 1 WHERE id = 1")?
+            .execute([])?;
         tx.commit()?;
         Ok(value)
     }
@@ -333,28 +428,30 @@ impl PlanStore for SqliteStore {
 
     fn plan(&self, id: PlanId) -> Result<PlanSummary> {
         self.read(|c| {
-            c.prepare_cached(
-                "SELECT id, title, organisation, period, introduction, quarter_convention, notes,
-                    (SELECT COUNT(*) FROM section WHERE plan_id = plan.id),
-                    (SELECT COUNT(*) FROM work_package WHERE plan_id = plan.id)
-                 FROM plan WHERE id = ?",
-            )?
-            .query_row([id.0], |r| {
-                let conv: String = r.get(5)?;
-                Ok(PlanSummary {
-                    id: PlanId(r.get(0)?),
-                    title: r.get(1)?,
-                    organisation: r.get(2)?,
-                    period: r.get(3)?,
-                    introduction: r.get(4)?,
-                    quarter_convention: parse_col(&conv)?,
-                    notes: r.get(6)?,
-                    section_count: r.get::<_, i64>(7)? as u64,
-                    work_package_count: r.get::<_, i64>(8)? as u64,
+            let mut plan = c
+                .prepare_cached(
+                    "SELECT id, title, organisation, period, introduction, quarter_convention, notes FROM plan WHERE id = ?",
+                )?
+                .query_row([id.0], |r| {
+                    let conv: String = r.get(5)?;
+                    Ok(PlanSummary {
+                        id: PlanId(r.get(0)?),
+                        title: r.get(1)?,
+                        organisation: r.get(2)?,
+                        period: r.get(3)?,
+                        introduction: r.get(4)?,
+                        quarter_convention: parse_col(&conv)?,
+                        notes: r.get(6)?,
+                        section_count: 0,
+                        work_package_count: 0,
+                    })
                 })
-            })
-            .optional()?
-            .ok_or(StoreError::NotFound { what: "plan" })
+                .optional()?
+                .ok_or(StoreError::NotFound { what: "plan" })?;
+            let arg = [Value::Integer(id.0)];
+            plan.section_count = self.count(c, "SELECT COUNT(*) FROM section WHERE plan_id = ?", &arg)? as u64;
+            plan.work_package_count = self.count(c, "SELECT COUNT(*) FROM work_package WHERE plan_id = ?", &arg)? as u64;
+            Ok(plan)
         })
     }
 
@@ -379,6 +476,7 @@ impl PlanStore for SqliteStore {
                     });
                 }
                 (Some(id), OnExisting::Replace) => {
+                    unindex_search(tx, "plan_id = ?", id)?;
                     tx.execute("DELETE FROM plan WHERE id = ?", [id])?;
                     Some(id)
                 }
@@ -467,6 +565,7 @@ impl PlanStore for SqliteStore {
                     }
                 }
             }
+            index_search(tx, "plan_id = ?", pid)?;
             for (pi, prog) in plan.programmes.iter().enumerate() {
                 tx.execute(
                     "INSERT INTO programme (plan_id, position, name, priority, description) VALUES (?, ?, ?, ?, ?)",
@@ -497,6 +596,9 @@ impl PlanStore for SqliteStore {
                     params![pid, p, s],
                 )?;
             }
+            // Fresh statistics, so the planner picks the right index for each
+            // filter (sampled: a few hundred rows per index are enough).
+            tx.execute_batch("PRAGMA analysis_limit = 400; ANALYZE;")?;
             Ok(PlanId(pid))
         })
     }
@@ -616,12 +718,13 @@ impl PlanStore for SqliteStore {
     }
 
     fn delete_plan(&self, id: PlanId) -> Result<()> {
-        self.write(
-            |tx| match tx.execute("DELETE FROM plan WHERE id = ?", [id.0])? {
+        self.write(|tx| {
+            unindex_search(tx, "plan_id = ?", id.0)?;
+            match tx.execute("DELETE FROM plan WHERE id = ?", [id.0])? {
                 0 => Err(StoreError::NotFound { what: "plan" }),
                 _ => Ok(()),
-            },
-        )
+            }
+        })
     }
 
     fn sections(&self, plan: PlanId) -> Result<Vec<SectionRow>> {
@@ -647,6 +750,49 @@ impl PlanStore for SqliteStore {
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(rows)
+        })
+    }
+
+    fn filter_options(&self, plan: PlanId) -> Result<Arc<FilterOptions>> {
+        self.read(|c| {
+            let generation = Self::generation(c)?;
+            if let Some(options) = self.cache_at(generation).options.get(&plan.0) {
+                return Ok(options.clone());
+            }
+            let sections = c
+                .prepare_cached("SELECT id, position, number, title FROM section WHERE plan_id = ? ORDER BY position")?
+                .query_map([plan.0], |r| {
+                    let position: i64 = r.get(1)?;
+                    Ok(SectionOption { id: SectionId(r.get(0)?), label: section_label(&r.get(2)?, &r.get(3)?, position) })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let influences = c
+                .prepare_cached("SELECT code, title FROM influence WHERE plan_id = ? ORDER BY sort_key")?
+                .query_map([plan.0], |r| Ok(InfluenceOption { code: parse_col(&r.get::<_, String>(0)?)?, title: r.get(1)? }))?
+                .collect::<rusqlite::Result<_>>()?;
+            let programmes = c
+                .prepare_cached(
+                    "SELECT p.id, p.name, p.priority, (SELECT COUNT(*) FROM programme_work_package m WHERE m.programme_id = p.id)
+                     FROM programme p WHERE p.plan_id = ? ORDER BY p.position",
+                )?
+                .query_map([plan.0], |r| {
+                    Ok(ProgrammeOption {
+                        id: ProgrammeId(r.get(0)?),
+                        name: r.get(1)?,
+                        priority: r.get(2)?,
+                        work_package_count: r.get::<_, i64>(3)? as u64,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let related_items = c
+                .prepare_cached("SELECT id, name, kind FROM related_item WHERE plan_id = ? ORDER BY name COLLATE NOCASE")?
+                .query_map([plan.0], |r| {
+                    Ok(RelatedRef { id: RelatedItemId(r.get(0)?), name: r.get(1)?, kind: parse_col(&r.get::<_, String>(2)?)? })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let options = Arc::new(FilterOptions { sections, influences, programmes, related_items });
+            self.cache_at(generation).options.insert(plan.0, options.clone());
+            Ok(options)
         })
     }
 
@@ -736,9 +882,7 @@ impl PlanStore for SqliteStore {
         let page = q.page.max(1);
         let offset = u64::from(page - 1) * u64::from(per_page);
         self.read(|c| {
-            let total: i64 = c
-                .prepare_cached(&format!("SELECT COUNT(*) FROM work_package wp WHERE {clause}"))?
-                .query_row(params_from_iter(&args), |r| r.get(0))?;
+            let total = self.count(c, &format!("SELECT COUNT(*) FROM work_package wp WHERE {clause}"), &args)?;
             let sql = format!("SELECT {WP_COLUMNS} FROM work_package wp WHERE {clause} ORDER BY {order} LIMIT {per_page} OFFSET {offset}");
             let items = c
                 .prepare_cached(&sql)?
@@ -840,6 +984,7 @@ impl PlanStore for SqliteStore {
             )
             .map_err(|e| map_unique(e, "number", format!("work package {r} already exists")))?;
             let wid = tx.last_insert_rowid();
+            index_search(tx, "id = ?", wid)?;
             write_links(tx, plan.0, wid, &input.delivery, &input.influences, &input.related_names())?;
             if let Some(progs) = &input.programmes {
                 set_programmes(tx, plan.0, wid, progs)?;
@@ -858,6 +1003,7 @@ impl PlanStore for SqliteStore {
             if section_plan.0 != plan {
                 return Err(StoreError::Invalid { field: "section_id", message: format!("section {} is not in this plan", input.section_id) });
             }
+            unindex_search(tx, "id = ?", id.0)?;
             if old_section != input.section_id.0 {
                 tx.execute(
                     "UPDATE work_package SET position = (SELECT COALESCE(MAX(position), -1) + 1 FROM work_package WHERE section_id = ?) WHERE id = ?",
@@ -888,6 +1034,7 @@ impl PlanStore for SqliteStore {
                 ],
             )
             .map_err(|e| map_unique(e, "number", format!("work package {r} already exists")))?;
+            index_search(tx, "id = ?", id.0)?;
             write_links(tx, plan, id.0, &input.delivery, &input.influences, &input.related_names())?;
             if let Some(progs) = &input.programmes {
                 set_programmes(tx, plan, id.0, progs)?;
@@ -897,14 +1044,15 @@ impl PlanStore for SqliteStore {
     }
 
     fn delete_work_package(&self, id: WorkPackageId) -> Result<()> {
-        self.write(
-            |tx| match tx.execute("DELETE FROM work_package WHERE id = ?", [id.0])? {
+        self.write(|tx| {
+            unindex_search(tx, "id = ?", id.0)?;
+            match tx.execute("DELETE FROM work_package WHERE id = ?", [id.0])? {
                 0 => Err(StoreError::NotFound {
                     what: "work package",
                 }),
                 _ => Ok(()),
-            },
-        )
+            }
+        })
     }
 
     fn influences(&self, plan: PlanId) -> Result<Vec<InfluenceRow>> {

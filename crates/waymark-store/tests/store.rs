@@ -334,3 +334,59 @@ fn registers_count_their_packages() {
     assert_eq!(packages.len() as u64, strategy.work_package_count);
     assert!(packages.len() >= 10);
 }
+
+#[test]
+fn search_and_counts_follow_every_change() {
+    let (store, plan) = seeded();
+    let search = |text: &str| -> Vec<String> {
+        let q = WorkPackageQuery {
+            text: Some(text.into()),
+            ..query()
+        };
+        store
+            .list_work_packages(plan, &q)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|w| w.reference)
+            .collect()
+    };
+    assert_eq!(store.plan(plan).unwrap().work_package_count, 17);
+    let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+    let mut input = input_from(store.as_ref(), first);
+    input.owner = "Harriet Quigley".into();
+    store.update_work_package(first, &input).unwrap();
+    assert_eq!(search("quigley"), ["10.1.1"]);
+    assert!(
+        search("checklist").contains(&"10.1.1".to_string()),
+        "unchanged text still found"
+    );
+    input.number = "9".into();
+    input.title = "Licence audit".into();
+    let created = store.create_work_package(plan, &input).unwrap();
+    assert_eq!(search("licence"), ["10.1.9"]);
+    assert_eq!(
+        store.plan(plan).unwrap().work_package_count,
+        18,
+        "cached counts follow writes"
+    );
+    assert_eq!(store.list_work_packages(plan, &query()).unwrap().total, 18);
+    store.delete_work_package(created).unwrap();
+    assert!(search("licence").is_empty());
+    assert_eq!(store.list_work_packages(plan, &query()).unwrap().total, 17);
+    // Replacing the plan leaves no stale search entries behind.
+    store.import_plan(&seed(), OnExisting::Replace).unwrap();
+    assert!(search("quigley").is_empty());
+    assert_eq!(search("checklist"), ["10.1.1", "10.3.1"]);
+    let options = store.filter_options(plan).unwrap();
+    assert_eq!(
+        (
+            options.sections.len(),
+            options.influences.len(),
+            options.programmes.len()
+        ),
+        (6, 11, 3)
+    );
+    store.delete_plan(plan).unwrap();
+    assert!(matches!(store.plan(plan), Err(StoreError::NotFound { .. })));
+}

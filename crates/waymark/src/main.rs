@@ -212,8 +212,11 @@ fn read_seed() -> Result<Imported> {
 }
 
 fn serve(store: Arc<dyn PlanStore>, addr: &str) -> Result<()> {
+    // Blocking work is database work; more threads than connections would
+    // only queue for the pool and hold memory.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(waymark_store::POOL_SIZE as usize + 2)
         .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr)

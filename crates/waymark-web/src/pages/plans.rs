@@ -8,9 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use waymark_core::{Rag, Status};
-use waymark_store::{
-    InfluenceRow, PlanId, PlanSummary, ProgrammeRow, RelatedItemRow, SectionRow, WorkPackageQuery,
-};
+use waymark_store::{FilterOptions, PlanId, PlanSummary, ProgrammeRow, WorkPackageQuery};
 
 use super::error::{HtmlError, render};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of, query_string, thousands};
@@ -174,14 +172,14 @@ pub struct FilterForm {
 }
 
 impl FilterForm {
-    pub fn new(
-        params: &ListParams,
-        sections: &[SectionRow],
-        influences: &[InfluenceRow],
-        programmes: &[ProgrammeRow],
-        related: &[RelatedItemRow],
-    ) -> Self {
+    pub fn new(params: &ListParams, options: &FilterOptions) -> Self {
         let p = params;
+        let (sections, influences, programmes, related) = (
+            &options.sections,
+            &options.influences,
+            &options.programmes,
+            &options.related_items,
+        );
         FilterForm {
             sections: sections
                 .iter()
@@ -331,22 +329,15 @@ pub async fn overview(
         .query(DEFAULT_PER_PAGE)
         .map_err(HtmlError::BadRequest)?;
     let section = query.section;
-    let (plan, sections, influences, programmes, related, page) = state
+    let (plan, options, page) = state
         .run(move |s| {
             let plan = s.plan(plan_id)?;
             let page = s.list_work_packages(plan_id, &query)?;
-            Ok((
-                plan,
-                s.sections(plan_id)?,
-                s.influences(plan_id)?,
-                s.programmes(plan_id)?,
-                s.related_items(plan_id)?,
-                page,
-            ))
+            Ok((plan, s.filter_options(plan_id)?, page))
         })
         .await?;
     if let Some(section) = section
-        && !sections.iter().any(|s| s.id == section)
+        && !options.sections.iter().any(|s| s.id == section)
     {
         return Err(HtmlError::BadRequest(format!(
             "The section filter \"{section}\" is not valid: it is not a section of this plan."
@@ -364,13 +355,14 @@ pub async fn overview(
         page.per_page,
         page.items.len(),
     );
-    let priorities = programmes
+    let priorities = options
+        .programmes
         .iter()
         .filter(|g| g.priority)
         .map(|g| PriorityLink {
             id: g.id.0,
             name: g.name.clone(),
-            count: programme_count(g),
+            count: count_of(g.work_package_count, "work package", "work packages"),
         })
         .collect();
     let page_view = OverviewPage {
@@ -381,7 +373,7 @@ pub async fn overview(
         period: plan.period.clone(),
         introduction: paragraphs(&plan.introduction),
         priorities,
-        filters: FilterForm::new(&params, &sections, &influences, &programmes, &related),
+        filters: FilterForm::new(&params, &options),
         filtered: params.is_filtered(),
         rows: page.items.iter().map(WpRow::from).collect(),
         pager,
