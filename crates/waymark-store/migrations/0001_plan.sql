@@ -119,7 +119,10 @@ CREATE INDEX dependency_plan ON dependency(plan_id);
 -- index all their rows in one statement, which is far faster than a trigger).
 CREATE VIRTUAL TABLE work_package_search USING fts5(
     ref, title, scope, relationships, delivery, comments, owner,
-    content='work_package', content_rowid='id'
+    content='work_package', content_rowid='id',
+    -- Word-prefix matching only (no phrases, no ranking): the index keeps
+    -- which rows hold a word, not where, which makes it several times cheaper.
+    detail='none', columnsize=0
 );
 
 -- Bumped by every write transaction; cached counts are valid while it is unchanged.

@@ -239,14 +239,24 @@ impl SqliteStore {
     /// Run reads in one snapshot, so a count and the rows it counts agree.
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.pool.get()?;
-        let tx = conn.unchecked_transaction()?;
-        let value = f(&tx)?;
-        tx.finish()?;
-        Ok(value)
+        // Cached statements: a read is a hot path and BEGIN/COMMIT would
+        // otherwise be parsed on every request.
+        conn.prepare_cached("BEGIN")?.execute([])?;
+        let value = f(&conn);
+        let end = if value.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        conn.prepare_cached(end)?.execute([])?;
+        value
     }
 
     fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.pool.get()?;
+        Self::write_on(&mut conn, f)
+    }
+
+    fn write_on<T>(
+        conn: &mut Connection,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.prepare_cached("UPDATE store_generation SET generation = generation + 1 WHERE id = 1")?
@@ -466,13 +476,25 @@ impl PlanStore for SqliteStore {
     }
 
     fn import_plan(&self, plan: &Plan, on_existing: OnExisting) -> Result<PlanId> {
-        self.write(|tx| {
-            let existing: Option<i64> = tx.query_row("SELECT id FROM plan WHERE title = ?", [&plan.title], |r| r.get(0)).optional()?;
+        // A big import would spill dirty pages to the WAL mid-transaction with the
+        // everyday page cache; give this connection room for the whole import
+        // (a cap, not an allocation: SQLite only uses what the plan needs).
+        let mut conn = self.pool.get()?;
+        conn.execute_batch("PRAGMA cache_size = -262144;")?;
+        let result = Self::write_on(&mut conn, |tx| {
+            let existing: Option<i64> = tx
+                .query_row("SELECT id FROM plan WHERE title = ?", [&plan.title], |r| {
+                    r.get(0)
+                })
+                .optional()?;
             let keep_id = match (existing, on_existing) {
                 (Some(id), OnExisting::Refuse) => {
                     return Err(StoreError::Conflict {
                         field: "title",
-                        message: format!("a plan titled \"{}\" is already stored (plan {id}); import with --replace to replace it", plan.title),
+                        message: format!(
+                            "a plan titled \"{}\" is already stored (plan {id}); import with --replace to replace it",
+                            plan.title
+                        ),
                     });
                 }
                 (Some(id), OnExisting::Replace) => {
@@ -490,13 +512,21 @@ impl PlanStore for SqliteStore {
                     if influence_ids.contains_key(&inf.code) {
                         continue;
                     }
-                    ins.execute(params![pid, inf.code.as_str(), sort_key(&inf.code), inf.title, inf.description])?;
+                    ins.execute(params![
+                        pid,
+                        inf.code.as_str(),
+                        sort_key(&inf.code),
+                        inf.title,
+                        inf.description
+                    ])?;
                     influence_ids.insert(&inf.code, tx.last_insert_rowid());
                 }
             }
             let mut related_ids: HashMap<String, i64> = HashMap::new();
             {
-                let mut ins = tx.prepare_cached("INSERT INTO related_item (plan_id, name, kind) VALUES (?, ?, ?)")?;
+                let mut ins = tx.prepare_cached(
+                    "INSERT INTO related_item (plan_id, name, kind) VALUES (?, ?, ?)",
+                )?;
                 for item in &plan.related_items {
                     let key = item.name.to_lowercase();
                     if related_ids.contains_key(&key) {
@@ -508,7 +538,9 @@ impl PlanStore for SqliteStore {
             }
             let mut wp_ids: HashMap<WorkPackageRef, i64> = HashMap::new();
             {
-                let mut ins_section = tx.prepare_cached("INSERT INTO section (plan_id, position, number, title) VALUES (?, ?, ?, ?)")?;
+                let mut ins_section = tx.prepare_cached(
+                    "INSERT INTO section (plan_id, position, number, title) VALUES (?, ?, ?, ?)",
+                )?;
                 let mut ins_wp = tx.prepare_cached(
                     "INSERT INTO work_package (plan_id, section_id, section_position, position, number, ref, title, scope, relationships,
                         delivery, final_quarter, comments, owner, status, rag, progress, actual_delivery)
@@ -542,7 +574,9 @@ impl PlanStore for SqliteStore {
                                 i64::from(wp.progress.get()),
                                 wp.actual_delivery.map(|d| d.to_string()),
                             ])
-                            .map_err(|e| map_unique(e, "number", format!("work package {r} appears twice")))?;
+                            .map_err(|e| {
+                                map_unique(e, "number", format!("work package {r} appears twice"))
+                            })?;
                         let wid = tx.last_insert_rowid();
                         wp_ids.insert(r, wid);
                         for (i, d) in wp.delivery.iter().enumerate() {
@@ -585,10 +619,14 @@ impl PlanStore for SqliteStore {
                 }
             }
             for dep in &plan.dependencies {
-                let (Some(p), Some(s)) = (wp_ids.get(&dep.predecessor), wp_ids.get(&dep.successor)) else {
+                let (Some(p), Some(s)) = (wp_ids.get(&dep.predecessor), wp_ids.get(&dep.successor))
+                else {
                     return Err(StoreError::Invalid {
                         field: "dependencies",
-                        message: format!("dependency {} → {} names an unknown work package", dep.predecessor, dep.successor),
+                        message: format!(
+                            "dependency {} → {} names an unknown work package",
+                            dep.predecessor, dep.successor
+                        ),
                     });
                 };
                 tx.execute(
@@ -600,7 +638,9 @@ impl PlanStore for SqliteStore {
             // filter (sampled: a few hundred rows per index are enough).
             tx.execute_batch("PRAGMA analysis_limit = 400; ANALYZE;")?;
             Ok(PlanId(pid))
-        })
+        });
+        conn.execute_batch("PRAGMA cache_size = -8000; PRAGMA shrink_memory;")?;
+        result
     }
 
     fn load_plan(&self, id: PlanId) -> Result<Plan> {

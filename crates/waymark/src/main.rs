@@ -342,5 +342,8 @@ fn import_file(
     };
     let id = store.import_plan(plan, on_existing)?;
     println!("Stored as plan {id} in {db}.");
+    // The process ends here: freeing a large plan string by string would only
+    // delay the exit (a tenth of a second per 100,000 packages).
+    std::mem::forget(imported);
     Ok(())
 }

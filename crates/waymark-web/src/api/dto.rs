@@ -80,7 +80,8 @@ pub struct DeliveryDto {
     /// Part label such as `a`, if the package has parts.
     pub label: Option<String>,
     /// A quarter such as `Q4 2006`.
-    pub quarter: String,
+    #[schema(value_type = String)]
+    pub quarter: waymark_core::Quarter,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -95,9 +96,9 @@ pub struct WorkPackageSummary {
     pub delivery: Vec<DeliveryDto>,
     pub owner: String,
     /// not_started, in_progress, delivered, on_hold or cancelled.
-    pub status: String,
+    pub status: &'static str,
     /// red, amber, green or null.
-    pub rag: Option<String>,
+    pub rag: Option<&'static str>,
     pub progress: u8,
 }
 
@@ -115,12 +116,12 @@ impl From<WorkPackageRow> for WorkPackageSummary {
                 .into_iter()
                 .map(|d| DeliveryDto {
                     label: d.label,
-                    quarter: d.quarter.to_string(),
+                    quarter: d.quarter,
                 })
                 .collect(),
             owner: w.owner,
-            status: w.status.as_str().into(),
-            rag: w.rag.map(|r| r.as_str().into()),
+            status: w.status.as_str(),
+            rag: w.rag.map(|r| r.as_str()),
             progress: w.progress.get(),
         }
     }

@@ -192,3 +192,23 @@ pub(crate) fn path_id(raw: &str, what: &str) -> Result<i64, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::NotFound(what.to_string()))
 }
+
+/// A JSON response written into one buffer sized for the answer (axum's `Json`
+/// starts small and grows; list pages are tens of kilobytes).
+pub(crate) struct JsonBody<T>(pub T, pub usize);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for JsonBody<T> {
+    fn into_response(self) -> axum::response::Response {
+        let mut buf = Vec::with_capacity(self.1);
+        match serde_json::to_writer(&mut buf, &self.0) {
+            Ok(()) => (
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                buf,
+            )
+                .into_response(),
+            Err(e) => {
+                ApiError::Internal(format!("cannot serialise the answer: {e}")).into_response()
+            }
+        }
+    }
+}

@@ -7,7 +7,7 @@ use serde_json::Value;
 use waymark_store::{PlanId, SectionId, WorkPackageId, WorkPackageQuery};
 
 use super::dto::{WorkPackageDto, WorkPackagePage};
-use super::{QueryPairs, parse_body, path_id};
+use super::{JsonBody, QueryPairs, parse_body, path_id};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::input::{WorkPackageFields, work_package_query};
@@ -33,7 +33,7 @@ pub async fn list(
     State(state): State<AppState>,
     Path(id): Path<String>,
     QueryPairs(pairs): QueryPairs,
-) -> Result<Json<WorkPackagePage>, ApiError> {
+) -> Result<JsonBody<WorkPackagePage>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let query: WorkPackageQuery = work_package_query(&pairs, 100).map_err(ApiError::Validation)?;
     let page = state
@@ -46,7 +46,8 @@ pub async fn list(
             Ok(page)
         })
         .await?;
-    Ok(Json(page.into()))
+    let capacity = 512 + page.items.len() * 320;
+    Ok(JsonBody(page.into(), capacity))
 }
 
 /// Read a JSON body into form-like fields. Lists may be arrays: `delivery` of
