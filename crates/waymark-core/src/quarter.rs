@@ -108,30 +108,42 @@ impl FromStr for Quarter {
     /// Accepts `Q4 2006`, `q4 2006`, `Q4-2006`, `Q4/2006`, `2006 Q4` and `2006-Q4`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || ParseValueError::new("quarter", s, "a quarter such as Q4 2006");
-        let cleaned: String = s
-            .trim()
-            .chars()
-            .map(|c| {
-                if c == '-' || c == '/' || c == '_' {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect();
-        let parts: Vec<&str> = cleaned.split_whitespace().collect();
-        let (qpart, ypart) = match parts.as_slice() {
-            [a, b] if a.starts_with(['Q', 'q']) => (*a, *b),
-            [a, b] if b.starts_with(['Q', 'q']) => (*b, *a),
-            _ => return Err(bad()),
-        };
-        let q: u8 = qpart[1..].parse().map_err(|_| bad())?;
-        if ypart.len() != 4 {
-            return Err(bad());
+        let mut parts = s
+            .split(|c: char| c.is_whitespace() || matches!(c, '-' | '/' | '_'))
+            .filter(|p| !p.is_empty());
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(a), Some(b), None) => {
+                let (year, q) = year_and_quarter(a, b).ok_or_else(bad)?;
+                Quarter::new(year, q)
+            }
+            _ => Err(bad()),
         }
-        let year: i32 = ypart.parse().map_err(|_| bad())?;
-        Quarter::new(year, q)
     }
+}
+
+impl Quarter {
+    /// `("Q4", "2006")` or `("2006", "Q4")`; no allocation, as delivery cells
+    /// are parsed on every list read.
+    pub fn from_parts(a: &str, b: &str) -> Option<Quarter> {
+        year_and_quarter(a, b).and_then(|(year, q)| Quarter::new(year, q).ok())
+    }
+}
+
+/// The numbers in `("Q4", "2006")` or `("2006", "Q4")`, not yet range-checked.
+fn year_and_quarter(a: &str, b: &str) -> Option<(i32, u8)> {
+    let (qpart, ypart) = if a.starts_with(['Q', 'q']) {
+        (a, b)
+    } else if b.starts_with(['Q', 'q']) {
+        (b, a)
+    } else {
+        return None;
+    };
+    let q: u8 = qpart[1..].parse().ok()?;
+    if ypart.len() != 4 {
+        return None;
+    }
+    let year: i32 = ypart.parse().ok()?;
+    Some((year, q))
 }
 
 impl Serialize for Quarter {

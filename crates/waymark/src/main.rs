@@ -2,6 +2,12 @@
 
 mod config;
 
+/// mimalloc rather than glibc's allocator: under load the server allocates on
+/// database threads and frees on async threads, which glibc handles poorly
+/// (measured with waymark-bench: see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

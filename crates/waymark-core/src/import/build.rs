@@ -755,9 +755,9 @@ pub fn parse_delivery(text: &str) -> (Vec<DeliveryTarget>, String) {
         }
         let pair = tokens
             .get(i + 1)
-            .map(|n| format!("{t} {}", n.trim_end_matches([',', ';', '.'])));
+            .and_then(|n| Quarter::from_parts(t, n.trim_end_matches([',', ';', '.'])));
         let single = t.trim_end_matches('.');
-        if let Some(q) = pair.as_deref().and_then(|p| p.parse::<Quarter>().ok()) {
+        if let Some(q) = pair {
             parts.push(DeliveryTarget {
                 label: label.take(),
                 quarter: q,
