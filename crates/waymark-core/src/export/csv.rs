@@ -1,30 +1,12 @@
-use super::Links;
-use crate::model::{Plan, WorkPackageRef, format_delivery};
-
-const COLUMNS: [&str; 16] = [
-    "Section",
-    "Work package",
-    "No.",
-    "Scope",
-    "Relationships",
-    "Estimated delivery",
-    "Comments",
-    "Key influences",
-    "Related items",
-    "Owner",
-    "Status",
-    "RAG",
-    "Progress",
-    "Actual delivery",
-    "Depends on",
-    "Programmes",
-];
+use super::{Links, PACKAGE_COLUMNS};
+use crate::model::Plan;
 
 /// One row per work package, for spreadsheets. The registers' titles and kinds
 /// and the plan's introduction are not in CSV; use JSON for everything.
 pub fn to_csv(plan: &Plan) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut rows: Vec<Vec<String>> = vec![COLUMNS.iter().map(|s| s.to_string()).collect()];
+    let header = std::iter::once("Section").chain(PACKAGE_COLUMNS);
+    let mut rows: Vec<Vec<String>> = vec![header.map(str::to_string).collect()];
     let links = Links::of(plan);
     for (index, section) in plan.sections.iter().enumerate() {
         // An unheaded section is named by its label, `Section 6 (no heading)`,
@@ -39,32 +21,9 @@ pub fn to_csv(plan: &Plan) -> String {
                 .join(" "),
         };
         for wp in &section.work_packages {
-            let r = WorkPackageRef::new(section, index, &wp.number);
-            let (preds, progs) = links.joined(&r);
-            rows.push(vec![
-                name.clone(),
-                wp.title.clone(),
-                wp.number.clone(),
-                wp.scope.clone(),
-                wp.relationships.clone(),
-                format_delivery(&wp.delivery),
-                wp.comments.clone(),
-                wp.influences
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                wp.related_items.join("; "),
-                wp.owner.clone(),
-                wp.status.label().to_string(),
-                wp.rag.map(|r| r.label().to_string()).unwrap_or_default(),
-                format!("{}%", wp.progress.get()),
-                wp.actual_delivery
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                preds,
-                progs,
-            ]);
+            let mut cells = vec![name.clone()];
+            cells.extend(links.package_cells(section, index, wp));
+            rows.push(cells);
         }
     }
     for r in rows {

@@ -1,7 +1,7 @@
 use std::fmt::Write;
 
-use super::{Links, sorted_related};
-use crate::model::{Plan, format_delivery};
+use super::{Links, PACKAGE_COLUMNS, sorted_related};
+use crate::model::Plan;
 use crate::quarter::QuarterConvention;
 
 fn cell(s: &str) -> String {
@@ -54,24 +54,6 @@ fn header(out: &mut String, names: &[&str]) {
     out.push('\n');
 }
 
-const WP_COLUMNS: [&str; 15] = [
-    "Work package",
-    "No.",
-    "Scope",
-    "Relationships",
-    "Estimated delivery",
-    "Comments",
-    "Key influences",
-    "Related items",
-    "Owner",
-    "Status",
-    "RAG",
-    "Progress",
-    "Actual delivery",
-    "Depends on",
-    "Programmes",
-];
-
 /// A readable document that `waymark import --format markdown` reads back.
 pub fn to_markdown(plan: &Plan) -> String {
     let mut out = String::new();
@@ -103,36 +85,9 @@ pub fn to_markdown(plan: &Plan) -> String {
                 .join(" ");
             let _ = writeln!(out, "## {heading}\n");
         }
-        header(&mut out, &WP_COLUMNS);
+        header(&mut out, &PACKAGE_COLUMNS);
         for wp in &section.work_packages {
-            let r = crate::model::WorkPackageRef::new(section, index, &wp.number);
-            let (preds, progs) = links.joined(&r);
-            row(
-                &mut out,
-                &[
-                    wp.title.clone(),
-                    wp.number.clone(),
-                    wp.scope.clone(),
-                    wp.relationships.clone(),
-                    format_delivery(&wp.delivery),
-                    wp.comments.clone(),
-                    wp.influences
-                        .iter()
-                        .map(|c| c.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    wp.related_items.join("; "),
-                    wp.owner.clone(),
-                    wp.status.label().to_string(),
-                    wp.rag.map(|r| r.label().to_string()).unwrap_or_default(),
-                    format!("{}%", wp.progress.get()),
-                    wp.actual_delivery
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                    preds,
-                    progs,
-                ],
-            );
+            row(&mut out, &links.package_cells(section, index, wp));
         }
     }
     if !plan.influences.is_empty() {

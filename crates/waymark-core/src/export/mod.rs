@@ -8,7 +8,7 @@ mod markdown;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use crate::model::{Plan, WorkPackageRef};
+use crate::model::{Plan, Section, WorkPackage, WorkPackageRef, format_delivery};
 
 pub use self::csv::to_csv;
 pub use json::to_json;
@@ -62,6 +62,26 @@ pub fn export(plan: &Plan, format: ExportFormat) -> String {
     }
 }
 
+/// The columns of a package row in the Markdown and CSV exports (CSV puts a
+/// `Section` column first). The readers recognise each by its meaning.
+pub(crate) const PACKAGE_COLUMNS: [&str; 15] = [
+    "Work package",
+    "No.",
+    "Scope",
+    "Relationships",
+    "Estimated delivery",
+    "Comments",
+    "Key influences",
+    "Related items",
+    "Owner",
+    "Status",
+    "RAG",
+    "Progress",
+    "Actual delivery",
+    "Depends on",
+    "Programmes",
+];
+
 /// Per package: the packages it depends on, and the programmes it belongs to,
 /// gathered in one pass over the plan's links (looking them up for each
 /// package in turn would be quadratic in a large plan).
@@ -93,6 +113,40 @@ impl<'a> Links<'a> {
             predecessors,
             programmes,
         }
+    }
+
+    /// A package's cells in the order of [`PACKAGE_COLUMNS`].
+    pub(crate) fn package_cells(
+        &self,
+        section: &Section,
+        index: usize,
+        wp: &WorkPackage,
+    ) -> Vec<String> {
+        let r = WorkPackageRef::new(section, index, &wp.number);
+        let (preds, progs) = self.joined(&r);
+        vec![
+            wp.title.clone(),
+            wp.number.clone(),
+            wp.scope.clone(),
+            wp.relationships.clone(),
+            format_delivery(&wp.delivery),
+            wp.comments.clone(),
+            wp.influences
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            wp.related_items.join("; "),
+            wp.owner.clone(),
+            wp.status.label().to_string(),
+            wp.rag.map(|r| r.label().to_string()).unwrap_or_default(),
+            format!("{}%", wp.progress.get()),
+            wp.actual_delivery
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            preds,
+            progs,
+        ]
     }
 
     /// The packages `r` depends on and the programmes it is in, each joined with `; `.
