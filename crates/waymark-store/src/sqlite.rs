@@ -360,6 +360,55 @@ fn write_links(
     Ok(())
 }
 
+/// Write every field and link of package `wid` from `input` and index it for
+/// search; shared by create and update so the two cannot drift apart.
+fn save_package(
+    tx: &Transaction<'_>,
+    plan: i64,
+    wid: i64,
+    input: &WorkPackageInput,
+    r: &str,
+    section_pos: i64,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE work_package SET section_id = ?, section_position = ?, number = ?, ref = ?, title = ?, scope = ?, relationships = ?,
+            delivery = ?, final_quarter = ?, comments = ?, owner = ?, status = ?, rag = ?, progress = ?, actual_delivery = ?
+         WHERE id = ?",
+        params![
+            input.section_id.0,
+            section_pos,
+            input.number,
+            r,
+            input.title,
+            input.scope,
+            input.relationships,
+            format_delivery(&input.delivery),
+            final_quarter(&input.delivery),
+            input.comments,
+            input.owner,
+            input.status.as_str(),
+            input.rag.map(Rag::as_str),
+            i64::from(input.progress.get()),
+            input.actual_delivery.map(|d| d.to_string()),
+            wid,
+        ],
+    )
+    .map_err(|e| map_unique(e, "number", format!("work package {r} already exists")))?;
+    index_search(tx, "id = ?", wid)?;
+    write_links(
+        tx,
+        plan,
+        wid,
+        &input.delivery,
+        &input.influences,
+        &input.related_names(),
+    )?;
+    if let Some(progs) = &input.programmes {
+        set_programmes(tx, plan, wid, progs)?;
+    }
+    Ok(())
+}
+
 fn set_programmes(
     tx: &Transaction<'_>,
     plan: i64,
@@ -999,36 +1048,13 @@ impl PlanStore for SqliteStore {
                 return Err(StoreError::Invalid { field: "section_id", message: format!("section {} is not in this plan", input.section_id) });
             }
             tx.execute(
-                "INSERT INTO work_package (plan_id, section_id, section_position, position, number, ref, title, scope, relationships,
-                    delivery, final_quarter, comments, owner, status, rag, progress, actual_delivery)
-                 VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM work_package WHERE section_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                params![
-                    plan.0,
-                    input.section_id.0,
-                    section_pos,
-                    input.section_id.0,
-                    input.number,
-                    r,
-                    input.title,
-                    input.scope,
-                    input.relationships,
-                    format_delivery(&input.delivery),
-                    final_quarter(&input.delivery),
-                    input.comments,
-                    input.owner,
-                    input.status.as_str(),
-                    input.rag.map(Rag::as_str),
-                    i64::from(input.progress.get()),
-                    input.actual_delivery.map(|d| d.to_string()),
-                ],
+                "INSERT INTO work_package (plan_id, section_id, section_position, position, number, ref, title)
+                 VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM work_package WHERE section_id = ?), ?, ?, ?)",
+                params![plan.0, input.section_id.0, section_pos, input.section_id.0, input.number, r, input.title],
             )
             .map_err(|e| map_unique(e, "number", format!("work package {r} already exists")))?;
             let wid = tx.last_insert_rowid();
-            index_search(tx, "id = ?", wid)?;
-            write_links(tx, plan.0, wid, &input.delivery, &input.influences, &input.related_names())?;
-            if let Some(progs) = &input.programmes {
-                set_programmes(tx, plan.0, wid, progs)?;
-            }
+            save_package(tx, plan.0, wid, input, &r, section_pos)?;
             Ok(WorkPackageId(wid))
         })
     }
@@ -1050,35 +1076,7 @@ impl PlanStore for SqliteStore {
                     params![input.section_id.0, id.0],
                 )?;
             }
-            tx.execute(
-                "UPDATE work_package SET section_id = ?, section_position = ?, number = ?, ref = ?, title = ?, scope = ?, relationships = ?,
-                    delivery = ?, final_quarter = ?, comments = ?, owner = ?, status = ?, rag = ?, progress = ?, actual_delivery = ?
-                 WHERE id = ?",
-                params![
-                    input.section_id.0,
-                    section_pos,
-                    input.number,
-                    r,
-                    input.title,
-                    input.scope,
-                    input.relationships,
-                    format_delivery(&input.delivery),
-                    final_quarter(&input.delivery),
-                    input.comments,
-                    input.owner,
-                    input.status.as_str(),
-                    input.rag.map(Rag::as_str),
-                    i64::from(input.progress.get()),
-                    input.actual_delivery.map(|d| d.to_string()),
-                    id.0,
-                ],
-            )
-            .map_err(|e| map_unique(e, "number", format!("work package {r} already exists")))?;
-            index_search(tx, "id = ?", id.0)?;
-            write_links(tx, plan, id.0, &input.delivery, &input.influences, &input.related_names())?;
-            if let Some(progs) = &input.programmes {
-                set_programmes(tx, plan, id.0, progs)?;
-            }
+            save_package(tx, plan, id.0, input, &r, section_pos)?;
             Ok(())
         })
     }
