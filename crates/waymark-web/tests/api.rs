@@ -2,18 +2,44 @@
 //! errors as problem documents, and the OpenAPI document matching the routes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+mod common;
 
+use common::Response;
 use serde_json::Value;
-use support::{TestServer, start};
 
-async fn package_id(s: &TestServer, reference: &str) -> i64 {
+/// The real server with the seed plan, spoken to as an API client.
+struct TestServer {
+    server: common::Server,
+    plan_id: i64,
+}
+
+fn start() -> TestServer {
+    let server = common::start();
+    let plans = common::send(server.addr, "GET", "/api/v1/plans", &[], None).json();
+    let plan_id = plans["items"][0]["id"].as_i64().unwrap();
+    TestServer { server, plan_id }
+}
+
+impl TestServer {
+    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
+        common::send(self.server.addr, method, path, headers, Some(body))
+    }
+
+    fn get(&self, path: &str) -> Response {
+        common::send(self.server.addr, "GET", path, &[], None)
+    }
+
+    fn send_json(&self, method: &str, path: &str, body: &str) -> Response {
+        self.request(method, path, &[("Content-Type", "application/json")], body)
+    }
+}
+
+fn package_id(s: &TestServer, reference: &str) -> i64 {
     let list = s
         .get(&format!(
             "/api/v1/plans/{}/work-packages?per_page=500",
             s.plan_id
         ))
-        .await
         .json();
     list["items"]
         .as_array()
@@ -34,7 +60,7 @@ fn refs(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn assert_problem(r: &support::Reply, status: u16, field: &str) {
+fn assert_problem(r: &Response, status: u16, field: &str) {
     assert_eq!(r.status, status, "{}", r.body);
     assert_eq!(r.header("content-type"), Some("application/problem+json"));
     let p = r.json();
@@ -53,20 +79,19 @@ fn assert_problem(r: &support::Reply, status: u16, field: &str) {
     }
 }
 
-#[tokio::test]
-async fn plans_and_sections() {
-    let s = start().await;
-    let plans = s.get("/api/v1/plans").await.json();
+#[test]
+fn plans_and_sections() {
+    let s = start();
+    let plans = s.get("/api/v1/plans").json();
     assert_eq!(plans["items"][0]["work_package_count"], 17);
-    let plan = s.get(&format!("/api/v1/plans/{}", s.plan_id)).await.json();
+    let plan = s.get(&format!("/api/v1/plans/{}", s.plan_id)).json();
     assert_eq!(plan["section_count"], 6);
-    assert_problem(&s.get("/api/v1/plans/999").await, 404, "");
-    assert_problem(&s.get("/api/v1/plans/abc").await, 404, "");
-    assert_problem(&s.get("/api/v1/no-such-route").await, 404, "");
+    assert_problem(&s.get("/api/v1/plans/999"), 404, "");
+    assert_problem(&s.get("/api/v1/plans/abc"), 404, "");
+    assert_problem(&s.get("/api/v1/no-such-route"), 404, "");
 
     let sections = s
         .get(&format!("/api/v1/plans/{}/sections", s.plan_id))
-        .await
         .json();
     let labels: Vec<&str> = sections["items"]
         .as_array()
@@ -76,21 +101,18 @@ async fn plans_and_sections() {
         .collect();
     assert_eq!(labels[0], "10.1 Core business systems");
     assert_eq!(labels[5], "Section 6 (no heading)");
-    let created = s
-        .send_json(
-            "POST",
-            &format!("/api/v1/plans/{}/sections", s.plan_id),
-            r#"{"number":"10.7","title":"Partnerships"}"#,
-        )
-        .await;
+    let created = s.send_json(
+        "POST",
+        &format!("/api/v1/plans/{}/sections", s.plan_id),
+        r#"{"number":"10.7","title":"Partnerships"}"#,
+    );
     assert_eq!(created.status, 201, "{}", created.body);
     assert_problem(
         &s.send_json(
             "POST",
             &format!("/api/v1/plans/{}/sections", s.plan_id),
             r#"{"number":"ten"}"#,
-        )
-        .await,
+        ),
         422,
         "number",
     );
@@ -99,27 +121,23 @@ async fn plans_and_sections() {
             "POST",
             &format!("/api/v1/plans/{}/sections", s.plan_id),
             r#"{"number":"10.7"}"#,
-        )
-        .await,
+        ),
         409,
         "number",
     );
 
-    let patched = s
-        .send_json(
-            "PATCH",
-            &format!("/api/v1/plans/{}", s.plan_id),
-            r#"{"organisation":"CYPS","quarter_convention":"financial"}"#,
-        )
-        .await;
+    let patched = s.send_json(
+        "PATCH",
+        &format!("/api/v1/plans/{}", s.plan_id),
+        r#"{"organisation":"CYPS","quarter_convention":"financial"}"#,
+    );
     assert_eq!(patched.json()["quarter_convention"], "financial");
     assert_problem(
         &s.send_json(
             "PATCH",
             &format!("/api/v1/plans/{}", s.plan_id),
             r#"{"quarter_convention":"lunar"}"#,
-        )
-        .await,
+        ),
         422,
         "quarter_convention",
     );
@@ -128,8 +146,7 @@ async fn plans_and_sections() {
             "PATCH",
             &format!("/api/v1/plans/{}", s.plan_id),
             r#"{"colour":"red"}"#,
-        )
-        .await,
+        ),
         422,
         "colour",
     );
@@ -138,55 +155,51 @@ async fn plans_and_sections() {
             "PATCH",
             &format!("/api/v1/plans/{}", s.plan_id),
             "{not json",
-        )
-        .await,
+        ),
         400,
         "",
     );
 }
 
-#[tokio::test]
-async fn listing_filters_sorts_and_pages() {
-    let s = start().await;
+#[test]
+fn listing_filters_sorts_and_pages() {
+    let s = start();
     let base = format!("/api/v1/plans/{}/work-packages", s.plan_id);
-    let all = s.get(&base).await.json();
+    let all = s.get(&base).json();
     assert_eq!(
         (all["total"].as_u64(), all["per_page"].as_u64()),
         (Some(17), Some(100))
     );
     assert_eq!(
-        refs(&s.get(&format!("{base}?quarter=Q4%202007")).await.json()),
+        refs(&s.get(&format!("{base}?quarter=Q4%202007")).json()),
         ["10.4.3", "10.4.5"]
     );
     assert_eq!(
-        refs(&s.get(&format!("{base}?influence=3.2.1")).await.json()),
+        refs(&s.get(&format!("{base}?influence=3.2.1")).json()),
         ["10.4.1"]
     );
     assert_eq!(
-        refs(&s.get(&format!("{base}?q=single+sign")).await.json()),
+        refs(&s.get(&format!("{base}?q=single+sign")).json()),
         ["10.4.3"]
     );
     let sections = s
         .get(&format!("/api/v1/plans/{}/sections", s.plan_id))
-        .await
         .json();
     let last = sections["items"][5]["id"].as_i64().unwrap();
     assert_eq!(
-        refs(&s.get(&format!("{base}?section={last}")).await.json()),
+        refs(&s.get(&format!("{base}?section={last}")).json()),
         ["#6.1"]
     );
-    let page = s.get(&format!("{base}?per_page=5&page=4")).await.json();
+    let page = s.get(&format!("{base}?per_page=5&page=4")).json();
     assert_eq!(refs(&page), ["10.5.1", "#6.1"]);
-    let sorted = s.get(&format!("{base}?sort=title&per_page=1")).await.json();
+    let sorted = s.get(&format!("{base}?sort=title&per_page=1")).json();
     assert_eq!(sorted["items"][0]["title"], "Application review");
     let desc = s
         .get(&format!("{base}?sort=delivery&dir=desc&per_page=1"))
-        .await
         .json();
     assert_eq!(desc["items"][0]["delivery"][0]["quarter"], "Q4 2007");
     let related = s
         .get(&format!("/api/v1/plans/{}/related-items", s.plan_id))
-        .await
         .json();
     let br = related["items"]
         .as_array()
@@ -197,12 +210,11 @@ async fn listing_filters_sorts_and_pages() {
         .as_i64()
         .unwrap();
     assert_eq!(
-        refs(&s.get(&format!("{base}?related_item={br}")).await.json()),
+        refs(&s.get(&format!("{base}?related_item={br}")).json()),
         ["10.3.1", "10.4.5"]
     );
     let progs = s
         .get(&format!("/api/v1/plans/{}/programmes", s.plan_id))
-        .await
         .json();
     let ecaf = progs["items"]
         .as_array()
@@ -213,7 +225,7 @@ async fn listing_filters_sorts_and_pages() {
         .as_i64()
         .unwrap();
     assert_eq!(
-        refs(&s.get(&format!("{base}?programme={ecaf}")).await.json()),
+        refs(&s.get(&format!("{base}?programme={ecaf}")).json()),
         ["10.3.1"]
     );
     for (param, field) in [
@@ -225,16 +237,16 @@ async fn listing_filters_sorts_and_pages() {
         ("sort=colour", "sort"),
         ("section=abc", "section"),
     ] {
-        assert_problem(&s.get(&format!("{base}?{param}")).await, 422, field);
+        assert_problem(&s.get(&format!("{base}?{param}")), 422, field);
     }
-    assert_problem(&s.get("/api/v1/plans/99/work-packages").await, 404, "");
+    assert_problem(&s.get("/api/v1/plans/99/work-packages"), 404, "");
 }
 
-#[tokio::test]
-async fn work_packages_are_read_created_updated_and_deleted() {
-    let s = start().await;
-    let id = package_id(&s, "10.4.3").await;
-    let wp = s.get(&format!("/api/v1/work-packages/{id}")).await.json();
+#[test]
+fn work_packages_are_read_created_updated_and_deleted() {
+    let s = start();
+    let id = package_id(&s, "10.4.3");
+    let wp = s.get(&format!("/api/v1/work-packages/{id}")).json();
     assert_eq!(
         wp["delivery"],
         serde_json::json!([{"label": "a", "quarter": "Q4 2007"}, {"label": "b", "quarter": "Q4 2007"}])
@@ -246,23 +258,19 @@ async fn work_packages_are_read_created_updated_and_deleted() {
     );
 
     // Update: only the fields sent change; a bad field changes nothing.
-    let r = s
-        .send_json(
-            "PATCH",
-            &format!("/api/v1/work-packages/{id}"),
-            r#"{"status":"in_progress","rag":"amber","progress":40,"owner":"Head of ICT"}"#,
-        )
-        .await;
+    let r = s.send_json(
+        "PATCH",
+        &format!("/api/v1/work-packages/{id}"),
+        r#"{"status":"in_progress","rag":"amber","progress":40,"owner":"Head of ICT"}"#,
+    );
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = s
-        .send_json(
-            "PATCH",
-            &format!("/api/v1/work-packages/{id}"),
-            r#"{"progress":140,"owner":"Someone else"}"#,
-        )
-        .await;
+    let r = s.send_json(
+        "PATCH",
+        &format!("/api/v1/work-packages/{id}"),
+        r#"{"progress":140,"owner":"Someone else"}"#,
+    );
     assert_problem(&r, 422, "progress");
-    let wp = s.get(&format!("/api/v1/work-packages/{id}")).await.json();
+    let wp = s.get(&format!("/api/v1/work-packages/{id}")).json();
     assert_eq!(
         (
             wp["status"].as_str(),
@@ -278,13 +286,11 @@ async fn work_packages_are_read_created_updated_and_deleted() {
     let body = format!(
         r#"{{"section_id":{section},"title":"Pilot tablets","delivery":[{{"label":"a","quarter":"Q3 2027"}}],"influences":["3.1.2"],"relationships":"CareMobile and www.wfs"}}"#
     );
-    let created = s
-        .send_json(
-            "POST",
-            &format!("/api/v1/plans/{}/work-packages", s.plan_id),
-            &body,
-        )
-        .await;
+    let created = s.send_json(
+        "POST",
+        &format!("/api/v1/plans/{}/work-packages", s.plan_id),
+        &body,
+    );
     assert_eq!(created.status, 201, "{}", created.body);
     let new = created.json();
     assert_eq!(new["reference"], "10.4.6");
@@ -306,8 +312,7 @@ async fn work_packages_are_read_created_updated_and_deleted() {
             "POST",
             &format!("/api/v1/plans/{}/work-packages", s.plan_id),
             &dup,
-        )
-        .await,
+        ),
         409,
         "number",
     );
@@ -317,19 +322,16 @@ async fn work_packages_are_read_created_updated_and_deleted() {
             "POST",
             &format!("/api/v1/plans/{}/work-packages", s.plan_id),
             bad,
-        )
-        .await,
+        ),
         422,
         "colour",
     );
     let bad = r#"{"title":"","delivery":"soon","actual_delivery":"31/12/2007"}"#;
-    let r = s
-        .send_json(
-            "POST",
-            &format!("/api/v1/plans/{}/work-packages", s.plan_id),
-            bad,
-        )
-        .await;
+    let r = s.send_json(
+        "POST",
+        &format!("/api/v1/plans/{}/work-packages", s.plan_id),
+        bad,
+    );
     for field in ["section_id", "title", "delivery", "actual_delivery"] {
         assert_problem(&r, 422, field);
     }
@@ -338,27 +340,24 @@ async fn work_packages_are_read_created_updated_and_deleted() {
             "POST",
             &format!("/api/v1/plans/{}/work-packages", s.plan_id),
             "",
-        )
-        .await,
+        ),
         400,
         "",
     );
     assert_eq!(
-        s.get(&format!("/api/v1/plans/{}", s.plan_id)).await.json()["work_package_count"],
+        s.get(&format!("/api/v1/plans/{}", s.plan_id)).json()["work_package_count"],
         18
     );
 
-    let gone = s
-        .request(
-            "DELETE",
-            &format!("/api/v1/work-packages/{}", new["id"]),
-            &[],
-            "",
-        )
-        .await;
+    let gone = s.request(
+        "DELETE",
+        &format!("/api/v1/work-packages/{}", new["id"]),
+        &[],
+        "",
+    );
     assert_eq!(gone.status, 204);
     assert_problem(
-        &s.get(&format!("/api/v1/work-packages/{}", new["id"])).await,
+        &s.get(&format!("/api/v1/work-packages/{}", new["id"])),
         404,
         "",
     );
@@ -368,36 +367,31 @@ async fn work_packages_are_read_created_updated_and_deleted() {
             &format!("/api/v1/work-packages/{}", new["id"]),
             &[],
             "",
-        )
-        .await,
+        ),
         404,
         "",
     );
 }
 
-#[tokio::test]
-async fn registers() {
-    let s = start().await;
+#[test]
+fn registers() {
+    let s = start();
     let infl = s
         .get(&format!("/api/v1/plans/{}/influences", s.plan_id))
-        .await
         .json();
     assert_eq!(infl["items"].as_array().unwrap().len(), 11);
     let one = s
         .get(&format!("/api/v1/plans/{}/influences/3.2.1", s.plan_id))
-        .await
         .json();
     assert_eq!(one["work_packages"][0]["reference"], "10.4.1");
     assert_problem(
-        &s.get(&format!("/api/v1/plans/{}/influences/9.9.9", s.plan_id))
-            .await,
+        &s.get(&format!("/api/v1/plans/{}/influences/9.9.9", s.plan_id)),
         404,
         "",
     );
 
     let related = s
         .get(&format!("/api/v1/plans/{}/related-items", s.plan_id))
-        .await
         .json();
     let strategy = related["items"]
         .as_array()
@@ -407,7 +401,7 @@ async fn registers() {
         .unwrap()
         .clone();
     let id = strategy["id"].as_i64().unwrap();
-    let detail = s.get(&format!("/api/v1/related-items/{id}")).await.json();
+    let detail = s.get(&format!("/api/v1/related-items/{id}")).json();
     assert_eq!(
         detail["work_packages"].as_array().unwrap().len() as u64,
         strategy["work_package_count"].as_u64().unwrap()
@@ -420,21 +414,18 @@ async fn registers() {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let r = s
-        .send_json(
-            "PATCH",
-            &format!("/api/v1/related-items/{gis}"),
-            r#"{"kind":"system"}"#,
-        )
-        .await;
+    let r = s.send_json(
+        "PATCH",
+        &format!("/api/v1/related-items/{gis}"),
+        r#"{"kind":"system"}"#,
+    );
     assert_eq!(r.json()["related_item"]["kind"], "system");
     assert_problem(
         &s.send_json(
             "PATCH",
             &format!("/api/v1/related-items/{gis}"),
             r#"{"kind":"gadget"}"#,
-        )
-        .await,
+        ),
         422,
         "kind",
     );
@@ -443,15 +434,13 @@ async fn registers() {
             "PATCH",
             &format!("/api/v1/related-items/{gis}"),
             r#"{"name":"Amethyst"}"#,
-        )
-        .await,
+        ),
         409,
         "name",
     );
 
     let progs = s
         .get(&format!("/api/v1/plans/{}/programmes", s.plan_id))
-        .await
         .json();
     let names: Vec<(&str, bool)> = progs["items"]
         .as_array()
@@ -474,91 +463,71 @@ async fn registers() {
     );
     let pid = progs["items"][1]["id"].as_i64().unwrap();
     assert_eq!(
-        s.get(&format!("/api/v1/programmes/{pid}")).await.json()["work_packages"][0]["reference"],
+        s.get(&format!("/api/v1/programmes/{pid}")).json()["work_packages"][0]["reference"],
         "10.3.1"
     );
-    assert_problem(&s.get("/api/v1/programmes/999").await, 404, "");
+    assert_problem(&s.get("/api/v1/programmes/999"), 404, "");
 
     // The group sets its priorities and names its influences.
     let url = format!("/api/v1/plans/{}/programmes", s.plan_id);
-    let created = s
-        .send_json(
-            "POST",
-            &url,
-            r#"{"name":"Post-JAR action plan","priority":true}"#,
-        )
-        .await;
+    let created = s.send_json(
+        "POST",
+        &url,
+        r#"{"name":"Post-JAR action plan","priority":true}"#,
+    );
     assert_eq!(created.status, 201, "{}", created.body);
     let new = created.json()["id"].as_i64().unwrap();
-    assert_problem(
-        &s.send_json("POST", &url, r#"{"name":"ISA"}"#).await,
-        409,
-        "name",
+    assert_problem(&s.send_json("POST", &url, r#"{"name":"ISA"}"#), 409, "name");
+    assert_problem(&s.send_json("POST", &url, r#"{"name":" "}"#), 422, "name");
+    let r = s.send_json(
+        "PATCH",
+        &format!("/api/v1/programmes/{pid}"),
+        r#"{"priority":false}"#,
     );
-    assert_problem(
-        &s.send_json("POST", &url, r#"{"name":" "}"#).await,
-        422,
-        "name",
-    );
-    let r = s
-        .send_json(
-            "PATCH",
-            &format!("/api/v1/programmes/{pid}"),
-            r#"{"priority":false}"#,
-        )
-        .await;
     assert_eq!(
         (r.json()["name"].as_str(), r.json()["priority"].as_bool()),
         (Some("e-CAF"), Some(false))
     );
     assert_eq!(
         s.request("DELETE", &format!("/api/v1/programmes/{new}"), &[], "")
-            .await
             .status,
         204
     );
-    let r = s
-        .send_json(
-            "PATCH",
-            &format!("/api/v1/plans/{}/influences/3.1.1", s.plan_id),
-            r#"{"title":"Every Child Matters"}"#,
-        )
-        .await;
+    let r = s.send_json(
+        "PATCH",
+        &format!("/api/v1/plans/{}/influences/3.1.1", s.plan_id),
+        r#"{"title":"Every Child Matters"}"#,
+    );
     assert_eq!(r.json()["influence"]["title"], "Every Child Matters");
     assert_problem(
         &s.send_json(
             "PATCH",
             &format!("/api/v1/plans/{}/influences/3.1.1", s.plan_id),
             r#"{"colour":1}"#,
-        )
-        .await,
+        ),
         422,
         "colour",
     );
 }
 
-#[tokio::test]
-async fn dependencies_export_and_check() {
-    let s = start().await;
-    let a = package_id(&s, "10.2.1").await;
-    let b = package_id(&s, "10.2.2").await;
+#[test]
+fn dependencies_export_and_check() {
+    let s = start();
+    let a = package_id(&s, "10.2.1");
+    let b = package_id(&s, "10.2.2");
     let url = format!("/api/v1/plans/{}/dependencies", s.plan_id);
-    let r = s
-        .send_json(
-            "POST",
-            &url,
-            &format!(r#"{{"predecessor_id":{a},"successor_id":{b}}}"#),
-        )
-        .await;
+    let r = s.send_json(
+        "POST",
+        &url,
+        &format!(r#"{{"predecessor_id":{a},"successor_id":{b}}}"#),
+    );
     assert_eq!(r.status, 201, "{}", r.body);
     let dep = r.json()["id"].as_i64().unwrap();
-    let cycle = s
-        .send_json(
-            "POST",
-            &url,
-            &format!(r#"{{"predecessor_id":{b},"successor_id":{a}}}"#),
-        )
-        .await;
+    let cycle = s.send_json(
+        "POST",
+        &url,
+        &format!(r#"{{"predecessor_id":{b},"successor_id":{a}}}"#),
+    );
     assert_problem(&cycle, 422, "predecessor_id");
     assert!(cycle.json()["detail"].as_str().unwrap().contains("cycle"));
     assert_problem(
@@ -566,22 +535,21 @@ async fn dependencies_export_and_check() {
             "POST",
             &url,
             &format!(r#"{{"predecessor_id":{a},"successor_id":99999}}"#),
-        )
-        .await,
+        ),
         422,
         "successor_id",
     );
     assert_problem(
-        &s.send_json("POST", &url, r#"{"predecessor_id":"x"}"#).await,
+        &s.send_json("POST", &url, r#"{"predecessor_id":"x"}"#),
         422,
         "",
     );
-    let list = s.get(&url).await.json();
+    let list = s.get(&url).json();
     assert_eq!(list["items"][0]["successor"]["reference"], "10.2.2");
-    let wp = s.get(&format!("/api/v1/work-packages/{b}")).await.json();
+    let wp = s.get(&format!("/api/v1/work-packages/{b}")).json();
     assert_eq!(wp["depends_on"][0]["work_package"]["reference"], "10.2.1");
 
-    let json = s.get(&format!("/api/v1/plans/{}/export", s.plan_id)).await;
+    let json = s.get(&format!("/api/v1/plans/{}/export", s.plan_id));
     assert_eq!(json.header("content-type"), Some("application/json"));
     let doc = json.json();
     assert_eq!(
@@ -589,28 +557,20 @@ async fn dependencies_export_and_check() {
         serde_json::json!(["ISA", "e-CAF", "Child Concern Pathway"])
     );
     assert_eq!(doc["dependencies"][0]["successor"], "10.2.2");
-    let md = s
-        .get(&format!(
-            "/api/v1/plans/{}/export?format=markdown",
-            s.plan_id
-        ))
-        .await;
+    let md = s.get(&format!(
+        "/api/v1/plans/{}/export?format=markdown",
+        s.plan_id
+    ));
     assert!(md.body.starts_with("# CYPS ICT strategy action plan"));
-    let csv = s
-        .get(&format!("/api/v1/plans/{}/export?format=csv", s.plan_id))
-        .await;
+    let csv = s.get(&format!("/api/v1/plans/{}/export?format=csv", s.plan_id));
     assert!(csv.body.starts_with("Section,Work package,"));
     assert_problem(
-        &s.get(&format!("/api/v1/plans/{}/export?format=pdf", s.plan_id))
-            .await,
+        &s.get(&format!("/api/v1/plans/{}/export?format=pdf", s.plan_id)),
         422,
         "format",
     );
 
-    let check = s
-        .get(&format!("/api/v1/plans/{}/check", s.plan_id))
-        .await
-        .json();
+    let check = s.get(&format!("/api/v1/plans/{}/check", s.plan_id)).json();
     assert!(
         check["findings"]
             .as_array()
@@ -621,27 +581,23 @@ async fn dependencies_export_and_check() {
 
     assert_eq!(
         s.request("DELETE", &format!("/api/v1/dependencies/{dep}"), &[], "")
-            .await
             .status,
         204
     );
-    assert_eq!(
-        s.get(&url).await.json()["items"].as_array().unwrap().len(),
-        0
-    );
+    assert_eq!(s.get(&url).json()["items"].as_array().unwrap().len(), 0);
 }
 
 /// Every path and method in the OpenAPI document is routed, and every API route
 /// is in the document.
-#[tokio::test]
-async fn openapi_document_matches_the_routes() {
-    let s = start().await;
-    let doc = s.get("/api/v1/openapi.json").await.json();
+#[test]
+fn openapi_document_matches_the_routes() {
+    let s = start();
+    let doc = s.get("/api/v1/openapi.json").json();
     assert_eq!(
         doc["openapi"].as_str().map(|v| v.starts_with("3.")),
         Some(true)
     );
-    let wp = package_id(&s, "10.1.1").await;
+    let wp = package_id(&s, "10.1.1");
     let paths = doc["paths"].as_object().unwrap();
     let mut documented = Vec::new();
     for (path, item) in paths {
@@ -660,7 +616,7 @@ async fn openapi_document_matches_the_routes() {
                     },
                 )
                 .replace("{code}", "3.1.1");
-            let r = s.get(&url).await;
+            let r = s.get(&url);
             let ok = r.status == 200
                 || (r.status == 404
                     && !path.starts_with("/api/v1/plans")
@@ -705,20 +661,19 @@ async fn openapi_document_matches_the_routes() {
     routed.sort();
     assert_eq!(documented, routed);
     // A method the document does not list is refused.
-    assert_eq!(s.request("PUT", "/api/v1/plans", &[], "").await.status, 405);
+    assert_eq!(s.request("PUT", "/api/v1/plans", &[], "").status, 405);
 }
 
-#[tokio::test]
-async fn deleting_a_plan() {
-    let s = start().await;
+#[test]
+fn deleting_a_plan() {
+    let s = start();
     assert_eq!(
         s.request("DELETE", &format!("/api/v1/plans/{}", s.plan_id), &[], "")
-            .await
             .status,
         204
     );
     assert_eq!(
-        s.get("/api/v1/plans").await.json()["items"]
+        s.get("/api/v1/plans").json()["items"]
             .as_array()
             .unwrap()
             .len(),

@@ -88,6 +88,10 @@ pub struct Response {
 }
 
 impl Response {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -119,7 +123,7 @@ pub fn form_body(fields: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-/// One request over a fresh connection (`Connection: close`).
+/// One form request over a fresh connection, with the browser's cookie.
 pub fn request(
     addr: SocketAddr,
     method: &str,
@@ -127,19 +131,34 @@ pub fn request(
     cookie: Option<&str>,
     body: Option<&str>,
 ) -> Response {
+    let mut headers = Vec::new();
+    if let Some(c) = cookie {
+        headers.push(("Cookie", c));
+    }
+    if body.is_some() {
+        headers.push(("Content-Type", "application/x-www-form-urlencoded"));
+    }
+    send(addr, method, path, &headers, body)
+}
+
+/// Any request over a fresh connection (`Connection: close`).
+pub fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Response {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(std::time::Duration::from_secs(30)))
         .unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(c) = cookie {
-        req.push_str(&format!("Cookie: {c}\r\n"));
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
     }
     if let Some(b) = body {
-        req.push_str(&format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            b.len()
-        ));
+        req.push_str(&format!("Content-Length: {}\r\n", b.len()));
     }
     req.push_str("\r\n");
     if let Some(b) = body {
