@@ -15,8 +15,13 @@ use waymark_core::{
 
 pub use sqlite::SqliteStore;
 
-/// Database connections a store keeps open (readers run in parallel in WAL mode).
-pub const POOL_SIZE: u32 = 4;
+/// Database connections a store keeps open: one per core (readers run in
+/// parallel in WAL mode; more connections than cores only add switching,
+/// as waymark-bench shows), at least 2 and at most 8.
+pub fn pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    cores.clamp(2, 8) as u32
+}
 
 macro_rules! id_type {
     ($($name:ident),*) => {$(

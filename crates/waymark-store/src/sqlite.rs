@@ -179,7 +179,7 @@ impl SqliteStore {
             }
             (
                 SqliteConnectionManager::file(path).with_init(init),
-                crate::POOL_SIZE,
+                crate::pool_size(),
             )
         };
         let pool = Pool::builder().max_size(size).build(manager)?;

@@ -222,7 +222,7 @@ fn serve(store: Arc<dyn PlanStore>, addr: &str) -> Result<()> {
     // only queue for the pool and hold memory.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(waymark_store::POOL_SIZE as usize + 2)
+        .max_blocking_threads(waymark_store::pool_size() as usize)
         .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr)
