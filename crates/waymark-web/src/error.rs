@@ -30,6 +30,7 @@ pub enum ApiError {
     BadRequest(String),
     Validation(Vec<FieldError>),
     Conflict(FieldError),
+    UnsupportedMediaType,
     Internal(String),
 }
 
@@ -52,6 +53,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -82,6 +84,12 @@ impl ApiError {
                 "Conflict with stored data",
                 e.message.clone(),
                 vec![e.clone()],
+            ),
+            ApiError::UnsupportedMediaType => (
+                "unsupported-media-type",
+                "Unsupported media type",
+                "Send the body as JSON with the header Content-Type: application/json".into(),
+                vec![],
             ),
             ApiError::Internal(_) => (
                 "internal",

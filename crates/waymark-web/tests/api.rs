@@ -159,6 +159,16 @@ fn plans_and_sections() {
         400,
         "",
     );
+    // A cross-site form cannot write: a body that is not declared JSON is refused.
+    let form = s.request(
+        "POST",
+        &format!("/api/v1/plans/{}/sections", s.plan_id),
+        &[("Content-Type", "text/plain")],
+        r#"{"title":"Sneaky"}"#,
+    );
+    assert_problem(&form, 415, "");
+    let plan = s.get(&format!("/api/v1/plans/{}", s.plan_id)).json();
+    assert_eq!(plan["section_count"], 7);
 }
 
 #[test]

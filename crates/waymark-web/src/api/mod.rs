@@ -121,6 +121,42 @@ pub fn routes() -> Router<AppState> {
             delete(dependencies::delete_one),
         )
         .route("/api/{*rest}", axum::routing::any(not_found))
+        .route_layer(axum::middleware::from_fn(require_json))
+}
+
+/// Requests that change data must say they carry JSON. A web page elsewhere can
+/// make a browser POST a form to this server, but not with this content type
+/// (that needs a CORS preflight, which we never grant): no cross-site writes.
+async fn require_json(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    use axum::response::IntoResponse;
+    let headers = req.headers();
+    let has_body = headers.contains_key(axum::http::header::TRANSFER_ENCODING)
+        || headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0");
+    let writes = has_body && matches!(*req.method(), Method::POST | Method::PATCH | Method::PUT);
+    let json = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let media = v
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            media == "application/json" || media.ends_with("+json")
+        });
+    if writes && !json {
+        return ApiError::UnsupportedMediaType.into_response();
+    }
+    next.run(req).await
 }
 
 async fn not_found() -> ApiError {

@@ -32,6 +32,9 @@ impl From<ApiError> for HtmlError {
                     .join("; "),
             ),
             ApiError::Conflict(e) => HtmlError::BadRequest(e.message),
+            ApiError::UnsupportedMediaType => HtmlError::BadRequest(
+                "The form was sent in a way this page does not accept.".into(),
+            ),
             ApiError::Internal(cause) => HtmlError::Internal(cause),
         }
     }
