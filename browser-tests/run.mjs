@@ -364,6 +364,9 @@ before(async () => {
     assert.ok(related.length > 0, 'the API lists no related items');
     ids.relatedItem = Number(related[0].id);
     ids.relatedItemName = related[0].name;
+    const programmes = listOf(await api(`/api/v1/plans/${PLAN}/programmes`));
+    assert.ok(programmes.length > 0, 'the API lists no programmes');
+    ids.programme = Number(programmes[0].id);
 });
 
 after(async () => {
@@ -655,8 +658,10 @@ describe('page families: axe-core (WCAG 2.2 AA), headings, tables, skip link, 39
         ['related-item', `/related-items/${ids.relatedItem}`],
         ['timeline', `/plans/${PLAN}/timeline`],
         ['priorities', `/plans/${PLAN}/priorities`],
+        ['edit-programme', `/programmes/${ids.programme}/edit`],
+        ['delete-programme', `/programmes/${ids.programme}/delete`],
     ];
-    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities'];
+    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme'];
     for (const name of names) {
         test(name, async () => {
             const [, pagePath] = families().find(([n]) => n === name);

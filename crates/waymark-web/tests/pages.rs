@@ -619,3 +619,180 @@ fn timeline_draws_quarters_sections_and_dependencies() {
         400
     );
 }
+
+/// The id in the first `href="{prefix}..."` after `marker`.
+fn id_after(body: &str, marker: &str, prefix: &str) -> String {
+    let rest = after(body, marker).unwrap_or_else(|| panic!("{marker} not in the page"));
+    common::digits(after(rest, &format!("href=\"{prefix}")).unwrap())
+}
+
+#[test]
+fn programmes_can_be_added_changed_and_deleted() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let path = format!("/plans/{plan}/priorities");
+    let (page, token) = b.get_form(&path);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<h2>Add a programme</h2>"));
+    assert!(page.body.contains("This is one of the group's priorities"));
+
+    // Add one as a priority.
+    let res = b.post(
+        &path,
+        &[
+            ("csrf_token", &token),
+            ("name", "Integrated Children's System"),
+            ("priority", "yes"),
+            ("description", "Case records for social care."),
+        ],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let location = res.header("location").unwrap().to_string();
+    assert!(location.starts_with(&format!("{path}?programme=1#programme-")));
+    let page = b.get(&location);
+    assert!(page.body.contains("The programme has been added."));
+    let heading =
+        "Integrated Children&#39;s System <strong class=\"tag tag--priority\">Priority</strong>";
+    assert!(page.body.contains(heading), "listed as a priority");
+    assert!(page.body.contains("Case records for social care."));
+    let id = id_after(&page.body, heading, "/programmes/");
+
+    // Change it: no longer a priority, a new name.
+    let (form, token) = b.get_form(&format!("/programmes/{id}/edit"));
+    assert_eq!(form.status, 200);
+    assert!(
+        form.body
+            .contains("value=\"Integrated Children&#39;s System\"")
+    );
+    assert!(
+        form.body
+            .contains("value=\"yes\" aria-describedby=\"priority-hint\" checked")
+    );
+    assert!(
+        form.body
+            .contains(&format!("href=\"/programmes/{id}/delete\""))
+    );
+    let res = b.post(
+        &format!("/programmes/{id}/edit"),
+        &[
+            ("csrf_token", &token),
+            ("name", "ICS"),
+            ("description", "Case records."),
+        ],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = b.get(res.header("location").unwrap());
+    assert!(page.body.contains("Your changes have been saved."));
+    assert!(
+        page.body
+            .contains(&format!("<h3 id=\"programme-{id}-heading\">ICS</h3>"))
+    );
+
+    // Delete it, after a confirmation saying the packages stay.
+    let (confirm, token) = b.get_form(&format!("/programmes/{id}/delete"));
+    assert_eq!(confirm.status, 200);
+    assert!(
+        confirm
+            .body
+            .contains("Are you sure you want to delete the programme ICS?")
+    );
+    assert!(confirm.body.contains("does not delete them"));
+    let res = b.post(
+        &format!("/programmes/{id}/delete"),
+        &[("csrf_token", &token)],
+    );
+    assert_eq!(res.status, 303);
+    let page = b.get(res.header("location").unwrap());
+    assert!(page.body.contains("The programme has been deleted."));
+    assert!(!page.body.contains(">ICS</h3>"));
+    assert_eq!(b.get(&format!("/programmes/{id}/edit")).status, 404);
+}
+
+#[test]
+fn deleting_a_programme_keeps_its_packages() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let page = b.get(&format!("/plans/{plan}/priorities"));
+    let id = id_after(&page.body, ">ISA ", "/programmes/");
+    let (_, token) = b.get_form(&format!("/programmes/{id}/delete"));
+    let res = b.post(
+        &format!("/programmes/{id}/delete"),
+        &[("csrf_token", &token)],
+    );
+    assert_eq!(res.status, 303);
+    let overview = b.get(&format!("/plans/{plan}"));
+    assert!(overview.body.contains("Showing 1–17 of 17"));
+}
+
+#[test]
+fn programme_forms_refuse_wrong_values_with_422() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let path = format!("/plans/{plan}/priorities");
+    let (page, token) = b.get_form(&path);
+    let id = id_after(&page.body, ">ISA ", "/programmes/");
+    let res = b.post(
+        &path,
+        &[
+            ("csrf_token", &token),
+            ("name", ""),
+            ("priority", "yes"),
+            ("description", "Kept <text>"),
+        ],
+    );
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("There is a problem"));
+    assert!(
+        res.body
+            .contains("href=\"#name\">Enter the programme&#39;s name")
+    );
+    assert!(res.body.contains("id=\"name-error\""));
+    assert!(
+        res.body.contains("Kept &#60;text&#62;</textarea>"),
+        "typed text kept"
+    );
+    assert!(
+        res.body
+            .contains("aria-describedby=\"priority-hint\" checked")
+    );
+    assert!(res.body.contains("<title>Error: "));
+
+    let long = "x".repeat(201);
+    let res = b.post(
+        &format!("/programmes/{id}/edit"),
+        &[("csrf_token", &token), ("name", &long)],
+    );
+    assert_eq!(res.status, 422);
+    assert!(
+        res.body
+            .contains("href=\"#name\">The name must be 200 characters or fewer")
+    );
+    assert!(res.body.contains(&format!("value=\"{long}\"")));
+    // Nothing changed.
+    let page = b.get(&path);
+    assert!(page.body.contains(">ISA <strong"));
+}
+
+#[test]
+fn programme_posts_without_a_csrf_token_are_refused() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let path = format!("/plans/{plan}/priorities");
+    let page = b.get(&path);
+    let id = id_after(&page.body, ">ISA ", "/programmes/");
+    for target in [
+        path.clone(),
+        format!("/programmes/{id}/edit"),
+        format!("/programmes/{id}/delete"),
+    ] {
+        let res = b.post(&target, &[("name", "Sneaky")]);
+        assert_eq!(res.status, 403, "{target}");
+    }
+    let page = b.get(&path);
+    assert!(page.body.contains(">ISA <strong"));
+    assert!(!page.body.contains("Sneaky"));
+}

@@ -6,6 +6,7 @@ mod csrf;
 mod error;
 mod influences;
 mod plans;
+mod programmes;
 mod related_items;
 mod timeline;
 mod view;
@@ -25,7 +26,18 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(plans::index))
         .route("/plans/{id}", get(plans::overview))
-        .route("/plans/{id}/priorities", get(plans::priorities))
+        .route(
+            "/plans/{id}/priorities",
+            get(programmes::priorities).post(programmes::create),
+        )
+        .route(
+            "/programmes/{id}/edit",
+            get(programmes::edit_form).post(programmes::update),
+        )
+        .route(
+            "/programmes/{id}/delete",
+            get(programmes::delete_form).post(programmes::delete),
+        )
         .route("/plans/{id}/timeline", get(timeline::page))
         .route("/plans/{id}/influences", get(influences::register))
         .route("/plans/{id}/influences/{code}", get(influences::show))

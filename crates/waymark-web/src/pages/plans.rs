@@ -1,5 +1,4 @@
-//! The list of plans, a plan's overview (filters and the package table) and its
-//! priorities.
+//! The list of plans and a plan's overview (filters and the package table).
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -8,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use waymark_core::{Rag, Status};
-use waymark_store::{FilterOptions, PlanId, PlanSummary, ProgrammeRow, WorkPackageQuery};
+use waymark_store::{FilterOptions, PlanId, WorkPackageQuery};
 
 use super::error::{HtmlError, render};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of, query_string, thousands};
@@ -388,11 +387,17 @@ pub struct Banner {
     pub saved: String,
     pub created: String,
     pub deleted: String,
+    /// A programme was added (`1`) or deleted (`deleted`).
+    pub programme: String,
 }
 
 impl Banner {
     pub fn message(&self) -> Option<String> {
-        if !self.deleted.is_empty() {
+        if self.programme == "1" {
+            Some("The programme has been added.".into())
+        } else if self.programme == "deleted" {
+            Some("The programme has been deleted.".into())
+        } else if !self.deleted.is_empty() {
             Some(format!("Work package {} has been deleted.", self.deleted))
         } else if self.created == "1" {
             Some("The work package has been created.".into())
@@ -402,89 +407,6 @@ impl Banner {
             None
         }
     }
-}
-
-// ---------------------------------------------------------------- priorities
-
-/// The store lists at most this many packages of a programme.
-const PROGRAMME_LIST_CAP: usize = 1000;
-
-fn programme_count(g: &ProgrammeRow) -> String {
-    let n = g.work_packages.len();
-    if n >= PROGRAMME_LIST_CAP {
-        format!(
-            "at least {} work packages; the first {} are listed",
-            thousands(n as u64),
-            thousands(n as u64)
-        )
-    } else {
-        count_of(n as u64, "work package", "work packages")
-    }
-}
-
-struct ProgrammeView {
-    id: i64,
-    name: String,
-    description: String,
-    summary: String,
-    rows: Vec<WpRow>,
-}
-
-impl From<&ProgrammeRow> for ProgrammeView {
-    fn from(g: &ProgrammeRow) -> Self {
-        let delivered = g
-            .work_packages
-            .iter()
-            .filter(|w| w.status == Status::Delivered)
-            .count() as u64;
-        ProgrammeView {
-            id: g.id.0,
-            name: g.name.clone(),
-            description: g.description.clone(),
-            summary: format!(
-                "{}; {} of those delivered",
-                programme_count(g),
-                thousands(delivered)
-            ),
-            rows: g.work_packages.iter().map(WpRow::from).collect(),
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "priorities.html")]
-struct PrioritiesPage {
-    layout: Layout,
-    priorities: Vec<ProgrammeView>,
-    others: Vec<ProgrammeView>,
-}
-
-pub async fn priorities(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<Response, HtmlError> {
-    let plan_id = PlanId(id);
-    let (plan, programmes): (PlanSummary, Vec<ProgrammeRow>) = state
-        .run(move |s| Ok((s.plan(plan_id)?, s.programmes(plan_id)?)))
-        .await?;
-    let page = PrioritiesPage {
-        layout: Layout::new(
-            "Priorities",
-            Some(PlanNav::from(&plan)),
-            Section::Priorities,
-        ),
-        priorities: programmes
-            .iter()
-            .filter(|g| g.priority)
-            .map(ProgrammeView::from)
-            .collect(),
-        others: programmes
-            .iter()
-            .filter(|g| !g.priority)
-            .map(ProgrammeView::from)
-            .collect(),
-    };
-    Ok(render(StatusCode::OK, &page))
 }
 
 #[cfg(test)]
