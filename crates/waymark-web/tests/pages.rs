@@ -796,3 +796,67 @@ fn programme_posts_without_a_csrf_token_are_refused() {
     assert!(page.body.contains(">ISA <strong"));
     assert!(!page.body.contains("Sneaky"));
 }
+
+#[test]
+fn an_influence_can_be_named_and_described() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let path = format!("/plans/{plan}/influences/3.1.1");
+    let (page, token) = b.get_form(&path);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Name and describe this influence"));
+    assert!(page.body.contains("<h1>3.1.1</h1>"), "unnamed in the seed");
+    let res = b.post(
+        &path,
+        &[
+            ("csrf_token", &token),
+            ("title", "Every Child Matters"),
+            ("description", "Outcomes for children and young people."),
+        ],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(res.header("location"), Some(&*format!("{path}?saved=1")));
+    let page = b.get(&format!("{path}?saved=1"));
+    assert!(page.body.contains("Your changes have been saved."));
+    assert!(page.body.contains("<h1>3.1.1 Every Child Matters</h1>"));
+    assert!(
+        page.body
+            .contains("Outcomes for children and young people.")
+    );
+    let register = b.get(&format!("/plans/{plan}/influences"));
+    assert!(register.body.contains("Every Child Matters"));
+}
+
+#[test]
+fn influence_form_refuses_a_long_title_with_422_and_needs_a_token() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let path = format!("/plans/{plan}/influences/3.1.1");
+    let (_, token) = b.get_form(&path);
+    let long = "t".repeat(301);
+    let res = b.post(
+        &path,
+        &[
+            ("csrf_token", &token),
+            ("title", &long),
+            ("description", "Kept <text>"),
+        ],
+    );
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("There is a problem"));
+    assert!(
+        res.body
+            .contains("href=\"#title\">The title must be 300 characters or fewer")
+    );
+    assert!(res.body.contains("id=\"title-error\""));
+    assert!(res.body.contains(&format!("value=\"{long}\"")));
+    assert!(res.body.contains("Kept &#60;text&#62;</textarea>"));
+    assert!(res.body.contains("<title>Error: "));
+
+    let res = b.post(&path, &[("title", "Sneaky")]);
+    assert_eq!(res.status, 403);
+    let page = b.get(&path);
+    assert!(page.body.contains("<h1>3.1.1</h1>"), "nothing saved");
+}

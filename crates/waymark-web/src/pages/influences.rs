@@ -5,15 +5,17 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use waymark_core::InfluenceCode;
 use waymark_store::{PlanId, PlanSummary, Traceability};
 
+use super::csrf::{CsrfForm, CsrfToken};
 use super::error::{HtmlError, render};
-use super::plans::{ListParams, Pager};
+use super::plans::{Banner, ListParams, Pager};
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, encode};
 use crate::AppState;
+use crate::error::{ApiError, FieldError};
 
 /// Packages per page of the matrix.
 const MATRIX_PER_PAGE: u32 = 100;
@@ -144,33 +146,63 @@ pub async fn register(
 #[template(path = "influence.html")]
 struct InfluencePage {
     layout: Layout,
+    csrf: String,
     plan_id: i64,
     code: String,
+    /// The code as it goes in a web address.
+    code_path: String,
     title: String,
     description: String,
     count_text: String,
     rows: Vec<WpRow>,
+    form_title: String,
+    form_description: String,
+    errors: Vec<FieldError>,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    Path((id, code)): Path<(i64, String)>,
-) -> Result<Response, HtmlError> {
-    let code: InfluenceCode = code.parse().map_err(|_| {
+impl InfluencePage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+fn parse_code(code: &str) -> Result<InfluenceCode, HtmlError> {
+    code.parse().map_err(|_| {
         HtmlError::NotFound(format!(
             "Key influence \"{}\"",
             code.chars().take(40).collect::<String>()
         ))
-    })?;
+    })
+}
+
+async fn influence_page(
+    state: &AppState,
+    id: i64,
+    code: InfluenceCode,
+    csrf: String,
+    typed: Option<(String, String)>,
+    errors: Vec<FieldError>,
+) -> Result<InfluencePage, HtmlError> {
     let plan_id = PlanId(id);
     let (plan, (influence, rows)) = state
         .run(move |s| Ok((s.plan(plan_id)?, s.influence(plan_id, &code)?)))
         .await?;
-    let heading = format!("Key influence {}", influence.code);
-    let page = InfluencePage {
+    let heading = if errors.is_empty() {
+        format!("Key influence {}", influence.code)
+    } else {
+        format!("Error: Key influence {}", influence.code)
+    };
+    let (form_title, form_description) =
+        typed.unwrap_or_else(|| (influence.title.clone(), influence.description.clone()));
+    Ok(InfluencePage {
         layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Influences),
+        csrf,
         plan_id: id,
         code: influence.code.to_string(),
+        code_path: encode(influence.code.as_str()),
         title: influence.title.clone(),
         description: influence.description.clone(),
         count_text: count_of(
@@ -179,6 +211,66 @@ pub async fn show(
             "work packages address",
         ),
         rows: rows.iter().map(WpRow::from).collect(),
-    };
+        form_title,
+        form_description,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+    CsrfToken(csrf): CsrfToken,
+    flags: Result<Query<Banner>, QueryRejection>,
+) -> Result<Response, HtmlError> {
+    let code = parse_code(&code)?;
+    let mut page = influence_page(&state, id, code, csrf, None, Vec::new()).await?;
+    page.layout.banner = flags.ok().and_then(|Query(b)| b.message());
     Ok(render(StatusCode::OK, &page))
+}
+
+/// Name and describe an influence (the API's rules: a title of at most 300
+/// characters, a description of at most 20,000).
+pub async fn update(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+    CsrfToken(csrf): CsrfToken,
+    form: CsrfForm,
+) -> Result<Response, HtmlError> {
+    let code = parse_code(&code)?;
+    let title = form.get("title").unwrap_or("").trim().to_string();
+    let description = form.get("description").unwrap_or("").trim().to_string();
+    let mut errors = Vec::new();
+    if title.chars().count() > 300 {
+        errors.push(FieldError::new(
+            "title",
+            "The title must be 300 characters or fewer",
+        ));
+    }
+    if description.chars().count() > 20_000 {
+        errors.push(FieldError::new(
+            "description",
+            "The description must be 20,000 characters or fewer",
+        ));
+    }
+    if errors.is_empty() {
+        let (plan_id, c, t, d) = (PlanId(id), code.clone(), title.clone(), description.clone());
+        match state
+            .run(move |s| s.update_influence(plan_id, &c, &t, &d))
+            .await
+        {
+            Ok(()) => {
+                return Ok(Redirect::to(&format!(
+                    "/plans/{id}/influences/{}?saved=1",
+                    encode(code.as_str())
+                ))
+                .into_response());
+            }
+            Err(ApiError::Conflict(e)) => errors.push(e),
+            Err(ApiError::Validation(mut es)) => errors.append(&mut es),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let page = influence_page(&state, id, code, csrf, Some((title, description)), errors).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }

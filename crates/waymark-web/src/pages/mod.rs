@@ -40,7 +40,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/plans/{id}/timeline", get(timeline::page))
         .route("/plans/{id}/influences", get(influences::register))
-        .route("/plans/{id}/influences/{code}", get(influences::show))
+        .route(
+            "/plans/{id}/influences/{code}",
+            get(influences::show).post(influences::update),
+        )
         .route("/plans/{id}/related-items", get(related_items::register))
         .route(
             "/related-items/{id}",
