@@ -660,8 +660,9 @@ describe('page families: axe-core (WCAG 2.2 AA), headings, tables, skip link, 39
         ['priorities', `/plans/${PLAN}/priorities`],
         ['edit-programme', `/programmes/${ids.programme}/edit`],
         ['delete-programme', `/programmes/${ids.programme}/delete`],
+        ['plan-settings', `/plans/${PLAN}/settings`],
     ];
-    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme'];
+    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings'];
     for (const name of names) {
         test(name, async () => {
             const [, pagePath] = families().find(([n]) => n === name);

@@ -860,3 +860,126 @@ fn influence_form_refuses_a_long_title_with_422_and_needs_a_token() {
     let page = b.get(&path);
     assert!(page.body.contains("<h1>3.1.1</h1>"), "nothing saved");
 }
+
+#[test]
+fn plan_settings_round_trip_from_the_overview() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let overview = b.get(&format!("/plans/{plan}"));
+    assert!(overview.body.contains(&format!(
+        "<a href=\"/plans/{plan}/settings\">Plan settings</a>"
+    )));
+    let path = format!("/plans/{plan}/settings");
+    let (form, token) = b.get_form(&path);
+    assert_eq!(form.status, 200);
+    assert!(
+        form.body
+            .contains("value=\"CYPS ICT strategy action plan\"")
+    );
+    assert!(
+        form.body
+            .contains("name=\"quarter_convention\" value=\"calendar\" checked")
+    );
+    let res = b.post(
+        &path,
+        &[
+            ("csrf_token", &token),
+            ("title", "CYPS ICT action plan 2007"),
+            ("organisation", "Children and Young People's Services"),
+            ("period", "2007 to 2010"),
+            ("introduction", "First paragraph.\n\nSecond paragraph."),
+            ("quarter_convention", "financial"),
+        ],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        res.header("location"),
+        Some(&*format!("/plans/{plan}?saved=1"))
+    );
+    let page = b.get(&format!("/plans/{plan}?saved=1"));
+    assert!(page.body.contains("Your changes have been saved."));
+    assert!(page.body.contains("<h1>CYPS ICT action plan 2007</h1>"));
+    assert!(
+        page.body
+            .contains("Children and Young People&#39;s Services, 2007 to 2010")
+    );
+    assert!(
+        page.body
+            .contains("<p class=\"lead\">Second paragraph.</p>")
+    );
+    let form = b.get(&path);
+    assert!(
+        form.body
+            .contains("name=\"quarter_convention\" value=\"financial\" checked")
+    );
+}
+
+#[test]
+fn plan_settings_refuse_a_missing_or_taken_title_with_422_and_need_a_token() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let path = format!("/plans/{plan}/settings");
+    let (_, token) = b.get_form(&path);
+    let res = b.post(
+        &path,
+        &[
+            ("csrf_token", &token),
+            ("title", ""),
+            ("organisation", "Kept <org>"),
+            ("quarter_convention", "lunar"),
+        ],
+    );
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("There is a problem"));
+    assert!(
+        res.body
+            .contains("href=\"#title\">Enter the plan&#39;s title")
+    );
+    assert!(
+        res.body
+            .contains("href=\"#quarter_convention\">Choose calendar quarters")
+    );
+    assert!(res.body.contains("value=\"Kept &#60;org&#62;\""));
+    assert!(res.body.contains("<title>Error: "));
+
+    // A second plan's title is taken.
+    let store = waymark_store::open(server.dir.join("waymark.db").to_str().unwrap()).unwrap();
+    let other = waymark_core::import::import(
+        b"10 Other\n10.1 Something\n",
+        waymark_core::import::Format::PlanText,
+        &waymark_core::import::ImportOptions {
+            default_title: Some("Another plan".into()),
+        },
+    )
+    .unwrap();
+    store
+        .import_plan(&other.plan, waymark_store::OnExisting::Refuse)
+        .unwrap();
+    let res = b.post(
+        &path,
+        &[
+            ("csrf_token", &token),
+            ("title", "Another plan"),
+            ("quarter_convention", "calendar"),
+        ],
+    );
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(
+        res.body
+            .contains("href=\"#title\">Another plan has this title")
+    );
+    assert!(res.body.contains("value=\"Another plan\""));
+
+    let res = b.post(
+        &path,
+        &[("title", "Sneaky"), ("quarter_convention", "calendar")],
+    );
+    assert_eq!(res.status, 403);
+    let page = b.get(&format!("/plans/{plan}"));
+    assert!(
+        page.body.contains("<h1>CYPS ICT strategy action plan</h1>"),
+        "nothing saved"
+    );
+}

@@ -8,6 +8,7 @@ mod influences;
 mod plans;
 mod programmes;
 mod related_items;
+mod settings;
 mod timeline;
 mod view;
 mod work_packages;
@@ -37,6 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/programmes/{id}/delete",
             get(programmes::delete_form).post(programmes::delete),
+        )
+        .route(
+            "/plans/{id}/settings",
+            get(settings::form).post(settings::save),
         )
         .route("/plans/{id}/timeline", get(timeline::page))
         .route("/plans/{id}/influences", get(influences::register))
