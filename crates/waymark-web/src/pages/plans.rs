@@ -87,23 +87,11 @@ pub struct ListParams {
 impl ListParams {
     /// Parse every filter (with the API's rules); each wrong one is named in the message.
     pub fn query(&self, default_per_page: u32) -> Result<WorkPackageQuery, String> {
-        let pairs: Vec<(String, String)> = [
-            ("section", &self.section),
-            ("quarter", &self.quarter),
-            ("status", &self.status),
-            ("rag", &self.rag),
-            ("influence", &self.influence),
-            ("related_item", &self.related_item),
-            ("programme", &self.programme),
-            ("q", &self.q),
-            ("sort", &self.sort),
-            ("dir", &self.dir),
-            ("page", &self.page),
-            ("per_page", &self.per_page),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect();
+        let pairs: Vec<(String, String)> = self
+            .pairs()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         crate::input::work_package_query(&pairs, default_per_page).map_err(|errors| {
             errors
                 .iter()
@@ -113,10 +101,9 @@ impl ListParams {
         })
     }
 
-    /// The query string for another page of the same list.
-    pub fn with_page(&self, page: u32) -> String {
-        let page = page.to_string();
-        query_string(&[
+    /// Every parameter by name, in the order links write them.
+    fn pairs(&self) -> [(&'static str, &str); 12] {
+        [
             ("section", &self.section),
             ("quarter", &self.quarter),
             ("status", &self.status),
@@ -128,8 +115,16 @@ impl ListParams {
             ("sort", &self.sort),
             ("dir", &self.dir),
             ("per_page", &self.per_page),
-            ("page", &page),
-        ])
+            ("page", &self.page),
+        ]
+    }
+
+    /// The query string for another page of the same list.
+    pub fn with_page(&self, page: u32) -> String {
+        let page = page.to_string();
+        let mut pairs = self.pairs();
+        pairs[11].1 = &page;
+        query_string(&pairs)
     }
 
     pub fn is_filtered(&self) -> bool {
