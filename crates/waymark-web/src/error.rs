@@ -24,6 +24,14 @@ impl FieldError {
     }
 }
 
+/// The message for `field` among `errors`, if that field is wrong.
+pub fn message_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
+}
+
 #[derive(Debug)]
 pub enum ApiError {
     NotFound(String),

@@ -9,6 +9,44 @@ use waymark_store::{ProgrammeId, SectionId, WorkPackageDetail, WorkPackageInput}
 
 use crate::error::FieldError;
 
+/// A length limit on a text field, with the number as people read it.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub max: usize,
+    pub shown: &'static str,
+}
+
+/// Names of programmes and related items.
+pub const NAME_LIMIT: Limit = Limit {
+    max: 200,
+    shown: "200",
+};
+/// Titles of key influences.
+pub const INFLUENCE_TITLE_LIMIT: Limit = Limit {
+    max: 300,
+    shown: "300",
+};
+/// Titles of work packages.
+pub const TITLE_LIMIT: Limit = Limit {
+    max: 500,
+    shown: "500",
+};
+/// Free text: descriptions, scope, relationships, comments.
+pub const TEXT_LIMIT: Limit = Limit {
+    max: 20_000,
+    shown: "20,000",
+};
+
+/// "The {label} must be N characters or fewer", when `value` is too long.
+pub fn too_long(field: &str, label: &str, value: &str, limit: Limit) -> Option<FieldError> {
+    (value.chars().count() > limit.max).then(|| {
+        FieldError::new(
+            field,
+            format!("The {label} must be {} characters or fewer", limit.shown),
+        )
+    })
+}
+
 /// Work-package fields as text, the way a form sends them. The JSON API takes
 /// the same names; list fields there may also be arrays.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -135,11 +173,8 @@ impl WorkPackageFields {
         let title = text(&self.title);
         if title.is_empty() {
             errors.push(FieldError::new("title", "Enter a title"));
-        } else if title.chars().count() > 500 {
-            errors.push(FieldError::new(
-                "title",
-                "The title must be 500 characters or fewer",
-            ));
+        } else if let Some(e) = too_long("title", "title", &title, TITLE_LIMIT) {
+            errors.push(e);
         }
         let delivery_text = text(&self.delivery);
         let (delivery, rest) = parse_delivery(&delivery_text);
@@ -203,7 +238,7 @@ impl WorkPackageFields {
         if let Some(long) = related_items
             .iter()
             .flatten()
-            .find(|n| n.chars().count() > 200)
+            .find(|n| n.chars().count() > NAME_LIMIT.max)
         {
             errors.push(FieldError::new(
                 "related_items",
@@ -220,7 +255,10 @@ impl WorkPackageFields {
             ("owner", &self.owner),
         ];
         for (field, value) in long_text {
-            if value.as_deref().is_some_and(|v| v.chars().count() > 20_000) {
+            if value
+                .as_deref()
+                .is_some_and(|v| v.chars().count() > TEXT_LIMIT.max)
+            {
                 errors.push(FieldError::new(
                     field,
                     "This text must be 20,000 characters or fewer",

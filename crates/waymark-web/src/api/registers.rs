@@ -13,6 +13,7 @@ use super::dto::{
 use super::{parse_body, path_id};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::input::{INFLUENCE_TITLE_LIMIT, TEXT_LIMIT, too_long};
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}/influences", tag = "key influences", params(("id" = i64, Path)), responses((status = 200, body = InfluenceList)))]
 pub async fn influences(
@@ -184,27 +185,15 @@ pub async fn update_influence(
         .parse()
         .map_err(|_| ApiError::NotFound("Key influence".into()))?;
     let patch: InfluencePatch = parse_body(&body)?;
-    let mut errors = Vec::new();
-    if patch
-        .title
-        .as_deref()
-        .is_some_and(|t| t.chars().count() > 300)
-    {
-        errors.push(FieldError::new(
-            "title",
-            "The title must be 300 characters or fewer",
-        ));
-    }
-    if patch
-        .description
-        .as_deref()
-        .is_some_and(|t| t.chars().count() > 20_000)
-    {
-        errors.push(FieldError::new(
-            "description",
-            "The description must be 20,000 characters or fewer",
-        ));
-    }
+    let title = patch.title.as_deref().unwrap_or("");
+    let description = patch.description.as_deref().unwrap_or("");
+    let errors: Vec<FieldError> = [
+        too_long("title", "title", title, INFLUENCE_TITLE_LIMIT),
+        too_long("description", "description", description, TEXT_LIMIT),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -16,6 +16,7 @@ use super::plans::{Banner, ListParams, Pager};
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, encode};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::input::{INFLUENCE_TITLE_LIMIT, TEXT_LIMIT, too_long};
 
 /// Packages per page of the matrix.
 const MATRIX_PER_PAGE: u32 = 100;
@@ -162,10 +163,7 @@ struct InfluencePage {
 
 impl InfluencePage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        crate::error::message_for(&self.errors, field)
     }
 }
 
@@ -241,18 +239,13 @@ pub async fn update(
     let title = form.get("title").unwrap_or("").trim().to_string();
     let description = form.get("description").unwrap_or("").trim().to_string();
     let mut errors = Vec::new();
-    if title.chars().count() > 300 {
-        errors.push(FieldError::new(
-            "title",
-            "The title must be 300 characters or fewer",
-        ));
-    }
-    if description.chars().count() > 20_000 {
-        errors.push(FieldError::new(
-            "description",
-            "The description must be 20,000 characters or fewer",
-        ));
-    }
+    errors.extend(too_long("title", "title", &title, INFLUENCE_TITLE_LIMIT));
+    errors.extend(too_long(
+        "description",
+        "description",
+        &description,
+        TEXT_LIMIT,
+    ));
     if errors.is_empty() {
         let (plan_id, c, t, d) = (PlanId(id), code.clone(), title.clone(), description.clone());
         match state

@@ -15,11 +15,10 @@ use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, thousands};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::input::{NAME_LIMIT, TEXT_LIMIT, too_long};
 
 /// The store lists at most this many packages of a programme.
 const PROGRAMME_LIST_CAP: usize = 1000;
-const NAME_MAX: usize = 200;
-const DESCRIPTION_MAX: usize = 20_000;
 
 fn programme_count(g: &ProgrammeRow) -> String {
     let n = g.work_packages.len();
@@ -66,18 +65,15 @@ impl ProgrammeForm {
         let mut errors = Vec::new();
         if self.name.is_empty() {
             errors.push(FieldError::new("name", "Enter the programme's name"));
-        } else if self.name.chars().count() > NAME_MAX {
-            errors.push(FieldError::new(
-                "name",
-                "The name must be 200 characters or fewer",
-            ));
+        } else if let Some(e) = too_long("name", "name", &self.name, NAME_LIMIT) {
+            errors.push(e);
         }
-        if self.description.chars().count() > DESCRIPTION_MAX {
-            errors.push(FieldError::new(
-                "description",
-                "The description must be 20,000 characters or fewer",
-            ));
-        }
+        errors.extend(too_long(
+            "description",
+            "description",
+            &self.description,
+            TEXT_LIMIT,
+        ));
         if errors.is_empty() {
             Ok(ProgrammeInput {
                 name: self.name.clone(),
@@ -88,13 +84,6 @@ impl ProgrammeForm {
             Err(errors)
         }
     }
-}
-
-fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.as_str())
 }
 
 /// Store errors a person can correct become field errors; others are pages.
@@ -151,7 +140,7 @@ struct PrioritiesPage {
 
 impl PrioritiesPage {
     fn error(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
+        crate::error::message_for(&self.errors, field)
     }
 }
 
@@ -247,7 +236,7 @@ struct EditPage {
 
 impl EditPage {
     fn error(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
+        crate::error::message_for(&self.errors, field)
     }
 }
 

@@ -17,6 +17,7 @@ use super::plans::Banner;
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::input::{NAME_LIMIT, too_long};
 
 struct ItemView {
     id: i64,
@@ -126,10 +127,7 @@ struct ItemPage {
 
 impl ItemPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        crate::error::message_for(&self.errors, field)
     }
 }
 
@@ -199,11 +197,8 @@ pub async fn update(
     let mut errors = Vec::new();
     if name.is_empty() {
         errors.push(FieldError::new("name", "Enter the name"));
-    } else if name.chars().count() > 200 {
-        errors.push(FieldError::new(
-            "name",
-            "The name must be 200 characters or fewer",
-        ));
+    } else if let Some(e) = too_long("name", "name", &name, NAME_LIMIT) {
+        errors.push(e);
     }
     let kind = kind_text
         .parse::<RelatedKind>()

@@ -445,10 +445,7 @@ struct FormPage {
 impl FormPage {
     /// The message for a field, if it is wrong.
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        crate::error::message_for(&self.errors, field)
     }
 }
 
