@@ -440,6 +440,30 @@ fn set_programmes(
     Ok(())
 }
 
+/// A plan's influences with their package counts; only `code` when given (one
+/// influence's page should not count every other influence's links).
+fn influence_rows(
+    c: &Connection,
+    plan: PlanId,
+    code: Option<&InfluenceCode>,
+) -> Result<Vec<InfluenceRow>> {
+    let rows = c
+        .prepare_cached(
+            "SELECT i.code, i.title, i.description, (SELECT COUNT(*) FROM work_package_influence w WHERE w.influence_id = i.id)
+             FROM influence i WHERE i.plan_id = ?1 AND (?2 IS NULL OR i.code = ?2) ORDER BY i.sort_key",
+        )?
+        .query_map(params![plan.0, code.map(InfluenceCode::as_str)], |r| {
+            Ok(InfluenceRow {
+                code: parse_col(&r.get::<_, String>(0)?)?,
+                title: r.get(1)?,
+                description: r.get(2)?,
+                work_package_count: r.get::<_, i64>(3)? as u64,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 fn final_quarter(delivery: &[waymark_core::DeliveryTarget]) -> Option<i32> {
     delivery.iter().map(|d| d.quarter.index()).max()
 }
@@ -1094,23 +1118,7 @@ impl PlanStore for SqliteStore {
     }
 
     fn influences(&self, plan: PlanId) -> Result<Vec<InfluenceRow>> {
-        self.read(|c| {
-            let rows = c
-                .prepare_cached(
-                    "SELECT i.code, i.title, i.description, (SELECT COUNT(*) FROM work_package_influence w WHERE w.influence_id = i.id)
-                     FROM influence i WHERE i.plan_id = ? ORDER BY i.sort_key",
-                )?
-                .query_map([plan.0], |r| {
-                    Ok(InfluenceRow {
-                        code: parse_col(&r.get::<_, String>(0)?)?,
-                        title: r.get(1)?,
-                        description: r.get(2)?,
-                        work_package_count: r.get::<_, i64>(3)? as u64,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            Ok(rows)
-        })
+        self.read(|c| influence_rows(c, plan, None))
     }
 
     fn influence(
@@ -1119,9 +1127,8 @@ impl PlanStore for SqliteStore {
         code: &InfluenceCode,
     ) -> Result<(InfluenceRow, Vec<WorkPackageRow>)> {
         let row = self
-            .influences(plan)?
-            .into_iter()
-            .find(|i| &i.code == code)
+            .read(|c| influence_rows(c, plan, Some(code)))?
+            .pop()
             .ok_or(StoreError::NotFound {
                 what: "key influence",
             })?;
