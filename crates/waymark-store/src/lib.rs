@@ -163,7 +163,10 @@ pub struct WorkPackageDetail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkPackageInput {
     pub section_id: SectionId,
-    pub number: String,
+    /// Number within the section. `None` on create: the store picks the next
+    /// free one (the largest whole number in the section + 1) in the same
+    /// transaction; on update: the package keeps its number.
+    pub number: Option<String>,
     pub title: String,
     pub scope: String,
     pub relationships: String,

@@ -360,6 +360,33 @@ fn write_links(
     Ok(())
 }
 
+/// The number a new package of `section` gets when none is given: the largest
+/// whole number there + 1. Numbers that are not whole numbers (`3a`) do not
+/// count; when the largest cannot be followed, the person must choose.
+fn next_number(tx: &Transaction<'_>, section: SectionId) -> Result<String> {
+    let too_large = |largest: &str| StoreError::Invalid {
+        field: "number",
+        message: format!(
+            "cannot choose the next number after {largest} in this section; give the work package a number"
+        ),
+    };
+    let mut stmt = tx.prepare_cached("SELECT number FROM work_package WHERE section_id = ?")?;
+    let mut rows = stmt.query([section.0])?;
+    let mut largest: u64 = 0;
+    while let Some(row) = rows.next()? {
+        let number: String = row.get(0)?;
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let n = number.parse::<u64>().map_err(|_| too_large(&number))?;
+        largest = largest.max(n);
+    }
+    largest
+        .checked_add(1)
+        .map(|n| n.to_string())
+        .ok_or_else(|| too_large(&largest.to_string()))
+}
+
 /// Write every field and link of package `wid` from `input` and index it for
 /// search; shared by create and update so the two cannot drift apart.
 fn save_package(
@@ -367,6 +394,7 @@ fn save_package(
     plan: i64,
     wid: i64,
     input: &WorkPackageInput,
+    number: &str,
     r: &str,
     section_pos: i64,
 ) -> Result<()> {
@@ -377,7 +405,7 @@ fn save_package(
         params![
             input.section_id.0,
             section_pos,
-            input.number,
+            number,
             r,
             input.title,
             input.scope,
@@ -1067,29 +1095,34 @@ impl PlanStore for SqliteStore {
 
     fn create_work_package(&self, plan: PlanId, input: &WorkPackageInput) -> Result<WorkPackageId> {
         self.write(|tx| {
-            let (r, section_plan, section_pos) = reference(tx, input.section_id, &input.number)?;
+            let number = match &input.number {
+                Some(n) => n.clone(),
+                None => next_number(tx, input.section_id)?,
+            };
+            let (r, section_plan, section_pos) = reference(tx, input.section_id, &number)?;
             if section_plan != plan {
                 return Err(StoreError::Invalid { field: "section_id", message: format!("section {} is not in this plan", input.section_id) });
             }
             tx.execute(
                 "INSERT INTO work_package (plan_id, section_id, section_position, position, number, ref, title)
                  VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM work_package WHERE section_id = ?), ?, ?, ?)",
-                params![plan.0, input.section_id.0, section_pos, input.section_id.0, input.number, r, input.title],
+                params![plan.0, input.section_id.0, section_pos, input.section_id.0, number, r, input.title],
             )
             .map_err(|e| map_unique(e, "number", format!("work package {r} already exists")))?;
             let wid = tx.last_insert_rowid();
-            save_package(tx, plan.0, wid, input, &r, section_pos)?;
+            save_package(tx, plan.0, wid, input, &number, &r, section_pos)?;
             Ok(WorkPackageId(wid))
         })
     }
 
     fn update_work_package(&self, id: WorkPackageId, input: &WorkPackageInput) -> Result<()> {
         self.write(|tx| {
-            let (plan, old_section): (i64, i64) = tx
-                .query_row("SELECT plan_id, section_id FROM work_package WHERE id = ?", [id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+            let (plan, old_section, old_number): (i64, i64, String) = tx
+                .query_row("SELECT plan_id, section_id, number FROM work_package WHERE id = ?", [id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?
                 .ok_or(StoreError::NotFound { what: "work package" })?;
-            let (r, section_plan, section_pos) = reference(tx, input.section_id, &input.number)?;
+            let number = input.number.clone().unwrap_or(old_number);
+            let (r, section_plan, section_pos) = reference(tx, input.section_id, &number)?;
             if section_plan.0 != plan {
                 return Err(StoreError::Invalid { field: "section_id", message: format!("section {} is not in this plan", input.section_id) });
             }
@@ -1100,7 +1133,7 @@ impl PlanStore for SqliteStore {
                     params![input.section_id.0, id.0],
                 )?;
             }
-            save_package(tx, plan, id.0, input, &r, section_pos)?;
+            save_package(tx, plan, id.0, input, &number, &r, section_pos)?;
             Ok(())
         })
     }

@@ -218,7 +218,7 @@ fn input_from(store: &dyn PlanStore, id: waymark_store::WorkPackageId) -> WorkPa
     let d = store.work_package(id).unwrap();
     WorkPackageInput {
         section_id: d.row.section_id,
-        number: d.row.number,
+        number: Some(d.row.number),
         title: d.row.title,
         scope: d.scope,
         relationships: d.relationships,
@@ -260,7 +260,7 @@ fn packages_are_created_updated_and_deleted() {
 
     // A clashing number names the field and changes nothing.
     let mut clash = input.clone();
-    clash.number = "2".into();
+    clash.number = Some("2".into());
     let err = store.create_work_package(plan, &clash).unwrap_err();
     assert!(
         matches!(
@@ -275,7 +275,7 @@ fn packages_are_created_updated_and_deleted() {
     assert_eq!(store.plan(plan).unwrap().work_package_count, 17);
 
     let mut new = input.clone();
-    new.number = "3".into();
+    new.number = Some("3".into());
     new.title = "Rationalise licences".into();
     let created = store.create_work_package(plan, &new).unwrap();
     assert_eq!(store.work_package(created).unwrap().row.reference, "10.1.3");
@@ -361,7 +361,7 @@ fn search_and_counts_follow_every_change() {
         search("checklist").contains(&"10.1.1".to_string()),
         "unchanged text still found"
     );
-    input.number = "9".into();
+    input.number = Some("9".into());
     input.title = "Licence audit".into();
     let created = store.create_work_package(plan, &input).unwrap();
     assert_eq!(search("licence"), ["10.1.9"]);
@@ -389,4 +389,69 @@ fn search_and_counts_follow_every_change() {
     );
     store.delete_plan(plan).unwrap();
     assert!(matches!(store.plan(plan), Err(StoreError::NotFound { .. })));
+}
+
+#[test]
+fn a_package_without_a_number_gets_the_next_free_one_in_its_section() {
+    let (store, plan) = seeded();
+    let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+    let mut input = input_from(store.as_ref(), first);
+    input.title = "Rationalise licences".into();
+    input.number = None;
+    let created = store.create_work_package(plan, &input).unwrap();
+    let row = store.work_package(created).unwrap().row;
+    assert_eq!(
+        (row.number.as_str(), row.reference.as_str()),
+        ("3", "10.1.3")
+    );
+
+    // Numbers that are not whole numbers do not count; the largest that is does.
+    input.number = Some("7a".into());
+    store.create_work_package(plan, &input).unwrap();
+    input.number = Some("40".into());
+    store.create_work_package(plan, &input).unwrap();
+    input.number = None;
+    let next = store.create_work_package(plan, &input).unwrap();
+    assert_eq!(store.work_package(next).unwrap().row.number, "41");
+
+    // An update without a number keeps the package's number.
+    store.update_work_package(next, &input).unwrap();
+    assert_eq!(store.work_package(next).unwrap().row.reference, "10.1.41");
+}
+
+#[test]
+fn the_next_number_never_overflows() {
+    let (store, plan) = seeded();
+    let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+    let mut input = input_from(store.as_ref(), first);
+    input.number = Some(u64::MAX.to_string());
+    store.create_work_package(plan, &input).unwrap();
+    input.number = None;
+    let err = store.create_work_package(plan, &input).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Invalid {
+                field: "number",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("give the work package a number"),
+        "{err}"
+    );
+    // A whole number too large for any counter is refused the same way.
+    input.number = Some("99999999999999999999999".into());
+    store.create_work_package(plan, &input).unwrap();
+    input.number = None;
+    assert!(matches!(
+        store.create_work_package(plan, &input),
+        Err(StoreError::Invalid {
+            field: "number",
+            ..
+        })
+    ));
+    assert_eq!(store.plan(plan).unwrap().work_package_count, 19);
 }

@@ -144,8 +144,19 @@ impl WorkPackageFields {
         self
     }
 
-    /// Validate every field; all problems are reported together.
+    /// Validate every field of a stored package (the number is required); all
+    /// problems are reported together.
     pub fn validate(&self) -> Result<WorkPackageInput, Vec<FieldError>> {
+        self.validate_with(true)
+    }
+
+    /// Validate the fields of a new package: left blank, the number is chosen by
+    /// the store (the next free one in the section).
+    pub fn validate_new(&self) -> Result<WorkPackageInput, Vec<FieldError>> {
+        self.validate_with(false)
+    }
+
+    fn validate_with(&self, number_required: bool) -> Result<WorkPackageInput, Vec<FieldError>> {
         let mut errors = Vec::new();
         let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
         let section_id = match text(&self.section_id).parse::<i64>() {
@@ -159,7 +170,7 @@ impl WorkPackageFields {
             }
         };
         let number = text(&self.number).trim_end_matches('.').to_string();
-        if number.is_empty() {
+        if number.is_empty() && number_required {
             errors.push(FieldError::new(
                 "number",
                 "Enter the work package number, such as 3",
@@ -270,7 +281,7 @@ impl WorkPackageFields {
         }
         Ok(WorkPackageInput {
             section_id,
-            number,
+            number: (!number.is_empty()).then_some(number),
             title,
             scope: text(&self.scope),
             relationships: text(&self.relationships),
@@ -424,13 +435,22 @@ mod tests {
         let input = fields.validate().map_err(|e| format!("{e:?}"));
         let input = input.as_ref().map(|i| {
             (
-                i.number.as_str(),
+                i.number.as_deref(),
                 i.delivery.len(),
                 i.influences.len(),
                 i.status,
                 i.rag,
             )
         });
-        assert_eq!(input, Ok(("3", 2, 2, Status::InProgress, Some(Rag::Amber))));
+        assert_eq!(
+            input,
+            Ok((Some("3"), 2, 2, Status::InProgress, Some(Rag::Amber)))
+        );
+        let blank = WorkPackageFields {
+            number: Some(" ".into()),
+            ..fields
+        };
+        assert_eq!(blank.validate_new().map(|i| i.number), Ok(None));
+        assert!(blank.validate().is_err(), "a stored package keeps a number");
     }
 }

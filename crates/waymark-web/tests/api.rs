@@ -690,3 +690,58 @@ fn deleting_a_plan() {
         0
     );
 }
+
+/// Packages created at once without a number each get their own: the number is
+/// chosen in the same transaction that stores the package.
+#[test]
+fn parallel_creates_without_a_number_get_distinct_numbers() {
+    let s = start();
+    let section = s
+        .get(&format!("/api/v1/plans/{}/sections", s.plan_id))
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/plans/{}/work-packages", s.plan_id);
+    let body = format!(r#"{{"section_id":{section},"title":"Parallel"}}"#);
+    let answers: Vec<Response> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..40)
+            .map(|_| scope.spawn(|| s.send_json("POST", &path, &body)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut numbers: Vec<u64> = answers
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 201, "{}", r.body);
+            r.json()["number"].as_str().unwrap().parse().unwrap()
+        })
+        .collect();
+    numbers.sort_unstable();
+    // The section held 1 and 2.
+    assert_eq!(numbers, (3..43).collect::<Vec<u64>>());
+}
+
+/// The largest number there is cannot be followed: a clear 422, not a 500 or a
+/// wrap to 0.
+#[test]
+fn the_next_number_after_the_largest_is_a_validation_error() {
+    let s = start();
+    let section = s
+        .get(&format!("/api/v1/plans/{}/sections", s.plan_id))
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/plans/{}/work-packages", s.plan_id);
+    let r = s.send_json(
+        "POST",
+        &path,
+        &format!(r#"{{"section_id":{section},"number":"18446744073709551615","title":"Last"}}"#),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = s.send_json(
+        "POST",
+        &path,
+        &format!(r#"{{"section_id":{section},"title":"After the last"}}"#),
+    );
+    assert_problem(&r, 422, "number");
+}

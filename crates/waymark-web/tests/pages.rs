@@ -387,6 +387,24 @@ fn create_a_package() {
     );
     assert_eq!(res.status, 422, "{}", res.body);
     assert!(res.body.contains("There is a problem"));
+    // Left blank, the number is the next one in the section.
+    let (form, token) = b.get_form(&format!("/plans/{plan}/work-packages/new"));
+    assert!(
+        form.body
+            .contains("Leave blank for the next number in the section")
+    );
+    let res = b.post(
+        &format!("/plans/{plan}/work-packages/new"),
+        &[
+            ("csrf_token", &token),
+            ("section_id", &section),
+            ("number", ""),
+            ("title", "Numbered for me"),
+        ],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = b.get(res.header("location").unwrap());
+    assert!(page.body.contains("10.5.3"), "{}", page.body);
 }
 
 #[test]

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use waymark_store::{PlanId, SectionId, WorkPackageId, WorkPackageQuery};
+use waymark_store::{PlanId, WorkPackageId, WorkPackageQuery};
 
 use super::dto::{WorkPackageDto, WorkPackagePage};
 use super::{JsonBody, QueryPairs, parse_body, path_id};
@@ -158,34 +158,9 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let plan = PlanId(path_id(&id, "Plan")?);
-    let mut fields = fields_from_json(&body)?;
-    if fields.number.as_deref().is_none_or(|n| n.trim().is_empty())
-        && let Some(section) = fields
-            .section_id
-            .as_deref()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-    {
-        let next = state
-            .run(move |s| {
-                let q = WorkPackageQuery {
-                    section: Some(SectionId(section)),
-                    page: 1,
-                    per_page: 500,
-                    ..Default::default()
-                };
-                let page = s.list_work_packages(plan, &q)?;
-                Ok(page
-                    .items
-                    .iter()
-                    .filter_map(|w| w.number.parse::<u64>().ok())
-                    .max()
-                    .unwrap_or(0)
-                    + 1)
-            })
-            .await?;
-        fields.number = Some(next.to_string());
-    }
-    let input = fields.validate().map_err(ApiError::Validation)?;
+    let fields = fields_from_json(&body)?;
+    // Left out, the number is chosen by the store in the same transaction.
+    let input = fields.validate_new().map_err(ApiError::Validation)?;
     let detail = state
         .run(move |s| {
             s.plan(plan)?;

@@ -434,6 +434,7 @@ struct FormPage {
     action: String,
     cancel_href: String,
     submit_label: &'static str,
+    number_hint: &'static str,
     values: FormValues,
     sections: Vec<Choice>,
     statuses: Vec<Choice>,
@@ -472,6 +473,7 @@ struct FormSpec {
     action: String,
     cancel_href: String,
     submit_label: &'static str,
+    number_hint: &'static str,
 }
 
 fn form_page(
@@ -514,6 +516,7 @@ fn form_page(
         action: spec.action,
         cancel_href: spec.cancel_href,
         submit_label: spec.submit_label,
+        number_hint: spec.number_hint,
         sections: ctx
             .sections
             .iter()
@@ -598,6 +601,7 @@ fn edit_spec(detail: &WorkPackageDetail) -> FormSpec {
         action: format!("/work-packages/{id}/edit"),
         cancel_href: format!("/work-packages/{id}"),
         submit_label: "Save changes",
+        number_hint: "For example, 3",
     }
 }
 
@@ -650,6 +654,7 @@ fn new_spec(plan: &PlanSummary) -> FormSpec {
         action: format!("/plans/{}/work-packages/new", plan.id),
         cancel_href: format!("/plans/{}", plan.id),
         submit_label: "Add work package",
+        number_hint: "For example, 3. Leave blank for the next number in the section",
     }
 }
 
@@ -689,7 +694,7 @@ pub async fn create(
     let plan = PlanId(id);
     let ctx = form_context(&state, plan).await?;
     let (fields, chosen, mut errors) = posted_fields(&form, &ctx);
-    match fields.validate() {
+    match fields.validate_new() {
         Ok(input) if errors.is_empty() => match state
             .run(move |s| s.create_work_package(plan, &input))
             .await
