@@ -484,6 +484,8 @@ describe('work package: show, edit, validation', () => {
             if (wp.comments) must.push(['comments', squash(wp.comments).slice(0, 40)]);
             for (const code of wp.influences || []) must.push(['influence', typeof code === 'string' ? code : code.code]);
             for (const d of wp.delivery || []) if (d.quarter) must.push(['delivery quarter', d.quarter]);
+            // A package the API describes with none of these fields would make the check below vacuous.
+            assert.ok(must.length > 0, `the API gives "${PLAN_TITLE_PACKAGE}" no scope, relationships, comments, influences or delivery to look for: ${JSON.stringify(wp).slice(0, 300)}`);
             for (const [field, value] of must) {
                 assert.ok(text.includes(value), `the package page does not show its ${field} "${value}"`);
             }
@@ -616,10 +618,11 @@ describe('work package: show, edit, validation', () => {
             await page.getByLabel(/^Title/).fill(title);
             await page.getByLabel(/^Number/).fill('99');
             const section = page.getByLabel(/^Section/);
-            if ((await section.count()) === 1 && (await section.evaluate((e) => e.tagName)) === 'SELECT') {
-                const first = await section.locator('option').evaluateAll((os) => os.map((o) => o.value).find((v) => v));
-                if (first) await section.selectOption(first);
-            }
+            assert.equal(await section.count(), 1, 'the new-package form has no control labelled "Section"');
+            assert.equal(await section.evaluate((e) => e.tagName), 'SELECT', 'the Section control is not a select');
+            const first = await section.locator('option').evaluateAll((os) => os.map((o) => o.value).find((v) => v));
+            assert.ok(first, 'the Section select offers no section');
+            await section.selectOption(first);
             const create = page.locator('main form').getByRole('button', { name: /create|save|add/i }).first();
             await Promise.all([page.waitForURL(/\/work-packages\/\d+(\?.*)?$/), create.click()]);
             const created = Number(/\/work-packages\/(\d+)/.exec(page.url())[1]);

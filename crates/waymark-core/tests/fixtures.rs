@@ -29,7 +29,8 @@ fn expect(path: &Path, actual: &str) {
             .lines()
             .zip(actual.lines())
             .position(|(a, b)| a != b)
-            .unwrap_or(0);
+            // Equal as far as the shorter goes: they differ where it ends.
+            .unwrap_or(expected.lines().count().min(actual.lines().count()));
         panic!(
             "{} differs from the actual output at line {}:\nexpected: {:?}\n  actual: {:?}\n(run with UPDATE_EXPECT=1 to accept)",
             path.display(),
@@ -166,9 +167,12 @@ fn formats_are_detected() {
         assert_eq!(Format::detect(Some(name), &text), format, "{name} by name");
         assert_eq!(Format::detect(None, &text), format, "{name} by content");
     }
-    let seed = std::fs::read(fixtures().join("seed.txt")).unwrap_or_default();
-    let plan = import::import(&seed, Format::PlanText, &ImportOptions::default()).map(|i| i.plan);
-    let json = plan.as_ref().map(to_json).unwrap_or_default();
+    let seed =
+        std::fs::read(fixtures().join("seed.txt")).unwrap_or_else(|e| panic!("seed.txt: {e}"));
+    let plan = import::import(&seed, Format::PlanText, &ImportOptions::default())
+        .map(|i| i.plan)
+        .unwrap_or_else(|e| panic!("seed.txt does not import: {e}"));
+    let json = to_json(&plan);
     assert_eq!(Format::detect(None, &json), Format::Json);
 }
 

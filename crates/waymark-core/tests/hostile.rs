@@ -68,7 +68,12 @@ fn ten_mb_row_of_cells_is_read_with_one_warning() {
             .plan
             .notes
             .strip_prefix(&prefix)
-            .unwrap_or_default();
+            .unwrap_or_else(|| {
+                panic!(
+                    "{format:?}: the notes do not start with {prefix:?}: {:?}",
+                    imported.plan.notes.chars().take(200).collect::<String>()
+                )
+            });
         assert!(notes.starts_with("x | x | x"));
         assert_eq!(
             notes.matches('x').count(),

@@ -129,14 +129,14 @@ fn edited() -> Plan {
     wp.owner = "Head of ICT".into();
     wp.status = Status::InProgress;
     wp.rag = Some(Rag::Amber);
-    wp.progress = Progress::new(40).unwrap_or_default();
+    wp.progress = Progress::new(40).unwrap_or_else(|e| panic!("progress 40: {e}"));
     wp.scope.push_str("\nA second line, with a | bar.");
     wp.comments = "Waiting for the supplier.".into();
     let wp = &mut plan.sections[1].work_packages[0];
     wp.owner = "Strategy group | chair".into();
     wp.status = Status::Delivered;
     wp.rag = Some(Rag::Green);
-    wp.progress = Progress::new(100).unwrap_or_default();
+    wp.progress = Progress::new(100).unwrap_or_else(|e| panic!("progress 100: {e}"));
     wp.actual_delivery = "2007-01-15".parse().ok();
     plan.sections[2].work_packages[1].status = Status::OnHold;
     plan.sections[2].work_packages[1].rag = Some(Rag::Red);

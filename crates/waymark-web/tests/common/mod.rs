@@ -170,7 +170,7 @@ pub fn send(
     parse_response(&raw)
 }
 
-fn parse_response(raw: &[u8]) -> Response {
+pub fn parse_response(raw: &[u8]) -> Response {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -268,11 +268,49 @@ impl Browser {
     }
 }
 
+/// The CSRF token of the page's first form; panics when the page has none, so a
+/// test can never go on with an empty token by mistake.
 pub fn csrf_token(body: &str) -> String {
-    after(body, "name=\"csrf_token\" value=\"")
+    let token = after(body, "name=\"csrf_token\" value=\"")
         .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_string()
+        .unwrap_or_else(|| {
+            panic!(
+                "no csrf_token field in the page: {}",
+                body.chars().take(2000).collect::<String>()
+            )
+        });
+    assert!(!token.is_empty(), "the page's csrf_token field is empty");
+    token.to_string()
+}
+
+/// Undo askama's HTML escaping of a value.
+pub fn unescape(s: &str) -> String {
+    s.replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
+/// Every `<input type="hidden" name=… value=…>` of a page, in order; panics
+/// when there is none.
+pub fn hidden_fields(body: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(i) = rest.find("<input type=\"hidden\" name=\"") {
+        rest = &rest[i + 27..];
+        let name = rest.split('"').next().unwrap_or_default().to_string();
+        let value = after(rest, "value=\"")
+            .and_then(|v| v.split('"').next())
+            .unwrap_or_else(|| panic!("hidden field {name} has no value"));
+        out.push((unescape(&name), unescape(value)));
+    }
+    assert!(!out.is_empty(), "no hidden fields in the page");
+    out
 }
 
 pub fn after<'a>(body: &'a str, marker: &str) -> Option<&'a str> {
@@ -284,22 +322,52 @@ pub fn digits(s: &str) -> String {
     s.chars().take_while(|c| c.is_ascii_digit()).collect()
 }
 
+/// The text after `marker`, or a panic naming the marker (for helpers that
+/// must find what they look for).
+pub fn must_find<'a>(body: &'a str, marker: &str, what: &str) -> &'a str {
+    after(body, marker).unwrap_or_else(|| {
+        panic!(
+            "{what}: no {marker:?} in: {}",
+            body.chars().take(2000).collect::<String>()
+        )
+    })
+}
+
+/// Leading digits that must be there: a panic naming `what` when there are none.
+fn id_digits(s: &str, what: &str) -> String {
+    let d = digits(s);
+    assert!(
+        !d.is_empty(),
+        "{what}: no id digits at {:?}",
+        s.chars().take(80).collect::<String>()
+    );
+    d
+}
+
 /// The id of the (only) plan, from the plan list.
 pub fn plan_id(b: &mut Browser) -> String {
     let res = b.get("/");
-    digits(after(&res.body, "href=\"/plans/").unwrap())
+    id_digits(must_find(&res.body, "href=\"/plans/", "plan id"), "plan id")
 }
 
 /// The id of the package with a reference, from the overview table.
 pub fn package_id(b: &mut Browser, plan: &str, reference: &str) -> String {
     let res = b.get(&format!("/plans/{plan}"));
-    let row = after(&res.body, &format!(">{reference}</td>")).unwrap();
-    digits(after(row, "href=\"/work-packages/").unwrap())
+    let what = format!("package {reference}");
+    let row = must_find(&res.body, &format!(">{reference}</td>"), &what);
+    id_digits(must_find(row, "href=\"/work-packages/", &what), &what)
 }
 
 /// The value of the option whose label starts with `label`.
 pub fn option_value(body: &str, label: &str) -> String {
-    let i = body.find(&format!(">{label}</option>")).unwrap();
-    let start = body[..i].rfind("<option value=\"").unwrap() + 15;
-    body[start..].split('"').next().unwrap().to_string()
+    let i = body
+        .find(&format!(">{label}</option>"))
+        .unwrap_or_else(|| panic!("no option labelled {label:?} in the page"));
+    let start = body[..i]
+        .rfind("<option value=\"")
+        .unwrap_or_else(|| panic!("the option {label:?} has no value attribute"))
+        + 15;
+    let value = body[start..].split('"').next().unwrap_or_default();
+    assert!(!value.is_empty(), "the option {label:?} has an empty value");
+    value.to_string()
 }
