@@ -16,11 +16,63 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// A field error; the field name and the message are bounded in size (see
+    /// [`bounded`]), so an error never echoes a whole oversized input back.
     pub fn new(field: &str, message: impl Into<String>) -> Self {
         FieldError {
-            field: field.to_string(),
-            message: message.into(),
+            field: bounded(field, MAX_FIELD_CHARS),
+            message: bounded(&message.into(), MAX_MESSAGE_CHARS),
         }
+    }
+}
+
+/// The most field errors a problem document lists; the rest are counted in `detail`.
+pub const MAX_ERRORS: usize = 20;
+/// The longest field name a problem document repeats, in characters.
+pub const MAX_FIELD_CHARS: usize = 100;
+/// The longest message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+/// The longest `detail`, in characters.
+pub const MAX_DETAIL_CHARS: usize = 1000;
+/// The longest stretch of quoted input (`"…"` or `` `…` ``) kept inside a message.
+const MAX_QUOTED_CHARS: usize = 60;
+
+/// `text` made safe to echo: every quoted stretch of input longer than
+/// [`MAX_QUOTED_CHARS`] is cut short with `…` (so the advice after it stays),
+/// then the whole is cut at `max` characters.
+pub fn bounded(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 4));
+    let mut quote: Option<char> = None;
+    let mut quoted = 0usize;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            Some(_) => {
+                quoted += 1;
+                if quoted <= MAX_QUOTED_CHARS {
+                    out.push(c);
+                } else if quoted == MAX_QUOTED_CHARS + 1 {
+                    out.push('…');
+                }
+            }
+            None => {
+                if c == '"' || c == '`' {
+                    quote = Some(c);
+                    quoted = 0;
+                }
+                out.push(c);
+            }
+        }
+    }
+    if out.chars().count() > max {
+        let mut cut: String = out.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    } else {
+        out
     }
 }
 
@@ -36,8 +88,17 @@ pub fn message_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str>
 pub enum ApiError {
     NotFound(String),
     BadRequest(String),
+    /// Query parameters the route does not take, and those it does.
+    UnknownParameters {
+        unknown: Vec<String>,
+        known: &'static [&'static str],
+    },
     Validation(Vec<FieldError>),
     Conflict(FieldError),
+    /// The methods the address does take, for the `Allow` header (empty:
+    /// axum's method router adds the header itself).
+    MethodNotAllowed(String),
+    PayloadTooLarge,
     UnsupportedMediaType,
     Internal(String),
 }
@@ -58,9 +119,11 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::UnknownParameters { .. } => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -77,15 +140,59 @@ impl ApiError {
                 vec![],
             ),
             ApiError::BadRequest(msg) => ("bad-request", "Bad request", msg.clone(), vec![]),
+            ApiError::UnknownParameters { unknown, known } => {
+                let takes = if known.is_empty() {
+                    "this address takes no query parameters".to_string()
+                } else {
+                    format!("this address takes {}", known.join(", "))
+                };
+                (
+                    "unknown-parameter",
+                    "Unknown query parameter",
+                    format!(
+                        "unknown query parameter {}; {takes}",
+                        unknown
+                            .iter()
+                            .map(|u| format!("\"{u}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    unknown
+                        .iter()
+                        .map(|u| FieldError::new(u, format!("unknown query parameter; {takes}")))
+                        .collect(),
+                )
+            }
             ApiError::Validation(errors) => (
                 "validation",
                 "The request has invalid fields",
                 errors
                     .iter()
+                    .take(MAX_ERRORS)
                     .map(|e| format!("{}: {}", e.field, e.message))
                     .collect::<Vec<_>>()
                     .join("; "),
                 errors.clone(),
+            ),
+            ApiError::MethodNotAllowed(allow) => (
+                "method-not-allowed",
+                "Method not allowed",
+                if allow.is_empty() {
+                    "this address does not take that method; the Allow header lists those it takes"
+                        .to_string()
+                } else {
+                    format!("this address takes {allow}")
+                },
+                vec![],
+            ),
+            ApiError::PayloadTooLarge => (
+                "payload-too-large",
+                "Request body too large",
+                format!(
+                    "the request body is larger than {} bytes; send less at a time",
+                    crate::api::BODY_LIMIT
+                ),
+                vec![],
             ),
             ApiError::Conflict(e) => (
                 "conflict",
@@ -106,6 +213,20 @@ impl ApiError {
                 vec![],
             ),
         };
+        // Bounded whatever the input was: a capped list of bounded errors.
+        let mut detail = bounded(&detail, MAX_DETAIL_CHARS - 40);
+        let mut errors: Vec<FieldError> = errors
+            .into_iter()
+            .map(|e| FieldError::new(&e.field, e.message))
+            .collect();
+        if errors.len() > MAX_ERRORS {
+            let more = errors.len() - MAX_ERRORS;
+            errors.truncate(MAX_ERRORS);
+            detail.push_str(&format!(
+                "; and {more} more error{}",
+                if more == 1 { "" } else { "s" }
+            ));
+        }
         Problem {
             kind: format!("/problems/{kind}"),
             title: title.into(),
@@ -145,11 +266,49 @@ impl IntoResponse for ApiError {
             tracing::error!(%cause, "request failed");
         }
         let body = serde_json::to_string(&self.problem()).unwrap_or_default();
-        (
+        let mut res = (
             self.status(),
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if let ApiError::MethodNotAllowed(allow) = &self
+            && !allow.is_empty()
+            && let Ok(v) = header::HeaderValue::from_str(allow)
+        {
+            res.headers_mut().insert(header::ALLOW, v);
+        }
+        res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_quoted_input_is_cut_and_the_advice_kept() {
+        let long = "x".repeat(200_000);
+        let m = bounded(
+            &format!("\"{long}\" is not a quarter; write Q2 2007"),
+            MAX_MESSAGE_CHARS,
+        );
+        assert!(m.len() < 200, "{}", m.len());
+        assert!(m.ends_with("\" is not a quarter; write Q2 2007"), "{m}");
+        assert!(m.contains('…'));
+    }
+
+    #[test]
+    fn a_problem_is_bounded_whatever_the_errors() {
+        let errors = (0..5000)
+            .map(|i| FieldError::new(&format!("{i}{}", "f".repeat(10_000)), "m".repeat(10_000)))
+            .collect();
+        let p = ApiError::Validation(errors).problem();
+        assert_eq!(p.errors.len(), MAX_ERRORS);
+        assert!(p.detail.ends_with("; and 4980 more errors"), "{}", p.detail);
+        let size = serde_json::to_string(&p)
+            .map(|s| s.len())
+            .unwrap_or(usize::MAX);
+        assert!(size < 16 * 1024, "{size} bytes");
     }
 }

@@ -302,9 +302,35 @@ impl WorkPackageFields {
     }
 }
 
+/// The query parameters of a work-package list: the API refuses any other name
+/// (see `api::query_parameters`) and the OpenAPI document lists exactly these.
+/// A new parameter goes here and into [`work_package_query`].
+pub const WORK_PACKAGE_QUERY: &[&str] = &[
+    "section",
+    "quarter",
+    "status",
+    "rag",
+    "influence",
+    "related_item",
+    "programme",
+    "q",
+    "sort",
+    "dir",
+    "page",
+    "per_page",
+];
+
+/// The largest page of a work-package list.
+pub const PER_PAGE_MAX: u32 = 500;
+/// Sort keys of a work-package list, as the API documents them.
+pub const SORT_KEYS: &[&str] = &["plan", "title", "delivery", "status", "progress", "owner"];
+/// Sort directions.
+pub const DIRECTIONS: &[&str] = &["asc", "desc"];
+
 /// Filters, sorting and paging for package lists from query pairs (shared by
-/// the API and the overview page). Unknown names are ignored; bad values are
-/// errors naming the parameter.
+/// the API and the overview page). Names not in [`WORK_PACKAGE_QUERY`] are
+/// ignored here (the pages carry banner flags too; the API refuses them before
+/// this); bad values are errors naming the parameter.
 pub fn work_package_query(
     pairs: &[(String, String)],
     default_per_page: u32,
@@ -370,8 +396,10 @@ pub fn work_package_query(
                 _ => bad(format!("\"{v}\" is not a page number (1 or more)")),
             },
             "per_page" => match v.parse::<u32>() {
-                Ok(p) if (1..=500).contains(&p) => q.per_page = p,
-                _ => bad(format!("\"{v}\" is not a page size from 1 to 500")),
+                Ok(p) if (1..=PER_PAGE_MAX).contains(&p) => q.per_page = p,
+                _ => bad(format!(
+                    "\"{v}\" is not a page size from 1 to {PER_PAGE_MAX}"
+                )),
             },
             _ => {}
         }
@@ -386,6 +414,34 @@ pub fn work_package_query(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_listed_query_parameter_is_parsed() {
+        // A value no parameter accepts (except free text) is an error naming it.
+        for name in WORK_PACKAGE_QUERY.iter().filter(|n| **n != "q") {
+            let pairs = vec![(name.to_string(), "?!".to_string())];
+            let errors = work_package_query(&pairs, 100).err().unwrap_or_default();
+            assert!(
+                errors.iter().any(|e| e.field == *name),
+                "{name} is listed but not parsed"
+            );
+        }
+        let pairs = vec![("q".to_string(), "word".to_string())];
+        let q = work_package_query(&pairs, 100).ok().and_then(|q| q.text);
+        assert_eq!(q.as_deref(), Some("word"));
+    }
+
+    #[test]
+    fn documented_sort_keys_and_directions_are_accepted() {
+        for key in SORT_KEYS {
+            let pairs = vec![("sort".to_string(), key.to_string())];
+            assert!(work_package_query(&pairs, 100).is_ok(), "{key}");
+        }
+        for dir in DIRECTIONS {
+            let pairs = vec![("dir".to_string(), dir.to_string())];
+            assert!(work_package_query(&pairs, 100).is_ok(), "{dir}");
+        }
+    }
 
     #[test]
     fn every_wrong_field_is_named() {

@@ -597,81 +597,188 @@ fn dependencies_export_and_check() {
     assert_eq!(s.get(&url).json()["items"].as_array().unwrap().len(), 0);
 }
 
-/// Every path and method in the OpenAPI document is routed, and every API route
-/// is in the document.
+/// The API paths `api::routes()` declares, read from its source, so that a
+/// route added without documentation fails the test below.
+fn routed_paths() -> Vec<String> {
+    let src = include_str!("../src/api/mod.rs");
+    let start = src
+        .find("pub fn routes()")
+        .expect("api::routes in api/mod.rs");
+    let body = &src[start..];
+    let body = &body[..body.find("\n}\n").expect("end of api::routes")];
+    let mut paths: Vec<String> = body
+        .split('"')
+        .filter(|p| p.starts_with("/api/v1/") && *p != "/api/v1/openapi.json")
+        .map(str::to_string)
+        .collect();
+    paths.sort();
+    paths.dedup();
+    assert!(paths.len() > 10, "found only {paths:?} in api::routes");
+    paths
+}
+
+/// Every path and method the router serves is in the OpenAPI document and
+/// every documented one is served; the document is complete enough for
+/// client generators (unique operation ids, a description on every response,
+/// the problem responses every operation can give).
 #[test]
 fn openapi_document_matches_the_routes() {
     let s = start();
     let doc = s.get("/api/v1/openapi.json").json();
     assert_eq!(
-        doc["openapi"].as_str().map(|v| v.starts_with("3.")),
+        doc["openapi"].as_str().map(|v| v.starts_with("3.1")),
         Some(true)
     );
-    let wp = package_id(&s, "10.1.1");
     let paths = doc["paths"].as_object().unwrap();
     let mut documented = Vec::new();
+    let mut served = Vec::new();
+    let mut operation_ids = Vec::new();
+    for path in routed_paths() {
+        assert!(
+            paths.contains_key(&path),
+            "{path} is routed but not documented"
+        );
+    }
     for (path, item) in paths {
-        for method in item.as_object().unwrap().keys() {
-            documented.push(format!("{} {path}", method.to_uppercase()));
-            if method != "get" {
-                continue;
-            }
-            let url = path
-                .replace(
-                    "{id}",
-                    &if path.starts_with("/api/v1/plans") {
-                        s.plan_id.to_string()
-                    } else {
-                        wp.to_string()
-                    },
-                )
-                .replace("{code}", "3.1.1");
-            let r = s.get(&url);
-            let ok = r.status == 200
-                || (r.status == 404
-                    && !path.starts_with("/api/v1/plans")
-                    && !path.starts_with("/api/v1/work-packages"));
-            assert!(
-                ok,
-                "GET {url} documented but answered {}: {}",
-                r.status, r.body
+        // Ids and codes that name nothing: probing changes no data.
+        let url = path.replace("{id}", "999999").replace("{code}", "9.9.9");
+        for method in ["get", "post", "patch", "put", "delete"] {
+            let r = s.request(
+                &method.to_uppercase(),
+                &url,
+                &[("Content-Type", "application/json")],
+                "{}",
             );
+            if r.status != 405 {
+                served.push(format!("{method} {path}"));
+            }
+            let Some(op) = item.get(method) else { continue };
+            documented.push(format!("{method} {path}"));
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path}: no operationId"));
+            assert!(
+                id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && id.chars().all(|c| c.is_ascii_alphanumeric())
+                    && id.chars().any(|c| c.is_ascii_uppercase()),
+                "{method} {path}: operationId {id} is not a lowerCamelCase verb and noun"
+            );
+            operation_ids.push(id.to_string());
+            let responses = op["responses"].as_object().unwrap();
+            for (status, r) in responses {
+                assert!(
+                    r["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {status}: no description"
+                );
+            }
+            let mut must = vec!["400"];
+            if path.contains('{') {
+                must.push("404");
+            }
+            if op.get("requestBody").is_some() {
+                must.extend(["413", "415", "422"]);
+            }
+            for status in must {
+                let content = &responses
+                    .get(status)
+                    .unwrap_or_else(|| panic!("{method} {path}: {status} not documented"))["content"];
+                assert_eq!(
+                    content["application/problem+json"]["schema"]["$ref"],
+                    "#/components/schemas/Problem",
+                    "{method} {path} {status}"
+                );
+            }
         }
     }
+    let mut unique = operation_ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        operation_ids.len(),
+        "operationIds repeat: {operation_ids:?}"
+    );
+    for expected in [
+        "listWorkPackages",
+        "getWorkPackage",
+        "createWorkPackage",
+        "updateWorkPackage",
+        "deleteWorkPackage",
+        "listPlans",
+    ] {
+        assert!(operation_ids.iter().any(|i| i == expected), "no {expected}");
+    }
     documented.sort();
-    let mut routed = vec![
-        "GET /api/v1/plans",
-        "GET /api/v1/plans/{id}",
-        "PATCH /api/v1/plans/{id}",
-        "DELETE /api/v1/plans/{id}",
-        "GET /api/v1/plans/{id}/export",
-        "GET /api/v1/plans/{id}/check",
-        "GET /api/v1/plans/{id}/sections",
-        "POST /api/v1/plans/{id}/sections",
-        "GET /api/v1/plans/{id}/work-packages",
-        "POST /api/v1/plans/{id}/work-packages",
-        "GET /api/v1/work-packages/{id}",
-        "PATCH /api/v1/work-packages/{id}",
-        "DELETE /api/v1/work-packages/{id}",
-        "GET /api/v1/plans/{id}/influences",
-        "GET /api/v1/plans/{id}/influences/{code}",
-        "PATCH /api/v1/plans/{id}/influences/{code}",
-        "GET /api/v1/plans/{id}/related-items",
-        "GET /api/v1/related-items/{id}",
-        "PATCH /api/v1/related-items/{id}",
-        "GET /api/v1/plans/{id}/programmes",
-        "GET /api/v1/programmes/{id}",
-        "POST /api/v1/plans/{id}/programmes",
-        "PATCH /api/v1/programmes/{id}",
-        "DELETE /api/v1/programmes/{id}",
-        "GET /api/v1/plans/{id}/dependencies",
-        "POST /api/v1/plans/{id}/dependencies",
-        "DELETE /api/v1/dependencies/{id}",
-    ];
-    routed.sort();
-    assert_eq!(documented, routed);
-    // A method the document does not list is refused.
-    assert_eq!(s.request("PUT", "/api/v1/plans", &[], "").status, 405);
+    served.sort();
+    assert_eq!(
+        documented, served,
+        "documented methods differ from served ones"
+    );
+}
+
+/// The list's documented query parameters are exactly those it takes, with
+/// the bounds its parser applies.
+#[test]
+fn openapi_query_parameters_are_the_parsed_ones() {
+    let s = start();
+    let doc = s.get("/api/v1/openapi.json").json();
+    let op = &doc["paths"]["/api/v1/plans/{id}/work-packages"]["get"];
+    let params: Vec<&Value> = op["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["in"] == "query")
+        .collect();
+    let mut names: Vec<&str> = params.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    names.sort();
+    let mut known = waymark_web::input::WORK_PACKAGE_QUERY.to_vec();
+    known.sort();
+    assert_eq!(names, known);
+    let schema = |name: &str| &params.iter().find(|p| p["name"] == name).unwrap()["schema"];
+    assert_eq!(schema("page")["minimum"], 1);
+    assert_eq!(schema("per_page")["minimum"], 1);
+    assert_eq!(schema("per_page")["maximum"], 500);
+    assert_eq!(
+        schema("status")["enum"],
+        serde_json::json!([
+            "not_started",
+            "in_progress",
+            "delivered",
+            "on_hold",
+            "cancelled"
+        ])
+    );
+    assert_eq!(
+        schema("rag")["enum"],
+        serde_json::json!(["red", "amber", "green"])
+    );
+    assert_eq!(schema("dir")["enum"], serde_json::json!(["asc", "desc"]));
+    // Every documented value is accepted, and the edges of the bounds hold.
+    let list = format!("/api/v1/plans/{}/work-packages", s.plan_id);
+    for name in ["status", "rag", "sort", "dir"] {
+        for v in schema(name)["enum"].as_array().unwrap() {
+            let r = s.get(&format!("{list}?{name}={}", v.as_str().unwrap()));
+            assert_eq!(r.status, 200, "{name}={v}: {}", r.body);
+        }
+    }
+    assert_eq!(s.get(&format!("{list}?per_page=500")).status, 200);
+    assert_problem(&s.get(&format!("{list}?per_page=501")), 422, "per_page");
+    assert_problem(&s.get(&format!("{list}?page=0")), 422, "page");
+    let export = &doc["paths"]["/api/v1/plans/{id}/export"]["get"]["parameters"];
+    let format = export
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "format")
+        .unwrap();
+    for f in format["schema"]["enum"].as_array().unwrap() {
+        let r = s.get(&format!(
+            "/api/v1/plans/{}/export?format={}",
+            s.plan_id,
+            f.as_str().unwrap()
+        ));
+        assert_eq!(r.status, 200, "format={f}");
+    }
 }
 
 #[test]
@@ -744,4 +851,136 @@ fn the_next_number_after_the_largest_is_a_validation_error() {
         &format!(r#"{{"section_id":{section},"title":"After the last"}}"#),
     );
     assert_problem(&r, 422, "number");
+}
+
+/// Send a request whose body the server may refuse before reading it all: a
+/// write error after the headers is not a failure, the answer is what counts.
+fn send_large(addr: std::net::SocketAddr, method: &str, path: &str, body: &[u8]) -> Response {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    assert!(!raw.is_empty(), "no answer to a {} byte body", body.len());
+    common::parse_response(&raw)
+}
+
+#[test]
+fn a_body_over_the_limit_is_a_413_problem() {
+    let s = start();
+    let wp = package_id(&s, "10.1.1");
+    let body = format!("{{\"comments\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    let r = send_large(
+        s.server.addr,
+        "PATCH",
+        &format!("/api/v1/work-packages/{wp}"),
+        body.as_bytes(),
+    );
+    assert_problem(&r, 413, "");
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("2097152 bytes")
+    );
+}
+
+#[test]
+fn an_unsupported_method_is_a_405_problem_with_allow() {
+    let s = start();
+    for (method, path, allowed) in [
+        ("PUT", "/api/v1/plans".to_string(), "GET"),
+        (
+            "DELETE",
+            format!("/api/v1/plans/{}/export", s.plan_id),
+            "GET",
+        ),
+        ("POST", format!("/api/v1/plans/{}", s.plan_id), "PATCH"),
+    ] {
+        let r = s.request(method, &path, &[], "");
+        assert_problem(&r, 405, "");
+        let allow = r
+            .header("allow")
+            .unwrap_or_else(|| panic!("{method} {path}: no Allow header"));
+        assert!(allow.contains(allowed), "{method} {path}: Allow: {allow}");
+        assert!(!allow.contains(method), "{method} {path}: Allow: {allow}");
+    }
+}
+
+#[test]
+fn unknown_api_addresses_are_404_problems() {
+    let s = start();
+    for path in ["/api", "/api/", "/api/v2/plans", "/api/v1/plans/1/nothing"] {
+        assert_problem(&s.get(path), 404, "");
+    }
+}
+
+#[test]
+fn problem_documents_are_bounded_whatever_the_input() {
+    let s = start();
+    let wp = package_id(&s, "10.1.1");
+    let path = format!("/api/v1/work-packages/{wp}");
+    // A 200 KB value that the message quotes.
+    let huge = "y".repeat(200 * 1024);
+    let r = s.send_json("PATCH", &path, &format!("{{\"delivery\": \"{huge}\"}}"));
+    assert_problem(&r, 422, "delivery");
+    assert!(r.body.len() < 4 * 1024, "{} bytes", r.body.len());
+    let message = r.json()["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("is not a quarter"), "{message}");
+    // A 200 KB unknown field name, and a thousand unknown fields.
+    let r = s.send_json("PATCH", &path, &format!("{{\"{huge}\": 1}}"));
+    assert_problem(&r, 422, "");
+    assert!(r.body.len() < 4 * 1024, "{} bytes", r.body.len());
+    let many = (0..1000)
+        .map(|i| format!("\"field{i}\": 1"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let r = s.send_json("PATCH", &path, &format!("{{{many}}}"));
+    assert_problem(&r, 422, "field0");
+    let p = r.json();
+    assert_eq!(p["errors"].as_array().unwrap().len(), 20);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("and 980 more errors")
+    );
+    assert!(r.body.len() < 16 * 1024, "{} bytes", r.body.len());
+}
+
+#[test]
+fn unknown_query_parameters_are_named_in_a_400() {
+    let s = start();
+    let list = format!("/api/v1/plans/{}/work-packages", s.plan_id);
+    let r = s.get(&format!("{list}?stauts=delivered"));
+    assert_problem(&r, 400, "stauts");
+    assert!(
+        r.json()["detail"].as_str().unwrap().contains("section"),
+        "{}",
+        r.body
+    );
+    let r = s.get("/api/v1/plans?page=2");
+    assert_problem(&r, 400, "page");
+    let r = s.get(&format!(
+        "/api/v1/plans/{}/export?format=csv&fmt=x",
+        s.plan_id
+    ));
+    assert_problem(&r, 400, "fmt");
+    // Known names still work, and an empty value is named rather than ignored.
+    assert_eq!(
+        s.get(&format!("{list}?status=delivered&per_page=5")).status,
+        200
+    );
+    assert_problem(&s.get(&format!("{list}?status=")), 422, "status");
 }

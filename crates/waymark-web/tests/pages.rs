@@ -279,21 +279,30 @@ fn validation_errors_are_422_with_a_summary_and_typed_values_kept() {
     assert!(page.body.contains("Application review"));
 }
 
+/// A post without a valid token stores nothing and offers the typed values
+/// again with a fresh token.
+fn assert_offered_again(res: &common::Response) {
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("Your changes have not been saved yet"));
+    assert!(res.body.contains("Sneaky"), "the typed value is kept");
+    common::csrf_token(&res.body);
+}
+
 #[test]
-fn posts_without_a_valid_csrf_token_are_refused() {
+fn posts_without_a_valid_csrf_token_change_nothing() {
     let server = start();
     let mut b = Browser::new(&server);
     let plan = plan_id(&mut b);
     let id = package_id(&mut b, &plan, "10.1.1");
     let path = format!("/work-packages/{id}/delete");
-    // No cookie, no token.
+    // No cookie, no token: offered again, nothing done.
     let res = request(server.addr, "POST", &path, None, Some("x=1"));
-    assert_eq!(res.status, 403);
-    assert!(res.body.contains("The form could not be accepted"));
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("Your changes have not been saved yet"));
     // A session but a wrong token.
     let (_, token) = b.get_form(&path);
     let res = b.post(&path, &[("csrf_token", "0123456789abcdef0123456789abcdef")]);
-    assert_eq!(res.status, 403);
+    assert_eq!(res.status, 422);
     // The right token from another session.
     let res = request(
         server.addr,
@@ -302,9 +311,91 @@ fn posts_without_a_valid_csrf_token_are_refused() {
         None,
         Some(&format!("csrf_token={token}")),
     );
-    assert_eq!(res.status, 403);
+    assert_eq!(res.status, 422);
     // Still there.
     assert_eq!(b.get(&format!("/work-packages/{id}")).status, 200);
+}
+
+#[test]
+fn a_cross_site_post_is_refused_outright() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let id = package_id(&mut b, &plan, "10.1.1");
+    let path = format!("/work-packages/{id}/delete");
+    for header in [
+        ("Sec-Fetch-Site", "cross-site"),
+        ("Origin", "https://elsewhere.example"),
+    ] {
+        let res = common::send(
+            server.addr,
+            "POST",
+            &path,
+            &[
+                header,
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            Some("csrf_token=0123"),
+        );
+        assert_eq!(res.status, 403, "{header:?}");
+        assert!(res.body.contains("The form could not be accepted"));
+        assert!(
+            !res.body.contains("name=\"csrf_token\""),
+            "no fresh token for another site"
+        );
+    }
+    assert_eq!(b.get(&format!("/work-packages/{id}")).status, 200);
+}
+
+#[test]
+fn a_form_from_before_a_restart_keeps_the_typed_text_and_is_offered_again() {
+    // Two instances: each draws its own key, as a restarted server does.
+    let before = start();
+    let after_restart = start();
+    let mut b = Browser::new(&before);
+    let plan = plan_id(&mut b);
+    let id = package_id(&mut b, &plan, "10.1.1");
+    let path = format!("/work-packages/{id}/edit");
+    let (form, old_token) = b.get_form(&path);
+    let section = option_value(&form.body, "10.1 Core business systems");
+    b.addr = after_restart.addr;
+    let res = b.post(
+        &path,
+        &[
+            ("csrf_token", &old_token),
+            ("section_id", &section),
+            ("number", "1"),
+            ("title", "Typed before the restart"),
+            ("comments", "First line\nsecond <line> & more"),
+            ("status", "in_progress"),
+            ("progress", "30"),
+        ],
+    );
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("Your changes have not been saved yet"));
+    assert!(res.body.contains("Typed before the restart"));
+    assert!(res.body.contains("second &#60;line&#62; &#38; more"));
+    let fresh = common::csrf_token(&res.body);
+    assert_ne!(fresh, old_token);
+    assert!(
+        res.body.contains(&format!("action=\"{path}\"")),
+        "posts back to the same form"
+    );
+    // Nothing was stored.
+    let page = b.get(&format!("/work-packages/{id}"));
+    assert!(!page.body.contains("Typed before the restart"));
+    // Submitting again as offered saves exactly what was typed.
+    let fields = common::hidden_fields(&res.body);
+    assert!(fields.iter().any(|(k, v)| k == "csrf_token" && *v == fresh));
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = b.post(&path, &borrowed);
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = b.get(&format!("/work-packages/{id}"));
+    assert!(page.body.contains("Typed before the restart"));
+    assert!(page.body.contains("second &#60;line&#62; &#38; more"));
 }
 
 #[test]
@@ -808,7 +899,7 @@ fn programme_posts_without_a_csrf_token_are_refused() {
         format!("/programmes/{id}/delete"),
     ] {
         let res = b.post(&target, &[("name", "Sneaky")]);
-        assert_eq!(res.status, 403, "{target}");
+        assert_offered_again(&res);
     }
     let page = b.get(&path);
     assert!(page.body.contains(">ISA <strong"));
@@ -874,7 +965,7 @@ fn influence_form_refuses_a_long_title_with_422_and_needs_a_token() {
     assert!(res.body.contains("<title>Error: "));
 
     let res = b.post(&path, &[("title", "Sneaky")]);
-    assert_eq!(res.status, 403);
+    assert_offered_again(&res);
     let page = b.get(&path);
     assert!(page.body.contains("<h1>3.1.1</h1>"), "nothing saved");
 }
@@ -994,7 +1085,7 @@ fn plan_settings_refuse_a_missing_or_taken_title_with_422_and_need_a_token() {
         &path,
         &[("title", "Sneaky"), ("quarter_convention", "calendar")],
     );
-    assert_eq!(res.status, 403);
+    assert_offered_again(&res);
     let page = b.get(&format!("/plans/{plan}"));
     assert!(
         page.body.contains("<h1>CYPS ICT strategy action plan</h1>"),

@@ -11,7 +11,7 @@ use super::{parse_body, path_id};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
 
-#[utoipa::path(get, path = "/api/v1/plans/{id}/dependencies", tag = "dependencies", params(("id" = i64, Path)), responses((status = 200, body = DependencyList)))]
+#[utoipa::path(get, operation_id = "listDependencies", path = "/api/v1/plans/{id}/dependencies", tag = "dependencies", params(("id" = i64, Path)), responses((status = 200, body = DependencyList)))]
 pub async fn list(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -36,7 +36,7 @@ pub struct NewDependency {
     pub successor_id: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/plans/{id}/dependencies", tag = "dependencies", params(("id" = i64, Path)), request_body = NewDependency,
+#[utoipa::path(post, operation_id = "createDependency", path = "/api/v1/plans/{id}/dependencies", tag = "dependencies", params(("id" = i64, Path)), request_body = NewDependency,
     responses((status = 201, body = Created), (status = 422, description = "Unknown package, other plan, or a cycle", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -76,7 +76,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(Created { id: dep.0 })))
 }
 
-#[utoipa::path(delete, path = "/api/v1/dependencies/{id}", tag = "dependencies", params(("id" = i64, Path)), responses((status = 204)))]
+#[utoipa::path(delete, operation_id = "deleteDependency", path = "/api/v1/dependencies/{id}", tag = "dependencies", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_one(
     State(state): State<AppState>,
     Path(id): Path<String>,

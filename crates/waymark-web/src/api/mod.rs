@@ -4,6 +4,7 @@
 
 mod dependencies;
 pub mod dto;
+pub mod openapi;
 mod plans;
 mod registers;
 mod work_packages;
@@ -17,7 +18,7 @@ use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -120,8 +121,114 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/dependencies/{id}",
             delete(dependencies::delete_one),
         )
+        .route("/api", axum::routing::any(not_found))
         .route("/api/{*rest}", axum::routing::any(not_found))
+        .route_layer(axum::middleware::from_fn(known_query))
         .route_layer(axum::middleware::from_fn(require_json))
+        .layer(axum::middleware::map_response(problem_responses))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// The largest request body the API reads, in bytes.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The query parameters a route takes: the one list each handler's parser and
+/// the OpenAPI document follow. Any other name is a 400 naming it.
+pub fn query_parameters(method: &axum::http::Method, route: &str) -> &'static [&'static str] {
+    use axum::http::Method;
+    if !matches!(*method, Method::GET | Method::HEAD) {
+        return &[];
+    }
+    match route {
+        "/api/v1/plans/{id}/work-packages" => crate::input::WORK_PACKAGE_QUERY,
+        "/api/v1/plans/{id}/export" => plans::EXPORT_QUERY,
+        _ => &[],
+    }
+}
+
+/// Refuse query parameters the route does not take (a misspelt filter would
+/// otherwise be silently ignored and the answer look right).
+async fn known_query(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_default();
+    if let Some(query) = req.uri().query()
+        && !query.is_empty()
+        && route.starts_with("/api/v1/")
+    {
+        let known = query_parameters(req.method(), &route);
+        let pairs = match serde_urlencoded_pairs(query) {
+            Ok(p) => p,
+            Err(e) => return e.into_response(),
+        };
+        let mut unknown: Vec<String> = Vec::new();
+        let mut empty = Vec::new();
+        for (name, value) in pairs {
+            if !known.contains(&name.as_str()) {
+                if !unknown.contains(&name) {
+                    unknown.push(name);
+                }
+            } else if value.trim().is_empty() {
+                empty.push(FieldError::new(
+                    &name,
+                    "give a value, or leave the parameter out",
+                ));
+            }
+        }
+        if !unknown.is_empty() {
+            return ApiError::UnknownParameters { unknown, known }.into_response();
+        }
+        if !empty.is_empty() {
+            return ApiError::Validation(empty).into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Every API error is a problem document: answers that axum itself makes (a
+/// body over the limit, a method the address does not take, a body or path
+/// that cannot be read) come as plain text or empty; rewrite them.
+async fn problem_responses(res: axum::response::Response) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return res;
+    }
+    let allow = res
+        .headers()
+        .get(axum::http::header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = axum::body::to_bytes(res.into_body(), 16 * 1024)
+        .await
+        .unwrap_or_default();
+    let reason = String::from_utf8_lossy(&body).trim().to_string();
+    let error = match status {
+        StatusCode::NOT_FOUND => ApiError::NotFound("This address".into()),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed(allow.unwrap_or_default()),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
+        s if s.is_server_error() => ApiError::Internal(reason),
+        _ if reason.is_empty() => ApiError::BadRequest("the request could not be read".into()),
+        _ => ApiError::BadRequest(reason),
+    };
+    let mut out = error.into_response();
+    if out.status() != status && !status.is_server_error() {
+        *out.status_mut() = status;
+    }
+    out
 }
 
 /// Requests that change data must say they carry JSON. A web page elsewhere can
@@ -165,12 +272,14 @@ async fn not_found() -> ApiError {
 
 async fn openapi() -> axum::response::Response {
     use axum::response::IntoResponse;
-    let doc = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        doc,
-    )
-        .into_response()
+    match serde_json::to_string_pretty(&openapi::document()) {
+        Ok(doc) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            doc,
+        )
+            .into_response(),
+        Err(e) => ApiError::Internal(format!("OpenAPI document: {e}")).into_response(),
+    }
 }
 
 /// A JSON body parsed with a problem naming the place of any syntax error.

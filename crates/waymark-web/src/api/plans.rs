@@ -14,7 +14,7 @@ use super::{QueryPairs, parse_body, path_id};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
 
-#[utoipa::path(get, path = "/api/v1/plans", tag = "plans", responses((status = 200, body = PlanList)))]
+#[utoipa::path(get, operation_id = "listPlans", path = "/api/v1/plans", tag = "plans", responses((status = 200, body = PlanList)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<PlanList>, ApiError> {
     let plans = state.run(|s| s.list_plans()).await?;
     Ok(Json(PlanList {
@@ -22,7 +22,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<PlanList>, ApiEr
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "getPlan", path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)),
     responses((status = 200, body = PlanDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_plan(
     State(state): State<AppState>,
@@ -44,7 +44,7 @@ pub struct PlanPatch {
     pub quarter_convention: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), request_body = PlanPatch,
+#[utoipa::path(patch, operation_id = "updatePlan", path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), request_body = PlanPatch,
     responses((status = 200, body = PlanDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update(
     State(state): State<AppState>,
@@ -91,7 +91,7 @@ pub async fn update(
     Ok(Json(plan.into()))
 }
 
-#[utoipa::path(delete, path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), responses((status = 204)))]
+#[utoipa::path(delete, operation_id = "deletePlan", path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_plan(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -101,7 +101,12 @@ pub async fn delete_plan(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/plans/{id}/export", tag = "plans",
+/// The query parameters of the export.
+pub const EXPORT_QUERY: &[&str] = &["format"];
+/// Export formats, as the API documents them.
+pub const EXPORT_FORMATS: &[&str] = &["json", "markdown", "csv"];
+
+#[utoipa::path(get, operation_id = "exportPlan", path = "/api/v1/plans/{id}/export", tag = "plans",
     params(("id" = i64, Path), ("format" = Option<String>, Query, description = "json (default), markdown or csv")),
     responses((status = 200, description = "The plan as a file", content_type = "application/json")))]
 pub async fn export(
@@ -133,7 +138,7 @@ pub async fn export(
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/plans/{id}/check", tag = "plans", params(("id" = i64, Path)), responses((status = 200, body = CheckReport)))]
+#[utoipa::path(get, operation_id = "checkPlan", path = "/api/v1/plans/{id}/check", tag = "plans", params(("id" = i64, Path)), responses((status = 200, body = CheckReport)))]
 pub async fn check(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -157,7 +162,7 @@ pub fn time_today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
-#[utoipa::path(get, path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), responses((status = 200, body = SectionList)))]
+#[utoipa::path(get, operation_id = "listSections", path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), responses((status = 200, body = SectionList)))]
 pub async fn sections(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -182,7 +187,7 @@ pub struct NewSection {
     pub title: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), request_body = NewSection,
+#[utoipa::path(post, operation_id = "createSection", path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), request_body = NewSection,
     responses((status = 201, body = SectionDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_section(
     State(state): State<AppState>,

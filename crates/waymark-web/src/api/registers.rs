@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::input::{INFLUENCE_TITLE_LIMIT, TEXT_LIMIT, too_long};
 
-#[utoipa::path(get, path = "/api/v1/plans/{id}/influences", tag = "key influences", params(("id" = i64, Path)), responses((status = 200, body = InfluenceList)))]
+#[utoipa::path(get, operation_id = "listInfluences", path = "/api/v1/plans/{id}/influences", tag = "key influences", params(("id" = i64, Path)), responses((status = 200, body = InfluenceList)))]
 pub async fn influences(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -32,7 +32,7 @@ pub async fn influences(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
+#[utoipa::path(get, operation_id = "getInfluence", path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
     params(("id" = i64, Path), ("code" = String, Path, description = "Such as 3.1.1")),
     responses((status = 200, body = InfluenceDetail), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn influence(
@@ -50,7 +50,7 @@ pub async fn influence(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/plans/{id}/related-items", tag = "related items", params(("id" = i64, Path)), responses((status = 200, body = RelatedItemList)))]
+#[utoipa::path(get, operation_id = "listRelatedItems", path = "/api/v1/plans/{id}/related-items", tag = "related items", params(("id" = i64, Path)), responses((status = 200, body = RelatedItemList)))]
 pub async fn related_items(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -67,7 +67,7 @@ pub async fn related_items(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "getRelatedItem", path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)),
     responses((status = 200, body = RelatedItemDetail), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn related_item(
     State(state): State<AppState>,
@@ -90,7 +90,7 @@ pub struct RelatedItemPatch {
     pub kind: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)), request_body = RelatedItemPatch,
+#[utoipa::path(patch, operation_id = "updateRelatedItem", path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)), request_body = RelatedItemPatch,
     responses((status = 200, body = RelatedItemDetail), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_related_item(
     State(state): State<AppState>,
@@ -137,7 +137,7 @@ pub async fn update_related_item(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), responses((status = 200, body = ProgrammeList)))]
+#[utoipa::path(get, operation_id = "listProgrammes", path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), responses((status = 200, body = ProgrammeList)))]
 pub async fn programmes(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -154,7 +154,7 @@ pub async fn programmes(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "getProgramme", path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)),
     responses((status = 200, body = ProgrammeDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn programme(
     State(state): State<AppState>,
@@ -172,7 +172,7 @@ pub struct InfluencePatch {
     pub description: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
+#[utoipa::path(patch, operation_id = "updateInfluence", path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
     params(("id" = i64, Path), ("code" = String, Path)), request_body = InfluencePatch,
     responses((status = 200, body = InfluenceDetail), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_influence(
@@ -252,7 +252,7 @@ fn programme_input(
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
+#[utoipa::path(post, operation_id = "createProgramme", path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
     responses((status = 201, body = ProgrammeDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_programme(
     State(state): State<AppState>,
@@ -270,7 +270,7 @@ pub async fn create_programme(
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 
-#[utoipa::path(patch, path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
+#[utoipa::path(patch, operation_id = "updateProgramme", path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
     responses((status = 200, body = ProgrammeDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_programme(
     State(state): State<AppState>,
@@ -295,7 +295,7 @@ pub async fn update_programme(
     Ok(Json(row.into()))
 }
 
-#[utoipa::path(delete, path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), responses((status = 204)))]
+#[utoipa::path(delete, operation_id = "deleteProgramme", path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_programme(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::input::{WorkPackageFields, work_package_query};
 
-#[utoipa::path(get, path = "/api/v1/plans/{id}/work-packages", tag = "work packages",
+#[utoipa::path(get, operation_id = "listWorkPackages", path = "/api/v1/plans/{id}/work-packages", tag = "work packages",
     params(
         ("id" = i64, Path),
         ("section" = Option<i64>, Query, description = "Section id"),
@@ -148,7 +148,7 @@ fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/plans/{id}/work-packages", tag = "work packages", params(("id" = i64, Path)),
+#[utoipa::path(post, operation_id = "createWorkPackage", path = "/api/v1/plans/{id}/work-packages", tag = "work packages", params(("id" = i64, Path)),
     request_body = WorkPackageFields,
     responses((status = 201, body = WorkPackageDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -177,7 +177,7 @@ pub async fn create(
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "getWorkPackage", path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),
     responses((status = 200, body = WorkPackageDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_one(
     State(state): State<AppState>,
@@ -187,7 +187,7 @@ pub async fn get_one(
     Ok(Json(state.run(move |s| s.work_package(id)).await?.into()))
 }
 
-#[utoipa::path(patch, path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),
+#[utoipa::path(patch, operation_id = "updateWorkPackage", path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),
     request_body(content = WorkPackageFields, description = "Only the fields to change"),
     responses((status = 200, body = WorkPackageDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update(
@@ -211,7 +211,7 @@ pub async fn update(
     Ok(Json(detail.into()))
 }
 
-#[utoipa::path(delete, path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)), responses((status = 204)))]
+#[utoipa::path(delete, operation_id = "deleteWorkPackage", path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_one(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -2,34 +2,74 @@
 //! session.
 //!
 //! Every page response makes sure the browser holds a random `waymark_session`
-//! cookie (HttpOnly, SameSite=Strict). The form token is derived from the
-//! session with a keyed hash whose key is random per process, so it cannot be
-//! computed without the server and nothing needs storing. Every POST handler
-//! takes a [`CsrfForm`], which refuses (403) a form whose `csrf_token` does not
-//! match the session. A restart changes the key: a form left open across a
-//! restart is refused once and works when the page is reloaded.
+//! cookie (HttpOnly, SameSite=Strict). The form token is HMAC-SHA-256 of the
+//! session under a 256-bit key drawn from the operating system's CSPRNG when
+//! the router is built, so it cannot be computed without the server and
+//! nothing needs storing. Every POST handler takes a [`CsrfForm`], which checks
+//! the token before the handler runs.
+//!
+//! A token that does not match (a form left open across a restart, which
+//! draws a new key, or a session that ended) is not an error page that loses
+//! the typed text: the same-site request gets the posted values back in a form
+//! with a fresh token and a message asking to submit again; nothing is stored
+//! until it is. A request that a browser marks as coming from another site is
+//! refused (403).
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::OnceLock;
+use std::sync::Arc;
 
-use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::extract::{Form, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 
 use super::error::HtmlError;
 
 pub const COOKIE: &str = "waymark_session";
 pub const FIELD: &str = "csrf_token";
 
-/// The browser session's id, as the `session` middleware found or made it.
-#[derive(Debug, Clone)]
-pub struct Session(String);
+/// The key the form tokens are made with: random per server instance.
+#[derive(Clone)]
+pub struct CsrfKey(Option<Arc<[u8; 32]>>);
+
+impl CsrfKey {
+    /// A fresh key from the operating system's CSPRNG (`None` inside if it has
+    /// none: every form then answers with an internal error, never a guessable token).
+    pub fn random() -> Self {
+        let mut key = [0u8; 32];
+        CsrfKey(getrandom::fill(&mut key).ok().map(|()| Arc::new(key)))
+    }
+
+    /// The form token for a session: hex HMAC-SHA-256 of the session id.
+    pub fn token_for(&self, session: &str) -> Option<String> {
+        let key = self.0.as_ref()?;
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_slice()).ok()?;
+        mac.update(b"waymark-csrf-v2:");
+        mac.update(session.as_bytes());
+        Some(hex(&mac.finalize().into_bytes()))
+    }
+}
+
+/// The browser session's id, as the `session` middleware found or made it,
+/// with the key its tokens are made with.
+#[derive(Clone)]
+pub struct Session {
+    id: String,
+    key: CsrfKey,
+}
+
+impl Session {
+    fn token(&self) -> Result<String, HtmlError> {
+        self.key
+            .token_for(&self.id)
+            .ok_or_else(|| HtmlError::Internal("no randomness for the CSRF key".into()))
+    }
+}
 
 /// Middleware: read the session cookie, or make a new session and set the cookie.
-pub async fn session(mut req: Request, next: Next) -> Response {
+pub async fn session(State(key): State<CsrfKey>, mut req: Request, next: Next) -> Response {
     let existing = cookie(req.headers(), COOKIE)
         .filter(|v| is_session_id(v))
         .map(str::to_string);
@@ -43,7 +83,10 @@ pub async fn session(mut req: Request, next: Next) -> Response {
             }
         },
     };
-    req.extensions_mut().insert(Session(id.clone()));
+    req.extensions_mut().insert(Session {
+        id: id.clone(),
+        key,
+    });
     let mut res = next.run(req).await;
     if fresh {
         let value = format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict");
@@ -80,21 +123,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The form token for a session: two SipHash values under keys drawn from the
-/// operating system's randomness when the process first needs them.
-pub fn token_for(session: &str) -> String {
-    static KEYS: OnceLock<[RandomState; 2]> = OnceLock::new();
-    let keys = KEYS.get_or_init(|| [RandomState::new(), RandomState::new()]);
-    let mut out = String::with_capacity(32);
-    for key in keys {
-        let mut h = key.build_hasher();
-        h.write(b"waymark-csrf-v1:");
-        h.write(session.as_bytes());
-        out.push_str(&format!("{:016x}", h.finish()));
-    }
-    out
-}
-
 /// Compare without an early exit, so timing does not reveal how much matched.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -116,7 +144,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Session>() {
-            Some(Session(id)) => Ok(CsrfToken(token_for(id))),
+            Some(session) => Ok(CsrfToken(session.token()?)),
             None => Err(HtmlError::Internal(
                 "pages route without the session middleware".into(),
             )),
@@ -160,21 +188,50 @@ impl<S: Send + Sync> FromRequest<S> for CsrfForm {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let session = req.extensions().get::<Session>().cloned();
+        let cross_site = is_cross_site(req.headers());
+        let action = req.uri().path().to_string();
         let Form(fields) = Form::<Vec<(String, String)>>::from_request(req, state)
             .await
             .map_err(|e| {
                 HtmlError::BadRequest(format!("The form could not be read: {}", e.body_text()))
             })?;
         let form = CsrfForm { fields };
-        let expected = session.map(|Session(id)| token_for(&id));
-        match (expected, form.get(FIELD)) {
-            (Some(expected), Some(given))
-                if constant_time_eq(expected.as_bytes(), given.as_bytes()) =>
-            {
-                Ok(form)
-            }
-            _ => Err(HtmlError::Forbidden),
+        let Some(session) = session else {
+            return Err(HtmlError::Internal(
+                "pages route without the session middleware".into(),
+            ));
+        };
+        let expected = session.token()?;
+        match form.get(FIELD) {
+            Some(given) if constant_time_eq(expected.as_bytes(), given.as_bytes()) => Ok(form),
+            _ if cross_site => Err(HtmlError::Forbidden),
+            _ => Err(HtmlError::Resubmit {
+                action,
+                csrf: expected,
+                fields: form
+                    .fields
+                    .into_iter()
+                    .filter(|(k, _)| k != FIELD)
+                    .collect(),
+            }),
         }
+    }
+}
+
+/// Whether the browser says the request came from another site (Fetch
+/// Metadata, or an `Origin` whose host is not this one).
+fn is_cross_site(headers: &HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return !matches!(site, "same-origin" | "none");
+    }
+    match (header("origin"), header("host")) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .map(|(_, rest)| rest.trim_end_matches('/'))
+            .is_none_or(|origin_host| !origin_host.eq_ignore_ascii_case(host)),
+        _ => false,
     }
 }
 
@@ -191,12 +248,64 @@ mod tests {
     }
 
     #[test]
-    fn token_depends_on_session_and_is_stable() {
+    fn token_depends_on_session_and_key_and_is_stable() {
         let a = "a".repeat(64);
         let b = "b".repeat(64);
-        assert_eq!(token_for(&a), token_for(&a));
-        assert_ne!(token_for(&a), token_for(&b));
-        assert_eq!(token_for(&a).len(), 32);
+        let key = CsrfKey::random();
+        let other = CsrfKey::random();
+        assert_eq!(key.token_for(&a), key.token_for(&a));
+        assert_ne!(key.token_for(&a), key.token_for(&b));
+        assert_ne!(key.token_for(&a), other.token_for(&a));
+        assert_eq!(key.token_for(&a).map(|t| t.len()), Some(64));
+    }
+
+    #[test]
+    fn token_is_hmac_sha256_of_the_session() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        let mut key = [0u8; 32];
+        key[..4].copy_from_slice(b"Jefe");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(b"Jefe").ok();
+        if let Some(m) = mac.as_mut() {
+            m.update(b"what do ya want for nothing?");
+        }
+        assert_eq!(
+            mac.map(|m| hex(&m.finalize().into_bytes())).as_deref(),
+            Some("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        );
+        // The token is that function of the session under the key.
+        let k = CsrfKey(Some(Arc::new(key)));
+        let mut expected = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).ok();
+        if let Some(m) = expected.as_mut() {
+            m.update(b"waymark-csrf-v2:session");
+        }
+        assert_eq!(
+            k.token_for("session"),
+            expected.map(|m| hex(&m.finalize().into_bytes()))
+        );
+    }
+
+    #[test]
+    fn cross_site_requests_are_told_apart() {
+        let h = |pairs: &[(&'static str, &'static str)]| {
+            let mut m = HeaderMap::new();
+            for (k, v) in pairs {
+                m.insert(*k, HeaderValue::from_static(v));
+            }
+            m
+        };
+        assert!(is_cross_site(&h(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_site(&h(&[("sec-fetch-site", "same-site")])));
+        assert!(!is_cross_site(&h(&[("sec-fetch-site", "same-origin")])));
+        assert!(is_cross_site(&h(&[
+            ("origin", "https://evil.example"),
+            ("host", "waymark.example")
+        ])));
+        assert!(!is_cross_site(&h(&[
+            ("origin", "http://127.0.0.1:8080"),
+            ("host", "127.0.0.1:8080")
+        ])));
+        assert!(is_cross_site(&h(&[("origin", "null"), ("host", "a")])));
+        assert!(!is_cross_site(&h(&[])));
     }
 
     #[test]

@@ -14,8 +14,19 @@ pub enum HtmlError {
     NotFound(String),
     /// Why the request cannot be answered, said to a person.
     BadRequest(String),
-    /// The form's CSRF token did not match the session.
+    /// The form's CSRF token did not match the session and the browser says
+    /// the form came from another site.
     Forbidden,
+    /// The form's token did not match (it expired: a restart, a new session):
+    /// offer the posted values again with a fresh token; nothing was stored.
+    Resubmit {
+        /// Where the form was posted.
+        action: String,
+        /// A fresh token for this session.
+        csrf: String,
+        /// The posted fields, in order, without the old token.
+        fields: Vec<(String, String)>,
+    },
     Internal(String),
 }
 
@@ -36,6 +47,9 @@ impl From<ApiError> for HtmlError {
                 "The form was sent in a way this page does not accept.".into(),
             ),
             ApiError::Internal(cause) => HtmlError::Internal(cause),
+            other @ (ApiError::UnknownParameters { .. }
+            | ApiError::MethodNotAllowed(_)
+            | ApiError::PayloadTooLarge) => HtmlError::BadRequest(other.problem().detail),
         }
     }
 }
@@ -54,12 +68,39 @@ struct ErrorPage {
     message: String,
 }
 
+/// One posted field, shown for checking and sent again.
+struct PostedField {
+    name: String,
+    label: String,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "resubmit.html")]
+struct ResubmitPage {
+    layout: Layout,
+    action: String,
+    csrf: String,
+    fields: Vec<PostedField>,
+}
+
+/// `actual_delivery` → `Actual delivery`.
+fn label_of(name: &str) -> String {
+    let words = name.trim_end_matches("_id").replace('_', " ");
+    let mut c = words.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 impl HtmlError {
     pub fn status(&self) -> StatusCode {
         match self {
             HtmlError::NotFound(_) => StatusCode::NOT_FOUND,
             HtmlError::BadRequest(_) => StatusCode::BAD_REQUEST,
             HtmlError::Forbidden => StatusCode::FORBIDDEN,
+            HtmlError::Resubmit { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             HtmlError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -68,22 +109,49 @@ impl HtmlError {
 impl IntoResponse for HtmlError {
     fn into_response(self) -> Response {
         let status = self.status();
+        if let HtmlError::Resubmit {
+            action,
+            csrf,
+            fields,
+        } = self
+        {
+            let page = ResubmitPage {
+                layout: Layout::new("Your changes have not been saved yet", None, Section::None),
+                action,
+                csrf,
+                fields: fields
+                    .into_iter()
+                    .map(|(name, value)| PostedField {
+                        label: label_of(&name),
+                        name,
+                        value,
+                    })
+                    .collect(),
+            };
+            return render(status, &page);
+        }
         let (heading, message) = match self {
             HtmlError::NotFound(what) => (
                 "Page not found".to_string(),
                 format!("{what} was not found. If you typed the web address, check it is correct."),
             ),
-            HtmlError::BadRequest(reason) => ("There is a problem with the request".to_string(), reason),
+            HtmlError::BadRequest(reason) => {
+                ("There is a problem with the request".to_string(), reason)
+            }
             HtmlError::Forbidden => (
                 "The form could not be accepted".to_string(),
-                "The form had expired or did not come from this site. Go back, reload the page and try again."
-                    .to_string(),
+                "The form did not come from this site, so nothing was changed.".to_string(),
+            ),
+            HtmlError::Resubmit { .. } => (
+                "Your changes have not been saved yet".to_string(),
+                "Submit the form again.".to_string(),
             ),
             HtmlError::Internal(cause) => {
                 tracing::error!(%cause, "page failed");
                 (
                     "Sorry, there is a problem with the service".to_string(),
-                    "Something went wrong on the server; it has been logged. Try again later.".to_string(),
+                    "Something went wrong on the server; it has been logged. Try again later."
+                        .to_string(),
                 )
             }
         };

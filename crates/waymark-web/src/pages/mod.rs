@@ -76,7 +76,10 @@ pub fn routes() -> Router<AppState> {
             post(work_packages::remove_dependency),
         )
         .layer(axum::middleware::map_response(error::html_rejections))
-        .layer(axum::middleware::from_fn(csrf::session))
+        .layer(axum::middleware::from_fn_with_state(
+            csrf::CsrfKey::random(),
+            csrf::session,
+        ))
         .route("/assets/waymark.css", get(assets::css))
         .route("/assets/waymark.js", get(assets::js))
         .fallback(not_found)
@@ -85,7 +88,7 @@ pub fn routes() -> Router<AppState> {
 /// Unknown addresses: an HTML page, except under `/api/`, where clients expect
 /// a problem document.
 async fn not_found(uri: Uri) -> Response {
-    if uri.path().starts_with("/api/") {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
         return ApiError::NotFound("This address".into()).into_response();
     }
     HtmlError::NotFound("This page".into()).into_response()
