@@ -7,6 +7,7 @@ pub mod import;
 pub mod model;
 pub mod quarter;
 pub mod schedule;
+pub mod search;
 
 pub use model::*;
 pub use quarter::{Quarter, QuarterConvention};

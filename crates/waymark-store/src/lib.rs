@@ -8,6 +8,7 @@ mod migrate;
 mod sqlite;
 
 use waymark_core::import::relationships;
+use waymark_core::search::SearchText;
 use waymark_core::{
     DeliveryTarget, InfluenceCode, Plan, Progress, Quarter, QuarterConvention, Rag, RelatedKind,
     Status,
@@ -238,21 +239,162 @@ pub struct WorkPackageQuery {
     pub influence: Option<InfluenceCode>,
     pub related_item: Option<RelatedItemId>,
     pub programme: Option<ProgrammeId>,
-    /// Free text, matched as word prefixes across every text field.
-    pub text: Option<String>,
+    /// Free text across every text field: words as word prefixes,
+    /// references and codes as phrases.
+    pub text: Option<SearchText>,
     pub sort: SortKey,
     pub descending: bool,
-    /// 1-based.
+    /// 1-based; counted from the start (an offset). A cursor, when given,
+    /// says where the page starts instead, and which page it is.
     pub page: u32,
     pub per_page: u32,
+    pub cursor: Option<Cursor>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// Every match, or (when `total_is_lower_bound`) the first
+    /// [`COUNT_LIMIT`] of them: counting further would cost more than the
+    /// page itself.
     pub total: u64,
+    pub total_is_lower_bound: bool,
     pub page: u32,
     pub per_page: u32,
+    /// Where the next page starts, if there is one.
+    pub next_cursor: Option<Cursor>,
+    /// Where the previous page ends, if there is one.
+    pub previous_cursor: Option<Cursor>,
+}
+
+/// A free-text search counts its matches up to this many; a total past it is
+/// reported as "more than".
+pub const COUNT_LIMIT: u64 = 1000;
+
+/// A place in a package list: just after (or, going back, just before) one
+/// package in the list's order. Paging from a cursor seeks to that place
+/// through an index, so a deep page costs what the first one does (an offset
+/// would step over every row before it). Opaque to clients: its text reads
+/// back only into the list it was made for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    /// Fingerprint of the list (plan, filters, order, page size).
+    pub(crate) list: u64,
+    /// The page this cursor leads to (1-based).
+    pub(crate) page: u32,
+    /// Rows before the key (a previous page) instead of after it.
+    pub(crate) backward: bool,
+    /// The sort-key values of the row the page starts after (or ends before).
+    pub(crate) key: Vec<CursorValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CursorValue {
+    Int(i64),
+    Text(String),
+}
+
+/// Why a `cursor` parameter cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" is not a cursor given by this list; start again from the first page")]
+pub struct BadCursor(String);
+
+impl Cursor {
+    /// The page the cursor leads to.
+    pub fn page(&self) -> u32 {
+        self.page
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    /// `v1.<list>.<n|p>.<page>.<key>...`, each key `i<int>` or `t<hex of UTF-8>`,
+    /// the whole hex-encoded so that nobody mistakes it for an interface.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        let mut plain = format!(
+            "v1.{:x}.{}.{}",
+            self.list,
+            if self.backward { 'p' } else { 'n' },
+            self.page
+        );
+        for k in &self.key {
+            match k {
+                CursorValue::Int(i) => {
+                    let _ = write!(plain, ".i{i}");
+                }
+                CursorValue::Text(t) => {
+                    plain.push_str(".t");
+                    for b in t.bytes() {
+                        let _ = write!(plain, "{b:02x}");
+                    }
+                }
+            }
+        }
+        for b in plain.bytes() {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
+}
+
+impl std::str::FromStr for Cursor {
+    type Err = BadCursor;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let shown: String = s.chars().take(40).collect();
+        let bad = || BadCursor(shown.clone());
+        let plain = unhex(s)
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(bad)?;
+        let mut parts = plain.split('.');
+        if parts.next() != Some("v1") {
+            return Err(bad());
+        }
+        let list = parts
+            .next()
+            .and_then(|p| u64::from_str_radix(p, 16).ok())
+            .ok_or_else(bad)?;
+        let backward = match parts.next() {
+            Some("n") => false,
+            Some("p") => true,
+            _ => return Err(bad()),
+        };
+        let page = parts
+            .next()
+            .and_then(|p| p.parse::<u32>().ok())
+            .filter(|p| *p >= 1)
+            .ok_or_else(bad)?;
+        let key = parts
+            .map(|p| {
+                if let Some(i) = p.strip_prefix('i') {
+                    i.parse().ok().map(CursorValue::Int)
+                } else {
+                    p.strip_prefix('t')
+                        .and_then(unhex)
+                        .and_then(|b| String::from_utf8(b).ok())
+                        .map(CursorValue::Text)
+                }
+            })
+            .collect::<Option<Vec<_>>>()
+            .filter(|k| !k.is_empty())
+            .ok_or_else(bad)?;
+        Ok(Cursor {
+            list,
+            page,
+            backward,
+            key,
+        })
+    }
 }
 
 impl<T> Page<T> {

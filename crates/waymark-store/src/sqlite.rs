@@ -1,5 +1,7 @@
 //! The SQLite backend: a pool of connections to one database file in WAL mode.
 
+mod list;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
@@ -23,7 +25,7 @@ use crate::{
     DependencyId, DependencyLink, DependencyRow, FilterOptions, InfluenceOption, InfluenceRow,
     OnExisting, Page, PlanId, PlanInput, PlanStore, PlanSummary, ProgrammeId, ProgrammeInput,
     ProgrammeOption, ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow, RelatedRef, Result,
-    SectionId, SectionOption, SectionRow, SortKey, StoreError, Traceability, WorkPackageDetail,
+    SectionId, SectionOption, SectionRow, StoreError, Traceability, WorkPackageDetail,
     WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
 };
 
@@ -122,16 +124,6 @@ fn sort_key(code: &InfluenceCode) -> String {
         .map(|n| format!("{n:010}"))
         .collect::<Vec<_>>()
         .join(".")
-}
-
-/// Word prefixes, all required: `appl rev` -> `"appl"* "rev"*`.
-fn fts_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("\"{t}\"*"))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
 }
 
 fn reference(tx: &Connection, section: SectionId, number: &str) -> Result<(String, PlanId, i64)> {
@@ -967,70 +959,7 @@ impl PlanStore for SqliteStore {
         plan: PlanId,
         q: &WorkPackageQuery,
     ) -> Result<Page<WorkPackageRow>> {
-        let mut clause = String::from("wp.plan_id = ?");
-        let mut args: Vec<Value> = vec![Value::Integer(plan.0)];
-        if let Some(s) = q.section {
-            clause.push_str(" AND wp.section_id = ?");
-            args.push(Value::Integer(s.0));
-        }
-        if let Some(qr) = q.quarter {
-            clause.push_str(" AND EXISTS (SELECT 1 FROM delivery_target d WHERE d.work_package_id = wp.id AND d.quarter = ?)");
-            args.push(Value::Integer(i64::from(qr.index())));
-        }
-        if let Some(s) = q.status {
-            clause.push_str(" AND wp.status = ?");
-            args.push(Value::Text(s.as_str().into()));
-        }
-        if let Some(r) = q.rag {
-            clause.push_str(" AND wp.rag = ?");
-            args.push(Value::Text(r.as_str().into()));
-        }
-        if let Some(code) = &q.influence {
-            clause.push_str(
-                " AND wp.id IN (SELECT wpi.work_package_id FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE i.plan_id = ? AND i.code = ?)",
-            );
-            args.push(Value::Integer(plan.0));
-            args.push(Value::Text(code.as_str().into()));
-        }
-        if let Some(item) = q.related_item {
-            clause.push_str(" AND wp.id IN (SELECT work_package_id FROM work_package_related WHERE related_item_id = ?)");
-            args.push(Value::Integer(item.0));
-        }
-        if let Some(p) = q.programme {
-            clause.push_str(" AND wp.id IN (SELECT work_package_id FROM programme_work_package WHERE programme_id = ?)");
-            args.push(Value::Integer(p.0));
-        }
-        if let Some(fts) = q.text.as_deref().and_then(fts_query) {
-            clause.push_str(" AND wp.id IN (SELECT rowid FROM work_package_search WHERE work_package_search MATCH ?)");
-            args.push(Value::Text(fts));
-        }
-        let dir = if q.descending { "DESC" } else { "ASC" };
-        let order = match q.sort {
-            SortKey::Plan => format!("wp.section_position {dir}, wp.position {dir}"),
-            SortKey::Title => format!("wp.title COLLATE NOCASE {dir}, wp.id"),
-            SortKey::Delivery => format!(
-                "wp.final_quarter IS NULL, wp.final_quarter {dir}, wp.section_position, wp.position"
-            ),
-            SortKey::Status => format!(
-                "CASE wp.status WHEN 'not_started' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'on_hold' THEN 2 WHEN 'delivered' THEN 3 ELSE 4 END {dir}, wp.section_position, wp.position"
-            ),
-            SortKey::Progress => format!("wp.progress {dir}, wp.section_position, wp.position"),
-            SortKey::Owner => {
-                format!("wp.owner COLLATE NOCASE {dir}, wp.section_position, wp.position")
-            }
-        };
-        let per_page = q.per_page.clamp(1, 500);
-        let page = q.page.max(1);
-        let offset = u64::from(page - 1) * u64::from(per_page);
-        self.read(|c| {
-            let total = self.count(c, &format!("SELECT COUNT(*) FROM work_package wp WHERE {clause}"), &args)?;
-            let sql = format!("SELECT {WP_COLUMNS} FROM work_package wp WHERE {clause} ORDER BY {order} LIMIT {per_page} OFFSET {offset}");
-            let items = c
-                .prepare_cached(&sql)?
-                .query_map(params_from_iter(&args), wp_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(Page { items, total: total as u64, page, per_page })
-        })
+        self.list_packages(plan, q)
     }
 
     fn work_package(&self, id: WorkPackageId) -> Result<WorkPackageDetail> {

@@ -147,14 +147,14 @@ fn filters_find_the_right_packages() {
     );
     assert_eq!(
         refs(WorkPackageQuery {
-            text: Some("single sign".into()),
+            text: Some("single sign".parse().unwrap()),
             ..query()
         }),
         ["10.4.3"]
     );
     assert_eq!(
         refs(WorkPackageQuery {
-            text: Some("caldic".into()),
+            text: Some("caldic".parse().unwrap()),
             ..query()
         }),
         ["10.2.3"]
@@ -340,7 +340,7 @@ fn search_and_counts_follow_every_change() {
     let (store, plan) = seeded();
     let search = |text: &str| -> Vec<String> {
         let q = WorkPackageQuery {
-            text: Some(text.into()),
+            text: Some(text.parse().unwrap()),
             ..query()
         };
         store
@@ -454,4 +454,42 @@ fn the_next_number_never_overflows() {
         })
     ));
     assert_eq!(store.plan(plan).unwrap().work_package_count, 19);
+}
+
+#[test]
+fn references_and_codes_are_searched_as_phrases() {
+    let (store, plan) = seeded();
+    let search = |text: &str| -> Vec<String> {
+        let q = WorkPackageQuery {
+            text: Some(text.parse().unwrap()),
+            ..query()
+        };
+        store
+            .list_work_packages(plan, &q)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|w| w.reference)
+            .collect()
+    };
+    // The seed's texts never mention 3.1.1 (it is only an influence code).
+    assert_eq!(search("3.1.1"), Vec::<String>::new());
+    let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+    let mut input = input_from(store.as_ref(), first);
+    input.comments = "Waits for 3.1.1 and 13.1.10.".into();
+    store.update_work_package(first, &input).unwrap();
+    assert_eq!(search("3.1.1"), ["10.1.1"]);
+    assert_eq!(search("13.1"), ["10.1.1"]);
+    assert_eq!(
+        search("3.1.10"),
+        Vec::<String>::new(),
+        "whole words: 13.1.10 is not 3.1.10"
+    );
+    // A reference finds its package, not one with the same digits reordered.
+    assert_eq!(search("10.4.3"), ["10.4.3"]);
+    assert_eq!(search("10.3.4"), ["10.3.4"]);
+    assert_eq!(search("#6.1"), ["#6.1"]);
+    // Words stay word prefixes, and codes mix with words.
+    assert_eq!(search("waits 3.1.1"), ["10.1.1"]);
+    assert_eq!(search("single sign"), ["10.4.3"]);
 }

@@ -318,6 +318,7 @@ pub const WORK_PACKAGE_QUERY: &[&str] = &[
     "dir",
     "page",
     "per_page",
+    "cursor",
 ];
 
 /// The largest page of a work-package list.
@@ -381,7 +382,10 @@ pub fn work_package_query(
                 Ok(id) => q.programme = Some(ProgrammeId(id)),
                 Err(_) => bad(format!("\"{v}\" is not a programme id")),
             },
-            "q" => q.text = Some(v.chars().take(200).collect()),
+            "q" => match v.chars().take(200).collect::<String>().parse() {
+                Ok(text) => q.text = Some(text),
+                Err(e) => bad(format!("{e}; type a word, a reference or a code")),
+            },
             "sort" => match v.parse::<SortKey>() {
                 Ok(s) => q.sort = s,
                 Err(e) => bad(e),
@@ -395,6 +399,10 @@ pub fn work_package_query(
                 Ok(p) if p >= 1 => q.page = p,
                 _ => bad(format!("\"{v}\" is not a page number (1 or more)")),
             },
+            "cursor" => match v.parse() {
+                Ok(c) => q.cursor = Some(c),
+                Err(e) => bad(format!("{e}")),
+            },
             "per_page" => match v.parse::<u32>() {
                 Ok(p) if (1..=PER_PAGE_MAX).contains(&p) => q.per_page = p,
                 _ => bad(format!(
@@ -403,6 +411,16 @@ pub fn work_package_query(
             },
             _ => {}
         }
+    }
+    if q.cursor.is_some()
+        && pairs
+            .iter()
+            .any(|(k, v)| k == "page" && !v.trim().is_empty())
+    {
+        errors.push(FieldError::new(
+            "cursor",
+            "give a cursor or a page number, not both",
+        ));
     }
     if errors.is_empty() {
         Ok(q)

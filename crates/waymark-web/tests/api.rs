@@ -253,6 +253,72 @@ fn listing_filters_sorts_and_pages() {
 }
 
 #[test]
+fn paging_by_cursor_walks_every_order() {
+    let s = start();
+    let base = format!("/api/v1/plans/{}/work-packages", s.plan_id);
+    for sort in ["plan", "title", "delivery", "status", "progress", "owner"] {
+        for dir in ["asc", "desc"] {
+            let list = format!("{base}?sort={sort}&dir={dir}");
+            let all = refs(&s.get(&list).json());
+            let mut walked = Vec::new();
+            let mut page = s.get(&format!("{list}&per_page=4")).json();
+            assert!(page["previous_cursor"].is_null());
+            let mut pages = vec![refs(&page)];
+            walked.extend(refs(&page));
+            while let Some(next) = page["next_cursor"].as_str() {
+                page = s.get(&format!("{list}&per_page=4&cursor={next}")).json();
+                assert_eq!(page["page"].as_u64(), Some(pages.len() as u64 + 1));
+                pages.push(refs(&page));
+                walked.extend(refs(&page));
+            }
+            assert_eq!(
+                walked, all,
+                "{sort} {dir}: the cursor walks the whole list once"
+            );
+            assert_eq!(page["total_is_lower_bound"], false);
+            // And back from the last page, one page at a time.
+            let mut back = vec![refs(&page)];
+            while let Some(previous) = page["previous_cursor"].as_str() {
+                page = s
+                    .get(&format!("{list}&per_page=4&cursor={previous}"))
+                    .json();
+                back.push(refs(&page));
+            }
+            back.reverse();
+            assert_eq!(back, pages, "{sort} {dir}: back by cursor");
+        }
+    }
+    // A cursor reads back only into its own list.
+    let first = s.get(&format!("{base}?per_page=5")).json();
+    let cursor = first["next_cursor"].as_str().unwrap().to_string();
+    for query in [
+        "cursor=abc".to_string(),
+        format!("cursor={}00", &cursor),
+        format!("status=in_progress&per_page=5&cursor={cursor}"),
+        format!("per_page=6&cursor={cursor}"),
+        format!("per_page=5&page=2&cursor={cursor}"),
+    ] {
+        assert_problem(&s.get(&format!("{base}?{query}")), 422, "cursor");
+    }
+}
+
+#[test]
+fn search_takes_references_as_phrases_and_needs_a_word() {
+    let s = start();
+    let base = format!("/api/v1/plans/{}/work-packages", s.plan_id);
+    assert_eq!(refs(&s.get(&format!("{base}?q=10.4.3")).json()), ["10.4.3"]);
+    assert_eq!(
+        refs(&s.get(&format!("{base}?q=3.1.1")).json()),
+        Vec::<String>::new(),
+        "no package's text holds 3.1.1"
+    );
+    // An emoji, punctuation alone: nothing to search for is an error, not everything.
+    for q in ["%F0%9F%99%82", "...", "%E2%9C%85+-"] {
+        assert_problem(&s.get(&format!("{base}?q={q}")), 422, "q");
+    }
+}
+
+#[test]
 fn work_packages_are_read_created_updated_and_deleted() {
     let s = start();
     let id = package_id(&s, "10.4.3");

@@ -100,11 +100,57 @@ fn overview_pages_through_packages() {
     assert!(res.body.contains("Page 1 of 4"));
     assert!(
         res.body
-            .contains("status=not_started&#38;per_page=5&#38;page=2"),
-        "next link keeps the filters"
+            .contains("status=not_started&#38;per_page=5&#38;cursor="),
+        "next link keeps the filters and goes by cursor"
     );
+    assert!(link(&res.body, "prev").is_none());
+    // Next, next, next: the last page; then back one.
+    let mut res = res;
+    for _ in 0..3 {
+        let next = link(&res.body, "next").expect("a next link");
+        res = b.get(&next);
+        assert_eq!(res.status, 200, "{next}");
+    }
+    assert!(res.body.contains("Showing 16–17 of 17"), "{}", res.body);
+    assert!(res.body.contains("Page 4 of 4"));
+    assert!(
+        link(&res.body, "next").is_none(),
+        "the last page has no next"
+    );
+    let res = b.get(&link(&res.body, "prev").expect("a previous link"));
+    assert!(res.body.contains("Showing 11–15 of 17"), "{}", res.body);
+    assert!(res.body.contains("Page 3 of 4"));
+    // Page numbers still work.
     let res = b.get(&format!("/plans/{plan}?per_page=5&page=4"));
     assert!(res.body.contains("Showing 16–17 of 17"));
+}
+
+/// The address of the page's `rel` (next, prev) link, unescaped.
+fn link(body: &str, rel: &str) -> Option<String> {
+    let end = body.find(&format!("\" rel=\"{rel}\""))?;
+    let start = body[..end].rfind("href=\"")? + 6;
+    Some(body[start..end].replace("&#38;", "&"))
+}
+
+#[test]
+fn a_search_without_a_word_is_an_error_beside_the_search_box() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let res = b.get(&format!("/plans/{plan}?q=%F0%9F%99%82&status=in_progress"));
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("id=\"q-error\""), "{}", res.body);
+    assert!(res.body.contains("has no word or number to search for"));
+    assert!(
+        res.body.contains("href=\"#q\""),
+        "the summary links to the box"
+    );
+    assert!(res.body.contains("value=\"🙂\""), "what was typed is kept");
+    assert!(
+        res.body.contains("role=\"search\""),
+        "the filter form stays"
+    );
+    assert!(!res.body.contains("Application review"), "not everything");
 }
 
 #[test]

@@ -130,9 +130,18 @@ impl From<WorkPackageRow> for WorkPackageSummary {
 #[derive(Serialize, ToSchema)]
 pub struct WorkPackagePage {
     pub items: Vec<WorkPackageSummary>,
+    /// Packages in the list; with `total_is_lower_bound`, only the first so
+    /// many of them were counted (a search matching most of a large plan).
     pub total: u64,
+    /// `true` when there are more than `total` packages in the list.
+    pub total_is_lower_bound: bool,
     pub page: u32,
     pub per_page: u32,
+    /// Pass as `cursor` for the next page; `null` on the last page. Paging by
+    /// cursor costs the same at any depth (an offset `page` grows with it).
+    pub next_cursor: Option<String>,
+    /// Pass as `cursor` for the previous page; `null` on the first page.
+    pub previous_cursor: Option<String>,
 }
 
 impl From<Page<WorkPackageRow>> for WorkPackagePage {
@@ -140,8 +149,11 @@ impl From<Page<WorkPackageRow>> for WorkPackagePage {
         WorkPackagePage {
             items: p.items.into_iter().map(Into::into).collect(),
             total: p.total,
+            total_is_lower_bound: p.total_is_lower_bound,
             page: p.page,
             per_page: p.per_page,
+            next_cursor: p.next_cursor.map(|c| c.to_string()),
+            previous_cursor: p.previous_cursor.map(|c| c.to_string()),
         }
     }
 }

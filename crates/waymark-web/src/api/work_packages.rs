@@ -22,10 +22,11 @@ use crate::input::{WorkPackageFields, work_package_query};
         ("influence" = Option<String>, Query, description = "Key-influence code such as 3.1.1"),
         ("related_item" = Option<i64>, Query, description = "Related item id"),
         ("programme" = Option<i64>, Query, description = "Programme id"),
-        ("q" = Option<String>, Query, description = "Free text: every word must start a word in some text field"),
+        ("q" = Option<String>, Query, description = "Free text; every term must match: a word starts a word in some text field, a reference or code such as `10.4.3` matches as a phrase (its words adjacent, in order). Text with no letter or digit is a 422"),
         ("sort" = Option<String>, Query, description = "plan (default), title, delivery, status, progress or owner"),
         ("dir" = Option<String>, Query, description = "asc (default) or desc"),
-        ("page" = Option<u32>, Query, description = "1-based page"),
+        ("page" = Option<u32>, Query, description = "1-based page, counted from the start (deep pages cost more; prefer `cursor`)"),
+        ("cursor" = Option<String>, Query, description = "Where the page starts: a `next_cursor` or `previous_cursor` from an earlier answer of the same list (same filters, order and page size). Opaque; not with `page`. An unknown or foreign cursor is a 422 naming `cursor`"),
         ("per_page" = Option<u32>, Query, description = "1 to 500, default 100"),
     ),
     responses((status = 200, body = WorkPackagePage), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]

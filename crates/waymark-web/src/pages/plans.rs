@@ -7,11 +7,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use waymark_core::{Rag, Status};
-use waymark_store::{FilterOptions, PlanId, WorkPackageQuery};
+use waymark_store::{Cursor, FilterOptions, Page, PlanId, WorkPackageQuery};
 
 use super::error::{HtmlError, render};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of, query_string, thousands};
 use crate::AppState;
+use crate::error::{FieldError, message_for};
 
 /// Above this many related items the filter is a text box for the id, not a select.
 const RELATED_SELECT_MAX: usize = 500;
@@ -82,11 +83,26 @@ pub struct ListParams {
     pub dir: String,
     pub page: String,
     pub per_page: String,
+    pub cursor: String,
 }
 
 impl ListParams {
     /// Parse every filter (with the API's rules); each wrong one is named in the message.
     pub fn query(&self, default_per_page: u32) -> Result<WorkPackageQuery, String> {
+        self.query_by_field(default_per_page).map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    }
+
+    /// Like [`ListParams::query`], with each wrong filter's message under its name.
+    pub fn query_by_field(
+        &self,
+        default_per_page: u32,
+    ) -> Result<WorkPackageQuery, Vec<FieldError>> {
         let pairs: Vec<(String, String)> = self
             .pairs()
             .into_iter()
@@ -94,15 +110,20 @@ impl ListParams {
             .collect();
         crate::input::work_package_query(&pairs, default_per_page).map_err(|errors| {
             errors
-                .iter()
-                .map(|e| format!("The {} filter is not valid: {}.", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join(" ")
+                .into_iter()
+                .map(|e| {
+                    let message = match e.field.as_str() {
+                        "q" => format!("Enter words to search for: {}", e.message),
+                        name => format!("The {name} filter is not valid: {}.", e.message),
+                    };
+                    FieldError::new(&e.field, message)
+                })
+                .collect()
         })
     }
 
     /// Every parameter by name, in the order links write them.
-    fn pairs(&self) -> [(&'static str, &str); 12] {
+    fn pairs(&self) -> [(&'static str, &str); 13] {
         [
             ("section", &self.section),
             ("quarter", &self.quarter),
@@ -116,6 +137,7 @@ impl ListParams {
             ("dir", &self.dir),
             ("per_page", &self.per_page),
             ("page", &self.page),
+            ("cursor", &self.cursor),
         ]
     }
 
@@ -124,6 +146,15 @@ impl ListParams {
         let page = page.to_string();
         let mut pairs = self.pairs();
         pairs[11].1 = &page;
+        pairs[12].1 = "";
+        query_string(&pairs)
+    }
+
+    /// The query string for the page a cursor leads to.
+    pub fn with_cursor(&self, cursor: &str) -> String {
+        let mut pairs = self.pairs();
+        pairs[11].1 = "";
+        pairs[12].1 = cursor;
         query_string(&pairs)
     }
 
@@ -245,12 +276,14 @@ impl FilterForm {
 pub struct Pager {
     pub showing: String,
     pub page: u32,
-    pub page_count: u32,
+    /// `None` when only a lower bound of the total is known.
+    pub page_count: Option<u32>,
     pub previous: Option<String>,
     pub next: Option<String>,
 }
 
 impl Pager {
+    /// Links by page number (an offset from the start).
     pub fn new(
         base: &str,
         params: &ListParams,
@@ -264,26 +297,57 @@ impl Pager {
         } else {
             total.div_ceil(u64::from(per_page)).max(1) as u32
         };
-        let first = u64::from(page.saturating_sub(1)) * u64::from(per_page) + 1;
-        let showing = if shown == 0 {
-            format!("Showing 0 of {}", thousands(total))
-        } else {
-            format!(
-                "Showing {}–{} of {}",
-                thousands(first),
-                thousands(first + shown as u64 - 1),
-                thousands(total)
-            )
-        };
         let link = |n: u32| format!("{base}?{}", params.with_page(n));
         Pager {
-            showing,
+            showing: showing(total, false, page, per_page, shown),
             page,
-            page_count,
+            page_count: Some(page_count),
             previous: (page > 1).then(|| link((page - 1).min(page_count))),
             next: (page < page_count).then(|| link(page + 1)),
         }
     }
+
+    /// Links by cursor: each neighbouring page costs the same to show, however
+    /// deep it is.
+    pub fn for_page<T>(base: &str, params: &ListParams, p: &Page<T>) -> Self {
+        let link = |c: &Cursor| format!("{base}?{}", params.with_cursor(&c.to_string()));
+        Pager {
+            showing: showing(
+                p.total,
+                p.total_is_lower_bound,
+                p.page,
+                p.per_page,
+                p.items.len(),
+            ),
+            page: p.page,
+            page_count: (!p.total_is_lower_bound).then(|| p.page_count().max(p.page)),
+            previous: p.previous_cursor.as_ref().map(link),
+            next: p.next_cursor.as_ref().map(link),
+        }
+    }
+
+    /// Whether there is more than one page (the links are worth showing).
+    pub fn paged(&self) -> bool {
+        self.previous.is_some() || self.next.is_some() || self.page > 1
+    }
+}
+
+/// "Showing 101–200 of 1,234", or "of more than 1,000" past the count limit.
+fn showing(total: u64, lower_bound: bool, page: u32, per_page: u32, shown: usize) -> String {
+    let of = if lower_bound {
+        format!("more than {}", thousands(total))
+    } else {
+        thousands(total)
+    };
+    if shown == 0 {
+        return format!("Showing 0 of {of}");
+    }
+    let first = u64::from(page.saturating_sub(1)) * u64::from(per_page) + 1;
+    format!(
+        "Showing {}–{} of {of}",
+        thousands(first),
+        thousands(first + shown as u64 - 1),
+    )
 }
 
 // ---------------------------------------------------------------- overview
@@ -308,6 +372,14 @@ struct OverviewPage {
     filtered: bool,
     rows: Vec<WpRow>,
     pager: Pager,
+    /// Wrong filters, shown in a summary and beside their fields.
+    errors: Vec<FieldError>,
+}
+
+impl OverviewPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        message_for(&self.errors, field)
+    }
 }
 
 pub async fn overview(
@@ -318,15 +390,17 @@ pub async fn overview(
 ) -> Result<Response, HtmlError> {
     let Query(params) = params.map_err(query_error)?;
     let plan_id = PlanId(id);
-    // Parse before touching the store, so a bad filter is a 400 and not a query.
-    let query = params
-        .query(DEFAULT_PER_PAGE)
-        .map_err(HtmlError::BadRequest)?;
-    let section = query.section;
+    // Parse before touching the store: wrong filters are shown beside the
+    // form (with what was typed), and not queried.
+    let query = params.query_by_field(DEFAULT_PER_PAGE);
+    let section = query.as_ref().ok().and_then(|q| q.section);
     let (plan, options, page) = state
         .run(move |s| {
             let plan = s.plan(plan_id)?;
-            let page = s.list_work_packages(plan_id, &query)?;
+            let page = match &query {
+                Ok(query) => Ok(s.list_work_packages(plan_id, query)?),
+                Err(errors) => Err(errors.clone()),
+            };
             Ok((plan, s.filter_options(plan_id)?, page))
         })
         .await?;
@@ -341,14 +415,14 @@ pub async fn overview(
     let layout =
         Layout::new("Overview", Some(PlanNav::from(&plan)), Section::Overview).with_banner(banner);
     let base = format!("/plans/{id}");
-    let pager = Pager::new(
-        &base,
-        &params,
-        page.total,
-        page.page,
-        page.per_page,
-        page.items.len(),
-    );
+    let (pager, rows, errors) = match page {
+        Ok(page) => (
+            Pager::for_page(&base, &params, &page),
+            page.items.iter().map(WpRow::from).collect(),
+            Vec::new(),
+        ),
+        Err(errors) => (Pager::new(&base, &params, 0, 1, 1, 0), Vec::new(), errors),
+    };
     let priorities = options
         .programmes
         .iter()
@@ -359,6 +433,11 @@ pub async fn overview(
             count: count_of(g.work_package_count, "work package", "work packages"),
         })
         .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     let page_view = OverviewPage {
         layout,
         plan_id: id,
@@ -369,10 +448,11 @@ pub async fn overview(
         priorities,
         filters: FilterForm::new(&params, &options),
         filtered: params.is_filtered(),
-        rows: page.items.iter().map(WpRow::from).collect(),
+        rows,
         pager,
+        errors,
     };
-    Ok(render(StatusCode::OK, &page_view))
+    Ok(render(status, &page_view))
 }
 
 /// Flags a redirect leaves in the address to show a success banner.

@@ -324,7 +324,7 @@ fn find_by_reference(
         };
         let query = WorkPackageQuery {
             section: Some(section.id),
-            text: Some(number.to_string()),
+            text: number.parse().ok(),
             page: 1,
             per_page: 500,
             ..Default::default()

@@ -1,0 +1,338 @@
+//! Package lists: filters, order, paging by offset or by cursor (keyset).
+
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
+use waymark_core::search::{SearchText, Term};
+
+use super::{SqliteStore, WP_COLUMNS, wp_row};
+use crate::{
+    Cursor, CursorValue, Page, PlanId, Result, SortKey, StoreError, WorkPackageQuery,
+    WorkPackageRow,
+};
+
+/// The FTS5 query for search text: every term required; a word as a word
+/// prefix (`"appl"*`), a reference or code as a phrase of whole words
+/// (`"10 4 3"`: adjacent, in order). Words hold only letters and digits, so
+/// quoting them is enough.
+pub(super) fn fts_query(text: &SearchText) -> String {
+    text.terms()
+        .iter()
+        .map(|t| match t {
+            Term::Prefix(w) => format!("\"{w}\"*"),
+            Term::Phrase(ws) => format!("\"{}\"", ws.join(" ")),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A list's filters as SQL over `work_package wp`: the clause and its arguments.
+pub(super) struct Filter {
+    pub clause: String,
+    pub args: Vec<Value>,
+}
+
+impl Filter {
+    pub fn of(plan: PlanId, q: &WorkPackageQuery) -> Filter {
+        let mut clause = String::from("wp.plan_id = ?");
+        let mut args: Vec<Value> = vec![Value::Integer(plan.0)];
+        if let Some(s) = q.section {
+            clause.push_str(" AND wp.section_id = ?");
+            args.push(Value::Integer(s.0));
+        }
+        if let Some(qr) = q.quarter {
+            clause.push_str(" AND EXISTS (SELECT 1 FROM delivery_target d WHERE d.work_package_id = wp.id AND d.quarter = ?)");
+            args.push(Value::Integer(i64::from(qr.index())));
+        }
+        if let Some(s) = q.status {
+            clause.push_str(" AND wp.status = ?");
+            args.push(Value::Text(s.as_str().into()));
+        }
+        if let Some(r) = q.rag {
+            clause.push_str(" AND wp.rag = ?");
+            args.push(Value::Text(r.as_str().into()));
+        }
+        if let Some(code) = &q.influence {
+            clause.push_str(
+                " AND wp.id IN (SELECT wpi.work_package_id FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE i.plan_id = ? AND i.code = ?)",
+            );
+            args.push(Value::Integer(plan.0));
+            args.push(Value::Text(code.as_str().into()));
+        }
+        if let Some(item) = q.related_item {
+            clause.push_str(" AND wp.id IN (SELECT work_package_id FROM work_package_related WHERE related_item_id = ?)");
+            args.push(Value::Integer(item.0));
+        }
+        if let Some(p) = q.programme {
+            clause.push_str(" AND wp.id IN (SELECT work_package_id FROM programme_work_package WHERE programme_id = ?)");
+            args.push(Value::Integer(p.0));
+        }
+        if let Some(text) = &q.text {
+            clause.push_str(" AND wp.id IN (SELECT rowid FROM work_package_search WHERE work_package_search MATCH ?)");
+            args.push(Value::Text(fts_query(text)));
+        }
+        Filter { clause, args }
+    }
+}
+
+const STATUS_RANK: &str = "CASE wp.status WHEN 'not_started' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'on_hold' THEN 2 WHEN 'delivered' THEN 3 ELSE 4 END";
+
+/// The sort keys of an order, each with its direction (`true`: descending).
+/// Every order ends in the package id, so no two rows tie and a cursor names
+/// one place. No key is ever NULL.
+fn order_keys(sort: SortKey, desc: bool) -> Vec<(&'static str, bool)> {
+    let tail = [
+        ("wp.section_position", false),
+        ("wp.position", false),
+        ("wp.id", false),
+    ];
+    let mut keys = match sort {
+        SortKey::Plan => {
+            return vec![
+                ("wp.section_position", desc),
+                ("wp.position", desc),
+                ("wp.id", desc),
+            ];
+        }
+        SortKey::Title => return vec![("wp.title COLLATE NOCASE", desc), ("wp.id", false)],
+        SortKey::Delivery => vec![
+            ("(wp.final_quarter IS NULL)", false),
+            ("COALESCE(wp.final_quarter, 0)", desc),
+        ],
+        SortKey::Status => vec![(STATUS_RANK, desc)],
+        SortKey::Progress => vec![("wp.progress", desc)],
+        SortKey::Owner => vec![("wp.owner COLLATE NOCASE", desc)],
+    };
+    keys.extend(tail);
+    keys
+}
+
+/// `ORDER BY` for the keys, or for the reverse order.
+fn order_by(keys: &[(&str, bool)], reverse: bool) -> String {
+    keys.iter()
+        .map(|(expr, desc)| {
+            let dir = if *desc != reverse { "DESC" } else { "ASC" };
+            format!("{expr} {dir}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows strictly after the key (before it when `reverse`), in the keys' order.
+/// One row-value comparison when every key runs the same way (SQLite seeks an
+/// index with it); otherwise the expanded form.
+fn keyset(keys: &[(&str, bool)], key: &[CursorValue], reverse: bool) -> (String, Vec<Value>) {
+    let value = |v: &CursorValue| match v {
+        CursorValue::Int(i) => Value::Integer(*i),
+        CursorValue::Text(t) => Value::Text(t.clone()),
+    };
+    let op = |desc: bool| if desc != reverse { "<" } else { ">" };
+    if keys.iter().all(|(_, d)| *d == keys[0].1) {
+        let exprs: Vec<&str> = keys.iter().map(|(e, _)| *e).collect();
+        let marks = vec!["?"; keys.len()].join(", ");
+        let sql = format!("({}) {} ({marks})", exprs.join(", "), op(keys[0].1));
+        return (sql, key.iter().map(value).collect());
+    }
+    let mut ors = Vec::new();
+    let mut args = Vec::new();
+    for i in 0..keys.len() {
+        let mut ands: Vec<String> = Vec::new();
+        for j in 0..i {
+            ands.push(format!("{} = ?", keys[j].0));
+            args.push(value(&key[j]));
+        }
+        ands.push(format!("{} {} ?", keys[i].0, op(keys[i].1)));
+        args.push(value(&key[i]));
+        ors.push(format!("({})", ands.join(" AND ")));
+    }
+    (format!("({})", ors.join(" OR ")), args)
+}
+
+/// FNV-1a: a fingerprint that stays the same across builds and restarts.
+fn fingerprint(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The list a query asks for, without where it starts: cursors are made for it.
+fn list_fingerprint(plan: PlanId, q: &WorkPackageQuery, per_page: u32) -> u64 {
+    let text = q.text.as_ref().map(SearchText::as_str);
+    fingerprint(&format!(
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{per_page}",
+        plan.0,
+        q.section,
+        q.quarter.map(|x| x.index()),
+        q.status,
+        q.rag,
+        q.influence.as_ref().map(|c| c.as_str()),
+        q.related_item,
+        q.programme,
+        text,
+        q.sort,
+        q.descending
+    ))
+}
+
+fn key_of(values: &[Value]) -> rusqlite::Result<Vec<CursorValue>> {
+    values
+        .iter()
+        .map(|v| match v {
+            Value::Integer(i) => Ok(CursorValue::Int(*i)),
+            Value::Text(t) => Ok(CursorValue::Text(t.clone())),
+            other => Err(super::corrupt(format!("sort key {other:?}"))),
+        })
+        .collect()
+}
+
+impl SqliteStore {
+    pub(super) fn list_packages(
+        &self,
+        plan: PlanId,
+        q: &WorkPackageQuery,
+    ) -> Result<Page<WorkPackageRow>> {
+        let filter = Filter::of(plan, q);
+        let keys = order_keys(q.sort, q.descending);
+        let per_page = q.per_page.clamp(1, 500);
+        let list = list_fingerprint(plan, q, per_page);
+        let (page, backward, clause, args, offset) = match &q.cursor {
+            Some(cursor) => {
+                if cursor.list != list || cursor.key.len() != keys.len() {
+                    return Err(StoreError::Invalid {
+                        field: "cursor",
+                        message: "this cursor belongs to another list (other filters, order or page size); start again from the first page".into(),
+                    });
+                }
+                let (sql, values) = keyset(&keys, &cursor.key, cursor.backward);
+                let mut args = filter.args.clone();
+                args.extend(values);
+                (
+                    cursor.page,
+                    cursor.backward,
+                    format!("{} AND {sql}", filter.clause),
+                    args,
+                    0,
+                )
+            }
+            None => {
+                let page = q.page.max(1);
+                let offset = u64::from(page - 1) * u64::from(per_page);
+                (
+                    page,
+                    false,
+                    filter.clause.clone(),
+                    filter.args.clone(),
+                    offset,
+                )
+            }
+        };
+        let key_columns: Vec<&str> = keys.iter().map(|(e, _)| *e).collect();
+        let sql = format!(
+            "SELECT {WP_COLUMNS}, {} FROM work_package wp WHERE {clause} ORDER BY {} LIMIT {} OFFSET {offset}",
+            key_columns.join(", "),
+            order_by(&keys, backward),
+            per_page + 1
+        );
+        self.read(|c| {
+            let total = self.count(
+                c,
+                &format!(
+                    "SELECT COUNT(*) FROM work_package wp WHERE {}",
+                    filter.clause
+                ),
+                &filter.args,
+            )?;
+            let mut stmt = c.prepare_cached(&sql)?;
+            let mut rows = stmt.query(params_from_iter(&args))?;
+            let mut items = Vec::with_capacity(per_page as usize + 1);
+            let mut row_keys = Vec::with_capacity(per_page as usize + 1);
+            while let Some(r) = rows.next()? {
+                items.push(wp_row(r)?);
+                let values = (0..keys.len())
+                    .map(|i| r.get::<_, Value>(11 + i))
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                row_keys.push(values);
+            }
+            let more = items.len() > per_page as usize;
+            items.truncate(per_page as usize);
+            row_keys.truncate(per_page as usize);
+            if backward {
+                items.reverse();
+                row_keys.reverse();
+            }
+            let cursor = |values: &[Value], page: u32, backward: bool| -> Result<Cursor> {
+                Ok(Cursor {
+                    list,
+                    page,
+                    backward,
+                    key: key_of(values)?,
+                })
+            };
+            // Going forward, `more` says a next page exists; going back, an
+            // earlier one (and the page we came from follows this one).
+            let (has_next, has_previous) = if backward {
+                (true, more || page > 1)
+            } else {
+                (more, page > 1)
+            };
+            let next_cursor = match row_keys.last() {
+                Some(k) if has_next => Some(cursor(k, page.saturating_add(1), false)?),
+                _ => None,
+            };
+            let previous_cursor = match row_keys.first() {
+                Some(k) if has_previous => Some(cursor(k, (page - 1).max(1), true)?),
+                _ => None,
+            };
+            Ok(Page {
+                items,
+                total: total as u64,
+                total_is_lower_bound: false,
+                page,
+                per_page,
+                next_cursor,
+                previous_cursor,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_from_its_text() {
+        let c = Cursor {
+            list: 0xdead_beef,
+            page: 901,
+            backward: true,
+            key: vec![
+                CursorValue::Int(-3),
+                CursorValue::Text("Review. Café | 3.1".into()),
+                CursorValue::Int(90_001),
+            ],
+        };
+        assert_eq!(c.to_string().parse::<Cursor>(), Ok(c));
+        for bad in ["", "zz", "7631", "v1.1.n.1", &"x".repeat(99)] {
+            assert!(bad.parse::<Cursor>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mixed_directions_expand_the_keyset() {
+        let keys = order_keys(SortKey::Progress, true);
+        let key = vec![
+            CursorValue::Int(40),
+            CursorValue::Int(2),
+            CursorValue::Int(5),
+            CursorValue::Int(9),
+        ];
+        let (sql, args) = keyset(&keys, &key, false);
+        assert!(
+            sql.starts_with("((wp.progress < ?) OR (wp.progress = ? AND wp.section_position > ?)"),
+            "{sql}"
+        );
+        assert_eq!(args.len(), 10);
+        let (sql, _) = keyset(&order_keys(SortKey::Plan, false), &key[..3], true);
+        assert_eq!(sql, "(wp.section_position, wp.position, wp.id) < (?, ?, ?)");
+    }
+}
