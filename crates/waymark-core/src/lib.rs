@@ -8,6 +8,7 @@ pub mod model;
 pub mod quarter;
 pub mod schedule;
 pub mod search;
+pub mod text;
 
 pub use model::*;
 pub use quarter::{Quarter, QuarterConvention};

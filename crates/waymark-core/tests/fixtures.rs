@@ -47,6 +47,7 @@ fn case(name: &str, format: Format) {
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let options = ImportOptions {
         default_title: Some("Fixture plan".into()),
+        ..Default::default()
     };
     let report = match import::import(&input, format, &options) {
         Ok(imported) => {
@@ -196,4 +197,53 @@ fn json_with_a_bad_quarter() {
 #[test]
 fn json_cut_off() {
     case("json_truncated.json", Format::Json);
+}
+
+/// A table pasted from a word processor: tabs between cells, a cell broken
+/// across two lines, a row without a title.
+#[test]
+fn tab_separated_table() {
+    case("tabs.txt", Format::PlanText);
+}
+
+/// Tabs, but no header row Waymark recognises: an error that says so, not an
+/// empty plan.
+#[test]
+fn tab_separated_lines_without_a_header() {
+    case("tabs_unknown_header.txt", Format::PlanText);
+}
+
+/// What Excel writes where the decimal separator is a comma.
+#[test]
+fn semicolon_separated_csv() {
+    case("semicolon.csv", Format::Csv);
+}
+
+#[test]
+fn windows_1252_text() {
+    case("windows1252.txt", Format::PlanText);
+}
+
+#[test]
+fn utf16_little_endian_with_a_byte_order_mark() {
+    case("utf16le_bom.md", Format::Markdown);
+}
+
+#[test]
+fn utf16_big_endian_without_a_byte_order_mark() {
+    case("utf16be.md", Format::Markdown);
+}
+
+/// U+202E (right-to-left override) and an isolate are removed with a warning;
+/// a right-to-left mark is kept.
+#[test]
+fn bidirectional_controls_are_removed() {
+    case("bidi_controls.txt", Format::PlanText);
+}
+
+/// A second `# Title` heads the section below it when a table follows, and
+/// is kept in the notes when another heading does; each is reported.
+#[test]
+fn a_second_markdown_title() {
+    case("markdown_second_title.md", Format::Markdown);
 }

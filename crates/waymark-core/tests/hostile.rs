@@ -7,8 +7,13 @@ use waymark_core::import::{self, Format, ImportError, ImportOptions, Imported};
 
 const TEN_MB: usize = 10 * 1024 * 1024;
 
+/// Read, accepting a plan without work packages (several of these make none).
 fn read(text: &str, format: Format) -> Result<Imported, ImportError> {
-    import::import(text.as_bytes(), format, &ImportOptions::default())
+    let options = ImportOptions {
+        allow_empty: true,
+        ..ImportOptions::default()
+    };
+    import::import(text.as_bytes(), format, &options)
 }
 
 fn messages(imported: &Imported) -> Vec<String> {
@@ -33,6 +38,12 @@ fn ten_mb_of_text_on_one_line_is_no_plan() {
     let plan =
         read(&line, Format::Markdown).map(|i| (i.plan.sections.len(), i.plan.introduction.len()));
     assert_eq!(plan, Ok((0, TEN_MB)));
+    // Unless asked for, a plan without work packages is an error.
+    let strict = import::import(line.as_bytes(), Format::Markdown, &ImportOptions::default());
+    assert!(
+        matches!(strict, Err(ImportError::NoWorkPackages { .. })),
+        "{strict:?}"
+    );
 }
 
 #[test]

@@ -17,6 +17,7 @@ fn seed() -> Plan {
 fn read(bytes: &[u8], format: Format) -> Imported {
     let options = ImportOptions {
         default_title: Some("Fixture plan".into()),
+        ..Default::default()
     };
     import::import(bytes, format, &options)
         .unwrap_or_else(|e| panic!("{} import failed: {e}", format.as_str()))
@@ -331,4 +332,98 @@ fn unusual_plan_survives_csv() {
     assert_eq!(back.diagnostics, []);
     // Two sections in a row without a heading stay two.
     assert_eq!(back.plan.sections, plan.sections);
+}
+
+/// Cells a spreadsheet would run as formulas (OWASP's CSV injection) are
+/// written with a leading `'` and read back as they were typed.
+#[test]
+fn formula_cells_are_neutralised_in_csv_and_read_back_unchanged() {
+    let mut plan = Plan::new("Formula plan");
+    let values = [
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "@SUM(A1)",
+        "-1",
+        "'=x",
+        "+1 555",
+        "plain text",
+    ];
+    let packages = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let mut wp =
+                waymark_core::WorkPackage::new((i + 1).to_string(), format!("Package {i}"));
+            wp.comments = v.to_string();
+            wp.owner = v.to_string();
+            wp.scope = format!("Scope {i}");
+            wp
+        })
+        .collect();
+    plan.sections.push(waymark_core::Section {
+        number: Some("1".into()),
+        title: Some("=cmd|' /C calc'!A0".into()),
+        work_packages: packages,
+    });
+    let csv = export(&plan, ExportFormat::Csv);
+    let mut rows = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(csv.as_bytes());
+    let cells: Vec<Vec<String>> = rows
+        .records()
+        .map(|r| {
+            r.unwrap_or_else(|e| panic!("{e}"))
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    // What a spreadsheet sees: no cell starts with a formula character.
+    for row in &cells {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?} in {csv}"
+            );
+        }
+    }
+    let comments: Vec<&str> = cells.iter().map(|r| r[6].as_str()).collect();
+    assert_eq!(
+        comments,
+        [
+            "'=HYPERLINK(\"http://x\",\"y\")",
+            "'@SUM(A1)",
+            "'-1",
+            "''=x",
+            "'+1 555",
+            "plain text"
+        ]
+    );
+    let back = same_text_after_round_trip(&plan, ExportFormat::Csv);
+    assert_eq!(back.diagnostics, []);
+    assert_eq!(back.plan.sections, plan.sections);
+}
+
+/// Bidirectional controls written as JSON escapes are removed like literal ones.
+#[test]
+fn bidirectional_controls_escaped_in_json_are_removed() {
+    let mut doc: serde_json::Value = serde_json::from_str(&export(&seed(), ExportFormat::Json))
+        .unwrap_or_else(|e| panic!("{e}"));
+    doc["title"] = "Fixture \u{202E}nalp".into();
+    doc["sections"][0]["work_packages"][0]["owner"] = "\u{2067}Jane\u{2069}".into();
+    let json = serde_json::to_string(&doc)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .replace('\u{202E}', "\\u202e")
+        .replace('\u{2067}', "\\u2067")
+        .replace('\u{2069}', "\\u2069");
+    assert!(json.contains("\\u202e"));
+    let back = read(json.as_bytes(), Format::Json);
+    assert_eq!(back.plan.title, "Fixture nalp");
+    assert_eq!(back.plan.sections[0].work_packages[0].owner, "Jane");
+    let messages: Vec<String> = back.diagnostics.iter().map(ToString::to_string).collect();
+    assert!(
+        messages.contains(
+            &"line 1, column 1: warning: removed 3 bidirectional control characters written as escapes".to_string()
+        ),
+        "{messages:?}"
+    );
 }

@@ -1106,6 +1106,8 @@ fn plan_settings_refuse_a_missing_or_taken_title_with_422_and_need_a_token() {
         waymark_core::import::Format::PlanText,
         &waymark_core::import::ImportOptions {
             default_title: Some("Another plan".into()),
+            allow_empty: true,
+            ..Default::default()
         },
     )
     .unwrap();

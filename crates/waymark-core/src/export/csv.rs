@@ -1,8 +1,10 @@
+use super::spreadsheet::guard_cell;
 use super::{Links, PACKAGE_COLUMNS};
 use crate::model::Plan;
 
 /// One row per work package, for spreadsheets. The registers' titles and kinds
-/// and the plan's introduction are not in CSV; use JSON for everything.
+/// and the plan's introduction are not in CSV; use JSON for everything. Cells a
+/// spreadsheet would run as formulas are guarded ([`guard_cell`]).
 pub fn to_csv(plan: &Plan) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = std::iter::once("Section").chain(PACKAGE_COLUMNS);
@@ -27,7 +29,9 @@ pub fn to_csv(plan: &Plan) -> String {
         }
     }
     for r in rows {
-        if w.write_record(&r).is_err() {
+        if w.write_record(r.iter().map(|c| guard_cell(c).into_owned()))
+            .is_err()
+        {
             break;
         }
     }

@@ -4,6 +4,7 @@
 mod csv;
 mod json;
 mod markdown;
+pub mod spreadsheet;
 
 use std::collections::HashMap;
 use std::str::FromStr;

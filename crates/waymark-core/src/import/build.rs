@@ -252,10 +252,25 @@ impl Builder {
         let number = match number {
             Some(n) if !taken.used.contains(&n) => n,
             other => {
-                let next = taken.highest + 1;
-                let why = match other {
+                let why = match &other {
                     Some(n) => format!("work package number {n} is already used in this section"),
                     None => "work package has no number".to_string(),
+                };
+                let Some(next) = taken.highest.checked_add(1) else {
+                    // No number above the highest: the row is kept, not stored as a package.
+                    let highest = taken.highest;
+                    self.warn(
+                        row_line,
+                        1,
+                        format!("{why}, and no number is free above {highest}, the highest in this section; the row is kept in the plan's notes, not made a work package"),
+                    );
+                    let texts: Vec<&str> = cells
+                        .iter()
+                        .map(|c| c.text.trim())
+                        .filter(|t| !t.is_empty())
+                        .collect();
+                    self.note(format!("Line {row_line}: {}", texts.join(" | ")));
+                    return;
                 };
                 self.warn(row_line, 1, format!("{why}; numbered it {next}"));
                 next.to_string()
@@ -886,6 +901,40 @@ mod tests {
             .map(|w| w.title.as_str())
             .collect();
         assert_eq!(titles, ["Do X", "2012 Olympics", "Ends with a stop."]);
+    }
+
+    #[test]
+    fn no_number_after_the_highest_is_a_diagnostic_not_a_wrap() {
+        let columns = [Some(Column::Number), Some(Column::WorkPackage)];
+        let headers = ["No.".to_string(), "Work package".to_string()];
+        let mut b = Builder::new("t");
+        let s = b.start_section(Some("1".into()), None);
+        for (line, number) in [(1, "18446744073709551614"), (2, ""), (3, "")] {
+            let cells = [number, "Do X"]
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Cell {
+                    text: t.to_string(),
+                    line,
+                    column: i + 1,
+                })
+                .collect();
+            b.add_row(s, &columns, &headers, cells, line);
+        }
+        let numbers: Vec<&str> = b.plan.sections[0]
+            .work_packages
+            .iter()
+            .map(|w| w.number.as_str())
+            .collect();
+        assert_eq!(numbers, ["18446744073709551614", "18446744073709551615"]);
+        let last = b.diagnostics.last().map(|d| (d.line, d.message.clone()));
+        assert!(
+            last.as_ref().is_some_and(
+                |(l, m)| *l == 3 && m.contains("no number is free above 18446744073709551615")
+            ),
+            "{last:?}"
+        );
+        assert_eq!(b.notes, ["Line 3: Do X"]);
     }
 
     #[test]

@@ -6,12 +6,15 @@ use std::collections::HashMap;
 use super::build::{Builder, Cell, MAX_CELLS};
 use super::table::{self, Column};
 use super::{ImportError, ImportOptions, Imported};
+use crate::export::spreadsheet::unguard_cell;
 
 pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
-    check_shape(text)?;
+    let delimiter = delimiter(text);
+    check_shape(text, delimiter)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter as u8)
         .from_reader(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
@@ -22,13 +25,25 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
     let texts: Vec<&str> = header
         .iter()
         .take(table::MAX_HEADER_CELLS + 1)
-        .map(str::trim)
+        .map(|c| unguard_cell(c.trim()))
         .collect();
     if !table::is_work_package_header(&texts) {
+        let shown: Vec<String> = texts
+            .iter()
+            .take(4)
+            .map(|t| format!("\"{}\"", t.chars().take(40).collect::<String>()))
+            .collect();
+        let more = if texts.len() > 4 { ", ..." } else { "" };
         return Err(ImportError::Syntax {
             line: 1,
             column: 1,
-            message: "the first row is not a header naming a work package column (for example \"Work package\" or \"Title\")".into(),
+            message: format!(
+                "the first row is not a header naming a work package column (for example \"Work package\" or \"Title\"); read as {}-separated, it has {} cell{}: {}{more}",
+                delimiter_name(delimiter),
+                texts.len(),
+                if texts.len() == 1 { "" } else { "s" },
+                shown.join(", "),
+            ),
         });
     }
     let headers: Vec<String> = texts.iter().map(|h| h.to_string()).collect();
@@ -58,8 +73,7 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
         let line = record.position().map_or(0, |p| p.line() as usize);
         let section_text = section_col
             .and_then(|i| record.get(i))
-            .unwrap_or("")
-            .trim()
+            .map_or("", |c| unguard_cell(c.trim()))
             .to_string();
         let section = match (&last_section, section_text.is_empty()) {
             (Some((prev, idx)), _) if *prev == section_text => *idx,
@@ -80,7 +94,7 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
             .iter()
             .enumerate()
             .map(|(i, text)| Cell {
-                text: text.to_string(),
+                text: unguard_cell(text).to_string(),
                 line,
                 column: i + 1,
             })
@@ -126,12 +140,39 @@ fn csv_error(e: &csv::Error) -> ImportError {
     }
 }
 
+/// The delimiter the header row uses: whichever of `,`, `;` and tab it holds
+/// most of outside quotes (Excel writes `;` where the decimal separator is a
+/// comma). A header with none of them is one column, read with `,`.
+fn delimiter(text: &str) -> char {
+    let (mut quoted, mut counts) = (false, [0usize; 3]);
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '\n' if !quoted => break,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).fold(0, |best, i| if counts[i] > counts[best] { i } else { best });
+    [',', ';', '\t'][best]
+}
+
+fn delimiter_name(delimiter: char) -> &'static str {
+    match delimiter {
+        ';' => "semicolon",
+        '\t' => "tab",
+        _ => "comma",
+    }
+}
+
 /// Check what the csv crate would accept but read badly: a quoted field that
 /// the file never closes (the crate folds every later row into it) and a row of
 /// more than [`MAX_CELLS`] fields (a hostile line whose records would take many
 /// times the file's size in memory). RFC 4180 quoting: a field that starts with
 /// `"` runs to the next `"` not followed by another.
-fn check_shape(text: &str) -> Result<(), ImportError> {
+fn check_shape(text: &str, delimiter: char) -> Result<(), ImportError> {
     let (mut line, mut column) = (1, 0);
     let mut opened: Option<(usize, usize)> = None;
     let mut field_start = true;
@@ -146,7 +187,7 @@ fn check_shape(text: &str) -> Result<(), ImportError> {
             }
             (true, '"') => opened = None,
             (false, '"') if field_start => opened = Some((line, column)),
-            (false, ',') => {
+            (false, d) if d == delimiter => {
                 fields += 1;
                 if fields > MAX_CELLS {
                     return Err(ImportError::Syntax {
@@ -187,10 +228,10 @@ fn check_shape(text: &str) -> Result<(), ImportError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{ImportError, MAX_CELLS, check_shape};
+    use super::{ImportError, MAX_CELLS, check_shape, delimiter};
 
     fn place(text: &str) -> Option<(usize, usize)> {
-        match check_shape(text) {
+        match check_shape(text, ',') {
             Ok(()) => None,
             Err(ImportError::Syntax { line, column, .. }) => Some((line, column)),
             Err(e) => panic!("unexpected {e}"),
@@ -204,6 +245,16 @@ mod tests {
         // A quote inside an unquoted cell is a character, not a quote.
         assert_eq!(place("a,b\n5\" screen,2\n"), None);
         assert_eq!(place("\"a\"\"\n"), Some((1, 1)));
+    }
+
+    #[test]
+    fn the_delimiter_is_the_header_rows() {
+        assert_eq!(delimiter("Section;Work package;Scope\n1,2;3\n"), ';');
+        assert_eq!(delimiter("Section,Work package,Scope\n1;2;3;4\n"), ',');
+        assert_eq!(delimiter("Section\tWork package\n"), '\t');
+        // Inside quotes a separator is text.
+        assert_eq!(delimiter("\"a;b;c\",Work package\n"), ',');
+        assert_eq!(delimiter("Work package\n"), ',');
     }
 
     #[test]

@@ -6,17 +6,20 @@
 
 mod build;
 mod csv;
+mod encoding;
 mod json;
 mod pipe;
 pub mod relationships;
 mod table;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use crate::model::Plan;
 
 pub use build::{infer_kind, parse_delivery, parse_influences};
+pub use encoding::{Decoded, Encoding, decode};
 
 /// Input formats `waymark import` understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +49,7 @@ impl Format {
             .map(|(_, e)| e.to_ascii_lowercase());
         match ext.as_deref() {
             Some("md" | "markdown") => return Format::Markdown,
-            Some("csv") => return Format::Csv,
+            Some("csv" | "tsv") => return Format::Csv,
             Some("json") => return Format::Json,
             _ => {}
         }
@@ -63,7 +66,7 @@ impl Format {
         }
         let first = text.lines().next().unwrap_or("");
         if !first.contains('|')
-            && first.matches(',').count() >= 2
+            && (first.matches(',').count() >= 2 || first.matches(';').count() >= 2)
             && text
                 .lines()
                 .skip(1)
@@ -142,6 +145,8 @@ pub enum ImportError {
         "no work package table was found: expected a header row naming columns such as \"Work package\", \"Scope\" and \"Estimated delivery\""
     )]
     NoTable,
+    #[error("no work packages were found ({cause})")]
+    NoWorkPackages { cause: String },
 }
 
 /// What a reader produced.
@@ -156,53 +161,11 @@ pub struct Imported {
 pub struct ImportOptions {
     /// Title to use when the file has none.
     pub default_title: Option<String>,
-}
-
-/// Decode bytes as UTF-8 text (a leading byte-order mark is dropped), refusing
-/// binary content with the place of the first bad byte.
-pub fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let (line, column) = position(bytes, e.valid_up_to());
-            let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
-            return Err(ImportError::NotText {
-                line,
-                column,
-                what: format!("byte 0x{byte:02X} is not valid UTF-8"),
-            });
-        }
-    };
-    if let Some(at) = text
-        .bytes()
-        .position(|b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0C)))
-    {
-        let (line, column) = position(bytes, at);
-        return Err(ImportError::NotText {
-            line,
-            column,
-            what: format!("control byte 0x{:02X}", bytes[at]),
-        });
-    }
-    if text.trim().is_empty() {
-        return Err(ImportError::Empty);
-    }
-    Ok(text)
-}
-
-fn position(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
-    (line, column)
+    /// How the file's bytes are text ([`Encoding::Auto`]: found out).
+    pub encoding: Encoding,
+    /// Accept a plan without work packages (otherwise
+    /// [`ImportError::NoWorkPackages`]).
+    pub allow_empty: bool,
 }
 
 /// Read a plan from bytes in the given format.
@@ -211,11 +174,141 @@ pub fn import(
     format: Format,
     options: &ImportOptions,
 ) -> Result<Imported, ImportError> {
-    let text = decode(bytes)?;
+    import_decoded(&decode(bytes, options.encoding)?, format, options)
+}
+
+/// Read a plan from a file's text (see [`decode`]), in the given format: the
+/// reader's plan and diagnostics, with the decoder's warnings, bidirectional
+/// controls removed from every value ([`crate::text::clean`]), and a plan
+/// without work packages refused unless `options.allow_empty`.
+pub fn import_decoded(
+    decoded: &Decoded<'_>,
+    format: Format,
+    options: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    let (text, mut diagnostics) = strip_bidi_controls(&decoded.text);
+    let mut imported = match format {
+        Format::PlanText => pipe::read(&text, pipe::Dialect::PlanText, options),
+        Format::Markdown => pipe::read(&text, pipe::Dialect::Markdown, options),
+        Format::Csv => csv::read(&text, options),
+        Format::Json => json::read(&text),
+    }?;
+    // JSON can spell them as escapes, which only the parsed values show.
+    let escaped = clean_plan(&mut imported.plan);
+    if escaped > 0 {
+        diagnostics.push(Diagnostic {
+            line: 1,
+            column: 1,
+            severity: Severity::Warning,
+            message: format!(
+                "removed {escaped} bidirectional control character{} written as escapes",
+                if escaped == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    if imported.plan.work_package_count() == 0 && !options.allow_empty {
+        return Err(ImportError::NoWorkPackages {
+            cause: why_no_packages(&text, format, &imported.diagnostics),
+        });
+    }
+    diagnostics.extend(decoded.diagnostics.iter().cloned());
+    diagnostics.append(&mut imported.diagnostics);
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    imported.diagnostics = diagnostics;
+    Ok(imported)
+}
+
+/// The text without bidirectional embedding, override and isolate controls,
+/// with a warning per line that had any (at the first one's column).
+fn strip_bidi_controls(text: &str) -> (Cow<'_, str>, Vec<Diagnostic>) {
+    if !crate::text::has_bidi_control(text) {
+        return (Cow::Borrowed(text), Vec::new());
+    }
+    let mut diagnostics = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(at) = line.find(crate::text::is_bidi_control) else {
+            continue;
+        };
+        let count = line
+            .chars()
+            .filter(|c| crate::text::is_bidi_control(*c))
+            .count();
+        diagnostics.push(Diagnostic {
+            line: i + 1,
+            column: line[..at].chars().count() + 1,
+            severity: Severity::Warning,
+            message: format!(
+                "removed {count} bidirectional control character{} (U+202A–U+202E, U+2066–U+2069), which would show the text reordered",
+                if count == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    (crate::text::clean(text), diagnostics)
+}
+
+/// [`crate::text::clean`] on every text value of a plan; how many characters
+/// it removed.
+fn clean_plan(plan: &mut Plan) -> usize {
+    use crate::text::clean_in_place as c;
+    let mut n = c(&mut plan.title)
+        + c(&mut plan.organisation)
+        + c(&mut plan.period)
+        + c(&mut plan.introduction)
+        + c(&mut plan.notes);
+    for s in &mut plan.sections {
+        n += s.number.as_mut().map_or(0, c) + s.title.as_mut().map_or(0, c);
+        for wp in &mut s.work_packages {
+            n += c(&mut wp.number)
+                + c(&mut wp.title)
+                + c(&mut wp.scope)
+                + c(&mut wp.relationships)
+                + c(&mut wp.comments)
+                + c(&mut wp.owner);
+            n += wp.related_items.iter_mut().map(c).sum::<usize>();
+            n += wp
+                .delivery
+                .iter_mut()
+                .map(|d| d.label.as_mut().map_or(0, c))
+                .sum::<usize>();
+        }
+    }
+    for i in &mut plan.influences {
+        n += c(&mut i.title) + c(&mut i.description);
+    }
+    for r in &mut plan.related_items {
+        n += c(&mut r.name);
+    }
+    for p in &mut plan.programmes {
+        n += c(&mut p.name) + c(&mut p.description);
+    }
+    n
+}
+
+/// What an import that found no work package saw, for its error.
+fn why_no_packages(text: &str, format: Format, diagnostics: &[Diagnostic]) -> String {
+    if let Some(d) = diagnostics
+        .iter()
+        .find(|d| d.message == "table has a header but no rows")
+    {
+        return format!(
+            "the table at line {} has a header but no rows below it",
+            d.line
+        );
+    }
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    let tabbed = text.lines().filter(|l| l.trim().contains('\t')).count();
+    let piped = text.lines().filter(|l| l.contains('|')).count();
+    if format != Format::Json && tabbed >= 2 && tabbed * 2 >= lines {
+        return format!(
+            "no table rows found; {tabbed} of {lines} lines look tab-separated, but none is a header row naming a work package column (such as \"Work package\" or \"Title\")"
+        );
+    }
     match format {
-        Format::PlanText => pipe::read(text, pipe::Dialect::PlanText, options),
-        Format::Markdown => pipe::read(text, pipe::Dialect::Markdown, options),
-        Format::Csv => csv::read(text, options),
-        Format::Json => json::read(text),
+        Format::Json => "the document's sections hold no work packages".into(),
+        Format::Csv => "the file has a header row but no rows below it".into(),
+        _ if piped == 0 => format!(
+            "no table rows found: none of the {lines} lines holds \"|\" or tab-separated cells; expected a header row naming columns such as \"Work package\", \"Scope\" and \"Estimated delivery\", then one row per work package"
+        ),
+        _ => "no table rows found: no line is a header row naming a work package column (such as \"Work package\" or \"Title\") with rows below it".into(),
     }
 }

@@ -39,6 +39,9 @@ struct Row {
 struct PendingHeading {
     number: Option<String>,
     title: Option<String>,
+    /// A second `# Title` (line, column, text): a section if a table follows,
+    /// else kept in the notes.
+    second_title: Option<(usize, usize, String)>,
 }
 
 const REGISTER_HEADINGS: [&str; 5] = [
@@ -51,6 +54,8 @@ const REGISTER_HEADINGS: [&str; 5] = [
 
 struct Reader {
     dialect: Dialect,
+    /// `|`, or a tab for a table pasted from a word processor.
+    delimiter: char,
     b: Builder,
     intro: Vec<(usize, String)>,
     /// Lines written as literal text (`\# not a heading`): never metadata.
@@ -78,6 +83,7 @@ pub(crate) fn read(
     let title = options.default_title.as_deref().unwrap_or("Action plan");
     let mut r = Reader {
         dialect,
+        delimiter: delimiter(text),
         b: Builder::new(title),
         intro: Vec::new(),
         literal_lines: std::collections::HashSet::new(),
@@ -98,6 +104,59 @@ pub(crate) fn read(
         r.line(i + 1, raw);
     }
     r.finish()
+}
+
+/// The cell delimiter of the file's tables: `|` unless no line is a table
+/// header with it and some line is one with tabs (a table copied out of a
+/// word processor or spreadsheet and pasted as text).
+fn delimiter(text: &str) -> char {
+    // A header row is short (see `table::is_work_package_header`): longer
+    // lines are not looked at, so a hostile one is not split twice.
+    const LONGEST_HEADER: usize = 32 * 1024;
+    for line in text.lines().filter(|l| l.len() <= LONGEST_HEADER) {
+        for delimiter in ['|', '\t'] {
+            if !line.as_bytes().contains(&(delimiter as u8)) {
+                continue;
+            }
+            let cells = if delimiter == '|' {
+                split_cells(line, 0).0
+            } else {
+                split_tabs(line, 0)
+            };
+            let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+            if table::is_work_package_header(&texts) || table::register_of(&texts).is_some() {
+                return delimiter;
+            }
+        }
+    }
+    '|'
+}
+
+/// Split a tab-separated line into cells with their columns. Nothing is
+/// escaped: a word processor writes a cell's text as it is.
+fn split_tabs(raw: &str, line: usize) -> Vec<Cell> {
+    let body = raw.trim_end_matches(['\r', '\n']);
+    let mut cells = Vec::new();
+    let mut column = 1;
+    for (i, text) in body.split('\t').enumerate() {
+        if i + 1 == MAX_CELLS {
+            // A hostile line of a million tabs: the rest stays whole.
+            let start = body.split('\t').take(i).map(|t| t.len() + 1).sum::<usize>();
+            cells.push(Cell {
+                text: body[start..].trim().to_string(),
+                line,
+                column,
+            });
+            break;
+        }
+        cells.push(Cell {
+            text: text.trim().to_string(),
+            line,
+            column,
+        });
+        column += text.chars().count() + 1;
+    }
+    cells
 }
 
 /// Split a line into cells with their columns. Returns the cells and whether the
@@ -225,10 +284,23 @@ impl Reader {
             && t.starts_with('#')
             && !self.row.as_ref().is_some_and(|r| r.open_cell)
         {
-            self.markdown_heading(n, t);
+            let column = raw[..raw.len() - raw.trim_start().len()].chars().count() + 1;
+            self.markdown_heading(n, column, t);
             return;
         }
-        if t.contains('|') {
+        if self.delimiter == '\t' && raw.contains('\t') {
+            self.tab_row(n, t, split_tabs(raw, n));
+            return;
+        }
+        if self.delimiter == '\t'
+            && self.dialect == Dialect::PlanText
+            && t.chars().count() <= 150
+            && let Some((number, title)) = split_heading(t, true)
+        {
+            self.heading(number, title);
+            return;
+        }
+        if self.delimiter == '|' && t.contains('|') {
             let (cells, closed) = split_cells(raw, n);
             if self.dialect == Dialect::Markdown && is_separator(&cells) {
                 return;
@@ -284,7 +356,7 @@ impl Reader {
         }
     }
 
-    fn markdown_heading(&mut self, n: usize, t: &str) {
+    fn markdown_heading(&mut self, n: usize, column: usize, t: &str) {
         self.close_table();
         let level = t.chars().take_while(|c| *c == '#').count();
         let text = t[level..].trim();
@@ -294,14 +366,18 @@ impl Reader {
             return;
         }
         self.started = true;
-        self.materialise_pending();
+        self.materialise_pending(false);
         self.in_notes = text.eq_ignore_ascii_case("notes");
         if self.in_notes {
             return;
         }
-        let _ = n;
+        let second_title = (level == 1 && self.title_seen).then(|| (n, column, text.to_string()));
         if let Some((number, title)) = split_heading(text, false) {
-            self.pending = Some(PendingHeading { number, title });
+            self.pending = Some(PendingHeading {
+                number,
+                title,
+                second_title,
+            });
         }
     }
 
@@ -309,14 +385,36 @@ impl Reader {
         self.close_table();
         self.started = true;
         self.in_notes = false;
-        self.materialise_pending();
-        self.pending = Some(PendingHeading { number, title });
+        self.materialise_pending(false);
+        self.pending = Some(PendingHeading {
+            number,
+            title,
+            second_title: None,
+        });
     }
 
     /// A heading followed by no table is an empty section, unless it only
-    /// headed one of the registers.
-    fn materialise_pending(&mut self) {
+    /// headed one of the registers or was a second `# Title` (kept in the
+    /// notes). `table`: a work-package table follows the heading.
+    fn materialise_pending(&mut self, table: bool) {
         if let Some(p) = self.pending.take() {
+            if let Some((line, column, text)) = &p.second_title {
+                let title = &self.b.plan.title;
+                let message = if table {
+                    format!(
+                        "a second title \"{text}\" (the plan's title is \"{title}\"); read as the heading of the section below it"
+                    )
+                } else {
+                    format!(
+                        "a second title \"{text}\" (the plan's title is \"{title}\") heads no table; kept in the plan's notes"
+                    )
+                };
+                self.b.warn(*line, *column, message);
+                if !table {
+                    self.b.note(format!("Line {line}: {text}"));
+                    return;
+                }
+            }
             let register_heading = p.number.is_none()
                 && p.title
                     .as_deref()
@@ -334,7 +432,14 @@ impl Reader {
         // work-package header (a title and a scope column).
         if let Some(register) = table::register_of(&texts) {
             self.close_table();
-            self.pending = None;
+            if let Some((line, column, text)) = self.pending.take().and_then(|p| p.second_title) {
+                self.b.warn(
+                    line,
+                    column,
+                    format!("a second title \"{text}\" heads a register; kept in the plan's notes"),
+                );
+                self.b.note(format!("Line {line}: {text}"));
+            }
             self.started = true;
             if register == Register::Programmes {
                 self.programme_register = true;
@@ -359,6 +464,41 @@ impl Reader {
             line: n,
             open_cell: !closed,
         });
+    }
+
+    /// A tab-separated line: a header, a row, or the rest of a row whose last
+    /// cell held a line break (the line's first cell continues that cell), when
+    /// the two together have no more cells than the header.
+    fn tab_row(&mut self, n: usize, t: &str, cells: Vec<Cell>) {
+        if self.table.is_none() {
+            let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+            if !table::is_work_package_header(&texts) && table::register_of(&texts).is_none() {
+                self.text_line(n, t);
+                return;
+            }
+        }
+        let header_len = match &self.table {
+            Some(TableKind::WorkPackages { columns, .. }) => columns.len(),
+            Some(TableKind::Register { headers, .. }) => headers.len(),
+            None => 0,
+        };
+        let continues = self.row.as_ref().is_some_and(|r| {
+            r.open_cell && cells.len() < header_len && r.cells.len() + cells.len() - 1 <= header_len
+        });
+        if continues && let Some(row) = self.row.as_mut() {
+            let mut cells = cells.into_iter();
+            if let (Some(last), Some(first)) = (row.cells.last_mut(), cells.next())
+                && !first.text.is_empty()
+            {
+                last.text.push(' ');
+                last.text.push_str(&first.text);
+            }
+            row.cells.extend(cells);
+            row.open_cell = row.cells.len() < header_len;
+            return;
+        }
+        let closed = self.table.is_none() || cells.len() >= header_len;
+        self.pipe_row(n, cells, closed);
     }
 
     fn continuation_or_row(&mut self, n: usize, cells: Vec<Cell>, closed: bool) {
@@ -407,7 +547,7 @@ impl Reader {
         self.started = true;
         self.in_notes = false;
         let section = if self.pending.is_some() {
-            self.materialise_pending();
+            self.materialise_pending(true);
             self.current_section
         } else {
             None
@@ -487,7 +627,7 @@ impl Reader {
 
     fn flush_row(&mut self) {
         let Some(row) = self.row.take() else { return };
-        if row.open_cell {
+        if row.open_cell && self.delimiter == '|' {
             self.b.warn(
                 row.line,
                 1,
@@ -558,7 +698,7 @@ impl Reader {
 
     fn finish(mut self) -> Result<Imported, ImportError> {
         self.close_table();
-        self.materialise_pending();
+        self.materialise_pending(false);
         if self.b.plan.sections.is_empty() && self.dialect == Dialect::PlanText {
             return Err(ImportError::NoTable);
         }

@@ -52,6 +52,7 @@ pub fn start() -> Server {
         Format::PlanText,
         &ImportOptions {
             default_title: Some(PLAN_TITLE.into()),
+            ..Default::default()
         },
     )
     .unwrap();
