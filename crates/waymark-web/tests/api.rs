@@ -1050,3 +1050,37 @@ fn unknown_query_parameters_are_named_in_a_400() {
     );
     assert_problem(&s.get(&format!("{list}?status=")), 422, "status");
 }
+
+/// Bidirectional controls (U+202E shows a title reversed) are removed from
+/// text sent to the API, as the importers remove them from files.
+#[test]
+fn bidirectional_controls_are_removed_from_api_input() {
+    let s = start();
+    let id = package_id(&s, "10.4.3");
+    let section = s.get(&format!("/api/v1/work-packages/{id}")).json()["section_id"]
+        .as_i64()
+        .unwrap();
+    // JSON escapes: the server sees the characters themselves.
+    let body = format!(
+        r#"{{"section_id":{section},"title":"Review \u202egnirps\u202c systems","owner":"\u2067Jane\u2069 \u200fDoe"}}"#
+    );
+    let created = s.send_json(
+        "POST",
+        &format!("/api/v1/plans/{}/work-packages", s.plan_id),
+        &body,
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_i64().unwrap();
+    let wp = s.get(&format!("/api/v1/work-packages/{id}")).json();
+    assert_eq!(wp["title"], "Review gnirps systems");
+    // The right-to-left mark is not a control that reorders text: kept.
+    assert_eq!(wp["owner"], "Jane \u{200F}Doe");
+    let r = s.send_json(
+        "PATCH",
+        &format!("/api/v1/work-packages/{id}"),
+        r#"{"comments":"\u202dforced\u202c"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let wp = s.get(&format!("/api/v1/work-packages/{id}")).json();
+    assert_eq!(wp["comments"], "forced");
+}
