@@ -503,6 +503,9 @@ pub trait PlanStore: Send + Sync {
     fn find_plan_by_title(&self, title: &str) -> Result<Option<PlanId>>;
     /// Store a whole plan in one transaction.
     fn import_plan(&self, plan: &Plan, on_existing: OnExisting) -> Result<PlanId>;
+    /// A dry run of [`PlanStore::import_plan`]: every check and every write it
+    /// makes, in a transaction that is rolled back. Refuses what it refuses.
+    fn check_import(&self, plan: &Plan, on_existing: OnExisting) -> Result<()>;
     /// Load a whole plan back as a value (for export and check).
     fn load_plan(&self, id: PlanId) -> Result<Plan>;
     fn update_plan(&self, id: PlanId, input: &PlanInput) -> Result<()>;

@@ -249,11 +249,25 @@ impl SqliteStore {
         conn: &mut Connection,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
+        Self::write_then(conn, f, Finish::Commit)
+    }
+
+    /// The one write path: `f` in a `BEGIN IMMEDIATE` transaction that bumps
+    /// `store_generation`, then committed, or rolled back for a dry run (which
+    /// so makes every write and meets every constraint a real one does).
+    fn write_then<T>(
+        conn: &mut Connection,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+        finish: Finish,
+    ) -> Result<T> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.prepare_cached("UPDATE store_generation SET generation = generation + 1 WHERE id = 1")?
             .execute([])?;
-        tx.commit()?;
+        match finish {
+            Finish::Commit => tx.commit()?,
+            Finish::RollBack => tx.rollback()?,
+        }
         Ok(value)
     }
 
@@ -271,6 +285,206 @@ impl SqliteStore {
             .query_map(params_from_iter(params), wp_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+}
+
+/// How a write transaction ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Finish {
+    Commit,
+    RollBack,
+}
+
+impl SqliteStore {
+    /// [`PlanStore::import_plan`], or its dry run.
+    fn import_then(&self, plan: &Plan, on_existing: OnExisting, finish: Finish) -> Result<PlanId> {
+        // A big import would spill dirty pages to the WAL mid-transaction with the
+        // everyday page cache; give this connection room for the whole import
+        // (a cap, not an allocation: SQLite only uses what the plan needs).
+        let mut conn = self.pool.get()?;
+        conn.execute_batch("PRAGMA cache_size = -262144;")?;
+        let result = Self::write_then(
+            &mut conn,
+            |tx| {
+                let existing: Option<i64> = tx
+                    .query_row("SELECT id FROM plan WHERE title = ?", [&plan.title], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                let keep_id = match (existing, on_existing) {
+                    (Some(id), OnExisting::Refuse) => {
+                        return Err(StoreError::Conflict {
+                            field: "title",
+                            message: format!(
+                                "a plan titled \"{}\" is already stored (plan {id}); import with --replace to replace it",
+                                plan.title
+                            ),
+                        });
+                    }
+                    (Some(id), OnExisting::Replace) => {
+                        unindex_search(tx, "plan_id = ?", id)?;
+                        tx.execute("DELETE FROM plan WHERE id = ?", [id])?;
+                        Some(id)
+                    }
+                    (None, _) => None,
+                };
+                let pid = insert_plan_row(tx, keep_id, plan)?;
+                let mut influence_ids: HashMap<&InfluenceCode, i64> = HashMap::new();
+                {
+                    let mut ins = tx.prepare_cached("INSERT INTO influence (plan_id, code, sort_key, title, description) VALUES (?, ?, ?, ?, ?)")?;
+                    for inf in &plan.influences {
+                        if influence_ids.contains_key(&inf.code) {
+                            continue;
+                        }
+                        ins.execute(params![
+                            pid,
+                            inf.code.as_str(),
+                            sort_key(&inf.code),
+                            inf.title,
+                            inf.description
+                        ])?;
+                        influence_ids.insert(&inf.code, tx.last_insert_rowid());
+                    }
+                }
+                let mut related_ids: HashMap<String, i64> = HashMap::new();
+                {
+                    let mut ins = tx.prepare_cached(
+                        "INSERT INTO related_item (plan_id, name, kind) VALUES (?, ?, ?)",
+                    )?;
+                    for item in &plan.related_items {
+                        let key = item.name.to_lowercase();
+                        if related_ids.contains_key(&key) {
+                            continue;
+                        }
+                        ins.execute(params![pid, item.name, item.kind.as_str()])?;
+                        related_ids.insert(key, tx.last_insert_rowid());
+                    }
+                }
+                let mut wp_ids: HashMap<WorkPackageRef, i64> = HashMap::new();
+                {
+                    let mut ins_section = tx.prepare_cached(
+                    "INSERT INTO section (plan_id, position, number, title) VALUES (?, ?, ?, ?)",
+                )?;
+                    let mut ins_wp = tx.prepare_cached(
+                    "INSERT INTO work_package (plan_id, section_id, section_position, position, number, ref, title, scope, relationships,
+                        delivery, final_quarter, comments, owner, status, rag, progress, actual_delivery)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )?;
+                    let mut ins_del = tx.prepare_cached("INSERT INTO delivery_target (work_package_id, position, label, quarter) VALUES (?, ?, ?, ?)")?;
+                    let mut ins_inf = tx.prepare_cached("INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position) VALUES (?, ?, ?)")?;
+                    let mut ins_rel = tx.prepare_cached("INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position) VALUES (?, ?, ?)")?;
+                    for (si, section) in plan.sections.iter().enumerate() {
+                        ins_section.execute(params![
+                            pid,
+                            si as i64,
+                            section.number,
+                            section.title
+                        ])?;
+                        let sid = tx.last_insert_rowid();
+                        for (wi, wp) in section.work_packages.iter().enumerate() {
+                            let r = WorkPackageRef::new(section, si, &wp.number);
+                            ins_wp
+                                .execute(params![
+                                    pid,
+                                    sid,
+                                    si as i64,
+                                    wi as i64,
+                                    wp.number,
+                                    r.0,
+                                    wp.title,
+                                    wp.scope,
+                                    wp.relationships,
+                                    format_delivery(&wp.delivery),
+                                    final_quarter(&wp.delivery),
+                                    wp.comments,
+                                    wp.owner,
+                                    wp.status.as_str(),
+                                    wp.rag.map(Rag::as_str),
+                                    i64::from(wp.progress.get()),
+                                    wp.actual_delivery.map(|d| d.to_string()),
+                                ])
+                                .map_err(|e| {
+                                    map_unique(
+                                        e,
+                                        "number",
+                                        format!("work package {r} appears twice"),
+                                    )
+                                })?;
+                            let wid = tx.last_insert_rowid();
+                            wp_ids.insert(r, wid);
+                            for (i, d) in wp.delivery.iter().enumerate() {
+                                ins_del.execute(params![
+                                    wid,
+                                    i as i64,
+                                    d.label,
+                                    d.quarter.index()
+                                ])?;
+                            }
+                            for (i, code) in wp.influences.iter().enumerate() {
+                                let inf = match influence_ids.get(code) {
+                                    Some(id) => *id,
+                                    None => ensure_influence(tx, pid, code)?,
+                                };
+                                ins_inf.execute(params![wid, inf, i as i64])?;
+                            }
+                            for (i, name) in wp.related_items.iter().enumerate() {
+                                let item = match related_ids.get(&name.to_lowercase()) {
+                                    Some(id) => *id,
+                                    None => ensure_related(tx, pid, name, None)?,
+                                };
+                                ins_rel.execute(params![wid, item, i as i64])?;
+                            }
+                        }
+                    }
+                }
+                index_search(tx, "plan_id = ?", pid)?;
+                for (pi, prog) in plan.programmes.iter().enumerate() {
+                    tx.execute(
+                    "INSERT INTO programme (plan_id, position, name, priority, description) VALUES (?, ?, ?, ?, ?)",
+                    params![pid, pi as i64, prog.name, prog.priority, prog.description],
+                )
+                .map_err(|e| map_unique(e, "programmes", format!("programme \"{}\" appears twice", prog.name)))?;
+                    let prog_id = tx.last_insert_rowid();
+                    for (i, r) in prog.work_packages.iter().enumerate() {
+                        let wid = wp_ids.get(r).ok_or_else(|| StoreError::Invalid {
+                            field: "programmes",
+                            message: format!(
+                                "programme {} names unknown work package {r}",
+                                prog.name
+                            ),
+                        })?;
+                        tx.execute(
+                        "INSERT OR IGNORE INTO programme_work_package (programme_id, work_package_id, position) VALUES (?, ?, ?)",
+                        params![prog_id, wid, i as i64],
+                    )?;
+                    }
+                }
+                for dep in &plan.dependencies {
+                    let (Some(p), Some(s)) =
+                        (wp_ids.get(&dep.predecessor), wp_ids.get(&dep.successor))
+                    else {
+                        return Err(StoreError::Invalid {
+                            field: "dependencies",
+                            message: format!(
+                                "dependency {} → {} names an unknown work package",
+                                dep.predecessor, dep.successor
+                            ),
+                        });
+                    };
+                    tx.execute(
+                    "INSERT OR IGNORE INTO dependency (plan_id, predecessor_id, successor_id) VALUES (?, ?, ?)",
+                    params![pid, p, s],
+                )?;
+                }
+                // Fresh statistics, so the planner picks the right index for each
+                // filter (sampled: a few hundred rows per index are enough).
+                tx.execute_batch("PRAGMA analysis_limit = 400; ANALYZE;")?;
+                Ok(PlanId(pid))
+            },
+            finish,
+        );
+        conn.execute_batch("PRAGMA cache_size = -8000; PRAGMA shrink_memory;")?;
+        result
     }
 }
 
@@ -569,171 +783,12 @@ impl PlanStore for SqliteStore {
     }
 
     fn import_plan(&self, plan: &Plan, on_existing: OnExisting) -> Result<PlanId> {
-        // A big import would spill dirty pages to the WAL mid-transaction with the
-        // everyday page cache; give this connection room for the whole import
-        // (a cap, not an allocation: SQLite only uses what the plan needs).
-        let mut conn = self.pool.get()?;
-        conn.execute_batch("PRAGMA cache_size = -262144;")?;
-        let result = Self::write_on(&mut conn, |tx| {
-            let existing: Option<i64> = tx
-                .query_row("SELECT id FROM plan WHERE title = ?", [&plan.title], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            let keep_id = match (existing, on_existing) {
-                (Some(id), OnExisting::Refuse) => {
-                    return Err(StoreError::Conflict {
-                        field: "title",
-                        message: format!(
-                            "a plan titled \"{}\" is already stored (plan {id}); import with --replace to replace it",
-                            plan.title
-                        ),
-                    });
-                }
-                (Some(id), OnExisting::Replace) => {
-                    unindex_search(tx, "plan_id = ?", id)?;
-                    tx.execute("DELETE FROM plan WHERE id = ?", [id])?;
-                    Some(id)
-                }
-                (None, _) => None,
-            };
-            let pid = insert_plan_row(tx, keep_id, plan)?;
-            let mut influence_ids: HashMap<&InfluenceCode, i64> = HashMap::new();
-            {
-                let mut ins = tx.prepare_cached("INSERT INTO influence (plan_id, code, sort_key, title, description) VALUES (?, ?, ?, ?, ?)")?;
-                for inf in &plan.influences {
-                    if influence_ids.contains_key(&inf.code) {
-                        continue;
-                    }
-                    ins.execute(params![
-                        pid,
-                        inf.code.as_str(),
-                        sort_key(&inf.code),
-                        inf.title,
-                        inf.description
-                    ])?;
-                    influence_ids.insert(&inf.code, tx.last_insert_rowid());
-                }
-            }
-            let mut related_ids: HashMap<String, i64> = HashMap::new();
-            {
-                let mut ins = tx.prepare_cached(
-                    "INSERT INTO related_item (plan_id, name, kind) VALUES (?, ?, ?)",
-                )?;
-                for item in &plan.related_items {
-                    let key = item.name.to_lowercase();
-                    if related_ids.contains_key(&key) {
-                        continue;
-                    }
-                    ins.execute(params![pid, item.name, item.kind.as_str()])?;
-                    related_ids.insert(key, tx.last_insert_rowid());
-                }
-            }
-            let mut wp_ids: HashMap<WorkPackageRef, i64> = HashMap::new();
-            {
-                let mut ins_section = tx.prepare_cached(
-                    "INSERT INTO section (plan_id, position, number, title) VALUES (?, ?, ?, ?)",
-                )?;
-                let mut ins_wp = tx.prepare_cached(
-                    "INSERT INTO work_package (plan_id, section_id, section_position, position, number, ref, title, scope, relationships,
-                        delivery, final_quarter, comments, owner, status, rag, progress, actual_delivery)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )?;
-                let mut ins_del = tx.prepare_cached("INSERT INTO delivery_target (work_package_id, position, label, quarter) VALUES (?, ?, ?, ?)")?;
-                let mut ins_inf = tx.prepare_cached("INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position) VALUES (?, ?, ?)")?;
-                let mut ins_rel = tx.prepare_cached("INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position) VALUES (?, ?, ?)")?;
-                for (si, section) in plan.sections.iter().enumerate() {
-                    ins_section.execute(params![pid, si as i64, section.number, section.title])?;
-                    let sid = tx.last_insert_rowid();
-                    for (wi, wp) in section.work_packages.iter().enumerate() {
-                        let r = WorkPackageRef::new(section, si, &wp.number);
-                        ins_wp
-                            .execute(params![
-                                pid,
-                                sid,
-                                si as i64,
-                                wi as i64,
-                                wp.number,
-                                r.0,
-                                wp.title,
-                                wp.scope,
-                                wp.relationships,
-                                format_delivery(&wp.delivery),
-                                final_quarter(&wp.delivery),
-                                wp.comments,
-                                wp.owner,
-                                wp.status.as_str(),
-                                wp.rag.map(Rag::as_str),
-                                i64::from(wp.progress.get()),
-                                wp.actual_delivery.map(|d| d.to_string()),
-                            ])
-                            .map_err(|e| {
-                                map_unique(e, "number", format!("work package {r} appears twice"))
-                            })?;
-                        let wid = tx.last_insert_rowid();
-                        wp_ids.insert(r, wid);
-                        for (i, d) in wp.delivery.iter().enumerate() {
-                            ins_del.execute(params![wid, i as i64, d.label, d.quarter.index()])?;
-                        }
-                        for (i, code) in wp.influences.iter().enumerate() {
-                            let inf = match influence_ids.get(code) {
-                                Some(id) => *id,
-                                None => ensure_influence(tx, pid, code)?,
-                            };
-                            ins_inf.execute(params![wid, inf, i as i64])?;
-                        }
-                        for (i, name) in wp.related_items.iter().enumerate() {
-                            let item = match related_ids.get(&name.to_lowercase()) {
-                                Some(id) => *id,
-                                None => ensure_related(tx, pid, name, None)?,
-                            };
-                            ins_rel.execute(params![wid, item, i as i64])?;
-                        }
-                    }
-                }
-            }
-            index_search(tx, "plan_id = ?", pid)?;
-            for (pi, prog) in plan.programmes.iter().enumerate() {
-                tx.execute(
-                    "INSERT INTO programme (plan_id, position, name, priority, description) VALUES (?, ?, ?, ?, ?)",
-                    params![pid, pi as i64, prog.name, prog.priority, prog.description],
-                )
-                .map_err(|e| map_unique(e, "programmes", format!("programme \"{}\" appears twice", prog.name)))?;
-                let prog_id = tx.last_insert_rowid();
-                for (i, r) in prog.work_packages.iter().enumerate() {
-                    let wid = wp_ids.get(r).ok_or_else(|| StoreError::Invalid {
-                        field: "programmes",
-                        message: format!("programme {} names unknown work package {r}", prog.name),
-                    })?;
-                    tx.execute(
-                        "INSERT OR IGNORE INTO programme_work_package (programme_id, work_package_id, position) VALUES (?, ?, ?)",
-                        params![prog_id, wid, i as i64],
-                    )?;
-                }
-            }
-            for dep in &plan.dependencies {
-                let (Some(p), Some(s)) = (wp_ids.get(&dep.predecessor), wp_ids.get(&dep.successor))
-                else {
-                    return Err(StoreError::Invalid {
-                        field: "dependencies",
-                        message: format!(
-                            "dependency {} → {} names an unknown work package",
-                            dep.predecessor, dep.successor
-                        ),
-                    });
-                };
-                tx.execute(
-                    "INSERT OR IGNORE INTO dependency (plan_id, predecessor_id, successor_id) VALUES (?, ?, ?)",
-                    params![pid, p, s],
-                )?;
-            }
-            // Fresh statistics, so the planner picks the right index for each
-            // filter (sampled: a few hundred rows per index are enough).
-            tx.execute_batch("PRAGMA analysis_limit = 400; ANALYZE;")?;
-            Ok(PlanId(pid))
-        });
-        conn.execute_batch("PRAGMA cache_size = -8000; PRAGMA shrink_memory;")?;
-        result
+        self.import_then(plan, on_existing, Finish::Commit)
+    }
+
+    fn check_import(&self, plan: &Plan, on_existing: OnExisting) -> Result<()> {
+        self.import_then(plan, on_existing, Finish::RollBack)
+            .map(|_| ())
     }
 
     fn load_plan(&self, id: PlanId) -> Result<Plan> {

@@ -30,6 +30,7 @@ fn seed() -> Plan {
         Format::PlanText,
         &ImportOptions {
             default_title: Some("CYPS plan".into()),
+            ..Default::default()
         },
     )
     .unwrap()
@@ -106,6 +107,32 @@ fn a_failing_import_stores_nothing() {
     // And a failed replace leaves the old plan in place.
     let id = store.import_plan(&seed(), OnExisting::Refuse).unwrap();
     assert!(store.import_plan(&plan, OnExisting::Replace).is_err());
+    assert_eq!(store.load_plan(id).unwrap(), seed());
+}
+
+/// A dry run refuses what the import refuses and changes nothing either way.
+#[test]
+fn a_checked_import_refuses_what_the_import_refuses_and_stores_nothing() {
+    let store = fresh_store();
+    let mut twice = seed();
+    let copy = twice.sections[0].clone();
+    twice.sections.push(copy);
+    let err = store.check_import(&twice, OnExisting::Refuse).unwrap_err();
+    assert!(err.to_string().contains("appears twice"), "{err}");
+    assert!(store.import_plan(&twice, OnExisting::Refuse).is_err());
+    store.check_import(&seed(), OnExisting::Refuse).unwrap();
+    assert!(store.list_plans().unwrap().is_empty());
+
+    let id = store.import_plan(&seed(), OnExisting::Refuse).unwrap();
+    let err = store.check_import(&seed(), OnExisting::Refuse).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { field: "title", .. }),
+        "{err}"
+    );
+    let mut edited = seed();
+    edited.sections[0].work_packages[0].title = "Changed".into();
+    store.check_import(&edited, OnExisting::Replace).unwrap();
+    assert_eq!(store.list_plans().unwrap().len(), 1);
     assert_eq!(store.load_plan(id).unwrap(), seed());
 }
 

@@ -68,9 +68,17 @@ enum Command {
         /// auto, plan-text, markdown, csv or json.
         #[arg(long, default_value = "auto")]
         format: String,
-        /// Read and report, store nothing.
+        /// Read, report and run every check the import runs (in a database
+        /// transaction that is rolled back), store nothing.
         #[arg(long)]
         dry_run: bool,
+        /// How the file's bytes are text: auto (from the byte-order mark, else
+        /// UTF-8, else Windows-1252 with a warning), utf-8, utf-16le, utf-16be or windows-1252.
+        #[arg(long, default_value = "auto")]
+        encoding: String,
+        /// Store a plan that has no work packages (otherwise an error).
+        #[arg(long)]
+        allow_empty: bool,
         /// Replace a stored plan with the same title instead of refusing.
         #[arg(long)]
         replace: bool,
@@ -136,17 +144,23 @@ fn run() -> Result<()> {
             file,
             format,
             dry_run,
+            encoding,
+            allow_empty,
             replace,
             title,
             organisation,
         } => import_file(
             &settings.db,
             &file,
-            &format,
-            dry_run,
-            replace,
-            title,
-            organisation,
+            &ImportFlags {
+                format,
+                dry_run,
+                encoding,
+                allow_empty,
+                replace,
+                title,
+                organisation,
+            },
         ),
         Command::Export {
             plan,
@@ -212,6 +226,7 @@ fn open_store(db: &str) -> Result<Arc<dyn PlanStore>> {
 fn read_seed() -> Result<Imported> {
     let options = ImportOptions {
         default_title: Some(SEED_TITLE.into()),
+        ..Default::default()
     };
     let mut imported = import::import(SEED, Format::PlanText, &options)?;
     imported.plan.organisation = SEED_ORGANISATION.into();
@@ -261,6 +276,15 @@ fn pick_plan(store: &dyn PlanStore, plan: Option<i64>) -> Result<PlanId> {
     }
 }
 
+/// Whether a database URL names a file that exists (a dry run must not create it).
+fn database_file_exists(db: &str) -> bool {
+    let path = db
+        .strip_prefix("sqlite://")
+        .or_else(|| db.strip_prefix("sqlite:"))
+        .unwrap_or(db);
+    path == ":memory:" || Path::new(path).exists()
+}
+
 /// `My-plan_2007.txt` -> `My plan 2007`.
 fn title_from_file(path: &Path) -> String {
     let stem = path
@@ -275,33 +299,55 @@ fn title_from_file(path: &Path) -> String {
     }
 }
 
-fn import_file(
-    db: &str,
-    file: &Path,
-    format: &str,
+/// `waymark import`'s flags.
+struct ImportFlags {
+    format: String,
     dry_run: bool,
+    encoding: String,
+    allow_empty: bool,
     replace: bool,
     title: Option<String>,
     organisation: Option<String>,
-) -> Result<()> {
+}
+
+fn import_file(db: &str, file: &Path, flags: &ImportFlags) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let format = match format {
+    let encoding: import::Encoding = flags.encoding.parse().map_err(|e: String| anyhow!(e))?;
+    let decoded = import::decode(&bytes, encoding)
+        .with_context(|| format!("{} (encoding {encoding})", file.display()))?;
+    let format = match flags.format.as_str() {
         "auto" => {
-            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
-            Format::detect(file.to_str(), &text)
+            let head = decoded.text.get(..64 * 1024).unwrap_or(&decoded.text);
+            Format::detect(file.to_str(), head)
         }
         other => other.parse::<Format>().map_err(|e| anyhow!(e))?,
     };
     let options = ImportOptions {
-        default_title: Some(title.clone().unwrap_or_else(|| title_from_file(file))),
+        default_title: Some(flags.title.clone().unwrap_or_else(|| title_from_file(file))),
+        encoding,
+        allow_empty: flags.allow_empty,
     };
-    let mut imported = import::import(&bytes, format, &options)
-        .with_context(|| format!("{} ({})", file.display(), format.as_str()))?;
-    if let Some(t) = title {
-        imported.plan.title = t;
+    let mut imported = match import::import_decoded(&decoded, format, &options) {
+        Ok(imported) => imported,
+        Err(e @ import::ImportError::NoWorkPackages { .. }) => {
+            return Err(anyhow!(e)).with_context(|| {
+                format!(
+                    "{} ({}; pass --allow-empty to import a plan without work packages)",
+                    file.display(),
+                    format.as_str()
+                )
+            });
+        }
+        Err(e) => {
+            return Err(anyhow!(e))
+                .with_context(|| format!("{} ({})", file.display(), format.as_str()));
+        }
+    };
+    if let Some(t) = &flags.title {
+        imported.plan.title = waymark_core::text::clean(t).into_owned();
     }
-    if let Some(o) = organisation {
-        imported.plan.organisation = o;
+    if let Some(o) = &flags.organisation {
+        imported.plan.organisation = waymark_core::text::clean(o).into_owned();
     }
     let plan = &imported.plan;
     for d in &imported.diagnostics {
@@ -311,7 +357,12 @@ fn import_file(
         .work_packages()
         .map(|(_, _, wp)| wp.related_items.len())
         .sum();
-    println!("Read \"{}\" as {}:", plan.title, format.as_str());
+    println!(
+        "Read \"{}\" as {} ({}):",
+        plan.title,
+        format.as_str(),
+        decoded.encoding
+    );
     println!("  {} sections", plan.sections.len());
     println!("  {} work packages", plan.work_package_count());
     println!(
@@ -337,16 +388,27 @@ fn import_file(
             plan.notes.lines().count()
         );
     }
-    if dry_run {
-        println!("Dry run: nothing was stored.");
-        return Ok(());
-    }
-    let store = open_store(db)?;
-    let on_existing = if replace {
+    let on_existing = if flags.replace {
         OnExisting::Replace
     } else {
         OnExisting::Refuse
     };
+    if flags.dry_run {
+        // Against the database the import would write to; one that does not
+        // exist yet is an empty one, and a dry run does not create it.
+        let store = if database_file_exists(db) {
+            open_store(db)?
+        } else {
+            open_store(":memory:")?
+        };
+        store
+            .check_import(plan, on_existing)
+            .context("the import would be refused")?;
+        println!("Dry run: every check passed; nothing was stored.");
+        std::mem::forget(imported);
+        return Ok(());
+    }
+    let store = open_store(db)?;
     let id = store.import_plan(plan, on_existing)?;
     println!("Stored as plan {id} in {db}.");
     // The process ends here: freeing a large plan string by string would only

@@ -71,7 +71,13 @@ fn dry_run_stores_nothing() {
     let dir = temp_dir("dry");
     let out = waymark(&dir, &["import", SEED, "--dry-run"]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("Dry run: nothing was stored."));
+    assert!(
+        text(&out).contains("Dry run: every check passed; nothing was stored."),
+        "{}",
+        text(&out)
+    );
+    // Nor is the database file made.
+    assert!(!dir.join("waymark.db").exists());
     let plans = waymark(&dir, &["plans"]);
     assert_eq!(String::from_utf8_lossy(&plans.stdout).trim(), "");
 }
@@ -156,4 +162,173 @@ fn check_lists_findings() {
         "{report}"
     );
     assert!(report.contains("17 findings"), "{report}");
+}
+
+/// A dry run runs every check the import runs: what the store refuses (a
+/// package reference twice, a title already stored), the dry run refuses too,
+/// and it stores nothing either way.
+#[test]
+fn dry_run_refuses_what_the_import_refuses() {
+    let dir = temp_dir("dry-checks");
+    let twice = dir.join("twice.txt");
+    std::fs::write(
+        &twice,
+        "10.1 Systems\n| Work package | Scope |\n| 1. Do X. | X |\n10.1 Systems again\n| Work package | Scope |\n| 1. Do Y. | Y |\n",
+    )
+    .unwrap();
+    let out = waymark(&dir, &["import", twice.to_str().unwrap(), "--dry-run"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("work package 10.1.1 appears twice"),
+        "{}",
+        text(&out)
+    );
+    let real = waymark(&dir, &["import", twice.to_str().unwrap()]);
+    assert!(!real.status.success(), "{}", text(&real));
+
+    assert!(
+        waymark(&dir, &["import", SEED, "--title", "CYPS plan"])
+            .status
+            .success()
+    );
+    let out = waymark(&dir, &["import", SEED, "--title", "CYPS plan", "--dry-run"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("already stored"), "{}", text(&out));
+    let out = waymark(
+        &dir,
+        &[
+            "import",
+            SEED,
+            "--title",
+            "CYPS plan",
+            "--dry-run",
+            "--replace",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let plans = waymark(&dir, &["plans"]);
+    assert_eq!(
+        String::from_utf8_lossy(&plans.stdout).lines().count(),
+        1,
+        "{}",
+        text(&plans)
+    );
+}
+
+/// A table pasted from Word with tabs is read; tab-separated lines without a
+/// header Waymark knows are an error naming the cause, not an empty plan,
+/// unless an empty plan is asked for.
+#[test]
+fn tab_separated_tables_are_read_and_an_empty_plan_is_an_error() {
+    let dir = temp_dir("tabs");
+    let pasted = dir.join("pasted.txt");
+    std::fs::write(
+        &pasted,
+        "10.1 Systems\nWork package\tScope\tEstimated delivery\n1. Do X.\tX\tQ4 2006\n2. Do Y.\tY\tQ1 2007\n",
+    )
+    .unwrap();
+    let out = waymark(&dir, &["import", pasted.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("2 work packages"), "{}", text(&out));
+
+    let unknown = dir.join("unknown.txt");
+    std::fs::write(
+        &unknown,
+        "10.1 Systems\nItem\tDetails\tDate\n1. Do X.\tX\tQ4 2006\n2. Do Y.\tY\tQ1 2007\n",
+    )
+    .unwrap();
+    let out = waymark(&dir, &["import", unknown.to_str().unwrap()]);
+    assert!(!out.status.success(), "{}", text(&out));
+    for expected in ["no work packages", "look tab-separated", "--allow-empty"] {
+        assert!(text(&out).contains(expected), "{expected}: {}", text(&out));
+    }
+    let out = waymark(
+        &dir,
+        &["import", unknown.to_str().unwrap(), "--allow-empty"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("0 work packages"), "{}", text(&out));
+}
+
+/// Windows-1252 and UTF-16 files are read (found out, or as asked); binary
+/// files are still refused.
+#[test]
+fn encodings_are_found_out_or_chosen() {
+    let dir = temp_dir("encodings");
+    let cp1252 = dir.join("cp1252.txt");
+    std::fs::write(
+        &cp1252,
+        b"10.1 Systems\n| Work package | Scope |\n| 1. Caf\xe9 review. | Budget \x80500 |\n",
+    )
+    .unwrap();
+    let out = waymark(&dir, &["import", cp1252.to_str().unwrap(), "--dry-run"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(
+            "line 3, column 9: warning: byte 0xE9 is not UTF-8: the file is read as Windows-1252"
+        ),
+        "{}",
+        text(&out)
+    );
+    let out = waymark(
+        &dir,
+        &["import", cp1252.to_str().unwrap(), "--encoding", "utf-8"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("byte 0xE9 is not valid UTF-8"),
+        "{}",
+        text(&out)
+    );
+    let out = waymark(
+        &dir,
+        &[
+            "import",
+            cp1252.to_str().unwrap(),
+            "--encoding",
+            "windows-1252",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains("warning:"), "{}", text(&out));
+    let exported = waymark(&dir, &["export", "--format", "markdown"]);
+    let markdown = String::from_utf8_lossy(&exported.stdout);
+    assert!(
+        markdown.contains("| Café review |") && markdown.contains("| Budget €500 |"),
+        "{markdown}"
+    );
+
+    let utf16 = dir.join("utf16.txt");
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in "10.1 Systems\n| Work package | Scope |\n| 1. Café. | X |\n".encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    std::fs::write(&utf16, bytes).unwrap();
+    let out = waymark(&dir, &["import", utf16.to_str().unwrap(), "--dry-run"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("as plan-text (utf-16le)"),
+        "{}",
+        text(&out)
+    );
+
+    let out = waymark(
+        &dir,
+        &["import", utf16.to_str().unwrap(), "--encoding", "latin-9"],
+    );
+    assert!(
+        text(&out).contains("unknown encoding \"latin-9\""),
+        "{}",
+        text(&out)
+    );
+
+    let png = dir.join("picture.txt");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").unwrap();
+    let out = waymark(&dir, &["import", png.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("line 2, column 1: the file is not text (control byte 0x1A)"),
+        "{}",
+        text(&out)
+    );
 }
