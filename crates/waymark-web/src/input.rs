@@ -158,12 +158,7 @@ impl WorkPackageFields {
 
     fn validate_with(&self, number_required: bool) -> Result<WorkPackageInput, Vec<FieldError>> {
         let mut errors = Vec::new();
-        // Bidirectional controls are removed from every value (one rule with the importers).
-        let text = |v: &Option<String>| {
-            waymark_core::text::clean(v.as_deref().unwrap_or("").trim())
-                .trim()
-                .to_string()
-        };
+        let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
         let section_id = match text(&self.section_id).parse::<i64>() {
             Ok(id) => SectionId(id),
             Err(_) => {

@@ -1083,4 +1083,13 @@ fn bidirectional_controls_are_removed_from_api_input() {
     assert_eq!(r.status, 200, "{}", r.body);
     let wp = s.get(&format!("/api/v1/work-packages/{id}")).json();
     assert_eq!(wp["comments"], "forced");
+
+    // Every body, not only work packages': a plan title, literal or escaped.
+    let r = s.send_json(
+        "PATCH",
+        &format!("/api/v1/plans/{}", s.plan_id),
+        "{\"title\":\"CYPS \u{202E}nalp\\u202c\"}",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["title"], "CYPS nalp");
 }

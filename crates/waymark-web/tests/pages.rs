@@ -1140,3 +1140,33 @@ fn plan_settings_refuse_a_missing_or_taken_title_with_422_and_need_a_token() {
         "nothing saved"
     );
 }
+
+/// Every form field loses its bidirectional controls, as API bodies and
+/// imported files do: a plan title with U+202E is stored without it.
+#[test]
+fn bidirectional_controls_are_removed_from_every_form() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let path = format!("/plans/{plan}/settings");
+    let (_, token) = b.get_form(&path);
+    let res = b.post(
+        &path,
+        &[
+            ("csrf_token", &token),
+            ("title", "CYPS \u{202E}nalp\u{202C} 2007"),
+            ("organisation", "\u{2067}CYPS\u{2069}"),
+            ("period", "2007 to 2010"),
+            ("introduction", "Intro."),
+            ("quarter_convention", "calendar"),
+        ],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = b.get(&format!("/plans/{plan}"));
+    assert!(
+        page.body.contains("<h1>CYPS nalp 2007</h1>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains('\u{202E}') && !page.body.contains('\u{2067}'));
+}

@@ -289,6 +289,8 @@ pub(crate) fn parse_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiErro
             "the request body is empty; send a JSON object".into(),
         ));
     }
+    let cleaned = clean_strings(body);
+    let body: &[u8] = cleaned.as_deref().unwrap_or(body);
     serde_json::from_slice(body).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => {
             ApiError::Validation(vec![crate::error::FieldError::new(
@@ -302,6 +304,30 @@ pub(crate) fn parse_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiErro
         }
         _ => ApiError::BadRequest(format!("the body is not valid JSON: {e}")),
     })
+}
+
+/// The body with every string cleaned by `waymark_core::text::clean` (no
+/// bidirectional controls, literal or `\u` escaped), or `None` when there is
+/// nothing to clean or the body is not JSON (`parse_body` reports that).
+fn clean_strings(body: &[u8]) -> Option<Vec<u8>> {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                waymark_core::text::clean_in_place(s);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            serde_json::Value::Object(fields) => fields.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    let escaped = text.contains("\\u202") || text.contains("\\u206");
+    if !escaped && !waymark_core::text::has_bidi_control(text) {
+        return None;
+    }
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    walk(&mut value);
+    serde_json::to_vec(&value).ok()
 }
 
 fn field_of(message: &str) -> String {

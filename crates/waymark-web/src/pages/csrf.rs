@@ -195,6 +195,11 @@ impl<S: Send + Sync> FromRequest<S> for CsrfForm {
             .map_err(|e| {
                 HtmlError::BadRequest(format!("The form could not be read: {}", e.body_text()))
             })?;
+        // Every field without bidirectional controls (the importers' rule).
+        let fields = fields
+            .into_iter()
+            .map(|(k, v)| (k, waymark_core::text::clean(&v).into_owned()))
+            .collect();
         let form = CsrfForm { fields };
         let Some(session) = session else {
             return Err(HtmlError::Internal(
