@@ -58,14 +58,37 @@ pub enum StoreError {
         field: &'static str,
         message: String,
     },
+    /// The database itself failed (a locked or unreadable file, a lost
+    /// connection, a broken statement); the message is for the logs.
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
-    #[error("database pool error: {0}")]
-    Pool(#[from] r2d2::Error),
+    Backend(BackendError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
-    #[error("unsupported database URL \"{0}\": expected a file path or sqlite:PATH")]
-    UnsupportedUrl(String),
+    /// The database URL names no backend this build has.
+    #[error("unsupported database URL \"{url}\": {reason}")]
+    UnsupportedUrl { url: String, reason: String },
+}
+
+/// A backend's own error, kept as its message: callers need not (and cannot)
+/// depend on which database library a backend uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendError(String);
+
+impl BackendError {
+    pub(crate) fn new(e: impl std::fmt::Display) -> Self {
+        BackendError(e.to_string())
+    }
+
+    /// The backend's message, for logs.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for BackendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -152,6 +175,9 @@ pub struct WorkPackageDetail {
     pub actual_delivery: Option<waymark_core::Date>,
     pub influences: Vec<InfluenceCode>,
     pub related_items: Vec<RelatedRef>,
+    /// Whether a person set the related items by hand; if not, they are read
+    /// from `relationships` on every save.
+    pub related_items_manual: bool,
     pub programmes: Vec<ProgrammeRef>,
     /// Packages this one waits for.
     pub depends_on: Vec<DependencyLink>,
@@ -174,7 +200,8 @@ pub struct WorkPackageInput {
     pub delivery: Vec<DeliveryTarget>,
     pub comments: String,
     pub influences: Vec<InfluenceCode>,
-    /// Related item names; `None` reads them from `relationships`.
+    /// Related item names set by hand; `None` reads them from `relationships`
+    /// (now and on every later save, until they are set by hand again).
     pub related_items: Option<Vec<String>>,
     pub owner: String,
     pub status: Status,
@@ -183,6 +210,18 @@ pub struct WorkPackageInput {
     pub actual_delivery: Option<waymark_core::Date>,
     /// Programme memberships; `None` leaves them as they are.
     pub programmes: Option<Vec<ProgrammeId>>,
+}
+
+/// Whether a package's related items differ from those its relationships text
+/// names (compared without regard to case or order): then a person set them.
+pub(crate) fn related_items_hand_set(relationships_text: &str, related: &[String]) -> bool {
+    let key = |names: &[String]| {
+        let mut k: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+        k.sort();
+        k.dedup();
+        k
+    };
+    key(related) != key(&relationships::names(relationships_text))
 }
 
 impl WorkPackageInput {
@@ -512,6 +551,19 @@ pub trait PlanStore: Send + Sync {
     fn delete_plan(&self, id: PlanId) -> Result<()>;
 
     fn sections(&self, plan: PlanId) -> Result<Vec<SectionRow>>;
+    fn section(&self, id: SectionId) -> Result<SectionRow>;
+    /// Renumber or retitle a section; its packages' references follow.
+    fn update_section(
+        &self,
+        id: SectionId,
+        number: Option<String>,
+        title: Option<String>,
+    ) -> Result<()>;
+    /// Put a section at `position` (0-based) in its plan; references follow.
+    fn move_section(&self, id: SectionId, position: usize) -> Result<()>;
+    /// Delete an empty section; refused (a conflict naming how many) while it
+    /// holds packages.
+    fn delete_section(&self, id: SectionId) -> Result<()>;
     /// Sections, influences, programmes and related items to filter by.
     fn filter_options(&self, plan: PlanId) -> Result<std::sync::Arc<FilterOptions>>;
     fn create_section(
@@ -545,6 +597,11 @@ pub trait PlanStore: Send + Sync {
         id: RelatedItemId,
     ) -> Result<(RelatedItemRow, PlanId, Vec<WorkPackageRow>)>;
     fn update_related_item(&self, id: RelatedItemId, name: &str, kind: RelatedKind) -> Result<()>;
+    /// Move every link of `from` to `into` (duplicates collapse) and remove
+    /// `from`; its name stays known as another name of `into`.
+    fn merge_related_item(&self, from: RelatedItemId, into: RelatedItemId) -> Result<()>;
+    /// Delete a related item no package relates to; refused otherwise.
+    fn delete_related_item(&self, id: RelatedItemId) -> Result<()>;
 
     fn update_influence(
         &self,
@@ -552,6 +609,16 @@ pub trait PlanStore: Send + Sync {
         code: &InfluenceCode,
         title: &str,
         description: &str,
+    ) -> Result<()>;
+    /// Delete a key influence no package addresses; refused otherwise.
+    fn delete_influence(&self, plan: PlanId, code: &InfluenceCode) -> Result<()>;
+    /// Move every link of `from` to `into` (created if new; duplicates
+    /// collapse) and remove `from`.
+    fn merge_influence(
+        &self,
+        plan: PlanId,
+        from: &InfluenceCode,
+        into: &InfluenceCode,
     ) -> Result<()>;
 
     fn programmes(&self, plan: PlanId) -> Result<Vec<ProgrammeRow>>;
@@ -571,16 +638,44 @@ pub trait PlanStore: Send + Sync {
 }
 
 /// Open the store a database URL names: a file path, `sqlite:PATH` or
-/// `sqlite::memory:`. Migrations are applied on open.
+/// `sqlite::memory:`. Migrations are applied on open. A URL with any other
+/// scheme (`postgres://`, `mysql://`, `file:`) is an error, never a file name.
 pub fn open(url: &str) -> Result<std::sync::Arc<dyn PlanStore>> {
-    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        return Err(StoreError::UnsupportedUrl(format!(
-            "{url} (PostgreSQL support is planned, not built yet)"
-        )));
+    let unsupported = |reason: &str| StoreError::UnsupportedUrl {
+        url: url.to_string(),
+        reason: reason.to_string(),
+    };
+    let path = match scheme(url) {
+        None => url,
+        Some(s) if s.eq_ignore_ascii_case("sqlite") => url
+            .split_once(':')
+            .map_or(url, |(_, rest)| rest.strip_prefix("//").unwrap_or(rest)),
+        Some(s) if s.eq_ignore_ascii_case("postgres") || s.eq_ignore_ascii_case("postgresql") => {
+            return Err(unsupported(
+                "PostgreSQL is not supported yet; use a file path or sqlite:PATH",
+            ));
+        }
+        Some(s) => {
+            return Err(unsupported(&format!(
+                "\"{s}:\" is not a database this build knows; use a file path or sqlite:PATH"
+            )));
+        }
+    };
+    if path.is_empty() {
+        return Err(unsupported("the URL names no database file"));
     }
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
     Ok(std::sync::Arc::new(SqliteStore::open(path)?))
+}
+
+/// The scheme of a URL (`postgres` in `postgres://host/db`): letters, digits,
+/// `+`, `-` and `.` before the first `:`, starting with a letter. A single
+/// letter is a Windows drive (`C:\\plans.db`), not a scheme.
+fn scheme(url: &str) -> Option<&str> {
+    let (head, _) = url.split_once(':')?;
+    let mut chars = head.chars();
+    let first = chars.next()?;
+    (head.len() > 1
+        && first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(head)
 }

@@ -1,6 +1,7 @@
 //! The SQLite backend: a pool of connections to one database file in WAL mode.
 
 mod list;
+mod registers;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -22,11 +23,11 @@ use waymark_core::{
 };
 
 use crate::{
-    DependencyId, DependencyLink, DependencyRow, FilterOptions, InfluenceOption, InfluenceRow,
-    OnExisting, Page, PlanId, PlanInput, PlanStore, PlanSummary, ProgrammeId, ProgrammeInput,
-    ProgrammeOption, ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow, RelatedRef, Result,
-    SectionId, SectionOption, SectionRow, StoreError, Traceability, WorkPackageDetail,
-    WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
+    BackendError, DependencyId, DependencyLink, DependencyRow, FilterOptions, InfluenceOption,
+    InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanStore, PlanSummary, ProgrammeId,
+    ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow,
+    RelatedRef, Result, SectionId, SectionOption, SectionRow, StoreError, Traceability,
+    WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
 };
 
 /// Most rows a register page lists for one influence or related item.
@@ -73,6 +74,18 @@ fn unindex_search(tx: &Connection, clause: &str, param: i64) -> rusqlite::Result
 }
 
 const WP_COLUMNS: &str = "wp.id, wp.plan_id, wp.section_id, wp.ref, wp.number, wp.title, wp.delivery, wp.owner, wp.status, wp.rag, wp.progress";
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Backend(BackendError::new(e))
+    }
+}
+
+impl From<r2d2::Error> for StoreError {
+    fn from(e: r2d2::Error) -> Self {
+        StoreError::Backend(BackendError::new(format!("connection pool: {e}")))
+    }
+}
 
 fn corrupt(what: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -373,6 +386,9 @@ impl SqliteStore {
                     let mut ins_del = tx.prepare_cached("INSERT INTO delivery_target (work_package_id, position, label, quarter) VALUES (?, ?, ?, ?)")?;
                     let mut ins_inf = tx.prepare_cached("INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position) VALUES (?, ?, ?)")?;
                     let mut ins_rel = tx.prepare_cached("INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position) VALUES (?, ?, ?)")?;
+                    let mut mark_manual = tx.prepare_cached(
+                        "UPDATE work_package SET related_items_manual = 1 WHERE id = ?",
+                    )?;
                     for (si, section) in plan.sections.iter().enumerate() {
                         ins_section.execute(params![
                             pid,
@@ -412,6 +428,9 @@ impl SqliteStore {
                                 })?;
                             let wid = tx.last_insert_rowid();
                             wp_ids.insert(r, wid);
+                            if crate::related_items_hand_set(&wp.relationships, &wp.related_items) {
+                                mark_manual.execute([wid])?;
+                            }
                             for (i, d) in wp.delivery.iter().enumerate() {
                                 ins_del.execute(params![
                                     wid,
@@ -515,8 +534,13 @@ fn ensure_related(
     name: &str,
     kind: Option<RelatedKind>,
 ) -> Result<i64> {
+    // An item of that name, else the item a merge or rename gave that name to.
     if let Some(id) = tx
-        .prepare_cached("SELECT id FROM related_item WHERE plan_id = ? AND name = ?")?
+        .prepare_cached(
+            "SELECT id FROM related_item WHERE plan_id = ?1 AND name = ?2
+             UNION ALL SELECT related_item_id FROM related_item_alias WHERE plan_id = ?1 AND name = ?2
+             LIMIT 1",
+        )?
         .query_row(params![plan, name], |r| r.get::<_, i64>(0))
         .optional()?
     {
@@ -606,7 +630,8 @@ fn save_package(
 ) -> Result<()> {
     tx.execute(
         "UPDATE work_package SET section_id = ?, section_position = ?, number = ?, ref = ?, title = ?, scope = ?, relationships = ?,
-            delivery = ?, final_quarter = ?, comments = ?, owner = ?, status = ?, rag = ?, progress = ?, actual_delivery = ?
+            delivery = ?, final_quarter = ?, comments = ?, owner = ?, status = ?, rag = ?, progress = ?, actual_delivery = ?,
+            related_items_manual = ?
          WHERE id = ?",
         params![
             input.section_id.0,
@@ -624,6 +649,7 @@ fn save_package(
             input.rag.map(Rag::as_str),
             i64::from(input.progress.get()),
             input.actual_delivery.map(|d| d.to_string()),
+            input.related_items.is_some(),
             wid,
         ],
     )
@@ -725,7 +751,7 @@ fn map_unique(e: rusqlite::Error, field: &'static str, message: String) -> Store
         {
             StoreError::Conflict { field, message }
         }
-        _ => StoreError::Database(e),
+        _ => StoreError::from(e),
     }
 }
 
@@ -917,28 +943,36 @@ impl PlanStore for SqliteStore {
 
     fn sections(&self, plan: PlanId) -> Result<Vec<SectionRow>> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT s.id, s.plan_id, s.position, s.number, s.title, (SELECT COUNT(*) FROM work_package w WHERE w.section_id = s.id)
-                 FROM section s WHERE s.plan_id = ? ORDER BY s.position",
-            )?;
-            let rows = stmt
-                .query_map([plan.0], |r| {
-                    let number: Option<String> = r.get(3)?;
-                    let title: Option<String> = r.get(4)?;
-                    let position: i64 = r.get(2)?;
-                    Ok(SectionRow {
-                        id: SectionId(r.get(0)?),
-                        plan_id: PlanId(r.get(1)?),
-                        position,
-                        label: section_label(&number, &title, position),
-                        number,
-                        title,
-                        work_package_count: r.get::<_, i64>(5)? as u64,
-                    })
-                })?
+            let rows = c
+                .prepare_cached(&format!(
+                    "SELECT {} FROM section s WHERE s.plan_id = ? ORDER BY s.position",
+                    registers::SECTION_COLUMNS
+                ))?
+                .query_map([plan.0], registers::section_row)?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(rows)
         })
+    }
+
+    fn section(&self, id: SectionId) -> Result<SectionRow> {
+        self.read(|c| registers::section(c, id))
+    }
+
+    fn update_section(
+        &self,
+        id: SectionId,
+        number: Option<String>,
+        title: Option<String>,
+    ) -> Result<()> {
+        self.write(|tx| registers::update_section(tx, id, number, title))
+    }
+
+    fn move_section(&self, id: SectionId, position: usize) -> Result<()> {
+        self.write(|tx| registers::move_section(tx, id, position))
+    }
+
+    fn delete_section(&self, id: SectionId) -> Result<()> {
+        self.write(|tx| registers::delete_section(tx, id))
     }
 
     fn filter_options(&self, plan: PlanId) -> Result<Arc<FilterOptions>> {
@@ -1019,9 +1053,10 @@ impl PlanStore for SqliteStore {
 
     fn work_package(&self, id: WorkPackageId) -> Result<WorkPackageDetail> {
         self.read(|c| {
-            let (row, scope, relationships, comments, actual, sec_number, sec_title, sec_pos) = c
+            let (row, scope, relationships, comments, actual, sec_number, sec_title, sec_pos, related_items_manual) = c
                 .prepare_cached(&format!(
-                    "SELECT {WP_COLUMNS}, wp.scope, wp.relationships, wp.comments, wp.actual_delivery, s.number, s.title, s.position
+                    "SELECT {WP_COLUMNS}, wp.scope, wp.relationships, wp.comments, wp.actual_delivery, s.number, s.title, s.position,
+                        wp.related_items_manual
                      FROM work_package wp JOIN section s ON s.id = wp.section_id WHERE wp.id = ?"
                 ))?
                 .query_row([id.0], |r| {
@@ -1034,6 +1069,7 @@ impl PlanStore for SqliteStore {
                         r.get::<_, Option<String>>(15)?,
                         r.get::<_, Option<String>>(16)?,
                         r.get::<_, i64>(17)?,
+                        r.get::<_, bool>(18)?,
                     ))
                 })
                 .optional()?
@@ -1070,6 +1106,7 @@ impl PlanStore for SqliteStore {
                 actual_delivery: actual.as_deref().map(parse_col::<Date>).transpose()?,
                 influences,
                 related_items,
+                related_items_manual,
                 programmes,
                 depends_on,
                 dependents,
@@ -1246,25 +1283,56 @@ impl PlanStore for SqliteStore {
 
     fn update_related_item(&self, id: RelatedItemId, name: &str, kind: RelatedKind) -> Result<()> {
         self.write(|tx| {
-            let n = tx
-                .execute(
-                    "UPDATE related_item SET name = ?, kind = ? WHERE id = ?",
-                    params![name, kind.as_str(), id.0],
+            let (plan, old_name): (i64, String) = tx
+                .query_row("SELECT plan_id, name FROM related_item WHERE id = ?", [id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?
+                .ok_or(StoreError::NotFound { what: "related item" })?;
+            tx.execute(
+                "UPDATE related_item SET name = ?, kind = ? WHERE id = ?",
+                params![name, kind.as_str(), id.0],
+            )
+            .map_err(|e| {
+                map_unique(
+                    e,
+                    "name",
+                    format!("another related item is named \"{name}\"; use merge to combine the two"),
                 )
-                .map_err(|e| {
-                    map_unique(
-                        e,
-                        "name",
-                        format!("another related item is named \"{name}\""),
-                    )
-                })?;
-            if n == 0 {
-                return Err(StoreError::NotFound {
-                    what: "related item",
-                });
+            })?;
+            // The old name stays known, so relationships texts that say it still
+            // find this item; the new name is now the item's own.
+            tx.execute(
+                "DELETE FROM related_item_alias WHERE plan_id = ? AND name = ?",
+                params![plan, name],
+            )?;
+            if !old_name.eq_ignore_ascii_case(name) {
+                tx.execute(
+                    "INSERT OR REPLACE INTO related_item_alias (plan_id, name, related_item_id) VALUES (?, ?, ?)",
+                    params![plan, old_name, id.0],
+                )?;
             }
             Ok(())
         })
+    }
+
+    fn merge_related_item(&self, from: RelatedItemId, into: RelatedItemId) -> Result<()> {
+        self.write(|tx| registers::merge_related_item(tx, from, into))
+    }
+
+    fn delete_related_item(&self, id: RelatedItemId) -> Result<()> {
+        self.write(|tx| registers::delete_related_item(tx, id))
+    }
+
+    fn delete_influence(&self, plan: PlanId, code: &InfluenceCode) -> Result<()> {
+        self.write(|tx| registers::delete_influence(tx, plan, code))
+    }
+
+    fn merge_influence(
+        &self,
+        plan: PlanId,
+        from: &InfluenceCode,
+        into: &InfluenceCode,
+    ) -> Result<()> {
+        self.write(|tx| registers::merge_influence(tx, plan, from, into))
     }
 
     fn update_influence(

@@ -520,3 +520,732 @@ fn references_and_codes_are_searched_as_phrases() {
     assert_eq!(search("waits 3.1.1"), ["10.1.1"]);
     assert_eq!(search("single sign"), ["10.4.3"]);
 }
+
+#[test]
+fn database_urls_of_other_backends_are_errors_not_file_names() {
+    let dir = std::env::temp_dir().join(format!("waymark-store-urls-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for url in [
+        "postgres://waymark@db.example/plans",
+        "postgresql://localhost/plans",
+    ] {
+        let err = waymark_store::open(url).err().expect("refused");
+        assert!(matches!(err, StoreError::UnsupportedUrl { .. }), "{err}");
+        assert!(
+            err.to_string().contains("PostgreSQL is not supported yet"),
+            "{err}"
+        );
+    }
+    for url in [
+        "mysql://localhost/plans",
+        "file:plans.db",
+        "https://example.org/plans.db",
+    ] {
+        let err = waymark_store::open(url).err().expect("refused");
+        assert!(
+            matches!(err, StoreError::UnsupportedUrl { .. }),
+            "{url}: {err}"
+        );
+        let scheme = url.split(':').next().unwrap();
+        assert!(err.to_string().contains(&format!("\"{scheme}:\"")), "{err}");
+        assert!(
+            !std::path::Path::new(&format!("{scheme}:")).exists(),
+            "{url} must not become a file path"
+        );
+    }
+    assert!(waymark_store::open("sqlite:").is_err());
+    // The SQLite spellings open.
+    let file = dir.join("plans.db");
+    for url in [
+        format!("sqlite:{}", file.display()),
+        format!("sqlite://{}", file.display()),
+        file.display().to_string(),
+        "sqlite::memory:".to_string(),
+    ] {
+        let store = waymark_store::open(&url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert!(store.list_plans().unwrap().is_empty());
+    }
+    assert!(file.exists());
+}
+
+#[test]
+fn plans_are_found_by_title_and_updated() {
+    let (store, plan) = seeded();
+    assert_eq!(store.find_plan_by_title("CYPS plan").unwrap(), Some(plan));
+    assert_eq!(store.find_plan_by_title("Another plan").unwrap(), None);
+    let input = waymark_store::PlanInput {
+        title: "CYPS ICT plan".into(),
+        organisation: "CYPS".into(),
+        period: "2007–2010".into(),
+        introduction: "What we will do.".into(),
+        quarter_convention: waymark_core::QuarterConvention::Financial,
+    };
+    store.update_plan(plan, &input).unwrap();
+    let summary = store.plan(plan).unwrap();
+    assert_eq!(
+        (
+            summary.title.as_str(),
+            summary.organisation.as_str(),
+            summary.period.as_str(),
+            summary.introduction.as_str(),
+            summary.quarter_convention
+        ),
+        (
+            "CYPS ICT plan",
+            "CYPS",
+            "2007–2010",
+            "What we will do.",
+            waymark_core::QuarterConvention::Financial
+        )
+    );
+    assert_eq!(
+        store.find_plan_by_title("cyps ict PLAN").unwrap(),
+        Some(plan)
+    );
+    // Another plan cannot take the title; a missing plan is not found.
+    let mut other = seed();
+    other.title = "Other plan".into();
+    let other = store.import_plan(&other, OnExisting::Refuse).unwrap();
+    let err = store.update_plan(other, &input).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { field: "title", .. }),
+        "{err}"
+    );
+    assert!(matches!(
+        store.update_plan(PlanId(999), &input),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn sections_are_created_with_the_next_position() {
+    let (store, plan) = seeded();
+    let id = store
+        .create_section(plan, Some("10.7".into()), Some("Partnerships".into()))
+        .unwrap();
+    let unnumbered = store
+        .create_section(plan, None, Some("Later".into()))
+        .unwrap();
+    let sections = store.sections(plan).unwrap();
+    let labels: Vec<(&str, i64)> = sections[6..]
+        .iter()
+        .map(|s| (s.label.as_str(), s.position))
+        .collect();
+    assert_eq!(labels, [("10.7 Partnerships", 6), ("Later", 7)]);
+    assert_eq!((sections[6].id, sections[7].id), (id, unnumbered));
+    let err = store
+        .create_section(plan, Some("10.7".into()), None)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                field: "number",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(matches!(
+        store.create_section(PlanId(999), None, Some("x".into())),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn an_influence_is_read_and_described() {
+    let (store, plan) = seeded();
+    let code: waymark_core::InfluenceCode = "3.1.1".parse().unwrap();
+    let (row, packages) = store.influence(plan, &code).unwrap();
+    assert_eq!(row.work_package_count, packages.len() as u64);
+    assert!(!packages.is_empty());
+    store
+        .update_influence(plan, &code, "Every Child Matters", "The green paper.")
+        .unwrap();
+    let (row, _) = store.influence(plan, &code).unwrap();
+    assert_eq!(
+        (row.title.as_str(), row.description.as_str()),
+        ("Every Child Matters", "The green paper.")
+    );
+    let unknown: waymark_core::InfluenceCode = "9.9.9".parse().unwrap();
+    assert!(matches!(
+        store.influence(plan, &unknown),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.update_influence(plan, &unknown, "t", ""),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn a_related_item_is_renamed_and_its_kind_changed() {
+    let (store, plan) = seeded();
+    let items = store.related_items(plan).unwrap();
+    let wfs = items.iter().find(|r| r.name == "www.wfs").unwrap();
+    store
+        .update_related_item(
+            wfs.id,
+            "Web form service",
+            waymark_core::RelatedKind::System,
+        )
+        .unwrap();
+    let (row, in_plan, packages) = store.related_item(wfs.id).unwrap();
+    assert_eq!(
+        (row.name.as_str(), row.kind, in_plan, packages.len()),
+        (
+            "Web form service",
+            waymark_core::RelatedKind::System,
+            plan,
+            2
+        )
+    );
+    let taken = items
+        .iter()
+        .find(|r| r.name == "Corporate ICT Strategy")
+        .unwrap();
+    let err = store
+        .update_related_item(wfs.id, &taken.name, waymark_core::RelatedKind::Other)
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { field: "name", .. }),
+        "{err}"
+    );
+    assert!(matches!(
+        store.update_related_item(
+            waymark_store::RelatedItemId(9999),
+            "x",
+            waymark_core::RelatedKind::Other
+        ),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn programmes_are_created_changed_and_deleted() {
+    let (store, plan) = seeded();
+    let before = store.programmes(plan).unwrap().len();
+    let input = waymark_store::ProgrammeInput {
+        name: "Digital inclusion".into(),
+        priority: true,
+        description: "Access for every family.".into(),
+    };
+    let id = store.create_programme(plan, &input).unwrap();
+    let (row, in_plan) = store.programme(id).unwrap();
+    assert_eq!(
+        (
+            row.name.as_str(),
+            row.priority,
+            row.description.as_str(),
+            in_plan
+        ),
+        ("Digital inclusion", true, "Access for every family.", plan)
+    );
+    assert!(row.work_packages.is_empty());
+    assert_eq!(store.programmes(plan).unwrap().len(), before + 1);
+    let err = store.create_programme(plan, &input).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { field: "name", .. }),
+        "{err}"
+    );
+    assert!(matches!(
+        store.create_programme(PlanId(999), &input),
+        Err(StoreError::NotFound { .. })
+    ));
+
+    // A package joins it through its input; the programme lists it.
+    let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+    let mut wp = input_from(store.as_ref(), first);
+    wp.programmes = Some(vec![id]);
+    store.update_work_package(first, &wp).unwrap();
+    assert_eq!(store.programme(id).unwrap().0.work_packages[0].id, first);
+
+    let changed = waymark_store::ProgrammeInput {
+        name: "Inclusion".into(),
+        priority: false,
+        description: String::new(),
+    };
+    store.update_programme(id, &changed).unwrap();
+    let (row, _) = store.programme(id).unwrap();
+    assert_eq!((row.name.as_str(), row.priority), ("Inclusion", false));
+    let existing = store.programmes(plan).unwrap()[0].name.clone();
+    let clash = waymark_store::ProgrammeInput {
+        name: existing,
+        ..changed.clone()
+    };
+    assert!(matches!(
+        store.update_programme(id, &clash),
+        Err(StoreError::Conflict { field: "name", .. })
+    ));
+
+    store.delete_programme(id).unwrap();
+    assert!(matches!(
+        store.programme(id),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.delete_programme(id),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.update_programme(id, &changed),
+        Err(StoreError::NotFound { .. })
+    ));
+    // Its package stays.
+    assert!(store.work_package(first).unwrap().programmes.is_empty());
+    assert_eq!(store.programmes(plan).unwrap().len(), before);
+}
+
+fn refs_of(store: &dyn PlanStore, plan: PlanId, text: Option<&str>) -> Vec<String> {
+    let q = WorkPackageQuery {
+        text: text.map(|t| t.parse().unwrap()),
+        ..query()
+    };
+    store
+        .list_work_packages(plan, &q)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|w| w.reference)
+        .collect()
+}
+
+#[test]
+fn sections_are_renamed_and_their_references_follow() {
+    let (store, plan) = seeded();
+    let sections = store.sections(plan).unwrap();
+    let governance = sections[1].id;
+    store
+        .update_section(
+            governance,
+            Some("11".into()),
+            Some("Governance and standards".into()),
+        )
+        .unwrap();
+    let row = store.section(governance).unwrap();
+    assert_eq!(row.label, "11 Governance and standards");
+    let refs = refs_of(store.as_ref(), plan, None);
+    assert_eq!(&refs[2..6], ["11.1", "11.2", "11.3", "11.4"]);
+    // Search and reading back see the new references.
+    assert_eq!(
+        refs_of(store.as_ref(), plan, Some("benchmarking")),
+        ["11.4"]
+    );
+    let plan_value = store.load_plan(plan).unwrap();
+    assert_eq!(plan_value.sections[1].number.as_deref(), Some("11"));
+    // A number another section has is refused; so is a missing section.
+    let err = store
+        .update_section(governance, Some("10.1".into()), None)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                field: "number",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(matches!(
+        store.section(waymark_store::SectionId(999)),
+        Err(StoreError::NotFound { .. })
+    ));
+    // Without a number, the packages are referred to by place.
+    store
+        .update_section(governance, None, Some("Governance".into()))
+        .unwrap();
+    assert_eq!(&refs_of(store.as_ref(), plan, None)[2..4], ["#2.1", "#2.2"]);
+}
+
+#[test]
+fn sections_are_reordered_and_references_by_place_follow() {
+    let (store, plan) = seeded();
+    let sections = store.sections(plan).unwrap();
+    let last = sections[5].id; // unnumbered: its package is #6.1
+    assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#6.1"]);
+    store.move_section(last, 0).unwrap();
+    let labels: Vec<String> = store
+        .sections(plan)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.label)
+        .collect();
+    assert_eq!(labels[0], "Section 1 (no heading)");
+    assert_eq!(labels[1], "10.1 Core business systems");
+    let refs = refs_of(store.as_ref(), plan, None);
+    assert_eq!(
+        &refs[..3],
+        ["#1.1", "10.1.1", "10.1.2"],
+        "plan order follows"
+    );
+    assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#1.1"]);
+    // Back down one place, and out of range is refused.
+    store.move_section(last, 1).unwrap();
+    assert_eq!(store.section(last).unwrap().position, 1);
+    let err = store.move_section(last, 6).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Invalid {
+                field: "position",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("from 1 to 6"), "{err}");
+    let positions: Vec<i64> = store
+        .sections(plan)
+        .unwrap()
+        .iter()
+        .map(|s| s.position)
+        .collect();
+    assert_eq!(positions, [0, 1, 2, 3, 4, 5]);
+}
+
+#[test]
+fn a_section_is_deleted_only_when_empty() {
+    let (store, plan) = seeded();
+    let sections = store.sections(plan).unwrap();
+    let err = store.delete_section(sections[4].id).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                field: "section",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("still holds 1 work package;"),
+        "{err}"
+    );
+    let err = store.delete_section(sections[1].id).unwrap_err();
+    assert!(
+        err.to_string().contains("still holds 4 work packages"),
+        "{err}"
+    );
+    // Empty it, then it goes and the sections after it close up.
+    let only = store
+        .list_work_packages(
+            plan,
+            &WorkPackageQuery {
+                section: Some(sections[4].id),
+                ..query()
+            },
+        )
+        .unwrap()
+        .items[0]
+        .id;
+    store.delete_work_package(only).unwrap();
+    store.delete_section(sections[4].id).unwrap();
+    let after = store.sections(plan).unwrap();
+    assert_eq!(after.len(), 5);
+    assert_eq!(after[4].label, "Section 5 (no heading)");
+    assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#5.1"]);
+    assert!(matches!(
+        store.delete_section(sections[4].id),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn influences_are_deleted_when_unused_and_merged() {
+    let (store, plan) = seeded();
+    let code = |c: &str| -> waymark_core::InfluenceCode { c.parse().unwrap() };
+    // A typo joins the register through a package.
+    let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+    let mut input = input_from(store.as_ref(), first);
+    input.influences = vec![code("3.1.1"), code("3.11.1")];
+    store.update_work_package(first, &input).unwrap();
+    let err = store.delete_influence(plan, &code("3.11.1")).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { field: "code", .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("1 work package still addresses"),
+        "{err}"
+    );
+
+    // Merging moves its links; the package that had both keeps one.
+    let before = store
+        .influence(plan, &code("3.1.1"))
+        .unwrap()
+        .0
+        .work_package_count;
+    store
+        .merge_influence(plan, &code("3.11.1"), &code("3.1.1"))
+        .unwrap();
+    assert!(matches!(
+        store.influence(plan, &code("3.11.1")),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(
+        store
+            .influence(plan, &code("3.1.1"))
+            .unwrap()
+            .0
+            .work_package_count,
+        before
+    );
+    assert_eq!(
+        store.work_package(first).unwrap().influences,
+        [code("3.1.1")]
+    );
+
+    // Merging into a code the plan lacks creates it, keeping the words.
+    store
+        .update_influence(plan, &code("3.2.1"), "Participation", "")
+        .unwrap();
+    let moved = store.influence(plan, &code("3.2.1")).unwrap().1;
+    store
+        .merge_influence(plan, &code("3.2.1"), &code("3.2.9"))
+        .unwrap();
+    let (row, packages) = store.influence(plan, &code("3.2.9")).unwrap();
+    assert_eq!((row.title.as_str(), packages), ("Participation", moved));
+    assert!(matches!(
+        store.merge_influence(plan, &code("3.2.9"), &code("3.2.9")),
+        Err(StoreError::Invalid { field: "into", .. })
+    ));
+    assert!(matches!(
+        store.merge_influence(plan, &code("9.9.9"), &code("3.2.9")),
+        Err(StoreError::NotFound { .. })
+    ));
+
+    // An influence no package addresses can go.
+    input.influences = vec![code("3.1.1"), code("3.9.9")];
+    store.update_work_package(first, &input).unwrap();
+    input.influences = vec![code("3.1.1")];
+    store.update_work_package(first, &input).unwrap();
+    store.delete_influence(plan, &code("3.9.9")).unwrap();
+    assert!(
+        store
+            .influences(plan)
+            .unwrap()
+            .iter()
+            .all(|i| i.code != code("3.9.9"))
+    );
+    assert!(matches!(
+        store.delete_influence(plan, &code("3.9.9")),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+fn related_id(store: &dyn PlanStore, plan: PlanId, name: &str) -> waymark_store::RelatedItemId {
+    store
+        .related_items(plan)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == name)
+        .unwrap_or_else(|| panic!("no related item {name}"))
+        .id
+}
+
+fn related_names(store: &dyn PlanStore, id: waymark_store::WorkPackageId) -> Vec<String> {
+    store
+        .work_package(id)
+        .unwrap()
+        .related_items
+        .into_iter()
+        .map(|r| r.name)
+        .collect()
+}
+
+#[test]
+fn related_items_are_merged_and_deleted_when_unused() {
+    let (store, plan) = seeded();
+    let im = related_id(store.as_ref(), plan, "IM Strategy");
+    let full = related_id(store.as_ref(), plan, "Information Management Strategy");
+    // Renaming one to the other's name is refused, pointing to merge.
+    let err = store
+        .update_related_item(
+            im,
+            "Information Management Strategy",
+            waymark_core::RelatedKind::Strategy,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { field: "name", .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("use merge"), "{err}");
+
+    let (_, _, im_packages) = store.related_item(im).unwrap();
+    let (_, _, full_packages) = store.related_item(full).unwrap();
+    store.merge_related_item(im, full).unwrap();
+    assert!(matches!(
+        store.related_item(im),
+        Err(StoreError::NotFound { .. })
+    ));
+    let (row, _, packages) = store.related_item(full).unwrap();
+    assert_eq!(
+        packages.len(),
+        im_packages.len() + full_packages.len(),
+        "the seed has no package naming both"
+    );
+    assert_eq!(row.work_package_count, packages.len() as u64);
+    // Saving the package whose text says "IM Strategy" keeps it on the merged item.
+    let wp = im_packages[0].id;
+    let input = WorkPackageInput {
+        related_items: None,
+        ..input_from(store.as_ref(), wp)
+    };
+    store.update_work_package(wp, &input).unwrap();
+    assert!(
+        related_names(store.as_ref(), wp).contains(&"Information Management Strategy".to_string())
+    );
+    assert!(!related_names(store.as_ref(), wp).contains(&"IM Strategy".to_string()));
+    assert!(
+        store
+            .related_items(plan)
+            .unwrap()
+            .iter()
+            .all(|r| r.name != "IM Strategy")
+    );
+
+    assert!(matches!(
+        store.merge_related_item(full, full),
+        Err(StoreError::Invalid { field: "into", .. })
+    ));
+    let err = store.delete_related_item(full).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                field: "related_item",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("2 work packages still relate"),
+        "{err}"
+    );
+
+    // Unused, it can go.
+    let wfs = related_id(store.as_ref(), plan, "www.wfs");
+    for p in store.related_item(wfs).unwrap().2 {
+        let mut input = input_from(store.as_ref(), p.id);
+        input.related_items = Some(vec![]);
+        store.update_work_package(p.id, &input).unwrap();
+    }
+    store.delete_related_item(wfs).unwrap();
+    assert!(matches!(
+        store.related_item(wfs),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn related_items_follow_the_relationships_text_unless_set_by_hand() {
+    let (store, plan) = seeded();
+    let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+    let detail = store.work_package(first).unwrap();
+    assert!(!detail.related_items_manual, "imported from its text");
+    let mut input = input_from(store.as_ref(), first);
+    input.related_items = None;
+    input.relationships = "Customer Data Strategy and CareMobile.".into();
+    store.update_work_package(first, &input).unwrap();
+    assert_eq!(
+        related_names(store.as_ref(), first),
+        ["Customer Data Strategy", "CareMobile"]
+    );
+    assert!(!store.work_package(first).unwrap().related_items_manual);
+
+    // Set by hand, they stay when the text changes.
+    input.related_items = Some(vec!["Corporate ICT Strategy".into()]);
+    store.update_work_package(first, &input).unwrap();
+    assert!(store.work_package(first).unwrap().related_items_manual);
+    let mut by_hand = input_from(store.as_ref(), first);
+    by_hand.relationships = "www.br".into();
+    store.update_work_package(first, &by_hand).unwrap();
+    assert_eq!(
+        related_names(store.as_ref(), first),
+        ["Corporate ICT Strategy"]
+    );
+
+    // Back to automatic: read from the text again.
+    by_hand.related_items = None;
+    store.update_work_package(first, &by_hand).unwrap();
+    assert_eq!(related_names(store.as_ref(), first), ["www.br"]);
+    assert!(!store.work_package(first).unwrap().related_items_manual);
+
+    // A renamed item keeps its packages when their text uses the old name.
+    let wfs = related_id(store.as_ref(), plan, "www.wfs");
+    store
+        .update_related_item(
+            wfs,
+            "Workforce strategy",
+            waymark_core::RelatedKind::Strategy,
+        )
+        .unwrap();
+    let workforce = store.related_item(wfs).unwrap().2[0].id;
+    let input = WorkPackageInput {
+        related_items: None,
+        ..input_from(store.as_ref(), workforce)
+    };
+    store.update_work_package(workforce, &input).unwrap();
+    assert_eq!(
+        related_names(store.as_ref(), workforce),
+        ["Workforce strategy"]
+    );
+}
+
+#[test]
+fn imported_packages_whose_items_differ_from_their_text_are_hand_set() {
+    let mut plan = seed();
+    plan.sections[0].work_packages[0].related_items = vec!["Amethyst".into()];
+    let store = fresh_store();
+    let id = store.import_plan(&plan, OnExisting::Refuse).unwrap();
+    let items = store.list_work_packages(id, &query()).unwrap().items;
+    assert!(
+        store
+            .work_package(items[0].id)
+            .unwrap()
+            .related_items_manual
+    );
+    assert!(
+        !store
+            .work_package(items[1].id)
+            .unwrap()
+            .related_items_manual
+    );
+    assert_eq!(store.load_plan(id).unwrap(), plan);
+}
+
+/// A database made before register upkeep (at migration 2): the upgrade marks the packages
+/// whose related items a person had set by hand.
+#[test]
+fn the_upgrade_marks_hand_set_related_items() {
+    let dir = std::env::temp_dir().join(format!("waymark-store-upgrade-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("old.db");
+    let path = path.to_str().unwrap();
+    let (hand_set, from_text) = {
+        let store = waymark_store::open(path).unwrap();
+        let plan = store.import_plan(&seed(), OnExisting::Refuse).unwrap();
+        let items = store.list_work_packages(plan, &query()).unwrap().items;
+        let mut input = input_from(store.as_ref(), items[0].id);
+        input.related_items = Some(vec!["Amethyst".into()]);
+        store.update_work_package(items[0].id, &input).unwrap();
+        (items[0].id, items[1].id)
+    };
+    {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE related_item_alias;
+             ALTER TABLE work_package DROP COLUMN related_items_manual;
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    let store = waymark_store::open(path).unwrap();
+    assert!(store.work_package(hand_set).unwrap().related_items_manual);
+    assert!(!store.work_package(from_text).unwrap().related_items_manual);
+}

@@ -47,6 +47,43 @@ pub fn too_long(field: &str, label: &str, value: &str, limit: Limit) -> Option<F
     })
 }
 
+/// A section's number and title as typed (blank is none), checked: a number is
+/// whole numbers separated by dots (`10.6`), a title at most 500 characters,
+/// and a section needs one or the other. API and pages share these rules.
+pub fn section_fields(
+    number: &str,
+    title: &str,
+) -> Result<(Option<String>, Option<String>), Vec<FieldError>> {
+    let clean = |v: &str| Some(v.trim().to_string()).filter(|s| !s.is_empty());
+    let (number, title) = (clean(number), clean(title));
+    let mut errors = Vec::new();
+    if let Some(n) = &number
+        && (n.chars().count() > 20
+            || !n
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+    {
+        errors.push(FieldError::new(
+            "number",
+            "A section number is numbers separated by dots, such as 10.6, of 20 characters or fewer",
+        ));
+    }
+    if let Some(t) = &title {
+        errors.extend(too_long("title", "title", t, TITLE_LIMIT));
+    }
+    if number.is_none() && title.is_none() {
+        errors.push(FieldError::new(
+            "title",
+            "Enter a number or a title for the section",
+        ));
+    }
+    if errors.is_empty() {
+        Ok((number, title))
+    } else {
+        Err(errors)
+    }
+}
+
 /// Work-package fields as text, the way a form sends them. The JSON API takes
 /// the same names; list fields there may also be arrays.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -64,8 +101,14 @@ pub struct WorkPackageFields {
     pub comments: Option<String>,
     /// Key-influence codes separated by spaces or commas: `3.1.1 3.2.6`.
     pub influences: Option<String>,
-    /// Related item names, one per line or separated by `;`. Left out: read from `relationships`.
+    /// Related item names, one per line or separated by `;`; giving them sets
+    /// them by hand. Left out on create: read from `relationships`, and again on
+    /// every save until set by hand.
     pub related_items: Option<String>,
+    /// `false` to go back to reading related items from `relationships`;
+    /// `true` to keep the current ones as they are.
+    #[schema(value_type = Option<bool>)]
+    pub related_items_manual: Option<String>,
     pub owner: Option<String>,
     /// not_started, in_progress, delivered, on_hold or cancelled.
     pub status: Option<String>,
@@ -98,13 +141,15 @@ impl WorkPackageFields {
                     .collect::<Vec<_>>()
                     .join(" "),
             ),
-            related_items: Some(
+            // Read from the text unless set by hand.
+            related_items: d.related_items_manual.then(|| {
                 d.related_items
                     .iter()
                     .map(|r| r.name.as_str())
                     .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
+                    .join("\n")
+            }),
+            related_items_manual: Some(d.related_items_manual.to_string()),
             owner: Some(d.row.owner.clone()),
             status: Some(d.row.status.as_str().to_string()),
             rag: Some(
@@ -119,8 +164,15 @@ impl WorkPackageFields {
         }
     }
 
-    /// Fields given in `patch` replace those here.
+    /// Fields given in `patch` replace those here. Related items given set
+    /// them by hand; `related_items_manual: false` reads them from the text.
     pub fn overlay(mut self, patch: WorkPackageFields) -> Self {
+        if patch.related_items.is_some() && patch.related_items_manual.is_none() {
+            self.related_items_manual = Some("true".into());
+        }
+        if patch.related_items.is_none() && patch.related_items_manual.as_deref() == Some("false") {
+            self.related_items = None;
+        }
         macro_rules! take {
             ($($f:ident),*) => {$( if patch.$f.is_some() { self.$f = patch.$f; } )*};
         }
@@ -134,6 +186,7 @@ impl WorkPackageFields {
             comments,
             influences,
             related_items,
+            related_items_manual,
             owner,
             status,
             rag,
@@ -239,13 +292,34 @@ impl WorkPackageFields {
                 }
             },
         };
-        let related_items = self.related_items.as_ref().map(|t| {
+        let listed = self.related_items.as_ref().map(|t| {
             t.split(['\n', ';'])
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect::<Vec<_>>()
         });
+        let related_items = match text(&self.related_items_manual).as_str() {
+            "" => listed,
+            "true" => Some(listed.unwrap_or_else(|| {
+                waymark_core::import::relationships::names(&text(&self.relationships))
+            })),
+            "false" if listed.is_some() => {
+                errors.push(FieldError::new(
+                    "related_items_manual",
+                    "Related items are either read from the relationships text (false) or listed (true), not both: leave out related_items, or set related_items_manual to true",
+                ));
+                None
+            }
+            "false" => None,
+            _ => {
+                errors.push(FieldError::new(
+                    "related_items_manual",
+                    "Choose true (related items as listed) or false (read from the relationships text)",
+                ));
+                None
+            }
+        };
         if let Some(long) = related_items
             .iter()
             .flatten()

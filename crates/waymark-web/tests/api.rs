@@ -1093,3 +1093,313 @@ fn bidirectional_controls_are_removed_from_api_input() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["title"], "CYPS nalp");
 }
+
+fn related_id(s: &TestServer, name: &str) -> i64 {
+    s.get(&format!("/api/v1/plans/{}/related-items", s.plan_id))
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no related item {name}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+fn related_names(wp: &Value) -> Vec<String> {
+    wp["related_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn sections_are_renamed_moved_and_deleted_when_empty() {
+    let s = start();
+    let sections = s
+        .get(&format!("/api/v1/plans/{}/sections", s.plan_id))
+        .json();
+    let id_of = |i: usize| sections["items"][i]["id"].as_i64().unwrap();
+    let governance = format!("/api/v1/sections/{}", id_of(1));
+    let r = s.send_json(
+        "PATCH",
+        &governance,
+        r#"{"number":"11","title":"Governance and standards"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["label"], "11 Governance and standards");
+    assert_eq!(s.get(&governance).json()["work_package_count"], 4);
+    let wp = package_id(&s, "11.4");
+    assert_eq!(
+        s.get(&format!("/api/v1/work-packages/{wp}")).json()["section_label"],
+        "11 Governance and standards"
+    );
+
+    // Move the unnumbered last section to the top: its package becomes #1.1.
+    let last = format!("/api/v1/sections/{}", id_of(5));
+    let r = s.send_json("PATCH", &last, r#"{"position":1}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["position"], 0);
+    let list = s
+        .get(&format!(
+            "/api/v1/plans/{}/work-packages?per_page=2",
+            s.plan_id
+        ))
+        .json();
+    assert_eq!(refs(&list), ["#1.1", "10.1.1"]);
+
+    assert_problem(
+        &s.send_json("PATCH", &last, r#"{"position":0}"#),
+        422,
+        "position",
+    );
+    assert_problem(
+        &s.send_json("PATCH", &last, r#"{"position":7}"#),
+        422,
+        "position",
+    );
+    assert_problem(
+        &s.send_json("PATCH", &governance, r#"{"number":"eleven"}"#),
+        422,
+        "number",
+    );
+    assert_problem(
+        &s.send_json("PATCH", &governance, r#"{"number":"10.1"}"#),
+        409,
+        "number",
+    );
+    assert_problem(
+        &s.send_json("PATCH", &governance, r#"{"colour":"red"}"#),
+        422,
+        "colour",
+    );
+    assert_problem(
+        &s.send_json("PATCH", "/api/v1/sections/999", r#"{"title":"x"}"#),
+        404,
+        "",
+    );
+
+    // A section with packages is not deleted; an empty one is.
+    let r = s.request("DELETE", &governance, &[], "");
+    assert_problem(&r, 409, "section");
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("still holds 4 work packages"),
+        "{}",
+        r.body
+    );
+    let created = s.send_json(
+        "POST",
+        &format!("/api/v1/plans/{}/sections", s.plan_id),
+        r#"{"title":"Spare"}"#,
+    );
+    let spare = format!("/api/v1/sections/{}", created.json()["id"]);
+    assert_eq!(s.request("DELETE", &spare, &[], "").status, 204);
+    assert_problem(&s.get(&spare), 404, "");
+    assert_eq!(
+        s.get(&format!("/api/v1/plans/{}", s.plan_id)).json()["section_count"],
+        6
+    );
+}
+
+#[test]
+fn influences_are_merged_and_deleted_when_unused() {
+    let s = start();
+    let wp = package_id(&s, "10.1.1");
+    let r = s.send_json(
+        "PATCH",
+        &format!("/api/v1/work-packages/{wp}"),
+        r#"{"influences":["3.1.1","3.11.1"]}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let typo = format!("/api/v1/plans/{}/influences/3.11.1", s.plan_id);
+    let r = s.request("DELETE", &typo, &[], "");
+    assert_problem(&r, 409, "code");
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("1 work package still addresses"),
+        "{}",
+        r.body
+    );
+
+    assert_problem(
+        &s.send_json("POST", &format!("{typo}/merge"), r#"{"into":"three"}"#),
+        422,
+        "into",
+    );
+    assert_problem(
+        &s.send_json("POST", &format!("{typo}/merge"), r#"{"into":"3.11.1"}"#),
+        422,
+        "into",
+    );
+    let r = s.send_json("POST", &format!("{typo}/merge"), r#"{"into":"3.1.1"}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["influence"]["code"], "3.1.1");
+    assert_problem(&s.get(&typo), 404, "");
+    assert_eq!(
+        s.get(&format!("/api/v1/work-packages/{wp}")).json()["influences"],
+        serde_json::json!(["3.1.1"]),
+        "a package that had both keeps one"
+    );
+    assert_problem(
+        &s.send_json("POST", &format!("{typo}/merge"), r#"{"into":"3.1.1"}"#),
+        404,
+        "",
+    );
+
+    // Unused, an influence can be deleted.
+    let unused = format!("/api/v1/plans/{}/influences/3.9.9", s.plan_id);
+    s.send_json(
+        "PATCH",
+        &format!("/api/v1/work-packages/{wp}"),
+        r#"{"influences":"3.1.1 3.9.9"}"#,
+    );
+    s.send_json(
+        "PATCH",
+        &format!("/api/v1/work-packages/{wp}"),
+        r#"{"influences":"3.1.1"}"#,
+    );
+    assert_eq!(s.request("DELETE", &unused, &[], "").status, 204);
+    assert_problem(&s.request("DELETE", &unused, &[], ""), 404, "");
+}
+
+#[test]
+fn related_items_are_merged_and_deleted_when_unused() {
+    let s = start();
+    let im = related_id(&s, "IM Strategy");
+    let full = related_id(&s, "Information Management Strategy");
+    let r = s.send_json(
+        "PATCH",
+        &format!("/api/v1/related-items/{im}"),
+        r#"{"name":"Information Management Strategy"}"#,
+    );
+    assert_problem(&r, 409, "name");
+    assert!(
+        r.json()["detail"].as_str().unwrap().contains("use merge"),
+        "{}",
+        r.body
+    );
+
+    let r = s.send_json(
+        "POST",
+        &format!("/api/v1/related-items/{im}/merge"),
+        &format!(r#"{{"into":{full}}}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["related_item"]["work_package_count"], 2);
+    assert_problem(&s.get(&format!("/api/v1/related-items/{im}")), 404, "");
+    assert_problem(
+        &s.send_json(
+            "POST",
+            &format!("/api/v1/related-items/{full}/merge"),
+            &format!(r#"{{"into":{full}}}"#),
+        ),
+        422,
+        "into",
+    );
+    assert_problem(
+        &s.send_json(
+            "POST",
+            &format!("/api/v1/related-items/{full}/merge"),
+            r#"{"into":99999}"#,
+        ),
+        422,
+        "into",
+    );
+    let r = s.request("DELETE", &format!("/api/v1/related-items/{full}"), &[], "");
+    assert_problem(&r, 409, "related_item");
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("2 work packages still relate"),
+        "{}",
+        r.body
+    );
+
+    // Once no package relates to it, it can be deleted.
+    let cds = related_id(&s, "Customer Data Strategy");
+    let wp = package_id(&s, "10.4.3");
+    let r = s.send_json(
+        "PATCH",
+        &format!("/api/v1/work-packages/{wp}"),
+        r#"{"relationships":"Corporate ICT Strategy."}"#,
+    );
+    assert_eq!(related_names(&r.json()), ["Corporate ICT Strategy"]);
+    assert_eq!(
+        s.request("DELETE", &format!("/api/v1/related-items/{cds}"), &[], "")
+            .status,
+        204
+    );
+    assert_problem(&s.get(&format!("/api/v1/related-items/{cds}")), 404, "");
+}
+
+/// Editing the relationships text moves the related items with it, unless they
+/// were set by hand; `related_items_manual: false` goes back to the text.
+#[test]
+fn related_items_follow_the_relationships_text_unless_set_by_hand() {
+    let s = start();
+    let wp = format!("/api/v1/work-packages/{}", package_id(&s, "10.3.3"));
+    let before = s.get(&wp).json();
+    assert_eq!(related_names(&before), ["Corporate ICT Strategy"]);
+    let r = s.send_json(
+        "PATCH",
+        &wp,
+        r#"{"relationships":"Customer Data Strategy and CareMobile."}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        related_names(&r.json()),
+        ["Customer Data Strategy", "CareMobile"]
+    );
+    assert_eq!(r.json()["related_items_manual"], false);
+
+    let r = s.send_json("PATCH", &wp, r#"{"related_items":["Amethyst"]}"#);
+    assert_eq!(
+        (
+            related_names(&r.json()),
+            r.json()["related_items_manual"].clone()
+        ),
+        (vec!["Amethyst".to_string()], Value::Bool(true))
+    );
+    let r = s.send_json("PATCH", &wp, r#"{"relationships":"www.br"}"#);
+    assert_eq!(
+        related_names(&r.json()),
+        ["Amethyst"],
+        "set by hand, they stay"
+    );
+
+    assert_problem(
+        &s.send_json("PATCH", &wp, r#"{"related_items_manual":"no"}"#),
+        422,
+        "related_items_manual",
+    );
+    assert_problem(
+        &s.send_json(
+            "PATCH",
+            &wp,
+            r#"{"related_items_manual":false,"related_items":["GIS"]}"#,
+        ),
+        422,
+        "related_items_manual",
+    );
+    let r = s.send_json("PATCH", &wp, r#"{"related_items_manual":false}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (
+            related_names(&r.json()),
+            r.json()["related_items_manual"].clone()
+        ),
+        (vec!["www.br".to_string()], Value::Bool(false))
+    );
+    // Freezing the current ones by hand keeps them when the text changes.
+    s.send_json("PATCH", &wp, r#"{"related_items_manual":true}"#);
+    let r = s.send_json("PATCH", &wp, r#"{"relationships":"GIS"}"#);
+    assert_eq!(related_names(&r.json()), ["www.br"]);
+}

@@ -286,6 +286,65 @@ fn edit_form_round_trip() {
     assert!(list.body.contains("Showing 1–1 of 1"));
 }
 
+/// The edit form offers reading related items from the relationships text (the
+/// default for imported packages) or listing them; the choice holds on save.
+#[test]
+fn related_items_follow_the_text_or_the_list_on_the_edit_form() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let id = package_id(&mut b, &plan, "10.3.3");
+    let (form, token) = b.get_form(&format!("/work-packages/{id}/edit"));
+    assert!(
+        form.body
+            .contains("name=\"related_items_manual\" value=\"false\" checked")
+    );
+    let section = option_value(&form.body, "10.3 Integration strategy");
+    let post = |b: &mut Browser, token: &str, relationships: &str, manual: &str, list: &str| {
+        b.post(
+            &format!("/work-packages/{id}/edit"),
+            &[
+                ("csrf_token", token),
+                ("section_id", &section),
+                ("number", "3"),
+                ("title", "Review of schools ICT strategy"),
+                ("relationships", relationships),
+                ("related_items_manual", manual),
+                ("related_items", list),
+            ],
+        )
+    };
+    let res = post(
+        &mut b,
+        &token,
+        "Customer Data Strategy and CareMobile.",
+        "false",
+        "Corporate ICT Strategy",
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = b.get(&format!("/work-packages/{id}"));
+    assert!(page.body.contains("CareMobile"), "read from the new text");
+    assert!(
+        !page.body.contains(">Corporate ICT Strategy</a>"),
+        "the list is not used"
+    );
+
+    let (_, token) = b.get_form(&format!("/work-packages/{id}/edit"));
+    let res = post(&mut b, &token, "www.br", "true", "Amethyst\nGIS");
+    assert_eq!(res.status, 303, "{}", res.body);
+    let (form_after, _) = b.get_form(&format!("/work-packages/{id}/edit"));
+    assert!(
+        form_after
+            .body
+            .contains("name=\"related_items_manual\" value=\"true\" checked")
+    );
+    let page = b.get(&format!("/work-packages/{id}"));
+    assert!(
+        page.body.contains(">Amethyst</a>") && !page.body.contains(">www.br</a>"),
+        "listed by hand"
+    );
+}
+
 #[test]
 fn validation_errors_are_422_with_a_summary_and_typed_values_kept() {
     let server = start();

@@ -201,6 +201,9 @@ pub struct WorkPackageDto {
     /// Key-influence codes.
     pub influences: Vec<String>,
     pub related_items: Vec<RelatedRefDto>,
+    /// True when `related_items` were set by hand; false when they are read
+    /// from `relationships` on every save.
+    pub related_items_manual: bool,
     pub programmes: Vec<ProgrammeRefDto>,
     /// Packages this one waits for (finish-to-start).
     pub depends_on: Vec<DependencyLinkDto>,
@@ -227,6 +230,7 @@ impl From<WorkPackageDetail> for WorkPackageDto {
                     kind: r.kind.as_str().into(),
                 })
                 .collect(),
+            related_items_manual: d.related_items_manual,
             programmes: d
                 .programmes
                 .into_iter()

@@ -47,6 +47,13 @@ use crate::error::{ApiError, FieldError};
         registers::related_items,
         registers::related_item,
         registers::update_related_item,
+        registers::merge_related_item,
+        registers::delete_related_item,
+        registers::section,
+        registers::update_section,
+        registers::delete_section,
+        registers::delete_influence,
+        registers::merge_influence,
         registers::programmes,
         registers::programme,
         registers::create_programme,
@@ -93,7 +100,19 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/plans/{id}/influences", get(registers::influences))
         .route(
             "/api/v1/plans/{id}/influences/{code}",
-            get(registers::influence).patch(registers::update_influence),
+            get(registers::influence)
+                .patch(registers::update_influence)
+                .delete(registers::delete_influence),
+        )
+        .route(
+            "/api/v1/plans/{id}/influences/{code}/merge",
+            axum::routing::post(registers::merge_influence),
+        )
+        .route(
+            "/api/v1/sections/{id}",
+            get(registers::section)
+                .patch(registers::update_section)
+                .delete(registers::delete_section),
         )
         .route(
             "/api/v1/plans/{id}/related-items",
@@ -101,7 +120,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/api/v1/related-items/{id}",
-            get(registers::related_item).patch(registers::update_related_item),
+            get(registers::related_item)
+                .patch(registers::update_related_item)
+                .delete(registers::delete_related_item),
+        )
+        .route(
+            "/api/v1/related-items/{id}/merge",
+            axum::routing::post(registers::merge_related_item),
         )
         .route(
             "/api/v1/plans/{id}/programmes",

@@ -196,28 +196,11 @@ pub async fn create_section(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let new: NewSection = parse_body(&body)?;
-    let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let (number, title) = (clean(new.number), clean(new.title));
-    let mut errors = Vec::new();
-    if let Some(n) = &number
-        && !n
-            .split('.')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        errors.push(FieldError::new(
-            "number",
-            "A section number is numbers separated by dots, such as 10.6",
-        ));
-    }
-    if number.is_none() && title.is_none() {
-        errors.push(FieldError::new(
-            "title",
-            "Enter a number or a title for the section",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let (number, title) = crate::input::section_fields(
+        new.number.as_deref().unwrap_or(""),
+        new.title.as_deref().unwrap_or(""),
+    )
+    .map_err(ApiError::Validation)?;
     let sid = state
         .run(move |s| s.create_section(id, number, title))
         .await?;

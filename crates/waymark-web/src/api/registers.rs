@@ -5,15 +5,16 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use waymark_core::{InfluenceCode, RelatedKind};
-use waymark_store::{PlanId, ProgrammeId, ProgrammeInput, RelatedItemId};
+use waymark_store::{PlanId, ProgrammeId, ProgrammeInput, RelatedItemId, SectionId};
 
 use super::dto::{
-    InfluenceDetail, InfluenceList, ProgrammeDto, ProgrammeList, RelatedItemDetail, RelatedItemList,
+    InfluenceDetail, InfluenceList, ProgrammeDto, ProgrammeList, RelatedItemDetail,
+    RelatedItemList, SectionDto,
 };
 use super::{parse_body, path_id};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
-use crate::input::{INFLUENCE_TITLE_LIMIT, TEXT_LIMIT, too_long};
+use crate::input::{INFLUENCE_TITLE_LIMIT, TEXT_LIMIT, section_fields, too_long};
 
 #[utoipa::path(get, operation_id = "listInfluences", path = "/api/v1/plans/{id}/influences", tag = "key influences", params(("id" = i64, Path)), responses((status = 200, body = InfluenceList)))]
 pub async fn influences(
@@ -302,5 +303,203 @@ pub async fn delete_programme(
 ) -> Result<StatusCode, ApiError> {
     let id = ProgrammeId(path_id(&id, "Programme")?);
     state.run(move |s| s.delete_programme(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- register upkeep
+
+#[utoipa::path(get, operation_id = "getSection", path = "/api/v1/sections/{id}", tag = "sections", params(("id" = i64, Path)),
+    responses((status = 200, body = SectionDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn section(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<SectionDto>, ApiError> {
+    let id = SectionId(path_id(&id, "Section")?);
+    Ok(Json(state.run(move |s| s.section(id)).await?.into()))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SectionPatch {
+    /// Section number such as `10.6`; an empty string removes it (its packages
+    /// are then referred to by the section's place, `#6.1`). Left out: unchanged.
+    pub number: Option<String>,
+    /// An empty string removes it. Left out: unchanged.
+    pub title: Option<String>,
+    /// The section's place in the plan, from 1. Packages of a section without a
+    /// number take their references from it.
+    #[schema(minimum = 1)]
+    pub position: Option<u32>,
+}
+
+#[utoipa::path(patch, operation_id = "updateSection", path = "/api/v1/sections/{id}", tag = "sections", params(("id" = i64, Path)),
+    request_body = SectionPatch,
+    description = "Renumber, retitle or move a section; its packages' references follow.",
+    responses((status = 200, body = SectionDto),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn update_section(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<SectionDto>, ApiError> {
+    let id = SectionId(path_id(&id, "Section")?);
+    let patch: SectionPatch = parse_body(&body)?;
+    let current = state.run(move |s| s.section(id)).await?;
+    let renamed = patch.number.is_some() || patch.title.is_some();
+    let number = patch.number.or(current.number).unwrap_or_default();
+    let title = patch.title.or(current.title).unwrap_or_default();
+    // A section the import left without number or title may still be moved.
+    let checked = if renamed {
+        section_fields(&number, &title).map(Some)
+    } else {
+        Ok(None)
+    };
+    let mut errors = checked.clone().err().unwrap_or_default();
+    if patch.position == Some(0) {
+        errors.push(FieldError::new(
+            "position",
+            "The position is the section's place in the plan, from 1",
+        ));
+    }
+    let fields = match checked {
+        Ok(fields) if errors.is_empty() => fields,
+        _ => return Err(ApiError::Validation(errors)),
+    };
+    let row = state
+        .run(move |s| {
+            if let Some((number, title)) = fields {
+                s.update_section(id, number, title)?;
+            }
+            if let Some(position) = patch.position {
+                s.move_section(id, position as usize - 1)?;
+            }
+            s.section(id)
+        })
+        .await?;
+    Ok(Json(row.into()))
+}
+
+#[utoipa::path(delete, operation_id = "deleteSection", path = "/api/v1/sections/{id}", tag = "sections", params(("id" = i64, Path)),
+    description = "Delete an empty section. Refused with 409, naming how many, while it holds work packages.",
+    responses((status = 204),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn delete_section(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = SectionId(path_id(&id, "Section")?);
+    state.run(move |s| s.delete_section(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, operation_id = "deleteInfluence", path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
+    params(("id" = i64, Path), ("code" = String, Path, description = "Such as 3.1.1")),
+    description = "Delete a key influence no work package addresses. Refused with 409, naming how many, otherwise: merge it instead.",
+    responses((status = 204),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn delete_influence(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let code: InfluenceCode = code
+        .parse()
+        .map_err(|_| ApiError::NotFound("Key influence".into()))?;
+    state.run(move |s| s.delete_influence(id, &code)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InfluenceMerge {
+    /// The code that takes over every link, such as 3.1.1; created (with this
+    /// influence's title and description) if the plan does not have it yet.
+    pub into: String,
+}
+
+#[utoipa::path(post, operation_id = "mergeInfluence", path = "/api/v1/plans/{id}/influences/{code}/merge", tag = "key influences",
+    params(("id" = i64, Path), ("code" = String, Path, description = "The code to merge away, such as 3.11.1")),
+    request_body = InfluenceMerge,
+    description = "Move every work package's link from this code to `into` (a package that had both keeps one) and remove this code, in one transaction. Answers with the influence merged into.",
+    responses((status = 200, body = InfluenceDetail),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn merge_influence(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<InfluenceDetail>, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let code: InfluenceCode = code
+        .parse()
+        .map_err(|_| ApiError::NotFound("Key influence".into()))?;
+    let merge: InfluenceMerge = parse_body(&body)?;
+    let into: InfluenceCode = merge.into.trim().parse().map_err(|_| {
+        ApiError::Validation(vec![FieldError::new(
+            "into",
+            "Enter a key-influence code such as 3.1.1",
+        )])
+    })?;
+    let (row, packages) = state
+        .run(move |s| {
+            s.merge_influence(id, &code, &into)?;
+            s.influence(id, &into)
+        })
+        .await?;
+    Ok(Json(InfluenceDetail {
+        influence: row.into(),
+        work_packages: packages.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelatedItemMerge {
+    /// The id of the related item (of the same plan) that takes over every link.
+    pub into: i64,
+}
+
+#[utoipa::path(post, operation_id = "mergeRelatedItem", path = "/api/v1/related-items/{id}/merge", tag = "related items", params(("id" = i64, Path)),
+    request_body = RelatedItemMerge,
+    description = "Move every work package's link from this item to `into` (a package that had both keeps one) and remove this item, in one transaction. Its name stays known: a relationships text that says it finds `into`. Answers with the item merged into.",
+    responses((status = 200, body = RelatedItemDetail),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn merge_related_item(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<RelatedItemDetail>, ApiError> {
+    let id = RelatedItemId(path_id(&id, "Related item")?);
+    let merge: RelatedItemMerge = parse_body(&body)?;
+    let into = RelatedItemId(merge.into);
+    let (row, plan, packages) = state
+        .run(move |s| {
+            s.merge_related_item(id, into)?;
+            s.related_item(into)
+        })
+        .await?;
+    Ok(Json(RelatedItemDetail {
+        related_item: row.into(),
+        plan_id: plan.0,
+        work_packages: packages.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[utoipa::path(delete, operation_id = "deleteRelatedItem", path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)),
+    description = "Delete a related item no work package relates to. Refused with 409, naming how many, otherwise: merge it instead.",
+    responses((status = 204),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn delete_related_item(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = RelatedItemId(path_id(&id, "Related item")?);
+    state.run(move |s| s.delete_related_item(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -98,6 +98,13 @@ fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
             _ => None,
         };
         match key.as_str() {
+            "related_items_manual" => match &val {
+                Value::Bool(b) => f.related_items_manual = Some(b.to_string()),
+                _ => errors.push(FieldError::new(
+                    "related_items_manual",
+                    "must be true or false",
+                )),
+            },
             "programme_ids" => match &val {
                 Value::Array(items) => {
                     let ids: Option<Vec<i64>> = items.iter().map(Value::as_i64).collect();

@@ -378,6 +378,8 @@ struct FormValues {
     comments: String,
     influences: String,
     related_items: String,
+    /// `true` when the related items are set by hand.
+    related_items_manual: bool,
     owner: String,
     rag: String,
     progress: String,
@@ -397,6 +399,7 @@ impl From<&WorkPackageFields> for FormValues {
             comments: v(&f.comments),
             influences: v(&f.influences),
             related_items: v(&f.related_items),
+            related_items_manual: f.related_items_manual.as_deref() == Some("true"),
             owner: v(&f.owner),
             rag: v(&f.rag),
             progress: v(&f.progress),
@@ -406,7 +409,7 @@ impl From<&WorkPackageFields> for FormValues {
 }
 
 /// Labels of the fields, in form order, for the error summary.
-const FIELD_ORDER: [&str; 15] = [
+const FIELD_ORDER: [&str; 16] = [
     "section_id",
     "number",
     "title",
@@ -415,6 +418,7 @@ const FIELD_ORDER: [&str; 15] = [
     "delivery",
     "comments",
     "influences",
+    "related_items_manual",
     "related_items",
     "programmes",
     "owner",
@@ -572,8 +576,13 @@ fn posted_fields(
         delivery: form.text("delivery"),
         comments: form.text("comments"),
         influences: form.text("influences"),
-        // Left empty, the names are read from the relationships text.
-        related_items: form.text("related_items").filter(|t| !t.trim().is_empty()),
+        // Read from the relationships text unless the person chose to list them.
+        related_items: match form.get("related_items_manual") {
+            Some("true") => Some(form.text("related_items").unwrap_or_default()),
+            Some(_) => None,
+            None => form.text("related_items").filter(|t| !t.trim().is_empty()),
+        },
+        related_items_manual: form.text("related_items_manual"),
         owner: form.text("owner"),
         status: form.text("status"),
         rag: form.text("rag"),
@@ -613,7 +622,16 @@ pub async fn edit_form(
     let wp = WorkPackageId(id);
     let detail = state.run(move |s| s.work_package(wp)).await?;
     let ctx = form_context(&state, detail.row.plan_id).await?;
-    let fields = WorkPackageFields::from_detail(&detail);
+    let mut fields = WorkPackageFields::from_detail(&detail);
+    // Show the names read from the text too, as a start for listing them by hand.
+    fields.related_items.get_or_insert_with(|| {
+        detail
+            .related_items
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
     let chosen: Vec<i64> = detail.programmes.iter().map(|g| g.id.0).collect();
     let page = form_page(&ctx, edit_spec(&detail), &fields, &chosen, Vec::new(), csrf);
     Ok(render(StatusCode::OK, &page))
