@@ -367,6 +367,9 @@ before(async () => {
     const programmes = listOf(await api(`/api/v1/plans/${PLAN}/programmes`));
     assert.ok(programmes.length > 0, 'the API lists no programmes');
     ids.programme = Number(programmes[0].id);
+    const sections = listOf(await api(`/api/v1/plans/${PLAN}/sections`));
+    assert.ok(sections.length > 0, 'the API lists no sections');
+    ids.section = Number(sections[0].id);
 });
 
 after(async () => {
@@ -664,8 +667,15 @@ describe('page families: axe-core (WCAG 2.2 AA), headings, tables, skip link, 39
         ['edit-programme', `/programmes/${ids.programme}/edit`],
         ['delete-programme', `/programmes/${ids.programme}/delete`],
         ['plan-settings', `/plans/${PLAN}/settings`],
+        ['sections', `/plans/${PLAN}/sections`],
+        ['edit-section', `/sections/${ids.section}/edit`],
+        ['delete-section', `/sections/${ids.section}/delete`],
+        ['merge-influence', `/plans/${PLAN}/influences/3.1.1/merge`],
+        ['delete-influence', `/plans/${PLAN}/influences/3.1.1/delete`],
+        ['merge-related-item', `/related-items/${ids.relatedItem}/merge`],
+        ['delete-related-item', `/related-items/${ids.relatedItem}/delete`],
     ];
-    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings'];
+    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings', 'sections', 'edit-section', 'delete-section', 'merge-influence', 'delete-influence', 'merge-related-item', 'delete-related-item'];
     for (const name of names) {
         test(name, async () => {
             const [, pagePath] = families().find(([n]) => n === name);

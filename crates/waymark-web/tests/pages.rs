@@ -1229,3 +1229,276 @@ fn bidirectional_controls_are_removed_from_every_form() {
     );
     assert!(!page.body.contains('\u{202E}') && !page.body.contains('\u{2067}'));
 }
+
+/// The id in `/prefix/{id}` of the link whose text is `label`.
+fn link_id(body: &str, prefix: &str, label: &str) -> String {
+    let i = body
+        .find(&format!(">{label}</a>"))
+        .unwrap_or_else(|| panic!("no link {label}"));
+    let start = body[..i].rfind(prefix).unwrap() + prefix.len();
+    common::digits(&body[start..])
+}
+
+#[test]
+fn sections_are_added_renamed_moved_and_deleted_only_when_empty() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    assert!(
+        b.get(&format!("/plans/{plan}"))
+            .body
+            .contains(&format!("href=\"/plans/{plan}/sections\""))
+    );
+    let (page, token) = b.get_form(&format!("/plans/{plan}/sections"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("10.2 Governance"));
+    // Add: a wrong number is a 422 with the typed values kept.
+    let res = b.post(
+        &format!("/plans/{plan}/sections"),
+        &[
+            ("csrf_token", &token),
+            ("number", "ten"),
+            ("title", "Partnerships"),
+        ],
+    );
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("There is a problem") && res.body.contains("href=\"#number\""));
+    assert!(res.body.contains("value=\"Partnerships\""));
+    let res = b.post(
+        &format!("/plans/{plan}/sections"),
+        &[
+            ("csrf_token", &token),
+            ("number", "10.7"),
+            ("title", "Partnerships"),
+        ],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let list = b.get(res.header("location").unwrap());
+    assert!(list.body.contains("The section has been added."));
+    assert!(list.body.contains("10.7 Partnerships"));
+
+    // Rename 10.2 to 11: its packages' references follow.
+    let governance = {
+        let i = list.body.find(">10.2 Governance</th>").unwrap();
+        common::digits(after(&list.body[i..], "href=\"/sections/").unwrap())
+    };
+    let (form, token) = b.get_form(&format!("/sections/{governance}/edit"));
+    assert!(form.body.contains("value=\"10.2\""));
+    let res = b.post(
+        &format!("/sections/{governance}/edit"),
+        &[
+            ("csrf_token", &token),
+            ("number", "10.1"),
+            ("title", "Governance"),
+        ],
+    );
+    assert_eq!(res.status, 422, "a taken number");
+    assert!(res.body.contains("section 10.1 already exists"));
+    let res = b.post(
+        &format!("/sections/{governance}/edit"),
+        &[
+            ("csrf_token", &token),
+            ("number", "11"),
+            ("title", "Governance"),
+        ],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(b.get(&format!("/plans/{plan}")).body.contains(">11.4</td>"));
+
+    // Move it down one place.
+    let res = b.post(
+        &format!("/sections/{governance}/move"),
+        &[("csrf_token", &token), ("direction", "down")],
+    );
+    assert_eq!(res.status, 303);
+    let list = b.get(res.header("location").unwrap());
+    assert!(list.body.contains("The section has been moved."));
+    let order: Vec<usize> = ["10.3 Integration strategy", "11 Governance"]
+        .iter()
+        .map(|l| list.body.find(&format!(">{l}</th>")).unwrap())
+        .collect();
+    assert!(order[0] < order[1]);
+
+    // A section with packages cannot be deleted: the page says how many.
+    let refused = b.get(&format!("/sections/{governance}/delete"));
+    assert!(refused.body.contains("holds 4 work packages"));
+    assert!(!refused.body.contains("Yes, delete"));
+    let res = b.post(
+        &format!("/sections/{governance}/delete"),
+        &[("csrf_token", &token)],
+    );
+    assert_eq!(res.status, 409);
+    assert!(res.body.contains("still holds 4 work packages"));
+    // The new, empty one can.
+    let partnerships = {
+        let i = list.body.find(">10.7 Partnerships</th>").unwrap();
+        common::digits(after(&list.body[i..], "href=\"/sections/").unwrap())
+    };
+    let (confirm, token) = b.get_form(&format!("/sections/{partnerships}/delete"));
+    assert!(
+        confirm
+            .body
+            .contains("Are you sure you want to delete section 10.7 Partnerships?")
+    );
+    let res = b.post(
+        &format!("/sections/{partnerships}/delete"),
+        &[("csrf_token", &token)],
+    );
+    assert_eq!(res.status, 303);
+    let list = b.get(res.header("location").unwrap());
+    assert!(list.body.contains("The section has been deleted."));
+    assert!(!list.body.contains("10.7 Partnerships"));
+}
+
+#[test]
+fn influences_are_merged_and_deleted_only_when_unused() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let page = b.get(&format!("/plans/{plan}/influences/3.2.1"));
+    assert!(
+        page.body
+            .contains(&format!("href=\"/plans/{plan}/influences/3.2.1/merge\""))
+    );
+    let refused = b.get(&format!("/plans/{plan}/influences/3.2.1/delete"));
+    assert!(
+        refused.body.contains("1 work package addresses it"),
+        "{}",
+        refused.body
+    );
+    let (merge, token) = b.get_form(&format!("/plans/{plan}/influences/3.2.1/merge"));
+    assert!(merge.body.contains("This cannot be undone."));
+    let res = b.post(
+        &format!("/plans/{plan}/influences/3.2.1/merge"),
+        &[("csrf_token", &token), ("into", "three")],
+    );
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("href=\"#into\"") && res.body.contains("value=\"three\""));
+    let res = b.post(
+        &format!("/plans/{plan}/influences/3.2.1/merge"),
+        &[("csrf_token", &token), ("into", "3.2.9")],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let target = b.get(res.header("location").unwrap());
+    assert!(
+        target
+            .body
+            .contains("Merged: every work package now links here.")
+    );
+    assert!(target.body.contains("1 work package addresses"));
+    assert_eq!(
+        b.get(&format!("/plans/{plan}/influences/3.2.1")).status,
+        404
+    );
+
+    // Unused once its package moves on: then it can be deleted.
+    let wp = package_id(&mut b, &plan, "10.4.1");
+    let wp_page = b.get(&format!("/work-packages/{wp}"));
+    assert!(wp_page.body.contains("3.2.9"));
+    common::send(
+        server.addr,
+        "PATCH",
+        &format!("/api/v1/work-packages/{wp}"),
+        &[("Content-Type", "application/json")],
+        Some(r#"{"influences":"3.1.1"}"#),
+    );
+    let (confirm, token) = b.get_form(&format!("/plans/{plan}/influences/3.2.9/delete"));
+    assert!(
+        confirm
+            .body
+            .contains("Are you sure you want to delete key influence 3.2.9?")
+    );
+    let res = b.post(
+        &format!("/plans/{plan}/influences/3.2.9/delete"),
+        &[("csrf_token", &token)],
+    );
+    assert_eq!(res.status, 303);
+    let register = b.get(res.header("location").unwrap());
+    assert!(
+        register
+            .body
+            .contains("The key influence has been deleted.")
+    );
+}
+
+#[test]
+fn related_items_are_merged_and_deleted_only_when_unused() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let register = b.get(&format!("/plans/{plan}/related-items"));
+    let im = link_id(&register.body, "/related-items/", "IM Strategy");
+    let full = link_id(
+        &register.body,
+        "/related-items/",
+        "Information Management Strategy",
+    );
+    // Renaming to the other's name says to merge.
+    let (_, token) = b.get_form(&format!("/related-items/{im}"));
+    let res = b.post(
+        &format!("/related-items/{im}"),
+        &[
+            ("csrf_token", &token),
+            ("name", "Information Management Strategy"),
+            ("kind", "strategy"),
+        ],
+    );
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("use merge"));
+
+    let refused = b.get(&format!("/related-items/{im}/delete"));
+    assert!(refused.body.contains("1 work package relates to it"));
+    let (merge, token) = b.get_form(&format!("/related-items/{im}/merge"));
+    assert!(merge.body.contains(&format!("<option value=\"{full}\"")));
+    assert!(
+        !merge.body.contains(&format!("<option value=\"{im}\"")),
+        "not into itself"
+    );
+    let res = b.post(
+        &format!("/related-items/{im}/merge"),
+        &[("csrf_token", &token), ("into", "")],
+    );
+    assert_eq!(res.status, 422);
+    let res = b.post(
+        &format!("/related-items/{im}/merge"),
+        &[("csrf_token", &token), ("into", &full)],
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let target = b.get(res.header("location").unwrap());
+    assert!(
+        target
+            .body
+            .contains("Merged: every work package now links here.")
+    );
+    assert!(target.body.contains("2 work packages relate"));
+    assert_eq!(b.get(&format!("/related-items/{im}")).status, 404);
+
+    // An item no package relates to can be deleted.
+    let wp = package_id(&mut b, &plan, "10.4.3");
+    common::send(
+        server.addr,
+        "PATCH",
+        &format!("/api/v1/work-packages/{wp}"),
+        &[("Content-Type", "application/json")],
+        Some(r#"{"relationships":"Corporate ICT Strategy."}"#),
+    );
+    let cds = link_id(
+        &b.get(&format!("/plans/{plan}/related-items")).body,
+        "/related-items/",
+        "Customer Data Strategy",
+    );
+    let (confirm, token) = b.get_form(&format!("/related-items/{cds}/delete"));
+    assert!(
+        confirm
+            .body
+            .contains("Are you sure you want to delete Customer Data Strategy?")
+    );
+    let res = b.post(
+        &format!("/related-items/{cds}/delete"),
+        &[("csrf_token", &token)],
+    );
+    assert_eq!(res.status, 303);
+    let register = b.get(res.header("location").unwrap());
+    assert!(register.body.contains("The related item has been deleted."));
+    assert!(!register.body.contains(">Customer Data Strategy</a>"));
+}

@@ -57,6 +57,7 @@ pub async fn register(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     params: Result<Query<PageParams>, QueryRejection>,
+    flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
     let page_text = params.map(|Query(p)| p.page).unwrap_or_default();
     let page = match page_text.trim() {
@@ -129,7 +130,8 @@ pub async fn register(
             "Key influences",
             Some(PlanNav::from(&plan)),
             Section::Influences,
-        ),
+        )
+        .with_banner(flags.ok().and_then(|Query(b)| b.message())),
         influences,
         unaddressed,
         matrix,
@@ -266,4 +268,187 @@ pub async fn update(
     }
     let page = influence_page(&state, id, code, csrf, Some((title, description)), errors).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+// ---------------------------------------------------------------- merge and delete
+
+#[derive(Template)]
+#[template(path = "influence_merge.html")]
+struct MergePage {
+    layout: Layout,
+    csrf: String,
+    plan_id: i64,
+    code: String,
+    code_path: String,
+    count_text: String,
+    into: String,
+    errors: Vec<FieldError>,
+}
+
+impl MergePage {
+    fn error(&self, field: &str) -> Option<&str> {
+        crate::error::message_for(&self.errors, field)
+    }
+}
+
+async fn merge_page(
+    state: &AppState,
+    id: i64,
+    code: InfluenceCode,
+    csrf: String,
+    into: String,
+    errors: Vec<FieldError>,
+) -> Result<MergePage, HtmlError> {
+    let plan_id = PlanId(id);
+    let (plan, (influence, _)) = state
+        .run(move |s| Ok((s.plan(plan_id)?, s.influence(plan_id, &code)?)))
+        .await?;
+    let heading = format!(
+        "{}Merge key influence {} into another code",
+        if errors.is_empty() { "" } else { "Error: " },
+        influence.code
+    );
+    Ok(MergePage {
+        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Influences),
+        csrf,
+        plan_id: id,
+        code: influence.code.to_string(),
+        code_path: encode(influence.code.as_str()),
+        count_text: count_of(
+            influence.work_package_count,
+            "work package addresses",
+            "work packages address",
+        ),
+        into,
+        errors,
+    })
+}
+
+pub async fn merge_form(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, HtmlError> {
+    let code = parse_code(&code)?;
+    let page = merge_page(&state, id, code, csrf, String::new(), Vec::new()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// Merge this code into the one typed: every link moves, the code goes.
+pub async fn merge(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+    CsrfToken(csrf): CsrfToken,
+    form: CsrfForm,
+) -> Result<Response, HtmlError> {
+    let code = parse_code(&code)?;
+    let typed = form.get("into").unwrap_or("").trim().to_string();
+    let errors = match typed.parse::<InfluenceCode>() {
+        Err(_) => vec![FieldError::new(
+            "into",
+            "Enter the code to merge into, such as 3.1.1",
+        )],
+        Ok(into) => {
+            let (plan_id, from, to) = (PlanId(id), code.clone(), into.clone());
+            match state
+                .run(move |s| s.merge_influence(plan_id, &from, &to))
+                .await
+            {
+                Ok(()) => {
+                    return Ok(Redirect::to(&format!(
+                        "/plans/{id}/influences/{}?register=merged",
+                        encode(into.as_str())
+                    ))
+                    .into_response());
+                }
+                Err(ApiError::Validation(es)) => es,
+                Err(ApiError::Conflict(e)) => vec![e],
+                Err(other) => return Err(other.into()),
+            }
+        }
+    };
+    let page = merge_page(&state, id, code, csrf, typed, errors).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+#[derive(Template)]
+#[template(path = "influence_delete.html")]
+struct DeletePage {
+    layout: Layout,
+    csrf: String,
+    plan_id: i64,
+    code: String,
+    code_path: String,
+    /// Why it cannot be deleted, while packages address it.
+    refusal: Option<String>,
+}
+
+async fn delete_page(
+    state: &AppState,
+    id: i64,
+    code: InfluenceCode,
+    csrf: String,
+    refusal: Option<String>,
+) -> Result<DeletePage, HtmlError> {
+    let plan_id = PlanId(id);
+    let (plan, (influence, _)) = state
+        .run(move |s| Ok((s.plan(plan_id)?, s.influence(plan_id, &code)?)))
+        .await?;
+    let refusal = refusal.or_else(|| {
+        (influence.work_package_count > 0).then(|| {
+            format!(
+                "{} it. Remove it from them, or merge it into another code.",
+                count_of(
+                    influence.work_package_count,
+                    "work package addresses",
+                    "work packages address",
+                )
+            )
+        })
+    });
+    let heading = if refusal.is_some() {
+        format!("You cannot delete key influence {} yet", influence.code)
+    } else {
+        format!("Delete key influence {}", influence.code)
+    };
+    Ok(DeletePage {
+        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Influences),
+        csrf,
+        plan_id: id,
+        code: influence.code.to_string(),
+        code_path: encode(influence.code.as_str()),
+        refusal,
+    })
+}
+
+pub async fn delete_form(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, HtmlError> {
+    let code = parse_code(&code)?;
+    let page = delete_page(&state, id, code, csrf, None).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+    CsrfToken(csrf): CsrfToken,
+    _form: CsrfForm,
+) -> Result<Response, HtmlError> {
+    let code = parse_code(&code)?;
+    let (plan_id, c) = (PlanId(id), code.clone());
+    match state.run(move |s| s.delete_influence(plan_id, &c)).await {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/plans/{id}/influences?register=influence-deleted"
+        ))
+        .into_response()),
+        Err(ApiError::Conflict(e)) => {
+            let why = super::sections::capitalise(&e.message);
+            let page = delete_page(&state, id, code, csrf, Some(why)).await?;
+            Ok(render(StatusCode::CONFLICT, &page))
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -8,6 +8,7 @@ mod influences;
 mod plans;
 mod programmes;
 mod related_items;
+mod sections;
 mod settings;
 mod timeline;
 mod view;
@@ -43,16 +44,45 @@ pub fn routes() -> Router<AppState> {
             "/plans/{id}/settings",
             get(settings::form).post(settings::save),
         )
+        .route(
+            "/plans/{id}/sections",
+            get(sections::list).post(sections::create),
+        )
+        .route(
+            "/sections/{id}/edit",
+            get(sections::edit_form).post(sections::update),
+        )
+        .route("/sections/{id}/move", post(sections::move_section))
+        .route(
+            "/sections/{id}/delete",
+            get(sections::delete_form).post(sections::delete),
+        )
         .route("/plans/{id}/timeline", get(timeline::page))
         .route("/plans/{id}/influences", get(influences::register))
         .route(
             "/plans/{id}/influences/{code}",
             get(influences::show).post(influences::update),
         )
+        .route(
+            "/plans/{id}/influences/{code}/merge",
+            get(influences::merge_form).post(influences::merge),
+        )
+        .route(
+            "/plans/{id}/influences/{code}/delete",
+            get(influences::delete_form).post(influences::delete),
+        )
         .route("/plans/{id}/related-items", get(related_items::register))
         .route(
             "/related-items/{id}",
             get(related_items::show).post(related_items::update),
+        )
+        .route(
+            "/related-items/{id}/merge",
+            get(related_items::merge_form).post(related_items::merge),
+        )
+        .route(
+            "/related-items/{id}/delete",
+            get(related_items::delete_form).post(related_items::delete),
         )
         .route(
             "/plans/{id}/work-packages/new",

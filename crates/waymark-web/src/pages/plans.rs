@@ -464,11 +464,26 @@ pub struct Banner {
     pub deleted: String,
     /// A programme was added (`1`) or deleted (`deleted`).
     pub programme: String,
+    /// A register change: `section-added`, `section-saved`, `section-moved`,
+    /// `section-deleted`, `influence-deleted`, `merged`, `item-deleted`.
+    pub register: String,
 }
 
 impl Banner {
     pub fn message(&self) -> Option<String> {
-        if self.programme == "1" {
+        let register = match self.register.as_str() {
+            "section-added" => Some("The section has been added."),
+            "section-saved" => Some("The section has been changed."),
+            "section-moved" => Some("The section has been moved."),
+            "section-deleted" => Some("The section has been deleted."),
+            "influence-deleted" => Some("The key influence has been deleted."),
+            "merged" => Some("Merged: every work package now links here."),
+            "item-deleted" => Some("The related item has been deleted."),
+            _ => None,
+        };
+        if let Some(message) = register {
+            Some(message.into())
+        } else if self.programme == "1" {
             Some("The programme has been added.".into())
         } else if self.programme == "deleted" {
             Some("The programme has been deleted.".into())

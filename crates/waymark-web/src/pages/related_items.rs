@@ -51,6 +51,7 @@ pub async fn register(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     params: Result<Query<KindParams>, QueryRejection>,
+    flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
     let kind_text = params.map(|Query(p)| p.kind).unwrap_or_default();
     let kind = match kind_text.trim() {
@@ -100,7 +101,8 @@ pub async fn register(
             "Related items",
             Some(PlanNav::from(&plan)),
             Section::RelatedItems,
-        ),
+        )
+        .with_banner(flags.ok().and_then(|Query(b)| b.message())),
         kinds,
         groups,
         total: count_of(shown, "related item", "related items"),
@@ -225,4 +227,195 @@ pub async fn update(
     }
     let page = item_page(&state, id, csrf, Some((name, kind_text)), errors).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+// ---------------------------------------------------------------- merge and delete
+
+#[derive(Template)]
+#[template(path = "related_item_merge.html")]
+struct MergePage {
+    layout: Layout,
+    csrf: String,
+    id: i64,
+    name: String,
+    count_text: String,
+    choices: Vec<Choice>,
+    errors: Vec<FieldError>,
+}
+
+impl MergePage {
+    fn error(&self, field: &str) -> Option<&str> {
+        crate::error::message_for(&self.errors, field)
+    }
+}
+
+async fn merge_page(
+    state: &AppState,
+    id: i64,
+    csrf: String,
+    chosen: String,
+    errors: Vec<FieldError>,
+) -> Result<MergePage, HtmlError> {
+    let item_id = RelatedItemId(id);
+    let (item, plan, others) = state
+        .run(move |s| {
+            let (item, plan_id, _) = s.related_item(item_id)?;
+            Ok((item, s.plan(plan_id)?, s.related_items(plan_id)?))
+        })
+        .await?;
+    let heading = format!(
+        "{}Merge {} into another related item",
+        if errors.is_empty() { "" } else { "Error: " },
+        item.name
+    );
+    let mut choices = vec![Choice::new("", "Choose an item", &chosen)];
+    choices.extend(
+        others
+            .iter()
+            .filter(|o| o.id != item.id)
+            .map(|o| Choice::new(o.id.0.to_string(), o.name.clone(), &chosen)),
+    );
+    Ok(MergePage {
+        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::RelatedItems),
+        csrf,
+        id,
+        name: item.name.clone(),
+        count_text: count_of(
+            item.work_package_count,
+            "work package relates",
+            "work packages relate",
+        ),
+        choices,
+        errors,
+    })
+}
+
+pub async fn merge_form(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, HtmlError> {
+    let page = merge_page(&state, id, csrf, String::new(), Vec::new()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// Merge this item into the one chosen: every link moves, this item goes.
+pub async fn merge(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfToken(csrf): CsrfToken,
+    form: CsrfForm,
+) -> Result<Response, HtmlError> {
+    let chosen = form.get("into").unwrap_or("").trim().to_string();
+    let errors = match chosen.parse::<i64>() {
+        Err(_) => vec![FieldError::new(
+            "into",
+            "Choose the related item to merge into",
+        )],
+        Ok(into) => {
+            match state
+                .run(move |s| s.merge_related_item(RelatedItemId(id), RelatedItemId(into)))
+                .await
+            {
+                Ok(()) => {
+                    return Ok(
+                        Redirect::to(&format!("/related-items/{into}?register=merged"))
+                            .into_response(),
+                    );
+                }
+                Err(ApiError::Validation(es)) => es,
+                Err(ApiError::Conflict(e)) => vec![e],
+                Err(other) => return Err(other.into()),
+            }
+        }
+    };
+    let page = merge_page(&state, id, csrf, chosen, errors).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+#[derive(Template)]
+#[template(path = "related_item_delete.html")]
+struct DeletePage {
+    layout: Layout,
+    csrf: String,
+    id: i64,
+    name: String,
+    /// Why it cannot be deleted, while packages relate to it.
+    refusal: Option<String>,
+}
+
+async fn delete_page(
+    state: &AppState,
+    id: i64,
+    csrf: String,
+    refusal: Option<String>,
+) -> Result<DeletePage, HtmlError> {
+    let item_id = RelatedItemId(id);
+    let (item, plan) = state
+        .run(move |s| {
+            let (item, plan_id, _) = s.related_item(item_id)?;
+            Ok((item, s.plan(plan_id)?))
+        })
+        .await?;
+    let refusal = refusal.or_else(|| {
+        (item.work_package_count > 0).then(|| {
+            format!(
+                "{} to it. Merge it into another related item instead.",
+                count_of(
+                    item.work_package_count,
+                    "work package relates",
+                    "work packages relate",
+                )
+            )
+        })
+    });
+    let heading = if refusal.is_some() {
+        format!("You cannot delete {} yet", item.name)
+    } else {
+        format!("Delete {}", item.name)
+    };
+    Ok(DeletePage {
+        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::RelatedItems),
+        csrf,
+        id,
+        name: item.name.clone(),
+        refusal,
+    })
+}
+
+pub async fn delete_form(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, HtmlError> {
+    let page = delete_page(&state, id, csrf, None).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfToken(csrf): CsrfToken,
+    _form: CsrfForm,
+) -> Result<Response, HtmlError> {
+    let item_id = RelatedItemId(id);
+    let result = state
+        .run(move |s| {
+            let (_, plan, _) = s.related_item(item_id)?;
+            s.delete_related_item(item_id)?;
+            Ok(plan)
+        })
+        .await;
+    match result {
+        Ok(plan) => Ok(Redirect::to(&format!(
+            "/plans/{plan}/related-items?register=item-deleted"
+        ))
+        .into_response()),
+        Err(ApiError::Conflict(e)) => {
+            let why = super::sections::capitalise(&e.message);
+            let page = delete_page(&state, id, csrf, Some(why)).await?;
+            Ok(render(StatusCode::CONFLICT, &page))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
