@@ -1,12 +1,15 @@
 //! The SQLite backend: a pool of connections to one database file in WAL mode.
 
+mod cache;
 mod list;
 mod registers;
+
+use cache::Cache;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;
@@ -35,21 +38,8 @@ const LIST_CAP: u32 = 1000;
 
 pub struct SqliteStore {
     pool: Pool<SqliteConnectionManager>,
-    cache: Mutex<Cache>,
+    cache: Cache,
 }
-
-/// Counts and filter choices, valid for one `store_generation`: every write
-/// transaction bumps the generation, so nothing stale is ever served (other
-/// processes writing to the same file bump it too).
-#[derive(Default)]
-struct Cache {
-    generation: i64,
-    counts: HashMap<String, i64>,
-    options: HashMap<i64, Arc<FilterOptions>>,
-}
-
-/// Entries kept before the cache starts afresh (a bound on memory, not a policy).
-const CACHE_LIMIT: usize = 4096;
 
 const SEARCH_COLUMNS: &str = "ref, title, scope, relationships, delivery, comments, owner";
 
@@ -163,6 +153,46 @@ fn reference(tx: &Connection, section: SectionId, number: &str) -> Result<(Strin
     ))
 }
 
+/// What a package's filter choices depend on: its plan's newest influence and
+/// related item, and the programmes it belongs to. A package write that
+/// changes none of these leaves the plan's filter choices as they were.
+#[derive(Debug, PartialEq, Eq)]
+struct RegistersState {
+    plan: Option<i64>,
+    newest_influence: Option<i64>,
+    newest_related: Option<i64>,
+    programmes: Vec<i64>,
+}
+
+fn registers_state(tx: &Connection, package: Option<i64>) -> Result<RegistersState> {
+    let Some(id) = package else {
+        return Ok(RegistersState {
+            plan: None,
+            newest_influence: None,
+            newest_related: None,
+            programmes: Vec::new(),
+        });
+    };
+    let plan: Option<i64> = tx
+        .prepare_cached("SELECT plan_id FROM work_package WHERE id = ?")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let newest = |sql: &str| -> Result<Option<i64>> {
+        Ok(tx.prepare_cached(sql)?.query_row([plan], |r| r.get(0))?)
+    };
+    Ok(RegistersState {
+        plan,
+        newest_influence: newest("SELECT MAX(id) FROM influence WHERE plan_id = ?")?,
+        newest_related: newest("SELECT MAX(id) FROM related_item WHERE plan_id = ?")?,
+        programmes: tx
+            .prepare_cached(
+                "SELECT programme_id FROM programme_work_package WHERE work_package_id = ? ORDER BY programme_id",
+            )?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?,
+    })
+}
+
 impl SqliteStore {
     pub fn open(path: &str) -> Result<Self> {
         let init = |c: &mut Connection| {
@@ -195,50 +225,8 @@ impl SqliteStore {
         }
         Ok(SqliteStore {
             pool,
-            cache: Mutex::new(Cache::default()),
+            cache: Cache::default(),
         })
-    }
-
-    fn cache(&self) -> MutexGuard<'_, Cache> {
-        self.cache
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// The cache, emptied first if the database has changed since it was filled.
-    fn cache_at(&self, generation: i64) -> MutexGuard<'_, Cache> {
-        let mut cache = self.cache();
-        if cache.generation != generation {
-            *cache = Cache {
-                generation,
-                ..Cache::default()
-            };
-        }
-        cache
-    }
-
-    fn generation(conn: &Connection) -> Result<i64> {
-        Ok(conn
-            .prepare_cached("SELECT generation FROM store_generation WHERE id = 1")?
-            .query_row([], |r| r.get(0))?)
-    }
-
-    /// `SELECT COUNT(*) ...` with its answer cached until the next write.
-    fn count(&self, conn: &Connection, sql: &str, args: &[Value]) -> Result<i64> {
-        let generation = Self::generation(conn)?;
-        let key = format!("{sql}\u{1f}{args:?}");
-        if let Some(n) = self.cache_at(generation).counts.get(&key) {
-            return Ok(*n);
-        }
-        let n: i64 = conn
-            .prepare_cached(sql)?
-            .query_row(params_from_iter(args), |r| r.get(0))?;
-        let mut cache = self.cache_at(generation);
-        if cache.counts.len() >= CACHE_LIMIT {
-            cache.counts.clear();
-        }
-        cache.counts.insert(key, n);
-        Ok(n)
     }
 
     /// Run reads in one snapshot, so a count and the rows it counts agree.
@@ -253,34 +241,90 @@ impl SqliteStore {
         value
     }
 
+    /// A write transaction; every cached count and choice starts afresh after it.
     fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.pool.get()?;
-        Self::write_on(&mut conn, f)
+        self.write_on(&mut conn, f)
     }
 
     fn write_on<T>(
+        &self,
         conn: &mut Connection,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        Self::write_then(conn, f, Finish::Commit)
+        self.write_then(conn, f, Finish::Commit)
     }
 
     /// The one write path: `f` in a `BEGIN IMMEDIATE` transaction that bumps
     /// `store_generation`, then committed, or rolled back for a dry run (which
     /// so makes every write and meets every constraint a real one does).
     fn write_then<T>(
+        &self,
         conn: &mut Connection,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
         finish: Finish,
     ) -> Result<T> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
-        tx.prepare_cached("UPDATE store_generation SET generation = generation + 1 WHERE id = 1")?
-            .execute([])?;
+        let from = cache::generation(&tx)?;
+        Self::bump(&tx)?;
         match finish {
-            Finish::Commit => tx.commit()?,
+            Finish::Commit => {
+                let held = self.cache.hold();
+                tx.commit()?;
+                held.reset(from + 1);
+            }
             Finish::RollBack => tx.rollback()?,
         }
+        Ok(value)
+    }
+
+    fn bump(tx: &Transaction<'_>) -> Result<()> {
+        tx.prepare_cached("UPDATE store_generation SET generation = generation + 1 WHERE id = 1")?
+            .execute([])?;
+        Ok(())
+    }
+
+    /// A write that changes one package and its links (or creates or deletes
+    /// it): `before` is the package as it was (`None` for a new one); `f`
+    /// answers with its value and the package as it is after (`None` once
+    /// deleted). Cached counts move by what changed instead of starting afresh.
+    fn write_package<T>(
+        &self,
+        before: Option<WorkPackageId>,
+        f: impl FnOnce(&Transaction<'_>) -> Result<(T, Option<WorkPackageId>)>,
+    ) -> Result<T> {
+        let mut conn = self.pool.get()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let from = cache::generation(&tx)?;
+        let probes = self.cache.probes(from);
+        let before_id = before.map(|w| w.0);
+        let counted_before = probes
+            .iter()
+            .map(|(_, p)| cache::counted(&tx, p, before_id))
+            .collect::<Result<Vec<bool>>>()?;
+        let registers_before = registers_state(&tx, before_id)?;
+        let (value, after) = f(&tx)?;
+        let after_id = after.map(|w| w.0);
+        let mut changes = Vec::with_capacity(probes.len());
+        for ((key, probe), was) in probes.into_iter().zip(counted_before) {
+            let is = cache::counted(&tx, &probe, after_id)?;
+            changes.push((key, i64::from(is) - i64::from(was)));
+        }
+        let registers_after = registers_state(&tx, after_id)?;
+        let mut options_changed = Vec::new();
+        if registers_before != registers_after {
+            options_changed.extend(registers_before.plan);
+            options_changed.extend(registers_after.plan);
+        }
+        Self::bump(&tx)?;
+        let held = self.cache.hold();
+        tx.commit()?;
+        held.apply(cache::Deltas {
+            from,
+            changes,
+            options_changed,
+        });
         Ok(value)
     }
 
@@ -316,7 +360,7 @@ impl SqliteStore {
         // (a cap, not an allocation: SQLite only uses what the plan needs).
         let mut conn = self.pool.get()?;
         conn.execute_batch("PRAGMA cache_size = -262144;")?;
-        let result = Self::write_then(
+        let result = self.write_then(
             &mut conn,
             |tx| {
                 let existing: Option<i64> = tx
@@ -792,8 +836,8 @@ impl PlanStore for SqliteStore {
                 .optional()?
                 .ok_or(StoreError::NotFound { what: "plan" })?;
             let arg = [Value::Integer(id.0)];
-            plan.section_count = self.count(c, "SELECT COUNT(*) FROM section WHERE plan_id = ?", &arg)? as u64;
-            plan.work_package_count = self.count(c, "SELECT COUNT(*) FROM work_package WHERE plan_id = ?", &arg)? as u64;
+            plan.section_count = self.cache.other_count(c, "SELECT COUNT(*) FROM section WHERE plan_id = ?", &arg)? as u64;
+            plan.work_package_count = self.package_total(c, id)?;
             Ok(plan)
         })
     }
@@ -977,9 +1021,9 @@ impl PlanStore for SqliteStore {
 
     fn filter_options(&self, plan: PlanId) -> Result<Arc<FilterOptions>> {
         self.read(|c| {
-            let generation = Self::generation(c)?;
-            if let Some(options) = self.cache_at(generation).options.get(&plan.0) {
-                return Ok(options.clone());
+            let generation = cache::generation(c)?;
+            if let Some(options) = self.cache.options(generation, plan.0) {
+                return Ok(options);
             }
             let sections = c
                 .prepare_cached("SELECT id, position, number, title FROM section WHERE plan_id = ? ORDER BY position")?
@@ -1013,7 +1057,7 @@ impl PlanStore for SqliteStore {
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             let options = Arc::new(FilterOptions { sections, influences, programmes, related_items });
-            self.cache_at(generation).options.insert(plan.0, options.clone());
+            self.cache.keep_options(generation, plan.0, options.clone());
             Ok(options)
         })
     }
@@ -1115,7 +1159,7 @@ impl PlanStore for SqliteStore {
     }
 
     fn create_work_package(&self, plan: PlanId, input: &WorkPackageInput) -> Result<WorkPackageId> {
-        self.write(|tx| {
+        self.write_package(None, |tx| {
             let number = match &input.number {
                 Some(n) => n.clone(),
                 None => next_number(tx, input.section_id)?,
@@ -1132,12 +1176,12 @@ impl PlanStore for SqliteStore {
             .map_err(|e| map_unique(e, "number", format!("work package {r} already exists")))?;
             let wid = tx.last_insert_rowid();
             save_package(tx, plan.0, wid, input, &number, &r, section_pos)?;
-            Ok(WorkPackageId(wid))
+            Ok((WorkPackageId(wid), Some(WorkPackageId(wid))))
         })
     }
 
     fn update_work_package(&self, id: WorkPackageId, input: &WorkPackageInput) -> Result<()> {
-        self.write(|tx| {
+        self.write_package(Some(id), |tx| {
             let (plan, old_section, old_number): (i64, i64, String) = tx
                 .query_row("SELECT plan_id, section_id, number FROM work_package WHERE id = ?", [id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?
@@ -1155,18 +1199,18 @@ impl PlanStore for SqliteStore {
                 )?;
             }
             save_package(tx, plan, id.0, input, &number, &r, section_pos)?;
-            Ok(())
+            Ok(((), Some(id)))
         })
     }
 
     fn delete_work_package(&self, id: WorkPackageId) -> Result<()> {
-        self.write(|tx| {
+        self.write_package(Some(id), |tx| {
             unindex_search(tx, "id = ?", id.0)?;
             match tx.execute("DELETE FROM work_package WHERE id = ?", [id.0])? {
                 0 => Err(StoreError::NotFound {
                     what: "work package",
                 }),
-                _ => Ok(()),
+                _ => Ok(((), None)),
             }
         })
     }

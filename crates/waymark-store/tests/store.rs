@@ -1249,3 +1249,177 @@ fn the_upgrade_marks_hand_set_related_items() {
     assert!(store.work_package(hand_set).unwrap().related_items_manual);
     assert!(!store.work_package(from_text).unwrap().related_items_manual);
 }
+
+/// Two stores on one file: `a` writes and keeps its cached counts up to date
+/// by what each write changed; `b` counts afresh for every question.
+fn two_stores_on_one_file() -> (Arc<dyn PlanStore>, String) {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "waymark-store-twins-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("test.db").to_str().unwrap().to_string();
+    (waymark_store::open(&path).unwrap(), path)
+}
+
+#[test]
+fn cached_counts_follow_package_writes_exactly() {
+    let (store, path) = two_stores_on_one_file();
+    let plan = store.import_plan(&seed(), OnExisting::Refuse).unwrap();
+    let sections = store.sections(plan).unwrap();
+    let wfs = store
+        .related_items(plan)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "www.wfs")
+        .unwrap();
+    let programme = store.programmes(plan).unwrap()[0].id;
+    let queries: Vec<WorkPackageQuery> = vec![
+        query(),
+        WorkPackageQuery {
+            status: Some(Status::InProgress),
+            ..query()
+        },
+        WorkPackageQuery {
+            section: Some(sections[0].id),
+            ..query()
+        },
+        WorkPackageQuery {
+            text: Some("review".parse().unwrap()),
+            ..query()
+        },
+        WorkPackageQuery {
+            influence: Some("3.1.1".parse().unwrap()),
+            ..query()
+        },
+        WorkPackageQuery {
+            related_item: Some(wfs.id),
+            ..query()
+        },
+        WorkPackageQuery {
+            programme: Some(programme),
+            ..query()
+        },
+        WorkPackageQuery {
+            quarter: Some("Q2 2007".parse().unwrap()),
+            status: Some(Status::InProgress),
+            ..query()
+        },
+    ];
+    let check = |when: &str| {
+        // A second store on the same file has an empty cache: its counts are fresh.
+        let fresh = waymark_store::open(&path).unwrap();
+        for q in &queries {
+            let cached = store.list_work_packages(plan, q).unwrap();
+            let counted = fresh.list_work_packages(plan, q).unwrap();
+            assert_eq!(cached.total, counted.total, "{when}: {q:?}");
+            assert_eq!(cached.items, counted.items, "{when}: {q:?}");
+        }
+        assert_eq!(
+            store.plan(plan).unwrap().work_package_count,
+            fresh.plan(plan).unwrap().work_package_count,
+            "{when}"
+        );
+        assert_eq!(
+            store.filter_options(plan).unwrap(),
+            fresh.filter_options(plan).unwrap(),
+            "{when}"
+        );
+    };
+    check("at first");
+    let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+    let mut input = input_from(store.as_ref(), first);
+    input.status = Status::InProgress;
+    input.title = "Review of reviews".into();
+    input.influences = vec!["3.2.1".parse().unwrap(), "9.9.9".parse().unwrap()];
+    input.related_items = Some(vec!["www.wfs".into(), "A new register".into()]);
+    input.programmes = Some(vec![programme]);
+    input.delivery = vec![waymark_core::DeliveryTarget {
+        label: None,
+        quarter: "Q2 2007".parse().unwrap(),
+    }];
+    store.update_work_package(first, &input).unwrap();
+    check("after an update");
+    input.section_id = sections[1].id;
+    input.number = Some("7".into());
+    let created = store.create_work_package(plan, &input).unwrap();
+    check("after a create");
+    input.status = Status::Delivered;
+    input.title = "Licence audit".into();
+    input.influences.clear();
+    input.related_items = Some(Vec::new());
+    input.programmes = Some(Vec::new());
+    store.update_work_package(created, &input).unwrap();
+    check("after a second update");
+    store.delete_work_package(first).unwrap();
+    check("after a delete");
+    // A write by another process (here: another store) empties the cache.
+    let other = waymark_store::open(&path).unwrap();
+    other.delete_work_package(created).unwrap();
+    check("after another process wrote");
+}
+
+/// A plan of `n` packages whose titles all hold the word "review".
+fn reviews(n: usize) -> Plan {
+    let mut plan = Plan::new("Reviews");
+    let mut section = waymark_core::Section {
+        number: Some("1".into()),
+        title: Some("Reviews".into()),
+        work_packages: Vec::new(),
+    };
+    let model = seed().sections[0].work_packages[0].clone();
+    for i in 1..=n {
+        section.work_packages.push(waymark_core::WorkPackage {
+            title: format!("Review number {i}"),
+            ..model.clone()
+        });
+        section.work_packages.last_mut().unwrap().number = i.to_string();
+    }
+    plan.sections.push(section);
+    plan
+}
+
+#[test]
+fn a_search_matching_most_of_a_large_plan_counts_to_a_limit() {
+    let store = fresh_store();
+    let plan = store
+        .import_plan(&reviews(2500), OnExisting::Refuse)
+        .unwrap();
+    let q = WorkPackageQuery {
+        text: Some("review".parse().unwrap()),
+        ..query()
+    };
+    let page = store.list_work_packages(plan, &q).unwrap();
+    assert_eq!(
+        (page.total, page.total_is_lower_bound, page.items.len()),
+        (waymark_store::COUNT_LIMIT, true, 100)
+    );
+    assert_eq!(page.items[0].reference, "1.1");
+    // Walk to the end by cursor: every match once, in plan order.
+    let mut seen = page.items.len();
+    let mut next = page.next_cursor;
+    while let Some(cursor) = next {
+        let page = store
+            .list_work_packages(
+                plan,
+                &WorkPackageQuery {
+                    cursor: Some(cursor),
+                    ..q.clone()
+                },
+            )
+            .unwrap();
+        assert_eq!(page.items[0].reference, format!("1.{}", seen + 1));
+        seen += page.items.len();
+        next = page.next_cursor;
+    }
+    assert_eq!(seen, 2500);
+    // Few matches: counted exactly.
+    let q = WorkPackageQuery {
+        text: Some("number 2499".parse().unwrap()),
+        ..query()
+    };
+    let page = store.list_work_packages(plan, &q).unwrap();
+    assert_eq!((page.total, page.total_is_lower_bound), (1, false));
+}

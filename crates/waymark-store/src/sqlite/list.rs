@@ -1,12 +1,13 @@
 //! Package lists: filters, order, paging by offset or by cursor (keyset).
 
-use rusqlite::params_from_iter;
 use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
 use waymark_core::search::{SearchText, Term};
 
+use super::cache::{Count, Probe};
 use super::{SqliteStore, WP_COLUMNS, wp_row};
 use crate::{
-    Cursor, CursorValue, Page, PlanId, Result, SortKey, StoreError, WorkPackageQuery,
+    COUNT_LIMIT, Cursor, CursorValue, Page, PlanId, Result, SortKey, StoreError, WorkPackageQuery,
     WorkPackageRow,
 };
 
@@ -25,52 +26,139 @@ pub(super) fn fts_query(text: &SearchText) -> String {
         .join(" ")
 }
 
-/// A list's filters as SQL over `work_package wp`: the clause and its arguments.
+/// A list's filters as SQL over `work_package wp`, in two forms with the same
+/// arguments in the same order: `where_in` lets SQLite start from a small
+/// filtered set (`wp.id IN (…)`); `where_probe` tests one row at a time
+/// (`EXISTS (…)`), for walking an index in the list's order and for asking
+/// whether one package is in the list.
 pub(super) struct Filter {
-    pub clause: String,
+    pub where_in: String,
+    pub where_probe: String,
     pub args: Vec<Value>,
+    /// The search, as an FTS5 query; not in the clauses above.
+    pub fts: Option<String>,
 }
+
+/// Matches of a search, as the FROM of a query driven by the index: SQLite
+/// reads the matching rows and sorts them, never the rest of the plan.
+const MATCHES_FIRST: &str = "(SELECT rowid AS id FROM work_package_search WHERE work_package_search MATCH ?) m CROSS JOIN work_package wp ON wp.id = m.id";
+/// The search as a test of one row.
+const MATCH_PROBE: &str = "EXISTS (SELECT 1 FROM work_package_search WHERE work_package_search MATCH ? AND rowid = wp.id)";
+
+/// Below this many index matches a search reads its matches and sorts them;
+/// from it, a search walks the list in order and tests each row, stopping when
+/// the page is full (a common word fills a page within a few hundred rows).
+const DENSE_MATCHES: i64 = 2000;
 
 impl Filter {
     pub fn of(plan: PlanId, q: &WorkPackageQuery) -> Filter {
-        let mut clause = String::from("wp.plan_id = ?");
-        let mut args: Vec<Value> = vec![Value::Integer(plan.0)];
+        let mut f = Filter {
+            where_in: String::from("wp.plan_id = ?"),
+            where_probe: String::from("wp.plan_id = ?"),
+            args: vec![Value::Integer(plan.0)],
+            fts: q.text.as_ref().map(fts_query),
+        };
+        let mut add = |inn: &str, probe: &str, args: &[Value]| {
+            f.where_in.push_str(" AND ");
+            f.where_in.push_str(inn);
+            f.where_probe.push_str(" AND ");
+            f.where_probe.push_str(probe);
+            f.args.extend_from_slice(args);
+        };
         if let Some(s) = q.section {
-            clause.push_str(" AND wp.section_id = ?");
-            args.push(Value::Integer(s.0));
+            add(
+                "wp.section_id = ?",
+                "wp.section_id = ?",
+                &[Value::Integer(s.0)],
+            );
         }
         if let Some(qr) = q.quarter {
-            clause.push_str(" AND EXISTS (SELECT 1 FROM delivery_target d WHERE d.work_package_id = wp.id AND d.quarter = ?)");
-            args.push(Value::Integer(i64::from(qr.index())));
+            let exists = "EXISTS (SELECT 1 FROM delivery_target d WHERE d.work_package_id = wp.id AND d.quarter = ?)";
+            add(exists, exists, &[Value::Integer(i64::from(qr.index()))]);
         }
         if let Some(s) = q.status {
-            clause.push_str(" AND wp.status = ?");
-            args.push(Value::Text(s.as_str().into()));
+            add(
+                "wp.status = ?",
+                "wp.status = ?",
+                &[Value::Text(s.as_str().into())],
+            );
         }
         if let Some(r) = q.rag {
-            clause.push_str(" AND wp.rag = ?");
-            args.push(Value::Text(r.as_str().into()));
+            add(
+                "wp.rag = ?",
+                "wp.rag = ?",
+                &[Value::Text(r.as_str().into())],
+            );
         }
         if let Some(code) = &q.influence {
-            clause.push_str(
-                " AND wp.id IN (SELECT wpi.work_package_id FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE i.plan_id = ? AND i.code = ?)",
+            add(
+                "wp.id IN (SELECT wpi.work_package_id FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE i.plan_id = ? AND i.code = ?)",
+                "EXISTS (SELECT 1 FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE wpi.work_package_id = wp.id AND i.plan_id = ? AND i.code = ?)",
+                &[Value::Integer(plan.0), Value::Text(code.as_str().into())],
             );
-            args.push(Value::Integer(plan.0));
-            args.push(Value::Text(code.as_str().into()));
         }
         if let Some(item) = q.related_item {
-            clause.push_str(" AND wp.id IN (SELECT work_package_id FROM work_package_related WHERE related_item_id = ?)");
-            args.push(Value::Integer(item.0));
+            add(
+                "wp.id IN (SELECT work_package_id FROM work_package_related WHERE related_item_id = ?)",
+                "EXISTS (SELECT 1 FROM work_package_related r WHERE r.work_package_id = wp.id AND r.related_item_id = ?)",
+                &[Value::Integer(item.0)],
+            );
         }
         if let Some(p) = q.programme {
-            clause.push_str(" AND wp.id IN (SELECT work_package_id FROM programme_work_package WHERE programme_id = ?)");
-            args.push(Value::Integer(p.0));
+            add(
+                "wp.id IN (SELECT work_package_id FROM programme_work_package WHERE programme_id = ?)",
+                "EXISTS (SELECT 1 FROM programme_work_package m WHERE m.work_package_id = wp.id AND m.programme_id = ?)",
+                &[Value::Integer(p.0)],
+            );
         }
-        if let Some(text) = &q.text {
-            clause.push_str(" AND wp.id IN (SELECT rowid FROM work_package_search WHERE work_package_search MATCH ?)");
-            args.push(Value::Text(fts_query(text)));
+        f
+    }
+
+    /// The probe that tells whether one package (the first argument) is in the list.
+    fn probe(&self) -> Probe {
+        let mut args = self.args.clone();
+        let mut sql = format!(
+            "SELECT COUNT(*) FROM work_package wp WHERE wp.id = ? AND {}",
+            self.where_probe
+        );
+        if let Some(fts) = &self.fts {
+            sql.push_str(" AND ");
+            sql.push_str(MATCH_PROBE);
+            args.push(Value::Text(fts.clone()));
         }
-        Filter { clause, args }
+        Probe { sql, args }
+    }
+}
+
+/// How a list is read: all of it by its filters, a search's matches first, or
+/// the list's order first, testing each row against the search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Filters,
+    MatchesFirst,
+    OrderFirst,
+}
+
+impl Access {
+    /// FROM and WHERE, with their arguments.
+    fn sql(self, f: &Filter) -> (String, String, Vec<Value>) {
+        match (self, &f.fts) {
+            (Access::MatchesFirst, Some(fts)) => {
+                let mut args = vec![Value::Text(fts.clone())];
+                args.extend(f.args.iter().cloned());
+                (MATCHES_FIRST.into(), f.where_in.clone(), args)
+            }
+            (Access::OrderFirst, Some(fts)) => {
+                let mut args = f.args.clone();
+                args.push(Value::Text(fts.clone()));
+                (
+                    "work_package wp".into(),
+                    format!("{} AND {MATCH_PROBE}", f.where_in),
+                    args,
+                )
+            }
+            _ => ("work_package wp".into(), f.where_in.clone(), f.args.clone()),
+        }
     }
 }
 
@@ -185,6 +273,63 @@ fn key_of(values: &[Value]) -> rusqlite::Result<Vec<CursorValue>> {
 }
 
 impl SqliteStore {
+    /// How to read a list: a search that matches few rows reads its matches
+    /// and sorts them; one that matches many walks the list's order (when an
+    /// index gives that order) and stops at a full page.
+    fn access(c: &Connection, f: &Filter, sort: SortKey) -> Result<Access> {
+        let Some(fts) = &f.fts else {
+            return Ok(Access::Filters);
+        };
+        let matches: i64 = c
+            .prepare_cached(&format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM work_package_search WHERE work_package_search MATCH ? LIMIT {DENSE_MATCHES})"
+            ))?
+            .query_row([fts], |r| r.get(0))?;
+        Ok(if matches >= DENSE_MATCHES && sort == SortKey::Plan {
+            Access::OrderFirst
+        } else {
+            Access::MatchesFirst
+        })
+    }
+
+    /// The number of packages in a list, cached (see `cache`). A search that
+    /// matches many rows is counted up to [`COUNT_LIMIT`] (and then "more").
+    fn total(&self, c: &Connection, f: &Filter, access: Access) -> Result<Count> {
+        let (from, clause, args) = access.sql(f);
+        let bounded = access == Access::OrderFirst;
+        let sql = if bounded {
+            format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {clause} LIMIT {})",
+                COUNT_LIMIT + 1
+            )
+        } else {
+            format!("SELECT COUNT(*) FROM {from} WHERE {clause}")
+        };
+        let key = format!("{sql}\u{1f}{args:?}");
+        self.cache.package_count(c, key, Some(f.probe()), |c| {
+            let n: i64 = c
+                .prepare_cached(&sql)?
+                .query_row(params_from_iter(&args), |r| r.get(0))?;
+            Ok(if bounded && n > COUNT_LIMIT as i64 {
+                Count {
+                    n: COUNT_LIMIT as i64,
+                    lower_bound: true,
+                }
+            } else {
+                Count {
+                    n,
+                    lower_bound: false,
+                }
+            })
+        })
+    }
+
+    /// Packages in a plan (cached; kept up to date by package writes).
+    pub(super) fn package_total(&self, c: &Connection, plan: PlanId) -> Result<u64> {
+        let f = Filter::of(plan, &WorkPackageQuery::default());
+        Ok(self.total(c, &f, Access::Filters)?.n as u64)
+    }
+
     pub(super) fn list_packages(
         &self,
         plan: PlanId,
@@ -194,7 +339,7 @@ impl SqliteStore {
         let keys = order_keys(q.sort, q.descending);
         let per_page = q.per_page.clamp(1, 500);
         let list = list_fingerprint(plan, q, per_page);
-        let (page, backward, clause, args, offset) = match &q.cursor {
+        let (page, backward, keyset_sql, keyset_args, offset) = match &q.cursor {
             Some(cursor) => {
                 if cursor.list != list || cursor.key.len() != keys.len() {
                     return Err(StoreError::Invalid {
@@ -203,44 +348,30 @@ impl SqliteStore {
                     });
                 }
                 let (sql, values) = keyset(&keys, &cursor.key, cursor.backward);
-                let mut args = filter.args.clone();
-                args.extend(values);
-                (
-                    cursor.page,
-                    cursor.backward,
-                    format!("{} AND {sql}", filter.clause),
-                    args,
-                    0,
-                )
+                (cursor.page, cursor.backward, Some(sql), values, 0)
             }
             None => {
                 let page = q.page.max(1);
                 let offset = u64::from(page - 1) * u64::from(per_page);
-                (
-                    page,
-                    false,
-                    filter.clause.clone(),
-                    filter.args.clone(),
-                    offset,
-                )
+                (page, false, None, Vec::new(), offset)
             }
         };
         let key_columns: Vec<&str> = keys.iter().map(|(e, _)| *e).collect();
-        let sql = format!(
-            "SELECT {WP_COLUMNS}, {} FROM work_package wp WHERE {clause} ORDER BY {} LIMIT {} OFFSET {offset}",
-            key_columns.join(", "),
-            order_by(&keys, backward),
-            per_page + 1
-        );
         self.read(|c| {
-            let total = self.count(
-                c,
-                &format!(
-                    "SELECT COUNT(*) FROM work_package wp WHERE {}",
-                    filter.clause
-                ),
-                &filter.args,
-            )?;
+            let access = Self::access(c, &filter, q.sort)?;
+            let total = self.total(c, &filter, access)?;
+            let (from, mut clause, mut args) = access.sql(&filter);
+            if let Some(sql) = &keyset_sql {
+                clause.push_str(" AND ");
+                clause.push_str(sql);
+                args.extend(keyset_args.iter().cloned());
+            }
+            let sql = format!(
+                "SELECT {WP_COLUMNS}, {} FROM {from} WHERE {clause} ORDER BY {} LIMIT {} OFFSET {offset}",
+                key_columns.join(", "),
+                order_by(&keys, backward),
+                per_page + 1
+            );
             let mut stmt = c.prepare_cached(&sql)?;
             let mut rows = stmt.query(params_from_iter(&args))?;
             let mut items = Vec::with_capacity(per_page as usize + 1);
@@ -284,8 +415,8 @@ impl SqliteStore {
             };
             Ok(Page {
                 items,
-                total: total as u64,
-                total_is_lower_bound: false,
+                total: total.n as u64,
+                total_is_lower_bound: total.lower_bound,
                 page,
                 per_page,
                 next_cursor,

@@ -1,0 +1,314 @@
+//! Counts and filter choices kept between requests.
+//!
+//! Every write transaction bumps `store_generation`; an entry is valid for the
+//! generation it was made at. A write that changes only some packages (create,
+//! update, delete one) does not empty the cache: inside its transaction it asks,
+//! for each recently used package count, whether each touched package was
+//! counted before the change and is counted after it, and moves the count by the
+//! difference as it commits. So a write costs a few indexed lookups, and reads
+//! keep their counts. Any other write, or a write by another process (the
+//! generation moves without us), empties the cache.
+//!
+//! A count that is missing is computed by one request at a time; others asking
+//! for the same count wait for its answer instead of computing it again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+
+use crate::{FilterOptions, Result};
+
+/// Entries kept before the cache starts afresh (a bound on memory, not a policy).
+const CACHE_LIMIT: usize = 4096;
+/// Package counts a write keeps up to date; less recently used ones are dropped.
+const KEPT_BY_WRITES: usize = 64;
+/// How long a request waits for another's count before computing it itself.
+const FLIGHT_WAIT: Duration = Duration::from_secs(5);
+
+/// How to tell whether one package is among those a count counts:
+/// `SELECT COUNT(*) FROM work_package wp WHERE wp.id = ? AND (…)`.
+#[derive(Debug)]
+pub(super) struct Probe {
+    pub sql: String,
+    pub args: Vec<Value>,
+}
+
+/// A count: exact, or (`lower_bound`) "at least this many".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Count {
+    pub n: i64,
+    pub lower_bound: bool,
+}
+
+#[derive(Default)]
+struct Flight {
+    answer: Mutex<Option<Option<Count>>>,
+    done: Condvar,
+}
+
+impl Flight {
+    fn finish(&self, answer: Option<Count>) {
+        let mut slot = self.answer.lock().unwrap_or_else(|p| p.into_inner());
+        *slot = Some(answer);
+        self.done.notify_all();
+    }
+
+    fn wait(&self) -> Option<Count> {
+        let slot = self.answer.lock().unwrap_or_else(|p| p.into_inner());
+        let (slot, _) = self
+            .done
+            .wait_timeout_while(slot, FLIGHT_WAIT, |s| s.is_none())
+            .unwrap_or_else(|p| p.into_inner());
+        slot.flatten()
+    }
+}
+
+enum Slot {
+    Ready(Count),
+    Computing(Arc<Flight>),
+}
+
+struct PackageCount {
+    slot: Slot,
+    /// `None`: not kept by writes (dropped at the next one).
+    probe: Option<Arc<Probe>>,
+    used: u64,
+}
+
+#[derive(Default)]
+struct State {
+    generation: i64,
+    clock: u64,
+    packages: HashMap<String, PackageCount>,
+    others: HashMap<String, i64>,
+    options: HashMap<i64, Arc<FilterOptions>>,
+}
+
+impl State {
+    fn reset(&mut self, generation: i64) {
+        *self = State {
+            generation,
+            ..State::default()
+        };
+    }
+}
+
+#[derive(Default)]
+pub(super) struct Cache {
+    state: Mutex<State>,
+}
+
+/// What a package write found out inside its transaction.
+pub(super) struct Deltas {
+    /// The generation the transaction started from.
+    pub from: i64,
+    pub changes: Vec<(String, i64)>,
+    /// Plans whose filter choices (registers, programme sizes) changed.
+    pub options_changed: Vec<i64>,
+}
+
+pub(super) fn generation(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT generation FROM store_generation WHERE id = 1")?
+        .query_row([], |r| r.get(0))?)
+}
+
+impl Cache {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The state if it is valid at `generation`; emptied first when the
+    /// database has moved on without us; `None` when the caller reads an
+    /// older snapshot than the cache holds (it computes without the cache).
+    fn at(&self, generation: i64) -> Option<MutexGuard<'_, State>> {
+        let mut state = self.lock();
+        if state.generation < generation {
+            state.reset(generation);
+        }
+        (state.generation == generation).then_some(state)
+    }
+
+    /// A package count through the cache: `compute` runs at most once at a
+    /// time per count and generation.
+    pub fn package_count(
+        &self,
+        conn: &Connection,
+        key: String,
+        probe: Option<Probe>,
+        compute: impl FnOnce(&Connection) -> Result<Count>,
+    ) -> Result<Count> {
+        let generation = generation(conn)?;
+        let flight = {
+            let Some(mut state) = self.at(generation) else {
+                return compute(conn);
+            };
+            state.clock += 1;
+            let clock = state.clock;
+            match state.packages.get_mut(&key) {
+                Some(entry) => {
+                    entry.used = clock;
+                    match &entry.slot {
+                        Slot::Ready(count) => return Ok(*count),
+                        Slot::Computing(flight) => Err(flight.clone()),
+                    }
+                }
+                None => {
+                    if state.packages.len() >= CACHE_LIMIT {
+                        state
+                            .packages
+                            .retain(|_, e| matches!(e.slot, Slot::Computing(_)));
+                    }
+                    let flight = Arc::new(Flight::default());
+                    state.packages.insert(
+                        key.clone(),
+                        PackageCount {
+                            slot: Slot::Computing(flight.clone()),
+                            probe: probe.map(Arc::new),
+                            used: clock,
+                        },
+                    );
+                    Ok(flight)
+                }
+            }
+        };
+        match flight {
+            // Another request is counting: wait for its answer.
+            Err(theirs) => match theirs.wait() {
+                Some(count) => Ok(count),
+                None => compute(conn),
+            },
+            Ok(ours) => {
+                let result = compute(conn);
+                let answer = result.as_ref().ok().copied();
+                if let Some(mut state) = self.at(generation)
+                    && let Some(entry) = state.packages.get_mut(&key)
+                    && matches!(&entry.slot, Slot::Computing(f) if Arc::ptr_eq(f, &ours))
+                {
+                    match answer {
+                        Some(count) => entry.slot = Slot::Ready(count),
+                        None => {
+                            state.packages.remove(&key);
+                        }
+                    }
+                }
+                ours.finish(answer);
+                result
+            }
+        }
+    }
+
+    /// Any other `SELECT COUNT(*)`, kept until the next write of any kind
+    /// except a package write.
+    pub fn other_count(&self, conn: &Connection, sql: &str, args: &[Value]) -> Result<i64> {
+        let generation = generation(conn)?;
+        let key = format!("{sql}\u{1f}{args:?}");
+        if let Some(state) = self.at(generation)
+            && let Some(n) = state.others.get(&key)
+        {
+            return Ok(*n);
+        }
+        let n: i64 = conn
+            .prepare_cached(sql)?
+            .query_row(params_from_iter(args), |r| r.get(0))?;
+        if let Some(mut state) = self.at(generation) {
+            if state.others.len() >= CACHE_LIMIT {
+                state.others.clear();
+            }
+            state.others.insert(key, n);
+        }
+        Ok(n)
+    }
+
+    pub fn options(&self, generation: i64, plan: i64) -> Option<Arc<FilterOptions>> {
+        self.at(generation)?.options.get(&plan).cloned()
+    }
+
+    pub fn keep_options(&self, generation: i64, plan: i64, options: Arc<FilterOptions>) {
+        if let Some(mut state) = self.at(generation) {
+            state.options.insert(plan, options);
+        }
+    }
+
+    /// The counts a package write at `generation` keeps up to date, with how to
+    /// probe each (the most recently used; the cache must be at `generation`).
+    pub fn probes(&self, generation: i64) -> Vec<(String, Arc<Probe>)> {
+        let state = self.lock();
+        if state.generation != generation {
+            return Vec::new();
+        }
+        let mut kept: Vec<(u64, String, Arc<Probe>)> = state
+            .packages
+            .iter()
+            .filter_map(|(k, e)| match (&e.slot, &e.probe) {
+                (Slot::Ready(_), Some(p)) => Some((e.used, k.clone(), p.clone())),
+                _ => None,
+            })
+            .collect();
+        kept.sort_by_key(|k| std::cmp::Reverse(k.0));
+        kept.truncate(KEPT_BY_WRITES);
+        kept.into_iter().map(|(_, k, p)| (k, p)).collect()
+    }
+
+    /// Lock the cache for a commit: readers that see the new generation wait
+    /// until the cache has caught up with it.
+    pub fn hold(&self) -> Held<'_> {
+        Held(self.lock())
+    }
+}
+
+/// The cache, locked across a write's commit.
+pub(super) struct Held<'a>(MutexGuard<'a, State>);
+
+impl Held<'_> {
+    /// After any write: start afresh at the new generation.
+    pub fn reset(mut self, generation: i64) {
+        self.0.reset(generation);
+    }
+
+    /// After a package write: move the kept counts, drop the rest.
+    pub fn apply(mut self, deltas: Deltas) {
+        let state = &mut self.0;
+        if state.generation != deltas.from {
+            state.reset(deltas.from + 1);
+            return;
+        }
+        state.generation = deltas.from + 1;
+        let changes: HashMap<String, i64> = deltas.changes.into_iter().collect();
+        state.packages.retain(|key, entry| {
+            let Some(delta) = changes.get(key) else {
+                return false;
+            };
+            match &mut entry.slot {
+                Slot::Ready(count) => {
+                    if count.lower_bound && *delta < 0 {
+                        return false;
+                    }
+                    count.n += delta;
+                    true
+                }
+                Slot::Computing(_) => false,
+            }
+        });
+        for plan in deltas.options_changed {
+            state.options.remove(&plan);
+        }
+    }
+}
+
+/// Whether package `id` is among those `probe` counts (false when `id` is `None`).
+pub(super) fn counted(conn: &Connection, probe: &Probe, id: Option<i64>) -> Result<bool> {
+    let Some(id) = id else {
+        return Ok(false);
+    };
+    let mut args = Vec::with_capacity(probe.args.len() + 1);
+    args.push(Value::Integer(id));
+    args.extend(probe.args.iter().cloned());
+    let n: i64 = conn
+        .prepare_cached(&probe.sql)?
+        .query_row(params_from_iter(&args), |r| r.get(0))?;
+    Ok(n > 0)
+}
