@@ -161,6 +161,8 @@ fn formats_are_detected() {
         ("markdown.md", Format::Markdown),
         ("unclosed_row_markdown.md", Format::Markdown),
         ("plan.csv", Format::Csv),
+        ("semicolon.csv", Format::Csv),
+        ("tabs.txt", Format::PlanText),
     ];
     for (name, format) in cases {
         let text = std::fs::read_to_string(fixtures().join(name))
@@ -175,6 +177,9 @@ fn formats_are_detected() {
         .unwrap_or_else(|e| panic!("seed.txt does not import: {e}"));
     let json = to_json(&plan);
     assert_eq!(Format::detect(None, &json), Format::Json);
+    // Prose with commas or semicolons on its first line is not CSV.
+    let prose = "Priorities: records; payments; schools, then staff, then pay.\n10.1 Systems\nWork package\tScope\n1. Do X.\tX\n";
+    assert_eq!(Format::detect(None, prose), Format::PlanText);
 }
 
 /// A JSON plan edited by hand: duplicates, unknown packages, a cycle, a

@@ -171,6 +171,27 @@ fn byte_position(bytes: &[u8], offset: usize) -> (usize, usize) {
 /// control characters, bytes no encoding asked for can read) with the place
 /// of the first bad character. A leading byte-order mark is dropped.
 pub fn decode(bytes: &[u8], requested: Encoding) -> Result<Decoded<'_>, ImportError> {
+    // Files people are likely to pick by mistake, named rather than described
+    // by their first odd byte.
+    let kind = [
+        (
+            &b"PK\x03\x04"[..],
+            "a ZIP archive, such as an .xlsx or .docx file",
+        ),
+        (b"\xD0\xCF\x11\xE0", "an older Office file (.xls or .doc)"),
+        (b"%PDF-", "a PDF document"),
+    ]
+    .into_iter()
+    .find(|(magic, _)| bytes.starts_with(magic));
+    if let Some((_, kind)) = kind {
+        return Err(ImportError::NotText {
+            line: 1,
+            column: 1,
+            what: format!(
+                "it is {kind}; save the table as CSV or copy it into a text file, and import that"
+            ),
+        });
+    }
     let mut diagnostics = Vec::new();
     let bom = |b: &[u8]| -> Option<Encoding> {
         if b.starts_with(b"\xEF\xBB\xBF") {
@@ -243,6 +264,24 @@ pub fn decode(bytes: &[u8], requested: Encoding) -> Result<Decoded<'_>, ImportEr
             Cow::Owned(windows_1252(body))
         }
     };
+    // Word writes a line break inside a table cell as a vertical tab: read as
+    // a space, which keeps the row on its line.
+    let mut text = text;
+    if text.as_bytes().contains(&0x0B) {
+        let at = text.find('\u{0B}').unwrap_or(0);
+        let (line, column) = position(&text, at);
+        let count = text.matches('\u{0B}').count();
+        diagnostics.push(Diagnostic {
+            line,
+            column,
+            severity: Severity::Warning,
+            message: format!(
+                "{count} vertical tab{} (line breaks inside a Word table cell) read as spaces",
+                if count == 1 { "" } else { "s" }
+            ),
+        });
+        text = Cow::Owned(text.replace('\u{0B}', " "));
+    }
     // Bytes below 0x20 are the control characters in UTF-8 (never part of a
     // longer character), so a byte scan finds them.
     if let Some(at) = text
@@ -346,6 +385,21 @@ mod tests {
     }
 
     #[test]
+    fn word_line_breaks_in_cells_are_spaces() {
+        let d = decode(b"a\tb\x0Bc\x0Bd\n", Encoding::Auto).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(d.text, "a\tb c d\n");
+        assert_eq!(
+            d.diagnostics
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            [
+                "line 1, column 4: warning: 2 vertical tabs (line breaks inside a Word table cell) read as spaces"
+            ]
+        );
+    }
+
+    #[test]
     fn binary_is_still_refused() {
         let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
         assert!(matches!(
@@ -357,7 +411,14 @@ mod tests {
             })
         ));
         let zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00";
-        assert!(decode(zip, Encoding::Auto).is_err());
+        let e = decode(zip, Encoding::Auto).err().map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some(
+                "line 1, column 1: the file is not text (it is a ZIP archive, such as an .xlsx or .docx file; save the table as CSV or copy it into a text file, and import that)"
+            )
+        );
+        assert!(decode(b"%PDF-1.7\n", Encoding::Auto).is_err());
         // Bytes Windows-1252 leaves undefined.
         assert!(matches!(
             decode(b"ab\x81", Encoding::Windows1252),

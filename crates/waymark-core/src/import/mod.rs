@@ -64,9 +64,15 @@ impl Format {
         if markdown {
             return Format::Markdown;
         }
+        // CSV: a first line that is a work-package header when split at its
+        // commas or semicolons (a line of prose with two semicolons is not).
         let first = text.lines().next().unwrap_or("");
+        let csv_header = [',', ';'].into_iter().any(|d| {
+            let cells: Vec<&str> = first.split(d).map(|c| c.trim().trim_matches('"')).collect();
+            cells.len() >= 3 && table::is_work_package_header(&cells)
+        });
         if !first.contains('|')
-            && (first.matches(',').count() >= 2 || first.matches(';').count() >= 2)
+            && csv_header
             && text
                 .lines()
                 .skip(1)
