@@ -45,11 +45,17 @@ fn expect(path: &Path, actual: &str) {
 fn case(name: &str, format: Format) {
     let input = std::fs::read(fixtures().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    case_bytes(name, stem, &input, format);
+}
+
+/// Import `input` and compare plan and report with `<stem>.expected.json` and
+/// `<stem>.report.txt` in the fixtures folder.
+fn case_bytes(name: &str, stem: &str, input: &[u8], format: Format) {
     let options = ImportOptions {
         default_title: Some("Fixture plan".into()),
         ..Default::default()
     };
-    let report = match import::import(&input, format, &options) {
+    let report = match import::import(input, format, &options) {
         Ok(imported) => {
             expect(
                 &fixtures().join(format!("{stem}.expected.json")),
@@ -81,7 +87,13 @@ fn case(name: &str, format: Format) {
 
 #[test]
 fn seed_plan_text() {
-    case("seed.txt", Format::PlanText);
+    // The demo data is the customer's file; its expected reading lives here.
+    case_bytes(
+        waymark_demo::CYPS_PLAN_FILE,
+        "seed",
+        waymark_demo::CYPS_PLAN,
+        Format::PlanText,
+    );
 }
 
 #[test]
@@ -155,7 +167,6 @@ fn csv_with_unterminated_quote() {
 #[test]
 fn formats_are_detected() {
     let cases = [
-        ("seed.txt", Format::PlanText),
         ("reordered.txt", Format::PlanText),
         ("stray_text.txt", Format::PlanText),
         ("markdown.md", Format::Markdown),
@@ -170,11 +181,16 @@ fn formats_are_detected() {
         assert_eq!(Format::detect(Some(name), &text), format, "{name} by name");
         assert_eq!(Format::detect(None, &text), format, "{name} by content");
     }
-    let seed =
-        std::fs::read(fixtures().join("seed.txt")).unwrap_or_else(|e| panic!("seed.txt: {e}"));
-    let plan = import::import(&seed, Format::PlanText, &ImportOptions::default())
+    let seed = waymark_demo::CYPS_PLAN;
+    let by_content = String::from_utf8_lossy(seed);
+    assert_eq!(
+        Format::detect(Some(waymark_demo::CYPS_PLAN_FILE), &by_content),
+        Format::PlanText
+    );
+    assert_eq!(Format::detect(None, &by_content), Format::PlanText);
+    let plan = import::import(seed, Format::PlanText, &ImportOptions::default())
         .map(|i| i.plan)
-        .unwrap_or_else(|e| panic!("seed.txt does not import: {e}"));
+        .unwrap_or_else(|e| panic!("the demo plan does not import: {e}"));
     let json = to_json(&plan);
     assert_eq!(Format::detect(None, &json), Format::Json);
     // Prose with commas or semicolons on its first line is not CSV.

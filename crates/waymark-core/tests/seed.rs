@@ -1,4 +1,4 @@
-//! The customer's plan (`fixtures/seed.txt`) read by the plan-text importer,
+//! The customer's plan (the demo data, `waymark_demo::CYPS_PLAN`) read by the plan-text importer,
 //! checked fact by fact. `fixtures.rs` compares the whole document with the
 //! expected JSON; this file says in code what that document must contain, so a
 //! regenerated expected file cannot quietly accept a wrong reading.
@@ -10,7 +10,7 @@ use waymark_core::import::{self, Format, ImportOptions, Imported};
 use waymark_core::{Plan, RelatedKind, WorkPackage, WorkPackageRef};
 
 fn seed() -> Imported {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed.txt");
+    let path = Path::new(waymark_demo::CYPS_PLAN_PATH);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     import::import(&bytes, Format::PlanText, &ImportOptions::default())
         .unwrap_or_else(|e| panic!("seed import failed: {e}"))

@@ -11,7 +11,7 @@ use waymark_store::{
     OnExisting, PlanId, PlanStore, SortKey, StoreError, WorkPackageInput, WorkPackageQuery,
 };
 
-const SEED: &[u8] = include_bytes!("../../waymark-core/tests/fixtures/seed.txt");
+const SEED: &[u8] = waymark_demo::CYPS_PLAN;
 
 fn fresh_store() -> Arc<dyn PlanStore> {
     static N: AtomicUsize = AtomicUsize::new(0);

@@ -20,11 +20,6 @@ use waymark_store::{OnExisting, PlanId, PlanStore};
 
 use crate::config::Settings;
 
-/// The customer's plan, shipped as demo data.
-const SEED: &[u8] = include_bytes!("../../waymark-core/tests/fixtures/seed.txt");
-const SEED_TITLE: &str = "CYPS ICT strategy action plan";
-const SEED_ORGANISATION: &str = "Children and Young People's Services";
-
 #[derive(Parser)]
 #[command(
     name = "waymark",
@@ -132,7 +127,7 @@ fn run() -> Result<()> {
             let db = settings.data_dir.join("demo.db");
             let db = db.to_string_lossy().to_string();
             let store = open_store(&db)?;
-            let existing = store.find_plan_by_title(SEED_TITLE)?;
+            let existing = store.find_plan_by_title(waymark_demo::CYPS_PLAN_TITLE)?;
             if existing.is_none() || reset {
                 let imported = read_seed()?;
                 store.import_plan(&imported.plan, OnExisting::Replace)?;
@@ -225,11 +220,11 @@ fn open_store(db: &str) -> Result<Arc<dyn PlanStore>> {
 
 fn read_seed() -> Result<Imported> {
     let options = ImportOptions {
-        default_title: Some(SEED_TITLE.into()),
+        default_title: Some(waymark_demo::CYPS_PLAN_TITLE.into()),
         ..Default::default()
     };
-    let mut imported = import::import(SEED, Format::PlanText, &options)?;
-    imported.plan.organisation = SEED_ORGANISATION.into();
+    let mut imported = import::import(waymark_demo::CYPS_PLAN, Format::PlanText, &options)?;
+    imported.plan.organisation = waymark_demo::CYPS_ORGANISATION.into();
     Ok(imported)
 }
 

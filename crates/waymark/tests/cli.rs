@@ -5,10 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const SEED: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../waymark-core/tests/fixtures/seed.txt"
-);
+const SEED: &str = waymark_demo::CYPS_PLAN_PATH;
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("waymark-cli-{}-{name}", std::process::id()));
@@ -46,7 +43,7 @@ fn importing_the_seed_reports_what_it_read() {
         "17 work packages",
         "11 key influences, 44 package–influence links",
         "3 programmes (3 priority)",
-        "seed.txt:line 5, column 1: warning: row has 5 cells but the header has 6",
+        "cyps-ict-action-plan.txt:line 5, column 1: warning: row has 5 cells but the header has 6",
         "does not start with \"|\"",
         "table has no section heading",
         "Stored as plan 1",

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use waymark_core::import::{Format, ImportOptions, import};
 use waymark_store::OnExisting;
 
-pub const SEED: &[u8] = include_bytes!("../../../waymark-core/tests/fixtures/seed.txt");
+pub const SEED: &[u8] = waymark_demo::CYPS_PLAN;
 pub const PLAN_TITLE: &str = "CYPS ICT strategy action plan";
 
 /// A running server with its own database.
