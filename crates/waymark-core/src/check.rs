@@ -39,6 +39,14 @@ pub fn check(plan: &Plan, today: Date) -> Vec<Finding> {
                 format!("{r} {} addresses no key influence", wp.title),
             );
         }
+        // Contradictions a form refuses but an imported file may hold.
+        if let Err(e) = crate::limits::check_status_progress(wp.status, wp.progress.get()) {
+            push(
+                "delivered-incomplete",
+                r.0.clone(),
+                format!("{r} {}: {e}", wp.title),
+            );
+        }
         if wp.status.is_open()
             && wp.status != Status::Delivered
             && let Some(q) = wp.final_delivery()
@@ -209,6 +217,32 @@ mod tests {
         );
     }
 
+    /// Delivered at 90 %: a form refuses it; an imported plan is told.
+    #[test]
+    fn delivered_but_incomplete() {
+        let mut p = plan(vec![
+            wp("1", Some("Q4 2006"), &["3.1.1"]),
+            wp("2", Some("Q4 2006"), &["3.1.1"]),
+        ]);
+        p.sections[0].work_packages[0].status = Status::Delivered;
+        p.sections[0].work_packages[0].progress = "90".parse().unwrap_or_default();
+        p.sections[0].work_packages[1].status = Status::Delivered;
+        p.sections[0].work_packages[1].progress = "100".parse().unwrap_or_default();
+        let findings = check(&p, date(LONG_AGO));
+        assert_eq!(
+            findings
+                .iter()
+                .map(|f| (f.rule, f.subject.as_str()))
+                .collect::<Vec<_>>(),
+            [("delivered-incomplete", "1.1")]
+        );
+        assert!(
+            findings[0].message.contains("not 90%"),
+            "{}",
+            findings[0].message
+        );
+    }
+
     #[test]
     fn no_influence() {
         let p = plan(vec![wp("1", Some("Q4 2006"), &[])]);
@@ -299,6 +333,13 @@ mod tests {
             (Status::Cancelled, false),
         ] {
             p.sections[0].work_packages[0].status = status;
+            p.sections[0].work_packages[0].progress = if status == Status::Delivered {
+                "100"
+            } else {
+                "0"
+            }
+            .parse()
+            .unwrap_or_default();
             assert_eq!(!found(&p, today).is_empty(), overdue, "{status:?}");
         }
     }
@@ -350,7 +391,7 @@ mod tests {
 
     #[test]
     fn the_seed_plan() {
-        let seed = include_bytes!("../tests/fixtures/seed.txt");
+        let seed = waymark_demo::CYPS_PLAN;
         let imported =
             crate::import::import(seed, crate::import::Format::PlanText, &Default::default())
                 .unwrap_or_else(|e| panic!("{e}"));

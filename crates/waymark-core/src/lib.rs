@@ -4,6 +4,7 @@
 pub mod check;
 pub mod export;
 pub mod import;
+pub mod limits;
 pub mod model;
 pub mod quarter;
 pub mod schedule;
@@ -11,4 +12,4 @@ pub mod search;
 pub mod text;
 
 pub use model::*;
-pub use quarter::{Quarter, QuarterConvention};
+pub use quarter::{Quarter, QuarterConvention, QuarterRange};

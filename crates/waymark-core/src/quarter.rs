@@ -243,3 +243,181 @@ mod tests {
         );
     }
 }
+
+/// A run of quarters, first to last inclusive: what a timeline draws to scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuarterRange {
+    pub first: Quarter,
+    pub last: Quarter,
+}
+
+impl QuarterRange {
+    /// Widest range a chart draws to scale (20 years); beyond it a chart is
+    /// wider than anyone scrolls.
+    pub const MAX_QUARTERS: i32 = 80;
+    /// Widest range chosen without being asked (10 years).
+    pub const DEFAULT_MAX_QUARTERS: i32 = 40;
+
+    /// `first..=last`, refused when reversed or wider than [`Self::MAX_QUARTERS`].
+    pub fn new(first: Quarter, last: Quarter) -> Result<Self, String> {
+        if last < first {
+            return Err(format!("{last} is before {first}"));
+        }
+        let range = QuarterRange { first, last };
+        if range.len() > Self::MAX_QUARTERS {
+            return Err(format!(
+                "{first} to {last} is {} years; show at most {} years at once",
+                (range.len() + 3) / 4,
+                Self::MAX_QUARTERS / 4
+            ));
+        }
+        Ok(range)
+    }
+
+    pub fn len(self) -> i32 {
+        self.last.index() - self.first.index() + 1
+    }
+
+    pub fn is_empty(self) -> bool {
+        false
+    }
+
+    pub fn contains(self, q: Quarter) -> bool {
+        self.first <= q && q <= self.last
+    }
+
+    /// The range a plan's timeline opens on. The years the plan's period names
+    /// (`2006–2009`) when most delivery quarters fall in them; otherwise the
+    /// run of quarters around the median with no gap over two years: outliers
+    /// (a `Q1 1900` typed by mistake) stay out,
+    /// so one wrong date cannot stretch the chart over centuries. Whole years,
+    /// at most [`Self::DEFAULT_MAX_QUARTERS`] long. `None` without quarters.
+    pub fn focus(period: &str, quarters: &[Quarter]) -> Option<QuarterRange> {
+        let mut sorted = quarters.to_vec();
+        sorted.sort_unstable();
+        sorted.first()?;
+        let from_period = period_years(period).and_then(|(a, b)| {
+            let range = QuarterRange {
+                first: Quarter::new(a, 1).ok()?,
+                last: Quarter::new(b, 4).ok()?,
+            };
+            let inside = sorted.iter().filter(|q| range.contains(**q)).count();
+            (inside * 2 >= sorted.len()).then_some(range)
+        });
+        let range = from_period.unwrap_or_else(|| {
+            // Out from the median while quarters follow each other within two
+            // years: a lone `Q1 1900` or `Q4 2999` is left out.
+            const GAP: i32 = 8;
+            let middle = sorted.len() / 2;
+            let mut lo = middle;
+            while lo > 0 && sorted[lo].index() - sorted[lo - 1].index() <= GAP {
+                lo -= 1;
+            }
+            let mut hi = middle;
+            while hi + 1 < sorted.len() && sorted[hi + 1].index() - sorted[hi].index() <= GAP {
+                hi += 1;
+            }
+            let (first, last) = (sorted[lo], sorted[hi]);
+            QuarterRange {
+                first: Quarter::from_index(first.index() - first.index().rem_euclid(4)),
+                last: Quarter::from_index(last.index() + 3 - last.index().rem_euclid(4)),
+            }
+        });
+        if range.len() > Self::DEFAULT_MAX_QUARTERS {
+            return Some(QuarterRange {
+                first: range.first,
+                last: Quarter::from_index(range.first.index() + Self::DEFAULT_MAX_QUARTERS - 1),
+            });
+        }
+        Some(range)
+    }
+}
+
+/// The first and last four-digit years (1900–2999) a period names: `2006–2009`,
+/// `April 2006 to March 2009`, `2006/07 - 2008/09` (the last gives 2006, 2008).
+fn period_years(period: &str) -> Option<(i32, i32)> {
+    let years: Vec<i32> = period
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| w.len() == 4)
+        .filter_map(|w| w.parse().ok())
+        .filter(|y| (1900..=2999).contains(y))
+        .collect();
+    let (first, last) = (years.iter().min()?, years.iter().max()?);
+    Some((*first, *last))
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+
+    fn q(s: &str) -> Quarter {
+        s.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn qs(list: &[&str]) -> Vec<Quarter> {
+        list.iter().map(|s| q(s)).collect()
+    }
+
+    #[test]
+    fn the_period_names_the_range_when_the_quarters_agree() {
+        let quarters = qs(&["Q4 2006", "Q2 2007", "Q1 2008", "Q1 1900"]);
+        assert_eq!(
+            QuarterRange::focus("2006–2009", &quarters),
+            Some(QuarterRange {
+                first: q("Q1 2006"),
+                last: q("Q4 2009")
+            })
+        );
+        // A period the quarters do not fall in is not trusted.
+        let range = QuarterRange::focus("1990-1991", &quarters);
+        assert_eq!(range.map(|r| r.first), Some(q("Q1 2006")));
+    }
+
+    #[test]
+    fn outliers_do_not_stretch_the_range() {
+        let mut quarters = qs(&["Q1 1900", "Q4 2999"]);
+        for _ in 0..30 {
+            quarters.extend(qs(&["Q4 2006", "Q1 2007", "Q3 2007", "Q2 2008"]));
+        }
+        assert_eq!(
+            QuarterRange::focus("", &quarters),
+            Some(QuarterRange {
+                first: q("Q1 2006"),
+                last: q("Q4 2008")
+            })
+        );
+    }
+
+    #[test]
+    fn a_long_plan_opens_on_its_first_ten_years() {
+        let quarters: Vec<Quarter> = (2000..2030)
+            .filter_map(|y| Quarter::new(y, 2).ok())
+            .collect();
+        let range = QuarterRange::focus("", &quarters);
+        assert_eq!(
+            range.map(|r| (r.first, r.len())),
+            Some((q("Q1 2000"), QuarterRange::DEFAULT_MAX_QUARTERS))
+        );
+        assert_eq!(QuarterRange::focus("", &[]), None);
+    }
+
+    #[test]
+    fn chosen_ranges_are_checked() {
+        assert!(QuarterRange::new(q("Q1 2007"), q("Q4 2006")).is_err());
+        assert!(QuarterRange::new(q("Q1 1900"), q("Q4 2999")).is_err());
+        assert_eq!(
+            QuarterRange::new(q("Q1 2006"), q("Q4 2006")).map(|r| r.len()),
+            Ok(4)
+        );
+    }
+
+    #[test]
+    fn period_years() {
+        assert_eq!(super::period_years("2006/07 - 2008/09"), Some((2006, 2008)));
+        assert_eq!(
+            super::period_years("April 2006 to March 2009"),
+            Some((2006, 2009))
+        );
+        assert_eq!(super::period_years("three years"), None);
+    }
+}

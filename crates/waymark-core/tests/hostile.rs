@@ -16,6 +16,16 @@ fn read(text: &str, format: Format) -> Result<Imported, ImportError> {
     import::import(text.as_bytes(), format, &options)
 }
 
+/// A value over its declared limit (`waymark_core::limits`): the import is
+/// refused, naming the place and the limit.
+fn over_limit(result: Result<Imported, ImportError>) -> String {
+    match result {
+        Err(e @ ImportError::OverLimits(_)) => e.to_string(),
+        Err(other) => panic!("expected a limit error, got {other}"),
+        Ok(_) => panic!("expected a limit error, got a plan"),
+    }
+}
+
 fn messages(imported: &Imported) -> Vec<String> {
     imported
         .diagnostics
@@ -34,10 +44,11 @@ const HEADER: &str = "10.1 Systems\n| Work package | Scope | Estimated delivery 
 fn ten_mb_of_text_on_one_line_is_no_plan() {
     let line = "a".repeat(TEN_MB);
     assert_eq!(read(&line, Format::PlanText), Err(ImportError::NoTable));
-    // In Markdown, text before any table is the plan's introduction.
-    let plan =
-        read(&line, Format::Markdown).map(|i| (i.plan.sections.len(), i.plan.introduction.len()));
-    assert_eq!(plan, Ok((0, TEN_MB)));
+    // In Markdown, text before any table is the plan's introduction, which
+    // has a limit.
+    assert_eq!(
+        over_limit(read(&line, Format::Markdown)),
+        "a value is over its limit: the plan: The introduction must be 20,000 characters or fewer"
     // Unless asked for, a plan without work packages is an error.
     let strict = import::import(line.as_bytes(), Format::Markdown, &ImportOptions::default());
     assert!(
@@ -95,8 +106,15 @@ fn ten_mb_row_of_cells_is_read_with_one_warning() {
 }
 
 #[test]
-fn ten_mb_cell_is_kept_whole() {
+fn ten_mb_cell_is_read_whole_and_refused_by_its_limit() {
     let scope = "word ".repeat(TEN_MB / 5);
+    let text = format!("{HEADER}| 1. Big | {scope}| Q1 2007 |\n");
+    assert_eq!(
+        over_limit(read(&text, Format::PlanText)),
+        "a value is over its limit: work package 10.1.1: The scope must be 20,000 characters or fewer"
+    );
+    // At the limit, the cell is kept whole.
+    let scope = "word ".repeat(4_000);
     let text = format!("{HEADER}| 1. Big | {scope}| Q1 2007 |\n");
     let imported = read(&text, Format::PlanText).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(messages(&imported), Vec::<String>::new());
@@ -140,20 +158,21 @@ fn ten_mb_csv_line() {
         error(&text, Format::Csv),
         Err(format!("line 2, column 2000: {too_many}"))
     );
-    // A 10 MB cell is read.
+    // A 10 MB cell is read, and refused by the scope's limit.
     let text = format!("Work package,Scope\n1. Big,\"{}\"\n", "y".repeat(TEN_MB));
-    let imported = read(&text, Format::Csv).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        imported.plan.sections[0].work_packages[0].scope.len(),
-        TEN_MB
+    assert!(
+        over_limit(read(&text, Format::Csv))
+            .ends_with(": The scope must be 20,000 characters or fewer")
     );
 }
 
 #[test]
 fn ten_mb_json_line() {
     let text = format!("{{\"title\": \"{}\"}}", "t".repeat(TEN_MB));
-    let imported = read(&text, Format::Json).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(imported.plan.title.len(), TEN_MB);
+    assert_eq!(
+        over_limit(read(&text, Format::Json)),
+        "a value is over its limit: the plan: The plan title must be 300 characters or fewer"
+    );
     // Cut off: an error with the place, not a panic.
     let cut = &text[..TEN_MB / 2];
     assert!(matches!(
@@ -167,6 +186,17 @@ fn ten_mb_of_short_continuation_lines() {
     // A row left open, then two million lines that each continue its last cell.
     let mut text = format!("{HEADER}| 1. Open | Scope starts");
     while text.len() < TEN_MB {
+        text.push_str("\nmore");
+    }
+    text.push_str(" | Q1 2007 |\n");
+    // Joined into one 10 MB scope (in linear time), which its limit refuses.
+    assert!(
+        over_limit(read(&text, Format::PlanText))
+            .ends_with("work package 10.1.1: The scope must be 20,000 characters or fewer")
+    );
+    // Within the limit, the continuation lines join into one cell.
+    let mut text = format!("{HEADER}| 1. Open | Scope starts");
+    for _ in 0..3_000 {
         text.push_str("\nmore");
     }
     text.push_str(" | Q1 2007 |\n");

@@ -9,7 +9,7 @@ use waymark_core::import::{self, Format, ImportOptions, Imported};
 use waymark_core::{Dependency, Plan, Progress, Rag, RelatedKind, Status, WorkPackageRef};
 
 fn seed() -> Plan {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed.txt");
+    let path = Path::new(waymark_demo::CYPS_PLAN_PATH);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     read(&bytes, Format::PlanText).plan
 }
@@ -285,7 +285,7 @@ fn unusual() -> Plan {
                 .collect(),
         });
     };
-    section(Some("7"), None, &["1", "3a", "B2", "2.1", "iv"]);
+    section(Some("7"), None, &["1", "3a", "B2", "10", "iv"]);
     section(None, Some("Finance"), &["1"]);
     section(None, None, &["1"]);
     section(None, None, &["1"]);

@@ -4,52 +4,101 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 use waymark_core::import::{parse_delivery, parse_influences};
+use waymark_core::limits::{self, LimitError, TextField};
 use waymark_core::{Date, Progress, Rag, Status};
 use waymark_store::{ProgrammeId, SectionId, WorkPackageDetail, WorkPackageInput};
 
 use crate::error::FieldError;
 
-/// A length limit on a text field, with the number as people read it.
+/// A length limit on a text field; the numbers come from `waymark_core::limits`,
+/// the one declaration the importers and the OpenAPI document read too.
 #[derive(Debug, Clone, Copy)]
 pub struct Limit {
     pub max: usize,
-    pub shown: &'static str,
 }
 
 /// Names of programmes and related items.
 pub const NAME_LIMIT: Limit = Limit {
-    max: 200,
-    shown: "200",
+    max: limits::NAME_CHARS,
 };
 /// Titles of key influences.
 pub const INFLUENCE_TITLE_LIMIT: Limit = Limit {
-    max: 300,
-    shown: "300",
+    max: limits::HEADING_CHARS,
 };
 /// Titles of work packages.
 pub const TITLE_LIMIT: Limit = Limit {
-    max: 500,
-    shown: "500",
+    max: limits::TITLE_CHARS,
 };
 /// Free text: descriptions, scope, relationships, comments.
 pub const TEXT_LIMIT: Limit = Limit {
-    max: 20_000,
-    shown: "20,000",
+    max: limits::LONG_TEXT_CHARS,
 };
 
 /// "The {label} must be N characters or fewer", when `value` is too long.
 pub fn too_long(field: &str, label: &str, value: &str, limit: Limit) -> Option<FieldError> {
-    (value.chars().count() > limit.max).then(|| {
+    (value.chars().take(limit.max + 1).count() > limit.max).then(|| {
         FieldError::new(
             field,
-            format!("The {label} must be {} characters or fewer", limit.shown),
+            format!(
+                "The {label} must be {} characters or fewer",
+                limits::thousands(limit.max as u64)
+            ),
         )
     })
 }
 
-/// A section's number and title as typed (blank is none), checked: a number is
-/// whole numbers separated by dots (`10.6`), a title at most 500 characters,
-/// and a section needs one or the other. API and pages share these rules.
+/// The declared limit's error for `value`, if it breaks it.
+pub fn over(field: TextField, value: &str) -> Option<FieldError> {
+    field.check(value).err().map(FieldError::from)
+}
+
+impl From<LimitError> for FieldError {
+    fn from(e: LimitError) -> Self {
+        FieldError::new(e.field, e.message)
+    }
+}
+
+/// A plan's own fields, checked against the declared limits (API and settings page).
+pub fn plan_errors(input: &waymark_store::PlanInput) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if input.title.is_empty() {
+        errors.push(FieldError::new("title", "Enter the plan's title"));
+    }
+    errors.extend(over(limits::PLAN_TITLE, &input.title));
+    errors.extend(over(limits::PLAN_ORGANISATION, &input.organisation));
+    errors.extend(over(limits::PLAN_PERIOD, &input.period));
+    errors.extend(over(limits::PLAN_INTRODUCTION, &input.introduction));
+    errors
+}
+
+/// A programme's name (required) and description (API and priorities page).
+pub fn programme_errors(name: &str, description: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if name.is_empty() {
+        errors.push(FieldError::new("name", "Enter the programme's name"));
+    }
+    errors.extend(over(limits::PROGRAMME_NAME, name));
+    errors.extend(over(limits::PROGRAMME_DESCRIPTION, description));
+    errors
+}
+
+/// A related item's name (API and related-item page).
+pub fn related_item_name_errors(name: &str) -> Vec<FieldError> {
+    if name.is_empty() {
+        return vec![FieldError::new("name", "Enter the name")];
+    }
+    over(limits::RELATED_ITEM_NAME, name).into_iter().collect()
+}
+
+/// A key influence's title and description (API and influence page).
+pub fn influence_errors(title: &str, description: &str) -> Vec<FieldError> {
+    over(limits::INFLUENCE_TITLE, title)
+        .into_iter()
+        .chain(over(limits::INFLUENCE_DESCRIPTION, description))
+        .collect()
+}
+
+/// A section's number and title, trimmed, empty as `None`, checked.
 pub fn section_fields(
     number: &str,
     title: &str,
@@ -57,19 +106,21 @@ pub fn section_fields(
     let clean = |v: &str| Some(v.trim().to_string()).filter(|s| !s.is_empty());
     let (number, title) = (clean(number), clean(title));
     let mut errors = Vec::new();
-    if let Some(n) = &number
-        && (n.chars().count() > 20
-            || !n
-                .split('.')
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
-    {
-        errors.push(FieldError::new(
-            "number",
-            "A section number is numbers separated by dots, such as 10.6, of 20 characters or fewer",
-        ));
+    if let Some(n) = &number {
+        if let Some(e) = over(limits::SECTION_NUMBER, n) {
+            errors.push(e);
+        } else if !n
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            errors.push(FieldError::new(
+                "number",
+                "A section number is numbers separated by dots, such as 10.6",
+            ));
+        }
     }
     if let Some(t) = &title {
-        errors.extend(too_long("title", "title", t, TITLE_LIMIT));
+        errors.extend(over(limits::SECTION_TITLE, t));
     }
     if number.is_none() && title.is_none() {
         errors.push(FieldError::new(
@@ -228,29 +279,40 @@ impl WorkPackageFields {
                 "number",
                 "Enter the work package number, such as 3",
             ));
-        } else if number.chars().count() > 20 || number.contains(char::is_whitespace) {
-            errors.push(FieldError::new(
-                "number",
-                "The number must be 20 characters or fewer, without spaces",
-            ));
+        } else if !number.is_empty()
+            && let Err(e) = limits::check_package_number(&number)
+        {
+            errors.push(e.into());
         }
         let title = text(&self.title);
         if title.is_empty() {
             errors.push(FieldError::new("title", "Enter a title"));
-        } else if let Some(e) = too_long("title", "title", &title, TITLE_LIMIT) {
-            errors.push(e);
+        } else {
+            errors.extend(over(limits::PACKAGE_TITLE, &title));
         }
         let delivery_text = text(&self.delivery);
         let (delivery, rest) = parse_delivery(&delivery_text);
         if !rest.is_empty() {
             errors.push(FieldError::new(
                 "delivery",
-                format!("\"{rest}\" is not a quarter; write quarters like Q2 2007, optionally labelled: a) Q4 2007 b) Q1 2008"),
+                format!("\"{}\" is not a quarter; write quarters like Q2 2007, optionally labelled: a) Q4 2007 b) Q1 2008", excerpt(&rest)),
             ));
+        } else if let Err(e) =
+            limits::check_delivery_parts(delivery.iter().map(|d| d.label.as_deref()))
+        {
+            errors.push(e.into());
         }
         let (influences, rest) = parse_influences(&text(&self.influences));
         if !rest.is_empty() {
-            errors.push(FieldError::new("influences", format!("\"{rest}\" is not a key-influence code; write codes like 3.1.1 separated by spaces")));
+            errors.push(FieldError::new("influences", format!("\"{}\" is not a key-influence code; write codes like 3.1.1 separated by spaces", excerpt(&rest))));
+        } else if influences.len() > limits::MAX_PACKAGE_INFLUENCES {
+            errors.push(FieldError::new(
+                "influences",
+                format!(
+                    "A package can address at most {} key influences",
+                    limits::MAX_PACKAGE_INFLUENCES
+                ),
+            ));
         }
         let status = match text(&self.status).as_str() {
             "" => Status::NotStarted,
@@ -285,7 +347,12 @@ impl WorkPackageFields {
         let actual_delivery = match text(&self.actual_delivery).as_str() {
             "" => None,
             s => match s.parse::<Date>() {
-                Ok(d) => Some(d),
+                Ok(d) => {
+                    if let Err(e) = limits::check_delivery_year(d.get().year()) {
+                        errors.push(e.into());
+                    }
+                    Some(d)
+                }
                 Err(_) => {
                     errors.push(FieldError::new("actual_delivery", "Actual delivery must be a real date written YYYY-MM-DD, such as 2007-03-31"));
                     None
@@ -323,32 +390,43 @@ impl WorkPackageFields {
         if let Some(long) = related_items
             .iter()
             .flatten()
-            .find(|n| n.chars().count() > NAME_LIMIT.max)
+            .find(|n| limits::RELATED_ITEM_NAME.check(n).is_err())
         {
             errors.push(FieldError::new(
                 "related_items",
                 format!(
-                    "\"{}…\" is longer than 200 characters",
-                    long.chars().take(30).collect::<String>()
+                    "\"{}…\" is longer than {} characters",
+                    long.chars().take(30).collect::<String>(),
+                    limits::NAME_CHARS
+                ),
+            ));
+        } else if related_items
+            .as_ref()
+            .is_some_and(|r| r.len() > limits::MAX_PACKAGE_RELATED_ITEMS)
+        {
+            errors.push(FieldError::new(
+                "related_items",
+                format!(
+                    "A package can name at most {} related items",
+                    limits::MAX_PACKAGE_RELATED_ITEMS
                 ),
             ));
         }
         let long_text = [
-            ("scope", &self.scope),
-            ("relationships", &self.relationships),
-            ("comments", &self.comments),
-            ("owner", &self.owner),
+            (limits::PACKAGE_SCOPE, &self.scope),
+            (limits::PACKAGE_RELATIONSHIPS, &self.relationships),
+            (limits::PACKAGE_COMMENTS, &self.comments),
+            (limits::PACKAGE_OWNER, &self.owner),
         ];
         for (field, value) in long_text {
-            if value
-                .as_deref()
-                .is_some_and(|v| v.chars().count() > TEXT_LIMIT.max)
-            {
-                errors.push(FieldError::new(
-                    field,
-                    "This text must be 20,000 characters or fewer",
-                ));
-            }
+            errors.extend(over(field, value.as_deref().unwrap_or("").trim()));
+        }
+        if !errors
+            .iter()
+            .any(|e| e.field == "status" || e.field == "progress")
+            && let Err(e) = limits::check_status_progress(status, progress.get())
+        {
+            errors.push(e.into());
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -401,6 +479,18 @@ pub const PER_PAGE_MAX: u32 = 500;
 pub const SORT_KEYS: &[&str] = &["plan", "title", "delivery", "status", "progress", "owner"];
 /// Sort directions.
 pub const DIRECTIONS: &[&str] = &["asc", "desc"];
+
+/// The start of a value for a message: long input is not echoed back whole.
+pub fn excerpt(value: &str) -> String {
+    const SHOWN: usize = 60;
+    let mut chars = value.chars();
+    let head: String = chars.by_ref().take(SHOWN).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
 
 /// Filters, sorting and paging for package lists from query pairs (shared by
 /// the API and the overview page). Names not in [`WORK_PACKAGE_QUERY`] are

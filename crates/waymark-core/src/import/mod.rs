@@ -153,6 +153,22 @@ pub enum ImportError {
     NoTable,
     #[error("no work packages were found ({cause})")]
     NoWorkPackages { cause: String },
+    /// Values over the limits every field has (`crate::limits`); nothing is stored.
+    #[error("{}", over_limits_message(.0))]
+    OverLimits(Vec<String>),
+}
+
+fn over_limits_message(places: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut out = match places.len() {
+        1 => "a value is over its limit: ".to_string(),
+        n => format!("{n} values are over their limits: "),
+    };
+    out.push_str(&places[..places.len().min(SHOWN)].join("; "));
+    if places.len() > SHOWN {
+        out.push_str(&format!("; and {} more", places.len() - SHOWN));
+    }
+    out
 }
 
 /// What a reader produced.
@@ -221,7 +237,7 @@ pub fn import_decoded(
     diagnostics.append(&mut imported.diagnostics);
     diagnostics.sort_by_key(|d| (d.line, d.column));
     imported.diagnostics = diagnostics;
-    Ok(imported)
+    within_limits(imported)
 }
 
 /// The text without bidirectional embedding, override and isolate controls,
@@ -288,6 +304,19 @@ fn clean_plan(plan: &mut Plan) -> usize {
         n += c(&mut p.name) + c(&mut p.description);
     }
     n
+}
+
+/// Refuses a plan with values over the declared limits (`crate::limits`), naming
+/// each place: the same limits the forms and the API apply.
+fn within_limits(imported: Imported) -> Result<Imported, ImportError> {
+    let violations = crate::limits::check_plan(&imported.plan);
+    if violations.is_empty() {
+        Ok(imported)
+    } else {
+        Err(ImportError::OverLimits(
+            violations.iter().map(ToString::to_string).collect(),
+        ))
+    }
 }
 
 /// What an import that found no work package saw, for its error.

@@ -13,6 +13,7 @@ use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionDto
 use super::{QueryPairs, parse_body, path_id};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::input::{plan_errors, section_fields};
 
 #[utoipa::path(get, operation_id = "listPlans", path = "/api/v1/plans", tag = "plans", responses((status = 200, body = PlanList)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<PlanList>, ApiError> {
@@ -59,9 +60,6 @@ pub async fn update(
         .title
         .map(|t| t.trim().to_string())
         .unwrap_or(current.title);
-    if title.is_empty() {
-        errors.push(FieldError::new("title", "Enter a title"));
-    }
     let quarter_convention = match patch.quarter_convention {
         Some(c) => c.parse::<QuarterConvention>().unwrap_or_else(|_| {
             errors.push(FieldError::new(
@@ -72,16 +70,23 @@ pub async fn update(
         }),
         None => current.quarter_convention,
     };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
     let input = PlanInput {
         title,
-        organisation: patch.organisation.unwrap_or(current.organisation),
-        period: patch.period.unwrap_or(current.period),
+        organisation: patch
+            .organisation
+            .map(|o| o.trim().to_string())
+            .unwrap_or(current.organisation),
+        period: patch
+            .period
+            .map(|p| p.trim().to_string())
+            .unwrap_or(current.period),
         introduction: patch.introduction.unwrap_or(current.introduction),
         quarter_convention,
     };
+    errors.splice(0..0, plan_errors(&input));
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
     let plan = state
         .run(move |s| {
             s.update_plan(id, &input)?;
@@ -196,7 +201,7 @@ pub async fn create_section(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let new: NewSection = parse_body(&body)?;
-    let (number, title) = crate::input::section_fields(
+    let (number, title) = section_fields(
         new.number.as_deref().unwrap_or(""),
         new.title.as_deref().unwrap_or(""),
     )

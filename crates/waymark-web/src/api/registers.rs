@@ -14,7 +14,7 @@ use super::dto::{
 use super::{parse_body, path_id};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
-use crate::input::{INFLUENCE_TITLE_LIMIT, TEXT_LIMIT, section_fields, too_long};
+use crate::input::{influence_errors, programme_errors, related_item_name_errors, section_fields};
 
 #[utoipa::path(get, operation_id = "listInfluences", path = "/api/v1/plans/{id}/influences", tag = "key influences", params(("id" = i64, Path)), responses((status = 200, body = InfluenceList)))]
 pub async fn influences(
@@ -106,12 +106,7 @@ pub async fn update_related_item(
         .name
         .map(|n| n.trim().to_string())
         .unwrap_or(current.name);
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError::new(
-            "name",
-            "Enter a name of 200 characters or fewer",
-        ));
-    }
+    errors.extend(related_item_name_errors(&name));
     let kind = match patch.kind {
         Some(k) => k.parse::<RelatedKind>().unwrap_or_else(|e| {
             errors.push(FieldError::new(
@@ -188,13 +183,7 @@ pub async fn update_influence(
     let patch: InfluencePatch = parse_body(&body)?;
     let title = patch.title.as_deref().unwrap_or("");
     let description = patch.description.as_deref().unwrap_or("");
-    let errors: Vec<FieldError> = [
-        too_long("title", "title", title, INFLUENCE_TITLE_LIMIT),
-        too_long("description", "description", description, TEXT_LIMIT),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let errors = influence_errors(title, description);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -237,19 +226,19 @@ fn programme_input(
         .map(|n| n.trim().to_string())
         .or_else(|| current.map(|c| c.name.clone()))
         .unwrap_or_default();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "name",
-            "Enter a name of 200 characters or fewer",
-        )]));
+    let description = f
+        .description
+        .map(|d| d.trim().to_string())
+        .or_else(|| current.map(|c| c.description.clone()))
+        .unwrap_or_default();
+    let errors = programme_errors(&name, &description);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
     }
     Ok(ProgrammeInput {
         name,
         priority: f.priority.or(current.map(|c| c.priority)).unwrap_or(false),
-        description: f
-            .description
-            .or_else(|| current.map(|c| c.description.clone()))
-            .unwrap_or_default(),
+        description,
     })
 }
 

@@ -51,6 +51,9 @@ pub async fn list(
     Ok(JsonBody(page.into(), capacity))
 }
 
+/// Fields that always hold a value: `null` cannot clear them.
+const REQUIRED_FIELDS: [&str; 5] = ["section_id", "number", "title", "status", "progress"];
+
 /// Read a JSON body into form-like fields. Lists may be arrays: `delivery` of
 /// strings or `{label, quarter}` objects, `influences` and `related_items` of
 /// strings, `programme_ids` of numbers.
@@ -68,6 +71,16 @@ fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
             "related_items" => "\n",
             _ => " ",
         };
+        // null clears a field that may be empty (comments, rag, actual_delivery);
+        // a field that always has a value cannot be cleared, so null is refused
+        // rather than read as 0 or "not started".
+        if val.is_null() && REQUIRED_FIELDS.contains(&key.as_str()) {
+            errors.push(FieldError::new(
+                &key,
+                "must not be null: give a value, or leave the field out to keep the current one",
+            ));
+            continue;
+        }
         let text = match &val {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),

@@ -16,7 +16,7 @@ use super::plans::{Banner, ListParams, Pager};
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, encode};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
-use crate::input::{INFLUENCE_TITLE_LIMIT, TEXT_LIMIT, too_long};
+use crate::input::influence_errors;
 
 /// Packages per page of the matrix.
 const MATRIX_PER_PAGE: u32 = 100;
@@ -229,8 +229,7 @@ pub async fn show(
     Ok(render(StatusCode::OK, &page))
 }
 
-/// Name and describe an influence (the API's rules: a title of at most 300
-/// characters, a description of at most 20,000).
+/// Name and describe an influence (the API's rules, `input::influence_errors`).
 pub async fn update(
     State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
@@ -240,14 +239,7 @@ pub async fn update(
     let code = parse_code(&code)?;
     let title = form.get("title").unwrap_or("").trim().to_string();
     let description = form.get("description").unwrap_or("").trim().to_string();
-    let mut errors = Vec::new();
-    errors.extend(too_long("title", "title", &title, INFLUENCE_TITLE_LIMIT));
-    errors.extend(too_long(
-        "description",
-        "description",
-        &description,
-        TEXT_LIMIT,
-    ));
+    let mut errors = influence_errors(&title, &description);
     if errors.is_empty() {
         let (plan_id, c, t, d) = (PlanId(id), code.clone(), title.clone(), description.clone());
         match state

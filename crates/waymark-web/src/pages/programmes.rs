@@ -15,7 +15,7 @@ use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, thousands};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
-use crate::input::{NAME_LIMIT, TEXT_LIMIT, too_long};
+use crate::input::programme_errors;
 
 /// The store lists at most this many packages of a programme.
 const PROGRAMME_LIST_CAP: usize = 1000;
@@ -59,21 +59,9 @@ impl ProgrammeForm {
         }
     }
 
-    /// The API's rules: a name of 1 to 200 characters, a description of at
-    /// most 20,000.
+    /// The API's rules (`input::programme_errors`).
     fn validate(&self) -> Result<ProgrammeInput, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        if self.name.is_empty() {
-            errors.push(FieldError::new("name", "Enter the programme's name"));
-        } else if let Some(e) = too_long("name", "name", &self.name, NAME_LIMIT) {
-            errors.push(e);
-        }
-        errors.extend(too_long(
-            "description",
-            "description",
-            &self.description,
-            TEXT_LIMIT,
-        ));
+        let errors = programme_errors(&self.name, &self.description);
         if errors.is_empty() {
             Ok(ProgrammeInput {
                 name: self.name.clone(),

@@ -17,7 +17,7 @@ use super::plans::Banner;
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
-use crate::input::{NAME_LIMIT, too_long};
+use crate::input::related_item_name_errors;
 
 struct ItemView {
     id: i64,
@@ -196,12 +196,7 @@ pub async fn update(
 ) -> Result<Response, HtmlError> {
     let name = form.get("name").unwrap_or("").trim().to_string();
     let kind_text = form.get("kind").unwrap_or("").trim().to_string();
-    let mut errors = Vec::new();
-    if name.is_empty() {
-        errors.push(FieldError::new("name", "Enter the name"));
-    } else if let Some(e) = too_long("name", "name", &name, NAME_LIMIT) {
-        errors.push(e);
-    }
+    let mut errors = related_item_name_errors(&name);
     let kind = kind_text
         .parse::<RelatedKind>()
         .map_err(|e| FieldError::new("kind", format!("Choose a kind: {}", e.expected)));

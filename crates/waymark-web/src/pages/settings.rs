@@ -13,6 +13,7 @@ use super::error::{HtmlError, render};
 use super::view::{Choice, Layout, PlanNav, Section};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::input::plan_errors;
 
 /// The settings form's values, as typed or as stored.
 #[derive(Debug, Clone, Default)]
@@ -116,44 +117,35 @@ pub async fn save(
         introduction: field("introduction"),
         quarter_convention: field("quarter_convention"),
     };
-    let mut errors = Vec::new();
-    if typed.title.is_empty() {
-        errors.push(FieldError::new("title", "Enter the plan's title"));
+    let convention = typed.quarter_convention.parse::<QuarterConvention>();
+    let input = PlanInput {
+        title: typed.title.clone(),
+        organisation: typed.organisation.clone(),
+        period: typed.period.clone(),
+        introduction: typed.introduction.clone(),
+        quarter_convention: convention.clone().unwrap_or_default(),
+    };
+    let mut errors = plan_errors(&input);
+    if convention.is_err() {
+        errors.push(FieldError::new(
+            "quarter_convention",
+            "Choose calendar quarters or financial-year quarters",
+        ));
     }
-    let convention = typed
-        .quarter_convention
-        .parse::<QuarterConvention>()
-        .map_err(|_| {
-            FieldError::new(
-                "quarter_convention",
-                "Choose calendar quarters or financial-year quarters",
-            )
-        });
-    match convention {
-        Ok(quarter_convention) if errors.is_empty() => {
-            let input = PlanInput {
-                title: typed.title.clone(),
-                organisation: typed.organisation.clone(),
-                period: typed.period.clone(),
-                introduction: typed.introduction.clone(),
-                quarter_convention,
-            };
-            let plan_id = PlanId(id);
-            match state.run(move |s| s.update_plan(plan_id, &input)).await {
-                Ok(()) => {
-                    return Ok(Redirect::to(&format!("/plans/{id}?saved=1")).into_response());
-                }
-                Err(ApiError::Conflict(e)) if e.field == "title" => errors.push(FieldError::new(
-                    "title",
-                    "Another plan has this title: enter a different title",
-                )),
-                Err(ApiError::Conflict(e)) => errors.push(e),
-                Err(ApiError::Validation(mut es)) => errors.append(&mut es),
-                Err(other) => return Err(other.into()),
+    if errors.is_empty() {
+        let plan_id = PlanId(id);
+        match state.run(move |s| s.update_plan(plan_id, &input)).await {
+            Ok(()) => {
+                return Ok(Redirect::to(&format!("/plans/{id}?saved=1")).into_response());
             }
+            Err(ApiError::Conflict(e)) if e.field == "title" => errors.push(FieldError::new(
+                "title",
+                "Another plan has this title: enter a different title",
+            )),
+            Err(ApiError::Conflict(e)) => errors.push(e),
+            Err(ApiError::Validation(mut es)) => errors.append(&mut es),
+            Err(other) => return Err(other.into()),
         }
-        Ok(_) => {}
-        Err(e) => errors.push(e),
     }
     let page = settings_page(&state, id, csrf, Some(typed), errors).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))

@@ -11,13 +11,14 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use waymark_core::{Quarter, Status};
+use waymark_core::{Date, Quarter, QuarterConvention, QuarterRange, Status};
 use waymark_store::{PlanId, SectionId, SortKey, WorkPackageId, WorkPackageRow};
 
 use super::error::{HtmlError, render};
 use super::plans::{ListParams, query_error};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, thousands};
 use crate::AppState;
+use crate::error::FieldError;
 
 /// Most packages drawn at once; the page says when there are more.
 pub const CAP: u32 = 300;
@@ -64,6 +65,11 @@ pub struct Roadmap<'a> {
     pub sections: &'a [(SectionId, String)],
     pub packages: &'a [WorkPackageRow],
     pub dependencies: &'a [(WorkPackageId, WorkPackageId)],
+    /// The quarters drawn to scale; parts outside it go to an "Earlier" or
+    /// "Later" column, labelled with their quarter.
+    pub range: QuarterRange,
+    /// Today as a quarter and how far through it (0 to 1), for the today line.
+    pub today: Option<(Quarter, f32)>,
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -78,19 +84,31 @@ fn truncate(s: &str, max: usize) -> String {
 
 /// Draw the roadmap as an SVG document fragment.
 pub fn draw(map: &Roadmap<'_>) -> String {
-    let quarters: Vec<Quarter> = map
-        .packages
-        .iter()
-        .flat_map(|p| p.delivery.iter().map(|d| d.quarter))
-        .collect();
-    let (Some(first), Some(last)) = (
-        quarters.iter().min().copied(),
-        quarters.iter().max().copied(),
-    ) else {
-        return String::new();
+    let quarters = || {
+        map.packages
+            .iter()
+            .flat_map(|p| p.delivery.iter().map(|d| d.quarter))
     };
-    let columns = last.index() - first.index() + 1;
-    let x_of = |q: Quarter| LABEL_WIDTH + (q.index() - first.index()) * QUARTER_WIDTH;
+    if quarters().next().is_none() {
+        return String::new();
+    }
+    let QuarterRange { first, last } = map.range;
+    let earlier = quarters().any(|q| q < first);
+    let later = quarters().any(|q| q > last);
+    let offset = i32::from(earlier);
+    let scaled = map.range.len();
+    let columns = scaled + offset + i32::from(later);
+    // Each quarter's column; parts outside the range share the edge columns.
+    let x_of = |q: Quarter| {
+        let column = if q < first {
+            0
+        } else if q > last {
+            offset + scaled
+        } else {
+            offset + q.index() - first.index()
+        };
+        LABEL_WIDTH + column * QUARTER_WIDTH
+    };
 
     // Rows: a heading row per section that has packages, then its packages.
     let mut y = AXIS_HEIGHT;
@@ -128,9 +146,15 @@ pub fn draw(map: &Roadmap<'_>) -> String {
         for part in &wp.delivery {
             let x = x_of(part.quarter) + BAR_INSET;
             let w = QUARTER_WIDTH - 2 * BAR_INSET;
+            // Off the scale: the bar says its quarter; the table has the status.
+            let what = if map.range.contains(part.quarter) {
+                wp.status.label().to_string()
+            } else {
+                part.quarter.to_string()
+            };
             let text = match &part.label {
-                Some(l) => format!("{l}) {}", wp.status.label()),
-                None => wp.status.label().to_string(),
+                Some(l) => format!("{l}) {what}"),
+                None => what,
             };
             let _ = write!(
                 body,
@@ -164,14 +188,33 @@ pub fn draw(map: &Roadmap<'_>) -> String {
     // Axis and grid under everything else.
     let mut grid = String::new();
     for i in 0..columns {
-        let q = Quarter::from_index(first.index() + i);
         let x = LABEL_WIDTH + i * QUARTER_WIDTH;
+        let (heading, weight) = if earlier && i == 0 {
+            ("Earlier".to_string(), "400")
+        } else if later && i == columns - 1 {
+            ("Later".to_string(), "400")
+        } else {
+            (
+                Quarter::from_index(first.index() + i - offset).to_string(),
+                "700",
+            )
+        };
         let _ = write!(
             grid,
-            r##"<line x1="{x}" y1="{AXIS_HEIGHT}" x2="{x}" y2="{height}" stroke="#d8d8d8" stroke-width="1"/><text x="{tx}" y="22" font-size="13" font-weight="700" fill="#1b1b1b" text-anchor="middle">{q}</text>"##,
+            r##"<line x1="{x}" y1="{AXIS_HEIGHT}" x2="{x}" y2="{height}" stroke="#d8d8d8" stroke-width="1"/><text x="{tx}" y="22" font-size="13" font-weight="{weight}" fill="#1b1b1b" text-anchor="middle">{q}</text>"##,
             tx = x + QUARTER_WIDTH / 2,
-            q = escape(&q.to_string()),
+            q = escape(&heading),
         );
+    }
+    // The edge columns are not to scale: a dashed rule sets them apart.
+    for (shown, column) in [(earlier, offset), (later, offset + scaled)] {
+        if shown {
+            let x = LABEL_WIDTH + column * QUARTER_WIDTH;
+            let _ = write!(
+                grid,
+                r##"<line x1="{x}" y1="4" x2="{x}" y2="{height}" stroke="#505a5f" stroke-width="2" stroke-dasharray="4 4"/>"##
+            );
+        }
     }
     let _ = write!(
         grid,
@@ -194,13 +237,38 @@ pub fn draw(map: &Roadmap<'_>) -> String {
         );
     }
 
+    // Today, where it falls in the range.
+    let mut today_line = String::new();
+    if let Some((q, fraction)) = map.today
+        && map.range.contains(q)
+    {
+        let x = x_of(q) + (fraction.clamp(0.0, 1.0) * QUARTER_WIDTH as f32).round() as i32;
+        let _ = write!(
+            today_line,
+            r##"<line x1="{x}" y1="{AXIS_HEIGHT}" x2="{x}" y2="{height}" stroke="#d4351c" stroke-width="2"/><text x="{tx}" y="{ty}" font-size="12" font-weight="700" fill="#d4351c">Today</text>"##,
+            tx = x + 4,
+            ty = AXIS_HEIGHT + 14,
+        );
+    }
+
     let shown = map.packages.len();
     let drawn_arrows = arrows.matches("<path").count();
     let desc = format!(
-        "{shown} work packages from {first} to {last}, grouped by section; each bar is a delivery quarter labelled with the package's status; {drawn_arrows} arrows show dependencies from a package to the one that waits for it. The same information is in the table below."
+        "{shown} work packages from {first} to {last}{edges}, grouped by section; each bar is a delivery quarter labelled with the package's status; {drawn_arrows} arrows show dependencies from a package to the one that waits for it.{today} The same information is in the table below.",
+        edges = match (earlier, later) {
+            (true, true) => ", with earlier and later quarters in a column at each end",
+            (true, false) => ", with earlier quarters in a column at the start",
+            (false, true) => ", with later quarters in a column at the end",
+            (false, false) => "",
+        },
+        today = if today_line.is_empty() {
+            ""
+        } else {
+            " A red line marks today."
+        },
     );
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="timeline-title timeline-desc" font-family="system-ui, sans-serif"><title id="timeline-title">{title}</title><desc id="timeline-desc">{desc}</desc><defs><marker id="wm-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#1b1b1b"/></marker></defs><rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>{grid}{body}{arrows}</svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="timeline-title timeline-desc" font-family="system-ui, sans-serif"><title id="timeline-title">{title}</title><desc id="timeline-desc">{desc}</desc><defs><marker id="wm-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#1b1b1b"/></marker></defs><rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>{grid}{body}{arrows}{today_line}</svg>"##,
         title = escape(map.title),
         desc = escape(&desc),
     )
@@ -237,11 +305,32 @@ struct TableRow {
     depends_on: String,
 }
 
+/// The range control's fields as typed: quarters such as `Q1 2006`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RangeParams {
+    pub from: String,
+    pub to: String,
+}
+
+/// A package part drawn off the scale, listed under the chart.
+struct Outlier {
+    id: i64,
+    reference: String,
+    title: String,
+    quarters: String,
+}
+
 #[derive(Template)]
 #[template(path = "timeline.html")]
 struct TimelinePage {
     layout: Layout,
     plan_id: i64,
+    /// The range drawn to scale, as the control shows it.
+    from: String,
+    to: String,
+    errors: Vec<FieldError>,
+    outliers: Vec<Outlier>,
     sections: Vec<Choice>,
     statuses: Vec<Choice>,
     params: ListParams,
@@ -254,12 +343,89 @@ struct TimelinePage {
     rows: Vec<TableRow>,
 }
 
+impl TimelinePage {
+    fn error(&self, field: &str) -> Option<&str> {
+        crate::error::message_for(&self.errors, field)
+    }
+}
+
+/// The range the person asked for, or the errors naming each wrong field.
+fn chosen_range(
+    typed: &RangeParams,
+    default: Option<QuarterRange>,
+) -> (Option<QuarterRange>, Vec<FieldError>) {
+    let mut errors = Vec::new();
+    let mut quarter = |field: &str, text: &str| -> Option<Quarter> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        match text.parse::<Quarter>() {
+            Ok(q) => Some(q),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    field,
+                    format!(
+                        "\"{}\" is not a quarter; write it like Q1 2006",
+                        crate::input::excerpt(text)
+                    ),
+                ));
+                None
+            }
+        }
+    };
+    let (from, to) = (quarter("from", &typed.from), quarter("to", &typed.to));
+    if !errors.is_empty() {
+        return (default, errors);
+    }
+    let first = from.or(default.map(|r| r.first));
+    let last = to.or(default.map(|r| r.last));
+    match (first, last) {
+        (Some(first), Some(last)) => match QuarterRange::new(first, last) {
+            Ok(range) => (Some(range), errors),
+            Err(message) => {
+                errors.push(FieldError::new("to", capitalise(&message)));
+                (default, errors)
+            }
+        },
+        _ => (default, errors),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Today's quarter under the plan's convention and how far through it we are.
+fn today_in(convention: QuarterConvention) -> Option<(Quarter, f32)> {
+    let today = time::OffsetDateTime::now_utc().date();
+    position_of(Date::from_calendar(today), convention)
+}
+
+fn position_of(day: Date, convention: QuarterConvention) -> Option<(Quarter, f32)> {
+    let q = Quarter::containing(day, convention);
+    let end = q.end_date(convention).get();
+    let start = Quarter::from_index(q.index() - 1)
+        .end_date(convention)
+        .get()
+        .next_day()?;
+    let length = (end - start).whole_days() + 1;
+    let into = (day.get() - start).whole_days();
+    Some((q, into as f32 / length as f32))
+}
+
 pub async fn page(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     params: Result<Query<ListParams>, QueryRejection>,
+    range: Result<Query<RangeParams>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
     let Query(params) = params.map_err(query_error)?;
+    let Query(typed_range) = range.map_err(query_error)?;
     let mut query = params.query(CAP).map_err(HtmlError::BadRequest)?;
     query.page = 1;
     query.per_page = CAP;
@@ -285,13 +451,58 @@ pub async fn page(
         .collect();
     let section_labels: Vec<(SectionId, String)> =
         sections.iter().map(|s| (s.id, s.label.clone())).collect();
+    let quarters: Vec<Quarter> = list
+        .items
+        .iter()
+        .flat_map(|w| w.delivery.iter().map(|d| d.quarter))
+        .collect();
+    let default_range = QuarterRange::focus(&plan.period, &quarters);
+    let (range, errors) = chosen_range(&typed_range, default_range);
     let title = format!("Timeline of {}", plan.title);
-    let svg = draw(&Roadmap {
-        title: &title,
-        sections: &section_labels,
-        packages: &list.items,
-        dependencies: &links,
-    });
+    let svg = match range {
+        Some(range) => draw(&Roadmap {
+            title: &title,
+            sections: &section_labels,
+            packages: &list.items,
+            dependencies: &links,
+            range,
+            today: today_in(plan.quarter_convention),
+        }),
+        None => String::new(),
+    };
+    let outliers: Vec<Outlier> = match range {
+        Some(range) => list
+            .items
+            .iter()
+            .filter_map(|w| {
+                let off: Vec<String> = w
+                    .delivery
+                    .iter()
+                    .filter(|d| !range.contains(d.quarter))
+                    .map(|d| d.to_string())
+                    .collect();
+                (!off.is_empty()).then(|| Outlier {
+                    id: w.id.0,
+                    reference: w.reference.clone(),
+                    title: w.title.clone(),
+                    quarters: off.join(", "),
+                })
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    // The control shows what was typed when it was wrong, else the range drawn.
+    let (from, to) = if errors.is_empty() {
+        (
+            range.map(|r| r.first.to_string()).unwrap_or_default(),
+            range.map(|r| r.last.to_string()).unwrap_or_default(),
+        )
+    } else {
+        (
+            typed_range.from.trim().to_string(),
+            typed_range.to.trim().to_string(),
+        )
+    };
     let label_of: HashMap<SectionId, &str> = section_labels
         .iter()
         .map(|(id, l)| (*id, l.as_str()))
@@ -325,9 +536,18 @@ pub async fn page(
         format!("Showing {} work packages.", thousands(list.total))
     };
     let undated = list.items.iter().filter(|w| w.delivery.is_empty()).count();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = TimelinePage {
         layout: Layout::new("Timeline", Some(PlanNav::from(&plan)), Section::Timeline),
         plan_id: id,
+        from,
+        to,
+        errors,
+        outliers,
         sections: sections
             .iter()
             .map(|s| Choice::new(s.id.0.to_string(), s.label.clone(), &params.section))
@@ -345,7 +565,7 @@ pub async fn page(
         undated,
         rows,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(status, &page))
 }
 
 #[cfg(test)]
@@ -412,6 +632,8 @@ mod tests {
             sections: &sections,
             packages: &packages,
             dependencies: &deps,
+            range: range("Q4 2006", "Q2 2007"),
+            today: None,
         });
         assert!(svg.contains(r#"role="img" aria-labelledby="timeline-title timeline-desc""#));
         assert!(svg.contains("<title id=\"timeline-title\">Plan &quot;A&quot;</title>"));
@@ -425,6 +647,111 @@ mod tests {
         assert!(!svg.contains("style="));
     }
 
+    fn range(first: &str, last: &str) -> QuarterRange {
+        let q = |s: &str| s.parse::<Quarter>().unwrap_or_else(|e| panic!("{e}"));
+        QuarterRange::new(q(first), q(last)).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// One package at Q1 1900 to Q4 2999 used to make the chart 493,108 px
+    /// wide; now its parts sit in "Earlier" and "Later" columns and the chart
+    /// is as wide as the range.
+    #[test]
+    fn outliers_do_not_widen_the_chart() {
+        let packages = vec![
+            row(
+                1,
+                1,
+                "1.1",
+                "Typed wrong",
+                &["Q1 1900", "Q4 2999"],
+                Status::NotStarted,
+            ),
+            row(2, 1, "1.2", "On time", &["Q2 2007"], Status::InProgress),
+        ];
+        let svg = draw(&Roadmap {
+            title: "t",
+            sections: &[],
+            packages: &packages,
+            dependencies: &[],
+            range: range("Q1 2006", "Q4 2008"),
+            today: None,
+        });
+        let width: i32 = svg
+            .split("width=\"")
+            .nth(1)
+            .and_then(|w| w.split('"').next())
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(i32::MAX);
+        assert_eq!(
+            width,
+            LABEL_WIDTH + 14 * QUARTER_WIDTH + 8,
+            "12 quarters and 2 edge columns"
+        );
+        assert!(svg.contains(">Earlier</text>") && svg.contains(">Later</text>"));
+        assert!(svg.contains(">Q1 1900</text>"), "the bar says its quarter");
+        assert!(svg.contains(">Q4 2999</text>"));
+        assert!(svg.contains(">In progress</text>"));
+    }
+
+    #[test]
+    fn today_is_drawn_where_it_falls() {
+        let packages = vec![row(1, 1, "1.1", "A", &["Q2 2007"], Status::InProgress)];
+        let q = |s: &str| s.parse::<Quarter>().unwrap_or_else(|e| panic!("{e}"));
+        let map = |today| Roadmap {
+            title: "t",
+            sections: &[],
+            packages: &packages,
+            dependencies: &[],
+            range: range("Q1 2007", "Q4 2007"),
+            today,
+        };
+        let svg = draw(&map(Some((q("Q2 2007"), 0.5))));
+        let x = LABEL_WIDTH + QUARTER_WIDTH + QUARTER_WIDTH / 2;
+        assert!(
+            svg.contains(&format!(r#"<line x1="{x}" y1="{AXIS_HEIGHT}""#)),
+            "{svg}"
+        );
+        assert!(svg.contains(">Today</text>"));
+        assert!(!draw(&map(Some((q("Q1 2020"), 0.5)))).contains("Today"));
+    }
+
+    #[test]
+    fn today_in_its_quarter() {
+        let d = |s: &str| s.parse::<Date>().unwrap_or_else(|e| panic!("{e}"));
+        let (q, f) = position_of(d("2026-11-25"), QuarterConvention::Calendar)
+            .unwrap_or_else(|| panic!("no position"));
+        assert_eq!(q.to_string(), "Q4 2026");
+        assert!((0.59..0.61).contains(&f), "{f}");
+        let (q, f) = position_of(d("2026-04-01"), QuarterConvention::Financial)
+            .unwrap_or_else(|| panic!("no position"));
+        assert_eq!((q.to_string(), f), ("Q1 2026".to_string(), 0.0));
+    }
+
+    #[test]
+    fn ranges_typed_wrong_are_named() {
+        let default = Some(range("Q1 2006", "Q4 2008"));
+        let typed = |from: &str, to: &str| RangeParams {
+            from: from.into(),
+            to: to.into(),
+        };
+        let (r, e) = chosen_range(&typed("", ""), default);
+        assert_eq!((r, e.len()), (default, 0));
+        let (r, e) = chosen_range(&typed("Q1 2007", ""), default);
+        assert_eq!((r, e.len()), (Some(range("Q1 2007", "Q4 2008")), 0));
+        let (_, e) = chosen_range(&typed("soon", "Q1 2007"), default);
+        assert_eq!(
+            e.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["from"]
+        );
+        let (r, e) = chosen_range(&typed("Q1 2008", "Q1 2007"), default);
+        assert_eq!(
+            (r, e.iter().map(|e| e.field.as_str()).collect::<Vec<_>>()),
+            (default, vec!["to"])
+        );
+        let (_, e) = chosen_range(&typed("Q1 1900", "Q4 2999"), default);
+        assert_eq!(e.len(), 1, "too wide");
+    }
+
     #[test]
     fn nothing_to_draw_without_quarters() {
         let packages = vec![row(1, 1, "10.1.1", "Undated", &[], Status::NotStarted)];
@@ -433,7 +760,9 @@ mod tests {
                 title: "t",
                 sections: &[],
                 packages: &packages,
-                dependencies: &[]
+                dependencies: &[],
+                range: range("Q1 2006", "Q4 2006"),
+                today: None,
             }),
             ""
         );

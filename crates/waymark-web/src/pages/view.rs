@@ -188,15 +188,7 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
 
 /// `1,234` for counts.
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    waymark_core::limits::thousands(n)
 }
 
 /// "1 work package" / "3 work packages".

@@ -1,12 +1,14 @@
 //! A work package: its page, the edit and create form, delete with
 //! confirmation, and adding and removing dependencies.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use waymark_core::{Rag, Status};
+use waymark_core::{InfluenceCode, Rag, Status};
 use waymark_store::{
     DependencyId, PlanId, PlanSummary, ProgrammeRow, SectionRow, WorkPackageDetail, WorkPackageId,
     WorkPackageQuery,
@@ -83,6 +85,7 @@ impl PackagePage {
         detail: &WorkPackageDetail,
         plan: &PlanSummary,
         candidates: Option<Vec<Choice>>,
+        influence_titles: &HashMap<InfluenceCode, String>,
         csrf: String,
     ) -> Self {
         let row = &detail.row;
@@ -118,7 +121,7 @@ impl PackagePage {
                 .map(|c| LinkItem {
                     href: format!("/plans/{plan_id}/influences/{}", encode(c.as_str())),
                     text: c.to_string(),
-                    note: String::new(),
+                    note: influence_titles.get(c).cloned().unwrap_or_default(),
                 })
                 .collect(),
             related_items: detail
@@ -178,15 +181,31 @@ impl PackagePage {
 
 /// The package, its plan, and the packages that could be its predecessor when
 /// the plan is small enough to list them.
-async fn load_package(
-    state: &AppState,
-    id: i64,
-) -> Result<(WorkPackageDetail, PlanSummary, Option<Vec<Choice>>), HtmlError> {
+/// A package, its plan, the packages it may come to depend on, and the titles
+/// of the key influences it addresses.
+type LoadedPackage = (
+    WorkPackageDetail,
+    PlanSummary,
+    Option<Vec<Choice>>,
+    HashMap<InfluenceCode, String>,
+);
+
+async fn load_package(state: &AppState, id: i64) -> Result<LoadedPackage, HtmlError> {
     let wp = WorkPackageId(id);
     let loaded = state
         .run(move |s| {
             let detail = s.work_package(wp)?;
             let plan = s.plan(detail.row.plan_id)?;
+            // Each code with its title, so the page says what the package addresses.
+            let titles: HashMap<InfluenceCode, String> = if detail.influences.is_empty() {
+                HashMap::new()
+            } else {
+                s.influences(plan.id)?
+                    .into_iter()
+                    .filter(|i| detail.influences.contains(&i.code))
+                    .map(|i| (i.code, i.title))
+                    .collect()
+            };
             let candidates = if plan.work_package_count <= DEPENDENCY_SELECT_MAX {
                 let query = WorkPackageQuery {
                     page: 1,
@@ -197,10 +216,10 @@ async fn load_package(
             } else {
                 None
             };
-            Ok((detail, plan, candidates))
+            Ok((detail, plan, candidates, titles))
         })
         .await?;
-    let (detail, plan, rows) = loaded;
+    let (detail, plan, rows, titles) = loaded;
     let taken: Vec<WorkPackageId> = detail
         .depends_on
         .iter()
@@ -218,7 +237,7 @@ async fn load_package(
             })
             .collect()
     });
-    Ok((detail, plan, candidates))
+    Ok((detail, plan, candidates, titles))
 }
 
 pub async fn show(
@@ -227,8 +246,8 @@ pub async fn show(
     CsrfToken(csrf): CsrfToken,
     flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
-    let (detail, plan, candidates) = load_package(&state, id).await?;
-    let mut page = PackagePage::new(&detail, &plan, candidates, csrf);
+    let (detail, plan, candidates, titles) = load_package(&state, id).await?;
+    let mut page = PackagePage::new(&detail, &plan, candidates, &titles, csrf);
     page.layout.banner = banner(flags);
     Ok(render(StatusCode::OK, &page))
 }
@@ -284,8 +303,8 @@ pub async fn add_dependency(
             "There is no work package {typed} in this plan; enter a reference such as 10.2.1"
         ),
     };
-    let (detail, plan, candidates) = load_package(&state, id).await?;
-    let mut page = PackagePage::new(&detail, &plan, candidates, csrf);
+    let (detail, plan, candidates, titles) = load_package(&state, id).await?;
+    let mut page = PackagePage::new(&detail, &plan, candidates, &titles, csrf);
     page.dependency_error = Some(capitalise_first(&message));
     page.predecessor = typed;
     if let Some(choices) = page.candidates.as_mut() {

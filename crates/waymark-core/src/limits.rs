@@ -1,0 +1,424 @@
+//! Every field's limits and format, declared once.
+//!
+//! The web forms, the JSON API, the OpenAPI document and the importers all read
+//! these declarations, so a value the API refuses is refused by the pages and by
+//! an import too, with the same words. A new field gets a [`TextField`] here
+//! before it gets a form.
+
+use std::ops::RangeInclusive;
+
+use crate::model::{Plan, Status, WorkPackageRef};
+
+/// Whether a text may hold line breaks. Imported cells may span lines (a
+/// broken cell is joined), so only values that come from one line of a file
+/// (headings, the title) are [`Shape::Line`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// One line: titles, names, numbers.
+    Line,
+    /// Free text over several lines: scope, comments, descriptions.
+    Text,
+}
+
+/// A text field's name on the wire, its label in messages, and its limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextField {
+    /// The field's name in forms and JSON bodies.
+    pub name: &'static str,
+    /// How messages name it: "The {label} must be …".
+    pub label: &'static str,
+    /// Longest value, in characters (Unicode scalar values).
+    pub max_chars: usize,
+    pub shape: Shape,
+}
+
+/// A value that breaks a declared limit; `field` is the wire name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for LimitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// `20000` as people read it: `20,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl TextField {
+    /// The same limits under another wire name (a form that calls the plan's
+    /// title `title` and a bulk body that calls it `plan_title`, say).
+    pub const fn named(self, name: &'static str) -> TextField {
+        TextField { name, ..self }
+    }
+
+    /// Checks length and shape; the message names the field and the limit.
+    pub fn check(&self, value: &str) -> Result<(), LimitError> {
+        // Counting stops one past the limit: a 10 MB value costs no more than a short one.
+        if value.chars().take(self.max_chars + 1).count() > self.max_chars {
+            return Err(self.error(format!(
+                "The {} must be {} characters or fewer",
+                self.label,
+                thousands(self.max_chars as u64)
+            )));
+        }
+        if self.shape == Shape::Line && value.contains(['\n', '\r']) {
+            return Err(self.error(format!("The {} must be one line", self.label)));
+        }
+        Ok(())
+    }
+
+    pub fn error(&self, message: String) -> LimitError {
+        LimitError {
+            field: self.name,
+            message,
+        }
+    }
+}
+
+const fn line(name: &'static str, label: &'static str, max_chars: usize) -> TextField {
+    TextField {
+        name,
+        label,
+        max_chars,
+        shape: Shape::Line,
+    }
+}
+
+const fn text(name: &'static str, label: &'static str, max_chars: usize) -> TextField {
+    TextField {
+        name,
+        label,
+        max_chars,
+        shape: Shape::Text,
+    }
+}
+
+/// Longest free text anywhere (scope, comments, descriptions, introduction).
+pub const LONG_TEXT_CHARS: usize = 20_000;
+/// Longest name of a related item or programme.
+pub const NAME_CHARS: usize = 200;
+/// Longest title of a work package.
+pub const TITLE_CHARS: usize = 500;
+/// Longest title of a key influence, plan or section.
+pub const HEADING_CHARS: usize = 300;
+
+pub const PLAN_TITLE: TextField = line("title", "plan title", HEADING_CHARS);
+pub const PLAN_ORGANISATION: TextField = line("organisation", "organisation", NAME_CHARS);
+pub const PLAN_PERIOD: TextField = line("period", "period", 100);
+pub const PLAN_INTRODUCTION: TextField = text("introduction", "introduction", LONG_TEXT_CHARS);
+
+pub const SECTION_NUMBER: TextField = line("number", "section number", 20);
+pub const SECTION_TITLE: TextField = line("title", "section title", HEADING_CHARS);
+
+pub const PACKAGE_TITLE: TextField = text("title", "title", TITLE_CHARS);
+pub const PACKAGE_SCOPE: TextField = text("scope", "scope", LONG_TEXT_CHARS);
+pub const PACKAGE_RELATIONSHIPS: TextField =
+    text("relationships", "relationships", LONG_TEXT_CHARS);
+pub const PACKAGE_COMMENTS: TextField = text("comments", "comments", LONG_TEXT_CHARS);
+pub const PACKAGE_OWNER: TextField = text("owner", "owner", 500);
+
+pub const INFLUENCE_TITLE: TextField = text("title", "title", HEADING_CHARS);
+pub const INFLUENCE_DESCRIPTION: TextField = text("description", "description", LONG_TEXT_CHARS);
+
+pub const RELATED_ITEM_NAME: TextField = text("name", "name", NAME_CHARS);
+pub const PROGRAMME_NAME: TextField = text("name", "name", NAME_CHARS);
+pub const PROGRAMME_DESCRIPTION: TextField = text("description", "description", LONG_TEXT_CHARS);
+
+/// Free-text search.
+pub const SEARCH_TEXT: TextField = line("q", "search", 200);
+
+/// Most delivery parts (`a) Q4 2007 b) Q1 2008 …`) one package may have.
+pub const MAX_DELIVERY_PARTS: usize = 26;
+/// Longest label of a delivery part (`a`, `ii`, `phase 2`).
+pub const DELIVERY_LABEL_CHARS: usize = 20;
+/// Most key influences one package may address.
+pub const MAX_PACKAGE_INFLUENCES: usize = 200;
+/// Most related items one package may name.
+pub const MAX_PACKAGE_RELATED_ITEMS: usize = 200;
+
+/// Years an actual delivery date may fall in: a plan's dates are in living
+/// memory and this century; year 1 or 9999 is a typing mistake.
+pub const DELIVERY_YEARS: RangeInclusive<i32> = 1970..=2100;
+
+/// Longest package number: `12`, `3a`, `iv`, `B2`.
+pub const PACKAGE_NUMBER_CHARS: usize = 10;
+/// Most digits in an all-digit package number (up to 999,999 packages in a section).
+pub const PACKAGE_NUMBER_DIGITS: usize = 6;
+/// The number format as a pattern, for the OpenAPI document and HTML `pattern`.
+pub const PACKAGE_NUMBER_PATTERN: &str = "^[A-Za-z0-9]{1,10}$";
+
+/// Checks a package number: 1 to 10 letters or digits; an all-digit number is
+/// 1 to 999999 (leading zeros allowed, `0` and `-1` are not numbers of a package).
+pub fn check_package_number(number: &str) -> Result<(), LimitError> {
+    let err = |message: String| LimitError {
+        field: "number",
+        message,
+    };
+    if number.is_empty() {
+        return Err(err("Enter the work package number, such as 3".into()));
+    }
+    if number.chars().count() > PACKAGE_NUMBER_CHARS
+        || !number.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Err(err(format!(
+            "The number must be 1 to {PACKAGE_NUMBER_CHARS} letters or digits, such as 3 or 3a"
+        )));
+    }
+    if number.chars().all(|c| c.is_ascii_digit()) {
+        let significant = number.trim_start_matches('0');
+        if significant.is_empty() {
+            return Err(err("The number must be 1 or more".into()));
+        }
+        if significant.len() > PACKAGE_NUMBER_DIGITS {
+            return Err(err(format!(
+                "The number must be {} or less",
+                thousands(999_999)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the number of delivery parts and their labels.
+pub fn check_delivery_parts<'a>(
+    labels: impl ExactSizeIterator<Item = Option<&'a str>>,
+) -> Result<(), LimitError> {
+    let err = |message: String| LimitError {
+        field: "delivery",
+        message,
+    };
+    if labels.len() > MAX_DELIVERY_PARTS {
+        return Err(err(format!(
+            "A package can have at most {MAX_DELIVERY_PARTS} delivery parts; this has {}",
+            labels.len()
+        )));
+    }
+    for label in labels.flatten() {
+        if label.chars().count() > DELIVERY_LABEL_CHARS {
+            return Err(err(format!(
+                "A delivery part's label must be {DELIVERY_LABEL_CHARS} characters or fewer"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks an actual delivery date's year.
+pub fn check_delivery_year(year: i32) -> Result<(), LimitError> {
+    if DELIVERY_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(LimitError {
+            field: "actual_delivery",
+            message: format!(
+                "Actual delivery must be a date from {} to {}; {year} looks like a typing mistake",
+                DELIVERY_YEARS.start(),
+                DELIVERY_YEARS.end()
+            ),
+        })
+    }
+}
+
+/// Values that cannot both be true: a delivered package is complete.
+/// Refused in forms and the API; reported by `check` for imported plans.
+pub fn check_status_progress(status: Status, progress: u8) -> Result<(), LimitError> {
+    if status == Status::Delivered && progress != 100 {
+        return Err(LimitError {
+            field: "progress",
+            message: format!(
+                "A delivered package is 100% complete, not {progress}%: set progress to 100 or choose another status"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Where in a plan a limit was broken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanViolation {
+    /// `plan`, `section 10.2`, `work package 10.2.3`, `key influence 3.1.1`, …
+    pub place: String,
+    pub error: LimitError,
+}
+
+impl std::fmt::Display for PlanViolation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.place, self.error.message)
+    }
+}
+
+/// Every limit a whole plan breaks (an import, before it is stored). Values
+/// that merely contradict each other (delivered at 90 %) are left to `check`.
+pub fn check_plan(plan: &Plan) -> Vec<PlanViolation> {
+    let mut out = Vec::new();
+    let mut push = |place: &dyn Fn() -> String, r: Result<(), LimitError>| {
+        if let Err(error) = r {
+            out.push(PlanViolation {
+                place: place(),
+                error,
+            });
+        }
+    };
+    let at_plan = || "the plan".to_string();
+    push(&at_plan, PLAN_TITLE.check(&plan.title));
+    push(&at_plan, PLAN_ORGANISATION.check(&plan.organisation));
+    push(&at_plan, PLAN_PERIOD.check(&plan.period));
+    push(&at_plan, PLAN_INTRODUCTION.check(&plan.introduction));
+    for (i, section) in plan.sections.iter().enumerate() {
+        let at_section = || match &section.number {
+            Some(n) => format!("section {n}"),
+            None => format!("section {}", i + 1),
+        };
+        if let Some(n) = &section.number {
+            push(&at_section, SECTION_NUMBER.check(n));
+        }
+        if let Some(t) = &section.title {
+            push(&at_section, SECTION_TITLE.check(t));
+        }
+        for wp in &section.work_packages {
+            let at_package = || {
+                format!(
+                    "work package {}",
+                    WorkPackageRef::new(section, i, &wp.number)
+                )
+            };
+            push(&at_package, check_package_number(&wp.number));
+            push(&at_package, PACKAGE_TITLE.check(&wp.title));
+            push(&at_package, PACKAGE_SCOPE.check(&wp.scope));
+            push(&at_package, PACKAGE_RELATIONSHIPS.check(&wp.relationships));
+            push(&at_package, PACKAGE_COMMENTS.check(&wp.comments));
+            push(&at_package, PACKAGE_OWNER.check(&wp.owner));
+            push(
+                &at_package,
+                check_delivery_parts(wp.delivery.iter().map(|d| d.label.as_deref())),
+            );
+            if let Some(d) = wp.actual_delivery {
+                push(&at_package, check_delivery_year(d.get().year()));
+            }
+            if wp.influences.len() > MAX_PACKAGE_INFLUENCES {
+                push(
+                    &at_package,
+                    Err(LimitError {
+                        field: "influences",
+                        message: format!(
+                            "A package can address at most {MAX_PACKAGE_INFLUENCES} key influences"
+                        ),
+                    }),
+                );
+            }
+            if wp.related_items.len() > MAX_PACKAGE_RELATED_ITEMS {
+                push(
+                    &at_package,
+                    Err(LimitError {
+                        field: "related_items",
+                        message: format!(
+                            "A package can name at most {MAX_PACKAGE_RELATED_ITEMS} related items"
+                        ),
+                    }),
+                );
+            }
+        }
+    }
+    for influence in &plan.influences {
+        let at = || format!("key influence {}", influence.code);
+        push(&at, INFLUENCE_TITLE.check(&influence.title));
+        push(&at, INFLUENCE_DESCRIPTION.check(&influence.description));
+    }
+    for item in &plan.related_items {
+        let at = || "a related item".to_string();
+        push(&at, RELATED_ITEM_NAME.check(&item.name));
+    }
+    for programme in &plan.programmes {
+        let at = || "a programme".to_string();
+        push(&at, PROGRAMME_NAME.check(&programme.name));
+        push(&at, PROGRAMME_DESCRIPTION.check(&programme.description));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(200), "200");
+        assert_eq!(thousands(20_000), "20,000");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn package_numbers() {
+        for good in ["1", "3a", "B2", "iv", "999999", "007", "ABCDEFGHIJ"] {
+            assert_eq!(check_package_number(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "0",
+            "000",
+            "-1",
+            "<b>1",
+            "1.5",
+            "3 a",
+            "1000000",
+            "18446744073709551615",
+            "ABCDEFGHIJK",
+            "١",
+        ] {
+            let e = check_package_number(bad).err();
+            assert_eq!(e.as_ref().map(|e| e.field), Some("number"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn text_limits_name_the_field_and_count_characters_not_bytes() {
+        assert_eq!(PLAN_TITLE.check(&"é".repeat(HEADING_CHARS)), Ok(()));
+        let e = PLAN_TITLE.check(&"é".repeat(HEADING_CHARS + 1)).err();
+        assert_eq!(
+            e.map(|e| (e.field, e.message)),
+            Some((
+                "title",
+                "The plan title must be 300 characters or fewer".to_string()
+            ))
+        );
+        let e = PLAN_TITLE.check("two\nlines").err();
+        assert_eq!(
+            e.map(|e| e.message),
+            Some("The plan title must be one line".to_string())
+        );
+        assert_eq!(PLAN_INTRODUCTION.check("two\nlines"), Ok(()));
+    }
+
+    #[test]
+    fn delivery_parts_and_years() {
+        let many: Vec<Option<&str>> = vec![None; MAX_DELIVERY_PARTS + 1];
+        assert!(check_delivery_parts(many.into_iter()).is_err());
+        assert_eq!(check_delivery_parts([Some("a"), None].into_iter()), Ok(()));
+        assert!(check_delivery_parts([Some("a very long label indeed!")].into_iter()).is_err());
+        assert_eq!(check_delivery_year(2007), Ok(()));
+        assert!(check_delivery_year(1).is_err());
+        assert!(check_delivery_year(9999).is_err());
+    }
+
+    #[test]
+    fn delivered_means_complete() {
+        assert!(check_status_progress(Status::Delivered, 90).is_err());
+        assert_eq!(check_status_progress(Status::Delivered, 100), Ok(()));
+        assert_eq!(check_status_progress(Status::InProgress, 90), Ok(()));
+    }
+}
