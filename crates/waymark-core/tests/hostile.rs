@@ -49,6 +49,7 @@ fn ten_mb_of_text_on_one_line_is_no_plan() {
     assert_eq!(
         over_limit(read(&line, Format::Markdown)),
         "a value is over its limit: the plan: The introduction must be 20,000 characters or fewer"
+    );
     // Unless asked for, a plan without work packages is an error.
     let strict = import::import(line.as_bytes(), Format::Markdown, &ImportOptions::default());
     assert!(

@@ -10,7 +10,7 @@ use waymark_core::{Dependency, Plan, Progress, Rag, RelatedKind, Status, WorkPac
 
 fn seed() -> Plan {
     let path = Path::new(waymark_demo::CYPS_PLAN_PATH);
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     read(&bytes, Format::PlanText).plan
 }
 

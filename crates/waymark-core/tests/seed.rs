@@ -11,7 +11,7 @@ use waymark_core::{Plan, RelatedKind, WorkPackage, WorkPackageRef};
 
 fn seed() -> Imported {
     let path = Path::new(waymark_demo::CYPS_PLAN_PATH);
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     import::import(&bytes, Format::PlanText, &ImportOptions::default())
         .unwrap_or_else(|e| panic!("seed import failed: {e}"))
 }

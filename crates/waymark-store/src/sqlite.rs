@@ -655,9 +655,11 @@ fn next_number(tx: &Transaction<'_>, section: SectionId) -> Result<String> {
         let n = number.parse::<u64>().map_err(|_| too_large(&number))?;
         largest = largest.max(n);
     }
+    // The next number must itself be a valid number (waymark_core::limits).
     largest
         .checked_add(1)
         .map(|n| n.to_string())
+        .filter(|n| waymark_core::limits::check_package_number(n).is_ok())
         .ok_or_else(|| too_large(&largest.to_string()))
 }
 

@@ -910,6 +910,13 @@ fn the_next_number_after_the_largest_is_a_validation_error() {
         &path,
         &format!(r#"{{"section_id":{section},"number":"18446744073709551615","title":"Last"}}"#),
     );
+    assert_problem(&r, 422, "number");
+    // The largest number the format allows (waymark_core::limits).
+    let r = s.send_json(
+        "POST",
+        &path,
+        &format!(r#"{{"section_id":{section},"number":"999999","title":"Last"}}"#),
+    );
     assert_eq!(r.status, 201, "{}", r.body);
     let r = s.send_json(
         "POST",
