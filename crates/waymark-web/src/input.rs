@@ -10,43 +10,6 @@ use waymark_store::{ProgrammeId, SectionId, WorkPackageDetail, WorkPackageInput}
 
 use crate::error::FieldError;
 
-/// A length limit on a text field; the numbers come from `waymark_core::limits`,
-/// the one declaration the importers and the OpenAPI document read too.
-#[derive(Debug, Clone, Copy)]
-pub struct Limit {
-    pub max: usize,
-}
-
-/// Names of programmes and related items.
-pub const NAME_LIMIT: Limit = Limit {
-    max: limits::NAME_CHARS,
-};
-/// Titles of key influences.
-pub const INFLUENCE_TITLE_LIMIT: Limit = Limit {
-    max: limits::HEADING_CHARS,
-};
-/// Titles of work packages.
-pub const TITLE_LIMIT: Limit = Limit {
-    max: limits::TITLE_CHARS,
-};
-/// Free text: descriptions, scope, relationships, comments.
-pub const TEXT_LIMIT: Limit = Limit {
-    max: limits::LONG_TEXT_CHARS,
-};
-
-/// "The {label} must be N characters or fewer", when `value` is too long.
-pub fn too_long(field: &str, label: &str, value: &str, limit: Limit) -> Option<FieldError> {
-    (value.chars().take(limit.max + 1).count() > limit.max).then(|| {
-        FieldError::new(
-            field,
-            format!(
-                "The {label} must be {} characters or fewer",
-                limits::thousands(limit.max as u64)
-            ),
-        )
-    })
-}
-
 /// The declared limit's error for `value`, if it breaks it.
 pub fn over(field: TextField, value: &str) -> Option<FieldError> {
     field.check(value).err().map(FieldError::from)
