@@ -1410,3 +1410,25 @@ fn related_items_follow_the_relationships_text_unless_set_by_hand() {
     let r = s.send_json("PATCH", &wp, r#"{"relationships":"GIS"}"#);
     assert_eq!(related_names(&r.json()), ["www.br"]);
 }
+
+/// The CSV export a person downloads guards cells a spreadsheet would run as
+/// formulas (OWASP CSV injection), however the export is produced.
+#[test]
+fn csv_export_guards_formula_cells() {
+    let s = start();
+    let id = package_id(&s, "10.4.3");
+    let r = s.send_json(
+        "PATCH",
+        &format!("/api/v1/work-packages/{id}"),
+        r#"{"comments":"=HYPERLINK(\"http://x\",\"y\")","owner":"@SUM(A1)"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let csv = s.get(&format!("/api/v1/plans/{}/export?format=csv", s.plan_id));
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.body.contains(r#""'=HYPERLINK(""http://x"",""y"")""#),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains(",'@SUM(A1),"), "{}", csv.body);
+}
