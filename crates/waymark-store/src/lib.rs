@@ -552,12 +552,14 @@ pub trait PlanStore: Send + Sync {
 
     fn sections(&self, plan: PlanId) -> Result<Vec<SectionRow>>;
     fn section(&self, id: SectionId) -> Result<SectionRow>;
-    /// Renumber or retitle a section; its packages' references follow.
+    /// Renumber or retitle a section and, given a `position` (0-based), move
+    /// it there, in one transaction; its packages' references follow.
     fn update_section(
         &self,
         id: SectionId,
         number: Option<String>,
         title: Option<String>,
+        position: Option<usize>,
     ) -> Result<()>;
     /// Put a section at `position` (0-based) in its plan; references follow.
     fn move_section(&self, id: SectionId, position: usize) -> Result<()>;

@@ -1009,8 +1009,9 @@ impl PlanStore for SqliteStore {
         id: SectionId,
         number: Option<String>,
         title: Option<String>,
+        position: Option<usize>,
     ) -> Result<()> {
-        self.write(|tx| registers::update_section(tx, id, number, title))
+        self.write(|tx| registers::update_section(tx, id, number, title, position))
     }
 
     fn move_section(&self, id: SectionId, position: usize) -> Result<()> {

@@ -821,6 +821,7 @@ fn sections_are_renamed_and_their_references_follow() {
             governance,
             Some("11".into()),
             Some("Governance and standards".into()),
+            None,
         )
         .unwrap();
     let row = store.section(governance).unwrap();
@@ -836,7 +837,7 @@ fn sections_are_renamed_and_their_references_follow() {
     assert_eq!(plan_value.sections[1].number.as_deref(), Some("11"));
     // A number another section has is refused; so is a missing section.
     let err = store
-        .update_section(governance, Some("10.1".into()), None)
+        .update_section(governance, Some("10.1".into()), None, None)
         .unwrap_err();
     assert!(
         matches!(
@@ -852,11 +853,36 @@ fn sections_are_renamed_and_their_references_follow() {
         store.section(waymark_store::SectionId(999)),
         Err(StoreError::NotFound { .. })
     ));
+    // A change that cannot be made in full is not made in part.
+    let err = store
+        .update_section(governance, Some("12".into()), None, Some(6))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Invalid {
+                field: "position",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        store.section(governance).unwrap().label,
+        "11 Governance and standards"
+    );
+    // Renamed and moved at once.
+    store
+        .update_section(governance, Some("12".into()), None, Some(5))
+        .unwrap();
+    let row = store.section(governance).unwrap();
+    assert_eq!((row.label.as_str(), row.position), ("12", 5));
     // Without a number, the packages are referred to by place.
     store
-        .update_section(governance, None, Some("Governance".into()))
+        .update_section(governance, None, Some("Governance".into()), None)
         .unwrap();
-    assert_eq!(&refs_of(store.as_ref(), plan, None)[2..4], ["#2.1", "#2.2"]);
+    let refs = refs_of(store.as_ref(), plan, None);
+    assert_eq!(&refs[refs.len() - 4..], ["#6.1", "#6.2", "#6.3", "#6.4"]);
 }
 
 #[test]

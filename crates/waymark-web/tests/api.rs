@@ -1157,6 +1157,13 @@ fn sections_are_renamed_moved_and_deleted_when_empty() {
         .json();
     assert_eq!(refs(&list), ["#1.1", "10.1.1"]);
 
+    // A change that cannot be made in full is not made in part.
+    assert_problem(
+        &s.send_json("PATCH", &governance, r#"{"number":"12","position":7}"#),
+        422,
+        "position",
+    );
+    assert_eq!(s.get(&governance).json()["number"], "11");
     assert_problem(
         &s.send_json("PATCH", &last, r#"{"position":0}"#),
         422,

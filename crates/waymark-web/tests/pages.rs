@@ -325,6 +325,10 @@ fn related_items_follow_the_text_or_the_list_on_the_edit_form() {
     let page = b.get(&format!("/work-packages/{id}"));
     assert!(page.body.contains("CareMobile"), "read from the new text");
     assert!(
+        page.body
+            .contains("Read from the relationships text; they change with it.")
+    );
+    assert!(
         !page.body.contains(">Corporate ICT Strategy</a>"),
         "the list is not used"
     );
@@ -342,6 +346,10 @@ fn related_items_follow_the_text_or_the_list_on_the_edit_form() {
     assert!(
         page.body.contains(">Amethyst</a>") && !page.body.contains(">www.br</a>"),
         "listed by hand"
+    );
+    assert!(
+        page.body
+            .contains("Listed by hand; they stay when the relationships text changes.")
     );
 }
 

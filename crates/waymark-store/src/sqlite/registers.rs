@@ -93,11 +93,14 @@ fn section_of(tx: &Transaction<'_>, id: SectionId) -> Result<SectionRow> {
     section(tx, id)
 }
 
+/// Renumber or retitle a section and, when `position` is given, move it
+/// there, all or nothing.
 pub(super) fn update_section(
     tx: &Transaction<'_>,
     id: SectionId,
     number: Option<String>,
     title: Option<String>,
+    position: Option<usize>,
 ) -> Result<()> {
     let current = section_of(tx, id)?;
     if let Some(n) = &number {
@@ -122,7 +125,10 @@ pub(super) fn update_section(
     if current.number != number {
         refresh_refs(tx, &[id.0])?;
     }
-    Ok(())
+    match position {
+        Some(p) => move_section(tx, id, p),
+        None => Ok(()),
+    }
 }
 
 /// Put a section at `position` (0-based) among its plan's sections; those in

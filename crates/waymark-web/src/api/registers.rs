@@ -337,13 +337,13 @@ pub async fn update_section(
     let patch: SectionPatch = parse_body(&body)?;
     let current = state.run(move |s| s.section(id)).await?;
     let renamed = patch.number.is_some() || patch.title.is_some();
-    let number = patch.number.or(current.number).unwrap_or_default();
-    let title = patch.title.or(current.title).unwrap_or_default();
+    let number = patch.number.or(current.number.clone()).unwrap_or_default();
+    let title = patch.title.or(current.title.clone()).unwrap_or_default();
     // A section the import left without number or title may still be moved.
     let checked = if renamed {
-        section_fields(&number, &title).map(Some)
+        section_fields(&number, &title)
     } else {
-        Ok(None)
+        Ok((current.number, current.title))
     };
     let mut errors = checked.clone().err().unwrap_or_default();
     if patch.position == Some(0) {
@@ -352,18 +352,14 @@ pub async fn update_section(
             "The position is the section's place in the plan, from 1",
         ));
     }
-    let fields = match checked {
+    let (number, title) = match checked {
         Ok(fields) if errors.is_empty() => fields,
         _ => return Err(ApiError::Validation(errors)),
     };
+    let position = patch.position.map(|p| p as usize - 1);
     let row = state
         .run(move |s| {
-            if let Some((number, title)) = fields {
-                s.update_section(id, number, title)?;
-            }
-            if let Some(position) = patch.position {
-                s.move_section(id, position as usize - 1)?;
-            }
+            s.update_section(id, number, title, position)?;
             s.section(id)
         })
         .await?;

@@ -223,7 +223,7 @@ pub async fn update(
             let sid = SectionId(id);
             match state
                 .run(move |s| {
-                    s.update_section(sid, number, title)?;
+                    s.update_section(sid, number, title, None)?;
                     Ok(s.section(sid)?.plan_id)
                 })
                 .await

@@ -64,6 +64,8 @@ struct PackagePage {
     comments: Vec<String>,
     influences: Vec<LinkItem>,
     related_items: Vec<LinkItem>,
+    /// Whether the related items were listed by hand (else read from the text).
+    related_items_manual: bool,
     programmes: Vec<LinkItem>,
     owner: String,
     status_value: &'static str,
@@ -133,6 +135,7 @@ impl PackagePage {
                     note: r.kind.label().into(),
                 })
                 .collect(),
+            related_items_manual: detail.related_items_manual,
             programmes: detail
                 .programmes
                 .iter()
