@@ -207,3 +207,25 @@ fn ten_mb_of_short_continuation_lines() {
     assert_eq!(wp.delivery.len(), 1);
     assert_eq!(messages(&imported), Vec::<String>::new());
 }
+
+/// The same under a tab-separated header: at most 1000 cells, the rest whole.
+#[test]
+fn ten_mb_row_of_tab_separated_cells() {
+    let mut text = String::from("10.1 Systems\nWork package\tScope\tEstimated delivery\n");
+    let header_len = text.len();
+    text.push_str("1. Long row\tScope\tQ1 2007");
+    while text.len() < TEN_MB {
+        text.push_str("\tx");
+    }
+    let imported = read(&text, Format::PlanText).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(imported.plan.work_package_count(), 1);
+    assert_eq!(
+        messages(&imported),
+        [
+            "line 3, column 27: warning: 997 cells beyond the header's last column; kept in the plan's notes"
+        ]
+    );
+    let extra = (text.len() - header_len - "1. Long row\tScope\tQ1 2007".len()) / 2;
+    // Every cell kept (and the x of "extra cells").
+    assert_eq!(imported.plan.notes.matches('x').count(), extra + 1);
+}
