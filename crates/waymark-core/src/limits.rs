@@ -141,6 +141,63 @@ pub const PROGRAMME_DESCRIPTION: TextField = text("description", "description", 
 /// Free-text search.
 pub const SEARCH_TEXT: TextField = line("q", "search", 200);
 
+/// Every declared text field with the record it belongs to, for documentation
+/// (`docs/limits.md` is checked against it) and schema generators.
+pub const TEXT_FIELDS: &[(&str, TextField)] = &[
+    ("plan", PLAN_TITLE),
+    ("plan", PLAN_ORGANISATION),
+    ("plan", PLAN_PERIOD),
+    ("plan", PLAN_INTRODUCTION),
+    ("section", SECTION_NUMBER),
+    ("section", SECTION_TITLE),
+    ("work package", PACKAGE_TITLE),
+    ("work package", PACKAGE_SCOPE),
+    ("work package", PACKAGE_RELATIONSHIPS),
+    ("work package", PACKAGE_COMMENTS),
+    ("work package", PACKAGE_OWNER),
+    ("key influence", INFLUENCE_TITLE),
+    ("key influence", INFLUENCE_DESCRIPTION),
+    ("related item", RELATED_ITEM_NAME),
+    ("programme", PROGRAMME_NAME),
+    ("programme", PROGRAMME_DESCRIPTION),
+    ("work-package list", SEARCH_TEXT),
+];
+
+/// The limits as a Markdown table (`docs/limits.md` holds it).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| Record | Field | Longest | Lines |\n| --- | --- | --- | --- |\n");
+    for (record, f) in TEXT_FIELDS {
+        out.push_str(&format!(
+            "| {record} | `{}` | {} characters | {} |\n",
+            f.name,
+            thousands(f.max_chars as u64),
+            match f.shape {
+                Shape::Line => "one",
+                Shape::Text => "many",
+            }
+        ));
+    }
+    out.push_str(&format!(
+        "| work package | `number` | {PACKAGE_NUMBER_CHARS} letters or digits; all digits: 1 to {} | one |\n",
+        thousands(999_999)
+    ));
+    out.push_str(&format!(
+        "| work package | `delivery` | {MAX_DELIVERY_PARTS} parts, labels of {DELIVERY_LABEL_CHARS} characters | one |\n"
+    ));
+    out.push_str(&format!(
+        "| work package | `influences` | {MAX_PACKAGE_INFLUENCES} codes | one |\n"
+    ));
+    out.push_str(&format!(
+        "| work package | `related_items` | {MAX_PACKAGE_RELATED_ITEMS} names | many |\n"
+    ));
+    out.push_str(&format!(
+        "| work package | `actual_delivery` | a date in {} to {} | one |\n",
+        DELIVERY_YEARS.start(),
+        DELIVERY_YEARS.end()
+    ));
+    out
+}
+
 /// Most delivery parts (`a) Q4 2007 b) Q1 2008 …`) one package may have.
 pub const MAX_DELIVERY_PARTS: usize = 26;
 /// Longest label of a delivery part (`a`, `ii`, `phase 2`).
@@ -353,6 +410,18 @@ pub fn check_plan(plan: &Plan) -> Vec<PlanViolation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// docs/limits.md shows the declarations as they are.
+    #[test]
+    fn the_documented_table_is_the_declared_one() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/limits.md");
+        let doc = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            doc.contains(&markdown_table()),
+            "docs/limits.md does not hold the table of the declared limits; put this in it:\n{}",
+            markdown_table()
+        );
+    }
 
     #[test]
     fn thousands_are_grouped() {
