@@ -215,8 +215,10 @@ pub const DELIVERY_YEARS: RangeInclusive<i32> = 1970..=2100;
 pub const PACKAGE_NUMBER_CHARS: usize = 10;
 /// Most digits in an all-digit package number (up to 999,999 packages in a section).
 pub const PACKAGE_NUMBER_DIGITS: usize = 6;
-/// The number format as a pattern, for the OpenAPI document and HTML `pattern`.
-pub const PACKAGE_NUMBER_PATTERN: &str = "^[A-Za-z0-9]{1,10}$";
+/// The number format as a pattern, for the OpenAPI document (with a
+/// `maxLength` of [`PACKAGE_NUMBER_CHARS`]): letters and digits with at least
+/// one letter, or digits that make 1 to 999999.
+pub const PACKAGE_NUMBER_PATTERN: &str = "^([0-9]*[A-Za-z][A-Za-z0-9]*|0*[1-9][0-9]{0,5})$";
 
 /// Checks a package number: 1 to 10 letters or digits; an all-digit number is
 /// 1 to 999999 (leading zeros allowed, `0` and `-1` are not numbers of a package).

@@ -509,9 +509,12 @@ pub fn work_package_query(
                 Ok(id) => q.programme = Some(ProgrammeId(id)),
                 Err(_) => bad(format!("\"{v}\" is not a programme id")),
             },
-            "q" => match v.chars().take(200).collect::<String>().parse() {
-                Ok(text) => q.text = Some(text),
-                Err(e) => bad(format!("{e}; type a word, a reference or a code")),
+            "q" => match limits::SEARCH_TEXT.check(v) {
+                Err(e) => bad(e.message),
+                Ok(()) => match v.parse() {
+                    Ok(text) => q.text = Some(text),
+                    Err(e) => bad(format!("{e}; type a word, a reference or a code")),
+                },
             },
             "sort" => match v.parse::<SortKey>() {
                 Ok(s) => q.sort = s,

@@ -342,3 +342,22 @@ fn the_timeline_draws_the_plans_range_with_outliers_listed() {
     assert!(page.body.contains("value=\"soon\""));
     assert!(page.body.contains("<svg"), "the chart is still drawn");
 }
+
+#[test]
+fn the_openapi_document_states_the_declared_limits() {
+    let s = start();
+    let doc = s.get("/api/v1/openapi.json").json();
+    let prop =
+        |schema: &str, name: &str| doc["components"]["schemas"][schema]["properties"][name].clone();
+    assert_eq!(prop("WorkPackageFields", "title")["maxLength"], 500);
+    assert_eq!(prop("WorkPackageFields", "scope")["maxLength"], 20_000);
+    assert_eq!(prop("WorkPackageFields", "number")["maxLength"], 10);
+    assert!(prop("WorkPackageFields", "number")["pattern"].is_string());
+    assert_eq!(prop("PlanPatch", "title")["maxLength"], 300);
+    assert_eq!(prop("NewSection", "title")["maxLength"], 300);
+    assert_eq!(prop("ProgrammeFields", "description")["maxLength"], 20_000);
+    // And the server holds to them: a search over 200 characters is refused.
+    let long = "word".repeat(51);
+    let r = s.get(&format!("/api/v1/plans/{}/work-packages?q={long}", s.plan));
+    assert_eq!(fields(&r), ["q"]);
+}

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 use utoipa::OpenApi;
-use waymark_core::{Rag, Status};
+use waymark_core::{Rag, Status, limits};
 
 use super::ApiDoc;
 use crate::input::{DIRECTIONS, PER_PAGE_MAX, SORT_KEYS};
@@ -39,6 +39,7 @@ fn query_schema(name: &str) -> Option<Value> {
         "format" => strings(super::plans::EXPORT_FORMATS.to_vec()),
         "quarter" => json!({"type": "string", "pattern": "^Q[1-4] (19|2[0-9])[0-9]{2}$"}),
         "influence" => json!({"type": "string", "pattern": "^[0-9]{1,4}(\\.[0-9]{1,4})+$"}),
+        "q" => json!({"type": "string", "maxLength": limits::SEARCH_TEXT.max_chars}),
         _ => return None,
     })
 }
@@ -65,8 +66,54 @@ fn problem_content() -> Value {
     json!({"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}})
 }
 
+/// Request bodies and the record whose declared limits
+/// (`waymark_core::limits::TEXT_FIELDS`) their properties follow.
+const BODY_RECORDS: [(&str, &str); 7] = [
+    ("WorkPackageFields", "work package"),
+    ("PlanPatch", "plan"),
+    ("NewSection", "section"),
+    ("SectionPatch", "section"),
+    ("ProgrammeFields", "programme"),
+    ("InfluencePatch", "key influence"),
+    ("RelatedItemPatch", "related item"),
+];
+
+/// Put the declared limits on the request bodies' properties: `maxLength` on
+/// text, the package number's pattern. The handlers check the same
+/// declarations, so what the document allows is what the server accepts.
+fn body_limits(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for (schema, record) in BODY_RECORDS {
+        let Some(props) = schemas
+            .get_mut(schema)
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for (name, prop) in props.iter_mut() {
+            let declared = limits::TEXT_FIELDS
+                .iter()
+                .find(|(r, f)| *r == record && f.name == name);
+            if let Some((_, field)) = declared {
+                prop["maxLength"] = json!(field.max_chars);
+            }
+            if record == "work package" && name == "number" {
+                prop["maxLength"] = json!(limits::PACKAGE_NUMBER_CHARS);
+                prop["pattern"] = json!(limits::PACKAGE_NUMBER_PATTERN);
+            }
+        }
+    }
+}
+
 /// Add the shared responses and constraints to every operation.
 pub fn complete(doc: &mut Value) {
+    body_limits(doc);
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
