@@ -234,6 +234,12 @@ fn tab_separated_lines_without_a_header() {
     case("tabs_unknown_header.txt", Format::PlanText);
 }
 
+/// Tab-separated lines and no section heading either: still named as tabs.
+#[test]
+fn tab_separated_lines_without_any_heading() {
+    case("tabs_no_heading.txt", Format::PlanText);
+}
+
 /// What Excel writes where the decimal separator is a comma.
 #[test]
 fn semicolon_separated_csv() {

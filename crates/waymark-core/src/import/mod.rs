@@ -214,7 +214,16 @@ pub fn import_decoded(
         Format::Markdown => pipe::read(&text, pipe::Dialect::Markdown, options),
         Format::Csv => csv::read(&text, options),
         Format::Json => json::read(&text),
-    }?;
+    }
+    .map_err(|e| match e {
+        // No table at all, but tab-separated lines: say so.
+        ImportError::NoTable if !options.allow_empty && tab_separated(&text).is_some() => {
+            ImportError::NoWorkPackages {
+                cause: why_no_packages(&text, format, &[]),
+            }
+        }
+        e => e,
+    })?;
     // JSON can spell them as escapes, which only the parsed values show.
     let escaped = clean_plan(&mut imported.plan);
     if escaped > 0 {
@@ -319,6 +328,14 @@ fn within_limits(imported: Imported) -> Result<Imported, ImportError> {
     }
 }
 
+/// How many lines hold a tab between two cells, when that is at least two
+/// and at least half the lines that are not blank.
+fn tab_separated(text: &str) -> Option<usize> {
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    let tabbed = text.lines().filter(|l| l.trim().contains('\t')).count();
+    (tabbed >= 2 && tabbed * 2 >= lines).then_some(tabbed)
+}
+
 /// What an import that found no work package saw, for its error.
 fn why_no_packages(text: &str, format: Format, diagnostics: &[Diagnostic]) -> String {
     if let Some(d) = diagnostics
@@ -331,9 +348,10 @@ fn why_no_packages(text: &str, format: Format, diagnostics: &[Diagnostic]) -> St
         );
     }
     let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
-    let tabbed = text.lines().filter(|l| l.trim().contains('\t')).count();
     let piped = text.lines().filter(|l| l.contains('|')).count();
-    if format != Format::Json && tabbed >= 2 && tabbed * 2 >= lines {
+    if format != Format::Json
+        && let Some(tabbed) = tab_separated(text)
+    {
         return format!(
             "no table rows found; {tabbed} of {lines} lines look tab-separated, but none is a header row naming a work package column (such as \"Work package\" or \"Title\")"
         );
