@@ -137,7 +137,50 @@ pub struct WorkPackageFields {
     pub programmes: Option<Vec<i64>>,
 }
 
+/// The work package's text fields by name, in form order: the one list the JSON
+/// reader, the form reader and [`WorkPackageFields::overlay`] go through (a new
+/// field is added here and in [`WorkPackageFields::slot`]).
+pub const WORK_PACKAGE_TEXT_FIELDS: [&str; 15] = [
+    "section_id",
+    "number",
+    "title",
+    "scope",
+    "relationships",
+    "delivery",
+    "comments",
+    "influences",
+    "related_items_manual",
+    "related_items",
+    "owner",
+    "status",
+    "rag",
+    "progress",
+    "actual_delivery",
+];
+
 impl WorkPackageFields {
+    /// The text field called `name` (see [`WORK_PACKAGE_TEXT_FIELDS`]).
+    pub fn slot(&mut self, name: &str) -> Option<&mut Option<String>> {
+        Some(match name {
+            "section_id" => &mut self.section_id,
+            "number" => &mut self.number,
+            "title" => &mut self.title,
+            "scope" => &mut self.scope,
+            "relationships" => &mut self.relationships,
+            "delivery" => &mut self.delivery,
+            "comments" => &mut self.comments,
+            "influences" => &mut self.influences,
+            "related_items_manual" => &mut self.related_items_manual,
+            "related_items" => &mut self.related_items,
+            "owner" => &mut self.owner,
+            "status" => &mut self.status,
+            "rag" => &mut self.rag,
+            "progress" => &mut self.progress,
+            "actual_delivery" => &mut self.actual_delivery,
+            _ => return None,
+        })
+    }
+
     /// The stored package as fields, to prefill a form or to patch.
     pub fn from_detail(d: &WorkPackageDetail) -> Self {
         WorkPackageFields {
@@ -180,34 +223,24 @@ impl WorkPackageFields {
 
     /// Fields given in `patch` replace those here. Related items given set
     /// them by hand; `related_items_manual: false` reads them from the text.
-    pub fn overlay(mut self, patch: WorkPackageFields) -> Self {
+    pub fn overlay(mut self, mut patch: WorkPackageFields) -> Self {
         if patch.related_items.is_some() && patch.related_items_manual.is_none() {
             self.related_items_manual = Some("true".into());
         }
         if patch.related_items.is_none() && patch.related_items_manual.as_deref() == Some("false") {
             self.related_items = None;
         }
-        macro_rules! take {
-            ($($f:ident),*) => {$( if patch.$f.is_some() { self.$f = patch.$f; } )*};
+        for name in WORK_PACKAGE_TEXT_FIELDS {
+            let given = patch.slot(name).and_then(Option::take);
+            if given.is_some()
+                && let Some(slot) = self.slot(name)
+            {
+                *slot = given;
+            }
         }
-        take!(
-            section_id,
-            number,
-            title,
-            scope,
-            relationships,
-            delivery,
-            comments,
-            influences,
-            related_items,
-            related_items_manual,
-            owner,
-            status,
-            rag,
-            progress,
-            actual_delivery,
-            programmes
-        );
+        if patch.programmes.is_some() {
+            self.programmes = patch.programmes;
+        }
         self
     }
 

@@ -134,32 +134,13 @@ fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
                     "give a list of programme ids",
                 )),
             },
-            "section_id" | "number" | "title" | "scope" | "relationships" | "delivery"
-            | "comments" | "influences" | "related_items" | "owner" | "status" | "rag"
-            | "progress" | "actual_delivery" => {
-                let Some(text) = text else {
-                    errors.push(FieldError::new(&key, "must be a string or a number"));
-                    continue;
-                };
-                let slot = match key.as_str() {
-                    "section_id" => &mut f.section_id,
-                    "number" => &mut f.number,
-                    "title" => &mut f.title,
-                    "scope" => &mut f.scope,
-                    "relationships" => &mut f.relationships,
-                    "delivery" => &mut f.delivery,
-                    "comments" => &mut f.comments,
-                    "influences" => &mut f.influences,
-                    "related_items" => &mut f.related_items,
-                    "owner" => &mut f.owner,
-                    "status" => &mut f.status,
-                    "rag" => &mut f.rag,
-                    "progress" => &mut f.progress,
-                    _ => &mut f.actual_delivery,
-                };
-                *slot = Some(text);
-            }
-            _ => errors.push(FieldError::new(&key, "unknown field")),
+            name => match f.slot(name) {
+                Some(slot) => match text {
+                    Some(text) => *slot = Some(text),
+                    None => errors.push(FieldError::new(&key, "must be a string or a number")),
+                },
+                None => errors.push(FieldError::new(&key, "unknown field")),
+            },
         }
     }
     if errors.is_empty() {

@@ -20,7 +20,7 @@ use super::plans::{Banner, paragraphs};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, encode};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
-use crate::input::WorkPackageFields;
+use crate::input::{WORK_PACKAGE_TEXT_FIELDS, WorkPackageFields};
 
 /// Up to this many packages in a plan, the predecessor is chosen from a select.
 const DEPENDENCY_SELECT_MAX: u64 = 500;
@@ -589,28 +589,20 @@ fn posted_fields(
         }
     }
     errors.dedup();
-    let fields = WorkPackageFields {
-        section_id: form.text("section_id"),
-        number: form.text("number"),
-        title: form.text("title"),
-        scope: form.text("scope"),
-        relationships: form.text("relationships"),
-        delivery: form.text("delivery"),
-        comments: form.text("comments"),
-        influences: form.text("influences"),
-        // Read from the relationships text unless the person chose to list them.
-        related_items: match form.get("related_items_manual") {
-            Some("true") => Some(form.text("related_items").unwrap_or_default()),
-            Some(_) => None,
-            None => form.text("related_items").filter(|t| !t.trim().is_empty()),
-        },
-        related_items_manual: form.text("related_items_manual"),
-        owner: form.text("owner"),
-        status: form.text("status"),
-        rag: form.text("rag"),
-        progress: form.text("progress"),
-        actual_delivery: form.text("actual_delivery"),
+    let mut fields = WorkPackageFields {
         programmes: Some(programmes.clone()),
+        ..Default::default()
+    };
+    for name in WORK_PACKAGE_TEXT_FIELDS {
+        if let Some(slot) = fields.slot(name) {
+            *slot = form.text(name);
+        }
+    }
+    // Read from the relationships text unless the person chose to list them.
+    fields.related_items = match form.get("related_items_manual") {
+        Some("true") => Some(form.text("related_items").unwrap_or_default()),
+        Some(_) => None,
+        None => form.text("related_items").filter(|t| !t.trim().is_empty()),
     };
     (fields, programmes, errors)
 }
