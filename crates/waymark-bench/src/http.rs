@@ -41,10 +41,22 @@ impl Connection {
     }
 
     pub async fn get(&mut self, path: &str) -> Result<Response> {
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n\r\n",
-            self.host
-        );
+        self.send("GET", path, None).await
+    }
+
+    /// Any request; a body is sent as JSON.
+    pub async fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> Result<Response> {
+        let request = match body {
+            None => format!(
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n\r\n",
+                self.host
+            ),
+            Some(b) => format!(
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}",
+                self.host,
+                b.len()
+            ),
+        };
         self.stream.write_all(request.as_bytes()).await?;
 
         let head_end = loop {

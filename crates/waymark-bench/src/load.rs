@@ -12,10 +12,32 @@ use crate::http::{Connection, Response};
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// One request of a phase: reads are GETs; a write carries a JSON body.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: &'static str,
+    pub path: String,
+    pub body: Option<String>,
+}
+
+impl Request {
+    pub fn get(path: impl Into<String>) -> Self {
+        Request {
+            method: "GET",
+            path: path.into(),
+            body: None,
+        }
+    }
+
+    pub fn is_write(&self) -> bool {
+        self.method != "GET"
+    }
+}
+
 /// What to load and for how long.
 pub struct Phase {
-    /// Requests cycle through these paths.
-    pub paths: Arc<Vec<String>>,
+    /// Requests cycle through these.
+    pub paths: Arc<Vec<Request>>,
     pub connections: usize,
     pub warmup: Duration,
     pub duration: Duration,
@@ -26,6 +48,8 @@ pub struct Phase {
 pub struct Outcome {
     /// Latency of every measured request that got an answer, microseconds, sorted.
     pub latencies_us: Vec<u64>,
+    /// The same, of writes only (sorted).
+    pub write_latencies_us: Vec<u64>,
     /// Requests that got no answer (connect failure, reset, timeout, bad framing).
     pub errors: u64,
     pub non_200: u64,
@@ -38,6 +62,7 @@ pub struct Outcome {
 impl Outcome {
     fn merge(&mut self, other: Outcome) {
         self.latencies_us.extend(other.latencies_us);
+        self.write_latencies_us.extend(other.write_latencies_us);
         self.errors += other.errors;
         self.non_200 += other.non_200;
         self.first_error = self.first_error.take().or(other.first_error);
@@ -60,20 +85,21 @@ pub async fn run(addr: SocketAddr, phase: &Phase) -> Result<Outcome> {
     }
     total.seconds = phase.duration.as_secs_f64();
     total.latencies_us.sort_unstable();
+    total.write_latencies_us.sort_unstable();
     Ok(total)
 }
 
-async fn request(conn: &mut Option<Connection>, addr: SocketAddr, path: &str) -> Result<Response> {
+async fn request(conn: &mut Option<Connection>, addr: SocketAddr, r: &Request) -> Result<Response> {
     let c = match conn {
         Some(c) => c,
         None => conn.insert(Connection::open(addr).await?),
     };
-    c.get(path).await
+    c.send(r.method, &r.path, r.body.as_deref()).await
 }
 
 async fn worker(
     addr: SocketAddr,
-    paths: Arc<Vec<String>>,
+    paths: Arc<Vec<Request>>,
     first: usize,
     measure_from: Instant,
     until: Instant,
@@ -86,9 +112,10 @@ async fn worker(
         if start >= until {
             break;
         }
-        let path = &paths[i % paths.len()];
+        let req = &paths[i % paths.len()];
+        let path = &req.path;
         i += 1;
-        let answer = timeout(REQUEST_TIMEOUT, request(&mut conn, addr, path)).await;
+        let answer = timeout(REQUEST_TIMEOUT, request(&mut conn, addr, req)).await;
         let elapsed = start.elapsed();
         let measured = start >= measure_from;
         match answer {
@@ -98,6 +125,9 @@ async fn worker(
                 }
                 if measured {
                     out.latencies_us.push(elapsed.as_micros() as u64);
+                    if req.is_write() {
+                        out.write_latencies_us.push(elapsed.as_micros() as u64);
+                    }
                     out.response_bytes += response.body.len() as u64;
                     if response.status != 200 {
                         out.non_200 += 1;
@@ -147,18 +177,36 @@ pub struct Summary {
 
 impl Outcome {
     pub fn summary(&self) -> Summary {
-        let pct = |p: f64| percentile(&self.latencies_us, p);
-        Summary {
-            requests: self.latencies_us.len(),
-            per_second: self.latencies_us.len() as f64 / self.seconds.max(1e-9),
-            p50: pct(0.50),
-            p90: pct(0.90),
-            p99: pct(0.99),
-            max: self
-                .latencies_us
-                .last()
-                .map_or(0.0, |&us| us as f64 / 1000.0),
+        summarise(&self.latencies_us, self.seconds)
+    }
+
+    /// Reads and writes apart, when the phase had writes.
+    pub fn split(&self) -> Option<(Summary, Summary)> {
+        if self.write_latencies_us.is_empty() {
+            return None;
         }
+        let mut reads = self.latencies_us.clone();
+        for w in &self.write_latencies_us {
+            if let Ok(i) = reads.binary_search(w) {
+                reads.remove(i);
+            }
+        }
+        Some((
+            summarise(&reads, self.seconds),
+            summarise(&self.write_latencies_us, self.seconds),
+        ))
+    }
+}
+
+fn summarise(sorted_us: &[u64], seconds: f64) -> Summary {
+    let pct = |p: f64| percentile(sorted_us, p);
+    Summary {
+        requests: sorted_us.len(),
+        per_second: sorted_us.len() as f64 / seconds.max(1e-9),
+        p50: pct(0.50),
+        p90: pct(0.90),
+        p99: pct(0.99),
+        max: sorted_us.last().map_or(0.0, |&us| us as f64 / 1000.0),
     }
 }
 

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::PlanArgs;
 use crate::generate;
 use crate::http::Connection;
-use crate::load::{self, Outcome, Phase, Summary};
+use crate::load::{self, Outcome, Phase, Request, Summary};
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -57,7 +57,7 @@ pub struct RunArgs {
 struct Endpoint {
     key: &'static str,
     label: &'static str,
-    paths: Vec<String>,
+    paths: Vec<Request>,
 }
 
 struct Measured {
@@ -183,9 +183,10 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
                 hwm_kb,
             });
         }
-        anyhow::Ok(measured)
+        let exports = exports(addr, pid).await?;
+        anyhow::Ok((measured, exports))
     });
-    let measured = match measured {
+    let (measured, exports) = match measured {
         Ok(m) => m,
         Err(e) => {
             eprintln!(
@@ -207,6 +208,7 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
         load_after: load_average(),
         measured: &measured,
         server_peak_kb,
+        exports: &exports,
         connections: args.connections,
         duration_secs: args.duration_secs,
     };
@@ -217,6 +219,45 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
         println!("summary written to {}", path.display());
     }
     Ok(())
+}
+
+/// One whole-plan export, read to the end, and the server's peak RSS after it.
+struct ExportFigure {
+    format: &'static str,
+    status: u16,
+    bytes: usize,
+    secs: f64,
+    hwm_kb: u64,
+}
+
+/// Export the plan in every format, one after another, after the load: what
+/// an export adds to the server's peak memory.
+async fn exports(addr: SocketAddr, pid: u32) -> Result<Vec<ExportFigure>> {
+    let plan = first_id(&get_json(addr, "/api/v1/plans").await?, "plan")?;
+    let mut figures = Vec::new();
+    for format in ["json", "markdown", "csv"] {
+        let started = Instant::now();
+        let r = Connection::open(addr)
+            .await?
+            .get(&format!("/api/v1/plans/{plan}/export?format={format}"))
+            .await?;
+        let secs = started.elapsed().as_secs_f64();
+        let (_, hwm_kb) = memory_kb(pid)?;
+        println!(
+            "  export {format:<8} {} {:>6.1} MB in {secs:.2} s; server peak RSS since start {:.0} MB",
+            r.status,
+            r.body.len() as f64 / 1e6,
+            hwm_kb as f64 / 1024.0
+        );
+        figures.push(ExportFigure {
+            format,
+            status: r.status,
+            bytes: r.body.len(),
+            secs,
+            hwm_kb,
+        });
+    }
+    Ok(figures)
 }
 
 /// What generating and importing the plan took.
@@ -444,30 +485,121 @@ async fn endpoints(addr: SocketAddr) -> Result<Vec<Endpoint>> {
     )?;
     println!("plan id {plan}, section id {section}");
     let list = format!("/api/v1/plans/{plan}/work-packages");
+    let get = |paths: Vec<String>| paths.into_iter().map(Request::get).collect::<Vec<_>>();
     Ok(vec![
         Endpoint {
             key: "baseline",
             label: "baseline GET /healthz",
-            paths: vec!["/healthz".into()],
+            paths: get(vec!["/healthz".into()]),
         },
         Endpoint {
             key: "list_by_status",
             label: "list API, status, pages 1-10",
-            paths: (1..=10)
+            paths: get((1..=10)
                 .map(|k| format!("{list}?status=in_progress&per_page=100&page={k}"))
-                .collect(),
+                .collect()),
         },
         Endpoint {
             key: "list_by_section",
             label: "list API, section",
-            paths: vec![format!("{list}?section={section}&per_page=100")],
+            paths: get(vec![format!("{list}?section={section}&per_page=100")]),
         },
         Endpoint {
             key: "overview_page",
             label: "overview page, status",
-            paths: vec![format!("/plans/{plan}?status=in_progress")],
+            paths: get(vec![format!("/plans/{plan}?status=in_progress")]),
         },
+        deep_pages(addr, &list).await?,
+        Endpoint {
+            key: "search_common_word",
+            label: "search, common words",
+            paths: get(["the", "and", "for", "with", "data", "review"]
+                .iter()
+                .map(|w| format!("{list}?q={w}&per_page=100"))
+                .collect()),
+        },
+        mixed(addr, &list, &section).await?,
     ])
+}
+
+/// Pages 900 to 909 of the unfiltered list (100 a page): by cursor where the
+/// server gives one (`next_cursor`), else by page number.
+async fn deep_pages(addr: SocketAddr, list: &str) -> Result<Endpoint> {
+    let first = get_json(addr, &format!("{list}?per_page=100&page=899")).await?;
+    let mut paths = Vec::new();
+    let mut next = first["next_cursor"].as_str().map(str::to_string);
+    while let Some(cursor) = next.take() {
+        if paths.len() == 10 {
+            break;
+        }
+        let path = format!("{list}?per_page=100&cursor={cursor}");
+        next = get_json(addr, &path).await?["next_cursor"]
+            .as_str()
+            .map(str::to_string);
+        paths.push(Request::get(path));
+    }
+    let label = if paths.is_empty() {
+        paths = (900..910)
+            .map(|k| Request::get(format!("{list}?per_page=100&page={k}")))
+            .collect();
+        "list API, pages 900-909 (offset)"
+    } else {
+        "list API, pages 900-909 (cursor)"
+    };
+    Ok(Endpoint {
+        key: "list_deep_pages",
+        label,
+        paths,
+    })
+}
+
+/// Filtered list reads with one request in ten a PATCH of a package spread
+/// over the plan (status flips, so the status counts change).
+async fn mixed(addr: SocketAddr, list: &str, section: &str) -> Result<Endpoint> {
+    let mut ids = Vec::new();
+    for page in [1, 250, 500, 750, 999] {
+        let doc = get_json(addr, &format!("{list}?per_page=100&page={page}")).await?;
+        if let Some(items) = doc["items"].as_array() {
+            ids.extend(items.iter().step_by(10).filter_map(|w| w["id"].as_i64()));
+        }
+    }
+    if ids.is_empty() {
+        bail!("no work packages to PATCH");
+    }
+    let statuses = [
+        "not_started",
+        "in_progress",
+        "delivered",
+        "on_hold",
+        "cancelled",
+    ];
+    let mut paths = Vec::new();
+    for i in 0..1000 {
+        if i % 10 == 9 {
+            let id = ids[(i / 10) % ids.len()];
+            let status = statuses[(i / 10) % statuses.len()];
+            paths.push(Request {
+                method: "PATCH",
+                path: format!("/api/v1/work-packages/{id}"),
+                body: Some(format!("{{\"status\": \"{status}\"}}")),
+            });
+        } else if i % 3 == 0 {
+            paths.push(Request::get(format!(
+                "{list}?section={section}&per_page=100"
+            )));
+        } else {
+            let status = statuses[i % statuses.len()];
+            paths.push(Request::get(format!(
+                "{list}?status={status}&per_page=100&page={}",
+                1 + i % 3
+            )));
+        }
+    }
+    Ok(Endpoint {
+        key: "mixed",
+        label: "mixed: 90% list, 10% PATCH",
+        paths,
+    })
 }
 
 /// One request to each endpoint before the load, so that a wrong answer is seen
@@ -477,7 +609,7 @@ async fn preflight(addr: SocketAddr, endpoints: &[Endpoint]) {
         return;
     };
     for e in endpoints {
-        let Some(path) = e.paths.first() else {
+        let Some(path) = e.paths.first().map(|r| r.path.as_str()) else {
             continue;
         };
         let started = Instant::now();
@@ -523,6 +655,8 @@ const IMPORT_TARGET_SECS: f64 = 3.0;
 const LIST_P99_TARGET_MS: f64 = 10.0;
 const OVERVIEW_P99_TARGET_MS: f64 = 50.0;
 const RSS_TARGET_MB: f64 = 150.0;
+const SEARCH_P99_TARGET_MS: f64 = 50.0;
+const WRITE_P99_TARGET_MS: f64 = 25.0;
 
 struct Report<'a> {
     cpus: usize,
@@ -532,6 +666,7 @@ struct Report<'a> {
     load_after: String,
     measured: &'a [Measured],
     server_peak_kb: u64,
+    exports: &'a [ExportFigure],
     connections: usize,
     duration_secs: u64,
 }
@@ -559,9 +694,24 @@ impl Report<'_> {
             });
         }
         for m in self.measured {
+            if let Some((reads, writes)) = m.outcome.split() {
+                for (what, summary, limit) in [
+                    ("reads", reads, LIST_P99_TARGET_MS),
+                    ("writes", writes, WRITE_P99_TARGET_MS),
+                ] {
+                    targets.push(Target {
+                        name: format!("{}: {what} p99", m.endpoint.label),
+                        limit,
+                        measured: summary.p99,
+                        unit: "ms",
+                    });
+                }
+                continue;
+            }
             let limit = match m.endpoint.key {
-                "list_by_status" | "list_by_section" => LIST_P99_TARGET_MS,
+                "list_by_status" | "list_by_section" | "list_deep_pages" => LIST_P99_TARGET_MS,
                 "overview_page" => OVERVIEW_P99_TARGET_MS,
+                "search_common_word" => SEARCH_P99_TARGET_MS,
                 _ => continue,
             };
             targets.push(Target {
@@ -577,6 +727,14 @@ impl Report<'_> {
             measured: self.server_peak_kb as f64 / 1024.0,
             unit: "MB",
         });
+        if let Some(last) = self.exports.last() {
+            targets.push(Target {
+                name: "server peak RSS after exports".into(),
+                limit: RSS_TARGET_MB,
+                measured: last.hwm_kb as f64 / 1024.0,
+                unit: "MB",
+            });
+        }
         targets
     }
 
@@ -617,6 +775,24 @@ impl Report<'_> {
                 ratio(s.p50, base.p50),
                 ratio(s.p99, base.p99),
             );
+            if let Some((reads, writes)) = m.outcome.split() {
+                for (what, s) in [("  of which reads", reads), ("  of which writes", writes)] {
+                    println!(
+                        "{:<30} {:>9.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9} {:>7} {:>7} {:>8.1} {:>8.1}",
+                        what,
+                        s.per_second,
+                        s.p50,
+                        s.p90,
+                        s.p99,
+                        s.max,
+                        s.requests,
+                        "",
+                        "",
+                        ratio(s.p50, base.p50),
+                        ratio(s.p99, base.p99),
+                    );
+                }
+            }
         }
         for m in self.measured {
             if let Some(e) = &m.outcome.first_error {
@@ -700,7 +876,7 @@ impl Report<'_> {
                     json!({
                         "name": m.endpoint.key,
                         "label": m.endpoint.label,
-                        "paths": m.endpoint.paths,
+                        "paths": m.endpoint.paths.iter().take(12).map(|r| format!("{} {}", r.method, r.path)).collect::<Vec<_>>(),
                         "requests": s.requests,
                         "requests_per_second": s.per_second,
                         "p50_ms": s.p50,
@@ -715,10 +891,21 @@ impl Report<'_> {
                         "p50_ratio_to_baseline": ratio(s.p50, base.p50),
                         "p99_ratio_to_baseline": ratio(s.p99, base.p99),
                         "server_rss_mb_after": m.rss_kb as f64 / 1024.0,
+                        "reads_and_writes": m.outcome.split().map(|(r, w)| json!({
+                            "reads": {"requests": r.requests, "p50_ms": r.p50, "p99_ms": r.p99},
+                            "writes": {"requests": w.requests, "p50_ms": w.p50, "p99_ms": w.p99},
+                        })),
                     })
                 }).collect::<Vec<_>>(),
             },
             "server_peak_rss_mb": self.server_peak_kb as f64 / 1024.0,
+            "exports": self.exports.iter().map(|e| json!({
+                "format": e.format,
+                "status": e.status,
+                "bytes": e.bytes,
+                "seconds": e.secs,
+                "server_peak_rss_mb_after": e.hwm_kb as f64 / 1024.0,
+            })).collect::<Vec<_>>(),
             "targets": self.targets().iter().map(|t| json!({
                 "name": t.name,
                 "limit": t.limit,

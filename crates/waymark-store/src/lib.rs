@@ -526,6 +526,18 @@ pub struct ProgrammeOption {
     pub work_package_count: u64,
 }
 
+/// A part of a plan as [`PlanStore::visit_plan`] gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanPart {
+    /// Everything but the packages; every section is there, without packages.
+    Skeleton(Plan),
+    /// A package of the skeleton's section `section` (an index).
+    Package {
+        section: usize,
+        package: waymark_core::WorkPackage,
+    },
+}
+
 /// How an import treats a plan of the same title that is already stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnExisting {
@@ -547,6 +559,12 @@ pub trait PlanStore: Send + Sync {
     fn check_import(&self, plan: &Plan, on_existing: OnExisting) -> Result<()>;
     /// Load a whole plan back as a value (for export and check).
     fn load_plan(&self, id: PlanId) -> Result<Plan>;
+    /// The plan in parts, from one snapshot, for an export of any size:
+    /// first the plan without its packages ([`PlanPart::Skeleton`]), then
+    /// every package in plan order. `visit` answers `false` to stop. Holds one
+    /// batch of packages at a time, and no pooled connection (a slow reader
+    /// keeps others waiting for nothing).
+    fn visit_plan(&self, id: PlanId, visit: &mut dyn FnMut(PlanPart) -> bool) -> Result<()>;
     fn update_plan(&self, id: PlanId, input: &PlanInput) -> Result<()>;
     fn delete_plan(&self, id: PlanId) -> Result<()>;
 

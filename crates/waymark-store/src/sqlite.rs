@@ -27,10 +27,11 @@ use waymark_core::{
 
 use crate::{
     BackendError, DependencyId, DependencyLink, DependencyRow, FilterOptions, InfluenceOption,
-    InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanStore, PlanSummary, ProgrammeId,
-    ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow,
-    RelatedRef, Result, SectionId, SectionOption, SectionRow, StoreError, Traceability,
-    WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
+    InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore, PlanSummary,
+    ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow, RelatedItemId,
+    RelatedItemRow, RelatedRef, Result, SectionId, SectionOption, SectionRow, StoreError,
+    Traceability, WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery,
+    WorkPackageRow,
 };
 
 /// Most rows a register page lists for one influence or related item.
@@ -39,6 +40,16 @@ const LIST_CAP: u32 = 1000;
 pub struct SqliteStore {
     pool: Pool<SqliteConnectionManager>,
     cache: Cache,
+    /// The database file (`None` in memory), for connections of their own.
+    path: Option<String>,
+}
+
+/// Every connection's settings.
+fn init_connection(c: &Connection) -> rusqlite::Result<()> {
+    c.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;
+         PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;",
+    )
 }
 
 const SEARCH_COLUMNS: &str = "ref, title, scope, relationships, delivery, comments, owner";
@@ -195,12 +206,7 @@ fn registers_state(tx: &Connection, package: Option<i64>) -> Result<RegistersSta
 
 impl SqliteStore {
     pub fn open(path: &str) -> Result<Self> {
-        let init = |c: &mut Connection| {
-            c.execute_batch(
-                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;
-                 PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;",
-            )
-        };
+        let init = |c: &mut Connection| init_connection(c);
         let (manager, size) = if path == ":memory:" {
             (SqliteConnectionManager::memory().with_init(init), 1)
         } else {
@@ -226,6 +232,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             cache: Cache::default(),
+            path: (path != ":memory:").then(|| path.to_string()),
         })
     }
 
@@ -801,6 +808,185 @@ fn map_unique(e: rusqlite::Error, field: &'static str, message: String) -> Store
     }
 }
 
+/// A plan without its packages (every section, registers, programmes,
+/// dependencies), read in the caller's snapshot.
+fn skeleton(c: &Connection, id: PlanId, summary: PlanSummary) -> Result<Plan> {
+    let mut plan = Plan::new(summary.title);
+    plan.organisation = summary.organisation;
+    plan.period = summary.period;
+    plan.introduction = summary.introduction;
+    plan.quarter_convention = summary.quarter_convention;
+    plan.notes = summary.notes;
+    let mut stmt =
+        c.prepare_cached("SELECT number, title FROM section WHERE plan_id = ? ORDER BY position")?;
+    plan.sections = stmt
+        .query_map([id.0], |r| {
+            Ok(Section {
+                number: r.get(0)?,
+                title: r.get(1)?,
+                work_packages: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = c.prepare_cached(
+        "SELECT code, title, description FROM influence WHERE plan_id = ? ORDER BY sort_key",
+    )?;
+    plan.influences = stmt
+        .query_map([id.0], |r| {
+            let code: String = r.get(0)?;
+            Ok(Influence {
+                code: parse_col(&code)?,
+                title: r.get(1)?,
+                description: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt =
+        c.prepare_cached("SELECT name, kind FROM related_item WHERE plan_id = ? ORDER BY id")?;
+    plan.related_items = stmt
+        .query_map([id.0], |r| {
+            let kind: String = r.get(1)?;
+            Ok(RelatedItem {
+                name: r.get(0)?,
+                kind: parse_col(&kind)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = c.prepare_cached(
+        "SELECT id, name, priority, description FROM programme WHERE plan_id = ? ORDER BY position",
+    )?;
+    let progs: Vec<(i64, Programme)> = stmt
+        .query_map([id.0], |r| {
+            Ok((
+                r.get(0)?,
+                Programme {
+                    name: r.get(1)?,
+                    priority: r.get(2)?,
+                    description: r.get(3)?,
+                    work_packages: Vec::new(),
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut members = c.prepare_cached(
+        "SELECT wp.ref FROM programme_work_package m JOIN work_package wp ON wp.id = m.work_package_id
+         WHERE m.programme_id = ? ORDER BY m.position",
+    )?;
+    for (pid, mut prog) in progs {
+        prog.work_packages = members
+            .query_map([pid], |r| Ok(WorkPackageRef(r.get(0)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        plan.programmes.push(prog);
+    }
+    plan.dependencies = deps_of(c, id.0)?;
+    Ok(plan)
+}
+
+/// Packages read and handed on at a time (with their links).
+const PACKAGE_BATCH: usize = 500;
+
+/// Every package of a plan in plan order, with its section's index, a batch
+/// at a time; `visit` answers `false` to stop.
+fn each_package(
+    c: &Connection,
+    id: PlanId,
+    visit: &mut dyn FnMut(usize, WorkPackage) -> bool,
+) -> Result<()> {
+    let section_index: HashMap<i64, usize> = c
+        .prepare_cached("SELECT id FROM section WHERE plan_id = ? ORDER BY position")?
+        .query_map([id.0], |r| r.get::<_, i64>(0))?
+        .enumerate()
+        .map(|(i, sid)| sid.map(|sid| (sid, i)))
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = c.prepare_cached(
+        "SELECT id, section_id, number, title, scope, relationships, delivery, comments, owner, status, rag, progress, actual_delivery
+         FROM work_package WHERE plan_id = ? ORDER BY section_position, position",
+    )?;
+    let mut rows = stmt.query([id.0])?;
+    let mut batch: Vec<(i64, usize, WorkPackage)> = Vec::with_capacity(PACKAGE_BATCH);
+    loop {
+        let row = rows.next()?;
+        let done = row.is_none();
+        if let Some(r) = row {
+            let wid: i64 = r.get(0)?;
+            let delivery: String = r.get(6)?;
+            let status: String = r.get(9)?;
+            let rag: Option<String> = r.get(10)?;
+            let actual: Option<String> = r.get(12)?;
+            let wp = WorkPackage {
+                number: r.get(2)?,
+                title: r.get(3)?,
+                scope: r.get(4)?,
+                relationships: r.get(5)?,
+                delivery: parse_delivery(&delivery).0,
+                comments: r.get(7)?,
+                influences: Vec::new(),
+                related_items: Vec::new(),
+                owner: r.get(8)?,
+                status: parse_col(&status)?,
+                rag: rag.as_deref().map(parse_col).transpose()?,
+                progress: Progress::new(r.get(11)?).map_err(corrupt)?,
+                actual_delivery: actual.as_deref().map(parse_col::<Date>).transpose()?,
+            };
+            let si = section_index
+                .get(&r.get(1)?)
+                .copied()
+                .ok_or_else(|| StoreError::Corrupt("package in unknown section".into()))?;
+            batch.push((wid, si, wp));
+        }
+        if batch.len() == PACKAGE_BATCH || (done && !batch.is_empty()) {
+            fill_links(c, &mut batch)?;
+            for (_, section, wp) in batch.drain(..) {
+                if !visit(section, wp) {
+                    return Ok(());
+                }
+            }
+        }
+        if done {
+            return Ok(());
+        }
+    }
+}
+
+/// The influences and related items of a batch of packages.
+fn fill_links(c: &Connection, batch: &mut [(i64, usize, WorkPackage)]) -> Result<()> {
+    let at: HashMap<i64, usize> = batch
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _, _))| (*id, i))
+        .collect();
+    let ids = format!(
+        "[{}]",
+        batch
+            .iter()
+            .map(|(id, _, _)| id.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let mut stmt = c.prepare_cached(
+        "SELECT wpi.work_package_id, i.code FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id
+         WHERE wpi.work_package_id IN (SELECT value FROM json_each(?)) ORDER BY wpi.work_package_id, wpi.position",
+    )?;
+    let mut rows = stmt.query([&ids])?;
+    while let Some(r) = rows.next()? {
+        if let Some(i) = at.get(&r.get::<_, i64>(0)?) {
+            let code: String = r.get(1)?;
+            batch[*i].2.influences.push(parse_col(&code)?);
+        }
+    }
+    let mut stmt = c.prepare_cached(
+        "SELECT wpr.work_package_id, ri.name FROM work_package_related wpr JOIN related_item ri ON ri.id = wpr.related_item_id
+         WHERE wpr.work_package_id IN (SELECT value FROM json_each(?)) ORDER BY wpr.work_package_id, wpr.position",
+    )?;
+    let mut rows = stmt.query([&ids])?;
+    while let Some(r) = rows.next()? {
+        if let Some(i) = at.get(&r.get::<_, i64>(0)?) {
+            batch[*i].2.related_items.push(r.get(1)?);
+        }
+    }
+    Ok(())
+}
+
 impl PlanStore for SqliteStore {
     fn list_plans(&self) -> Result<Vec<PlanSummary>> {
         self.read(|c| {
@@ -866,100 +1052,44 @@ impl PlanStore for SqliteStore {
     fn load_plan(&self, id: PlanId) -> Result<Plan> {
         let summary = self.plan(id)?;
         self.read(|c| {
-            let mut plan = Plan::new(summary.title.clone());
-            plan.organisation = summary.organisation;
-            plan.period = summary.period;
-            plan.introduction = summary.introduction;
-            plan.quarter_convention = summary.quarter_convention;
-            plan.notes = summary.notes;
-            let mut influences_of: HashMap<i64, Vec<InfluenceCode>> = HashMap::new();
-            let mut stmt = c.prepare(
-                "SELECT wpi.work_package_id, i.code FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id
-                 WHERE i.plan_id = ? ORDER BY wpi.work_package_id, wpi.position",
-            )?;
-            let mut rows = stmt.query([id.0])?;
-            while let Some(r) = rows.next()? {
-                let code: String = r.get(1)?;
-                influences_of.entry(r.get(0)?).or_default().push(parse_col(&code)?);
-            }
-            let mut related_of: HashMap<i64, Vec<String>> = HashMap::new();
-            let mut stmt = c.prepare(
-                "SELECT wpr.work_package_id, ri.name FROM work_package_related wpr JOIN related_item ri ON ri.id = wpr.related_item_id
-                 WHERE ri.plan_id = ? ORDER BY wpr.work_package_id, wpr.position",
-            )?;
-            let mut rows = stmt.query([id.0])?;
-            while let Some(r) = rows.next()? {
-                related_of.entry(r.get(0)?).or_default().push(r.get(1)?);
-            }
-            let mut section_index: HashMap<i64, usize> = HashMap::new();
-            let mut stmt = c.prepare("SELECT id, number, title FROM section WHERE plan_id = ? ORDER BY position")?;
-            let mut rows = stmt.query([id.0])?;
-            while let Some(r) = rows.next()? {
-                section_index.insert(r.get(0)?, plan.sections.len());
-                plan.sections.push(Section { number: r.get(1)?, title: r.get(2)?, work_packages: Vec::new() });
-            }
-            let mut stmt = c.prepare(
-                "SELECT id, section_id, number, title, scope, relationships, delivery, comments, owner, status, rag, progress, actual_delivery
-                 FROM work_package WHERE plan_id = ? ORDER BY section_position, position",
-            )?;
-            let mut rows = stmt.query([id.0])?;
-            while let Some(r) = rows.next()? {
-                let wid: i64 = r.get(0)?;
-                let delivery: String = r.get(6)?;
-                let status: String = r.get(9)?;
-                let rag: Option<String> = r.get(10)?;
-                let actual: Option<String> = r.get(12)?;
-                let wp = WorkPackage {
-                    number: r.get(2)?,
-                    title: r.get(3)?,
-                    scope: r.get(4)?,
-                    relationships: r.get(5)?,
-                    delivery: parse_delivery(&delivery).0,
-                    comments: r.get(7)?,
-                    influences: influences_of.remove(&wid).unwrap_or_default(),
-                    related_items: related_of.remove(&wid).unwrap_or_default(),
-                    owner: r.get(8)?,
-                    status: parse_col(&status)?,
-                    rag: rag.as_deref().map(parse_col).transpose()?,
-                    progress: Progress::new(r.get(11)?).map_err(corrupt)?,
-                    actual_delivery: actual.as_deref().map(parse_col::<Date>).transpose()?,
-                };
-                let si = section_index.get(&r.get(1)?).copied().ok_or_else(|| StoreError::Corrupt("package in unknown section".into()))?;
-                plan.sections[si].work_packages.push(wp);
-            }
-            let mut stmt = c.prepare("SELECT code, title, description FROM influence WHERE plan_id = ? ORDER BY sort_key")?;
-            plan.influences = stmt
-                .query_map([id.0], |r| {
-                    let code: String = r.get(0)?;
-                    Ok(Influence { code: parse_col(&code)?, title: r.get(1)?, description: r.get(2)? })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut stmt = c.prepare("SELECT name, kind FROM related_item WHERE plan_id = ? ORDER BY id")?;
-            plan.related_items = stmt
-                .query_map([id.0], |r| {
-                    let kind: String = r.get(1)?;
-                    Ok(RelatedItem { name: r.get(0)?, kind: parse_col(&kind)? })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut stmt = c.prepare("SELECT id, name, priority, description FROM programme WHERE plan_id = ? ORDER BY position")?;
-            let progs: Vec<(i64, Programme)> = stmt
-                .query_map([id.0], |r| {
-                    Ok((r.get(0)?, Programme { name: r.get(1)?, priority: r.get(2)?, description: r.get(3)?, work_packages: Vec::new() }))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut members = c.prepare(
-                "SELECT wp.ref FROM programme_work_package m JOIN work_package wp ON wp.id = m.work_package_id
-                 WHERE m.programme_id = ? ORDER BY m.position",
-            )?;
-            for (pid, mut prog) in progs {
-                prog.work_packages = members
-                    .query_map([pid], |r| Ok(WorkPackageRef(r.get(0)?)))?
-                    .collect::<rusqlite::Result<_>>()?;
-                plan.programmes.push(prog);
-            }
-            plan.dependencies = deps_of(c, id.0)?;
+            let mut plan = skeleton(c, id, summary)?;
+            each_package(c, id, &mut |section, package| {
+                if let Some(s) = plan.sections.get_mut(section) {
+                    s.work_packages.push(package);
+                }
+                true
+            })?;
             Ok(plan)
         })
+    }
+
+    fn visit_plan(&self, id: PlanId, visit: &mut dyn FnMut(PlanPart) -> bool) -> Result<()> {
+        let summary = self.plan(id)?;
+        let run = |c: &Connection| -> Result<()> {
+            c.execute_batch("BEGIN")?;
+            let result = (|| {
+                if !visit(PlanPart::Skeleton(skeleton(c, id, summary)?)) {
+                    return Ok(());
+                }
+                each_package(c, id, &mut |section, package| {
+                    visit(PlanPart::Package { section, package })
+                })
+            })();
+            c.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
+            result
+        };
+        match &self.path {
+            // Its own connection: the export may take as long as the reader does.
+            Some(path) => {
+                let c = Connection::open(path)?;
+                init_connection(&c)?;
+                run(&c)
+            }
+            None => {
+                let c = self.pool.get()?;
+                run(&c)
+            }
+        }
     }
 
     fn update_plan(&self, id: PlanId, input: &PlanInput) -> Result<()> {

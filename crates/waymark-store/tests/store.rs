@@ -1449,3 +1449,39 @@ fn a_search_matching_most_of_a_large_plan_counts_to_a_limit() {
     let page = store.list_work_packages(plan, &q).unwrap();
     assert_eq!((page.total, page.total_is_lower_bound), (1, false));
 }
+
+#[test]
+fn a_plan_visited_in_parts_is_the_plan_loaded_whole() {
+    let (store, plan) = seeded();
+    let mut rebuilt: Option<Plan> = None;
+    store
+        .visit_plan(plan, &mut |part| {
+            match part {
+                waymark_store::PlanPart::Skeleton(p) => {
+                    assert!(p.sections.iter().all(|s| s.work_packages.is_empty()));
+                    rebuilt = Some(p);
+                }
+                waymark_store::PlanPart::Package { section, package } => {
+                    rebuilt.as_mut().unwrap().sections[section]
+                        .work_packages
+                        .push(package);
+                }
+            }
+            true
+        })
+        .unwrap();
+    assert_eq!(rebuilt.unwrap(), store.load_plan(plan).unwrap());
+    // The visitor stops it.
+    let mut parts = 0;
+    store
+        .visit_plan(plan, &mut |_| {
+            parts += 1;
+            parts < 3
+        })
+        .unwrap();
+    assert_eq!(parts, 3);
+    assert!(matches!(
+        store.visit_plan(PlanId(999), &mut |_| true),
+        Err(StoreError::NotFound { .. })
+    ));
+}

@@ -1,40 +1,35 @@
 use super::spreadsheet::guard_cell;
-use super::{Links, PACKAGE_COLUMNS};
-use crate::model::Plan;
+use crate::model::{Plan, Section};
 
 /// One row per work package, for spreadsheets. The registers' titles and kinds
 /// and the plan's introduction are not in CSV; use JSON for everything. Cells a
 /// spreadsheet would run as formulas are guarded ([`guard_cell`]).
 pub fn to_csv(plan: &Plan) -> String {
+    super::export(plan, super::ExportFormat::Csv)
+}
+
+/// One CSV record, line end included.
+pub(super) fn record<S: AsRef<str>>(cells: &[S]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = std::iter::once("Section").chain(PACKAGE_COLUMNS);
-    let mut rows: Vec<Vec<String>> = vec![header.map(str::to_string).collect()];
-    let links = Links::of(plan);
-    for (index, section) in plan.sections.iter().enumerate() {
-        // An unheaded section is named by its label, `Section 6 (no heading)`,
-        // which the reader takes back as no heading: an empty cell would join
-        // two unheaded sections in a row into one.
-        let name = match (&section.number, &section.title) {
-            (None, None) => section.label(index),
-            _ => [section.number.as_deref(), section.title.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
-        };
-        for wp in &section.work_packages {
-            let mut cells = vec![name.clone()];
-            cells.extend(links.package_cells(section, index, wp));
-            rows.push(cells);
-        }
-    }
-    for r in rows {
-        if w.write_record(r.iter().map(|c| guard_cell(c).into_owned()))
-            .is_err()
-        {
-            break;
-        }
+    if w.write_record(cells.iter().map(|c| guard_cell(c.as_ref()).into_owned()))
+        .is_err()
+    {
+        return String::new();
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// The section cell of a package row. An unheaded section is named by its
+/// label, `Section 6 (no heading)`, which the reader takes back as no
+/// heading: an empty cell would join two unheaded sections in a row into one.
+pub(super) fn section_name(section: &Section, index: usize) -> String {
+    match (&section.number, &section.title) {
+        (None, None) => section.label(index),
+        _ => [section.number.as_deref(), section.title.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
 }

@@ -1,7 +1,7 @@
 use std::fmt::Write;
 
-use super::{Links, PACKAGE_COLUMNS, sorted_related};
-use crate::model::Plan;
+use super::{PACKAGE_COLUMNS, sorted_related};
+use crate::model::{Plan, Section};
 use crate::quarter::QuarterConvention;
 
 fn cell(s: &str) -> String {
@@ -56,6 +56,11 @@ fn header(out: &mut String, names: &[&str]) {
 
 /// A readable document that `waymark import --format markdown` reads back.
 pub fn to_markdown(plan: &Plan) -> String {
+    super::export(plan, super::ExportFormat::Markdown)
+}
+
+/// Title, metadata and introduction.
+pub(super) fn head(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", plan.title);
     if !plan.organisation.is_empty() {
@@ -74,22 +79,34 @@ pub fn to_markdown(plan: &Plan) -> String {
     if !plan.introduction.is_empty() {
         let _ = writeln!(out, "\n{}", free_text(&plan.introduction));
     }
-    let links = Links::of(plan);
-    for (index, section) in plan.sections.iter().enumerate() {
-        out.push('\n');
-        if section.number.is_some() || section.title.is_some() {
-            let heading = [section.number.as_deref(), section.title.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let _ = writeln!(out, "## {heading}\n");
-        }
-        header(&mut out, &PACKAGE_COLUMNS);
-        for wp in &section.work_packages {
-            row(&mut out, &links.package_cells(section, index, wp));
-        }
+    out
+}
+
+/// A section's heading and the head of its table.
+pub(super) fn section_head(section: &Section) -> String {
+    let mut out = String::from("\n");
+    if section.number.is_some() || section.title.is_some() {
+        let heading = [section.number.as_deref(), section.title.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let _ = writeln!(out, "## {heading}\n");
     }
+    header(&mut out, &PACKAGE_COLUMNS);
+    out
+}
+
+/// One package's row.
+pub(super) fn package_row(cells: &[String]) -> String {
+    let mut out = String::new();
+    row(&mut out, cells);
+    out
+}
+
+/// The registers and notes after the sections.
+pub(super) fn tail(plan: &Plan) -> String {
+    let mut out = String::new();
     if !plan.influences.is_empty() {
         out.push_str("\n## Key influences\n\n");
         header(&mut out, &["Code", "Title", "Description"]);

@@ -5,6 +5,7 @@ mod csv;
 mod json;
 mod markdown;
 pub mod spreadsheet;
+mod stream;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -14,6 +15,7 @@ use crate::model::{Plan, Section, WorkPackage, WorkPackageRef, format_delivery};
 pub use self::csv::to_csv;
 pub use json::to_json;
 pub use markdown::to_markdown;
+pub use stream::PlanWriter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -55,12 +57,18 @@ impl FromStr for ExportFormat {
     }
 }
 
+/// The plan as one text. The same as [`PlanWriter`]'s pieces joined: a plan
+/// too large to hold twice is written piece by piece instead.
 pub fn export(plan: &Plan, format: ExportFormat) -> String {
-    match format {
-        ExportFormat::Json => to_json(plan),
-        ExportFormat::Markdown => to_markdown(plan),
-        ExportFormat::Csv => to_csv(plan),
+    let mut writer = PlanWriter::new(Plan::skeleton_of(plan), format);
+    let mut out = writer.begin();
+    for (index, section) in plan.sections.iter().enumerate() {
+        for wp in &section.work_packages {
+            out.push_str(&writer.package(index, wp));
+        }
     }
+    out.push_str(&writer.finish());
+    out
 }
 
 /// The columns of a package row in the Markdown and CSV exports (CSV puts a
@@ -86,27 +94,27 @@ pub(crate) const PACKAGE_COLUMNS: [&str; 15] = [
 /// Per package: the packages it depends on, and the programmes it belongs to,
 /// gathered in one pass over the plan's links (looking them up for each
 /// package in turn would be quadratic in a large plan).
-pub(crate) struct Links<'a> {
-    predecessors: HashMap<&'a WorkPackageRef, Vec<&'a str>>,
-    programmes: HashMap<&'a WorkPackageRef, Vec<&'a str>>,
+pub(crate) struct Links {
+    predecessors: HashMap<WorkPackageRef, Vec<String>>,
+    programmes: HashMap<WorkPackageRef, Vec<String>>,
 }
 
-impl<'a> Links<'a> {
-    pub(crate) fn of(plan: &'a Plan) -> Self {
-        let mut predecessors: HashMap<&WorkPackageRef, Vec<&str>> = HashMap::new();
+impl Links {
+    pub(crate) fn of(plan: &Plan) -> Self {
+        let mut predecessors: HashMap<WorkPackageRef, Vec<String>> = HashMap::new();
         for d in &plan.dependencies {
             predecessors
-                .entry(&d.successor)
+                .entry(d.successor.clone())
                 .or_default()
-                .push(d.predecessor.as_str());
+                .push(d.predecessor.as_str().to_string());
         }
-        let mut programmes: HashMap<&WorkPackageRef, Vec<&str>> = HashMap::new();
+        let mut programmes: HashMap<WorkPackageRef, Vec<String>> = HashMap::new();
         for p in &plan.programmes {
             for r in &p.work_packages {
-                let names = programmes.entry(r).or_default();
+                let names = programmes.entry(r.clone()).or_default();
                 // A programme listing a package twice names it once.
-                if names.last() != Some(&p.name.as_str()) {
-                    names.push(&p.name);
+                if names.last() != Some(&p.name) {
+                    names.push(p.name.clone());
                 }
             }
         }
@@ -152,7 +160,7 @@ impl<'a> Links<'a> {
 
     /// The packages `r` depends on and the programmes it is in, each joined with `; `.
     pub(crate) fn joined(&self, r: &WorkPackageRef) -> (String, String) {
-        let join = |map: &HashMap<&WorkPackageRef, Vec<&str>>| {
+        let join = |map: &HashMap<WorkPackageRef, Vec<String>>| {
             map.get(r).map(|v| v.join("; ")).unwrap_or_default()
         };
         (join(&self.predecessors), join(&self.programmes))

@@ -1,12 +1,13 @@
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use waymark_core::export::{ExportFormat, export as export_plan};
+use waymark_core::export::{ExportFormat, PlanWriter};
 use waymark_core::{Date, QuarterConvention};
+use waymark_store::PlanPart;
 use waymark_store::{PlanId, PlanInput};
 
 use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionDto, SectionList};
@@ -126,8 +127,9 @@ pub async fn export(
             .map_err(|e| ApiError::Validation(vec![FieldError::new("format", e)]))?,
         None => ExportFormat::Json,
     };
-    let plan = state.run(move |s| s.load_plan(id)).await?;
-    let body = export_plan(&plan, format);
+    // A missing plan is a 404 before anything is sent.
+    state.run(move |s| s.plan(id)).await?;
+    let body = stream_export(&state, id, format);
     let file = format!(
         "attachment; filename=\"plan-{}.{}\"",
         id,
@@ -141,6 +143,68 @@ pub async fn export(
         body,
     )
         .into_response())
+}
+
+/// Text sent on in pieces of about this size.
+const EXPORT_CHUNK: usize = 64 * 1024;
+/// Pieces waiting for a slow reader before the writer waits too.
+const EXPORT_QUEUE: usize = 4;
+
+/// The export as a streamed body: a thread of its own reads the plan from one
+/// snapshot ([`waymark_store::PlanStore::visit_plan`]) and writes it piece by
+/// piece ([`PlanWriter`]) into a short queue; the response sends each piece as
+/// it comes. The server holds one batch of packages and a few pieces of text,
+/// whatever the plan's size; a reader that goes away stops the writer.
+fn stream_export(state: &AppState, id: PlanId, format: ExportFormat) -> Body {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(EXPORT_QUEUE);
+    let store = state.store.clone();
+    let spawned = std::thread::Builder::new()
+        .name("export".into())
+        .spawn(move || {
+            let mut writer: Option<PlanWriter> = None;
+            let mut text = String::with_capacity(EXPORT_CHUNK * 2);
+            let send = |text: &mut String| {
+                let piece = Bytes::from(std::mem::replace(
+                    text,
+                    String::with_capacity(EXPORT_CHUNK * 2),
+                ));
+                tx.blocking_send(Ok(piece)).is_ok()
+            };
+            let visited = store.visit_plan(id, &mut |part| {
+                match part {
+                    PlanPart::Skeleton(skeleton) => {
+                        let mut w = PlanWriter::new(skeleton, format);
+                        text.push_str(&w.begin());
+                        writer = Some(w);
+                    }
+                    PlanPart::Package { section, package } => {
+                        if let Some(w) = writer.as_mut() {
+                            text.push_str(&w.package(section, &package));
+                        }
+                    }
+                }
+                text.len() < EXPORT_CHUNK || send(&mut text)
+            });
+            match visited {
+                Ok(()) => {
+                    if let Some(w) = writer {
+                        text.push_str(&w.finish());
+                    }
+                    send(&mut text);
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, plan = %id, "export failed part way");
+                    // The body ends in an error: the client sees a cut-off transfer.
+                    let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start an export thread");
+    }
+    Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|piece| (piece, rx))
+    }))
 }
 
 #[utoipa::path(get, operation_id = "checkPlan", path = "/api/v1/plans/{id}/check", tag = "plans", params(("id" = i64, Path)), responses((status = 200, body = CheckReport)))]

@@ -1,0 +1,225 @@
+//! Writing a plan in pieces: the plan without its packages first, then each
+//! package in order, then the end. A server sends each piece on as it is made,
+//! so exporting a plan of any size holds one package at a time, not the plan
+//! and its text. Joined, the pieces are exactly [`super::export`]'s text (which
+//! is made this way).
+
+use super::{ExportFormat, Links, PACKAGE_COLUMNS, csv, json, markdown};
+use crate::model::{Plan, Section, WorkPackage};
+
+/// Writes one plan in one format, piece by piece.
+pub struct PlanWriter {
+    format: ExportFormat,
+    /// The plan with its sections' headings and no packages.
+    skeleton: Plan,
+    links: Links,
+    /// Sections opened so far.
+    opened: usize,
+    /// Packages written in the open section.
+    in_section: usize,
+    /// JSON: what closes the open section.
+    close_section: String,
+    /// JSON: the document after its sections.
+    json_tail: String,
+    /// CSV: the open section's name cell.
+    section_name: String,
+}
+
+impl Plan {
+    /// The plan without its packages (section headings kept): what
+    /// [`PlanWriter::new`] takes.
+    pub fn skeleton_of(plan: &Plan) -> Plan {
+        Plan {
+            title: plan.title.clone(),
+            organisation: plan.organisation.clone(),
+            period: plan.period.clone(),
+            introduction: plan.introduction.clone(),
+            quarter_convention: plan.quarter_convention,
+            notes: plan.notes.clone(),
+            sections: plan
+                .sections
+                .iter()
+                .map(|s| Section {
+                    number: s.number.clone(),
+                    title: s.title.clone(),
+                    work_packages: Vec::new(),
+                })
+                .collect(),
+            influences: plan.influences.clone(),
+            related_items: plan.related_items.clone(),
+            programmes: plan.programmes.clone(),
+            dependencies: plan.dependencies.clone(),
+        }
+    }
+}
+
+impl PlanWriter {
+    /// `skeleton`: the plan with every section (headings only; packages come
+    /// through [`PlanWriter::package`]), registers, programmes and dependencies.
+    pub fn new(skeleton: Plan, format: ExportFormat) -> Self {
+        let links = Links::of(&skeleton);
+        PlanWriter {
+            format,
+            skeleton,
+            links,
+            opened: 0,
+            in_section: 0,
+            close_section: String::new(),
+            json_tail: String::new(),
+            section_name: String::new(),
+        }
+    }
+
+    /// The text before the first section.
+    pub fn begin(&mut self) -> String {
+        match self.format {
+            ExportFormat::Json => {
+                let (head, tail) = json::around_sections(&self.skeleton);
+                self.json_tail = tail;
+                head
+            }
+            ExportFormat::Markdown => markdown::head(&self.skeleton),
+            ExportFormat::Csv => {
+                let header: Vec<&str> = std::iter::once("Section").chain(PACKAGE_COLUMNS).collect();
+                csv::record(&header)
+            }
+        }
+    }
+
+    /// A package of section `section` (an index into the skeleton's sections),
+    /// in plan order: sections before it that have not been written yet are
+    /// written first.
+    pub fn package(&mut self, section: usize, wp: &WorkPackage) -> String {
+        let mut out = String::new();
+        while self.opened <= section && self.opened < self.skeleton.sections.len() {
+            self.open_next(&mut out);
+        }
+        let index = self.opened.saturating_sub(1);
+        let Some(heading) = self.skeleton.sections.get(index) else {
+            return out;
+        };
+        match self.format {
+            ExportFormat::Json => {
+                out.push_str(if self.in_section == 0 {
+                    "\n        "
+                } else {
+                    ",\n        "
+                });
+                out.push_str(&json::indented(&json::pretty(wp), "        "));
+            }
+            ExportFormat::Markdown => {
+                out.push_str(&markdown::package_row(
+                    &self.links.package_cells(heading, index, wp),
+                ));
+            }
+            ExportFormat::Csv => {
+                let mut cells = vec![self.section_name.clone()];
+                cells.extend(self.links.package_cells(heading, index, wp));
+                out.push_str(&csv::record(&cells));
+            }
+        }
+        self.in_section += 1;
+        out
+    }
+
+    /// The rest: sections not written yet, and what follows the sections.
+    pub fn finish(mut self) -> String {
+        let mut out = String::new();
+        while self.opened < self.skeleton.sections.len() {
+            self.open_next(&mut out);
+        }
+        match self.format {
+            ExportFormat::Json => {
+                self.close_open_section(&mut out);
+                out.push_str(if self.opened == 0 { "]" } else { "\n  ]" });
+                out.push_str(&self.json_tail);
+            }
+            ExportFormat::Markdown => out.push_str(&markdown::tail(&self.skeleton)),
+            ExportFormat::Csv => {}
+        }
+        out
+    }
+
+    fn close_open_section(&mut self, out: &mut String) {
+        if self.opened == 0 {
+            return;
+        }
+        out.push_str(if self.in_section == 0 {
+            "]"
+        } else {
+            "\n      ]"
+        });
+        out.push_str(&self.close_section);
+    }
+
+    fn open_next(&mut self, out: &mut String) {
+        let index = self.opened;
+        // A skeleton section has no packages: cheap to copy.
+        let Some(section) = self.skeleton.sections.get(index).cloned() else {
+            return;
+        };
+        let section = &section;
+        match self.format {
+            ExportFormat::Json => {
+                self.close_open_section(out);
+                out.push_str(if index == 0 { "\n    " } else { ",\n    " });
+                let text = json::indented(&json::pretty(section), "    ");
+                const MARK: &str = "\"work_packages\": []";
+                match text.rfind(MARK) {
+                    Some(at) => {
+                        let open = at + MARK.len() - 1;
+                        out.push_str(&text[..open]);
+                        self.close_section = text[open + 1..].to_string();
+                    }
+                    // serde_json writes every field of a section; not reached.
+                    None => out.push_str(&text),
+                }
+            }
+            ExportFormat::Markdown => out.push_str(&markdown::section_head(section)),
+            ExportFormat::Csv => self.section_name = csv::section_name(section, index),
+        }
+        self.opened += 1;
+        self.in_section = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Plan, Section};
+
+    fn plan_with_empty_sections() -> Plan {
+        let mut plan = Plan::new("Empty \"sections\": [] here");
+        for number in ["1", "2"] {
+            plan.sections.push(Section {
+                number: Some(number.into()),
+                title: None,
+                work_packages: Vec::new(),
+            });
+        }
+        plan
+    }
+
+    /// The pieces are the document serde_json writes of the whole plan.
+    #[test]
+    fn json_pieces_are_the_whole_document() {
+        for plan in [Plan::new("Nothing yet"), plan_with_empty_sections()] {
+            let whole = {
+                #[derive(serde::Serialize)]
+                struct Doc<'a> {
+                    #[serde(flatten)]
+                    plan: &'a Plan,
+                    priorities: Vec<&'a str>,
+                }
+                let mut text = serde_json::to_string_pretty(&Doc {
+                    plan: &plan,
+                    priorities: Vec::new(),
+                })
+                .unwrap_or_default();
+                text.push('\n');
+                text
+            };
+            assert_eq!(super::super::export(&plan, ExportFormat::Json), whole);
+        }
+    }
+}
