@@ -1439,3 +1439,34 @@ fn csv_export_guards_formula_cells() {
     );
     assert!(csv.body.contains(",'@SUM(A1),"), "{}", csv.body);
 }
+
+/// serde reads a struct from an array; the API takes JSON objects only.
+#[test]
+fn a_body_that_is_not_an_object_is_refused() {
+    let s = start();
+    let before = s.get(&format!("/api/v1/plans/{}", s.plan_id)).body;
+    for body in ["[null, null]", "[\"New title\"]", "\"text\"", "7"] {
+        let r = s.send_json("PATCH", &format!("/api/v1/plans/{}", s.plan_id), body);
+        assert_problem(&r, 422, "body");
+    }
+    assert_eq!(s.get(&format!("/api/v1/plans/{}", s.plan_id)).body, before);
+}
+
+/// JSON (and the schema's `integer`) counts 5.0 as a whole number.
+#[test]
+fn a_whole_number_written_with_a_point_is_a_whole_number() {
+    let s = start();
+    let (a, b) = (package_id(&s, "10.1.1"), package_id(&s, "10.1.2"));
+    let r = s.send_json(
+        "POST",
+        &format!("/api/v1/plans/{}/dependencies", s.plan_id),
+        &format!(r#"{{"predecessor_id": {a}.0, "successor_id": {b}e0}}"#),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = s.send_json(
+        "POST",
+        &format!("/api/v1/plans/{}/dependencies", s.plan_id),
+        &format!(r#"{{"predecessor_id": {a}.5, "successor_id": {b}}}"#),
+    );
+    assert_problem(&r, 422, "");
+}

@@ -159,11 +159,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// The query parameters a route takes: the one list each handler's parser and
 /// the OpenAPI document follow. Any other name is a 400 naming it.
-pub fn query_parameters(method: &axum::http::Method, route: &str) -> &'static [&'static str] {
-    use axum::http::Method;
-    if !matches!(*method, Method::GET | Method::HEAD) {
-        return &[];
-    }
+pub fn query_parameters(route: &str) -> &'static [&'static str] {
     match route {
         "/api/v1/plans/{id}/work-packages" => crate::input::WORK_PACKAGE_QUERY,
         "/api/v1/plans/{id}/export" => plans::EXPORT_QUERY,
@@ -187,7 +183,7 @@ async fn known_query(
         && !query.is_empty()
         && route.starts_with("/api/v1/")
     {
-        let known = query_parameters(req.method(), &route);
+        let known = query_parameters(&route);
         let pairs = match serde_urlencoded_pairs(query) {
             Ok(p) => p,
             Err(e) => return e.into_response(),
@@ -314,8 +310,17 @@ pub(crate) fn parse_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiErro
             "the request body is empty; send a JSON object".into(),
         ));
     }
+    // serde reads a struct from an array too (`[null, null]`); the API takes objects only.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::Validation(vec![crate::error::FieldError::new(
+            "body",
+            "send a JSON object",
+        )]));
+    }
     let cleaned = clean_strings(body);
     let body: &[u8] = cleaned.as_deref().unwrap_or(body);
+    let whole = whole_numbers(body);
+    let body: &[u8] = whole.as_deref().unwrap_or(body);
     serde_json::from_slice(body).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => {
             ApiError::Validation(vec![crate::error::FieldError::new(
@@ -334,6 +339,38 @@ pub(crate) fn parse_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiErro
 /// The body with every string cleaned by `waymark_core::text::clean` (no
 /// bidirectional controls, literal or `\u` escaped), or `None` when there is
 /// nothing to clean or the body is not JSON (`parse_body` reports that).
+/// JSON (and JSON Schema's `integer`) counts `5553.0` as a whole number;
+/// serde's integers do not. The body with such numbers written as integers,
+/// or `None` when it has none.
+fn whole_numbers(body: &[u8]) -> Option<Vec<u8>> {
+    fn walk(v: &mut serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::Number(n) if n.is_f64() => match n.as_f64() {
+                // Beyond 2^53 a float no longer names one integer.
+                Some(f) if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 => {
+                    *v = serde_json::Value::from(f as i64);
+                    true
+                }
+                _ => false,
+            },
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |c, i| walk(i) | c),
+            serde_json::Value::Object(fields) => {
+                fields.values_mut().fold(false, |c, i| walk(i) | c)
+            }
+            _ => false,
+        }
+    }
+    if !body.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return None;
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if walk(&mut value) {
+        serde_json::to_vec(&value).ok()
+    } else {
+        None
+    }
+}
+
 fn clean_strings(body: &[u8]) -> Option<Vec<u8>> {
     fn walk(v: &mut serde_json::Value) {
         match v {

@@ -39,7 +39,12 @@ fn query_schema(name: &str) -> Option<Value> {
         "format" => strings(super::plans::EXPORT_FORMATS.to_vec()),
         "quarter" => json!({"type": "string", "pattern": "^Q[1-4] (19|2[0-9])[0-9]{2}$"}),
         "influence" => json!({"type": "string", "pattern": "^[0-9]{1,4}(\\.[0-9]{1,4})+$"}),
-        "q" => json!({"type": "string", "maxLength": limits::SEARCH_TEXT.max_chars}),
+        // Text with no letter or digit is refused (an empty value too).
+        "q" => {
+            json!({"type": "string", "pattern": "[^\\W_]", "maxLength": limits::SEARCH_TEXT.max_chars})
+        }
+        // Opaque, but always hex.
+        "cursor" => json!({"type": "string", "pattern": "^([0-9a-f]{2})+$"}),
         _ => return None,
     })
 }
@@ -111,9 +116,339 @@ fn body_limits(doc: &mut Value) {
     }
 }
 
+/// Merge `extra` into the property `name` of the component schema `schema`.
+fn constrain(doc: &mut Value, schema: &str, name: &str, extra: Value) {
+    let prop = &mut doc["components"]["schemas"][schema]["properties"][name];
+    if let (Some(prop), Value::Object(extra)) = (prop.as_object_mut(), extra) {
+        if extra.contains_key("anyOf") {
+            prop.remove("type");
+        }
+        prop.extend(extra);
+        // utoipa's `default: null` says nothing and contradicts a non-null type.
+        if prop.get("default") == Some(&Value::Null) {
+            prop.remove("default");
+        }
+    }
+}
+
+/// A request schema for creating: a copy of `from` that requires `required`
+/// (non-null), for the create operation whose body it describes.
+fn create_schema(
+    doc: &mut Value,
+    from: &str,
+    name: &str,
+    required: &[&str],
+    operation: (&str, &str),
+) {
+    let mut schema = doc["components"]["schemas"][from].clone();
+    for field in required {
+        let prop = &mut schema["properties"][*field];
+        if let Some(types) = prop["type"].as_array() {
+            let kept: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+            prop["type"] = kept.first().cloned().unwrap_or(Value::Null);
+        }
+        if let Some(p) = prop.as_object_mut() {
+            p.remove("default");
+        }
+    }
+    schema["required"] = json!(required);
+    doc["components"]["schemas"][name] = schema;
+    let (path, method) = operation;
+    doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"] =
+        json!({"$ref": format!("#/components/schemas/{name}")});
+}
+
+/// What the request bodies' parsers require, said in their schemas: names
+/// that must hold a visible character, the length limits of `input.rs`,
+/// the choices of the core's enums; fields a create needs.
+fn request_constraints(doc: &mut Value) {
+    use waymark_core::RelatedKind;
+    use waymark_core::limits::{Shape, TextField};
+    // A text field's declared limit and shape; `visible`: it must hold a
+    // character that is not white space (names and titles).
+    let text = |f: TextField, visible: bool| {
+        let pattern = match (f.shape, visible) {
+            (Shape::Line, true) => Some("^[^\\n\\r]*\\S[^\\n\\r]*$"),
+            (Shape::Line, false) => Some("^[^\\n\\r]*$"),
+            (Shape::Text, true) => Some("\\S"),
+            (Shape::Text, false) => None,
+        };
+        let mut v = json!({"maxLength": f.max_chars});
+        if let Some(p) = pattern {
+            v["pattern"] = json!(p);
+        }
+        v
+    };
+    // One of the values, or null (left as it is); said so that client
+    // generators make an enum and an optional of it.
+    let nullable_enum = |values: Vec<&str>| json!({"anyOf": [{"type": "string", "enum": values}, {"type": "null"}]});
+    constrain(doc, "PlanPatch", "title", text(limits::PLAN_TITLE, true));
+    constrain(
+        doc,
+        "PlanPatch",
+        "organisation",
+        text(limits::PLAN_ORGANISATION, false),
+    );
+    constrain(doc, "PlanPatch", "period", text(limits::PLAN_PERIOD, false));
+    constrain(
+        doc,
+        "PlanPatch",
+        "introduction",
+        text(limits::PLAN_INTRODUCTION, false),
+    );
+    constrain(
+        doc,
+        "PlanPatch",
+        "quarter_convention",
+        nullable_enum(vec!["calendar", "financial"]),
+    );
+    constrain(
+        doc,
+        "RelatedItemPatch",
+        "name",
+        text(limits::RELATED_ITEM_NAME, true),
+    );
+    constrain(
+        doc,
+        "RelatedItemPatch",
+        "kind",
+        nullable_enum(RelatedKind::ALL.iter().map(|k| k.as_str()).collect()),
+    );
+    constrain(
+        doc,
+        "ProgrammeFields",
+        "name",
+        text(limits::PROGRAMME_NAME, true),
+    );
+    constrain(
+        doc,
+        "ProgrammeFields",
+        "description",
+        text(limits::PROGRAMME_DESCRIPTION, false),
+    );
+    constrain(
+        doc,
+        "InfluencePatch",
+        "title",
+        text(limits::INFLUENCE_TITLE, false),
+    );
+    constrain(
+        doc,
+        "InfluencePatch",
+        "description",
+        text(limits::INFLUENCE_DESCRIPTION, false),
+    );
+    // Whole numbers separated by dots, at most 20 characters in all (a
+    // shorter form that stays within it).
+    let section_number = json!({"pattern": "^\\s*([0-9]{1,3}(\\.[0-9]{1,3}){0,4})?\\s*$"});
+    constrain(doc, "NewSection", "number", section_number.clone());
+    constrain(doc, "SectionPatch", "number", section_number);
+    constrain(
+        doc,
+        "SectionPatch",
+        "title",
+        text(limits::SECTION_TITLE, false),
+    );
+    constrain(
+        doc,
+        "NewSection",
+        "title",
+        text(limits::SECTION_TITLE, false),
+    );
+    constrain(
+        doc,
+        "InfluenceMerge",
+        "into",
+        json!({"pattern": "^\\s*[0-9]{1,4}(\\.[0-9]{1,4})+\\s*$"}),
+    );
+    // A number or a title, one of them with something in it.
+    doc["components"]["schemas"]["NewSection"]["anyOf"] = json!([
+        {"required": ["number"], "properties": {"number": {"type": "string", "pattern": "[0-9]"}}},
+        {"required": ["title"], "properties": {"title": {"type": "string", "pattern": "\\S"}}}
+    ]);
+    let wp = "WorkPackageFields";
+    doc["components"]["schemas"][wp]["additionalProperties"] = json!(false);
+    doc["components"]["schemas"][wp]["properties"]["programme_ids"] = json!({
+        "type": "array", "items": {"type": "integer", "format": "int64"},
+        "description": "Programme ids the package belongs to; left out: unchanged."
+    });
+    constrain(
+        doc,
+        wp,
+        "section_id",
+        json!({"type": "integer", "format": "int64"}),
+    );
+    let mut title = text(limits::PACKAGE_TITLE, true);
+    title["type"] = json!("string");
+    constrain(doc, wp, "title", title);
+    constrain(
+        doc,
+        wp,
+        "status",
+        nullable_enum(Status::ALL.iter().map(|s| s.as_str()).collect()),
+    );
+    let mut rags: Vec<&str> = Rag::ALL.iter().map(|r| r.as_str()).collect();
+    rags.extend(["", "none"]);
+    constrain(doc, wp, "rag", nullable_enum(rags));
+    constrain(
+        doc,
+        wp,
+        "progress",
+        json!({"type": ["integer", "string", "null"], "minimum": 0, "maximum": 100,
+               "pattern": "^\\s*(100|[1-9]?[0-9])?\\s*$"}),
+    );
+    constrain(
+        doc,
+        wp,
+        "actual_delivery",
+        json!({"pattern": "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$"}),
+    );
+    for field in [
+        limits::PACKAGE_SCOPE,
+        limits::PACKAGE_RELATIONSHIPS,
+        limits::PACKAGE_COMMENTS,
+        limits::PACKAGE_OWNER,
+    ] {
+        constrain(doc, wp, field.name, text(field, false));
+    }
+    create_schema(
+        doc,
+        "ProgrammeFields",
+        "NewProgramme",
+        &["name"],
+        ("/api/v1/plans/{id}/programmes", "post"),
+    );
+    // A change must keep a number; a create may leave it out (or null, or
+    // empty) for the next free one.
+    constrain(
+        doc,
+        wp,
+        "number",
+        json!({"type": "string", "pattern": limits::PACKAGE_NUMBER_PATTERN}),
+    );
+    create_schema(
+        doc,
+        wp,
+        "NewWorkPackage",
+        &["section_id", "title"],
+        ("/api/v1/plans/{id}/work-packages", "post"),
+    );
+    doc["components"]["schemas"]["NewWorkPackage"]["properties"]["number"] = json!({
+        "type": ["string", "null"],
+        "pattern": format!("^({})?$", limits::PACKAGE_NUMBER_PATTERN.trim_start_matches('^').trim_end_matches('$')),
+        "description": "Number within the section; left out, null or empty: the next free number."
+    });
+    // The export answers in the format asked for.
+    doc["paths"]["/api/v1/plans/{id}/export"]["get"]["responses"]["200"]["content"] = json!({
+        "application/json": {"schema": {}},
+        "text/markdown": {"schema": {"type": "string"}},
+        "text/csv": {"schema": {"type": "string"}}
+    });
+}
+
+/// OpenAPI links from what a create returns (and from lists) to the
+/// operations on that resource, so clients and schemathesis' stateful phase
+/// can follow them.
+fn links(doc: &mut Value) {
+    let table: [(&str, &str, &str, &str, &[&str]); 5] = [
+        (
+            "/api/v1/plans/{id}/work-packages",
+            "post",
+            "201",
+            "$response.body#/id",
+            &["getWorkPackage", "updateWorkPackage", "deleteWorkPackage"],
+        ),
+        (
+            "/api/v1/plans/{id}/programmes",
+            "post",
+            "201",
+            "$response.body#/id",
+            &["getProgramme", "updateProgramme", "deleteProgramme"],
+        ),
+        (
+            "/api/v1/plans/{id}/dependencies",
+            "post",
+            "201",
+            "$response.body#/id",
+            &["deleteDependency"],
+        ),
+        (
+            "/api/v1/plans/{id}/related-items",
+            "get",
+            "200",
+            "$response.body#/items/0/id",
+            &["getRelatedItem", "updateRelatedItem"],
+        ),
+        (
+            "/api/v1/plans",
+            "get",
+            "200",
+            "$response.body#/items/0/id",
+            &[
+                "getPlan",
+                "listWorkPackages",
+                "listProgrammes",
+                "listRelatedItems",
+                "listDependencies",
+            ],
+        ),
+    ];
+    for (path, method, status, id, targets) in table {
+        let response = &mut doc["paths"][path][method]["responses"][status];
+        if response.is_null() {
+            continue;
+        }
+        let mut links = Map::new();
+        for target in targets {
+            let mut name = target.to_string();
+            if let Some(first) = name.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            links.insert(
+                name,
+                json!({"operationId": target, "parameters": {"id": id}}),
+            );
+        }
+        response["links"] = Value::Object(links);
+    }
+}
+
+/// What Rust's `trim` and `char::is_whitespace` count as white space, as the
+/// inside of a regular-expression class. ECMA's `\s` differs (it has U+FEFF,
+/// not U+0085), so the patterns here say `\s` and `\S` and [`exact_space`]
+/// spells them out.
+const WHITE_SPACE: &str =
+    "\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+
+/// `pattern` with `\s` and `\S` meaning exactly what the server trims.
+fn exact_space(pattern: &str) -> String {
+    pattern
+        .replace("[^\\s", &format!("[^{WHITE_SPACE}"))
+        .replace("\\S", &format!("[^{WHITE_SPACE}]"))
+        .replace("\\s", &format!("[{WHITE_SPACE}]"))
+}
+
+fn exact_space_everywhere(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                match child {
+                    Value::String(p) if k == "pattern" => *p = exact_space(p),
+                    _ => exact_space_everywhere(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(exact_space_everywhere),
+        _ => {}
+    }
+}
+
 /// Add the shared responses and constraints to every operation.
 pub fn complete(doc: &mut Value) {
     body_limits(doc);
+    request_constraints(doc);
+    links(doc);
+    exact_space_everywhere(doc);
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
@@ -187,5 +522,37 @@ fn complete_operation(path: &str, method: &str, op: &mut Map<String, Value>) {
         if missing {
             r["description"] = json!(default_description(status));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn white_space_in_patterns_is_what_rust_trims() {
+        assert_eq!(
+            exact_space("^\\s*[^\\s.]\\S$"),
+            format!("^[{WHITE_SPACE}]*[^{WHITE_SPACE}.][^{WHITE_SPACE}]$")
+        );
+        // Every character Rust counts as white space is in the class, and
+        // U+FEFF (white space to ECMA, not to Rust) is not.
+        for c in (0u32..0x3001).filter_map(char::from_u32) {
+            let listed = matches!(
+                c,
+                '\t' | '\n'
+                    | '\u{b}'
+                    | '\u{c}'
+                    | '\r'
+                    | ' '
+                    | '\u{85}'
+                    | '\u{a0}'
+                    | '\u{1680}'
+                    | '\u{2000}'
+                    ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+            );
+            assert_eq!(c.is_whitespace(), listed, "U+{:04X}", c as u32);
+        }
+        assert!(!'\u{feff}'.is_whitespace());
     }
 }

@@ -10,7 +10,7 @@ use waymark_core::{Date, QuarterConvention};
 use waymark_store::PlanPart;
 use waymark_store::{PlanId, PlanInput};
 
-use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionDto, SectionList};
+use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionList};
 use super::{QueryPairs, parse_body, path_id};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
@@ -257,7 +257,7 @@ pub struct NewSection {
 }
 
 #[utoipa::path(post, operation_id = "createSection", path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), request_body = NewSection,
-    responses((status = 201, body = SectionDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = Created, description = "The new section's id"), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_section(
     State(state): State<AppState>,
     Path(id): Path<String>,
