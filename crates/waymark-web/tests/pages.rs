@@ -181,7 +181,25 @@ fn a_bad_filter_is_a_400_naming_it() {
                 .unwrap_or("")
                 .starts_with("text/html")
         );
+        // The overview with its filter form, the summary at the top linking to
+        // the field, and the message beside the field.
+        assert!(
+            res.body.contains("role=\"search\""),
+            "{query}: no filter form"
+        );
+        assert!(res.body.contains("There is a problem"), "{query}");
+        if !matches!(name, "page" | "per_page") {
+            assert!(res.body.contains(&format!("href=\"#{name}\"")), "{query}");
+            assert!(
+                res.body.contains(&format!("id=\"{name}-error\"")),
+                "{query}: no message beside the field"
+            );
+        }
     }
+    // What was typed stays in the form.
+    let res = b.get(&format!("/plans/{plan}?quarter=Q9+2007&q=secure"));
+    assert!(res.body.contains("value=\"Q9 2007\""));
+    assert!(res.body.contains("value=\"secure\""));
 }
 
 #[test]

@@ -404,13 +404,22 @@ pub async fn overview(
             Ok((plan, s.filter_options(plan_id)?, page))
         })
         .await?;
-    if let Some(section) = section
-        && !options.sections.iter().any(|s| s.id == section)
-    {
-        return Err(HtmlError::BadRequest(format!(
-            "The section filter \"{section}\" is not valid: it is not a section of this plan."
-        )));
-    }
+    // A section id of another plan (or none): named beside the form, like
+    // any other wrong filter, not a page without it.
+    let page = match page {
+        Ok(_)
+            if section.is_some_and(|section| !options.sections.iter().any(|s| s.id == section)) =>
+        {
+            Err(vec![FieldError::new(
+                "section",
+                format!(
+                    "The section filter is not valid: \"{}\" is not a section of this plan",
+                    params.section
+                ),
+            )])
+        }
+        other => other,
+    };
     let banner = flags.ok().and_then(|Query(b)| b.message());
     let layout =
         Layout::new("Overview", Some(PlanNav::from(&plan)), Section::Overview).with_banner(banner);
