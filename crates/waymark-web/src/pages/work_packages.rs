@@ -430,25 +430,21 @@ impl From<&WorkPackageFields> for FormValues {
     }
 }
 
-/// Labels of the fields, in form order, for the error summary.
-const FIELD_ORDER: [&str; 16] = [
-    "section_id",
-    "number",
-    "title",
-    "scope",
-    "relationships",
-    "delivery",
-    "comments",
-    "influences",
-    "related_items_manual",
-    "related_items",
-    "programmes",
-    "owner",
-    "status",
-    "rag",
-    "progress",
-    "actual_delivery",
-];
+/// Where a field's error goes in the error summary: form order, which is the
+/// order of [`WORK_PACKAGE_TEXT_FIELDS`] with the programmes' checkboxes after
+/// the related items.
+fn form_position(field: &str) -> usize {
+    let at = |name: &str| {
+        WORK_PACKAGE_TEXT_FIELDS
+            .iter()
+            .position(|f| *f == name)
+            .map_or(usize::MAX, |i| i * 2)
+    };
+    match field {
+        "programmes" => at("related_items").saturating_add(1),
+        other => at(other),
+    }
+}
 
 #[derive(Template)]
 #[template(path = "work_package_form.html")]
@@ -523,12 +519,7 @@ fn form_page(
             .iter()
             .map(|r| Choice::new(r.as_str(), r.label(), &values.rag)),
     );
-    errors.sort_by_key(|e| {
-        FIELD_ORDER
-            .iter()
-            .position(|f| *f == e.field)
-            .unwrap_or(FIELD_ORDER.len())
-    });
+    errors.sort_by_key(|e| form_position(&e.field));
     let title = if errors.is_empty() {
         spec.heading.clone()
     } else {
@@ -797,4 +788,33 @@ pub async fn delete(
         })
         .await?;
     Ok(Redirect::to(&format!("/plans/{plan}?deleted={}", encode(&reference))).into_response())
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::form_position;
+
+    #[test]
+    fn errors_follow_the_form() {
+        let mut fields = [
+            "actual_delivery",
+            "programmes",
+            "title",
+            "owner",
+            "related_items",
+            "x",
+        ];
+        fields.sort_by_key(|f| form_position(f));
+        assert_eq!(
+            fields,
+            [
+                "title",
+                "related_items",
+                "programmes",
+                "owner",
+                "actual_delivery",
+                "x"
+            ]
+        );
+    }
 }
