@@ -12,7 +12,7 @@
 //! A count that is missing is computed by one request at a time; others asking
 //! for the same count wait for its answer instead of computing it again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -85,6 +85,8 @@ struct State {
     packages: HashMap<String, PackageCount>,
     others: HashMap<String, i64>,
     options: HashMap<i64, Arc<FilterOptions>>,
+    /// Package ids a search (an FTS5 query) matches, until the next write.
+    matches: HashMap<String, Arc<HashSet<i64>>>,
 }
 
 impl State {
@@ -223,6 +225,30 @@ impl Cache {
         Ok(n)
     }
 
+    /// The packages an FTS5 query matches, read once per generation.
+    pub fn matches(&self, conn: &Connection, fts: &str) -> Result<Arc<HashSet<i64>>> {
+        let generation = generation(conn)?;
+        if let Some(state) = self.at(generation)
+            && let Some(set) = state.matches.get(fts)
+        {
+            return Ok(set.clone());
+        }
+        let set: HashSet<i64> = conn
+            .prepare_cached(
+                "SELECT rowid FROM work_package_search WHERE work_package_search MATCH ?",
+            )?
+            .query_map([fts], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let set = Arc::new(set);
+        if let Some(mut state) = self.at(generation) {
+            if state.matches.len() >= 32 {
+                state.matches.clear();
+            }
+            state.matches.insert(fts.to_string(), set.clone());
+        }
+        Ok(set)
+    }
+
     pub fn options(&self, generation: i64, plan: i64) -> Option<Arc<FilterOptions>> {
         self.at(generation)?.options.get(&plan).cloned()
     }
@@ -277,6 +303,7 @@ impl Held<'_> {
             return;
         }
         state.generation = deltas.from + 1;
+        state.matches.clear();
         let changes: HashMap<String, i64> = deltas.changes.into_iter().collect();
         state.packages.retain(|key, entry| {
             let Some(delta) = changes.get(key) else {

@@ -306,6 +306,35 @@ impl SqliteStore {
             format!("SELECT COUNT(*) FROM {from} WHERE {clause}")
         };
         let key = format!("{sql}\u{1f}{args:?}");
+        if let (Access::OrderFirst, Some(fts)) = (access, &f.fts) {
+            // Count matches walking the list, up to the limit.
+            let walk = format!("SELECT wp.id FROM work_package wp WHERE {}", f.where_in);
+            return self.cache.package_count(c, key, Some(f.probe()), |c| {
+                let set = self.cache.matches(c, fts)?;
+                let mut stmt = c.prepare_cached(&walk)?;
+                let mut rows = stmt.query(params_from_iter(&f.args))?;
+                let mut n = 0i64;
+                while let Some(r) = rows.next()? {
+                    if set.contains(&r.get::<_, i64>(0)?) {
+                        n += 1;
+                        if n > COUNT_LIMIT as i64 {
+                            break;
+                        }
+                    }
+                }
+                Ok(if n > COUNT_LIMIT as i64 {
+                    Count {
+                        n: COUNT_LIMIT as i64,
+                        lower_bound: true,
+                    }
+                } else {
+                    Count {
+                        n,
+                        lower_bound: false,
+                    }
+                })
+            });
+        }
         self.cache.package_count(c, key, Some(f.probe()), |c| {
             let n: i64 = c
                 .prepare_cached(&sql)?
@@ -360,12 +389,50 @@ impl SqliteStore {
         self.read(|c| {
             let access = Self::access(c, &filter, q.sort)?;
             let total = self.total(c, &filter, access)?;
-            let (from, mut clause, mut args) = access.sql(&filter);
+            let (from, mut clause, mut args) = match access {
+                // Walk the list in order against the search's match set (read
+                // once), then read just the rows of the page.
+                Access::OrderFirst => Access::Filters.sql(&filter),
+                _ => access.sql(&filter),
+            };
             if let Some(sql) = &keyset_sql {
                 clause.push_str(" AND ");
                 clause.push_str(sql);
                 args.extend(keyset_args.iter().cloned());
             }
+            let (clause, args, offset) = match (access, &filter.fts) {
+                (Access::OrderFirst, Some(fts)) => {
+                    let set = self.cache.matches(c, fts)?;
+                    let walk = format!(
+                        "SELECT wp.id FROM {from} WHERE {clause} ORDER BY {}",
+                        order_by(&keys, backward)
+                    );
+                    let mut stmt = c.prepare_cached(&walk)?;
+                    let mut rows = stmt.query(params_from_iter(&args))?;
+                    let mut skip = offset;
+                    let mut ids = Vec::with_capacity(per_page as usize + 1);
+                    while let Some(r) = rows.next()? {
+                        let id: i64 = r.get(0)?;
+                        if !set.contains(&id) {
+                            continue;
+                        }
+                        if skip > 0 {
+                            skip -= 1;
+                            continue;
+                        }
+                        ids.push(id.to_string());
+                        if ids.len() > per_page as usize {
+                            break;
+                        }
+                    }
+                    (
+                        "wp.id IN (SELECT value FROM json_each(?))".to_string(),
+                        vec![Value::Text(format!("[{}]", ids.join(",")))],
+                        0,
+                    )
+                }
+                _ => (clause, args, offset),
+            };
             let sql = format!(
                 "SELECT {WP_COLUMNS}, {} FROM {from} WHERE {clause} ORDER BY {} LIMIT {} OFFSET {offset}",
                 key_columns.join(", "),
