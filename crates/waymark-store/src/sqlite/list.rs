@@ -114,6 +114,13 @@ impl Filter {
         f
     }
 
+    /// The probe a package write keeps this list's count with; none for a
+    /// search (testing one row against a prefix costs the whole prefix's
+    /// expansion, more than counting again after the write).
+    fn delta_probe(&self) -> Option<Probe> {
+        self.fts.is_none().then(|| self.probe())
+    }
+
     /// The probe that tells whether one package (the first argument) is in the list.
     fn probe(&self) -> Probe {
         let mut args = self.args.clone();
@@ -309,7 +316,7 @@ impl SqliteStore {
         if let (Access::OrderFirst, Some(fts)) = (access, &f.fts) {
             // Count matches walking the list, up to the limit.
             let walk = format!("SELECT wp.id FROM work_package wp WHERE {}", f.where_in);
-            return self.cache.package_count(c, key, Some(f.probe()), |c| {
+            return self.cache.package_count(c, key, f.delta_probe(), |c| {
                 let set = self.cache.matches(c, fts)?;
                 let mut stmt = c.prepare_cached(&walk)?;
                 let mut rows = stmt.query(params_from_iter(&f.args))?;
@@ -335,7 +342,7 @@ impl SqliteStore {
                 })
             });
         }
-        self.cache.package_count(c, key, Some(f.probe()), |c| {
+        self.cache.package_count(c, key, f.delta_probe(), |c| {
             let n: i64 = c
                 .prepare_cached(&sql)?
                 .query_row(params_from_iter(&args), |r| r.get(0))?;
