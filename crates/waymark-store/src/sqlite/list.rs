@@ -283,15 +283,13 @@ impl SqliteStore {
     /// How to read a list: a search that matches few rows reads its matches
     /// and sorts them; one that matches many walks the list's order (when an
     /// index gives that order) and stops at a full page.
-    fn access(c: &Connection, f: &Filter, sort: SortKey) -> Result<Access> {
+    fn access(&self, c: &Connection, f: &Filter, sort: SortKey) -> Result<Access> {
         let Some(fts) = &f.fts else {
             return Ok(Access::Filters);
         };
-        let matches: i64 = c
-            .prepare_cached(&format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM work_package_search WHERE work_package_search MATCH ? LIMIT {DENSE_MATCHES})"
-            ))?
-            .query_row([fts], |r| r.get(0))?;
+        // The match set is read once per generation (a prefix query costs its
+        // whole expansion every time it runs).
+        let matches = self.cache.matches(c, fts)?.len() as i64;
         Ok(if matches >= DENSE_MATCHES && sort == SortKey::Plan {
             Access::OrderFirst
         } else {
@@ -394,7 +392,7 @@ impl SqliteStore {
         };
         let key_columns: Vec<&str> = keys.iter().map(|(e, _)| *e).collect();
         self.read(|c| {
-            let access = Self::access(c, &filter, q.sort)?;
+            let access = self.access(c, &filter, q.sort)?;
             let total = self.total(c, &filter, access)?;
             let (from, mut clause, mut args) = match access {
                 // Walk the list in order against the search's match set (read
