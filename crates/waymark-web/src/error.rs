@@ -252,7 +252,8 @@ impl From<StoreError> for ApiError {
     }
 }
 
-fn capitalise(s: &str) -> String {
+/// `s` with its first letter in upper case: a store message as a sentence.
+pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),

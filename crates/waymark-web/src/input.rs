@@ -291,7 +291,7 @@ impl WorkPackageFields {
         if !rest.is_empty() {
             errors.push(FieldError::new(
                 "delivery",
-                format!("\"{}\" is not a quarter; write quarters like Q2 2007, optionally labelled: a) Q4 2007 b) Q1 2008", excerpt(&rest)),
+                format!("\"{rest}\" is not a quarter; write quarters like Q2 2007, optionally labelled: a) Q4 2007 b) Q1 2008"),
             ));
         } else if let Err(e) =
             limits::check_delivery_parts(delivery.iter().map(|d| d.label.as_deref()))
@@ -300,7 +300,7 @@ impl WorkPackageFields {
         }
         let (influences, rest) = parse_influences(&text(&self.influences));
         if !rest.is_empty() {
-            errors.push(FieldError::new("influences", format!("\"{}\" is not a key-influence code; write codes like 3.1.1 separated by spaces", excerpt(&rest))));
+            errors.push(FieldError::new("influences", format!("\"{rest}\" is not a key-influence code; write codes like 3.1.1 separated by spaces")));
         } else if influences.len() > limits::MAX_PACKAGE_INFLUENCES {
             errors.push(FieldError::new(
                 "influences",
@@ -475,18 +475,6 @@ pub const PER_PAGE_MAX: u32 = 500;
 pub const SORT_KEYS: &[&str] = &["plan", "title", "delivery", "status", "progress", "owner"];
 /// Sort directions.
 pub const DIRECTIONS: &[&str] = &["asc", "desc"];
-
-/// The start of a value for a message: long input is not echoed back whole.
-pub fn excerpt(value: &str) -> String {
-    const SHOWN: usize = 60;
-    let mut chars = value.chars();
-    let head: String = chars.by_ref().take(SHOWN).collect();
-    if chars.next().is_some() {
-        format!("{head}…")
-    } else {
-        head
-    }
-}
 
 /// Filters, sorting and paging for package lists from query pairs (shared by
 /// the API and the overview page). Names not in [`WORK_PACKAGE_QUERY`] are

@@ -373,9 +373,8 @@ pub async fn delete(
 
 /// The store's messages start in lower case; a page shows them as sentences.
 pub fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect::<String>() + ".",
-        None => String::new(),
+    if s.is_empty() {
+        return String::new();
     }
+    crate::error::capitalise(s) + "."
 }

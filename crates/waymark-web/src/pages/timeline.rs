@@ -18,7 +18,7 @@ use super::error::{HtmlError, render};
 use super::plans::{ListParams, query_error};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, thousands};
 use crate::AppState;
-use crate::error::FieldError;
+use crate::error::{FieldError, capitalise};
 
 /// Most packages drawn at once; the page says when there are more.
 pub const CAP: u32 = 300;
@@ -365,10 +365,7 @@ fn chosen_range(
             Err(_) => {
                 errors.push(FieldError::new(
                     field,
-                    format!(
-                        "\"{}\" is not a quarter; write it like Q1 2006",
-                        crate::input::excerpt(text)
-                    ),
+                    format!("\"{text}\" is not a quarter; write it like Q1 2006"),
                 ));
                 None
             }
@@ -389,14 +386,6 @@ fn chosen_range(
             }
         },
         _ => (default, errors),
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -308,7 +308,7 @@ pub async fn add_dependency(
     };
     let (detail, plan, candidates, titles) = load_package(&state, id).await?;
     let mut page = PackagePage::new(&detail, &plan, candidates, &titles, csrf);
-    page.dependency_error = Some(capitalise_first(&message));
+    page.dependency_error = Some(crate::error::capitalise(&message));
     page.predecessor = typed;
     if let Some(choices) = page.candidates.as_mut() {
         for c in choices.iter_mut() {
@@ -316,14 +316,6 @@ pub async fn add_dependency(
         }
     }
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-}
-
-fn capitalise_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// The package of a plan with exactly this reference (`10.2.1`, `#6.1`). The
