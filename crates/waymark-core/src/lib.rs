@@ -1,6 +1,7 @@
 //! Waymark's domain: the action plan, its rules and calculations. No IO, no
 //! async, no SQL: functions over values, shared by the CLI, the API and the pages.
 
+pub mod access;
 pub mod check;
 pub mod export;
 pub mod import;

@@ -4,42 +4,11 @@
 //! Regenerate the expected files with `UPDATE_EXPECT=1 cargo test -p waymark-core`
 //! and review the diff.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::{expect, fixtures};
 use waymark_core::export::to_json;
 use waymark_core::import::{self, Format, ImportOptions};
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn expect(path: &Path, actual: &str) {
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(path, actual).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
-        return;
-    }
-    let expected = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!(
-            "read {}: {e} (run with UPDATE_EXPECT=1 to create it)",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let first = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            // Equal as far as the shorter goes: they differ where it ends.
-            .unwrap_or(expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{} differs from the actual output at line {}:\nexpected: {:?}\n  actual: {:?}\n(run with UPDATE_EXPECT=1 to accept)",
-            path.display(),
-            first + 1,
-            expected.lines().nth(first),
-            actual.lines().nth(first)
-        );
-    }
-}
 
 /// Import `name` and compare plan and report with the expected files.
 fn case(name: &str, format: Format) {
