@@ -2,6 +2,7 @@
 //! async, no SQL: functions over values, shared by the CLI, the API and the pages.
 
 pub mod access;
+pub mod audit;
 pub mod check;
 pub mod export;
 pub mod import;
