@@ -39,8 +39,41 @@ id_type!(
     WorkPackageId,
     RelatedItemId,
     ProgrammeId,
-    DependencyId
+    DependencyId,
+    AccountId
 );
+
+/// Who makes a change. Every write of [`PlanStore`] takes one and hands it to
+/// the backend's one write path, which will record it in the audit trail in
+/// the same transaction as the change (accounts and the audit trail come with
+/// the access issue; today the store only carries it there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// The command line on the host (`waymark import`, `waymark demo`): whoever
+    /// may run the binary and open the database file. Also what tests use.
+    Cli,
+    /// A web visitor who has not signed in. Until accounts exist, every web
+    /// request is one.
+    Anonymous,
+    /// A person's account (signed in, or through one of its API tokens).
+    Account {
+        id: AccountId,
+        /// The name shown for the account when the change was made.
+        name: String,
+    },
+}
+
+impl std::fmt::Display for Actor {
+    /// How a change's author reads in a history: "command line",
+    /// "anonymous visitor", or the account's name.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Cli => f.write_str("command line"),
+            Actor::Anonymous => f.write_str("anonymous visitor"),
+            Actor::Account { name, .. } => f.write_str(name),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -547,16 +580,17 @@ pub enum OnExisting {
 }
 
 /// The storage interface. Methods block; async callers run them on a blocking
-/// thread.
+/// thread. Every method that changes stored data takes, last, the [`Actor`]
+/// who makes the change.
 pub trait PlanStore: Send + Sync {
     fn list_plans(&self) -> Result<Vec<PlanSummary>>;
     fn plan(&self, id: PlanId) -> Result<PlanSummary>;
     fn find_plan_by_title(&self, title: &str) -> Result<Option<PlanId>>;
     /// Store a whole plan in one transaction.
-    fn import_plan(&self, plan: &Plan, on_existing: OnExisting) -> Result<PlanId>;
+    fn import_plan(&self, plan: &Plan, on_existing: OnExisting, by: &Actor) -> Result<PlanId>;
     /// A dry run of [`PlanStore::import_plan`]: every check and every write it
     /// makes, in a transaction that is rolled back. Refuses what it refuses.
-    fn check_import(&self, plan: &Plan, on_existing: OnExisting) -> Result<()>;
+    fn check_import(&self, plan: &Plan, on_existing: OnExisting, by: &Actor) -> Result<()>;
     /// Load a whole plan back as a value (for export and check).
     fn load_plan(&self, id: PlanId) -> Result<Plan>;
     /// The plan in parts, from one snapshot, for an export of any size:
@@ -565,8 +599,8 @@ pub trait PlanStore: Send + Sync {
     /// batch of packages at a time, and no pooled connection (a slow reader
     /// keeps others waiting for nothing).
     fn visit_plan(&self, id: PlanId, visit: &mut dyn FnMut(PlanPart) -> bool) -> Result<()>;
-    fn update_plan(&self, id: PlanId, input: &PlanInput) -> Result<()>;
-    fn delete_plan(&self, id: PlanId) -> Result<()>;
+    fn update_plan(&self, id: PlanId, input: &PlanInput, by: &Actor) -> Result<()>;
+    fn delete_plan(&self, id: PlanId, by: &Actor) -> Result<()>;
 
     fn sections(&self, plan: PlanId) -> Result<Vec<SectionRow>>;
     fn section(&self, id: SectionId) -> Result<SectionRow>;
@@ -578,12 +612,13 @@ pub trait PlanStore: Send + Sync {
         number: Option<String>,
         title: Option<String>,
         position: Option<usize>,
+        by: &Actor,
     ) -> Result<()>;
     /// Put a section at `position` (0-based) in its plan; references follow.
-    fn move_section(&self, id: SectionId, position: usize) -> Result<()>;
+    fn move_section(&self, id: SectionId, position: usize, by: &Actor) -> Result<()>;
     /// Delete an empty section; refused (a conflict naming how many) while it
     /// holds packages.
-    fn delete_section(&self, id: SectionId) -> Result<()>;
+    fn delete_section(&self, id: SectionId, by: &Actor) -> Result<()>;
     /// Sections, influences, programmes and related items to filter by.
     fn filter_options(&self, plan: PlanId) -> Result<std::sync::Arc<FilterOptions>>;
     fn create_section(
@@ -591,6 +626,7 @@ pub trait PlanStore: Send + Sync {
         plan: PlanId,
         number: Option<String>,
         title: Option<String>,
+        by: &Actor,
     ) -> Result<SectionId>;
 
     fn list_work_packages(
@@ -599,9 +635,19 @@ pub trait PlanStore: Send + Sync {
         query: &WorkPackageQuery,
     ) -> Result<Page<WorkPackageRow>>;
     fn work_package(&self, id: WorkPackageId) -> Result<WorkPackageDetail>;
-    fn create_work_package(&self, plan: PlanId, input: &WorkPackageInput) -> Result<WorkPackageId>;
-    fn update_work_package(&self, id: WorkPackageId, input: &WorkPackageInput) -> Result<()>;
-    fn delete_work_package(&self, id: WorkPackageId) -> Result<()>;
+    fn create_work_package(
+        &self,
+        plan: PlanId,
+        input: &WorkPackageInput,
+        by: &Actor,
+    ) -> Result<WorkPackageId>;
+    fn update_work_package(
+        &self,
+        id: WorkPackageId,
+        input: &WorkPackageInput,
+        by: &Actor,
+    ) -> Result<()>;
+    fn delete_work_package(&self, id: WorkPackageId, by: &Actor) -> Result<()>;
 
     fn influences(&self, plan: PlanId) -> Result<Vec<InfluenceRow>>;
     fn influence(
@@ -616,12 +662,23 @@ pub trait PlanStore: Send + Sync {
         &self,
         id: RelatedItemId,
     ) -> Result<(RelatedItemRow, PlanId, Vec<WorkPackageRow>)>;
-    fn update_related_item(&self, id: RelatedItemId, name: &str, kind: RelatedKind) -> Result<()>;
+    fn update_related_item(
+        &self,
+        id: RelatedItemId,
+        name: &str,
+        kind: RelatedKind,
+        by: &Actor,
+    ) -> Result<()>;
     /// Move every link of `from` to `into` (duplicates collapse) and remove
     /// `from`; its name stays known as another name of `into`.
-    fn merge_related_item(&self, from: RelatedItemId, into: RelatedItemId) -> Result<()>;
+    fn merge_related_item(
+        &self,
+        from: RelatedItemId,
+        into: RelatedItemId,
+        by: &Actor,
+    ) -> Result<()>;
     /// Delete a related item no package relates to; refused otherwise.
-    fn delete_related_item(&self, id: RelatedItemId) -> Result<()>;
+    fn delete_related_item(&self, id: RelatedItemId, by: &Actor) -> Result<()>;
 
     fn update_influence(
         &self,
@@ -629,9 +686,10 @@ pub trait PlanStore: Send + Sync {
         code: &InfluenceCode,
         title: &str,
         description: &str,
+        by: &Actor,
     ) -> Result<()>;
     /// Delete a key influence no package addresses; refused otherwise.
-    fn delete_influence(&self, plan: PlanId, code: &InfluenceCode) -> Result<()>;
+    fn delete_influence(&self, plan: PlanId, code: &InfluenceCode, by: &Actor) -> Result<()>;
     /// Move every link of `from` to `into` (created if new; duplicates
     /// collapse) and remove `from`.
     fn merge_influence(
@@ -639,12 +697,18 @@ pub trait PlanStore: Send + Sync {
         plan: PlanId,
         from: &InfluenceCode,
         into: &InfluenceCode,
+        by: &Actor,
     ) -> Result<()>;
 
     fn programmes(&self, plan: PlanId) -> Result<Vec<ProgrammeRow>>;
-    fn create_programme(&self, plan: PlanId, input: &ProgrammeInput) -> Result<ProgrammeId>;
-    fn update_programme(&self, id: ProgrammeId, input: &ProgrammeInput) -> Result<()>;
-    fn delete_programme(&self, id: ProgrammeId) -> Result<()>;
+    fn create_programme(
+        &self,
+        plan: PlanId,
+        input: &ProgrammeInput,
+        by: &Actor,
+    ) -> Result<ProgrammeId>;
+    fn update_programme(&self, id: ProgrammeId, input: &ProgrammeInput, by: &Actor) -> Result<()>;
+    fn delete_programme(&self, id: ProgrammeId, by: &Actor) -> Result<()>;
     fn programme(&self, id: ProgrammeId) -> Result<(ProgrammeRow, PlanId)>;
 
     fn dependencies(&self, plan: PlanId) -> Result<Vec<DependencyRow>>;
@@ -653,8 +717,9 @@ pub trait PlanStore: Send + Sync {
         &self,
         predecessor: WorkPackageId,
         successor: WorkPackageId,
+        by: &Actor,
     ) -> Result<DependencyId>;
-    fn delete_dependency(&self, id: DependencyId) -> Result<()>;
+    fn delete_dependency(&self, id: DependencyId, by: &Actor) -> Result<()>;
 }
 
 /// Open the store a database URL names: a file path, `sqlite:PATH` or

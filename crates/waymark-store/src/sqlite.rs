@@ -26,11 +26,11 @@ use waymark_core::{
 };
 
 use crate::{
-    BackendError, DependencyId, DependencyLink, DependencyRow, FilterOptions, InfluenceOption,
-    InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore, PlanSummary,
-    ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow, RelatedItemId,
-    RelatedItemRow, RelatedRef, Result, SectionId, SectionOption, SectionRow, StoreError,
-    Traceability, WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery,
+    Actor, BackendError, DependencyId, DependencyLink, DependencyRow, FilterOptions,
+    InfluenceOption, InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore,
+    PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow,
+    RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionId, SectionOption, SectionRow,
+    StoreError, Traceability, WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery,
     WorkPackageRow,
 };
 
@@ -248,18 +248,11 @@ impl SqliteStore {
         value
     }
 
-    /// A write transaction; every cached count and choice starts afresh after it.
-    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    /// A write transaction by `by`; every cached count and choice starts
+    /// afresh after it.
+    fn write<T>(&self, by: &Actor, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.pool.get()?;
-        self.write_on(&mut conn, f)
-    }
-
-    fn write_on<T>(
-        &self,
-        conn: &mut Connection,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.write_then(conn, f, Finish::Commit)
+        self.write_then(&mut conn, by, f, Finish::Commit)
     }
 
     /// The one write path: `f` in a `BEGIN IMMEDIATE` transaction that bumps
@@ -268,11 +261,13 @@ impl SqliteStore {
     fn write_then<T>(
         &self,
         conn: &mut Connection,
+        by: &Actor,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
         finish: Finish,
     ) -> Result<T> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
+        Self::record(&tx, by)?;
         let from = cache::generation(&tx)?;
         Self::bump(&tx)?;
         match finish {
@@ -284,6 +279,16 @@ impl SqliteStore {
             Finish::RollBack => tx.rollback()?,
         }
         Ok(value)
+    }
+
+    /// Where a write records who made it: every write transaction calls this
+    /// after its change and before it commits, so the record and the change
+    /// stand or fall together. The audit trail (who changed what, when) is
+    /// written here when accounts arrive (the access issue); until then there
+    /// is nothing to record.
+    fn record(tx: &Transaction<'_>, by: &Actor) -> Result<()> {
+        let _ = (tx, by);
+        Ok(())
     }
 
     fn bump(tx: &Transaction<'_>) -> Result<()> {
@@ -298,6 +303,7 @@ impl SqliteStore {
     /// deleted). Cached counts move by what changed instead of starting afresh.
     fn write_package<T>(
         &self,
+        by: &Actor,
         before: Option<WorkPackageId>,
         f: impl FnOnce(&Transaction<'_>) -> Result<(T, Option<WorkPackageId>)>,
     ) -> Result<T> {
@@ -319,6 +325,7 @@ impl SqliteStore {
             changes.push((key, i64::from(is) - i64::from(was)));
         }
         let registers_after = registers_state(&tx, after_id)?;
+        Self::record(&tx, by)?;
         let mut options_changed = Vec::new();
         if registers_before != registers_after {
             options_changed.extend(registers_before.plan);
@@ -361,7 +368,13 @@ enum Finish {
 
 impl SqliteStore {
     /// [`PlanStore::import_plan`], or its dry run.
-    fn import_then(&self, plan: &Plan, on_existing: OnExisting, finish: Finish) -> Result<PlanId> {
+    fn import_then(
+        &self,
+        plan: &Plan,
+        on_existing: OnExisting,
+        by: &Actor,
+        finish: Finish,
+    ) -> Result<PlanId> {
         // A big import would spill dirty pages to the WAL mid-transaction with the
         // everyday page cache; give this connection room for the whole import
         // (a cap, not an allocation: SQLite only uses what the plan needs).
@@ -369,6 +382,7 @@ impl SqliteStore {
         conn.execute_batch("PRAGMA cache_size = -262144;")?;
         let result = self.write_then(
             &mut conn,
+            by,
             |tx| {
                 let existing: Option<i64> = tx
                     .query_row("SELECT id FROM plan WHERE title = ?", [&plan.title], |r| {
@@ -1040,12 +1054,12 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn import_plan(&self, plan: &Plan, on_existing: OnExisting) -> Result<PlanId> {
-        self.import_then(plan, on_existing, Finish::Commit)
+    fn import_plan(&self, plan: &Plan, on_existing: OnExisting, by: &Actor) -> Result<PlanId> {
+        self.import_then(plan, on_existing, by, Finish::Commit)
     }
 
-    fn check_import(&self, plan: &Plan, on_existing: OnExisting) -> Result<()> {
-        self.import_then(plan, on_existing, Finish::RollBack)
+    fn check_import(&self, plan: &Plan, on_existing: OnExisting, by: &Actor) -> Result<()> {
+        self.import_then(plan, on_existing, by, Finish::RollBack)
             .map(|_| ())
     }
 
@@ -1092,8 +1106,8 @@ impl PlanStore for SqliteStore {
         }
     }
 
-    fn update_plan(&self, id: PlanId, input: &PlanInput) -> Result<()> {
-        self.write(|tx| {
+    fn update_plan(&self, id: PlanId, input: &PlanInput, by: &Actor) -> Result<()> {
+        self.write(by, |tx| {
             let n = tx
                 .execute(
                     "UPDATE plan SET title = ?, organisation = ?, period = ?, introduction = ?, quarter_convention = ? WHERE id = ?",
@@ -1107,8 +1121,8 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn delete_plan(&self, id: PlanId) -> Result<()> {
-        self.write(|tx| {
+    fn delete_plan(&self, id: PlanId, by: &Actor) -> Result<()> {
+        self.write(by, |tx| {
             unindex_search(tx, "plan_id = ?", id.0)?;
             match tx.execute("DELETE FROM plan WHERE id = ?", [id.0])? {
                 0 => Err(StoreError::NotFound { what: "plan" }),
@@ -1140,16 +1154,19 @@ impl PlanStore for SqliteStore {
         number: Option<String>,
         title: Option<String>,
         position: Option<usize>,
+        by: &Actor,
     ) -> Result<()> {
-        self.write(|tx| registers::update_section(tx, id, number, title, position))
+        self.write(by, |tx| {
+            registers::update_section(tx, id, number, title, position)
+        })
     }
 
-    fn move_section(&self, id: SectionId, position: usize) -> Result<()> {
-        self.write(|tx| registers::move_section(tx, id, position))
+    fn move_section(&self, id: SectionId, position: usize, by: &Actor) -> Result<()> {
+        self.write(by, |tx| registers::move_section(tx, id, position))
     }
 
-    fn delete_section(&self, id: SectionId) -> Result<()> {
-        self.write(|tx| registers::delete_section(tx, id))
+    fn delete_section(&self, id: SectionId, by: &Actor) -> Result<()> {
+        self.write(by, |tx| registers::delete_section(tx, id))
     }
 
     fn filter_options(&self, plan: PlanId) -> Result<Arc<FilterOptions>> {
@@ -1200,8 +1217,9 @@ impl PlanStore for SqliteStore {
         plan: PlanId,
         number: Option<String>,
         title: Option<String>,
+        by: &Actor,
     ) -> Result<SectionId> {
-        self.write(|tx| {
+        self.write(by, |tx| {
             let exists: Option<i64> = tx.query_row("SELECT id FROM plan WHERE id = ?", [plan.0], |r| r.get(0)).optional()?;
             if exists.is_none() {
                 return Err(StoreError::NotFound { what: "plan" });
@@ -1291,8 +1309,13 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn create_work_package(&self, plan: PlanId, input: &WorkPackageInput) -> Result<WorkPackageId> {
-        self.write_package(None, |tx| {
+    fn create_work_package(
+        &self,
+        plan: PlanId,
+        input: &WorkPackageInput,
+        by: &Actor,
+    ) -> Result<WorkPackageId> {
+        self.write_package(by, None, |tx| {
             let number = match &input.number {
                 Some(n) => n.clone(),
                 None => next_number(tx, input.section_id)?,
@@ -1313,8 +1336,13 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn update_work_package(&self, id: WorkPackageId, input: &WorkPackageInput) -> Result<()> {
-        self.write_package(Some(id), |tx| {
+    fn update_work_package(
+        &self,
+        id: WorkPackageId,
+        input: &WorkPackageInput,
+        by: &Actor,
+    ) -> Result<()> {
+        self.write_package(by, Some(id), |tx| {
             let (plan, old_section, old_number): (i64, i64, String) = tx
                 .query_row("SELECT plan_id, section_id, number FROM work_package WHERE id = ?", [id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?
@@ -1336,8 +1364,8 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn delete_work_package(&self, id: WorkPackageId) -> Result<()> {
-        self.write_package(Some(id), |tx| {
+    fn delete_work_package(&self, id: WorkPackageId, by: &Actor) -> Result<()> {
+        self.write_package(by, Some(id), |tx| {
             unindex_search(tx, "id = ?", id.0)?;
             match tx.execute("DELETE FROM work_package WHERE id = ?", [id.0])? {
                 0 => Err(StoreError::NotFound {
@@ -1458,8 +1486,14 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn update_related_item(&self, id: RelatedItemId, name: &str, kind: RelatedKind) -> Result<()> {
-        self.write(|tx| {
+    fn update_related_item(
+        &self,
+        id: RelatedItemId,
+        name: &str,
+        kind: RelatedKind,
+        by: &Actor,
+    ) -> Result<()> {
+        self.write(by, |tx| {
             let (plan, old_name): (i64, String) = tx
                 .query_row("SELECT plan_id, name FROM related_item WHERE id = ?", [id.0], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?
@@ -1491,16 +1525,21 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn merge_related_item(&self, from: RelatedItemId, into: RelatedItemId) -> Result<()> {
-        self.write(|tx| registers::merge_related_item(tx, from, into))
+    fn merge_related_item(
+        &self,
+        from: RelatedItemId,
+        into: RelatedItemId,
+        by: &Actor,
+    ) -> Result<()> {
+        self.write(by, |tx| registers::merge_related_item(tx, from, into))
     }
 
-    fn delete_related_item(&self, id: RelatedItemId) -> Result<()> {
-        self.write(|tx| registers::delete_related_item(tx, id))
+    fn delete_related_item(&self, id: RelatedItemId, by: &Actor) -> Result<()> {
+        self.write(by, |tx| registers::delete_related_item(tx, id))
     }
 
-    fn delete_influence(&self, plan: PlanId, code: &InfluenceCode) -> Result<()> {
-        self.write(|tx| registers::delete_influence(tx, plan, code))
+    fn delete_influence(&self, plan: PlanId, code: &InfluenceCode, by: &Actor) -> Result<()> {
+        self.write(by, |tx| registers::delete_influence(tx, plan, code))
     }
 
     fn merge_influence(
@@ -1508,8 +1547,9 @@ impl PlanStore for SqliteStore {
         plan: PlanId,
         from: &InfluenceCode,
         into: &InfluenceCode,
+        by: &Actor,
     ) -> Result<()> {
-        self.write(|tx| registers::merge_influence(tx, plan, from, into))
+        self.write(by, |tx| registers::merge_influence(tx, plan, from, into))
     }
 
     fn update_influence(
@@ -1518,8 +1558,9 @@ impl PlanStore for SqliteStore {
         code: &InfluenceCode,
         title: &str,
         description: &str,
+        by: &Actor,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.write(by, |tx| {
             match tx.execute(
                 "UPDATE influence SET title = ?, description = ? WHERE plan_id = ? AND code = ?",
                 params![title, description, plan.0, code.as_str()],
@@ -1532,8 +1573,13 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn create_programme(&self, plan: PlanId, input: &ProgrammeInput) -> Result<ProgrammeId> {
-        self.write(|tx| {
+    fn create_programme(
+        &self,
+        plan: PlanId,
+        input: &ProgrammeInput,
+        by: &Actor,
+    ) -> Result<ProgrammeId> {
+        self.write(by, |tx| {
             let exists: Option<i64> = tx.query_row("SELECT id FROM plan WHERE id = ?", [plan.0], |r| r.get(0)).optional()?;
             if exists.is_none() {
                 return Err(StoreError::NotFound { what: "plan" });
@@ -1548,8 +1594,8 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn update_programme(&self, id: ProgrammeId, input: &ProgrammeInput) -> Result<()> {
-        self.write(|tx| {
+    fn update_programme(&self, id: ProgrammeId, input: &ProgrammeInput, by: &Actor) -> Result<()> {
+        self.write(by, |tx| {
             let n = tx
                 .execute(
                     "UPDATE programme SET name = ?, priority = ?, description = ? WHERE id = ?",
@@ -1569,13 +1615,13 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn delete_programme(&self, id: ProgrammeId) -> Result<()> {
-        self.write(
-            |tx| match tx.execute("DELETE FROM programme WHERE id = ?", [id.0])? {
+    fn delete_programme(&self, id: ProgrammeId, by: &Actor) -> Result<()> {
+        self.write(by, |tx| {
+            match tx.execute("DELETE FROM programme WHERE id = ?", [id.0])? {
                 0 => Err(StoreError::NotFound { what: "programme" }),
                 _ => Ok(()),
-            },
-        )
+            }
+        })
     }
 
     fn programmes(&self, plan: PlanId) -> Result<Vec<ProgrammeRow>> {
@@ -1648,8 +1694,9 @@ impl PlanStore for SqliteStore {
         &self,
         predecessor: WorkPackageId,
         successor: WorkPackageId,
+        by: &Actor,
     ) -> Result<DependencyId> {
-        self.write(|tx| {
+        self.write(by, |tx| {
             let find = |id: WorkPackageId, field: &'static str| -> Result<(i64, String)> {
                 tx.query_row(
                     "SELECT plan_id, ref FROM work_package WHERE id = ?",
@@ -1696,12 +1743,12 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn delete_dependency(&self, id: DependencyId) -> Result<()> {
-        self.write(
-            |tx| match tx.execute("DELETE FROM dependency WHERE id = ?", [id.0])? {
+    fn delete_dependency(&self, id: DependencyId, by: &Actor) -> Result<()> {
+        self.write(by, |tx| {
+            match tx.execute("DELETE FROM dependency WHERE id = ?", [id.0])? {
                 0 => Err(StoreError::NotFound { what: "dependency" }),
                 _ => Ok(()),
-            },
-        )
+            }
+        })
     }
 }

@@ -8,10 +8,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use waymark_core::import::{Format, ImportOptions, import};
 use waymark_core::{Dependency, Plan, Rag, Status, WorkPackageRef};
 use waymark_store::{
-    OnExisting, PlanId, PlanStore, SortKey, StoreError, WorkPackageInput, WorkPackageQuery,
+    Actor, OnExisting, PlanId, PlanStore, SortKey, StoreError, WorkPackageInput, WorkPackageQuery,
 };
 
 const SEED: &[u8] = waymark_demo::CYPS_PLAN;
+
+/// Who the tests' writes are by.
+const BY: &Actor = &Actor::Cli;
 
 fn fresh_store() -> Arc<dyn PlanStore> {
     static N: AtomicUsize = AtomicUsize::new(0);
@@ -39,7 +42,7 @@ fn seed() -> Plan {
 
 fn seeded() -> (Arc<dyn PlanStore>, PlanId) {
     let store = fresh_store();
-    let id = store.import_plan(&seed(), OnExisting::Refuse).unwrap();
+    let id = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
     (store, id)
 }
 
@@ -75,21 +78,23 @@ fn an_edited_plan_loads_back_unchanged() {
         .push(WorkPackageRef("#6.1".into()));
     plan.influences[0].title = "Every Child Matters".into();
     let store = fresh_store();
-    let id = store.import_plan(&plan, OnExisting::Refuse).unwrap();
+    let id = store.import_plan(&plan, OnExisting::Refuse, BY).unwrap();
     assert_eq!(store.load_plan(id).unwrap(), plan);
 }
 
 #[test]
 fn importing_the_same_plan_twice_is_refused_or_replaces() {
     let (store, id) = seeded();
-    let err = store.import_plan(&seed(), OnExisting::Refuse).unwrap_err();
+    let err = store
+        .import_plan(&seed(), OnExisting::Refuse, BY)
+        .unwrap_err();
     assert!(
         matches!(err, StoreError::Conflict { field: "title", .. }),
         "{err}"
     );
     assert!(err.to_string().contains("--replace"));
     assert_eq!(store.list_plans().unwrap().len(), 1);
-    let again = store.import_plan(&seed(), OnExisting::Replace).unwrap();
+    let again = store.import_plan(&seed(), OnExisting::Replace, BY).unwrap();
     assert_eq!(again, id, "replacing keeps the plan's id");
     assert_eq!(store.plan(id).unwrap().work_package_count, 17);
 }
@@ -102,11 +107,11 @@ fn a_failing_import_stores_nothing() {
         predecessor: WorkPackageRef("99.1".into()),
         successor: WorkPackageRef("10.1.1".into()),
     });
-    assert!(store.import_plan(&plan, OnExisting::Refuse).is_err());
+    assert!(store.import_plan(&plan, OnExisting::Refuse, BY).is_err());
     assert!(store.list_plans().unwrap().is_empty());
     // And a failed replace leaves the old plan in place.
-    let id = store.import_plan(&seed(), OnExisting::Refuse).unwrap();
-    assert!(store.import_plan(&plan, OnExisting::Replace).is_err());
+    let id = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+    assert!(store.import_plan(&plan, OnExisting::Replace, BY).is_err());
     assert_eq!(store.load_plan(id).unwrap(), seed());
 }
 
@@ -117,21 +122,27 @@ fn a_checked_import_refuses_what_the_import_refuses_and_stores_nothing() {
     let mut twice = seed();
     let copy = twice.sections[0].clone();
     twice.sections.push(copy);
-    let err = store.check_import(&twice, OnExisting::Refuse).unwrap_err();
+    let err = store
+        .check_import(&twice, OnExisting::Refuse, BY)
+        .unwrap_err();
     assert!(err.to_string().contains("appears twice"), "{err}");
-    assert!(store.import_plan(&twice, OnExisting::Refuse).is_err());
-    store.check_import(&seed(), OnExisting::Refuse).unwrap();
+    assert!(store.import_plan(&twice, OnExisting::Refuse, BY).is_err());
+    store.check_import(&seed(), OnExisting::Refuse, BY).unwrap();
     assert!(store.list_plans().unwrap().is_empty());
 
-    let id = store.import_plan(&seed(), OnExisting::Refuse).unwrap();
-    let err = store.check_import(&seed(), OnExisting::Refuse).unwrap_err();
+    let id = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+    let err = store
+        .check_import(&seed(), OnExisting::Refuse, BY)
+        .unwrap_err();
     assert!(
         matches!(err, StoreError::Conflict { field: "title", .. }),
         "{err}"
     );
     let mut edited = seed();
     edited.sections[0].work_packages[0].title = "Changed".into();
-    store.check_import(&edited, OnExisting::Replace).unwrap();
+    store
+        .check_import(&edited, OnExisting::Replace, BY)
+        .unwrap();
     assert_eq!(store.list_plans().unwrap().len(), 1);
     assert_eq!(store.load_plan(id).unwrap(), seed());
 }
@@ -270,7 +281,7 @@ fn packages_are_created_updated_and_deleted() {
     input.owner = "Head of ICT".into();
     input.status = Status::InProgress;
     input.influences = vec!["3.9.9".parse().unwrap()];
-    store.update_work_package(first, &input).unwrap();
+    store.update_work_package(first, &input, BY).unwrap();
     let d = store.work_package(first).unwrap();
     assert_eq!(
         (d.row.owner.as_str(), d.row.status),
@@ -288,7 +299,7 @@ fn packages_are_created_updated_and_deleted() {
     // A clashing number names the field and changes nothing.
     let mut clash = input.clone();
     clash.number = Some("2".into());
-    let err = store.create_work_package(plan, &clash).unwrap_err();
+    let err = store.create_work_package(plan, &clash, BY).unwrap_err();
     assert!(
         matches!(
             err,
@@ -304,9 +315,9 @@ fn packages_are_created_updated_and_deleted() {
     let mut new = input.clone();
     new.number = Some("3".into());
     new.title = "Rationalise licences".into();
-    let created = store.create_work_package(plan, &new).unwrap();
+    let created = store.create_work_package(plan, &new, BY).unwrap();
     assert_eq!(store.work_package(created).unwrap().row.reference, "10.1.3");
-    store.delete_work_package(created).unwrap();
+    store.delete_work_package(created, BY).unwrap();
     assert!(matches!(
         store.work_package(created),
         Err(StoreError::NotFound { .. })
@@ -318,23 +329,23 @@ fn dependencies_refuse_cycles() {
     let (store, plan) = seeded();
     let items = store.list_work_packages(plan, &query()).unwrap().items;
     let (a, b, c) = (items[0].id, items[1].id, items[2].id);
-    store.add_dependency(a, b).unwrap();
-    store.add_dependency(b, c).unwrap();
-    let err = store.add_dependency(c, a).unwrap_err();
+    store.add_dependency(a, b, BY).unwrap();
+    store.add_dependency(b, c, BY).unwrap();
+    let err = store.add_dependency(c, a, BY).unwrap_err();
     assert!(err.to_string().contains("cycle"), "{err}");
     assert!(matches!(
-        store.add_dependency(a, b),
+        store.add_dependency(a, b, BY),
         Err(StoreError::Conflict { .. })
     ));
     assert!(matches!(
-        store.add_dependency(a, a),
+        store.add_dependency(a, a, BY),
         Err(StoreError::Invalid { .. })
     ));
     let d = store.work_package(b).unwrap();
     assert_eq!((d.depends_on.len(), d.dependents.len()), (1, 1));
     assert_eq!(store.dependencies(plan).unwrap().len(), 2);
     store
-        .delete_dependency(d.depends_on[0].dependency_id)
+        .delete_dependency(d.depends_on[0].dependency_id, BY)
         .unwrap();
     assert_eq!(store.dependencies(plan).unwrap().len(), 1);
 }
@@ -382,7 +393,7 @@ fn search_and_counts_follow_every_change() {
     let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
     let mut input = input_from(store.as_ref(), first);
     input.owner = "Harriet Quigley".into();
-    store.update_work_package(first, &input).unwrap();
+    store.update_work_package(first, &input, BY).unwrap();
     assert_eq!(search("quigley"), ["10.1.1"]);
     assert!(
         search("checklist").contains(&"10.1.1".to_string()),
@@ -390,7 +401,7 @@ fn search_and_counts_follow_every_change() {
     );
     input.number = Some("9".into());
     input.title = "Licence audit".into();
-    let created = store.create_work_package(plan, &input).unwrap();
+    let created = store.create_work_package(plan, &input, BY).unwrap();
     assert_eq!(search("licence"), ["10.1.9"]);
     assert_eq!(
         store.plan(plan).unwrap().work_package_count,
@@ -398,11 +409,11 @@ fn search_and_counts_follow_every_change() {
         "cached counts follow writes"
     );
     assert_eq!(store.list_work_packages(plan, &query()).unwrap().total, 18);
-    store.delete_work_package(created).unwrap();
+    store.delete_work_package(created, BY).unwrap();
     assert!(search("licence").is_empty());
     assert_eq!(store.list_work_packages(plan, &query()).unwrap().total, 17);
     // Replacing the plan leaves no stale search entries behind.
-    store.import_plan(&seed(), OnExisting::Replace).unwrap();
+    store.import_plan(&seed(), OnExisting::Replace, BY).unwrap();
     assert!(search("quigley").is_empty());
     assert_eq!(search("checklist"), ["10.1.1", "10.3.1"]);
     let options = store.filter_options(plan).unwrap();
@@ -414,7 +425,7 @@ fn search_and_counts_follow_every_change() {
         ),
         (6, 11, 3)
     );
-    store.delete_plan(plan).unwrap();
+    store.delete_plan(plan, BY).unwrap();
     assert!(matches!(store.plan(plan), Err(StoreError::NotFound { .. })));
 }
 
@@ -425,7 +436,7 @@ fn a_package_without_a_number_gets_the_next_free_one_in_its_section() {
     let mut input = input_from(store.as_ref(), first);
     input.title = "Rationalise licences".into();
     input.number = None;
-    let created = store.create_work_package(plan, &input).unwrap();
+    let created = store.create_work_package(plan, &input, BY).unwrap();
     let row = store.work_package(created).unwrap().row;
     assert_eq!(
         (row.number.as_str(), row.reference.as_str()),
@@ -434,15 +445,15 @@ fn a_package_without_a_number_gets_the_next_free_one_in_its_section() {
 
     // Numbers that are not whole numbers do not count; the largest that is does.
     input.number = Some("7a".into());
-    store.create_work_package(plan, &input).unwrap();
+    store.create_work_package(plan, &input, BY).unwrap();
     input.number = Some("40".into());
-    store.create_work_package(plan, &input).unwrap();
+    store.create_work_package(plan, &input, BY).unwrap();
     input.number = None;
-    let next = store.create_work_package(plan, &input).unwrap();
+    let next = store.create_work_package(plan, &input, BY).unwrap();
     assert_eq!(store.work_package(next).unwrap().row.number, "41");
 
     // An update without a number keeps the package's number.
-    store.update_work_package(next, &input).unwrap();
+    store.update_work_package(next, &input, BY).unwrap();
     assert_eq!(store.work_package(next).unwrap().row.reference, "10.1.41");
 }
 
@@ -452,9 +463,9 @@ fn the_next_number_never_overflows() {
     let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
     let mut input = input_from(store.as_ref(), first);
     input.number = Some(u64::MAX.to_string());
-    store.create_work_package(plan, &input).unwrap();
+    store.create_work_package(plan, &input, BY).unwrap();
     input.number = None;
-    let err = store.create_work_package(plan, &input).unwrap_err();
+    let err = store.create_work_package(plan, &input, BY).unwrap_err();
     assert!(
         matches!(
             err,
@@ -471,10 +482,10 @@ fn the_next_number_never_overflows() {
     );
     // A whole number too large for any counter is refused the same way.
     input.number = Some("99999999999999999999999".into());
-    store.create_work_package(plan, &input).unwrap();
+    store.create_work_package(plan, &input, BY).unwrap();
     input.number = None;
     assert!(matches!(
-        store.create_work_package(plan, &input),
+        store.create_work_package(plan, &input, BY),
         Err(StoreError::Invalid {
             field: "number",
             ..
@@ -504,7 +515,7 @@ fn references_and_codes_are_searched_as_phrases() {
     let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
     let mut input = input_from(store.as_ref(), first);
     input.comments = "Waits for 3.1.1 and 13.1.10.".into();
-    store.update_work_package(first, &input).unwrap();
+    store.update_work_package(first, &input, BY).unwrap();
     assert_eq!(search("3.1.1"), ["10.1.1"]);
     assert_eq!(search("13.1"), ["10.1.1"]);
     assert_eq!(
@@ -581,7 +592,7 @@ fn plans_are_found_by_title_and_updated() {
         introduction: "What we will do.".into(),
         quarter_convention: waymark_core::QuarterConvention::Financial,
     };
-    store.update_plan(plan, &input).unwrap();
+    store.update_plan(plan, &input, BY).unwrap();
     let summary = store.plan(plan).unwrap();
     assert_eq!(
         (
@@ -606,14 +617,14 @@ fn plans_are_found_by_title_and_updated() {
     // Another plan cannot take the title; a missing plan is not found.
     let mut other = seed();
     other.title = "Other plan".into();
-    let other = store.import_plan(&other, OnExisting::Refuse).unwrap();
-    let err = store.update_plan(other, &input).unwrap_err();
+    let other = store.import_plan(&other, OnExisting::Refuse, BY).unwrap();
+    let err = store.update_plan(other, &input, BY).unwrap_err();
     assert!(
         matches!(err, StoreError::Conflict { field: "title", .. }),
         "{err}"
     );
     assert!(matches!(
-        store.update_plan(PlanId(999), &input),
+        store.update_plan(PlanId(999), &input, BY),
         Err(StoreError::NotFound { .. })
     ));
 }
@@ -622,10 +633,10 @@ fn plans_are_found_by_title_and_updated() {
 fn sections_are_created_with_the_next_position() {
     let (store, plan) = seeded();
     let id = store
-        .create_section(plan, Some("10.7".into()), Some("Partnerships".into()))
+        .create_section(plan, Some("10.7".into()), Some("Partnerships".into()), BY)
         .unwrap();
     let unnumbered = store
-        .create_section(plan, None, Some("Later".into()))
+        .create_section(plan, None, Some("Later".into()), BY)
         .unwrap();
     let sections = store.sections(plan).unwrap();
     let labels: Vec<(&str, i64)> = sections[6..]
@@ -635,7 +646,7 @@ fn sections_are_created_with_the_next_position() {
     assert_eq!(labels, [("10.7 Partnerships", 6), ("Later", 7)]);
     assert_eq!((sections[6].id, sections[7].id), (id, unnumbered));
     let err = store
-        .create_section(plan, Some("10.7".into()), None)
+        .create_section(plan, Some("10.7".into()), None, BY)
         .unwrap_err();
     assert!(
         matches!(
@@ -648,7 +659,7 @@ fn sections_are_created_with_the_next_position() {
         "{err}"
     );
     assert!(matches!(
-        store.create_section(PlanId(999), None, Some("x".into())),
+        store.create_section(PlanId(999), None, Some("x".into()), BY),
         Err(StoreError::NotFound { .. })
     ));
 }
@@ -661,7 +672,7 @@ fn an_influence_is_read_and_described() {
     assert_eq!(row.work_package_count, packages.len() as u64);
     assert!(!packages.is_empty());
     store
-        .update_influence(plan, &code, "Every Child Matters", "The green paper.")
+        .update_influence(plan, &code, "Every Child Matters", "The green paper.", BY)
         .unwrap();
     let (row, _) = store.influence(plan, &code).unwrap();
     assert_eq!(
@@ -674,7 +685,7 @@ fn an_influence_is_read_and_described() {
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
-        store.update_influence(plan, &unknown, "t", ""),
+        store.update_influence(plan, &unknown, "t", "", BY),
         Err(StoreError::NotFound { .. })
     ));
 }
@@ -689,6 +700,7 @@ fn a_related_item_is_renamed_and_its_kind_changed() {
             wfs.id,
             "Web form service",
             waymark_core::RelatedKind::System,
+            BY,
         )
         .unwrap();
     let (row, in_plan, packages) = store.related_item(wfs.id).unwrap();
@@ -706,7 +718,7 @@ fn a_related_item_is_renamed_and_its_kind_changed() {
         .find(|r| r.name == "Corporate ICT Strategy")
         .unwrap();
     let err = store
-        .update_related_item(wfs.id, &taken.name, waymark_core::RelatedKind::Other)
+        .update_related_item(wfs.id, &taken.name, waymark_core::RelatedKind::Other, BY)
         .unwrap_err();
     assert!(
         matches!(err, StoreError::Conflict { field: "name", .. }),
@@ -716,7 +728,8 @@ fn a_related_item_is_renamed_and_its_kind_changed() {
         store.update_related_item(
             waymark_store::RelatedItemId(9999),
             "x",
-            waymark_core::RelatedKind::Other
+            waymark_core::RelatedKind::Other,
+            BY
         ),
         Err(StoreError::NotFound { .. })
     ));
@@ -731,7 +744,7 @@ fn programmes_are_created_changed_and_deleted() {
         priority: true,
         description: "Access for every family.".into(),
     };
-    let id = store.create_programme(plan, &input).unwrap();
+    let id = store.create_programme(plan, &input, BY).unwrap();
     let (row, in_plan) = store.programme(id).unwrap();
     assert_eq!(
         (
@@ -744,13 +757,13 @@ fn programmes_are_created_changed_and_deleted() {
     );
     assert!(row.work_packages.is_empty());
     assert_eq!(store.programmes(plan).unwrap().len(), before + 1);
-    let err = store.create_programme(plan, &input).unwrap_err();
+    let err = store.create_programme(plan, &input, BY).unwrap_err();
     assert!(
         matches!(err, StoreError::Conflict { field: "name", .. }),
         "{err}"
     );
     assert!(matches!(
-        store.create_programme(PlanId(999), &input),
+        store.create_programme(PlanId(999), &input, BY),
         Err(StoreError::NotFound { .. })
     ));
 
@@ -758,7 +771,7 @@ fn programmes_are_created_changed_and_deleted() {
     let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
     let mut wp = input_from(store.as_ref(), first);
     wp.programmes = Some(vec![id]);
-    store.update_work_package(first, &wp).unwrap();
+    store.update_work_package(first, &wp, BY).unwrap();
     assert_eq!(store.programme(id).unwrap().0.work_packages[0].id, first);
 
     let changed = waymark_store::ProgrammeInput {
@@ -766,7 +779,7 @@ fn programmes_are_created_changed_and_deleted() {
         priority: false,
         description: String::new(),
     };
-    store.update_programme(id, &changed).unwrap();
+    store.update_programme(id, &changed, BY).unwrap();
     let (row, _) = store.programme(id).unwrap();
     assert_eq!((row.name.as_str(), row.priority), ("Inclusion", false));
     let existing = store.programmes(plan).unwrap()[0].name.clone();
@@ -775,21 +788,21 @@ fn programmes_are_created_changed_and_deleted() {
         ..changed.clone()
     };
     assert!(matches!(
-        store.update_programme(id, &clash),
+        store.update_programme(id, &clash, BY),
         Err(StoreError::Conflict { field: "name", .. })
     ));
 
-    store.delete_programme(id).unwrap();
+    store.delete_programme(id, BY).unwrap();
     assert!(matches!(
         store.programme(id),
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
-        store.delete_programme(id),
+        store.delete_programme(id, BY),
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
-        store.update_programme(id, &changed),
+        store.update_programme(id, &changed, BY),
         Err(StoreError::NotFound { .. })
     ));
     // Its package stays.
@@ -822,6 +835,7 @@ fn sections_are_renamed_and_their_references_follow() {
             Some("11".into()),
             Some("Governance and standards".into()),
             None,
+            BY,
         )
         .unwrap();
     let row = store.section(governance).unwrap();
@@ -837,7 +851,7 @@ fn sections_are_renamed_and_their_references_follow() {
     assert_eq!(plan_value.sections[1].number.as_deref(), Some("11"));
     // A number another section has is refused; so is a missing section.
     let err = store
-        .update_section(governance, Some("10.1".into()), None, None)
+        .update_section(governance, Some("10.1".into()), None, None, BY)
         .unwrap_err();
     assert!(
         matches!(
@@ -855,7 +869,7 @@ fn sections_are_renamed_and_their_references_follow() {
     ));
     // A change that cannot be made in full is not made in part.
     let err = store
-        .update_section(governance, Some("12".into()), None, Some(6))
+        .update_section(governance, Some("12".into()), None, Some(6), BY)
         .unwrap_err();
     assert!(
         matches!(
@@ -873,13 +887,13 @@ fn sections_are_renamed_and_their_references_follow() {
     );
     // Renamed and moved at once.
     store
-        .update_section(governance, Some("12".into()), None, Some(5))
+        .update_section(governance, Some("12".into()), None, Some(5), BY)
         .unwrap();
     let row = store.section(governance).unwrap();
     assert_eq!((row.label.as_str(), row.position), ("12", 5));
     // Without a number, the packages are referred to by place.
     store
-        .update_section(governance, None, Some("Governance".into()), None)
+        .update_section(governance, None, Some("Governance".into()), None, BY)
         .unwrap();
     let refs = refs_of(store.as_ref(), plan, None);
     assert_eq!(&refs[refs.len() - 4..], ["#6.1", "#6.2", "#6.3", "#6.4"]);
@@ -891,7 +905,7 @@ fn sections_are_reordered_and_references_by_place_follow() {
     let sections = store.sections(plan).unwrap();
     let last = sections[5].id; // unnumbered: its package is #6.1
     assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#6.1"]);
-    store.move_section(last, 0).unwrap();
+    store.move_section(last, 0, BY).unwrap();
     let labels: Vec<String> = store
         .sections(plan)
         .unwrap()
@@ -908,9 +922,9 @@ fn sections_are_reordered_and_references_by_place_follow() {
     );
     assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#1.1"]);
     // Back down one place, and out of range is refused.
-    store.move_section(last, 1).unwrap();
+    store.move_section(last, 1, BY).unwrap();
     assert_eq!(store.section(last).unwrap().position, 1);
-    let err = store.move_section(last, 6).unwrap_err();
+    let err = store.move_section(last, 6, BY).unwrap_err();
     assert!(
         matches!(
             err,
@@ -935,7 +949,7 @@ fn sections_are_reordered_and_references_by_place_follow() {
 fn a_section_is_deleted_only_when_empty() {
     let (store, plan) = seeded();
     let sections = store.sections(plan).unwrap();
-    let err = store.delete_section(sections[4].id).unwrap_err();
+    let err = store.delete_section(sections[4].id, BY).unwrap_err();
     assert!(
         matches!(
             err,
@@ -950,7 +964,7 @@ fn a_section_is_deleted_only_when_empty() {
         err.to_string().contains("still holds 1 work package;"),
         "{err}"
     );
-    let err = store.delete_section(sections[1].id).unwrap_err();
+    let err = store.delete_section(sections[1].id, BY).unwrap_err();
     assert!(
         err.to_string().contains("still holds 4 work packages"),
         "{err}"
@@ -967,14 +981,14 @@ fn a_section_is_deleted_only_when_empty() {
         .unwrap()
         .items[0]
         .id;
-    store.delete_work_package(only).unwrap();
-    store.delete_section(sections[4].id).unwrap();
+    store.delete_work_package(only, BY).unwrap();
+    store.delete_section(sections[4].id, BY).unwrap();
     let after = store.sections(plan).unwrap();
     assert_eq!(after.len(), 5);
     assert_eq!(after[4].label, "Section 5 (no heading)");
     assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#5.1"]);
     assert!(matches!(
-        store.delete_section(sections[4].id),
+        store.delete_section(sections[4].id, BY),
         Err(StoreError::NotFound { .. })
     ));
 }
@@ -987,8 +1001,10 @@ fn influences_are_deleted_when_unused_and_merged() {
     let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
     let mut input = input_from(store.as_ref(), first);
     input.influences = vec![code("3.1.1"), code("3.11.1")];
-    store.update_work_package(first, &input).unwrap();
-    let err = store.delete_influence(plan, &code("3.11.1")).unwrap_err();
+    store.update_work_package(first, &input, BY).unwrap();
+    let err = store
+        .delete_influence(plan, &code("3.11.1"), BY)
+        .unwrap_err();
     assert!(
         matches!(err, StoreError::Conflict { field: "code", .. }),
         "{err}"
@@ -1005,7 +1021,7 @@ fn influences_are_deleted_when_unused_and_merged() {
         .0
         .work_package_count;
     store
-        .merge_influence(plan, &code("3.11.1"), &code("3.1.1"))
+        .merge_influence(plan, &code("3.11.1"), &code("3.1.1"), BY)
         .unwrap();
     assert!(matches!(
         store.influence(plan, &code("3.11.1")),
@@ -1026,29 +1042,29 @@ fn influences_are_deleted_when_unused_and_merged() {
 
     // Merging into a code the plan lacks creates it, keeping the words.
     store
-        .update_influence(plan, &code("3.2.1"), "Participation", "")
+        .update_influence(plan, &code("3.2.1"), "Participation", "", BY)
         .unwrap();
     let moved = store.influence(plan, &code("3.2.1")).unwrap().1;
     store
-        .merge_influence(plan, &code("3.2.1"), &code("3.2.9"))
+        .merge_influence(plan, &code("3.2.1"), &code("3.2.9"), BY)
         .unwrap();
     let (row, packages) = store.influence(plan, &code("3.2.9")).unwrap();
     assert_eq!((row.title.as_str(), packages), ("Participation", moved));
     assert!(matches!(
-        store.merge_influence(plan, &code("3.2.9"), &code("3.2.9")),
+        store.merge_influence(plan, &code("3.2.9"), &code("3.2.9"), BY),
         Err(StoreError::Invalid { field: "into", .. })
     ));
     assert!(matches!(
-        store.merge_influence(plan, &code("9.9.9"), &code("3.2.9")),
+        store.merge_influence(plan, &code("9.9.9"), &code("3.2.9"), BY),
         Err(StoreError::NotFound { .. })
     ));
 
     // An influence no package addresses can go.
     input.influences = vec![code("3.1.1"), code("3.9.9")];
-    store.update_work_package(first, &input).unwrap();
+    store.update_work_package(first, &input, BY).unwrap();
     input.influences = vec![code("3.1.1")];
-    store.update_work_package(first, &input).unwrap();
-    store.delete_influence(plan, &code("3.9.9")).unwrap();
+    store.update_work_package(first, &input, BY).unwrap();
+    store.delete_influence(plan, &code("3.9.9"), BY).unwrap();
     assert!(
         store
             .influences(plan)
@@ -1057,7 +1073,7 @@ fn influences_are_deleted_when_unused_and_merged() {
             .all(|i| i.code != code("3.9.9"))
     );
     assert!(matches!(
-        store.delete_influence(plan, &code("3.9.9")),
+        store.delete_influence(plan, &code("3.9.9"), BY),
         Err(StoreError::NotFound { .. })
     ));
 }
@@ -1093,6 +1109,7 @@ fn related_items_are_merged_and_deleted_when_unused() {
             im,
             "Information Management Strategy",
             waymark_core::RelatedKind::Strategy,
+            BY,
         )
         .unwrap_err();
     assert!(
@@ -1103,7 +1120,7 @@ fn related_items_are_merged_and_deleted_when_unused() {
 
     let (_, _, im_packages) = store.related_item(im).unwrap();
     let (_, _, full_packages) = store.related_item(full).unwrap();
-    store.merge_related_item(im, full).unwrap();
+    store.merge_related_item(im, full, BY).unwrap();
     assert!(matches!(
         store.related_item(im),
         Err(StoreError::NotFound { .. })
@@ -1121,7 +1138,7 @@ fn related_items_are_merged_and_deleted_when_unused() {
         related_items: None,
         ..input_from(store.as_ref(), wp)
     };
-    store.update_work_package(wp, &input).unwrap();
+    store.update_work_package(wp, &input, BY).unwrap();
     assert!(
         related_names(store.as_ref(), wp).contains(&"Information Management Strategy".to_string())
     );
@@ -1135,10 +1152,10 @@ fn related_items_are_merged_and_deleted_when_unused() {
     );
 
     assert!(matches!(
-        store.merge_related_item(full, full),
+        store.merge_related_item(full, full, BY),
         Err(StoreError::Invalid { field: "into", .. })
     ));
-    let err = store.delete_related_item(full).unwrap_err();
+    let err = store.delete_related_item(full, BY).unwrap_err();
     assert!(
         matches!(
             err,
@@ -1159,9 +1176,9 @@ fn related_items_are_merged_and_deleted_when_unused() {
     for p in store.related_item(wfs).unwrap().2 {
         let mut input = input_from(store.as_ref(), p.id);
         input.related_items = Some(vec![]);
-        store.update_work_package(p.id, &input).unwrap();
+        store.update_work_package(p.id, &input, BY).unwrap();
     }
-    store.delete_related_item(wfs).unwrap();
+    store.delete_related_item(wfs, BY).unwrap();
     assert!(matches!(
         store.related_item(wfs),
         Err(StoreError::NotFound { .. })
@@ -1177,7 +1194,7 @@ fn related_items_follow_the_relationships_text_unless_set_by_hand() {
     let mut input = input_from(store.as_ref(), first);
     input.related_items = None;
     input.relationships = "Customer Data Strategy and CareMobile.".into();
-    store.update_work_package(first, &input).unwrap();
+    store.update_work_package(first, &input, BY).unwrap();
     assert_eq!(
         related_names(store.as_ref(), first),
         ["Customer Data Strategy", "CareMobile"]
@@ -1186,11 +1203,11 @@ fn related_items_follow_the_relationships_text_unless_set_by_hand() {
 
     // Set by hand, they stay when the text changes.
     input.related_items = Some(vec!["Corporate ICT Strategy".into()]);
-    store.update_work_package(first, &input).unwrap();
+    store.update_work_package(first, &input, BY).unwrap();
     assert!(store.work_package(first).unwrap().related_items_manual);
     let mut by_hand = input_from(store.as_ref(), first);
     by_hand.relationships = "www.br".into();
-    store.update_work_package(first, &by_hand).unwrap();
+    store.update_work_package(first, &by_hand, BY).unwrap();
     assert_eq!(
         related_names(store.as_ref(), first),
         ["Corporate ICT Strategy"]
@@ -1198,7 +1215,7 @@ fn related_items_follow_the_relationships_text_unless_set_by_hand() {
 
     // Back to automatic: read from the text again.
     by_hand.related_items = None;
-    store.update_work_package(first, &by_hand).unwrap();
+    store.update_work_package(first, &by_hand, BY).unwrap();
     assert_eq!(related_names(store.as_ref(), first), ["www.br"]);
     assert!(!store.work_package(first).unwrap().related_items_manual);
 
@@ -1209,6 +1226,7 @@ fn related_items_follow_the_relationships_text_unless_set_by_hand() {
             wfs,
             "Workforce strategy",
             waymark_core::RelatedKind::Strategy,
+            BY,
         )
         .unwrap();
     let workforce = store.related_item(wfs).unwrap().2[0].id;
@@ -1216,7 +1234,7 @@ fn related_items_follow_the_relationships_text_unless_set_by_hand() {
         related_items: None,
         ..input_from(store.as_ref(), workforce)
     };
-    store.update_work_package(workforce, &input).unwrap();
+    store.update_work_package(workforce, &input, BY).unwrap();
     assert_eq!(
         related_names(store.as_ref(), workforce),
         ["Workforce strategy"]
@@ -1228,7 +1246,7 @@ fn imported_packages_whose_items_differ_from_their_text_are_hand_set() {
     let mut plan = seed();
     plan.sections[0].work_packages[0].related_items = vec!["Amethyst".into()];
     let store = fresh_store();
-    let id = store.import_plan(&plan, OnExisting::Refuse).unwrap();
+    let id = store.import_plan(&plan, OnExisting::Refuse, BY).unwrap();
     let items = store.list_work_packages(id, &query()).unwrap().items;
     assert!(
         store
@@ -1255,11 +1273,11 @@ fn the_upgrade_marks_hand_set_related_items() {
     let path = path.to_str().unwrap();
     let (hand_set, from_text) = {
         let store = waymark_store::open(path).unwrap();
-        let plan = store.import_plan(&seed(), OnExisting::Refuse).unwrap();
+        let plan = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
         let items = store.list_work_packages(plan, &query()).unwrap().items;
         let mut input = input_from(store.as_ref(), items[0].id);
         input.related_items = Some(vec!["Amethyst".into()]);
-        store.update_work_package(items[0].id, &input).unwrap();
+        store.update_work_package(items[0].id, &input, BY).unwrap();
         (items[0].id, items[1].id)
     };
     {
@@ -1293,7 +1311,7 @@ fn two_stores_on_one_file() -> (Arc<dyn PlanStore>, String) {
 #[test]
 fn cached_counts_follow_package_writes_exactly() {
     let (store, path) = two_stores_on_one_file();
-    let plan = store.import_plan(&seed(), OnExisting::Refuse).unwrap();
+    let plan = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
     let sections = store.sections(plan).unwrap();
     let wfs = store
         .related_items(plan)
@@ -1366,24 +1384,24 @@ fn cached_counts_follow_package_writes_exactly() {
         label: None,
         quarter: "Q2 2007".parse().unwrap(),
     }];
-    store.update_work_package(first, &input).unwrap();
+    store.update_work_package(first, &input, BY).unwrap();
     check("after an update");
     input.section_id = sections[1].id;
     input.number = Some("7".into());
-    let created = store.create_work_package(plan, &input).unwrap();
+    let created = store.create_work_package(plan, &input, BY).unwrap();
     check("after a create");
     input.status = Status::Delivered;
     input.title = "Licence audit".into();
     input.influences.clear();
     input.related_items = Some(Vec::new());
     input.programmes = Some(Vec::new());
-    store.update_work_package(created, &input).unwrap();
+    store.update_work_package(created, &input, BY).unwrap();
     check("after a second update");
-    store.delete_work_package(first).unwrap();
+    store.delete_work_package(first, BY).unwrap();
     check("after a delete");
     // A write by another process (here: another store) empties the cache.
     let other = waymark_store::open(&path).unwrap();
-    other.delete_work_package(created).unwrap();
+    other.delete_work_package(created, BY).unwrap();
     check("after another process wrote");
 }
 
@@ -1411,7 +1429,7 @@ fn reviews(n: usize) -> Plan {
 fn a_search_matching_most_of_a_large_plan_counts_to_a_limit() {
     let store = fresh_store();
     let plan = store
-        .import_plan(&reviews(2500), OnExisting::Refuse)
+        .import_plan(&reviews(2500), OnExisting::Refuse, BY)
         .unwrap();
     let q = WorkPackageQuery {
         text: Some("review".parse().unwrap()),

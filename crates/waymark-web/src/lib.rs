@@ -2,6 +2,7 @@
 //! and its OpenAPI document. Handlers parse input into domain values, call the
 //! store on a blocking thread, and render plain view structs.
 
+mod actor;
 pub mod api;
 pub mod error;
 pub mod input;

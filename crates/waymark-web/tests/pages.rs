@@ -1197,7 +1197,11 @@ fn plan_settings_refuse_a_missing_or_taken_title_with_422_and_need_a_token() {
     )
     .unwrap();
     store
-        .import_plan(&other.plan, waymark_store::OnExisting::Refuse)
+        .import_plan(
+            &other.plan,
+            waymark_store::OnExisting::Refuse,
+            &waymark_store::Actor::Cli,
+        )
         .unwrap();
     let res = b.post(
         &path,

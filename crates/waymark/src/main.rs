@@ -16,7 +16,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use waymark_core::export::{ExportFormat, export};
 use waymark_core::import::{self, Format, ImportOptions, Imported};
-use waymark_store::{OnExisting, PlanId, PlanStore};
+use waymark_store::{Actor, OnExisting, PlanId, PlanStore};
 
 use crate::config::Settings;
 
@@ -130,7 +130,7 @@ fn run() -> Result<()> {
             let existing = store.find_plan_by_title(waymark_demo::CYPS_PLAN_TITLE)?;
             if existing.is_none() || reset {
                 let imported = read_seed()?;
-                store.import_plan(&imported.plan, OnExisting::Replace)?;
+                store.import_plan(&imported.plan, OnExisting::Replace, &Actor::Cli)?;
             }
             println!("Demo database: {db}");
             serve(store, &settings.addr(addr))
@@ -397,14 +397,14 @@ fn import_file(db: &str, file: &Path, flags: &ImportFlags) -> Result<()> {
             open_store(":memory:")?
         };
         store
-            .check_import(plan, on_existing)
+            .check_import(plan, on_existing, &Actor::Cli)
             .context("the import would be refused")?;
         println!("Dry run: every check passed; nothing was stored.");
         std::mem::forget(imported);
         return Ok(());
     }
     let store = open_store(db)?;
-    let id = store.import_plan(plan, on_existing)?;
+    let id = store.import_plan(plan, on_existing, &Actor::Cli)?;
     println!("Stored as plan {id} in {db}.");
     // The process ends here: freeing a large plan string by string would only
     // delay the exit (a tenth of a second per 100,000 packages).

@@ -9,6 +9,7 @@ use waymark_store::{DependencyId, PlanId, WorkPackageId};
 use super::dto::{Created, DependencyList};
 use super::{parse_body, path_id};
 use crate::AppState;
+use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
 
 #[utoipa::path(get, operation_id = "listDependencies", path = "/api/v1/plans/{id}/dependencies", tag = "dependencies", params(("id" = i64, Path)), responses((status = 200, body = DependencyList)))]
@@ -40,6 +41,7 @@ pub struct NewDependency {
     responses((status = 201, body = Created), (status = 422, description = "Unknown package, other plan, or a cycle", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
@@ -63,7 +65,7 @@ pub async fn create(
                     message: format!("work package {p} is not in plan {plan}"),
                 });
             }
-            st.add_dependency(p, s)
+            st.add_dependency(p, s, &by)
         })
         .await
         .map_err(|e| match e {
@@ -79,9 +81,10 @@ pub async fn create(
 #[utoipa::path(delete, operation_id = "deleteDependency", path = "/api/v1/dependencies/{id}", tag = "dependencies", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_one(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = DependencyId(path_id(&id, "Dependency")?);
-    state.run(move |s| s.delete_dependency(id)).await?;
+    state.run(move |s| s.delete_dependency(id, &by)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

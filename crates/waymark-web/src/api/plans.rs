@@ -13,6 +13,7 @@ use waymark_store::{PlanId, PlanInput};
 use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionList};
 use super::{QueryPairs, parse_body, path_id};
 use crate::AppState;
+use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
 use crate::input::{plan_errors, section_fields};
 
@@ -50,6 +51,7 @@ pub struct PlanPatch {
     responses((status = 200, body = PlanDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<PlanDto>, ApiError> {
@@ -90,7 +92,7 @@ pub async fn update(
     }
     let plan = state
         .run(move |s| {
-            s.update_plan(id, &input)?;
+            s.update_plan(id, &input, &by)?;
             s.plan(id)
         })
         .await?;
@@ -100,10 +102,11 @@ pub async fn update(
 #[utoipa::path(delete, operation_id = "deletePlan", path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_plan(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
-    state.run(move |s| s.delete_plan(id)).await?;
+    state.run(move |s| s.delete_plan(id, &by)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -260,6 +263,7 @@ pub struct NewSection {
     responses((status = 201, body = Created, description = "The new section's id"), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_section(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
@@ -271,7 +275,7 @@ pub async fn create_section(
     )
     .map_err(ApiError::Validation)?;
     let sid = state
-        .run(move |s| s.create_section(id, number, title))
+        .run(move |s| s.create_section(id, number, title, &by))
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id: sid.0 })))
 }

@@ -13,6 +13,7 @@ use super::dto::{
 };
 use super::{parse_body, path_id};
 use crate::AppState;
+use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
 use crate::input::{influence_errors, programme_errors, related_item_name_errors, section_fields};
 
@@ -95,6 +96,7 @@ pub struct RelatedItemPatch {
     responses((status = 200, body = RelatedItemDetail), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_related_item(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<RelatedItemDetail>, ApiError> {
@@ -122,7 +124,7 @@ pub async fn update_related_item(
     }
     let (row, plan, packages) = state
         .run(move |s| {
-            s.update_related_item(id, &name, kind)?;
+            s.update_related_item(id, &name, kind, &by)?;
             s.related_item(id)
         })
         .await?;
@@ -173,6 +175,7 @@ pub struct InfluencePatch {
     responses((status = 200, body = InfluenceDetail), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_influence(
     State(state): State<AppState>,
+    Who(by): Who,
     Path((id, code)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<InfluenceDetail>, ApiError> {
@@ -198,7 +201,7 @@ pub async fn update_influence(
                 .description
                 .map(|t| t.trim().to_string())
                 .unwrap_or(current.description);
-            s.update_influence(id, &code, &title, &description)?;
+            s.update_influence(id, &code, &title, &description, &by)?;
             s.influence(id, &code)
         })
         .await?;
@@ -246,6 +249,7 @@ fn programme_input(
     responses((status = 201, body = ProgrammeDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_programme(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ProgrammeDto>), ApiError> {
@@ -253,7 +257,7 @@ pub async fn create_programme(
     let input = programme_input(parse_body(&body)?, None)?;
     let (row, _) = state
         .run(move |s| {
-            let pid = s.create_programme(id, &input)?;
+            let pid = s.create_programme(id, &input, &by)?;
             s.programme(pid)
         })
         .await?;
@@ -264,6 +268,7 @@ pub async fn create_programme(
     responses((status = 200, body = ProgrammeDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_programme(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<ProgrammeDto>, ApiError> {
@@ -278,7 +283,7 @@ pub async fn update_programme(
     let input = programme_input(fields, Some(&current))?;
     let (row, _) = state
         .run(move |s| {
-            s.update_programme(id, &input)?;
+            s.update_programme(id, &input, &by)?;
             s.programme(id)
         })
         .await?;
@@ -288,10 +293,11 @@ pub async fn update_programme(
 #[utoipa::path(delete, operation_id = "deleteProgramme", path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_programme(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = ProgrammeId(path_id(&id, "Programme")?);
-    state.run(move |s| s.delete_programme(id)).await?;
+    state.run(move |s| s.delete_programme(id, &by)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -330,6 +336,7 @@ pub struct SectionPatch {
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_section(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<SectionDto>, ApiError> {
@@ -359,7 +366,7 @@ pub async fn update_section(
     let position = patch.position.map(|p| p as usize - 1);
     let row = state
         .run(move |s| {
-            s.update_section(id, number, title, position)?;
+            s.update_section(id, number, title, position, &by)?;
             s.section(id)
         })
         .await?;
@@ -373,10 +380,11 @@ pub async fn update_section(
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete_section(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = SectionId(path_id(&id, "Section")?);
-    state.run(move |s| s.delete_section(id)).await?;
+    state.run(move |s| s.delete_section(id, &by)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -388,13 +396,16 @@ pub async fn delete_section(
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete_influence(
     State(state): State<AppState>,
+    Who(by): Who,
     Path((id, code)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let code: InfluenceCode = code
         .parse()
         .map_err(|_| ApiError::NotFound("Key influence".into()))?;
-    state.run(move |s| s.delete_influence(id, &code)).await?;
+    state
+        .run(move |s| s.delete_influence(id, &code, &by))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -415,6 +426,7 @@ pub struct InfluenceMerge {
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn merge_influence(
     State(state): State<AppState>,
+    Who(by): Who,
     Path((id, code)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<InfluenceDetail>, ApiError> {
@@ -431,7 +443,7 @@ pub async fn merge_influence(
     })?;
     let (row, packages) = state
         .run(move |s| {
-            s.merge_influence(id, &code, &into)?;
+            s.merge_influence(id, &code, &into, &by)?;
             s.influence(id, &into)
         })
         .await?;
@@ -456,6 +468,7 @@ pub struct RelatedItemMerge {
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn merge_related_item(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<RelatedItemDetail>, ApiError> {
@@ -464,7 +477,7 @@ pub async fn merge_related_item(
     let into = RelatedItemId(merge.into);
     let (row, plan, packages) = state
         .run(move |s| {
-            s.merge_related_item(id, into)?;
+            s.merge_related_item(id, into, &by)?;
             s.related_item(into)
         })
         .await?;
@@ -482,9 +495,10 @@ pub async fn merge_related_item(
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete_related_item(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = RelatedItemId(path_id(&id, "Related item")?);
-    state.run(move |s| s.delete_related_item(id)).await?;
+    state.run(move |s| s.delete_related_item(id, &by)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

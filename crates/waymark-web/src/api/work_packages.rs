@@ -9,6 +9,7 @@ use waymark_store::{PlanId, WorkPackageId, WorkPackageQuery};
 use super::dto::{WorkPackageDto, WorkPackagePage};
 use super::{JsonBody, QueryPairs, parse_body, path_id};
 use crate::AppState;
+use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
 use crate::input::{WorkPackageFields, work_package_query};
 
@@ -156,6 +157,7 @@ fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -166,7 +168,7 @@ pub async fn create(
     let detail = state
         .run(move |s| {
             s.plan(plan)?;
-            let id = s.create_work_package(plan, &input)?;
+            let id = s.create_work_package(plan, &input, &by)?;
             s.work_package(id)
         })
         .await?;
@@ -194,6 +196,7 @@ pub async fn get_one(
     responses((status = 200, body = WorkPackageDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<WorkPackageDto>, ApiError> {
@@ -206,7 +209,7 @@ pub async fn update(
         .map_err(ApiError::Validation)?;
     let detail = state
         .run(move |s| {
-            s.update_work_package(id, &input)?;
+            s.update_work_package(id, &input, &by)?;
             s.work_package(id)
         })
         .await?;
@@ -216,9 +219,10 @@ pub async fn update(
 #[utoipa::path(delete, operation_id = "deleteWorkPackage", path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_one(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = WorkPackageId(path_id(&id, "Work package")?);
-    state.run(move |s| s.delete_work_package(id)).await?;
+    state.run(move |s| s.delete_work_package(id, &by)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,6 +15,7 @@ use super::error::{HtmlError, render};
 use super::plans::{Banner, ListParams, Pager};
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, encode};
 use crate::AppState;
+use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
 use crate::input::influence_errors;
 
@@ -232,6 +233,7 @@ pub async fn show(
 /// Name and describe an influence (the API's rules, `input::influence_errors`).
 pub async fn update(
     State(state): State<AppState>,
+    Who(by): Who,
     Path((id, code)): Path<(i64, String)>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -243,7 +245,7 @@ pub async fn update(
     if errors.is_empty() {
         let (plan_id, c, t, d) = (PlanId(id), code.clone(), title.clone(), description.clone());
         match state
-            .run(move |s| s.update_influence(plan_id, &c, &t, &d))
+            .run(move |s| s.update_influence(plan_id, &c, &t, &d, &by))
             .await
         {
             Ok(()) => {
@@ -329,6 +331,7 @@ pub async fn merge_form(
 /// Merge this code into the one typed: every link moves, the code goes.
 pub async fn merge(
     State(state): State<AppState>,
+    Who(by): Who,
     Path((id, code)): Path<(i64, String)>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -343,7 +346,7 @@ pub async fn merge(
         Ok(into) => {
             let (plan_id, from, to) = (PlanId(id), code.clone(), into.clone());
             match state
-                .run(move |s| s.merge_influence(plan_id, &from, &to))
+                .run(move |s| s.merge_influence(plan_id, &from, &to, &by))
                 .await
             {
                 Ok(()) => {
@@ -425,13 +428,17 @@ pub async fn delete_form(
 
 pub async fn delete(
     State(state): State<AppState>,
+    Who(by): Who,
     Path((id, code)): Path<(i64, String)>,
     CsrfToken(csrf): CsrfToken,
     _form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
     let (plan_id, c) = (PlanId(id), code.clone());
-    match state.run(move |s| s.delete_influence(plan_id, &c)).await {
+    match state
+        .run(move |s| s.delete_influence(plan_id, &c, &by))
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!(
             "/plans/{id}/influences?register=influence-deleted"
         ))

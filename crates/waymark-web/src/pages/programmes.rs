@@ -14,6 +14,7 @@ use super::error::{HtmlError, render};
 use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, thousands};
 use crate::AppState;
+use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
 use crate::input::programme_errors;
 
@@ -181,6 +182,7 @@ pub async fn priorities(
 /// POST on the priorities page: add a programme to the plan.
 pub async fn create(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -190,7 +192,7 @@ pub async fn create(
         Ok(input) => {
             let plan_id = PlanId(id);
             match state
-                .run(move |s| s.create_programme(plan_id, &input))
+                .run(move |s| s.create_programme(plan_id, &input, &by))
                 .await
             {
                 Ok(pid) => {
@@ -269,6 +271,7 @@ pub async fn edit_form(
 
 pub async fn update(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -279,7 +282,7 @@ pub async fn update(
             let pid = ProgrammeId(id);
             match state
                 .run(move |s| {
-                    s.update_programme(pid, &input)?;
+                    s.update_programme(pid, &input, &by)?;
                     Ok(s.programme(pid)?.1)
                 })
                 .await
@@ -336,6 +339,7 @@ pub async fn delete_form(
 
 pub async fn delete(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     _form: CsrfForm,
 ) -> Result<Response, HtmlError> {
@@ -343,7 +347,7 @@ pub async fn delete(
     let plan = state
         .run(move |s| {
             let (_, plan) = s.programme(pid)?;
-            s.delete_programme(pid)?;
+            s.delete_programme(pid, &by)?;
             Ok(plan)
         })
         .await?;

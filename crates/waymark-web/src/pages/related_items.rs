@@ -16,6 +16,7 @@ use super::error::{HtmlError, render};
 use super::plans::Banner;
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of};
 use crate::AppState;
+use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
 use crate::input::related_item_name_errors;
 
@@ -190,6 +191,7 @@ pub async fn show(
 
 pub async fn update(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -204,7 +206,7 @@ pub async fn update(
         Ok(kind) if errors.is_empty() => {
             let (item_id, new_name) = (RelatedItemId(id), name.clone());
             match state
-                .run(move |s| s.update_related_item(item_id, &new_name, kind))
+                .run(move |s| s.update_related_item(item_id, &new_name, kind, &by))
                 .await
             {
                 Ok(()) => {
@@ -297,6 +299,7 @@ pub async fn merge_form(
 /// Merge this item into the one chosen: every link moves, this item goes.
 pub async fn merge(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -309,7 +312,7 @@ pub async fn merge(
         )],
         Ok(into) => {
             match state
-                .run(move |s| s.merge_related_item(RelatedItemId(id), RelatedItemId(into)))
+                .run(move |s| s.merge_related_item(RelatedItemId(id), RelatedItemId(into), &by))
                 .await
             {
                 Ok(()) => {
@@ -389,6 +392,7 @@ pub async fn delete_form(
 
 pub async fn delete(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     _form: CsrfForm,
@@ -397,7 +401,7 @@ pub async fn delete(
     let result = state
         .run(move |s| {
             let (_, plan, _) = s.related_item(item_id)?;
-            s.delete_related_item(item_id)?;
+            s.delete_related_item(item_id, &by)?;
             Ok(plan)
         })
         .await;

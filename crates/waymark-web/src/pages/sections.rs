@@ -13,6 +13,7 @@ use super::error::{HtmlError, render};
 use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, count_of};
 use crate::AppState;
+use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
 use crate::input::section_fields;
 
@@ -124,6 +125,7 @@ pub async fn list(
 /// POST on the sections page: add a section at the end.
 pub async fn create(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -133,7 +135,7 @@ pub async fn create(
         Ok((number, title)) => {
             let plan_id = PlanId(id);
             match state
-                .run(move |s| s.create_section(plan_id, number, title))
+                .run(move |s| s.create_section(plan_id, number, title, &by))
                 .await
             {
                 Ok(_) => {
@@ -213,6 +215,7 @@ pub async fn edit_form(
 
 pub async fn update(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -223,7 +226,7 @@ pub async fn update(
             let sid = SectionId(id);
             match state
                 .run(move |s| {
-                    s.update_section(sid, number, title, None)?;
+                    s.update_section(sid, number, title, None, &by)?;
                     Ok(s.section(sid)?.plan_id)
                 })
                 .await
@@ -248,6 +251,7 @@ pub async fn update(
 /// POST from a "Move up" or "Move down" button.
 pub async fn move_section(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     form: CsrfForm,
 ) -> Result<Response, HtmlError> {
@@ -272,7 +276,7 @@ pub async fn move_section(
             };
             // Already first or last: nothing to do.
             if (0..count).contains(&to) {
-                s.move_section(sid, to as usize)?;
+                s.move_section(sid, to as usize, &by)?;
             }
             Ok(row.plan_id)
         })
@@ -346,6 +350,7 @@ pub async fn delete_form(
 
 pub async fn delete(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     _form: CsrfForm,
@@ -354,7 +359,7 @@ pub async fn delete(
     let result = state
         .run(move |s| {
             let plan = s.section(sid)?.plan_id;
-            s.delete_section(sid)?;
+            s.delete_section(sid, &by)?;
             Ok(plan)
         })
         .await;

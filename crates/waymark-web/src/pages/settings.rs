@@ -12,6 +12,7 @@ use super::csrf::{CsrfForm, CsrfToken};
 use super::error::{HtmlError, render};
 use super::view::{Choice, Layout, PlanNav, Section};
 use crate::AppState;
+use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
 use crate::input::plan_errors;
 
@@ -105,6 +106,7 @@ pub async fn form(
 /// plan may have it; quarters are calendar or financial.
 pub async fn save(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -134,7 +136,10 @@ pub async fn save(
     }
     if errors.is_empty() {
         let plan_id = PlanId(id);
-        match state.run(move |s| s.update_plan(plan_id, &input)).await {
+        match state
+            .run(move |s| s.update_plan(plan_id, &input, &by))
+            .await
+        {
             Ok(()) => {
                 return Ok(Redirect::to(&format!("/plans/{id}?saved=1")).into_response());
             }

@@ -19,6 +19,7 @@ use super::error::{HtmlError, render};
 use super::plans::{Banner, paragraphs};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, encode};
 use crate::AppState;
+use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
 use crate::input::{WORK_PACKAGE_TEXT_FIELDS, WorkPackageFields};
 
@@ -259,6 +260,7 @@ pub async fn show(
 
 pub async fn add_dependency(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -278,7 +280,7 @@ pub async fn add_dependency(
                 None
             };
             match predecessor {
-                Some(p) => Ok(Some(s.add_dependency(p, successor))),
+                Some(p) => Ok(Some(s.add_dependency(p, successor, &by))),
                 None => Ok(None),
             }
         })
@@ -357,6 +359,7 @@ fn find_by_reference(
 
 pub async fn remove_dependency(
     State(state): State<AppState>,
+    Who(by): Who,
     Path((id, dependency)): Path<(i64, i64)>,
     _form: CsrfForm,
 ) -> Result<Response, HtmlError> {
@@ -372,7 +375,7 @@ pub async fn remove_dependency(
             if !ours {
                 return Err(waymark_store::StoreError::NotFound { what: "dependency" });
             }
-            s.delete_dependency(DependencyId(dependency))
+            s.delete_dependency(DependencyId(dependency), &by)
         })
         .await?;
     Ok(Redirect::to(&format!("/work-packages/{id}?saved=1")).into_response())
@@ -636,6 +639,7 @@ pub async fn edit_form(
 
 pub async fn update(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -646,7 +650,10 @@ pub async fn update(
     let (fields, chosen, mut errors) = posted_fields(&form, &ctx);
     match fields.validate() {
         Ok(input) if errors.is_empty() => {
-            match state.run(move |s| s.update_work_package(wp, &input)).await {
+            match state
+                .run(move |s| s.update_work_package(wp, &input, &by))
+                .await
+            {
                 Ok(()) => {
                     return Ok(
                         Redirect::to(&format!("/work-packages/{id}?saved=1")).into_response()
@@ -702,6 +709,7 @@ pub async fn new_form(
 
 pub async fn create(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -711,7 +719,7 @@ pub async fn create(
     let (fields, chosen, mut errors) = posted_fields(&form, &ctx);
     match fields.validate_new() {
         Ok(input) if errors.is_empty() => match state
-            .run(move |s| s.create_work_package(plan, &input))
+            .run(move |s| s.create_work_package(plan, &input, &by))
             .await
         {
             Ok(new_id) => {
@@ -768,6 +776,7 @@ pub async fn delete_form(
 
 pub async fn delete(
     State(state): State<AppState>,
+    Who(by): Who,
     Path(id): Path<i64>,
     _form: CsrfForm,
 ) -> Result<Response, HtmlError> {
@@ -775,7 +784,7 @@ pub async fn delete(
     let (plan, reference) = state
         .run(move |s| {
             let d = s.work_package(wp)?;
-            s.delete_work_package(wp)?;
+            s.delete_work_package(wp, &by)?;
             Ok((d.row.plan_id, d.row.reference))
         })
         .await?;

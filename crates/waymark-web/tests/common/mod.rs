@@ -57,7 +57,11 @@ pub fn start() -> Server {
     )
     .unwrap();
     store
-        .import_plan(&imported.plan, OnExisting::Refuse)
+        .import_plan(
+            &imported.plan,
+            OnExisting::Refuse,
+            &waymark_store::Actor::Cli,
+        )
         .unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
