@@ -174,6 +174,13 @@ fn json_with_problems() {
     case("json_problems.json", Format::Json);
 }
 
+/// Keys no field reads, anywhere in the document: each is kept in the notes
+/// with its value and a warning naming where it was.
+#[test]
+fn json_with_unknown_keys() {
+    case("json_unknown_keys.json", Format::Json);
+}
+
 #[test]
 fn json_with_a_package_twice() {
     case("json_duplicate_package.json", Format::Json);
@@ -207,6 +214,25 @@ fn tab_separated_lines_without_a_header() {
 #[test]
 fn tab_separated_lines_without_any_heading() {
     case("tabs_no_heading.txt", Format::PlanText);
+}
+
+/// A plan saved from Excel with both a `Section` and a `Section title`
+/// column (and a second comments column, "Notes"): the titles name the
+/// sections; a title that differs from its section's, the words after a
+/// section cell's number that differ from the title column, and the second
+/// comments column's cells are kept in the notes, each with a warning.
+#[test]
+fn csv_with_section_titles_from_excel() {
+    case("excel_section_titles.csv", Format::Csv);
+}
+
+/// Section and section title columns in Markdown tables, where the heading
+/// gives the section: cells that agree with it are that section, a title
+/// names a section the heading left untitled, and cells that disagree are kept
+/// in the notes; a second owner column ("Lead") too.
+#[test]
+fn markdown_with_section_columns() {
+    case("markdown_section_columns.md", Format::Markdown);
 }
 
 /// What Excel writes where the decimal separator is a comma.

@@ -198,7 +198,8 @@ impl Builder {
                 Column::Relationships => wp.relationships = text.to_string(),
                 Column::Comments => wp.comments = text.to_string(),
                 Column::Owner => wp.owner = text.to_string(),
-                Column::Section => {}
+                Column::Section => self.section_cell(section, cell, &headers[slot]),
+                Column::SectionTitle => self.section_title_cell(section, cell, &headers[slot]),
                 Column::Delivery => {
                     let (parts, rest) = parse_delivery(text);
                     wp.delivery = parts;
@@ -314,6 +315,49 @@ impl Builder {
             .filter(|n| seen.insert(n.clone()))
             .collect();
         self.plan.sections[section].work_packages.push(wp);
+    }
+
+    /// A row's section cell. The reader has put the row in its section (by
+    /// this cell, or by the heading above the table); a cell that names
+    /// another section is kept in the notes.
+    fn section_cell(&mut self, section: usize, cell: &Cell, header: &str) {
+        let text = cell.text.trim();
+        let s = &self.plan.sections[section];
+        let agrees = text.is_empty()
+            || text == s.label(section)
+            || s.number.as_deref() == Some(text.trim_end_matches('.'))
+            || s.title.as_deref() == Some(text)
+            || (s.number.is_none() && s.title.is_none() && super::csv::is_unheaded_label(text));
+        if !agrees {
+            let label = s.label(section);
+            self.warn(
+                cell.line,
+                cell.column,
+                format!("\"{text}\" under \"{header}\" is not this row's section ({label}); kept in the plan's notes"),
+            );
+            self.note(format!("Line {} ({header}): {text}", cell.line));
+        }
+    }
+
+    /// A row's section title cell: the section's title when it has none yet;
+    /// a different title for a section that has one is kept in the notes.
+    fn section_title_cell(&mut self, section: usize, cell: &Cell, header: &str) {
+        let text = cell.text.trim();
+        if text.is_empty() {
+            return;
+        }
+        let s = &mut self.plan.sections[section];
+        match s.title.as_deref() {
+            None => s.title = Some(text.to_string()),
+            Some(title) if title == text => {}
+            Some(title) => {
+                let message = format!(
+                    "section title \"{text}\" differs from the title this row's section already has (\"{title}\"); kept in the plan's notes"
+                );
+                self.warn(cell.line, cell.column, message);
+                self.note(format!("Line {} ({header}): {text}", cell.line));
+            }
+        }
     }
 
     fn typed<T>(

@@ -9,6 +9,15 @@ use super::{ImportError, ImportOptions, Imported};
 use crate::export::spreadsheet::unguard_cell;
 
 pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
+    // Excel ends its lines with CR LF. The csv crate reads each as two line
+    // ends, counting the second on the next record (every warning was a
+    // line early), and a quoted cell kept the CR in its line breaks.
+    let text: std::borrow::Cow<'_, str> = if text.contains("\r\n") {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    let text = text.as_ref();
     let delimiter = delimiter(text);
     check_shape(text, delimiter)?;
     let mut reader = csv::ReaderBuilder::new()
@@ -47,49 +56,69 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
         });
     }
     let headers: Vec<String> = texts.iter().map(|h| h.to_string()).collect();
-    let columns: Vec<Option<Column>> = headers.iter().map(|h| table::classify(h)).collect();
+    let header = table::read_header(&texts);
+    let columns = header.columns;
     let section_col = columns.iter().position(|c| *c == Some(Column::Section));
+    let title_col = columns
+        .iter()
+        .position(|c| *c == Some(Column::SectionTitle));
     let mut b = Builder::new(options.default_title.as_deref().unwrap_or("Action plan"));
-    for (i, h) in headers.iter().enumerate() {
-        if columns[i].is_none() {
-            b.warn(
-                1,
-                i + 1,
-                format!("unknown column \"{h}\"; its cells are kept in the plan's notes"),
-            );
-        }
+    for (i, message) in header.problems {
+        b.warn(1, i + 1, message);
     }
-    if section_col.is_none() {
-        b.warn(
+    match (section_col, title_col) {
+        (None, None) => b.warn(
             1,
             1,
             "no Section column; all rows kept in one section without a heading",
-        );
+        ),
+        (None, Some(t)) => b.warn(
+            1,
+            t + 1,
+            format!(
+                "no Section column; rows are grouped into sections by \"{}\" (sections without numbers)",
+                headers[t]
+            ),
+        ),
+        _ => {}
     }
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut last_section: Option<(String, usize)> = None;
+    // Rows are grouped by their section cell; by their section title cell
+    // when that is empty (a section with a title and no number).
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut last_section: Option<((String, String), usize)> = None;
+    let cell_of = |record: &csv::StringRecord, col: Option<usize>| {
+        col.and_then(|i| record.get(i))
+            .map_or("", |c| unguard_cell(c.trim()))
+            .to_string()
+    };
     for record in records {
         let record = record.map_err(|e| csv_error(&e))?;
         let line = record.position().map_or(0, |p| p.line() as usize);
-        let section_text = section_col
-            .and_then(|i| record.get(i))
-            .map_or("", |c| unguard_cell(c.trim()))
-            .to_string();
-        let section = match (&last_section, section_text.is_empty()) {
-            (Some((prev, idx)), _) if *prev == section_text => *idx,
-            (_, false) if seen.contains_key(&section_text) => {
-                seen.get(&section_text).copied().unwrap_or(0)
-            }
+        let section_text = cell_of(&record, section_col);
+        let title_text = cell_of(&record, title_col);
+        let key = if section_text.is_empty() {
+            (String::new(), title_text.clone())
+        } else {
+            (section_text.clone(), String::new())
+        };
+        let unheaded = key.0.is_empty() && key.1.is_empty();
+        let section = match (&last_section, seen.get(&key)) {
+            (Some((prev, idx)), _) if *prev == key => *idx,
+            (_, Some(idx)) if !unheaded => *idx,
             _ => {
-                let (number, title) = split_section(&section_text);
+                let (number, split_title) = split_section(&section_text);
+                // The title column's cell names the section; the section
+                // cell's words after its number do when it is empty (a cell
+                // that disagrees is kept in the notes by the builder).
+                let title = Some(title_text).filter(|t| !t.is_empty()).or(split_title);
                 let idx = b.start_section(number, title);
-                if !section_text.is_empty() {
-                    seen.insert(section_text.clone(), idx);
+                if !unheaded {
+                    seen.insert(key.clone(), idx);
                 }
                 idx
             }
         };
-        last_section = Some((section_text, section));
+        last_section = Some((key, section));
         let cells: Vec<Cell> = record
             .iter()
             .enumerate()
@@ -104,14 +133,18 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
     Ok(b.finish())
 }
 
-fn split_section(text: &str) -> (Option<String>, Option<String>) {
-    let t = text.trim();
-    // Empty, or the label the CSV export gives a section without a heading.
-    let unheaded_label = t
+/// The label the CSV export gives a section without a heading,
+/// `Section 6 (no heading)`.
+pub(crate) fn is_unheaded_label(text: &str) -> bool {
+    text.trim()
         .strip_prefix("Section ")
         .and_then(|rest| rest.strip_suffix(" (no heading)"))
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-    if t.is_empty() || unheaded_label {
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+pub(crate) fn split_section(text: &str) -> (Option<String>, Option<String>) {
+    let t = text.trim();
+    if t.is_empty() || is_unheaded_label(t) {
         return (None, None);
     }
     let first = t.split_whitespace().next().unwrap_or("");

@@ -36,9 +36,35 @@ pub(crate) fn read(text: &str) -> Result<Imported, ImportError> {
             .unwrap_or("invalid JSON")
             .to_string(),
     };
-    let plan: Plan = serde_json::from_str(text).map_err(syntax)?;
+    // Keys no field reads (a hand-edited `"lead"`, a misspelt `"comment"`)
+    // are kept in the notes, not dropped by serde without a word.
+    let mut ignored: Vec<Vec<Segment>> = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let plan: Plan = serde_ignored::deserialize(&mut de, |path| {
+        let segments = segments(&path);
+        // The export's `priorities` are read below.
+        if segments != [Segment::Key("priorities".into())] {
+            ignored.push(segments);
+        }
+    })
+    .map_err(syntax)?;
+    de.end().map_err(syntax)?;
     let doc: Priorities = serde_json::from_str(text).map_err(syntax)?;
     let mut plan = plan;
+    let mut problems: Vec<String> = Vec::new();
+    if !ignored.is_empty() {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(syntax)?;
+        for path in ignored {
+            let pointer: String = path.iter().map(|s| format!("/{}", s.pointer())).collect();
+            let shown: Vec<String> = path.iter().map(ToString::to_string).collect();
+            let text = match value.pointer(&pointer) {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            };
+            problems.push(format!("unknown key {}: {text}", shown.join(".")));
+        }
+    }
     for name in doc.priorities {
         match plan
             .programmes
@@ -66,7 +92,6 @@ pub(crate) fn read(text: &str) -> Result<Imported, ImportError> {
             });
         }
     }
-    let mut problems: Vec<String> = Vec::new();
     merge_duplicates(&mut plan, &mut problems);
 
     // Programme members that are not packages of this plan.
@@ -124,6 +149,56 @@ pub(crate) fn read(text: &str) -> Result<Imported, ImportError> {
     }
     complete_registers(&mut plan);
     Ok(Imported { plan, diagnostics })
+}
+
+/// One step of the path to a value in the document.
+#[derive(Debug, PartialEq, Eq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+impl Segment {
+    /// The step in a JSON pointer (RFC 6901).
+    fn pointer(&self) -> String {
+        match self {
+            Segment::Key(k) => k.replace('~', "~0").replace('/', "~1"),
+            Segment::Index(i) => i.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Segment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Segment::Key(k) => f.write_str(k),
+            Segment::Index(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+fn segments(path: &serde_ignored::Path<'_>) -> Vec<Segment> {
+    use serde_ignored::Path;
+    let mut out = Vec::new();
+    let mut at = path;
+    loop {
+        at = match at {
+            Path::Root => break,
+            Path::Seq { parent, index } => {
+                out.push(Segment::Index(*index));
+                parent
+            }
+            Path::Map { parent, key } => {
+                out.push(Segment::Key(key.clone()));
+                parent
+            }
+            Path::Some { parent }
+            | Path::NewtypeStruct { parent }
+            | Path::NewtypeVariant { parent } => parent,
+        };
+    }
+    out.reverse();
+    out
 }
 
 /// Each influence code, related item and programme once (names compared

@@ -573,19 +573,14 @@ impl Reader {
             // Unreachable in practice: a second table always opens a new section above.
         }
         self.section_has_table = true;
-        let columns: Vec<Option<Column>> = cells.iter().map(|c| table::classify(&c.text)).collect();
-        for (cell, col) in cells.iter().zip(&columns) {
-            if col.is_none() {
-                self.b.warn(
-                    cell.line,
-                    cell.column,
-                    format!(
-                        "unknown column \"{}\"; its cells are kept in the plan's notes",
-                        cell.text
-                    ),
-                );
+        let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+        let header = table::read_header(&texts);
+        for (i, message) in header.problems {
+            if let Some(cell) = cells.get(i) {
+                self.b.warn(cell.line, cell.column, message);
             }
         }
+        let columns = header.columns;
         let headers = cells.iter().map(|c| c.text.clone()).collect();
         self.table = Some(TableKind::WorkPackages {
             columns,

@@ -3,7 +3,10 @@
 /// What a column of a work-package table holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
+    /// The section a row belongs to: `10.1`, or `10.1 Core business systems`.
     Section,
+    /// The section's title alone, beside a `Section` column of numbers.
+    SectionTitle,
     WorkPackage,
     Number,
     Title,
@@ -60,6 +63,8 @@ pub fn classify(header: &str) -> Option<Column> {
         Column::Rag
     } else if has(&["progress", "% complete", "percent"]) {
         Column::Progress
+    } else if has(&["section"]) && has(&["title", "name", "heading"]) {
+        Column::SectionTitle
     } else if has(&["section"]) {
         Column::Section
     } else if has(&["work package", "workpackage", "package", "action", "task"]) {
@@ -73,6 +78,88 @@ pub fn classify(header: &str) -> Option<Column> {
         return None;
     };
     Some(col)
+}
+
+impl Column {
+    /// The field a column fills: a `Title` column and a `Work package` column
+    /// both give the package its title.
+    fn field(self) -> Column {
+        match self {
+            Column::Title => Column::WorkPackage,
+            other => other,
+        }
+    }
+
+    /// How the field is named in warnings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Section => "section",
+            Column::SectionTitle => "section title",
+            Column::WorkPackage | Column::Title => "title",
+            Column::Number => "number",
+            Column::Scope => "scope",
+            Column::Relationships => "relationships",
+            Column::Delivery => "delivery",
+            Column::Comments => "comments",
+            Column::Influences => "key influences",
+            Column::Owner => "owner",
+            Column::Status => "status",
+            Column::Rag => "RAG",
+            Column::Progress => "progress",
+            Column::ActualDelivery => "actual delivery",
+            Column::DependsOn => "depends on",
+            Column::Programmes => "programmes",
+            Column::RelatedItems => "related items",
+        }
+    }
+}
+
+/// A header row read: each column's field, and what the reader must report
+/// about the columns whose cells go to the plan's notes instead, by index.
+pub struct Header {
+    pub columns: Vec<Option<Column>>,
+    pub problems: Vec<(usize, String)>,
+}
+
+/// The fields of a header row's columns. A column nothing matches, and a
+/// second column for a field an earlier column already fills ("Comments" and
+/// "Notes"), fill no field: their cells are kept in the plan's notes, and each
+/// has a problem saying so. Without this, the later column's cells would
+/// overwrite (or be overwritten by) the earlier one's, with no word said.
+pub fn read_header(headers: &[&str]) -> Header {
+    let mut columns = Vec::with_capacity(headers.len());
+    let mut problems = Vec::new();
+    let mut filled: Vec<(Column, usize)> = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        let column = match classify(h) {
+            None => {
+                problems.push((
+                    i,
+                    format!("unknown column \"{h}\"; its cells are kept in the plan's notes"),
+                ));
+                None
+            }
+            Some(c) => match filled.iter().find(|(f, _)| *f == c.field()) {
+                Some(&(_, first)) => {
+                    problems.push((
+                        i,
+                        format!(
+                            "column \"{h}\" is a second {} column (after \"{}\"); its cells are kept in the plan's notes",
+                            c.name(),
+                            headers[first]
+                        ),
+                    ));
+                    None
+                }
+                None => {
+                    filled.push((c.field(), i));
+                    Some(c)
+                }
+            },
+        };
+        columns.push(column);
+    }
+    Header { columns, problems }
 }
 
 /// More cells than this is not a header row.
@@ -156,5 +243,29 @@ mod tests {
             assert_eq!(classify(h), Some(c), "{h}");
         }
         assert_eq!(classify("Budget code"), None);
+        assert_eq!(classify("Section"), Some(Column::Section));
+        assert_eq!(classify("Section title"), Some(Column::SectionTitle));
+        assert_eq!(classify("Section name"), Some(Column::SectionTitle));
+    }
+
+    #[test]
+    fn a_second_column_for_a_field_fills_nothing() {
+        let header = read_header(&["Title", "Comments", "Work package", "Notes", "Budget"]);
+        assert_eq!(
+            header.columns,
+            [
+                Some(Column::Title),
+                Some(Column::Comments),
+                None,
+                None,
+                None
+            ]
+        );
+        let at: Vec<usize> = header.problems.iter().map(|(i, _)| *i).collect();
+        assert_eq!(at, [2, 3, 4]);
+        assert_eq!(
+            header.problems[1].1,
+            "column \"Notes\" is a second comments column (after \"Comments\"); its cells are kept in the plan's notes"
+        );
     }
 }
