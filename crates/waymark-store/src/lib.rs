@@ -5,9 +5,9 @@
 //! never see SQL. Every change is one transaction.
 
 mod migrate;
+mod rules;
 mod sqlite;
 
-use waymark_core::import::relationships;
 use waymark_core::search::SearchText;
 use waymark_core::{
     DeliveryTarget, InfluenceCode, Plan, Progress, Quarter, QuarterConvention, Rag, RelatedKind,
@@ -243,31 +243,6 @@ pub struct WorkPackageInput {
     pub actual_delivery: Option<waymark_core::Date>,
     /// Programme memberships; `None` leaves them as they are.
     pub programmes: Option<Vec<ProgrammeId>>,
-}
-
-/// Whether a package's related items differ from those its relationships text
-/// names (compared without regard to case or order): then a person set them.
-pub(crate) fn related_items_hand_set(relationships_text: &str, related: &[String]) -> bool {
-    let key = |names: &[String]| {
-        let mut k: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
-        k.sort();
-        k.dedup();
-        k
-    };
-    key(related) != key(&relationships::names(relationships_text))
-}
-
-impl WorkPackageInput {
-    pub(crate) fn related_names(&self) -> Vec<String> {
-        match &self.related_items {
-            Some(names) => names
-                .iter()
-                .map(|n| n.trim().to_string())
-                .filter(|n| !n.is_empty())
-                .collect(),
-            None => relationships::names(&self.relationships),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -57,7 +57,7 @@ fn mark_hand_set_related_items(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         let id: i64 = r.get(0)?;
         let text: String = r.get(1)?;
         let items = linked.get(&id).map_or(&[][..], Vec::as_slice);
-        if crate::related_items_hand_set(&text, items) {
+        if crate::rules::packages::related_items_hand_set(&text, items) {
             hand_set.push(id);
         }
     }

@@ -3,8 +3,10 @@
 mod cache;
 mod list;
 mod registers;
+mod tx;
 
 use cache::Cache;
+use tx::SqliteTx;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -25,6 +27,7 @@ use waymark_core::{
     RelatedKind, Section, WorkPackage, WorkPackageRef,
 };
 
+use crate::rules;
 use crate::{
     Actor, BackendError, DependencyId, DependencyLink, DependencyRow, FilterOptions,
     InfluenceOption, InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore,
@@ -46,6 +49,9 @@ pub struct SqliteStore {
 
 /// Every connection's settings.
 fn init_connection(c: &Connection) -> rusqlite::Result<()> {
+    // Room for every statement a write transaction prepares (the rules'
+    // primitives, an import's inserts), so none is parsed twice in a row.
+    c.set_prepared_statement_cache_capacity(64);
     c.execute_batch(
         "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;
          PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;",
@@ -138,30 +144,6 @@ fn sort_key(code: &InfluenceCode) -> String {
         .map(|n| format!("{n:010}"))
         .collect::<Vec<_>>()
         .join(".")
-}
-
-fn reference(tx: &Connection, section: SectionId, number: &str) -> Result<(String, PlanId, i64)> {
-    let (plan, position, sec_number): (i64, i64, Option<String>) = tx
-        .query_row(
-            "SELECT plan_id, position, number FROM section WHERE id = ?",
-            [section.0],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?
-        .ok_or(StoreError::Invalid {
-            field: "section_id",
-            message: format!("there is no section {section}"),
-        })?;
-    let s = Section {
-        number: sec_number,
-        title: None,
-        work_packages: Vec::new(),
-    };
-    Ok((
-        WorkPackageRef::new(&s, position as usize, number).0,
-        PlanId(plan),
-        position,
-    ))
 }
 
 /// What a package's filter choices depend on: its plan's newest influence and
@@ -384,387 +366,18 @@ impl SqliteStore {
             &mut conn,
             by,
             |tx| {
-                let existing: Option<i64> = tx
-                    .query_row("SELECT id FROM plan WHERE title = ?", [&plan.title], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
-                let keep_id = match (existing, on_existing) {
-                    (Some(id), OnExisting::Refuse) => {
-                        return Err(StoreError::Conflict {
-                            field: "title",
-                            message: format!(
-                                "a plan titled \"{}\" is already stored (plan {id}); import with --replace to replace it",
-                                plan.title
-                            ),
-                        });
-                    }
-                    (Some(id), OnExisting::Replace) => {
-                        unindex_search(tx, "plan_id = ?", id)?;
-                        tx.execute("DELETE FROM plan WHERE id = ?", [id])?;
-                        Some(id)
-                    }
-                    (None, _) => None,
-                };
-                let pid = insert_plan_row(tx, keep_id, plan)?;
-                let mut influence_ids: HashMap<&InfluenceCode, i64> = HashMap::new();
-                {
-                    let mut ins = tx.prepare_cached("INSERT INTO influence (plan_id, code, sort_key, title, description) VALUES (?, ?, ?, ?, ?)")?;
-                    for inf in &plan.influences {
-                        if influence_ids.contains_key(&inf.code) {
-                            continue;
-                        }
-                        ins.execute(params![
-                            pid,
-                            inf.code.as_str(),
-                            sort_key(&inf.code),
-                            inf.title,
-                            inf.description
-                        ])?;
-                        influence_ids.insert(&inf.code, tx.last_insert_rowid());
-                    }
-                }
-                let mut related_ids: HashMap<String, i64> = HashMap::new();
-                {
-                    let mut ins = tx.prepare_cached(
-                        "INSERT INTO related_item (plan_id, name, kind) VALUES (?, ?, ?)",
-                    )?;
-                    for item in &plan.related_items {
-                        let key = item.name.to_lowercase();
-                        if related_ids.contains_key(&key) {
-                            continue;
-                        }
-                        ins.execute(params![pid, item.name, item.kind.as_str()])?;
-                        related_ids.insert(key, tx.last_insert_rowid());
-                    }
-                }
-                let mut wp_ids: HashMap<WorkPackageRef, i64> = HashMap::new();
-                {
-                    let mut ins_section = tx.prepare_cached(
-                    "INSERT INTO section (plan_id, position, number, title) VALUES (?, ?, ?, ?)",
-                )?;
-                    let mut ins_wp = tx.prepare_cached(
-                    "INSERT INTO work_package (plan_id, section_id, section_position, position, number, ref, title, scope, relationships,
-                        delivery, final_quarter, comments, owner, status, rag, progress, actual_delivery)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )?;
-                    let mut ins_del = tx.prepare_cached("INSERT INTO delivery_target (work_package_id, position, label, quarter) VALUES (?, ?, ?, ?)")?;
-                    let mut ins_inf = tx.prepare_cached("INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position) VALUES (?, ?, ?)")?;
-                    let mut ins_rel = tx.prepare_cached("INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position) VALUES (?, ?, ?)")?;
-                    let mut mark_manual = tx.prepare_cached(
-                        "UPDATE work_package SET related_items_manual = 1 WHERE id = ?",
-                    )?;
-                    for (si, section) in plan.sections.iter().enumerate() {
-                        ins_section.execute(params![
-                            pid,
-                            si as i64,
-                            section.number,
-                            section.title
-                        ])?;
-                        let sid = tx.last_insert_rowid();
-                        for (wi, wp) in section.work_packages.iter().enumerate() {
-                            let r = WorkPackageRef::new(section, si, &wp.number);
-                            ins_wp
-                                .execute(params![
-                                    pid,
-                                    sid,
-                                    si as i64,
-                                    wi as i64,
-                                    wp.number,
-                                    r.0,
-                                    wp.title,
-                                    wp.scope,
-                                    wp.relationships,
-                                    format_delivery(&wp.delivery),
-                                    final_quarter(&wp.delivery),
-                                    wp.comments,
-                                    wp.owner,
-                                    wp.status.as_str(),
-                                    wp.rag.map(Rag::as_str),
-                                    i64::from(wp.progress.get()),
-                                    wp.actual_delivery.map(|d| d.to_string()),
-                                ])
-                                .map_err(|e| {
-                                    map_unique(
-                                        e,
-                                        "number",
-                                        format!("work package {r} appears twice"),
-                                    )
-                                })?;
-                            let wid = tx.last_insert_rowid();
-                            wp_ids.insert(r, wid);
-                            if crate::related_items_hand_set(&wp.relationships, &wp.related_items) {
-                                mark_manual.execute([wid])?;
-                            }
-                            for (i, d) in wp.delivery.iter().enumerate() {
-                                ins_del.execute(params![
-                                    wid,
-                                    i as i64,
-                                    d.label,
-                                    d.quarter.index()
-                                ])?;
-                            }
-                            for (i, code) in wp.influences.iter().enumerate() {
-                                let inf = match influence_ids.get(code) {
-                                    Some(id) => *id,
-                                    None => ensure_influence(tx, pid, code)?,
-                                };
-                                ins_inf.execute(params![wid, inf, i as i64])?;
-                            }
-                            for (i, name) in wp.related_items.iter().enumerate() {
-                                let item = match related_ids.get(&name.to_lowercase()) {
-                                    Some(id) => *id,
-                                    None => ensure_related(tx, pid, name, None)?,
-                                };
-                                ins_rel.execute(params![wid, item, i as i64])?;
-                            }
-                        }
-                    }
-                }
-                index_search(tx, "plan_id = ?", pid)?;
-                for (pi, prog) in plan.programmes.iter().enumerate() {
-                    tx.execute(
-                    "INSERT INTO programme (plan_id, position, name, priority, description) VALUES (?, ?, ?, ?, ?)",
-                    params![pid, pi as i64, prog.name, prog.priority, prog.description],
-                )
-                .map_err(|e| map_unique(e, "programmes", format!("programme \"{}\" appears twice", prog.name)))?;
-                    let prog_id = tx.last_insert_rowid();
-                    for (i, r) in prog.work_packages.iter().enumerate() {
-                        let wid = wp_ids.get(r).ok_or_else(|| StoreError::Invalid {
-                            field: "programmes",
-                            message: format!(
-                                "programme {} names unknown work package {r}",
-                                prog.name
-                            ),
-                        })?;
-                        tx.execute(
-                        "INSERT OR IGNORE INTO programme_work_package (programme_id, work_package_id, position) VALUES (?, ?, ?)",
-                        params![prog_id, wid, i as i64],
-                    )?;
-                    }
-                }
-                for dep in &plan.dependencies {
-                    let (Some(p), Some(s)) =
-                        (wp_ids.get(&dep.predecessor), wp_ids.get(&dep.successor))
-                    else {
-                        return Err(StoreError::Invalid {
-                            field: "dependencies",
-                            message: format!(
-                                "dependency {} → {} names an unknown work package",
-                                dep.predecessor, dep.successor
-                            ),
-                        });
-                    };
-                    tx.execute(
-                    "INSERT OR IGNORE INTO dependency (plan_id, predecessor_id, successor_id) VALUES (?, ?, ?)",
-                    params![pid, p, s],
-                )?;
-                }
+                let pid = rules::import::import(&mut SqliteTx::bulk(tx), plan, on_existing)?;
+                index_search(tx, "plan_id = ?", pid.0)?;
                 // Fresh statistics, so the planner picks the right index for each
                 // filter (sampled: a few hundred rows per index are enough).
                 tx.execute_batch("PRAGMA analysis_limit = 400; ANALYZE;")?;
-                Ok(PlanId(pid))
+                Ok(pid)
             },
             finish,
         );
         conn.execute_batch("PRAGMA cache_size = -8000; PRAGMA shrink_memory;")?;
         result
     }
-}
-
-fn insert_plan_row(tx: &Transaction<'_>, id: Option<i64>, plan: &Plan) -> Result<i64> {
-    tx.execute(
-        "INSERT INTO plan (id, title, organisation, period, introduction, quarter_convention, notes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        params![id, plan.title, plan.organisation, plan.period, plan.introduction, plan.quarter_convention.as_str(), plan.notes],
-    )?;
-    Ok(tx.last_insert_rowid())
-}
-
-fn ensure_influence(tx: &Transaction<'_>, plan: i64, code: &InfluenceCode) -> Result<i64> {
-    if let Some(id) = tx
-        .prepare_cached("SELECT id FROM influence WHERE plan_id = ? AND code = ?")?
-        .query_row(params![plan, code.as_str()], |r| r.get(0))
-        .optional()?
-    {
-        return Ok(id);
-    }
-    tx.prepare_cached("INSERT INTO influence (plan_id, code, sort_key) VALUES (?, ?, ?)")?
-        .execute(params![plan, code.as_str(), sort_key(code)])?;
-    Ok(tx.last_insert_rowid())
-}
-
-fn ensure_related(
-    tx: &Transaction<'_>,
-    plan: i64,
-    name: &str,
-    kind: Option<RelatedKind>,
-) -> Result<i64> {
-    // An item of that name, else the item a merge or rename gave that name to.
-    if let Some(id) = tx
-        .prepare_cached(
-            "SELECT id FROM related_item WHERE plan_id = ?1 AND name = ?2
-             UNION ALL SELECT related_item_id FROM related_item_alias WHERE plan_id = ?1 AND name = ?2
-             LIMIT 1",
-        )?
-        .query_row(params![plan, name], |r| r.get::<_, i64>(0))
-        .optional()?
-    {
-        if let Some(kind) = kind {
-            tx.execute(
-                "UPDATE related_item SET kind = ? WHERE id = ?",
-                params![kind.as_str(), id],
-            )?;
-        }
-        return Ok(id);
-    }
-    let kind = kind.unwrap_or_else(|| infer_kind(name));
-    tx.prepare_cached("INSERT INTO related_item (plan_id, name, kind) VALUES (?, ?, ?)")?
-        .execute(params![plan, name, kind.as_str()])?;
-    Ok(tx.last_insert_rowid())
-}
-
-/// Write a package's links: delivery parts, influences, related items.
-fn write_links(
-    tx: &Transaction<'_>,
-    plan: i64,
-    wp: i64,
-    delivery: &[waymark_core::DeliveryTarget],
-    influences: &[InfluenceCode],
-    related: &[String],
-) -> Result<()> {
-    tx.prepare_cached("DELETE FROM delivery_target WHERE work_package_id = ?")?
-        .execute([wp])?;
-    tx.prepare_cached("DELETE FROM work_package_influence WHERE work_package_id = ?")?
-        .execute([wp])?;
-    tx.prepare_cached("DELETE FROM work_package_related WHERE work_package_id = ?")?
-        .execute([wp])?;
-    let mut ins = tx.prepare_cached("INSERT INTO delivery_target (work_package_id, position, label, quarter) VALUES (?, ?, ?, ?)")?;
-    for (i, d) in delivery.iter().enumerate() {
-        ins.execute(params![wp, i as i64, d.label, d.quarter.index()])?;
-    }
-    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position) VALUES (?, ?, ?)")?;
-    for (i, code) in influences.iter().enumerate() {
-        let inf = ensure_influence(tx, plan, code)?;
-        ins.execute(params![wp, inf, i as i64])?;
-    }
-    let mut ins = tx.prepare_cached("INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position) VALUES (?, ?, ?)")?;
-    for (i, name) in related.iter().enumerate() {
-        let item = ensure_related(tx, plan, name, None)?;
-        ins.execute(params![wp, item, i as i64])?;
-    }
-    Ok(())
-}
-
-/// The number a new package of `section` gets when none is given: the largest
-/// whole number there + 1. Numbers that are not whole numbers (`3a`) do not
-/// count; when the largest cannot be followed, the person must choose.
-fn next_number(tx: &Transaction<'_>, section: SectionId) -> Result<String> {
-    let too_large = |largest: &str| StoreError::Invalid {
-        field: "number",
-        message: format!(
-            "cannot choose the next number after {largest} in this section; give the work package a number"
-        ),
-    };
-    let mut stmt = tx.prepare_cached("SELECT number FROM work_package WHERE section_id = ?")?;
-    let mut rows = stmt.query([section.0])?;
-    let mut largest: u64 = 0;
-    while let Some(row) = rows.next()? {
-        let number: String = row.get(0)?;
-        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
-            continue;
-        }
-        let n = number.parse::<u64>().map_err(|_| too_large(&number))?;
-        largest = largest.max(n);
-    }
-    // The next number must itself be a valid number (waymark_core::limits).
-    largest
-        .checked_add(1)
-        .map(|n| n.to_string())
-        .filter(|n| waymark_core::limits::check_package_number(n).is_ok())
-        .ok_or_else(|| too_large(&largest.to_string()))
-}
-
-/// Write every field and link of package `wid` from `input` and index it for
-/// search; shared by create and update so the two cannot drift apart.
-fn save_package(
-    tx: &Transaction<'_>,
-    plan: i64,
-    wid: i64,
-    input: &WorkPackageInput,
-    number: &str,
-    r: &str,
-    section_pos: i64,
-) -> Result<()> {
-    tx.execute(
-        "UPDATE work_package SET section_id = ?, section_position = ?, number = ?, ref = ?, title = ?, scope = ?, relationships = ?,
-            delivery = ?, final_quarter = ?, comments = ?, owner = ?, status = ?, rag = ?, progress = ?, actual_delivery = ?,
-            related_items_manual = ?
-         WHERE id = ?",
-        params![
-            input.section_id.0,
-            section_pos,
-            number,
-            r,
-            input.title,
-            input.scope,
-            input.relationships,
-            format_delivery(&input.delivery),
-            final_quarter(&input.delivery),
-            input.comments,
-            input.owner,
-            input.status.as_str(),
-            input.rag.map(Rag::as_str),
-            i64::from(input.progress.get()),
-            input.actual_delivery.map(|d| d.to_string()),
-            input.related_items.is_some(),
-            wid,
-        ],
-    )
-    .map_err(|e| map_unique(e, "number", format!("work package {r} already exists")))?;
-    index_search(tx, "id = ?", wid)?;
-    write_links(
-        tx,
-        plan,
-        wid,
-        &input.delivery,
-        &input.influences,
-        &input.related_names(),
-    )?;
-    if let Some(progs) = &input.programmes {
-        set_programmes(tx, plan, wid, progs)?;
-    }
-    Ok(())
-}
-
-fn set_programmes(
-    tx: &Transaction<'_>,
-    plan: i64,
-    wp: i64,
-    programmes: &[ProgrammeId],
-) -> Result<()> {
-    tx.execute(
-        "DELETE FROM programme_work_package WHERE work_package_id = ?",
-        [wp],
-    )?;
-    for p in programmes {
-        let found: Option<i64> = tx
-            .query_row("SELECT plan_id FROM programme WHERE id = ?", [p.0], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if found != Some(plan) {
-            return Err(StoreError::Invalid {
-                field: "programmes",
-                message: format!("there is no programme {p} in this plan"),
-            });
-        }
-        tx.execute(
-            "INSERT OR IGNORE INTO programme_work_package (programme_id, work_package_id, position)
-             VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM programme_work_package WHERE programme_id = ?))",
-            params![p.0, wp, p.0],
-        )?;
-    }
-    Ok(())
 }
 
 /// A plan's influences with their package counts; only `code` when given (one
@@ -1316,23 +929,8 @@ impl PlanStore for SqliteStore {
         by: &Actor,
     ) -> Result<WorkPackageId> {
         self.write_package(by, None, |tx| {
-            let number = match &input.number {
-                Some(n) => n.clone(),
-                None => next_number(tx, input.section_id)?,
-            };
-            let (r, section_plan, section_pos) = reference(tx, input.section_id, &number)?;
-            if section_plan != plan {
-                return Err(StoreError::Invalid { field: "section_id", message: format!("section {} is not in this plan", input.section_id) });
-            }
-            tx.execute(
-                "INSERT INTO work_package (plan_id, section_id, section_position, position, number, ref, title)
-                 VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM work_package WHERE section_id = ?), ?, ?, ?)",
-                params![plan.0, input.section_id.0, section_pos, input.section_id.0, number, r, input.title],
-            )
-            .map_err(|e| map_unique(e, "number", format!("work package {r} already exists")))?;
-            let wid = tx.last_insert_rowid();
-            save_package(tx, plan.0, wid, input, &number, &r, section_pos)?;
-            Ok((WorkPackageId(wid), Some(WorkPackageId(wid))))
+            let id = rules::packages::create(&mut SqliteTx::new(tx), plan, input)?;
+            Ok((id, Some(id)))
         })
     }
 
@@ -1343,36 +941,15 @@ impl PlanStore for SqliteStore {
         by: &Actor,
     ) -> Result<()> {
         self.write_package(by, Some(id), |tx| {
-            let (plan, old_section, old_number): (i64, i64, String) = tx
-                .query_row("SELECT plan_id, section_id, number FROM work_package WHERE id = ?", [id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .optional()?
-                .ok_or(StoreError::NotFound { what: "work package" })?;
-            let number = input.number.clone().unwrap_or(old_number);
-            let (r, section_plan, section_pos) = reference(tx, input.section_id, &number)?;
-            if section_plan.0 != plan {
-                return Err(StoreError::Invalid { field: "section_id", message: format!("section {} is not in this plan", input.section_id) });
-            }
-            unindex_search(tx, "id = ?", id.0)?;
-            if old_section != input.section_id.0 {
-                tx.execute(
-                    "UPDATE work_package SET position = (SELECT COALESCE(MAX(position), -1) + 1 FROM work_package WHERE section_id = ?) WHERE id = ?",
-                    params![input.section_id.0, id.0],
-                )?;
-            }
-            save_package(tx, plan, id.0, input, &number, &r, section_pos)?;
+            rules::packages::update(&mut SqliteTx::new(tx), id, input)?;
             Ok(((), Some(id)))
         })
     }
 
     fn delete_work_package(&self, id: WorkPackageId, by: &Actor) -> Result<()> {
         self.write_package(by, Some(id), |tx| {
-            unindex_search(tx, "id = ?", id.0)?;
-            match tx.execute("DELETE FROM work_package WHERE id = ?", [id.0])? {
-                0 => Err(StoreError::NotFound {
-                    what: "work package",
-                }),
-                _ => Ok(((), None)),
-            }
+            rules::packages::delete(&mut SqliteTx::new(tx), id)?;
+            Ok(((), None))
         })
     }
 
@@ -1697,49 +1274,7 @@ impl PlanStore for SqliteStore {
         by: &Actor,
     ) -> Result<DependencyId> {
         self.write(by, |tx| {
-            let find = |id: WorkPackageId, field: &'static str| -> Result<(i64, String)> {
-                tx.query_row(
-                    "SELECT plan_id, ref FROM work_package WHERE id = ?",
-                    [id.0],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?
-                .ok_or(StoreError::Invalid {
-                    field,
-                    message: format!("there is no work package {id}"),
-                })
-            };
-            let (plan_p, ref_p) = find(predecessor, "predecessor_id")?;
-            let (plan_s, ref_s) = find(successor, "successor_id")?;
-            if plan_p != plan_s {
-                return Err(StoreError::Invalid {
-                    field: "predecessor_id",
-                    message: "both work packages must be in the same plan".into(),
-                });
-            }
-            let existing = deps_of(tx, plan_p)?;
-            let new = Dependency {
-                predecessor: WorkPackageRef(ref_p),
-                successor: WorkPackageRef(ref_s),
-            };
-            if existing.contains(&new) {
-                return Err(StoreError::Conflict {
-                    field: "predecessor_id",
-                    message: format!("{} already depends on {}", new.successor, new.predecessor),
-                });
-            }
-            schedule::check_new_dependency(&existing, &new).map_err(|e| StoreError::Invalid {
-                field: match e {
-                    DependencyError::SelfDependency(_) => "predecessor_id",
-                    DependencyError::Cycle { .. } => "predecessor_id",
-                },
-                message: e.to_string(),
-            })?;
-            tx.execute(
-                "INSERT INTO dependency (plan_id, predecessor_id, successor_id) VALUES (?, ?, ?)",
-                params![plan_p, predecessor.0, successor.0],
-            )?;
-            Ok(DependencyId(tx.last_insert_rowid()))
+            rules::dependencies::add(&mut SqliteTx::new(tx), predecessor, successor)
         })
     }
 
