@@ -4,7 +4,6 @@
 //! The store speaks domain types (`waymark_core`) and plain view structs; callers
 //! never see SQL. Every change is one transaction.
 
-mod migrate;
 mod rules;
 mod sqlite;
 

@@ -2,6 +2,7 @@
 
 mod cache;
 mod list;
+mod migrate;
 mod registers;
 mod tx;
 
@@ -209,7 +210,7 @@ impl SqliteStore {
         {
             let mut conn = pool.get()?;
             conn.pragma_update(None, "journal_mode", "WAL")?;
-            crate::migrate::apply(&mut conn)?;
+            migrate::apply(&mut conn)?;
         }
         Ok(SqliteStore {
             pool,

@@ -1,5 +1,7 @@
-//! Numbered schema migrations, applied in order at start-up. The database's
-//! `user_version` records the last one applied. A migration is an SQL script
+//! SQLite's numbered schema migrations (`migrations/sqlite/NNNN_*.sql`),
+//! applied in order at start-up. The database's `user_version` records the
+//! last one applied; numbers are never reused, so a database made by any
+//! earlier version opens and is brought up to date. A migration is an SQL script
 //! and, where SQL cannot say it, a step in Rust run in the same transaction.
 
 use std::collections::HashMap;
@@ -9,15 +11,15 @@ use rusqlite::{Connection, Transaction};
 type Step = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
-    (1, include_str!("../migrations/0001_plan.sql"), None),
+    (1, include_str!("../../migrations/sqlite/0001_plan.sql"), None),
     (
         2,
-        include_str!("../migrations/0002_search_phrases.sql"),
+        include_str!("../../migrations/sqlite/0002_search_phrases.sql"),
         None,
     ),
     (
         3,
-        include_str!("../migrations/0003_register_upkeep.sql"),
+        include_str!("../../migrations/sqlite/0003_register_upkeep.sql"),
         Some(mark_hand_set_related_items),
     ),
 ];
