@@ -621,6 +621,17 @@ pub trait PlanStore: Send + Sync {
         input: &WorkPackageInput,
         by: &Actor,
     ) -> Result<()>;
+    /// Change a package from what it is, in one transaction, so that nothing
+    /// changed meanwhile is lost (a PATCH of some fields): `change` sees the
+    /// package as stored and answers the fields to store, or `None` to leave
+    /// it as it is (when the change is not valid, say). Answers whether it
+    /// stored a change.
+    fn change_work_package(
+        &self,
+        id: WorkPackageId,
+        change: &mut dyn FnMut(&WorkPackageDetail) -> Option<WorkPackageInput>,
+        by: &Actor,
+    ) -> Result<bool>;
     fn delete_work_package(&self, id: WorkPackageId, by: &Actor) -> Result<()>;
 
     fn influences(&self, plan: PlanId) -> Result<Vec<InfluenceRow>>;

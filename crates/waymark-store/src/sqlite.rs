@@ -615,6 +615,68 @@ fn fill_links(c: &Connection, batch: &mut [(i64, usize, WorkPackage)]) -> Result
     Ok(())
 }
 
+/// Everything about one package, read in the caller's transaction.
+fn package_detail(c: &Connection, id: WorkPackageId) -> Result<WorkPackageDetail> {
+    let (row, scope, relationships, comments, actual, sec_number, sec_title, sec_pos, related_items_manual) = c
+        .prepare_cached(&format!(
+            "SELECT {WP_COLUMNS}, wp.scope, wp.relationships, wp.comments, wp.actual_delivery, s.number, s.title, s.position,
+                wp.related_items_manual
+             FROM work_package wp JOIN section s ON s.id = wp.section_id WHERE wp.id = ?"
+        ))?
+        .query_row([id.0], |r| {
+            Ok((
+                wp_row(r)?,
+                r.get::<_, String>(11)?,
+                r.get::<_, String>(12)?,
+                r.get::<_, String>(13)?,
+                r.get::<_, Option<String>>(14)?,
+                r.get::<_, Option<String>>(15)?,
+                r.get::<_, Option<String>>(16)?,
+                r.get::<_, i64>(17)?,
+                r.get::<_, bool>(18)?,
+            ))
+        })
+        .optional()?
+        .ok_or(StoreError::NotFound { what: "work package" })?;
+    let influences = c
+        .prepare_cached("SELECT i.code FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE wpi.work_package_id = ? ORDER BY wpi.position")?
+        .query_map([id.0], |r| parse_col::<InfluenceCode>(&r.get::<_, String>(0)?))?
+        .collect::<rusqlite::Result<_>>()?;
+    let related_items = c
+        .prepare_cached("SELECT ri.id, ri.name, ri.kind FROM work_package_related wpr JOIN related_item ri ON ri.id = wpr.related_item_id WHERE wpr.work_package_id = ? ORDER BY wpr.position")?
+        .query_map([id.0], |r| Ok(RelatedRef { id: RelatedItemId(r.get(0)?), name: r.get(1)?, kind: parse_col(&r.get::<_, String>(2)?)? }))?
+        .collect::<rusqlite::Result<_>>()?;
+    let programmes = c
+        .prepare_cached("SELECT p.id, p.name, p.priority FROM programme_work_package m JOIN programme p ON p.id = m.programme_id WHERE m.work_package_id = ? ORDER BY p.position")?
+        .query_map([id.0], |r| Ok(ProgrammeRef { id: ProgrammeId(r.get(0)?), name: r.get(1)?, priority: r.get(2)? }))?
+        .collect::<rusqlite::Result<_>>()?;
+    let link = |sql: &str| -> Result<Vec<DependencyLink>> {
+        Ok(c.prepare_cached(sql)?
+            .query_map([id.0], |r| Ok(DependencyLink { dependency_id: DependencyId(r.get(11)?), work_package: wp_row(r)? }))?
+            .collect::<rusqlite::Result<_>>()?)
+    };
+    let depends_on = link(&format!(
+        "SELECT {WP_COLUMNS}, d.id FROM dependency d JOIN work_package wp ON wp.id = d.predecessor_id WHERE d.successor_id = ? ORDER BY wp.section_position, wp.position"
+    ))?;
+    let dependents = link(&format!(
+        "SELECT {WP_COLUMNS}, d.id FROM dependency d JOIN work_package wp ON wp.id = d.successor_id WHERE d.predecessor_id = ? ORDER BY wp.section_position, wp.position"
+    ))?;
+    Ok(WorkPackageDetail {
+        row,
+        section_label: section_label(&sec_number, &sec_title, sec_pos),
+        scope,
+        relationships,
+        comments,
+        actual_delivery: actual.as_deref().map(parse_col::<Date>).transpose()?,
+        influences,
+        related_items,
+        related_items_manual,
+        programmes,
+        depends_on,
+        dependents,
+    })
+}
+
 impl PlanStore for SqliteStore {
     fn list_plans(&self) -> Result<Vec<PlanSummary>> {
         self.read(|c| {
@@ -861,66 +923,7 @@ impl PlanStore for SqliteStore {
     }
 
     fn work_package(&self, id: WorkPackageId) -> Result<WorkPackageDetail> {
-        self.read(|c| {
-            let (row, scope, relationships, comments, actual, sec_number, sec_title, sec_pos, related_items_manual) = c
-                .prepare_cached(&format!(
-                    "SELECT {WP_COLUMNS}, wp.scope, wp.relationships, wp.comments, wp.actual_delivery, s.number, s.title, s.position,
-                        wp.related_items_manual
-                     FROM work_package wp JOIN section s ON s.id = wp.section_id WHERE wp.id = ?"
-                ))?
-                .query_row([id.0], |r| {
-                    Ok((
-                        wp_row(r)?,
-                        r.get::<_, String>(11)?,
-                        r.get::<_, String>(12)?,
-                        r.get::<_, String>(13)?,
-                        r.get::<_, Option<String>>(14)?,
-                        r.get::<_, Option<String>>(15)?,
-                        r.get::<_, Option<String>>(16)?,
-                        r.get::<_, i64>(17)?,
-                        r.get::<_, bool>(18)?,
-                    ))
-                })
-                .optional()?
-                .ok_or(StoreError::NotFound { what: "work package" })?;
-            let influences = c
-                .prepare_cached("SELECT i.code FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE wpi.work_package_id = ? ORDER BY wpi.position")?
-                .query_map([id.0], |r| parse_col::<InfluenceCode>(&r.get::<_, String>(0)?))?
-                .collect::<rusqlite::Result<_>>()?;
-            let related_items = c
-                .prepare_cached("SELECT ri.id, ri.name, ri.kind FROM work_package_related wpr JOIN related_item ri ON ri.id = wpr.related_item_id WHERE wpr.work_package_id = ? ORDER BY wpr.position")?
-                .query_map([id.0], |r| Ok(RelatedRef { id: RelatedItemId(r.get(0)?), name: r.get(1)?, kind: parse_col(&r.get::<_, String>(2)?)? }))?
-                .collect::<rusqlite::Result<_>>()?;
-            let programmes = c
-                .prepare_cached("SELECT p.id, p.name, p.priority FROM programme_work_package m JOIN programme p ON p.id = m.programme_id WHERE m.work_package_id = ? ORDER BY p.position")?
-                .query_map([id.0], |r| Ok(ProgrammeRef { id: ProgrammeId(r.get(0)?), name: r.get(1)?, priority: r.get(2)? }))?
-                .collect::<rusqlite::Result<_>>()?;
-            let link = |sql: &str| -> Result<Vec<DependencyLink>> {
-                Ok(c.prepare_cached(sql)?
-                    .query_map([id.0], |r| Ok(DependencyLink { dependency_id: DependencyId(r.get(11)?), work_package: wp_row(r)? }))?
-                    .collect::<rusqlite::Result<_>>()?)
-            };
-            let depends_on = link(&format!(
-                "SELECT {WP_COLUMNS}, d.id FROM dependency d JOIN work_package wp ON wp.id = d.predecessor_id WHERE d.successor_id = ? ORDER BY wp.section_position, wp.position"
-            ))?;
-            let dependents = link(&format!(
-                "SELECT {WP_COLUMNS}, d.id FROM dependency d JOIN work_package wp ON wp.id = d.successor_id WHERE d.predecessor_id = ? ORDER BY wp.section_position, wp.position"
-            ))?;
-            Ok(WorkPackageDetail {
-                row,
-                section_label: section_label(&sec_number, &sec_title, sec_pos),
-                scope,
-                relationships,
-                comments,
-                actual_delivery: actual.as_deref().map(parse_col::<Date>).transpose()?,
-                influences,
-                related_items,
-                related_items_manual,
-                programmes,
-                depends_on,
-                dependents,
-            })
-        })
+        self.read(|c| package_detail(c, id))
     }
 
     fn create_work_package(
@@ -944,6 +947,24 @@ impl PlanStore for SqliteStore {
         self.write_package(by, Some(id), |tx| {
             rules::packages::update(&mut SqliteTx::new(tx), id, input)?;
             Ok(((), Some(id)))
+        })
+    }
+
+    fn change_work_package(
+        &self,
+        id: WorkPackageId,
+        change: &mut dyn FnMut(&WorkPackageDetail) -> Option<WorkPackageInput>,
+        by: &Actor,
+    ) -> Result<bool> {
+        self.write_package(by, Some(id), |tx| {
+            let current = package_detail(tx, id)?;
+            match change(&current) {
+                Some(input) => {
+                    rules::packages::update(&mut SqliteTx::new(tx), id, &input)?;
+                    Ok((true, Some(id)))
+                }
+                None => Ok((false, Some(id))),
+            }
         })
     }
 

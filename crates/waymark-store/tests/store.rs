@@ -253,7 +253,10 @@ fn filters_find_the_right_packages() {
 }
 
 fn input_from(store: &dyn PlanStore, id: waymark_store::WorkPackageId) -> WorkPackageInput {
-    let d = store.work_package(id).unwrap();
+    input_of(store.work_package(id).unwrap())
+}
+
+fn input_of(d: waymark_store::WorkPackageDetail) -> WorkPackageInput {
     WorkPackageInput {
         section_id: d.row.section_id,
         number: Some(d.row.number),
@@ -320,6 +323,53 @@ fn packages_are_created_updated_and_deleted() {
     store.delete_work_package(created, BY).unwrap();
     assert!(matches!(
         store.work_package(created),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn a_change_sees_every_change_made_before_it() {
+    let (store, plan) = seeded();
+    let id = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+    let title = store.work_package(id).unwrap().row.title;
+    // Each change reads the title and adds a mark: read and write in one
+    // transaction, no two can read the same title.
+    let writers: Vec<_> = (0..4)
+        .map(|_| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                for _ in 0..10 {
+                    let changed = store
+                        .change_work_package(
+                            id,
+                            &mut |current| {
+                                let mut input = input_of(current.clone());
+                                input.title.push('!');
+                                Some(input)
+                            },
+                            BY,
+                        )
+                        .unwrap();
+                    assert!(changed);
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    assert_eq!(
+        store.work_package(id).unwrap().row.title,
+        format!("{title}{}", "!".repeat(40))
+    );
+
+    // A change that answers nothing stores nothing.
+    let before = store.work_package(id).unwrap();
+    assert!(!store.change_work_package(id, &mut |_| None, BY).unwrap());
+    assert_eq!(store.work_package(id).unwrap(), before);
+    let gone = waymark_store::WorkPackageId(i64::MAX);
+    assert!(matches!(
+        store.change_work_package(gone, &mut |d| Some(input_of(d.clone())), BY),
         Err(StoreError::NotFound { .. })
     ));
 }

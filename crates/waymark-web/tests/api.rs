@@ -51,6 +51,39 @@ fn package_id(s: &TestServer, reference: &str) -> i64 {
         .unwrap()
 }
 
+/// Two clients PATCH different fields of one package at once, again and
+/// again: each PATCH lies over the package as stored when it writes, so the
+/// last value of both fields is there at the end (none is put back by a
+/// PATCH that read the package before it).
+#[test]
+fn concurrent_patches_of_different_fields_keep_both() {
+    let s = start();
+    let id = package_id(&s, "10.1.1");
+    let path = format!("/api/v1/work-packages/{id}");
+    let addr = s.server.addr;
+    let client = |field: &'static str| {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            for i in 0..20 {
+                let body = format!(r#"{{"{field}":"{field} {i}"}}"#);
+                let r = common::send(
+                    addr,
+                    "PATCH",
+                    &path,
+                    &[("Content-Type", "application/json")],
+                    Some(&body),
+                );
+                assert_eq!(r.status, 200, "{}", r.body);
+            }
+        })
+    };
+    let (a, b) = (client("owner"), client("comments"));
+    a.join().unwrap();
+    b.join().unwrap();
+    let wp = s.get(&path).json();
+    assert_eq!((wp["owner"].as_str(), wp["comments"].as_str()), (Some("owner 19"), Some("comments 19")));
+}
+
 fn refs(v: &Value) -> Vec<String> {
     v["items"]
         .as_array()

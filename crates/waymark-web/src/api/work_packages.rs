@@ -202,17 +202,27 @@ pub async fn update(
 ) -> Result<Json<WorkPackageDto>, ApiError> {
     let id = WorkPackageId(path_id(&id, "Work package")?);
     let patch = fields_from_json(&body)?;
-    let current = state.run(move |s| s.work_package(id)).await?;
-    let input = WorkPackageFields::from_detail(&current)
-        .overlay(patch)
-        .validate()
-        .map_err(ApiError::Validation)?;
-    let detail = state
+    // The patch lies over the package as it is inside the write, so a
+    // change made meanwhile to another field is kept.
+    let outcome = state
         .run(move |s| {
-            s.update_work_package(id, &input, &by)?;
-            s.work_package(id)
+            let mut patch = Some(patch);
+            let mut refused = None;
+            s.change_work_package(
+                id,
+                &mut |current| {
+                    let fields = WorkPackageFields::from_detail(current).overlay(patch.take()?);
+                    fields.validate().map_err(|e| refused = Some(e)).ok()
+                },
+                &by,
+            )?;
+            Ok(match refused {
+                Some(errors) => Err(errors),
+                None => Ok(s.work_package(id)?),
+            })
         })
         .await?;
+    let detail = outcome.map_err(ApiError::Validation)?;
     Ok(Json(detail.into()))
 }
 
