@@ -110,25 +110,58 @@ where
     s.parse().map_err(corrupt)
 }
 
+/// A package row from [`WP_COLUMNS`].
 fn wp_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkPackageRow> {
-    let delivery: String = r.get(6)?;
-    let status: String = r.get(8)?;
-    let rag: Option<String> = r.get(9)?;
-    let progress: i64 = r.get(10)?;
+    wp_row_at(r, 0)
+}
+
+/// A package row from [`WP_COLUMNS`] starting at column `at` (a query that
+/// selects two packages reads the second after the first).
+fn wp_row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<WorkPackageRow> {
+    let delivery: String = r.get(at + 6)?;
+    let status: String = r.get(at + 8)?;
+    let rag: Option<String> = r.get(at + 9)?;
+    let progress: i64 = r.get(at + 10)?;
     Ok(WorkPackageRow {
-        id: WorkPackageId(r.get(0)?),
-        plan_id: PlanId(r.get(1)?),
-        section_id: SectionId(r.get(2)?),
-        reference: r.get(3)?,
-        number: r.get(4)?,
-        title: r.get(5)?,
+        id: WorkPackageId(r.get(at)?),
+        plan_id: PlanId(r.get(at + 1)?),
+        section_id: SectionId(r.get(at + 2)?),
+        reference: r.get(at + 3)?,
+        number: r.get(at + 4)?,
+        title: r.get(at + 5)?,
         delivery: parse_delivery(&delivery).0,
-        owner: r.get(7)?,
+        owner: r.get(at + 7)?,
         status: parse_col(&status)?,
         rag: rag.as_deref().map(parse_col).transpose()?,
         progress: Progress::new(progress).map_err(corrupt)?,
     })
 }
+
+/// How many columns [`WP_COLUMNS`] selects.
+const WP_COLUMN_COUNT: usize = 11;
+
+/// A related item from `id, name, kind`.
+fn related_ref(r: &rusqlite::Row<'_>) -> rusqlite::Result<RelatedRef> {
+    Ok(RelatedRef {
+        id: RelatedItemId(r.get(0)?),
+        name: r.get(1)?,
+        kind: parse_col(&r.get::<_, String>(2)?)?,
+    })
+}
+
+/// A related item's row from `id, name, kind, <count of packages>`.
+fn related_item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RelatedItemRow> {
+    let item = related_ref(r)?;
+    Ok(RelatedItemRow {
+        id: item.id,
+        name: item.name,
+        kind: item.kind,
+        work_package_count: r.get::<_, i64>(3)? as u64,
+    })
+}
+
+/// The columns [`related_item_row`] reads, for `related_item ri`.
+const RELATED_ITEM_COLUMNS: &str = "ri.id, ri.name, ri.kind, (SELECT COUNT(*) FROM work_package_related w WHERE w.related_item_id = ri.id)";
 
 fn section_label(number: &Option<String>, title: &Option<String>, position: i64) -> String {
     Section {
@@ -626,14 +659,14 @@ fn package_detail(c: &Connection, id: WorkPackageId) -> Result<WorkPackageDetail
         .query_row([id.0], |r| {
             Ok((
                 wp_row(r)?,
-                r.get::<_, String>(11)?,
-                r.get::<_, String>(12)?,
-                r.get::<_, String>(13)?,
-                r.get::<_, Option<String>>(14)?,
-                r.get::<_, Option<String>>(15)?,
-                r.get::<_, Option<String>>(16)?,
-                r.get::<_, i64>(17)?,
-                r.get::<_, bool>(18)?,
+                r.get::<_, String>(WP_COLUMN_COUNT)?,
+                r.get::<_, String>(WP_COLUMN_COUNT + 1)?,
+                r.get::<_, String>(WP_COLUMN_COUNT + 2)?,
+                r.get::<_, Option<String>>(WP_COLUMN_COUNT + 3)?,
+                r.get::<_, Option<String>>(WP_COLUMN_COUNT + 4)?,
+                r.get::<_, Option<String>>(WP_COLUMN_COUNT + 5)?,
+                r.get::<_, i64>(WP_COLUMN_COUNT + 6)?,
+                r.get::<_, bool>(WP_COLUMN_COUNT + 7)?,
             ))
         })
         .optional()?
@@ -644,7 +677,7 @@ fn package_detail(c: &Connection, id: WorkPackageId) -> Result<WorkPackageDetail
         .collect::<rusqlite::Result<_>>()?;
     let related_items = c
         .prepare_cached("SELECT ri.id, ri.name, ri.kind FROM work_package_related wpr JOIN related_item ri ON ri.id = wpr.related_item_id WHERE wpr.work_package_id = ? ORDER BY wpr.position")?
-        .query_map([id.0], |r| Ok(RelatedRef { id: RelatedItemId(r.get(0)?), name: r.get(1)?, kind: parse_col(&r.get::<_, String>(2)?)? }))?
+        .query_map([id.0], related_ref)?
         .collect::<rusqlite::Result<_>>()?;
     let programmes = c
         .prepare_cached("SELECT p.id, p.name, p.priority FROM programme_work_package m JOIN programme p ON p.id = m.programme_id WHERE m.work_package_id = ? ORDER BY p.position")?
@@ -652,7 +685,7 @@ fn package_detail(c: &Connection, id: WorkPackageId) -> Result<WorkPackageDetail
         .collect::<rusqlite::Result<_>>()?;
     let link = |sql: &str| -> Result<Vec<DependencyLink>> {
         Ok(c.prepare_cached(sql)?
-            .query_map([id.0], |r| Ok(DependencyLink { dependency_id: DependencyId(r.get(11)?), work_package: wp_row(r)? }))?
+            .query_map([id.0], |r| Ok(DependencyLink { dependency_id: DependencyId(r.get(WP_COLUMN_COUNT)?), work_package: wp_row(r)? }))?
             .collect::<rusqlite::Result<_>>()?)
     };
     let depends_on = link(&format!(
@@ -878,9 +911,7 @@ impl PlanStore for SqliteStore {
                 .collect::<rusqlite::Result<_>>()?;
             let related_items = c
                 .prepare_cached("SELECT id, name, kind FROM related_item WHERE plan_id = ? ORDER BY name COLLATE NOCASE")?
-                .query_map([plan.0], |r| {
-                    Ok(RelatedRef { id: RelatedItemId(r.get(0)?), name: r.get(1)?, kind: parse_col(&r.get::<_, String>(2)?)? })
-                })?
+                .query_map([plan.0], related_ref)?
                 .collect::<rusqlite::Result<_>>()?;
             let options = Arc::new(FilterOptions { sections, influences, programmes, related_items });
             self.cache.keep_options(generation, plan.0, options.clone());
@@ -1035,18 +1066,10 @@ impl PlanStore for SqliteStore {
     fn related_items(&self, plan: PlanId) -> Result<Vec<RelatedItemRow>> {
         self.read(|c| {
             let rows = c
-                .prepare_cached(
-                    "SELECT ri.id, ri.name, ri.kind, (SELECT COUNT(*) FROM work_package_related w WHERE w.related_item_id = ri.id)
-                     FROM related_item ri WHERE ri.plan_id = ? ORDER BY ri.name COLLATE NOCASE",
-                )?
-                .query_map([plan.0], |r| {
-                    Ok(RelatedItemRow {
-                        id: RelatedItemId(r.get(0)?),
-                        name: r.get(1)?,
-                        kind: parse_col(&r.get::<_, String>(2)?)?,
-                        work_package_count: r.get::<_, i64>(3)? as u64,
-                    })
-                })?
+                .prepare_cached(&format!(
+                    "SELECT {RELATED_ITEM_COLUMNS} FROM related_item ri WHERE ri.plan_id = ? ORDER BY ri.name COLLATE NOCASE"
+                ))?
+                .query_map([plan.0], related_item_row)?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(rows)
         })
@@ -1058,21 +1081,10 @@ impl PlanStore for SqliteStore {
     ) -> Result<(RelatedItemRow, PlanId, Vec<WorkPackageRow>)> {
         self.read(|c| {
             let (row, plan) = c
-                .prepare_cached(
-                    "SELECT ri.id, ri.name, ri.kind, (SELECT COUNT(*) FROM work_package_related w WHERE w.related_item_id = ri.id), ri.plan_id
-                     FROM related_item ri WHERE ri.id = ?",
-                )?
-                .query_row([id.0], |r| {
-                    Ok((
-                        RelatedItemRow {
-                            id: RelatedItemId(r.get(0)?),
-                            name: r.get(1)?,
-                            kind: parse_col(&r.get::<_, String>(2)?)?,
-                            work_package_count: r.get::<_, i64>(3)? as u64,
-                        },
-                        PlanId(r.get(4)?),
-                    ))
-                })
+                .prepare_cached(&format!(
+                    "SELECT {RELATED_ITEM_COLUMNS}, ri.plan_id FROM related_item ri WHERE ri.id = ?"
+                ))?
+                .query_row([id.0], |r| Ok((related_item_row(r)?, PlanId(r.get(4)?))))
                 .optional()?
                 .ok_or(StoreError::NotFound { what: "related item" })?;
             let packages = Self::rows_where(
@@ -1263,26 +1275,11 @@ impl PlanStore for SqliteStore {
                      JOIN work_package s ON s.id = d.successor_id WHERE d.plan_id = ? ORDER BY d.id"
                 ))?
                 .query_map([plan.0], |r| {
-                    // Columns 1..=11 are the predecessor, 12..=22 the successor.
-                    let pick = |offset: usize| -> rusqlite::Result<WorkPackageRow> {
-                        let delivery: String = r.get(offset + 6)?;
-                        let status: String = r.get(offset + 8)?;
-                        let rag: Option<String> = r.get(offset + 9)?;
-                        Ok(WorkPackageRow {
-                            id: WorkPackageId(r.get(offset)?),
-                            plan_id: PlanId(r.get(offset + 1)?),
-                            section_id: SectionId(r.get(offset + 2)?),
-                            reference: r.get(offset + 3)?,
-                            number: r.get(offset + 4)?,
-                            title: r.get(offset + 5)?,
-                            delivery: parse_delivery(&delivery).0,
-                            owner: r.get(offset + 7)?,
-                            status: parse_col(&status)?,
-                            rag: rag.as_deref().map(parse_col).transpose()?,
-                            progress: Progress::new(r.get(offset + 10)?).map_err(corrupt)?,
-                        })
-                    };
-                    Ok(DependencyRow { id: DependencyId(r.get(0)?), predecessor: pick(1)?, successor: pick(12)? })
+                    Ok(DependencyRow {
+                        id: DependencyId(r.get(0)?),
+                        predecessor: wp_row_at(r, 1)?,
+                        successor: wp_row_at(r, 1 + WP_COLUMN_COUNT)?,
+                    })
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(rows)
