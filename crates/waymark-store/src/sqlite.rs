@@ -3,7 +3,6 @@
 mod cache;
 mod list;
 mod migrate;
-mod registers;
 mod tx;
 
 use cache::Cache;
@@ -20,11 +19,9 @@ use rusqlite::types::Value;
 use rusqlite::{
     Connection, OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter,
 };
-use waymark_core::import::{infer_kind, parse_delivery};
-use waymark_core::model::format_delivery;
-use waymark_core::schedule::{self, DependencyError};
+use waymark_core::import::parse_delivery;
 use waymark_core::{
-    Date, Dependency, Influence, InfluenceCode, Plan, Programme, Progress, Rag, RelatedItem,
+    Date, Dependency, Influence, InfluenceCode, Plan, Programme, Progress, RelatedItem,
     RelatedKind, Section, WorkPackage, WorkPackageRef,
 };
 
@@ -178,6 +175,33 @@ fn sort_key(code: &InfluenceCode) -> String {
         .map(|n| format!("{n:010}"))
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// A section row from `SELECT id, plan_id, position, number, title, <count>`.
+fn section_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SectionRow> {
+    let number: Option<String> = r.get(3)?;
+    let title: Option<String> = r.get(4)?;
+    let position: i64 = r.get(2)?;
+    Ok(SectionRow {
+        id: SectionId(r.get(0)?),
+        plan_id: PlanId(r.get(1)?),
+        position,
+        label: section_label(&number, &title, position),
+        number,
+        title,
+        work_package_count: r.get::<_, i64>(5)? as u64,
+    })
+}
+
+const SECTION_COLUMNS: &str = "s.id, s.plan_id, s.position, s.number, s.title, (SELECT COUNT(*) FROM work_package w WHERE w.section_id = s.id)";
+
+fn section(c: &rusqlite::Connection, id: SectionId) -> Result<SectionRow> {
+    c.prepare_cached(&format!(
+        "SELECT {SECTION_COLUMNS} FROM section s WHERE s.id = ?"
+    ))?
+    .query_row([id.0], section_row)
+    .optional()?
+    .ok_or(StoreError::NotFound { what: "section" })
 }
 
 /// What a package's filter choices depend on: its plan's newest influence and
@@ -685,7 +709,12 @@ fn package_detail(c: &Connection, id: WorkPackageId) -> Result<WorkPackageDetail
         .collect::<rusqlite::Result<_>>()?;
     let link = |sql: &str| -> Result<Vec<DependencyLink>> {
         Ok(c.prepare_cached(sql)?
-            .query_map([id.0], |r| Ok(DependencyLink { dependency_id: DependencyId(r.get(WP_COLUMN_COUNT)?), work_package: wp_row(r)? }))?
+            .query_map([id.0], |r| {
+                Ok(DependencyLink {
+                    dependency_id: DependencyId(r.get(WP_COLUMN_COUNT)?),
+                    work_package: wp_row(r)?,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?)
     };
     let depends_on = link(&format!(
@@ -817,26 +846,13 @@ impl PlanStore for SqliteStore {
 
     fn update_plan(&self, id: PlanId, input: &PlanInput, by: &Actor) -> Result<()> {
         self.write(by, |tx| {
-            let n = tx
-                .execute(
-                    "UPDATE plan SET title = ?, organisation = ?, period = ?, introduction = ?, quarter_convention = ? WHERE id = ?",
-                    params![input.title, input.organisation, input.period, input.introduction, input.quarter_convention.as_str(), id.0],
-                )
-                .map_err(|e| map_unique(e, "title", format!("another plan is titled \"{}\"", input.title)))?;
-            if n == 0 {
-                return Err(StoreError::NotFound { what: "plan" });
-            }
-            Ok(())
+            rules::registers::update_plan(&mut SqliteTx::new(tx), id, input)
         })
     }
 
     fn delete_plan(&self, id: PlanId, by: &Actor) -> Result<()> {
         self.write(by, |tx| {
-            unindex_search(tx, "plan_id = ?", id.0)?;
-            match tx.execute("DELETE FROM plan WHERE id = ?", [id.0])? {
-                0 => Err(StoreError::NotFound { what: "plan" }),
-                _ => Ok(()),
-            }
+            rules::registers::delete_plan(&mut SqliteTx::new(tx), id)
         })
     }
 
@@ -845,16 +861,16 @@ impl PlanStore for SqliteStore {
             let rows = c
                 .prepare_cached(&format!(
                     "SELECT {} FROM section s WHERE s.plan_id = ? ORDER BY s.position",
-                    registers::SECTION_COLUMNS
+                    SECTION_COLUMNS
                 ))?
-                .query_map([plan.0], registers::section_row)?
+                .query_map([plan.0], section_row)?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(rows)
         })
     }
 
     fn section(&self, id: SectionId) -> Result<SectionRow> {
-        self.read(|c| registers::section(c, id))
+        self.read(|c| section(c, id))
     }
 
     fn update_section(
@@ -866,16 +882,26 @@ impl PlanStore for SqliteStore {
         by: &Actor,
     ) -> Result<()> {
         self.write(by, |tx| {
-            registers::update_section(tx, id, number, title, position)
+            rules::registers::update_section(
+                &mut SqliteTx::new(tx),
+                id,
+                number.as_deref(),
+                title.as_deref(),
+                position,
+            )
         })
     }
 
     fn move_section(&self, id: SectionId, position: usize, by: &Actor) -> Result<()> {
-        self.write(by, |tx| registers::move_section(tx, id, position))
+        self.write(by, |tx| {
+            rules::registers::move_section(&mut SqliteTx::new(tx), id, position)
+        })
     }
 
     fn delete_section(&self, id: SectionId, by: &Actor) -> Result<()> {
-        self.write(by, |tx| registers::delete_section(tx, id))
+        self.write(by, |tx| {
+            rules::registers::delete_section(&mut SqliteTx::new(tx), id)
+        })
     }
 
     fn filter_options(&self, plan: PlanId) -> Result<Arc<FilterOptions>> {
@@ -927,21 +953,12 @@ impl PlanStore for SqliteStore {
         by: &Actor,
     ) -> Result<SectionId> {
         self.write(by, |tx| {
-            let exists: Option<i64> = tx.query_row("SELECT id FROM plan WHERE id = ?", [plan.0], |r| r.get(0)).optional()?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound { what: "plan" });
-            }
-            if let Some(n) = &number {
-                let taken: Option<i64> = tx.query_row("SELECT id FROM section WHERE plan_id = ? AND number = ?", params![plan.0, n], |r| r.get(0)).optional()?;
-                if taken.is_some() {
-                    return Err(StoreError::Conflict { field: "number", message: format!("section {n} already exists") });
-                }
-            }
-            tx.execute(
-                "INSERT INTO section (plan_id, position, number, title) VALUES (?, (SELECT COALESCE(MAX(position), -1) + 1 FROM section WHERE plan_id = ?), ?, ?)",
-                params![plan.0, plan.0, number, title],
-            )?;
-            Ok(SectionId(tx.last_insert_rowid()))
+            rules::registers::create_section(
+                &mut SqliteTx::new(tx),
+                plan,
+                number.as_deref(),
+                title.as_deref(),
+            )
         })
     }
 
@@ -1105,34 +1122,7 @@ impl PlanStore for SqliteStore {
         by: &Actor,
     ) -> Result<()> {
         self.write(by, |tx| {
-            let (plan, old_name): (i64, String) = tx
-                .query_row("SELECT plan_id, name FROM related_item WHERE id = ?", [id.0], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?
-                .ok_or(StoreError::NotFound { what: "related item" })?;
-            tx.execute(
-                "UPDATE related_item SET name = ?, kind = ? WHERE id = ?",
-                params![name, kind.as_str(), id.0],
-            )
-            .map_err(|e| {
-                map_unique(
-                    e,
-                    "name",
-                    format!("another related item is named \"{name}\"; use merge to combine the two"),
-                )
-            })?;
-            // The old name stays known, so relationships texts that say it still
-            // find this item; the new name is now the item's own.
-            tx.execute(
-                "DELETE FROM related_item_alias WHERE plan_id = ? AND name = ?",
-                params![plan, name],
-            )?;
-            if !old_name.eq_ignore_ascii_case(name) {
-                tx.execute(
-                    "INSERT OR REPLACE INTO related_item_alias (plan_id, name, related_item_id) VALUES (?, ?, ?)",
-                    params![plan, old_name, id.0],
-                )?;
-            }
-            Ok(())
+            rules::registers::update_related_item(&mut SqliteTx::new(tx), id, name, kind)
         })
     }
 
@@ -1142,15 +1132,21 @@ impl PlanStore for SqliteStore {
         into: RelatedItemId,
         by: &Actor,
     ) -> Result<()> {
-        self.write(by, |tx| registers::merge_related_item(tx, from, into))
+        self.write(by, |tx| {
+            rules::registers::merge_related_item(&mut SqliteTx::new(tx), from, into)
+        })
     }
 
     fn delete_related_item(&self, id: RelatedItemId, by: &Actor) -> Result<()> {
-        self.write(by, |tx| registers::delete_related_item(tx, id))
+        self.write(by, |tx| {
+            rules::registers::delete_related_item(&mut SqliteTx::new(tx), id)
+        })
     }
 
     fn delete_influence(&self, plan: PlanId, code: &InfluenceCode, by: &Actor) -> Result<()> {
-        self.write(by, |tx| registers::delete_influence(tx, plan, code))
+        self.write(by, |tx| {
+            rules::registers::delete_influence(&mut SqliteTx::new(tx), plan, code)
+        })
     }
 
     fn merge_influence(
@@ -1160,7 +1156,9 @@ impl PlanStore for SqliteStore {
         into: &InfluenceCode,
         by: &Actor,
     ) -> Result<()> {
-        self.write(by, |tx| registers::merge_influence(tx, plan, from, into))
+        self.write(by, |tx| {
+            rules::registers::merge_influence(&mut SqliteTx::new(tx), plan, from, into)
+        })
     }
 
     fn update_influence(
@@ -1172,15 +1170,13 @@ impl PlanStore for SqliteStore {
         by: &Actor,
     ) -> Result<()> {
         self.write(by, |tx| {
-            match tx.execute(
-                "UPDATE influence SET title = ?, description = ? WHERE plan_id = ? AND code = ?",
-                params![title, description, plan.0, code.as_str()],
-            )? {
-                0 => Err(StoreError::NotFound {
-                    what: "key influence",
-                }),
-                _ => Ok(()),
-            }
+            rules::registers::update_influence(
+                &mut SqliteTx::new(tx),
+                plan,
+                code,
+                title,
+                description,
+            )
         })
     }
 
@@ -1191,47 +1187,19 @@ impl PlanStore for SqliteStore {
         by: &Actor,
     ) -> Result<ProgrammeId> {
         self.write(by, |tx| {
-            let exists: Option<i64> = tx.query_row("SELECT id FROM plan WHERE id = ?", [plan.0], |r| r.get(0)).optional()?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound { what: "plan" });
-            }
-            tx.execute(
-                "INSERT INTO programme (plan_id, position, name, priority, description)
-                 VALUES (?, (SELECT COALESCE(MAX(position), -1) + 1 FROM programme WHERE plan_id = ?), ?, ?, ?)",
-                params![plan.0, plan.0, input.name, input.priority, input.description],
-            )
-            .map_err(|e| map_unique(e, "name", format!("a programme named \"{}\" already exists", input.name)))?;
-            Ok(ProgrammeId(tx.last_insert_rowid()))
+            rules::registers::create_programme(&mut SqliteTx::new(tx), plan, input)
         })
     }
 
     fn update_programme(&self, id: ProgrammeId, input: &ProgrammeInput, by: &Actor) -> Result<()> {
         self.write(by, |tx| {
-            let n = tx
-                .execute(
-                    "UPDATE programme SET name = ?, priority = ?, description = ? WHERE id = ?",
-                    params![input.name, input.priority, input.description, id.0],
-                )
-                .map_err(|e| {
-                    map_unique(
-                        e,
-                        "name",
-                        format!("a programme named \"{}\" already exists", input.name),
-                    )
-                })?;
-            if n == 0 {
-                return Err(StoreError::NotFound { what: "programme" });
-            }
-            Ok(())
+            rules::registers::update_programme(&mut SqliteTx::new(tx), id, input)
         })
     }
 
     fn delete_programme(&self, id: ProgrammeId, by: &Actor) -> Result<()> {
         self.write(by, |tx| {
-            match tx.execute("DELETE FROM programme WHERE id = ?", [id.0])? {
-                0 => Err(StoreError::NotFound { what: "programme" }),
-                _ => Ok(()),
-            }
+            rules::registers::delete_programme(&mut SqliteTx::new(tx), id)
         })
     }
 
@@ -1299,10 +1267,7 @@ impl PlanStore for SqliteStore {
 
     fn delete_dependency(&self, id: DependencyId, by: &Actor) -> Result<()> {
         self.write(by, |tx| {
-            match tx.execute("DELETE FROM dependency WHERE id = ?", [id.0])? {
-                0 => Err(StoreError::NotFound { what: "dependency" }),
-                _ => Ok(()),
-            }
+            rules::dependencies::delete(&mut SqliteTx::new(tx), id)
         })
     }
 }

@@ -46,1314 +46,1330 @@ fn query() -> WorkPackageQuery {
 /// `$new` makes.
 macro_rules! store_suite {
     ($new:expr) => {
-    fn fresh_store() -> Arc<dyn PlanStore> {
-        $new
-    }
-
-    fn seeded() -> (Arc<dyn PlanStore>, PlanId) {
-        let store = fresh_store();
-        let id = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
-        (store, id)
-    }
-
-    #[test]
-    fn a_stored_plan_loads_back_unchanged() {
-        let (store, id) = seeded();
-        assert_eq!(store.load_plan(id).unwrap(), seed());
-    }
-
-    #[test]
-    fn an_edited_plan_loads_back_unchanged() {
-        let mut plan = seed();
-        let wp = &mut plan.sections[3].work_packages[2];
-        wp.owner = "Head of ICT".into();
-        wp.status = Status::InProgress;
-        wp.rag = Some(Rag::Amber);
-        wp.progress = waymark_core::Progress::new(40).unwrap();
-        wp.actual_delivery = Some("2007-11-30".parse().unwrap());
-        plan.dependencies.push(Dependency {
-            predecessor: WorkPackageRef("10.2.1".into()),
-            successor: WorkPackageRef("10.2.2".into()),
-        });
-        plan.programmes[0]
-            .work_packages
-            .push(WorkPackageRef("#6.1".into()));
-        plan.influences[0].title = "Every Child Matters".into();
-        let store = fresh_store();
-        let id = store.import_plan(&plan, OnExisting::Refuse, BY).unwrap();
-        assert_eq!(store.load_plan(id).unwrap(), plan);
-    }
-
-    #[test]
-    fn importing_the_same_plan_twice_is_refused_or_replaces() {
-        let (store, id) = seeded();
-        let err = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap_err();
-        assert!(
-            matches!(err, StoreError::Conflict { field: "title", .. }),
-            "{err}"
-        );
-        assert!(err.to_string().contains("--replace"));
-        assert_eq!(store.list_plans().unwrap().len(), 1);
-        let again = store.import_plan(&seed(), OnExisting::Replace, BY).unwrap();
-        assert_eq!(again, id, "replacing keeps the plan's id");
-        assert_eq!(store.plan(id).unwrap().work_package_count, 17);
-    }
-
-    #[test]
-    fn a_failing_import_stores_nothing() {
-        let store = fresh_store();
-        let mut plan = seed();
-        plan.dependencies.push(Dependency {
-            predecessor: WorkPackageRef("99.1".into()),
-            successor: WorkPackageRef("10.1.1".into()),
-        });
-        assert!(store.import_plan(&plan, OnExisting::Refuse, BY).is_err());
-        assert!(store.list_plans().unwrap().is_empty());
-        // And a failed replace leaves the old plan in place.
-        let id = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
-        assert!(store.import_plan(&plan, OnExisting::Replace, BY).is_err());
-        assert_eq!(store.load_plan(id).unwrap(), seed());
-    }
-
-    /// A dry run refuses what the import refuses and changes nothing either way.
-    #[test]
-    fn a_checked_import_refuses_what_the_import_refuses_and_stores_nothing() {
-        let store = fresh_store();
-        let mut twice = seed();
-        let copy = twice.sections[0].clone();
-        twice.sections.push(copy);
-        let err = store.check_import(&twice, OnExisting::Refuse, BY).unwrap_err();
-        assert!(err.to_string().contains("appears twice"), "{err}");
-        assert!(store.import_plan(&twice, OnExisting::Refuse, BY).is_err());
-        store.check_import(&seed(), OnExisting::Refuse, BY).unwrap();
-        assert!(store.list_plans().unwrap().is_empty());
-
-        let id = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
-        let err = store.check_import(&seed(), OnExisting::Refuse, BY).unwrap_err();
-        assert!(
-            matches!(err, StoreError::Conflict { field: "title", .. }),
-            "{err}"
-        );
-        let mut edited = seed();
-        edited.sections[0].work_packages[0].title = "Changed".into();
-        store.check_import(&edited, OnExisting::Replace, BY).unwrap();
-        assert_eq!(store.list_plans().unwrap().len(), 1);
-        assert_eq!(store.load_plan(id).unwrap(), seed());
-    }
-
-    #[test]
-    fn filters_find_the_right_packages() {
-        let (store, id) = seeded();
-        let refs = |q: WorkPackageQuery| -> Vec<String> {
-            store
-                .list_work_packages(id, &q)
-                .unwrap()
-                .items
-                .into_iter()
-                .map(|w| w.reference)
-                .collect()
-        };
-        let sections = store.sections(id).unwrap();
-        assert_eq!(sections.len(), 6);
-        assert_eq!(sections[5].label, "Section 6 (no heading)");
-        assert_eq!(
-            refs(WorkPackageQuery {
-                section: Some(sections[1].id),
-                ..query()
-            }),
-            ["10.2.1", "10.2.2", "10.2.3", "10.2.4"]
-        );
-        assert_eq!(
-            refs(WorkPackageQuery {
-                quarter: Some("Q4 2007".parse().unwrap()),
-                ..query()
-            }),
-            ["10.4.3", "10.4.5"]
-        );
-        assert_eq!(
-            refs(WorkPackageQuery {
-                influence: Some("3.2.1".parse().unwrap()),
-                ..query()
-            }),
-            ["10.4.1"]
-        );
-        assert_eq!(
-            refs(WorkPackageQuery {
-                text: Some("single sign".parse().unwrap()),
-                ..query()
-            }),
-            ["10.4.3"]
-        );
-        assert_eq!(
-            refs(WorkPackageQuery {
-                text: Some("caldic".parse().unwrap()),
-                ..query()
-            }),
-            ["10.2.3"]
-        );
-        let wfs = store
-            .related_items(id)
-            .unwrap()
-            .into_iter()
-            .find(|r| r.name == "www.wfs")
-            .unwrap();
-        assert_eq!(
-            refs(WorkPackageQuery {
-                related_item: Some(wfs.id),
-                ..query()
-            }),
-            ["10.3.2", "10.3.4"]
-        );
-        let ecaf = store
-            .programmes(id)
-            .unwrap()
-            .into_iter()
-            .find(|p| p.name == "e-CAF")
-            .unwrap();
-        assert_eq!(
-            refs(WorkPackageQuery {
-                programme: Some(ecaf.id),
-                ..query()
-            }),
-            ["10.3.1"]
-        );
-        assert!(
-            refs(WorkPackageQuery {
-                status: Some(Status::Delivered),
-                ..query()
-            })
-            .is_empty()
-        );
-        let page = store
-            .list_work_packages(
-                id,
-                &WorkPackageQuery {
-                    per_page: 5,
-                    page: 4,
-                    ..query()
-                },
-            )
-            .unwrap();
-        assert_eq!(
-            (page.total, page.items.len(), page.page_count()),
-            (17, 2, 4)
-        );
-        let by_delivery = refs(WorkPackageQuery {
-            sort: SortKey::Delivery,
-            per_page: 3,
-            ..query()
-        });
-        assert_eq!(by_delivery, ["10.1.1", "10.2.1", "10.2.2"]);
-    }
-
-    fn input_from(store: &dyn PlanStore, id: waymark_store::WorkPackageId) -> WorkPackageInput {
-        input_of(store.work_package(id).unwrap())
-    }
-
-    fn input_of(d: waymark_store::WorkPackageDetail) -> WorkPackageInput {
-        WorkPackageInput {
-            section_id: d.row.section_id,
-            number: Some(d.row.number),
-            title: d.row.title,
-            scope: d.scope,
-            relationships: d.relationships,
-            delivery: d.row.delivery,
-            comments: d.comments,
-            influences: d.influences,
-            related_items: Some(d.related_items.into_iter().map(|r| r.name).collect()),
-            owner: d.row.owner,
-            status: d.row.status,
-            rag: d.row.rag,
-            progress: d.row.progress,
-            actual_delivery: d.actual_delivery,
-            programmes: None,
+        fn fresh_store() -> Arc<dyn PlanStore> {
+            $new
         }
-    }
 
-    #[test]
-    fn packages_are_created_updated_and_deleted() {
-        let (store, plan) = seeded();
-        let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
-        let mut input = input_from(store.as_ref(), first);
-        input.owner = "Head of ICT".into();
-        input.status = Status::InProgress;
-        input.influences = vec!["3.9.9".parse().unwrap()];
-        store.update_work_package(first, &input, BY).unwrap();
-        let d = store.work_package(first).unwrap();
-        assert_eq!(
-            (d.row.owner.as_str(), d.row.status),
-            ("Head of ICT", Status::InProgress)
-        );
-        assert!(
-            store
-                .influences(plan)
-                .unwrap()
-                .iter()
-                .any(|i| i.code.as_str() == "3.9.9"),
-            "new codes join the register"
-        );
-
-        // A clashing number names the field and changes nothing.
-        let mut clash = input.clone();
-        clash.number = Some("2".into());
-        let err = store.create_work_package(plan, &clash, BY).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                StoreError::Conflict {
-                    field: "number",
-                    ..
-                }
-            ),
-            "{err}"
-        );
-        assert_eq!(store.plan(plan).unwrap().work_package_count, 17);
-
-        let mut new = input.clone();
-        new.number = Some("3".into());
-        new.title = "Rationalise licences".into();
-        let created = store.create_work_package(plan, &new, BY).unwrap();
-        assert_eq!(store.work_package(created).unwrap().row.reference, "10.1.3");
-        store.delete_work_package(created, BY).unwrap();
-        assert!(matches!(
-            store.work_package(created),
-            Err(StoreError::NotFound { .. })
-        ));
-    }
-
-    #[test]
-    fn a_change_sees_every_change_made_before_it() {
-        let (store, plan) = seeded();
-        let id = store.list_work_packages(plan, &query()).unwrap().items[0].id;
-        let title = store.work_package(id).unwrap().row.title;
-        // Each change reads the title and adds a mark: read and write in one
-        // transaction, no two can read the same title.
-        let writers: Vec<_> = (0..4)
-            .map(|_| {
-                let store = store.clone();
-                std::thread::spawn(move || {
-                    for _ in 0..10 {
-                        let changed = store
-                            .change_work_package(
-                                id,
-                                &mut |current| {
-                                    let mut input = input_of(current.clone());
-                                    input.title.push('!');
-                                    Some(input)
-                                },
-                                BY,
-                            )
-                            .unwrap();
-                        assert!(changed);
-                    }
-                })
-            })
-            .collect();
-        for w in writers {
-            w.join().unwrap();
+        fn seeded() -> (Arc<dyn PlanStore>, PlanId) {
+            let store = fresh_store();
+            let id = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+            (store, id)
         }
-        assert_eq!(
-            store.work_package(id).unwrap().row.title,
-            format!("{title}{}", "!".repeat(40))
-        );
 
-        // A change that answers nothing stores nothing.
-        let before = store.work_package(id).unwrap();
-        assert!(!store.change_work_package(id, &mut |_| None, BY).unwrap());
-        assert_eq!(store.work_package(id).unwrap(), before);
-        let gone = waymark_store::WorkPackageId(i64::MAX);
-        assert!(matches!(
-            store.change_work_package(gone, &mut |d| Some(input_of(d.clone())), BY),
-            Err(StoreError::NotFound { .. })
-        ));
-    }
-
-    #[test]
-    fn dependencies_refuse_cycles() {
-        let (store, plan) = seeded();
-        let items = store.list_work_packages(plan, &query()).unwrap().items;
-        let (a, b, c) = (items[0].id, items[1].id, items[2].id);
-        store.add_dependency(a, b, BY).unwrap();
-        store.add_dependency(b, c, BY).unwrap();
-        let err = store.add_dependency(c, a, BY).unwrap_err();
-        assert!(err.to_string().contains("cycle"), "{err}");
-        assert!(matches!(
-            store.add_dependency(a, b, BY),
-            Err(StoreError::Conflict { .. })
-        ));
-        assert!(matches!(
-            store.add_dependency(a, a, BY),
-            Err(StoreError::Invalid { .. })
-        ));
-        let d = store.work_package(b).unwrap();
-        assert_eq!((d.depends_on.len(), d.dependents.len()), (1, 1));
-        assert_eq!(store.dependencies(plan).unwrap().len(), 2);
-        store
-            .delete_dependency(d.depends_on[0].dependency_id, BY)
-            .unwrap();
-        assert_eq!(store.dependencies(plan).unwrap().len(), 1);
-    }
-
-    #[test]
-    fn registers_count_their_packages() {
-        let (store, plan) = seeded();
-        let influences = store.influences(plan).unwrap();
-        assert_eq!(influences.len(), 11);
-        assert_eq!(
-            influences.iter().map(|i| i.work_package_count).sum::<u64>(),
-            44
-        );
-        let t = store.traceability(plan, 1, 100).unwrap();
-        assert_eq!(t.packages.items.len(), 17);
-        assert!(t.packages_without_influence.is_empty());
-        let strategy = store
-            .related_items(plan)
-            .unwrap()
-            .into_iter()
-            .find(|r| r.name == "Corporate ICT Strategy")
-            .unwrap();
-        let (_, _, packages) = store.related_item(strategy.id).unwrap();
-        assert_eq!(packages.len() as u64, strategy.work_package_count);
-        assert!(packages.len() >= 10);
-    }
-
-    #[test]
-    fn search_and_counts_follow_every_change() {
-        let (store, plan) = seeded();
-        let search = |text: &str| -> Vec<String> {
-            let q = WorkPackageQuery {
-                text: Some(text.parse().unwrap()),
-                ..query()
-            };
-            store
-                .list_work_packages(plan, &q)
-                .unwrap()
-                .items
-                .into_iter()
-                .map(|w| w.reference)
-                .collect()
-        };
-        assert_eq!(store.plan(plan).unwrap().work_package_count, 17);
-        let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
-        let mut input = input_from(store.as_ref(), first);
-        input.owner = "Harriet Quigley".into();
-        store.update_work_package(first, &input, BY).unwrap();
-        assert_eq!(search("quigley"), ["10.1.1"]);
-        assert!(
-            search("checklist").contains(&"10.1.1".to_string()),
-            "unchanged text still found"
-        );
-        input.number = Some("9".into());
-        input.title = "Licence audit".into();
-        let created = store.create_work_package(plan, &input, BY).unwrap();
-        assert_eq!(search("licence"), ["10.1.9"]);
-        assert_eq!(
-            store.plan(plan).unwrap().work_package_count,
-            18,
-            "cached counts follow writes"
-        );
-        assert_eq!(store.list_work_packages(plan, &query()).unwrap().total, 18);
-        store.delete_work_package(created, BY).unwrap();
-        assert!(search("licence").is_empty());
-        assert_eq!(store.list_work_packages(plan, &query()).unwrap().total, 17);
-        // Replacing the plan leaves no stale search entries behind.
-        store.import_plan(&seed(), OnExisting::Replace, BY).unwrap();
-        assert!(search("quigley").is_empty());
-        assert_eq!(search("checklist"), ["10.1.1", "10.3.1"]);
-        let options = store.filter_options(plan).unwrap();
-        assert_eq!(
-            (
-                options.sections.len(),
-                options.influences.len(),
-                options.programmes.len()
-            ),
-            (6, 11, 3)
-        );
-        store.delete_plan(plan, BY).unwrap();
-        assert!(matches!(store.plan(plan), Err(StoreError::NotFound { .. })));
-    }
-
-    #[test]
-    fn a_package_without_a_number_gets_the_next_free_one_in_its_section() {
-        let (store, plan) = seeded();
-        let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
-        let mut input = input_from(store.as_ref(), first);
-        input.title = "Rationalise licences".into();
-        input.number = None;
-        let created = store.create_work_package(plan, &input, BY).unwrap();
-        let row = store.work_package(created).unwrap().row;
-        assert_eq!(
-            (row.number.as_str(), row.reference.as_str()),
-            ("3", "10.1.3")
-        );
-
-        // Numbers that are not whole numbers do not count; the largest that is does.
-        input.number = Some("7a".into());
-        store.create_work_package(plan, &input, BY).unwrap();
-        input.number = Some("40".into());
-        store.create_work_package(plan, &input, BY).unwrap();
-        input.number = None;
-        let next = store.create_work_package(plan, &input, BY).unwrap();
-        assert_eq!(store.work_package(next).unwrap().row.number, "41");
-
-        // An update without a number keeps the package's number.
-        store.update_work_package(next, &input, BY).unwrap();
-        assert_eq!(store.work_package(next).unwrap().row.reference, "10.1.41");
-    }
-
-    #[test]
-    fn the_next_number_never_overflows() {
-        let (store, plan) = seeded();
-        let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
-        let mut input = input_from(store.as_ref(), first);
-        input.number = Some(u64::MAX.to_string());
-        store.create_work_package(plan, &input, BY).unwrap();
-        input.number = None;
-        let err = store.create_work_package(plan, &input, BY).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                StoreError::Invalid {
-                    field: "number",
-                    ..
-                }
-            ),
-            "{err}"
-        );
-        assert!(
-            err.to_string().contains("give the work package a number"),
-            "{err}"
-        );
-        // A whole number too large for any counter is refused the same way.
-        input.number = Some("99999999999999999999999".into());
-        store.create_work_package(plan, &input, BY).unwrap();
-        input.number = None;
-        assert!(matches!(
-            store.create_work_package(plan, &input, BY),
-            Err(StoreError::Invalid {
-                field: "number",
-                ..
-            })
-        ));
-        assert_eq!(store.plan(plan).unwrap().work_package_count, 19);
-    }
-
-    #[test]
-    fn references_and_codes_are_searched_as_phrases() {
-        let (store, plan) = seeded();
-        let search = |text: &str| -> Vec<String> {
-            let q = WorkPackageQuery {
-                text: Some(text.parse().unwrap()),
-                ..query()
-            };
-            store
-                .list_work_packages(plan, &q)
-                .unwrap()
-                .items
-                .into_iter()
-                .map(|w| w.reference)
-                .collect()
-        };
-        // The seed's texts never mention 3.1.1 (it is only an influence code).
-        assert_eq!(search("3.1.1"), Vec::<String>::new());
-        let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
-        let mut input = input_from(store.as_ref(), first);
-        input.comments = "Waits for 3.1.1 and 13.1.10.".into();
-        store.update_work_package(first, &input, BY).unwrap();
-        assert_eq!(search("3.1.1"), ["10.1.1"]);
-        assert_eq!(search("13.1"), ["10.1.1"]);
-        assert_eq!(
-            search("3.1.10"),
-            Vec::<String>::new(),
-            "whole words: 13.1.10 is not 3.1.10"
-        );
-        // A reference finds its package, not one with the same digits reordered.
-        assert_eq!(search("10.4.3"), ["10.4.3"]);
-        assert_eq!(search("10.3.4"), ["10.3.4"]);
-        assert_eq!(search("#6.1"), ["#6.1"]);
-        // Words stay word prefixes, and codes mix with words.
-        assert_eq!(search("waits 3.1.1"), ["10.1.1"]);
-        assert_eq!(search("single sign"), ["10.4.3"]);
-    }
-
-    #[test]
-    fn plans_are_found_by_title_and_updated() {
-        let (store, plan) = seeded();
-        assert_eq!(store.find_plan_by_title("CYPS plan").unwrap(), Some(plan));
-        assert_eq!(store.find_plan_by_title("Another plan").unwrap(), None);
-        let input = waymark_store::PlanInput {
-            title: "CYPS ICT plan".into(),
-            organisation: "CYPS".into(),
-            period: "2007–2010".into(),
-            introduction: "What we will do.".into(),
-            quarter_convention: waymark_core::QuarterConvention::Financial,
-        };
-        store.update_plan(plan, &input, BY).unwrap();
-        let summary = store.plan(plan).unwrap();
-        assert_eq!(
-            (
-                summary.title.as_str(),
-                summary.organisation.as_str(),
-                summary.period.as_str(),
-                summary.introduction.as_str(),
-                summary.quarter_convention
-            ),
-            (
-                "CYPS ICT plan",
-                "CYPS",
-                "2007–2010",
-                "What we will do.",
-                waymark_core::QuarterConvention::Financial
-            )
-        );
-        assert_eq!(
-            store.find_plan_by_title("cyps ict PLAN").unwrap(),
-            Some(plan)
-        );
-        // Another plan cannot take the title; a missing plan is not found.
-        let mut other = seed();
-        other.title = "Other plan".into();
-        let other = store.import_plan(&other, OnExisting::Refuse, BY).unwrap();
-        let err = store.update_plan(other, &input, BY).unwrap_err();
-        assert!(
-            matches!(err, StoreError::Conflict { field: "title", .. }),
-            "{err}"
-        );
-        assert!(matches!(
-            store.update_plan(PlanId(999), &input, BY),
-            Err(StoreError::NotFound { .. })
-        ));
-    }
-
-    #[test]
-    fn sections_are_created_with_the_next_position() {
-        let (store, plan) = seeded();
-        let id = store
-            .create_section(plan, Some("10.7".into()), Some("Partnerships".into()), BY)
-            .unwrap();
-        let unnumbered = store
-            .create_section(plan, None, Some("Later".into()), BY)
-            .unwrap();
-        let sections = store.sections(plan).unwrap();
-        let labels: Vec<(&str, i64)> = sections[6..]
-            .iter()
-            .map(|s| (s.label.as_str(), s.position))
-            .collect();
-        assert_eq!(labels, [("10.7 Partnerships", 6), ("Later", 7)]);
-        assert_eq!((sections[6].id, sections[7].id), (id, unnumbered));
-        let err = store
-            .create_section(plan, Some("10.7".into()), None, BY)
-            .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                StoreError::Conflict {
-                    field: "number",
-                    ..
-                }
-            ),
-            "{err}"
-        );
-        assert!(matches!(
-            store.create_section(PlanId(999), None, Some("x".into()), BY),
-            Err(StoreError::NotFound { .. })
-        ));
-    }
-
-    #[test]
-    fn an_influence_is_read_and_described() {
-        let (store, plan) = seeded();
-        let code: waymark_core::InfluenceCode = "3.1.1".parse().unwrap();
-        let (row, packages) = store.influence(plan, &code).unwrap();
-        assert_eq!(row.work_package_count, packages.len() as u64);
-        assert!(!packages.is_empty());
-        store
-            .update_influence(plan, &code, "Every Child Matters", "The green paper.", BY)
-            .unwrap();
-        let (row, _) = store.influence(plan, &code).unwrap();
-        assert_eq!(
-            (row.title.as_str(), row.description.as_str()),
-            ("Every Child Matters", "The green paper.")
-        );
-        let unknown: waymark_core::InfluenceCode = "9.9.9".parse().unwrap();
-        assert!(matches!(
-            store.influence(plan, &unknown),
-            Err(StoreError::NotFound { .. })
-        ));
-        assert!(matches!(
-            store.update_influence(plan, &unknown, "t", "", BY),
-            Err(StoreError::NotFound { .. })
-        ));
-    }
-
-    #[test]
-    fn a_related_item_is_renamed_and_its_kind_changed() {
-        let (store, plan) = seeded();
-        let items = store.related_items(plan).unwrap();
-        let wfs = items.iter().find(|r| r.name == "www.wfs").unwrap();
-        store
-            .update_related_item(
-                wfs.id,
-                "Web form service",
-                waymark_core::RelatedKind::System,
-            BY,
-    )
-            .unwrap();
-        let (row, in_plan, packages) = store.related_item(wfs.id).unwrap();
-        assert_eq!(
-            (row.name.as_str(), row.kind, in_plan, packages.len()),
-            (
-                "Web form service",
-                waymark_core::RelatedKind::System,
-                plan,
-                2
-            )
-        );
-        let taken = items
-            .iter()
-            .find(|r| r.name == "Corporate ICT Strategy")
-            .unwrap();
-        let err = store
-            .update_related_item(wfs.id, &taken.name, waymark_core::RelatedKind::Other, BY)
-            .unwrap_err();
-        assert!(
-            matches!(err, StoreError::Conflict { field: "name", .. }),
-            "{err}"
-        );
-        assert!(matches!(
-            store.update_related_item(
-                waymark_store::RelatedItemId(9999),
-                "x",
-                waymark_core::RelatedKind::Other
-            , BY),
-            Err(StoreError::NotFound { .. })
-        ));
-    }
-
-    #[test]
-    fn programmes_are_created_changed_and_deleted() {
-        let (store, plan) = seeded();
-        let before = store.programmes(plan).unwrap().len();
-        let input = waymark_store::ProgrammeInput {
-            name: "Digital inclusion".into(),
-            priority: true,
-            description: "Access for every family.".into(),
-        };
-        let id = store.create_programme(plan, &input, BY).unwrap();
-        let (row, in_plan) = store.programme(id).unwrap();
-        assert_eq!(
-            (
-                row.name.as_str(),
-                row.priority,
-                row.description.as_str(),
-                in_plan
-            ),
-            ("Digital inclusion", true, "Access for every family.", plan)
-        );
-        assert!(row.work_packages.is_empty());
-        assert_eq!(store.programmes(plan).unwrap().len(), before + 1);
-        let err = store.create_programme(plan, &input, BY).unwrap_err();
-        assert!(
-            matches!(err, StoreError::Conflict { field: "name", .. }),
-            "{err}"
-        );
-        assert!(matches!(
-            store.create_programme(PlanId(999), &input, BY),
-            Err(StoreError::NotFound { .. })
-        ));
-
-        // A package joins it through its input; the programme lists it.
-        let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
-        let mut wp = input_from(store.as_ref(), first);
-        wp.programmes = Some(vec![id]);
-        store.update_work_package(first, &wp, BY).unwrap();
-        assert_eq!(store.programme(id).unwrap().0.work_packages[0].id, first);
-
-        let changed = waymark_store::ProgrammeInput {
-            name: "Inclusion".into(),
-            priority: false,
-            description: String::new(),
-        };
-        store.update_programme(id, &changed, BY).unwrap();
-        let (row, _) = store.programme(id).unwrap();
-        assert_eq!((row.name.as_str(), row.priority), ("Inclusion", false));
-        let existing = store.programmes(plan).unwrap()[0].name.clone();
-        let clash = waymark_store::ProgrammeInput {
-            name: existing,
-            ..changed.clone()
-        };
-        assert!(matches!(
-            store.update_programme(id, &clash, BY),
-            Err(StoreError::Conflict { field: "name", .. })
-        ));
-
-        store.delete_programme(id, BY).unwrap();
-        assert!(matches!(
-            store.programme(id),
-            Err(StoreError::NotFound { .. })
-        ));
-        assert!(matches!(
-            store.delete_programme(id, BY),
-            Err(StoreError::NotFound { .. })
-        ));
-        assert!(matches!(
-            store.update_programme(id, &changed, BY),
-            Err(StoreError::NotFound { .. })
-        ));
-        // Its package stays.
-        assert!(store.work_package(first).unwrap().programmes.is_empty());
-        assert_eq!(store.programmes(plan).unwrap().len(), before);
-    }
-
-    fn refs_of(store: &dyn PlanStore, plan: PlanId, text: Option<&str>) -> Vec<String> {
-        let q = WorkPackageQuery {
-            text: text.map(|t| t.parse().unwrap()),
-            ..query()
-        };
-        store
-            .list_work_packages(plan, &q)
-            .unwrap()
-            .items
-            .into_iter()
-            .map(|w| w.reference)
-            .collect()
-    }
-
-    #[test]
-    fn sections_are_renamed_and_their_references_follow() {
-        let (store, plan) = seeded();
-        let sections = store.sections(plan).unwrap();
-        let governance = sections[1].id;
-        store
-            .update_section(
-                governance,
-                Some("11".into()),
-                Some("Governance and standards".into()),
-                None,
-            BY,
-    )
-            .unwrap();
-        let row = store.section(governance).unwrap();
-        assert_eq!(row.label, "11 Governance and standards");
-        let refs = refs_of(store.as_ref(), plan, None);
-        assert_eq!(&refs[2..6], ["11.1", "11.2", "11.3", "11.4"]);
-        // Search and reading back see the new references.
-        assert_eq!(
-            refs_of(store.as_ref(), plan, Some("benchmarking")),
-            ["11.4"]
-        );
-        let plan_value = store.load_plan(plan).unwrap();
-        assert_eq!(plan_value.sections[1].number.as_deref(), Some("11"));
-        // A number another section has is refused; so is a missing section.
-        let err = store
-            .update_section(governance, Some("10.1".into()), None, None, BY)
-            .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                StoreError::Conflict {
-                    field: "number",
-                    ..
-                }
-            ),
-            "{err}"
-        );
-        assert!(matches!(
-            store.section(waymark_store::SectionId(999)),
-            Err(StoreError::NotFound { .. })
-        ));
-        // A change that cannot be made in full is not made in part.
-        let err = store
-            .update_section(governance, Some("12".into()), None, Some(6), BY)
-            .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                StoreError::Invalid {
-                    field: "position",
-                    ..
-                }
-            ),
-            "{err}"
-        );
-        assert_eq!(
-            store.section(governance).unwrap().label,
-            "11 Governance and standards"
-        );
-        // Renamed and moved at once.
-        store
-            .update_section(governance, Some("12".into()), None, Some(5), BY)
-            .unwrap();
-        let row = store.section(governance).unwrap();
-        assert_eq!((row.label.as_str(), row.position), ("12", 5));
-        // Without a number, the packages are referred to by place.
-        store
-            .update_section(governance, None, Some("Governance".into()), None, BY)
-            .unwrap();
-        let refs = refs_of(store.as_ref(), plan, None);
-        assert_eq!(&refs[refs.len() - 4..], ["#6.1", "#6.2", "#6.3", "#6.4"]);
-    }
-
-    #[test]
-    fn sections_are_reordered_and_references_by_place_follow() {
-        let (store, plan) = seeded();
-        let sections = store.sections(plan).unwrap();
-        let last = sections[5].id; // unnumbered: its package is #6.1
-        assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#6.1"]);
-        store.move_section(last, 0, BY).unwrap();
-        let labels: Vec<String> = store
-            .sections(plan)
-            .unwrap()
-            .into_iter()
-            .map(|s| s.label)
-            .collect();
-        assert_eq!(labels[0], "Section 1 (no heading)");
-        assert_eq!(labels[1], "10.1 Core business systems");
-        let refs = refs_of(store.as_ref(), plan, None);
-        assert_eq!(
-            &refs[..3],
-            ["#1.1", "10.1.1", "10.1.2"],
-            "plan order follows"
-        );
-        assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#1.1"]);
-        // Back down one place, and out of range is refused.
-        store.move_section(last, 1, BY).unwrap();
-        assert_eq!(store.section(last).unwrap().position, 1);
-        let err = store.move_section(last, 6, BY).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                StoreError::Invalid {
-                    field: "position",
-                    ..
-                }
-            ),
-            "{err}"
-        );
-        assert!(err.to_string().contains("from 1 to 6"), "{err}");
-        let positions: Vec<i64> = store
-            .sections(plan)
-            .unwrap()
-            .iter()
-            .map(|s| s.position)
-            .collect();
-        assert_eq!(positions, [0, 1, 2, 3, 4, 5]);
-    }
-
-    #[test]
-    fn a_section_is_deleted_only_when_empty() {
-        let (store, plan) = seeded();
-        let sections = store.sections(plan).unwrap();
-        let err = store.delete_section(sections[4].id, BY).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                StoreError::Conflict {
-                    field: "section",
-                    ..
-                }
-            ),
-            "{err}"
-        );
-        assert!(
-            err.to_string().contains("still holds 1 work package;"),
-            "{err}"
-        );
-        let err = store.delete_section(sections[1].id, BY).unwrap_err();
-        assert!(
-            err.to_string().contains("still holds 4 work packages"),
-            "{err}"
-        );
-        // Empty it, then it goes and the sections after it close up.
-        let only = store
-            .list_work_packages(
-                plan,
-                &WorkPackageQuery {
-                    section: Some(sections[4].id),
-                    ..query()
-                },
-            )
-            .unwrap()
-            .items[0]
-            .id;
-        store.delete_work_package(only, BY).unwrap();
-        store.delete_section(sections[4].id, BY).unwrap();
-        let after = store.sections(plan).unwrap();
-        assert_eq!(after.len(), 5);
-        assert_eq!(after[4].label, "Section 5 (no heading)");
-        assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#5.1"]);
-        assert!(matches!(
-            store.delete_section(sections[4].id, BY),
-            Err(StoreError::NotFound { .. })
-        ));
-    }
-
-    #[test]
-    fn influences_are_deleted_when_unused_and_merged() {
-        let (store, plan) = seeded();
-        let code = |c: &str| -> waymark_core::InfluenceCode { c.parse().unwrap() };
-        // A typo joins the register through a package.
-        let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
-        let mut input = input_from(store.as_ref(), first);
-        input.influences = vec![code("3.1.1"), code("3.11.1")];
-        store.update_work_package(first, &input, BY).unwrap();
-        let err = store.delete_influence(plan, &code("3.11.1"), BY).unwrap_err();
-        assert!(
-            matches!(err, StoreError::Conflict { field: "code", .. }),
-            "{err}"
-        );
-        assert!(
-            err.to_string().contains("1 work package still addresses"),
-            "{err}"
-        );
-
-        // Merging moves its links; the package that had both keeps one.
-        let before = store
-            .influence(plan, &code("3.1.1"))
-            .unwrap()
-            .0
-            .work_package_count;
-        store
-            .merge_influence(plan, &code("3.11.1"), &code("3.1.1"), BY)
-            .unwrap();
-        assert!(matches!(
-            store.influence(plan, &code("3.11.1")),
-            Err(StoreError::NotFound { .. })
-        ));
-        assert_eq!(
-            store
-                .influence(plan, &code("3.1.1"))
-                .unwrap()
-                .0
-                .work_package_count,
-            before
-        );
-        assert_eq!(
-            store.work_package(first).unwrap().influences,
-            [code("3.1.1")]
-        );
-
-        // Merging into a code the plan lacks creates it, keeping the words.
-        store
-            .update_influence(plan, &code("3.2.1"), "Participation", "", BY)
-            .unwrap();
-        let moved = store.influence(plan, &code("3.2.1")).unwrap().1;
-        store
-            .merge_influence(plan, &code("3.2.1"), &code("3.2.9"), BY)
-            .unwrap();
-        let (row, packages) = store.influence(plan, &code("3.2.9")).unwrap();
-        assert_eq!((row.title.as_str(), packages), ("Participation", moved));
-        assert!(matches!(
-            store.merge_influence(plan, &code("3.2.9"), &code("3.2.9"), BY),
-            Err(StoreError::Invalid { field: "into", .. })
-        ));
-        assert!(matches!(
-            store.merge_influence(plan, &code("9.9.9"), &code("3.2.9"), BY),
-            Err(StoreError::NotFound { .. })
-        ));
-
-        // An influence no package addresses can go.
-        input.influences = vec![code("3.1.1"), code("3.9.9")];
-        store.update_work_package(first, &input, BY).unwrap();
-        input.influences = vec![code("3.1.1")];
-        store.update_work_package(first, &input, BY).unwrap();
-        store.delete_influence(plan, &code("3.9.9"), BY).unwrap();
-        assert!(
-            store
-                .influences(plan)
-                .unwrap()
-                .iter()
-                .all(|i| i.code != code("3.9.9"))
-        );
-        assert!(matches!(
-            store.delete_influence(plan, &code("3.9.9"), BY),
-            Err(StoreError::NotFound { .. })
-        ));
-    }
-
-    fn related_id(store: &dyn PlanStore, plan: PlanId, name: &str) -> waymark_store::RelatedItemId {
-        store
-            .related_items(plan)
-            .unwrap()
-            .into_iter()
-            .find(|r| r.name == name)
-            .unwrap_or_else(|| panic!("no related item {name}"))
-            .id
-    }
-
-    fn related_names(store: &dyn PlanStore, id: waymark_store::WorkPackageId) -> Vec<String> {
-        store
-            .work_package(id)
-            .unwrap()
-            .related_items
-            .into_iter()
-            .map(|r| r.name)
-            .collect()
-    }
-
-    #[test]
-    fn related_items_are_merged_and_deleted_when_unused() {
-        let (store, plan) = seeded();
-        let im = related_id(store.as_ref(), plan, "IM Strategy");
-        let full = related_id(store.as_ref(), plan, "Information Management Strategy");
-        // Renaming one to the other's name is refused, pointing to merge.
-        let err = store
-            .update_related_item(
-                im,
-                "Information Management Strategy",
-                waymark_core::RelatedKind::Strategy,
-            BY,
-    )
-            .unwrap_err();
-        assert!(
-            matches!(err, StoreError::Conflict { field: "name", .. }),
-            "{err}"
-        );
-        assert!(err.to_string().contains("use merge"), "{err}");
-
-        let (_, _, im_packages) = store.related_item(im).unwrap();
-        let (_, _, full_packages) = store.related_item(full).unwrap();
-        store.merge_related_item(im, full, BY).unwrap();
-        assert!(matches!(
-            store.related_item(im),
-            Err(StoreError::NotFound { .. })
-        ));
-        let (row, _, packages) = store.related_item(full).unwrap();
-        assert_eq!(
-            packages.len(),
-            im_packages.len() + full_packages.len(),
-            "the seed has no package naming both"
-        );
-        assert_eq!(row.work_package_count, packages.len() as u64);
-        // Saving the package whose text says "IM Strategy" keeps it on the merged item.
-        let wp = im_packages[0].id;
-        let input = WorkPackageInput {
-            related_items: None,
-            ..input_from(store.as_ref(), wp)
-        };
-        store.update_work_package(wp, &input, BY).unwrap();
-        assert!(
-            related_names(store.as_ref(), wp).contains(&"Information Management Strategy".to_string())
-        );
-        assert!(!related_names(store.as_ref(), wp).contains(&"IM Strategy".to_string()));
-        assert!(
-            store
-                .related_items(plan)
-                .unwrap()
-                .iter()
-                .all(|r| r.name != "IM Strategy")
-        );
-
-        assert!(matches!(
-            store.merge_related_item(full, full, BY),
-            Err(StoreError::Invalid { field: "into", .. })
-        ));
-        let err = store.delete_related_item(full, BY).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                StoreError::Conflict {
-                    field: "related_item",
-                    ..
-                }
-            ),
-            "{err}"
-        );
-        assert!(
-            err.to_string().contains("2 work packages still relate"),
-            "{err}"
-        );
-
-        // Unused, it can go.
-        let wfs = related_id(store.as_ref(), plan, "www.wfs");
-        for p in store.related_item(wfs).unwrap().2 {
-            let mut input = input_from(store.as_ref(), p.id);
-            input.related_items = Some(vec![]);
-            store.update_work_package(p.id, &input, BY).unwrap();
+        #[test]
+        fn a_stored_plan_loads_back_unchanged() {
+            let (store, id) = seeded();
+            assert_eq!(store.load_plan(id).unwrap(), seed());
         }
-        store.delete_related_item(wfs, BY).unwrap();
-        assert!(matches!(
-            store.related_item(wfs),
-            Err(StoreError::NotFound { .. })
-        ));
-    }
 
-    #[test]
-    fn related_items_follow_the_relationships_text_unless_set_by_hand() {
-        let (store, plan) = seeded();
-        let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
-        let detail = store.work_package(first).unwrap();
-        assert!(!detail.related_items_manual, "imported from its text");
-        let mut input = input_from(store.as_ref(), first);
-        input.related_items = None;
-        input.relationships = "Customer Data Strategy and CareMobile.".into();
-        store.update_work_package(first, &input, BY).unwrap();
-        assert_eq!(
-            related_names(store.as_ref(), first),
-            ["Customer Data Strategy", "CareMobile"]
-        );
-        assert!(!store.work_package(first).unwrap().related_items_manual);
-
-        // Set by hand, they stay when the text changes.
-        input.related_items = Some(vec!["Corporate ICT Strategy".into()]);
-        store.update_work_package(first, &input, BY).unwrap();
-        assert!(store.work_package(first).unwrap().related_items_manual);
-        let mut by_hand = input_from(store.as_ref(), first);
-        by_hand.relationships = "www.br".into();
-        store.update_work_package(first, &by_hand, BY).unwrap();
-        assert_eq!(
-            related_names(store.as_ref(), first),
-            ["Corporate ICT Strategy"]
-        );
-
-        // Back to automatic: read from the text again.
-        by_hand.related_items = None;
-        store.update_work_package(first, &by_hand, BY).unwrap();
-        assert_eq!(related_names(store.as_ref(), first), ["www.br"]);
-        assert!(!store.work_package(first).unwrap().related_items_manual);
-
-        // A renamed item keeps its packages when their text uses the old name.
-        let wfs = related_id(store.as_ref(), plan, "www.wfs");
-        store
-            .update_related_item(
-                wfs,
-                "Workforce strategy",
-                waymark_core::RelatedKind::Strategy,
-            BY,
-    )
-            .unwrap();
-        let workforce = store.related_item(wfs).unwrap().2[0].id;
-        let input = WorkPackageInput {
-            related_items: None,
-            ..input_from(store.as_ref(), workforce)
-        };
-        store.update_work_package(workforce, &input, BY).unwrap();
-        assert_eq!(
-            related_names(store.as_ref(), workforce),
-            ["Workforce strategy"]
-        );
-    }
-
-    #[test]
-    fn imported_packages_whose_items_differ_from_their_text_are_hand_set() {
-        let mut plan = seed();
-        plan.sections[0].work_packages[0].related_items = vec!["Amethyst".into()];
-        let store = fresh_store();
-        let id = store.import_plan(&plan, OnExisting::Refuse, BY).unwrap();
-        let items = store.list_work_packages(id, &query()).unwrap().items;
-        assert!(
-            store
-                .work_package(items[0].id)
-                .unwrap()
-                .related_items_manual
-        );
-        assert!(
-            !store
-                .work_package(items[1].id)
-                .unwrap()
-                .related_items_manual
-        );
-        assert_eq!(store.load_plan(id).unwrap(), plan);
-    }
-
-    /// A plan of `n` packages whose titles all hold the word "review".
-    fn reviews(n: usize) -> Plan {
-        let mut plan = Plan::new("Reviews");
-        let mut section = waymark_core::Section {
-            number: Some("1".into()),
-            title: Some("Reviews".into()),
-            work_packages: Vec::new(),
-        };
-        let model = seed().sections[0].work_packages[0].clone();
-        for i in 1..=n {
-            section.work_packages.push(waymark_core::WorkPackage {
-                title: format!("Review number {i}"),
-                ..model.clone()
+        #[test]
+        fn an_edited_plan_loads_back_unchanged() {
+            let mut plan = seed();
+            let wp = &mut plan.sections[3].work_packages[2];
+            wp.owner = "Head of ICT".into();
+            wp.status = Status::InProgress;
+            wp.rag = Some(Rag::Amber);
+            wp.progress = waymark_core::Progress::new(40).unwrap();
+            wp.actual_delivery = Some("2007-11-30".parse().unwrap());
+            plan.dependencies.push(Dependency {
+                predecessor: WorkPackageRef("10.2.1".into()),
+                successor: WorkPackageRef("10.2.2".into()),
             });
-            section.work_packages.last_mut().unwrap().number = i.to_string();
+            plan.programmes[0]
+                .work_packages
+                .push(WorkPackageRef("#6.1".into()));
+            plan.influences[0].title = "Every Child Matters".into();
+            let store = fresh_store();
+            let id = store.import_plan(&plan, OnExisting::Refuse, BY).unwrap();
+            assert_eq!(store.load_plan(id).unwrap(), plan);
         }
-        plan.sections.push(section);
-        plan
-    }
 
-    #[test]
-    fn a_search_matching_most_of_a_large_plan_counts_to_a_limit() {
-        let store = fresh_store();
-        let plan = store
-            .import_plan(&reviews(2500), OnExisting::Refuse, BY)
-            .unwrap();
-        let q = WorkPackageQuery {
-            text: Some("review".parse().unwrap()),
-            ..query()
-        };
-        let page = store.list_work_packages(plan, &q).unwrap();
-        assert_eq!(
-            (page.total, page.total_is_lower_bound, page.items.len()),
-            (waymark_store::COUNT_LIMIT, true, 100)
-        );
-        assert_eq!(page.items[0].reference, "1.1");
-        // Walk to the end by cursor: every match once, in plan order.
-        let mut seen = page.items.len();
-        let mut next = page.next_cursor;
-        while let Some(cursor) = next {
+        #[test]
+        fn importing_the_same_plan_twice_is_refused_or_replaces() {
+            let (store, id) = seeded();
+            let err = store
+                .import_plan(&seed(), OnExisting::Refuse, BY)
+                .unwrap_err();
+            assert!(
+                matches!(err, StoreError::Conflict { field: "title", .. }),
+                "{err}"
+            );
+            assert!(err.to_string().contains("--replace"));
+            assert_eq!(store.list_plans().unwrap().len(), 1);
+            let again = store.import_plan(&seed(), OnExisting::Replace, BY).unwrap();
+            assert_eq!(again, id, "replacing keeps the plan's id");
+            assert_eq!(store.plan(id).unwrap().work_package_count, 17);
+        }
+
+        #[test]
+        fn a_failing_import_stores_nothing() {
+            let store = fresh_store();
+            let mut plan = seed();
+            plan.dependencies.push(Dependency {
+                predecessor: WorkPackageRef("99.1".into()),
+                successor: WorkPackageRef("10.1.1".into()),
+            });
+            assert!(store.import_plan(&plan, OnExisting::Refuse, BY).is_err());
+            assert!(store.list_plans().unwrap().is_empty());
+            // And a failed replace leaves the old plan in place.
+            let id = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+            assert!(store.import_plan(&plan, OnExisting::Replace, BY).is_err());
+            assert_eq!(store.load_plan(id).unwrap(), seed());
+        }
+
+        /// A dry run refuses what the import refuses and changes nothing either way.
+        #[test]
+        fn a_checked_import_refuses_what_the_import_refuses_and_stores_nothing() {
+            let store = fresh_store();
+            let mut twice = seed();
+            let copy = twice.sections[0].clone();
+            twice.sections.push(copy);
+            let err = store
+                .check_import(&twice, OnExisting::Refuse, BY)
+                .unwrap_err();
+            assert!(err.to_string().contains("appears twice"), "{err}");
+            assert!(store.import_plan(&twice, OnExisting::Refuse, BY).is_err());
+            store.check_import(&seed(), OnExisting::Refuse, BY).unwrap();
+            assert!(store.list_plans().unwrap().is_empty());
+
+            let id = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+            let err = store
+                .check_import(&seed(), OnExisting::Refuse, BY)
+                .unwrap_err();
+            assert!(
+                matches!(err, StoreError::Conflict { field: "title", .. }),
+                "{err}"
+            );
+            let mut edited = seed();
+            edited.sections[0].work_packages[0].title = "Changed".into();
+            store
+                .check_import(&edited, OnExisting::Replace, BY)
+                .unwrap();
+            assert_eq!(store.list_plans().unwrap().len(), 1);
+            assert_eq!(store.load_plan(id).unwrap(), seed());
+        }
+
+        #[test]
+        fn filters_find_the_right_packages() {
+            let (store, id) = seeded();
+            let refs = |q: WorkPackageQuery| -> Vec<String> {
+                store
+                    .list_work_packages(id, &q)
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|w| w.reference)
+                    .collect()
+            };
+            let sections = store.sections(id).unwrap();
+            assert_eq!(sections.len(), 6);
+            assert_eq!(sections[5].label, "Section 6 (no heading)");
+            assert_eq!(
+                refs(WorkPackageQuery {
+                    section: Some(sections[1].id),
+                    ..query()
+                }),
+                ["10.2.1", "10.2.2", "10.2.3", "10.2.4"]
+            );
+            assert_eq!(
+                refs(WorkPackageQuery {
+                    quarter: Some("Q4 2007".parse().unwrap()),
+                    ..query()
+                }),
+                ["10.4.3", "10.4.5"]
+            );
+            assert_eq!(
+                refs(WorkPackageQuery {
+                    influence: Some("3.2.1".parse().unwrap()),
+                    ..query()
+                }),
+                ["10.4.1"]
+            );
+            assert_eq!(
+                refs(WorkPackageQuery {
+                    text: Some("single sign".parse().unwrap()),
+                    ..query()
+                }),
+                ["10.4.3"]
+            );
+            assert_eq!(
+                refs(WorkPackageQuery {
+                    text: Some("caldic".parse().unwrap()),
+                    ..query()
+                }),
+                ["10.2.3"]
+            );
+            let wfs = store
+                .related_items(id)
+                .unwrap()
+                .into_iter()
+                .find(|r| r.name == "www.wfs")
+                .unwrap();
+            assert_eq!(
+                refs(WorkPackageQuery {
+                    related_item: Some(wfs.id),
+                    ..query()
+                }),
+                ["10.3.2", "10.3.4"]
+            );
+            let ecaf = store
+                .programmes(id)
+                .unwrap()
+                .into_iter()
+                .find(|p| p.name == "e-CAF")
+                .unwrap();
+            assert_eq!(
+                refs(WorkPackageQuery {
+                    programme: Some(ecaf.id),
+                    ..query()
+                }),
+                ["10.3.1"]
+            );
+            assert!(
+                refs(WorkPackageQuery {
+                    status: Some(Status::Delivered),
+                    ..query()
+                })
+                .is_empty()
+            );
             let page = store
                 .list_work_packages(
-                    plan,
+                    id,
                     &WorkPackageQuery {
-                        cursor: Some(cursor),
-                        ..q.clone()
+                        per_page: 5,
+                        page: 4,
+                        ..query()
                     },
                 )
                 .unwrap();
-            assert_eq!(page.items[0].reference, format!("1.{}", seen + 1));
-            seen += page.items.len();
-            next = page.next_cursor;
+            assert_eq!(
+                (page.total, page.items.len(), page.page_count()),
+                (17, 2, 4)
+            );
+            let by_delivery = refs(WorkPackageQuery {
+                sort: SortKey::Delivery,
+                per_page: 3,
+                ..query()
+            });
+            assert_eq!(by_delivery, ["10.1.1", "10.2.1", "10.2.2"]);
         }
-        assert_eq!(seen, 2500);
-        // Few matches: counted exactly.
-        let q = WorkPackageQuery {
-            text: Some("number 2499".parse().unwrap()),
-            ..query()
-        };
-        let page = store.list_work_packages(plan, &q).unwrap();
-        assert_eq!((page.total, page.total_is_lower_bound), (1, false));
-    }
 
-    #[test]
-    fn a_plan_visited_in_parts_is_the_plan_loaded_whole() {
-        let (store, plan) = seeded();
-        let mut rebuilt: Option<Plan> = None;
-        store
-            .visit_plan(plan, &mut |part| {
-                match part {
-                    waymark_store::PlanPart::Skeleton(p) => {
-                        assert!(p.sections.iter().all(|s| s.work_packages.is_empty()));
-                        rebuilt = Some(p);
+        fn input_from(store: &dyn PlanStore, id: waymark_store::WorkPackageId) -> WorkPackageInput {
+            input_of(store.work_package(id).unwrap())
+        }
+
+        fn input_of(d: waymark_store::WorkPackageDetail) -> WorkPackageInput {
+            WorkPackageInput {
+                section_id: d.row.section_id,
+                number: Some(d.row.number),
+                title: d.row.title,
+                scope: d.scope,
+                relationships: d.relationships,
+                delivery: d.row.delivery,
+                comments: d.comments,
+                influences: d.influences,
+                related_items: Some(d.related_items.into_iter().map(|r| r.name).collect()),
+                owner: d.row.owner,
+                status: d.row.status,
+                rag: d.row.rag,
+                progress: d.row.progress,
+                actual_delivery: d.actual_delivery,
+                programmes: None,
+            }
+        }
+
+        #[test]
+        fn packages_are_created_updated_and_deleted() {
+            let (store, plan) = seeded();
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let mut input = input_from(store.as_ref(), first);
+            input.owner = "Head of ICT".into();
+            input.status = Status::InProgress;
+            input.influences = vec!["3.9.9".parse().unwrap()];
+            store.update_work_package(first, &input, BY).unwrap();
+            let d = store.work_package(first).unwrap();
+            assert_eq!(
+                (d.row.owner.as_str(), d.row.status),
+                ("Head of ICT", Status::InProgress)
+            );
+            assert!(
+                store
+                    .influences(plan)
+                    .unwrap()
+                    .iter()
+                    .any(|i| i.code.as_str() == "3.9.9"),
+                "new codes join the register"
+            );
+
+            // A clashing number names the field and changes nothing.
+            let mut clash = input.clone();
+            clash.number = Some("2".into());
+            let err = store.create_work_package(plan, &clash, BY).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StoreError::Conflict {
+                        field: "number",
+                        ..
                     }
-                    waymark_store::PlanPart::Package { section, package } => {
-                        rebuilt.as_mut().unwrap().sections[section]
-                            .work_packages
-                            .push(package);
+                ),
+                "{err}"
+            );
+            assert_eq!(store.plan(plan).unwrap().work_package_count, 17);
+
+            let mut new = input.clone();
+            new.number = Some("3".into());
+            new.title = "Rationalise licences".into();
+            let created = store.create_work_package(plan, &new, BY).unwrap();
+            assert_eq!(store.work_package(created).unwrap().row.reference, "10.1.3");
+            store.delete_work_package(created, BY).unwrap();
+            assert!(matches!(
+                store.work_package(created),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        #[test]
+        fn a_change_sees_every_change_made_before_it() {
+            let (store, plan) = seeded();
+            let id = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let title = store.work_package(id).unwrap().row.title;
+            // Each change reads the title and adds a mark: read and write in one
+            // transaction, no two can read the same title.
+            let writers: Vec<_> = (0..4)
+                .map(|_| {
+                    let store = store.clone();
+                    std::thread::spawn(move || {
+                        for _ in 0..10 {
+                            let changed = store
+                                .change_work_package(
+                                    id,
+                                    &mut |current| {
+                                        let mut input = input_of(current.clone());
+                                        input.title.push('!');
+                                        Some(input)
+                                    },
+                                    BY,
+                                )
+                                .unwrap();
+                            assert!(changed);
+                        }
+                    })
+                })
+                .collect();
+            for w in writers {
+                w.join().unwrap();
+            }
+            assert_eq!(
+                store.work_package(id).unwrap().row.title,
+                format!("{title}{}", "!".repeat(40))
+            );
+
+            // A change that answers nothing stores nothing.
+            let before = store.work_package(id).unwrap();
+            assert!(!store.change_work_package(id, &mut |_| None, BY).unwrap());
+            assert_eq!(store.work_package(id).unwrap(), before);
+            let gone = waymark_store::WorkPackageId(i64::MAX);
+            assert!(matches!(
+                store.change_work_package(gone, &mut |d| Some(input_of(d.clone())), BY),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        #[test]
+        fn dependencies_refuse_cycles() {
+            let (store, plan) = seeded();
+            let items = store.list_work_packages(plan, &query()).unwrap().items;
+            let (a, b, c) = (items[0].id, items[1].id, items[2].id);
+            store.add_dependency(a, b, BY).unwrap();
+            store.add_dependency(b, c, BY).unwrap();
+            let err = store.add_dependency(c, a, BY).unwrap_err();
+            assert!(err.to_string().contains("cycle"), "{err}");
+            assert!(matches!(
+                store.add_dependency(a, b, BY),
+                Err(StoreError::Conflict { .. })
+            ));
+            assert!(matches!(
+                store.add_dependency(a, a, BY),
+                Err(StoreError::Invalid { .. })
+            ));
+            let d = store.work_package(b).unwrap();
+            assert_eq!((d.depends_on.len(), d.dependents.len()), (1, 1));
+            assert_eq!(store.dependencies(plan).unwrap().len(), 2);
+            store
+                .delete_dependency(d.depends_on[0].dependency_id, BY)
+                .unwrap();
+            assert_eq!(store.dependencies(plan).unwrap().len(), 1);
+        }
+
+        #[test]
+        fn registers_count_their_packages() {
+            let (store, plan) = seeded();
+            let influences = store.influences(plan).unwrap();
+            assert_eq!(influences.len(), 11);
+            assert_eq!(
+                influences.iter().map(|i| i.work_package_count).sum::<u64>(),
+                44
+            );
+            let t = store.traceability(plan, 1, 100).unwrap();
+            assert_eq!(t.packages.items.len(), 17);
+            assert!(t.packages_without_influence.is_empty());
+            let strategy = store
+                .related_items(plan)
+                .unwrap()
+                .into_iter()
+                .find(|r| r.name == "Corporate ICT Strategy")
+                .unwrap();
+            let (_, _, packages) = store.related_item(strategy.id).unwrap();
+            assert_eq!(packages.len() as u64, strategy.work_package_count);
+            assert!(packages.len() >= 10);
+        }
+
+        #[test]
+        fn search_and_counts_follow_every_change() {
+            let (store, plan) = seeded();
+            let search = |text: &str| -> Vec<String> {
+                let q = WorkPackageQuery {
+                    text: Some(text.parse().unwrap()),
+                    ..query()
+                };
+                store
+                    .list_work_packages(plan, &q)
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|w| w.reference)
+                    .collect()
+            };
+            assert_eq!(store.plan(plan).unwrap().work_package_count, 17);
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let mut input = input_from(store.as_ref(), first);
+            input.owner = "Harriet Quigley".into();
+            store.update_work_package(first, &input, BY).unwrap();
+            assert_eq!(search("quigley"), ["10.1.1"]);
+            assert!(
+                search("checklist").contains(&"10.1.1".to_string()),
+                "unchanged text still found"
+            );
+            input.number = Some("9".into());
+            input.title = "Licence audit".into();
+            let created = store.create_work_package(plan, &input, BY).unwrap();
+            assert_eq!(search("licence"), ["10.1.9"]);
+            assert_eq!(
+                store.plan(plan).unwrap().work_package_count,
+                18,
+                "cached counts follow writes"
+            );
+            assert_eq!(store.list_work_packages(plan, &query()).unwrap().total, 18);
+            store.delete_work_package(created, BY).unwrap();
+            assert!(search("licence").is_empty());
+            assert_eq!(store.list_work_packages(plan, &query()).unwrap().total, 17);
+            // Replacing the plan leaves no stale search entries behind.
+            store.import_plan(&seed(), OnExisting::Replace, BY).unwrap();
+            assert!(search("quigley").is_empty());
+            assert_eq!(search("checklist"), ["10.1.1", "10.3.1"]);
+            let options = store.filter_options(plan).unwrap();
+            assert_eq!(
+                (
+                    options.sections.len(),
+                    options.influences.len(),
+                    options.programmes.len()
+                ),
+                (6, 11, 3)
+            );
+            store.delete_plan(plan, BY).unwrap();
+            assert!(matches!(store.plan(plan), Err(StoreError::NotFound { .. })));
+        }
+
+        #[test]
+        fn a_package_without_a_number_gets_the_next_free_one_in_its_section() {
+            let (store, plan) = seeded();
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let mut input = input_from(store.as_ref(), first);
+            input.title = "Rationalise licences".into();
+            input.number = None;
+            let created = store.create_work_package(plan, &input, BY).unwrap();
+            let row = store.work_package(created).unwrap().row;
+            assert_eq!(
+                (row.number.as_str(), row.reference.as_str()),
+                ("3", "10.1.3")
+            );
+
+            // Numbers that are not whole numbers do not count; the largest that is does.
+            input.number = Some("7a".into());
+            store.create_work_package(plan, &input, BY).unwrap();
+            input.number = Some("40".into());
+            store.create_work_package(plan, &input, BY).unwrap();
+            input.number = None;
+            let next = store.create_work_package(plan, &input, BY).unwrap();
+            assert_eq!(store.work_package(next).unwrap().row.number, "41");
+
+            // An update without a number keeps the package's number.
+            store.update_work_package(next, &input, BY).unwrap();
+            assert_eq!(store.work_package(next).unwrap().row.reference, "10.1.41");
+        }
+
+        #[test]
+        fn the_next_number_never_overflows() {
+            let (store, plan) = seeded();
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let mut input = input_from(store.as_ref(), first);
+            input.number = Some(u64::MAX.to_string());
+            store.create_work_package(plan, &input, BY).unwrap();
+            input.number = None;
+            let err = store.create_work_package(plan, &input, BY).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StoreError::Invalid {
+                        field: "number",
+                        ..
                     }
-                }
-                true
-            })
-            .unwrap();
-        assert_eq!(rebuilt.unwrap(), store.load_plan(plan).unwrap());
-        // The visitor stops it.
-        let mut parts = 0;
-        store
-            .visit_plan(plan, &mut |_| {
-                parts += 1;
-                parts < 3
-            })
-            .unwrap();
-        assert_eq!(parts, 3);
-        assert!(matches!(
-            store.visit_plan(PlanId(999), &mut |_| true),
-            Err(StoreError::NotFound { .. })
-        ));
-    }
+                ),
+                "{err}"
+            );
+            assert!(
+                err.to_string().contains("give the work package a number"),
+                "{err}"
+            );
+            // A whole number too large for any counter is refused the same way.
+            input.number = Some("99999999999999999999999".into());
+            store.create_work_package(plan, &input, BY).unwrap();
+            input.number = None;
+            assert!(matches!(
+                store.create_work_package(plan, &input, BY),
+                Err(StoreError::Invalid {
+                    field: "number",
+                    ..
+                })
+            ));
+            assert_eq!(store.plan(plan).unwrap().work_package_count, 19);
+        }
+
+        #[test]
+        fn references_and_codes_are_searched_as_phrases() {
+            let (store, plan) = seeded();
+            let search = |text: &str| -> Vec<String> {
+                let q = WorkPackageQuery {
+                    text: Some(text.parse().unwrap()),
+                    ..query()
+                };
+                store
+                    .list_work_packages(plan, &q)
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|w| w.reference)
+                    .collect()
+            };
+            // The seed's texts never mention 3.1.1 (it is only an influence code).
+            assert_eq!(search("3.1.1"), Vec::<String>::new());
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let mut input = input_from(store.as_ref(), first);
+            input.comments = "Waits for 3.1.1 and 13.1.10.".into();
+            store.update_work_package(first, &input, BY).unwrap();
+            assert_eq!(search("3.1.1"), ["10.1.1"]);
+            assert_eq!(search("13.1"), ["10.1.1"]);
+            assert_eq!(
+                search("3.1.10"),
+                Vec::<String>::new(),
+                "whole words: 13.1.10 is not 3.1.10"
+            );
+            // A reference finds its package, not one with the same digits reordered.
+            assert_eq!(search("10.4.3"), ["10.4.3"]);
+            assert_eq!(search("10.3.4"), ["10.3.4"]);
+            assert_eq!(search("#6.1"), ["#6.1"]);
+            // Words stay word prefixes, and codes mix with words.
+            assert_eq!(search("waits 3.1.1"), ["10.1.1"]);
+            assert_eq!(search("single sign"), ["10.4.3"]);
+        }
+
+        #[test]
+        fn plans_are_found_by_title_and_updated() {
+            let (store, plan) = seeded();
+            assert_eq!(store.find_plan_by_title("CYPS plan").unwrap(), Some(plan));
+            assert_eq!(store.find_plan_by_title("Another plan").unwrap(), None);
+            let input = waymark_store::PlanInput {
+                title: "CYPS ICT plan".into(),
+                organisation: "CYPS".into(),
+                period: "2007–2010".into(),
+                introduction: "What we will do.".into(),
+                quarter_convention: waymark_core::QuarterConvention::Financial,
+            };
+            store.update_plan(plan, &input, BY).unwrap();
+            let summary = store.plan(plan).unwrap();
+            assert_eq!(
+                (
+                    summary.title.as_str(),
+                    summary.organisation.as_str(),
+                    summary.period.as_str(),
+                    summary.introduction.as_str(),
+                    summary.quarter_convention
+                ),
+                (
+                    "CYPS ICT plan",
+                    "CYPS",
+                    "2007–2010",
+                    "What we will do.",
+                    waymark_core::QuarterConvention::Financial
+                )
+            );
+            assert_eq!(
+                store.find_plan_by_title("cyps ict PLAN").unwrap(),
+                Some(plan)
+            );
+            // Another plan cannot take the title; a missing plan is not found.
+            let mut other = seed();
+            other.title = "Other plan".into();
+            let other = store.import_plan(&other, OnExisting::Refuse, BY).unwrap();
+            let err = store.update_plan(other, &input, BY).unwrap_err();
+            assert!(
+                matches!(err, StoreError::Conflict { field: "title", .. }),
+                "{err}"
+            );
+            assert!(matches!(
+                store.update_plan(PlanId(999), &input, BY),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        #[test]
+        fn sections_are_created_with_the_next_position() {
+            let (store, plan) = seeded();
+            let id = store
+                .create_section(plan, Some("10.7".into()), Some("Partnerships".into()), BY)
+                .unwrap();
+            let unnumbered = store
+                .create_section(plan, None, Some("Later".into()), BY)
+                .unwrap();
+            let sections = store.sections(plan).unwrap();
+            let labels: Vec<(&str, i64)> = sections[6..]
+                .iter()
+                .map(|s| (s.label.as_str(), s.position))
+                .collect();
+            assert_eq!(labels, [("10.7 Partnerships", 6), ("Later", 7)]);
+            assert_eq!((sections[6].id, sections[7].id), (id, unnumbered));
+            let err = store
+                .create_section(plan, Some("10.7".into()), None, BY)
+                .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StoreError::Conflict {
+                        field: "number",
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+            assert!(matches!(
+                store.create_section(PlanId(999), None, Some("x".into()), BY),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        #[test]
+        fn an_influence_is_read_and_described() {
+            let (store, plan) = seeded();
+            let code: waymark_core::InfluenceCode = "3.1.1".parse().unwrap();
+            let (row, packages) = store.influence(plan, &code).unwrap();
+            assert_eq!(row.work_package_count, packages.len() as u64);
+            assert!(!packages.is_empty());
+            store
+                .update_influence(plan, &code, "Every Child Matters", "The green paper.", BY)
+                .unwrap();
+            let (row, _) = store.influence(plan, &code).unwrap();
+            assert_eq!(
+                (row.title.as_str(), row.description.as_str()),
+                ("Every Child Matters", "The green paper.")
+            );
+            let unknown: waymark_core::InfluenceCode = "9.9.9".parse().unwrap();
+            assert!(matches!(
+                store.influence(plan, &unknown),
+                Err(StoreError::NotFound { .. })
+            ));
+            assert!(matches!(
+                store.update_influence(plan, &unknown, "t", "", BY),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        #[test]
+        fn a_related_item_is_renamed_and_its_kind_changed() {
+            let (store, plan) = seeded();
+            let items = store.related_items(plan).unwrap();
+            let wfs = items.iter().find(|r| r.name == "www.wfs").unwrap();
+            store
+                .update_related_item(
+                    wfs.id,
+                    "Web form service",
+                    waymark_core::RelatedKind::System,
+                    BY,
+                )
+                .unwrap();
+            let (row, in_plan, packages) = store.related_item(wfs.id).unwrap();
+            assert_eq!(
+                (row.name.as_str(), row.kind, in_plan, packages.len()),
+                (
+                    "Web form service",
+                    waymark_core::RelatedKind::System,
+                    plan,
+                    2
+                )
+            );
+            let taken = items
+                .iter()
+                .find(|r| r.name == "Corporate ICT Strategy")
+                .unwrap();
+            let err = store
+                .update_related_item(wfs.id, &taken.name, waymark_core::RelatedKind::Other, BY)
+                .unwrap_err();
+            assert!(
+                matches!(err, StoreError::Conflict { field: "name", .. }),
+                "{err}"
+            );
+            assert!(matches!(
+                store.update_related_item(
+                    waymark_store::RelatedItemId(9999),
+                    "x",
+                    waymark_core::RelatedKind::Other,
+                    BY
+                ),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        #[test]
+        fn programmes_are_created_changed_and_deleted() {
+            let (store, plan) = seeded();
+            let before = store.programmes(plan).unwrap().len();
+            let input = waymark_store::ProgrammeInput {
+                name: "Digital inclusion".into(),
+                priority: true,
+                description: "Access for every family.".into(),
+            };
+            let id = store.create_programme(plan, &input, BY).unwrap();
+            let (row, in_plan) = store.programme(id).unwrap();
+            assert_eq!(
+                (
+                    row.name.as_str(),
+                    row.priority,
+                    row.description.as_str(),
+                    in_plan
+                ),
+                ("Digital inclusion", true, "Access for every family.", plan)
+            );
+            assert!(row.work_packages.is_empty());
+            assert_eq!(store.programmes(plan).unwrap().len(), before + 1);
+            let err = store.create_programme(plan, &input, BY).unwrap_err();
+            assert!(
+                matches!(err, StoreError::Conflict { field: "name", .. }),
+                "{err}"
+            );
+            assert!(matches!(
+                store.create_programme(PlanId(999), &input, BY),
+                Err(StoreError::NotFound { .. })
+            ));
+
+            // A package joins it through its input; the programme lists it.
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let mut wp = input_from(store.as_ref(), first);
+            wp.programmes = Some(vec![id]);
+            store.update_work_package(first, &wp, BY).unwrap();
+            assert_eq!(store.programme(id).unwrap().0.work_packages[0].id, first);
+
+            let changed = waymark_store::ProgrammeInput {
+                name: "Inclusion".into(),
+                priority: false,
+                description: String::new(),
+            };
+            store.update_programme(id, &changed, BY).unwrap();
+            let (row, _) = store.programme(id).unwrap();
+            assert_eq!((row.name.as_str(), row.priority), ("Inclusion", false));
+            let existing = store.programmes(plan).unwrap()[0].name.clone();
+            let clash = waymark_store::ProgrammeInput {
+                name: existing,
+                ..changed.clone()
+            };
+            assert!(matches!(
+                store.update_programme(id, &clash, BY),
+                Err(StoreError::Conflict { field: "name", .. })
+            ));
+
+            store.delete_programme(id, BY).unwrap();
+            assert!(matches!(
+                store.programme(id),
+                Err(StoreError::NotFound { .. })
+            ));
+            assert!(matches!(
+                store.delete_programme(id, BY),
+                Err(StoreError::NotFound { .. })
+            ));
+            assert!(matches!(
+                store.update_programme(id, &changed, BY),
+                Err(StoreError::NotFound { .. })
+            ));
+            // Its package stays.
+            assert!(store.work_package(first).unwrap().programmes.is_empty());
+            assert_eq!(store.programmes(plan).unwrap().len(), before);
+        }
+
+        fn refs_of(store: &dyn PlanStore, plan: PlanId, text: Option<&str>) -> Vec<String> {
+            let q = WorkPackageQuery {
+                text: text.map(|t| t.parse().unwrap()),
+                ..query()
+            };
+            store
+                .list_work_packages(plan, &q)
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|w| w.reference)
+                .collect()
+        }
+
+        #[test]
+        fn sections_are_renamed_and_their_references_follow() {
+            let (store, plan) = seeded();
+            let sections = store.sections(plan).unwrap();
+            let governance = sections[1].id;
+            store
+                .update_section(
+                    governance,
+                    Some("11".into()),
+                    Some("Governance and standards".into()),
+                    None,
+                    BY,
+                )
+                .unwrap();
+            let row = store.section(governance).unwrap();
+            assert_eq!(row.label, "11 Governance and standards");
+            let refs = refs_of(store.as_ref(), plan, None);
+            assert_eq!(&refs[2..6], ["11.1", "11.2", "11.3", "11.4"]);
+            // Search and reading back see the new references.
+            assert_eq!(
+                refs_of(store.as_ref(), plan, Some("benchmarking")),
+                ["11.4"]
+            );
+            let plan_value = store.load_plan(plan).unwrap();
+            assert_eq!(plan_value.sections[1].number.as_deref(), Some("11"));
+            // A number another section has is refused; so is a missing section.
+            let err = store
+                .update_section(governance, Some("10.1".into()), None, None, BY)
+                .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StoreError::Conflict {
+                        field: "number",
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+            assert!(matches!(
+                store.section(waymark_store::SectionId(999)),
+                Err(StoreError::NotFound { .. })
+            ));
+            // A change that cannot be made in full is not made in part.
+            let err = store
+                .update_section(governance, Some("12".into()), None, Some(6), BY)
+                .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StoreError::Invalid {
+                        field: "position",
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+            assert_eq!(
+                store.section(governance).unwrap().label,
+                "11 Governance and standards"
+            );
+            // Renamed and moved at once.
+            store
+                .update_section(governance, Some("12".into()), None, Some(5), BY)
+                .unwrap();
+            let row = store.section(governance).unwrap();
+            assert_eq!((row.label.as_str(), row.position), ("12", 5));
+            // Without a number, the packages are referred to by place.
+            store
+                .update_section(governance, None, Some("Governance".into()), None, BY)
+                .unwrap();
+            let refs = refs_of(store.as_ref(), plan, None);
+            assert_eq!(&refs[refs.len() - 4..], ["#6.1", "#6.2", "#6.3", "#6.4"]);
+        }
+
+        #[test]
+        fn sections_are_reordered_and_references_by_place_follow() {
+            let (store, plan) = seeded();
+            let sections = store.sections(plan).unwrap();
+            let last = sections[5].id; // unnumbered: its package is #6.1
+            assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#6.1"]);
+            store.move_section(last, 0, BY).unwrap();
+            let labels: Vec<String> = store
+                .sections(plan)
+                .unwrap()
+                .into_iter()
+                .map(|s| s.label)
+                .collect();
+            assert_eq!(labels[0], "Section 1 (no heading)");
+            assert_eq!(labels[1], "10.1 Core business systems");
+            let refs = refs_of(store.as_ref(), plan, None);
+            assert_eq!(
+                &refs[..3],
+                ["#1.1", "10.1.1", "10.1.2"],
+                "plan order follows"
+            );
+            assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#1.1"]);
+            // Back down one place, and out of range is refused.
+            store.move_section(last, 1, BY).unwrap();
+            assert_eq!(store.section(last).unwrap().position, 1);
+            let err = store.move_section(last, 6, BY).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StoreError::Invalid {
+                        field: "position",
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+            assert!(err.to_string().contains("from 1 to 6"), "{err}");
+            let positions: Vec<i64> = store
+                .sections(plan)
+                .unwrap()
+                .iter()
+                .map(|s| s.position)
+                .collect();
+            assert_eq!(positions, [0, 1, 2, 3, 4, 5]);
+        }
+
+        #[test]
+        fn a_section_is_deleted_only_when_empty() {
+            let (store, plan) = seeded();
+            let sections = store.sections(plan).unwrap();
+            let err = store.delete_section(sections[4].id, BY).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StoreError::Conflict {
+                        field: "section",
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+            assert!(
+                err.to_string().contains("still holds 1 work package;"),
+                "{err}"
+            );
+            let err = store.delete_section(sections[1].id, BY).unwrap_err();
+            assert!(
+                err.to_string().contains("still holds 4 work packages"),
+                "{err}"
+            );
+            // Empty it, then it goes and the sections after it close up.
+            let only = store
+                .list_work_packages(
+                    plan,
+                    &WorkPackageQuery {
+                        section: Some(sections[4].id),
+                        ..query()
+                    },
+                )
+                .unwrap()
+                .items[0]
+                .id;
+            store.delete_work_package(only, BY).unwrap();
+            store.delete_section(sections[4].id, BY).unwrap();
+            let after = store.sections(plan).unwrap();
+            assert_eq!(after.len(), 5);
+            assert_eq!(after[4].label, "Section 5 (no heading)");
+            assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#5.1"]);
+            assert!(matches!(
+                store.delete_section(sections[4].id, BY),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        #[test]
+        fn influences_are_deleted_when_unused_and_merged() {
+            let (store, plan) = seeded();
+            let code = |c: &str| -> waymark_core::InfluenceCode { c.parse().unwrap() };
+            // A typo joins the register through a package.
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let mut input = input_from(store.as_ref(), first);
+            input.influences = vec![code("3.1.1"), code("3.11.1")];
+            store.update_work_package(first, &input, BY).unwrap();
+            let err = store
+                .delete_influence(plan, &code("3.11.1"), BY)
+                .unwrap_err();
+            assert!(
+                matches!(err, StoreError::Conflict { field: "code", .. }),
+                "{err}"
+            );
+            assert!(
+                err.to_string().contains("1 work package still addresses"),
+                "{err}"
+            );
+
+            // Merging moves its links; the package that had both keeps one.
+            let before = store
+                .influence(plan, &code("3.1.1"))
+                .unwrap()
+                .0
+                .work_package_count;
+            store
+                .merge_influence(plan, &code("3.11.1"), &code("3.1.1"), BY)
+                .unwrap();
+            assert!(matches!(
+                store.influence(plan, &code("3.11.1")),
+                Err(StoreError::NotFound { .. })
+            ));
+            assert_eq!(
+                store
+                    .influence(plan, &code("3.1.1"))
+                    .unwrap()
+                    .0
+                    .work_package_count,
+                before
+            );
+            assert_eq!(
+                store.work_package(first).unwrap().influences,
+                [code("3.1.1")]
+            );
+
+            // Merging into a code the plan lacks creates it, keeping the words.
+            store
+                .update_influence(plan, &code("3.2.1"), "Participation", "", BY)
+                .unwrap();
+            let moved = store.influence(plan, &code("3.2.1")).unwrap().1;
+            store
+                .merge_influence(plan, &code("3.2.1"), &code("3.2.9"), BY)
+                .unwrap();
+            let (row, packages) = store.influence(plan, &code("3.2.9")).unwrap();
+            assert_eq!((row.title.as_str(), packages), ("Participation", moved));
+            assert!(matches!(
+                store.merge_influence(plan, &code("3.2.9"), &code("3.2.9"), BY),
+                Err(StoreError::Invalid { field: "into", .. })
+            ));
+            assert!(matches!(
+                store.merge_influence(plan, &code("9.9.9"), &code("3.2.9"), BY),
+                Err(StoreError::NotFound { .. })
+            ));
+
+            // An influence no package addresses can go.
+            input.influences = vec![code("3.1.1"), code("3.9.9")];
+            store.update_work_package(first, &input, BY).unwrap();
+            input.influences = vec![code("3.1.1")];
+            store.update_work_package(first, &input, BY).unwrap();
+            store.delete_influence(plan, &code("3.9.9"), BY).unwrap();
+            assert!(
+                store
+                    .influences(plan)
+                    .unwrap()
+                    .iter()
+                    .all(|i| i.code != code("3.9.9"))
+            );
+            assert!(matches!(
+                store.delete_influence(plan, &code("3.9.9"), BY),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        fn related_id(
+            store: &dyn PlanStore,
+            plan: PlanId,
+            name: &str,
+        ) -> waymark_store::RelatedItemId {
+            store
+                .related_items(plan)
+                .unwrap()
+                .into_iter()
+                .find(|r| r.name == name)
+                .unwrap_or_else(|| panic!("no related item {name}"))
+                .id
+        }
+
+        fn related_names(store: &dyn PlanStore, id: waymark_store::WorkPackageId) -> Vec<String> {
+            store
+                .work_package(id)
+                .unwrap()
+                .related_items
+                .into_iter()
+                .map(|r| r.name)
+                .collect()
+        }
+
+        #[test]
+        fn related_items_are_merged_and_deleted_when_unused() {
+            let (store, plan) = seeded();
+            let im = related_id(store.as_ref(), plan, "IM Strategy");
+            let full = related_id(store.as_ref(), plan, "Information Management Strategy");
+            // Renaming one to the other's name is refused, pointing to merge.
+            let err = store
+                .update_related_item(
+                    im,
+                    "Information Management Strategy",
+                    waymark_core::RelatedKind::Strategy,
+                    BY,
+                )
+                .unwrap_err();
+            assert!(
+                matches!(err, StoreError::Conflict { field: "name", .. }),
+                "{err}"
+            );
+            assert!(err.to_string().contains("use merge"), "{err}");
+
+            let (_, _, im_packages) = store.related_item(im).unwrap();
+            let (_, _, full_packages) = store.related_item(full).unwrap();
+            store.merge_related_item(im, full, BY).unwrap();
+            assert!(matches!(
+                store.related_item(im),
+                Err(StoreError::NotFound { .. })
+            ));
+            let (row, _, packages) = store.related_item(full).unwrap();
+            assert_eq!(
+                packages.len(),
+                im_packages.len() + full_packages.len(),
+                "the seed has no package naming both"
+            );
+            assert_eq!(row.work_package_count, packages.len() as u64);
+            // Saving the package whose text says "IM Strategy" keeps it on the merged item.
+            let wp = im_packages[0].id;
+            let input = WorkPackageInput {
+                related_items: None,
+                ..input_from(store.as_ref(), wp)
+            };
+            store.update_work_package(wp, &input, BY).unwrap();
+            assert!(
+                related_names(store.as_ref(), wp)
+                    .contains(&"Information Management Strategy".to_string())
+            );
+            assert!(!related_names(store.as_ref(), wp).contains(&"IM Strategy".to_string()));
+            assert!(
+                store
+                    .related_items(plan)
+                    .unwrap()
+                    .iter()
+                    .all(|r| r.name != "IM Strategy")
+            );
+
+            assert!(matches!(
+                store.merge_related_item(full, full, BY),
+                Err(StoreError::Invalid { field: "into", .. })
+            ));
+            let err = store.delete_related_item(full, BY).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StoreError::Conflict {
+                        field: "related_item",
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+            assert!(
+                err.to_string().contains("2 work packages still relate"),
+                "{err}"
+            );
+
+            // Unused, it can go.
+            let wfs = related_id(store.as_ref(), plan, "www.wfs");
+            for p in store.related_item(wfs).unwrap().2 {
+                let mut input = input_from(store.as_ref(), p.id);
+                input.related_items = Some(vec![]);
+                store.update_work_package(p.id, &input, BY).unwrap();
+            }
+            store.delete_related_item(wfs, BY).unwrap();
+            assert!(matches!(
+                store.related_item(wfs),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        #[test]
+        fn related_items_follow_the_relationships_text_unless_set_by_hand() {
+            let (store, plan) = seeded();
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let detail = store.work_package(first).unwrap();
+            assert!(!detail.related_items_manual, "imported from its text");
+            let mut input = input_from(store.as_ref(), first);
+            input.related_items = None;
+            input.relationships = "Customer Data Strategy and CareMobile.".into();
+            store.update_work_package(first, &input, BY).unwrap();
+            assert_eq!(
+                related_names(store.as_ref(), first),
+                ["Customer Data Strategy", "CareMobile"]
+            );
+            assert!(!store.work_package(first).unwrap().related_items_manual);
+
+            // Set by hand, they stay when the text changes.
+            input.related_items = Some(vec!["Corporate ICT Strategy".into()]);
+            store.update_work_package(first, &input, BY).unwrap();
+            assert!(store.work_package(first).unwrap().related_items_manual);
+            let mut by_hand = input_from(store.as_ref(), first);
+            by_hand.relationships = "www.br".into();
+            store.update_work_package(first, &by_hand, BY).unwrap();
+            assert_eq!(
+                related_names(store.as_ref(), first),
+                ["Corporate ICT Strategy"]
+            );
+
+            // Back to automatic: read from the text again.
+            by_hand.related_items = None;
+            store.update_work_package(first, &by_hand, BY).unwrap();
+            assert_eq!(related_names(store.as_ref(), first), ["www.br"]);
+            assert!(!store.work_package(first).unwrap().related_items_manual);
+
+            // A renamed item keeps its packages when their text uses the old name.
+            let wfs = related_id(store.as_ref(), plan, "www.wfs");
+            store
+                .update_related_item(
+                    wfs,
+                    "Workforce strategy",
+                    waymark_core::RelatedKind::Strategy,
+                    BY,
+                )
+                .unwrap();
+            let workforce = store.related_item(wfs).unwrap().2[0].id;
+            let input = WorkPackageInput {
+                related_items: None,
+                ..input_from(store.as_ref(), workforce)
+            };
+            store.update_work_package(workforce, &input, BY).unwrap();
+            assert_eq!(
+                related_names(store.as_ref(), workforce),
+                ["Workforce strategy"]
+            );
+        }
+
+        #[test]
+        fn imported_packages_whose_items_differ_from_their_text_are_hand_set() {
+            let mut plan = seed();
+            plan.sections[0].work_packages[0].related_items = vec!["Amethyst".into()];
+            let store = fresh_store();
+            let id = store.import_plan(&plan, OnExisting::Refuse, BY).unwrap();
+            let items = store.list_work_packages(id, &query()).unwrap().items;
+            assert!(
+                store
+                    .work_package(items[0].id)
+                    .unwrap()
+                    .related_items_manual
+            );
+            assert!(
+                !store
+                    .work_package(items[1].id)
+                    .unwrap()
+                    .related_items_manual
+            );
+            assert_eq!(store.load_plan(id).unwrap(), plan);
+        }
+
+        /// A plan of `n` packages whose titles all hold the word "review".
+        fn reviews(n: usize) -> Plan {
+            let mut plan = Plan::new("Reviews");
+            let mut section = waymark_core::Section {
+                number: Some("1".into()),
+                title: Some("Reviews".into()),
+                work_packages: Vec::new(),
+            };
+            let model = seed().sections[0].work_packages[0].clone();
+            for i in 1..=n {
+                section.work_packages.push(waymark_core::WorkPackage {
+                    title: format!("Review number {i}"),
+                    ..model.clone()
+                });
+                section.work_packages.last_mut().unwrap().number = i.to_string();
+            }
+            plan.sections.push(section);
+            plan
+        }
+
+        #[test]
+        fn a_search_matching_most_of_a_large_plan_counts_to_a_limit() {
+            let store = fresh_store();
+            let plan = store
+                .import_plan(&reviews(2500), OnExisting::Refuse, BY)
+                .unwrap();
+            let q = WorkPackageQuery {
+                text: Some("review".parse().unwrap()),
+                ..query()
+            };
+            let page = store.list_work_packages(plan, &q).unwrap();
+            assert_eq!(
+                (page.total, page.total_is_lower_bound, page.items.len()),
+                (waymark_store::COUNT_LIMIT, true, 100)
+            );
+            assert_eq!(page.items[0].reference, "1.1");
+            // Walk to the end by cursor: every match once, in plan order.
+            let mut seen = page.items.len();
+            let mut next = page.next_cursor;
+            while let Some(cursor) = next {
+                let page = store
+                    .list_work_packages(
+                        plan,
+                        &WorkPackageQuery {
+                            cursor: Some(cursor),
+                            ..q.clone()
+                        },
+                    )
+                    .unwrap();
+                assert_eq!(page.items[0].reference, format!("1.{}", seen + 1));
+                seen += page.items.len();
+                next = page.next_cursor;
+            }
+            assert_eq!(seen, 2500);
+            // Few matches: counted exactly.
+            let q = WorkPackageQuery {
+                text: Some("number 2499".parse().unwrap()),
+                ..query()
+            };
+            let page = store.list_work_packages(plan, &q).unwrap();
+            assert_eq!((page.total, page.total_is_lower_bound), (1, false));
+        }
+
+        #[test]
+        fn a_plan_visited_in_parts_is_the_plan_loaded_whole() {
+            let (store, plan) = seeded();
+            let mut rebuilt: Option<Plan> = None;
+            store
+                .visit_plan(plan, &mut |part| {
+                    match part {
+                        waymark_store::PlanPart::Skeleton(p) => {
+                            assert!(p.sections.iter().all(|s| s.work_packages.is_empty()));
+                            rebuilt = Some(p);
+                        }
+                        waymark_store::PlanPart::Package { section, package } => {
+                            rebuilt.as_mut().unwrap().sections[section]
+                                .work_packages
+                                .push(package);
+                        }
+                    }
+                    true
+                })
+                .unwrap();
+            assert_eq!(rebuilt.unwrap(), store.load_plan(plan).unwrap());
+            // The visitor stops it.
+            let mut parts = 0;
+            store
+                .visit_plan(plan, &mut |_| {
+                    parts += 1;
+                    parts < 3
+                })
+                .unwrap();
+            assert_eq!(parts, 3);
+            assert!(matches!(
+                store.visit_plan(PlanId(999), &mut |_| true),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
     };
 }
 
@@ -1426,7 +1442,8 @@ mod sqlite {
     /// whose related items a person had set by hand.
     #[test]
     fn the_upgrade_marks_hand_set_related_items() {
-        let dir = std::env::temp_dir().join(format!("waymark-store-upgrade-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("waymark-store-upgrade-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let path = dir.join("old.db");
         let path = path.to_str().unwrap();

@@ -81,7 +81,10 @@ fn concurrent_patches_of_different_fields_keep_both() {
     a.join().unwrap();
     b.join().unwrap();
     let wp = s.get(&path).json();
-    assert_eq!((wp["owner"].as_str(), wp["comments"].as_str()), (Some("owner 19"), Some("comments 19")));
+    assert_eq!(
+        (wp["owner"].as_str(), wp["comments"].as_str()),
+        (Some("owner 19"), Some("comments 19"))
+    );
 }
 
 fn refs(v: &Value) -> Vec<String> {

@@ -45,3 +45,11 @@ pub(crate) fn add(
     })?;
     tx.insert_dependency(p.plan, predecessor, successor)
 }
+
+pub(crate) fn delete(tx: &mut dyn PlanTx, id: DependencyId) -> Result<()> {
+    if tx.delete_dependency(id)? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound { what: "dependency" })
+    }
+}

@@ -34,23 +34,23 @@ pub(crate) fn import(tx: &mut dyn PlanTx, plan: &Plan, on_existing: OnExisting) 
     // what it is.
     let mut influences: HashMap<InfluenceCode, InfluenceId> = HashMap::new();
     for inf in &plan.influences {
-        if !influences.contains_key(&inf.code) {
-            let id = tx.insert_influence(pid, inf)?;
-            influences.insert(inf.code.clone(), id);
+        if let std::collections::hash_map::Entry::Vacant(e) = influences.entry(inf.code.clone()) {
+            e.insert(tx.insert_influence(pid, inf)?);
         }
     }
     let mut related: HashMap<String, RelatedItemId> = HashMap::new();
     for item in &plan.related_items {
-        let key = item.name.to_lowercase();
-        if !related.contains_key(&key) {
-            let id = tx.insert_related_item(pid, &item.name, item.kind)?;
-            related.insert(key, id);
+        if let std::collections::hash_map::Entry::Vacant(e) =
+            related.entry(item.name.to_lowercase())
+        {
+            e.insert(tx.insert_related_item(pid, &item.name, item.kind)?);
         }
     }
 
     let mut package_ids: HashMap<WorkPackageRef, WorkPackageId> = HashMap::new();
     for (si, section) in plan.sections.iter().enumerate() {
-        let sid = tx.insert_section(pid, si, section.number.as_deref(), section.title.as_deref())?;
+        let sid =
+            tx.insert_section(pid, si, section.number.as_deref(), section.title.as_deref())?;
         for wp in &section.work_packages {
             let r = WorkPackageRef::new(section, si, &wp.number);
             if package_ids.contains_key(&r) {
@@ -125,10 +125,13 @@ pub(crate) fn import(tx: &mut dyn PlanTx, plan: &Plan, on_existing: OnExisting) 
             .work_packages
             .iter()
             .map(|r| {
-                package_ids.get(r).copied().ok_or_else(|| StoreError::Invalid {
-                    field: "programmes",
-                    message: format!("programme {} names unknown work package {r}", prog.name),
-                })
+                package_ids
+                    .get(r)
+                    .copied()
+                    .ok_or_else(|| StoreError::Invalid {
+                        field: "programmes",
+                        message: format!("programme {} names unknown work package {r}", prog.name),
+                    })
             })
             .collect::<Result<Vec<_>>>()?;
         let id = tx.insert_programme(pid, pi, prog)?;

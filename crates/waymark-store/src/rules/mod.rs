@@ -12,24 +12,29 @@
 pub(crate) mod dependencies;
 pub(crate) mod import;
 pub(crate) mod packages;
+pub(crate) mod registers;
 
 use waymark_core::{
     Date, DeliveryTarget, Dependency, Influence, InfluenceCode, Plan, Programme, Progress, Rag,
     RelatedKind, Status,
 };
 
-use crate::{DependencyId, PlanId, ProgrammeId, RelatedItemId, Result, SectionId, WorkPackageId};
+use crate::{
+    DependencyId, PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result, SectionId,
+    WorkPackageId,
+};
 
 /// A key influence's own id (callers name influences by plan and code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct InfluenceId(pub i64);
 
-/// Where a section is: its plan, its place (0-based) and its number.
+/// Where a section is: its plan, its place (0-based), its number and title.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SectionPlace {
     pub plan: PlanId,
     pub position: usize,
     pub number: Option<String>,
+    pub title: Option<String>,
 }
 
 /// Where a package is: its plan, its section, its number and reference.
@@ -70,16 +75,22 @@ pub(crate) struct PackageRecord<'a> {
 /// rule decides; what it must keep in step by itself (a search index, a
 /// denormalised column) is the backend's business.
 pub(crate) trait PlanTx {
+    /// Whether there is a plan with this id.
+    fn plan_exists(&mut self, id: PlanId) -> Result<bool>;
     /// The plan of this title (titles compare without regard to case).
     fn plan_titled(&mut self, title: &str) -> Result<Option<PlanId>>;
     /// A plan's own fields (not its sections or registers), under `id` when
     /// given (a replaced plan keeps its id).
     fn insert_plan(&mut self, id: Option<PlanId>, plan: &Plan) -> Result<PlanId>;
+    /// The fields a person edits.
+    fn set_plan(&mut self, id: PlanId, input: &PlanInput) -> Result<()>;
     /// Delete a plan and everything in it; `false` if there was none.
     fn delete_plan(&mut self, id: PlanId) -> Result<bool>;
 
-    /// The plan, place and number of a section, if there is one.
+    /// The plan, place, number and title of a section, if there is one.
     fn section_place(&mut self, id: SectionId) -> Result<Option<SectionPlace>>;
+    /// A plan's sections in their order (by place, then id).
+    fn sections(&mut self, plan: PlanId) -> Result<Vec<(SectionId, SectionPlace)>>;
     fn insert_section(
         &mut self,
         plan: PlanId,
@@ -87,29 +98,44 @@ pub(crate) trait PlanTx {
         number: Option<&str>,
         title: Option<&str>,
     ) -> Result<SectionId>;
+    fn set_section_fields(
+        &mut self,
+        id: SectionId,
+        number: Option<&str>,
+        title: Option<&str>,
+    ) -> Result<()>;
+    fn set_section_position(&mut self, id: SectionId, position: usize) -> Result<()>;
+    fn delete_section(&mut self, id: SectionId) -> Result<()>;
+    /// A section's packages and their numbers, in no particular order.
+    fn section_packages(&mut self, section: SectionId) -> Result<Vec<(WorkPackageId, String)>>;
 
     /// The plan, section, number and reference of a package, if there is one.
     fn package_place(&mut self, id: WorkPackageId) -> Result<Option<PackagePlace>>;
-    /// The numbers of a section's packages, in no particular order.
-    fn package_numbers(&mut self, section: SectionId) -> Result<Vec<String>>;
-    /// Whether a package of the plan other than `other_than` has this
-    /// reference.
-    fn reference_taken(
+    /// The package of the plan with this reference, if there is one.
+    fn package_with_reference(
         &mut self,
         plan: PlanId,
         reference: &str,
-        other_than: Option<WorkPackageId>,
-    ) -> Result<bool>;
+    ) -> Result<Option<WorkPackageId>>;
     /// A new package, last in its section.
-    fn insert_package(&mut self, plan: PlanId, package: &PackageRecord<'_>)
-    -> Result<WorkPackageId>;
+    fn insert_package(
+        &mut self,
+        plan: PlanId,
+        package: &PackageRecord<'_>,
+    ) -> Result<WorkPackageId>;
     /// A package's fields; moved to another section, it goes last there.
     fn update_package(&mut self, id: WorkPackageId, package: &PackageRecord<'_>) -> Result<()>;
+    /// New references and section places for packages, all at once (two may
+    /// trade references).
+    fn set_references(&mut self, changes: &[(WorkPackageId, String, usize)]) -> Result<()>;
     /// Delete a package and its links; `false` if there was none.
     fn delete_package(&mut self, id: WorkPackageId) -> Result<bool>;
     /// Replace the key influences a package addresses, in this order.
-    fn set_package_influences(&mut self, id: WorkPackageId, influences: &[InfluenceId])
-    -> Result<()>;
+    fn set_package_influences(
+        &mut self,
+        id: WorkPackageId,
+        influences: &[InfluenceId],
+    ) -> Result<()>;
     /// Replace the related items a package relates to, in this order.
     fn set_package_related_items(
         &mut self,
@@ -118,23 +144,61 @@ pub(crate) trait PlanTx {
     ) -> Result<()>;
     /// Replace the programmes a package belongs to; it goes last in each
     /// programme it joins.
-    fn set_package_programmes(&mut self, id: WorkPackageId, programmes: &[ProgrammeId])
-    -> Result<()>;
+    fn set_package_programmes(
+        &mut self,
+        id: WorkPackageId,
+        programmes: &[ProgrammeId],
+    ) -> Result<()>;
 
     /// The key influence of a plan with this code, if there is one.
     fn influence_id(&mut self, plan: PlanId, code: &InfluenceCode) -> Result<Option<InfluenceId>>;
     fn insert_influence(&mut self, plan: PlanId, influence: &Influence) -> Result<InfluenceId>;
+    /// A key influence's title and description.
+    fn influence_text(&mut self, id: InfluenceId) -> Result<(String, String)>;
+    fn set_influence_text(&mut self, id: InfluenceId, title: &str, description: &str)
+    -> Result<()>;
+    /// How many packages address a key influence.
+    fn influence_use(&mut self, id: InfluenceId) -> Result<u64>;
+    /// Make every package that addresses `from` address `into` as well, in
+    /// the same place (a package that already does keeps its place).
+    fn move_influence_links(&mut self, from: InfluenceId, into: InfluenceId) -> Result<()>;
+    /// Delete a key influence and its links.
+    fn delete_influence(&mut self, id: InfluenceId) -> Result<()>;
+
+    /// The plan and name of a related item, if there is one.
+    fn related_item(&mut self, id: RelatedItemId) -> Result<Option<(PlanId, String)>>;
     /// The related item of a plan that has this name, or had it before a
     /// rename or merge; names compare without regard to case.
     fn related_item_named(&mut self, plan: PlanId, name: &str) -> Result<Option<RelatedItemId>>;
+    /// The related item of a plan whose own name this is (not a former one).
+    fn related_item_own_name(&mut self, plan: PlanId, name: &str) -> Result<Option<RelatedItemId>>;
     fn insert_related_item(
         &mut self,
         plan: PlanId,
         name: &str,
         kind: RelatedKind,
     ) -> Result<RelatedItemId>;
+    fn set_related_item(&mut self, id: RelatedItemId, name: &str, kind: RelatedKind) -> Result<()>;
+    /// How many packages relate to a related item.
+    fn related_item_use(&mut self, id: RelatedItemId) -> Result<u64>;
+    /// Make every package that relates to `from` relate to `into` as well, in
+    /// the same place.
+    fn move_related_links(&mut self, from: RelatedItemId, into: RelatedItemId) -> Result<()>;
+    /// Delete a related item, its links and its former names.
+    fn delete_related_item(&mut self, id: RelatedItemId) -> Result<()>;
+    /// Keep `name` as a former name of `item` (instead of any other item's).
+    fn add_other_name(&mut self, plan: PlanId, name: &str, item: RelatedItemId) -> Result<()>;
+    /// `name` is no longer a former name of any item of the plan.
+    fn forget_other_name(&mut self, plan: PlanId, name: &str) -> Result<()>;
+    /// Every former name of `from` becomes one of `into`.
+    fn move_other_names(&mut self, from: RelatedItemId, into: RelatedItemId) -> Result<()>;
+
     /// The plan a programme belongs to, if there is one.
     fn programme_plan(&mut self, id: ProgrammeId) -> Result<Option<PlanId>>;
+    /// The programme of a plan with this name (compared without regard to case).
+    fn programme_named(&mut self, plan: PlanId, name: &str) -> Result<Option<ProgrammeId>>;
+    /// A place after every programme of the plan.
+    fn programme_end(&mut self, plan: PlanId) -> Result<usize>;
     /// A programme's own fields (its packages are set apart).
     fn insert_programme(
         &mut self,
@@ -142,12 +206,12 @@ pub(crate) trait PlanTx {
         position: usize,
         programme: &Programme,
     ) -> Result<ProgrammeId>;
+    fn set_programme(&mut self, id: ProgrammeId, input: &ProgrammeInput) -> Result<()>;
     /// Replace a programme's packages, in this order.
-    fn set_programme_packages(
-        &mut self,
-        id: ProgrammeId,
-        packages: &[WorkPackageId],
-    ) -> Result<()>;
+    fn set_programme_packages(&mut self, id: ProgrammeId, packages: &[WorkPackageId])
+    -> Result<()>;
+    /// Delete a programme (its packages stay); `false` if there was none.
+    fn delete_programme(&mut self, id: ProgrammeId) -> Result<bool>;
 
     /// A plan's dependencies, by reference, in the order they were added.
     fn dependencies(&mut self, plan: PlanId) -> Result<Vec<Dependency>>;
@@ -157,4 +221,6 @@ pub(crate) trait PlanTx {
         predecessor: WorkPackageId,
         successor: WorkPackageId,
     ) -> Result<DependencyId>;
+    /// `false` if there was none.
+    fn delete_dependency(&mut self, id: DependencyId) -> Result<bool>;
 }

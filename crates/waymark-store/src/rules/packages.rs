@@ -48,7 +48,7 @@ pub(crate) fn next_number(tx: &mut dyn PlanTx, section: SectionId) -> Result<Str
         ),
     };
     let mut largest: u64 = 0;
-    for number in tx.package_numbers(section)? {
+    for (_, number) in tx.section_packages(section)? {
         if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
@@ -197,7 +197,8 @@ fn refuse_taken(
     reference: &str,
     other_than: Option<WorkPackageId>,
 ) -> Result<()> {
-    if tx.reference_taken(plan, reference, other_than)? {
+    let holder = tx.package_with_reference(plan, reference)?;
+    if holder.is_some_and(|h| Some(h) != other_than) {
         return Err(StoreError::Conflict {
             field: "number",
             message: format!("work package {reference} already exists"),
@@ -226,7 +227,11 @@ pub(crate) fn create(
 }
 
 /// Change every field of a package; without a number it keeps its own.
-pub(crate) fn update(tx: &mut dyn PlanTx, id: WorkPackageId, input: &WorkPackageInput) -> Result<()> {
+pub(crate) fn update(
+    tx: &mut dyn PlanTx,
+    id: WorkPackageId,
+    input: &WorkPackageInput,
+) -> Result<()> {
     let current = tx.package_place(id)?.ok_or(StoreError::NotFound {
         what: "work package",
     })?;

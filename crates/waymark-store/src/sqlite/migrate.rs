@@ -11,7 +11,11 @@ use rusqlite::{Connection, Transaction};
 type Step = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
-    (1, include_str!("../../migrations/sqlite/0001_plan.sql"), None),
+    (
+        1,
+        include_str!("../../migrations/sqlite/0001_plan.sql"),
+        None,
+    ),
     (
         2,
         include_str!("../../migrations/sqlite/0002_search_phrases.sql"),

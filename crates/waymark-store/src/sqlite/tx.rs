@@ -12,8 +12,8 @@ use waymark_core::{Dependency, Influence, InfluenceCode, Plan, Programme, Rag, R
 use super::{final_quarter, index_search, sort_key, unindex_search};
 use crate::rules::{InfluenceId, PackagePlace, PackageRecord, PlanTx, SectionPlace};
 use crate::{
-    DependencyId, PlanId, ProgrammeId, RelatedItemId, Result, SectionId, StoreError,
-    WorkPackageId,
+    DependencyId, PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result, SectionId,
+    StoreError, WorkPackageId,
 };
 
 /// One write transaction's connection, as the rules see it.
@@ -125,14 +125,8 @@ impl PlanTx for SqliteTx<'_> {
     fn section_place(&mut self, id: SectionId) -> Result<Option<SectionPlace>> {
         Ok(self
             .c
-            .prepare_cached("SELECT plan_id, position, number FROM section WHERE id = ?")?
-            .query_row([id.0], |r| {
-                Ok(SectionPlace {
-                    plan: PlanId(r.get(0)?),
-                    position: r.get::<_, i64>(1)? as usize,
-                    number: r.get(2)?,
-                })
-            })
+            .prepare_cached("SELECT plan_id, position, number, title FROM section WHERE id = ?")?
+            .query_row([id.0], |r| section_place(r, 0))
             .optional()?)
     }
 
@@ -154,7 +148,9 @@ impl PlanTx for SqliteTx<'_> {
     fn package_place(&mut self, id: WorkPackageId) -> Result<Option<PackagePlace>> {
         Ok(self
             .c
-            .prepare_cached("SELECT plan_id, section_id, number, ref FROM work_package WHERE id = ?")?
+            .prepare_cached(
+                "SELECT plan_id, section_id, number, ref FROM work_package WHERE id = ?",
+            )?
             .query_row([id.0], |r| {
                 Ok(PackagePlace {
                     plan: PlanId(r.get(0)?),
@@ -166,33 +162,7 @@ impl PlanTx for SqliteTx<'_> {
             .optional()?)
     }
 
-    fn package_numbers(&mut self, section: SectionId) -> Result<Vec<String>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT number FROM work_package WHERE section_id = ?")?
-            .query_map([section.0], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?)
-    }
-
-    fn reference_taken(
-        &mut self,
-        plan: PlanId,
-        reference: &str,
-        other_than: Option<WorkPackageId>,
-    ) -> Result<bool> {
-        let found: Option<i64> = self
-            .c
-            .prepare_cached("SELECT id FROM work_package WHERE plan_id = ? AND ref = ?")?
-            .query_row(params![plan.0, reference], |r| r.get(0))
-            .optional()?;
-        Ok(found.is_some_and(|f| Some(WorkPackageId(f)) != other_than))
-    }
-
-    fn insert_package(
-        &mut self,
-        plan: PlanId,
-        p: &PackageRecord<'_>,
-    ) -> Result<WorkPackageId> {
+    fn insert_package(&mut self, plan: PlanId, p: &PackageRecord<'_>) -> Result<WorkPackageId> {
         let position = self.place_last(p.section)?;
         self.c
             .prepare_cached(
@@ -329,7 +299,9 @@ impl PlanTx for SqliteTx<'_> {
         Ok(self
             .c
             .prepare_cached("SELECT id FROM influence WHERE plan_id = ? AND code = ?")?
-            .query_row(params![plan.0, code.as_str()], |r| r.get(0).map(InfluenceId))
+            .query_row(params![plan.0, code.as_str()], |r| {
+                r.get(0).map(InfluenceId)
+            })
             .optional()?)
     }
 
@@ -436,10 +408,313 @@ impl PlanTx for SqliteTx<'_> {
             .execute(params![plan.0, predecessor.0, successor.0])?;
         Ok(DependencyId(self.c.last_insert_rowid()))
     }
+
+    fn plan_exists(&mut self, id: PlanId) -> Result<bool> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT 1 FROM plan WHERE id = ?")?
+            .query_row([id.0], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    fn set_plan(&mut self, id: PlanId, input: &PlanInput) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "UPDATE plan SET title = ?, organisation = ?, period = ?, introduction = ?, quarter_convention = ?
+                 WHERE id = ?",
+            )?
+            .execute(params![
+                input.title,
+                input.organisation,
+                input.period,
+                input.introduction,
+                input.quarter_convention.as_str(),
+                id.0
+            ])
+            .map_err(|e| {
+                super::map_unique(e, "title", format!("another plan is titled \"{}\"", input.title))
+            })?;
+        Ok(())
+    }
+
+    fn sections(&mut self, plan: PlanId) -> Result<Vec<(SectionId, SectionPlace)>> {
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT id, plan_id, position, number, title FROM section WHERE plan_id = ? ORDER BY position, id",
+            )?
+            .query_map([plan.0], |r| Ok((SectionId(r.get(0)?), section_place(r, 1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn set_section_fields(
+        &mut self,
+        id: SectionId,
+        number: Option<&str>,
+        title: Option<&str>,
+    ) -> Result<()> {
+        self.c
+            .prepare_cached("UPDATE section SET number = ?, title = ? WHERE id = ?")?
+            .execute(params![number, title, id.0])?;
+        Ok(())
+    }
+
+    fn set_section_position(&mut self, id: SectionId, position: usize) -> Result<()> {
+        self.c
+            .prepare_cached("UPDATE section SET position = ? WHERE id = ?")?
+            .execute(params![position as i64, id.0])?;
+        Ok(())
+    }
+
+    fn delete_section(&mut self, id: SectionId) -> Result<()> {
+        self.c
+            .prepare_cached("DELETE FROM section WHERE id = ?")?
+            .execute([id.0])?;
+        Ok(())
+    }
+
+    fn section_packages(&mut self, section: SectionId) -> Result<Vec<(WorkPackageId, String)>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT id, number FROM work_package WHERE section_id = ?")?
+            .query_map([section.0], |r| Ok((WorkPackageId(r.get(0)?), r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn package_with_reference(
+        &mut self,
+        plan: PlanId,
+        reference: &str,
+    ) -> Result<Option<WorkPackageId>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT id FROM work_package WHERE plan_id = ? AND ref = ?")?
+            .query_row(params![plan.0, reference], |r| r.get(0).map(WorkPackageId))
+            .optional()?)
+    }
+
+    fn set_references(&mut self, changes: &[(WorkPackageId, String, usize)]) -> Result<()> {
+        // Park the references first (a control character no reference has),
+        // so packages trading references never clash half-way.
+        for (id, _, _) in changes {
+            unindex_search(self.c, "id = ?", id.0)?;
+            self.c
+                .prepare_cached("UPDATE work_package SET ref = char(1) || id WHERE id = ?")?
+                .execute([id.0])?;
+        }
+        for (id, reference, section_position) in changes {
+            self.c
+                .prepare_cached(
+                    "UPDATE work_package SET ref = ?, section_position = ? WHERE id = ?",
+                )?
+                .execute(params![reference, *section_position as i64, id.0])
+                .map_err(|e| clash(e, reference))?;
+            index_search(self.c, "id = ?", id.0)?;
+        }
+        Ok(())
+    }
+
+    fn influence_text(&mut self, id: InfluenceId) -> Result<(String, String)> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT title, description FROM influence WHERE id = ?")?
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    }
+
+    fn set_influence_text(
+        &mut self,
+        id: InfluenceId,
+        title: &str,
+        description: &str,
+    ) -> Result<()> {
+        self.c
+            .prepare_cached("UPDATE influence SET title = ?, description = ? WHERE id = ?")?
+            .execute(params![title, description, id.0])?;
+        Ok(())
+    }
+
+    fn influence_use(&mut self, id: InfluenceId) -> Result<u64> {
+        count(
+            self.c,
+            "SELECT COUNT(*) FROM work_package_influence WHERE influence_id = ?",
+            id.0,
+        )
+    }
+
+    fn move_influence_links(&mut self, from: InfluenceId, into: InfluenceId) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position)
+                 SELECT work_package_id, ?, position FROM work_package_influence WHERE influence_id = ?",
+            )?
+            .execute(params![into.0, from.0])?;
+        Ok(())
+    }
+
+    fn delete_influence(&mut self, id: InfluenceId) -> Result<()> {
+        self.c
+            .prepare_cached("DELETE FROM influence WHERE id = ?")?
+            .execute([id.0])?;
+        Ok(())
+    }
+
+    fn related_item(&mut self, id: RelatedItemId) -> Result<Option<(PlanId, String)>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT plan_id, name FROM related_item WHERE id = ?")?
+            .query_row([id.0], |r| Ok((PlanId(r.get(0)?), r.get(1)?)))
+            .optional()?)
+    }
+
+    fn related_item_own_name(&mut self, plan: PlanId, name: &str) -> Result<Option<RelatedItemId>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT id FROM related_item WHERE plan_id = ? AND name = ?")?
+            .query_row(params![plan.0, name], |r| r.get(0).map(RelatedItemId))
+            .optional()?)
+    }
+
+    fn set_related_item(&mut self, id: RelatedItemId, name: &str, kind: RelatedKind) -> Result<()> {
+        self.c
+            .prepare_cached("UPDATE related_item SET name = ?, kind = ? WHERE id = ?")?
+            .execute(params![name, kind.as_str(), id.0])
+            .map_err(|e| {
+                super::map_unique(
+                    e,
+                    "name",
+                    format!(
+                        "another related item is named \"{name}\"; use merge to combine the two"
+                    ),
+                )
+            })?;
+        Ok(())
+    }
+
+    fn related_item_use(&mut self, id: RelatedItemId) -> Result<u64> {
+        count(
+            self.c,
+            "SELECT COUNT(*) FROM work_package_related WHERE related_item_id = ?",
+            id.0,
+        )
+    }
+
+    fn move_related_links(&mut self, from: RelatedItemId, into: RelatedItemId) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position)
+                 SELECT work_package_id, ?, position FROM work_package_related WHERE related_item_id = ?",
+            )?
+            .execute(params![into.0, from.0])?;
+        Ok(())
+    }
+
+    fn delete_related_item(&mut self, id: RelatedItemId) -> Result<()> {
+        self.c
+            .prepare_cached("DELETE FROM related_item WHERE id = ?")?
+            .execute([id.0])?;
+        Ok(())
+    }
+
+    fn add_other_name(&mut self, plan: PlanId, name: &str, item: RelatedItemId) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "INSERT OR REPLACE INTO related_item_alias (plan_id, name, related_item_id) VALUES (?, ?, ?)",
+            )?
+            .execute(params![plan.0, name, item.0])?;
+        Ok(())
+    }
+
+    fn forget_other_name(&mut self, plan: PlanId, name: &str) -> Result<()> {
+        self.c
+            .prepare_cached("DELETE FROM related_item_alias WHERE plan_id = ? AND name = ?")?
+            .execute(params![plan.0, name])?;
+        Ok(())
+    }
+
+    fn move_other_names(&mut self, from: RelatedItemId, into: RelatedItemId) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "UPDATE related_item_alias SET related_item_id = ? WHERE related_item_id = ?",
+            )?
+            .execute(params![into.0, from.0])?;
+        Ok(())
+    }
+
+    fn programme_named(&mut self, plan: PlanId, name: &str) -> Result<Option<ProgrammeId>> {
+        // `name` compares without regard to case (COLLATE NOCASE).
+        Ok(self
+            .c
+            .prepare_cached("SELECT id FROM programme WHERE plan_id = ? AND name = ?")?
+            .query_row(params![plan.0, name], |r| r.get(0).map(ProgrammeId))
+            .optional()?)
+    }
+
+    fn programme_end(&mut self, plan: PlanId) -> Result<usize> {
+        let end: i64 = self
+            .c
+            .prepare_cached(
+                "SELECT COALESCE(MAX(position), -1) + 1 FROM programme WHERE plan_id = ?",
+            )?
+            .query_row([plan.0], |r| r.get(0))?;
+        Ok(end as usize)
+    }
+
+    fn set_programme(&mut self, id: ProgrammeId, input: &ProgrammeInput) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "UPDATE programme SET name = ?, priority = ?, description = ? WHERE id = ?",
+            )?
+            .execute(params![input.name, input.priority, input.description, id.0])
+            .map_err(|e| {
+                super::map_unique(
+                    e,
+                    "name",
+                    format!("a programme named \"{}\" already exists", input.name),
+                )
+            })?;
+        Ok(())
+    }
+
+    fn delete_programme(&mut self, id: ProgrammeId) -> Result<bool> {
+        Ok(self
+            .c
+            .prepare_cached("DELETE FROM programme WHERE id = ?")?
+            .execute([id.0])?
+            > 0)
+    }
+
+    fn delete_dependency(&mut self, id: DependencyId) -> Result<bool> {
+        Ok(self
+            .c
+            .prepare_cached("DELETE FROM dependency WHERE id = ?")?
+            .execute([id.0])?
+            > 0)
+    }
 }
 
 /// A reference the unique index refuses: the rules look before they write,
 /// so this is only a net under them.
 fn clash(e: rusqlite::Error, reference: &str) -> StoreError {
-    super::map_unique(e, "number", format!("work package {reference} already exists"))
+    super::map_unique(
+        e,
+        "number",
+        format!("work package {reference} already exists"),
+    )
+}
+
+/// A section's place from `plan_id, position, number, title` at column `at`.
+fn section_place(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<SectionPlace> {
+    Ok(SectionPlace {
+        plan: PlanId(r.get(at)?),
+        position: r.get::<_, i64>(at + 1)? as usize,
+        number: r.get(at + 2)?,
+        title: r.get(at + 3)?,
+    })
+}
+
+/// The count a `SELECT COUNT(*) ... WHERE x = ?` answers.
+fn count(c: &Connection, sql: &str, id: i64) -> Result<u64> {
+    let n: i64 = c.prepare_cached(sql)?.query_row([id], |r| r.get(0))?;
+    Ok(n as u64)
 }
