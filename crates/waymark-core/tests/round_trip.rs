@@ -334,6 +334,69 @@ fn unusual_plan_survives_csv() {
     assert_eq!(back.plan.sections, plan.sections);
 }
 
+/// Sections headed every way a person can head one: number and title, number
+/// alone, title alone (one that starts with a year, one that reads like the
+/// label of an unheaded section), neither, a number that is a word.
+fn titled() -> Plan {
+    let mut plan = Plan::new("Titled plan");
+    let headings: [(Option<&str>, Option<&str>); 10] = [
+        (Some("10.1"), Some("Core business systems")),
+        (Some("10.2"), None),
+        (None, Some("Finance")),
+        (None, None),
+        (Some("10.3"), Some("Information sharing, and records")),
+        (None, Some("Section 9 (no heading)")),
+        (Some("IV"), Some("Annex")),
+        (None, Some("2006 budgets")),
+        (None, Some("Notes")),
+        (None, Some("\\Backslash")),
+    ];
+    for (i, (number, title)) in headings.into_iter().enumerate() {
+        let mut wp = waymark_core::WorkPackage::new("1", format!("Package of section {}", i + 1));
+        wp.scope = format!("Scope {i}");
+        plan.sections.push(waymark_core::Section {
+            number: number.map(str::to_string),
+            title: title.map(str::to_string),
+            work_packages: vec![wp],
+        });
+    }
+    plan
+}
+
+#[test]
+fn section_titles_survive_csv() {
+    let plan = titled();
+    let csv = export(&plan, ExportFormat::Csv);
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(
+        header.starts_with("Section,Work package,") && header.ends_with(",Section title"),
+        "{header}"
+    );
+    let back = same_text_after_round_trip(&plan, ExportFormat::Csv);
+    assert_eq!(back.diagnostics, []);
+    assert_eq!(back.plan.sections, plan.sections);
+}
+
+#[test]
+fn section_titles_survive_json() {
+    let plan = titled();
+    let back = same_text_after_round_trip(&plan, ExportFormat::Json);
+    assert_eq!(back.diagnostics, []);
+    assert_same_plan(&back.plan, &plan);
+}
+
+/// Markdown writes a section as `## number title`: a number that is a word
+/// (`IV`) reads back as part of the title. Every other heading survives.
+#[test]
+fn section_titles_survive_markdown() {
+    let plan = titled();
+    let back = same_text_after_round_trip(&plan, ExportFormat::Markdown);
+    let mut expected = plan.clone();
+    expected.sections[6].number = None;
+    expected.sections[6].title = Some("IV Annex".into());
+    assert_same_plan(&back.plan, &expected);
+}
+
 /// Cells a spreadsheet would run as formulas (OWASP's CSV injection) are
 /// written with a leading `'` and read back as they were typed.
 #[test]

@@ -91,7 +91,15 @@ pub(super) fn section_head(section: &Section) -> String {
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
-        let _ = writeln!(out, "## {heading}\n");
+        // A title alone that the reader would take for a number and a title
+        // (`2006 budgets`), or for a register's heading (`Notes`), is
+        // written `## \2006 budgets`: the reader takes it as it stands.
+        let escaped = section.number.is_none()
+            && section.title.as_deref().is_some_and(|t| {
+                t.starts_with('\\') || crate::import::reads_as_heading_with_number_or_register(t)
+            });
+        let mark = if escaped { "\\" } else { "" };
+        let _ = writeln!(out, "## {mark}{heading}\n");
     }
     header(&mut out, &PACKAGE_COLUMNS);
     out

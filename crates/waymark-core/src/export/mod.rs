@@ -72,7 +72,7 @@ pub fn export(plan: &Plan, format: ExportFormat) -> String {
 }
 
 /// The columns of a package row in the Markdown and CSV exports (CSV puts a
-/// `Section` column first). The readers recognise each by its meaning.
+/// `Section` column first and a `Section title` column last). The readers recognise each by its meaning.
 pub(crate) const PACKAGE_COLUMNS: [&str; 15] = [
     "Work package",
     "No.",

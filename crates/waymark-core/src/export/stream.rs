@@ -21,8 +21,8 @@ pub struct PlanWriter {
     close_section: String,
     /// JSON: the document after its sections.
     json_tail: String,
-    /// CSV: the open section's name cell.
-    section_name: String,
+    /// CSV: the open section's number and title cells.
+    section_cells: [String; 2],
 }
 
 impl Plan {
@@ -66,7 +66,7 @@ impl PlanWriter {
             in_section: 0,
             close_section: String::new(),
             json_tail: String::new(),
-            section_name: String::new(),
+            section_cells: Default::default(),
         }
     }
 
@@ -80,7 +80,10 @@ impl PlanWriter {
             }
             ExportFormat::Markdown => markdown::head(&self.skeleton),
             ExportFormat::Csv => {
-                let header: Vec<&str> = std::iter::once("Section").chain(PACKAGE_COLUMNS).collect();
+                let header: Vec<&str> = std::iter::once("Section")
+                    .chain(PACKAGE_COLUMNS)
+                    .chain(["Section title"])
+                    .collect();
                 csv::record(&header)
             }
         }
@@ -113,8 +116,10 @@ impl PlanWriter {
                 ));
             }
             ExportFormat::Csv => {
-                let mut cells = vec![self.section_name.clone()];
+                let [name, title] = &self.section_cells;
+                let mut cells = vec![name.clone()];
                 cells.extend(self.links.package_cells(heading, index, wp));
+                cells.push(title.clone());
                 out.push_str(&csv::record(&cells));
             }
         }
@@ -176,7 +181,7 @@ impl PlanWriter {
                 }
             }
             ExportFormat::Markdown => out.push_str(&markdown::section_head(section)),
-            ExportFormat::Csv => self.section_name = csv::section_name(section, index),
+            ExportFormat::Csv => self.section_cells = csv::section_cells(section, index),
         }
         self.opened += 1;
         self.in_section = 0;

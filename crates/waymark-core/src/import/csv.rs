@@ -106,7 +106,8 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
             (Some((prev, idx)), _) if *prev == key => *idx,
             (_, Some(idx)) if !unheaded => *idx,
             _ => {
-                let (number, split_title) = split_section(&section_text);
+                let (number, split_title) =
+                    section_parts(&section_text, &title_text, title_col.is_some());
                 // The title column's cell names the section; the section
                 // cell's words after its number do when it is empty (a cell
                 // that disagrees is kept in the notes by the builder).
@@ -140,6 +141,38 @@ pub(crate) fn is_unheaded_label(text: &str) -> bool {
         .strip_prefix("Section ")
         .and_then(|rest| rest.strip_suffix(" (no heading)"))
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The number and title a section cell gives, beside the row's section title
+/// cell when the file has that column. With it, the section cell is the
+/// number followed by the title (`IV Annex` beside `Annex`), the title alone,
+/// or a number as written (`10.1`, `IV`); without it, or when the cells
+/// disagree, a leading dotted number is the number and the rest the title.
+fn section_parts(
+    section: &str,
+    title: &str,
+    has_title_column: bool,
+) -> (Option<String>, Option<String>) {
+    if has_title_column {
+        if !title.is_empty() {
+            if section == title {
+                return (None, None);
+            }
+            if let Some(number) = section
+                .strip_suffix(title)
+                .filter(|p| p.ends_with(char::is_whitespace))
+                .map(|p| p.trim().trim_end_matches('.'))
+                .filter(|n| !n.is_empty())
+            {
+                return (Some(number.to_string()), None);
+            }
+        }
+        let word = section.trim_end_matches('.');
+        if !word.is_empty() && !word.contains(char::is_whitespace) {
+            return (Some(word.to_string()), None);
+        }
+    }
+    split_section(section)
 }
 
 pub(crate) fn split_section(text: &str) -> (Option<String>, Option<String>) {

@@ -190,6 +190,14 @@ pub struct ImportOptions {
     pub allow_empty: bool,
 }
 
+/// Whether a section title alone, written as a Markdown heading, would read
+/// back as a number and a title (`2006 budgets`) or as the heading of a
+/// register (`Notes`, `Programmes`).
+pub(crate) fn reads_as_heading_with_number_or_register(title: &str) -> bool {
+    pipe::split_heading(title, false).is_some_and(|(number, _)| number.is_some())
+        || pipe::REGISTER_HEADINGS.contains(&title.trim().to_lowercase().as_str())
+}
+
 /// Read a plan from bytes in the given format.
 pub fn import(
     bytes: &[u8],

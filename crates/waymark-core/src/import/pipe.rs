@@ -42,9 +42,12 @@ struct PendingHeading {
     /// A second `# Title` (line, column, text): a section if a table follows,
     /// else kept in the notes.
     second_title: Option<(usize, usize, String)>,
+    /// Written `## \Notes`: a section's title as it stands, never a register's
+    /// heading.
+    literal: bool,
 }
 
-const REGISTER_HEADINGS: [&str; 5] = [
+pub(crate) const REGISTER_HEADINGS: [&str; 5] = [
     "key influences",
     "related items",
     "programmes",
@@ -231,7 +234,10 @@ fn is_separator(cells: &[Cell]) -> bool {
 }
 
 /// `10.1 Core business systems` -> (`10.1`, `Core business systems`).
-fn split_heading(text: &str, require_dotted: bool) -> Option<(Option<String>, Option<String>)> {
+pub(crate) fn split_heading(
+    text: &str,
+    require_dotted: bool,
+) -> Option<(Option<String>, Option<String>)> {
     let t = text.trim();
     let first = t.split_whitespace().next()?;
     let num = first.trim_end_matches('.');
@@ -367,16 +373,28 @@ impl Reader {
         }
         self.started = true;
         self.materialise_pending(false);
-        self.in_notes = text.eq_ignore_ascii_case("notes");
+        // `## \2006 budgets`: a title without a number, as written (the
+        // export writes a title that would read as a number or a register's
+        // heading so).
+        let literal = text.strip_prefix('\\');
+        self.in_notes = literal.is_none() && text.eq_ignore_ascii_case("notes");
         if self.in_notes {
             return;
         }
         let second_title = (level == 1 && self.title_seen).then(|| (n, column, text.to_string()));
-        if let Some((number, title)) = split_heading(text, false) {
+        let heading = match literal {
+            Some(title) => Some((
+                None,
+                Some(title.trim().to_string()).filter(|t| !t.is_empty()),
+            )),
+            None => split_heading(text, false),
+        };
+        if let Some((number, title)) = heading {
             self.pending = Some(PendingHeading {
                 number,
                 title,
                 second_title,
+                literal: literal.is_some(),
             });
         }
     }
@@ -390,6 +408,7 @@ impl Reader {
             number,
             title,
             second_title: None,
+            literal: false,
         });
     }
 
@@ -415,7 +434,8 @@ impl Reader {
                     return;
                 }
             }
-            let register_heading = p.number.is_none()
+            let register_heading = !p.literal
+                && p.number.is_none()
                 && p.title
                     .as_deref()
                     .is_some_and(|t| REGISTER_HEADINGS.contains(&t.to_lowercase().as_str()));
