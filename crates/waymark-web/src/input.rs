@@ -1,19 +1,16 @@
 //! Turning what a person typed (a form) or sent (a JSON body) into validated
 //! domain values, with an error per wrong field.
 
-use serde::Deserialize;
-use utoipa::ToSchema;
 use waymark_core::import::{parse_delivery, parse_influences};
-use waymark_core::limits::{self, LimitError, TextField};
-use waymark_core::{Date, Progress, Rag, Status};
-use waymark_store::{ProgrammeId, SectionId, WorkPackageDetail, WorkPackageInput};
+use waymark_core::limits::{self, LimitError};
+use waymark_core::{Date, InfluenceCode, Progress, QuarterConvention, Rag, RelatedKind, Status};
+use waymark_store::{
+    InfluenceRow, PlanInput, PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeRow, RelatedItemId,
+    RelatedItemRow, SectionId, SectionRow, WorkPackageDetail, WorkPackageInput,
+};
 
 use crate::error::FieldError;
-
-/// The declared limit's error for `value`, if it breaks it.
-pub fn over(field: TextField, value: &str) -> Option<FieldError> {
-    field.check(value).err().map(FieldError::from)
-}
+use crate::form::{Field, Form};
 
 impl From<LimitError> for FieldError {
     fn from(e: LimitError) -> Self {
@@ -21,166 +18,328 @@ impl From<LimitError> for FieldError {
     }
 }
 
-/// A plan's own fields, checked against the declared limits (API and settings page).
-pub fn plan_errors(input: &waymark_store::PlanInput) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    if input.title.is_empty() {
-        errors.push(FieldError::new("title", "Enter the plan's title"));
+crate::form! {
+    /// A plan's own fields: the settings page's form, the API's PATCH body
+    /// (fields left out stay as they are).
+    #[schema(as = PlanPatch)]
+    pub struct PlanFields {
+        title: Field::text(limits::PLAN_TITLE, "Title").required("Enter the plan's title"),
+        organisation: Field::text(limits::PLAN_ORGANISATION, "Organisation (optional)"),
+        period: Field::text(limits::PLAN_PERIOD, "Period (optional)"),
+        introduction: Field::text(limits::PLAN_INTRODUCTION, "Introduction (optional)"),
+        /// calendar or financial.
+        quarter_convention: Field::choice(quarter_conventions, "Quarters"),
     }
-    errors.extend(over(limits::PLAN_TITLE, &input.title));
-    errors.extend(over(limits::PLAN_ORGANISATION, &input.organisation));
-    errors.extend(over(limits::PLAN_PERIOD, &input.period));
-    errors.extend(over(limits::PLAN_INTRODUCTION, &input.introduction));
-    errors
 }
 
-/// A programme's name (required) and description (API and priorities page).
-pub fn programme_errors(name: &str, description: &str) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    if name.is_empty() {
-        errors.push(FieldError::new("name", "Enter the programme's name"));
+fn quarter_conventions() -> Vec<&'static str> {
+    vec![
+        QuarterConvention::Calendar.as_str(),
+        QuarterConvention::Financial.as_str(),
+    ]
+}
+
+impl Form for PlanFields {
+    type Input = PlanInput;
+
+    fn checked(&self) -> Result<PlanInput, Vec<FieldError>> {
+        let quarter_convention = self
+            .text("quarter_convention")
+            .parse::<QuarterConvention>()
+            .map_err(|_| {
+                vec![FieldError::new(
+                    "quarter_convention",
+                    "Choose calendar quarters or financial-year quarters",
+                )]
+            })?;
+        Ok(PlanInput {
+            title: self.text("title"),
+            organisation: self.text("organisation"),
+            period: self.text("period"),
+            introduction: self.text("introduction"),
+            quarter_convention,
+        })
     }
-    errors.extend(over(limits::PROGRAMME_NAME, name));
-    errors.extend(over(limits::PROGRAMME_DESCRIPTION, description));
-    errors
-}
 
-/// A related item's name (API and related-item page).
-pub fn related_item_name_errors(name: &str) -> Vec<FieldError> {
-    if name.is_empty() {
-        return vec![FieldError::new("name", "Enter the name")];
+    fn conflict(e: FieldError) -> FieldError {
+        if e.field == "title" {
+            FieldError::new(
+                "title",
+                "Another plan has this title: enter a different title",
+            )
+        } else {
+            e
+        }
     }
-    over(limits::RELATED_ITEM_NAME, name).into_iter().collect()
 }
 
-/// A key influence's title and description (API and influence page).
-pub fn influence_errors(title: &str, description: &str) -> Vec<FieldError> {
-    over(limits::INFLUENCE_TITLE, title)
-        .into_iter()
-        .chain(over(limits::INFLUENCE_DESCRIPTION, description))
-        .collect()
+impl From<&PlanSummary> for PlanFields {
+    fn from(p: &PlanSummary) -> Self {
+        PlanFields {
+            title: Some(p.title.clone()),
+            organisation: Some(p.organisation.clone()),
+            period: Some(p.period.clone()),
+            introduction: Some(p.introduction.clone()),
+            quarter_convention: Some(p.quarter_convention.as_str().to_string()),
+        }
+    }
 }
 
-/// A section's number and title, trimmed, empty as `None`, checked.
-pub fn section_fields(
-    number: &str,
-    title: &str,
-) -> Result<(Option<String>, Option<String>), Vec<FieldError>> {
-    let clean = |v: &str| Some(v.trim().to_string()).filter(|s| !s.is_empty());
-    let (number, title) = (clean(number), clean(title));
-    let mut errors = Vec::new();
-    if let Some(n) = &number {
-        if let Some(e) = over(limits::SECTION_NUMBER, n) {
-            errors.push(e);
-        } else if !n
-            .split('.')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+crate::form! {
+    /// A programme's fields: the priorities page's form, the API's body.
+    pub struct ProgrammeFields {
+        name: Field::text(limits::PROGRAMME_NAME, "Name").required("Enter the programme's name"),
+        /// Whether the programme is one of the group's agreed priorities.
+        #[schema(value_type = Option<bool>)]
+        priority: Field::flag("This is one of the group's priorities"),
+        description: Field::text(limits::PROGRAMME_DESCRIPTION, "Description (optional)"),
+    }
+}
+
+impl Form for ProgrammeFields {
+    type Input = ProgrammeInput;
+
+    fn checked(&self) -> Result<ProgrammeInput, Vec<FieldError>> {
+        Ok(ProgrammeInput {
+            name: self.text("name"),
+            priority: self.flag("priority"),
+            description: self.text("description"),
+        })
+    }
+}
+
+impl From<&ProgrammeRow> for ProgrammeFields {
+    fn from(g: &ProgrammeRow) -> Self {
+        ProgrammeFields {
+            name: Some(g.name.clone()),
+            priority: Some(g.priority.to_string()),
+            description: Some(g.description.clone()),
+        }
+    }
+}
+
+crate::form! {
+    /// A related item's name and kind: its page's form, the API's PATCH body.
+    #[schema(as = RelatedItemPatch)]
+    pub struct RelatedItemFields {
+        name: Field::text(limits::RELATED_ITEM_NAME, "Name").required("Enter the name"),
+        /// strategy, plan, programme, project, system, standard, organisation or other.
+        kind: Field::choice(related_kinds, "Kind"),
+    }
+}
+
+fn related_kinds() -> Vec<&'static str> {
+    RelatedKind::ALL.iter().map(|k| k.as_str()).collect()
+}
+
+impl Form for RelatedItemFields {
+    type Input = (String, RelatedKind);
+
+    fn checked(&self) -> Result<(String, RelatedKind), Vec<FieldError>> {
+        let kind = self.text("kind").parse::<RelatedKind>().map_err(|e| {
+            vec![FieldError::new(
+                "kind",
+                format!("Choose a kind: {}", e.expected),
+            )]
+        })?;
+        Ok((self.text("name"), kind))
+    }
+}
+
+impl From<&RelatedItemRow> for RelatedItemFields {
+    fn from(r: &RelatedItemRow) -> Self {
+        RelatedItemFields {
+            name: Some(r.name.clone()),
+            kind: Some(r.kind.as_str().to_string()),
+        }
+    }
+}
+
+crate::form! {
+    /// A key influence's title and description: its page's form, the API's
+    /// PATCH body.
+    #[schema(as = InfluencePatch)]
+    pub struct InfluenceFields {
+        title: Field::text(limits::INFLUENCE_TITLE, "Title"),
+        description: Field::text(limits::INFLUENCE_DESCRIPTION, "Description (optional)"),
+    }
+}
+
+impl Form for InfluenceFields {
+    /// The title and the description.
+    type Input = (String, String);
+
+    fn checked(&self) -> Result<(String, String), Vec<FieldError>> {
+        Ok((self.text("title"), self.text("description")))
+    }
+}
+
+impl From<&InfluenceRow> for InfluenceFields {
+    fn from(i: &InfluenceRow) -> Self {
+        InfluenceFields {
+            title: Some(i.title.clone()),
+            description: Some(i.description.clone()),
+        }
+    }
+}
+
+crate::form! {
+    /// Where a key influence's links go when it is merged: its merge page's
+    /// form, the API's body.
+    #[schema(as = InfluenceMerge)]
+    pub struct InfluenceMergeFields {
+        /// The code that takes over every link, such as 3.1.1; created (with this
+        /// influence's title and description) if the plan does not have it yet.
+        #[schema(value_type = String, required = true)]
+        into: Field::formatted("Code to merge into")
+            .required("Enter the code to merge into, such as 3.1.1"),
+    }
+}
+
+impl Form for InfluenceMergeFields {
+    type Input = InfluenceCode;
+
+    fn checked(&self) -> Result<InfluenceCode, Vec<FieldError>> {
+        self.text("into").parse().map_err(|_| {
+            vec![FieldError::new(
+                "into",
+                "Enter the code to merge into, such as 3.1.1",
+            )]
+        })
+    }
+}
+
+crate::form! {
+    /// The related item another is merged into (the merge page's select).
+    pub struct RelatedItemMergeFields {
+        into: Field::choice(Vec::new, "Related item to merge into")
+            .required("Choose the related item to merge into"),
+    }
+}
+
+impl Form for RelatedItemMergeFields {
+    type Input = RelatedItemId;
+
+    fn checked(&self) -> Result<RelatedItemId, Vec<FieldError>> {
+        self.text("into").parse().map(RelatedItemId).map_err(|_| {
+            vec![FieldError::new(
+                "into",
+                "Choose the related item to merge into",
+            )]
+        })
+    }
+}
+
+crate::form! {
+    /// A section's number and title: the sections pages' form, the API's body
+    /// for a new section. A section has a number, a title or both.
+    #[schema(as = NewSection)]
+    pub struct SectionFields {
+        /// Section number such as `10.6`; may be left out.
+        number: Field::text(limits::SECTION_NUMBER, "Number (optional)"),
+        title: Field::text(limits::SECTION_TITLE, "Title"),
+    }
+}
+
+impl Form for SectionFields {
+    /// The number and the title; empty as `None`.
+    type Input = (Option<String>, Option<String>);
+
+    fn checked(&self) -> Result<Self::Input, Vec<FieldError>> {
+        let given = |name: &str| Some(self.text(name)).filter(|s| !s.is_empty());
+        let (number, title) = (given("number"), given("title"));
+        let mut errors = Vec::new();
+        if let Some(n) = &number
+            && !n
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         {
             errors.push(FieldError::new(
                 "number",
                 "A section number is numbers separated by dots, such as 10.6",
             ));
         }
-    }
-    if let Some(t) = &title {
-        errors.extend(over(limits::SECTION_TITLE, t));
-    }
-    if number.is_none() && title.is_none() {
-        errors.push(FieldError::new(
-            "title",
-            "Enter a number or a title for the section",
-        ));
-    }
-    if errors.is_empty() {
-        Ok((number, title))
-    } else {
-        Err(errors)
+        if number.is_none() && title.is_none() {
+            errors.push(FieldError::new(
+                "title",
+                "Enter a number or a title for the section",
+            ));
+        }
+        if errors.is_empty() {
+            Ok((number, title))
+        } else {
+            Err(errors)
+        }
     }
 }
 
-/// Work-package fields as text, the way a form sends them. The JSON API takes
-/// the same names; list fields there may also be arrays.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct WorkPackageFields {
-    /// Section the package belongs to.
-    pub section_id: Option<String>,
-    /// Number within the section; the next free number when left out on create.
-    pub number: Option<String>,
-    pub title: Option<String>,
-    pub scope: Option<String>,
-    pub relationships: Option<String>,
-    /// Quarters, optionally labelled: `Q2 2007` or `a) Q4 2007 b) Q1 2008`.
-    pub delivery: Option<String>,
-    pub comments: Option<String>,
-    /// Key-influence codes separated by spaces or commas: `3.1.1 3.2.6`.
-    pub influences: Option<String>,
-    /// Related item names, one per line or separated by `;`; giving them sets
-    /// them by hand. Left out on create: read from `relationships`, and again on
-    /// every save until set by hand.
-    pub related_items: Option<String>,
-    /// `false` to go back to reading related items from `relationships`;
-    /// `true` to keep the current ones as they are.
-    #[schema(value_type = Option<bool>)]
-    pub related_items_manual: Option<String>,
-    pub owner: Option<String>,
-    /// not_started, in_progress, delivered, on_hold or cancelled.
-    pub status: Option<String>,
-    /// red, amber, green, or empty for none.
-    pub rag: Option<String>,
-    /// 0 to 100.
-    pub progress: Option<String>,
-    /// YYYY-MM-DD, or empty.
-    pub actual_delivery: Option<String>,
-    /// Programme ids the package belongs to. Left out: unchanged.
-    #[serde(skip)]
-    pub programmes: Option<Vec<i64>>,
+impl From<&SectionRow> for SectionFields {
+    fn from(s: &SectionRow) -> Self {
+        SectionFields {
+            number: s.number.clone(),
+            title: s.title.clone(),
+        }
+    }
 }
 
-/// The work package's text fields by name, in form order: the one list the JSON
-/// reader, the form reader and [`WorkPackageFields::overlay`] go through (a new
-/// field is added here and in [`WorkPackageFields::slot`]).
-pub const WORK_PACKAGE_TEXT_FIELDS: [&str; 15] = [
-    "section_id",
-    "number",
-    "title",
-    "scope",
-    "relationships",
-    "delivery",
-    "comments",
-    "influences",
-    "related_items_manual",
-    "related_items",
-    "owner",
-    "status",
-    "rag",
-    "progress",
-    "actual_delivery",
-];
+crate::form! {
+    /// Work-package fields as text, the way a form sends them. The JSON API
+    /// takes the same names; list fields there may also be arrays.
+    pub struct WorkPackageFields {
+        /// Section the package belongs to.
+        section_id: Field::choice(Vec::new, "Section")
+            .required("Choose the section the work package belongs to"),
+        /// Number within the section; the next free number when left out on create.
+        number: Field::formatted("Number within the section"),
+        title: Field::text(limits::PACKAGE_TITLE, "Title").required("Enter a title"),
+        scope: Field::text(limits::PACKAGE_SCOPE, "High level scope or definition"),
+        relationships: Field::text(limits::PACKAGE_RELATIONSHIPS, "Relationships"),
+        /// Quarters, optionally labelled: `Q2 2007` or `a) Q4 2007 b) Q1 2008`.
+        delivery: Field::formatted("Estimated delivery of detailed work plan"),
+        comments: Field::text(limits::PACKAGE_COMMENTS, "Comments"),
+        /// Key-influence codes separated by spaces or commas: `3.1.1 3.2.6`.
+        influences: Field::formatted("Key influences"),
+        /// `false` to go back to reading related items from `relationships`;
+        /// `true` to keep the current ones as they are.
+        #[schema(value_type = Option<bool>)]
+        related_items_manual: Field::choice(true_false, "Related items"),
+        /// Related item names, one per line or separated by `;`; giving them sets
+        /// them by hand. Left out on create: read from `relationships`, and again on
+        /// every save until set by hand.
+        related_items: Field::formatted("Related items, one per line"),
+        owner: Field::text(limits::PACKAGE_OWNER, "Owner"),
+        /// not_started, in_progress, delivered, on_hold or cancelled.
+        status: Field::choice(statuses, "Status"),
+        /// red, amber, green, or empty for none.
+        rag: Field::choice(rags, "RAG status"),
+        /// 0 to 100.
+        progress: Field::formatted("Progress (%)"),
+        /// YYYY-MM-DD, or empty.
+        actual_delivery: Field::formatted("Actual delivery date"),
+    }
+    extra {
+        /// Programme ids the package belongs to. Left out: unchanged.
+        #[serde(skip)]
+        programmes: Option<Vec<i64>>,
+    }
+}
+
+fn true_false() -> Vec<&'static str> {
+    vec!["false", "true"]
+}
+
+fn statuses() -> Vec<&'static str> {
+    Status::ALL.iter().map(|s| s.as_str()).collect()
+}
+
+/// The RAG values, and the two ways of saying "none".
+fn rags() -> Vec<&'static str> {
+    let mut rags: Vec<&str> = Rag::ALL.iter().map(|r| r.as_str()).collect();
+    rags.extend(["", "none"]);
+    rags
+}
 
 impl WorkPackageFields {
-    /// The text field called `name` (see [`WORK_PACKAGE_TEXT_FIELDS`]).
-    pub fn slot(&mut self, name: &str) -> Option<&mut Option<String>> {
-        Some(match name {
-            "section_id" => &mut self.section_id,
-            "number" => &mut self.number,
-            "title" => &mut self.title,
-            "scope" => &mut self.scope,
-            "relationships" => &mut self.relationships,
-            "delivery" => &mut self.delivery,
-            "comments" => &mut self.comments,
-            "influences" => &mut self.influences,
-            "related_items_manual" => &mut self.related_items_manual,
-            "related_items" => &mut self.related_items,
-            "owner" => &mut self.owner,
-            "status" => &mut self.status,
-            "rag" => &mut self.rag,
-            "progress" => &mut self.progress,
-            "actual_delivery" => &mut self.actual_delivery,
-            _ => return None,
-        })
-    }
-
     /// The stored package as fields, to prefill a form or to patch.
     pub fn from_detail(d: &WorkPackageDetail) -> Self {
         WorkPackageFields {
@@ -223,40 +382,60 @@ impl WorkPackageFields {
 
     /// Fields given in `patch` replace those here. Related items given set
     /// them by hand; `related_items_manual: false` reads them from the text.
-    pub fn overlay(mut self, mut patch: WorkPackageFields) -> Self {
+    pub fn patched(mut self, patch: WorkPackageFields) -> Self {
         if patch.related_items.is_some() && patch.related_items_manual.is_none() {
             self.related_items_manual = Some("true".into());
         }
         if patch.related_items.is_none() && patch.related_items_manual.as_deref() == Some("false") {
             self.related_items = None;
         }
-        for name in WORK_PACKAGE_TEXT_FIELDS {
-            let given = patch.slot(name).and_then(Option::take);
-            if given.is_some()
-                && let Some(slot) = self.slot(name)
-            {
-                *slot = given;
+        let programmes = patch.programmes.clone();
+        let mut merged = self.overlay(patch);
+        if programmes.is_some() {
+            merged.programmes = programmes;
+        }
+        merged
+    }
+
+    /// Validate every field of a stored package: as for a new one, and the
+    /// number is required.
+    pub fn validate_stored(&self) -> Result<WorkPackageInput, Vec<FieldError>> {
+        let mut input = self.validate();
+        if self.text("number").trim_end_matches('.').is_empty() {
+            let missing = FieldError::new("number", "Enter the work package number, such as 3");
+            match &mut input {
+                Ok(_) => input = Err(vec![missing]),
+                Err(errors) => {
+                    errors.push(missing);
+                    crate::form::sort_errors::<Self>(errors);
+                }
             }
         }
-        if patch.programmes.is_some() {
-            self.programmes = patch.programmes;
+        input
+    }
+}
+
+impl Form for WorkPackageFields {
+    type Input = WorkPackageInput;
+
+    /// Left blank, the number is chosen by the store (the next free one in
+    /// the section); [`WorkPackageFields::validate_stored`] requires it.
+    fn checked(&self) -> Result<WorkPackageInput, Vec<FieldError>> {
+        self.read()
+    }
+
+    /// The programmes' checkboxes come after the related items.
+    fn place(field: &str) -> usize {
+        let at = crate::form::position::<Self>;
+        match field {
+            "programmes" => at("related_items").saturating_add(1),
+            other => at(other),
         }
-        self
     }
+}
 
-    /// Validate every field of a stored package (the number is required); all
-    /// problems are reported together.
-    pub fn validate(&self) -> Result<WorkPackageInput, Vec<FieldError>> {
-        self.validate_with(true)
-    }
-
-    /// Validate the fields of a new package: left blank, the number is chosen by
-    /// the store (the next free one in the section).
-    pub fn validate_new(&self) -> Result<WorkPackageInput, Vec<FieldError>> {
-        self.validate_with(false)
-    }
-
-    fn validate_with(&self, number_required: bool) -> Result<WorkPackageInput, Vec<FieldError>> {
+impl WorkPackageFields {
+    fn read(&self) -> Result<WorkPackageInput, Vec<FieldError>> {
         let mut errors = Vec::new();
         let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
         let section_id = match text(&self.section_id).parse::<i64>() {
@@ -270,21 +449,10 @@ impl WorkPackageFields {
             }
         };
         let number = text(&self.number).trim_end_matches('.').to_string();
-        if number.is_empty() && number_required {
-            errors.push(FieldError::new(
-                "number",
-                "Enter the work package number, such as 3",
-            ));
-        } else if !number.is_empty()
+        if !number.is_empty()
             && let Err(e) = limits::check_package_number(&number)
         {
             errors.push(e.into());
-        }
-        let title = text(&self.title);
-        if title.is_empty() {
-            errors.push(FieldError::new("title", "Enter a title"));
-        } else {
-            errors.extend(over(limits::PACKAGE_TITLE, &title));
         }
         let delivery_text = text(&self.delivery);
         let (delivery, rest) = parse_delivery(&delivery_text);
@@ -408,15 +576,6 @@ impl WorkPackageFields {
                 ),
             ));
         }
-        let long_text = [
-            (limits::PACKAGE_SCOPE, &self.scope),
-            (limits::PACKAGE_RELATIONSHIPS, &self.relationships),
-            (limits::PACKAGE_COMMENTS, &self.comments),
-            (limits::PACKAGE_OWNER, &self.owner),
-        ];
-        for (field, value) in long_text {
-            errors.extend(over(field, value.as_deref().unwrap_or("").trim()));
-        }
         if !errors
             .iter()
             .any(|e| e.field == "status" || e.field == "progress")
@@ -430,7 +589,7 @@ impl WorkPackageFields {
         Ok(WorkPackageInput {
             section_id,
             number: (!number.is_empty()).then_some(number),
-            title,
+            title: text(&self.title),
             scope: text(&self.scope),
             relationships: text(&self.relationships),
             delivery,
@@ -626,7 +785,7 @@ mod tests {
             actual_delivery: Some("2007-02-30".into()),
             ..Default::default()
         };
-        let errors = fields.validate().err().unwrap_or_default();
+        let errors = fields.validate_stored().err().unwrap_or_default();
         let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             named,
@@ -657,7 +816,7 @@ mod tests {
             progress: Some("40".into()),
             ..Default::default()
         };
-        let input = fields.validate().map_err(|e| format!("{e:?}"));
+        let input = fields.validate_stored().map_err(|e| format!("{e:?}"));
         let input = input.as_ref().map(|i| {
             (
                 i.number.as_deref(),
@@ -675,7 +834,10 @@ mod tests {
             number: Some(" ".into()),
             ..fields
         };
-        assert_eq!(blank.validate_new().map(|i| i.number), Ok(None));
-        assert!(blank.validate().is_err(), "a stored package keeps a number");
+        assert_eq!(blank.validate().map(|i| i.number), Ok(None));
+        assert!(
+            blank.validate_stored().is_err(),
+            "a stored package keeps a number"
+        );
     }
 }

@@ -5,6 +5,7 @@
 mod actor;
 pub mod api;
 pub mod error;
+pub mod form;
 pub mod input;
 mod pages;
 mod state;

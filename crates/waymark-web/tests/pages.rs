@@ -479,7 +479,7 @@ fn a_cross_site_post_is_refused_outright() {
 }
 
 #[test]
-fn a_form_from_before_a_restart_keeps_the_typed_text_and_is_offered_again() {
+fn a_form_from_before_a_restart_is_that_page_again_with_what_was_typed() {
     // Two instances: each draws its own key, as a restarted server does.
     let before = start();
     let after_restart = start();
@@ -490,22 +490,31 @@ fn a_form_from_before_a_restart_keeps_the_typed_text_and_is_offered_again() {
     let (form, old_token) = b.get_form(&path);
     let section = option_value(&form.body, "10.1 Core business systems");
     b.addr = after_restart.addr;
-    let res = b.post(
-        &path,
-        &[
-            ("csrf_token", &old_token),
-            ("section_id", &section),
-            ("number", "1"),
-            ("title", "Typed before the restart"),
-            ("comments", "First line\nsecond <line> & more"),
-            ("status", "in_progress"),
-            ("progress", "30"),
-        ],
-    );
+    let typed = [
+        ("section_id", section.as_str()),
+        ("number", "1"),
+        ("title", "Typed before the restart"),
+        ("comments", "First line\nsecond <line> & more"),
+        ("status", "in_progress"),
+        ("progress", "30"),
+    ];
+    let mut posted = vec![("csrf_token", old_token.as_str())];
+    posted.extend(typed);
+    let res = b.post(&path, &posted);
     assert_eq!(res.status, 422, "{}", res.body);
+    // The edit form itself, not a page of its own: its heading, its fields
+    // holding what was typed, a notice, and a fresh token.
     assert!(res.body.contains("Your changes have not been saved yet"));
-    assert!(res.body.contains("Typed before the restart"));
-    assert!(res.body.contains("second &#60;line&#62; &#38; more"));
+    assert!(res.body.contains("<h1>Edit 10.1.1 "), "{}", res.body);
+    assert!(
+        res.body
+            .contains("id=\"title\" name=\"title\" value=\"Typed before the restart\"")
+    );
+    assert!(
+        res.body
+            .contains(">First line\nsecond &#60;line&#62; &#38; more</textarea>")
+    );
+    assert!(res.body.contains("value=\"in_progress\" checked"));
     let fresh = common::csrf_token(&res.body);
     assert_ne!(fresh, old_token);
     assert!(
@@ -515,18 +524,79 @@ fn a_form_from_before_a_restart_keeps_the_typed_text_and_is_offered_again() {
     // Nothing was stored.
     let page = b.get(&format!("/work-packages/{id}"));
     assert!(!page.body.contains("Typed before the restart"));
-    // Submitting again as offered saves exactly what was typed.
-    let fields = common::hidden_fields(&res.body);
-    assert!(fields.iter().any(|(k, v)| k == "csrf_token" && *v == fresh));
-    let borrowed: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let saved = b.post(&path, &borrowed);
+    // Submitting the form again as shown saves exactly what was typed.
+    let mut again = vec![("csrf_token", fresh.as_str())];
+    again.extend(typed);
+    let saved = b.post(&path, &again);
     assert_eq!(saved.status, 303, "{}", saved.body);
     let page = b.get(&format!("/work-packages/{id}"));
     assert!(page.body.contains("Typed before the restart"));
     assert!(page.body.contains("second &#60;line&#62; &#38; more"));
+}
+
+#[test]
+fn every_register_form_from_before_a_restart_is_its_own_page_again() {
+    let before = start();
+    let after_restart = start();
+    let mut b = Browser::new(&before);
+    let plan = plan_id(&mut b);
+    let priorities = b.get(&format!("/plans/{plan}/priorities"));
+    let programme = common::digits(common::must_find(
+        &priorities.body,
+        "href=\"/programmes/",
+        "a programme",
+    ));
+    // Each form: where it is, the field to type in, and the page's heading.
+    let forms = [
+        (
+            format!("/programmes/{programme}/edit"),
+            "name",
+            "<h1>Change ",
+        ),
+        (
+            format!("/plans/{plan}/priorities"),
+            "name",
+            "<h1>Priorities</h1>",
+        ),
+        (
+            format!("/plans/{plan}/sections"),
+            "title",
+            "<h1>Sections</h1>",
+        ),
+        (
+            format!("/plans/{plan}/settings"),
+            "title",
+            "<h1>Plan settings</h1>",
+        ),
+        (
+            format!("/plans/{plan}/influences/3.1.1"),
+            "title",
+            "<h1>3.1.1</h1>",
+        ),
+    ];
+    for (path, field, heading) in forms {
+        b.addr = before.addr;
+        let (_, old_token) = b.get_form(&path);
+        b.addr = after_restart.addr;
+        let res = b.post(
+            &path,
+            &[("csrf_token", &old_token), (field, "Typed & kept")],
+        );
+        assert_eq!(res.status, 422, "{path}: {}", res.body);
+        assert!(res.body.contains(heading), "{path}: {}", res.body);
+        assert!(
+            res.body.contains("Your changes have not been saved yet"),
+            "{path}"
+        );
+        assert!(
+            res.body.contains(&format!(
+                "id=\"{field}\" name=\"{field}\" value=\"Typed &#38; kept\""
+            )),
+            "{path}: {}",
+            res.body
+        );
+        assert_ne!(common::csrf_token(&res.body), old_token, "{path}");
+    }
 }
 
 #[test]

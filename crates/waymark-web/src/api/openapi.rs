@@ -9,7 +9,11 @@ use utoipa::OpenApi;
 use waymark_core::{Rag, Status, limits};
 
 use super::ApiDoc;
-use crate::input::{DIRECTIONS, PER_PAGE_MAX, SORT_KEYS};
+use crate::form::{Field, Fields, Kind};
+use crate::input::{
+    DIRECTIONS, InfluenceFields, InfluenceMergeFields, PER_PAGE_MAX, PlanFields, ProgrammeFields,
+    RelatedItemFields, SORT_KEYS, SectionFields, WorkPackageFields,
+};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -71,46 +75,57 @@ fn problem_content() -> Value {
     json!({"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}})
 }
 
-/// Request bodies and the record whose declared limits
-/// (`waymark_core::limits::TEXT_FIELDS`) their properties follow.
-const BODY_RECORDS: [(&str, &str); 7] = [
-    ("WorkPackageFields", "work package"),
-    ("PlanPatch", "plan"),
-    ("NewSection", "section"),
-    ("SectionPatch", "section"),
-    ("ProgrammeFields", "programme"),
-    ("InfluencePatch", "key influence"),
-    ("RelatedItemPatch", "related item"),
-];
+/// Request bodies (by schema name) and the declarations their handlers read
+/// them with ([`crate::form`]).
+fn bodies() -> [(&'static str, &'static [Field]); 8] {
+    [
+        ("WorkPackageFields", WorkPackageFields::FIELDS),
+        ("PlanPatch", PlanFields::FIELDS),
+        ("NewSection", SectionFields::FIELDS),
+        ("SectionPatch", SectionFields::FIELDS),
+        ("ProgrammeFields", ProgrammeFields::FIELDS),
+        ("InfluencePatch", InfluenceFields::FIELDS),
+        ("RelatedItemPatch", RelatedItemFields::FIELDS),
+        ("InfluenceMerge", InfluenceMergeFields::FIELDS),
+    ]
+}
 
-/// Put the declared limits on the request bodies' properties: `maxLength` on
-/// text, the package number's pattern. The handlers check the same
-/// declarations, so what the document allows is what the server accepts.
+/// Put each declared field's rules on the request bodies' properties: text
+/// within its limit (one line or many; a required one must hold a visible
+/// character), a choice one of its values or null (left as it is). The
+/// handlers check the same declarations, so what the document allows is
+/// what the server accepts.
 fn body_limits(doc: &mut Value) {
-    let Some(schemas) = doc
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-    else {
-        return;
-    };
-    for (schema, record) in BODY_RECORDS {
-        let Some(props) = schemas
-            .get_mut(schema)
-            .and_then(|s| s.get_mut("properties"))
-            .and_then(Value::as_object_mut)
-        else {
-            continue;
-        };
-        for (name, prop) in props.iter_mut() {
-            let declared = limits::TEXT_FIELDS
-                .iter()
-                .find(|(r, f)| *r == record && f.name == name);
-            if let Some((_, field)) = declared {
-                prop["maxLength"] = json!(field.max_chars);
-            }
-            if record == "work package" && name == "number" {
-                prop["maxLength"] = json!(limits::PACKAGE_NUMBER_CHARS);
-                prop["pattern"] = json!(limits::PACKAGE_NUMBER_PATTERN);
+    use waymark_core::limits::Shape;
+    for (schema, fields) in bodies() {
+        for field in fields {
+            let rule = match field.kind {
+                Kind::Text(limit) => {
+                    let visible = field.required.is_some();
+                    let pattern = match (limit.shape, visible) {
+                        (Shape::Line, true) => Some("^[^\\n\\r]*\\S[^\\n\\r]*$"),
+                        (Shape::Line, false) => Some("^[^\\n\\r]*$"),
+                        (Shape::Text, true) => Some("\\S"),
+                        (Shape::Text, false) => None,
+                    };
+                    let mut v = json!({"maxLength": limit.max_chars});
+                    if let Some(p) = pattern {
+                        v["pattern"] = json!(p);
+                    }
+                    v
+                }
+                // One of the values, or null (left as it is); said so that
+                // client generators make an enum and an optional of it.
+                Kind::Choice(values) if !values().is_empty() => {
+                    json!({"anyOf": [{"type": "string", "enum": values()}, {"type": "null"}]})
+                }
+                _ => continue,
+            };
+            let is_boolean = doc["components"]["schemas"][schema]["properties"][field.name]["type"]
+                .to_string()
+                .contains("boolean");
+            if !is_boolean {
+                constrain(doc, schema, field.name, rule);
             }
         }
     }
@@ -162,99 +177,11 @@ fn create_schema(
 /// that must hold a visible character, the length limits of `input.rs`,
 /// the choices of the core's enums; fields a create needs.
 fn request_constraints(doc: &mut Value) {
-    use waymark_core::RelatedKind;
-    use waymark_core::limits::{Shape, TextField};
-    // A text field's declared limit and shape; `visible`: it must hold a
-    // character that is not white space (names and titles).
-    let text = |f: TextField, visible: bool| {
-        let pattern = match (f.shape, visible) {
-            (Shape::Line, true) => Some("^[^\\n\\r]*\\S[^\\n\\r]*$"),
-            (Shape::Line, false) => Some("^[^\\n\\r]*$"),
-            (Shape::Text, true) => Some("\\S"),
-            (Shape::Text, false) => None,
-        };
-        let mut v = json!({"maxLength": f.max_chars});
-        if let Some(p) = pattern {
-            v["pattern"] = json!(p);
-        }
-        v
-    };
-    // One of the values, or null (left as it is); said so that client
-    // generators make an enum and an optional of it.
-    let nullable_enum = |values: Vec<&str>| json!({"anyOf": [{"type": "string", "enum": values}, {"type": "null"}]});
-    constrain(doc, "PlanPatch", "title", text(limits::PLAN_TITLE, true));
-    constrain(
-        doc,
-        "PlanPatch",
-        "organisation",
-        text(limits::PLAN_ORGANISATION, false),
-    );
-    constrain(doc, "PlanPatch", "period", text(limits::PLAN_PERIOD, false));
-    constrain(
-        doc,
-        "PlanPatch",
-        "introduction",
-        text(limits::PLAN_INTRODUCTION, false),
-    );
-    constrain(
-        doc,
-        "PlanPatch",
-        "quarter_convention",
-        nullable_enum(vec!["calendar", "financial"]),
-    );
-    constrain(
-        doc,
-        "RelatedItemPatch",
-        "name",
-        text(limits::RELATED_ITEM_NAME, true),
-    );
-    constrain(
-        doc,
-        "RelatedItemPatch",
-        "kind",
-        nullable_enum(RelatedKind::ALL.iter().map(|k| k.as_str()).collect()),
-    );
-    constrain(
-        doc,
-        "ProgrammeFields",
-        "name",
-        text(limits::PROGRAMME_NAME, true),
-    );
-    constrain(
-        doc,
-        "ProgrammeFields",
-        "description",
-        text(limits::PROGRAMME_DESCRIPTION, false),
-    );
-    constrain(
-        doc,
-        "InfluencePatch",
-        "title",
-        text(limits::INFLUENCE_TITLE, false),
-    );
-    constrain(
-        doc,
-        "InfluencePatch",
-        "description",
-        text(limits::INFLUENCE_DESCRIPTION, false),
-    );
     // Whole numbers separated by dots, at most 20 characters in all (a
     // shorter form that stays within it).
     let section_number = json!({"pattern": "^\\s*([0-9]{1,3}(\\.[0-9]{1,3}){0,4})?\\s*$"});
     constrain(doc, "NewSection", "number", section_number.clone());
     constrain(doc, "SectionPatch", "number", section_number);
-    constrain(
-        doc,
-        "SectionPatch",
-        "title",
-        text(limits::SECTION_TITLE, false),
-    );
-    constrain(
-        doc,
-        "NewSection",
-        "title",
-        text(limits::SECTION_TITLE, false),
-    );
     constrain(
         doc,
         "InfluenceMerge",
@@ -278,18 +205,8 @@ fn request_constraints(doc: &mut Value) {
         "section_id",
         json!({"type": "integer", "format": "int64"}),
     );
-    let mut title = text(limits::PACKAGE_TITLE, true);
-    title["type"] = json!("string");
-    constrain(doc, wp, "title", title);
-    constrain(
-        doc,
-        wp,
-        "status",
-        nullable_enum(Status::ALL.iter().map(|s| s.as_str()).collect()),
-    );
-    let mut rags: Vec<&str> = Rag::ALL.iter().map(|r| r.as_str()).collect();
-    rags.extend(["", "none"]);
-    constrain(doc, wp, "rag", nullable_enum(rags));
+    // A title cannot be cleared with null.
+    constrain(doc, wp, "title", json!({"type": "string"}));
     constrain(
         doc,
         wp,
@@ -303,14 +220,6 @@ fn request_constraints(doc: &mut Value) {
         "actual_delivery",
         json!({"pattern": "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$"}),
     );
-    for field in [
-        limits::PACKAGE_SCOPE,
-        limits::PACKAGE_RELATIONSHIPS,
-        limits::PACKAGE_COMMENTS,
-        limits::PACKAGE_OWNER,
-    ] {
-        constrain(doc, wp, field.name, text(field, false));
-    }
     create_schema(
         doc,
         "ProgrammeFields",
@@ -324,7 +233,8 @@ fn request_constraints(doc: &mut Value) {
         doc,
         wp,
         "number",
-        json!({"type": "string", "pattern": limits::PACKAGE_NUMBER_PATTERN}),
+        json!({"type": "string", "pattern": limits::PACKAGE_NUMBER_PATTERN,
+               "maxLength": limits::PACKAGE_NUMBER_CHARS}),
     );
     create_schema(
         doc,

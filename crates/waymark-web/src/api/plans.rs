@@ -3,19 +3,18 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use utoipa::ToSchema;
+use waymark_core::Date;
 use waymark_core::export::{ExportFormat, PlanWriter};
-use waymark_core::{Date, QuarterConvention};
+use waymark_store::PlanId;
 use waymark_store::PlanPart;
-use waymark_store::{PlanId, PlanInput};
 
 use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionList};
-use super::{QueryPairs, parse_body, path_id};
+use super::{QueryPairs, path_id};
 use crate::AppState;
 use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
-use crate::input::{plan_errors, section_fields};
+use crate::form::Form;
+use crate::input::{PlanFields, SectionFields};
 
 #[utoipa::path(get, operation_id = "listPlans", path = "/api/v1/plans", tag = "plans", responses((status = 200, body = PlanList)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<PlanList>, ApiError> {
@@ -35,19 +34,7 @@ pub async fn get_plan(
     Ok(Json(state.run(move |s| s.plan(id)).await?.into()))
 }
 
-/// Fields of a plan to change; those left out stay as they are.
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(default, deny_unknown_fields)]
-pub struct PlanPatch {
-    pub title: Option<String>,
-    pub organisation: Option<String>,
-    pub period: Option<String>,
-    pub introduction: Option<String>,
-    /// calendar or financial.
-    pub quarter_convention: Option<String>,
-}
-
-#[utoipa::path(patch, operation_id = "updatePlan", path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), request_body = PlanPatch,
+#[utoipa::path(patch, operation_id = "updatePlan", path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), request_body = PlanFields,
     responses((status = 200, body = PlanDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update(
     State(state): State<AppState>,
@@ -56,40 +43,12 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Json<PlanDto>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
-    let patch: PlanPatch = parse_body(&body)?;
+    let patch = PlanFields::from_json(&body)?;
     let current = state.run(move |s| s.plan(id)).await?;
-    let mut errors = Vec::new();
-    let title = patch
-        .title
-        .map(|t| t.trim().to_string())
-        .unwrap_or(current.title);
-    let quarter_convention = match patch.quarter_convention {
-        Some(c) => c.parse::<QuarterConvention>().unwrap_or_else(|_| {
-            errors.push(FieldError::new(
-                "quarter_convention",
-                "Use calendar or financial",
-            ));
-            current.quarter_convention
-        }),
-        None => current.quarter_convention,
-    };
-    let input = PlanInput {
-        title,
-        organisation: patch
-            .organisation
-            .map(|o| o.trim().to_string())
-            .unwrap_or(current.organisation),
-        period: patch
-            .period
-            .map(|p| p.trim().to_string())
-            .unwrap_or(current.period),
-        introduction: patch.introduction.unwrap_or(current.introduction),
-        quarter_convention,
-    };
-    errors.splice(0..0, plan_errors(&input));
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let input = PlanFields::from(&current)
+        .overlay(patch)
+        .validate()
+        .map_err(ApiError::Validation)?;
     let plan = state
         .run(move |s| {
             s.update_plan(id, &input, &by)?;
@@ -251,15 +210,7 @@ pub async fn sections(
     }))
 }
 
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(default, deny_unknown_fields)]
-pub struct NewSection {
-    /// Section number such as `10.6`; may be left out.
-    pub number: Option<String>,
-    pub title: Option<String>,
-}
-
-#[utoipa::path(post, operation_id = "createSection", path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), request_body = NewSection,
+#[utoipa::path(post, operation_id = "createSection", path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), request_body = SectionFields,
     responses((status = 201, body = Created, description = "The new section's id"), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_section(
     State(state): State<AppState>,
@@ -268,12 +219,9 @@ pub async fn create_section(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
-    let new: NewSection = parse_body(&body)?;
-    let (number, title) = section_fields(
-        new.number.as_deref().unwrap_or(""),
-        new.title.as_deref().unwrap_or(""),
-    )
-    .map_err(ApiError::Validation)?;
+    let (number, title) = SectionFields::from_json(&body)?
+        .validate()
+        .map_err(ApiError::Validation)?;
     let sid = state
         .run(move |s| s.create_section(id, number, title, &by))
         .await?;

@@ -4,8 +4,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use waymark_core::{InfluenceCode, RelatedKind};
-use waymark_store::{PlanId, ProgrammeId, ProgrammeInput, RelatedItemId, SectionId};
+use waymark_core::InfluenceCode;
+use waymark_store::{PlanId, ProgrammeId, RelatedItemId, SectionId};
 
 use super::dto::{
     InfluenceDetail, InfluenceList, ProgrammeDto, ProgrammeList, RelatedItemDetail,
@@ -15,7 +15,10 @@ use super::{parse_body, path_id};
 use crate::AppState;
 use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
-use crate::input::{influence_errors, programme_errors, related_item_name_errors, section_fields};
+use crate::form::Form;
+use crate::input::{
+    InfluenceFields, InfluenceMergeFields, ProgrammeFields, RelatedItemFields, SectionFields,
+};
 
 #[utoipa::path(get, operation_id = "listInfluences", path = "/api/v1/plans/{id}/influences", tag = "key influences", params(("id" = i64, Path)), responses((status = 200, body = InfluenceList)))]
 pub async fn influences(
@@ -84,15 +87,7 @@ pub async fn related_item(
     }))
 }
 
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(default, deny_unknown_fields)]
-pub struct RelatedItemPatch {
-    pub name: Option<String>,
-    /// strategy, plan, programme, project, system, standard, organisation or other.
-    pub kind: Option<String>,
-}
-
-#[utoipa::path(patch, operation_id = "updateRelatedItem", path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)), request_body = RelatedItemPatch,
+#[utoipa::path(patch, operation_id = "updateRelatedItem", path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)), request_body = RelatedItemFields,
     responses((status = 200, body = RelatedItemDetail), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_related_item(
     State(state): State<AppState>,
@@ -101,27 +96,12 @@ pub async fn update_related_item(
     body: Bytes,
 ) -> Result<Json<RelatedItemDetail>, ApiError> {
     let id = RelatedItemId(path_id(&id, "Related item")?);
-    let patch: RelatedItemPatch = parse_body(&body)?;
+    let patch = RelatedItemFields::from_json(&body)?;
     let (current, _, _) = state.run(move |s| s.related_item(id)).await?;
-    let mut errors = Vec::new();
-    let name = patch
-        .name
-        .map(|n| n.trim().to_string())
-        .unwrap_or(current.name);
-    errors.extend(related_item_name_errors(&name));
-    let kind = match patch.kind {
-        Some(k) => k.parse::<RelatedKind>().unwrap_or_else(|e| {
-            errors.push(FieldError::new(
-                "kind",
-                format!("Choose a kind: {}", e.expected),
-            ));
-            current.kind
-        }),
-        None => current.kind,
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let (name, kind) = RelatedItemFields::from(&current)
+        .overlay(patch)
+        .validate()
+        .map_err(ApiError::Validation)?;
     let (row, plan, packages) = state
         .run(move |s| {
             s.update_related_item(id, &name, kind, &by)?;
@@ -163,15 +143,8 @@ pub async fn programme(
     Ok(Json(row.into()))
 }
 
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(default, deny_unknown_fields)]
-pub struct InfluencePatch {
-    pub title: Option<String>,
-    pub description: Option<String>,
-}
-
 #[utoipa::path(patch, operation_id = "updateInfluence", path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
-    params(("id" = i64, Path), ("code" = String, Path)), request_body = InfluencePatch,
+    params(("id" = i64, Path), ("code" = String, Path)), request_body = InfluenceFields,
     responses((status = 200, body = InfluenceDetail), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_influence(
     State(state): State<AppState>,
@@ -183,24 +156,15 @@ pub async fn update_influence(
     let code: InfluenceCode = code
         .parse()
         .map_err(|_| ApiError::NotFound("Key influence".into()))?;
-    let patch: InfluencePatch = parse_body(&body)?;
-    let title = patch.title.as_deref().unwrap_or("");
-    let description = patch.description.as_deref().unwrap_or("");
-    let errors = influence_errors(title, description);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let patch = InfluenceFields::from_json(&body)?;
+    let c = code.clone();
+    let (current, _) = state.run(move |s| s.influence(id, &c)).await?;
+    let (title, description) = InfluenceFields::from(&current)
+        .overlay(patch)
+        .validate()
+        .map_err(ApiError::Validation)?;
     let (row, packages) = state
         .run(move |s| {
-            let (current, _) = s.influence(id, &code)?;
-            let title = patch
-                .title
-                .map(|t| t.trim().to_string())
-                .unwrap_or(current.title);
-            let description = patch
-                .description
-                .map(|t| t.trim().to_string())
-                .unwrap_or(current.description);
             s.update_influence(id, &code, &title, &description, &by)?;
             s.influence(id, &code)
         })
@@ -209,40 +173,6 @@ pub async fn update_influence(
         influence: row.into(),
         work_packages: packages.into_iter().map(Into::into).collect(),
     }))
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(default, deny_unknown_fields)]
-pub struct ProgrammeFields {
-    pub name: Option<String>,
-    /// Whether the programme is one of the group's agreed priorities.
-    pub priority: Option<bool>,
-    pub description: Option<String>,
-}
-
-fn programme_input(
-    f: ProgrammeFields,
-    current: Option<&ProgrammeInput>,
-) -> Result<ProgrammeInput, ApiError> {
-    let name = f
-        .name
-        .map(|n| n.trim().to_string())
-        .or_else(|| current.map(|c| c.name.clone()))
-        .unwrap_or_default();
-    let description = f
-        .description
-        .map(|d| d.trim().to_string())
-        .or_else(|| current.map(|c| c.description.clone()))
-        .unwrap_or_default();
-    let errors = programme_errors(&name, &description);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    Ok(ProgrammeInput {
-        name,
-        priority: f.priority.or(current.map(|c| c.priority)).unwrap_or(false),
-        description,
-    })
 }
 
 #[utoipa::path(post, operation_id = "createProgramme", path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
@@ -254,7 +184,9 @@ pub async fn create_programme(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ProgrammeDto>), ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
-    let input = programme_input(parse_body(&body)?, None)?;
+    let input = ProgrammeFields::from_json(&body)?
+        .validate()
+        .map_err(ApiError::Validation)?;
     let (row, _) = state
         .run(move |s| {
             let pid = s.create_programme(id, &input, &by)?;
@@ -273,14 +205,12 @@ pub async fn update_programme(
     body: Bytes,
 ) -> Result<Json<ProgrammeDto>, ApiError> {
     let id = ProgrammeId(path_id(&id, "Programme")?);
-    let fields: ProgrammeFields = parse_body(&body)?;
+    let patch = ProgrammeFields::from_json(&body)?;
     let (current, _) = state.run(move |s| s.programme(id)).await?;
-    let current = ProgrammeInput {
-        name: current.name,
-        priority: current.priority,
-        description: current.description,
-    };
-    let input = programme_input(fields, Some(&current))?;
+    let input = ProgrammeFields::from(&current)
+        .overlay(patch)
+        .validate()
+        .map_err(ApiError::Validation)?;
     let (row, _) = state
         .run(move |s| {
             s.update_programme(id, &input, &by)?;
@@ -344,11 +274,13 @@ pub async fn update_section(
     let patch: SectionPatch = parse_body(&body)?;
     let current = state.run(move |s| s.section(id)).await?;
     let renamed = patch.number.is_some() || patch.title.is_some();
-    let number = patch.number.or(current.number.clone()).unwrap_or_default();
-    let title = patch.title.or(current.title.clone()).unwrap_or_default();
+    let given = SectionFields {
+        number: patch.number,
+        title: patch.title,
+    };
     // A section the import left without number or title may still be moved.
     let checked = if renamed {
-        section_fields(&number, &title)
+        SectionFields::from(&current).overlay(given).validate()
     } else {
         Ok((current.number, current.title))
     };
@@ -409,17 +341,9 @@ pub async fn delete_influence(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InfluenceMerge {
-    /// The code that takes over every link, such as 3.1.1; created (with this
-    /// influence's title and description) if the plan does not have it yet.
-    pub into: String,
-}
-
 #[utoipa::path(post, operation_id = "mergeInfluence", path = "/api/v1/plans/{id}/influences/{code}/merge", tag = "key influences",
     params(("id" = i64, Path), ("code" = String, Path, description = "The code to merge away, such as 3.11.1")),
-    request_body = InfluenceMerge,
+    request_body = InfluenceMergeFields,
     description = "Move every work package's link from this code to `into` (a package that had both keeps one) and remove this code, in one transaction. Answers with the influence merged into.",
     responses((status = 200, body = InfluenceDetail),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -434,13 +358,9 @@ pub async fn merge_influence(
     let code: InfluenceCode = code
         .parse()
         .map_err(|_| ApiError::NotFound("Key influence".into()))?;
-    let merge: InfluenceMerge = parse_body(&body)?;
-    let into: InfluenceCode = merge.into.trim().parse().map_err(|_| {
-        ApiError::Validation(vec![FieldError::new(
-            "into",
-            "Enter a key-influence code such as 3.1.1",
-        )])
-    })?;
+    let into = InfluenceMergeFields::from_json(&body)?
+        .validate()
+        .map_err(ApiError::Validation)?;
     let (row, packages) = state
         .run(move |s| {
             s.merge_influence(id, &code, &into, &by)?;

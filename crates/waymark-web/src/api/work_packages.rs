@@ -11,6 +11,7 @@ use super::{JsonBody, QueryPairs, parse_body, path_id};
 use crate::AppState;
 use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
+use crate::form::{Fields, Form};
 use crate::input::{WorkPackageFields, work_package_query};
 
 #[utoipa::path(get, operation_id = "listWorkPackages", path = "/api/v1/plans/{id}/work-packages", tag = "work packages",
@@ -164,7 +165,7 @@ pub async fn create(
     let plan = PlanId(path_id(&id, "Plan")?);
     let fields = fields_from_json(&body)?;
     // Left out, the number is chosen by the store in the same transaction.
-    let input = fields.validate_new().map_err(ApiError::Validation)?;
+    let input = fields.validate().map_err(ApiError::Validation)?;
     let detail = state
         .run(move |s| {
             s.plan(plan)?;
@@ -211,8 +212,8 @@ pub async fn update(
             s.change_work_package(
                 id,
                 &mut |current| {
-                    let fields = WorkPackageFields::from_detail(current).overlay(patch.take()?);
-                    fields.validate().map_err(|e| refused = Some(e)).ok()
+                    let fields = WorkPackageFields::from_detail(current).patched(patch.take()?);
+                    fields.validate_stored().map_err(|e| refused = Some(e)).ok()
                 },
                 &by,
             )?;

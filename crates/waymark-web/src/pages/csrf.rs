@@ -167,59 +167,79 @@ impl CsrfForm {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
-
-    /// Every value of a field.
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.fields
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    /// A field as `Some(text)`; missing fields are `None`.
-    pub fn text(&self, name: &str) -> Option<String> {
-        self.get(name).map(str::to_string)
-    }
 }
 
 impl<S: Send + Sync> FromRequest<S> for CsrfForm {
     type Rejection = HtmlError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let action = req.uri().path().to_string();
+        let posted = PostedForm::from_request(req, state).await?;
+        if !posted.expired {
+            return Ok(CsrfForm {
+                fields: posted.fields,
+            });
+        }
+        Err(HtmlError::Resubmit {
+            action,
+            csrf: posted.fresh_token,
+            fields: posted.fields,
+        })
+    }
+}
+
+/// A posted form for the form layer (`pages::form`): like [`CsrfForm`], but
+/// a same-site form whose token has expired is not refused here: `expired`
+/// says so, and the form layer shows that form's page again with what was
+/// typed and a fresh token, storing nothing. A cross-site one is refused.
+#[derive(Debug, Clone, Default)]
+pub struct PostedForm {
+    /// The fields in order, without the token.
+    pub fields: Vec<(String, String)>,
+    /// The token did not match this session (a restart, a new session).
+    pub expired: bool,
+    fresh_token: String,
+}
+
+impl<S: Send + Sync> FromRequest<S> for PostedForm {
+    type Rejection = HtmlError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let session = req.extensions().get::<Session>().cloned();
         let cross_site = is_cross_site(req.headers());
-        let action = req.uri().path().to_string();
         let Form(fields) = Form::<Vec<(String, String)>>::from_request(req, state)
             .await
             .map_err(|e| {
                 HtmlError::BadRequest(format!("The form could not be read: {}", e.body_text()))
             })?;
-        // Every field without bidirectional controls (the importers' rule).
-        let fields = fields
-            .into_iter()
-            .map(|(k, v)| (k, waymark_core::text::clean(&v).into_owned()))
-            .collect();
-        let form = CsrfForm { fields };
         let Some(session) = session else {
             return Err(HtmlError::Internal(
                 "pages route without the session middleware".into(),
             ));
         };
         let expected = session.token()?;
-        match form.get(FIELD) {
-            Some(given) if constant_time_eq(expected.as_bytes(), given.as_bytes()) => Ok(form),
-            _ if cross_site => Err(HtmlError::Forbidden),
-            _ => Err(HtmlError::Resubmit {
-                action,
-                csrf: expected,
-                fields: form
-                    .fields
-                    .into_iter()
-                    .filter(|(k, _)| k != FIELD)
-                    .collect(),
-            }),
+        let mut given = None;
+        // Every field without bidirectional controls (the importers' rule).
+        let fields = fields
+            .into_iter()
+            .filter_map(|(k, v)| {
+                if k == FIELD {
+                    given.get_or_insert(v);
+                    return None;
+                }
+                Some((k, waymark_core::text::clean(&v).into_owned()))
+            })
+            .collect();
+        let matched =
+            given.is_some_and(|given| constant_time_eq(expected.as_bytes(), given.as_bytes()));
+        if !matched && cross_site {
+            return Err(HtmlError::Forbidden);
         }
+        Ok(PostedForm {
+            fields,
+            expired: !matched,
+            fresh_token: expected,
+        })
     }
 }
 

@@ -5,19 +5,19 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use waymark_core::InfluenceCode;
-use waymark_store::{PlanId, PlanSummary, Traceability};
+use waymark_store::{PlanId, PlanStore, PlanSummary, Traceability};
 
-use super::csrf::{CsrfForm, CsrfToken};
+use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
+use super::form::{Filled, confirm, submit};
 use super::plans::{Banner, ListParams, Pager};
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, encode};
 use crate::AppState;
 use crate::actor::Who;
-use crate::error::{ApiError, FieldError};
-use crate::input::influence_errors;
+use crate::input::{InfluenceFields, InfluenceMergeFields};
 
 /// Packages per page of the matrix.
 const MATRIX_PER_PAGE: u32 = 100;
@@ -159,15 +159,7 @@ struct InfluencePage {
     description: String,
     count_text: String,
     rows: Vec<WpRow>,
-    form_title: String,
-    form_description: String,
-    errors: Vec<FieldError>,
-}
-
-impl InfluencePage {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::error::message_for(&self.errors, field)
-    }
+    form: Filled<InfluenceFields>,
 }
 
 fn parse_code(code: &str) -> Result<InfluenceCode, HtmlError> {
@@ -179,27 +171,25 @@ fn parse_code(code: &str) -> Result<InfluenceCode, HtmlError> {
     })
 }
 
+/// The influence's page; `typed`: its form as posted, else as stored.
 async fn influence_page(
     state: &AppState,
     id: i64,
     code: InfluenceCode,
     csrf: String,
-    typed: Option<(String, String)>,
-    errors: Vec<FieldError>,
+    typed: Option<Filled<InfluenceFields>>,
 ) -> Result<InfluencePage, HtmlError> {
     let plan_id = PlanId(id);
     let (plan, (influence, rows)) = state
         .run(move |s| Ok((s.plan(plan_id)?, s.influence(plan_id, &code)?)))
         .await?;
-    let heading = if errors.is_empty() {
-        format!("Key influence {}", influence.code)
-    } else {
-        format!("Error: Key influence {}", influence.code)
-    };
-    let (form_title, form_description) =
-        typed.unwrap_or_else(|| (influence.title.clone(), influence.description.clone()));
+    let form = typed.unwrap_or_else(|| Filled::new(InfluenceFields::from(&influence)));
     Ok(InfluencePage {
-        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Influences),
+        layout: form.layout(
+            &format!("Key influence {}", influence.code),
+            Some(PlanNav::from(&plan)),
+            Section::Influences,
+        ),
         csrf,
         plan_id: id,
         code: influence.code.to_string(),
@@ -212,9 +202,7 @@ async fn influence_page(
             "work packages address",
         ),
         rows: rows.iter().map(WpRow::from).collect(),
-        form_title,
-        form_description,
-        errors,
+        form,
     })
 }
 
@@ -225,43 +213,32 @@ pub async fn show(
     flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
-    let mut page = influence_page(&state, id, code, csrf, None, Vec::new()).await?;
+    let mut page = influence_page(&state, id, code, csrf, None).await?;
     page.layout.banner = flags.ok().and_then(|Query(b)| b.message());
     Ok(render(StatusCode::OK, &page))
 }
 
-/// Name and describe an influence (the API's rules, `input::influence_errors`).
+/// Name and describe an influence.
 pub async fn update(
     State(state): State<AppState>,
     Who(by): Who,
     Path((id, code)): Path<(i64, String)>,
     CsrfToken(csrf): CsrfToken,
-    form: CsrfForm,
+    posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
-    let title = form.get("title").unwrap_or("").trim().to_string();
-    let description = form.get("description").unwrap_or("").trim().to_string();
-    let mut errors = influence_errors(&title, &description);
-    if errors.is_empty() {
-        let (plan_id, c, t, d) = (PlanId(id), code.clone(), title.clone(), description.clone());
-        match state
-            .run(move |s| s.update_influence(plan_id, &c, &t, &d, &by))
-            .await
-        {
-            Ok(()) => {
-                return Ok(Redirect::to(&format!(
-                    "/plans/{id}/influences/{}?saved=1",
-                    encode(code.as_str())
-                ))
-                .into_response());
-            }
-            Err(ApiError::Conflict(e)) => errors.push(e),
-            Err(ApiError::Validation(mut es)) => errors.append(&mut es),
-            Err(other) => return Err(other.into()),
-        }
-    }
-    let page = influence_page(&state, id, code, csrf, Some((title, description)), errors).await?;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    let (plan_id, c) = (PlanId(id), code.clone());
+    let write = move |s: &dyn PlanStore, (title, description): (String, String)| {
+        s.update_influence(plan_id, &c, &title, &description, &by)?;
+        Ok(format!(
+            "/plans/{id}/influences/{}?saved=1",
+            encode(c.as_str())
+        ))
+    };
+    submit(&state, posted, write, |form| {
+        influence_page(&state, id, code, csrf, Some(form))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- merge and delete
@@ -275,14 +252,7 @@ struct MergePage {
     code: String,
     code_path: String,
     count_text: String,
-    into: String,
-    errors: Vec<FieldError>,
-}
-
-impl MergePage {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::error::message_for(&self.errors, field)
-    }
+    form: Filled<InfluenceMergeFields>,
 }
 
 async fn merge_page(
@@ -290,20 +260,18 @@ async fn merge_page(
     id: i64,
     code: InfluenceCode,
     csrf: String,
-    into: String,
-    errors: Vec<FieldError>,
+    form: Filled<InfluenceMergeFields>,
 ) -> Result<MergePage, HtmlError> {
     let plan_id = PlanId(id);
     let (plan, (influence, _)) = state
         .run(move |s| Ok((s.plan(plan_id)?, s.influence(plan_id, &code)?)))
         .await?;
-    let heading = format!(
-        "{}Merge key influence {} into another code",
-        if errors.is_empty() { "" } else { "Error: " },
-        influence.code
-    );
     Ok(MergePage {
-        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Influences),
+        layout: form.layout(
+            &format!("Merge key influence {} into another code", influence.code),
+            Some(PlanNav::from(&plan)),
+            Section::Influences,
+        ),
         csrf,
         plan_id: id,
         code: influence.code.to_string(),
@@ -313,8 +281,7 @@ async fn merge_page(
             "work package addresses",
             "work packages address",
         ),
-        into,
-        errors,
+        form,
     })
 }
 
@@ -324,7 +291,8 @@ pub async fn merge_form(
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
-    let page = merge_page(&state, id, code, csrf, String::new(), Vec::new()).await?;
+    let form = Filled::new(InfluenceMergeFields::default());
+    let page = merge_page(&state, id, code, csrf, form).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -334,36 +302,21 @@ pub async fn merge(
     Who(by): Who,
     Path((id, code)): Path<(i64, String)>,
     CsrfToken(csrf): CsrfToken,
-    form: CsrfForm,
+    posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
-    let typed = form.get("into").unwrap_or("").trim().to_string();
-    let errors = match typed.parse::<InfluenceCode>() {
-        Err(_) => vec![FieldError::new(
-            "into",
-            "Enter the code to merge into, such as 3.1.1",
-        )],
-        Ok(into) => {
-            let (plan_id, from, to) = (PlanId(id), code.clone(), into.clone());
-            match state
-                .run(move |s| s.merge_influence(plan_id, &from, &to, &by))
-                .await
-            {
-                Ok(()) => {
-                    return Ok(Redirect::to(&format!(
-                        "/plans/{id}/influences/{}?register=merged",
-                        encode(into.as_str())
-                    ))
-                    .into_response());
-                }
-                Err(ApiError::Validation(es)) => es,
-                Err(ApiError::Conflict(e)) => vec![e],
-                Err(other) => return Err(other.into()),
-            }
-        }
+    let (plan_id, from) = (PlanId(id), code.clone());
+    let write = move |s: &dyn PlanStore, into: InfluenceCode| {
+        s.merge_influence(plan_id, &from, &into, &by)?;
+        Ok(format!(
+            "/plans/{id}/influences/{}?register=merged",
+            encode(into.as_str())
+        ))
     };
-    let page = merge_page(&state, id, code, csrf, typed, errors).await?;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    submit(&state, posted, write, |form| {
+        merge_page(&state, id, code, csrf, form)
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -435,19 +388,12 @@ pub async fn delete(
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
     let (plan_id, c) = (PlanId(id), code.clone());
-    match state
-        .run(move |s| s.delete_influence(plan_id, &c, &by))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/plans/{id}/influences?register=influence-deleted"
-        ))
-        .into_response()),
-        Err(ApiError::Conflict(e)) => {
-            let why = super::sections::capitalise(&e.message);
-            let page = delete_page(&state, id, code, csrf, Some(why)).await?;
-            Ok(render(StatusCode::CONFLICT, &page))
-        }
-        Err(other) => Err(other.into()),
-    }
+    let write = move |s: &dyn PlanStore| {
+        s.delete_influence(plan_id, &c, &by)?;
+        Ok(format!("/plans/{id}/influences?register=influence-deleted"))
+    };
+    confirm(&state, write, |why| {
+        delete_page(&state, id, code, csrf, Some(why))
+    })
+    .await
 }

@@ -4,6 +4,7 @@
 mod assets;
 mod csrf;
 mod error;
+mod form;
 mod influences;
 mod plans;
 mod programmes;

@@ -5,18 +5,18 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use waymark_core::Status;
-use waymark_store::{PlanId, PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeRow};
+use waymark_store::{PlanId, PlanStore, PlanSummary, ProgrammeId, ProgrammeRow};
 
-use super::csrf::{CsrfForm, CsrfToken};
+use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
+use super::form::{Filled, confirm, submit};
 use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, thousands};
 use crate::AppState;
 use crate::actor::Who;
-use crate::error::{ApiError, FieldError};
-use crate::input::programme_errors;
+use crate::input::ProgrammeFields;
 
 /// The store lists at most this many packages of a programme.
 const PROGRAMME_LIST_CAP: usize = 1000;
@@ -31,56 +31,6 @@ fn programme_count(g: &ProgrammeRow) -> String {
         )
     } else {
         count_of(n as u64, "work package", "work packages")
-    }
-}
-
-/// The programme form's values, as typed or as stored.
-#[derive(Debug, Clone, Default)]
-pub struct ProgrammeForm {
-    pub name: String,
-    pub priority: bool,
-    pub description: String,
-}
-
-impl ProgrammeForm {
-    fn from_row(g: &ProgrammeRow) -> Self {
-        ProgrammeForm {
-            name: g.name.clone(),
-            priority: g.priority,
-            description: g.description.clone(),
-        }
-    }
-
-    /// Read the posted fields (an unticked checkbox is simply absent).
-    fn from_post(form: &CsrfForm) -> Self {
-        ProgrammeForm {
-            name: form.get("name").unwrap_or("").trim().to_string(),
-            priority: form.get("priority").is_some_and(|v| v == "yes"),
-            description: form.get("description").unwrap_or("").trim().to_string(),
-        }
-    }
-
-    /// The API's rules (`input::programme_errors`).
-    fn validate(&self) -> Result<ProgrammeInput, Vec<FieldError>> {
-        let errors = programme_errors(&self.name, &self.description);
-        if errors.is_empty() {
-            Ok(ProgrammeInput {
-                name: self.name.clone(),
-                priority: self.priority,
-                description: self.description.clone(),
-            })
-        } else {
-            Err(errors)
-        }
-    }
-}
-
-/// Store errors a person can correct become field errors; others are pages.
-fn field_errors(e: ApiError) -> Result<Vec<FieldError>, HtmlError> {
-    match e {
-        ApiError::Conflict(e) => Ok(vec![e]),
-        ApiError::Validation(es) => Ok(es),
-        other => Err(other.into()),
     }
 }
 
@@ -123,34 +73,25 @@ struct PrioritiesPage {
     plan_id: i64,
     priorities: Vec<ProgrammeView>,
     others: Vec<ProgrammeView>,
-    form: ProgrammeForm,
-    errors: Vec<FieldError>,
-}
-
-impl PrioritiesPage {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::error::message_for(&self.errors, field)
-    }
+    form: Filled<ProgrammeFields>,
 }
 
 async fn priorities_page(
     state: &AppState,
     id: i64,
     csrf: String,
-    form: ProgrammeForm,
-    errors: Vec<FieldError>,
+    form: Filled<ProgrammeFields>,
 ) -> Result<PrioritiesPage, HtmlError> {
     let plan_id = PlanId(id);
     let (plan, programmes): (PlanSummary, Vec<ProgrammeRow>) = state
         .run(move |s| Ok((s.plan(plan_id)?, s.programmes(plan_id)?)))
         .await?;
-    let heading = if errors.is_empty() {
-        "Priorities"
-    } else {
-        "Error: Priorities"
-    };
     Ok(PrioritiesPage {
-        layout: Layout::new(heading, Some(PlanNav::from(&plan)), Section::Priorities),
+        layout: form.layout(
+            "Priorities",
+            Some(PlanNav::from(&plan)),
+            Section::Priorities,
+        ),
         csrf,
         plan_id: id,
         priorities: programmes
@@ -164,7 +105,6 @@ async fn priorities_page(
             .map(ProgrammeView::from)
             .collect(),
         form,
-        errors,
     })
 }
 
@@ -174,7 +114,8 @@ pub async fn priorities(
     CsrfToken(csrf): CsrfToken,
     flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
-    let mut page = priorities_page(&state, id, csrf, ProgrammeForm::default(), Vec::new()).await?;
+    let form = Filled::new(ProgrammeFields::default());
+    let mut page = priorities_page(&state, id, csrf, form).await?;
     page.layout.banner = flags.ok().and_then(|Query(b)| b.message());
     Ok(render(StatusCode::OK, &page))
 }
@@ -185,29 +126,19 @@ pub async fn create(
     Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
-    form: CsrfForm,
+    posted: PostedForm,
 ) -> Result<Response, HtmlError> {
-    let typed = ProgrammeForm::from_post(&form);
-    let errors = match typed.validate() {
-        Ok(input) => {
-            let plan_id = PlanId(id);
-            match state
-                .run(move |s| s.create_programme(plan_id, &input, &by))
-                .await
-            {
-                Ok(pid) => {
-                    return Ok(Redirect::to(&format!(
-                        "/plans/{id}/priorities?programme=1#programme-{pid}"
-                    ))
-                    .into_response());
-                }
-                Err(e) => field_errors(e)?,
-            }
-        }
-        Err(errors) => errors,
+    let plan_id = PlanId(id);
+    let write = move |s: &dyn PlanStore, input| {
+        let pid = s.create_programme(plan_id, &input, &by)?;
+        Ok(format!(
+            "/plans/{id}/priorities?programme=1#programme-{pid}"
+        ))
     };
-    let page = priorities_page(&state, id, csrf, typed, errors).await?;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    submit(&state, posted, write, |form| {
+        priorities_page(&state, id, csrf, form)
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- edit
@@ -220,22 +151,15 @@ struct EditPage {
     id: i64,
     plan_id: i64,
     name: String,
-    form: ProgrammeForm,
-    errors: Vec<FieldError>,
+    form: Filled<ProgrammeFields>,
 }
 
-impl EditPage {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::error::message_for(&self.errors, field)
-    }
-}
-
+/// The edit page; `typed`: the form as posted, else as stored.
 async fn edit_page(
     state: &AppState,
     id: i64,
     csrf: String,
-    typed: Option<ProgrammeForm>,
-    errors: Vec<FieldError>,
+    typed: Option<Filled<ProgrammeFields>>,
 ) -> Result<EditPage, HtmlError> {
     let pid = ProgrammeId(id);
     let (row, plan) = state
@@ -244,19 +168,18 @@ async fn edit_page(
             Ok((row, s.plan(plan_id)?))
         })
         .await?;
-    let heading = if errors.is_empty() {
-        format!("Change {}", row.name)
-    } else {
-        format!("Error: Change {}", row.name)
-    };
+    let form = typed.unwrap_or_else(|| Filled::new(ProgrammeFields::from(&row)));
     Ok(EditPage {
-        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Priorities),
+        layout: form.layout(
+            &format!("Change {}", row.name),
+            Some(PlanNav::from(&plan)),
+            Section::Priorities,
+        ),
         csrf,
         id,
         plan_id: plan.id.0,
         name: row.name.clone(),
-        form: typed.unwrap_or_else(|| ProgrammeForm::from_row(&row)),
-        errors,
+        form,
     })
 }
 
@@ -265,7 +188,7 @@ pub async fn edit_form(
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
-    let page = edit_page(&state, id, csrf, None, Vec::new()).await?;
+    let page = edit_page(&state, id, csrf, None).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -274,32 +197,18 @@ pub async fn update(
     Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
-    form: CsrfForm,
+    posted: PostedForm,
 ) -> Result<Response, HtmlError> {
-    let typed = ProgrammeForm::from_post(&form);
-    let errors = match typed.validate() {
-        Ok(input) => {
-            let pid = ProgrammeId(id);
-            match state
-                .run(move |s| {
-                    s.update_programme(pid, &input, &by)?;
-                    Ok(s.programme(pid)?.1)
-                })
-                .await
-            {
-                Ok(plan) => {
-                    return Ok(Redirect::to(&format!(
-                        "/plans/{plan}/priorities?saved=1#programme-{id}"
-                    ))
-                    .into_response());
-                }
-                Err(e) => field_errors(e)?,
-            }
-        }
-        Err(errors) => errors,
+    let pid = ProgrammeId(id);
+    let write = move |s: &dyn PlanStore, input| {
+        s.update_programme(pid, &input, &by)?;
+        let plan = s.programme(pid)?.1;
+        Ok(format!("/plans/{plan}/priorities?saved=1#programme-{id}"))
     };
-    let page = edit_page(&state, id, csrf, Some(typed), errors).await?;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    submit(&state, posted, write, |form| {
+        edit_page(&state, id, csrf, Some(form))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- delete
@@ -314,11 +223,7 @@ struct DeletePage {
     count_text: String,
 }
 
-pub async fn delete_form(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
-) -> Result<Response, HtmlError> {
+async fn delete_page(state: &AppState, id: i64, csrf: String) -> Result<DeletePage, HtmlError> {
     let pid = ProgrammeId(id);
     let (row, plan) = state
         .run(move |s| {
@@ -327,13 +232,21 @@ pub async fn delete_form(
         })
         .await?;
     let heading = format!("Delete {}", row.name);
-    let page = DeletePage {
+    Ok(DeletePage {
         layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Priorities),
         csrf,
         id,
         name: row.name.clone(),
         count_text: programme_count(&row),
-    };
+    })
+}
+
+pub async fn delete_form(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfToken(csrf): CsrfToken,
+) -> Result<Response, HtmlError> {
+    let page = delete_page(&state, id, csrf).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -341,15 +254,14 @@ pub async fn delete(
     State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
+    CsrfToken(csrf): CsrfToken,
     _form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let pid = ProgrammeId(id);
-    let plan = state
-        .run(move |s| {
-            let (_, plan) = s.programme(pid)?;
-            s.delete_programme(pid, &by)?;
-            Ok(plan)
-        })
-        .await?;
-    Ok(Redirect::to(&format!("/plans/{plan}/priorities?programme=deleted")).into_response())
+    let write = move |s: &dyn PlanStore| {
+        let (_, plan) = s.programme(pid)?;
+        s.delete_programme(pid, &by)?;
+        Ok(format!("/plans/{plan}/priorities?programme=deleted"))
+    };
+    confirm(&state, write, |_| delete_page(&state, id, csrf)).await
 }

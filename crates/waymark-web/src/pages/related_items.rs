@@ -6,19 +6,19 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use waymark_core::RelatedKind;
-use waymark_store::{PlanId, RelatedItemId};
+use waymark_store::{PlanId, PlanStore, RelatedItemId};
 
-use super::csrf::{CsrfForm, CsrfToken};
+use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
+use super::form::{Filled, confirm, submit};
 use super::plans::Banner;
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of};
 use crate::AppState;
 use crate::actor::Who;
-use crate::error::{ApiError, FieldError};
-use crate::input::related_item_name_errors;
+use crate::input::{RelatedItemFields, RelatedItemMergeFields};
 
 struct ItemView {
     id: i64,
@@ -123,23 +123,16 @@ struct ItemPage {
     question: String,
     count_text: String,
     rows: Vec<WpRow>,
-    form_name: String,
     kinds: Vec<Choice>,
-    errors: Vec<FieldError>,
+    form: Filled<RelatedItemFields>,
 }
 
-impl ItemPage {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::error::message_for(&self.errors, field)
-    }
-}
-
+/// The item's page; `typed`: its form as posted, else as stored.
 async fn item_page(
     state: &AppState,
     id: i64,
     csrf: String,
-    typed: Option<(String, String)>,
-    errors: Vec<FieldError>,
+    typed: Option<Filled<RelatedItemFields>>,
 ) -> Result<ItemPage, HtmlError> {
     let item_id = RelatedItemId(id);
     let (item, plan, rows) = state
@@ -148,15 +141,13 @@ async fn item_page(
             Ok((item, s.plan(plan_id)?, rows))
         })
         .await?;
-    let (form_name, form_kind) =
-        typed.unwrap_or_else(|| (item.name.clone(), item.kind.as_str().to_string()));
-    let title = if errors.is_empty() {
-        item.name.clone()
-    } else {
-        format!("Error: {}", item.name)
-    };
+    let form = typed.unwrap_or_else(|| Filled::new(RelatedItemFields::from(&item)));
     Ok(ItemPage {
-        layout: Layout::new(&title, Some(PlanNav::from(&plan)), Section::RelatedItems),
+        layout: form.layout(
+            &item.name,
+            Some(PlanNav::from(&plan)),
+            Section::RelatedItems,
+        ),
         csrf,
         id,
         plan_id: plan.id.0,
@@ -169,12 +160,11 @@ async fn item_page(
             "work packages relate",
         ),
         rows: rows.iter().map(WpRow::from).collect(),
-        form_name,
         kinds: RelatedKind::ALL
             .iter()
-            .map(|k| Choice::new(k.as_str(), k.label(), &form_kind))
+            .map(|k| Choice::new(k.as_str(), k.label(), form.value("kind")))
             .collect(),
-        errors,
+        form,
     })
 }
 
@@ -184,7 +174,7 @@ pub async fn show(
     CsrfToken(csrf): CsrfToken,
     flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
-    let mut page = item_page(&state, id, csrf, None, Vec::new()).await?;
+    let mut page = item_page(&state, id, csrf, None).await?;
     page.layout.banner = flags.ok().and_then(|Query(b)| b.message());
     Ok(render(StatusCode::OK, &page))
 }
@@ -194,36 +184,17 @@ pub async fn update(
     Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
-    form: CsrfForm,
+    posted: PostedForm,
 ) -> Result<Response, HtmlError> {
-    let name = form.get("name").unwrap_or("").trim().to_string();
-    let kind_text = form.get("kind").unwrap_or("").trim().to_string();
-    let mut errors = related_item_name_errors(&name);
-    let kind = kind_text
-        .parse::<RelatedKind>()
-        .map_err(|e| FieldError::new("kind", format!("Choose a kind: {}", e.expected)));
-    match kind {
-        Ok(kind) if errors.is_empty() => {
-            let (item_id, new_name) = (RelatedItemId(id), name.clone());
-            match state
-                .run(move |s| s.update_related_item(item_id, &new_name, kind, &by))
-                .await
-            {
-                Ok(()) => {
-                    return Ok(
-                        Redirect::to(&format!("/related-items/{id}?saved=1")).into_response()
-                    );
-                }
-                Err(ApiError::Conflict(e)) => errors.push(e),
-                Err(ApiError::Validation(mut es)) => errors.append(&mut es),
-                Err(other) => return Err(other.into()),
-            }
-        }
-        Ok(_) => {}
-        Err(e) => errors.push(e),
-    }
-    let page = item_page(&state, id, csrf, Some((name, kind_text)), errors).await?;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    let item_id = RelatedItemId(id);
+    let write = move |s: &dyn PlanStore, (name, kind): (String, RelatedKind)| {
+        s.update_related_item(item_id, &name, kind, &by)?;
+        Ok(format!("/related-items/{id}?saved=1"))
+    };
+    submit(&state, posted, write, |form| {
+        item_page(&state, id, csrf, Some(form))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- merge and delete
@@ -237,21 +208,14 @@ struct MergePage {
     name: String,
     count_text: String,
     choices: Vec<Choice>,
-    errors: Vec<FieldError>,
-}
-
-impl MergePage {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::error::message_for(&self.errors, field)
-    }
+    form: Filled<RelatedItemMergeFields>,
 }
 
 async fn merge_page(
     state: &AppState,
     id: i64,
     csrf: String,
-    chosen: String,
-    errors: Vec<FieldError>,
+    form: Filled<RelatedItemMergeFields>,
 ) -> Result<MergePage, HtmlError> {
     let item_id = RelatedItemId(id);
     let (item, plan, others) = state
@@ -260,20 +224,20 @@ async fn merge_page(
             Ok((item, s.plan(plan_id)?, s.related_items(plan_id)?))
         })
         .await?;
-    let heading = format!(
-        "{}Merge {} into another related item",
-        if errors.is_empty() { "" } else { "Error: " },
-        item.name
-    );
-    let mut choices = vec![Choice::new("", "Choose an item", &chosen)];
+    let chosen = form.value("into");
+    let mut choices = vec![Choice::new("", "Choose an item", chosen)];
     choices.extend(
         others
             .iter()
             .filter(|o| o.id != item.id)
-            .map(|o| Choice::new(o.id.0.to_string(), o.name.clone(), &chosen)),
+            .map(|o| Choice::new(o.id.0.to_string(), o.name.clone(), chosen)),
     );
     Ok(MergePage {
-        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::RelatedItems),
+        layout: form.layout(
+            &format!("Merge {} into another related item", item.name),
+            Some(PlanNav::from(&plan)),
+            Section::RelatedItems,
+        ),
         csrf,
         id,
         name: item.name.clone(),
@@ -283,7 +247,7 @@ async fn merge_page(
             "work packages relate",
         ),
         choices,
-        errors,
+        form,
     })
 }
 
@@ -292,7 +256,8 @@ pub async fn merge_form(
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
-    let page = merge_page(&state, id, csrf, String::new(), Vec::new()).await?;
+    let form = Filled::new(RelatedItemMergeFields::default());
+    let page = merge_page(&state, id, csrf, form).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -302,33 +267,16 @@ pub async fn merge(
     Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
-    form: CsrfForm,
+    posted: PostedForm,
 ) -> Result<Response, HtmlError> {
-    let chosen = form.get("into").unwrap_or("").trim().to_string();
-    let errors = match chosen.parse::<i64>() {
-        Err(_) => vec![FieldError::new(
-            "into",
-            "Choose the related item to merge into",
-        )],
-        Ok(into) => {
-            match state
-                .run(move |s| s.merge_related_item(RelatedItemId(id), RelatedItemId(into), &by))
-                .await
-            {
-                Ok(()) => {
-                    return Ok(
-                        Redirect::to(&format!("/related-items/{into}?register=merged"))
-                            .into_response(),
-                    );
-                }
-                Err(ApiError::Validation(es)) => es,
-                Err(ApiError::Conflict(e)) => vec![e],
-                Err(other) => return Err(other.into()),
-            }
-        }
+    let write = move |s: &dyn PlanStore, into: RelatedItemId| {
+        s.merge_related_item(RelatedItemId(id), into, &by)?;
+        Ok(format!("/related-items/{into}?register=merged"))
     };
-    let page = merge_page(&state, id, csrf, chosen, errors).await?;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    submit(&state, posted, write, |form| {
+        merge_page(&state, id, csrf, form)
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -398,23 +346,13 @@ pub async fn delete(
     _form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let item_id = RelatedItemId(id);
-    let result = state
-        .run(move |s| {
-            let (_, plan, _) = s.related_item(item_id)?;
-            s.delete_related_item(item_id, &by)?;
-            Ok(plan)
-        })
-        .await;
-    match result {
-        Ok(plan) => Ok(Redirect::to(&format!(
-            "/plans/{plan}/related-items?register=item-deleted"
-        ))
-        .into_response()),
-        Err(ApiError::Conflict(e)) => {
-            let why = super::sections::capitalise(&e.message);
-            let page = delete_page(&state, id, csrf, Some(why)).await?;
-            Ok(render(StatusCode::CONFLICT, &page))
-        }
-        Err(other) => Err(other.into()),
-    }
+    let write = move |s: &dyn PlanStore| {
+        let (_, plan, _) = s.related_item(item_id)?;
+        s.delete_related_item(item_id, &by)?;
+        Ok(format!("/plans/{plan}/related-items?register=item-deleted"))
+    };
+    confirm(&state, write, |why| {
+        delete_page(&state, id, csrf, Some(why))
+    })
+    .await
 }

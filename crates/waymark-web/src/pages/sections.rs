@@ -6,25 +6,16 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use waymark_store::{PlanId, SectionId, SectionRow};
+use waymark_store::{PlanId, PlanStore, SectionId};
 
-use super::csrf::{CsrfForm, CsrfToken};
+use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
+use super::form::{Filled, confirm, submit};
 use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, count_of};
 use crate::AppState;
 use crate::actor::Who;
-use crate::error::{ApiError, FieldError};
-use crate::input::section_fields;
-
-/// Store refusals a person can act on become field errors; others are pages.
-fn field_errors(e: ApiError) -> Result<Vec<FieldError>, HtmlError> {
-    match e {
-        ApiError::Conflict(e) => Ok(vec![e]),
-        ApiError::Validation(es) => Ok(es),
-        other => Err(other.into()),
-    }
-}
+use crate::input::SectionFields;
 
 struct SectionView {
     id: i64,
@@ -34,29 +25,6 @@ struct SectionView {
     last: bool,
 }
 
-/// The number and title fields as typed.
-#[derive(Debug, Clone, Default)]
-struct SectionForm {
-    number: String,
-    title: String,
-}
-
-impl SectionForm {
-    fn from_post(form: &CsrfForm) -> Self {
-        SectionForm {
-            number: form.get("number").unwrap_or("").trim().to_string(),
-            title: form.get("title").unwrap_or("").trim().to_string(),
-        }
-    }
-
-    fn from_row(s: &SectionRow) -> Self {
-        SectionForm {
-            number: s.number.clone().unwrap_or_default(),
-            title: s.title.clone().unwrap_or_default(),
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "sections.html")]
 struct SectionsPage {
@@ -64,35 +32,22 @@ struct SectionsPage {
     csrf: String,
     plan_id: i64,
     sections: Vec<SectionView>,
-    form: SectionForm,
-    errors: Vec<FieldError>,
-}
-
-impl SectionsPage {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::error::message_for(&self.errors, field)
-    }
+    form: Filled<SectionFields>,
 }
 
 async fn sections_page(
     state: &AppState,
     id: i64,
     csrf: String,
-    form: SectionForm,
-    errors: Vec<FieldError>,
+    form: Filled<SectionFields>,
 ) -> Result<SectionsPage, HtmlError> {
     let plan_id = PlanId(id);
     let (plan, rows) = state
         .run(move |s| Ok((s.plan(plan_id)?, s.sections(plan_id)?)))
         .await?;
-    let heading = if errors.is_empty() {
-        "Sections"
-    } else {
-        "Error: Sections"
-    };
     let n = rows.len();
     Ok(SectionsPage {
-        layout: Layout::new(heading, Some(PlanNav::from(&plan)), Section::None),
+        layout: form.layout("Sections", Some(PlanNav::from(&plan)), Section::None),
         csrf,
         plan_id: id,
         sections: rows
@@ -107,7 +62,6 @@ async fn sections_page(
             })
             .collect(),
         form,
-        errors,
     })
 }
 
@@ -117,7 +71,8 @@ pub async fn list(
     CsrfToken(csrf): CsrfToken,
     flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
-    let mut page = sections_page(&state, id, csrf, SectionForm::default(), Vec::new()).await?;
+    let form = Filled::new(SectionFields::default());
+    let mut page = sections_page(&state, id, csrf, form).await?;
     page.layout.banner = flags.ok().and_then(|Query(b)| b.message());
     Ok(render(StatusCode::OK, &page))
 }
@@ -128,29 +83,17 @@ pub async fn create(
     Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
-    form: CsrfForm,
+    posted: PostedForm,
 ) -> Result<Response, HtmlError> {
-    let typed = SectionForm::from_post(&form);
-    let errors = match section_fields(&typed.number, &typed.title) {
-        Ok((number, title)) => {
-            let plan_id = PlanId(id);
-            match state
-                .run(move |s| s.create_section(plan_id, number, title, &by))
-                .await
-            {
-                Ok(_) => {
-                    return Ok(Redirect::to(&format!(
-                        "/plans/{id}/sections?register=section-added"
-                    ))
-                    .into_response());
-                }
-                Err(e) => field_errors(e)?,
-            }
-        }
-        Err(errors) => errors,
+    let plan_id = PlanId(id);
+    let write = move |s: &dyn PlanStore, (number, title)| {
+        s.create_section(plan_id, number, title, &by)?;
+        Ok(format!("/plans/{id}/sections?register=section-added"))
     };
-    let page = sections_page(&state, id, csrf, typed, errors).await?;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    submit(&state, posted, write, |form| {
+        sections_page(&state, id, csrf, form)
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- rename
@@ -163,22 +106,15 @@ struct EditPage {
     id: i64,
     plan_id: i64,
     label: String,
-    form: SectionForm,
-    errors: Vec<FieldError>,
+    form: Filled<SectionFields>,
 }
 
-impl EditPage {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::error::message_for(&self.errors, field)
-    }
-}
-
+/// The rename page; `typed`: the form as posted, else as stored.
 async fn edit_page(
     state: &AppState,
     id: i64,
     csrf: String,
-    typed: Option<SectionForm>,
-    errors: Vec<FieldError>,
+    typed: Option<Filled<SectionFields>>,
 ) -> Result<EditPage, HtmlError> {
     let sid = SectionId(id);
     let (row, plan) = state
@@ -188,19 +124,18 @@ async fn edit_page(
             Ok((row, plan))
         })
         .await?;
-    let heading = if errors.is_empty() {
-        format!("Change section {}", row.label)
-    } else {
-        format!("Error: Change section {}", row.label)
-    };
+    let form = typed.unwrap_or_else(|| Filled::new(SectionFields::from(&row)));
     Ok(EditPage {
-        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::None),
+        layout: form.layout(
+            &format!("Change section {}", row.label),
+            Some(PlanNav::from(&plan)),
+            Section::None,
+        ),
         csrf,
         id,
         plan_id: plan.id.0,
         label: row.label.clone(),
-        form: typed.unwrap_or_else(|| SectionForm::from_row(&row)),
-        errors,
+        form,
     })
 }
 
@@ -209,7 +144,7 @@ pub async fn edit_form(
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
-    let page = edit_page(&state, id, csrf, None, Vec::new()).await?;
+    let page = edit_page(&state, id, csrf, None).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -218,32 +153,18 @@ pub async fn update(
     Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
-    form: CsrfForm,
+    posted: PostedForm,
 ) -> Result<Response, HtmlError> {
-    let typed = SectionForm::from_post(&form);
-    let errors = match section_fields(&typed.number, &typed.title) {
-        Ok((number, title)) => {
-            let sid = SectionId(id);
-            match state
-                .run(move |s| {
-                    s.update_section(sid, number, title, None, &by)?;
-                    Ok(s.section(sid)?.plan_id)
-                })
-                .await
-            {
-                Ok(plan) => {
-                    return Ok(Redirect::to(&format!(
-                        "/plans/{plan}/sections?register=section-saved"
-                    ))
-                    .into_response());
-                }
-                Err(e) => field_errors(e)?,
-            }
-        }
-        Err(errors) => errors,
+    let sid = SectionId(id);
+    let write = move |s: &dyn PlanStore, (number, title)| {
+        s.update_section(sid, number, title, None, &by)?;
+        let plan = s.section(sid)?.plan_id;
+        Ok(format!("/plans/{plan}/sections?register=section-saved"))
     };
-    let page = edit_page(&state, id, csrf, Some(typed), errors).await?;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    submit(&state, posted, write, |form| {
+        edit_page(&state, id, csrf, Some(form))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- move
@@ -356,30 +277,13 @@ pub async fn delete(
     _form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let sid = SectionId(id);
-    let result = state
-        .run(move |s| {
-            let plan = s.section(sid)?.plan_id;
-            s.delete_section(sid, &by)?;
-            Ok(plan)
-        })
-        .await;
-    match result {
-        Ok(plan) => Ok(
-            Redirect::to(&format!("/plans/{plan}/sections?register=section-deleted"))
-                .into_response(),
-        ),
-        Err(ApiError::Conflict(e)) => {
-            let page = delete_page(&state, id, csrf, Some(capitalise(&e.message))).await?;
-            Ok(render(StatusCode::CONFLICT, &page))
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-/// The store's messages start in lower case; a page shows them as sentences.
-pub fn capitalise(s: &str) -> String {
-    if s.is_empty() {
-        return String::new();
-    }
-    crate::error::capitalise(s) + "."
+    let write = move |s: &dyn PlanStore| {
+        let plan = s.section(sid)?.plan_id;
+        s.delete_section(sid, &by)?;
+        Ok(format!("/plans/{plan}/sections?register=section-deleted"))
+    };
+    confirm(&state, write, |why| {
+        delete_page(&state, id, csrf, Some(why))
+    })
+    .await
 }

@@ -4,39 +4,17 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use waymark_core::QuarterConvention;
-use waymark_store::{PlanId, PlanInput, PlanSummary};
+use waymark_store::{PlanId, PlanInput, PlanStore};
 
-use super::csrf::{CsrfForm, CsrfToken};
+use super::csrf::{CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
+use super::form::{Filled, submit};
 use super::view::{Choice, Layout, PlanNav, Section};
 use crate::AppState;
 use crate::actor::Who;
-use crate::error::{ApiError, FieldError};
-use crate::input::plan_errors;
-
-/// The settings form's values, as typed or as stored.
-#[derive(Debug, Clone, Default)]
-struct SettingsForm {
-    title: String,
-    organisation: String,
-    period: String,
-    introduction: String,
-    quarter_convention: String,
-}
-
-impl From<&PlanSummary> for SettingsForm {
-    fn from(p: &PlanSummary) -> Self {
-        SettingsForm {
-            title: p.title.clone(),
-            organisation: p.organisation.clone(),
-            period: p.period.clone(),
-            introduction: p.introduction.clone(),
-            quarter_convention: p.quarter_convention.as_str().to_string(),
-        }
-    }
-}
+use crate::input::PlanFields;
 
 #[derive(Template)]
 #[template(path = "plan_settings.html")]
@@ -44,32 +22,20 @@ struct SettingsPage {
     layout: Layout,
     csrf: String,
     plan_id: i64,
-    form: SettingsForm,
+    form: Filled<PlanFields>,
     conventions: Vec<Choice>,
-    errors: Vec<FieldError>,
 }
 
-impl SettingsPage {
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::error::message_for(&self.errors, field)
-    }
-}
-
+/// The settings page; `typed`: its form as posted, else as stored.
 async fn settings_page(
     state: &AppState,
     id: i64,
     csrf: String,
-    typed: Option<SettingsForm>,
-    errors: Vec<FieldError>,
+    typed: Option<Filled<PlanFields>>,
 ) -> Result<SettingsPage, HtmlError> {
     let plan_id = PlanId(id);
     let plan = state.run(move |s| s.plan(plan_id)).await?;
-    let form = typed.unwrap_or_else(|| SettingsForm::from(&plan));
-    let heading = if errors.is_empty() {
-        "Plan settings"
-    } else {
-        "Error: Plan settings"
-    };
+    let form = typed.unwrap_or_else(|| Filled::new(PlanFields::from(&plan)));
     let conventions = [
         (
             QuarterConvention::Calendar,
@@ -81,15 +47,14 @@ async fn settings_page(
         ),
     ]
     .iter()
-    .map(|(c, label)| Choice::new(c.as_str(), *label, &form.quarter_convention))
+    .map(|(c, label)| Choice::new(c.as_str(), *label, form.value("quarter_convention")))
     .collect();
     Ok(SettingsPage {
-        layout: Layout::new(heading, Some(PlanNav::from(&plan)), Section::None),
+        layout: form.layout("Plan settings", Some(PlanNav::from(&plan)), Section::None),
         csrf,
         plan_id: id,
         form,
         conventions,
-        errors,
     })
 }
 
@@ -98,7 +63,7 @@ pub async fn form(
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
-    let page = settings_page(&state, id, csrf, None, Vec::new()).await?;
+    let page = settings_page(&state, id, csrf, None).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -109,49 +74,15 @@ pub async fn save(
     Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
-    form: CsrfForm,
+    posted: PostedForm,
 ) -> Result<Response, HtmlError> {
-    let field = |name: &str| form.get(name).unwrap_or("").trim().to_string();
-    let typed = SettingsForm {
-        title: field("title"),
-        organisation: field("organisation"),
-        period: field("period"),
-        introduction: field("introduction"),
-        quarter_convention: field("quarter_convention"),
+    let plan_id = PlanId(id);
+    let write = move |s: &dyn PlanStore, input: PlanInput| {
+        s.update_plan(plan_id, &input, &by)?;
+        Ok(format!("/plans/{id}?saved=1"))
     };
-    let convention = typed.quarter_convention.parse::<QuarterConvention>();
-    let input = PlanInput {
-        title: typed.title.clone(),
-        organisation: typed.organisation.clone(),
-        period: typed.period.clone(),
-        introduction: typed.introduction.clone(),
-        quarter_convention: convention.clone().unwrap_or_default(),
-    };
-    let mut errors = plan_errors(&input);
-    if convention.is_err() {
-        errors.push(FieldError::new(
-            "quarter_convention",
-            "Choose calendar quarters or financial-year quarters",
-        ));
-    }
-    if errors.is_empty() {
-        let plan_id = PlanId(id);
-        match state
-            .run(move |s| s.update_plan(plan_id, &input, &by))
-            .await
-        {
-            Ok(()) => {
-                return Ok(Redirect::to(&format!("/plans/{id}?saved=1")).into_response());
-            }
-            Err(ApiError::Conflict(e)) if e.field == "title" => errors.push(FieldError::new(
-                "title",
-                "Another plan has this title: enter a different title",
-            )),
-            Err(ApiError::Conflict(e)) => errors.push(e),
-            Err(ApiError::Validation(mut es)) => errors.append(&mut es),
-            Err(other) => return Err(other.into()),
-        }
-    }
-    let page = settings_page(&state, id, csrf, Some(typed), errors).await?;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    submit(&state, posted, write, |form| {
+        settings_page(&state, id, csrf, Some(form))
+    })
+    .await
 }

@@ -49,6 +49,9 @@ pub struct Layout {
     pub current: Section,
     /// A success message shown at the top of the page.
     pub banner: Option<String>,
+    /// Something the person must act on before anything is saved (a form
+    /// whose token had expired), shown at the top of the page.
+    pub notice: Option<String>,
 }
 
 impl Layout {
@@ -63,6 +66,7 @@ impl Layout {
             plan,
             current,
             banner: None,
+            notice: None,
         }
     }
 

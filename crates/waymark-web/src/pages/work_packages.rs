@@ -10,18 +10,20 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use waymark_core::{InfluenceCode, Rag, Status};
 use waymark_store::{
-    DependencyId, PlanId, PlanSummary, ProgrammeRow, SectionRow, WorkPackageDetail, WorkPackageId,
-    WorkPackageQuery,
+    DependencyId, PlanId, PlanStore, PlanSummary, ProgrammeRow, SectionRow, WorkPackageDetail,
+    WorkPackageId, WorkPackageQuery,
 };
 
-use super::csrf::{CsrfForm, CsrfToken};
+use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
+use super::form::{Filled, save};
 use super::plans::{Banner, paragraphs};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, encode};
 use crate::AppState;
 use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
-use crate::input::{WORK_PACKAGE_TEXT_FIELDS, WorkPackageFields};
+use crate::form::Form;
+use crate::input::WorkPackageFields;
 
 /// Up to this many packages in a plan, the predecessor is chosen from a select.
 const DEPENDENCY_SELECT_MAX: u64 = 500;
@@ -383,64 +385,6 @@ pub async fn remove_dependency(
 
 // ---------------------------------------------------------------- edit and create
 
-/// The form's fields as the person typed them.
-#[derive(Debug, Clone, Default)]
-struct FormValues {
-    section_id: String,
-    number: String,
-    title: String,
-    scope: String,
-    relationships: String,
-    delivery: String,
-    comments: String,
-    influences: String,
-    related_items: String,
-    /// `true` when the related items are set by hand.
-    related_items_manual: bool,
-    owner: String,
-    rag: String,
-    progress: String,
-    actual_delivery: String,
-}
-
-impl From<&WorkPackageFields> for FormValues {
-    fn from(f: &WorkPackageFields) -> Self {
-        let v = |o: &Option<String>| o.clone().unwrap_or_default();
-        FormValues {
-            section_id: v(&f.section_id),
-            number: v(&f.number),
-            title: v(&f.title),
-            scope: v(&f.scope),
-            relationships: v(&f.relationships),
-            delivery: v(&f.delivery),
-            comments: v(&f.comments),
-            influences: v(&f.influences),
-            related_items: v(&f.related_items),
-            related_items_manual: f.related_items_manual.as_deref() == Some("true"),
-            owner: v(&f.owner),
-            rag: v(&f.rag),
-            progress: v(&f.progress),
-            actual_delivery: v(&f.actual_delivery),
-        }
-    }
-}
-
-/// Where a field's error goes in the error summary: form order, which is the
-/// order of [`WORK_PACKAGE_TEXT_FIELDS`] with the programmes' checkboxes after
-/// the related items.
-fn form_position(field: &str) -> usize {
-    let at = |name: &str| {
-        WORK_PACKAGE_TEXT_FIELDS
-            .iter()
-            .position(|f| *f == name)
-            .map_or(usize::MAX, |i| i * 2)
-    };
-    match field {
-        "programmes" => at("related_items").saturating_add(1),
-        other => at(other),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "work_package_form.html")]
 struct FormPage {
@@ -452,19 +396,11 @@ struct FormPage {
     cancel_href: String,
     submit_label: &'static str,
     number_hint: &'static str,
-    values: FormValues,
     sections: Vec<Choice>,
     statuses: Vec<Choice>,
     rags: Vec<Choice>,
     programmes: Vec<Choice>,
-    errors: Vec<FieldError>,
-}
-
-impl FormPage {
-    /// The message for a field, if it is wrong.
-    fn error(&self, field: &str) -> Option<&str> {
-        crate::error::message_for(&self.errors, field)
-    }
+    form: Filled<WorkPackageFields>,
 }
 
 struct FormContext {
@@ -496,32 +432,23 @@ struct FormSpec {
 fn form_page(
     ctx: &FormContext,
     spec: FormSpec,
-    fields: &WorkPackageFields,
-    chosen_programmes: &[i64],
-    mut errors: Vec<FieldError>,
+    form: Filled<WorkPackageFields>,
     csrf: String,
 ) -> FormPage {
-    let values = FormValues::from(fields);
-    let status = fields.status.clone().unwrap_or_default();
-    let status = if status.is_empty() {
-        Status::NotStarted.as_str().to_string()
-    } else {
-        status
+    let status = match form.value("status") {
+        "" => Status::NotStarted.as_str(),
+        s => s,
     };
-    let mut rags = vec![Choice::new("", "Not set", &values.rag)];
+    let rag = form.value("rag");
+    let mut rags = vec![Choice::new("", "Not set", rag)];
     rags.extend(
         Rag::ALL
             .iter()
-            .map(|r| Choice::new(r.as_str(), r.label(), &values.rag)),
+            .map(|r| Choice::new(r.as_str(), r.label(), rag)),
     );
-    errors.sort_by_key(|e| form_position(&e.field));
-    let title = if errors.is_empty() {
-        spec.heading.clone()
-    } else {
-        format!("Error: {}", spec.heading)
-    };
+    let chosen = form.values.programmes.as_deref().unwrap_or(&[]);
     FormPage {
-        layout: Layout::new(&title, Some(PlanNav::from(&ctx.plan)), Section::None),
+        layout: form.layout(&spec.heading, Some(PlanNav::from(&ctx.plan)), Section::None),
         csrf,
         heading: spec.heading,
         caption: spec.caption,
@@ -532,11 +459,17 @@ fn form_page(
         sections: ctx
             .sections
             .iter()
-            .map(|s| Choice::new(s.id.0.to_string(), s.label.clone(), &values.section_id))
+            .map(|s| {
+                Choice::new(
+                    s.id.0.to_string(),
+                    s.label.clone(),
+                    form.value("section_id"),
+                )
+            })
             .collect(),
         statuses: Status::ALL
             .iter()
-            .map(|s| Choice::new(s.as_str(), s.label(), &status))
+            .map(|s| Choice::new(s.as_str(), s.label(), status))
             .collect(),
         rags,
         programmes: ctx
@@ -549,23 +482,25 @@ fn form_page(
                 } else {
                     g.name.clone()
                 },
-                selected: chosen_programmes.contains(&g.id.0),
+                selected: chosen.contains(&g.id.0),
             })
             .collect(),
-        values,
-        errors,
+        form,
     }
 }
 
-/// The posted form as fields, and the programme ids ticked. A programme that is
-/// not one of the plan's is an error.
-fn posted_fields(
-    form: &CsrfForm,
-    ctx: &FormContext,
-) -> (WorkPackageFields, Vec<i64>, Vec<FieldError>) {
+/// The posted form as fields, with the programme ids ticked. A programme that
+/// is not one of the plan's is an error.
+fn posted_fields(posted: PostedForm, ctx: &FormContext) -> Filled<WorkPackageFields> {
+    let form = &posted.fields;
+    let get = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     let mut errors = Vec::new();
     let mut programmes = Vec::new();
-    for v in form.all("programmes") {
+    for (_, v) in form.iter().filter(|(k, _)| k == "programmes") {
         match v.parse::<i64>() {
             Ok(id) if ctx.programmes.iter().any(|g| g.id.0 == id) => programmes.push(id),
             _ => errors.push(FieldError::new(
@@ -575,30 +510,20 @@ fn posted_fields(
         }
     }
     errors.dedup();
-    let mut fields = WorkPackageFields {
-        programmes: Some(programmes.clone()),
-        ..Default::default()
-    };
-    for name in WORK_PACKAGE_TEXT_FIELDS {
-        if let Some(slot) = fields.slot(name) {
-            *slot = form.text(name);
-        }
-    }
+    let mut values = WorkPackageFields::from_pairs(form);
+    values.programmes = Some(programmes);
     // Read from the relationships text unless the person chose to list them.
-    fields.related_items = match form.get("related_items_manual") {
-        Some("true") => Some(form.text("related_items").unwrap_or_default()),
+    values.related_items = match get("related_items_manual") {
+        Some("true") => Some(get("related_items").unwrap_or_default().to_string()),
         Some(_) => None,
-        None => form.text("related_items").filter(|t| !t.trim().is_empty()),
+        None => get("related_items")
+            .filter(|t| !t.trim().is_empty())
+            .map(str::to_string),
     };
-    (fields, programmes, errors)
-}
-
-/// Store refusals that belong beside a field (a clashing number, say).
-fn field_errors(e: ApiError) -> Result<Vec<FieldError>, HtmlError> {
-    match e {
-        ApiError::Validation(errors) => Ok(errors),
-        ApiError::Conflict(e) => Ok(vec![e]),
-        other => Err(other.into()),
+    Filled {
+        values,
+        errors,
+        expired: posted.expired,
     }
 }
 
@@ -632,8 +557,7 @@ pub async fn edit_form(
             .collect::<Vec<_>>()
             .join("\n")
     });
-    let chosen: Vec<i64> = detail.programmes.iter().map(|g| g.id.0).collect();
-    let page = form_page(&ctx, edit_spec(&detail), &fields, &chosen, Vec::new(), csrf);
+    let page = form_page(&ctx, edit_spec(&detail), Filled::new(fields), csrf);
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -642,31 +566,25 @@ pub async fn update(
     Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
-    form: CsrfForm,
+    posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let wp = WorkPackageId(id);
     let detail = state.run(move |s| s.work_package(wp)).await?;
     let ctx = form_context(&state, detail.row.plan_id).await?;
-    let (fields, chosen, mut errors) = posted_fields(&form, &ctx);
-    match fields.validate() {
-        Ok(input) if errors.is_empty() => {
-            match state
-                .run(move |s| s.update_work_package(wp, &input, &by))
-                .await
-            {
-                Ok(()) => {
-                    return Ok(
-                        Redirect::to(&format!("/work-packages/{id}?saved=1")).into_response()
-                    );
-                }
-                Err(e) => errors.extend(field_errors(e)?),
-            }
-        }
-        Ok(_) => {}
-        Err(mut field_errors) => errors.append(&mut field_errors),
-    }
-    let page = form_page(&ctx, edit_spec(&detail), &fields, &chosen, errors, csrf);
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    let filled = posted_fields(posted, &ctx);
+    let write = move |s: &dyn PlanStore, input| {
+        s.update_work_package(wp, &input, &by)?;
+        Ok(format!("/work-packages/{id}?saved=1"))
+    };
+    let spec = edit_spec(&detail);
+    save(
+        &state,
+        filled,
+        WorkPackageFields::validate_stored,
+        write,
+        |form| std::future::ready(Ok(form_page(&ctx, spec, form, csrf))),
+    )
+    .await
 }
 
 fn new_spec(plan: &PlanSummary) -> FormSpec {
@@ -703,7 +621,7 @@ pub async fn new_form(
         progress: Some("0".into()),
         ..Default::default()
     };
-    let page = form_page(&ctx, new_spec(&ctx.plan), &fields, &[], Vec::new(), csrf);
+    let page = form_page(&ctx, new_spec(&ctx.plan), Filled::new(fields), csrf);
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -712,28 +630,20 @@ pub async fn create(
     Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
-    form: CsrfForm,
+    posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let plan = PlanId(id);
     let ctx = form_context(&state, plan).await?;
-    let (fields, chosen, mut errors) = posted_fields(&form, &ctx);
-    match fields.validate_new() {
-        Ok(input) if errors.is_empty() => match state
-            .run(move |s| s.create_work_package(plan, &input, &by))
-            .await
-        {
-            Ok(new_id) => {
-                return Ok(
-                    Redirect::to(&format!("/work-packages/{new_id}?created=1")).into_response()
-                );
-            }
-            Err(e) => errors.extend(field_errors(e)?),
-        },
-        Ok(_) => {}
-        Err(mut field_errors) => errors.append(&mut field_errors),
-    }
-    let page = form_page(&ctx, new_spec(&ctx.plan), &fields, &chosen, errors, csrf);
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    let filled = posted_fields(posted, &ctx);
+    let write = move |s: &dyn PlanStore, input| {
+        let new_id = s.create_work_package(plan, &input, &by)?;
+        Ok(format!("/work-packages/{new_id}?created=1"))
+    };
+    let spec = new_spec(&ctx.plan);
+    save(&state, filled, WorkPackageFields::validate, write, |form| {
+        std::future::ready(Ok(form_page(&ctx, spec, form, csrf)))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- delete
@@ -789,33 +699,4 @@ pub async fn delete(
         })
         .await?;
     Ok(Redirect::to(&format!("/plans/{plan}?deleted={}", encode(&reference))).into_response())
-}
-
-#[cfg(test)]
-mod order_tests {
-    use super::form_position;
-
-    #[test]
-    fn errors_follow_the_form() {
-        let mut fields = [
-            "actual_delivery",
-            "programmes",
-            "title",
-            "owner",
-            "related_items",
-            "x",
-        ];
-        fields.sort_by_key(|f| form_position(f));
-        assert_eq!(
-            fields,
-            [
-                "title",
-                "related_items",
-                "programmes",
-                "owner",
-                "actual_delivery",
-                "x"
-            ]
-        );
-    }
 }
