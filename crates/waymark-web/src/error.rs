@@ -93,6 +93,8 @@ pub enum ApiError {
         unknown: Vec<String>,
         known: &'static [&'static str],
     },
+    /// Query parameters given more than once (each is read once).
+    RepeatedParameters(Vec<String>),
     Validation(Vec<FieldError>),
     Conflict(FieldError),
     /// The methods the address does take, for the `Allow` header (empty:
@@ -119,7 +121,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::BadRequest(_) | ApiError::UnknownParameters { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_)
+            | ApiError::UnknownParameters { .. }
+            | ApiError::RepeatedParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
@@ -163,6 +167,22 @@ impl ApiError {
                         .collect(),
                 )
             }
+            ApiError::RepeatedParameters(names) => (
+                "repeated-parameter",
+                "Repeated query parameter",
+                format!(
+                    "query parameter {} given more than once; give each once",
+                    names
+                        .iter()
+                        .map(|n| format!("\"{n}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                names
+                    .iter()
+                    .map(|n| FieldError::new(n, "given more than once; give it once"))
+                    .collect(),
+            ),
             ApiError::Validation(errors) => (
                 "validation",
                 "The request has invalid fields",

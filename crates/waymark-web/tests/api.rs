@@ -1069,6 +1069,27 @@ fn problem_documents_are_bounded_whatever_the_input() {
 }
 
 #[test]
+fn a_repeated_query_parameter_is_named_in_a_400() {
+    let s = start();
+    let list = format!("/api/v1/plans/{}/work-packages", s.plan_id);
+    let r = s.get(&format!("{list}?status=delivered&status=in_progress"));
+    assert_problem(&r, 400, "status");
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("more than once"),
+        "{}",
+        r.body
+    );
+    let r = s.get(&format!(
+        "/api/v1/plans/{}/export?format=csv&format=json",
+        s.plan_id
+    ));
+    assert_problem(&r, 400, "format");
+}
+
+#[test]
 fn unknown_query_parameters_are_named_in_a_400() {
     let s = start();
     let list = format!("/api/v1/plans/{}/work-packages", s.plan_id);

@@ -203,6 +203,75 @@ fn a_bad_filter_is_a_400_naming_it() {
 }
 
 #[test]
+fn a_repeated_filter_keeps_the_overview_and_its_form() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let res = b.get(&format!(
+        "/plans/{plan}?status=in_progress&status=delivered&q=secure"
+    ));
+    assert_eq!(res.status, 400, "{}", res.body);
+    assert!(
+        res.body.contains("role=\"search\""),
+        "the filter form stays"
+    );
+    assert!(res.body.contains("There is a problem"));
+    assert!(res.body.contains("href=\"#status\""));
+    assert!(res.body.contains("id=\"status-error\""), "{}", res.body);
+    assert!(res.body.contains("given more than once"));
+    assert!(
+        res.body.contains("value=\"secure\""),
+        "what was typed is kept"
+    );
+    assert!(res.body.contains("<title>Error: Overview"));
+}
+
+#[test]
+fn a_wrong_or_repeated_filter_keeps_the_timeline_and_its_form() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    for (query, field) in [
+        ("status=soon", "status"),
+        ("status=delivered&status=on_hold", "status"),
+        ("q=a&q=b", "q"),
+        ("from=Q1+2007&from=Q2+2007", "from"),
+    ] {
+        let res = b.get(&format!("/plans/{plan}/timeline?{query}"));
+        assert!(matches!(res.status, 400 | 422), "{query}: {}", res.status);
+        assert!(
+            res.body.contains("aria-label=\"Filter the timeline\""),
+            "{query}: the filter form stays"
+        );
+        assert!(res.body.contains(&format!("href=\"#{field}\"")), "{query}");
+        assert!(
+            res.body.contains(&format!("id=\"{field}-error\"")),
+            "{query}: {}",
+            res.body
+        );
+        assert!(res.body.contains("<title>Error: Timeline"), "{query}");
+    }
+}
+
+#[test]
+fn a_wrong_kind_keeps_the_related_items_page_and_its_filter() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    for query in ["kind=planets", "kind=plan&kind=system"] {
+        let res = b.get(&format!("/plans/{plan}/related-items?{query}"));
+        assert_eq!(res.status, 400, "{query}");
+        assert!(res.body.contains("aria-label=\"Filter related items\""));
+        assert!(res.body.contains("href=\"#kind\""), "{query}");
+        assert!(
+            res.body.contains("id=\"kind-error\""),
+            "{query}: {}",
+            res.body
+        );
+    }
+}
+
+#[test]
 fn package_page_shows_every_field() {
     let server = start();
     let mut b = Browser::new(&server);

@@ -190,20 +190,30 @@ async fn known_query(
         };
         let mut unknown: Vec<String> = Vec::new();
         let mut empty = Vec::new();
-        for (name, value) in pairs {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut repeated: Vec<String> = Vec::new();
+        for (name, value) in &pairs {
             if !known.contains(&name.as_str()) {
-                if !unknown.contains(&name) {
-                    unknown.push(name);
+                if !unknown.contains(name) {
+                    unknown.push(name.clone());
+                }
+            } else if seen.contains(&name.as_str()) {
+                if !repeated.contains(name) {
+                    repeated.push(name.clone());
                 }
             } else if value.trim().is_empty() {
                 empty.push(FieldError::new(
-                    &name,
+                    name,
                     "give a value, or leave the parameter out",
                 ));
             }
+            seen.push(name);
         }
         if !unknown.is_empty() {
             return ApiError::UnknownParameters { unknown, known }.into_response();
+        }
+        if !repeated.is_empty() {
+            return ApiError::RepeatedParameters(repeated).into_response();
         }
         if !empty.is_empty() {
             return ApiError::Validation(empty).into_response();

@@ -48,6 +48,7 @@ impl From<ApiError> for HtmlError {
             ),
             ApiError::Internal(cause) => HtmlError::Internal(cause),
             other @ (ApiError::UnknownParameters { .. }
+            | ApiError::RepeatedParameters(_)
             | ApiError::MethodNotAllowed(_)
             | ApiError::PayloadTooLarge) => HtmlError::BadRequest(other.problem().detail),
         }

@@ -3,9 +3,10 @@
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use waymark_core::{Rag, Status};
 use waymark_store::{Cursor, FilterOptions, Page, PlanId, WorkPackageQuery};
 
@@ -13,6 +14,7 @@ use super::error::{HtmlError, render};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of, query_string, thousands};
 use crate::AppState;
 use crate::error::{FieldError, message_for};
+use crate::input::WORK_PACKAGE_QUERY;
 
 /// Above this many related items the filter is a text box for the id, not a select.
 const RELATED_SELECT_MAX: usize = 500;
@@ -87,18 +89,8 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    /// Parse every filter (with the API's rules); each wrong one is named in the message.
-    pub fn query(&self, default_per_page: u32) -> Result<WorkPackageQuery, String> {
-        self.query_by_field(default_per_page).map_err(|errors| {
-            errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-    }
-
-    /// Like [`ListParams::query`], with each wrong filter's message under its name.
+    /// Parse every filter (with the API's rules); each wrong one's message
+    /// under its name.
     pub fn query_by_field(
         &self,
         default_per_page: u32,
@@ -120,6 +112,28 @@ impl ListParams {
                 })
                 .collect()
         })
+    }
+
+    /// [`ListParams::query_by_field`], with `repeated` (filters given more
+    /// than once) beside the others: one error per filter.
+    pub fn checked(
+        &self,
+        default_per_page: u32,
+        repeated: Vec<FieldError>,
+    ) -> Result<WorkPackageQuery, Vec<FieldError>> {
+        match self.query_by_field(default_per_page) {
+            Ok(query) if repeated.is_empty() => Ok(query),
+            Ok(_) => Err(repeated),
+            Err(errors) => {
+                let mut all = repeated;
+                for e in errors {
+                    if !all.iter().any(|had| had.field == e.field) {
+                        all.push(e);
+                    }
+                }
+                Err(all)
+            }
+        }
     }
 
     /// Every parameter by name, in the order links write them.
@@ -174,12 +188,40 @@ impl ListParams {
     }
 }
 
-/// Query-string parsing failed before our own checks (a repeated name, say).
+/// Query-string parsing failed before our own checks.
 pub fn query_error(e: QueryRejection) -> HtmlError {
     HtmlError::BadRequest(format!(
         "The filters in the web address could not be read: {}",
         e.body_text()
     ))
+}
+
+/// A list page's query string as `T` (the first value of each parameter),
+/// with an error for each of `names` given more than once: the page keeps
+/// its form and says so beside the field, rather than refusing the address.
+pub fn read_query<T: DeserializeOwned>(
+    uri: &Uri,
+    names: &[&str],
+) -> Result<(T, Vec<FieldError>), HtmlError> {
+    let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(uri).map_err(query_error)?;
+    let mut first = serde_json::Map::new();
+    let mut errors: Vec<FieldError> = Vec::new();
+    for (name, value) in pairs {
+        if !first.contains_key(&name) {
+            first.insert(name, serde_json::Value::String(value));
+        } else if names.contains(&name.as_str()) && !errors.iter().any(|e| e.field == name) {
+            let what = if name == "q" { "search" } else { name.as_str() };
+            errors.push(FieldError::new(
+                &name,
+                format!(
+                    "The {what} filter is given more than once in the web address: choose one."
+                ),
+            ));
+        }
+    }
+    let params = serde_json::from_value(serde_json::Value::Object(first))
+        .map_err(|e| HtmlError::BadRequest(format!("The web address could not be read: {e}")))?;
+    Ok((params, errors))
 }
 
 /// The filter form's controls, built from the plan's registers.
@@ -385,14 +427,14 @@ impl OverviewPage {
 pub async fn overview(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    params: Result<Query<ListParams>, QueryRejection>,
+    uri: Uri,
     flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
-    let Query(params) = params.map_err(query_error)?;
+    let (params, repeated) = read_query::<ListParams>(&uri, WORK_PACKAGE_QUERY)?;
     let plan_id = PlanId(id);
     // Parse before touching the store: wrong filters are shown beside the
     // form (with what was typed), and not queried.
-    let query = params.query_by_field(DEFAULT_PER_PAGE);
+    let query = params.checked(DEFAULT_PER_PAGE, repeated);
     let section = query.as_ref().ok().and_then(|q| q.section);
     let (plan, options, page) = state
         .run(move |s| {
@@ -421,8 +463,13 @@ pub async fn overview(
         other => other,
     };
     let banner = flags.ok().and_then(|Query(b)| b.message());
+    let heading = if page.is_ok() {
+        "Overview"
+    } else {
+        "Error: Overview"
+    };
     let layout =
-        Layout::new("Overview", Some(PlanNav::from(&plan)), Section::Overview).with_banner(banner);
+        Layout::new(heading, Some(PlanNav::from(&plan)), Section::Overview).with_banner(banner);
     let base = format!("/plans/{id}");
     let (pager, rows, errors) = match page {
         Ok(page) => (
@@ -521,7 +568,7 @@ mod tests {
 
     #[test]
     fn empty_params_are_the_first_page_in_plan_order() {
-        let q = ListParams::default().query(100).map_err(|e| e.to_string());
+        let q = ListParams::default().query_by_field(100);
         assert_eq!(
             q.map(|q| (q.page, q.per_page, q.sort, q.text)),
             Ok((1, 100, SortKey::Plan, None))
@@ -549,10 +596,12 @@ mod tests {
             "sort",
         ];
         for (p, name) in cases.iter().zip(names) {
-            let message = p.query(100).err().unwrap_or_default();
+            let errors = p.query_by_field(100).err().unwrap_or_default();
             assert!(
-                message.contains(&format!("The {name}")),
-                "{name}: {message}"
+                errors
+                    .iter()
+                    .any(|e| e.field == name && e.message.contains(&format!("The {name}"))),
+                "{name}: {errors:?}"
             );
         }
     }

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use serde::Deserialize;
 use waymark_core::RelatedKind;
@@ -14,10 +14,11 @@ use waymark_store::{PlanId, PlanStore, RelatedItemId};
 use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
 use super::form::{Filled, confirm, submit};
-use super::plans::Banner;
+use super::plans::{Banner, read_query};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of};
 use crate::AppState;
 use crate::actor::Who;
+use crate::error::FieldError;
 use crate::input::{RelatedItemFields, RelatedItemMergeFields};
 
 struct ItemView {
@@ -40,6 +41,14 @@ struct RegisterPage {
     kinds: Vec<Choice>,
     groups: Vec<KindGroup>,
     total: String,
+    /// A wrong filter, shown in a summary and beside its field.
+    errors: Vec<FieldError>,
+}
+
+impl RegisterPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        crate::error::message_for(&self.errors, field)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,18 +60,27 @@ pub struct KindParams {
 pub async fn register(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    params: Result<Query<KindParams>, QueryRejection>,
+    uri: Uri,
     flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
-    let kind_text = params.map(|Query(p)| p.kind).unwrap_or_default();
+    let (params, mut errors) = read_query::<KindParams>(&uri, &["kind"])?;
+    let kind_text = params.kind;
+    // A wrong kind is said beside the filter; every kind is listed meanwhile.
     let kind = match kind_text.trim() {
         "" => None,
-        s => Some(s.parse::<RelatedKind>().map_err(|e| {
-            HtmlError::BadRequest(format!(
-                "The kind filter \"{s}\" is not valid: choose {}.",
-                e.expected
-            ))
-        })?),
+        _ if !errors.is_empty() => None,
+        s => s
+            .parse::<RelatedKind>()
+            .map_err(|e| {
+                errors.push(FieldError::new(
+                    "kind",
+                    format!(
+                        "The kind filter \"{s}\" is not valid: choose {}.",
+                        e.expected
+                    ),
+                ));
+            })
+            .ok(),
     };
     let plan_id = PlanId(id);
     let (plan, items) = state
@@ -97,18 +115,20 @@ pub async fn register(
             .iter()
             .map(|k| Choice::new(k.as_str(), k.label(), kind_text.trim())),
     );
+    let (heading, status) = if errors.is_empty() {
+        ("Related items", StatusCode::OK)
+    } else {
+        ("Error: Related items", StatusCode::BAD_REQUEST)
+    };
     let page = RegisterPage {
-        layout: Layout::new(
-            "Related items",
-            Some(PlanNav::from(&plan)),
-            Section::RelatedItems,
-        )
-        .with_banner(flags.ok().and_then(|Query(b)| b.message())),
+        layout: Layout::new(heading, Some(PlanNav::from(&plan)), Section::RelatedItems)
+            .with_banner(flags.ok().and_then(|Query(b)| b.message())),
         kinds,
         groups,
         total: count_of(shown, "related item", "related items"),
+        errors,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(status, &page))
 }
 
 #[derive(Template)]

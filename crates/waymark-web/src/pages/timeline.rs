@@ -7,18 +7,18 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use askama::Template;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use waymark_core::{Date, Quarter, QuarterConvention, QuarterRange, Status};
-use waymark_store::{PlanId, SectionId, SortKey, WorkPackageId, WorkPackageRow};
+use waymark_store::{Page, PlanId, SectionId, SortKey, WorkPackageId, WorkPackageRow};
 
 use super::error::{HtmlError, render};
-use super::plans::{ListParams, query_error};
+use super::plans::{ListParams, read_query};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, thousands};
 use crate::AppState;
 use crate::error::{FieldError, capitalise};
+use crate::input::WORK_PACKAGE_QUERY;
 
 /// Most packages drawn at once; the page says when there are more.
 pub const CAP: u32 = 300;
@@ -410,23 +410,38 @@ fn position_of(day: Date, convention: QuarterConvention) -> Option<(Quarter, f32
 pub async fn page(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    params: Result<Query<ListParams>, QueryRejection>,
-    range: Result<Query<RangeParams>, QueryRejection>,
+    uri: Uri,
 ) -> Result<Response, HtmlError> {
-    let Query(params) = params.map_err(query_error)?;
-    let Query(typed_range) = range.map_err(query_error)?;
-    let mut query = params.query(CAP).map_err(HtmlError::BadRequest)?;
-    query.page = 1;
-    query.per_page = CAP;
-    query.sort = SortKey::Plan;
-    query.descending = false;
+    let (params, repeated) = read_query::<ListParams>(&uri, WORK_PACKAGE_QUERY)?;
+    let (typed_range, range_repeated) = read_query::<RangeParams>(&uri, &["from", "to"])?;
+    // Wrong filters are shown beside the form, and nothing is drawn.
+    let query = params.checked(CAP, repeated).map(|mut query| {
+        query.page = 1;
+        query.per_page = CAP;
+        query.sort = SortKey::Plan;
+        query.descending = false;
+        query
+    });
+    let filter_errors = query.clone().err().unwrap_or_default();
     let plan_id = PlanId(id);
     let (plan, sections, list, dependencies) = state
         .run(move |s| {
+            let list = match &query {
+                Ok(query) => s.list_work_packages(plan_id, query)?,
+                Err(_) => Page {
+                    items: Vec::new(),
+                    total: 0,
+                    total_is_lower_bound: false,
+                    page: 1,
+                    per_page: CAP,
+                    next_cursor: None,
+                    previous_cursor: None,
+                },
+            };
             Ok((
                 s.plan(plan_id)?,
                 s.sections(plan_id)?,
-                s.list_work_packages(plan_id, &query)?,
+                list,
                 s.dependencies(plan_id)?,
             ))
         })
@@ -446,7 +461,13 @@ pub async fn page(
         .flat_map(|w| w.delivery.iter().map(|d| d.quarter))
         .collect();
     let default_range = QuarterRange::focus(&plan.period, &quarters);
-    let (range, errors) = chosen_range(&typed_range, default_range);
+    let (range, range_errors) = chosen_range(&typed_range, default_range);
+    let mut errors = filter_errors;
+    for e in range_repeated.into_iter().chain(range_errors) {
+        if !errors.iter().any(|had| had.field == e.field) {
+            errors.push(e);
+        }
+    }
     let title = format!("Timeline of {}", plan.title);
     let svg = match range {
         Some(range) => draw(&Roadmap {
@@ -527,11 +548,18 @@ pub async fn page(
     let undated = list.items.iter().filter(|w| w.delivery.is_empty()).count();
     let status = if errors.is_empty() {
         StatusCode::OK
+    } else if errors.iter().any(|e| e.field != "from" && e.field != "to") {
+        StatusCode::BAD_REQUEST
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let heading = if errors.is_empty() {
+        "Timeline"
+    } else {
+        "Error: Timeline"
+    };
     let page = TimelinePage {
-        layout: Layout::new("Timeline", Some(PlanNav::from(&plan)), Section::Timeline),
+        layout: Layout::new(heading, Some(PlanNav::from(&plan)), Section::Timeline),
         plan_id: id,
         from,
         to,
