@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use waymark_store::{DependencyId, PlanId, WorkPackageId};
 
 use super::dto::{Created, DependencyList};
-use super::{parse_body, path_id};
+use super::{parse_body, path_id, plan_register};
 use crate::AppState;
 use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
@@ -17,16 +17,8 @@ pub async fn list(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<DependencyList>, ApiError> {
-    let id = PlanId(path_id(&id, "Plan")?);
-    let rows = state
-        .run(move |s| {
-            s.plan(id)?;
-            s.dependencies(id)
-        })
-        .await?;
-    Ok(Json(DependencyList {
-        items: rows.into_iter().map(Into::into).collect(),
-    }))
+    let items = plan_register(&state, &id, |s, id| s.dependencies(id)).await?;
+    Ok(Json(DependencyList { items }))
 }
 
 /// A finish-to-start dependency: the successor waits for the predecessor.

@@ -4,8 +4,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 use waymark_store::{
-    DependencyLink, DependencyRow, InfluenceRow, Page, PlanSummary, ProgrammeRow, RelatedItemRow,
-    SectionRow, WorkPackageDetail, WorkPackageRow,
+    DependencyLink, DependencyRow, InfluenceRow, Page, PlanId, PlanSummary, ProgrammeRow,
+    RelatedItemRow, SectionRow, WorkPackageDetail, WorkPackageRow,
 };
 
 #[derive(Serialize, ToSchema)]
@@ -277,6 +277,15 @@ pub struct InfluenceDetail {
     pub work_packages: Vec<WorkPackageSummary>,
 }
 
+impl From<(InfluenceRow, Vec<WorkPackageRow>)> for InfluenceDetail {
+    fn from((row, packages): (InfluenceRow, Vec<WorkPackageRow>)) -> Self {
+        InfluenceDetail {
+            influence: row.into(),
+            work_packages: packages.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct RelatedItemDto {
     pub id: i64,
@@ -307,6 +316,16 @@ pub struct RelatedItemDetail {
     pub related_item: RelatedItemDto,
     pub plan_id: i64,
     pub work_packages: Vec<WorkPackageSummary>,
+}
+
+impl From<(RelatedItemRow, PlanId, Vec<WorkPackageRow>)> for RelatedItemDetail {
+    fn from((row, plan, packages): (RelatedItemRow, PlanId, Vec<WorkPackageRow>)) -> Self {
+        RelatedItemDetail {
+            related_item: row.into(),
+            plan_id: plan.0,
+            work_packages: packages.into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]

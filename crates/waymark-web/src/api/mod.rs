@@ -429,6 +429,27 @@ fn serde_urlencoded_pairs(q: &str) -> Result<Vec<(String, String)>, ApiError> {
     .map_err(|e| ApiError::BadRequest(format!("the query string cannot be read: {e}")))
 }
 
+/// One of a plan's registers (its sections, influences, ...), each row as
+/// the API sends it; a plan that does not exist is a 404, not an empty list.
+pub(crate) async fn plan_register<R, T>(
+    state: &crate::AppState,
+    id: &str,
+    read: fn(&dyn waymark_store::PlanStore, waymark_store::PlanId) -> waymark_store::Result<Vec<R>>,
+) -> Result<Vec<T>, ApiError>
+where
+    R: Send + 'static,
+    T: From<R>,
+{
+    let id = waymark_store::PlanId(path_id(id, "Plan")?);
+    let rows = state
+        .run(move |s| {
+            s.plan(id)?;
+            read(s, id)
+        })
+        .await?;
+    Ok(rows.into_iter().map(T::from).collect())
+}
+
 /// An id from the path; a non-number is a 404 rather than a 400, as for any
 /// address that names nothing.
 pub(crate) fn path_id(raw: &str, what: &str) -> Result<i64, ApiError> {

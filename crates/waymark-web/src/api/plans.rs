@@ -9,7 +9,7 @@ use waymark_store::PlanId;
 use waymark_store::PlanPart;
 
 use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionList};
-use super::{QueryPairs, path_id};
+use super::{QueryPairs, path_id, plan_register};
 use crate::AppState;
 use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
@@ -198,16 +198,8 @@ pub async fn sections(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<SectionList>, ApiError> {
-    let id = PlanId(path_id(&id, "Plan")?);
-    let rows = state
-        .run(move |s| {
-            s.plan(id)?;
-            s.sections(id)
-        })
-        .await?;
-    Ok(Json(SectionList {
-        items: rows.into_iter().map(Into::into).collect(),
-    }))
+    let items = plan_register(&state, &id, |s, id| s.sections(id)).await?;
+    Ok(Json(SectionList { items }))
 }
 
 #[utoipa::path(post, operation_id = "createSection", path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), request_body = SectionFields,

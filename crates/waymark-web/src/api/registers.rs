@@ -11,7 +11,7 @@ use super::dto::{
     InfluenceDetail, InfluenceList, ProgrammeDto, ProgrammeList, RelatedItemDetail,
     RelatedItemList, SectionDto,
 };
-use super::{parse_body, path_id};
+use super::{parse_body, path_id, plan_register};
 use crate::AppState;
 use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
@@ -25,16 +25,8 @@ pub async fn influences(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<InfluenceList>, ApiError> {
-    let id = PlanId(path_id(&id, "Plan")?);
-    let rows = state
-        .run(move |s| {
-            s.plan(id)?;
-            s.influences(id)
-        })
-        .await?;
-    Ok(Json(InfluenceList {
-        items: rows.into_iter().map(Into::into).collect(),
-    }))
+    let items = plan_register(&state, &id, |s, id| s.influences(id)).await?;
+    Ok(Json(InfluenceList { items }))
 }
 
 #[utoipa::path(get, operation_id = "getInfluence", path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
@@ -49,10 +41,7 @@ pub async fn influence(
         .parse()
         .map_err(|_| ApiError::NotFound("Key influence".into()))?;
     let (row, packages) = state.run(move |s| s.influence(id, &code)).await?;
-    Ok(Json(InfluenceDetail {
-        influence: row.into(),
-        work_packages: packages.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(InfluenceDetail::from((row, packages))))
 }
 
 #[utoipa::path(get, operation_id = "listRelatedItems", path = "/api/v1/plans/{id}/related-items", tag = "related items", params(("id" = i64, Path)), responses((status = 200, body = RelatedItemList)))]
@@ -60,16 +49,8 @@ pub async fn related_items(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<RelatedItemList>, ApiError> {
-    let id = PlanId(path_id(&id, "Plan")?);
-    let rows = state
-        .run(move |s| {
-            s.plan(id)?;
-            s.related_items(id)
-        })
-        .await?;
-    Ok(Json(RelatedItemList {
-        items: rows.into_iter().map(Into::into).collect(),
-    }))
+    let items = plan_register(&state, &id, |s, id| s.related_items(id)).await?;
+    Ok(Json(RelatedItemList { items }))
 }
 
 #[utoipa::path(get, operation_id = "getRelatedItem", path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)),
@@ -80,11 +61,7 @@ pub async fn related_item(
 ) -> Result<Json<RelatedItemDetail>, ApiError> {
     let id = RelatedItemId(path_id(&id, "Related item")?);
     let (row, plan, packages) = state.run(move |s| s.related_item(id)).await?;
-    Ok(Json(RelatedItemDetail {
-        related_item: row.into(),
-        plan_id: plan.0,
-        work_packages: packages.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(RelatedItemDetail::from((row, plan, packages))))
 }
 
 #[utoipa::path(patch, operation_id = "updateRelatedItem", path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)), request_body = RelatedItemFields,
@@ -108,11 +85,7 @@ pub async fn update_related_item(
             s.related_item(id)
         })
         .await?;
-    Ok(Json(RelatedItemDetail {
-        related_item: row.into(),
-        plan_id: plan.0,
-        work_packages: packages.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(RelatedItemDetail::from((row, plan, packages))))
 }
 
 #[utoipa::path(get, operation_id = "listProgrammes", path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), responses((status = 200, body = ProgrammeList)))]
@@ -120,16 +93,8 @@ pub async fn programmes(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ProgrammeList>, ApiError> {
-    let id = PlanId(path_id(&id, "Plan")?);
-    let rows = state
-        .run(move |s| {
-            s.plan(id)?;
-            s.programmes(id)
-        })
-        .await?;
-    Ok(Json(ProgrammeList {
-        items: rows.into_iter().map(Into::into).collect(),
-    }))
+    let items = plan_register(&state, &id, |s, id| s.programmes(id)).await?;
+    Ok(Json(ProgrammeList { items }))
 }
 
 #[utoipa::path(get, operation_id = "getProgramme", path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)),
@@ -169,10 +134,7 @@ pub async fn update_influence(
             s.influence(id, &code)
         })
         .await?;
-    Ok(Json(InfluenceDetail {
-        influence: row.into(),
-        work_packages: packages.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(InfluenceDetail::from((row, packages))))
 }
 
 #[utoipa::path(post, operation_id = "createProgramme", path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
@@ -367,10 +329,7 @@ pub async fn merge_influence(
             s.influence(id, &into)
         })
         .await?;
-    Ok(Json(InfluenceDetail {
-        influence: row.into(),
-        work_packages: packages.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(InfluenceDetail::from((row, packages))))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -401,11 +360,7 @@ pub async fn merge_related_item(
             s.related_item(into)
         })
         .await?;
-    Ok(Json(RelatedItemDetail {
-        related_item: row.into(),
-        plan_id: plan.0,
-        work_packages: packages.into_iter().map(Into::into).collect(),
-    }))
+    Ok(Json(RelatedItemDetail::from((row, plan, packages))))
 }
 
 #[utoipa::path(delete, operation_id = "deleteRelatedItem", path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)),

@@ -11,7 +11,7 @@ use std::future::Future;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use waymark_store::PlanStore;
+use waymark_store::{PlanId, PlanStore, PlanSummary};
 
 use super::csrf::PostedForm;
 use super::error::{HtmlError, render};
@@ -79,6 +79,28 @@ impl<F: Form> Filled<F> {
         layout.notice = self.expired.then(|| EXPIRED.to_string());
         layout
     }
+}
+
+/// A page as the answer to a GET (200).
+pub async fn ok_page<P: Template>(
+    page: impl Future<Output = Result<P, HtmlError>>,
+) -> Result<Response, HtmlError> {
+    Ok(render(StatusCode::OK, &page.await?))
+}
+
+/// A record and the plan it belongs to (for the page's frame), read on the
+/// store's thread: `read` gives the record and its plan's id.
+pub async fn with_plan<T, R>(state: &AppState, read: R) -> Result<(T, PlanSummary), HtmlError>
+where
+    T: Send + 'static,
+    R: FnOnce(&dyn PlanStore) -> waymark_store::Result<(T, PlanId)> + Send + 'static,
+{
+    Ok(state
+        .run(move |s| {
+            let (record, plan) = read(s)?;
+            Ok((record, s.plan(plan)?))
+        })
+        .await?)
 }
 
 /// Store refusals a person can correct (a conflict, a wrong field) as field

@@ -12,7 +12,7 @@ use waymark_store::{PlanId, PlanStore, PlanSummary, Traceability};
 
 use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Filled, confirm, submit};
+use super::form::{Filled, confirm, ok_page, submit, with_plan};
 use super::plans::{Banner, ListParams, Pager};
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, encode};
 use crate::AppState;
@@ -179,10 +179,11 @@ async fn influence_page(
     csrf: String,
     typed: Option<Filled<InfluenceFields>>,
 ) -> Result<InfluencePage, HtmlError> {
-    let plan_id = PlanId(id);
-    let (plan, (influence, rows)) = state
-        .run(move |s| Ok((s.plan(plan_id)?, s.influence(plan_id, &code)?)))
-        .await?;
+    let ((influence, rows), plan) = with_plan(state, move |s| {
+        let plan = PlanId(id);
+        Ok((s.influence(plan, &code)?, plan))
+    })
+    .await?;
     let form = typed.unwrap_or_else(|| Filled::new(InfluenceFields::from(&influence)));
     Ok(InfluencePage {
         layout: form.layout(
@@ -262,10 +263,11 @@ async fn merge_page(
     csrf: String,
     form: Filled<InfluenceMergeFields>,
 ) -> Result<MergePage, HtmlError> {
-    let plan_id = PlanId(id);
-    let (plan, (influence, _)) = state
-        .run(move |s| Ok((s.plan(plan_id)?, s.influence(plan_id, &code)?)))
-        .await?;
+    let ((influence, _), plan) = with_plan(state, move |s| {
+        let plan = PlanId(id);
+        Ok((s.influence(plan, &code)?, plan))
+    })
+    .await?;
     Ok(MergePage {
         layout: form.layout(
             &format!("Merge key influence {} into another code", influence.code),
@@ -292,8 +294,7 @@ pub async fn merge_form(
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
     let form = Filled::new(InfluenceMergeFields::default());
-    let page = merge_page(&state, id, code, csrf, form).await?;
-    Ok(render(StatusCode::OK, &page))
+    ok_page(merge_page(&state, id, code, csrf, form)).await
 }
 
 /// Merge this code into the one typed: every link moves, the code goes.
@@ -338,10 +339,11 @@ async fn delete_page(
     csrf: String,
     refusal: Option<String>,
 ) -> Result<DeletePage, HtmlError> {
-    let plan_id = PlanId(id);
-    let (plan, (influence, _)) = state
-        .run(move |s| Ok((s.plan(plan_id)?, s.influence(plan_id, &code)?)))
-        .await?;
+    let ((influence, _), plan) = with_plan(state, move |s| {
+        let plan = PlanId(id);
+        Ok((s.influence(plan, &code)?, plan))
+    })
+    .await?;
     let refusal = refusal.or_else(|| {
         (influence.work_package_count > 0).then(|| {
             format!(
@@ -375,8 +377,7 @@ pub async fn delete_form(
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
-    let page = delete_page(&state, id, code, csrf, None).await?;
-    Ok(render(StatusCode::OK, &page))
+    ok_page(delete_page(&state, id, code, csrf, None)).await
 }
 
 pub async fn delete(

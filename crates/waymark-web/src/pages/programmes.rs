@@ -11,7 +11,7 @@ use waymark_store::{PlanId, PlanStore, PlanSummary, ProgrammeId, ProgrammeRow};
 
 use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Filled, confirm, submit};
+use super::form::{Filled, confirm, ok_page, submit, with_plan};
 use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, thousands};
 use crate::AppState;
@@ -162,12 +162,7 @@ async fn edit_page(
     typed: Option<Filled<ProgrammeFields>>,
 ) -> Result<EditPage, HtmlError> {
     let pid = ProgrammeId(id);
-    let (row, plan) = state
-        .run(move |s| {
-            let (row, plan_id) = s.programme(pid)?;
-            Ok((row, s.plan(plan_id)?))
-        })
-        .await?;
+    let (row, plan) = with_plan(state, move |s| s.programme(pid)).await?;
     let form = typed.unwrap_or_else(|| Filled::new(ProgrammeFields::from(&row)));
     Ok(EditPage {
         layout: form.layout(
@@ -188,8 +183,7 @@ pub async fn edit_form(
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
-    let page = edit_page(&state, id, csrf, None).await?;
-    Ok(render(StatusCode::OK, &page))
+    ok_page(edit_page(&state, id, csrf, None)).await
 }
 
 pub async fn update(
@@ -225,12 +219,7 @@ struct DeletePage {
 
 async fn delete_page(state: &AppState, id: i64, csrf: String) -> Result<DeletePage, HtmlError> {
     let pid = ProgrammeId(id);
-    let (row, plan) = state
-        .run(move |s| {
-            let (row, plan_id) = s.programme(pid)?;
-            Ok((row, s.plan(plan_id)?))
-        })
-        .await?;
+    let (row, plan) = with_plan(state, move |s| s.programme(pid)).await?;
     let heading = format!("Delete {}", row.name);
     Ok(DeletePage {
         layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Priorities),
@@ -246,8 +235,7 @@ pub async fn delete_form(
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
-    let page = delete_page(&state, id, csrf).await?;
-    Ok(render(StatusCode::OK, &page))
+    ok_page(delete_page(&state, id, csrf)).await
 }
 
 pub async fn delete(

@@ -13,7 +13,7 @@ use waymark_store::{PlanId, PlanStore, RelatedItemId};
 
 use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Filled, confirm, submit};
+use super::form::{Filled, confirm, ok_page, submit, with_plan};
 use super::plans::{Banner, read_query};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of};
 use crate::AppState;
@@ -155,12 +155,11 @@ async fn item_page(
     typed: Option<Filled<RelatedItemFields>>,
 ) -> Result<ItemPage, HtmlError> {
     let item_id = RelatedItemId(id);
-    let (item, plan, rows) = state
-        .run(move |s| {
-            let (item, plan_id, rows) = s.related_item(item_id)?;
-            Ok((item, s.plan(plan_id)?, rows))
-        })
-        .await?;
+    let ((item, rows), plan) = with_plan(state, move |s| {
+        let (item, plan, rows) = s.related_item(item_id)?;
+        Ok(((item, rows), plan))
+    })
+    .await?;
     let form = typed.unwrap_or_else(|| Filled::new(RelatedItemFields::from(&item)));
     Ok(ItemPage {
         layout: form.layout(
@@ -238,12 +237,11 @@ async fn merge_page(
     form: Filled<RelatedItemMergeFields>,
 ) -> Result<MergePage, HtmlError> {
     let item_id = RelatedItemId(id);
-    let (item, plan, others) = state
-        .run(move |s| {
-            let (item, plan_id, _) = s.related_item(item_id)?;
-            Ok((item, s.plan(plan_id)?, s.related_items(plan_id)?))
-        })
-        .await?;
+    let ((item, others), plan) = with_plan(state, move |s| {
+        let (item, plan, _) = s.related_item(item_id)?;
+        Ok(((item, s.related_items(plan)?), plan))
+    })
+    .await?;
     let chosen = form.value("into");
     let mut choices = vec![Choice::new("", "Choose an item", chosen)];
     choices.extend(
@@ -277,8 +275,7 @@ pub async fn merge_form(
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
     let form = Filled::new(RelatedItemMergeFields::default());
-    let page = merge_page(&state, id, csrf, form).await?;
-    Ok(render(StatusCode::OK, &page))
+    ok_page(merge_page(&state, id, csrf, form)).await
 }
 
 /// Merge this item into the one chosen: every link moves, this item goes.
@@ -317,12 +314,11 @@ async fn delete_page(
     refusal: Option<String>,
 ) -> Result<DeletePage, HtmlError> {
     let item_id = RelatedItemId(id);
-    let (item, plan) = state
-        .run(move |s| {
-            let (item, plan_id, _) = s.related_item(item_id)?;
-            Ok((item, s.plan(plan_id)?))
-        })
-        .await?;
+    let (item, plan) = with_plan(state, move |s| {
+        let (item, plan, _) = s.related_item(item_id)?;
+        Ok((item, plan))
+    })
+    .await?;
     let refusal = refusal.or_else(|| {
         (item.work_package_count > 0).then(|| {
             format!(
@@ -354,8 +350,7 @@ pub async fn delete_form(
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
-    let page = delete_page(&state, id, csrf, None).await?;
-    Ok(render(StatusCode::OK, &page))
+    ok_page(delete_page(&state, id, csrf, None)).await
 }
 
 pub async fn delete(

@@ -10,7 +10,7 @@ use waymark_store::{PlanId, PlanStore, SectionId};
 
 use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Filled, confirm, submit};
+use super::form::{Filled, confirm, ok_page, submit, with_plan};
 use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, count_of};
 use crate::AppState;
@@ -117,13 +117,12 @@ async fn edit_page(
     typed: Option<Filled<SectionFields>>,
 ) -> Result<EditPage, HtmlError> {
     let sid = SectionId(id);
-    let (row, plan) = state
-        .run(move |s| {
-            let row = s.section(sid)?;
-            let plan = s.plan(row.plan_id)?;
-            Ok((row, plan))
-        })
-        .await?;
+    let (row, plan) = with_plan(state, move |s| {
+        let row = s.section(sid)?;
+        let plan = row.plan_id;
+        Ok((row, plan))
+    })
+    .await?;
     let form = typed.unwrap_or_else(|| Filled::new(SectionFields::from(&row)));
     Ok(EditPage {
         layout: form.layout(
@@ -144,8 +143,7 @@ pub async fn edit_form(
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
-    let page = edit_page(&state, id, csrf, None).await?;
-    Ok(render(StatusCode::OK, &page))
+    ok_page(edit_page(&state, id, csrf, None)).await
 }
 
 pub async fn update(
@@ -229,13 +227,12 @@ async fn delete_page(
     refusal: Option<String>,
 ) -> Result<DeletePage, HtmlError> {
     let sid = SectionId(id);
-    let (row, plan) = state
-        .run(move |s| {
-            let row = s.section(sid)?;
-            let plan = s.plan(row.plan_id)?;
-            Ok((row, plan))
-        })
-        .await?;
+    let (row, plan) = with_plan(state, move |s| {
+        let row = s.section(sid)?;
+        let plan = row.plan_id;
+        Ok((row, plan))
+    })
+    .await?;
     let refusal = refusal.or_else(|| {
         (row.work_package_count > 0).then(|| {
             format!(
@@ -265,8 +262,7 @@ pub async fn delete_form(
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
-    let page = delete_page(&state, id, csrf, None).await?;
-    Ok(render(StatusCode::OK, &page))
+    ok_page(delete_page(&state, id, csrf, None)).await
 }
 
 pub async fn delete(

@@ -3,14 +3,13 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use waymark_core::QuarterConvention;
 use waymark_store::{PlanId, PlanInput, PlanStore};
 
 use super::csrf::{CsrfToken, PostedForm};
-use super::error::{HtmlError, render};
-use super::form::{Filled, submit};
+use super::error::HtmlError;
+use super::form::{Filled, ok_page, submit};
 use super::view::{Choice, Layout, PlanNav, Section};
 use crate::AppState;
 use crate::actor::Who;
@@ -63,8 +62,7 @@ pub async fn form(
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
-    let page = settings_page(&state, id, csrf, None).await?;
-    Ok(render(StatusCode::OK, &page))
+    ok_page(settings_page(&state, id, csrf, None)).await
 }
 
 /// Save the settings with the API's rules: a title is required and no other
