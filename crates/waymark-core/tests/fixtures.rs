@@ -181,6 +181,14 @@ fn json_with_unknown_keys() {
     case("json_unknown_keys.json", Format::Json);
 }
 
+/// A key no field reads, twice in one object: which value is meant cannot be
+/// told, so the file is refused at the second one (each would otherwise be
+/// noted with the last one's value, and the first lost).
+#[test]
+fn json_with_an_unknown_key_twice() {
+    case("json_duplicate_unknown_key.json", Format::Json);
+}
+
 #[test]
 fn json_with_a_package_twice() {
     case("json_duplicate_package.json", Format::Json);
@@ -233,6 +241,24 @@ fn csv_with_section_titles_from_excel() {
 #[test]
 fn markdown_with_section_columns() {
     case("markdown_section_columns.md", Format::Markdown);
+}
+
+/// Found by `no_silent_loss`: a row whose cells read like column names
+/// (`In progress | Work package | Owner`) was taken for a new table's header,
+/// and its cells were lost. In plan-text it is still a header (plan-text has
+/// no separator row to tell), reported and kept in the notes; the table's own
+/// header again starts a new table without a word, as before.
+#[test]
+fn plan_text_row_that_reads_as_a_header() {
+    case("row_like_header.txt", Format::PlanText);
+}
+
+/// In Markdown a header is followed by `| --- |`: without it, such a row (or
+/// one like a register's header, `Name | Kind`) is a row of the table. `\<br>`
+/// is the text `<br>`, `<br>` a line break.
+#[test]
+fn markdown_row_that_reads_as_a_header() {
+    case("row_like_header_markdown.md", Format::Markdown);
 }
 
 /// What Excel writes where the decimal separator is a comma.

@@ -295,6 +295,9 @@ fn unusual() -> Plan {
     plan.sections[0].work_packages[1].comments = "Ends with a backslash \\".into();
     plan.sections[0].work_packages[2].title = "Ends with a full stop.".into();
     plan.sections[0].work_packages[3].title = "2012 Olympics".into();
+    plan.sections[0].work_packages[4].comments =
+        "Markdown's line break is written <br>,\nand \\<br> is how the export writes it as text"
+            .into();
     plan.introduction =
         "Background.\n# Not a heading\n| a | b |\n- Organisation: not metadata\n\nLast paragraph."
             .into();

@@ -5,7 +5,9 @@ use crate::model::{Plan, Section};
 use crate::quarter::QuarterConvention;
 
 fn cell(s: &str) -> String {
+    // The text `<br>` first: the reader takes `<br>` for a line break.
     let s = s
+        .replace("<br>", "\\<br>")
         .replace('|', "\\|")
         .replace("\r\n", "\n")
         .replace('\n', "<br>");

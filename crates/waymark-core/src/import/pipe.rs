@@ -36,6 +36,14 @@ struct Row {
     open_cell: bool,
 }
 
+/// A line that reads as a header while a table is open.
+enum InnerHeader {
+    /// A row of the open table.
+    Row,
+    /// The header of a new table.
+    NewTable,
+}
+
 struct PendingHeading {
     number: Option<String>,
     title: Option<String>,
@@ -76,6 +84,8 @@ struct Reader {
     in_notes: bool,
     notes: Vec<String>,
     programme_register: bool,
+    /// Markdown: the lines followed by a `| --- |` row.
+    separator_after: std::collections::HashSet<usize>,
 }
 
 pub(crate) fn read(
@@ -102,11 +112,31 @@ pub(crate) fn read(
         in_notes: false,
         notes: Vec::new(),
         programme_register: false,
+        separator_after: match dialect {
+            Dialect::Markdown => separator_after(text),
+            Dialect::PlanText => Default::default(),
+        },
     };
     for (i, raw) in text.lines().enumerate() {
         r.line(i + 1, raw);
     }
     r.finish()
+}
+
+/// The lines (numbered from 1) that a `| --- |` row follows.
+fn separator_after(text: &str) -> std::collections::HashSet<usize> {
+    let mut out = std::collections::HashSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if i > 0
+            && t.starts_with('|')
+            && t.contains('-')
+            && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
+        {
+            out.insert(i);
+        }
+    }
+    out
 }
 
 /// The cell delimiter of the file's tables: `|` unless no line is a table
@@ -217,13 +247,31 @@ fn split_cells(raw: &str, line: usize) -> (Vec<Cell>, bool) {
     (cells, closed)
 }
 
-/// `\|` is a bar inside a cell and `<br>` a line break (as the Markdown export
-/// writes them).
+/// `\|` is a bar inside a cell, `<br>` a line break, and `\<br>` the text
+/// `<br>` (as the Markdown export writes them).
 fn unescape(text: &str) -> String {
     if text.find('\\').is_none() && text.find('<').is_none() {
         return text.to_string();
     }
-    text.replace("\\|", "|").replace("<br>", "\n")
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(['\\', '<']) {
+        out.push_str(&rest[..at]);
+        let here = &rest[at..];
+        let (written, read) = if here.starts_with("\\|") {
+            ("|", 2)
+        } else if here.starts_with("\\<br>") {
+            ("<br>", 5)
+        } else if here.starts_with("<br>") {
+            ("\n", 4)
+        } else {
+            (&here[..1], 1)
+        };
+        out.push_str(written);
+        rest = &here[read..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn is_separator(cells: &[Cell]) -> bool {
@@ -450,8 +498,25 @@ impl Reader {
         let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
         // Registers first: `Code | Title | Description` would otherwise pass as a
         // work-package header (a title and a scope column).
-        if let Some(register) = table::register_of(&texts) {
+        let register = table::register_of(&texts);
+        let header = register.is_some() || table::is_work_package_header(&texts);
+        if header && self.table.is_some() {
+            match self.header_inside_table(n, &cells) {
+                InnerHeader::Row => {
+                    self.flush_row();
+                    self.row = Some(Row {
+                        cells,
+                        line: n,
+                        open_cell: !closed,
+                    });
+                    return;
+                }
+                InnerHeader::NewTable => {}
+            }
+        }
+        if let Some(register) = register {
             self.close_table();
+            self.table_line = n;
             if let Some((line, column, text)) = self.pending.take().and_then(|p| p.second_title) {
                 self.b.warn(
                     line,
@@ -484,6 +549,43 @@ impl Reader {
             line: n,
             open_cell: !closed,
         });
+    }
+
+    /// What line `n`, which reads as a header while a table is open, is. In
+    /// Markdown a header is followed by its `| --- |` row, so without one the
+    /// line is a row of the open table. In plan-text it is the header of a new
+    /// table (the customer's file starts its unheaded last table so); one that
+    /// is not the open table's header again may be a row whose cells happen
+    /// to be column names (`In progress | Work package`), so it is reported
+    /// and its cells are kept in the notes.
+    fn header_inside_table(&mut self, n: usize, cells: &[Cell]) -> InnerHeader {
+        if self.dialect == Dialect::Markdown {
+            return if self.separator_after.contains(&n) {
+                InnerHeader::NewTable
+            } else {
+                InnerHeader::Row
+            };
+        }
+        let repeated = match &self.table {
+            Some(TableKind::WorkPackages { headers, .. } | TableKind::Register { headers, .. }) => {
+                headers.len() == cells.len() && headers.iter().zip(cells).all(|(h, c)| *h == c.text)
+            }
+            None => false,
+        };
+        if repeated {
+            return InnerHeader::NewTable;
+        }
+        let texts: Vec<&str> = cells.iter().map(|c| c.text.trim()).collect();
+        self.b.warn(
+            n,
+            1,
+            format!(
+                "a row inside the table at line {} reads as a header; taken as the header of a new table, and kept in the plan's notes",
+                self.table_line
+            ),
+        );
+        self.b.note(format!("Line {n}: {}", texts.join(" | ")));
+        InnerHeader::NewTable
     }
 
     /// A tab-separated line: a header, a row, or the rest of a row whose last
@@ -768,10 +870,10 @@ mod tests {
             .collect();
         assert_eq!(got, [("é", 3, 4), ("ü | x", 3, 8), ("last", 3, 17)]);
         assert!(!closed);
-        let (cells, closed) = split_cells("| a<br>b |", 1);
+        let (cells, closed) = split_cells("| a<br>b | \\<br> x\\|y | é<b |", 1);
         assert_eq!(
             cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
-            ["a\nb"]
+            ["a\nb", "<br> x|y", "é<b"]
         );
         assert!(closed);
     }
