@@ -46,12 +46,36 @@ const KNOWN: &[&str] = &[
     "Depends on",
     "Predecessors",
     "Programmes",
+    "Ref",
+    "Due",
+    "Timescale",
+    "Responsible",
+    "Objective",
+    "Dependencies",
+    "RAG status",
+    "SECTION",
+    "owner",
 ];
 
 /// The column that names the package: every table has one.
-const NAMING: &[&str] = &["Work package", "Action", "Title", "Task"];
+const NAMING: &[&str] = &[
+    "Work package",
+    "Action",
+    "Title",
+    "Task",
+    "Name",
+    "WORK PACKAGE",
+];
 
-const UNKNOWN: &[&str] = &["Budget", "Cost centre", "Risk", "Theme", "Ward", "Budget"];
+const UNKNOWN: &[&str] = &[
+    "Budget",
+    "Cost centre",
+    "Risk",
+    "Theme",
+    "Ward",
+    "Budget",
+    "",
+];
 
 /// Values the typed fields take, so a cell is sometimes read into its field
 /// (and sometimes lands under a column it does not fit).
@@ -114,6 +138,11 @@ fn seed() -> impl Strategy<Value = Seed> {
 fn text(seed: &Seed, row: usize, cell: usize, header: Option<&str>) -> String {
     let tag = tag(row, cell);
     let pick = |pool: &[&str], i: usize| pool[i % pool.len()].to_string();
+    let header = header.map(|h| match h {
+        "SECTION" => "Section",
+        "Ref" => "No.",
+        other => other,
+    });
     match (header, seed) {
         (_, Seed::Empty) => String::new(),
         // Section cells are one line: a multi-line section title is refused
@@ -221,6 +250,23 @@ fn plan_text(table: &Table) -> String {
     pipe_row(&mut out, &table.headers, false);
     for row in &table.rows {
         pipe_row(&mut out, row, false);
+    }
+    out
+}
+
+/// Plan-text as Word pastes a table: tabs between cells, a line break in a
+/// cell as it is (the reader joins the next line to the cell). A tab in a
+/// cell cannot be written: it is a space here.
+fn tab_text(table: &Table) -> String {
+    let mut out = String::from("Action plan\n\n10.1 Core business systems\n");
+    let mut line = |cells: &[String]| {
+        let cells: Vec<String> = cells.iter().map(|c| c.replace('\t', " ")).collect();
+        out.push_str(&cells.join("\t"));
+        out.push('\n');
+    };
+    line(&table.headers);
+    for row in &table.rows {
+        line(row);
     }
     out
 }
@@ -379,6 +425,7 @@ proptest! {
     fn pipe_tables_keep_every_cell(table in table()) {
         nothing_lost(&table, Format::PlanText, "plan-text", &plan_text(&table))?;
         nothing_lost(&table, Format::Markdown, "Markdown", &markdown(&table))?;
+        nothing_lost(&table, Format::PlanText, "plan-text (tabs)", &tab_text(&table))?;
     }
 
     #[test]
