@@ -3,7 +3,8 @@
 //! The document is the plan itself, so what needs checking is what the types
 //! cannot say: references to packages that exist, no cycles, and each name or
 //! code once (the store keeps them unique). JSON has no line numbers once
-//! parsed, so these diagnostics point at line 1 and name what they are about.
+//! parsed, so these diagnostics point at line 1 and name what they are about;
+//! a key no field reads is found again in the text, and named at its place.
 
 use std::collections::HashSet;
 
@@ -52,12 +53,15 @@ pub(crate) fn read(text: &str) -> Result<Imported, ImportError> {
     let doc: Priorities = serde_json::from_str(text).map_err(syntax)?;
     let mut plan = plan;
     let mut problems: Vec<String> = Vec::new();
+    // Unknown keys, with the line and column of each.
+    let mut unknown: Vec<(usize, usize, String)> = Vec::new();
     if !ignored.is_empty() {
         // A key twice in one object: the plan's fields refuse that, but
         // keys no field reads would both be noted with the last one's value.
         serde_json::from_str::<NoDuplicateKeys>(text).map_err(syntax)?;
         let value: serde_json::Value = serde_json::from_str(text).map_err(syntax)?;
-        for path in ignored {
+        let places = key_places(text, &ignored);
+        for (path, (line, column)) in ignored.iter().zip(places) {
             let pointer: String = path.iter().map(|s| format!("/{}", s.pointer())).collect();
             let shown: Vec<String> = path.iter().map(ToString::to_string).collect();
             let text = match value.pointer(&pointer) {
@@ -65,7 +69,11 @@ pub(crate) fn read(text: &str) -> Result<Imported, ImportError> {
                 Some(other) => other.to_string(),
                 None => String::new(),
             };
-            problems.push(format!("unknown key {}: {text}", shown.join(".")));
+            unknown.push((
+                line,
+                column,
+                format!("unknown key {}: {text}", shown.join(".")),
+            ));
         }
     }
     for name in doc.priorities {
@@ -138,6 +146,18 @@ pub(crate) fn read(text: &str) -> Result<Imported, ImportError> {
     }
 
     let mut diagnostics = Vec::new();
+    for (line, column, message) in unknown {
+        if !plan.notes.is_empty() {
+            plan.notes.push('\n');
+        }
+        plan.notes.push_str(&format!("Line {line}: {message}"));
+        diagnostics.push(Diagnostic {
+            line,
+            column,
+            severity: Severity::Warning,
+            message: format!("{message}; kept in the plan's notes"),
+        });
+    }
     for message in problems {
         if !plan.notes.is_empty() {
             plan.notes.push('\n');
@@ -217,7 +237,7 @@ impl<'de> serde::de::Visitor<'de> for NoDuplicateKeysVisitor {
 }
 
 /// One step of the path to a value in the document.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Segment {
     Key(String),
     Index(usize),
@@ -240,6 +260,86 @@ impl std::fmt::Display for Segment {
             Segment::Index(i) => write!(f, "{i}"),
         }
     }
+}
+
+/// The line and column (in characters, from 1) of the key that ends each
+/// of `paths`, found by walking the text, which has parsed as JSON; `(1, 1)`
+/// for one not found.
+fn key_places(text: &str, paths: &[Vec<Segment>]) -> Vec<(usize, usize)> {
+    use std::collections::HashMap;
+    enum Frame {
+        /// An object, its key being read or last read, and whether a key is next.
+        Object(Option<String>, bool),
+        /// An array and the index of its element being read.
+        Array(usize),
+    }
+    let wanted: HashMap<&[Segment], usize> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_slice(), i))
+        .collect();
+    let mut places = vec![(1, 1); paths.len()];
+    let mut stack: Vec<Frame> = Vec::new();
+    let (mut line, mut column) = (1, 0);
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        column += 1;
+        match c {
+            '\n' => {
+                line += 1;
+                column = 0;
+            }
+            '{' => stack.push(Frame::Object(None, true)),
+            '[' => stack.push(Frame::Array(0)),
+            '}' | ']' => {
+                stack.pop();
+            }
+            ',' => match stack.last_mut() {
+                Some(Frame::Object(_, next_is_key)) => *next_is_key = true,
+                Some(Frame::Array(index)) => *index += 1,
+                None => {}
+            },
+            ':' => {
+                if let Some(Frame::Object(_, next_is_key)) = stack.last_mut() {
+                    *next_is_key = false;
+                }
+            }
+            '"' => {
+                let (start_line, start_column) = (line, column);
+                // To the closing quote; a string holds no raw line break.
+                let mut end = at + 1;
+                while let Some((i, c)) = chars.next() {
+                    column += 1;
+                    end = i + c.len_utf8();
+                    match c {
+                        '\\' if chars.next().is_some() => column += 1,
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+                let Some(Frame::Object(key, true)) = stack.last_mut() else {
+                    continue;
+                };
+                let Ok(name) = serde_json::from_str::<String>(&text[at..end]) else {
+                    continue;
+                };
+                *key = Some(name);
+                let mut path: Vec<Segment> = Vec::with_capacity(stack.len());
+                for frame in &stack {
+                    match frame {
+                        Frame::Object(Some(k), _) => path.push(Segment::Key(k.clone())),
+                        Frame::Object(None, _) => {}
+                        Frame::Array(i) => path.push(Segment::Index(*i)),
+                    }
+                }
+                if let Some(&i) = wanted.get(path.as_slice()) {
+                    places[i] = (start_line, start_column);
+                }
+            }
+            _ => {}
+        }
+    }
+    places
 }
 
 fn segments(path: &serde_ignored::Path<'_>) -> Vec<Segment> {
@@ -343,5 +443,26 @@ fn merge_duplicates(plan: &mut Plan, problems: &mut Vec<String>) {
             wp.related_items
                 .retain(|n| seen.insert(n.to_ascii_lowercase()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Segment, key_places};
+
+    #[test]
+    fn keys_are_found_at_their_line_and_column() {
+        let text = "{\"a\": [1, {\"b\\\"\": \"x\\\"y\"},\n  {\"é\": {\"\\u00e9\": 2}}], \"c\": 3}";
+        let key = |k: &str| Segment::Key(k.to_string());
+        let paths = vec![
+            vec![key("a"), Segment::Index(1), key("b\"")],
+            vec![key("a"), Segment::Index(2), key("é"), key("é")],
+            vec![key("c")],
+            vec![key("missing")],
+        ];
+        assert_eq!(
+            key_places(text, &paths),
+            [(1, 12), (2, 10), (2, 26), (1, 1)]
+        );
     }
 }
