@@ -23,6 +23,9 @@ pub enum Kind {
     Text(TextField),
     /// Text in a format the record's own rules read (a number, quarters, codes, a date).
     Formatted,
+    /// Several values in one text, parted by the separator; JSON may send an
+    /// array of them.
+    List(&'static str),
     /// One of a list of values (a select or radios); JSON sends a string.
     Choice(fn() -> Vec<&'static str>),
     /// A checkbox: `true` or `false`; JSON sends a boolean.
@@ -39,6 +42,9 @@ pub struct Field {
     pub kind: Kind,
     /// The message when it is left empty, for a field that must hold a value.
     pub required: Option<&'static str>,
+    /// The record always has a value here (a default, if not given): a JSON
+    /// `null` cannot clear it.
+    pub always_set: bool,
 }
 
 impl Field {
@@ -58,12 +64,17 @@ impl Field {
         Field::of(Kind::Flag, label)
     }
 
+    pub const fn list(separator: &'static str, label: &'static str) -> Field {
+        Field::of(Kind::List(separator), label)
+    }
+
     const fn of(kind: Kind, label: &'static str) -> Field {
         Field {
             name: "",
             label,
             kind,
             required: None,
+            always_set: false,
         }
     }
 
@@ -71,6 +82,14 @@ impl Field {
     pub const fn required(self, message: &'static str) -> Field {
         Field {
             required: Some(message),
+            ..self
+        }
+    }
+
+    /// The record always has a value here: `null` cannot clear it.
+    pub const fn always_set(self) -> Field {
+        Field {
+            always_set: true,
             ..self
         }
     }

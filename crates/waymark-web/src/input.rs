@@ -288,17 +288,20 @@ crate::form! {
     pub struct WorkPackageFields {
         /// Section the package belongs to.
         section_id: Field::choice(Vec::new, "Section")
-            .required("Choose the section the work package belongs to"),
+            .required("Choose the section the work package belongs to")
+            .always_set(),
         /// Number within the section; the next free number when left out on create.
-        number: Field::formatted("Number within the section"),
-        title: Field::text(limits::PACKAGE_TITLE, "Title").required("Enter a title"),
+        number: Field::formatted("Number within the section").always_set(),
+        title: Field::text(limits::PACKAGE_TITLE, "Title")
+            .required("Enter a title")
+            .always_set(),
         scope: Field::text(limits::PACKAGE_SCOPE, "High level scope or definition"),
         relationships: Field::text(limits::PACKAGE_RELATIONSHIPS, "Relationships"),
         /// Quarters, optionally labelled: `Q2 2007` or `a) Q4 2007 b) Q1 2008`.
-        delivery: Field::formatted("Estimated delivery of detailed work plan"),
+        delivery: Field::list(" ", "Estimated delivery of detailed work plan"),
         comments: Field::text(limits::PACKAGE_COMMENTS, "Comments"),
         /// Key-influence codes separated by spaces or commas: `3.1.1 3.2.6`.
-        influences: Field::formatted("Key influences"),
+        influences: Field::list(" ", "Key influences"),
         /// `false` to go back to reading related items from `relationships`;
         /// `true` to keep the current ones as they are.
         #[schema(value_type = Option<bool>)]
@@ -306,14 +309,14 @@ crate::form! {
         /// Related item names, one per line or separated by `;`; giving them sets
         /// them by hand. Left out on create: read from `relationships`, and again on
         /// every save until set by hand.
-        related_items: Field::formatted("Related items, one per line"),
+        related_items: Field::list("\n", "Related items, one per line"),
         owner: Field::text(limits::PACKAGE_OWNER, "Owner"),
         /// not_started, in_progress, delivered, on_hold or cancelled.
-        status: Field::choice(statuses, "Status"),
+        status: Field::choice(statuses, "Status").always_set(),
         /// red, amber, green, or empty for none.
         rag: Field::choice(rags, "RAG status"),
         /// 0 to 100.
-        progress: Field::formatted("Progress (%)"),
+        progress: Field::formatted("Progress (%)").always_set(),
         /// YYYY-MM-DD, or empty.
         actual_delivery: Field::formatted("Actual delivery date"),
     }

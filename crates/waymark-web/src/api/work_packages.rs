@@ -11,7 +11,7 @@ use super::{JsonBody, QueryPairs, parse_body, path_id};
 use crate::AppState;
 use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
-use crate::form::{Fields, Form};
+use crate::form::{Fields, Form, Kind};
 use crate::input::{WorkPackageFields, work_package_query};
 
 #[utoipa::path(get, operation_id = "listWorkPackages", path = "/api/v1/plans/{id}/work-packages", tag = "work packages",
@@ -53,9 +53,6 @@ pub async fn list(
     Ok(JsonBody(page.into(), capacity))
 }
 
-/// Fields that always hold a value: `null` cannot clear them.
-const REQUIRED_FIELDS: [&str; 5] = ["section_id", "number", "title", "status", "progress"];
-
 /// Read a JSON body into form-like fields. Lists may be arrays: `delivery` of
 /// strings or `{label, quarter}` objects, `influences` and `related_items` of
 /// strings, `programme_ids` of numbers.
@@ -69,14 +66,15 @@ fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
     let mut f = WorkPackageFields::default();
     let mut errors = Vec::new();
     for (key, val) in map {
-        let sep = match key.as_str() {
-            "related_items" => "\n",
-            _ => " ",
+        let field = WorkPackageFields::FIELDS.iter().find(|f| f.name == key);
+        let list = match field.map(|f| f.kind) {
+            Some(Kind::List(separator)) => Some(separator),
+            _ => None,
         };
         // null clears a field that may be empty (comments, rag, actual_delivery);
         // a field that always has a value cannot be cleared, so null is refused
         // rather than read as 0 or "not started".
-        if val.is_null() && REQUIRED_FIELDS.contains(&key.as_str()) {
+        if val.is_null() && field.is_some_and(|f| f.always_set) {
             errors.push(FieldError::new(
                 &key,
                 "must not be null: give a value, or leave the field out to keep the current one",
@@ -87,9 +85,7 @@ fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
             Value::Null => Some(String::new()),
-            Value::Array(items)
-                if matches!(key.as_str(), "delivery" | "influences" | "related_items") =>
-            {
+            Value::Array(items) if list.is_some() => {
                 let mut parts = Vec::new();
                 for item in items {
                     match item {
@@ -108,7 +104,7 @@ fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
                         _ => errors.push(FieldError::new(&key, "list items must be strings")),
                     }
                 }
-                Some(parts.join(sep))
+                Some(parts.join(list.unwrap_or(" ")))
             }
             _ => None,
         };
