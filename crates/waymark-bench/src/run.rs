@@ -51,6 +51,11 @@ pub struct RunArgs {
     /// Keep the temporary directory (plan, databases, server log).
     #[arg(long)]
     keep: bool,
+    /// Load only these endpoints (comma-separated keys, such as
+    /// `mixed,mixed_reads`; the baseline is always measured), and export only
+    /// when `exports` is among them.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
 }
 
 /// The endpoints, in the order they are loaded. The first is the baseline.
@@ -154,7 +159,10 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
         println!("server: pid {pid} on {addr}, healthy after {startup:.2} s");
         let (idle_rss, _) = memory_kb(pid)?;
         println!("server RSS idle: {:.0} MB", idle_rss as f64 / 1024.0);
-        let endpoints = endpoints(addr).await?;
+        let mut endpoints = endpoints(addr).await?;
+        if !args.only.is_empty() {
+            endpoints.retain(|e| e.key == "baseline" || args.only.iter().any(|k| k == e.key));
+        }
         preflight(addr, &endpoints).await;
         let mut measured = Vec::new();
         for endpoint in endpoints {
@@ -183,7 +191,11 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
                 hwm_kb,
             });
         }
-        let exports = exports(addr, pid).await?;
+        let exports = if args.only.is_empty() || args.only.iter().any(|k| k == "exports") {
+            exports(addr, pid).await?
+        } else {
+            Vec::new()
+        };
         anyhow::Ok((measured, exports))
     });
     let (measured, exports) = match measured {
@@ -485,6 +497,18 @@ async fn endpoints(addr: SocketAddr) -> Result<Vec<Endpoint>> {
     )?;
     println!("plan id {plan}, section id {section}");
     let list = format!("/api/v1/plans/{plan}/work-packages");
+    let mixed = mixed(addr, &list, &section).await?;
+    // The same reads without the writes: what the writes add to the reads.
+    let mixed_reads = Endpoint {
+        key: "mixed_reads",
+        label: "mixed reads alone, no PATCH",
+        paths: mixed
+            .paths
+            .iter()
+            .filter(|r| !r.is_write())
+            .cloned()
+            .collect(),
+    };
     let get = |paths: Vec<String>| paths.into_iter().map(Request::get).collect::<Vec<_>>();
     Ok(vec![
         Endpoint {
@@ -518,7 +542,8 @@ async fn endpoints(addr: SocketAddr) -> Result<Vec<Endpoint>> {
                 .map(|w| format!("{list}?q={w}&per_page=100"))
                 .collect()),
         },
-        mixed(addr, &list, &section).await?,
+        mixed_reads,
+        mixed,
     ])
 }
 
