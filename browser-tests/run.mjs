@@ -471,6 +471,48 @@ describe('overview: open, filter, search', () => {
     });
 });
 
+describe('list pages with a wrong or repeated filter, and a form whose token expired', () => {
+    for (const [what, pagePath, field] of [
+        ['overview, a filter given twice', `/plans/${PLAN}?status=in_progress&status=delivered`, 'status'],
+        ['timeline, a wrong status', `/plans/${PLAN}/timeline?status=soon`, 'status'],
+        ['related items, a wrong kind', `/plans/${PLAN}/related-items?kind=planets`, 'kind'],
+    ]) {
+        test(`${what}: the page and its filter stay, the error beside the field`, async () => {
+            const page = await open(desktop, pagePath, { expectStatus: 400 });
+            try {
+                assert.match(await page.title(), /^Error/, `the title does not start with "Error": ${await page.title()}`);
+                assert.equal(await page.locator(`main a[href="#${field}"]`).count(), 1, `no error summary link to #${field}`);
+                const description = await page.locator(`#${field}`).evaluate((el) =>
+                    (el.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)?.textContent || '').join(' '),
+                );
+                assert.match(squash(description), /filter/i, `the ${field} field's error is not tied to it (description: "${squash(description)}")`);
+                await assertAxeClean(page, what);
+            } finally {
+                await page.close();
+            }
+        });
+    }
+
+    test('a form posted with an expired token comes back as that form, with what was typed', async () => {
+        const page = await open(desktop, `/plans/${PLAN}/priorities`);
+        try {
+            // As after a restart: the token no longer matches the session.
+            await page.locator('main form input[name="csrf_token"]').last().evaluate((el) => { el.value = '00'; });
+            await page.locator('#name').fill('Typed before the restart');
+            const add = page.locator('main form').last().getByRole('button', { name: /add programme/i });
+            const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), add.click()]);
+            assert.equal(res.status(), 422, `the expired form answered ${res.status()}`);
+            assert.match(squash(await page.locator('[role="alert"]').first().innerText()), /not been saved/i, 'no notice that nothing was saved');
+            assert.equal(await page.locator('#name').inputValue(), 'Typed before the restart', 'the form does not keep what was typed');
+            await assertAxeClean(page, 'the priorities page with an expired form');
+            const programmes = await api(`/api/v1/plans/${PLAN}/programmes`);
+            assert.ok(!JSON.stringify(programmes).includes('Typed before the restart'), 'the expired form was stored');
+        } finally {
+            await page.close();
+        }
+    });
+});
+
 describe('work package: show, edit, validation', () => {
     test('clicking "Application review" opens its page with its fields', async () => {
         const page = await open(desktop, `/plans/${PLAN}`);
