@@ -261,6 +261,14 @@ fn markdown_row_that_reads_as_a_header() {
     case("row_like_header_markdown.md", Format::Markdown);
 }
 
+/// Register tables with a column the register does not read (`Contact`), a kind that is not one, a priority that is not yes or no:
+/// each is kept in the notes with a warning (they were dropped, or only
+/// warned about).
+#[test]
+fn markdown_registers_with_cells_they_do_not_read() {
+    case("markdown_registers.md", Format::Markdown);
+}
+
 /// What Excel writes where the decimal separator is a comma.
 #[test]
 fn semicolon_separated_csv() {

@@ -764,19 +764,29 @@ impl Reader {
             }
             Some(TableKind::Register { register, headers }) => {
                 let register = *register;
+                // The columns each register reads, in this order.
+                let read = match register {
+                    Register::Influences => 3,
+                    Register::RelatedItems | Register::Dependencies => 2,
+                    Register::Programmes => 4,
+                };
                 let extra: Vec<&str> = row
                     .cells
                     .iter()
-                    .skip(headers.len())
+                    .skip(headers.len().min(read))
                     .map(|c| c.text.trim())
                     .filter(|t| !t.is_empty())
                     .collect();
                 if !extra.is_empty() {
-                    self.b.warn(
-                        row.line,
-                        1,
-                        "cells beyond the header's last column; kept in the plan's notes",
-                    );
+                    let message = if headers.len() > read {
+                        format!(
+                            "cells after the \"{}\" column, which the register does not read; kept in the plan's notes",
+                            headers[read - 1]
+                        )
+                    } else {
+                        "cells beyond the header's last column; kept in the plan's notes".into()
+                    };
+                    self.b.warn(row.line, 1, message);
                     self.b.note(format!(
                         "Line {}: extra cells: {}",
                         row.line,
@@ -793,16 +803,42 @@ impl Reader {
                             self.b.related_name(cell(0), Some(kind));
                         }
                         Err(e) => {
-                            self.b.warn(row.line, 1, format!("{e}; taken as other"));
+                            self.b.warn(
+                                row.line,
+                                1,
+                                format!("{e}; taken as other, and kept in the plan's notes"),
+                            );
+                            self.b.note(format!(
+                                "Line {} (kind of {}): {}",
+                                row.line,
+                                cell(0).trim(),
+                                cell(1).trim()
+                            ));
                             self.b
                                 .related_name(cell(0), Some(crate::model::RelatedKind::Other));
                         }
                     },
                     Register::Programmes => {
-                        let priority = matches!(
-                            cell(1).trim().to_lowercase().as_str(),
-                            "yes" | "y" | "true" | "priority"
-                        );
+                        let written = cell(1).trim().to_lowercase();
+                        let priority =
+                            matches!(written.as_str(), "yes" | "y" | "true" | "priority");
+                        if !priority && !matches!(written.as_str(), "" | "no" | "n" | "false") {
+                            self.b.warn(
+                                row.line,
+                                1,
+                                format!(
+                                    "programme {}: priority \"{}\" is not yes or no; taken as no, and kept in the plan's notes",
+                                    cell(0).trim(),
+                                    cell(1).trim()
+                                ),
+                            );
+                            self.b.note(format!(
+                                "Line {} (priority of {}): {}",
+                                row.line,
+                                cell(0).trim(),
+                                cell(1).trim()
+                            ));
+                        }
                         self.b
                             .add_programme(row.line, cell(0), priority, cell(2), cell(3));
                     }
