@@ -327,7 +327,9 @@ impl Builder {
             || text == s.label(section)
             || s.number.as_deref() == Some(text.trim_end_matches('.'))
             || s.title.as_deref() == Some(text)
-            || (s.number.is_none() && s.title.is_none() && super::csv::is_unheaded_label(text));
+            || (s.number.is_none() && s.title.is_none() && super::csv::is_unheaded_label(text))
+            // `10.1. Core  systems`: the same number and title, written otherwise.
+            || super::csv::split_section(text) == (s.number.clone(), s.title.clone());
         if !agrees {
             let label = s.label(section);
             self.warn(
