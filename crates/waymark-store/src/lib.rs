@@ -477,6 +477,14 @@ pub struct ProgrammeRow {
     pub work_packages: Vec<WorkPackageRow>,
 }
 
+/// A section's new number and title and, when given, its new place (0-based).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionChange {
+    pub number: Option<String>,
+    pub title: Option<String>,
+    pub position: Option<usize>,
+}
+
 /// Programme fields a person sets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProgrammeInput {
@@ -574,6 +582,14 @@ pub trait PlanStore: Send + Sync {
     /// keeps others waiting for nothing).
     fn visit_plan(&self, id: PlanId, visit: &mut dyn FnMut(PlanPart) -> bool) -> Result<()>;
     fn update_plan(&self, id: PlanId, input: &PlanInput, by: &Actor) -> Result<()>;
+    /// Change a plan's fields from what they are, in one transaction, as
+    /// [`PlanStore::change_work_package`] does for a package.
+    fn change_plan(
+        &self,
+        id: PlanId,
+        change: &mut dyn FnMut(&PlanInput) -> Option<PlanInput>,
+        by: &Actor,
+    ) -> Result<bool>;
     fn delete_plan(&self, id: PlanId, by: &Actor) -> Result<()>;
 
     fn sections(&self, plan: PlanId) -> Result<Vec<SectionRow>>;
@@ -588,6 +604,14 @@ pub trait PlanStore: Send + Sync {
         position: Option<usize>,
         by: &Actor,
     ) -> Result<()>;
+    /// Renumber, retitle or move a section from what it is, in one
+    /// transaction, as [`PlanStore::change_work_package`] does for a package.
+    fn change_section(
+        &self,
+        id: SectionId,
+        change: &mut dyn FnMut(&SectionRow) -> Option<SectionChange>,
+        by: &Actor,
+    ) -> Result<bool>;
     /// Put a section at `position` (0-based) in its plan; references follow.
     fn move_section(&self, id: SectionId, position: usize, by: &Actor) -> Result<()>;
     /// Delete an empty section; refused (a conflict naming how many) while it
@@ -654,6 +678,15 @@ pub trait PlanStore: Send + Sync {
         kind: RelatedKind,
         by: &Actor,
     ) -> Result<()>;
+    /// Rename a related item or change its kind from what it is, in one
+    /// transaction, as [`PlanStore::change_work_package`] does for a package:
+    /// `change` answers the new name and kind.
+    fn change_related_item(
+        &self,
+        id: RelatedItemId,
+        change: &mut dyn FnMut(&RelatedItemRow) -> Option<(String, RelatedKind)>,
+        by: &Actor,
+    ) -> Result<bool>;
     /// Move every link of `from` to `into` (duplicates collapse) and remove
     /// `from`; its name stays known as another name of `into`.
     fn merge_related_item(
@@ -673,6 +706,16 @@ pub trait PlanStore: Send + Sync {
         description: &str,
         by: &Actor,
     ) -> Result<()>;
+    /// Describe a key influence from what it is, in one transaction, as
+    /// [`PlanStore::change_work_package`] does for a package: `change`
+    /// answers the new title and description.
+    fn change_influence(
+        &self,
+        plan: PlanId,
+        code: &InfluenceCode,
+        change: &mut dyn FnMut(&InfluenceRow) -> Option<(String, String)>,
+        by: &Actor,
+    ) -> Result<bool>;
     /// Delete a key influence no package addresses; refused otherwise.
     fn delete_influence(&self, plan: PlanId, code: &InfluenceCode, by: &Actor) -> Result<()>;
     /// Move every link of `from` to `into` (created if new; duplicates
@@ -693,6 +736,14 @@ pub trait PlanStore: Send + Sync {
         by: &Actor,
     ) -> Result<ProgrammeId>;
     fn update_programme(&self, id: ProgrammeId, input: &ProgrammeInput, by: &Actor) -> Result<()>;
+    /// Change a programme's fields from what they are, in one transaction, as
+    /// [`PlanStore::change_work_package`] does for a package.
+    fn change_programme(
+        &self,
+        id: ProgrammeId,
+        change: &mut dyn FnMut(&ProgrammeInput) -> Option<ProgrammeInput>,
+        by: &Actor,
+    ) -> Result<bool>;
     fn delete_programme(&self, id: ProgrammeId, by: &Actor) -> Result<()>;
     fn programme(&self, id: ProgrammeId) -> Result<(ProgrammeRow, PlanId)>;
 

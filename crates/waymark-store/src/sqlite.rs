@@ -32,9 +32,9 @@ use crate::{
     Actor, BackendError, DependencyId, DependencyLink, DependencyRow, FilterOptions,
     InfluenceOption, InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore,
     PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow,
-    RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionId, SectionOption, SectionRow,
-    StoreError, Traceability, WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery,
-    WorkPackageRow,
+    RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionChange, SectionId, SectionOption,
+    SectionRow, StoreError, Traceability, WorkPackageDetail, WorkPackageId, WorkPackageInput,
+    WorkPackageQuery, WorkPackageRow,
 };
 
 /// Most rows a register page lists for one influence or related item.
@@ -376,6 +376,28 @@ impl SqliteStore {
         tx.prepare_cached("UPDATE store_generation SET generation = generation + 1 WHERE id = 1")?
             .execute([])?;
         Ok(())
+    }
+
+    /// A check-and-change in one write transaction: `read` what is stored,
+    /// let `change` decide what to store (or nothing), and `apply` it.
+    /// Answers whether it stored a change.
+    fn change<C, I>(
+        &self,
+        by: &Actor,
+        read: impl FnOnce(&Connection) -> Result<C>,
+        change: &mut dyn FnMut(&C) -> Option<I>,
+        apply: impl FnOnce(&mut SqliteTx<'_>, I) -> Result<()>,
+    ) -> Result<bool> {
+        self.write(by, |tx| {
+            let current = read(tx)?;
+            match change(&current) {
+                Some(input) => {
+                    apply(&mut SqliteTx::new(tx), input)?;
+                    Ok(true)
+                }
+                None => Ok(false),
+            }
+        })
     }
 
     /// A write that changes one package and its links (or creates or deletes
@@ -787,6 +809,50 @@ fn package_detail(c: &Connection, id: WorkPackageId) -> Result<WorkPackageDetail
     })
 }
 
+/// A plan's editable fields.
+fn plan_input(c: &Connection, id: PlanId) -> Result<PlanInput> {
+    c.prepare_cached(
+        "SELECT title, organisation, period, introduction, quarter_convention FROM plan WHERE id = ?",
+    )?
+    .query_row([id.0], |r| {
+        Ok(PlanInput {
+            title: r.get(0)?,
+            organisation: r.get(1)?,
+            period: r.get(2)?,
+            introduction: r.get(3)?,
+            quarter_convention: parse_col(&r.get::<_, String>(4)?)?,
+        })
+    })
+    .optional()?
+    .ok_or(StoreError::NotFound { what: "plan" })
+}
+
+/// A programme's editable fields.
+fn programme_input(c: &Connection, id: ProgrammeId) -> Result<ProgrammeInput> {
+    c.prepare_cached("SELECT name, priority, description FROM programme WHERE id = ?")?
+        .query_row([id.0], |r| {
+            Ok(ProgrammeInput {
+                name: r.get(0)?,
+                priority: r.get(1)?,
+                description: r.get(2)?,
+            })
+        })
+        .optional()?
+        .ok_or(StoreError::NotFound { what: "programme" })
+}
+
+/// A related item's row and its plan.
+fn related_item_of(c: &Connection, id: RelatedItemId) -> Result<(RelatedItemRow, PlanId)> {
+    c.prepare_cached(&format!(
+        "SELECT {RELATED_ITEM_COLUMNS}, ri.plan_id FROM related_item ri WHERE ri.id = ?"
+    ))?
+    .query_row([id.0], |r| Ok((related_item_row(r)?, PlanId(r.get(4)?))))
+    .optional()?
+    .ok_or(StoreError::NotFound {
+        what: "related item",
+    })
+}
+
 impl PlanStore for SqliteStore {
     fn list_plans(&self) -> Result<Vec<PlanSummary>> {
         self.read(|c| {
@@ -898,6 +964,20 @@ impl PlanStore for SqliteStore {
         })
     }
 
+    fn change_plan(
+        &self,
+        id: PlanId,
+        change: &mut dyn FnMut(&PlanInput) -> Option<PlanInput>,
+        by: &Actor,
+    ) -> Result<bool> {
+        self.change(
+            by,
+            |c| plan_input(c, id),
+            change,
+            |tx, input| rules::registers::update_plan(tx, id, &input),
+        )
+    }
+
     fn delete_plan(&self, id: PlanId, by: &Actor) -> Result<()> {
         self.write(by, |tx| {
             rules::registers::delete_plan(&mut SqliteTx::new(tx), id)
@@ -938,6 +1018,28 @@ impl PlanStore for SqliteStore {
                 position,
             )
         })
+    }
+
+    fn change_section(
+        &self,
+        id: SectionId,
+        change: &mut dyn FnMut(&SectionRow) -> Option<SectionChange>,
+        by: &Actor,
+    ) -> Result<bool> {
+        self.change(
+            by,
+            |c| section(c, id),
+            change,
+            |tx, to| {
+                rules::registers::update_section(
+                    tx,
+                    id,
+                    to.number.as_deref(),
+                    to.title.as_deref(),
+                    to.position,
+                )
+            },
+        )
     }
 
     fn move_section(&self, id: SectionId, position: usize, by: &Actor) -> Result<()> {
@@ -1145,13 +1247,7 @@ impl PlanStore for SqliteStore {
         id: RelatedItemId,
     ) -> Result<(RelatedItemRow, PlanId, Vec<WorkPackageRow>)> {
         self.read(|c| {
-            let (row, plan) = c
-                .prepare_cached(&format!(
-                    "SELECT {RELATED_ITEM_COLUMNS}, ri.plan_id FROM related_item ri WHERE ri.id = ?"
-                ))?
-                .query_row([id.0], |r| Ok((related_item_row(r)?, PlanId(r.get(4)?))))
-                .optional()?
-                .ok_or(StoreError::NotFound { what: "related item" })?;
+            let (row, plan) = related_item_of(c, id)?;
             let packages = Self::rows_where(
                 c,
                 "wp.id IN (SELECT work_package_id FROM work_package_related WHERE related_item_id = ?)",
@@ -1174,6 +1270,20 @@ impl PlanStore for SqliteStore {
         })
     }
 
+    fn change_related_item(
+        &self,
+        id: RelatedItemId,
+        change: &mut dyn FnMut(&RelatedItemRow) -> Option<(String, RelatedKind)>,
+        by: &Actor,
+    ) -> Result<bool> {
+        self.change(
+            by,
+            |c| related_item_of(c, id).map(|(row, _)| row),
+            change,
+            |tx, (name, kind)| rules::registers::update_related_item(tx, id, &name, kind),
+        )
+    }
+
     fn merge_related_item(
         &self,
         from: RelatedItemId,
@@ -1188,6 +1298,25 @@ impl PlanStore for SqliteStore {
     fn delete_related_item(&self, id: RelatedItemId, by: &Actor) -> Result<()> {
         self.write(by, |tx| {
             rules::registers::delete_related_item(&mut SqliteTx::new(tx), id)
+        })
+    }
+
+    fn change_influence(
+        &self,
+        plan: PlanId,
+        code: &InfluenceCode,
+        change: &mut dyn FnMut(&InfluenceRow) -> Option<(String, String)>,
+        by: &Actor,
+    ) -> Result<bool> {
+        let read = |c: &Connection| {
+            influence_rows(c, plan, Some(code))?
+                .pop()
+                .ok_or(StoreError::NotFound {
+                    what: "key influence",
+                })
+        };
+        self.change(by, read, change, |tx, (title, description)| {
+            rules::registers::update_influence(tx, plan, code, &title, &description)
         })
     }
 
@@ -1243,6 +1372,20 @@ impl PlanStore for SqliteStore {
         self.write(by, |tx| {
             rules::registers::update_programme(&mut SqliteTx::new(tx), id, input)
         })
+    }
+
+    fn change_programme(
+        &self,
+        id: ProgrammeId,
+        change: &mut dyn FnMut(&ProgrammeInput) -> Option<ProgrammeInput>,
+        by: &Actor,
+    ) -> Result<bool> {
+        self.change(
+            by,
+            |c| programme_input(c, id),
+            change,
+            |tx, input| rules::registers::update_programme(tx, id, &input),
+        )
     }
 
     fn delete_programme(&self, id: ProgrammeId, by: &Actor) -> Result<()> {

@@ -10,10 +10,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use waymark_core::RelatedKind;
 use waymark_core::import::{Format, ImportOptions, import};
 use waymark_core::{Dependency, Plan, Rag, Status, WorkPackageRef};
 use waymark_store::{
-    Actor, OnExisting, PlanId, PlanStore, SortKey, StoreError, WorkPackageInput, WorkPackageQuery,
+    Actor, OnExisting, PlanId, PlanInput, PlanStore, ProgrammeId, ProgrammeInput, SectionChange,
+    SortKey, StoreError, WorkPackageInput, WorkPackageQuery,
 };
 
 const SEED: &[u8] = waymark_demo::CYPS_PLAN;
@@ -374,6 +376,164 @@ macro_rules! store_suite {
                 store.change_work_package(gone, &mut |d| Some(input_of(d.clone())), BY),
                 Err(StoreError::NotFound { .. })
             ));
+        }
+
+        #[test]
+        fn registers_change_from_what_is_stored() {
+            let (store, plan) = seeded();
+            let missing =
+                |r: waymark_store::Result<bool>| matches!(r, Err(StoreError::NotFound { .. }));
+
+            // The plan: a change sees the fields as stored; nothing answered, nothing changed.
+            assert!(
+                store
+                    .change_plan(
+                        plan,
+                        &mut |p| Some(PlanInput {
+                            period: format!("{}, extended", p.period),
+                            ..p.clone()
+                        }),
+                        BY
+                    )
+                    .unwrap()
+            );
+            let period = store.plan(plan).unwrap().period;
+            assert!(period.ends_with(", extended"), "{period}");
+            assert!(!store.change_plan(plan, &mut |_| None, BY).unwrap());
+            assert_eq!(store.plan(plan).unwrap().period, period);
+            assert!(missing(store.change_plan(
+                PlanId(i64::MAX),
+                &mut |p| Some(p.clone()),
+                BY
+            )));
+
+            // A section: retitled and moved in one change; a rule still refuses.
+            let sections = store.sections(plan).unwrap();
+            let first = sections[0].clone();
+            assert!(
+                store
+                    .change_section(
+                        first.id,
+                        &mut |s| Some(SectionChange {
+                            number: s.number.clone(),
+                            title: Some(format!(
+                                "{} (renamed)",
+                                s.title.clone().unwrap_or_default()
+                            )),
+                            position: Some(1),
+                        }),
+                        BY,
+                    )
+                    .unwrap()
+            );
+            let moved = store.section(first.id).unwrap();
+            assert_eq!(moved.position, 1);
+            assert!(moved.title.unwrap().ends_with("(renamed)"));
+            let err = store
+                .change_section(
+                    first.id,
+                    &mut |_| {
+                        Some(SectionChange {
+                            number: sections[1].number.clone(),
+                            title: None,
+                            position: None,
+                        })
+                    },
+                    BY,
+                )
+                .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StoreError::Conflict {
+                        field: "number",
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+
+            // A related item: renamed from its own name.
+            let item = store.related_items(plan).unwrap()[0].clone();
+            assert!(
+                store
+                    .change_related_item(
+                        item.id,
+                        &mut |r| Some((format!("{} (renamed)", r.name), RelatedKind::System)),
+                        BY
+                    )
+                    .unwrap()
+            );
+            let (row, _, _) = store.related_item(item.id).unwrap();
+            assert_eq!(
+                (row.name, row.kind),
+                (format!("{} (renamed)", item.name), RelatedKind::System)
+            );
+
+            // A key influence: described from its own words.
+            let influence = store.influences(plan).unwrap()[0].clone();
+            assert!(
+                store
+                    .change_influence(
+                        plan,
+                        &influence.code,
+                        &mut |i| Some((format!("{}!", i.title), i.description.clone())),
+                        BY
+                    )
+                    .unwrap()
+            );
+            let (row, _) = store.influence(plan, &influence.code).unwrap();
+            assert_eq!(row.title, format!("{}!", influence.title));
+            let unknown: waymark_core::InfluenceCode = "9.9.9".parse().unwrap();
+            assert!(missing(store.change_influence(
+                plan,
+                &unknown,
+                &mut |i| Some((i.title.clone(), String::new())),
+                BY
+            )));
+
+            // A programme, changed by four writers at once: each sees the others' marks.
+            let programme = store.programmes(plan).unwrap()[0].id;
+            let writers: Vec<_> = (0..4)
+                .map(|_| {
+                    let store = store.clone();
+                    std::thread::spawn(move || {
+                        for _ in 0..5 {
+                            store
+                                .change_programme(
+                                    programme,
+                                    &mut |p| {
+                                        Some(ProgrammeInput {
+                                            description: format!("{}+", p.description),
+                                            ..p.clone()
+                                        })
+                                    },
+                                    BY,
+                                )
+                                .unwrap();
+                        }
+                    })
+                })
+                .collect();
+            for w in writers {
+                w.join().unwrap();
+            }
+            let (row, _) = store.programme(programme).unwrap();
+            assert!(
+                row.description.ends_with(&"+".repeat(20)),
+                "{}",
+                row.description
+            );
+            assert!(
+                !row.description.ends_with(&"+".repeat(21)),
+                "{}",
+                row.description
+            );
+            assert!(missing(store.change_programme(
+                ProgrammeId(i64::MAX),
+                &mut |p| Some(p.clone()),
+                BY
+            )));
         }
 
         #[test]

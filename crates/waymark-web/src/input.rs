@@ -73,6 +73,18 @@ impl Form for PlanFields {
     }
 }
 
+impl From<&PlanInput> for PlanFields {
+    fn from(p: &PlanInput) -> Self {
+        PlanFields {
+            title: Some(p.title.clone()),
+            organisation: Some(p.organisation.clone()),
+            period: Some(p.period.clone()),
+            introduction: Some(p.introduction.clone()),
+            quarter_convention: Some(p.quarter_convention.as_str().to_string()),
+        }
+    }
+}
+
 impl From<&PlanSummary> for PlanFields {
     fn from(p: &PlanSummary) -> Self {
         PlanFields {
@@ -105,6 +117,16 @@ impl Form for ProgrammeFields {
             priority: self.flag("priority"),
             description: self.text("description"),
         })
+    }
+}
+
+impl From<&ProgrammeInput> for ProgrammeFields {
+    fn from(g: &ProgrammeInput) -> Self {
+        ProgrammeFields {
+            name: Some(g.name.clone()),
+            priority: Some(g.priority.to_string()),
+            description: Some(g.description.clone()),
+        }
     }
 }
 

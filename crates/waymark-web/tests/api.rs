@@ -51,18 +51,14 @@ fn package_id(s: &TestServer, reference: &str) -> i64 {
         .unwrap()
 }
 
-/// Two clients PATCH different fields of one package at once, again and
-/// again: each PATCH lies over the package as stored when it writes, so the
+/// Two clients PATCH different fields of one resource at once, again and
+/// again: each PATCH lies over the resource as stored when it writes, so the
 /// last value of both fields is there at the end (none is put back by a
-/// PATCH that read the package before it).
-#[test]
-fn concurrent_patches_of_different_fields_keep_both() {
-    let s = start();
-    let id = package_id(&s, "10.1.1");
-    let path = format!("/api/v1/work-packages/{id}");
+/// PATCH that read the resource before it).
+fn concurrent_patches_keep_both(s: &TestServer, path: &str, fields: [&'static str; 2]) {
     let addr = s.server.addr;
     let client = |field: &'static str| {
-        let path = path.clone();
+        let path = path.to_string();
         std::thread::spawn(move || {
             for i in 0..20 {
                 let body = format!(r#"{{"{field}":"{field} {i}"}}"#);
@@ -77,13 +73,41 @@ fn concurrent_patches_of_different_fields_keep_both() {
             }
         })
     };
-    let (a, b) = (client("owner"), client("comments"));
+    let (a, b) = (client(fields[0]), client(fields[1]));
     a.join().unwrap();
     b.join().unwrap();
-    let wp = s.get(&path).json();
-    assert_eq!(
-        (wp["owner"].as_str(), wp["comments"].as_str()),
-        (Some("owner 19"), Some("comments 19"))
+    let now = s.get(path).json();
+    for field in fields {
+        assert_eq!(
+            now[field].as_str(),
+            Some(format!("{field} 19").as_str()),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn concurrent_patches_of_different_fields_keep_both() {
+    let s = start();
+    let id = package_id(&s, "10.1.1");
+    concurrent_patches_keep_both(
+        &s,
+        &format!("/api/v1/work-packages/{id}"),
+        ["owner", "comments"],
+    );
+    concurrent_patches_keep_both(
+        &s,
+        &format!("/api/v1/plans/{}", s.plan_id),
+        ["organisation", "period"],
+    );
+    let programmes = s
+        .get(&format!("/api/v1/plans/{}/programmes", s.plan_id))
+        .json();
+    let programme = programmes["items"][0]["id"].as_i64().unwrap();
+    concurrent_patches_keep_both(
+        &s,
+        &format!("/api/v1/programmes/{programme}"),
+        ["name", "description"],
     );
 }
 

@@ -452,6 +452,26 @@ where
 
 /// An id from the path; a non-number is a 404 rather than a 400, as for any
 /// address that names nothing.
+/// A PATCH as a store's check-and-change (`PlanStore::change_*`) takes it:
+/// the patch laid over the record's fields as stored, then validated. What
+/// is wrong is kept in `refused`, and nothing is stored.
+pub(crate) fn patch_over<'a, F, C>(
+    patch: &'a mut Option<F>,
+    refused: &'a mut Option<Vec<FieldError>>,
+) -> impl FnMut(&C) -> Option<F::Input> + 'a
+where
+    F: crate::form::Form + for<'c> From<&'c C>,
+{
+    move |current| {
+        let patch = patch.take()?;
+        F::from(current)
+            .overlay(patch)
+            .validate()
+            .map_err(|e| *refused = Some(e))
+            .ok()
+    }
+}
+
 pub(crate) fn path_id(raw: &str, what: &str) -> Result<i64, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::NotFound(what.to_string()))

@@ -9,7 +9,7 @@ use waymark_store::PlanId;
 use waymark_store::PlanPart;
 
 use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionList};
-use super::{QueryPairs, path_id, plan_register};
+use super::{QueryPairs, patch_over, path_id, plan_register};
 use crate::AppState;
 use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
@@ -44,17 +44,19 @@ pub async fn update(
 ) -> Result<Json<PlanDto>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let patch = PlanFields::from_json(&body)?;
-    let current = state.run(move |s| s.plan(id)).await?;
-    let input = PlanFields::from(&current)
-        .overlay(patch)
-        .validate()
-        .map_err(ApiError::Validation)?;
-    let plan = state
+    // The patch lies over the plan as stored inside the write, so a change
+    // made meanwhile to another field is kept.
+    let outcome = state
         .run(move |s| {
-            s.update_plan(id, &input, &by)?;
-            s.plan(id)
+            let (mut patch, mut refused) = (Some(patch), None);
+            s.change_plan(id, &mut patch_over(&mut patch, &mut refused), &by)?;
+            Ok(match refused {
+                Some(errors) => Err(errors),
+                None => Ok(s.plan(id)?),
+            })
         })
         .await?;
+    let plan = outcome.map_err(ApiError::Validation)?;
     Ok(Json(plan.into()))
 }
 

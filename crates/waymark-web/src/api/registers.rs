@@ -5,13 +5,13 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use waymark_core::InfluenceCode;
-use waymark_store::{PlanId, ProgrammeId, RelatedItemId, SectionId};
+use waymark_store::{PlanId, ProgrammeId, RelatedItemId, SectionChange, SectionId, SectionRow};
 
 use super::dto::{
     InfluenceDetail, InfluenceList, ProgrammeDto, ProgrammeList, RelatedItemDetail,
     RelatedItemList, SectionDto,
 };
-use super::{parse_body, path_id, plan_register};
+use super::{parse_body, patch_over, path_id, plan_register};
 use crate::AppState;
 use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
@@ -74,17 +74,17 @@ pub async fn update_related_item(
 ) -> Result<Json<RelatedItemDetail>, ApiError> {
     let id = RelatedItemId(path_id(&id, "Related item")?);
     let patch = RelatedItemFields::from_json(&body)?;
-    let (current, _, _) = state.run(move |s| s.related_item(id)).await?;
-    let (name, kind) = RelatedItemFields::from(&current)
-        .overlay(patch)
-        .validate()
-        .map_err(ApiError::Validation)?;
-    let (row, plan, packages) = state
+    let outcome = state
         .run(move |s| {
-            s.update_related_item(id, &name, kind, &by)?;
-            s.related_item(id)
+            let (mut patch, mut refused) = (Some(patch), None);
+            s.change_related_item(id, &mut patch_over(&mut patch, &mut refused), &by)?;
+            Ok(match refused {
+                Some(errors) => Err(errors),
+                None => Ok(s.related_item(id)?),
+            })
         })
         .await?;
+    let (row, plan, packages) = outcome.map_err(ApiError::Validation)?;
     Ok(Json(RelatedItemDetail::from((row, plan, packages))))
 }
 
@@ -122,18 +122,17 @@ pub async fn update_influence(
         .parse()
         .map_err(|_| ApiError::NotFound("Key influence".into()))?;
     let patch = InfluenceFields::from_json(&body)?;
-    let c = code.clone();
-    let (current, _) = state.run(move |s| s.influence(id, &c)).await?;
-    let (title, description) = InfluenceFields::from(&current)
-        .overlay(patch)
-        .validate()
-        .map_err(ApiError::Validation)?;
-    let (row, packages) = state
+    let outcome = state
         .run(move |s| {
-            s.update_influence(id, &code, &title, &description, &by)?;
-            s.influence(id, &code)
+            let (mut patch, mut refused) = (Some(patch), None);
+            s.change_influence(id, &code, &mut patch_over(&mut patch, &mut refused), &by)?;
+            Ok(match refused {
+                Some(errors) => Err(errors),
+                None => Ok(s.influence(id, &code)?),
+            })
         })
         .await?;
+    let (row, packages) = outcome.map_err(ApiError::Validation)?;
     Ok(Json(InfluenceDetail::from((row, packages))))
 }
 
@@ -168,17 +167,17 @@ pub async fn update_programme(
 ) -> Result<Json<ProgrammeDto>, ApiError> {
     let id = ProgrammeId(path_id(&id, "Programme")?);
     let patch = ProgrammeFields::from_json(&body)?;
-    let (current, _) = state.run(move |s| s.programme(id)).await?;
-    let input = ProgrammeFields::from(&current)
-        .overlay(patch)
-        .validate()
-        .map_err(ApiError::Validation)?;
-    let (row, _) = state
+    let outcome = state
         .run(move |s| {
-            s.update_programme(id, &input, &by)?;
-            s.programme(id)
+            let (mut patch, mut refused) = (Some(patch), None);
+            s.change_programme(id, &mut patch_over(&mut patch, &mut refused), &by)?;
+            Ok(match refused {
+                Some(errors) => Err(errors),
+                None => Ok(s.programme(id)?),
+            })
         })
         .await?;
+    let (row, _) = outcome.map_err(ApiError::Validation)?;
     Ok(Json(row.into()))
 }
 
@@ -234,7 +233,34 @@ pub async fn update_section(
 ) -> Result<Json<SectionDto>, ApiError> {
     let id = SectionId(path_id(&id, "Section")?);
     let patch: SectionPatch = parse_body(&body)?;
-    let current = state.run(move |s| s.section(id)).await?;
+    let outcome = state
+        .run(move |s| {
+            let (mut patch, mut refused) = (Some(patch), None);
+            s.change_section(
+                id,
+                &mut |current| {
+                    section_change(current, patch.take()?)
+                        .map_err(|e| refused = Some(e))
+                        .ok()
+                },
+                &by,
+            )?;
+            Ok(match refused {
+                Some(errors) => Err(errors),
+                None => Ok(s.section(id)?),
+            })
+        })
+        .await?;
+    let row = outcome.map_err(ApiError::Validation)?;
+    Ok(Json(row.into()))
+}
+
+/// The section's number, title and place with the patch over them, or what
+/// is wrong with them.
+fn section_change(
+    current: &SectionRow,
+    patch: SectionPatch,
+) -> Result<SectionChange, Vec<FieldError>> {
     let renamed = patch.number.is_some() || patch.title.is_some();
     let given = SectionFields {
         number: patch.number,
@@ -242,9 +268,9 @@ pub async fn update_section(
     };
     // A section the import left without number or title may still be moved.
     let checked = if renamed {
-        SectionFields::from(&current).overlay(given).validate()
+        SectionFields::from(current).overlay(given).validate()
     } else {
-        Ok((current.number, current.title))
+        Ok((current.number.clone(), current.title.clone()))
     };
     let mut errors = checked.clone().err().unwrap_or_default();
     if patch.position == Some(0) {
@@ -253,18 +279,14 @@ pub async fn update_section(
             "The position is the section's place in the plan, from 1",
         ));
     }
-    let (number, title) = match checked {
-        Ok(fields) if errors.is_empty() => fields,
-        _ => return Err(ApiError::Validation(errors)),
-    };
-    let position = patch.position.map(|p| p as usize - 1);
-    let row = state
-        .run(move |s| {
-            s.update_section(id, number, title, position, &by)?;
-            s.section(id)
-        })
-        .await?;
-    Ok(Json(row.into()))
+    match checked {
+        Ok((number, title)) if errors.is_empty() => Ok(SectionChange {
+            number,
+            title,
+            position: patch.position.map(|p| p as usize - 1),
+        }),
+        _ => Err(errors),
+    }
 }
 
 #[utoipa::path(delete, operation_id = "deleteSection", path = "/api/v1/sections/{id}", tag = "sections", params(("id" = i64, Path)),
