@@ -13,12 +13,34 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use waymark_store::{PlanId, PlanStore, PlanSummary};
 
-use super::csrf::PostedForm;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use super::csrf::{CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
 use super::view::{Layout, PlanNav, Section};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::form::Form;
+
+/// What a page with a form needs besides its address: the state, and this
+/// session's token for its forms.
+pub struct Cx {
+    pub state: AppState,
+    pub csrf: String,
+}
+
+impl FromRequestParts<AppState> for Cx {
+    type Rejection = HtmlError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HtmlError> {
+        let CsrfToken(csrf) = CsrfToken::from_request_parts(parts, state).await?;
+        Ok(Cx {
+            state: state.clone(),
+            csrf,
+        })
+    }
+}
 
 /// What the notice says when a form's token had expired.
 const EXPIRED: &str = "The form had expired (the service may have restarted while the page was open), so nothing has been saved. Check what you entered below, then submit it again.";
@@ -118,7 +140,7 @@ pub fn store_errors<F: Form>(e: ApiError) -> Result<Vec<FieldError>, HtmlError> 
 /// redirect (a 303, with the banner's flag in the address). Otherwise `page`
 /// builds the same page again from the typed values and the errors (422).
 pub async fn submit<F, W, R, Fut, P>(
-    state: &AppState,
+    cx: Cx,
     posted: PostedForm,
     write: W,
     page: R,
@@ -126,7 +148,7 @@ pub async fn submit<F, W, R, Fut, P>(
 where
     F: Form,
     W: FnOnce(&dyn PlanStore, F::Input) -> waymark_store::Result<String> + Send + 'static,
-    R: FnOnce(Filled<F>) -> Fut,
+    R: FnOnce(Cx, Filled<F>) -> Fut,
     Fut: Future<Output = Result<P, HtmlError>>,
     P: Template,
 {
@@ -135,13 +157,13 @@ where
         errors: Vec::new(),
         expired: posted.expired,
     };
-    save(state, filled, F::validate, write, page).await
+    save(cx, filled, F::validate, write, page).await
 }
 
 /// [`submit`] for a form read its own way: `filled` holds the values and any
 /// errors found while reading them; `validate` is the record's check.
 pub async fn save<F, V, W, R, Fut, P>(
-    state: &AppState,
+    cx: Cx,
     mut filled: Filled<F>,
     validate: V,
     write: W,
@@ -151,14 +173,14 @@ where
     F: Form,
     V: FnOnce(&F) -> Result<F::Input, Vec<FieldError>>,
     W: FnOnce(&dyn PlanStore, F::Input) -> waymark_store::Result<String> + Send + 'static,
-    R: FnOnce(Filled<F>) -> Fut,
+    R: FnOnce(Cx, Filled<F>) -> Fut,
     Fut: Future<Output = Result<P, HtmlError>>,
     P: Template,
 {
     if !filled.expired {
         match validate(&filled.values) {
             Ok(input) if filled.errors.is_empty() => {
-                match state.run(move |s| write(s, input)).await {
+                match cx.state.run(move |s| write(s, input)).await {
                     Ok(to) => return Ok(Redirect::to(&to).into_response()),
                     Err(e) => filled.errors = store_errors::<F>(e)?,
                 }
@@ -168,7 +190,7 @@ where
         }
         crate::form::sort_errors::<F>(&mut filled.errors);
     }
-    let page = page(filled).await?;
+    let page = page(cx, filled).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -176,21 +198,17 @@ where
 /// with where to go (a 303). A refusal the person can act on (a store
 /// conflict: the section still holds packages) shows the confirmation page
 /// again with the reason as a sentence (409); nothing changed.
-pub async fn confirm<W, R, Fut, P>(
-    state: &AppState,
-    write: W,
-    page: R,
-) -> Result<Response, HtmlError>
+pub async fn confirm<W, R, Fut, P>(cx: Cx, write: W, page: R) -> Result<Response, HtmlError>
 where
     W: FnOnce(&dyn PlanStore) -> waymark_store::Result<String> + Send + 'static,
-    R: FnOnce(String) -> Fut,
+    R: FnOnce(Cx, String) -> Fut,
     Fut: Future<Output = Result<P, HtmlError>>,
     P: Template,
 {
-    match state.run(write).await {
+    match cx.state.run(write).await {
         Ok(to) => Ok(Redirect::to(&to).into_response()),
         Err(ApiError::Conflict(e)) => {
-            let page = page(crate::error::capitalise(&e.message) + ".").await?;
+            let page = page(cx, crate::error::capitalise(&e.message) + ".").await?;
             Ok(render(StatusCode::CONFLICT, &page))
         }
         Err(other) => Err(other.into()),

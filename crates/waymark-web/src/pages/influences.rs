@@ -10,9 +10,9 @@ use serde::Deserialize;
 use waymark_core::InfluenceCode;
 use waymark_store::{PlanId, PlanStore, PlanSummary, Traceability};
 
-use super::csrf::{CsrfForm, CsrfToken, PostedForm};
+use super::csrf::{CsrfForm, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Filled, confirm, ok_page, submit, with_plan};
+use super::form::{Cx, Filled, confirm, ok_page, submit, with_plan};
 use super::plans::{Banner, ListParams, Pager};
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, encode};
 use crate::AppState;
@@ -173,12 +173,13 @@ fn parse_code(code: &str) -> Result<InfluenceCode, HtmlError> {
 
 /// The influence's page; `typed`: its form as posted, else as stored.
 async fn influence_page(
-    state: &AppState,
+    cx: Cx,
     id: i64,
     code: InfluenceCode,
-    csrf: String,
     typed: Option<Filled<InfluenceFields>>,
 ) -> Result<InfluencePage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let ((influence, rows), plan) = with_plan(state, move |s| {
         let plan = PlanId(id);
         Ok((s.influence(plan, &code)?, plan))
@@ -208,23 +209,21 @@ async fn influence_page(
 }
 
 pub async fn show(
-    State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
-    let mut page = influence_page(&state, id, code, csrf, None).await?;
+    let mut page = influence_page(cx, id, code, None).await?;
     page.layout.banner = flags.ok().and_then(|Query(b)| b.message());
     Ok(render(StatusCode::OK, &page))
 }
 
 /// Name and describe an influence.
 pub async fn update(
-    State(state): State<AppState>,
     Who(by): Who,
     Path((id, code)): Path<(i64, String)>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
@@ -236,8 +235,8 @@ pub async fn update(
             encode(c.as_str())
         ))
     };
-    submit(&state, posted, write, |form| {
-        influence_page(&state, id, code, csrf, Some(form))
+    submit(cx, posted, write, move |cx, form| {
+        influence_page(cx, id, code, Some(form))
     })
     .await
 }
@@ -257,12 +256,13 @@ struct MergePage {
 }
 
 async fn merge_page(
-    state: &AppState,
+    cx: Cx,
     id: i64,
     code: InfluenceCode,
-    csrf: String,
     form: Filled<InfluenceMergeFields>,
 ) -> Result<MergePage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let ((influence, _), plan) = with_plan(state, move |s| {
         let plan = PlanId(id);
         Ok((s.influence(plan, &code)?, plan))
@@ -288,21 +288,19 @@ async fn merge_page(
 }
 
 pub async fn merge_form(
-    State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
     let form = Filled::new(InfluenceMergeFields::default());
-    ok_page(merge_page(&state, id, code, csrf, form)).await
+    ok_page(merge_page(cx, id, code, form)).await
 }
 
 /// Merge this code into the one typed: every link moves, the code goes.
 pub async fn merge(
-    State(state): State<AppState>,
     Who(by): Who,
     Path((id, code)): Path<(i64, String)>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
@@ -314,8 +312,8 @@ pub async fn merge(
             encode(into.as_str())
         ))
     };
-    submit(&state, posted, write, |form| {
-        merge_page(&state, id, code, csrf, form)
+    submit(cx, posted, write, move |cx, form| {
+        merge_page(cx, id, code, form)
     })
     .await
 }
@@ -333,12 +331,13 @@ struct DeletePage {
 }
 
 async fn delete_page(
-    state: &AppState,
+    cx: Cx,
     id: i64,
     code: InfluenceCode,
-    csrf: String,
     refusal: Option<String>,
 ) -> Result<DeletePage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let ((influence, _), plan) = with_plan(state, move |s| {
         let plan = PlanId(id);
         Ok((s.influence(plan, &code)?, plan))
@@ -372,19 +371,17 @@ async fn delete_page(
 }
 
 pub async fn delete_form(
-    State(state): State<AppState>,
     Path((id, code)): Path<(i64, String)>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
-    ok_page(delete_page(&state, id, code, csrf, None)).await
+    ok_page(delete_page(cx, id, code, None)).await
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
     Who(by): Who,
     Path((id, code)): Path<(i64, String)>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     _form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
@@ -393,8 +390,8 @@ pub async fn delete(
         s.delete_influence(plan_id, &c, &by)?;
         Ok(format!("/plans/{id}/influences?register=influence-deleted"))
     };
-    confirm(&state, write, |why| {
-        delete_page(&state, id, code, csrf, Some(why))
+    confirm(cx, write, move |cx, why| {
+        delete_page(cx, id, code, Some(why))
     })
     .await
 }

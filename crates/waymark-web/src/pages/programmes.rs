@@ -3,18 +3,17 @@
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use waymark_core::Status;
 use waymark_store::{PlanId, PlanStore, PlanSummary, ProgrammeId, ProgrammeRow};
 
-use super::csrf::{CsrfForm, CsrfToken, PostedForm};
+use super::csrf::{CsrfForm, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Filled, confirm, ok_page, submit, with_plan};
+use super::form::{Cx, Filled, confirm, ok_page, submit, with_plan};
 use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, thousands};
-use crate::AppState;
 use crate::actor::Who;
 use crate::input::ProgrammeFields;
 
@@ -77,11 +76,12 @@ struct PrioritiesPage {
 }
 
 async fn priorities_page(
-    state: &AppState,
+    cx: Cx,
     id: i64,
-    csrf: String,
     form: Filled<ProgrammeFields>,
 ) -> Result<PrioritiesPage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let plan_id = PlanId(id);
     let (plan, programmes): (PlanSummary, Vec<ProgrammeRow>) = state
         .run(move |s| Ok((s.plan(plan_id)?, s.programmes(plan_id)?)))
@@ -109,23 +109,21 @@ async fn priorities_page(
 }
 
 pub async fn priorities(
-    State(state): State<AppState>,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
     let form = Filled::new(ProgrammeFields::default());
-    let mut page = priorities_page(&state, id, csrf, form).await?;
+    let mut page = priorities_page(cx, id, form).await?;
     page.layout.banner = flags.ok().and_then(|Query(b)| b.message());
     Ok(render(StatusCode::OK, &page))
 }
 
 /// POST on the priorities page: add a programme to the plan.
 pub async fn create(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let plan_id = PlanId(id);
@@ -135,8 +133,8 @@ pub async fn create(
             "/plans/{id}/priorities?programme=1#programme-{pid}"
         ))
     };
-    submit(&state, posted, write, |form| {
-        priorities_page(&state, id, csrf, form)
+    submit(cx, posted, write, move |cx, form| {
+        priorities_page(cx, id, form)
     })
     .await
 }
@@ -156,11 +154,12 @@ struct EditPage {
 
 /// The edit page; `typed`: the form as posted, else as stored.
 async fn edit_page(
-    state: &AppState,
+    cx: Cx,
     id: i64,
-    csrf: String,
     typed: Option<Filled<ProgrammeFields>>,
 ) -> Result<EditPage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let pid = ProgrammeId(id);
     let (row, plan) = with_plan(state, move |s| s.programme(pid)).await?;
     let form = typed.unwrap_or_else(|| Filled::new(ProgrammeFields::from(&row)));
@@ -178,19 +177,14 @@ async fn edit_page(
     })
 }
 
-pub async fn edit_form(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
-) -> Result<Response, HtmlError> {
-    ok_page(edit_page(&state, id, csrf, None)).await
+pub async fn edit_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+    ok_page(edit_page(cx, id, None)).await
 }
 
 pub async fn update(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let pid = ProgrammeId(id);
@@ -199,8 +193,8 @@ pub async fn update(
         let plan = s.programme(pid)?.1;
         Ok(format!("/plans/{plan}/priorities?saved=1#programme-{id}"))
     };
-    submit(&state, posted, write, |form| {
-        edit_page(&state, id, csrf, Some(form))
+    submit(cx, posted, write, move |cx, form| {
+        edit_page(cx, id, Some(form))
     })
     .await
 }
@@ -217,7 +211,9 @@ struct DeletePage {
     count_text: String,
 }
 
-async fn delete_page(state: &AppState, id: i64, csrf: String) -> Result<DeletePage, HtmlError> {
+async fn delete_page(cx: Cx, id: i64) -> Result<DeletePage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let pid = ProgrammeId(id);
     let (row, plan) = with_plan(state, move |s| s.programme(pid)).await?;
     let heading = format!("Delete {}", row.name);
@@ -230,19 +226,14 @@ async fn delete_page(state: &AppState, id: i64, csrf: String) -> Result<DeletePa
     })
 }
 
-pub async fn delete_form(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
-) -> Result<Response, HtmlError> {
-    ok_page(delete_page(&state, id, csrf)).await
+pub async fn delete_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+    ok_page(delete_page(cx, id)).await
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     _form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let pid = ProgrammeId(id);
@@ -251,5 +242,5 @@ pub async fn delete(
         s.delete_programme(pid, &by)?;
         Ok(format!("/plans/{plan}/priorities?programme=deleted"))
     };
-    confirm(&state, write, |_| delete_page(&state, id, csrf)).await
+    confirm(cx, write, move |cx, _| delete_page(cx, id)).await
 }

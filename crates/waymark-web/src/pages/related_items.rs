@@ -11,9 +11,9 @@ use serde::Deserialize;
 use waymark_core::RelatedKind;
 use waymark_store::{PlanId, PlanStore, RelatedItemId};
 
-use super::csrf::{CsrfForm, CsrfToken, PostedForm};
+use super::csrf::{CsrfForm, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Filled, confirm, ok_page, submit, with_plan};
+use super::form::{Cx, Filled, confirm, ok_page, submit, with_plan};
 use super::plans::{Banner, read_query};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of};
 use crate::AppState;
@@ -149,11 +149,12 @@ struct ItemPage {
 
 /// The item's page; `typed`: its form as posted, else as stored.
 async fn item_page(
-    state: &AppState,
+    cx: Cx,
     id: i64,
-    csrf: String,
     typed: Option<Filled<RelatedItemFields>>,
 ) -> Result<ItemPage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let item_id = RelatedItemId(id);
     let ((item, rows), plan) = with_plan(state, move |s| {
         let (item, plan, rows) = s.related_item(item_id)?;
@@ -188,21 +189,19 @@ async fn item_page(
 }
 
 pub async fn show(
-    State(state): State<AppState>,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
-    let mut page = item_page(&state, id, csrf, None).await?;
+    let mut page = item_page(cx, id, None).await?;
     page.layout.banner = flags.ok().and_then(|Query(b)| b.message());
     Ok(render(StatusCode::OK, &page))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let item_id = RelatedItemId(id);
@@ -210,8 +209,8 @@ pub async fn update(
         s.update_related_item(item_id, &name, kind, &by)?;
         Ok(format!("/related-items/{id}?saved=1"))
     };
-    submit(&state, posted, write, |form| {
-        item_page(&state, id, csrf, Some(form))
+    submit(cx, posted, write, move |cx, form| {
+        item_page(cx, id, Some(form))
     })
     .await
 }
@@ -231,11 +230,12 @@ struct MergePage {
 }
 
 async fn merge_page(
-    state: &AppState,
+    cx: Cx,
     id: i64,
-    csrf: String,
     form: Filled<RelatedItemMergeFields>,
 ) -> Result<MergePage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let item_id = RelatedItemId(id);
     let ((item, others), plan) = with_plan(state, move |s| {
         let (item, plan, _) = s.related_item(item_id)?;
@@ -269,31 +269,23 @@ async fn merge_page(
     })
 }
 
-pub async fn merge_form(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
-) -> Result<Response, HtmlError> {
+pub async fn merge_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
     let form = Filled::new(RelatedItemMergeFields::default());
-    ok_page(merge_page(&state, id, csrf, form)).await
+    ok_page(merge_page(cx, id, form)).await
 }
 
 /// Merge this item into the one chosen: every link moves, this item goes.
 pub async fn merge(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let write = move |s: &dyn PlanStore, into: RelatedItemId| {
         s.merge_related_item(RelatedItemId(id), into, &by)?;
         Ok(format!("/related-items/{into}?register=merged"))
     };
-    submit(&state, posted, write, |form| {
-        merge_page(&state, id, csrf, form)
-    })
-    .await
+    submit(cx, posted, write, move |cx, form| merge_page(cx, id, form)).await
 }
 
 #[derive(Template)]
@@ -307,12 +299,9 @@ struct DeletePage {
     refusal: Option<String>,
 }
 
-async fn delete_page(
-    state: &AppState,
-    id: i64,
-    csrf: String,
-    refusal: Option<String>,
-) -> Result<DeletePage, HtmlError> {
+async fn delete_page(cx: Cx, id: i64, refusal: Option<String>) -> Result<DeletePage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let item_id = RelatedItemId(id);
     let (item, plan) = with_plan(state, move |s| {
         let (item, plan, _) = s.related_item(item_id)?;
@@ -345,19 +334,14 @@ async fn delete_page(
     })
 }
 
-pub async fn delete_form(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
-) -> Result<Response, HtmlError> {
-    ok_page(delete_page(&state, id, csrf, None)).await
+pub async fn delete_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+    ok_page(delete_page(cx, id, None)).await
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     _form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let item_id = RelatedItemId(id);
@@ -366,8 +350,5 @@ pub async fn delete(
         s.delete_related_item(item_id, &by)?;
         Ok(format!("/plans/{plan}/related-items?register=item-deleted"))
     };
-    confirm(&state, write, |why| {
-        delete_page(&state, id, csrf, Some(why))
-    })
-    .await
+    confirm(cx, write, move |cx, why| delete_page(cx, id, Some(why))).await
 }

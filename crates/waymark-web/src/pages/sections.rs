@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use waymark_store::{PlanId, PlanStore, SectionId};
 
-use super::csrf::{CsrfForm, CsrfToken, PostedForm};
+use super::csrf::{CsrfForm, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Filled, confirm, ok_page, submit, with_plan};
+use super::form::{Cx, Filled, confirm, ok_page, submit, with_plan};
 use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, count_of};
 use crate::AppState;
@@ -36,11 +36,12 @@ struct SectionsPage {
 }
 
 async fn sections_page(
-    state: &AppState,
+    cx: Cx,
     id: i64,
-    csrf: String,
     form: Filled<SectionFields>,
 ) -> Result<SectionsPage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let plan_id = PlanId(id);
     let (plan, rows) = state
         .run(move |s| Ok((s.plan(plan_id)?, s.sections(plan_id)?)))
@@ -66,23 +67,21 @@ async fn sections_page(
 }
 
 pub async fn list(
-    State(state): State<AppState>,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
     let form = Filled::new(SectionFields::default());
-    let mut page = sections_page(&state, id, csrf, form).await?;
+    let mut page = sections_page(cx, id, form).await?;
     page.layout.banner = flags.ok().and_then(|Query(b)| b.message());
     Ok(render(StatusCode::OK, &page))
 }
 
 /// POST on the sections page: add a section at the end.
 pub async fn create(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let plan_id = PlanId(id);
@@ -90,8 +89,8 @@ pub async fn create(
         s.create_section(plan_id, number, title, &by)?;
         Ok(format!("/plans/{id}/sections?register=section-added"))
     };
-    submit(&state, posted, write, |form| {
-        sections_page(&state, id, csrf, form)
+    submit(cx, posted, write, move |cx, form| {
+        sections_page(cx, id, form)
     })
     .await
 }
@@ -111,11 +110,12 @@ struct EditPage {
 
 /// The rename page; `typed`: the form as posted, else as stored.
 async fn edit_page(
-    state: &AppState,
+    cx: Cx,
     id: i64,
-    csrf: String,
     typed: Option<Filled<SectionFields>>,
 ) -> Result<EditPage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let sid = SectionId(id);
     let (row, plan) = with_plan(state, move |s| {
         let row = s.section(sid)?;
@@ -138,19 +138,14 @@ async fn edit_page(
     })
 }
 
-pub async fn edit_form(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
-) -> Result<Response, HtmlError> {
-    ok_page(edit_page(&state, id, csrf, None)).await
+pub async fn edit_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+    ok_page(edit_page(cx, id, None)).await
 }
 
 pub async fn update(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let sid = SectionId(id);
@@ -159,8 +154,8 @@ pub async fn update(
         let plan = s.section(sid)?.plan_id;
         Ok(format!("/plans/{plan}/sections?register=section-saved"))
     };
-    submit(&state, posted, write, |form| {
-        edit_page(&state, id, csrf, Some(form))
+    submit(cx, posted, write, move |cx, form| {
+        edit_page(cx, id, Some(form))
     })
     .await
 }
@@ -220,12 +215,9 @@ struct DeletePage {
     refusal: Option<String>,
 }
 
-async fn delete_page(
-    state: &AppState,
-    id: i64,
-    csrf: String,
-    refusal: Option<String>,
-) -> Result<DeletePage, HtmlError> {
+async fn delete_page(cx: Cx, id: i64, refusal: Option<String>) -> Result<DeletePage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let sid = SectionId(id);
     let (row, plan) = with_plan(state, move |s| {
         let row = s.section(sid)?;
@@ -257,19 +249,14 @@ async fn delete_page(
     })
 }
 
-pub async fn delete_form(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
-) -> Result<Response, HtmlError> {
-    ok_page(delete_page(&state, id, csrf, None)).await
+pub async fn delete_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+    ok_page(delete_page(cx, id, None)).await
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     _form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let sid = SectionId(id);
@@ -278,8 +265,5 @@ pub async fn delete(
         s.delete_section(sid, &by)?;
         Ok(format!("/plans/{plan}/sections?register=section-deleted"))
     };
-    confirm(&state, write, |why| {
-        delete_page(&state, id, csrf, Some(why))
-    })
-    .await
+    confirm(cx, write, move |cx, why| delete_page(cx, id, Some(why))).await
 }

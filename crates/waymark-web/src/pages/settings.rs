@@ -2,16 +2,15 @@
 //! its quarters are counted.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use waymark_core::QuarterConvention;
 use waymark_store::{PlanId, PlanInput, PlanStore};
 
-use super::csrf::{CsrfToken, PostedForm};
+use super::csrf::PostedForm;
 use super::error::HtmlError;
-use super::form::{Filled, ok_page, submit};
+use super::form::{Cx, Filled, ok_page, submit};
 use super::view::{Choice, Layout, PlanNav, Section};
-use crate::AppState;
 use crate::actor::Who;
 use crate::input::PlanFields;
 
@@ -27,11 +26,12 @@ struct SettingsPage {
 
 /// The settings page; `typed`: its form as posted, else as stored.
 async fn settings_page(
-    state: &AppState,
+    cx: Cx,
     id: i64,
-    csrf: String,
     typed: Option<Filled<PlanFields>>,
 ) -> Result<SettingsPage, HtmlError> {
+    let Cx { state, csrf } = cx;
+    let state = &state;
     let plan_id = PlanId(id);
     let plan = state.run(move |s| s.plan(plan_id)).await?;
     let form = typed.unwrap_or_else(|| Filled::new(PlanFields::from(&plan)));
@@ -57,21 +57,16 @@ async fn settings_page(
     })
 }
 
-pub async fn form(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
-) -> Result<Response, HtmlError> {
-    ok_page(settings_page(&state, id, csrf, None)).await
+pub async fn form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+    ok_page(settings_page(cx, id, None)).await
 }
 
 /// Save the settings with the API's rules: a title is required and no other
 /// plan may have it; quarters are calendar or financial.
 pub async fn save(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let plan_id = PlanId(id);
@@ -79,8 +74,8 @@ pub async fn save(
         s.update_plan(plan_id, &input, &by)?;
         Ok(format!("/plans/{id}?saved=1"))
     };
-    submit(&state, posted, write, |form| {
-        settings_page(&state, id, csrf, Some(form))
+    submit(cx, posted, write, move |cx, form| {
+        settings_page(cx, id, Some(form))
     })
     .await
 }

@@ -16,7 +16,7 @@ use waymark_store::{
 
 use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Filled, save};
+use super::form::{Cx, Filled, save};
 use super::plans::{Banner, paragraphs};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, encode};
 use crate::AppState;
@@ -562,29 +562,22 @@ pub async fn edit_form(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let wp = WorkPackageId(id);
-    let detail = state.run(move |s| s.work_package(wp)).await?;
-    let ctx = form_context(&state, detail.row.plan_id).await?;
+    let detail = cx.state.run(move |s| s.work_package(wp)).await?;
+    let ctx = form_context(&cx.state, detail.row.plan_id).await?;
     let filled = posted_fields(posted, &ctx);
     let write = move |s: &dyn PlanStore, input| {
         s.update_work_package(wp, &input, &by)?;
         Ok(format!("/work-packages/{id}?saved=1"))
     };
     let spec = edit_spec(&detail);
-    save(
-        &state,
-        filled,
-        WorkPackageFields::validate_stored,
-        write,
-        |form| std::future::ready(Ok(form_page(&ctx, spec, form, csrf))),
-    )
-    .await
+    let page = move |cx: Cx, form| std::future::ready(Ok(form_page(&ctx, spec, form, cx.csrf)));
+    save(cx, filled, WorkPackageFields::validate_stored, write, page).await
 }
 
 fn new_spec(plan: &PlanSummary) -> FormSpec {
@@ -626,24 +619,21 @@ pub async fn new_form(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
+    cx: Cx,
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let plan = PlanId(id);
-    let ctx = form_context(&state, plan).await?;
+    let ctx = form_context(&cx.state, plan).await?;
     let filled = posted_fields(posted, &ctx);
     let write = move |s: &dyn PlanStore, input| {
         let new_id = s.create_work_package(plan, &input, &by)?;
         Ok(format!("/work-packages/{new_id}?created=1"))
     };
     let spec = new_spec(&ctx.plan);
-    save(&state, filled, WorkPackageFields::validate, write, |form| {
-        std::future::ready(Ok(form_page(&ctx, spec, form, csrf)))
-    })
-    .await
+    let page = move |cx: Cx, form| std::future::ready(Ok(form_page(&ctx, spec, form, cx.csrf)));
+    save(cx, filled, WorkPackageFields::validate, write, page).await
 }
 
 // ---------------------------------------------------------------- delete
