@@ -450,12 +450,42 @@ where
     Ok(rows.into_iter().map(T::from).collect())
 }
 
-/// An id from the path; a non-number is a 404 rather than a 400, as for any
-/// address that names nothing.
+/// A PATCH of a declared record as one check-and-change: `change` calls the
+/// store's `change_*` with the function it is given (the body's fields laid
+/// over the record as it is inside the write, then validated) and reads the
+/// answer. A wrong field is a 422 naming it, and nothing is stored.
+pub(crate) async fn patch_record<F, C, T, R>(
+    state: &crate::AppState,
+    patch: F,
+    change: R,
+) -> Result<T, ApiError>
+where
+    F: crate::form::Form + for<'c> From<&'c C>,
+    T: Send + 'static,
+    R: FnOnce(
+            &dyn waymark_store::PlanStore,
+            &mut dyn FnMut(&C) -> Option<F::Input>,
+        ) -> waymark_store::Result<T>
+        + Send
+        + 'static,
+{
+    let outcome = state
+        .run(move |s| {
+            let (mut patch, mut refused) = (Some(patch), None);
+            let answer = change(s, &mut patch_over(&mut patch, &mut refused))?;
+            Ok(match refused {
+                Some(errors) => Err(errors),
+                None => Ok(answer),
+            })
+        })
+        .await?;
+    outcome.map_err(ApiError::Validation)
+}
+
 /// A PATCH as a store's check-and-change (`PlanStore::change_*`) takes it:
 /// the patch laid over the record's fields as stored, then validated. What
 /// is wrong is kept in `refused`, and nothing is stored.
-pub(crate) fn patch_over<'a, F, C>(
+fn patch_over<'a, F, C>(
     patch: &'a mut Option<F>,
     refused: &'a mut Option<Vec<FieldError>>,
 ) -> impl FnMut(&C) -> Option<F::Input> + 'a
@@ -472,6 +502,8 @@ where
     }
 }
 
+/// An id from the path; a non-number is a 404 rather than a 400, as for any
+/// address that names nothing.
 pub(crate) fn path_id(raw: &str, what: &str) -> Result<i64, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::NotFound(what.to_string()))

@@ -9,7 +9,7 @@ use waymark_store::PlanId;
 use waymark_store::PlanPart;
 
 use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionList};
-use super::{QueryPairs, patch_over, path_id, plan_register};
+use super::{QueryPairs, patch_record, path_id, plan_register};
 use crate::AppState;
 use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
@@ -46,17 +46,11 @@ pub async fn update(
     let patch = PlanFields::from_json(&body)?;
     // The patch lies over the plan as stored inside the write, so a change
     // made meanwhile to another field is kept.
-    let outcome = state
-        .run(move |s| {
-            let (mut patch, mut refused) = (Some(patch), None);
-            s.change_plan(id, &mut patch_over(&mut patch, &mut refused), &by)?;
-            Ok(match refused {
-                Some(errors) => Err(errors),
-                None => Ok(s.plan(id)?),
-            })
-        })
-        .await?;
-    let plan = outcome.map_err(ApiError::Validation)?;
+    let plan = patch_record(&state, patch, move |s, change| {
+        s.change_plan(id, change, &by)?;
+        s.plan(id)
+    })
+    .await?;
     Ok(Json(plan.into()))
 }
 

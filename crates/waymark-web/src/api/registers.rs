@@ -11,7 +11,7 @@ use super::dto::{
     InfluenceDetail, InfluenceList, ProgrammeDto, ProgrammeList, RelatedItemDetail,
     RelatedItemList, SectionDto,
 };
-use super::{parse_body, patch_over, path_id, plan_register};
+use super::{parse_body, patch_record, path_id, plan_register};
 use crate::AppState;
 use crate::actor::Who;
 use crate::error::{ApiError, FieldError};
@@ -74,17 +74,11 @@ pub async fn update_related_item(
 ) -> Result<Json<RelatedItemDetail>, ApiError> {
     let id = RelatedItemId(path_id(&id, "Related item")?);
     let patch = RelatedItemFields::from_json(&body)?;
-    let outcome = state
-        .run(move |s| {
-            let (mut patch, mut refused) = (Some(patch), None);
-            s.change_related_item(id, &mut patch_over(&mut patch, &mut refused), &by)?;
-            Ok(match refused {
-                Some(errors) => Err(errors),
-                None => Ok(s.related_item(id)?),
-            })
-        })
-        .await?;
-    let (row, plan, packages) = outcome.map_err(ApiError::Validation)?;
+    let (row, plan, packages) = patch_record(&state, patch, move |s, change| {
+        s.change_related_item(id, change, &by)?;
+        s.related_item(id)
+    })
+    .await?;
     Ok(Json(RelatedItemDetail::from((row, plan, packages))))
 }
 
@@ -122,17 +116,11 @@ pub async fn update_influence(
         .parse()
         .map_err(|_| ApiError::NotFound("Key influence".into()))?;
     let patch = InfluenceFields::from_json(&body)?;
-    let outcome = state
-        .run(move |s| {
-            let (mut patch, mut refused) = (Some(patch), None);
-            s.change_influence(id, &code, &mut patch_over(&mut patch, &mut refused), &by)?;
-            Ok(match refused {
-                Some(errors) => Err(errors),
-                None => Ok(s.influence(id, &code)?),
-            })
-        })
-        .await?;
-    let (row, packages) = outcome.map_err(ApiError::Validation)?;
+    let (row, packages) = patch_record(&state, patch, move |s, change| {
+        s.change_influence(id, &code, change, &by)?;
+        s.influence(id, &code)
+    })
+    .await?;
     Ok(Json(InfluenceDetail::from((row, packages))))
 }
 
@@ -167,17 +155,11 @@ pub async fn update_programme(
 ) -> Result<Json<ProgrammeDto>, ApiError> {
     let id = ProgrammeId(path_id(&id, "Programme")?);
     let patch = ProgrammeFields::from_json(&body)?;
-    let outcome = state
-        .run(move |s| {
-            let (mut patch, mut refused) = (Some(patch), None);
-            s.change_programme(id, &mut patch_over(&mut patch, &mut refused), &by)?;
-            Ok(match refused {
-                Some(errors) => Err(errors),
-                None => Ok(s.programme(id)?),
-            })
-        })
-        .await?;
-    let (row, _) = outcome.map_err(ApiError::Validation)?;
+    let (row, _) = patch_record(&state, patch, move |s, change| {
+        s.change_programme(id, change, &by)?;
+        s.programme(id)
+    })
+    .await?;
     Ok(Json(row.into()))
 }
 
