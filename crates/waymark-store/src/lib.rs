@@ -45,7 +45,8 @@ id_type!(
 /// Who makes a change. Every write of [`PlanStore`] takes one and hands it to
 /// the backend's one write path, which will record it in the audit trail in
 /// the same transaction as the change (accounts and the audit trail come with
-/// the access issue; today the store only carries it there).
+/// the access issue, which writes it as the trail's own
+/// `waymark_core::audit::Actor`; today the store only carries it there).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     /// The command line on the host (`waymark import`, `waymark demo`): whoever

@@ -3,7 +3,7 @@
 //! search index and the denormalised columns (`delivery`, `final_quarter`)
 //! are kept in step here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use waymark_core::model::format_delivery;
@@ -25,6 +25,12 @@ pub(super) struct SqliteTx<'c> {
     /// The next free place at the end of each section touched so far (one
     /// query per section, not per package, during an import).
     section_end: HashMap<SectionId, i64>,
+    /// Packages this transaction inserted, and the link tables it has
+    /// written for them since: a table not written yet holds none of their
+    /// rows, so setting their links deletes nothing first (an import sets
+    /// each of its packages' links once).
+    fresh: HashSet<WorkPackageId>,
+    written: HashSet<(WorkPackageId, &'static str)>,
 }
 
 impl<'c> SqliteTx<'c> {
@@ -33,6 +39,8 @@ impl<'c> SqliteTx<'c> {
             c,
             index: true,
             section_end: HashMap::new(),
+            fresh: HashSet::new(),
+            written: HashSet::new(),
         }
     }
 
@@ -59,10 +67,18 @@ impl<'c> SqliteTx<'c> {
         Ok(next)
     }
 
-    fn write_delivery(&self, id: WorkPackageId, p: &PackageRecord<'_>) -> Result<()> {
-        self.c
-            .prepare_cached("DELETE FROM delivery_target WHERE work_package_id = ?")?
-            .execute([id.0])?;
+    /// Whether `table` may hold rows of package `id` (see `fresh`); from now
+    /// on it may.
+    fn may_hold(&mut self, id: WorkPackageId, table: &'static str) -> bool {
+        !(self.fresh.contains(&id) && self.written.insert((id, table)))
+    }
+
+    fn write_delivery(&mut self, id: WorkPackageId, p: &PackageRecord<'_>) -> Result<()> {
+        if self.may_hold(id, "delivery_target") {
+            self.c
+                .prepare_cached("DELETE FROM delivery_target WHERE work_package_id = ?")?
+                .execute([id.0])?;
+        }
         let mut ins = self.c.prepare_cached(
             "INSERT INTO delivery_target (work_package_id, position, label, quarter) VALUES (?, ?, ?, ?)",
         )?;
@@ -72,19 +88,38 @@ impl<'c> SqliteTx<'c> {
         Ok(())
     }
 
-    fn set_links(&self, table: &str, column: &str, id: WorkPackageId, ids: &[i64]) -> Result<()> {
-        self.c
-            .prepare_cached(&format!("DELETE FROM {table} WHERE work_package_id = ?"))?
-            .execute([id.0])?;
-        let mut ins = self.c.prepare_cached(&format!(
-            "INSERT OR IGNORE INTO {table} (work_package_id, {column}, position) VALUES (?, ?, ?)"
-        ))?;
+    /// Replace a package's rows in a link table, in this order.
+    fn set_links(&mut self, links: &Links, id: WorkPackageId, ids: &[i64]) -> Result<()> {
+        if self.may_hold(id, links.table) {
+            self.c.prepare_cached(links.delete)?.execute([id.0])?;
+        }
+        let mut ins = self.c.prepare_cached(links.insert)?;
         for (i, other) in ids.iter().enumerate() {
             ins.execute(params![id.0, other, i as i64])?;
         }
         Ok(())
     }
 }
+
+/// A link table's statements, spelled out once (a package write runs them
+/// for every package an import holds).
+struct Links {
+    table: &'static str,
+    delete: &'static str,
+    insert: &'static str,
+}
+
+const INFLUENCE_LINKS: Links = Links {
+    table: "work_package_influence",
+    delete: "DELETE FROM work_package_influence WHERE work_package_id = ?",
+    insert: "INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position) VALUES (?, ?, ?)",
+};
+
+const RELATED_LINKS: Links = Links {
+    table: "work_package_related",
+    delete: "DELETE FROM work_package_related WHERE work_package_id = ?",
+    insert: "INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position) VALUES (?, ?, ?)",
+};
 
 impl PlanTx for SqliteTx<'_> {
     fn plan_titled(&mut self, title: &str) -> Result<Option<PlanId>> {
@@ -193,6 +228,7 @@ impl PlanTx for SqliteTx<'_> {
             ])
             .map_err(|e| clash(e, p.reference))?;
         let id = WorkPackageId(self.c.last_insert_rowid());
+        self.fresh.insert(id);
         self.write_delivery(id, p)?;
         if self.index {
             index_search(self.c, "id = ?", id.0)?;
@@ -265,7 +301,7 @@ impl PlanTx for SqliteTx<'_> {
         influences: &[InfluenceId],
     ) -> Result<()> {
         let ids: Vec<i64> = influences.iter().map(|i| i.0).collect();
-        self.set_links("work_package_influence", "influence_id", id, &ids)
+        self.set_links(&INFLUENCE_LINKS, id, &ids)
     }
 
     fn set_package_related_items(
@@ -274,7 +310,7 @@ impl PlanTx for SqliteTx<'_> {
         items: &[RelatedItemId],
     ) -> Result<()> {
         let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
-        self.set_links("work_package_related", "related_item_id", id, &ids)
+        self.set_links(&RELATED_LINKS, id, &ids)
     }
 
     fn set_package_programmes(
@@ -282,9 +318,11 @@ impl PlanTx for SqliteTx<'_> {
         id: WorkPackageId,
         programmes: &[ProgrammeId],
     ) -> Result<()> {
-        self.c
-            .prepare_cached("DELETE FROM programme_work_package WHERE work_package_id = ?")?
-            .execute([id.0])?;
+        if self.may_hold(id, "programme_work_package") {
+            self.c
+                .prepare_cached("DELETE FROM programme_work_package WHERE work_package_id = ?")?
+                .execute([id.0])?;
+        }
         let mut ins = self.c.prepare_cached(
             "INSERT OR IGNORE INTO programme_work_package (programme_id, work_package_id, position)
              VALUES (?1, ?2, (SELECT COALESCE(MAX(position), -1) + 1 FROM programme_work_package WHERE programme_id = ?1))",
@@ -387,6 +425,11 @@ impl PlanTx for SqliteTx<'_> {
         )?;
         for (i, wp) in packages.iter().enumerate() {
             ins.execute(params![id.0, wp.0, i as i64])?;
+        }
+        drop(ins);
+        // Those packages now have rows there.
+        for wp in packages {
+            self.may_hold(*wp, "programme_work_package");
         }
         Ok(())
     }
