@@ -79,14 +79,17 @@ pub enum ActorKind {
     Cli,
     /// Waymark itself (a migration, the demo's first start).
     System,
+    /// A web visitor who has not signed in (while a deployment lets them write).
+    Anonymous,
 }
 
 impl ActorKind {
-    pub const ALL: [ActorKind; 4] = [
+    pub const ALL: [ActorKind; 5] = [
         ActorKind::User,
         ActorKind::Token,
         ActorKind::Cli,
         ActorKind::System,
+        ActorKind::Anonymous,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -95,6 +98,7 @@ impl ActorKind {
             ActorKind::Token => "token",
             ActorKind::Cli => "cli",
             ActorKind::System => "system",
+            ActorKind::Anonymous => "anonymous",
         }
     }
 }
@@ -106,7 +110,9 @@ impl FromStr for ActorKind {
         ActorKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| ParseValueError::new("actor kind", s, "user, token, cli or system"))
+            .ok_or_else(|| {
+                ParseValueError::new("actor kind", s, "user, token, cli, system or anonymous")
+            })
     }
 }
 

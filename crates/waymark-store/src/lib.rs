@@ -7,6 +7,7 @@
 mod rules;
 mod sqlite;
 
+use waymark_core::audit::{ChainError, Head, StoredEntry};
 use waymark_core::search::SearchText;
 use waymark_core::{
     DeliveryTarget, InfluenceCode, Plan, Progress, Quarter, QuarterConvention, Rag, RelatedKind,
@@ -43,10 +44,8 @@ id_type!(
 );
 
 /// Who makes a change. Every write of [`PlanStore`] takes one and hands it to
-/// the backend's one write path, which will record it in the audit trail in
-/// the same transaction as the change (accounts and the audit trail come with
-/// the access issue, which writes it as the trail's own
-/// `waymark_core::audit::Actor`; today the store only carries it there).
+/// the backend's one write path, which records it in the audit trail (as
+/// `waymark_core::audit::Actor`) in the same transaction as the change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     /// The command line on the host (`waymark import`, `waymark demo`): whoever
@@ -757,6 +756,26 @@ pub trait PlanStore: Send + Sync {
         by: &Actor,
     ) -> Result<DependencyId>;
     fn delete_dependency(&self, id: DependencyId, by: &Actor) -> Result<()>;
+
+    /// Audit entries, newest first, at most `limit`.
+    fn audit_entries(&self, filter: &AuditFilter, limit: u32) -> Result<Vec<StoredEntry>>;
+    /// The audit trail's newest entry's number and hash (0 and zeros when empty).
+    fn audit_head(&self) -> Result<Head>;
+    /// Check the whole audit chain, and, given a head recorded elsewhere
+    /// (64 hex digits), that an entry with that hash is still there. The
+    /// inner result is the chain's head, or its first bad entry.
+    fn audit_verify(
+        &self,
+        recorded_head: Option<&str>,
+    ) -> Result<std::result::Result<Head, ChainError>>;
+}
+
+/// Which audit entries to list: all, or those of one entity kind, or of one
+/// record (kind and id, as the entries name them: `work_package` and `12`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditFilter {
+    pub entity_kind: Option<String>,
+    pub entity_id: Option<String>,
 }
 
 /// Open the store a database URL names: a file path, `sqlite:PATH` or

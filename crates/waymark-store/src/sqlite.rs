@@ -1,5 +1,6 @@
 //! The SQLite backend: a pool of connections to one database file in WAL mode.
 
+mod audit;
 mod cache;
 mod checkpoint;
 mod list;
@@ -27,9 +28,12 @@ use waymark_core::{
     RelatedKind, Section, WorkPackage, WorkPackageRef,
 };
 
+use waymark_core::audit::{ChainError, Head, StoredEntry, Verifier};
+
 use crate::rules;
+use crate::rules::audit::{Audited, Subject};
 use crate::{
-    Actor, BackendError, DependencyId, DependencyLink, DependencyRow, FilterOptions,
+    Actor, AuditFilter, BackendError, DependencyId, DependencyLink, DependencyRow, FilterOptions,
     InfluenceOption, InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore,
     PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow,
     RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionChange, SectionId, SectionOption,
@@ -315,27 +319,35 @@ impl SqliteStore {
         value
     }
 
-    /// A write transaction by `by`; every cached count and choice starts
-    /// afresh after it.
-    fn write<T>(&self, by: &Actor, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    /// A write transaction by `by`, audited as `audited`; every cached count
+    /// and choice starts afresh after it.
+    fn write<T>(
+        &self,
+        by: &Actor,
+        audited: Audited<T>,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
         let mut conn = self.pool.get()?;
-        self.write_then(&mut conn, by, f, Finish::Commit)
+        self.write_then(&mut conn, by, audited, f, Finish::Commit)
     }
 
-    /// The one write path: `f` in a `BEGIN IMMEDIATE` transaction that bumps
-    /// `store_generation`, then committed, or rolled back for a dry run (which
-    /// so makes every write and meets every constraint a real one does).
+    /// The one write path: `f` in a `BEGIN IMMEDIATE` transaction that
+    /// appends its audit entry and bumps `store_generation`, then committed,
+    /// or rolled back for a dry run (which so makes every write and meets
+    /// every constraint a real one does).
     fn write_then<T>(
         &self,
         conn: &mut Connection,
         by: &Actor,
+        audited: Audited<T>,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
         finish: Finish,
     ) -> Result<T> {
         let _turn = self.writer_turn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = rules::audit::before(&mut SqliteTx::new(&tx), &audited)?;
         let value = f(&tx)?;
-        Self::record(&tx, by)?;
+        Self::record(&tx, by, &audited, &before, &value)?;
         let from = cache::generation(&tx)?;
         Self::bump(&tx)?;
         match finish {
@@ -351,13 +363,16 @@ impl SqliteStore {
     }
 
     /// Where a write records who made it: every write transaction calls this
-    /// after its change and before it commits, so the record and the change
-    /// stand or fall together. The audit trail (who changed what, when) is
-    /// written here when accounts arrive (the access issue); until then there
-    /// is nothing to record.
-    fn record(tx: &Transaction<'_>, by: &Actor) -> Result<()> {
-        let _ = (tx, by);
-        Ok(())
+    /// after its change and before it commits, so the audit entry and the
+    /// change stand or fall together.
+    fn record<T>(
+        tx: &Transaction<'_>,
+        by: &Actor,
+        audited: &Audited<T>,
+        before: &waymark_core::audit::Snapshot,
+        value: &T,
+    ) -> Result<()> {
+        rules::audit::record(&mut SqliteTx::new(tx), by, now_ms(), audited, before, value)
     }
 
     /// This process's turn to write (see `writer`).
@@ -384,11 +399,12 @@ impl SqliteStore {
     fn change<C, I>(
         &self,
         by: &Actor,
+        subject: Subject,
         read: impl FnOnce(&Connection) -> Result<C>,
         change: &mut dyn FnMut(&C) -> Option<I>,
         apply: impl FnOnce(&mut SqliteTx<'_>, I) -> Result<()>,
     ) -> Result<bool> {
-        self.write(by, |tx| {
+        self.write(by, Audited::Change("update", subject), |tx| {
             let current = read(tx)?;
             match change(&current) {
                 Some(input) => {
@@ -408,11 +424,13 @@ impl SqliteStore {
         &self,
         by: &Actor,
         before: Option<WorkPackageId>,
+        audited: Audited<T>,
         f: impl FnOnce(&Transaction<'_>) -> Result<(T, Option<WorkPackageId>)>,
     ) -> Result<T> {
         let mut conn = self.pool.get()?;
         let _turn = self.writer_turn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let audit_before = rules::audit::before(&mut SqliteTx::new(&tx), &audited)?;
         let from = cache::generation(&tx)?;
         let probes = self.cache.probes(from);
         let before_id = before.map(|w| w.0);
@@ -429,7 +447,7 @@ impl SqliteStore {
             changes.push((key, i64::from(is) - i64::from(was)));
         }
         let registers_after = registers_state(&tx, after_id)?;
-        Self::record(&tx, by)?;
+        Self::record(&tx, by, &audited, &audit_before, &value)?;
         let mut options_changed = Vec::new();
         if registers_before != registers_after {
             options_changed.extend(registers_before.plan);
@@ -464,6 +482,13 @@ impl SqliteStore {
     }
 }
 
+/// Now, in milliseconds since 1970 (an audit entry's time).
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// How a write transaction ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Finish {
@@ -485,9 +510,14 @@ impl SqliteStore {
         // (a cap, not an allocation: SQLite only uses what the plan needs).
         let mut conn = self.pool.get()?;
         conn.execute_batch("PRAGMA cache_size = -262144;")?;
+        let audited = Audited::Import {
+            title: plan.title.clone(),
+            plan: |id: &PlanId| *id,
+        };
         let result = self.write_then(
             &mut conn,
             by,
+            audited,
             |tx| {
                 let pid = rules::import::import(&mut SqliteTx::bulk(tx), plan, on_existing)?;
                 index_search(tx, "plan_id = ?", pid.0)?;
@@ -959,7 +989,7 @@ impl PlanStore for SqliteStore {
     }
 
     fn update_plan(&self, id: PlanId, input: &PlanInput, by: &Actor) -> Result<()> {
-        self.write(by, |tx| {
+        self.write(by, Audited::Change("update", Subject::Plan(id)), |tx| {
             rules::registers::update_plan(&mut SqliteTx::new(tx), id, input)
         })
     }
@@ -972,6 +1002,7 @@ impl PlanStore for SqliteStore {
     ) -> Result<bool> {
         self.change(
             by,
+            Subject::Plan(id),
             |c| plan_input(c, id),
             change,
             |tx, input| rules::registers::update_plan(tx, id, &input),
@@ -979,7 +1010,7 @@ impl PlanStore for SqliteStore {
     }
 
     fn delete_plan(&self, id: PlanId, by: &Actor) -> Result<()> {
-        self.write(by, |tx| {
+        self.write(by, Audited::Change("delete", Subject::Plan(id)), |tx| {
             rules::registers::delete_plan(&mut SqliteTx::new(tx), id)
         })
     }
@@ -1009,7 +1040,7 @@ impl PlanStore for SqliteStore {
         position: Option<usize>,
         by: &Actor,
     ) -> Result<()> {
-        self.write(by, |tx| {
+        self.write(by, Audited::Change("update", Subject::Section(id)), |tx| {
             rules::registers::update_section(
                 &mut SqliteTx::new(tx),
                 id,
@@ -1028,6 +1059,7 @@ impl PlanStore for SqliteStore {
     ) -> Result<bool> {
         self.change(
             by,
+            Subject::Section(id),
             |c| section(c, id),
             change,
             |tx, to| {
@@ -1043,13 +1075,13 @@ impl PlanStore for SqliteStore {
     }
 
     fn move_section(&self, id: SectionId, position: usize, by: &Actor) -> Result<()> {
-        self.write(by, |tx| {
+        self.write(by, Audited::Change("update", Subject::Section(id)), |tx| {
             rules::registers::move_section(&mut SqliteTx::new(tx), id, position)
         })
     }
 
     fn delete_section(&self, id: SectionId, by: &Actor) -> Result<()> {
-        self.write(by, |tx| {
+        self.write(by, Audited::Change("delete", Subject::Section(id)), |tx| {
             rules::registers::delete_section(&mut SqliteTx::new(tx), id)
         })
     }
@@ -1102,14 +1134,18 @@ impl PlanStore for SqliteStore {
         title: Option<String>,
         by: &Actor,
     ) -> Result<SectionId> {
-        self.write(by, |tx| {
-            rules::registers::create_section(
-                &mut SqliteTx::new(tx),
-                plan,
-                number.as_deref(),
-                title.as_deref(),
-            )
-        })
+        self.write(
+            by,
+            Audited::Create(|id: &SectionId| Subject::Section(*id)),
+            |tx| {
+                rules::registers::create_section(
+                    &mut SqliteTx::new(tx),
+                    plan,
+                    number.as_deref(),
+                    title.as_deref(),
+                )
+            },
+        )
     }
 
     fn list_work_packages(
@@ -1130,10 +1166,15 @@ impl PlanStore for SqliteStore {
         input: &WorkPackageInput,
         by: &Actor,
     ) -> Result<WorkPackageId> {
-        self.write_package(by, None, |tx| {
-            let id = rules::packages::create(&mut SqliteTx::new(tx), plan, input)?;
-            Ok((id, Some(id)))
-        })
+        self.write_package(
+            by,
+            None,
+            Audited::Create(|id: &WorkPackageId| Subject::WorkPackage(*id)),
+            |tx| {
+                let id = rules::packages::create(&mut SqliteTx::new(tx), plan, input)?;
+                Ok((id, Some(id)))
+            },
+        )
     }
 
     fn update_work_package(
@@ -1142,10 +1183,15 @@ impl PlanStore for SqliteStore {
         input: &WorkPackageInput,
         by: &Actor,
     ) -> Result<()> {
-        self.write_package(by, Some(id), |tx| {
-            rules::packages::update(&mut SqliteTx::new(tx), id, input)?;
-            Ok(((), Some(id)))
-        })
+        self.write_package(
+            by,
+            Some(id),
+            Audited::Change("update", Subject::WorkPackage(id)),
+            |tx| {
+                rules::packages::update(&mut SqliteTx::new(tx), id, input)?;
+                Ok(((), Some(id)))
+            },
+        )
     }
 
     fn change_work_package(
@@ -1154,23 +1200,33 @@ impl PlanStore for SqliteStore {
         change: &mut dyn FnMut(&WorkPackageDetail) -> Option<WorkPackageInput>,
         by: &Actor,
     ) -> Result<bool> {
-        self.write_package(by, Some(id), |tx| {
-            let current = package_detail(tx, id)?;
-            match change(&current) {
-                Some(input) => {
-                    rules::packages::update(&mut SqliteTx::new(tx), id, &input)?;
-                    Ok((true, Some(id)))
+        self.write_package(
+            by,
+            Some(id),
+            Audited::Change("update", Subject::WorkPackage(id)),
+            |tx| {
+                let current = package_detail(tx, id)?;
+                match change(&current) {
+                    Some(input) => {
+                        rules::packages::update(&mut SqliteTx::new(tx), id, &input)?;
+                        Ok((true, Some(id)))
+                    }
+                    None => Ok((false, Some(id))),
                 }
-                None => Ok((false, Some(id))),
-            }
-        })
+            },
+        )
     }
 
     fn delete_work_package(&self, id: WorkPackageId, by: &Actor) -> Result<()> {
-        self.write_package(by, Some(id), |tx| {
-            rules::packages::delete(&mut SqliteTx::new(tx), id)?;
-            Ok(((), None))
-        })
+        self.write_package(
+            by,
+            Some(id),
+            Audited::Change("delete", Subject::WorkPackage(id)),
+            |tx| {
+                rules::packages::delete(&mut SqliteTx::new(tx), id)?;
+                Ok(((), None))
+            },
+        )
     }
 
     fn influences(&self, plan: PlanId) -> Result<Vec<InfluenceRow>> {
@@ -1265,9 +1321,11 @@ impl PlanStore for SqliteStore {
         kind: RelatedKind,
         by: &Actor,
     ) -> Result<()> {
-        self.write(by, |tx| {
-            rules::registers::update_related_item(&mut SqliteTx::new(tx), id, name, kind)
-        })
+        self.write(
+            by,
+            Audited::Change("update", Subject::RelatedItem(id)),
+            |tx| rules::registers::update_related_item(&mut SqliteTx::new(tx), id, name, kind),
+        )
     }
 
     fn change_related_item(
@@ -1278,6 +1336,7 @@ impl PlanStore for SqliteStore {
     ) -> Result<bool> {
         self.change(
             by,
+            Subject::RelatedItem(id),
             |c| related_item_of(c, id).map(|(row, _)| row),
             change,
             |tx, (name, kind)| rules::registers::update_related_item(tx, id, &name, kind),
@@ -1290,15 +1349,22 @@ impl PlanStore for SqliteStore {
         into: RelatedItemId,
         by: &Actor,
     ) -> Result<()> {
-        self.write(by, |tx| {
-            rules::registers::merge_related_item(&mut SqliteTx::new(tx), from, into)
-        })
+        self.write(
+            by,
+            Audited::Merge {
+                from: Subject::RelatedItem(from),
+                into: into.to_string(),
+            },
+            |tx| rules::registers::merge_related_item(&mut SqliteTx::new(tx), from, into),
+        )
     }
 
     fn delete_related_item(&self, id: RelatedItemId, by: &Actor) -> Result<()> {
-        self.write(by, |tx| {
-            rules::registers::delete_related_item(&mut SqliteTx::new(tx), id)
-        })
+        self.write(
+            by,
+            Audited::Change("delete", Subject::RelatedItem(id)),
+            |tx| rules::registers::delete_related_item(&mut SqliteTx::new(tx), id),
+        )
     }
 
     fn change_influence(
@@ -1315,15 +1381,23 @@ impl PlanStore for SqliteStore {
                     what: "key influence",
                 })
         };
-        self.change(by, read, change, |tx, (title, description)| {
-            rules::registers::update_influence(tx, plan, code, &title, &description)
-        })
+        self.change(
+            by,
+            Subject::Influence(plan, code.clone()),
+            read,
+            change,
+            |tx, (title, description)| {
+                rules::registers::update_influence(tx, plan, code, &title, &description)
+            },
+        )
     }
 
     fn delete_influence(&self, plan: PlanId, code: &InfluenceCode, by: &Actor) -> Result<()> {
-        self.write(by, |tx| {
-            rules::registers::delete_influence(&mut SqliteTx::new(tx), plan, code)
-        })
+        self.write(
+            by,
+            Audited::Change("delete", Subject::Influence(plan, code.clone())),
+            |tx| rules::registers::delete_influence(&mut SqliteTx::new(tx), plan, code),
+        )
     }
 
     fn merge_influence(
@@ -1333,9 +1407,14 @@ impl PlanStore for SqliteStore {
         into: &InfluenceCode,
         by: &Actor,
     ) -> Result<()> {
-        self.write(by, |tx| {
-            rules::registers::merge_influence(&mut SqliteTx::new(tx), plan, from, into)
-        })
+        self.write(
+            by,
+            Audited::Merge {
+                from: Subject::Influence(plan, from.clone()),
+                into: format!("{plan}/{into}"),
+            },
+            |tx| rules::registers::merge_influence(&mut SqliteTx::new(tx), plan, from, into),
+        )
     }
 
     fn update_influence(
@@ -1346,15 +1425,19 @@ impl PlanStore for SqliteStore {
         description: &str,
         by: &Actor,
     ) -> Result<()> {
-        self.write(by, |tx| {
-            rules::registers::update_influence(
-                &mut SqliteTx::new(tx),
-                plan,
-                code,
-                title,
-                description,
-            )
-        })
+        self.write(
+            by,
+            Audited::Change("update", Subject::Influence(plan, code.clone())),
+            |tx| {
+                rules::registers::update_influence(
+                    &mut SqliteTx::new(tx),
+                    plan,
+                    code,
+                    title,
+                    description,
+                )
+            },
+        )
     }
 
     fn create_programme(
@@ -1363,15 +1446,19 @@ impl PlanStore for SqliteStore {
         input: &ProgrammeInput,
         by: &Actor,
     ) -> Result<ProgrammeId> {
-        self.write(by, |tx| {
-            rules::registers::create_programme(&mut SqliteTx::new(tx), plan, input)
-        })
+        self.write(
+            by,
+            Audited::Create(|id: &ProgrammeId| Subject::Programme(*id)),
+            |tx| rules::registers::create_programme(&mut SqliteTx::new(tx), plan, input),
+        )
     }
 
     fn update_programme(&self, id: ProgrammeId, input: &ProgrammeInput, by: &Actor) -> Result<()> {
-        self.write(by, |tx| {
-            rules::registers::update_programme(&mut SqliteTx::new(tx), id, input)
-        })
+        self.write(
+            by,
+            Audited::Change("update", Subject::Programme(id)),
+            |tx| rules::registers::update_programme(&mut SqliteTx::new(tx), id, input),
+        )
     }
 
     fn change_programme(
@@ -1382,6 +1469,7 @@ impl PlanStore for SqliteStore {
     ) -> Result<bool> {
         self.change(
             by,
+            Subject::Programme(id),
             |c| programme_input(c, id),
             change,
             |tx, input| rules::registers::update_programme(tx, id, &input),
@@ -1389,9 +1477,11 @@ impl PlanStore for SqliteStore {
     }
 
     fn delete_programme(&self, id: ProgrammeId, by: &Actor) -> Result<()> {
-        self.write(by, |tx| {
-            rules::registers::delete_programme(&mut SqliteTx::new(tx), id)
-        })
+        self.write(
+            by,
+            Audited::Change("delete", Subject::Programme(id)),
+            |tx| rules::registers::delete_programme(&mut SqliteTx::new(tx), id),
+        )
     }
 
     fn programmes(&self, plan: PlanId) -> Result<Vec<ProgrammeRow>> {
@@ -1451,14 +1541,42 @@ impl PlanStore for SqliteStore {
         successor: WorkPackageId,
         by: &Actor,
     ) -> Result<DependencyId> {
-        self.write(by, |tx| {
-            rules::dependencies::add(&mut SqliteTx::new(tx), predecessor, successor)
-        })
+        self.write(
+            by,
+            Audited::Create(|id: &DependencyId| Subject::Dependency(*id)),
+            |tx| rules::dependencies::add(&mut SqliteTx::new(tx), predecessor, successor),
+        )
     }
 
     fn delete_dependency(&self, id: DependencyId, by: &Actor) -> Result<()> {
-        self.write(by, |tx| {
-            rules::dependencies::delete(&mut SqliteTx::new(tx), id)
-        })
+        self.write(
+            by,
+            Audited::Change("delete", Subject::Dependency(id)),
+            |tx| rules::dependencies::delete(&mut SqliteTx::new(tx), id),
+        )
+    }
+
+    fn audit_entries(&self, filter: &AuditFilter, limit: u32) -> Result<Vec<StoredEntry>> {
+        self.read(|c| audit::entries(c, filter, limit))
+    }
+
+    fn audit_head(&self) -> Result<Head> {
+        self.read(audit::head)
+    }
+
+    fn audit_verify(
+        &self,
+        recorded_head: Option<&str>,
+    ) -> Result<std::result::Result<Head, ChainError>> {
+        let verifier = match recorded_head {
+            None => Verifier::new(),
+            Some(text) => Verifier::recorded(text.parse().map_err(
+                |e: waymark_core::model::ParseValueError| StoreError::Invalid {
+                    field: "head",
+                    message: e.to_string(),
+                },
+            )?),
+        };
+        self.read(|c| audit::verify(c, verifier))
     }
 }

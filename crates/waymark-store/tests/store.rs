@@ -14,8 +14,8 @@ use waymark_core::RelatedKind;
 use waymark_core::import::{Format, ImportOptions, import};
 use waymark_core::{Dependency, Plan, Rag, Status, WorkPackageRef};
 use waymark_store::{
-    Actor, OnExisting, PlanId, PlanInput, PlanStore, ProgrammeId, ProgrammeInput, SectionChange,
-    SortKey, StoreError, WorkPackageInput, WorkPackageQuery,
+    Actor, AuditFilter, OnExisting, PlanId, PlanInput, PlanStore, ProgrammeId, ProgrammeInput,
+    SectionChange, SortKey, StoreError, WorkPackageInput, WorkPackageQuery,
 };
 
 const SEED: &[u8] = waymark_demo::CYPS_PLAN;
@@ -1495,6 +1495,211 @@ macro_rules! store_suite {
             assert_eq!((page.total, page.total_is_lower_bound), (1, false));
         }
 
+        /// The newest audit entry, with its changes as (field, before, after).
+        fn newest(
+            store: &dyn PlanStore,
+        ) -> (
+            waymark_core::audit::Event,
+            Vec<(String, Option<String>, Option<String>)>,
+        ) {
+            let mut entries = store.audit_entries(&AuditFilter::default(), 1).unwrap();
+            let event = entries.pop().expect("an entry").entry.event;
+            let changes = event
+                .changes
+                .as_slice()
+                .iter()
+                .map(|c| (c.field.to_string(), c.before.clone(), c.after.clone()))
+                .collect();
+            (event, changes)
+        }
+
+        fn audit_count(store: &dyn PlanStore) -> usize {
+            store
+                .audit_entries(&AuditFilter::default(), 10_000)
+                .unwrap()
+                .len()
+        }
+
+        #[test]
+        fn every_write_appends_one_audit_entry_with_who_what_and_which_fields() {
+            let store = fresh_store();
+            assert_eq!(
+                store.audit_head().unwrap(),
+                waymark_core::audit::Head::EMPTY
+            );
+            let plan = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+            let (e, changes) = newest(store.as_ref());
+            assert_eq!(
+                (
+                    e.entity.kind.as_str(),
+                    e.entity.id.clone(),
+                    e.action.as_str()
+                ),
+                ("plan", plan.to_string(), "import")
+            );
+            assert_eq!(e.actor.kind, waymark_core::audit::ActorKind::Cli);
+            assert!(
+                changes.contains(&("work_packages".into(), None, Some("17".into()))),
+                "{changes:?}"
+            );
+            assert_eq!(audit_count(store.as_ref()), 1);
+
+            // An update by an account: its fields from what to what.
+            let alice = Actor::Account {
+                id: waymark_store::AccountId(7),
+                name: "Alice Smith".into(),
+            };
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let mut input = input_from(store.as_ref(), first);
+            let old_owner = input.owner.clone();
+            input.owner = "Head of ICT".into();
+            input.status = Status::InProgress;
+            store.update_work_package(first, &input, &alice).unwrap();
+            let (e, changes) = newest(store.as_ref());
+            assert_eq!(
+                (
+                    e.actor.kind,
+                    e.actor.id.as_str(),
+                    e.actor.display.as_str(),
+                    e.entity.kind.as_str(),
+                    e.entity.id.clone(),
+                    e.action.as_str()
+                ),
+                (
+                    waymark_core::audit::ActorKind::User,
+                    "7",
+                    "Alice Smith",
+                    "work_package",
+                    first.to_string(),
+                    "update"
+                )
+            );
+            assert_eq!(
+                changes,
+                [
+                    ("owner".into(), Some(old_owner), Some("Head of ICT".into())),
+                    (
+                        "status".into(),
+                        Some("not_started".into()),
+                        Some("in_progress".into())
+                    ),
+                ]
+            );
+            // Saving what is already there records nothing.
+            store.update_work_package(first, &input, &alice).unwrap();
+            assert_eq!(audit_count(store.as_ref()), 2);
+
+            // A create: every field from nothing; a delete: every field to nothing.
+            let input = waymark_store::ProgrammeInput {
+                name: "Digital inclusion".into(),
+                priority: true,
+                description: String::new(),
+            };
+            let programme = store
+                .create_programme(plan, &input, &Actor::Anonymous)
+                .unwrap();
+            let (e, changes) = newest(store.as_ref());
+            assert_eq!(
+                (e.actor.kind, e.entity.kind.as_str(), e.action.as_str()),
+                (
+                    waymark_core::audit::ActorKind::Anonymous,
+                    "programme",
+                    "create"
+                )
+            );
+            assert!(changes.contains(&("name".into(), None, Some("Digital inclusion".into()))));
+            assert!(changes.contains(&("priority".into(), None, Some("1".into()))));
+            store.delete_programme(programme, BY).unwrap();
+            let (e, changes) = newest(store.as_ref());
+            assert_eq!(
+                (e.entity.id.clone(), e.action.as_str()),
+                (programme.to_string(), "delete")
+            );
+            assert!(changes.contains(&("name".into(), Some("Digital inclusion".into()), None)));
+            assert!(changes.iter().all(|(_, _, after)| after.is_none()));
+
+            // A package's links are fields too.
+            let mut input = input_from(store.as_ref(), first);
+            input.influences = vec!["3.9.9".parse().unwrap()];
+            store.update_work_package(first, &input, BY).unwrap();
+            let (_, changes) = newest(store.as_ref());
+            assert_eq!(changes.len(), 1, "{changes:?}");
+            assert_eq!(changes[0].0, "influences");
+            assert_eq!(changes[0].2.as_deref(), Some("3.9.9"));
+
+            // Entries of one record, newest first.
+            let history = store
+                .audit_entries(
+                    &AuditFilter {
+                        entity_kind: Some("work_package".into()),
+                        entity_id: Some(first.to_string()),
+                    },
+                    10,
+                )
+                .unwrap();
+            assert_eq!(history.len(), 2);
+            assert!(history[0].entry.sequence > history[1].entry.sequence);
+            let head = store.audit_verify(None).unwrap().unwrap();
+            assert_eq!(head, store.audit_head().unwrap());
+            assert_eq!(head.sequence, 5);
+        }
+
+        #[test]
+        fn a_failed_write_appends_no_audit_entry() {
+            let (store, plan) = seeded();
+            let head = store.audit_head().unwrap();
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let mut clash = input_from(store.as_ref(), first);
+            clash.number = Some("2".into());
+            assert!(store.create_work_package(plan, &clash, BY).is_err());
+            assert!(store.import_plan(&seed(), OnExisting::Refuse, BY).is_err());
+            assert!(
+                store
+                    .delete_section(store.sections(plan).unwrap()[0].id, BY)
+                    .is_err()
+            );
+            store
+                .check_import(&seed(), OnExisting::Replace, BY)
+                .unwrap();
+            assert_eq!(store.audit_head().unwrap(), head);
+            assert_eq!(audit_count(store.as_ref()), 1);
+        }
+
+        #[test]
+        fn the_audit_chain_verifies_and_a_recorded_head_must_be_in_it() {
+            let (store, plan) = seeded();
+            let recorded = store.audit_head().unwrap();
+            let sections = store.sections(plan).unwrap();
+            store
+                .update_section(sections[0].id, Some("9".into()), None, None, BY)
+                .unwrap();
+            store
+                .add_dependency(
+                    store.list_work_packages(plan, &query()).unwrap().items[0].id,
+                    store.list_work_packages(plan, &query()).unwrap().items[1].id,
+                    BY,
+                )
+                .unwrap();
+            let head = store.audit_verify(None).unwrap().unwrap();
+            assert_eq!(head.sequence, 3);
+            assert_eq!(
+                store
+                    .audit_verify(Some(&recorded.hash.to_hex()))
+                    .unwrap()
+                    .unwrap(),
+                head
+            );
+            let unknown = "ab".repeat(32);
+            assert!(matches!(
+                store.audit_verify(Some(&unknown)).unwrap(),
+                Err(waymark_core::audit::ChainError::HeadMissing { last: 3, .. })
+            ));
+            assert!(matches!(
+                store.audit_verify(Some("nonsense")),
+                Err(StoreError::Invalid { field: "head", .. })
+            ));
+        }
+
         #[test]
         fn a_plan_visited_in_parts_is_the_plan_loaded_whole() {
             let (store, plan) = seeded();
@@ -1619,7 +1824,8 @@ mod sqlite {
         {
             let conn = rusqlite::Connection::open(path).unwrap();
             conn.execute_batch(
-                "DROP TABLE related_item_alias;
+                "DROP TABLE audit_change; DROP TABLE audit_entry;
+                 DROP TABLE related_item_alias;
                  ALTER TABLE work_package DROP COLUMN related_items_manual;
                  PRAGMA user_version = 2;",
             )
@@ -1628,6 +1834,46 @@ mod sqlite {
         let store = waymark_store::open(path).unwrap();
         assert!(store.work_package(hand_set).unwrap().related_items_manual);
         assert!(!store.work_package(from_text).unwrap().related_items_manual);
+    }
+
+    #[test]
+    fn the_audit_tables_refuse_changes_and_removals() {
+        let dir = std::env::temp_dir().join(format!("waymark-store-audit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("audit.db");
+        let path = path.to_str().unwrap();
+        let plan = {
+            let store = waymark_store::open(path).unwrap();
+            let plan = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+            store
+                .update_plan(
+                    plan,
+                    &waymark_store::PlanInput {
+                        title: "Renamed".into(),
+                        organisation: String::new(),
+                        period: String::new(),
+                        introduction: String::new(),
+                        quarter_convention: Default::default(),
+                    },
+                    BY,
+                )
+                .unwrap();
+            plan
+        };
+        let conn = rusqlite::Connection::open(path).unwrap();
+        for sql in [
+            "UPDATE audit_entry SET actor_display = 'someone else'",
+            "DELETE FROM audit_entry WHERE sequence = 2",
+            "UPDATE audit_change SET after = 'x'",
+            "DELETE FROM audit_change",
+        ] {
+            let err = conn.execute_batch(sql).unwrap_err();
+            assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+        }
+        drop(conn);
+        let store = waymark_store::open(path).unwrap();
+        assert_eq!(store.audit_verify(None).unwrap().unwrap().sequence, 2);
+        assert_eq!(store.plan(plan).unwrap().title, "Renamed");
     }
 
     /// Two stores on one file: `a` writes and keeps its cached counts up to date

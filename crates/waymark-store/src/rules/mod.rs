@@ -9,11 +9,13 @@
 //! never decides a rule. A second backend (PostgreSQL) implements `PlanTx`
 //! and its queries, and gets every rule as it is.
 
+pub(crate) mod audit;
 pub(crate) mod dependencies;
 pub(crate) mod import;
 pub(crate) mod packages;
 pub(crate) mod registers;
 
+use waymark_core::audit::{Head, Snapshot, StoredEntry};
 use waymark_core::{
     Date, DeliveryTarget, Dependency, Influence, InfluenceCode, Plan, Programme, Progress, Rag,
     RelatedKind, Status,
@@ -223,4 +225,16 @@ pub(crate) trait PlanTx {
     ) -> Result<DependencyId>;
     /// `false` if there was none.
     fn delete_dependency(&mut self, id: DependencyId) -> Result<bool>;
+
+    /// A record's fields as text (its own columns, and for a package the
+    /// codes and names of what it links to), as the audit compares them
+    /// before and after a write; `None` when there is no such record.
+    fn snapshot(&mut self, subject: &audit::Subject) -> Result<Option<Snapshot>>;
+    /// A plan's title and how many sections and packages it holds, as an
+    /// import's audit entry gives them.
+    fn plan_counts(&mut self, id: PlanId) -> Result<Snapshot>;
+    /// The audit trail's newest entry's number and hash.
+    fn audit_head(&mut self) -> Result<Head>;
+    /// Add an entry to the audit trail.
+    fn append_audit(&mut self, entry: &StoredEntry) -> Result<()>;
 }

@@ -26,6 +26,11 @@ const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
         include_str!("../../migrations/sqlite/0003_register_upkeep.sql"),
         Some(mark_hand_set_related_items),
     ),
+    (
+        4,
+        include_str!("../../migrations/sqlite/0004_audit.sql"),
+        None,
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

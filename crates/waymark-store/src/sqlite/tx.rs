@@ -6,10 +6,12 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
+use waymark_core::audit::{Head, Snapshot, StoredEntry};
 use waymark_core::model::format_delivery;
 use waymark_core::{Dependency, Influence, InfluenceCode, Plan, Programme, Rag, RelatedKind};
 
 use super::{final_quarter, index_search, sort_key, unindex_search};
+use crate::rules::audit::Subject;
 use crate::rules::{InfluenceId, PackagePlace, PackageRecord, PlanTx, SectionPlace};
 use crate::{
     DependencyId, PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result, SectionId,
@@ -733,6 +735,22 @@ impl PlanTx for SqliteTx<'_> {
             .prepare_cached("DELETE FROM dependency WHERE id = ?")?
             .execute([id.0])?
             > 0)
+    }
+
+    fn snapshot(&mut self, subject: &Subject) -> Result<Option<Snapshot>> {
+        super::audit::snapshot(self.c, subject)
+    }
+
+    fn plan_counts(&mut self, id: PlanId) -> Result<Snapshot> {
+        super::audit::plan_counts(self.c, id)
+    }
+
+    fn audit_head(&mut self) -> Result<Head> {
+        super::audit::head(self.c)
+    }
+
+    fn append_audit(&mut self, entry: &StoredEntry) -> Result<()> {
+        super::audit::append(self.c, entry)
     }
 }
 

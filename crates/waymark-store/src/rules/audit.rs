@@ -1,0 +1,196 @@
+//! The audit trail's entry for one write, for every backend: what the write
+//! touched ([`Subject`]), its fields as text before and after (read through
+//! [`PlanTx::snapshot`]), who made it, chained after the log's head and
+//! appended in the write's own transaction.
+
+use waymark_core::InfluenceCode;
+use waymark_core::audit::{self, ActorKind, Changes, Entity, Event, FieldChange, Key, Snapshot};
+
+use super::PlanTx;
+use crate::{
+    Actor, DependencyId, PlanId, ProgrammeId, RelatedItemId, Result, SectionId, StoreError,
+    WorkPackageId,
+};
+
+/// One record a write changes, as the audit names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Subject {
+    Plan(PlanId),
+    Section(SectionId),
+    WorkPackage(WorkPackageId),
+    Influence(PlanId, InfluenceCode),
+    RelatedItem(RelatedItemId),
+    Programme(ProgrammeId),
+    Dependency(DependencyId),
+}
+
+impl Subject {
+    /// The entity kind: `plan`, `section`, `work_package`, `influence`,
+    /// `related_item`, `programme`, `dependency`.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Subject::Plan(_) => "plan",
+            Subject::Section(_) => "section",
+            Subject::WorkPackage(_) => "work_package",
+            Subject::Influence(..) => "influence",
+            Subject::RelatedItem(_) => "related_item",
+            Subject::Programme(_) => "programme",
+            Subject::Dependency(_) => "dependency",
+        }
+    }
+
+    /// The entity id: the record's number, or for a key influence its plan
+    /// and code (`1/3.1.1`).
+    pub(crate) fn id(&self) -> String {
+        match self {
+            Subject::Plan(id) => id.to_string(),
+            Subject::Section(id) => id.to_string(),
+            Subject::WorkPackage(id) => id.to_string(),
+            Subject::Influence(plan, code) => format!("{plan}/{code}"),
+            Subject::RelatedItem(id) => id.to_string(),
+            Subject::Programme(id) => id.to_string(),
+            Subject::Dependency(id) => id.to_string(),
+        }
+    }
+}
+
+/// What a write does, for its audit entry. `T` is the write's answer (a new
+/// record's id names what was created).
+pub(crate) enum Audited<T> {
+    /// An update (or a move) of `Subject`, or with action `delete` its removal.
+    Change(&'static str, Subject),
+    /// A new record, named by the write's answer.
+    Create(fn(&T) -> Subject),
+    /// `from` merged into `into` (`from` is gone).
+    Merge { from: Subject, into: String },
+    /// A whole plan imported (as new, or in place of the plan of its title):
+    /// the plan's title and counts of sections and packages before and after.
+    Import {
+        title: String,
+        plan: fn(&T) -> PlanId,
+    },
+}
+
+/// What the audit needs before the write: the touched record's fields.
+pub(crate) fn before<T>(tx: &mut dyn PlanTx, audited: &Audited<T>) -> Result<Snapshot> {
+    Ok(match audited {
+        Audited::Change(_, subject) | Audited::Merge { from: subject, .. } => {
+            tx.snapshot(subject)?.unwrap_or_default()
+        }
+        Audited::Create(_) => Snapshot::new(),
+        Audited::Import { title, .. } => match tx.plan_titled(title)? {
+            Some(id) => tx.plan_counts(id)?,
+            None => Snapshot::new(),
+        },
+    })
+}
+
+/// Appends the write's entry after the log's head, in the write's
+/// transaction. An update that changed no field records nothing (a save of
+/// what was already there, or a check that decided to store nothing).
+pub(crate) fn record<T>(
+    tx: &mut dyn PlanTx,
+    by: &Actor,
+    at_ms: i64,
+    audited: &Audited<T>,
+    before: &Snapshot,
+    value: &T,
+) -> Result<()> {
+    let (action, subject, after) = match audited {
+        Audited::Change(action, subject) => (
+            *action,
+            subject.clone(),
+            tx.snapshot(subject)?.unwrap_or_default(),
+        ),
+        Audited::Create(name) => {
+            let subject = name(value);
+            let after = tx.snapshot(&subject)?.unwrap_or_default();
+            ("create", subject, after)
+        }
+        Audited::Merge { from, into } => {
+            let mut after = tx.snapshot(from)?.unwrap_or_default();
+            after.insert(key("merged_into")?, into.clone());
+            ("merge", from.clone(), after)
+        }
+        Audited::Import { plan, .. } => {
+            let id = plan(value);
+            ("import", Subject::Plan(id), tx.plan_counts(id)?)
+        }
+    };
+    let changes = audit::field_changes(before, &after);
+    if action == "update" && changes.is_empty() {
+        return Ok(());
+    }
+    let event = Event {
+        at_ms,
+        actor: actor(by),
+        entity: Entity {
+            kind: key(subject.kind())?,
+            id: subject.id(),
+        },
+        action: key(action)?,
+        changes,
+    };
+    let head = tx.audit_head()?;
+    let entry = head
+        .append(event)
+        .map_err(|e| StoreError::Corrupt(format!("cannot append to the audit trail: {e}")))?;
+    tx.append_audit(&entry)
+}
+
+/// The store's actor as the audit names it. The command line is the
+/// operating-system user who ran it (`USER`, or `USERNAME` on Windows).
+pub(crate) fn actor(by: &Actor) -> audit::Actor {
+    match by {
+        Actor::Cli => audit::Actor {
+            kind: ActorKind::Cli,
+            id: std::env::var("USER")
+                .or_else(|_| std::env::var("USERNAME"))
+                .unwrap_or_default(),
+            display: by.to_string(),
+        },
+        Actor::Anonymous => audit::Actor {
+            kind: ActorKind::Anonymous,
+            id: String::new(),
+            display: by.to_string(),
+        },
+        Actor::Account { id, name } => audit::Actor {
+            kind: ActorKind::User,
+            id: id.to_string(),
+            display: name.clone(),
+        },
+    }
+}
+
+/// A name of the audit's own vocabulary (never input).
+fn key(name: &str) -> Result<Key> {
+    name.parse()
+        .map_err(|e| StoreError::Corrupt(format!("audit name: {e}")))
+}
+
+/// A snapshot from fields whose names are column names: a name the audit's
+/// vocabulary does not allow is left out.
+pub(crate) fn snapshot_of(fields: impl IntoIterator<Item = (String, Option<String>)>) -> Snapshot {
+    fields
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.parse::<Key>().ok()?, value?)))
+        .collect()
+}
+
+/// An entry's changes as stored rows give them back (field, before, after),
+/// for reading the trail.
+pub(crate) fn changes_of(
+    rows: Vec<(String, Option<String>, Option<String>)>,
+) -> std::result::Result<Changes, ()> {
+    let changes = rows
+        .into_iter()
+        .map(|(field, before, after)| {
+            Ok(FieldChange {
+                field: field.parse().map_err(|_| ())?,
+                before,
+                after,
+            })
+        })
+        .collect::<std::result::Result<Vec<_>, ()>>()?;
+    Changes::new(changes).map_err(|_| ())
+}
