@@ -16,7 +16,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use waymark_core::export::{ExportFormat, export};
 use waymark_core::import::{self, Format, ImportOptions, Imported};
-use waymark_store::{Actor, OnExisting, PlanId, PlanStore};
+use waymark_store::{Actor, AuditFilter, OnExisting, PlanId, PlanStore};
 
 use crate::config::Settings;
 
@@ -104,6 +104,34 @@ enum Command {
     },
     /// List the stored plans.
     Plans,
+    /// Read and check the audit trail (who changed what, when).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; name the first bad entry and exit 1 if any.
+    Verify {
+        /// A head recorded earlier (`waymark audit head`): the entry with this
+        /// hash must still be in the trail.
+        #[arg(long)]
+        head: Option<String>,
+    },
+    /// Print the newest entry's number and hash, to record elsewhere.
+    Head,
+    /// Print entries, newest first.
+    List {
+        /// Most entries to print.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Only entries of this kind of record, or of one record
+        /// (`work_package:12`, `programme`).
+        #[arg(long)]
+        entity: Option<String>,
+    },
 }
 
 fn main() {
@@ -190,6 +218,7 @@ fn run() -> Result<()> {
             );
             Ok(())
         }
+        Command::Audit { command } => audit(&settings.db, command),
         Command::Plans => {
             let store = open_store(&settings.db)?;
             for p in store.list_plans()? {
@@ -199,6 +228,90 @@ fn run() -> Result<()> {
                 );
             }
             Ok(())
+        }
+    }
+}
+
+/// `waymark audit …`: a failed check is an error (exit 1) naming the entry.
+fn audit(db: &str, command: AuditCommand) -> Result<()> {
+    if !database_file_exists(db) {
+        bail!("no database at {db}");
+    }
+    let store = open_store(db)?;
+    match command {
+        AuditCommand::Verify { head } => match store.audit_verify(head.as_deref())? {
+            Ok(found) => {
+                println!(
+                    "ok: {} entries, head {}",
+                    found.sequence,
+                    found.hash.to_hex()
+                );
+                Ok(())
+            }
+            Err(e) => bail!("the audit trail does not verify: {e}"),
+        },
+        AuditCommand::Head => {
+            let head = store.audit_head()?;
+            println!("{}\t{}", head.sequence, head.hash.to_hex());
+            Ok(())
+        }
+        AuditCommand::List { limit, entity } => {
+            let filter = match entity.as_deref() {
+                None => AuditFilter::default(),
+                Some(e) => {
+                    let (kind, id) = match e.split_once(':') {
+                        Some((kind, id)) => (kind, Some(id.to_string())),
+                        None => (e, None),
+                    };
+                    AuditFilter {
+                        entity_kind: Some(kind.to_string()),
+                        entity_id: id,
+                    }
+                }
+            };
+            let mut out = std::io::stdout().lock();
+            for stored in store.audit_entries(&filter, limit)? {
+                let e = &stored.entry.event;
+                writeln!(
+                    out,
+                    "{}\t{}\t{} {}{}\t{} {}:{}",
+                    stored.entry.sequence,
+                    e.time_rfc3339().unwrap_or_else(|| e.at_ms.to_string()),
+                    e.actor.kind,
+                    e.actor.display,
+                    if e.actor.id.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", e.actor.id)
+                    },
+                    e.action,
+                    e.entity.kind,
+                    e.entity.id,
+                )?;
+                for c in e.changes.as_slice() {
+                    writeln!(
+                        out,
+                        "\t{}: {} -> {}",
+                        c.field,
+                        shown(c.before.as_deref()),
+                        shown(c.after.as_deref())
+                    )?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A field's value in `audit list`: quoted on one line (so an empty text and
+/// a missing value differ), at most 80 characters.
+fn shown(value: Option<&str>) -> String {
+    match value {
+        None => "(none)".to_string(),
+        Some(v) => {
+            let short: String = v.chars().take(80).collect();
+            let more = if v.chars().count() > 80 { "…" } else { "" };
+            format!("{:?}{more}", short)
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The `waymark` binary end to end: import, its report, refusal of duplicates,
-//! export and re-import, check.
+//! export and re-import, check, and the audit trail (verify on clean and
+//! tampered databases, head, list).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -328,4 +329,117 @@ fn encodings_are_found_out_or_chosen() {
         "{}",
         text(&out)
     );
+}
+
+/// The database the commands above use in `dir`.
+fn database(dir: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(dir.join("waymark.db")).unwrap()
+}
+
+/// Two imports: two audit entries. Answers the head after them.
+fn two_imports(dir: &Path) -> String {
+    for title in ["CYPS plan", "Second plan"] {
+        let out = waymark(dir, &["import", SEED, "--title", title]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let head = waymark(dir, &["audit", "head"]);
+    assert!(head.status.success(), "{}", text(&head));
+    let line = String::from_utf8_lossy(&head.stdout).trim().to_string();
+    let (sequence, hash) = line.split_once('\t').unwrap();
+    assert_eq!(sequence, "2", "{line}");
+    assert_eq!(hash.len(), 64, "{line}");
+    hash.to_string()
+}
+
+#[test]
+fn audit_verify_passes_a_clean_trail_and_names_an_edited_entry() {
+    let dir = temp_dir("audit-edited");
+    let head = two_imports(&dir);
+    let ok = waymark(&dir, &["audit", "verify", "--head", &head]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(
+        text(&ok).contains(&format!("ok: 2 entries, head {head}")),
+        "{}",
+        text(&ok)
+    );
+
+    let list = waymark(&dir, &["audit", "list", "--entity", "plan:1"]);
+    let listed = text(&list);
+    assert!(list.status.success(), "{listed}");
+    assert!(listed.contains("import plan:1"), "{listed}");
+    assert!(listed.contains("cli command line"), "{listed}");
+    assert!(
+        listed.contains("work_packages: (none) -> \"17\""),
+        "{listed}"
+    );
+    assert!(!listed.contains("plan:2"), "{listed}");
+    let newest = waymark(&dir, &["audit", "list", "--limit", "1"]);
+    assert!(text(&newest).starts_with("2\t"), "{}", text(&newest));
+
+    // The trail refuses edits; with its trigger dropped, an edit is caught.
+    let db = database(&dir);
+    assert!(
+        db.execute_batch(
+            "UPDATE audit_entry SET actor_display = 'someone else' WHERE sequence = 1"
+        )
+        .is_err()
+    );
+    db.execute_batch(
+        "DROP TRIGGER audit_entry_no_update;
+         UPDATE audit_entry SET actor_display = 'someone else' WHERE sequence = 1;",
+    )
+    .unwrap();
+    drop(db);
+    let bad = waymark(&dir, &["audit", "verify"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(
+        text(&bad).contains("entry 1 does not match its hash"),
+        "{}",
+        text(&bad)
+    );
+}
+
+#[test]
+fn audit_verify_with_a_recorded_head_catches_a_deleted_newest_entry() {
+    let dir = temp_dir("audit-deleted");
+    let head = two_imports(&dir);
+    let db = database(&dir);
+    db.execute_batch(
+        "DROP TRIGGER audit_change_no_delete; DROP TRIGGER audit_entry_no_delete;
+         DELETE FROM audit_change WHERE sequence = 2; DELETE FROM audit_entry WHERE sequence = 2;",
+    )
+    .unwrap();
+    drop(db);
+    // The chain alone still holds together ...
+    let chain = waymark(&dir, &["audit", "verify"]);
+    assert!(chain.status.success(), "{}", text(&chain));
+    assert!(text(&chain).contains("ok: 1 entries"), "{}", text(&chain));
+    // ... but the recorded head is gone.
+    let bad = waymark(&dir, &["audit", "verify", "--head", &head]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(
+        text(&bad).contains(&format!("no entry has the hash {head}")),
+        "{}",
+        text(&bad)
+    );
+    let nonsense = waymark(&dir, &["audit", "verify", "--head", "abc"]);
+    assert_eq!(nonsense.status.code(), Some(1), "{}", text(&nonsense));
+}
+
+#[test]
+fn audit_verify_names_a_missing_entry_in_the_middle() {
+    let dir = temp_dir("audit-gap");
+    two_imports(&dir);
+    let out = waymark(&dir, &["import", SEED, "--title", "Third plan"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let db = database(&dir);
+    db.execute_batch(
+        "DROP TRIGGER audit_change_no_delete; DROP TRIGGER audit_entry_no_delete;
+         DELETE FROM audit_change WHERE sequence = 2; DELETE FROM audit_entry WHERE sequence = 2;",
+    )
+    .unwrap();
+    drop(db);
+    let bad = waymark(&dir, &["audit", "verify"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(text(&bad).contains("entry 2 is missing"), "{}", text(&bad));
 }
