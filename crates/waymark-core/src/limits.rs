@@ -207,6 +207,9 @@ pub const MAX_PACKAGE_INFLUENCES: usize = 200;
 /// Most related items one package may name.
 pub const MAX_PACKAGE_RELATED_ITEMS: usize = 200;
 
+/// Most audit entries a record's history lists (the newest).
+pub const HISTORY_ENTRIES: u32 = 200;
+
 /// Years an actual delivery date may fall in: a plan's dates are in living
 /// memory and this century; year 1 or 9999 is a typing mistake.
 pub const DELIVERY_YEARS: RangeInclusive<i32> = 1970..=2100;

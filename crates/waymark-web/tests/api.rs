@@ -842,6 +842,54 @@ fn openapi_document_matches_the_routes() {
     );
 }
 
+#[test]
+fn a_package_history_lists_who_changed_which_fields_newest_first() {
+    let s = start();
+    let id = package_id(&s, "10.4.3");
+    let path = format!("/api/v1/work-packages/{id}/history");
+    assert_eq!(s.get(&path).json()["items"], serde_json::json!([]));
+    for body in [
+        r#"{"status":"in_progress","owner":"Head of ICT"}"#,
+        r#"{"progress":40}"#,
+    ] {
+        let r = s.send_json("PATCH", &format!("/api/v1/work-packages/{id}"), body);
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    // A refused change records nothing.
+    let r = s.send_json(
+        "PATCH",
+        &format!("/api/v1/work-packages/{id}"),
+        r#"{"progress":400}"#,
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    let history = s.get(&path).json();
+    let items = history["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{history}");
+    assert_eq!(items[0]["action"], "update");
+    assert_eq!(items[0]["actor_kind"], "anonymous");
+    assert_eq!(
+        items[0]["changes"],
+        serde_json::json!([{"field": "progress", "before": "0", "after": "40"}])
+    );
+    let fields: Vec<&str> = items[1]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["owner", "status"]);
+    assert_eq!(items[1]["changes"][1]["after"], "in_progress");
+    assert!(items[0]["sequence"].as_u64() > items[1]["sequence"].as_u64());
+    assert!(items[0]["at"].as_str().unwrap().ends_with('Z'));
+
+    // A deleted package keeps its history; one that never was is not found.
+    let r = s.request("DELETE", &format!("/api/v1/work-packages/{id}"), &[], "");
+    assert_eq!(r.status, 204, "{}", r.body);
+    let history = s.get(&path).json();
+    assert_eq!(history["items"][0]["action"], "delete");
+    assert_problem(&s.get("/api/v1/work-packages/999999/history"), 404, "");
+}
+
 /// The list's documented query parameters are exactly those it takes, with
 /// the bounds its parser applies.
 #[test]

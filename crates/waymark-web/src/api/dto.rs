@@ -395,3 +395,61 @@ pub struct FindingDto {
 pub struct CheckReport {
     pub findings: Vec<FindingDto>,
 }
+
+/// A record's history: its audit entries, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryList {
+    pub items: Vec<HistoryEntry>,
+}
+
+/// One audit entry: when, who, what they did, and each field from what to what.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryEntry {
+    /// The entry's number in the audit trail.
+    pub sequence: u64,
+    /// RFC 3339, UTC, with milliseconds.
+    pub at: String,
+    /// `user`, `token`, `cli`, `system` or `anonymous`.
+    pub actor_kind: String,
+    pub actor_id: String,
+    /// The actor's name as shown when the change was made.
+    pub actor: String,
+    /// `create`, `update`, `delete`, `merge` or `import`.
+    pub action: String,
+    pub changes: Vec<HistoryChange>,
+    /// The entry's hash in the chain (64 hex digits).
+    pub hash: String,
+}
+
+/// One field's text before and after (`null`: the field was not there).
+#[derive(Serialize, ToSchema)]
+pub struct HistoryChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl From<waymark_core::audit::StoredEntry> for HistoryEntry {
+    fn from(s: waymark_core::audit::StoredEntry) -> Self {
+        let e = s.entry.event;
+        HistoryEntry {
+            sequence: s.entry.sequence,
+            at: e.time_rfc3339().unwrap_or_else(|| e.at_ms.to_string()),
+            actor_kind: e.actor.kind.to_string(),
+            actor_id: e.actor.id,
+            actor: e.actor.display,
+            action: e.action.to_string(),
+            changes: e
+                .changes
+                .as_slice()
+                .iter()
+                .map(|c| HistoryChange {
+                    field: c.field.to_string(),
+                    before: c.before.clone(),
+                    after: c.after.clone(),
+                })
+                .collect(),
+            hash: s.hash,
+        }
+    }
+}

@@ -39,6 +39,7 @@ use crate::error::{ApiError, FieldError};
         work_packages::list,
         work_packages::create,
         work_packages::get_one,
+        work_packages::history,
         work_packages::update,
         work_packages::delete_one,
         registers::influences,
@@ -96,6 +97,10 @@ pub fn routes() -> Router<AppState> {
             get(work_packages::get_one)
                 .patch(work_packages::update)
                 .delete(work_packages::delete_one),
+        )
+        .route(
+            "/api/v1/work-packages/{id}/history",
+            get(work_packages::history),
         )
         .route("/api/v1/plans/{id}/influences", get(registers::influences))
         .route(

@@ -188,6 +188,33 @@ pub async fn get_one(
     Ok(Json(state.run(move |s| s.work_package(id)).await?.into()))
 }
 
+#[utoipa::path(get, operation_id = "getWorkPackageHistory", path = "/api/v1/work-packages/{id}/history", tag = "work packages", params(("id" = i64, Path)),
+    description = "The package's audit entries, newest first (the newest 200): who changed it, when, and each field from what to what. A deleted package's history stays.",
+    responses((status = 200, body = crate::api::dto::HistoryList), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn history(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<crate::api::dto::HistoryList>, ApiError> {
+    let id = WorkPackageId(path_id(&id, "Work package")?);
+    let entries = state
+        .run(move |s| {
+            let filter = waymark_store::AuditFilter {
+                entity_kind: Some("work_package".into()),
+                entity_id: Some(id.to_string()),
+            };
+            let entries = s.audit_entries(&filter, waymark_core::limits::HISTORY_ENTRIES)?;
+            if entries.is_empty() {
+                // No history: a package that never was is not found.
+                s.work_package(id)?;
+            }
+            Ok(entries)
+        })
+        .await?;
+    Ok(Json(crate::api::dto::HistoryList {
+        items: entries.into_iter().map(Into::into).collect(),
+    }))
+}
+
 #[utoipa::path(patch, operation_id = "updateWorkPackage", path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),
     request_body(content = WorkPackageFields, description = "Only the fields to change"),
     responses((status = 200, body = WorkPackageDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
