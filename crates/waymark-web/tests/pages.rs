@@ -369,6 +369,14 @@ fn edit_form_round_trip() {
     assert!(page.body.contains(">Amber</span>"));
     assert!(page.body.contains("40%"));
     assert!(page.body.contains("b) Q2 2007"));
+    // The page's history says who changed which fields from what to what.
+    let history = &page.body[page.body.find("id=\"history\"").unwrap()..];
+    assert!(history.contains("anonymous visitor changed"), "{history}");
+    assert!(
+        history.contains("status: <span class=\"muted\">not_started</span> → in_progress"),
+        "{history}"
+    );
+    assert!(history.contains("→ Head of ICT"), "{history}");
     let list = b.get(&format!("/plans/{plan}?status=in_progress"));
     assert!(list.body.contains("Showing 1–1 of 1"));
 }

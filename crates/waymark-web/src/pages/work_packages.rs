@@ -83,6 +83,57 @@ struct PackagePage {
     candidates: Option<Vec<Choice>>,
     dependency_error: Option<String>,
     predecessor: String,
+    /// The package's audit entries, newest first.
+    history: Vec<HistoryView>,
+}
+
+/// One audit entry as the package page lists it.
+struct HistoryView {
+    at: String,
+    who: String,
+    action: &'static str,
+    changes: Vec<ChangeView>,
+}
+
+struct ChangeView {
+    field: String,
+    before: String,
+    after: String,
+}
+
+impl HistoryView {
+    fn from(stored: waymark_core::audit::StoredEntry) -> Self {
+        let e = stored.entry.event;
+        // At most 200 characters of a value: a history line, not the field.
+        let shown = |v: &Option<String>| match v {
+            None => "(none)".to_string(),
+            Some(t) if t.is_empty() => "(empty)".to_string(),
+            Some(t) if t.chars().count() > 200 => {
+                format!("{}…", t.chars().take(200).collect::<String>())
+            }
+            Some(t) => t.clone(),
+        };
+        HistoryView {
+            at: e.time_rfc3339().unwrap_or_else(|| e.at_ms.to_string()),
+            who: e.actor.display.clone(),
+            action: match e.action.as_str() {
+                "create" => "created it",
+                "delete" => "deleted it",
+                "import" => "imported it",
+                _ => "changed",
+            },
+            changes: e
+                .changes
+                .as_slice()
+                .iter()
+                .map(|c| ChangeView {
+                    field: c.field.as_str().replace('_', " "),
+                    before: shown(&c.before),
+                    after: shown(&c.after),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl PackagePage {
@@ -91,6 +142,7 @@ impl PackagePage {
         plan: &PlanSummary,
         candidates: Option<Vec<Choice>>,
         influence_titles: &HashMap<InfluenceCode, String>,
+        history: Vec<waymark_core::audit::StoredEntry>,
         csrf: String,
     ) -> Self {
         let row = &detail.row;
@@ -181,6 +233,7 @@ impl PackagePage {
             candidates,
             dependency_error: None,
             predecessor: String::new(),
+            history: history.into_iter().map(HistoryView::from).collect(),
         }
     }
 }
@@ -194,6 +247,7 @@ type LoadedPackage = (
     PlanSummary,
     Option<Vec<Choice>>,
     HashMap<InfluenceCode, String>,
+    Vec<waymark_core::audit::StoredEntry>,
 );
 
 async fn load_package(state: &AppState, id: i64) -> Result<LoadedPackage, HtmlError> {
@@ -222,10 +276,17 @@ async fn load_package(state: &AppState, id: i64) -> Result<LoadedPackage, HtmlEr
             } else {
                 None
             };
-            Ok((detail, plan, candidates, titles))
+            let history = s.audit_entries(
+                &waymark_store::AuditFilter {
+                    entity_kind: Some("work_package".into()),
+                    entity_id: Some(wp.to_string()),
+                },
+                waymark_core::limits::HISTORY_ENTRIES,
+            )?;
+            Ok((detail, plan, candidates, titles, history))
         })
         .await?;
-    let (detail, plan, rows, titles) = loaded;
+    let (detail, plan, rows, titles, history) = loaded;
     let taken: Vec<WorkPackageId> = detail
         .depends_on
         .iter()
@@ -243,7 +304,7 @@ async fn load_package(state: &AppState, id: i64) -> Result<LoadedPackage, HtmlEr
             })
             .collect()
     });
-    Ok((detail, plan, candidates, titles))
+    Ok((detail, plan, candidates, titles, history))
 }
 
 pub async fn show(
@@ -252,8 +313,8 @@ pub async fn show(
     CsrfToken(csrf): CsrfToken,
     flags: Result<Query<Banner>, QueryRejection>,
 ) -> Result<Response, HtmlError> {
-    let (detail, plan, candidates, titles) = load_package(&state, id).await?;
-    let mut page = PackagePage::new(&detail, &plan, candidates, &titles, csrf);
+    let (detail, plan, candidates, titles, history) = load_package(&state, id).await?;
+    let mut page = PackagePage::new(&detail, &plan, candidates, &titles, history, csrf);
     page.layout.banner = banner(flags);
     Ok(render(StatusCode::OK, &page))
 }
@@ -310,8 +371,8 @@ pub async fn add_dependency(
             "There is no work package {typed} in this plan; enter a reference such as 10.2.1"
         ),
     };
-    let (detail, plan, candidates, titles) = load_package(&state, id).await?;
-    let mut page = PackagePage::new(&detail, &plan, candidates, &titles, csrf);
+    let (detail, plan, candidates, titles, history) = load_package(&state, id).await?;
+    let mut page = PackagePage::new(&detail, &plan, candidates, &titles, history, csrf);
     page.dependency_error = Some(crate::error::capitalise(&message));
     page.predecessor = typed;
     if let Some(choices) = page.candidates.as_mut() {
