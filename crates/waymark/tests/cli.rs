@@ -443,3 +443,29 @@ fn audit_verify_names_a_missing_entry_in_the_middle() {
     assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
     assert!(text(&bad).contains("entry 2 is missing"), "{}", text(&bad));
 }
+
+#[test]
+fn audit_verify_names_swapped_entries() {
+    let dir = temp_dir("audit-swapped");
+    two_imports(&dir);
+    let db = database(&dir);
+    db.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         DROP TRIGGER audit_entry_no_update; DROP TRIGGER audit_change_no_update;
+         UPDATE audit_entry SET sequence = 0 WHERE sequence = 1;
+         UPDATE audit_entry SET sequence = 1 WHERE sequence = 2;
+         UPDATE audit_entry SET sequence = 2 WHERE sequence = 0;
+         UPDATE audit_change SET sequence = 0 WHERE sequence = 1;
+         UPDATE audit_change SET sequence = 1 WHERE sequence = 2;
+         UPDATE audit_change SET sequence = 2 WHERE sequence = 0;",
+    )
+    .unwrap();
+    drop(db);
+    let bad = waymark(&dir, &["audit", "verify"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    assert!(
+        text(&bad).contains("entry 1 does not match its hash"),
+        "{}",
+        text(&bad)
+    );
+}
