@@ -8,15 +8,15 @@ mod config;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
-use waymark_core::export::{ExportFormat, export};
+use waymark_core::export::{ExportFormat, PlanWriter};
 use waymark_core::import::{self, Format, ImportOptions, Imported};
-use waymark_store::{Actor, AuditFilter, OnExisting, PlanId, PlanStore};
+use waymark_store::{Actor, AuditFilter, OnExisting, PlanId, PlanPart, PlanStore};
 
 use crate::config::Settings;
 
@@ -193,11 +193,22 @@ fn run() -> Result<()> {
             let format: ExportFormat = format.parse().map_err(|e: String| anyhow!(e))?;
             let store = open_store(&settings.db)?;
             let id = pick_plan(store.as_ref(), plan)?;
-            let text = export(&store.load_plan(id)?, format);
             match output {
-                Some(path) => std::fs::write(&path, text)
-                    .with_context(|| format!("cannot write {}", path.display()))?,
-                None => std::io::stdout().write_all(text.as_bytes())?,
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    stream_export(store.as_ref(), id, format, &mut BufWriter::new(file))
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                }
+                None => {
+                    let stdout = std::io::stdout();
+                    stream_export(
+                        store.as_ref(),
+                        id,
+                        format,
+                        &mut BufWriter::new(stdout.lock()),
+                    )?;
+                }
             }
             Ok(())
         }
@@ -325,6 +336,47 @@ fn init_logging(serving: bool) {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
+}
+
+/// Write a plan's export piece by piece as the store reads it, as the server
+/// does: the command holds one package at a time, not the plan and its text.
+fn stream_export(
+    store: &dyn PlanStore,
+    id: PlanId,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut writer: Option<PlanWriter> = None;
+    let mut failed: Option<std::io::Error> = None;
+    store.visit_plan(id, &mut |part| {
+        let piece = match part {
+            PlanPart::Skeleton(skeleton) => {
+                let mut w = PlanWriter::new(skeleton, format);
+                let head = w.begin();
+                writer = Some(w);
+                head
+            }
+            PlanPart::Package { section, package } => match writer.as_mut() {
+                Some(w) => w.package(section, &package),
+                None => String::new(),
+            },
+        };
+        match out.write_all(piece.as_bytes()) {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    if let Some(w) = writer {
+        out.write_all(w.finish().as_bytes())?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 fn open_store(db: &str) -> Result<Arc<dyn PlanStore>> {

@@ -149,6 +149,51 @@ fn every_export_format_imports_back_to_the_same_document() {
 }
 
 #[test]
+fn export_is_written_as_it_is_read_and_matches_the_whole_document() {
+    let dir = temp_dir("export-stream");
+    assert!(
+        waymark(&dir, &["import", SEED, "--title", "CYPS plan"])
+            .status
+            .success()
+    );
+    let store = waymark_store::open(dir.join("waymark.db").to_str().unwrap()).unwrap();
+    let id = store.list_plans().unwrap()[0].id;
+    let plan = store.load_plan(id).unwrap();
+    drop(store);
+    for format in ["json", "markdown", "csv"] {
+        let whole = waymark_core::export::export(&plan, format.parse().unwrap());
+        let file = dir.join(format!("plan.{format}"));
+        let out = waymark(
+            &dir,
+            &[
+                "export",
+                "--format",
+                format,
+                "--output",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            whole,
+            "{format} file"
+        );
+        let out = waymark(&dir, &["export", "--format", format]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            whole,
+            "{format} stdout"
+        );
+    }
+    // A file that cannot be written is an error naming it.
+    let out = waymark(&dir, &["export", "--output", dir.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("cannot write"), "{}", text(&out));
+}
+
+#[test]
 fn check_lists_findings() {
     let dir = temp_dir("check");
     assert!(waymark(&dir, &["import", SEED]).status.success());
