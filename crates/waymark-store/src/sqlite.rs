@@ -181,12 +181,7 @@ fn related_item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RelatedItemRow> {
 const RELATED_ITEM_COLUMNS: &str = "ri.id, ri.name, ri.kind, (SELECT COUNT(*) FROM work_package_related w WHERE w.related_item_id = ri.id)";
 
 fn section_label(number: &Option<String>, title: &Option<String>, position: i64) -> String {
-    Section {
-        number: number.clone(),
-        title: title.clone(),
-        work_packages: Vec::new(),
-    }
-    .label(position as usize)
+    rules::section_label(number.as_deref(), title.as_deref(), position as usize)
 }
 
 fn sort_key(code: &InfluenceCode) -> String {

@@ -26,6 +26,18 @@ use crate::{
     WorkPackageId,
 };
 
+/// How a section is named where a person reads it (`Section::label`: "10.1
+/// Core business systems", or by its place when it has no number), for the
+/// store's rows and its messages alike.
+pub(crate) fn section_label(number: Option<&str>, title: Option<&str>, position: usize) -> String {
+    waymark_core::Section {
+        number: number.map(str::to_string),
+        title: title.map(str::to_string),
+        work_packages: Vec::new(),
+    }
+    .label(position)
+}
+
 /// A key influence's own id (callers name influences by plan and code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct InfluenceId(pub i64);

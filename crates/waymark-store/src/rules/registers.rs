@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use waymark_core::{Influence, InfluenceCode, Programme, RelatedKind, Section};
+use waymark_core::{Influence, InfluenceCode, Programme, RelatedKind};
 
 use super::packages::reference;
 use super::{PlanTx, SectionPlace};
@@ -61,12 +61,7 @@ fn section_of(tx: &mut dyn PlanTx, id: SectionId) -> Result<SectionPlace> {
 }
 
 fn label(s: &SectionPlace) -> String {
-    Section {
-        number: s.number.clone(),
-        title: s.title.clone(),
-        work_packages: Vec::new(),
-    }
-    .label(s.position)
+    super::section_label(s.number.as_deref(), s.title.as_deref(), s.position)
 }
 
 /// Refuse a section number another section of the plan has.
