@@ -485,6 +485,17 @@ pub struct SectionChange {
     pub position: Option<usize>,
 }
 
+/// Where [`PlanStore::move_section`] puts a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionMove {
+    /// At this place (0-based); past the last place is refused.
+    To(usize),
+    /// One place earlier (the first stays first).
+    Up,
+    /// One place later (the last stays last).
+    Down,
+}
+
 /// Programme fields a person sets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProgrammeInput {
@@ -612,8 +623,10 @@ pub trait PlanStore: Send + Sync {
         change: &mut dyn FnMut(&SectionRow) -> Option<SectionChange>,
         by: &Actor,
     ) -> Result<bool>;
-    /// Put a section at `position` (0-based) in its plan; references follow.
-    fn move_section(&self, id: SectionId, position: usize, by: &Actor) -> Result<()>;
+    /// Move a section to a place, or one step up or down, in its plan;
+    /// references follow. The place is worked out from what is stored, in the
+    /// same transaction. One step past either end changes nothing.
+    fn move_section(&self, id: SectionId, to: SectionMove, by: &Actor) -> Result<()>;
     /// Delete an empty section; refused (a conflict naming how many) while it
     /// holds packages.
     fn delete_section(&self, id: SectionId, by: &Actor) -> Result<()>;

@@ -36,9 +36,9 @@ use crate::{
     Actor, AuditFilter, BackendError, DependencyId, DependencyLink, DependencyRow, FilterOptions,
     InfluenceOption, InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore,
     PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow,
-    RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionChange, SectionId, SectionOption,
-    SectionRow, StoreError, Traceability, WorkPackageDetail, WorkPackageId, WorkPackageInput,
-    WorkPackageQuery, WorkPackageRow,
+    RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionChange, SectionId, SectionMove,
+    SectionOption, SectionRow, StoreError, Traceability, WorkPackageDetail, WorkPackageId,
+    WorkPackageInput, WorkPackageQuery, WorkPackageRow,
 };
 
 /// Most rows a register page lists for one influence or related item.
@@ -1069,9 +1069,9 @@ impl PlanStore for SqliteStore {
         )
     }
 
-    fn move_section(&self, id: SectionId, position: usize, by: &Actor) -> Result<()> {
+    fn move_section(&self, id: SectionId, to: SectionMove, by: &Actor) -> Result<()> {
         self.write(by, Audited::Change("update", Subject::Section(id)), |tx| {
-            rules::registers::move_section(&mut SqliteTx::new(tx), id, position)
+            rules::registers::step_section(&mut SqliteTx::new(tx), id, to)
         })
     }
 

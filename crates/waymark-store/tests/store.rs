@@ -15,7 +15,7 @@ use waymark_core::import::{Format, ImportOptions, import};
 use waymark_core::{Dependency, Plan, Rag, Status, WorkPackageRef};
 use waymark_store::{
     Actor, AuditFilter, OnExisting, PlanId, PlanInput, PlanStore, ProgrammeId, ProgrammeInput,
-    SectionChange, SortKey, StoreError, WorkPackageInput, WorkPackageQuery,
+    SectionChange, SectionMove, SortKey, StoreError, WorkPackageInput, WorkPackageQuery,
 };
 
 const SEED: &[u8] = waymark_demo::CYPS_PLAN;
@@ -1069,7 +1069,7 @@ macro_rules! store_suite {
             let sections = store.sections(plan).unwrap();
             let last = sections[5].id; // unnumbered: its package is #6.1
             assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#6.1"]);
-            store.move_section(last, 0, BY).unwrap();
+            store.move_section(last, SectionMove::To(0), BY).unwrap();
             let labels: Vec<String> = store
                 .sections(plan)
                 .unwrap()
@@ -1086,9 +1086,11 @@ macro_rules! store_suite {
             );
             assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#1.1"]);
             // Back down one place, and out of range is refused.
-            store.move_section(last, 1, BY).unwrap();
+            store.move_section(last, SectionMove::To(1), BY).unwrap();
             assert_eq!(store.section(last).unwrap().position, 1);
-            let err = store.move_section(last, 6, BY).unwrap_err();
+            let err = store
+                .move_section(last, SectionMove::To(6), BY)
+                .unwrap_err();
             assert!(
                 matches!(
                     err,
@@ -1107,6 +1109,30 @@ macro_rules! store_suite {
                 .map(|s| s.position)
                 .collect();
             assert_eq!(positions, [0, 1, 2, 3, 4, 5]);
+        }
+
+        #[test]
+        fn a_section_steps_one_place_up_or_down_and_stays_at_either_end() {
+            let (store, plan) = seeded();
+            let ids = |store: &dyn PlanStore| -> Vec<_> {
+                store.sections(plan).unwrap().iter().map(|s| s.id).collect()
+            };
+            let before = ids(store.as_ref());
+            let (first, second, last) = (before[0], before[1], before[5]);
+            store.move_section(second, SectionMove::Down, BY).unwrap();
+            let after = ids(store.as_ref());
+            assert_eq!(after[2], second, "one place down, not two: {after:?}");
+            assert_eq!(after[1], before[2]);
+            store.move_section(second, SectionMove::Up, BY).unwrap();
+            assert_eq!(ids(store.as_ref()), before, "one place up undoes it");
+            // At either end a step changes nothing, and is not an error.
+            store.move_section(first, SectionMove::Up, BY).unwrap();
+            store.move_section(last, SectionMove::Down, BY).unwrap();
+            assert_eq!(ids(store.as_ref()), before);
+            let err = store
+                .move_section(waymark_store::SectionId(i64::MAX), SectionMove::Up, BY)
+                .unwrap_err();
+            assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
         }
 
         #[test]

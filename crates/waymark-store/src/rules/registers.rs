@@ -11,7 +11,8 @@ use waymark_core::{Influence, InfluenceCode, Programme, RelatedKind};
 use super::packages::reference;
 use super::{PlanTx, SectionPlace};
 use crate::{
-    PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result, SectionId, StoreError,
+    PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result, SectionId, SectionMove,
+    StoreError,
 };
 
 /// "1 work package", "3 work packages".
@@ -150,6 +151,27 @@ pub(crate) fn update_section(
         Some(p) => move_section(tx, id, p),
         None => Ok(()),
     }
+}
+
+/// Move a section to a place or one step, from where it is now.
+pub(crate) fn step_section(tx: &mut dyn PlanTx, id: SectionId, to: SectionMove) -> Result<()> {
+    let position = match to {
+        SectionMove::To(p) => p,
+        SectionMove::Up | SectionMove::Down => {
+            let current = section_of(tx, id)?;
+            let count = tx.sections(current.plan)?.len();
+            let next = match to {
+                SectionMove::Up => current.position.checked_sub(1),
+                _ => Some(current.position + 1).filter(|p| *p < count),
+            };
+            match next {
+                Some(p) => p,
+                // Already first or last: nothing to do.
+                None => return Ok(()),
+            }
+        }
+    };
+    move_section(tx, id, position)
 }
 
 /// Put a section at `position` (0-based) among its plan's sections; those in

@@ -6,7 +6,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use waymark_store::{PlanId, PlanStore, SectionId};
+use waymark_store::{PlanId, PlanStore, SectionId, SectionMove};
 
 use super::csrf::{CsrfForm, PostedForm};
 use super::error::{HtmlError, render};
@@ -169,9 +169,9 @@ pub async fn move_section(
     Path(id): Path<i64>,
     form: CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let up = match form.get("direction") {
-        Some("up") => true,
-        Some("down") => false,
+    let step = match form.get("direction") {
+        Some("up") => SectionMove::Up,
+        Some("down") => SectionMove::Down,
         _ => {
             return Err(HtmlError::BadRequest(
                 "Choose to move the section up or down.".into(),
@@ -181,18 +181,8 @@ pub async fn move_section(
     let sid = SectionId(id);
     let plan = state
         .run(move |s| {
-            let row = s.section(sid)?;
-            let count = s.sections(row.plan_id)?.len() as i64;
-            let to = if up {
-                row.position - 1
-            } else {
-                row.position + 1
-            };
-            // Already first or last: nothing to do.
-            if (0..count).contains(&to) {
-                s.move_section(sid, to as usize, &by)?;
-            }
-            Ok(row.plan_id)
+            s.move_section(sid, step, &by)?;
+            Ok(s.section(sid)?.plan_id)
         })
         .await?;
     Ok(Redirect::to(&format!(
