@@ -49,8 +49,10 @@ id_type!(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     /// The command line on the host (`waymark import`, `waymark demo`): whoever
-    /// may run the binary and open the database file. Also what tests use.
-    Cli,
+    /// may run the binary and open the database file, named by the
+    /// operating-system user the command line found (empty when it found none).
+    /// Also what tests use.
+    Cli { user: String },
     /// A web visitor who has not signed in. Until accounts exist, every web
     /// request is one.
     Anonymous,
@@ -67,7 +69,7 @@ impl std::fmt::Display for Actor {
     /// "anonymous visitor", or the account's name.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Actor::Cli => f.write_str("command line"),
+            Actor::Cli { .. } => f.write_str("command line"),
             Actor::Anonymous => f.write_str("anonymous visitor"),
             Actor::Account { name, .. } => f.write_str(name),
         }

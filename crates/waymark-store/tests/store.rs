@@ -21,7 +21,9 @@ use waymark_store::{
 const SEED: &[u8] = waymark_demo::CYPS_PLAN;
 
 /// Who the tests' writes are by.
-const BY: &Actor = &Actor::Cli;
+const BY: &Actor = &Actor::Cli {
+    user: String::new(),
+};
 
 fn seed() -> Plan {
     import(

@@ -1347,7 +1347,9 @@ fn plan_settings_refuse_a_missing_or_taken_title_with_422_and_need_a_token() {
         .import_plan(
             &other.plan,
             waymark_store::OnExisting::Refuse,
-            &waymark_store::Actor::Cli,
+            &waymark_store::Actor::Cli {
+                user: String::new(),
+            },
         )
         .unwrap();
     let res = b.post(

@@ -514,3 +514,25 @@ fn audit_verify_names_swapped_entries() {
         text(&bad)
     );
 }
+
+#[test]
+fn the_audit_names_the_operating_system_user_who_ran_the_command() {
+    let dir = temp_dir("audit-os-user");
+    let out = Command::new(env!("CARGO_BIN_EXE_waymark"))
+        .args(["--data-dir", dir.to_str().unwrap()])
+        .args(["import", SEED])
+        .env_remove("WAYMARK_DB")
+        .env_remove("WAYMARK_CONFIG")
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .env("LOGNAME", "alice")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let list = waymark(&dir, &["audit", "list", "--limit", "1"]);
+    assert!(
+        text(&list).contains("cli command line (alice)"),
+        "{}",
+        text(&list)
+    );
+}

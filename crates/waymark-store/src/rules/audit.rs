@@ -139,14 +139,12 @@ pub(crate) fn record<T>(
 }
 
 /// The store's actor as the audit names it. The command line is the
-/// operating-system user who ran it (`USER`, or `USERNAME` on Windows).
+/// operating-system user who ran it, as the command line found it.
 pub(crate) fn actor(by: &Actor) -> audit::Actor {
     match by {
-        Actor::Cli => audit::Actor {
+        Actor::Cli { user } => audit::Actor {
             kind: ActorKind::Cli,
-            id: std::env::var("USER")
-                .or_else(|_| std::env::var("USERNAME"))
-                .unwrap_or_default(),
+            id: user.clone(),
             display: by.to_string(),
         },
         Actor::Anonymous => audit::Actor {

@@ -60,7 +60,9 @@ pub fn start() -> Server {
         .import_plan(
             &imported.plan,
             OnExisting::Refuse,
-            &waymark_store::Actor::Cli,
+            &waymark_store::Actor::Cli {
+                user: String::new(),
+            },
         )
         .unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
