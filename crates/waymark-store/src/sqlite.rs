@@ -323,33 +323,44 @@ impl SqliteStore {
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
         let mut conn = self.pool.get()?;
-        self.write_then(&mut conn, by, audited, f, Finish::Commit)
+        self.write_then(
+            &mut conn,
+            by,
+            audited,
+            |tx, _| Ok((f(tx)?, None)),
+            Finish::Commit,
+        )
     }
 
     /// The one write path: `f` in a `BEGIN IMMEDIATE` transaction that
     /// appends its audit entry and bumps `store_generation`, then committed,
     /// or rolled back for a dry run (which so makes every write and meets
-    /// every constraint a real one does).
+    /// every constraint a real one does). `f` gets the generation the
+    /// transaction started from and may answer how the cached counts moved
+    /// (a package write); without that, the cache starts afresh.
     fn write_then<T>(
         &self,
         conn: &mut Connection,
         by: &Actor,
         audited: Audited<T>,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+        f: impl FnOnce(&Transaction<'_>, i64) -> Result<(T, Option<cache::Deltas>)>,
         finish: Finish,
     ) -> Result<T> {
         let _turn = self.writer_turn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before = rules::audit::before(&mut SqliteTx::new(&tx), &audited)?;
-        let value = f(&tx)?;
-        Self::record(&tx, by, &audited, &before, &value)?;
         let from = cache::generation(&tx)?;
+        let (value, deltas) = f(&tx, from)?;
+        Self::record(&tx, by, &audited, &before, &value)?;
         Self::bump(&tx)?;
         match finish {
             Finish::Commit => {
                 let held = self.cache.hold();
                 tx.commit()?;
-                held.reset(from + 1);
+                match deltas {
+                    Some(deltas) => held.apply(deltas),
+                    None => held.reset(from + 1),
+                }
                 self.wrote();
             }
             Finish::RollBack => tx.rollback()?,
@@ -423,41 +434,35 @@ impl SqliteStore {
         f: impl FnOnce(&Transaction<'_>) -> Result<(T, Option<WorkPackageId>)>,
     ) -> Result<T> {
         let mut conn = self.pool.get()?;
-        let _turn = self.writer_turn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let audit_before = rules::audit::before(&mut SqliteTx::new(&tx), &audited)?;
-        let from = cache::generation(&tx)?;
-        let probes = self.cache.probes(from);
-        let before_id = before.map(|w| w.0);
-        let counted_before = probes
-            .iter()
-            .map(|(_, p)| cache::counted(&tx, p, before_id))
-            .collect::<Result<Vec<bool>>>()?;
-        let registers_before = registers_state(&tx, before_id)?;
-        let (value, after) = f(&tx)?;
-        let after_id = after.map(|w| w.0);
-        let mut changes = Vec::with_capacity(probes.len());
-        for ((key, probe), was) in probes.into_iter().zip(counted_before) {
-            let is = cache::counted(&tx, &probe, after_id)?;
-            changes.push((key, i64::from(is) - i64::from(was)));
-        }
-        let registers_after = registers_state(&tx, after_id)?;
-        Self::record(&tx, by, &audited, &audit_before, &value)?;
-        let mut options_changed = Vec::new();
-        if registers_before != registers_after {
-            options_changed.extend(registers_before.plan);
-            options_changed.extend(registers_after.plan);
-        }
-        Self::bump(&tx)?;
-        let held = self.cache.hold();
-        tx.commit()?;
-        held.apply(cache::Deltas {
-            from,
-            changes,
-            options_changed,
-        });
-        self.wrote();
-        Ok(value)
+        let counting = |tx: &Transaction<'_>, from: i64| {
+            let probes = self.cache.probes(from);
+            let before_id = before.map(|w| w.0);
+            let counted_before = probes
+                .iter()
+                .map(|(_, p)| cache::counted(tx, p, before_id))
+                .collect::<Result<Vec<bool>>>()?;
+            let registers_before = registers_state(tx, before_id)?;
+            let (value, after) = f(tx)?;
+            let after_id = after.map(|w| w.0);
+            let mut changes = Vec::with_capacity(probes.len());
+            for ((key, probe), was) in probes.into_iter().zip(counted_before) {
+                let is = cache::counted(tx, &probe, after_id)?;
+                changes.push((key, i64::from(is) - i64::from(was)));
+            }
+            let registers_after = registers_state(tx, after_id)?;
+            let mut options_changed = Vec::new();
+            if registers_before != registers_after {
+                options_changed.extend(registers_before.plan);
+                options_changed.extend(registers_after.plan);
+            }
+            let deltas = cache::Deltas {
+                from,
+                changes,
+                options_changed,
+            };
+            Ok((value, Some(deltas)))
+        };
+        self.write_then(&mut conn, by, audited, counting, Finish::Commit)
     }
 
     fn rows_where(
@@ -513,13 +518,13 @@ impl SqliteStore {
             &mut conn,
             by,
             audited,
-            |tx| {
+            |tx, _| {
                 let pid = rules::import::import(&mut SqliteTx::bulk(tx), plan, on_existing)?;
                 index_search(tx, "plan_id = ?", pid.0)?;
                 // Fresh statistics, so the planner picks the right index for each
                 // filter (sampled: a few hundred rows per index are enough).
                 tx.execute_batch("PRAGMA analysis_limit = 400; ANALYZE;")?;
-                Ok(pid)
+                Ok((pid, None))
             },
             finish,
         );
