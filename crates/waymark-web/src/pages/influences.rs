@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use waymark_core::InfluenceCode;
-use waymark_store::{PlanId, PlanStore, PlanSummary, Traceability};
+use waymark_store::{InfluenceRow, PlanId, PlanStore, PlanSummary, Traceability, WorkPackageRow};
 
 use super::csrf::{CsrfForm, PostedForm};
 use super::error::{HtmlError, render};
@@ -172,6 +172,19 @@ fn parse_code(code: &str) -> Result<InfluenceCode, HtmlError> {
 }
 
 /// The influence's page; `typed`: its form as posted, else as stored.
+/// A key influence, the packages that address it, and its plan.
+async fn influence_with_plan(
+    state: &AppState,
+    id: i64,
+    code: InfluenceCode,
+) -> Result<((InfluenceRow, Vec<WorkPackageRow>), PlanSummary), HtmlError> {
+    with_plan(state, move |s| {
+        let plan = PlanId(id);
+        Ok((s.influence(plan, &code)?, plan))
+    })
+    .await
+}
+
 async fn influence_page(
     cx: Cx,
     id: i64,
@@ -179,12 +192,7 @@ async fn influence_page(
     typed: Option<Filled<InfluenceFields>>,
 ) -> Result<InfluencePage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
-    let ((influence, rows), plan) = with_plan(state, move |s| {
-        let plan = PlanId(id);
-        Ok((s.influence(plan, &code)?, plan))
-    })
-    .await?;
+    let ((influence, rows), plan) = influence_with_plan(&state, id, code).await?;
     let form = typed.unwrap_or_else(|| Filled::new(InfluenceFields::from(&influence)));
     Ok(InfluencePage {
         layout: form.layout(
@@ -262,12 +270,7 @@ async fn merge_page(
     form: Filled<InfluenceMergeFields>,
 ) -> Result<MergePage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
-    let ((influence, _), plan) = with_plan(state, move |s| {
-        let plan = PlanId(id);
-        Ok((s.influence(plan, &code)?, plan))
-    })
-    .await?;
+    let ((influence, _), plan) = influence_with_plan(&state, id, code).await?;
     Ok(MergePage {
         layout: form.layout(
             &format!("Merge key influence {} into another code", influence.code),
@@ -337,12 +340,7 @@ async fn delete_page(
     refusal: Option<String>,
 ) -> Result<DeletePage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
-    let ((influence, _), plan) = with_plan(state, move |s| {
-        let plan = PlanId(id);
-        Ok((s.influence(plan, &code)?, plan))
-    })
-    .await?;
+    let ((influence, _), plan) = influence_with_plan(&state, id, code).await?;
     let refusal = refusal.or_else(|| {
         (influence.work_package_count > 0).then(|| {
             format!(

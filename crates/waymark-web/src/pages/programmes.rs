@@ -81,7 +81,6 @@ async fn priorities_page(
     form: Filled<ProgrammeFields>,
 ) -> Result<PrioritiesPage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
     let plan_id = PlanId(id);
     let (plan, programmes): (PlanSummary, Vec<ProgrammeRow>) = state
         .run(move |s| Ok((s.plan(plan_id)?, s.programmes(plan_id)?)))
@@ -159,9 +158,8 @@ async fn edit_page(
     typed: Option<Filled<ProgrammeFields>>,
 ) -> Result<EditPage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
     let pid = ProgrammeId(id);
-    let (row, plan) = with_plan(state, move |s| s.programme(pid)).await?;
+    let (row, plan) = with_plan(&state, move |s| s.programme(pid)).await?;
     let form = typed.unwrap_or_else(|| Filled::new(ProgrammeFields::from(&row)));
     Ok(EditPage {
         layout: form.layout(
@@ -213,9 +211,8 @@ struct DeletePage {
 
 async fn delete_page(cx: Cx, id: i64) -> Result<DeletePage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
     let pid = ProgrammeId(id);
-    let (row, plan) = with_plan(state, move |s| s.programme(pid)).await?;
+    let (row, plan) = with_plan(&state, move |s| s.programme(pid)).await?;
     let heading = format!("Delete {}", row.name);
     Ok(DeletePage {
         layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Priorities),

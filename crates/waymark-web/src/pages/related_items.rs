@@ -154,9 +154,8 @@ async fn item_page(
     typed: Option<Filled<RelatedItemFields>>,
 ) -> Result<ItemPage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
     let item_id = RelatedItemId(id);
-    let ((item, rows), plan) = with_plan(state, move |s| {
+    let ((item, rows), plan) = with_plan(&state, move |s| {
         let (item, plan, rows) = s.related_item(item_id)?;
         Ok(((item, rows), plan))
     })
@@ -235,9 +234,8 @@ async fn merge_page(
     form: Filled<RelatedItemMergeFields>,
 ) -> Result<MergePage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
     let item_id = RelatedItemId(id);
-    let ((item, others), plan) = with_plan(state, move |s| {
+    let ((item, others), plan) = with_plan(&state, move |s| {
         let (item, plan, _) = s.related_item(item_id)?;
         Ok(((item, s.related_items(plan)?), plan))
     })
@@ -301,9 +299,8 @@ struct DeletePage {
 
 async fn delete_page(cx: Cx, id: i64, refusal: Option<String>) -> Result<DeletePage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
     let item_id = RelatedItemId(id);
-    let (item, plan) = with_plan(state, move |s| {
+    let (item, plan) = with_plan(&state, move |s| {
         let (item, plan, _) = s.related_item(item_id)?;
         Ok((item, plan))
     })

@@ -41,7 +41,6 @@ async fn sections_page(
     form: Filled<SectionFields>,
 ) -> Result<SectionsPage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
     let plan_id = PlanId(id);
     let (plan, rows) = state
         .run(move |s| Ok((s.plan(plan_id)?, s.sections(plan_id)?)))
@@ -115,9 +114,8 @@ async fn edit_page(
     typed: Option<Filled<SectionFields>>,
 ) -> Result<EditPage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
     let sid = SectionId(id);
-    let (row, plan) = with_plan(state, move |s| {
+    let (row, plan) = with_plan(&state, move |s| {
         let row = s.section(sid)?;
         let plan = row.plan_id;
         Ok((row, plan))
@@ -207,9 +205,8 @@ struct DeletePage {
 
 async fn delete_page(cx: Cx, id: i64, refusal: Option<String>) -> Result<DeletePage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
     let sid = SectionId(id);
-    let (row, plan) = with_plan(state, move |s| {
+    let (row, plan) = with_plan(&state, move |s| {
         let row = s.section(sid)?;
         let plan = row.plan_id;
         Ok((row, plan))

@@ -31,7 +31,6 @@ async fn settings_page(
     typed: Option<Filled<PlanFields>>,
 ) -> Result<SettingsPage, HtmlError> {
     let Cx { state, csrf } = cx;
-    let state = &state;
     let plan_id = PlanId(id);
     let plan = state.run(move |s| s.plan(plan_id)).await?;
     let form = typed.unwrap_or_else(|| Filled::new(PlanFields::from(&plan)));
