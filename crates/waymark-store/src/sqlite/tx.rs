@@ -91,6 +91,13 @@ impl<'c> SqliteTx<'c> {
     }
 
     /// Replace a package's rows in a link table, in this order.
+    fn move_links(&mut self, links: &Links, from: i64, into: i64) -> Result<()> {
+        self.c
+            .prepare_cached(links.move_into)?
+            .execute(params![into, from])?;
+        Ok(())
+    }
+
     fn set_links(&mut self, links: &Links, id: WorkPackageId, ids: &[i64]) -> Result<()> {
         if self.may_hold(id, links.table) {
             self.c.prepare_cached(links.delete)?.execute([id.0])?;
@@ -109,18 +116,29 @@ struct Links {
     table: &'static str,
     delete: &'static str,
     insert: &'static str,
+    /// How many packages link to one target.
+    uses: &'static str,
+    /// Every link of one target (second parameter) given to another (first);
+    /// a package linked to both keeps one.
+    move_into: &'static str,
 }
 
 const INFLUENCE_LINKS: Links = Links {
     table: "work_package_influence",
     delete: "DELETE FROM work_package_influence WHERE work_package_id = ?",
     insert: "INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position) VALUES (?, ?, ?)",
+    uses: "SELECT COUNT(*) FROM work_package_influence WHERE influence_id = ?",
+    move_into: "INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position)
+                SELECT work_package_id, ?, position FROM work_package_influence WHERE influence_id = ?",
 };
 
 const RELATED_LINKS: Links = Links {
     table: "work_package_related",
     delete: "DELETE FROM work_package_related WHERE work_package_id = ?",
     insert: "INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position) VALUES (?, ?, ?)",
+    uses: "SELECT COUNT(*) FROM work_package_related WHERE related_item_id = ?",
+    move_into: "INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position)
+                SELECT work_package_id, ?, position FROM work_package_related WHERE related_item_id = ?",
 };
 
 impl PlanTx for SqliteTx<'_> {
@@ -580,21 +598,11 @@ impl PlanTx for SqliteTx<'_> {
     }
 
     fn influence_use(&mut self, id: InfluenceId) -> Result<u64> {
-        count(
-            self.c,
-            "SELECT COUNT(*) FROM work_package_influence WHERE influence_id = ?",
-            id.0,
-        )
+        count(self.c, INFLUENCE_LINKS.uses, id.0)
     }
 
     fn move_influence_links(&mut self, from: InfluenceId, into: InfluenceId) -> Result<()> {
-        self.c
-            .prepare_cached(
-                "INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position)
-                 SELECT work_package_id, ?, position FROM work_package_influence WHERE influence_id = ?",
-            )?
-            .execute(params![into.0, from.0])?;
-        Ok(())
+        self.move_links(&INFLUENCE_LINKS, from.0, into.0)
     }
 
     fn delete_influence(&mut self, id: InfluenceId) -> Result<()> {
@@ -637,21 +645,11 @@ impl PlanTx for SqliteTx<'_> {
     }
 
     fn related_item_use(&mut self, id: RelatedItemId) -> Result<u64> {
-        count(
-            self.c,
-            "SELECT COUNT(*) FROM work_package_related WHERE related_item_id = ?",
-            id.0,
-        )
+        count(self.c, RELATED_LINKS.uses, id.0)
     }
 
     fn move_related_links(&mut self, from: RelatedItemId, into: RelatedItemId) -> Result<()> {
-        self.c
-            .prepare_cached(
-                "INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position)
-                 SELECT work_package_id, ?, position FROM work_package_related WHERE related_item_id = ?",
-            )?
-            .execute(params![into.0, from.0])?;
-        Ok(())
+        self.move_links(&RELATED_LINKS, from.0, into.0)
     }
 
     fn delete_related_item(&mut self, id: RelatedItemId) -> Result<()> {
