@@ -772,7 +772,8 @@ pub trait PlanStore: Send + Sync {
     ) -> Result<DependencyId>;
     fn delete_dependency(&self, id: DependencyId, by: &Actor) -> Result<()>;
 
-    /// Audit entries, newest first, at most `limit`.
+    /// Audit entries the filter lets through, newest first, at most `limit`
+    /// (see [`AuditFilter`] for where a page starts).
     fn audit_entries(&self, filter: &AuditFilter, limit: u32) -> Result<Vec<StoredEntry>>;
     /// The audit trail's newest entry's number and hash (0 and zeros when empty).
     fn audit_head(&self) -> Result<Head>;
@@ -785,13 +786,42 @@ pub trait PlanStore: Send + Sync {
     ) -> Result<std::result::Result<Head, ChainError>>;
 }
 
-/// Which audit entries to list: all, or those of one entity kind, or of one
-/// record (kind and id, as the entries name them: `work_package` and `12`).
+/// Which audit entries to list, and where a page of them starts. Every
+/// condition given must hold; `Default` is every entry.
+///
+/// Paging is by entry number (a keyset on `sequence`, never an offset), so a
+/// deep page costs what the first does and entries written meanwhile do not
+/// shift it: `before` lists the entries older than one already shown (the
+/// next page of a newest-first list), `after` the ones newer (the page before
+/// it).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AuditFilter {
+    /// What: one entity kind, as the entries name it (`work_package`; one of
+    /// [`AUDIT_ENTITY_KINDS`]).
     pub entity_kind: Option<String>,
+    /// What: one record's id, as the entries name it (`12`, or `1/3.1.1` for a
+    /// key influence).
     pub entity_id: Option<String>,
+    /// Who: one kind of actor (an account, the command line, ...).
+    pub actor_kind: Option<waymark_core::audit::ActorKind>,
+    /// Who: the actor's name as shown, or their id, contains this text (ASCII
+    /// letters in either case; any other character as it is).
+    pub actor: Option<String>,
+    /// What they did: one action (`update`; one of [`AUDIT_ACTIONS`]).
+    pub action: Option<String>,
+    /// When: at or after this time (Unix milliseconds).
+    pub from_ms: Option<i64>,
+    /// When: before this time (Unix milliseconds).
+    pub until_ms: Option<i64>,
+    /// Entries numbered below this one (older).
+    pub before: Option<u64>,
+    /// Entries numbered above this one (newer). With it, the list is the
+    /// `limit` entries just after it (the page before a page that starts
+    /// there), still newest first.
+    pub after: Option<u64>,
 }
+
+pub use rules::audit::{ACTIONS as AUDIT_ACTIONS, ENTITY_KINDS as AUDIT_ENTITY_KINDS};
 
 /// Open the store a database URL names: a file path, `sqlite:PATH` or
 /// `sqlite::memory:`. Migrations are applied on open. A URL with any other

@@ -1661,6 +1661,7 @@ macro_rules! store_suite {
                     &AuditFilter {
                         entity_kind: Some("work_package".into()),
                         entity_id: Some(first.to_string()),
+                        ..Default::default()
                     },
                     10,
                 )
@@ -1670,6 +1671,176 @@ macro_rules! store_suite {
             let head = store.audit_verify(None).unwrap().unwrap();
             assert_eq!(head, store.audit_head().unwrap());
             assert_eq!(head.sequence, 5);
+        }
+
+        #[test]
+        fn audit_entries_filter_by_what_who_action_and_time_and_page_by_number() {
+            use waymark_core::audit::ActorKind;
+            let (store, plan) = seeded();
+            let alice = Actor::Account {
+                id: waymark_store::AccountId(7),
+                name: "Alice Smith".into(),
+            };
+            let packages = store.list_work_packages(plan, &query()).unwrap().items;
+            for (i, wp) in packages.iter().take(5).enumerate() {
+                let mut input = input_from(store.as_ref(), wp.id);
+                input.owner = format!("Owner {i}");
+                let by = if i % 2 == 0 {
+                    &alice
+                } else {
+                    &Actor::Anonymous
+                };
+                store.update_work_package(wp.id, &input, by).unwrap();
+            }
+            let programme = store
+                .create_programme(
+                    plan,
+                    &ProgrammeInput {
+                        name: "Digital inclusion".into(),
+                        priority: false,
+                        description: String::new(),
+                    },
+                    &alice,
+                )
+                .unwrap();
+            store.delete_programme(programme, BY).unwrap();
+            // 1 import, 5 updates, a create and a delete.
+            let all = store.audit_entries(&AuditFilter::default(), 1_000).unwrap();
+            let numbers = |entries: &[waymark_core::audit::StoredEntry]| -> Vec<u64> {
+                entries.iter().map(|e| e.entry.sequence).collect()
+            };
+            assert_eq!(numbers(&all), (1..=8).rev().collect::<Vec<u64>>());
+            for e in &all {
+                let event = &e.entry.event;
+                assert!(
+                    waymark_store::AUDIT_ENTITY_KINDS.contains(&event.entity.kind.as_str()),
+                    "{event:?}"
+                );
+                assert!(
+                    waymark_store::AUDIT_ACTIONS.contains(&event.action.as_str()),
+                    "{event:?}"
+                );
+            }
+            let listed =
+                |filter: AuditFilter| numbers(&store.audit_entries(&filter, 1_000).unwrap());
+
+            // Who: a kind of actor, or a name (or id) that contains the text.
+            let by_account = listed(AuditFilter {
+                actor_kind: Some(ActorKind::User),
+                ..Default::default()
+            });
+            assert_eq!(by_account, [7, 6, 4, 2]);
+            assert_eq!(
+                listed(AuditFilter {
+                    actor: Some("aLICE".into()),
+                    ..Default::default()
+                }),
+                by_account
+            );
+            assert_eq!(
+                listed(AuditFilter {
+                    actor: Some("visitor".into()),
+                    ..Default::default()
+                }),
+                [5, 3]
+            );
+            assert!(
+                listed(AuditFilter {
+                    actor: Some("Bob".into()),
+                    ..Default::default()
+                })
+                .is_empty()
+            );
+            // What was done, to what.
+            assert_eq!(
+                listed(AuditFilter {
+                    action: Some("update".into()),
+                    actor_kind: Some(ActorKind::User),
+                    ..Default::default()
+                }),
+                [6, 4, 2]
+            );
+            assert_eq!(
+                listed(AuditFilter {
+                    entity_kind: Some("programme".into()),
+                    ..Default::default()
+                }),
+                [8, 7]
+            );
+            assert_eq!(
+                listed(AuditFilter {
+                    entity_kind: Some("work_package".into()),
+                    entity_id: Some(packages[1].id.to_string()),
+                    ..Default::default()
+                }),
+                [3]
+            );
+            // When: from a time (inclusive) until a time (exclusive).
+            let (oldest, newest) = (all[7].entry.event.at_ms, all[0].entry.event.at_ms);
+            assert_eq!(
+                listed(AuditFilter {
+                    from_ms: Some(oldest),
+                    until_ms: Some(newest + 1),
+                    ..Default::default()
+                }),
+                numbers(&all)
+            );
+            assert!(
+                listed(AuditFilter {
+                    from_ms: Some(newest + 1),
+                    ..Default::default()
+                })
+                .is_empty()
+            );
+            assert!(
+                listed(AuditFilter {
+                    until_ms: Some(oldest),
+                    ..Default::default()
+                })
+                .is_empty()
+            );
+
+            // Pages of 3 by entry number: older from a cursor, and back.
+            let page = |before: Option<u64>, after: Option<u64>| {
+                numbers(
+                    &store
+                        .audit_entries(
+                            &AuditFilter {
+                                before,
+                                after,
+                                ..Default::default()
+                            },
+                            3,
+                        )
+                        .unwrap(),
+                )
+            };
+            assert_eq!(page(None, None), [8, 7, 6]);
+            assert_eq!(page(Some(6), None), [5, 4, 3]);
+            assert_eq!(page(Some(3), None), [2, 1]);
+            assert!(page(Some(1), None).is_empty());
+            // The page before one that starts at 2: the three just newer, newest first.
+            assert_eq!(page(None, Some(2)), [5, 4, 3]);
+            assert_eq!(page(None, Some(5)), [8, 7, 6]);
+            assert!(page(None, Some(8)).is_empty());
+            assert_eq!(page(Some(u64::MAX), None), [8, 7, 6]);
+            assert!(page(None, Some(u64::MAX)).is_empty());
+            // A cursor within a filter keeps the filter.
+            assert_eq!(
+                numbers(
+                    &store
+                        .audit_entries(
+                            &AuditFilter {
+                                actor_kind: Some(ActorKind::User),
+                                before: Some(6),
+                                ..Default::default()
+                            },
+                            1,
+                        )
+                        .unwrap()
+                ),
+                [4]
+            );
         }
 
         #[test]

@@ -277,6 +277,7 @@ fn audit(db: &str, command: AuditCommand) -> Result<()> {
                     AuditFilter {
                         entity_kind: Some(kind.to_string()),
                         entity_id: id,
+                        ..AuditFilter::default()
                     }
                 }
             };

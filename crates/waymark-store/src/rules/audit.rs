@@ -54,6 +54,21 @@ impl Subject {
     }
 }
 
+/// Every entity kind an entry may name ([`Subject::kind`]), for filters.
+pub const ENTITY_KINDS: &[&str] = &[
+    "plan",
+    "section",
+    "work_package",
+    "influence",
+    "related_item",
+    "programme",
+    "dependency",
+];
+
+/// Every action an entry may name ([`record`] and the writes' `Audited`), for
+/// filters.
+pub const ACTIONS: &[&str] = &["create", "update", "delete", "merge", "import"];
+
 /// What a write does, for its audit entry. `T` is the write's answer (a new
 /// record's id names what was created).
 pub(crate) enum Audited<T> {
@@ -191,4 +206,27 @@ pub(crate) fn changes_of(
         })
         .collect::<std::result::Result<Vec<_>, ()>>()?;
     Changes::new(changes).map_err(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_subject_kind_is_listed_for_filters() {
+        let subjects = [
+            Subject::Plan(PlanId(1)),
+            Subject::Section(SectionId(1)),
+            Subject::WorkPackage(WorkPackageId(1)),
+            Subject::Influence(PlanId(1), "3.1.1".parse().unwrap_or_else(|e| panic!("{e}"))),
+            Subject::RelatedItem(RelatedItemId(1)),
+            Subject::Programme(ProgrammeId(1)),
+            Subject::Dependency(DependencyId(1)),
+        ];
+        let kinds: Vec<&str> = subjects.iter().map(Subject::kind).collect();
+        assert_eq!(kinds, ENTITY_KINDS);
+        for name in ENTITY_KINDS.iter().chain(ACTIONS) {
+            assert!(name.parse::<Key>().is_ok(), "{name}");
+        }
+    }
 }

@@ -231,8 +231,11 @@ fn entry(raw: RawEntry, changes: Vec<RawChange>) -> Option<StoredEntry> {
     })
 }
 
-/// Entries newest first, at most `limit`, of one entity kind (and id) when
-/// asked. A row no entry can hold is left out (`audit verify` names it).
+/// Entries the filter lets through, newest first, at most `limit`. A row no
+/// entry can hold is left out (`audit verify` names it).
+///
+/// A page walks the entry numbers from its cursor (`before`: down; `after`:
+/// up, then turned round), so it costs the same however deep it is.
 pub(super) fn entries(
     c: &Connection,
     filter: &AuditFilter,
@@ -240,21 +243,57 @@ pub(super) fn entries(
 ) -> Result<Vec<StoredEntry>> {
     let mut clause = String::from("1");
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut condition = |sql: &str, values: &[rusqlite::types::Value]| {
+        clause.push_str(" AND ");
+        clause.push_str(sql);
+        args.extend_from_slice(values);
+    };
     if let Some(kind) = &filter.entity_kind {
-        clause.push_str(" AND entity_kind = ?");
-        args.push(kind.clone().into());
+        condition("entity_kind = ?", &[kind.clone().into()]);
     }
     if let Some(id) = &filter.entity_id {
-        clause.push_str(" AND entity_id = ?");
-        args.push(id.clone().into());
+        condition("entity_id = ?", &[id.clone().into()]);
     }
+    if let Some(kind) = filter.actor_kind {
+        condition("actor_kind = ?", &[kind.as_str().to_string().into()]);
+    }
+    if let Some(actor) = &filter.actor {
+        // SQLite's lower() folds ASCII letters only; so does the needle.
+        let needle = actor.to_ascii_lowercase();
+        condition(
+            "(instr(lower(actor_display), ?) > 0 OR instr(lower(actor_id), ?) > 0)",
+            &[needle.clone().into(), needle.into()],
+        );
+    }
+    if let Some(action) = &filter.action {
+        condition("action = ?", &[action.clone().into()]);
+    }
+    if let Some(from) = filter.from_ms {
+        condition("at_ms >= ?", &[from.into()]);
+    }
+    if let Some(until) = filter.until_ms {
+        condition("at_ms < ?", &[until.into()]);
+    }
+    // A number past SQLite's integers is past every entry.
+    let number = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    if let Some(before) = filter.before {
+        condition("sequence < ?", &[number(before).into()]);
+    }
+    if let Some(after) = filter.after {
+        condition("sequence > ?", &[number(after).into()]);
+    }
+    let upward = filter.after.is_some();
     args.push(i64::from(limit).into());
-    let rows: Vec<RawEntry> = c
+    let mut rows: Vec<RawEntry> = c
         .prepare_cached(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM audit_entry WHERE {clause} ORDER BY sequence DESC LIMIT ?"
+            "SELECT {ENTRY_COLUMNS} FROM audit_entry WHERE {clause} ORDER BY sequence {} LIMIT ?",
+            if upward { "ASC" } else { "DESC" }
         ))?
         .query_map(rusqlite::params_from_iter(args), raw)?
         .collect::<rusqlite::Result<_>>()?;
+    if upward {
+        rows.reverse();
+    }
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let changes = raw_changes(c, row.0)?;

@@ -201,6 +201,7 @@ pub async fn history(
             let filter = waymark_store::AuditFilter {
                 entity_kind: Some("work_package".into()),
                 entity_id: Some(id.to_string()),
+                ..Default::default()
             };
             let entries = s.audit_entries(&filter, waymark_core::limits::HISTORY_ENTRIES)?;
             if entries.is_empty() {

@@ -280,6 +280,7 @@ async fn load_package(state: &AppState, id: i64) -> Result<LoadedPackage, HtmlEr
                 &waymark_store::AuditFilter {
                     entity_kind: Some("work_package".into()),
                     entity_id: Some(wp.to_string()),
+                    ..Default::default()
                 },
                 waymark_core::limits::HISTORY_ENTRIES,
             )?;
