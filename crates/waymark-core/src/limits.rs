@@ -141,6 +141,11 @@ pub const PROGRAMME_DESCRIPTION: TextField = text("description", "description", 
 /// Free-text search.
 pub const SEARCH_TEXT: TextField = line("q", "search", 200);
 
+/// The audit list's filter on who made a change: text their name or id contains.
+pub const AUDIT_ACTOR: TextField = line("actor", "who", 200);
+/// The audit list's filter on one record's id (`12`, or `1/3.1.1`).
+pub const AUDIT_ENTITY_ID: TextField = line("entity_id", "record id", 200);
+
 /// Every declared text field with the record it belongs to, for documentation
 /// (`docs/limits.md` is checked against it) and schema generators.
 pub const TEXT_FIELDS: &[(&str, TextField)] = &[
@@ -161,6 +166,8 @@ pub const TEXT_FIELDS: &[(&str, TextField)] = &[
     ("programme", PROGRAMME_NAME),
     ("programme", PROGRAMME_DESCRIPTION),
     ("work-package list", SEARCH_TEXT),
+    ("audit list", AUDIT_ACTOR),
+    ("audit list", AUDIT_ENTITY_ID),
 ];
 
 /// The limits as a Markdown table (`docs/limits.md` holds it).
@@ -209,6 +216,11 @@ pub const MAX_PACKAGE_RELATED_ITEMS: usize = 200;
 
 /// Most audit entries a record's history lists (the newest).
 pub const HISTORY_ENTRIES: u32 = 200;
+/// Audit entries on a page of the audit list when the address names no page size.
+pub const AUDIT_PAGE_ENTRIES: u32 = 50;
+/// Characters of a field's value an audit list shows before cutting it short
+/// (the whole value is a click away).
+pub const AUDIT_VALUE_SHOWN: usize = 200;
 
 /// Years an actual delivery date may fall in: a plan's dates are in living
 /// memory and this century; year 1 or 9999 is a typing mistake.

@@ -764,6 +764,185 @@ pub fn work_package_query(
     }
 }
 
+/// The query parameters of the audit list (`/admin/audit` and
+/// `/api/v1/audit`): the API refuses any other name and the OpenAPI document
+/// lists exactly these. A new parameter goes here and into [`audit_query`].
+pub const AUDIT_QUERY: &[&str] = &[
+    "entity_kind",
+    "entity_id",
+    "actor_kind",
+    "actor",
+    "action",
+    "from",
+    "to",
+    "before",
+    "after",
+    "per_page",
+];
+
+/// A page of the audit list as asked for: which entries, and how many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub filter: waymark_store::AuditFilter,
+    pub per_page: u32,
+}
+
+/// One page of the audit list, and the cursors of its neighbours.
+#[derive(Debug)]
+pub struct AuditPage {
+    /// Newest first.
+    pub entries: Vec<waymark_core::audit::StoredEntry>,
+    /// The entry the newer page starts after; `Some(None)`: this page lies
+    /// past either end, and the newest page (no cursor) is the way back.
+    pub newer: Option<Option<u64>>,
+    /// The entry the older page starts before.
+    pub older: Option<u64>,
+}
+
+impl AuditQuery {
+    /// How many entries to ask the store for: one more than a page, which
+    /// tells whether there is another page that way.
+    pub fn fetch_limit(&self) -> u32 {
+        self.per_page.saturating_add(1)
+    }
+
+    /// The page from what the store gave for [`AuditQuery::fetch_limit`].
+    pub fn page(&self, mut fetched: Vec<waymark_core::audit::StoredEntry>) -> AuditPage {
+        let upward = self.filter.after.is_some();
+        let n = self.per_page as usize;
+        let more = fetched.len() > n;
+        if more {
+            if upward {
+                // The entries just after the cursor are the oldest fetched.
+                fetched.drain(..fetched.len() - n);
+            } else {
+                fetched.truncate(n);
+            }
+        }
+        let ends = fetched
+            .first()
+            .zip(fetched.last())
+            .map(|(first, last)| (first.entry.sequence, last.entry.sequence));
+        let (newer, older) = match ends {
+            None if upward || self.filter.before.is_some() => (Some(None), None),
+            None => (None, None),
+            Some((first, last)) if upward => (more.then_some(Some(first)), Some(last)),
+            Some((first, last)) => (
+                self.filter.before.map(|_| Some(first)),
+                more.then_some(last),
+            ),
+        };
+        AuditPage {
+            entries: fetched,
+            newer,
+            older,
+        }
+    }
+}
+
+/// The audit list's filters and cursor from query pairs (shared by the API
+/// and the audit page). Dates are UK days (`from` its start, `to` its end).
+/// Names not in [`AUDIT_QUERY`] are ignored here; bad values are errors
+/// naming the parameter.
+pub fn audit_query(pairs: &[(String, String)]) -> Result<AuditQuery, Vec<FieldError>> {
+    use waymark_core::audit::ActorKind;
+    let mut q = AuditQuery {
+        filter: waymark_store::AuditFilter::default(),
+        per_page: limits::AUDIT_PAGE_ENTRIES,
+    };
+    let mut errors = Vec::new();
+    let mut dates: (Option<Date>, Option<Date>) = (None, None);
+    let one_of =
+        |v: &str, list: &[&str]| -> Option<String> { list.contains(&v).then(|| v.to_string()) };
+    for (name, value) in pairs {
+        let v = value.trim();
+        if v.is_empty() {
+            continue;
+        }
+        let mut bad = |msg: String| errors.push(FieldError::new(name, msg));
+        match name.as_str() {
+            "entity_kind" => match one_of(v, waymark_store::AUDIT_ENTITY_KINDS) {
+                Some(kind) => q.filter.entity_kind = Some(kind),
+                None => bad(format!(
+                    "\"{v}\" is not a kind of record; use {}",
+                    waymark_store::AUDIT_ENTITY_KINDS.join(", ")
+                )),
+            },
+            "entity_id" => match limits::AUDIT_ENTITY_ID.check(v) {
+                Ok(()) => q.filter.entity_id = Some(v.to_string()),
+                Err(_) => bad(format!(
+                    "give at most {} characters, on one line",
+                    limits::AUDIT_ENTITY_ID.max_chars
+                )),
+            },
+            "actor_kind" => match v.parse::<ActorKind>() {
+                Ok(kind) => q.filter.actor_kind = Some(kind),
+                Err(e) => bad(format!(
+                    "\"{v}\" is not a kind of actor; use {}",
+                    e.expected
+                )),
+            },
+            "actor" => match limits::AUDIT_ACTOR.check(v) {
+                Ok(()) => q.filter.actor = Some(v.to_string()),
+                Err(_) => bad(format!(
+                    "give at most {} characters, on one line",
+                    limits::AUDIT_ACTOR.max_chars
+                )),
+            },
+            "action" => match one_of(v, waymark_store::AUDIT_ACTIONS) {
+                Some(action) => q.filter.action = Some(action),
+                None => bad(format!(
+                    "\"{v}\" is not an action; use {}",
+                    waymark_store::AUDIT_ACTIONS.join(", ")
+                )),
+            },
+            "from" | "to" => match v.parse::<Date>() {
+                Ok(d) if name == "from" => dates.0 = Some(d),
+                Ok(d) => dates.1 = Some(d),
+                Err(_) => bad(format!(
+                    "\"{v}\" is not a real date written YYYY-MM-DD, such as 2026-11-25"
+                )),
+            },
+            "before" | "after" => match v.parse::<u64>() {
+                Ok(n) if n >= 1 && name == "before" => q.filter.before = Some(n),
+                Ok(n) if n >= 1 => q.filter.after = Some(n),
+                _ => bad(format!("\"{v}\" is not an entry number (1 or more)")),
+            },
+            "per_page" => match v.parse::<u32>() {
+                Ok(p) if (1..=PER_PAGE_MAX).contains(&p) => q.per_page = p,
+                _ => bad(format!(
+                    "\"{v}\" is not a page size from 1 to {PER_PAGE_MAX}"
+                )),
+            },
+            _ => {}
+        }
+    }
+    if q.filter.entity_id.is_some() && q.filter.entity_kind.is_none() {
+        errors.push(FieldError::new(
+            "entity_id",
+            "choose the kind of record as well",
+        ));
+    }
+    if q.filter.before.is_some() && q.filter.after.is_some() {
+        errors.push(FieldError::new("after", "give before or after, not both"));
+    }
+    match dates {
+        (Some(from), Some(to)) if to.get() < from.get() => errors.push(FieldError::new(
+            "to",
+            format!("the end date {to} is before the start date {from}"),
+        )),
+        (from, to) => {
+            q.filter.from_ms = from.map(|d| crate::uk_time::day_start_ms(d.get()));
+            q.filter.until_ms = to.and_then(|d| crate::uk_time::day_end_ms(d.get()));
+        }
+    }
+    if errors.is_empty() {
+        Ok(q)
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -782,6 +961,144 @@ mod tests {
         let pairs = vec![("q".to_string(), "word".to_string())];
         let q = work_package_query(&pairs, 100).ok().and_then(|q| q.text);
         assert_eq!(q.map(|t| t.to_string()).as_deref(), Some("word"));
+    }
+
+    fn audit_pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_audit_parameter_is_parsed_and_a_wrong_one_named() {
+        let long = "x".repeat(201);
+        for (name, wrong) in [
+            ("entity_kind", "planet"),
+            ("entity_id", long.as_str()),
+            ("actor_kind", "robot"),
+            ("actor", long.as_str()),
+            ("action", "explode"),
+            ("from", "2026-02-30"),
+            ("to", "tomorrow"),
+            ("before", "0"),
+            ("after", "-1"),
+            ("per_page", "501"),
+        ] {
+            let mut pairs = audit_pairs(&[(name, wrong)]);
+            if name == "entity_id" {
+                pairs.push(("entity_kind".into(), "plan".into()));
+            }
+            let errors = audit_query(&pairs).err().unwrap_or_default();
+            assert!(errors.iter().any(|e| e.field == name), "{name}: {errors:?}");
+        }
+        assert_eq!(AUDIT_QUERY.len(), 10);
+    }
+
+    #[test]
+    fn an_audit_query_reads_uk_days_and_refuses_what_cannot_go_together() {
+        let q = audit_query(&audit_pairs(&[
+            ("entity_kind", "work_package"),
+            ("entity_id", " 12 "),
+            ("actor_kind", "user"),
+            ("actor", "Alice"),
+            ("action", "update"),
+            ("from", "2026-07-01"),
+            ("to", "2026-11-25"),
+            ("before", "40"),
+            ("per_page", "10"),
+        ]))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let f = &q.filter;
+        assert_eq!(f.entity_id.as_deref(), Some("12"));
+        assert_eq!(f.actor_kind, Some(waymark_core::audit::ActorKind::User));
+        // 2026-07-01 00:00 BST and 2026-11-26 00:00 GMT.
+        assert_eq!(f.from_ms, Some(1_782_860_400_000));
+        assert_eq!(f.until_ms, Some(1_795_651_200_000));
+        assert_eq!((f.before, f.after, q.per_page), (Some(40), None, 10));
+        let named = |pairs: &[(&str, &str)]| -> Vec<String> {
+            audit_query(&audit_pairs(pairs))
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        assert_eq!(named(&[("entity_id", "12")]), ["entity_id"]);
+        assert_eq!(named(&[("before", "3"), ("after", "1")]), ["after"]);
+        assert_eq!(
+            named(&[("from", "2026-11-25"), ("to", "2026-11-24")]),
+            ["to"]
+        );
+        assert!(named(&[("from", "2026-11-25"), ("to", "2026-11-25")]).is_empty());
+    }
+
+    #[test]
+    fn an_audit_page_knows_its_neighbours() {
+        use waymark_core::audit::{Actor, ActorKind, Entity, Event, Head};
+        let mut head = Head::EMPTY;
+        let mut all = Vec::new();
+        for _ in 0..5 {
+            let event = Event {
+                at_ms: 0,
+                actor: Actor {
+                    kind: ActorKind::System,
+                    id: String::new(),
+                    display: String::new(),
+                },
+                entity: Entity {
+                    kind: "plan".parse().unwrap_or_else(|e| panic!("{e}")),
+                    id: "1".into(),
+                },
+                action: "update".parse().unwrap_or_else(|e| panic!("{e}")),
+                changes: Default::default(),
+            };
+            let stored = head.append(event).unwrap_or_else(|e| panic!("{e}"));
+            head = stored.head().unwrap_or_else(|e| panic!("{e}"));
+            all.push(stored);
+        }
+        all.reverse(); // newest first: 5 4 3 2 1
+        let query = |before: Option<u64>, after: Option<u64>| AuditQuery {
+            filter: waymark_store::AuditFilter {
+                before,
+                after,
+                ..Default::default()
+            },
+            per_page: 2,
+        };
+        let page = |q: &AuditQuery, fetched: &[waymark_core::audit::StoredEntry]| {
+            let p = q.page(fetched.to_vec());
+            let numbers: Vec<u64> = p.entries.iter().map(|e| e.entry.sequence).collect();
+            (numbers, p.newer, p.older)
+        };
+        // The newest: 5 4, older before 4.
+        assert_eq!(
+            page(&query(None, None), &all[0..3]),
+            (vec![5, 4], None, Some(4))
+        );
+        // Before 4: 3 2, newer after 3, older before 2.
+        assert_eq!(
+            page(&query(Some(4), None), &all[2..5]),
+            (vec![3, 2], Some(Some(3)), Some(2))
+        );
+        // Before 2: 1 alone, no older.
+        assert_eq!(
+            page(&query(Some(2), None), &all[4..5]),
+            (vec![1], Some(Some(1)), None)
+        );
+        // After 1 (the store gives the three just newer, newest first): 3 2.
+        assert_eq!(
+            page(&query(None, Some(1)), &all[1..4]),
+            (vec![3, 2], Some(Some(3)), Some(2))
+        );
+        // After 3: 5 4, the newest, nothing newer.
+        assert_eq!(
+            page(&query(None, Some(3)), &all[0..2]),
+            (vec![5, 4], None, Some(4))
+        );
+        // Past either end: back to the newest.
+        assert_eq!(page(&query(Some(1), None), &[]), (vec![], Some(None), None));
+        assert_eq!(page(&query(None, Some(5)), &[]), (vec![], Some(None), None));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod form;
 pub mod input;
 mod pages;
 mod state;
+mod uk_time;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};

@@ -453,3 +453,82 @@ impl From<waymark_core::audit::StoredEntry> for HistoryEntry {
         }
     }
 }
+
+/// A page of the audit trail, newest first, with the cursors of the pages
+/// on either side and the chain's head.
+#[derive(Serialize, ToSchema)]
+pub struct AuditList {
+    pub items: Vec<AuditEntry>,
+    /// Give this as `before` (with the same filters) for the next page, of
+    /// older entries; null when there are none.
+    pub next_before: Option<u64>,
+    /// Give this as `after` (with the same filters) for the page before, of
+    /// newer entries; null when there are none (or when this page lies past
+    /// either end: leave the cursor out for the newest).
+    pub previous_after: Option<u64>,
+    pub head: AuditHead,
+}
+
+/// The audit trail's newest entry: what `waymark audit head` prints and a
+/// check can later be run against.
+#[derive(Serialize, ToSchema)]
+pub struct AuditHead {
+    /// 0 when there are no entries.
+    pub sequence: u64,
+    /// 64 hex digits (zeros when there are no entries).
+    pub hash: String,
+}
+
+impl From<waymark_core::audit::Head> for AuditHead {
+    fn from(h: waymark_core::audit::Head) -> Self {
+        AuditHead {
+            sequence: h.sequence,
+            hash: h.hash.to_hex(),
+        }
+    }
+}
+
+/// One audit entry: when, who, what record, what they did, and each field
+/// from what to what.
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntry {
+    /// The entry's number in the audit trail.
+    pub sequence: u64,
+    /// RFC 3339, UTC, with milliseconds.
+    pub at: String,
+    /// `user`, `token`, `cli`, `system` or `anonymous`.
+    pub actor_kind: String,
+    pub actor_id: String,
+    /// The actor's name as shown when the change was made.
+    pub actor: String,
+    /// `plan`, `section`, `work_package`, `influence`, `related_item`,
+    /// `programme` or `dependency`.
+    pub entity_kind: String,
+    /// The record's id (a key influence's is its plan and code: `1/3.1.1`).
+    pub entity_id: String,
+    /// `create`, `update`, `delete`, `merge` or `import`.
+    pub action: String,
+    pub changes: Vec<HistoryChange>,
+    /// The entry's hash in the chain (64 hex digits).
+    pub hash: String,
+}
+
+impl From<waymark_core::audit::StoredEntry> for AuditEntry {
+    fn from(s: waymark_core::audit::StoredEntry) -> Self {
+        let entity_kind = s.entry.event.entity.kind.to_string();
+        let entity_id = s.entry.event.entity.id.clone();
+        let h = HistoryEntry::from(s);
+        AuditEntry {
+            sequence: h.sequence,
+            at: h.at,
+            actor_kind: h.actor_kind,
+            actor_id: h.actor_id,
+            actor: h.actor,
+            entity_kind,
+            entity_id,
+            action: h.action,
+            changes: h.changes,
+            hash: h.hash,
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! RFC 9457 problem document; the OpenAPI document is generated from the
 //! handlers' annotations.
 
+mod audit;
 mod dependencies;
 pub mod dto;
 pub mod openapi;
@@ -63,6 +64,7 @@ use crate::error::{ApiError, FieldError};
         dependencies::list,
         dependencies::create,
         dependencies::delete_one,
+        audit::list,
     ),
     components(schemas(
         crate::error::Problem,
@@ -151,6 +153,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/dependencies/{id}",
             delete(dependencies::delete_one),
         )
+        .route("/api/v1/audit", get(audit::list))
         .route("/api", axum::routing::any(not_found))
         .route("/api/{*rest}", axum::routing::any(not_found))
         .route_layer(axum::middleware::from_fn(known_query))
@@ -168,6 +171,7 @@ pub fn query_parameters(route: &str) -> &'static [&'static str] {
     match route {
         "/api/v1/plans/{id}/work-packages" => crate::input::WORK_PACKAGE_QUERY,
         "/api/v1/plans/{id}/export" => plans::EXPORT_QUERY,
+        "/api/v1/audit" => crate::input::AUDIT_QUERY,
         _ => &[],
     }
 }

@@ -47,6 +47,23 @@ fn query_schema(name: &str) -> Option<Value> {
         "q" => {
             json!({"type": "string", "pattern": "[^\\W_]", "maxLength": limits::SEARCH_TEXT.max_chars})
         }
+        "entity_kind" => strings(waymark_store::AUDIT_ENTITY_KINDS.to_vec()),
+        "action" => strings(waymark_store::AUDIT_ACTIONS.to_vec()),
+        "actor_kind" => strings(
+            waymark_core::audit::ActorKind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect(),
+        ),
+        // One line with something in it (an empty value is refused).
+        "actor" => json!({"type": "string", "pattern": "^[^\\n\\r]*\\S[^\\n\\r]*$",
+                          "maxLength": limits::AUDIT_ACTOR.max_chars}),
+        "entity_id" => json!({"type": "string", "pattern": "^[^\\n\\r]*\\S[^\\n\\r]*$",
+                              "maxLength": limits::AUDIT_ENTITY_ID.max_chars}),
+        "from" | "to" => {
+            json!({"type": "string", "format": "date", "pattern": "^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\\s*$"})
+        }
+        "before" | "after" => json!({"type": "integer", "format": "int64", "minimum": 1}),
         // Opaque, but always hex.
         "cursor" => json!({"type": "string", "pattern": "^([0-9a-f]{2})+$"}),
         _ => return None,
