@@ -690,6 +690,87 @@ describe('work package: show, edit, validation', () => {
     });
 });
 
+describe('audit trail: list, filter, page, verify', () => {
+    test('the audit page lists the edits newest first and filters them with its form', async () => {
+        const doc = await api('/api/v1/audit?per_page=5');
+        const items = listOf(doc);
+        assert.ok(items.length > 0, 'the API lists no audit entries after the flows above edited the plan');
+        const page = await open(desktop, '/admin/audit');
+        try {
+            assert.equal(squash(await page.locator('h1').innerText()), 'Audit trail');
+            assert.ok((await page.locator('code.hash', { hasText: doc.head.hash }).count()) === 1, 'the page does not show the chain\'s head hash');
+            const firstTime = page.locator('main .audit-entry time').first();
+            assert.match(String(await firstTime.getAttribute('datetime')), /^\d{4}-\d\d-\d\dT.*Z$/, 'the entry\'s <time> has no machine-readable datetime');
+            assert.match(squash(await firstTime.innerText()), /\d{4}, \d\d:\d\d:\d\d (GMT|BST)$/, 'the entry\'s time is not readable UK time');
+            const shown = async () => (await page.locator('main .audit-entry .audit-entry__meta .muted', { hasText: /^Entry / }).allInnerTexts()).map((t) => Number(t.replace(/\D/g, '')));
+            const all = await shown();
+            assert.equal(all[0], doc.head.sequence, 'the newest entry is not first');
+            assert.deepEqual(all, [...all].sort((a, b) => b - a), 'the entries are not newest first');
+
+            // Filter by action with the form: the list is what the API gives.
+            const action = filterControl(page, 'action');
+            await action.selectOption('delete');
+            await submitFormOf(page, action);
+            assert.match(page.url(), /[?&]action=delete(&|$)/, `submitting the filter went to ${page.url()}`);
+            const deletes = listOf(await api('/api/v1/audit?action=delete&per_page=50')).map((e) => e.sequence);
+            assert.ok(deletes.length > 0, 'the flows above deleted a package, but the API lists no delete');
+            assert.deepEqual(await shown(), deletes, 'the filtered page differs from the API for action=delete');
+            assert.equal(await filterControl(page, 'action').inputValue(), 'delete', 'the action filter does not keep its value');
+            assertNoProblems(page, 'audit page');
+        } finally {
+            await page.close();
+        }
+    });
+
+    test('a wrong date is said beside its field, and the page keeps the form (axe, 390 px)', async () => {
+        for (const context of [desktop, phone]) {
+            const page = await open(context, '/admin/audit?from=2026-02-30&actor=visitor', { expectStatus: 400 });
+            try {
+                assert.match(await page.title(), /^Error/, 'the page title does not start with "Error"');
+                assert.equal(await page.locator('main a[href="#from"]').count(), 1, 'no error summary link to the from date');
+                const described = await page.locator('#from').getAttribute('aria-describedby');
+                assert.match(String(described), /from-error/, 'the from field is not described by its error');
+                assert.equal(await page.locator('#from').inputValue(), '2026-02-30', 'the typed date is not kept');
+                assert.equal(await page.locator('#actor').inputValue(), 'visitor', 'the other filter is not kept');
+                await assertAxeClean(page, `the audit page with a wrong date at ${context === phone ? PHONE.width : DESKTOP.width}px`);
+                const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+                assert.ok(scrollWidth <= innerWidth, `the audit page with errors scrolls sideways: ${scrollWidth}px in ${innerWidth}px`);
+            } finally {
+                await page.close();
+            }
+        }
+    });
+
+    test('older and newer pages follow each other by entry number', async () => {
+        const page = await open(desktop, '/admin/audit?per_page=2');
+        try {
+            const older = page.locator('main a[rel="next"]');
+            assert.equal(await older.count(), 1, 'no link to older entries with two to a page');
+            await Promise.all([page.waitForURL(/before=\d+/), older.click()]);
+            const newer = page.locator('main a[rel="prev"]');
+            assert.equal(await newer.count(), 1, 'no link back to newer entries');
+            await Promise.all([page.waitForURL(/after=\d+/), newer.click()]);
+            const doc = await api('/api/v1/audit?per_page=2');
+            const shown = (await page.locator('main .audit-entry__meta .muted', { hasText: /^Entry / }).allInnerTexts()).map((t) => Number(t.replace(/\D/g, '')));
+            assert.deepEqual(shown, listOf(doc).map((e) => e.sequence), 'back on the newer page, the entries differ from the newest two');
+        } finally {
+            await page.close();
+        }
+    });
+
+    test('verify the chain from the audit page', async () => {
+        const page = await open(desktop, '/admin/audit');
+        try {
+            const verify = page.locator('main a', { hasText: 'Verify the chain' });
+            await Promise.all([page.waitForURL(/\/admin\/audit\/verify$/), verify.click()]);
+            assert.match(squash(await page.locator('main').innerText()), /The chain is intact/, 'verifying the demo\'s chain does not say it is intact');
+            assertNoProblems(page, 'verify page');
+        } finally {
+            await page.close();
+        }
+    });
+});
+
 // ------------------------------------------------------------------ every page family
 
 describe('page families: axe-core (WCAG 2.2 AA), headings, tables, skip link, 390 px, screenshots', () => {
@@ -716,8 +797,10 @@ describe('page families: axe-core (WCAG 2.2 AA), headings, tables, skip link, 39
         ['delete-influence', `/plans/${PLAN}/influences/3.1.1/delete`],
         ['merge-related-item', `/related-items/${ids.relatedItem}/merge`],
         ['delete-related-item', `/related-items/${ids.relatedItem}/delete`],
+        ['audit', '/admin/audit'],
+        ['audit-verify', '/admin/audit/verify'],
     ];
-    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings', 'sections', 'edit-section', 'delete-section', 'merge-influence', 'delete-influence', 'merge-related-item', 'delete-related-item'];
+    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings', 'sections', 'edit-section', 'delete-section', 'merge-influence', 'delete-influence', 'merge-related-item', 'delete-related-item', 'audit', 'audit-verify'];
     for (const name of names) {
         test(name, async () => {
             const [, pagePath] = families().find(([n]) => n === name);

@@ -271,6 +271,197 @@ fn a_wrong_kind_keeps_the_related_items_page_and_its_filter() {
     }
 }
 
+/// Change a package as a script would, through the API.
+fn patch_package(b: &Browser, id: &str, body: &str) {
+    let r = common::send(
+        b.addr,
+        "PATCH",
+        &format!("/api/v1/work-packages/{id}"),
+        &[("Content-Type", "application/json")],
+        Some(body),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// The entry numbers an audit page lists, in order.
+fn entry_numbers(body: &str) -> Vec<u64> {
+    body.split("<span class=\"muted\">Entry ")
+        .skip(1)
+        .map(|rest| {
+            rest.split('<')
+                .next()
+                .unwrap()
+                .replace(',', "")
+                .parse()
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn the_audit_page_lists_changes_newest_first_with_filters_and_pages() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let id = package_id(&mut b, &plan, "10.1.1");
+    patch_package(&b, &id, r#"{"owner":"Head of ICT"}"#);
+    patch_package(&b, &id, r#"{"progress":40}"#);
+    let long = format!("{}END", "Long scope text. ".repeat(20));
+    patch_package(&b, &id, &format!(r#"{{"scope":"{long}"}}"#));
+
+    let page = b.get("/admin/audit");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<title>Audit trail – Waymark</title>"));
+    assert!(page.body.contains("<h1>Audit trail</h1>"));
+    assert_eq!(entry_numbers(&page.body), [4, 3, 2, 1]);
+    // The chain's head, and the way to verify it.
+    let head = common::send(b.addr, "GET", "/api/v1/audit", &[], None).json();
+    let hash = head["head"]["hash"].as_str().unwrap();
+    assert!(
+        page.body
+            .contains(&format!("<code class=\"hash\">{hash}</code>"))
+    );
+    assert!(page.body.contains("href=\"/admin/audit/verify\""));
+    // When (readable, and machine time), who, what (linked), the action.
+    assert!(page.body.contains("<time datetime=\"20"), "{}", page.body);
+    assert!(page.body.contains(" GMT</time>") || page.body.contains(" BST</time>"));
+    assert!(page.body.contains(&format!(
+        "Changed: <a href=\"/work-packages/{id}\">Work package {id}</a>"
+    )));
+    assert!(page.body.contains(&format!(
+        "Imported: <a href=\"/plans/{plan}\">Plan {plan}</a>"
+    )));
+    assert!(page.body.contains("by <strong>anonymous visitor</strong>"));
+    assert!(page.body.contains("by <strong>command line</strong>"));
+    // Each field from what to what; a long value cut short, whole on request.
+    assert!(page.body.contains("<th scope=\"row\">owner</th>"));
+    assert!(page.body.contains("Head of ICT"));
+    assert!(page.body.contains("<th scope=\"row\">progress</th>"));
+    assert!(page.body.contains("Show the whole value"));
+    assert!(page.body.contains("…</span>"));
+    assert!(page.body.contains("END</div>"), "the whole value is there");
+    assert!(page.body.contains(&format!(
+        "href=\"/admin/audit?entity_kind=work_package&#38;entity_id={id}\""
+    )));
+
+    // Filters: the form keeps them, the list follows them.
+    for (query, expected) in [
+        ("action=import", vec![1]),
+        ("actor=VISITOR", vec![4, 3, 2]),
+        ("actor_kind=cli", vec![1]),
+        (
+            &*format!("entity_kind=work_package&entity_id={id}"),
+            vec![4, 3, 2],
+        ),
+        ("entity_kind=programme", vec![]),
+        ("from=2000-01-01&to=2000-12-31", vec![]),
+        ("from=2000-01-01", vec![4, 3, 2, 1]),
+    ] {
+        let res = b.get(&format!("/admin/audit?{query}"));
+        assert_eq!(res.status, 200, "{query}: {}", res.body);
+        assert_eq!(entry_numbers(&res.body), expected, "{query}");
+        assert!(res.body.contains("matching the filters"), "{query}");
+        assert!(res.body.contains("Clear filters"), "{query}");
+    }
+    let res = b.get("/admin/audit?actor=visitor&action=update");
+    assert!(res.body.contains("value=\"visitor\""));
+    assert!(res.body.contains("<option value=\"update\" selected>"));
+
+    // Pages of two, by entry number, keeping the filters.
+    let first = b.get("/admin/audit?per_page=2");
+    assert_eq!(entry_numbers(&first.body), [4, 3]);
+    assert!(link(&first.body, "prev").is_none());
+    let older = link(&first.body, "next").expect("a link to older entries");
+    assert_eq!(older, "/admin/audit?per_page=2&before=3");
+    let second = b.get(&older);
+    assert_eq!(entry_numbers(&second.body), [2, 1]);
+    assert!(link(&second.body, "next").is_none());
+    let newer = link(&second.body, "prev").expect("a link to newer entries");
+    assert_eq!(newer, "/admin/audit?per_page=2&after=2");
+    assert_eq!(entry_numbers(&b.get(&newer).body), [4, 3]);
+    let filtered = b.get("/admin/audit?actor=visitor&per_page=2");
+    assert_eq!(
+        link(&filtered.body, "next").as_deref(),
+        Some("/admin/audit?actor=visitor&per_page=2&before=3")
+    );
+}
+
+#[test]
+fn a_wrong_audit_filter_is_said_beside_its_field_and_the_page_kept() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let long = "x".repeat(201);
+    for (query, field) in [
+        ("entity_kind=planet", "entity_kind"),
+        ("entity_id=12", "entity_id"),
+        ("actor_kind=robot", "actor_kind"),
+        ("action=explode", "action"),
+        ("action=update&action=delete", "action"),
+        ("from=2026-02-30", "from"),
+        ("to=yesterday", "to"),
+        ("from=2026-11-25&to=2026-11-01", "to"),
+        (&*format!("actor={long}"), "actor"),
+        ("before=x", "entries"),
+        ("before=3&after=1", "entries"),
+        ("per_page=0", "entries"),
+    ] {
+        let res = b.get(&format!("/admin/audit?{query}"));
+        assert_eq!(res.status, 400, "{query}");
+        assert!(
+            res.body.contains("aria-label=\"Filter the audit trail\""),
+            "{query}: the filter form stays"
+        );
+        assert!(res.body.contains("There is a problem"), "{query}");
+        assert!(res.body.contains(&format!("href=\"#{field}\"")), "{query}");
+        if field != "entries" {
+            assert!(
+                res.body.contains(&format!("id=\"{field}-error\"")),
+                "{query}: no message beside the field: {}",
+                res.body
+            );
+        }
+        assert!(res.body.contains("<title>Error: Audit trail"), "{query}");
+        assert!(entry_numbers(&res.body).is_empty(), "{query}");
+    }
+    // What was typed stays in the form.
+    let res = b.get("/admin/audit?from=2026-02-30&actor=alice");
+    assert!(res.body.contains("value=\"2026-02-30\""));
+    assert!(res.body.contains("value=\"alice\""));
+}
+
+#[test]
+fn the_audit_chain_is_verified_on_request_and_against_a_recorded_head() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let head = common::send(b.addr, "GET", "/api/v1/audit", &[], None).json();
+    let hash = head["head"]["hash"].as_str().unwrap().to_string();
+    let res = b.get("/admin/audit/verify");
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body.contains("The chain is intact"), "{}", res.body);
+    assert!(res.body.contains(&hash));
+    let res = b.get(&format!("/admin/audit/verify?head={}", hash.to_uppercase()));
+    assert!(
+        res.body.contains("an entry has the recorded hash"),
+        "{}",
+        res.body
+    );
+    let res = b.get(&format!("/admin/audit/verify?head={}", "ab".repeat(32)));
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body.contains("The chain does not verify"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("No entry has the hash"), "{}", res.body);
+    let res = b.get("/admin/audit/verify?head=abc");
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("href=\"#head\""));
+    assert!(res.body.contains("id=\"head-error\""));
+    assert!(res.body.contains("value=\"abc\""));
+    assert!(res.body.contains("<title>Error: Verify the audit trail"));
+    assert!(!res.body.contains("The chain is intact"));
+}
+
 #[test]
 fn package_page_shows_every_field() {
     let server = start();

@@ -2,6 +2,7 @@
 //! without JavaScript; every POST form carries a CSRF token (see [`csrf`]).
 
 mod assets;
+mod audit;
 mod csrf;
 mod error;
 mod form;
@@ -106,6 +107,8 @@ pub fn routes() -> Router<AppState> {
             "/work-packages/{id}/dependencies/{dependency}/delete",
             post(work_packages::remove_dependency),
         )
+        .route("/admin/audit", get(audit::page))
+        .route("/admin/audit/verify", get(audit::verify))
         .layer(axum::middleware::map_response(error::html_rejections))
         .layer(axum::middleware::from_fn_with_state(
             csrf::CsrfKey::random(),

@@ -190,6 +190,23 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// A field's value as an audit line shows it: `(none)` when the field was
+/// not there, `(empty)` for empty text, and at most
+/// [`waymark_core::limits::AUDIT_VALUE_SHOWN`] characters of a long one
+/// (with `…`). The second part is the whole text when it was cut short.
+pub fn audit_value(v: Option<&str>) -> (String, Option<String>) {
+    let max = waymark_core::limits::AUDIT_VALUE_SHOWN;
+    match v {
+        None => ("(none)".into(), None),
+        Some("") => ("(empty)".into(), None),
+        Some(t) if t.chars().nth(max).is_some() => (
+            format!("{}…", t.chars().take(max).collect::<String>()),
+            Some(t.to_string()),
+        ),
+        Some(t) => (t.to_string(), None),
+    }
+}
+
 /// `1,234` for counts.
 pub fn thousands(n: u64) -> String {
     waymark_core::limits::thousands(n)

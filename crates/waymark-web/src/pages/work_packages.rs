@@ -104,15 +104,8 @@ struct ChangeView {
 impl HistoryView {
     fn from(stored: waymark_core::audit::StoredEntry) -> Self {
         let e = stored.entry.event;
-        // At most 200 characters of a value: a history line, not the field.
-        let shown = |v: &Option<String>| match v {
-            None => "(none)".to_string(),
-            Some(t) if t.is_empty() => "(empty)".to_string(),
-            Some(t) if t.chars().count() > 200 => {
-                format!("{}…", t.chars().take(200).collect::<String>())
-            }
-            Some(t) => t.clone(),
-        };
+        // A history line, not the field: a long value is cut short.
+        let shown = |v: &Option<String>| super::view::audit_value(v.as_deref()).0;
         HistoryView {
             at: e.time_rfc3339().unwrap_or_else(|| e.at_ms.to_string()),
             who: e.actor.display.clone(),
