@@ -11,6 +11,7 @@ pub mod model;
 pub mod quarter;
 pub mod schedule;
 pub mod search;
+pub mod sso;
 pub mod text;
 
 pub use model::*;

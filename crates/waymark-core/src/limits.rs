@@ -222,6 +222,17 @@ pub const AUDIT_PAGE_ENTRIES: u32 = 50;
 /// (the whole value is a click away).
 pub const AUDIT_VALUE_SHOWN: usize = 200;
 
+/// Single sign-on (`sso`): most entries in `WAYMARK_OIDC_ROLE_MAP`.
+pub const SSO_ROLE_MAP_ENTRIES: usize = 500;
+/// Single sign-on: longest group name the role map holds (an Entra ID object
+/// id is 36, a Keycloak group path or an LDAP name longer).
+pub const SSO_GROUP_CHARS: usize = 256;
+/// Single sign-on: most groups read from one ID token (Entra ID sends at most
+/// 200 before it falls back to a link; more is not a token Waymark reads).
+pub const SSO_TOKEN_GROUPS: usize = 1_000;
+/// Longest path a sign-in returns to.
+pub const RETURN_PATH_CHARS: usize = 2_000;
+
 /// Years an actual delivery date may fall in: a plan's dates are in living
 /// memory and this century; year 1 or 9999 is a typing mistake.
 pub const DELIVERY_YEARS: RangeInclusive<i32> = 1970..=2100;
