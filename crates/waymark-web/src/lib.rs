@@ -7,6 +7,7 @@ pub mod api;
 pub mod error;
 pub mod form;
 pub mod input;
+pub mod oidc;
 mod pages;
 mod state;
 mod uk_time;

@@ -3,16 +3,25 @@ use std::sync::Arc;
 use waymark_store::PlanStore;
 
 use crate::error::ApiError;
+use crate::oidc::Oidc;
 
-/// What every handler shares: the store.
+/// What every handler shares: the store, and single sign-on when it is
+/// configured.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn PlanStore>,
+    pub oidc: Option<Arc<Oidc>>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn PlanStore>) -> Self {
-        AppState { store }
+        AppState { store, oidc: None }
+    }
+
+    /// With single sign-on (`/auth/oidc/…`).
+    pub fn with_oidc(mut self, oidc: Oidc) -> Self {
+        self.oidc = Some(Arc::new(oidc));
+        self
     }
 
     /// Run blocking store work off the async worker threads.

@@ -1,10 +1,13 @@
 //! Settings from flags, environment variables (clap reads both), an optional
 //! TOML config file, then defaults — in that order of precedence.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow, bail};
 use serde::Deserialize;
+use waymark_core::sso::RoleMap;
+use waymark_web::oidc::{ClientSecret, OidcConfig, OidcSettings};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -12,12 +15,65 @@ struct FileConfig {
     addr: Option<String>,
     db: Option<String>,
     data_dir: Option<PathBuf>,
+    public_url: Option<String>,
+    #[serde(default)]
+    oidc: FileOidc,
+}
+
+/// The config file's `[oidc]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileOidc {
+    issuer: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
+    role_map: Option<String>,
+    groups_claim: Option<String>,
+}
+
+/// A secret read from the environment or the config file: never printed.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+struct Secret(String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Single sign-on's settings from the command line (clap reads each flag's
+/// environment variable too). The client secret has no flag: a command line
+/// is visible to every user of the machine. It comes from
+/// `WAYMARK_OIDC_CLIENT_SECRET` or the config file.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct SsoArgs {
+    /// The address people use to reach Waymark (https://waymark.example.org);
+    /// single sign-on's redirect URI is PUBLIC_URL/auth/oidc/callback.
+    #[arg(long, env = "WAYMARK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// OpenID Connect issuer for single sign-on (discovery at
+    /// ISSUER/.well-known/openid-configuration) [default: no single sign-on].
+    #[arg(long, env = "WAYMARK_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// The client id Waymark is registered under at the provider.
+    #[arg(long, env = "WAYMARK_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// Which role each group gives: `group=role,…` (`*` is anyone the
+    /// provider signs in; someone in no listed group is refused).
+    #[arg(long, env = "WAYMARK_OIDC_ROLE_MAP")]
+    pub oidc_role_map: Option<String>,
+    /// The ID token claim holding the groups [default: groups].
+    #[arg(long, env = "WAYMARK_OIDC_GROUPS_CLAIM")]
+    pub oidc_groups_claim: Option<String>,
 }
 
 pub struct Settings {
     pub data_dir: PathBuf,
     pub db: String,
     addr: Option<String>,
+    public_url: Option<String>,
+    oidc: FileOidc,
 }
 
 impl Settings {
@@ -46,7 +102,70 @@ impl Settings {
             data_dir,
             db,
             addr: file.addr,
+            public_url: file.public_url,
+            oidc: file.oidc,
         })
+    }
+
+    /// Single sign-on's settings, checked: `None` when no issuer is set
+    /// anywhere (and no other single sign-on setting either). The secret
+    /// comes from `secret_env` (`WAYMARK_OIDC_CLIENT_SECRET`), else the file.
+    pub fn oidc(&self, args: &SsoArgs, secret_env: Option<String>) -> Result<Option<OidcConfig>> {
+        let pick = |flag: &Option<String>, file: &Option<String>| {
+            flag.clone()
+                .or_else(|| file.clone())
+                .filter(|v| !v.trim().is_empty())
+        };
+        let issuer = pick(&args.oidc_issuer, &self.oidc.issuer);
+        let client_id = pick(&args.oidc_client_id, &self.oidc.client_id);
+        let role_map = pick(&args.oidc_role_map, &self.oidc.role_map);
+        let groups_claim = pick(&args.oidc_groups_claim, &self.oidc.groups_claim);
+        let secret = secret_env
+            .filter(|s| !s.is_empty())
+            .or_else(|| self.oidc.client_secret.clone().map(|s| s.0));
+        let public_url = pick(&args.public_url, &self.public_url);
+        let Some(issuer) = issuer else {
+            let given: Vec<&str> = [
+                (client_id.is_some(), "WAYMARK_OIDC_CLIENT_ID"),
+                (secret.is_some(), "WAYMARK_OIDC_CLIENT_SECRET"),
+                (role_map.is_some(), "WAYMARK_OIDC_ROLE_MAP"),
+                (groups_claim.is_some(), "WAYMARK_OIDC_GROUPS_CLAIM"),
+            ]
+            .into_iter()
+            .filter_map(|(set, name)| set.then_some(name))
+            .collect();
+            if !given.is_empty() {
+                bail!(
+                    "{} set but WAYMARK_OIDC_ISSUER is not: set the issuer to turn single sign-on on, or unset the rest",
+                    given.join(", ")
+                );
+            }
+            return Ok(None);
+        };
+        let missing = |name: &str| anyhow!("single sign-on (WAYMARK_OIDC_ISSUER) needs {name} too");
+        let public_url = public_url.ok_or_else(|| {
+            missing(
+                "WAYMARK_PUBLIC_URL (the redirect URI is WAYMARK_PUBLIC_URL/auth/oidc/callback)",
+            )
+        })?;
+        let client_id = client_id.ok_or_else(|| missing("WAYMARK_OIDC_CLIENT_ID"))?;
+        let secret = secret.ok_or_else(|| missing("WAYMARK_OIDC_CLIENT_SECRET"))?;
+        let role_map = role_map.ok_or_else(|| {
+            missing("WAYMARK_OIDC_ROLE_MAP (group=role,…: who may sign in, with which role)")
+        })?;
+        let role_map: RoleMap = role_map
+            .parse()
+            .map_err(|e| anyhow!("WAYMARK_OIDC_ROLE_MAP: {e}"))?;
+        let config = OidcConfig::new(OidcSettings {
+            public_url: &public_url,
+            issuer: &issuer,
+            client_id: &client_id,
+            client_secret: ClientSecret::new(secret),
+            role_map,
+            groups_claim: groups_claim.as_deref(),
+        })
+        .map_err(|e| anyhow!(e))?;
+        Ok(Some(config))
     }
 
     pub fn addr(&self, flag: Option<String>) -> String {

@@ -18,7 +18,7 @@ use waymark_core::export::{ExportFormat, PlanWriter};
 use waymark_core::import::{self, Format, ImportOptions, Imported};
 use waymark_store::{Actor, AuditFilter, OnExisting, PlanId, PlanPart, PlanStore};
 
-use crate::config::Settings;
+use crate::config::{Settings, SsoArgs};
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +47,8 @@ enum Command {
         /// Address to listen on [default: 127.0.0.1:8080].
         #[arg(long, env = "WAYMARK_ADDR")]
         addr: Option<String>,
+        #[command(flatten)]
+        sso: SsoArgs,
     },
     /// Load the customer's plan (once) into DATA_DIR/demo.db and serve it.
     Demo {
@@ -56,6 +58,8 @@ enum Command {
         /// Reload the demo plan, discarding changes made to it.
         #[arg(long)]
         reset: bool,
+        #[command(flatten)]
+        sso: SsoArgs,
     },
     /// Import a plan file and print the import report.
     Import {
@@ -147,11 +151,13 @@ fn run() -> Result<()> {
     let logging = matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
     init_logging(logging);
     match cli.command {
-        Command::Serve { addr } => {
+        Command::Serve { addr, sso } => {
+            let oidc = settings.oidc(&sso, oidc_secret())?;
             let store = open_store(&settings.db)?;
-            serve(store, &settings.addr(addr))
+            serve(store, &settings.addr(addr), oidc)
         }
-        Command::Demo { addr, reset } => {
+        Command::Demo { addr, reset, sso } => {
+            let oidc = settings.oidc(&sso, oidc_secret())?;
             let db = settings.data_dir.join("demo.db");
             let db = db.to_string_lossy().to_string();
             let store = open_store(&db)?;
@@ -161,7 +167,7 @@ fn run() -> Result<()> {
                 store.import_plan(&imported.plan, OnExisting::Replace, &cli_actor())?;
             }
             println!("Demo database: {db}");
-            serve(store, &settings.addr(addr))
+            serve(store, &settings.addr(addr), oidc)
         }
         Command::Import {
             file,
@@ -394,7 +400,27 @@ fn read_seed() -> Result<Imported> {
     Ok(imported)
 }
 
-fn serve(store: Arc<dyn PlanStore>, addr: &str) -> Result<()> {
+/// `WAYMARK_OIDC_CLIENT_SECRET`, which has no flag (see `SsoArgs`).
+fn oidc_secret() -> Option<String> {
+    std::env::var("WAYMARK_OIDC_CLIENT_SECRET").ok()
+}
+
+fn serve(
+    store: Arc<dyn PlanStore>,
+    addr: &str,
+    oidc: Option<waymark_web::oidc::OidcConfig>,
+) -> Result<()> {
+    let mut state = waymark_web::AppState::new(store);
+    if let Some(config) = oidc {
+        tracing::info!(
+            issuer = config.issuer(),
+            redirect_uri = config.redirect_uri(),
+            role_map = %config.role_map(),
+            groups_claim = config.groups_claim(),
+            "single sign-on with OpenID Connect"
+        );
+        state = state.with_oidc(waymark_web::oidc::Oidc::new(config).map_err(|e| anyhow!(e))?);
+    }
     // Blocking work is database work; more threads than connections would
     // only queue for the pool and hold memory.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -408,7 +434,7 @@ fn serve(store: Arc<dyn PlanStore>, addr: &str) -> Result<()> {
         let local = listener.local_addr()?;
         println!("Waymark is running: open http://{local}/");
         tracing::info!(%local, "listening");
-        waymark_web::serve(listener, waymark_web::AppState::new(store)).await?;
+        waymark_web::serve(listener, state).await?;
         Ok(())
     })
 }

@@ -12,6 +12,7 @@ mod programmes;
 mod related_items;
 mod sections;
 mod settings;
+mod sso;
 mod timeline;
 mod view;
 mod work_packages;
@@ -59,6 +60,8 @@ pub fn routes() -> Router<AppState> {
             "/sections/{id}/delete",
             get(sections::delete_form).post(sections::delete),
         )
+        .route("/auth/oidc/login", get(sso::login))
+        .route("/auth/oidc/callback", get(sso::callback))
         .route("/plans/{id}/timeline", get(timeline::page))
         .route("/plans/{id}/influences", get(influences::register))
         .route(

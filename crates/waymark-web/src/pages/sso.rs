@@ -1,0 +1,199 @@
+//! Single sign-on's two addresses: `GET /auth/oidc/login` sends the browser
+//! to the organisation's provider; `GET /auth/oidc/callback` is where the
+//! provider sends it back. The protocol is in [`crate::oidc`]; this module
+//! is the HTTP around it: the pending sign-in's cookie, the redirects, and a
+//! page for each way a sign-in can fail (logged, without secrets).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use waymark_core::sso::ReturnTo;
+
+use super::HtmlError;
+use super::error::render;
+use super::view::{Layout, Section};
+use crate::AppState;
+use crate::oidc::{self, CallbackQuery, Identity, SsoError};
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    /// Where to go once signed in: a path on this site (anything else is
+    /// ignored and the list of plans is used).
+    next: Option<String>,
+}
+
+/// `GET /auth/oidc/login[?next=/path]`.
+pub async fn login(State(state): State<AppState>, Query(query): Query<LoginQuery>) -> Response {
+    let Some(sso) = state.oidc.clone() else {
+        return HtmlError::NotFound("Single sign-on".into()).into_response();
+    };
+    let return_to: ReturnTo = query
+        .next
+        .as_deref()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_default();
+    match sso.begin(return_to).await {
+        Ok((id, url)) => {
+            let mut res =
+                (StatusCode::SEE_OTHER, [(header::CACHE_CONTROL, "no-store")]).into_response();
+            set_cookie(
+                &mut res,
+                &cookie(
+                    &id,
+                    oidc::PENDING_TTL.as_secs(),
+                    sso.config().secure_cookie(),
+                ),
+            );
+            match HeaderValue::from_str(url.as_str()) {
+                Ok(location) => {
+                    res.headers_mut().insert(header::LOCATION, location);
+                    res
+                }
+                Err(e) => HtmlError::Internal(format!("authorization URL: {e}")).into_response(),
+            }
+        }
+        Err(e) => failed(&e),
+    }
+}
+
+/// `GET /auth/oidc/callback?code=…&state=…`: checks the answer and signs the
+/// person in, or says why not. The pending sign-in's cookie is cleared
+/// either way.
+pub async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<CallbackQuery>,
+) -> Response {
+    let Some(sso) = state.oidc.clone() else {
+        return HtmlError::NotFound("Single sign-on".into()).into_response();
+    };
+    let id = cookie_value(&headers, oidc::COOKIE).filter(|v| oidc::is_pending_id(v));
+    let outcome = sso.finish(id, query).await;
+    let mut res = match outcome {
+        Ok(identity) => signed_in(&state, identity).await,
+        Err(e) => failed(&e),
+    };
+    set_cookie(&mut res, &cookie("", 0, sso.config().secure_cookie()));
+    res
+}
+
+/// A checked identity with its role. Waymark's accounts and sessions are
+/// not in this version yet (issue 9's next part): say who the provider
+/// vouched for and with which role, and sign nobody in.
+async fn signed_in(_state: &AppState, identity: Identity) -> Response {
+    tracing::info!(
+        issuer = %identity.issuer,
+        subject = %identity.subject,
+        role = %identity.role,
+        "single sign-on: identity checked (no Waymark session yet)"
+    );
+    let who = match (&identity.name, &identity.email) {
+        (Some(name), Some(email)) => format!("{name} ({email})"),
+        (Some(one), None) | (None, Some(one)) => one.clone(),
+        (None, None) => identity.subject.clone(),
+    };
+    let heading = "Your organisation account is checked";
+    let page = SsoErrorPage {
+        layout: Layout::new(heading, None, Section::None),
+        heading: heading.to_string(),
+        message: format!(
+            "Your organisation's sign-in service says you are {who}, which gives the {} role in Waymark. Waymark's own sign-in sessions are not in this version yet, so you have not been signed in.",
+            identity.role
+        ),
+        retry: false,
+    };
+    let mut res = render(StatusCode::NOT_IMPLEMENTED, &page);
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+#[derive(Template)]
+#[template(path = "sso_error.html")]
+struct SsoErrorPage {
+    layout: Layout,
+    heading: String,
+    message: String,
+    /// Whether starting again may help.
+    retry: bool,
+}
+
+/// The page for a sign-in that did not happen; the reason is logged.
+fn failed(e: &SsoError) -> Response {
+    let (heading, message) = e.message();
+    match e {
+        SsoError::NoRole { .. } | SsoError::Refused { .. } | SsoError::NoPendingLogin => {
+            tracing::info!(reason = %e, "single sign-on: not signed in");
+        }
+        _ => tracing::warn!(reason = %e, "single sign-on: not signed in"),
+    }
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let page = SsoErrorPage {
+        layout: Layout::new(heading, None, Section::None),
+        heading: heading.to_string(),
+        message,
+        retry: !matches!(e, SsoError::NoRole { .. }),
+    };
+    let mut res = render(status, &page);
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// The pending sign-in's cookie: only sent to `/auth/oidc`, never to
+/// scripts, and sent back on the provider's top-level redirect (Lax).
+fn cookie(value: &str, max_age: u64, secure: bool) -> String {
+    format!(
+        "{}={value}; Path=/auth/oidc; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        oidc::COOKIE,
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+fn set_cookie(res: &mut Response, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// The value of one cookie in the request.
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cookie_is_http_only_lax_and_scoped() {
+        assert_eq!(
+            cookie("ab", 600, true),
+            "waymark_sso=ab; Path=/auth/oidc; Max-Age=600; HttpOnly; SameSite=Lax; Secure"
+        );
+        assert_eq!(
+            cookie("", 0, false),
+            "waymark_sso=; Path=/auth/oidc; Max-Age=0; HttpOnly; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn finds_the_cookie_among_others() {
+        let mut h = HeaderMap::new();
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; waymark_sso=xyz"),
+        );
+        assert_eq!(cookie_value(&h, "waymark_sso"), Some("xyz"));
+        assert_eq!(cookie_value(&h, "b"), None);
+    }
+}
