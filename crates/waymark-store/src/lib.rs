@@ -43,6 +43,29 @@ id_type!(
     AccountId
 );
 
+/// A record's version: a number that changes whenever one of the record's
+/// own fields changes (its reference too, for a package), and never goes
+/// back. It is the store generation of the write that last changed the
+/// record, so a record deleted and made again under the same id never has a
+/// version it had before. Writes that take an expected version refuse (with
+/// [`StoreError::Stale`]) when the record's version is another, checked
+/// inside the write's own transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version(pub i64);
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::str::FromStr for Version {
+    type Err = std::num::ParseIntError;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        s.parse().map(Version)
+    }
+}
+
 /// Who makes a change. Every write of [`PlanStore`] takes one and hands it to
 /// the backend's one write path, which records it in the audit trail (as
 /// `waymark_core::audit::Actor`) in the same transaction as the change.
@@ -80,6 +103,14 @@ impl std::fmt::Display for Actor {
 pub enum StoreError {
     #[error("{what} not found")]
     NotFound { what: &'static str },
+    /// The record is no longer at the version the write expected: someone
+    /// changed it meanwhile. Nothing was written.
+    #[error("the {what} has been changed since version {expected}: it is now version {current}")]
+    Stale {
+        what: &'static str,
+        expected: Version,
+        current: Version,
+    },
     /// A value clashes with stored data; `field` names the input field.
     #[error("{message}")]
     Conflict {
@@ -138,6 +169,7 @@ pub struct PlanSummary {
     pub notes: String,
     pub section_count: u64,
     pub work_package_count: u64,
+    pub version: Version,
 }
 
 /// Plan fields a person edits.
@@ -159,6 +191,7 @@ pub struct SectionRow {
     pub title: Option<String>,
     pub label: String,
     pub work_package_count: u64,
+    pub version: Version,
 }
 
 /// A package as lists show it.
@@ -175,6 +208,7 @@ pub struct WorkPackageRow {
     pub status: Status,
     pub rag: Option<Rag>,
     pub progress: Progress,
+    pub version: Version,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -195,6 +229,8 @@ pub struct ProgrammeRef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DependencyLink {
     pub dependency_id: DependencyId,
+    /// The dependency's version (it never changes once made).
+    pub dependency_version: Version,
     pub work_package: WorkPackageRow,
 }
 
@@ -460,6 +496,7 @@ pub struct InfluenceRow {
     pub title: String,
     pub description: String,
     pub work_package_count: u64,
+    pub version: Version,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -468,6 +505,7 @@ pub struct RelatedItemRow {
     pub name: String,
     pub kind: RelatedKind,
     pub work_package_count: u64,
+    pub version: Version,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -477,6 +515,7 @@ pub struct ProgrammeRow {
     pub priority: bool,
     pub description: String,
     pub work_packages: Vec<WorkPackageRow>,
+    pub version: Version,
 }
 
 /// A section's new number and title and, when given, its new place (0-based).
@@ -509,6 +548,7 @@ pub struct ProgrammeInput {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DependencyRow {
     pub id: DependencyId,
+    pub version: Version,
     pub predecessor: WorkPackageRow,
     pub successor: WorkPackageRow,
 }
@@ -576,7 +616,11 @@ pub enum OnExisting {
 
 /// The storage interface. Methods block; async callers run them on a blocking
 /// thread. Every method that changes stored data takes, last, the [`Actor`]
-/// who makes the change.
+/// who makes the change. The check-and-change methods (`change_*`) and the
+/// deletes take the version the caller last saw (`expected`): when the record
+/// is at another version they refuse with [`StoreError::Stale`], checked in
+/// the write's own transaction, and write nothing. `None` writes whatever
+/// the version (the command line, tests).
 pub trait PlanStore: Send + Sync {
     fn list_plans(&self) -> Result<Vec<PlanSummary>>;
     fn plan(&self, id: PlanId) -> Result<PlanSummary>;
@@ -600,10 +644,11 @@ pub trait PlanStore: Send + Sync {
     fn change_plan(
         &self,
         id: PlanId,
+        expected: Option<Version>,
         change: &mut dyn FnMut(&PlanInput) -> Option<PlanInput>,
         by: &Actor,
     ) -> Result<bool>;
-    fn delete_plan(&self, id: PlanId, by: &Actor) -> Result<()>;
+    fn delete_plan(&self, id: PlanId, expected: Option<Version>, by: &Actor) -> Result<()>;
 
     fn sections(&self, plan: PlanId) -> Result<Vec<SectionRow>>;
     fn section(&self, id: SectionId) -> Result<SectionRow>;
@@ -622,6 +667,7 @@ pub trait PlanStore: Send + Sync {
     fn change_section(
         &self,
         id: SectionId,
+        expected: Option<Version>,
         change: &mut dyn FnMut(&SectionRow) -> Option<SectionChange>,
         by: &Actor,
     ) -> Result<bool>;
@@ -631,7 +677,7 @@ pub trait PlanStore: Send + Sync {
     fn move_section(&self, id: SectionId, to: SectionMove, by: &Actor) -> Result<()>;
     /// Delete an empty section; refused (a conflict naming how many) while it
     /// holds packages.
-    fn delete_section(&self, id: SectionId, by: &Actor) -> Result<()>;
+    fn delete_section(&self, id: SectionId, expected: Option<Version>, by: &Actor) -> Result<()>;
     /// Sections, influences, programmes and related items to filter by.
     fn filter_options(&self, plan: PlanId) -> Result<std::sync::Arc<FilterOptions>>;
     fn create_section(
@@ -668,10 +714,16 @@ pub trait PlanStore: Send + Sync {
     fn change_work_package(
         &self,
         id: WorkPackageId,
+        expected: Option<Version>,
         change: &mut dyn FnMut(&WorkPackageDetail) -> Option<WorkPackageInput>,
         by: &Actor,
     ) -> Result<bool>;
-    fn delete_work_package(&self, id: WorkPackageId, by: &Actor) -> Result<()>;
+    fn delete_work_package(
+        &self,
+        id: WorkPackageId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()>;
 
     fn influences(&self, plan: PlanId) -> Result<Vec<InfluenceRow>>;
     fn influence(
@@ -699,6 +751,7 @@ pub trait PlanStore: Send + Sync {
     fn change_related_item(
         &self,
         id: RelatedItemId,
+        expected: Option<Version>,
         change: &mut dyn FnMut(&RelatedItemRow) -> Option<(String, RelatedKind)>,
         by: &Actor,
     ) -> Result<bool>;
@@ -711,7 +764,12 @@ pub trait PlanStore: Send + Sync {
         by: &Actor,
     ) -> Result<()>;
     /// Delete a related item no package relates to; refused otherwise.
-    fn delete_related_item(&self, id: RelatedItemId, by: &Actor) -> Result<()>;
+    fn delete_related_item(
+        &self,
+        id: RelatedItemId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()>;
 
     fn update_influence(
         &self,
@@ -728,11 +786,18 @@ pub trait PlanStore: Send + Sync {
         &self,
         plan: PlanId,
         code: &InfluenceCode,
+        expected: Option<Version>,
         change: &mut dyn FnMut(&InfluenceRow) -> Option<(String, String)>,
         by: &Actor,
     ) -> Result<bool>;
     /// Delete a key influence no package addresses; refused otherwise.
-    fn delete_influence(&self, plan: PlanId, code: &InfluenceCode, by: &Actor) -> Result<()>;
+    fn delete_influence(
+        &self,
+        plan: PlanId,
+        code: &InfluenceCode,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()>;
     /// Move every link of `from` to `into` (created if new; duplicates
     /// collapse) and remove `from`.
     fn merge_influence(
@@ -756,10 +821,16 @@ pub trait PlanStore: Send + Sync {
     fn change_programme(
         &self,
         id: ProgrammeId,
+        expected: Option<Version>,
         change: &mut dyn FnMut(&ProgrammeInput) -> Option<ProgrammeInput>,
         by: &Actor,
     ) -> Result<bool>;
-    fn delete_programme(&self, id: ProgrammeId, by: &Actor) -> Result<()>;
+    fn delete_programme(
+        &self,
+        id: ProgrammeId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()>;
     fn programme(&self, id: ProgrammeId) -> Result<(ProgrammeRow, PlanId)>;
 
     fn dependencies(&self, plan: PlanId) -> Result<Vec<DependencyRow>>;
@@ -770,7 +841,12 @@ pub trait PlanStore: Send + Sync {
         successor: WorkPackageId,
         by: &Actor,
     ) -> Result<DependencyId>;
-    fn delete_dependency(&self, id: DependencyId, by: &Actor) -> Result<()>;
+    fn delete_dependency(
+        &self,
+        id: DependencyId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()>;
 
     /// Audit entries the filter lets through, newest first, at most `limit`
     /// (see [`AuditFilter`] for where a page starts).

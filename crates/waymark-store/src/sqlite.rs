@@ -37,7 +37,7 @@ use crate::{
     InfluenceOption, InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore,
     PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow,
     RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionChange, SectionId, SectionMove,
-    SectionOption, SectionRow, StoreError, Traceability, WorkPackageDetail, WorkPackageId,
+    SectionOption, SectionRow, StoreError, Traceability, Version, WorkPackageDetail, WorkPackageId,
     WorkPackageInput, WorkPackageQuery, WorkPackageRow,
 };
 
@@ -98,7 +98,7 @@ fn unindex_search(tx: &Connection, clause: &str, param: i64) -> rusqlite::Result
     Ok(())
 }
 
-const WP_COLUMNS: &str = "wp.id, wp.plan_id, wp.section_id, wp.ref, wp.number, wp.title, wp.delivery, wp.owner, wp.status, wp.rag, wp.progress";
+const WP_COLUMNS: &str = "wp.id, wp.plan_id, wp.section_id, wp.ref, wp.number, wp.title, wp.delivery, wp.owner, wp.status, wp.rag, wp.progress, wp.version";
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -151,11 +151,12 @@ fn wp_row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<WorkPackageRo
         status: parse_col(&status)?,
         rag: rag.as_deref().map(parse_col).transpose()?,
         progress: Progress::new(progress).map_err(corrupt)?,
+        version: Version(r.get(at + 11)?),
     })
 }
 
 /// How many columns [`WP_COLUMNS`] selects.
-const WP_COLUMN_COUNT: usize = 11;
+const WP_COLUMN_COUNT: usize = 12;
 
 /// A related item from `id, name, kind`.
 fn related_ref(r: &rusqlite::Row<'_>) -> rusqlite::Result<RelatedRef> {
@@ -174,11 +175,12 @@ fn related_item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RelatedItemRow> {
         name: item.name,
         kind: item.kind,
         work_package_count: r.get::<_, i64>(3)? as u64,
+        version: Version(r.get(4)?),
     })
 }
 
 /// The columns [`related_item_row`] reads, for `related_item ri`.
-const RELATED_ITEM_COLUMNS: &str = "ri.id, ri.name, ri.kind, (SELECT COUNT(*) FROM work_package_related w WHERE w.related_item_id = ri.id)";
+const RELATED_ITEM_COLUMNS: &str = "ri.id, ri.name, ri.kind, (SELECT COUNT(*) FROM work_package_related w WHERE w.related_item_id = ri.id), ri.version";
 
 fn section_label(number: &Option<String>, title: &Option<String>, position: i64) -> String {
     rules::section_label(number.as_deref(), title.as_deref(), position as usize)
@@ -205,10 +207,11 @@ fn section_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SectionRow> {
         number,
         title,
         work_package_count: r.get::<_, i64>(5)? as u64,
+        version: Version(r.get(6)?),
     })
 }
 
-const SECTION_COLUMNS: &str = "s.id, s.plan_id, s.position, s.number, s.title, (SELECT COUNT(*) FROM work_package w WHERE w.section_id = s.id)";
+const SECTION_COLUMNS: &str = "s.id, s.plan_id, s.position, s.number, s.title, (SELECT COUNT(*) FROM work_package w WHERE w.section_id = s.id), s.version";
 
 fn section(c: &rusqlite::Connection, id: SectionId) -> Result<SectionRow> {
     c.prepare_cached(&format!(
@@ -399,18 +402,21 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// A check-and-change in one write transaction: `read` what is stored,
-    /// let `change` decide what to store (or nothing), and `apply` it.
-    /// Answers whether it stored a change.
+    /// A check-and-change in one write transaction: check the record is at
+    /// the version the caller expects, `read` what is stored, let `change`
+    /// decide what to store (or nothing), and `apply` it. Answers whether it
+    /// stored a change.
     fn change<C, I>(
         &self,
         by: &Actor,
         subject: Subject,
+        expected: Option<Version>,
         read: impl FnOnce(&Connection) -> Result<C>,
         change: &mut dyn FnMut(&C) -> Option<I>,
         apply: impl FnOnce(&mut SqliteTx<'_>, I) -> Result<()>,
     ) -> Result<bool> {
-        self.write(by, Audited::Change("update", subject), |tx| {
+        self.write(by, Audited::Change("update", subject.clone()), |tx| {
+            rules::expect_version(&mut SqliteTx::new(tx), &subject, expected)?;
             let current = read(tx)?;
             match change(&current) {
                 Some(input) => {
@@ -419,6 +425,22 @@ impl SqliteStore {
                 }
                 None => Ok(false),
             }
+        })
+    }
+
+    /// A delete in one write transaction, once the record is found at the
+    /// version the caller expects.
+    fn delete(
+        &self,
+        by: &Actor,
+        subject: Subject,
+        expected: Option<Version>,
+        delete: impl FnOnce(&mut SqliteTx<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.write(by, Audited::Change("delete", subject.clone()), |tx| {
+            let mut tx = SqliteTx::new(tx);
+            rules::expect_version(&mut tx, &subject, expected)?;
+            delete(&mut tx)
         })
     }
 
@@ -547,7 +569,7 @@ fn influence_rows(
 ) -> Result<Vec<InfluenceRow>> {
     let rows = c
         .prepare_cached(
-            "SELECT i.code, i.title, i.description, (SELECT COUNT(*) FROM work_package_influence w WHERE w.influence_id = i.id)
+            "SELECT i.code, i.title, i.description, (SELECT COUNT(*) FROM work_package_influence w WHERE w.influence_id = i.id), i.version
              FROM influence i WHERE i.plan_id = ?1 AND (?2 IS NULL OR i.code = ?2) ORDER BY i.sort_key",
         )?
         .query_map(params![plan.0, code.map(InfluenceCode::as_str)], |r| {
@@ -556,6 +578,7 @@ fn influence_rows(
                 title: r.get(1)?,
                 description: r.get(2)?,
                 work_package_count: r.get::<_, i64>(3)? as u64,
+                version: Version(r.get(4)?),
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -812,16 +835,17 @@ fn package_detail(c: &Connection, id: WorkPackageId) -> Result<WorkPackageDetail
             .query_map([id.0], |r| {
                 Ok(DependencyLink {
                     dependency_id: DependencyId(r.get(WP_COLUMN_COUNT)?),
+                    dependency_version: Version(r.get(WP_COLUMN_COUNT + 1)?),
                     work_package: wp_row(r)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?)
     };
     let depends_on = link(&format!(
-        "SELECT {WP_COLUMNS}, d.id FROM dependency d JOIN work_package wp ON wp.id = d.predecessor_id WHERE d.successor_id = ? ORDER BY wp.section_position, wp.position"
+        "SELECT {WP_COLUMNS}, d.id, d.version FROM dependency d JOIN work_package wp ON wp.id = d.predecessor_id WHERE d.successor_id = ? ORDER BY wp.section_position, wp.position"
     ))?;
     let dependents = link(&format!(
-        "SELECT {WP_COLUMNS}, d.id FROM dependency d JOIN work_package wp ON wp.id = d.successor_id WHERE d.predecessor_id = ? ORDER BY wp.section_position, wp.position"
+        "SELECT {WP_COLUMNS}, d.id, d.version FROM dependency d JOIN work_package wp ON wp.id = d.successor_id WHERE d.predecessor_id = ? ORDER BY wp.section_position, wp.position"
     ))?;
     Ok(WorkPackageDetail {
         row,
@@ -876,7 +900,7 @@ fn related_item_of(c: &Connection, id: RelatedItemId) -> Result<(RelatedItemRow,
     c.prepare_cached(&format!(
         "SELECT {RELATED_ITEM_COLUMNS}, ri.plan_id FROM related_item ri WHERE ri.id = ?"
     ))?
-    .query_row([id.0], |r| Ok((related_item_row(r)?, PlanId(r.get(4)?))))
+    .query_row([id.0], |r| Ok((related_item_row(r)?, PlanId(r.get(5)?))))
     .optional()?
     .ok_or(StoreError::NotFound {
         what: "related item",
@@ -901,7 +925,7 @@ impl PlanStore for SqliteStore {
         self.read(|c| {
             let mut plan = c
                 .prepare_cached(
-                    "SELECT id, title, organisation, period, introduction, quarter_convention, notes FROM plan WHERE id = ?",
+                    "SELECT id, title, organisation, period, introduction, quarter_convention, notes, version FROM plan WHERE id = ?",
                 )?
                 .query_row([id.0], |r| {
                     let conv: String = r.get(5)?;
@@ -915,6 +939,7 @@ impl PlanStore for SqliteStore {
                         notes: r.get(6)?,
                         section_count: 0,
                         work_package_count: 0,
+                        version: Version(r.get(7)?),
                     })
                 })
                 .optional()?
@@ -997,21 +1022,23 @@ impl PlanStore for SqliteStore {
     fn change_plan(
         &self,
         id: PlanId,
+        expected: Option<Version>,
         change: &mut dyn FnMut(&PlanInput) -> Option<PlanInput>,
         by: &Actor,
     ) -> Result<bool> {
         self.change(
             by,
             Subject::Plan(id),
+            expected,
             |c| plan_input(c, id),
             change,
             |tx, input| rules::registers::update_plan(tx, id, &input),
         )
     }
 
-    fn delete_plan(&self, id: PlanId, by: &Actor) -> Result<()> {
-        self.write(by, Audited::Change("delete", Subject::Plan(id)), |tx| {
-            rules::registers::delete_plan(&mut SqliteTx::new(tx), id)
+    fn delete_plan(&self, id: PlanId, expected: Option<Version>, by: &Actor) -> Result<()> {
+        self.delete(by, Subject::Plan(id), expected, |tx| {
+            rules::registers::delete_plan(tx, id)
         })
     }
 
@@ -1054,12 +1081,14 @@ impl PlanStore for SqliteStore {
     fn change_section(
         &self,
         id: SectionId,
+        expected: Option<Version>,
         change: &mut dyn FnMut(&SectionRow) -> Option<SectionChange>,
         by: &Actor,
     ) -> Result<bool> {
         self.change(
             by,
             Subject::Section(id),
+            expected,
             |c| section(c, id),
             change,
             |tx, to| {
@@ -1080,9 +1109,9 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    fn delete_section(&self, id: SectionId, by: &Actor) -> Result<()> {
-        self.write(by, Audited::Change("delete", Subject::Section(id)), |tx| {
-            rules::registers::delete_section(&mut SqliteTx::new(tx), id)
+    fn delete_section(&self, id: SectionId, expected: Option<Version>, by: &Actor) -> Result<()> {
+        self.delete(by, Subject::Section(id), expected, |tx| {
+            rules::registers::delete_section(tx, id)
         })
     }
 
@@ -1197,6 +1226,7 @@ impl PlanStore for SqliteStore {
     fn change_work_package(
         &self,
         id: WorkPackageId,
+        expected: Option<Version>,
         change: &mut dyn FnMut(&WorkPackageDetail) -> Option<WorkPackageInput>,
         by: &Actor,
     ) -> Result<bool> {
@@ -1205,6 +1235,7 @@ impl PlanStore for SqliteStore {
             Some(id),
             Audited::Change("update", Subject::WorkPackage(id)),
             |tx| {
+                rules::expect_version(&mut SqliteTx::new(tx), &Subject::WorkPackage(id), expected)?;
                 let current = package_detail(tx, id)?;
                 match change(&current) {
                     Some(input) => {
@@ -1217,13 +1248,20 @@ impl PlanStore for SqliteStore {
         )
     }
 
-    fn delete_work_package(&self, id: WorkPackageId, by: &Actor) -> Result<()> {
+    fn delete_work_package(
+        &self,
+        id: WorkPackageId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()> {
         self.write_package(
             by,
             Some(id),
             Audited::Change("delete", Subject::WorkPackage(id)),
             |tx| {
-                rules::packages::delete(&mut SqliteTx::new(tx), id)?;
+                let mut tx = SqliteTx::new(tx);
+                rules::expect_version(&mut tx, &Subject::WorkPackage(id), expected)?;
+                rules::packages::delete(&mut tx, id)?;
                 Ok(((), None))
             },
         )
@@ -1331,12 +1369,14 @@ impl PlanStore for SqliteStore {
     fn change_related_item(
         &self,
         id: RelatedItemId,
+        expected: Option<Version>,
         change: &mut dyn FnMut(&RelatedItemRow) -> Option<(String, RelatedKind)>,
         by: &Actor,
     ) -> Result<bool> {
         self.change(
             by,
             Subject::RelatedItem(id),
+            expected,
             |c| related_item_of(c, id).map(|(row, _)| row),
             change,
             |tx, (name, kind)| rules::registers::update_related_item(tx, id, &name, kind),
@@ -1359,18 +1399,22 @@ impl PlanStore for SqliteStore {
         )
     }
 
-    fn delete_related_item(&self, id: RelatedItemId, by: &Actor) -> Result<()> {
-        self.write(
-            by,
-            Audited::Change("delete", Subject::RelatedItem(id)),
-            |tx| rules::registers::delete_related_item(&mut SqliteTx::new(tx), id),
-        )
+    fn delete_related_item(
+        &self,
+        id: RelatedItemId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()> {
+        self.delete(by, Subject::RelatedItem(id), expected, |tx| {
+            rules::registers::delete_related_item(tx, id)
+        })
     }
 
     fn change_influence(
         &self,
         plan: PlanId,
         code: &InfluenceCode,
+        expected: Option<Version>,
         change: &mut dyn FnMut(&InfluenceRow) -> Option<(String, String)>,
         by: &Actor,
     ) -> Result<bool> {
@@ -1384,6 +1428,7 @@ impl PlanStore for SqliteStore {
         self.change(
             by,
             Subject::Influence(plan, code.clone()),
+            expected,
             read,
             change,
             |tx, (title, description)| {
@@ -1392,12 +1437,16 @@ impl PlanStore for SqliteStore {
         )
     }
 
-    fn delete_influence(&self, plan: PlanId, code: &InfluenceCode, by: &Actor) -> Result<()> {
-        self.write(
-            by,
-            Audited::Change("delete", Subject::Influence(plan, code.clone())),
-            |tx| rules::registers::delete_influence(&mut SqliteTx::new(tx), plan, code),
-        )
+    fn delete_influence(
+        &self,
+        plan: PlanId,
+        code: &InfluenceCode,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()> {
+        self.delete(by, Subject::Influence(plan, code.clone()), expected, |tx| {
+            rules::registers::delete_influence(tx, plan, code)
+        })
     }
 
     fn merge_influence(
@@ -1464,24 +1513,29 @@ impl PlanStore for SqliteStore {
     fn change_programme(
         &self,
         id: ProgrammeId,
+        expected: Option<Version>,
         change: &mut dyn FnMut(&ProgrammeInput) -> Option<ProgrammeInput>,
         by: &Actor,
     ) -> Result<bool> {
         self.change(
             by,
             Subject::Programme(id),
+            expected,
             |c| programme_input(c, id),
             change,
             |tx, input| rules::registers::update_programme(tx, id, &input),
         )
     }
 
-    fn delete_programme(&self, id: ProgrammeId, by: &Actor) -> Result<()> {
-        self.write(
-            by,
-            Audited::Change("delete", Subject::Programme(id)),
-            |tx| rules::registers::delete_programme(&mut SqliteTx::new(tx), id),
-        )
+    fn delete_programme(
+        &self,
+        id: ProgrammeId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()> {
+        self.delete(by, Subject::Programme(id), expected, |tx| {
+            rules::registers::delete_programme(tx, id)
+        })
     }
 
     fn programmes(&self, plan: PlanId) -> Result<Vec<ProgrammeRow>> {
@@ -1499,9 +1553,9 @@ impl PlanStore for SqliteStore {
 
     fn programme(&self, id: ProgrammeId) -> Result<(ProgrammeRow, PlanId)> {
         self.read(|c| {
-            let (name, priority, description, plan): (String, bool, String, i64) = c
-                .prepare_cached("SELECT name, priority, description, plan_id FROM programme WHERE id = ?")?
-                .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            let (name, priority, description, plan, version): (String, bool, String, i64, i64) = c
+                .prepare_cached("SELECT name, priority, description, plan_id, version FROM programme WHERE id = ?")?
+                .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
                 .optional()?
                 .ok_or(StoreError::NotFound { what: "programme" })?;
             let work_packages = c
@@ -1510,7 +1564,7 @@ impl PlanStore for SqliteStore {
                 ))?
                 .query_map([id.0], wp_row)?
                 .collect::<rusqlite::Result<_>>()?;
-            Ok((ProgrammeRow { id, name, priority, description, work_packages }, PlanId(plan)))
+            Ok((ProgrammeRow { id, name, priority, description, work_packages, version: Version(version) }, PlanId(plan)))
         })
     }
 
@@ -1520,14 +1574,15 @@ impl PlanStore for SqliteStore {
             let cols_s = WP_COLUMNS.replace("wp.", "s.");
             let rows = c
                 .prepare_cached(&format!(
-                    "SELECT d.id, {cols_p}, {cols_s} FROM dependency d JOIN work_package p ON p.id = d.predecessor_id
+                    "SELECT d.id, d.version, {cols_p}, {cols_s} FROM dependency d JOIN work_package p ON p.id = d.predecessor_id
                      JOIN work_package s ON s.id = d.successor_id WHERE d.plan_id = ? ORDER BY d.id"
                 ))?
                 .query_map([plan.0], |r| {
                     Ok(DependencyRow {
                         id: DependencyId(r.get(0)?),
-                        predecessor: wp_row_at(r, 1)?,
-                        successor: wp_row_at(r, 1 + WP_COLUMN_COUNT)?,
+                        version: Version(r.get(1)?),
+                        predecessor: wp_row_at(r, 2)?,
+                        successor: wp_row_at(r, 2 + WP_COLUMN_COUNT)?,
                     })
                 })?
                 .collect::<rusqlite::Result<_>>()?;
@@ -1548,12 +1603,15 @@ impl PlanStore for SqliteStore {
         )
     }
 
-    fn delete_dependency(&self, id: DependencyId, by: &Actor) -> Result<()> {
-        self.write(
-            by,
-            Audited::Change("delete", Subject::Dependency(id)),
-            |tx| rules::dependencies::delete(&mut SqliteTx::new(tx), id),
-        )
+    fn delete_dependency(
+        &self,
+        id: DependencyId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()> {
+        self.delete(by, Subject::Dependency(id), expected, |tx| {
+            rules::dependencies::delete(tx, id)
+        })
     }
 
     fn audit_entries(&self, filter: &AuditFilter, limit: u32) -> Result<Vec<StoredEntry>> {

@@ -326,7 +326,7 @@ macro_rules! store_suite {
             new.title = "Rationalise licences".into();
             let created = store.create_work_package(plan, &new, BY).unwrap();
             assert_eq!(store.work_package(created).unwrap().row.reference, "10.1.3");
-            store.delete_work_package(created, BY).unwrap();
+            store.delete_work_package(created, None, BY).unwrap();
             assert!(matches!(
                 store.work_package(created),
                 Err(StoreError::NotFound { .. })
@@ -347,7 +347,7 @@ macro_rules! store_suite {
                         for _ in 0..10 {
                             let changed = store
                                 .change_work_package(
-                                    id,
+                                    id, None,
                                     &mut |current| {
                                         let mut input = input_of(current.clone());
                                         input.title.push('!');
@@ -371,13 +371,156 @@ macro_rules! store_suite {
 
             // A change that answers nothing stores nothing.
             let before = store.work_package(id).unwrap();
-            assert!(!store.change_work_package(id, &mut |_| None, BY).unwrap());
+            assert!(!store.change_work_package(id, None, &mut |_| None, BY).unwrap());
             assert_eq!(store.work_package(id).unwrap(), before);
             let gone = waymark_store::WorkPackageId(i64::MAX);
             assert!(matches!(
-                store.change_work_package(gone, &mut |d| Some(input_of(d.clone())), BY),
+                store.change_work_package(gone, None, &mut |d| Some(input_of(d.clone())), BY),
                 Err(StoreError::NotFound { .. })
             ));
+        }
+
+        #[test]
+        fn a_stale_version_is_refused_inside_the_write() {
+            let (store, plan) = seeded();
+            let id = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let v1 = store.work_package(id).unwrap().row.version;
+            let retitle = |title: &'static str| {
+                move |d: &waymark_store::WorkPackageDetail| {
+                    let mut input = input_of(d.clone());
+                    input.title = title.into();
+                    Some(input)
+                }
+            };
+            assert!(store.change_work_package(id, Some(v1), &mut retitle("First"), BY).unwrap());
+            let v2 = store.work_package(id).unwrap().row.version;
+            assert!(v2 > v1, "{v2} after {v1}");
+
+            // The version read before is stale now: refused before the change
+            // is even asked for, and nothing is written.
+            let mut asked = false;
+            let stale = store.change_work_package(
+                id,
+                Some(v1),
+                &mut |d| {
+                    asked = true;
+                    retitle("Lost")(d)
+                },
+                BY,
+            );
+            assert!(
+                matches!(stale, Err(StoreError::Stale { expected, current, .. }) if expected == v1 && current == v2),
+                "{stale:?}"
+            );
+            assert!(!asked);
+            assert_eq!(store.work_package(id).unwrap().row.title, "First");
+            assert!(matches!(
+                store.delete_work_package(id, Some(v1), BY),
+                Err(StoreError::Stale { .. })
+            ));
+            assert!(store.work_package(id).is_ok());
+
+            // A change of nothing keeps the version.
+            assert!(store.change_work_package(id, Some(v2), &mut retitle("First"), BY).unwrap());
+            assert_eq!(store.work_package(id).unwrap().row.version, v2);
+
+            // Two writers that read the same version: one wins, one is refused.
+            let racers: Vec<_> = ["Left", "Right"]
+                .into_iter()
+                .map(|title| {
+                    let store = store.clone();
+                    std::thread::spawn(move || {
+                        store.change_work_package(id, Some(v2), &mut retitle(title), BY)
+                    })
+                })
+                .collect();
+            let results: Vec<_> = racers.into_iter().map(|r| r.join().unwrap()).collect();
+            assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+            assert!(results.iter().any(|r| matches!(r, Err(StoreError::Stale { .. }))));
+
+            // Every record people edit or delete is checked the same way.
+            let v = store.plan(plan).unwrap().version;
+            let stale = waymark_store::Version(v.0 - 1);
+            assert!(matches!(
+                store.change_plan(plan, Some(stale), &mut |p: &PlanInput| Some(p.clone()), BY),
+                Err(StoreError::Stale { .. })
+            ));
+            assert!(matches!(
+                store.delete_plan(plan, Some(stale), BY),
+                Err(StoreError::Stale { .. })
+            ));
+            let section = store.sections(plan).unwrap()[0].clone();
+            let moved = SectionChange {
+                number: Some("77".into()),
+                title: section.title.clone(),
+                position: None,
+            };
+            let mut change = Some(moved);
+            assert!(matches!(
+                store.change_section(section.id, Some(waymark_store::Version(section.version.0 + 1)), &mut |_| change.take(), BY),
+                Err(StoreError::Stale { .. })
+            ));
+            // Renumbered, a section's packages take new references, and so new versions.
+            let in_section = store
+                .list_work_packages(plan, &WorkPackageQuery { section: Some(section.id), ..query() })
+                .unwrap()
+                .items;
+            let elsewhere = store
+                .list_work_packages(plan, &WorkPackageQuery { section: Some(store.sections(plan).unwrap()[1].id), ..query() })
+                .unwrap()
+                .items;
+            assert!(store.change_section(section.id, Some(section.version), &mut |_| change.take(), BY).unwrap());
+            assert!(store.section(section.id).unwrap().version > section.version);
+            for wp in &in_section {
+                let now = store.work_package(wp.id).unwrap().row;
+                assert!(now.reference.starts_with("77."), "{}", now.reference);
+                assert!(now.version > wp.version, "{}", now.reference);
+            }
+            for wp in &elsewhere {
+                assert_eq!(store.work_package(wp.id).unwrap().row.version, wp.version);
+            }
+            let influence = store.influences(plan).unwrap()[0].clone();
+            assert!(matches!(
+                store.delete_influence(plan, &influence.code, Some(waymark_store::Version(0)), BY),
+                Err(StoreError::Stale { .. })
+            ));
+            let item = store.related_items(plan).unwrap()[0].clone();
+            assert!(matches!(
+                store.change_related_item(item.id, Some(waymark_store::Version(0)), &mut |r| Some((r.name.clone(), r.kind)), BY),
+                Err(StoreError::Stale { .. })
+            ));
+            assert!(matches!(
+                store.delete_related_item(item.id, Some(waymark_store::Version(0)), BY),
+                Err(StoreError::Stale { .. })
+            ));
+            let programme = store.programmes(plan).unwrap()[0].clone();
+            assert!(matches!(
+                store.delete_programme(programme.id, Some(waymark_store::Version(0)), BY),
+                Err(StoreError::Stale { .. })
+            ));
+            store.delete_programme(programme.id, Some(programme.version), BY).unwrap();
+            assert!(matches!(
+                store.delete_programme(programme.id, Some(programme.version), BY),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        #[test]
+        fn a_record_made_again_under_an_old_id_has_a_new_version() {
+            let (store, plan) = seeded();
+            let rows = store.list_work_packages(plan, &WorkPackageQuery { per_page: 500, ..query() }).unwrap().items;
+            let last = rows.iter().max_by_key(|r| r.id).unwrap().clone();
+            let input = input_of(store.work_package(last.id).unwrap());
+            store.delete_work_package(last.id, Some(last.version), BY).unwrap();
+            let again = store.create_work_package(plan, &input, BY).unwrap();
+            let now = store.work_package(again).unwrap().row.version;
+            assert_ne!(now, last.version);
+            if again == last.id {
+                assert!(matches!(
+                    store.delete_work_package(again, Some(last.version), BY),
+                    Err(StoreError::Stale { .. })
+                ));
+            }
         }
 
         #[test]
@@ -390,7 +533,7 @@ macro_rules! store_suite {
             assert!(
                 store
                     .change_plan(
-                        plan,
+                        plan, None,
                         &mut |p| Some(PlanInput {
                             period: format!("{}, extended", p.period),
                             ..p.clone()
@@ -401,10 +544,10 @@ macro_rules! store_suite {
             );
             let period = store.plan(plan).unwrap().period;
             assert!(period.ends_with(", extended"), "{period}");
-            assert!(!store.change_plan(plan, &mut |_| None, BY).unwrap());
+            assert!(!store.change_plan(plan, None, &mut |_| None, BY).unwrap());
             assert_eq!(store.plan(plan).unwrap().period, period);
             assert!(missing(store.change_plan(
-                PlanId(i64::MAX),
+                PlanId(i64::MAX), None,
                 &mut |p| Some(p.clone()),
                 BY
             )));
@@ -415,7 +558,7 @@ macro_rules! store_suite {
             assert!(
                 store
                     .change_section(
-                        first.id,
+                        first.id, None,
                         &mut |s| Some(SectionChange {
                             number: s.number.clone(),
                             title: Some(format!(
@@ -433,7 +576,7 @@ macro_rules! store_suite {
             assert!(moved.title.unwrap().ends_with("(renamed)"));
             let err = store
                 .change_section(
-                    first.id,
+                    first.id, None,
                     &mut |_| {
                         Some(SectionChange {
                             number: sections[1].number.clone(),
@@ -460,7 +603,7 @@ macro_rules! store_suite {
             assert!(
                 store
                     .change_related_item(
-                        item.id,
+                        item.id, None,
                         &mut |r| Some((format!("{} (renamed)", r.name), RelatedKind::System)),
                         BY
                     )
@@ -477,8 +620,7 @@ macro_rules! store_suite {
             assert!(
                 store
                     .change_influence(
-                        plan,
-                        &influence.code,
+                        plan, &influence.code, None,
                         &mut |i| Some((format!("{}!", i.title), i.description.clone())),
                         BY
                     )
@@ -488,8 +630,7 @@ macro_rules! store_suite {
             assert_eq!(row.title, format!("{}!", influence.title));
             let unknown: waymark_core::InfluenceCode = "9.9.9".parse().unwrap();
             assert!(missing(store.change_influence(
-                plan,
-                &unknown,
+                plan, &unknown, None,
                 &mut |i| Some((i.title.clone(), String::new())),
                 BY
             )));
@@ -503,7 +644,7 @@ macro_rules! store_suite {
                         for _ in 0..5 {
                             store
                                 .change_programme(
-                                    programme,
+                                    programme, None,
                                     &mut |p| {
                                         Some(ProgrammeInput {
                                             description: format!("{}+", p.description),
@@ -532,7 +673,7 @@ macro_rules! store_suite {
                 row.description
             );
             assert!(missing(store.change_programme(
-                ProgrammeId(i64::MAX),
+                ProgrammeId(i64::MAX), None,
                 &mut |p| Some(p.clone()),
                 BY
             )));
@@ -559,7 +700,7 @@ macro_rules! store_suite {
             assert_eq!((d.depends_on.len(), d.dependents.len()), (1, 1));
             assert_eq!(store.dependencies(plan).unwrap().len(), 2);
             store
-                .delete_dependency(d.depends_on[0].dependency_id, BY)
+                .delete_dependency(d.depends_on[0].dependency_id, None, BY)
                 .unwrap();
             assert_eq!(store.dependencies(plan).unwrap().len(), 1);
         }
@@ -623,7 +764,7 @@ macro_rules! store_suite {
                 "cached counts follow writes"
             );
             assert_eq!(store.list_work_packages(plan, &query()).unwrap().total, 18);
-            store.delete_work_package(created, BY).unwrap();
+            store.delete_work_package(created, None, BY).unwrap();
             assert!(search("licence").is_empty());
             assert_eq!(store.list_work_packages(plan, &query()).unwrap().total, 17);
             // Replacing the plan leaves no stale search entries behind.
@@ -639,7 +780,7 @@ macro_rules! store_suite {
                 ),
                 (6, 11, 3)
             );
-            store.delete_plan(plan, BY).unwrap();
+            store.delete_plan(plan, None, BY).unwrap();
             assert!(matches!(store.plan(plan), Err(StoreError::NotFound { .. })));
         }
 
@@ -958,13 +1099,13 @@ macro_rules! store_suite {
                 Err(StoreError::Conflict { field: "name", .. })
             ));
 
-            store.delete_programme(id, BY).unwrap();
+            store.delete_programme(id, None, BY).unwrap();
             assert!(matches!(
                 store.programme(id),
                 Err(StoreError::NotFound { .. })
             ));
             assert!(matches!(
-                store.delete_programme(id, BY),
+                store.delete_programme(id, None, BY),
                 Err(StoreError::NotFound { .. })
             ));
             assert!(matches!(
@@ -1141,7 +1282,7 @@ macro_rules! store_suite {
         fn a_section_is_deleted_only_when_empty() {
             let (store, plan) = seeded();
             let sections = store.sections(plan).unwrap();
-            let err = store.delete_section(sections[4].id, BY).unwrap_err();
+            let err = store.delete_section(sections[4].id, None, BY).unwrap_err();
             assert!(
                 matches!(
                     err,
@@ -1156,7 +1297,7 @@ macro_rules! store_suite {
                 err.to_string().contains("still holds 1 work package;"),
                 "{err}"
             );
-            let err = store.delete_section(sections[1].id, BY).unwrap_err();
+            let err = store.delete_section(sections[1].id, None, BY).unwrap_err();
             assert!(
                 err.to_string().contains("still holds 4 work packages"),
                 "{err}"
@@ -1173,14 +1314,14 @@ macro_rules! store_suite {
                 .unwrap()
                 .items[0]
                 .id;
-            store.delete_work_package(only, BY).unwrap();
-            store.delete_section(sections[4].id, BY).unwrap();
+            store.delete_work_package(only, None, BY).unwrap();
+            store.delete_section(sections[4].id, None, BY).unwrap();
             let after = store.sections(plan).unwrap();
             assert_eq!(after.len(), 5);
             assert_eq!(after[4].label, "Section 5 (no heading)");
             assert_eq!(refs_of(store.as_ref(), plan, Some("financial")), ["#5.1"]);
             assert!(matches!(
-                store.delete_section(sections[4].id, BY),
+                store.delete_section(sections[4].id, None, BY),
                 Err(StoreError::NotFound { .. })
             ));
         }
@@ -1195,7 +1336,7 @@ macro_rules! store_suite {
             input.influences = vec![code("3.1.1"), code("3.11.1")];
             store.update_work_package(first, &input, BY).unwrap();
             let err = store
-                .delete_influence(plan, &code("3.11.1"), BY)
+                .delete_influence(plan, &code("3.11.1"), None, BY)
                 .unwrap_err();
             assert!(
                 matches!(err, StoreError::Conflict { field: "code", .. }),
@@ -1241,7 +1382,12 @@ macro_rules! store_suite {
                 .merge_influence(plan, &code("3.2.1"), &code("3.2.9"), BY)
                 .unwrap();
             let (row, packages) = store.influence(plan, &code("3.2.9")).unwrap();
-            assert_eq!((row.title.as_str(), packages), ("Participation", moved));
+            let ids = |rows: &[waymark_store::WorkPackageRow]| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+            assert_eq!((row.title.as_str(), ids(&packages)), ("Participation", ids(&moved)));
+            // Their links moved: the packages have new versions.
+            for (now, was) in packages.iter().zip(&moved) {
+                assert!(now.version > was.version, "{}", now.reference);
+            }
             assert!(matches!(
                 store.merge_influence(plan, &code("3.2.9"), &code("3.2.9"), BY),
                 Err(StoreError::Invalid { field: "into", .. })
@@ -1256,7 +1402,7 @@ macro_rules! store_suite {
             store.update_work_package(first, &input, BY).unwrap();
             input.influences = vec![code("3.1.1")];
             store.update_work_package(first, &input, BY).unwrap();
-            store.delete_influence(plan, &code("3.9.9"), BY).unwrap();
+            store.delete_influence(plan, &code("3.9.9"), None, BY).unwrap();
             assert!(
                 store
                     .influences(plan)
@@ -1265,7 +1411,7 @@ macro_rules! store_suite {
                     .all(|i| i.code != code("3.9.9"))
             );
             assert!(matches!(
-                store.delete_influence(plan, &code("3.9.9"), BY),
+                store.delete_influence(plan, &code("3.9.9"), None, BY),
                 Err(StoreError::NotFound { .. })
             ));
         }
@@ -1352,7 +1498,7 @@ macro_rules! store_suite {
                 store.merge_related_item(full, full, BY),
                 Err(StoreError::Invalid { field: "into", .. })
             ));
-            let err = store.delete_related_item(full, BY).unwrap_err();
+            let err = store.delete_related_item(full, None, BY).unwrap_err();
             assert!(
                 matches!(
                     err,
@@ -1375,7 +1521,7 @@ macro_rules! store_suite {
                 input.related_items = Some(vec![]);
                 store.update_work_package(p.id, &input, BY).unwrap();
             }
-            store.delete_related_item(wfs, BY).unwrap();
+            store.delete_related_item(wfs, None, BY).unwrap();
             assert!(matches!(
                 store.related_item(wfs),
                 Err(StoreError::NotFound { .. })
@@ -1637,7 +1783,7 @@ macro_rules! store_suite {
             );
             assert!(changes.contains(&("name".into(), None, Some("Digital inclusion".into()))));
             assert!(changes.contains(&("priority".into(), None, Some("1".into()))));
-            store.delete_programme(programme, BY).unwrap();
+            store.delete_programme(programme, None, BY).unwrap();
             let (e, changes) = newest(store.as_ref());
             assert_eq!(
                 (e.entity.id.clone(), e.action.as_str()),
@@ -1854,7 +2000,7 @@ macro_rules! store_suite {
             assert!(store.import_plan(&seed(), OnExisting::Refuse, BY).is_err());
             assert!(
                 store
-                    .delete_section(store.sections(plan).unwrap()[0].id, BY)
+                    .delete_section(store.sections(plan).unwrap()[0].id, None, BY)
                     .is_err()
             );
             store
@@ -2026,6 +2172,10 @@ mod sqlite {
                 "DROP TABLE audit_change; DROP TABLE audit_entry;
                  DROP TABLE related_item_alias;
                  ALTER TABLE work_package DROP COLUMN related_items_manual;
+                 ALTER TABLE plan DROP COLUMN version; ALTER TABLE section DROP COLUMN version;
+                 ALTER TABLE work_package DROP COLUMN version; ALTER TABLE influence DROP COLUMN version;
+                 ALTER TABLE related_item DROP COLUMN version; ALTER TABLE programme DROP COLUMN version;
+                 ALTER TABLE dependency DROP COLUMN version;
                  PRAGMA user_version = 2;",
             )
             .unwrap();
@@ -2033,6 +2183,49 @@ mod sqlite {
         let store = waymark_store::open(path).unwrap();
         assert!(store.work_package(hand_set).unwrap().related_items_manual);
         assert!(!store.work_package(from_text).unwrap().related_items_manual);
+    }
+
+    /// A database made before versions (at migration 4): every record starts
+    /// at version 1, and the next change gives it a later one.
+    #[test]
+    fn the_upgrade_gives_every_record_a_version() {
+        let dir =
+            std::env::temp_dir().join(format!("waymark-store-versions-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("old.db");
+        let path = path.to_str().unwrap();
+        let (plan, wp) = {
+            let store = waymark_store::open(path).unwrap();
+            let plan = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+            (
+                plan,
+                store.list_work_packages(plan, &query()).unwrap().items[0].id,
+            )
+        };
+        {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch(
+                "ALTER TABLE plan DROP COLUMN version; ALTER TABLE section DROP COLUMN version;
+                 ALTER TABLE work_package DROP COLUMN version; ALTER TABLE influence DROP COLUMN version;
+                 ALTER TABLE related_item DROP COLUMN version; ALTER TABLE programme DROP COLUMN version;
+                 ALTER TABLE dependency DROP COLUMN version;
+                 PRAGMA user_version = 4;",
+            )
+            .unwrap();
+        }
+        let store = waymark_store::open(path).unwrap();
+        let v = store.work_package(wp).unwrap().row.version;
+        assert_eq!(v, waymark_store::Version(1));
+        assert_eq!(store.plan(plan).unwrap().version, waymark_store::Version(1));
+        let mut input = input_from(store.as_ref(), wp);
+        input.owner = "After the upgrade".into();
+        let mut input = Some(input);
+        assert!(
+            store
+                .change_work_package(wp, Some(v), &mut |_| input.take(), BY)
+                .unwrap()
+        );
+        assert!(store.work_package(wp).unwrap().row.version > v);
     }
 
     #[test]
@@ -2178,11 +2371,11 @@ mod sqlite {
         input.programmes = Some(Vec::new());
         store.update_work_package(created, &input, BY).unwrap();
         check("after a second update");
-        store.delete_work_package(first, BY).unwrap();
+        store.delete_work_package(first, None, BY).unwrap();
         check("after a delete");
         // A write by another process (here: another store) empties the cache.
         let other = waymark_store::open(&path).unwrap();
-        other.delete_work_package(created, BY).unwrap();
+        other.delete_work_package(created, None, BY).unwrap();
         check("after another process wrote");
     }
 }

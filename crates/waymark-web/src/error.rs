@@ -102,6 +102,15 @@ pub enum ApiError {
     MethodNotAllowed(String),
     PayloadTooLarge,
     UnsupportedMediaType,
+    /// A change or delete sent without `If-Match` (428).
+    PreconditionRequired,
+    /// `If-Match` named another version than the record's (412): someone
+    /// changed it since the client read it.
+    PreconditionFailed {
+        what: &'static str,
+        expected: waymark_store::Version,
+        current: waymark_store::Version,
+    },
     Internal(String),
 }
 
@@ -115,6 +124,9 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// With a 412: the record's version now (its `ETag`, without the quotes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
 }
 
 impl ApiError {
@@ -129,6 +141,8 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -226,6 +240,24 @@ impl ApiError {
                 "Send the body as JSON with the header Content-Type: application/json".into(),
                 vec![],
             ),
+            ApiError::PreconditionRequired => (
+                "precondition-required",
+                "If-Match is required",
+                "send If-Match with the ETag of the version you last read (GET the record first), so that a change made by someone else since is not overwritten".into(),
+                vec![],
+            ),
+            ApiError::PreconditionFailed {
+                what,
+                expected,
+                current,
+            } => (
+                "precondition-failed",
+                "Changed since you read it",
+                format!(
+                    "the {what} has been changed since version {expected}: it is now version {current}; read it again, make your change to what it is now, and send If-Match: \"{current}\""
+                ),
+                vec![],
+            ),
             ApiError::Internal(_) => (
                 "internal",
                 "Internal error",
@@ -253,6 +285,10 @@ impl ApiError {
             status: status.as_u16(),
             detail,
             errors,
+            current_version: match self {
+                ApiError::PreconditionFailed { current, .. } => Some(current.0),
+                _ => None,
+            },
         }
     }
 }
@@ -267,6 +303,15 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid { field, message } => {
                 ApiError::Validation(vec![FieldError::new(field, message)])
             }
+            StoreError::Stale {
+                what,
+                expected,
+                current,
+            } => ApiError::PreconditionFailed {
+                what,
+                expected,
+                current,
+            },
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -298,6 +343,10 @@ impl IntoResponse for ApiError {
             && let Ok(v) = header::HeaderValue::from_str(allow)
         {
             res.headers_mut().insert(header::ALLOW, v);
+        }
+        if let ApiError::PreconditionFailed { current, .. } = &self {
+            res.headers_mut()
+                .insert(header::ETAG, crate::api::etag::etag(*current));
         }
         res
     }

@@ -21,8 +21,11 @@ fn start() -> TestServer {
 }
 
 impl TestServer {
+    /// A request as a careful client sends it: a PATCH or DELETE without
+    /// its own `If-Match` sends the version a GET of the same address gives
+    /// just before (or `*` where a GET gives none).
     fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
-        common::send(self.server.addr, method, path, headers, Some(body))
+        common::send_careful(self.server.addr, method, path, headers, Some(body))
     }
 
     fn get(&self, path: &str) -> Response {
@@ -62,11 +65,13 @@ fn concurrent_patches_keep_both(s: &TestServer, path: &str, fields: [&'static st
         std::thread::spawn(move || {
             for i in 0..20 {
                 let body = format!(r#"{{"{field}":"{field} {i}"}}"#);
+                // `*`: whatever the version, so the two clients never
+                // wait for each other (the overlay is what is tested).
                 let r = common::send(
                     addr,
                     "PATCH",
                     &path,
-                    &[("Content-Type", "application/json")],
+                    &[("Content-Type", "application/json"), ("If-Match", "*")],
                     Some(&body),
                 );
                 assert_eq!(r.status, 200, "{}", r.body);
@@ -1153,7 +1158,7 @@ fn send_large(addr: std::net::SocketAddr, method: &str, path: &str, body: &[u8])
         .set_read_timeout(Some(std::time::Duration::from_secs(30)))
         .unwrap();
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nIf-Match: *\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).unwrap();

@@ -22,8 +22,9 @@ fn start() -> Api {
 }
 
 impl Api {
+    /// As a careful client: a PATCH sends the version it read (`If-Match`).
     fn send(&self, method: &str, path: &str, body: &Value) -> Response {
-        common::send(
+        common::send_careful(
             self.server.addr,
             method,
             path,

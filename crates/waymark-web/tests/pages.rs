@@ -726,7 +726,7 @@ fn a_cross_site_post_is_refused_outright() {
         ("Sec-Fetch-Site", "cross-site"),
         ("Origin", "https://elsewhere.example"),
     ] {
-        let res = common::send(
+        let res = common::send_careful(
             server.addr,
             "POST",
             &path,
@@ -1021,9 +1021,11 @@ fn dependencies_can_be_added_seen_both_ways_and_removed() {
     )
     .unwrap();
     let dep = common::digits(action);
+    // The remove button's form carries the dependency's version.
+    let version = common::version_of(action).unwrap();
     let res = b.post(
         &format!("/work-packages/{second}/dependencies/{dep}/delete"),
-        &[("csrf_token", &token)],
+        &[("csrf_token", &token), ("version", &version)],
     );
     assert_eq!(res.status, 303);
     let page = b.get(&format!("/work-packages/{second}"));
@@ -1693,9 +1695,11 @@ fn sections_are_added_renamed_moved_and_deleted_only_when_empty() {
     let refused = b.get(&format!("/sections/{governance}/delete"));
     assert!(refused.body.contains("holds 4 work packages"));
     assert!(!refused.body.contains("Yes, delete"));
+    // (Posted anyway, with the section's version: the store refuses.)
+    let version = common::version_of(&b.get(&format!("/sections/{governance}/edit")).body).unwrap();
     let res = b.post(
         &format!("/sections/{governance}/delete"),
-        &[("csrf_token", &token)],
+        &[("csrf_token", &token), ("version", &version)],
     );
     assert_eq!(res.status, 409);
     assert!(res.body.contains("still holds 4 work packages"));
@@ -1765,7 +1769,7 @@ fn influences_are_merged_and_deleted_only_when_unused() {
     let wp = package_id(&mut b, &plan, "10.4.1");
     let wp_page = b.get(&format!("/work-packages/{wp}"));
     assert!(wp_page.body.contains("3.2.9"));
-    common::send(
+    common::send_careful(
         server.addr,
         "PATCH",
         &format!("/api/v1/work-packages/{wp}"),
@@ -1845,7 +1849,7 @@ fn related_items_are_merged_and_deleted_only_when_unused() {
 
     // An item no package relates to can be deleted.
     let wp = package_id(&mut b, &plan, "10.4.3");
-    common::send(
+    common::send_careful(
         server.addr,
         "PATCH",
         &format!("/api/v1/work-packages/{wp}"),

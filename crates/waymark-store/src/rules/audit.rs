@@ -39,6 +39,19 @@ impl Subject {
         }
     }
 
+    /// The record's kind as a message names it: "work package", "key influence".
+    pub(crate) fn what(&self) -> &'static str {
+        match self {
+            Subject::Plan(_) => "plan",
+            Subject::Section(_) => "section",
+            Subject::WorkPackage(_) => "work package",
+            Subject::Influence(..) => "key influence",
+            Subject::RelatedItem(_) => "related item",
+            Subject::Programme(_) => "programme",
+            Subject::Dependency(_) => "dependency",
+        }
+    }
+
     /// The entity id: the record's number, or for a key influence its plan
     /// and code (`1/3.1.1`).
     pub(crate) fn id(&self) -> String {
@@ -101,8 +114,10 @@ pub(crate) fn before<T>(tx: &mut dyn PlanTx, audited: &Audited<T>) -> Result<Sna
 }
 
 /// Appends the write's entry after the log's head, in the write's
-/// transaction. An update that changed no field records nothing (a save of
-/// what was already there, or a check that decided to store nothing).
+/// transaction, and gives the record it changed a new version
+/// ([`PlanTx::set_version`]). An update that changed no field records
+/// nothing and keeps its version (a save of what was already there, or a
+/// check that decided to store nothing).
 pub(crate) fn record<T>(
     tx: &mut dyn PlanTx,
     by: &Actor,
@@ -135,6 +150,9 @@ pub(crate) fn record<T>(
     let changes = audit::field_changes(before, &after);
     if action == "update" && changes.is_empty() {
         return Ok(());
+    }
+    if !after.is_empty() && matches!(action, "update" | "create") {
+        tx.set_version(&subject)?;
     }
     let event = Event {
         at_ms,

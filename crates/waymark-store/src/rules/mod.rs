@@ -23,8 +23,28 @@ use waymark_core::{
 
 use crate::{
     DependencyId, PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result, SectionId,
-    WorkPackageId,
+    StoreError, Version, WorkPackageId,
 };
+
+/// The version check of a check-and-change or a delete, inside its
+/// transaction and before it changes anything: the record must be there, and
+/// at the version the caller saw (when it gave one).
+pub(crate) fn expect_version(
+    tx: &mut dyn PlanTx,
+    subject: &audit::Subject,
+    expected: Option<Version>,
+) -> Result<()> {
+    let what = subject.what();
+    let current = tx.version(subject)?.ok_or(StoreError::NotFound { what })?;
+    match expected {
+        Some(expected) if expected != current => Err(StoreError::Stale {
+            what,
+            expected,
+            current,
+        }),
+        _ => Ok(()),
+    }
+}
 
 /// How a section is named where a person reads it (`Section::label`: "10.1
 /// Core business systems", or by its place when it has no number), for the
@@ -237,6 +257,12 @@ pub(crate) trait PlanTx {
     ) -> Result<DependencyId>;
     /// `false` if there was none.
     fn delete_dependency(&mut self, id: DependencyId) -> Result<bool>;
+
+    /// A record's version; `None` when there is no such record.
+    fn version(&mut self, subject: &audit::Subject) -> Result<Option<Version>>;
+    /// Give a record the version of this transaction (the generation it
+    /// commits as): one of its own fields changed.
+    fn set_version(&mut self, subject: &audit::Subject) -> Result<()>;
 
     /// A record's fields as text (its own columns, and for a package the
     /// codes and names of what it links to), as the audit compares them

@@ -12,10 +12,12 @@ use waymark_core::audit::{
 use crate::rules::audit::{Subject, changes_of, snapshot_of};
 use crate::{AuditFilter, PlanId, Result, StoreError};
 
-/// Columns a record's snapshot leaves out: its id (the entry names it) and
-/// what the store derives or uses for order only.
+/// Columns a record's snapshot leaves out: its id (the entry names it),
+/// its version (which follows from the entry itself), and what the store
+/// derives or uses for order only.
 const SKIPPED: &[&str] = &[
     "id",
+    "version",
     "sort_key",
     "section_position",
     "final_quarter",
@@ -25,19 +27,7 @@ const SKIPPED: &[&str] = &[
 /// A record's row as field → text (`NULL` is no field), plus, for a package,
 /// its links as lists; `None` when the record is not there.
 pub(super) fn snapshot(c: &Connection, subject: &Subject) -> Result<Option<Snapshot>> {
-    let (table, clause, params): (&str, &str, Vec<rusqlite::types::Value>) = match subject {
-        Subject::Plan(id) => ("plan", "id = ?", vec![id.0.into()]),
-        Subject::Section(id) => ("section", "id = ?", vec![id.0.into()]),
-        Subject::WorkPackage(id) => ("work_package", "id = ?", vec![id.0.into()]),
-        Subject::Influence(plan, code) => (
-            "influence",
-            "plan_id = ? AND code = ?",
-            vec![plan.0.into(), code.as_str().to_string().into()],
-        ),
-        Subject::RelatedItem(id) => ("related_item", "id = ?", vec![id.0.into()]),
-        Subject::Programme(id) => ("programme", "id = ?", vec![id.0.into()]),
-        Subject::Dependency(id) => ("dependency", "id = ?", vec![id.0.into()]),
-    };
+    let (table, clause, params) = locate(subject);
     let mut stmt = c.prepare_cached(&format!("SELECT * FROM {table} WHERE {clause}"))?;
     let names: Vec<String> = stmt.column_names().iter().map(|n| n.to_string()).collect();
     let row: Option<Vec<(String, Option<String>)>> = stmt
@@ -82,6 +72,25 @@ pub(super) fn snapshot(c: &Connection, subject: &Subject) -> Result<Option<Snaps
         }
     }
     Ok(Some(snapshot_of(fields)))
+}
+
+/// A record's table and the clause (with its parameters) that selects its row.
+pub(super) fn locate(
+    subject: &Subject,
+) -> (&'static str, &'static str, Vec<rusqlite::types::Value>) {
+    match subject {
+        Subject::Plan(id) => ("plan", "id = ?", vec![id.0.into()]),
+        Subject::Section(id) => ("section", "id = ?", vec![id.0.into()]),
+        Subject::WorkPackage(id) => ("work_package", "id = ?", vec![id.0.into()]),
+        Subject::Influence(plan, code) => (
+            "influence",
+            "plan_id = ? AND code = ?",
+            vec![plan.0.into(), code.as_str().to_string().into()],
+        ),
+        Subject::RelatedItem(id) => ("related_item", "id = ?", vec![id.0.into()]),
+        Subject::Programme(id) => ("programme", "id = ?", vec![id.0.into()]),
+        Subject::Dependency(id) => ("dependency", "id = ?", vec![id.0.into()]),
+    }
 }
 
 /// A stored value as text; `None` for `NULL`.

@@ -5,7 +5,7 @@ use rusqlite::{Connection, params_from_iter};
 use waymark_core::search::{SearchText, Term};
 
 use super::cache::{Count, Probe};
-use super::{SqliteStore, WP_COLUMNS, wp_row};
+use super::{SqliteStore, WP_COLUMN_COUNT, WP_COLUMNS, wp_row};
 use crate::{
     COUNT_LIMIT, Cursor, CursorValue, Page, PlanId, Result, SortKey, StoreError, WorkPackageQuery,
     WorkPackageRow,
@@ -451,7 +451,7 @@ impl SqliteStore {
             while let Some(r) = rows.next()? {
                 items.push(wp_row(r)?);
                 let values = (0..keys.len())
-                    .map(|i| r.get::<_, Value>(11 + i))
+                    .map(|i| r.get::<_, Value>(WP_COLUMN_COUNT + i))
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 row_keys.push(values);
             }

@@ -31,6 +31,11 @@ const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
         include_str!("../../migrations/sqlite/0004_audit.sql"),
         None,
     ),
+    (
+        6,
+        include_str!("../../migrations/sqlite/0006_versions.sql"),
+        None,
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

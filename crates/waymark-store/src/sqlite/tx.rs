@@ -15,7 +15,7 @@ use crate::rules::audit::Subject;
 use crate::rules::{InfluenceId, PackagePlace, PackageRecord, PlanTx, SectionPlace};
 use crate::{
     DependencyId, PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result, SectionId,
-    StoreError, WorkPackageId,
+    StoreError, Version, WorkPackageId,
 };
 
 /// One write transaction's connection, as the rules see it.
@@ -33,6 +33,9 @@ pub(super) struct SqliteTx<'c> {
     /// each of its packages' links once).
     fresh: HashSet<WorkPackageId>,
     written: HashSet<(WorkPackageId, &'static str)>,
+    /// The version this transaction gives what it changes: the generation it
+    /// commits as (read once, when first needed).
+    stamp: Option<i64>,
 }
 
 impl<'c> SqliteTx<'c> {
@@ -43,7 +46,23 @@ impl<'c> SqliteTx<'c> {
             section_end: HashMap::new(),
             fresh: HashSet::new(),
             written: HashSet::new(),
+            stamp: None,
         }
+    }
+
+    /// The version of whatever this transaction writes: the store generation
+    /// it commits as (the write path bumps the generation by one before it
+    /// commits), so it is above every version stored before.
+    fn stamp(&mut self) -> Result<i64> {
+        if let Some(v) = self.stamp {
+            return Ok(v);
+        }
+        let v: i64 = self
+            .c
+            .prepare_cached("SELECT generation + 1 FROM store_generation WHERE id = 1")?
+            .query_row([], |r| r.get(0))?;
+        self.stamp = Some(v);
+        Ok(v)
     }
 
     /// For an import: the caller indexes the plan for search when it is written.
@@ -92,6 +111,11 @@ impl<'c> SqliteTx<'c> {
 
     /// Replace a package's rows in a link table, in this order.
     fn move_links(&mut self, links: &Links, from: i64, into: i64) -> Result<()> {
+        // The packages that lose a link to `from` change.
+        let stamp = self.stamp()?;
+        self.c
+            .prepare_cached(links.touch_users)?
+            .execute(params![stamp, from])?;
         self.c
             .prepare_cached(links.move_into)?
             .execute(params![into, from])?;
@@ -121,6 +145,9 @@ struct Links {
     /// Every link of one target (second parameter) given to another (first);
     /// a package linked to both keeps one.
     move_into: &'static str,
+    /// A new version (first parameter) for every package linked to one
+    /// target (second).
+    touch_users: &'static str,
 }
 
 const INFLUENCE_LINKS: Links = Links {
@@ -130,6 +157,8 @@ const INFLUENCE_LINKS: Links = Links {
     uses: "SELECT COUNT(*) FROM work_package_influence WHERE influence_id = ?",
     move_into: "INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position)
                 SELECT work_package_id, ?, position FROM work_package_influence WHERE influence_id = ?",
+    touch_users: "UPDATE work_package SET version = ? WHERE id IN
+                  (SELECT work_package_id FROM work_package_influence WHERE influence_id = ?)",
 };
 
 const RELATED_LINKS: Links = Links {
@@ -139,6 +168,8 @@ const RELATED_LINKS: Links = Links {
     uses: "SELECT COUNT(*) FROM work_package_related WHERE related_item_id = ?",
     move_into: "INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position)
                 SELECT work_package_id, ?, position FROM work_package_related WHERE related_item_id = ?",
+    touch_users: "UPDATE work_package SET version = ? WHERE id IN
+                  (SELECT work_package_id FROM work_package_related WHERE related_item_id = ?)",
 };
 
 impl PlanTx for SqliteTx<'_> {
@@ -151,10 +182,11 @@ impl PlanTx for SqliteTx<'_> {
     }
 
     fn insert_plan(&mut self, id: Option<PlanId>, plan: &Plan) -> Result<PlanId> {
+        let stamp = self.stamp()?;
         self.c
             .prepare_cached(
-                "INSERT INTO plan (id, title, organisation, period, introduction, quarter_convention, notes)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO plan (id, title, organisation, period, introduction, quarter_convention, notes, version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             )?
             .execute(params![
                 id.map(|i| i.0),
@@ -163,7 +195,8 @@ impl PlanTx for SqliteTx<'_> {
                 plan.period,
                 plan.introduction,
                 plan.quarter_convention.as_str(),
-                plan.notes
+                plan.notes,
+                stamp
             ])?;
         Ok(PlanId(self.c.last_insert_rowid()))
     }
@@ -192,11 +225,12 @@ impl PlanTx for SqliteTx<'_> {
         number: Option<&str>,
         title: Option<&str>,
     ) -> Result<SectionId> {
+        let stamp = self.stamp()?;
         self.c
             .prepare_cached(
-                "INSERT INTO section (plan_id, position, number, title) VALUES (?, ?, ?, ?)",
+                "INSERT INTO section (plan_id, position, number, title, version) VALUES (?, ?, ?, ?, ?)",
             )?
-            .execute(params![plan.0, position as i64, number, title])?;
+            .execute(params![plan.0, position as i64, number, title, stamp])?;
         Ok(SectionId(self.c.last_insert_rowid()))
     }
 
@@ -219,12 +253,13 @@ impl PlanTx for SqliteTx<'_> {
 
     fn insert_package(&mut self, plan: PlanId, p: &PackageRecord<'_>) -> Result<WorkPackageId> {
         let position = self.place_last(p.section)?;
+        let stamp = self.stamp()?;
         self.c
             .prepare_cached(
                 "INSERT INTO work_package (plan_id, section_id, section_position, position, number, ref, title, scope,
                     relationships, delivery, final_quarter, comments, owner, status, rag, progress, actual_delivery,
-                    related_items_manual)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    related_items_manual, version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )?
             .execute(params![
                 plan.0,
@@ -245,6 +280,7 @@ impl PlanTx for SqliteTx<'_> {
                 i64::from(p.progress.get()),
                 p.actual_delivery.map(|d| d.to_string()),
                 p.related_items_manual,
+                stamp,
             ])
             .map_err(|e| clash(e, p.reference))?;
         let id = WorkPackageId(self.c.last_insert_rowid());
@@ -364,16 +400,18 @@ impl PlanTx for SqliteTx<'_> {
     }
 
     fn insert_influence(&mut self, plan: PlanId, i: &Influence) -> Result<InfluenceId> {
+        let stamp = self.stamp()?;
         self.c
             .prepare_cached(
-                "INSERT INTO influence (plan_id, code, sort_key, title, description) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO influence (plan_id, code, sort_key, title, description, version) VALUES (?, ?, ?, ?, ?, ?)",
             )?
             .execute(params![
                 plan.0,
                 i.code.as_str(),
                 sort_key(&i.code),
                 i.title,
-                i.description
+                i.description,
+                stamp
             ])?;
         Ok(InfluenceId(self.c.last_insert_rowid()))
     }
@@ -397,9 +435,12 @@ impl PlanTx for SqliteTx<'_> {
         name: &str,
         kind: RelatedKind,
     ) -> Result<RelatedItemId> {
+        let stamp = self.stamp()?;
         self.c
-            .prepare_cached("INSERT INTO related_item (plan_id, name, kind) VALUES (?, ?, ?)")?
-            .execute(params![plan.0, name, kind.as_str()])?;
+            .prepare_cached(
+                "INSERT INTO related_item (plan_id, name, kind, version) VALUES (?, ?, ?, ?)",
+            )?
+            .execute(params![plan.0, name, kind.as_str(), stamp])?;
         Ok(RelatedItemId(self.c.last_insert_rowid()))
     }
 
@@ -417,11 +458,12 @@ impl PlanTx for SqliteTx<'_> {
         position: usize,
         p: &Programme,
     ) -> Result<ProgrammeId> {
+        let stamp = self.stamp()?;
         self.c
             .prepare_cached(
-                "INSERT INTO programme (plan_id, position, name, priority, description) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO programme (plan_id, position, name, priority, description, version) VALUES (?, ?, ?, ?, ?, ?)",
             )?
-            .execute(params![plan.0, position as i64, p.name, p.priority, p.description])
+            .execute(params![plan.0, position as i64, p.name, p.priority, p.description, stamp])
             .map_err(|e| {
                 super::map_unique(
                     e,
@@ -464,11 +506,12 @@ impl PlanTx for SqliteTx<'_> {
         predecessor: WorkPackageId,
         successor: WorkPackageId,
     ) -> Result<DependencyId> {
+        let stamp = self.stamp()?;
         self.c
             .prepare_cached(
-                "INSERT INTO dependency (plan_id, predecessor_id, successor_id) VALUES (?, ?, ?)",
+                "INSERT INTO dependency (plan_id, predecessor_id, successor_id, version) VALUES (?, ?, ?, ?)",
             )?
-            .execute(params![plan.0, predecessor.0, successor.0])?;
+            .execute(params![plan.0, predecessor.0, successor.0, stamp])?;
         Ok(DependencyId(self.c.last_insert_rowid()))
     }
 
@@ -524,9 +567,12 @@ impl PlanTx for SqliteTx<'_> {
     }
 
     fn set_section_position(&mut self, id: SectionId, position: usize) -> Result<()> {
+        let stamp = self.stamp()?;
         self.c
-            .prepare_cached("UPDATE section SET position = ? WHERE id = ?")?
-            .execute(params![position as i64, id.0])?;
+            .prepare_cached(
+                "UPDATE section SET position = ?, version = CASE WHEN position = ? THEN version ELSE ? END WHERE id = ?",
+            )?
+            .execute(params![position as i64, position as i64, stamp, id.0])?;
         Ok(())
     }
 
@@ -559,12 +605,17 @@ impl PlanTx for SqliteTx<'_> {
 
     fn set_references(&mut self, changes: &[(WorkPackageId, String, usize)]) -> Result<()> {
         // Park the references first (a control character no reference has),
-        // so packages trading references never clash half-way.
-        for (id, _, _) in changes {
+        // so packages trading references never clash half-way. A package
+        // whose reference changes gets a new version.
+        let stamp = self.stamp()?;
+        for (id, reference, _) in changes {
             unindex_search(self.c, "id = ?", id.0)?;
             self.c
-                .prepare_cached("UPDATE work_package SET ref = char(1) || id WHERE id = ?")?
-                .execute([id.0])?;
+                .prepare_cached(
+                    "UPDATE work_package SET version = CASE WHEN ref = ? THEN version ELSE ? END,
+                        ref = char(1) || id WHERE id = ?",
+                )?
+                .execute(params![reference, stamp, id.0])?;
         }
         for (id, reference, section_position) in changes {
             self.c
@@ -733,6 +784,28 @@ impl PlanTx for SqliteTx<'_> {
             .prepare_cached("DELETE FROM dependency WHERE id = ?")?
             .execute([id.0])?
             > 0)
+    }
+
+    fn version(&mut self, subject: &Subject) -> Result<Option<Version>> {
+        let (table, clause, params) = super::audit::locate(subject);
+        Ok(self
+            .c
+            .prepare_cached(&format!("SELECT version FROM {table} WHERE {clause}"))?
+            .query_row(rusqlite::params_from_iter(params), |r| {
+                r.get(0).map(Version)
+            })
+            .optional()?)
+    }
+
+    fn set_version(&mut self, subject: &Subject) -> Result<()> {
+        let stamp = self.stamp()?;
+        let (table, clause, params) = super::audit::locate(subject);
+        let mut all = vec![rusqlite::types::Value::Integer(stamp)];
+        all.extend(params);
+        self.c
+            .prepare_cached(&format!("UPDATE {table} SET version = ? WHERE {clause}"))?
+            .execute(rusqlite::params_from_iter(all))?;
+        Ok(())
     }
 
     fn snapshot(&mut self, subject: &Subject) -> Result<Option<Snapshot>> {

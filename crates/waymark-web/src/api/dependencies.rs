@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use waymark_store::{DependencyId, PlanId, WorkPackageId};
 
 use super::dto::{Created, DependencyList};
+use super::etag::IfMatch;
 use super::{parse_body, path_id, plan_register};
 use crate::AppState;
 use crate::actor::Who;
@@ -75,8 +76,11 @@ pub async fn delete_one(
     State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {
     let id = DependencyId(path_id(&id, "Dependency")?);
-    state.run(move |s| s.delete_dependency(id, &by)).await?;
+    state
+        .run(move |s| s.delete_dependency(id, expected, &by))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

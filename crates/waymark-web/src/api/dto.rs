@@ -21,6 +21,9 @@ pub struct PlanDto {
     pub notes: String,
     pub section_count: u64,
     pub work_package_count: u64,
+    /// The record's version, as its `ETag` gives it (`"12"`): send it back in
+    /// `If-Match` to change or delete the record.
+    pub version: i64,
 }
 
 impl From<PlanSummary> for PlanDto {
@@ -35,6 +38,7 @@ impl From<PlanSummary> for PlanDto {
             notes: p.notes,
             section_count: p.section_count,
             work_package_count: p.work_package_count,
+            version: p.version.0,
         }
     }
 }
@@ -54,6 +58,9 @@ pub struct SectionDto {
     /// How people see it: `10.1 Core business systems`.
     pub label: String,
     pub work_package_count: u64,
+    /// The record's version, as its `ETag` gives it (`"12"`): send it back in
+    /// `If-Match` to change or delete the record.
+    pub version: i64,
 }
 
 impl From<SectionRow> for SectionDto {
@@ -66,6 +73,7 @@ impl From<SectionRow> for SectionDto {
             title: s.title,
             label: s.label,
             work_package_count: s.work_package_count,
+            version: s.version.0,
         }
     }
 }
@@ -100,6 +108,9 @@ pub struct WorkPackageSummary {
     /// red, amber, green or null.
     pub rag: Option<&'static str>,
     pub progress: u8,
+    /// The record's version, as its `ETag` gives it (`"12"`): send it back in
+    /// `If-Match` to change or delete the record.
+    pub version: i64,
 }
 
 impl From<WorkPackageRow> for WorkPackageSummary {
@@ -123,6 +134,7 @@ impl From<WorkPackageRow> for WorkPackageSummary {
             status: w.status.as_str(),
             rag: w.rag.map(|r| r.as_str()),
             progress: w.progress.get(),
+            version: w.version.0,
         }
     }
 }
@@ -252,6 +264,9 @@ pub struct InfluenceDto {
     pub title: String,
     pub description: String,
     pub work_package_count: u64,
+    /// The record's version, as its `ETag` gives it (`"12"`): send it back in
+    /// `If-Match` to change or delete the record.
+    pub version: i64,
 }
 
 impl From<InfluenceRow> for InfluenceDto {
@@ -261,6 +276,7 @@ impl From<InfluenceRow> for InfluenceDto {
             title: i.title,
             description: i.description,
             work_package_count: i.work_package_count,
+            version: i.version.0,
         }
     }
 }
@@ -293,6 +309,9 @@ pub struct RelatedItemDto {
     /// strategy, plan, programme, project, system, standard, organisation or other.
     pub kind: String,
     pub work_package_count: u64,
+    /// The record's version, as its `ETag` gives it (`"12"`): send it back in
+    /// `If-Match` to change or delete the record.
+    pub version: i64,
 }
 
 impl From<RelatedItemRow> for RelatedItemDto {
@@ -302,6 +321,7 @@ impl From<RelatedItemRow> for RelatedItemDto {
             name: r.name,
             kind: r.kind.as_str().into(),
             work_package_count: r.work_package_count,
+            version: r.version.0,
         }
     }
 }
@@ -336,6 +356,9 @@ pub struct ProgrammeDto {
     pub priority: bool,
     pub description: String,
     pub work_packages: Vec<WorkPackageSummary>,
+    /// The record's version, as its `ETag` gives it (`"12"`): send it back in
+    /// `If-Match` to change or delete the record.
+    pub version: i64,
 }
 
 impl From<ProgrammeRow> for ProgrammeDto {
@@ -346,6 +369,7 @@ impl From<ProgrammeRow> for ProgrammeDto {
             priority: p.priority,
             description: p.description,
             work_packages: p.work_packages.into_iter().map(Into::into).collect(),
+            version: p.version.0,
         }
     }
 }
@@ -358,6 +382,9 @@ pub struct ProgrammeList {
 #[derive(Serialize, ToSchema)]
 pub struct DependencyDto {
     pub id: i64,
+    /// The dependency's version (a dependency never changes): send it in
+    /// `If-Match` to delete it.
+    pub version: i64,
     /// Must finish before the successor starts.
     pub predecessor: WorkPackageSummary,
     pub successor: WorkPackageSummary,
@@ -367,6 +394,7 @@ impl From<DependencyRow> for DependencyDto {
     fn from(d: DependencyRow) -> Self {
         DependencyDto {
             id: d.id.0,
+            version: d.version.0,
             predecessor: d.predecessor.into(),
             successor: d.successor.into(),
         }

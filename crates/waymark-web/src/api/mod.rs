@@ -5,6 +5,7 @@
 mod audit;
 mod dependencies;
 pub mod dto;
+pub mod etag;
 pub mod openapi;
 mod plans;
 mod registers;

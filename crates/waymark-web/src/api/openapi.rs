@@ -84,6 +84,10 @@ fn default_description(status: &str) -> &'static str {
         "413" => "The request body is over the size limit",
         "415" => "The body is not sent as Content-Type: application/json",
         "422" => "Invalid fields or parameters; each is named in `errors`",
+        "412" => {
+            "The record has changed since the version If-Match names: nothing was changed; `current_version` (and the ETag header) give the version now"
+        }
+        "428" => "If-Match is missing: send the ETag of the version you last read",
         _ => "See the problem document",
     }
 }
@@ -395,6 +399,24 @@ pub fn complete(doc: &mut Value) {
     }
 }
 
+/// A change or delete requires `If-Match` (`api::etag`): the header, as a
+/// required parameter whose pattern is what the server reads.
+fn if_match(op: &mut Map<String, Value>) {
+    let param = json!({
+        "name": "If-Match",
+        "in": "header",
+        "required": true,
+        "description": "The ETag of the version you last read (`\"12\"`, with the quotes), so that a change made by someone else since is not overwritten: a 412 then, with the version now. `*` changes whatever the version. Without it: 428.",
+        "schema": {"type": "string", "pattern": super::etag::IF_MATCH_PATTERN}
+    });
+    match op.get_mut("parameters").and_then(Value::as_array_mut) {
+        Some(params) => params.push(param),
+        None => {
+            op.insert("parameters".into(), json!([param]));
+        }
+    }
+}
+
 fn complete_operation(path: &str, method: &str, op: &mut Map<String, Value>) {
     let mut has_query = false;
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
@@ -415,7 +437,14 @@ fn complete_operation(path: &str, method: &str, op: &mut Map<String, Value>) {
         }
     }
     let has_body = op.contains_key("requestBody");
+    let guarded = matches!(method, "patch" | "delete");
+    if guarded {
+        if_match(op);
+    }
     let mut errors = vec!["400"];
+    if guarded {
+        errors.extend(["412", "428"]);
+    }
     if path.contains('{') {
         errors.push("404");
     }

@@ -9,6 +9,7 @@ use waymark_store::PlanId;
 use waymark_store::PlanPart;
 
 use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionList};
+use super::etag::{IfMatch, Tagged};
 use super::{QueryPairs, patch_record, path_id, plan_register};
 use crate::AppState;
 use crate::actor::Who;
@@ -25,33 +26,35 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<PlanList>, ApiEr
 }
 
 #[utoipa::path(get, operation_id = "getPlan", path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)),
-    responses((status = 200, body = PlanDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = PlanDto, headers(("ETag" = String, description = "The plan's version"))), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_plan(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<PlanDto>, ApiError> {
+) -> Result<Tagged<Json<PlanDto>>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
-    Ok(Json(state.run(move |s| s.plan(id)).await?.into()))
+    let plan = state.run(move |s| s.plan(id)).await?;
+    Ok(Tagged(plan.version, Json(plan.into())))
 }
 
 #[utoipa::path(patch, operation_id = "updatePlan", path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), request_body = PlanFields,
-    responses((status = 200, body = PlanDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = PlanDto, headers(("ETag" = String, description = "The plan's new version"))), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update(
     State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
     body: Bytes,
-) -> Result<Json<PlanDto>, ApiError> {
+) -> Result<Tagged<Json<PlanDto>>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let patch = PlanFields::from_json(&body)?;
-    // The patch lies over the plan as stored inside the write, so a change
-    // made meanwhile to another field is kept.
+    // The patch lies over the plan as stored inside the write, once its
+    // version is checked there.
     let plan = patch_record(&state, patch, move |s, change| {
-        s.change_plan(id, change, &by)?;
+        s.change_plan(id, expected, change, &by)?;
         s.plan(id)
     })
     .await?;
-    Ok(Json(plan.into()))
+    Ok(Tagged(plan.version, Json(plan.into())))
 }
 
 #[utoipa::path(delete, operation_id = "deletePlan", path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), responses((status = 204)))]
@@ -59,9 +62,10 @@ pub async fn delete_plan(
     State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
-    state.run(move |s| s.delete_plan(id, &by)).await?;
+    state.run(move |s| s.delete_plan(id, expected, &by)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -11,6 +11,7 @@ use super::dto::{
     InfluenceDetail, InfluenceList, ProgrammeDto, ProgrammeList, RelatedItemDetail,
     RelatedItemList, SectionDto,
 };
+use super::etag::{IfMatch, Tagged};
 use super::{parse_body, patch_record, path_id, plan_register};
 use crate::AppState;
 use crate::actor::Who;
@@ -31,17 +32,20 @@ pub async fn influences(
 
 #[utoipa::path(get, operation_id = "getInfluence", path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
     params(("id" = i64, Path), ("code" = String, Path, description = "Such as 3.1.1")),
-    responses((status = 200, body = InfluenceDetail), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = InfluenceDetail, headers(("ETag" = String, description = "The key influence's version"))), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn influence(
     State(state): State<AppState>,
     Path((id, code)): Path<(String, String)>,
-) -> Result<Json<InfluenceDetail>, ApiError> {
+) -> Result<Tagged<Json<InfluenceDetail>>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let code: InfluenceCode = code
         .parse()
         .map_err(|_| ApiError::NotFound("Key influence".into()))?;
     let (row, packages) = state.run(move |s| s.influence(id, &code)).await?;
-    Ok(Json(InfluenceDetail::from((row, packages))))
+    Ok(Tagged(
+        row.version,
+        Json(InfluenceDetail::from((row, packages))),
+    ))
 }
 
 #[utoipa::path(get, operation_id = "listRelatedItems", path = "/api/v1/plans/{id}/related-items", tag = "related items", params(("id" = i64, Path)), responses((status = 200, body = RelatedItemList)))]
@@ -54,32 +58,39 @@ pub async fn related_items(
 }
 
 #[utoipa::path(get, operation_id = "getRelatedItem", path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)),
-    responses((status = 200, body = RelatedItemDetail), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = RelatedItemDetail, headers(("ETag" = String, description = "The related item's version"))), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn related_item(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<RelatedItemDetail>, ApiError> {
+) -> Result<Tagged<Json<RelatedItemDetail>>, ApiError> {
     let id = RelatedItemId(path_id(&id, "Related item")?);
     let (row, plan, packages) = state.run(move |s| s.related_item(id)).await?;
-    Ok(Json(RelatedItemDetail::from((row, plan, packages))))
+    Ok(Tagged(
+        row.version,
+        Json(RelatedItemDetail::from((row, plan, packages))),
+    ))
 }
 
 #[utoipa::path(patch, operation_id = "updateRelatedItem", path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)), request_body = RelatedItemFields,
-    responses((status = 200, body = RelatedItemDetail), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = RelatedItemDetail, headers(("ETag" = String, description = "The related item's version"))), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_related_item(
     State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
     body: Bytes,
-) -> Result<Json<RelatedItemDetail>, ApiError> {
+) -> Result<Tagged<Json<RelatedItemDetail>>, ApiError> {
     let id = RelatedItemId(path_id(&id, "Related item")?);
     let patch = RelatedItemFields::from_json(&body)?;
     let (row, plan, packages) = patch_record(&state, patch, move |s, change| {
-        s.change_related_item(id, change, &by)?;
+        s.change_related_item(id, expected, change, &by)?;
         s.related_item(id)
     })
     .await?;
-    Ok(Json(RelatedItemDetail::from((row, plan, packages))))
+    Ok(Tagged(
+        row.version,
+        Json(RelatedItemDetail::from((row, plan, packages))),
+    ))
 }
 
 #[utoipa::path(get, operation_id = "listProgrammes", path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), responses((status = 200, body = ProgrammeList)))]
@@ -92,36 +103,40 @@ pub async fn programmes(
 }
 
 #[utoipa::path(get, operation_id = "getProgramme", path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)),
-    responses((status = 200, body = ProgrammeDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ProgrammeDto, headers(("ETag" = String, description = "The programme's version"))), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn programme(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<ProgrammeDto>, ApiError> {
+) -> Result<Tagged<Json<ProgrammeDto>>, ApiError> {
     let id = ProgrammeId(path_id(&id, "Programme")?);
     let (row, _) = state.run(move |s| s.programme(id)).await?;
-    Ok(Json(row.into()))
+    Ok(Tagged(row.version, Json(row.into())))
 }
 
 #[utoipa::path(patch, operation_id = "updateInfluence", path = "/api/v1/plans/{id}/influences/{code}", tag = "key influences",
     params(("id" = i64, Path), ("code" = String, Path)), request_body = InfluenceFields,
-    responses((status = 200, body = InfluenceDetail), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = InfluenceDetail, headers(("ETag" = String, description = "The key influence's version"))), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_influence(
     State(state): State<AppState>,
     Who(by): Who,
     Path((id, code)): Path<(String, String)>,
+    IfMatch(expected): IfMatch,
     body: Bytes,
-) -> Result<Json<InfluenceDetail>, ApiError> {
+) -> Result<Tagged<Json<InfluenceDetail>>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let code: InfluenceCode = code
         .parse()
         .map_err(|_| ApiError::NotFound("Key influence".into()))?;
     let patch = InfluenceFields::from_json(&body)?;
     let (row, packages) = patch_record(&state, patch, move |s, change| {
-        s.change_influence(id, &code, change, &by)?;
+        s.change_influence(id, &code, expected, change, &by)?;
         s.influence(id, &code)
     })
     .await?;
-    Ok(Json(InfluenceDetail::from((row, packages))))
+    Ok(Tagged(
+        row.version,
+        Json(InfluenceDetail::from((row, packages))),
+    ))
 }
 
 #[utoipa::path(post, operation_id = "createProgramme", path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
@@ -131,7 +146,7 @@ pub async fn create_programme(
     Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<(StatusCode, Json<ProgrammeDto>), ApiError> {
+) -> Result<Tagged<(StatusCode, Json<ProgrammeDto>)>, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let input = ProgrammeFields::from_json(&body)?
         .validate()
@@ -142,25 +157,26 @@ pub async fn create_programme(
             s.programme(pid)
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(row.into())))
+    Ok(Tagged(row.version, (StatusCode::CREATED, Json(row.into()))))
 }
 
 #[utoipa::path(patch, operation_id = "updateProgramme", path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
-    responses((status = 200, body = ProgrammeDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ProgrammeDto, headers(("ETag" = String, description = "The programme's version"))), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_programme(
     State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
     body: Bytes,
-) -> Result<Json<ProgrammeDto>, ApiError> {
+) -> Result<Tagged<Json<ProgrammeDto>>, ApiError> {
     let id = ProgrammeId(path_id(&id, "Programme")?);
     let patch = ProgrammeFields::from_json(&body)?;
     let (row, _) = patch_record(&state, patch, move |s, change| {
-        s.change_programme(id, change, &by)?;
+        s.change_programme(id, expected, change, &by)?;
         s.programme(id)
     })
     .await?;
-    Ok(Json(row.into()))
+    Ok(Tagged(row.version, Json(row.into())))
 }
 
 #[utoipa::path(delete, operation_id = "deleteProgramme", path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), responses((status = 204)))]
@@ -168,22 +184,26 @@ pub async fn delete_programme(
     State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {
     let id = ProgrammeId(path_id(&id, "Programme")?);
-    state.run(move |s| s.delete_programme(id, &by)).await?;
+    state
+        .run(move |s| s.delete_programme(id, expected, &by))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 // ---------------------------------------------------------------- register upkeep
 
 #[utoipa::path(get, operation_id = "getSection", path = "/api/v1/sections/{id}", tag = "sections", params(("id" = i64, Path)),
-    responses((status = 200, body = SectionDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = SectionDto, headers(("ETag" = String, description = "The section's version"))), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn section(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<SectionDto>, ApiError> {
+) -> Result<Tagged<Json<SectionDto>>, ApiError> {
     let id = SectionId(path_id(&id, "Section")?);
-    Ok(Json(state.run(move |s| s.section(id)).await?.into()))
+    let row = state.run(move |s| s.section(id)).await?;
+    Ok(Tagged(row.version, Json(row.into())))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -203,7 +223,7 @@ pub struct SectionPatch {
 #[utoipa::path(patch, operation_id = "updateSection", path = "/api/v1/sections/{id}", tag = "sections", params(("id" = i64, Path)),
     request_body = SectionPatch,
     description = "Renumber, retitle or move a section; its packages' references follow.",
-    responses((status = 200, body = SectionDto),
+    responses((status = 200, body = SectionDto, headers(("ETag" = String, description = "The section's version"))),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -211,8 +231,9 @@ pub async fn update_section(
     State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
     body: Bytes,
-) -> Result<Json<SectionDto>, ApiError> {
+) -> Result<Tagged<Json<SectionDto>>, ApiError> {
     let id = SectionId(path_id(&id, "Section")?);
     let patch: SectionPatch = parse_body(&body)?;
     let outcome = state
@@ -220,6 +241,7 @@ pub async fn update_section(
             let (mut patch, mut refused) = (Some(patch), None);
             s.change_section(
                 id,
+                expected,
                 &mut |current| {
                     section_change(current, patch.take()?)
                         .map_err(|e| refused = Some(e))
@@ -234,7 +256,7 @@ pub async fn update_section(
         })
         .await?;
     let row = outcome.map_err(ApiError::Validation)?;
-    Ok(Json(row.into()))
+    Ok(Tagged(row.version, Json(row.into())))
 }
 
 /// The section's number, title and place with the patch over them, or what
@@ -280,9 +302,12 @@ pub async fn delete_section(
     State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {
     let id = SectionId(path_id(&id, "Section")?);
-    state.run(move |s| s.delete_section(id, &by)).await?;
+    state
+        .run(move |s| s.delete_section(id, expected, &by))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -296,13 +321,14 @@ pub async fn delete_influence(
     State(state): State<AppState>,
     Who(by): Who,
     Path((id, code)): Path<(String, String)>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {
     let id = PlanId(path_id(&id, "Plan")?);
     let code: InfluenceCode = code
         .parse()
         .map_err(|_| ApiError::NotFound("Key influence".into()))?;
     state
-        .run(move |s| s.delete_influence(id, &code, &by))
+        .run(move |s| s.delete_influence(id, &code, expected, &by))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -376,8 +402,11 @@ pub async fn delete_related_item(
     State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {
     let id = RelatedItemId(path_id(&id, "Related item")?);
-    state.run(move |s| s.delete_related_item(id, &by)).await?;
+    state
+        .run(move |s| s.delete_related_item(id, expected, &by))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

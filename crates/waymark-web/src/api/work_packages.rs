@@ -7,6 +7,7 @@ use serde_json::Value;
 use waymark_store::{PlanId, WorkPackageId, WorkPackageQuery};
 
 use super::dto::{WorkPackageDto, WorkPackagePage};
+use super::etag::{IfMatch, Tagged};
 use super::{JsonBody, QueryPairs, parse_body, path_id};
 use crate::AppState;
 use crate::actor::Who;
@@ -170,22 +171,27 @@ pub async fn create(
         })
         .await?;
     let location = format!("/api/v1/work-packages/{}", detail.row.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(WorkPackageDto::from(detail)),
+    let version = detail.row.version;
+    Ok(Tagged(
+        version,
+        (
+            StatusCode::CREATED,
+            [(header::LOCATION, location)],
+            Json(WorkPackageDto::from(detail)),
+        ),
     )
-        .into_response())
+    .into_response())
 }
 
 #[utoipa::path(get, operation_id = "getWorkPackage", path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),
-    responses((status = 200, body = WorkPackageDto), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = WorkPackageDto, headers(("ETag" = String, description = "The package's version"))), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_one(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<WorkPackageDto>, ApiError> {
+) -> Result<Tagged<Json<WorkPackageDto>>, ApiError> {
     let id = WorkPackageId(path_id(&id, "Work package")?);
-    Ok(Json(state.run(move |s| s.work_package(id)).await?.into()))
+    let detail = state.run(move |s| s.work_package(id)).await?;
+    Ok(Tagged(detail.row.version, Json(detail.into())))
 }
 
 #[utoipa::path(get, operation_id = "getWorkPackageHistory", path = "/api/v1/work-packages/{id}/history", tag = "work packages", params(("id" = i64, Path)),
@@ -218,23 +224,25 @@ pub async fn history(
 
 #[utoipa::path(patch, operation_id = "updateWorkPackage", path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),
     request_body(content = WorkPackageFields, description = "Only the fields to change"),
-    responses((status = 200, body = WorkPackageDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = WorkPackageDto, headers(("ETag" = String, description = "The package's new version"))), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update(
     State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
     body: Bytes,
-) -> Result<Json<WorkPackageDto>, ApiError> {
+) -> Result<Tagged<Json<WorkPackageDto>>, ApiError> {
     let id = WorkPackageId(path_id(&id, "Work package")?);
     let patch = fields_from_json(&body)?;
-    // The patch lies over the package as it is inside the write, so a
-    // change made meanwhile to another field is kept.
+    // The patch lies over the package as it is inside the write, once its
+    // version is checked there.
     let outcome = state
         .run(move |s| {
             let mut patch = Some(patch);
             let mut refused = None;
             s.change_work_package(
                 id,
+                expected,
                 &mut |current| {
                     let fields = WorkPackageFields::from_detail(current).patched(patch.take()?);
                     fields.validate_stored().map_err(|e| refused = Some(e)).ok()
@@ -248,7 +256,7 @@ pub async fn update(
         })
         .await?;
     let detail = outcome.map_err(ApiError::Validation)?;
-    Ok(Json(detail.into()))
+    Ok(Tagged(detail.row.version, Json(detail.into())))
 }
 
 #[utoipa::path(delete, operation_id = "deleteWorkPackage", path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)), responses((status = 204)))]
@@ -256,8 +264,11 @@ pub async fn delete_one(
     State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {
     let id = WorkPackageId(path_id(&id, "Work package")?);
-    state.run(move |s| s.delete_work_package(id, &by)).await?;
+    state
+        .run(move |s| s.delete_work_package(id, expected, &by))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -27,6 +27,9 @@ pub enum HtmlError {
         /// The posted fields, in order, without the old token.
         fields: Vec<(String, String)>,
     },
+    /// Someone else changed the record after the page was opened (a form
+    /// without a page of its own to show again): what, to say so.
+    Changed(&'static str),
     Internal(String),
 }
 
@@ -47,10 +50,12 @@ impl From<ApiError> for HtmlError {
                 "The form was sent in a way this page does not accept.".into(),
             ),
             ApiError::Internal(cause) => HtmlError::Internal(cause),
+            ApiError::PreconditionFailed { what, .. } => HtmlError::Changed(what),
             other @ (ApiError::UnknownParameters { .. }
             | ApiError::RepeatedParameters(_)
             | ApiError::MethodNotAllowed(_)
-            | ApiError::PayloadTooLarge) => HtmlError::BadRequest(other.problem().detail),
+            | ApiError::PayloadTooLarge
+            | ApiError::PreconditionRequired) => HtmlError::BadRequest(other.problem().detail),
         }
     }
 }
@@ -102,6 +107,7 @@ impl HtmlError {
             HtmlError::BadRequest(_) => StatusCode::BAD_REQUEST,
             HtmlError::Forbidden => StatusCode::FORBIDDEN,
             HtmlError::Resubmit { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            HtmlError::Changed(_) => StatusCode::CONFLICT,
             HtmlError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -146,6 +152,12 @@ impl IntoResponse for HtmlError {
             HtmlError::Resubmit { .. } => (
                 "Your changes have not been saved yet".to_string(),
                 "Submit the form again.".to_string(),
+            ),
+            HtmlError::Changed(what) => (
+                "Someone else changed this first".to_string(),
+                format!(
+                    "Someone else changed this {what} after you opened the page, so nothing has been changed. Go back, reload the page to see it as it is now, and try again."
+                ),
             ),
             HtmlError::Internal(cause) => {
                 tracing::error!(%cause, "page failed");

@@ -12,7 +12,9 @@ use waymark_store::{InfluenceRow, PlanId, PlanStore, PlanSummary, Traceability, 
 
 use super::csrf::{CsrfForm, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Cx, Filled, confirm, ok_page, submit, with_plan};
+use super::form::{
+    Again, Cx, Filled, Reread, confirm, ok_page, posted_version, submit, submit_at, with_plan,
+};
 use super::plans::{Banner, ListParams, Pager};
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, encode};
 use crate::AppState;
@@ -193,7 +195,8 @@ async fn influence_page(
 ) -> Result<InfluencePage, HtmlError> {
     let Cx { state, csrf } = cx;
     let ((influence, rows), plan) = influence_with_plan(&state, id, code).await?;
-    let form = typed.unwrap_or_else(|| Filled::new(InfluenceFields::from(&influence)));
+    let form = typed
+        .unwrap_or_else(|| Filled::new(InfluenceFields::from(&influence)).at(influence.version));
     Ok(InfluencePage {
         layout: form.layout(
             &format!("Key influence {}", influence.code),
@@ -236,14 +239,20 @@ pub async fn update(
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
     let (plan_id, c) = (PlanId(id), code.clone());
-    let write = move |s: &dyn PlanStore, (title, description): (String, String)| {
-        s.update_influence(plan_id, &c, &title, &description, &by)?;
+    let again = c.clone();
+    let write = move |s: &dyn PlanStore, to: (String, String), expected| {
+        let mut to = Some(to);
+        s.change_influence(plan_id, &c, expected, &mut |_| to.take(), &by)?;
         Ok(format!(
             "/plans/{id}/influences/{}?saved=1",
             encode(c.as_str())
         ))
     };
-    submit(cx, posted, write, move |cx, form| {
+    let reread: Reread<InfluenceFields> = Box::new(move |s| {
+        let (row, _) = s.influence(plan_id, &again)?;
+        Ok((row.version, InfluenceFields::from(&row)))
+    });
+    submit_at(cx, posted, write, reread, move |cx, form| {
         influence_page(cx, id, code, Some(form))
     })
     .await
@@ -331,14 +340,21 @@ struct DeletePage {
     code_path: String,
     /// Why it cannot be deleted, while packages address it.
     refusal: Option<String>,
+    /// The version the page shows, which the delete must still find.
+    version: i64,
 }
 
 async fn delete_page(
     cx: Cx,
     id: i64,
     code: InfluenceCode,
-    refusal: Option<String>,
+    again: Option<Again>,
 ) -> Result<DeletePage, HtmlError> {
+    let (refusal, changed) = match again {
+        Some(Again::Refused(why)) => (Some(why), None),
+        Some(Again::Changed(notice)) => (None, Some(notice)),
+        None => (None, None),
+    };
     let Cx { state, csrf } = cx;
     let ((influence, _), plan) = influence_with_plan(&state, id, code).await?;
     let refusal = refusal.or_else(|| {
@@ -358,13 +374,16 @@ async fn delete_page(
     } else {
         format!("Delete key influence {}", influence.code)
     };
+    let mut layout = Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Influences);
+    layout.notice = changed;
     Ok(DeletePage {
-        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Influences),
+        layout,
         csrf,
         plan_id: id,
         code: influence.code.to_string(),
         code_path: encode(influence.code.as_str()),
         refusal,
+        version: influence.version.0,
     })
 }
 
@@ -380,12 +399,13 @@ pub async fn delete(
     Who(by): Who,
     Path((id, code)): Path<(i64, String)>,
     cx: Cx,
-    _form: CsrfForm,
+    form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let code = parse_code(&code)?;
     let (plan_id, c) = (PlanId(id), code.clone());
+    let expected = posted_version(&form);
     let write = move |s: &dyn PlanStore| {
-        s.delete_influence(plan_id, &c, &by)?;
+        s.delete_influence(plan_id, &c, expected, &by)?;
         Ok(format!("/plans/{id}/influences?register=influence-deleted"))
     };
     confirm(cx, write, move |cx, why| {

@@ -11,7 +11,9 @@ use waymark_store::{PlanId, PlanStore, PlanSummary, ProgrammeId, ProgrammeRow};
 
 use super::csrf::{CsrfForm, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Cx, Filled, confirm, ok_page, submit, with_plan};
+use super::form::{
+    Again, Cx, Filled, Reread, confirm, ok_page, posted_version, submit, submit_at, with_plan,
+};
 use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, thousands};
 use crate::actor::Who;
@@ -160,7 +162,7 @@ async fn edit_page(
     let Cx { state, csrf } = cx;
     let pid = ProgrammeId(id);
     let (row, plan) = with_plan(&state, move |s| s.programme(pid)).await?;
-    let form = typed.unwrap_or_else(|| Filled::new(ProgrammeFields::from(&row)));
+    let form = typed.unwrap_or_else(|| Filled::new(ProgrammeFields::from(&row)).at(row.version));
     Ok(EditPage {
         layout: form.layout(
             &format!("Change {}", row.name),
@@ -186,12 +188,17 @@ pub async fn update(
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let pid = ProgrammeId(id);
-    let write = move |s: &dyn PlanStore, input| {
-        s.update_programme(pid, &input, &by)?;
+    let write = move |s: &dyn PlanStore, input, expected| {
+        let mut input = Some(input);
+        s.change_programme(pid, expected, &mut |_| input.take(), &by)?;
         let plan = s.programme(pid)?.1;
         Ok(format!("/plans/{plan}/priorities?saved=1#programme-{id}"))
     };
-    submit(cx, posted, write, move |cx, form| {
+    let reread: Reread<ProgrammeFields> = Box::new(move |s| {
+        let (row, _) = s.programme(pid)?;
+        Ok((row.version, ProgrammeFields::from(&row)))
+    });
+    submit_at(cx, posted, write, reread, move |cx, form| {
         edit_page(cx, id, Some(form))
     })
     .await
@@ -207,37 +214,46 @@ struct DeletePage {
     id: i64,
     name: String,
     count_text: String,
+    /// The version the page shows, which the delete must still find.
+    version: i64,
 }
 
-async fn delete_page(cx: Cx, id: i64) -> Result<DeletePage, HtmlError> {
+async fn delete_page(cx: Cx, id: i64, again: Option<Again>) -> Result<DeletePage, HtmlError> {
     let Cx { state, csrf } = cx;
     let pid = ProgrammeId(id);
     let (row, plan) = with_plan(&state, move |s| s.programme(pid)).await?;
     let heading = format!("Delete {}", row.name);
+    let mut layout = Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Priorities);
+    layout.notice = match again {
+        Some(Again::Changed(notice) | Again::Refused(notice)) => Some(notice),
+        None => None,
+    };
     Ok(DeletePage {
-        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::Priorities),
+        layout,
         csrf,
         id,
         name: row.name.clone(),
         count_text: programme_count(&row),
+        version: row.version.0,
     })
 }
 
 pub async fn delete_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
-    ok_page(delete_page(cx, id)).await
+    ok_page(delete_page(cx, id, None)).await
 }
 
 pub async fn delete(
     Who(by): Who,
     Path(id): Path<i64>,
     cx: Cx,
-    _form: CsrfForm,
+    form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let pid = ProgrammeId(id);
+    let expected = posted_version(&form);
     let write = move |s: &dyn PlanStore| {
         let (_, plan) = s.programme(pid)?;
-        s.delete_programme(pid, &by)?;
+        s.delete_programme(pid, expected, &by)?;
         Ok(format!("/plans/{plan}/priorities?programme=deleted"))
     };
-    confirm(cx, write, move |cx, _| delete_page(cx, id)).await
+    confirm(cx, write, move |cx, why| delete_page(cx, id, Some(why))).await
 }

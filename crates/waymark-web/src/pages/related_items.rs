@@ -13,7 +13,9 @@ use waymark_store::{PlanId, PlanStore, RelatedItemId};
 
 use super::csrf::{CsrfForm, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Cx, Filled, confirm, ok_page, submit, with_plan};
+use super::form::{
+    Again, Cx, Filled, Reread, confirm, ok_page, posted_version, submit, submit_at, with_plan,
+};
 use super::plans::{Banner, read_query};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of};
 use crate::AppState;
@@ -160,7 +162,8 @@ async fn item_page(
         Ok(((item, rows), plan))
     })
     .await?;
-    let form = typed.unwrap_or_else(|| Filled::new(RelatedItemFields::from(&item)));
+    let form =
+        typed.unwrap_or_else(|| Filled::new(RelatedItemFields::from(&item)).at(item.version));
     Ok(ItemPage {
         layout: form.layout(
             &item.name,
@@ -204,11 +207,16 @@ pub async fn update(
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let item_id = RelatedItemId(id);
-    let write = move |s: &dyn PlanStore, (name, kind): (String, RelatedKind)| {
-        s.update_related_item(item_id, &name, kind, &by)?;
+    let write = move |s: &dyn PlanStore, to: (String, RelatedKind), expected| {
+        let mut to = Some(to);
+        s.change_related_item(item_id, expected, &mut |_| to.take(), &by)?;
         Ok(format!("/related-items/{id}?saved=1"))
     };
-    submit(cx, posted, write, move |cx, form| {
+    let reread: Reread<RelatedItemFields> = Box::new(move |s| {
+        let (item, _, _) = s.related_item(item_id)?;
+        Ok((item.version, RelatedItemFields::from(&item)))
+    });
+    submit_at(cx, posted, write, reread, move |cx, form| {
         item_page(cx, id, Some(form))
     })
     .await
@@ -295,9 +303,16 @@ struct DeletePage {
     name: String,
     /// Why it cannot be deleted, while packages relate to it.
     refusal: Option<String>,
+    /// The version the page shows, which the delete must still find.
+    version: i64,
 }
 
-async fn delete_page(cx: Cx, id: i64, refusal: Option<String>) -> Result<DeletePage, HtmlError> {
+async fn delete_page(cx: Cx, id: i64, again: Option<Again>) -> Result<DeletePage, HtmlError> {
+    let (refusal, changed) = match again {
+        Some(Again::Refused(why)) => (Some(why), None),
+        Some(Again::Changed(notice)) => (None, Some(notice)),
+        None => (None, None),
+    };
     let Cx { state, csrf } = cx;
     let item_id = RelatedItemId(id);
     let (item, plan) = with_plan(&state, move |s| {
@@ -322,12 +337,15 @@ async fn delete_page(cx: Cx, id: i64, refusal: Option<String>) -> Result<DeleteP
     } else {
         format!("Delete {}", item.name)
     };
+    let mut layout = Layout::new(&heading, Some(PlanNav::from(&plan)), Section::RelatedItems);
+    layout.notice = changed;
     Ok(DeletePage {
-        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::RelatedItems),
+        layout,
         csrf,
         id,
         name: item.name.clone(),
         refusal,
+        version: item.version.0,
     })
 }
 
@@ -339,12 +357,13 @@ pub async fn delete(
     Who(by): Who,
     Path(id): Path<i64>,
     cx: Cx,
-    _form: CsrfForm,
+    form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let item_id = RelatedItemId(id);
+    let expected = posted_version(&form);
     let write = move |s: &dyn PlanStore| {
         let (_, plan, _) = s.related_item(item_id)?;
-        s.delete_related_item(item_id, &by)?;
+        s.delete_related_item(item_id, expected, &by)?;
         Ok(format!("/plans/{plan}/related-items?register=item-deleted"))
     };
     confirm(cx, write, move |cx, why| delete_page(cx, id, Some(why))).await

@@ -6,11 +6,13 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use waymark_store::{PlanId, PlanStore, SectionId, SectionMove};
+use waymark_store::{PlanId, PlanStore, SectionChange, SectionId, SectionMove};
 
 use super::csrf::{CsrfForm, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Cx, Filled, confirm, ok_page, submit, with_plan};
+use super::form::{
+    Again, Cx, Filled, Reread, confirm, ok_page, posted_version, submit, submit_at, with_plan,
+};
 use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, count_of};
 use crate::AppState;
@@ -121,7 +123,7 @@ async fn edit_page(
         Ok((row, plan))
     })
     .await?;
-    let form = typed.unwrap_or_else(|| Filled::new(SectionFields::from(&row)));
+    let form = typed.unwrap_or_else(|| Filled::new(SectionFields::from(&row)).at(row.version));
     Ok(EditPage {
         layout: form.layout(
             &format!("Change section {}", row.label),
@@ -147,12 +149,21 @@ pub async fn update(
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let sid = SectionId(id);
-    let write = move |s: &dyn PlanStore, (number, title)| {
-        s.update_section(sid, number, title, None, &by)?;
+    let write = move |s: &dyn PlanStore, (number, title), expected| {
+        let mut to = Some(SectionChange {
+            number,
+            title,
+            position: None,
+        });
+        s.change_section(sid, expected, &mut |_| to.take(), &by)?;
         let plan = s.section(sid)?.plan_id;
         Ok(format!("/plans/{plan}/sections?register=section-saved"))
     };
-    submit(cx, posted, write, move |cx, form| {
+    let reread: Reread<SectionFields> = Box::new(move |s| {
+        let row = s.section(sid)?;
+        Ok((row.version, SectionFields::from(&row)))
+    });
+    submit_at(cx, posted, write, reread, move |cx, form| {
         edit_page(cx, id, Some(form))
     })
     .await
@@ -201,9 +212,16 @@ struct DeletePage {
     label: String,
     /// Why it cannot be deleted, when it holds packages.
     refusal: Option<String>,
+    /// The version the page shows, which the delete must still find.
+    version: i64,
 }
 
-async fn delete_page(cx: Cx, id: i64, refusal: Option<String>) -> Result<DeletePage, HtmlError> {
+async fn delete_page(cx: Cx, id: i64, again: Option<Again>) -> Result<DeletePage, HtmlError> {
+    let (refusal, changed) = match again {
+        Some(Again::Refused(why)) => (Some(why), None),
+        Some(Again::Changed(notice)) => (None, Some(notice)),
+        None => (None, None),
+    };
     let Cx { state, csrf } = cx;
     let sid = SectionId(id);
     let (row, plan) = with_plan(&state, move |s| {
@@ -226,13 +244,16 @@ async fn delete_page(cx: Cx, id: i64, refusal: Option<String>) -> Result<DeleteP
     } else {
         format!("Delete section {}", row.label)
     };
+    let mut layout = Layout::new(&heading, Some(PlanNav::from(&plan)), Section::None);
+    layout.notice = changed;
     Ok(DeletePage {
-        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::None),
+        layout,
         csrf,
         id,
         plan_id: plan.id.0,
         label: row.label,
         refusal,
+        version: row.version.0,
     })
 }
 
@@ -244,12 +265,13 @@ pub async fn delete(
     Who(by): Who,
     Path(id): Path<i64>,
     cx: Cx,
-    _form: CsrfForm,
+    form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let sid = SectionId(id);
+    let expected = posted_version(&form);
     let write = move |s: &dyn PlanStore| {
         let plan = s.section(sid)?.plan_id;
-        s.delete_section(sid, &by)?;
+        s.delete_section(sid, expected, &by)?;
         Ok(format!("/plans/{plan}/sections?register=section-deleted"))
     };
     confirm(cx, write, move |cx, why| delete_page(cx, id, Some(why))).await

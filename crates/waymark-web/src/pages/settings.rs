@@ -9,7 +9,7 @@ use waymark_store::{PlanId, PlanInput, PlanStore};
 
 use super::csrf::PostedForm;
 use super::error::HtmlError;
-use super::form::{Cx, Filled, ok_page, submit};
+use super::form::{Cx, Filled, Reread, ok_page, submit_at};
 use super::view::{Choice, Layout, PlanNav, Section};
 use crate::actor::Who;
 use crate::input::PlanFields;
@@ -33,7 +33,7 @@ async fn settings_page(
     let Cx { state, csrf } = cx;
     let plan_id = PlanId(id);
     let plan = state.run(move |s| s.plan(plan_id)).await?;
-    let form = typed.unwrap_or_else(|| Filled::new(PlanFields::from(&plan)));
+    let form = typed.unwrap_or_else(|| Filled::new(PlanFields::from(&plan)).at(plan.version));
     let conventions = [
         (
             QuarterConvention::Calendar,
@@ -69,11 +69,16 @@ pub async fn save(
     posted: PostedForm,
 ) -> Result<Response, HtmlError> {
     let plan_id = PlanId(id);
-    let write = move |s: &dyn PlanStore, input: PlanInput| {
-        s.update_plan(plan_id, &input, &by)?;
+    let write = move |s: &dyn PlanStore, input: PlanInput, expected| {
+        let mut input = Some(input);
+        s.change_plan(plan_id, expected, &mut |_| input.take(), &by)?;
         Ok(format!("/plans/{id}?saved=1"))
     };
-    submit(cx, posted, write, move |cx, form| {
+    let reread: Reread<PlanFields> = Box::new(move |s| {
+        let plan = s.plan(plan_id)?;
+        Ok((plan.version, PlanFields::from(&plan)))
+    });
+    submit_at(cx, posted, write, reread, move |cx, form| {
         settings_page(cx, id, Some(form))
     })
     .await

@@ -626,6 +626,7 @@ mod tests {
             status,
             rag: None,
             progress: Progress::default(),
+            version: waymark_store::Version(1),
         }
     }
 

@@ -16,7 +16,7 @@ use waymark_store::{
 
 use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
-use super::form::{Cx, Filled, save};
+use super::form::{Again, Cx, Filled, Reread, confirm, posted_version, save, save_at};
 use super::plans::{Banner, paragraphs};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, encode};
 use crate::AppState;
@@ -47,6 +47,7 @@ struct LinkItem {
 
 struct DependencyView {
     dependency_id: i64,
+    dependency_version: i64,
     row: WpRow,
 }
 
@@ -212,6 +213,7 @@ impl PackagePage {
                 .iter()
                 .map(|l| DependencyView {
                     dependency_id: l.dependency_id.0,
+                    dependency_version: l.dependency_version.0,
                     row: WpRow::from(&l.work_package),
                 })
                 .collect(),
@@ -220,6 +222,7 @@ impl PackagePage {
                 .iter()
                 .map(|l| DependencyView {
                     dependency_id: l.dependency_id.0,
+                    dependency_version: l.dependency_version.0,
                     row: WpRow::from(&l.work_package),
                 })
                 .collect(),
@@ -418,9 +421,10 @@ pub async fn remove_dependency(
     State(state): State<AppState>,
     Who(by): Who,
     Path((id, dependency)): Path<(i64, i64)>,
-    _form: CsrfForm,
+    form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let wp = WorkPackageId(id);
+    let expected = super::form::posted_version(&form);
     state
         .run(move |s| {
             let detail = s.work_package(wp)?;
@@ -432,7 +436,7 @@ pub async fn remove_dependency(
             if !ours {
                 return Err(waymark_store::StoreError::NotFound { what: "dependency" });
             }
-            s.delete_dependency(DependencyId(dependency), &by)
+            s.delete_dependency(DependencyId(dependency), expected, &by)
         })
         .await?;
     Ok(Redirect::to(&format!("/work-packages/{id}?saved=1")).into_response())
@@ -575,11 +579,10 @@ fn posted_fields(posted: PostedForm, ctx: &FormContext) -> Filled<WorkPackageFie
             .filter(|t| !t.trim().is_empty())
             .map(str::to_string),
     };
-    Filled {
-        values,
-        errors,
-        expired: posted.expired,
-    }
+    let mut filled = Filled::new(values).opened_from(form);
+    filled.errors = errors;
+    filled.expired = posted.expired;
+    filled
 }
 
 fn edit_spec(detail: &WorkPackageDetail) -> FormSpec {
@@ -602,7 +605,14 @@ pub async fn edit_form(
     let wp = WorkPackageId(id);
     let detail = state.run(move |s| s.work_package(wp)).await?;
     let ctx = form_context(&state, detail.row.plan_id).await?;
-    let mut fields = WorkPackageFields::from_detail(&detail);
+    let fields = Filled::new(edit_fields(&detail)).at(detail.row.version);
+    let page = form_page(&ctx, edit_spec(&detail), fields, csrf);
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// A package's fields as its edit form shows them.
+fn edit_fields(detail: &WorkPackageDetail) -> WorkPackageFields {
+    let mut fields = WorkPackageFields::from_detail(detail);
     // Show the names read from the text too, as a start for listing them by hand.
     fields.related_items.get_or_insert_with(|| {
         detail
@@ -612,8 +622,7 @@ pub async fn edit_form(
             .collect::<Vec<_>>()
             .join("\n")
     });
-    let page = form_page(&ctx, edit_spec(&detail), Filled::new(fields), csrf);
-    Ok(render(StatusCode::OK, &page))
+    fields
 }
 
 pub async fn update(
@@ -626,13 +635,26 @@ pub async fn update(
     let detail = cx.state.run(move |s| s.work_package(wp)).await?;
     let ctx = form_context(&cx.state, detail.row.plan_id).await?;
     let filled = posted_fields(posted, &ctx);
-    let write = move |s: &dyn PlanStore, input| {
-        s.update_work_package(wp, &input, &by)?;
+    let write = move |s: &dyn PlanStore, input, expected| {
+        let mut input = Some(input);
+        s.change_work_package(wp, expected, &mut |_| input.take(), &by)?;
         Ok(format!("/work-packages/{id}?saved=1"))
     };
+    let reread: Reread<WorkPackageFields> = Box::new(move |s| {
+        let detail = s.work_package(wp)?;
+        Ok((detail.row.version, edit_fields(&detail)))
+    });
     let spec = edit_spec(&detail);
     let page = move |cx: Cx, form| std::future::ready(Ok(form_page(&ctx, spec, form, cx.csrf)));
-    save(cx, filled, WorkPackageFields::validate_stored, write, page).await
+    save_at(
+        cx,
+        filled,
+        WorkPackageFields::validate_stored,
+        write,
+        reread,
+        page,
+    )
+    .await
 }
 
 fn new_spec(plan: &PlanSummary) -> FormSpec {
@@ -702,13 +724,12 @@ struct DeletePage {
     reference: String,
     title: String,
     dependency_count: usize,
+    /// The version the page shows, which the delete must still find.
+    version: i64,
 }
 
-pub async fn delete_form(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfToken(csrf): CsrfToken,
-) -> Result<Response, HtmlError> {
+async fn delete_page(cx: Cx, id: i64, again: Option<Again>) -> Result<DeletePage, HtmlError> {
+    let Cx { state, csrf } = cx;
     let wp = WorkPackageId(id);
     let (detail, plan) = state
         .run(move |s| {
@@ -718,30 +739,42 @@ pub async fn delete_form(
         })
         .await?;
     let heading = format!("Delete {} {}", detail.row.reference, detail.row.title);
-    let page = DeletePage {
-        layout: Layout::new(&heading, Some(PlanNav::from(&plan)), Section::None),
+    let mut layout = Layout::new(&heading, Some(PlanNav::from(&plan)), Section::None);
+    layout.notice = match again {
+        Some(Again::Changed(notice) | Again::Refused(notice)) => Some(notice),
+        None => None,
+    };
+    Ok(DeletePage {
+        layout,
         csrf,
         id,
         reference: detail.row.reference.clone(),
         title: detail.row.title.clone(),
         dependency_count: detail.depends_on.len() + detail.dependents.len(),
-    };
-    Ok(render(StatusCode::OK, &page))
+        version: detail.row.version.0,
+    })
+}
+
+pub async fn delete_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+    super::form::ok_page(delete_page(cx, id, None)).await
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
     Who(by): Who,
     Path(id): Path<i64>,
-    _form: CsrfForm,
+    cx: Cx,
+    form: CsrfForm,
 ) -> Result<Response, HtmlError> {
     let wp = WorkPackageId(id);
-    let (plan, reference) = state
-        .run(move |s| {
-            let d = s.work_package(wp)?;
-            s.delete_work_package(wp, &by)?;
-            Ok((d.row.plan_id, d.row.reference))
-        })
-        .await?;
-    Ok(Redirect::to(&format!("/plans/{plan}?deleted={}", encode(&reference))).into_response())
+    let expected = posted_version(&form);
+    let write = move |s: &dyn PlanStore| {
+        let d = s.work_package(wp)?;
+        s.delete_work_package(wp, expected, &by)?;
+        Ok(format!(
+            "/plans/{}?deleted={}",
+            d.row.plan_id,
+            encode(&d.row.reference)
+        ))
+    };
+    confirm(cx, write, move |cx, why| delete_page(cx, id, Some(why))).await
 }

@@ -177,6 +177,30 @@ pub fn send(
     parse_response(&raw)
 }
 
+/// A request as a careful API client sends it: a PATCH or DELETE without
+/// its own `If-Match` sends the version a GET of the same address gives just
+/// before (or `*` where a GET gives none, as for a dependency).
+pub fn send_careful(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Response {
+    let given = headers
+        .iter()
+        .any(|(h, _)| h.eq_ignore_ascii_case("if-match"));
+    if !matches!(method, "PATCH" | "DELETE") || given {
+        return send(addr, method, path, headers, body);
+    }
+    let tag = send(addr, "GET", path, &[], None)
+        .header("etag")
+        .map_or_else(|| "*".to_string(), str::to_string);
+    let mut with = headers.to_vec();
+    with.push(("If-Match", &tag));
+    send(addr, method, path, &with, body)
+}
+
 pub fn parse_response(raw: &[u8]) -> Response {
     let split = raw
         .windows(4)
@@ -255,7 +279,24 @@ impl Browser {
         res
     }
 
+    /// POST a form. A form with a token but without the record's version
+    /// (a test that types its fields) gets the version the page at the same
+    /// address carries now, as the browser would have had it from the page.
     pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let has = |name: &str| fields.iter().any(|(k, _)| *k == name);
+        let mut with: Vec<(&str, &str)> = fields.to_vec();
+        let version;
+        if has("csrf_token") && !has("version") {
+            version = version_of(&self.get(path).body);
+            if let Some(v) = &version {
+                with.push(("version", v));
+            }
+        }
+        self.post_as_is(path, &with)
+    }
+
+    /// POST exactly these fields.
+    pub fn post_as_is(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
         let res = request(
             self.addr,
             "POST",
@@ -273,6 +314,13 @@ impl Browser {
         let token = csrf_token(&res.body);
         (res, token)
     }
+}
+
+/// The record's version a page's form carries (its hidden `version` field).
+pub fn version_of(body: &str) -> Option<String> {
+    after(body, "name=\"version\" value=\"")
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_string)
 }
 
 /// The CSRF token of the page's first form; panics when the page has none, so a
