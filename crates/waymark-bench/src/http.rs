@@ -16,6 +16,8 @@ pub struct Response {
     pub body: Vec<u8>,
     /// Whether the server lets the connection carry another request.
     pub keep_alive: bool,
+    /// The `ETag` header, if any (a record's version, for `If-Match`).
+    pub etag: Option<String>,
 }
 
 pub struct Connection {
@@ -46,13 +48,28 @@ impl Connection {
 
     /// Any request; a body is sent as JSON.
     pub async fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> Result<Response> {
+        self.send_if_match(method, path, body, None).await
+    }
+
+    /// Any request, with `If-Match` when given (a change of the version the
+    /// client read); a body is sent as JSON.
+    pub async fn send_if_match(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        if_match: Option<&str>,
+    ) -> Result<Response> {
+        let if_match = if_match
+            .map(|tag| format!("If-Match: {tag}\r\n"))
+            .unwrap_or_default();
         let request = match body {
             None => format!(
-                "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n\r\n",
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n{if_match}\r\n",
                 self.host
             ),
             Some(b) => format!(
-                "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}",
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n{if_match}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}",
                 self.host,
                 b.len()
             ),
@@ -81,11 +98,14 @@ impl Connection {
         let mut keep_alive = version == "HTTP/1.1";
         let mut length = None;
         let mut chunked = false;
+        let mut etag = None;
         for line in lines.filter(|l| !l.is_empty()) {
             let (name, value) = line.split_once(':').unwrap_or((line, ""));
             let value = value.trim();
             if name.eq_ignore_ascii_case("content-length") {
                 length = Some(value.parse::<usize>().context("bad Content-Length")?);
+            } else if name.eq_ignore_ascii_case("etag") {
+                etag = Some(value.to_string());
             } else if name.eq_ignore_ascii_case("transfer-encoding") {
                 chunked = value.to_ascii_lowercase().contains("chunked");
             } else if name.eq_ignore_ascii_case("connection") {
@@ -122,6 +142,7 @@ impl Connection {
             status,
             body,
             keep_alive,
+            etag,
         })
     }
 

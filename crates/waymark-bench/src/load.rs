@@ -12,13 +12,21 @@ use crate::http::{Connection, Response};
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// One request of a phase: reads are GETs; a write carries a JSON body.
+/// One request of a phase: reads are GETs; a write carries a JSON body and
+/// is sent as a client that does not lose updates sends it: it reads the
+/// record first (a GET of the same path, measured as a read) and sends its
+/// `ETag` in `If-Match`; when someone changed the record in between (412),
+/// it sends the change again on the version the answer names (each attempt
+/// measured as a write, and counted in `conflicts`).
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: &'static str,
     pub path: String,
     pub body: Option<String>,
 }
+
+/// Attempts at a write whose record others keep changing.
+const WRITE_ATTEMPTS: usize = 3;
 
 impl Request {
     pub fn get(path: impl Into<String>) -> Self {
@@ -53,6 +61,9 @@ pub struct Outcome {
     /// Requests that got no answer (connect failure, reset, timeout, bad framing).
     pub errors: u64,
     pub non_200: u64,
+    /// Writes refused because the record had changed since it was read
+    /// (412), each sent again on the newer version.
+    pub conflicts: u64,
     pub first_error: Option<String>,
     pub first_non_200: Option<String>,
     pub seconds: f64,
@@ -65,6 +76,7 @@ impl Outcome {
         self.write_latencies_us.extend(other.write_latencies_us);
         self.errors += other.errors;
         self.non_200 += other.non_200;
+        self.conflicts += other.conflicts;
         self.first_error = self.first_error.take().or(other.first_error);
         self.first_non_200 = self.first_non_200.take().or(other.first_non_200);
         self.response_bytes += other.response_bytes;
@@ -89,12 +101,50 @@ pub async fn run(addr: SocketAddr, phase: &Phase) -> Result<Outcome> {
     Ok(total)
 }
 
-async fn request(conn: &mut Option<Connection>, addr: SocketAddr, r: &Request) -> Result<Response> {
+async fn request(
+    conn: &mut Option<Connection>,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    if_match: Option<&str>,
+) -> Result<Response> {
     let c = match conn {
         Some(c) => c,
         None => conn.insert(Connection::open(addr).await?),
     };
-    c.send(r.method, &r.path, r.body.as_deref()).await
+    c.send_if_match(method, path, body, if_match).await
+}
+
+/// One exchange of a phase as the worker sees it.
+struct Exchange {
+    started: Instant,
+    elapsed: Duration,
+    write: bool,
+    answer: Option<Result<Response>>,
+}
+
+async fn exchange(
+    conn: &mut Option<Connection>,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    if_match: Option<&str>,
+) -> Exchange {
+    let started = Instant::now();
+    let answer = timeout(
+        REQUEST_TIMEOUT,
+        request(conn, addr, method, path, body, if_match),
+    )
+    .await
+    .ok();
+    Exchange {
+        started,
+        elapsed: started.elapsed(),
+        write: method != "GET",
+        answer,
+    }
 }
 
 async fn worker(
@@ -107,61 +157,107 @@ async fn worker(
     let mut out = Outcome::default();
     let mut conn = None;
     let mut i = first;
-    loop {
-        let start = Instant::now();
-        if start >= until {
-            break;
-        }
+    while Instant::now() < until {
         let req = &paths[i % paths.len()];
-        let path = &req.path;
         i += 1;
-        let answer = timeout(REQUEST_TIMEOUT, request(&mut conn, addr, req)).await;
-        let elapsed = start.elapsed();
-        let measured = start >= measure_from;
-        match answer {
-            Ok(Ok(response)) => {
-                if !response.keep_alive {
+        if !req.is_write() {
+            let x = exchange(&mut conn, addr, "GET", &req.path, None, None).await;
+            note(&mut out, &mut conn, &req.path, x, measure_from).await;
+            continue;
+        }
+        // Read the record for its version, then change that version.
+        let read = exchange(&mut conn, addr, "GET", &req.path, None, None).await;
+        let mut tag = match &read.answer {
+            Some(Ok(r)) if r.status == 200 => r.etag.clone(),
+            _ => None,
+        };
+        note(&mut out, &mut conn, &req.path, read, measure_from).await;
+        for _ in 0..WRITE_ATTEMPTS {
+            let Some(expected) = tag.take() else { break };
+            let x = exchange(
+                &mut conn,
+                addr,
+                req.method,
+                &req.path,
+                req.body.as_deref(),
+                Some(&expected),
+            )
+            .await;
+            let conflict = match &x.answer {
+                Some(Ok(r)) if r.status == 412 => r.etag.clone(),
+                _ => None,
+            };
+            let measured = x.started >= measure_from;
+            if conflict.is_some() {
+                if measured {
+                    out.conflicts += 1;
+                    out.latencies_us.push(x.elapsed.as_micros() as u64);
+                    out.write_latencies_us.push(x.elapsed.as_micros() as u64);
+                }
+                if x.answer
+                    .as_ref()
+                    .is_some_and(|a| a.as_ref().is_ok_and(|r| !r.keep_alive))
+                {
                     conn = None;
                 }
-                if measured {
-                    out.latencies_us.push(elapsed.as_micros() as u64);
-                    if req.is_write() {
-                        out.write_latencies_us.push(elapsed.as_micros() as u64);
-                    }
-                    out.response_bytes += response.body.len() as u64;
-                    if response.status != 200 {
-                        out.non_200 += 1;
-                        if out.first_non_200.is_none() {
-                            let body = String::from_utf8_lossy(&response.body);
-                            let body: String = body.chars().take(300).collect();
-                            out.first_non_200 =
-                                Some(format!("{} on {path}: {body}", response.status));
-                        }
-                    }
-                }
+            } else {
+                note(&mut out, &mut conn, &req.path, x, measure_from).await;
             }
-            Ok(Err(e)) => {
-                conn = None;
-                if measured {
-                    out.errors += 1;
-                    out.first_error
-                        .get_or_insert_with(|| format!("{path}: {e:#}"));
-                }
-                // A refused connection fails at once; don't spin on it.
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            Err(_) => {
-                conn = None;
-                if measured {
-                    out.errors += 1;
-                    out.first_error.get_or_insert_with(|| {
-                        format!("{path}: no answer within {REQUEST_TIMEOUT:?}")
-                    });
-                }
-            }
+            tag = conflict;
         }
     }
     out
+}
+
+/// Keep what one exchange measured (when it started in the measured time).
+async fn note(
+    out: &mut Outcome,
+    conn: &mut Option<Connection>,
+    path: &str,
+    x: Exchange,
+    measure_from: Instant,
+) {
+    let measured = x.started >= measure_from;
+    match x.answer {
+        Some(Ok(response)) => {
+            if !response.keep_alive {
+                *conn = None;
+            }
+            if measured {
+                out.latencies_us.push(x.elapsed.as_micros() as u64);
+                if x.write {
+                    out.write_latencies_us.push(x.elapsed.as_micros() as u64);
+                }
+                out.response_bytes += response.body.len() as u64;
+                if response.status != 200 {
+                    out.non_200 += 1;
+                    if out.first_non_200.is_none() {
+                        let body = String::from_utf8_lossy(&response.body);
+                        let body: String = body.chars().take(300).collect();
+                        out.first_non_200 = Some(format!("{} on {path}: {body}", response.status));
+                    }
+                }
+            }
+        }
+        Some(Err(e)) => {
+            *conn = None;
+            if measured {
+                out.errors += 1;
+                out.first_error
+                    .get_or_insert_with(|| format!("{path}: {e:#}"));
+            }
+            // A refused connection fails at once; don't spin on it.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        None => {
+            *conn = None;
+            if measured {
+                out.errors += 1;
+                out.first_error
+                    .get_or_insert_with(|| format!("{path}: no answer within {REQUEST_TIMEOUT:?}"));
+            }
+        }
+    }
 }
 
 /// Latency summary in milliseconds.

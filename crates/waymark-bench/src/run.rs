@@ -579,7 +579,9 @@ async fn deep_pages(addr: SocketAddr, list: &str) -> Result<Endpoint> {
 }
 
 /// Filtered list reads with one request in ten a PATCH of a package spread
-/// over the plan (status flips, so the status counts change).
+/// over the plan (status flips, so the status counts change). Each PATCH
+/// is sent as a careful client sends it (`load::Request`): a GET of the
+/// package for its ETag first, then the PATCH with `If-Match`.
 async fn mixed(addr: SocketAddr, list: &str, section: &str) -> Result<Endpoint> {
     let mut ids = Vec::new();
     for page in [1, 250, 500, 750, 999] {
@@ -624,7 +626,7 @@ async fn mixed(addr: SocketAddr, list: &str, section: &str) -> Result<Endpoint> 
     }
     Ok(Endpoint {
         key: "mixed",
-        label: "mixed: 90% list, 10% PATCH",
+        label: "mixed: 90% list, 10% GET+PATCH",
         paths,
     })
 }
@@ -822,6 +824,12 @@ impl Report<'_> {
             }
         }
         for m in self.measured {
+            if m.outcome.conflicts > 0 {
+                println!(
+                    "{}: {} writes found their package changed since they read it (412) and were sent again on the newer version",
+                    m.endpoint.label, m.outcome.conflicts
+                );
+            }
             if let Some(e) = &m.outcome.first_error {
                 println!("first error, {}: {e}", m.endpoint.label);
             }
@@ -912,6 +920,7 @@ impl Report<'_> {
                         "max_ms": s.max,
                         "errors": m.outcome.errors,
                         "non_200": m.outcome.non_200,
+                        "write_conflicts_412": m.outcome.conflicts,
                         "first_error": m.outcome.first_error,
                         "first_non_200": m.outcome.first_non_200,
                         "mean_response_bytes": m.outcome.response_bytes as f64 / s.requests.max(1) as f64,
