@@ -1,5 +1,7 @@
 """Use a client generated from Waymark's OpenAPI document (openapi-python-client)
-against a running demo: a list, a read and a write, each checked.
+against a running demo: a list, a read and a write, each checked; the write
+sends the version it read (If-Match), and one on a stale version is refused
+(412) with the version now.
 
 Run by .ci/run: python api_client_check.py BASE_URL
 """
@@ -54,17 +56,31 @@ def main() -> None:
     print(f"list: {page.total} packages in plan {plan.id}; the first by title is {titles[0]!r}")
 
     first = page.items[0]
-    package = expect(get_work_package.sync(id=first.id, client=client), WorkPackageDto, "read a work package")
+    read = get_work_package.sync_detailed(id=first.id, client=client)
+    package = expect(read.parsed, WorkPackageDto, "read a work package")
+    etag = read.headers.get("etag")
+    if etag != f'"{package.version}"':
+        sys.exit(f"read: ETag {etag!r} is not the package's version {package.version}")
     if package.title != first.title or package.reference != first.reference:
         sys.exit(f"read: {package.reference} {package.title!r} is not {first.reference} {first.title!r}")
     print(f"read: {package.reference} {package.title!r}")
 
     note = f"Checked by the generated API client at {int(time.time())}."
     changed = expect(
-        update_work_package.sync(id=package.id, client=client, body=WorkPackageFields(comments=note)),
+        update_work_package.sync(
+            id=package.id, client=client, body=WorkPackageFields(comments=note), if_match=etag
+        ),
         WorkPackageDto,
         "write a work package",
     )
+    stale = update_work_package.sync_detailed(
+        id=package.id, client=client, body=WorkPackageFields(comments="lost"), if_match=etag
+    )
+    if stale.status_code != 412 or not isinstance(stale.parsed, Problem):
+        sys.exit(f"write on a stale version: {stale.status_code}, expected a 412 problem")
+    if stale.parsed.current_version != changed.version:
+        sys.exit(f"412: current_version {stale.parsed.current_version!r}, expected {changed.version}")
+    print(f"write on a stale version {etag}: 412, now version {changed.version}")
     again = expect(get_work_package.sync(id=package.id, client=client), WorkPackageDto, "read back")
     if changed.comments != note or again.comments != note:
         sys.exit(f"write: comments are {again.comments!r}, expected {note!r}")
