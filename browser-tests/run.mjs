@@ -771,6 +771,73 @@ describe('audit trail: list, filter, page, verify', () => {
     });
 });
 
+// ------------------------------------------------------------------ no lost updates
+
+/** Change a package through the API as a careful client: read its ETag, send it in If-Match. */
+async function apiChangePackage(id, fields) {
+    const read = await fetch(`${BASE}/api/v1/work-packages/${id}`, { headers: { accept: 'application/json' } });
+    assert.equal(read.status, 200, `GET package ${id} answered ${read.status}`);
+    const etag = read.headers.get('etag');
+    assert.match(etag || '', /^"\d+"$/, `GET package ${id} sent no ETag (${etag})`);
+    const res = await fetch(`${BASE}/api/v1/work-packages/${id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', 'if-match': etag },
+        body: JSON.stringify(fields),
+    });
+    const body = await res.text();
+    assert.equal(res.status, 200, `PATCH package ${id} answered ${res.status}: ${body.slice(0, 300)}`);
+    return JSON.parse(body);
+}
+
+describe('no lost updates: a form opened before someone else saved', () => {
+    for (const [context, width] of [['desktop', DESKTOP.width], ['phone', PHONE.width]]) {
+        test(`comes back with what was typed and what they changed, at ${width}px`, async () => {
+            const page = await open(context === 'desktop' ? desktop : phone, `/work-packages/${ids.package}/edit`);
+            try {
+                const typed = `Typed at ${width}px while someone else saved`;
+                await page.getByLabel(/^Comments/).fill(typed);
+                // Meanwhile, someone else changes the owner.
+                const owner = `Owner set elsewhere ${Date.now()}`;
+                const theirs = await apiChangePackage(ids.package, { owner });
+
+                const save = page.locator('main form').getByRole('button', { name: /save/i }).first();
+                const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), save.click()]);
+                assert.equal(res.status(), 409, `a stale form answered ${res.status()}, expected 409 with the form again`);
+                assert.match(await page.title(), /^Error/i, `the page title does not start with "Error": ${await page.title()}`);
+                const main = squash(await page.locator('main').innerText());
+                assert.match(main, /not been saved/i, 'no notice that nothing was saved');
+                assert.match(main, /What someone else changed/, 'no list of what the other person changed');
+                // Their change, field by field: the owner row, now holding theirs.
+                const row = page.locator('main table tr').filter({ has: page.locator('a[href="#owner"]') });
+                assert.equal(await row.count(), 1, 'the changes table has no row for the owner');
+                assert.match(squash(await row.innerText()), new RegExp(owner), 'the owner row does not show their value');
+                // What I typed is kept; the field only they changed shows theirs.
+                assert.equal(await page.getByLabel(/^Comments/).inputValue(), typed, 'the form lost what was typed');
+                assert.equal(await page.getByLabel(/^Owner/).inputValue(), owner, 'the owner field does not show their change');
+                await assertAxeClean(page, `the conflict page at ${width}px`);
+                const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+                    scrollWidth: document.documentElement.scrollWidth,
+                    innerWidth: window.innerWidth,
+                }));
+                if (scrollWidth > innerWidth) {
+                    assert.fail(`the conflict page scrolls sideways at ${width}px:\n  ${(await overflowingElements(page)).join('\n  ')}`);
+                }
+                await page.screenshot({ path: path.join(SHOTS, `conflict-${width}.png`), fullPage: true });
+
+                // Saving again keeps both.
+                await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('main form').getByRole('button', { name: /save/i }).first().click()]);
+                const now = await api(`/api/v1/work-packages/${ids.package}`);
+                assert.equal(now.comments, typed, 'saving again did not keep what was typed');
+                assert.equal(now.owner, owner, 'saving again lost their change');
+                assert.notEqual(now.version, theirs.version, 'saving again did not make a new version');
+                assertNoProblems(page, `conflict at ${width}px`);
+            } finally {
+                await page.close();
+            }
+        });
+    }
+});
+
 // ------------------------------------------------------------------ every page family
 
 describe('page families: axe-core (WCAG 2.2 AA), headings, tables, skip link, 390 px, screenshots', () => {
