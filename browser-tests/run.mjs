@@ -808,8 +808,11 @@ describe('no lost updates: a form opened before someone else saved', () => {
                 assert.match(main, /not been saved/i, 'no notice that nothing was saved');
                 assert.match(main, /What someone else changed/, 'no list of what the other person changed');
                 // Their change, field by field: the owner row, now holding theirs.
-                const row = page.locator('main table tr').filter({ has: page.locator('a[href="#owner"]') });
-                assert.equal(await row.count(), 1, 'the changes table has no row for the owner');
+                const row = page.locator('main .changes__item').filter({ has: page.locator('a[href="#owner"]') });
+                assert.equal(await row.count(), 1, 'the list of changes has no entry for the owner');
+                // Only the owner changed: no other field is listed or flagged
+                // (line breaks sent as CR LF by the browser are no change).
+                assert.equal(await page.locator('main .changes__item').count(), 1, `more than the owner listed as changed: ${squash(await page.locator('main .changes').innerText())}`);
                 assert.match(squash(await row.innerText()), new RegExp(owner), 'the owner row does not show their value');
                 // What I typed is kept; the field only they changed shows theirs.
                 assert.equal(await page.getByLabel(/^Comments/).inputValue(), typed, 'the form lost what was typed');

@@ -323,7 +323,11 @@ fn form_as_opened(body: &str, typed: &[(&str, &str)]) -> Vec<(String, String)> {
     for (k, v) in typed {
         posted.push((k.to_string(), v.to_string()));
     }
+    // As a browser sends a form: every line break as CR LF.
     posted
+        .into_iter()
+        .map(|(k, v)| (k, v.replace("\r\n", "\n").replace('\n', "\r\n")))
+        .collect()
 }
 
 fn post(b: &mut Browser, path: &str, fields: &[(String, String)]) -> Response {
@@ -382,7 +386,7 @@ fn a_form_opened_before_someone_else_saved_comes_back_with_both() {
     // What they changed is shown, field by field: when opened, and now.
     assert!(page.contains("What someone else changed"), "{page}");
     let row = common::must_find(page, "<a href=\"#owner\">Owner</a>", "owner row");
-    let row = &row[..row.find("</tr>").unwrap()];
+    let row = &row[..row.find("</li>").unwrap()];
     assert!(
         row.contains(&common::unescape(&opened_owner)) || row.contains(&opened_owner),
         "{row}"
@@ -392,6 +396,8 @@ fn a_form_opened_before_someone_else_saved_comes_back_with_both() {
         !page.contains("<a href=\"#title\">Title</a>"),
         "title was not theirs"
     );
+    // Nothing else is listed: line breaks sent as CR LF are no change.
+    assert_eq!(page.matches("class=\"changes__item\"").count(), 1, "{page}");
     // Only they changed the owner: the form now shows theirs, not as an error.
     assert_eq!(input_value(page, "owner"), "Their new owner");
     assert!(
@@ -452,7 +458,7 @@ fn a_field_both_people_changed_keeps_mine_and_asks() {
     let field = common::must_find(page, "id=\"name-error\"", "the name's error");
     assert!(field.contains("choose what it should be"), "{field}");
     let row = common::must_find(page, "<a href=\"#name\">Name</a>", "name row");
-    let row = &row[..row.find("</tr>").unwrap()];
+    let row = &row[..row.find("</li>").unwrap()];
     assert!(row.contains("Their name"), "{row}");
 
     // Saved again as it stands, mine wins, knowingly.

@@ -157,7 +157,15 @@ impl<F: Form> Filled<F> {
     /// opened and now.
     pub fn conflict(&mut self, version: Version, now: F) {
         let was = self.opened.take().unwrap_or_default();
-        let show = |f: &F, name: &str| f.get(name).unwrap_or("").trim().to_string();
+        // Browsers send every line break of a form as CR LF; compare text
+        // as written, whatever its line breaks.
+        let show = |f: &F, name: &str| {
+            f.get(name)
+                .unwrap_or("")
+                .replace("\r\n", "\n")
+                .trim()
+                .to_string()
+        };
         self.changed.clear();
         self.errors.clear();
         for f in F::FIELDS {
