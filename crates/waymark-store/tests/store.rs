@@ -1849,7 +1849,7 @@ macro_rules! store_suite {
                     &alice,
                 )
                 .unwrap();
-            store.delete_programme(programme, BY).unwrap();
+            store.delete_programme(programme, None, BY).unwrap();
             // 1 import, 5 updates, a create and a delete.
             let all = store.audit_entries(&AuditFilter::default(), 1_000).unwrap();
             let numbers = |entries: &[waymark_core::audit::StoredEntry]| -> Vec<u64> {

@@ -271,9 +271,10 @@ fn a_wrong_kind_keeps_the_related_items_page_and_its_filter() {
     }
 }
 
-/// Change a package as a script would, through the API.
+/// Change a package as a script would, through the API (sending the
+/// version it read, as it must).
 fn patch_package(b: &Browser, id: &str, body: &str) {
-    let r = common::send(
+    let r = common::send_careful(
         b.addr,
         "PATCH",
         &format!("/api/v1/work-packages/{id}"),
