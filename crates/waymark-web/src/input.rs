@@ -840,6 +840,11 @@ impl AuditQuery {
     }
 }
 
+/// Whether `n` can be an audit entry's number (an int64 from 1).
+fn entry_number(n: u64) -> bool {
+    (1..=i64::MAX.unsigned_abs()).contains(&n)
+}
+
 /// The audit list's filters and cursor from query pairs (shared by the API
 /// and the audit page). Dates are UK days (`from` its start, `to` its end).
 /// Names not in [`AUDIT_QUERY`] are ignored here; bad values are errors
@@ -903,9 +908,10 @@ pub fn audit_query(pairs: &[(String, String)]) -> Result<AuditQuery, Vec<FieldEr
                     "\"{v}\" is not a real date written YYYY-MM-DD, such as 2026-11-25"
                 )),
             },
+            // An int64, as the OpenAPI document says: 1 to 2^63 - 1.
             "before" | "after" => match v.parse::<u64>() {
-                Ok(n) if n >= 1 && name == "before" => q.filter.before = Some(n),
-                Ok(n) if n >= 1 => q.filter.after = Some(n),
+                Ok(n) if entry_number(n) && name == "before" => q.filter.before = Some(n),
+                Ok(n) if entry_number(n) => q.filter.after = Some(n),
                 _ => bad(format!("\"{v}\" is not an entry number (1 or more)")),
             },
             "per_page" => match v.parse::<u32>() {

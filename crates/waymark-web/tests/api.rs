@@ -978,6 +978,7 @@ fn the_audit_list_filters_and_pages_by_entry_number() {
         ("to=soon", "to"),
         ("from=2026-11-30&to=2026-11-01", "to"),
         ("before=0", "before"),
+        ("before=9223372036854775808", "before"),
         ("after=x", "after"),
         ("before=3&after=1", "after"),
         ("per_page=501", "per_page"),
