@@ -5,6 +5,7 @@ pub mod access;
 pub mod audit;
 pub mod check;
 pub mod export;
+pub mod identity;
 pub mod import;
 pub mod limits;
 pub mod model;

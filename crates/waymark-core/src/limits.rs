@@ -146,6 +146,19 @@ pub const AUDIT_ACTOR: TextField = line("actor", "who", 200);
 /// The audit list's filter on one record's id (`12`, or `1/3.1.1`).
 pub const AUDIT_ENTITY_ID: TextField = line("entity_id", "record id", 200);
 
+/// An account's email address (RFC 5321's longest path).
+pub const ACCOUNT_EMAIL: TextField = line("email", "email address", 254);
+/// An account's display name.
+pub const ACCOUNT_NAME: TextField = line("name", "name", NAME_CHARS);
+/// An API token's name ("Nightly export").
+pub const TOKEN_NAME: TextField = line("name", "token name", 100);
+/// Shortest password (NCSC and NIST SP 800-63B: length over composition rules).
+pub const PASSWORD_MIN_CHARS: usize = 12;
+/// Longest password (hashing a megabyte is work an attacker chooses).
+pub const PASSWORD_MAX_CHARS: usize = 1_000;
+/// Most owner names one account may hold.
+pub const MAX_OWNER_NAMES: usize = 50;
+
 /// Every declared text field with the record it belongs to, for documentation
 /// (`docs/limits.md` is checked against it) and schema generators.
 pub const TEXT_FIELDS: &[(&str, TextField)] = &[
@@ -168,6 +181,9 @@ pub const TEXT_FIELDS: &[(&str, TextField)] = &[
     ("work-package list", SEARCH_TEXT),
     ("audit list", AUDIT_ACTOR),
     ("audit list", AUDIT_ENTITY_ID),
+    ("account", ACCOUNT_EMAIL),
+    ("account", ACCOUNT_NAME),
+    ("API token", TOKEN_NAME),
 ];
 
 /// The limits as a Markdown table (`docs/limits.md` holds it).
@@ -196,6 +212,13 @@ pub fn markdown_table() -> String {
     ));
     out.push_str(&format!(
         "| work package | `related_items` | {MAX_PACKAGE_RELATED_ITEMS} names | many |\n"
+    ));
+    out.push_str(&format!(
+        "| account | `password` | {PASSWORD_MIN_CHARS} to {} characters | one |\n",
+        thousands(PASSWORD_MAX_CHARS as u64)
+    ));
+    out.push_str(&format!(
+        "| account | `owner_names` | {MAX_OWNER_NAMES} names | many |\n"
     ));
     out.push_str(&format!(
         "| work package | `actual_delivery` | a date in {} to {} | one |\n",

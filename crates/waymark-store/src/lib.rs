@@ -4,8 +4,12 @@
 //! The store speaks domain types (`waymark_core`) and plain view structs; callers
 //! never see SQL. Every change is one transaction.
 
+mod accounts;
 mod rules;
+pub mod secret;
 mod sqlite;
+
+pub use accounts::*;
 
 use waymark_core::audit::{ChainError, Head, StoredEntry};
 use waymark_core::search::SearchText;
@@ -40,7 +44,8 @@ id_type!(
     RelatedItemId,
     ProgrammeId,
     DependencyId,
-    AccountId
+    AccountId,
+    TokenId
 );
 
 /// A record's version: a number that changes whenever one of the record's
@@ -79,12 +84,22 @@ pub enum Actor {
     /// A web visitor who has not signed in. Until accounts exist, every web
     /// request is one.
     Anonymous,
-    /// A person's account (signed in, or through one of its API tokens).
+    /// A person's account, signed in (a session).
     Account {
         id: AccountId,
         /// The name shown for the account when the change was made.
         name: String,
     },
+    /// One of an account's API tokens, acting with the account's role.
+    Token {
+        id: TokenId,
+        account: AccountId,
+        /// The account's name when the change was made.
+        name: String,
+    },
+    /// Waymark itself: a single sign-on creating or updating an account,
+    /// the demo's first start.
+    System,
 }
 
 impl std::fmt::Display for Actor {
@@ -95,6 +110,8 @@ impl std::fmt::Display for Actor {
             Actor::Cli { .. } => f.write_str("command line"),
             Actor::Anonymous => f.write_str("anonymous visitor"),
             Actor::Account { name, .. } => f.write_str(name),
+            Actor::Token { name, id, .. } => write!(f, "{name} (API token {id})"),
+            Actor::System => f.write_str("Waymark"),
         }
     }
 }
@@ -123,6 +140,14 @@ pub enum StoreError {
         field: &'static str,
         message: String,
     },
+    /// The change needs a signed-in account (the actor is an anonymous
+    /// visitor). Nothing was written.
+    #[error("sign in to make changes")]
+    SignInRequired,
+    /// The actor's role does not allow the change; the message says what
+    /// would. Nothing was written.
+    #[error("{message}")]
+    Forbidden { message: String },
     /// The database itself failed (a locked or unreadable file, a lost
     /// connection, a broken statement); the message is for the logs.
     #[error("database error: {0}")]
@@ -621,7 +646,7 @@ pub enum OnExisting {
 /// is at another version they refuse with [`StoreError::Stale`], checked in
 /// the write's own transaction, and write nothing. `None` writes whatever
 /// the version (the command line, tests).
-pub trait PlanStore: Send + Sync {
+pub trait PlanStore: AccountStore + Send + Sync {
     fn list_plans(&self) -> Result<Vec<PlanSummary>>;
     fn plan(&self, id: PlanId) -> Result<PlanSummary>;
     fn find_plan_by_title(&self, title: &str) -> Result<Option<PlanId>>;
