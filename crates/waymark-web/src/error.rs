@@ -111,6 +111,10 @@ pub enum ApiError {
         expected: waymark_store::Version,
         current: waymark_store::Version,
     },
+    /// Not signed in (or an API token that is not valid): 401.
+    Unauthorized(String),
+    /// Signed in, and the role does not allow it: 403.
+    Forbidden(String),
     Internal(String),
 }
 
@@ -143,6 +147,8 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -258,6 +264,13 @@ impl ApiError {
                 ),
                 vec![],
             ),
+            ApiError::Unauthorized(detail) => (
+                "unauthorized",
+                "Sign-in required",
+                detail.clone(),
+                vec![],
+            ),
+            ApiError::Forbidden(detail) => ("forbidden", "Not allowed", detail.clone(), vec![]),
             ApiError::Internal(_) => (
                 "internal",
                 "Internal error",
@@ -312,6 +325,10 @@ impl From<StoreError> for ApiError {
                 expected,
                 current,
             },
+            StoreError::SignInRequired => {
+                ApiError::Unauthorized("sign in to make changes".to_string())
+            }
+            StoreError::Forbidden { message } => ApiError::Forbidden(message),
             other => ApiError::Internal(other.to_string()),
         }
     }

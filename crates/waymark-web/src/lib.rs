@@ -2,7 +2,7 @@
 //! and its OpenAPI document. Handlers parse input into domain values, call the
 //! store on a blocking thread, and render plain view structs.
 
-mod actor;
+pub mod access;
 pub mod api;
 pub mod error;
 pub mod form;
@@ -13,20 +13,89 @@ mod state;
 mod uk_time;
 
 use axum::Router;
+use axum::handler::Handler;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
-use axum::routing::get;
 
-pub use state::AppState;
+pub use state::{AccessSettings, AppState};
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .merge(api::routes())
-        .merge(pages::routes())
+    all_routes(&state)
+        .into_router()
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::identify,
+        ))
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers))
+}
+
+fn all_routes(state: &AppState) -> Routes {
+    Routes::default()
+        .get("/healthz", || async { "ok" })
+        .merge(api::routes())
+        .merge(pages::routes(state))
+}
+
+/// Every routed method and path (`GET /plans/{id}`), as the router has them,
+/// for the access suite to check against the written route table. `ANY` is a
+/// route that answers every method (the API's not-found).
+pub fn route_list() -> Vec<(&'static str, &'static str)> {
+    let store: std::sync::Arc<dyn waymark_store::PlanStore> = match waymark_store::open(":memory:")
+    {
+        Ok(store) => store,
+        Err(_) => return Vec::new(),
+    };
+    all_routes(&AppState::new(store)).seen
+}
+
+/// A router that remembers what it routes: each route is added one method
+/// at a time, so the list cannot differ from what is served.
+#[derive(Default)]
+pub(crate) struct Routes {
+    router: Router<AppState>,
+    seen: Vec<(&'static str, &'static str)>,
+}
+
+macro_rules! method {
+    ($($name:ident => $method:literal,)*) => {$(
+        pub(crate) fn $name<H, T>(mut self, path: &'static str, handler: H) -> Self
+        where
+            H: Handler<T, AppState>,
+            T: 'static,
+        {
+            self.seen.push(($method, path));
+            self.router = self.router.route(path, axum::routing::$name(handler));
+            self
+        }
+    )*};
+}
+
+impl Routes {
+    method! {
+        get => "GET",
+        post => "POST",
+        patch => "PATCH",
+        delete => "DELETE",
+        any => "ANY",
+    }
+
+    pub(crate) fn merge(mut self, other: Routes) -> Self {
+        self.router = self.router.merge(other.router);
+        self.seen.extend(other.seen);
+        self
+    }
+
+    /// Apply `f` (layers) to the routes so far.
+    pub(crate) fn map(mut self, f: impl FnOnce(Router<AppState>) -> Router<AppState>) -> Self {
+        self.router = f(self.router);
+        self
+    }
+
+    pub(crate) fn into_router(self) -> Router<AppState> {
+        self.router
+    }
 }
 
 async fn security_headers(mut res: Response) -> Response {
@@ -48,7 +117,8 @@ async fn security_headers(mut res: Response) -> Response {
 
 /// Serve until the process is asked to stop (Ctrl-C or SIGTERM).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -16,6 +16,9 @@ struct FileConfig {
     db: Option<String>,
     data_dir: Option<PathBuf>,
     public_url: Option<String>,
+    anonymous_read: Option<bool>,
+    session_idle_minutes: Option<u32>,
+    session_max_hours: Option<u32>,
     #[serde(default)]
     oidc: FileOidc,
 }
@@ -68,11 +71,29 @@ pub struct SsoArgs {
     pub oidc_groups_claim: Option<String>,
 }
 
+/// Who may read without signing in, and how long sessions last.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct AccessArgs {
+    /// Whether visitors who are not signed in may read the plans (writes
+    /// always need a signed-in account) [default: false for serve, true for demo].
+    #[arg(long, env = "WAYMARK_ANONYMOUS_READ", value_name = "true|false")]
+    pub anonymous_read: Option<bool>,
+    /// Minutes a session may sit unused before it ends [default: 120].
+    #[arg(long, env = "WAYMARK_SESSION_IDLE_MINUTES", value_parser = clap::value_parser!(u32).range(1..=43_200))]
+    pub session_idle_minutes: Option<u32>,
+    /// Hours after signing in that a session ends, however busy [default: 12].
+    #[arg(long, env = "WAYMARK_SESSION_MAX_HOURS", value_parser = clap::value_parser!(u32).range(1..=8_760))]
+    pub session_max_hours: Option<u32>,
+}
+
 pub struct Settings {
     pub data_dir: PathBuf,
     pub db: String,
     addr: Option<String>,
     public_url: Option<String>,
+    anonymous_read: Option<bool>,
+    session_idle_minutes: Option<u32>,
+    session_max_hours: Option<u32>,
     oidc: FileOidc,
 }
 
@@ -103,7 +124,37 @@ impl Settings {
             db,
             addr: file.addr,
             public_url: file.public_url,
+            anonymous_read: file.anonymous_read,
+            session_idle_minutes: file.session_idle_minutes,
+            session_max_hours: file.session_max_hours,
             oidc: file.oidc,
+        })
+    }
+
+    /// The access settings: flags and environment, then the file, then the
+    /// defaults (anonymous reading on for the demo only). Cookies are
+    /// `Secure` when the public URL is https.
+    pub fn access(
+        &self,
+        args: &AccessArgs,
+        sso: &SsoArgs,
+        demo: bool,
+    ) -> Result<waymark_web::AccessSettings> {
+        let defaults = waymark_web::AccessSettings::default();
+        let idle = args.session_idle_minutes.or(self.session_idle_minutes);
+        let max = args.session_max_hours.or(self.session_max_hours);
+        if idle == Some(0) || max == Some(0) {
+            bail!("session_idle_minutes and session_max_hours must be at least 1");
+        }
+        let public_url = sso.public_url.clone().or_else(|| self.public_url.clone());
+        Ok(waymark_web::AccessSettings {
+            anonymous_read: args.anonymous_read.or(self.anonymous_read).unwrap_or(demo),
+            session: waymark_store::SessionPolicy {
+                idle_ms: idle.map_or(defaults.session.idle_ms, |m| i64::from(m) * 60_000),
+                max_ms: max.map_or(defaults.session.max_ms, |h| i64::from(h) * 3_600_000),
+            },
+            secure_cookies: public_url
+                .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://")),
         })
     }
 

@@ -18,7 +18,7 @@ use waymark_core::export::{ExportFormat, PlanWriter};
 use waymark_core::import::{self, Format, ImportOptions, Imported};
 use waymark_store::{Actor, AuditFilter, OnExisting, PlanId, PlanPart, PlanStore};
 
-use crate::config::{Settings, SsoArgs};
+use crate::config::{AccessArgs, Settings, SsoArgs};
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +49,8 @@ enum Command {
         addr: Option<String>,
         #[command(flatten)]
         sso: SsoArgs,
+        #[command(flatten)]
+        access: AccessArgs,
     },
     /// Load the customer's plan (once) into DATA_DIR/demo.db and serve it.
     Demo {
@@ -60,6 +62,8 @@ enum Command {
         reset: bool,
         #[command(flatten)]
         sso: SsoArgs,
+        #[command(flatten)]
+        access: AccessArgs,
     },
     /// Import a plan file and print the import report.
     Import {
@@ -151,13 +155,20 @@ fn run() -> Result<()> {
     let logging = matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
     init_logging(logging);
     match cli.command {
-        Command::Serve { addr, sso } => {
+        Command::Serve { addr, sso, access } => {
             let oidc = settings.oidc(&sso, oidc_secret())?;
+            let access = settings.access(&access, &sso, false)?;
             let store = open_store(&settings.db)?;
-            serve(store, &settings.addr(addr), oidc)
+            serve(store, &settings.addr(addr), oidc, access)
         }
-        Command::Demo { addr, reset, sso } => {
+        Command::Demo {
+            addr,
+            reset,
+            sso,
+            access,
+        } => {
             let oidc = settings.oidc(&sso, oidc_secret())?;
+            let access = settings.access(&access, &sso, true)?;
             let db = settings.data_dir.join("demo.db");
             let db = db.to_string_lossy().to_string();
             let store = open_store(&db)?;
@@ -167,7 +178,7 @@ fn run() -> Result<()> {
                 store.import_plan(&imported.plan, OnExisting::Replace, &cli_actor())?;
             }
             println!("Demo database: {db}");
-            serve(store, &settings.addr(addr), oidc)
+            serve(store, &settings.addr(addr), oidc, access)
         }
         Command::Import {
             file,
@@ -409,8 +420,16 @@ fn serve(
     store: Arc<dyn PlanStore>,
     addr: &str,
     oidc: Option<waymark_web::oidc::OidcConfig>,
+    access: waymark_web::AccessSettings,
 ) -> Result<()> {
-    let mut state = waymark_web::AppState::new(store);
+    let mut state = waymark_web::AppState::new(store).with_access(access);
+    tracing::info!(
+        anonymous_read = access.anonymous_read,
+        session_idle_minutes = access.session.idle_ms / 60_000,
+        session_max_hours = access.session.max_ms / 3_600_000,
+        secure_cookies = access.secure_cookies,
+        "access"
+    );
     if let Some(config) = oidc {
         tracing::info!(
             issuer = config.issuer(),

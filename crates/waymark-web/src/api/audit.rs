@@ -6,6 +6,7 @@ use axum::extract::State;
 use super::dto::{AuditEntry, AuditList};
 use super::{JsonBody, QueryPairs};
 use crate::AppState;
+use crate::access::{Can, ViewAudit};
 use crate::error::ApiError;
 use crate::input::audit_query;
 
@@ -25,6 +26,7 @@ use crate::input::audit_query;
     ),
     responses((status = 200, body = AuditList), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn list(
+    _can: Can<ViewAudit>,
     State(state): State<AppState>,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<JsonBody<AuditList>, ApiError> {

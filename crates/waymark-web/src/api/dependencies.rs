@@ -10,11 +10,12 @@ use super::dto::{Created, DependencyList};
 use super::etag::IfMatch;
 use super::{parse_body, path_id, plan_register};
 use crate::AppState;
-use crate::actor::Who;
+use crate::access::{Can, EditPlan, Read};
 use crate::error::{ApiError, FieldError};
 
 #[utoipa::path(get, operation_id = "listDependencies", path = "/api/v1/plans/{id}/dependencies", tag = "dependencies", params(("id" = i64, Path)), responses((status = 200, body = DependencyList)))]
 pub async fn list(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<DependencyList>, ApiError> {
@@ -33,8 +34,8 @@ pub struct NewDependency {
 #[utoipa::path(post, operation_id = "createDependency", path = "/api/v1/plans/{id}/dependencies", tag = "dependencies", params(("id" = i64, Path)), request_body = NewDependency,
     responses((status = 201, body = Created), (status = 422, description = "Unknown package, other plan, or a cycle", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
@@ -73,8 +74,8 @@ pub async fn create(
 
 #[utoipa::path(delete, operation_id = "deleteDependency", path = "/api/v1/dependencies/{id}", tag = "dependencies", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_one(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {

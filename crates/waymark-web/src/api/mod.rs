@@ -6,20 +6,18 @@ mod audit;
 mod dependencies;
 pub mod dto;
 pub mod etag;
+mod me;
 pub mod openapi;
 mod plans;
 mod registers;
 mod work_packages;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::routing::{delete, get};
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 
-use crate::AppState;
 use crate::error::{ApiError, FieldError};
 
 #[derive(OpenApi)]
@@ -66,6 +64,7 @@ use crate::error::{ApiError, FieldError};
         dependencies::create,
         dependencies::delete_one,
         audit::list,
+        me::me,
     ),
     components(schemas(
         crate::error::Problem,
@@ -75,92 +74,66 @@ use crate::error::{ApiError, FieldError};
 )]
 pub struct ApiDoc;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/plans", get(plans::list))
-        .route(
-            "/api/v1/plans/{id}",
-            get(plans::get_plan)
-                .patch(plans::update)
-                .delete(plans::delete_plan),
-        )
-        .route("/api/v1/plans/{id}/export", get(plans::export))
-        .route("/api/v1/plans/{id}/check", get(plans::check))
-        .route(
-            "/api/v1/plans/{id}/sections",
-            get(plans::sections).post(plans::create_section),
-        )
-        .route(
-            "/api/v1/plans/{id}/work-packages",
-            get(work_packages::list).post(work_packages::create),
-        )
-        .route(
-            "/api/v1/work-packages/{id}",
-            get(work_packages::get_one)
-                .patch(work_packages::update)
-                .delete(work_packages::delete_one),
-        )
-        .route(
-            "/api/v1/work-packages/{id}/history",
-            get(work_packages::history),
-        )
-        .route("/api/v1/plans/{id}/influences", get(registers::influences))
-        .route(
+pub(crate) fn routes() -> crate::Routes {
+    crate::Routes::default()
+        .get("/api/v1/openapi.json", openapi)
+        .get("/api/v1/me", me::me)
+        .get("/api/v1/plans", plans::list)
+        .get("/api/v1/plans/{id}", plans::get_plan)
+        .patch("/api/v1/plans/{id}", plans::update)
+        .delete("/api/v1/plans/{id}", plans::delete_plan)
+        .get("/api/v1/plans/{id}/export", plans::export)
+        .get("/api/v1/plans/{id}/check", plans::check)
+        .get("/api/v1/plans/{id}/sections", plans::sections)
+        .post("/api/v1/plans/{id}/sections", plans::create_section)
+        .get("/api/v1/plans/{id}/work-packages", work_packages::list)
+        .post("/api/v1/plans/{id}/work-packages", work_packages::create)
+        .get("/api/v1/work-packages/{id}", work_packages::get_one)
+        .patch("/api/v1/work-packages/{id}", work_packages::update)
+        .delete("/api/v1/work-packages/{id}", work_packages::delete_one)
+        .get("/api/v1/work-packages/{id}/history", work_packages::history)
+        .get("/api/v1/plans/{id}/influences", registers::influences)
+        .get("/api/v1/plans/{id}/influences/{code}", registers::influence)
+        .patch(
             "/api/v1/plans/{id}/influences/{code}",
-            get(registers::influence)
-                .patch(registers::update_influence)
-                .delete(registers::delete_influence),
+            registers::update_influence,
         )
-        .route(
+        .delete(
+            "/api/v1/plans/{id}/influences/{code}",
+            registers::delete_influence,
+        )
+        .post(
             "/api/v1/plans/{id}/influences/{code}/merge",
-            axum::routing::post(registers::merge_influence),
+            registers::merge_influence,
         )
-        .route(
-            "/api/v1/sections/{id}",
-            get(registers::section)
-                .patch(registers::update_section)
-                .delete(registers::delete_section),
-        )
-        .route(
-            "/api/v1/plans/{id}/related-items",
-            get(registers::related_items),
-        )
-        .route(
-            "/api/v1/related-items/{id}",
-            get(registers::related_item)
-                .patch(registers::update_related_item)
-                .delete(registers::delete_related_item),
-        )
-        .route(
+        .get("/api/v1/sections/{id}", registers::section)
+        .patch("/api/v1/sections/{id}", registers::update_section)
+        .delete("/api/v1/sections/{id}", registers::delete_section)
+        .get("/api/v1/plans/{id}/related-items", registers::related_items)
+        .get("/api/v1/related-items/{id}", registers::related_item)
+        .patch("/api/v1/related-items/{id}", registers::update_related_item)
+        .delete("/api/v1/related-items/{id}", registers::delete_related_item)
+        .post(
             "/api/v1/related-items/{id}/merge",
-            axum::routing::post(registers::merge_related_item),
+            registers::merge_related_item,
         )
-        .route(
-            "/api/v1/plans/{id}/programmes",
-            get(registers::programmes).post(registers::create_programme),
-        )
-        .route(
-            "/api/v1/programmes/{id}",
-            get(registers::programme)
-                .patch(registers::update_programme)
-                .delete(registers::delete_programme),
-        )
-        .route(
-            "/api/v1/plans/{id}/dependencies",
-            get(dependencies::list).post(dependencies::create),
-        )
-        .route(
-            "/api/v1/dependencies/{id}",
-            delete(dependencies::delete_one),
-        )
-        .route("/api/v1/audit", get(audit::list))
-        .route("/api", axum::routing::any(not_found))
-        .route("/api/{*rest}", axum::routing::any(not_found))
-        .route_layer(axum::middleware::from_fn(known_query))
-        .route_layer(axum::middleware::from_fn(require_json))
-        .layer(axum::middleware::map_response(problem_responses))
-        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .get("/api/v1/plans/{id}/programmes", registers::programmes)
+        .post("/api/v1/plans/{id}/programmes", registers::create_programme)
+        .get("/api/v1/programmes/{id}", registers::programme)
+        .patch("/api/v1/programmes/{id}", registers::update_programme)
+        .delete("/api/v1/programmes/{id}", registers::delete_programme)
+        .get("/api/v1/plans/{id}/dependencies", dependencies::list)
+        .post("/api/v1/plans/{id}/dependencies", dependencies::create)
+        .delete("/api/v1/dependencies/{id}", dependencies::delete_one)
+        .get("/api/v1/audit", audit::list)
+        .any("/api", not_found)
+        .any("/api/{*rest}", not_found)
+        .map(|r| {
+            r.route_layer(axum::middleware::from_fn(known_query))
+                .route_layer(axum::middleware::from_fn(require_json))
+                .layer(axum::middleware::map_response(problem_responses))
+                .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        })
 }
 
 /// The largest request body the API reads, in bytes.

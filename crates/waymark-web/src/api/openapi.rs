@@ -79,6 +79,10 @@ fn default_description(status: &str) -> &'static str {
         "400" => {
             "Bad request: the body is not JSON, or the query string cannot be read or names a parameter this operation does not take"
         }
+        "401" => {
+            "Not signed in: send an API token as Authorization: Bearer <token> (reads need none when the server allows anonymous reading); a token that is sent must be valid"
+        }
+        "403" => "Signed in, and the account's role does not allow this",
         "404" => "Not found: nothing has this id or code",
         "409" => "Conflict with stored data, such as a name or number already in use",
         "413" => "The request body is over the size limit",
@@ -380,6 +384,7 @@ pub fn complete(doc: &mut Value) {
     request_constraints(doc);
     links(doc);
     exact_space_everywhere(doc);
+    security(doc);
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
@@ -397,6 +402,26 @@ pub fn complete(doc: &mut Value) {
             complete_operation(path, method, op);
         }
     }
+}
+
+/// How a client says who it is: an API token (`waymark token create`, or
+/// the account page) as `Authorization: Bearer …`.
+fn security(doc: &mut Value) {
+    doc["components"]["securitySchemes"] = json!({
+        "bearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token (`wmk_…`) from `waymark token create` or your account page. It acts with its account's role."
+        }
+    });
+    doc["security"] = json!([{"bearerAuth": []}]);
+}
+
+/// Whether an operation reads the plan, which visitors who are not signed
+/// in may do when the server lets them (`WAYMARK_ANONYMOUS_READ`): its token
+/// is optional. Everything else needs one.
+pub fn reads_without_token(path: &str, method: &str) -> bool {
+    method == "get" && path != "/api/v1/audit" && path != "/api/v1/me"
 }
 
 /// A change or delete requires `If-Match` (`api::etag`): the header, as a
@@ -441,7 +466,17 @@ fn complete_operation(path: &str, method: &str, op: &mut Map<String, Value>) {
     if guarded {
         if_match(op);
     }
+    let public = path == "/api/v1/openapi.json";
+    if reads_without_token(path, method) && !public {
+        op.insert("security".into(), json!([{"bearerAuth": []}, {}]));
+    }
     let mut errors = vec!["400"];
+    if !public {
+        errors.push("401");
+        if !reads_without_token(path, method) {
+            errors.push("403");
+        }
+    }
     if guarded {
         errors.extend(["412", "428"]);
     }

@@ -12,13 +12,16 @@ use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionLis
 use super::etag::{IfMatch, Tagged};
 use super::{QueryPairs, patch_record, path_id, plan_register};
 use crate::AppState;
-use crate::actor::Who;
+use crate::access::{Can, EditPlan, Read};
 use crate::error::{ApiError, FieldError};
 use crate::form::Form;
 use crate::input::{PlanFields, SectionFields};
 
 #[utoipa::path(get, operation_id = "listPlans", path = "/api/v1/plans", tag = "plans", responses((status = 200, body = PlanList)))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<PlanList>, ApiError> {
+pub async fn list(
+    _can: Can<Read>,
+    State(state): State<AppState>,
+) -> Result<Json<PlanList>, ApiError> {
     let plans = state.run(|s| s.list_plans()).await?;
     Ok(Json(PlanList {
         items: plans.into_iter().map(Into::into).collect(),
@@ -28,6 +31,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<PlanList>, ApiEr
 #[utoipa::path(get, operation_id = "getPlan", path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)),
     responses((status = 200, body = PlanDto, headers(("ETag" = String, description = "The plan's version"))), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_plan(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Tagged<Json<PlanDto>>, ApiError> {
@@ -39,8 +43,8 @@ pub async fn get_plan(
 #[utoipa::path(patch, operation_id = "updatePlan", path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), request_body = PlanFields,
     responses((status = 200, body = PlanDto, headers(("ETag" = String, description = "The plan's new version"))), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
     body: Bytes,
@@ -59,8 +63,8 @@ pub async fn update(
 
 #[utoipa::path(delete, operation_id = "deletePlan", path = "/api/v1/plans/{id}", tag = "plans", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_plan(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {
@@ -78,6 +82,7 @@ pub const EXPORT_FORMATS: &[&str] = &["json", "markdown", "csv"];
     params(("id" = i64, Path), ("format" = Option<String>, Query, description = "json (default), markdown or csv")),
     responses((status = 200, description = "The plan as a file", content_type = "application/json")))]
 pub async fn export(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
     QueryPairs(q): QueryPairs,
@@ -171,6 +176,7 @@ fn stream_export(state: &AppState, id: PlanId, format: ExportFormat) -> Body {
 
 #[utoipa::path(get, operation_id = "checkPlan", path = "/api/v1/plans/{id}/check", tag = "plans", params(("id" = i64, Path)), responses((status = 200, body = CheckReport)))]
 pub async fn check(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<CheckReport>, ApiError> {
@@ -195,6 +201,7 @@ pub fn time_today() -> time::Date {
 
 #[utoipa::path(get, operation_id = "listSections", path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), responses((status = 200, body = SectionList)))]
 pub async fn sections(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<SectionList>, ApiError> {
@@ -205,8 +212,8 @@ pub async fn sections(
 #[utoipa::path(post, operation_id = "createSection", path = "/api/v1/plans/{id}/sections", tag = "sections", params(("id" = i64, Path)), request_body = SectionFields,
     responses((status = 201, body = Created, description = "The new section's id"), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_section(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {

@@ -14,7 +14,7 @@ use super::dto::{
 use super::etag::{IfMatch, Tagged};
 use super::{parse_body, patch_record, path_id, plan_register};
 use crate::AppState;
-use crate::actor::Who;
+use crate::access::{Can, EditPlan, Read};
 use crate::error::{ApiError, FieldError};
 use crate::form::Form;
 use crate::input::{
@@ -23,6 +23,7 @@ use crate::input::{
 
 #[utoipa::path(get, operation_id = "listInfluences", path = "/api/v1/plans/{id}/influences", tag = "key influences", params(("id" = i64, Path)), responses((status = 200, body = InfluenceList)))]
 pub async fn influences(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<InfluenceList>, ApiError> {
@@ -34,6 +35,7 @@ pub async fn influences(
     params(("id" = i64, Path), ("code" = String, Path, description = "Such as 3.1.1")),
     responses((status = 200, body = InfluenceDetail, headers(("ETag" = String, description = "The key influence's version"))), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn influence(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path((id, code)): Path<(String, String)>,
 ) -> Result<Tagged<Json<InfluenceDetail>>, ApiError> {
@@ -50,6 +52,7 @@ pub async fn influence(
 
 #[utoipa::path(get, operation_id = "listRelatedItems", path = "/api/v1/plans/{id}/related-items", tag = "related items", params(("id" = i64, Path)), responses((status = 200, body = RelatedItemList)))]
 pub async fn related_items(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<RelatedItemList>, ApiError> {
@@ -60,6 +63,7 @@ pub async fn related_items(
 #[utoipa::path(get, operation_id = "getRelatedItem", path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)),
     responses((status = 200, body = RelatedItemDetail, headers(("ETag" = String, description = "The related item's version"))), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn related_item(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Tagged<Json<RelatedItemDetail>>, ApiError> {
@@ -74,8 +78,8 @@ pub async fn related_item(
 #[utoipa::path(patch, operation_id = "updateRelatedItem", path = "/api/v1/related-items/{id}", tag = "related items", params(("id" = i64, Path)), request_body = RelatedItemFields,
     responses((status = 200, body = RelatedItemDetail, headers(("ETag" = String, description = "The related item's version"))), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_related_item(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
     body: Bytes,
@@ -95,6 +99,7 @@ pub async fn update_related_item(
 
 #[utoipa::path(get, operation_id = "listProgrammes", path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), responses((status = 200, body = ProgrammeList)))]
 pub async fn programmes(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ProgrammeList>, ApiError> {
@@ -105,6 +110,7 @@ pub async fn programmes(
 #[utoipa::path(get, operation_id = "getProgramme", path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)),
     responses((status = 200, body = ProgrammeDto, headers(("ETag" = String, description = "The programme's version"))), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn programme(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Tagged<Json<ProgrammeDto>>, ApiError> {
@@ -117,8 +123,8 @@ pub async fn programme(
     params(("id" = i64, Path), ("code" = String, Path)), request_body = InfluenceFields,
     responses((status = 200, body = InfluenceDetail, headers(("ETag" = String, description = "The key influence's version"))), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_influence(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path((id, code)): Path<(String, String)>,
     IfMatch(expected): IfMatch,
     body: Bytes,
@@ -142,8 +148,8 @@ pub async fn update_influence(
 #[utoipa::path(post, operation_id = "createProgramme", path = "/api/v1/plans/{id}/programmes", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
     responses((status = 201, body = ProgrammeDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_programme(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Tagged<(StatusCode, Json<ProgrammeDto>)>, ApiError> {
@@ -163,8 +169,8 @@ pub async fn create_programme(
 #[utoipa::path(patch, operation_id = "updateProgramme", path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), request_body = ProgrammeFields,
     responses((status = 200, body = ProgrammeDto, headers(("ETag" = String, description = "The programme's version"))), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_programme(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
     body: Bytes,
@@ -181,8 +187,8 @@ pub async fn update_programme(
 
 #[utoipa::path(delete, operation_id = "deleteProgramme", path = "/api/v1/programmes/{id}", tag = "programmes", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_programme(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {
@@ -198,6 +204,7 @@ pub async fn delete_programme(
 #[utoipa::path(get, operation_id = "getSection", path = "/api/v1/sections/{id}", tag = "sections", params(("id" = i64, Path)),
     responses((status = 200, body = SectionDto, headers(("ETag" = String, description = "The section's version"))), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn section(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Tagged<Json<SectionDto>>, ApiError> {
@@ -228,8 +235,8 @@ pub struct SectionPatch {
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_section(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
     body: Bytes,
@@ -299,8 +306,8 @@ fn section_change(
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete_section(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {
@@ -318,8 +325,8 @@ pub async fn delete_section(
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete_influence(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path((id, code)): Path<(String, String)>,
     IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {
@@ -341,8 +348,8 @@ pub async fn delete_influence(
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn merge_influence(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path((id, code)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<InfluenceDetail>, ApiError> {
@@ -376,8 +383,8 @@ pub struct RelatedItemMerge {
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn merge_related_item(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<RelatedItemDetail>, ApiError> {
@@ -399,8 +406,8 @@ pub async fn merge_related_item(
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete_related_item(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {

@@ -10,7 +10,7 @@ use super::dto::{WorkPackageDto, WorkPackagePage};
 use super::etag::{IfMatch, Tagged};
 use super::{JsonBody, QueryPairs, parse_body, path_id};
 use crate::AppState;
-use crate::actor::Who;
+use crate::access::{Can, EditPlan, EditWorkPackage, Read};
 use crate::error::{ApiError, FieldError};
 use crate::form::{Fields, Form, Kind};
 use crate::input::{WorkPackageFields, work_package_query};
@@ -34,6 +34,7 @@ use crate::input::{WorkPackageFields, work_package_query};
     ),
     responses((status = 200, body = WorkPackagePage), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn list(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
     QueryPairs(pairs): QueryPairs,
@@ -154,8 +155,8 @@ fn fields_from_json(body: &Bytes) -> Result<WorkPackageFields, ApiError> {
     responses((status = 201, body = WorkPackageDto), (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -186,6 +187,7 @@ pub async fn create(
 #[utoipa::path(get, operation_id = "getWorkPackage", path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),
     responses((status = 200, body = WorkPackageDto, headers(("ETag" = String, description = "The package's version"))), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_one(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Tagged<Json<WorkPackageDto>>, ApiError> {
@@ -198,6 +200,7 @@ pub async fn get_one(
     description = "The package's audit entries, newest first (the newest 200): who changed it, when, and each field from what to what. A deleted package's history stays.",
     responses((status = 200, body = crate::api::dto::HistoryList), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn history(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<crate::api::dto::HistoryList>, ApiError> {
@@ -226,8 +229,8 @@ pub async fn history(
     request_body(content = WorkPackageFields, description = "Only the fields to change"),
     responses((status = 200, body = WorkPackageDto, headers(("ETag" = String, description = "The package's new version"))), (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update(
+    Can { by, .. }: Can<EditWorkPackage>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
     body: Bytes,
@@ -261,8 +264,8 @@ pub async fn update(
 
 #[utoipa::path(delete, operation_id = "deleteWorkPackage", path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn delete_one(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {

@@ -18,6 +18,7 @@ use super::view::{
     Choice, Layout, Section, audit_value, count_of, encode, query_string, thousands,
 };
 use crate::AppState;
+use crate::access::{Can, ViewAudit};
 use crate::error::{FieldError, message_for};
 use crate::input::{AUDIT_QUERY, AuditQuery, audit_query};
 
@@ -342,7 +343,11 @@ impl AuditPage {
     }
 }
 
-pub async fn page(State(state): State<AppState>, uri: Uri) -> Result<Response, HtmlError> {
+pub async fn page(
+    _can: Can<ViewAudit>,
+    State(state): State<AppState>,
+    uri: Uri,
+) -> Result<Response, HtmlError> {
     let (params, repeated) = read_query::<AuditParams>(&uri, AUDIT_QUERY)?;
     // Parse before touching the store: wrong filters are shown beside the
     // form (with what was typed), and not queried.
@@ -433,7 +438,11 @@ impl VerifyPage {
 
 /// Check the whole chain (every entry read and hashed again), and, given a
 /// head recorded elsewhere, that an entry with that hash is still there.
-pub async fn verify(State(state): State<AppState>, uri: Uri) -> Result<Response, HtmlError> {
+pub async fn verify(
+    _can: Can<ViewAudit>,
+    State(state): State<AppState>,
+    uri: Uri,
+) -> Result<Response, HtmlError> {
     let (params, mut errors) = read_query::<VerifyParams>(&uri, &["head"])?;
     let typed = params.head.trim().to_string();
     let recorded = match typed.as_str() {

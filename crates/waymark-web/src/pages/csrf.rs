@@ -1,15 +1,16 @@
 //! Cross-site request forgery protection: a synchroniser token per browser
 //! session.
 //!
-//! Every page response makes sure the browser holds a random `waymark_session`
-//! cookie (HttpOnly, SameSite=Strict). The form token is HMAC-SHA-256 of the
-//! session under a 256-bit key drawn from the operating system's CSPRNG when
-//! the router is built, so it cannot be computed without the server and
-//! nothing needs storing. Every POST handler takes a [`CsrfForm`], which checks
+//! Every page response makes sure the browser holds a random `waymark_csrf`
+//! cookie (HttpOnly, SameSite=Strict; not the sign-in, which is
+//! `access::SESSION_COOKIE`). The form token is HMAC-SHA-256 of the
+//! session under a 256-bit key drawn from the operating system's CSPRNG once
+//! and kept in the database (`CsrfKey::from_store`), so it cannot be computed
+//! without the server and a form opened before a restart is accepted after it. Every POST handler takes a [`CsrfForm`], which checks
 //! the token before the handler runs.
 //!
-//! A token that does not match (a form left open across a restart, which
-//! draws a new key, or a session that ended) is not an error page that loses
+//! A token that does not match (a form left open while the browser's cookie
+//! was cleared, or a database whose key was replaced) is not an error page that loses
 //! the typed text: the same-site request gets the posted values back in a form
 //! with a fresh token and a message asking to submit again; nothing is stored
 //! until it is. A request that a browser marks as coming from another site is
@@ -27,10 +28,11 @@ use sha2::Sha256;
 
 use super::error::HtmlError;
 
-pub const COOKIE: &str = "waymark_session";
+/// The browser's form-token cookie (not the sign-in: `access::SESSION_COOKIE`).
+pub const COOKIE: &str = "waymark_csrf";
 pub const FIELD: &str = "csrf_token";
 
-/// The key the form tokens are made with: random per server instance.
+/// The key the form tokens are made with.
 #[derive(Clone)]
 pub struct CsrfKey(Option<Arc<[u8; 32]>>);
 
@@ -40,6 +42,29 @@ impl CsrfKey {
     pub fn random() -> Self {
         let mut key = [0u8; 32];
         CsrfKey(getrandom::fill(&mut key).ok().map(|()| Arc::new(key)))
+    }
+
+    /// The store's key (`server_secret("csrf-key")`, drawn from the CSPRNG
+    /// on first use), so a form opened before a restart is accepted after
+    /// it, and every process on one database agrees. A key for this process
+    /// only when the store cannot give one (logged).
+    pub fn from_store(store: &dyn waymark_store::PlanStore) -> Self {
+        let make = || waymark_store::secret::random_bytes(32).unwrap_or_default();
+        match store.server_secret("csrf-key", &make) {
+            Ok(bytes) if bytes.len() == 32 => {
+                let mut key = [0u8; 32];
+                key.copy_from_slice(&bytes);
+                CsrfKey(Some(Arc::new(key)))
+            }
+            Ok(_) => {
+                tracing::warn!("the stored form key is not 32 bytes; using one for this process");
+                CsrfKey::random()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the stored form key; using one for this process");
+                CsrfKey::random()
+            }
+        }
     }
 
     /// The form token for a session: hex HMAC-SHA-256 of the session id.
@@ -69,7 +94,11 @@ impl Session {
 }
 
 /// Middleware: read the session cookie, or make a new session and set the cookie.
-pub async fn session(State(key): State<CsrfKey>, mut req: Request, next: Next) -> Response {
+pub async fn session(
+    State((key, secure)): State<(CsrfKey, bool)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let existing = cookie(req.headers(), COOKIE)
         .filter(|v| is_session_id(v))
         .map(str::to_string);
@@ -83,18 +112,33 @@ pub async fn session(State(key): State<CsrfKey>, mut req: Request, next: Next) -
             }
         },
     };
-    req.extensions_mut().insert(Session {
+    let session = Session {
         id: id.clone(),
         key,
-    });
-    let mut res = next.run(req).await;
+    };
+    let token = session.token().ok();
+    req.extensions_mut().insert(session);
+    let mut res = match token {
+        Some(token) => FORM_TOKEN.scope(token, next.run(req)).await,
+        None => next.run(req).await,
+    };
     if fresh {
-        let value = format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict");
+        let secure = if secure { "; Secure" } else { "" };
+        let value = format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict{secure}");
         if let Ok(v) = HeaderValue::from_str(&value) {
             res.headers_mut().append(header::SET_COOKIE, v);
         }
     }
     res
+}
+
+tokio::task_local! {
+    static FORM_TOKEN: String;
+}
+
+/// The form token of the page being made (for the layout's sign-out form).
+pub fn form_token() -> Option<String> {
+    FORM_TOKEN.try_with(Clone::clone).ok()
 }
 
 /// The value of one cookie in the request.
@@ -338,7 +382,7 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(
             header::COOKIE,
-            HeaderValue::from_static("theme=dark; waymark_session=abc; x=y"),
+            HeaderValue::from_static("theme=dark; waymark_csrf=abc; x=y"),
         );
         assert_eq!(cookie(&h, COOKIE), Some("abc"));
         assert_eq!(cookie(&h, "missing"), None);

@@ -30,6 +30,8 @@ pub enum HtmlError {
     /// Someone else changed the record after the page was opened (a form
     /// without a page of its own to show again): what, to say so.
     Changed(&'static str),
+    /// Signed in, and the role does not allow it: what would.
+    NotAllowed(String),
     Internal(String),
 }
 
@@ -50,6 +52,10 @@ impl From<ApiError> for HtmlError {
                 "The form was sent in a way this page does not accept.".into(),
             ),
             ApiError::Internal(cause) => HtmlError::Internal(cause),
+            ApiError::Forbidden(why) => HtmlError::NotAllowed(why),
+            ApiError::Unauthorized(_) => HtmlError::NotAllowed(
+                "Your session has ended. Sign in again, then make the change again.".into(),
+            ),
             ApiError::PreconditionFailed { what, .. } => HtmlError::Changed(what),
             other @ (ApiError::UnknownParameters { .. }
             | ApiError::RepeatedParameters(_)
@@ -108,6 +114,7 @@ impl HtmlError {
             HtmlError::Forbidden => StatusCode::FORBIDDEN,
             HtmlError::Resubmit { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             HtmlError::Changed(_) => StatusCode::CONFLICT,
+            HtmlError::NotAllowed(_) => StatusCode::FORBIDDEN,
             HtmlError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -158,6 +165,10 @@ impl IntoResponse for HtmlError {
                 format!(
                     "Someone else changed this {what} after you opened the page, so nothing has been changed. Go back, reload the page to see it as it is now, and try again."
                 ),
+            ),
+            HtmlError::NotAllowed(why) => (
+                "You cannot do this".to_string(),
+                format!("{why}. Ask an administrator if you need to."),
             ),
             HtmlError::Internal(cause) => {
                 tracing::error!(%cause, "page failed");

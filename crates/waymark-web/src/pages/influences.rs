@@ -18,7 +18,7 @@ use super::form::{
 use super::plans::{Banner, ListParams, Pager};
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, encode};
 use crate::AppState;
-use crate::actor::Who;
+use crate::access::{Can, EditPlan, Read};
 use crate::input::{InfluenceFields, InfluenceMergeFields};
 
 /// Packages per page of the matrix.
@@ -57,6 +57,7 @@ pub struct PageParams {
 }
 
 pub async fn register(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     params: Result<Query<PageParams>, QueryRejection>,
@@ -220,6 +221,7 @@ async fn influence_page(
 }
 
 pub async fn show(
+    _can: Can<Read>,
     Path((id, code)): Path<(i64, String)>,
     cx: Cx,
     flags: Result<Query<Banner>, QueryRejection>,
@@ -232,7 +234,7 @@ pub async fn show(
 
 /// Name and describe an influence.
 pub async fn update(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path((id, code)): Path<(i64, String)>,
     cx: Cx,
     posted: PostedForm,
@@ -300,6 +302,7 @@ async fn merge_page(
 }
 
 pub async fn merge_form(
+    _can: Can<EditPlan>,
     Path((id, code)): Path<(i64, String)>,
     cx: Cx,
 ) -> Result<Response, HtmlError> {
@@ -310,7 +313,7 @@ pub async fn merge_form(
 
 /// Merge this code into the one typed: every link moves, the code goes.
 pub async fn merge(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path((id, code)): Path<(i64, String)>,
     cx: Cx,
     posted: PostedForm,
@@ -388,6 +391,7 @@ async fn delete_page(
 }
 
 pub async fn delete_form(
+    _can: Can<EditPlan>,
     Path((id, code)): Path<(i64, String)>,
     cx: Cx,
 ) -> Result<Response, HtmlError> {
@@ -396,7 +400,7 @@ pub async fn delete_form(
 }
 
 pub async fn delete(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path((id, code)): Path<(i64, String)>,
     cx: Cx,
     form: CsrfForm,

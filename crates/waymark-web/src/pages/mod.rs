@@ -3,6 +3,7 @@
 
 mod assets;
 mod audit;
+mod auth;
 mod csrf;
 mod error;
 mod form;
@@ -17,109 +18,89 @@ mod timeline;
 mod view;
 mod work_packages;
 
-use axum::Router;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::{AppState, Routes};
 
+pub use csrf::CsrfKey;
 pub use error::HtmlError;
+pub use view::encode;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(plans::index))
-        .route("/plans/{id}", get(plans::overview))
-        .route(
-            "/plans/{id}/priorities",
-            get(programmes::priorities).post(programmes::create),
-        )
-        .route(
-            "/programmes/{id}/edit",
-            get(programmes::edit_form).post(programmes::update),
-        )
-        .route(
-            "/programmes/{id}/delete",
-            get(programmes::delete_form).post(programmes::delete),
-        )
-        .route(
-            "/plans/{id}/settings",
-            get(settings::form).post(settings::save),
-        )
-        .route(
-            "/plans/{id}/sections",
-            get(sections::list).post(sections::create),
-        )
-        .route(
-            "/sections/{id}/edit",
-            get(sections::edit_form).post(sections::update),
-        )
-        .route("/sections/{id}/move", post(sections::move_section))
-        .route(
-            "/sections/{id}/delete",
-            get(sections::delete_form).post(sections::delete),
-        )
-        .route("/auth/oidc/login", get(sso::login))
-        .route("/auth/oidc/callback", get(sso::callback))
-        .route("/plans/{id}/timeline", get(timeline::page))
-        .route("/plans/{id}/influences", get(influences::register))
-        .route(
-            "/plans/{id}/influences/{code}",
-            get(influences::show).post(influences::update),
-        )
-        .route(
+pub(crate) fn routes(state: &AppState) -> Routes {
+    Routes::default()
+        .get("/", plans::index)
+        .get("/sign-in", auth::sign_in_page)
+        .post("/sign-in", auth::sign_in)
+        .post("/sign-out", auth::sign_out)
+        .get("/account", auth::account)
+        .get("/plans/{id}", plans::overview)
+        .get("/plans/{id}/priorities", programmes::priorities)
+        .post("/plans/{id}/priorities", programmes::create)
+        .get("/programmes/{id}/edit", programmes::edit_form)
+        .post("/programmes/{id}/edit", programmes::update)
+        .get("/programmes/{id}/delete", programmes::delete_form)
+        .post("/programmes/{id}/delete", programmes::delete)
+        .get("/plans/{id}/settings", settings::form)
+        .post("/plans/{id}/settings", settings::save)
+        .get("/plans/{id}/sections", sections::list)
+        .post("/plans/{id}/sections", sections::create)
+        .get("/sections/{id}/edit", sections::edit_form)
+        .post("/sections/{id}/edit", sections::update)
+        .post("/sections/{id}/move", sections::move_section)
+        .get("/sections/{id}/delete", sections::delete_form)
+        .post("/sections/{id}/delete", sections::delete)
+        .get("/auth/oidc/login", sso::login)
+        .get("/auth/oidc/callback", sso::callback)
+        .get("/plans/{id}/timeline", timeline::page)
+        .get("/plans/{id}/influences", influences::register)
+        .get("/plans/{id}/influences/{code}", influences::show)
+        .post("/plans/{id}/influences/{code}", influences::update)
+        .get(
             "/plans/{id}/influences/{code}/merge",
-            get(influences::merge_form).post(influences::merge),
+            influences::merge_form,
         )
-        .route(
+        .post("/plans/{id}/influences/{code}/merge", influences::merge)
+        .get(
             "/plans/{id}/influences/{code}/delete",
-            get(influences::delete_form).post(influences::delete),
+            influences::delete_form,
         )
-        .route("/plans/{id}/related-items", get(related_items::register))
-        .route(
-            "/related-items/{id}",
-            get(related_items::show).post(related_items::update),
-        )
-        .route(
-            "/related-items/{id}/merge",
-            get(related_items::merge_form).post(related_items::merge),
-        )
-        .route(
-            "/related-items/{id}/delete",
-            get(related_items::delete_form).post(related_items::delete),
-        )
-        .route(
-            "/plans/{id}/work-packages/new",
-            get(work_packages::new_form).post(work_packages::create),
-        )
-        .route("/work-packages/{id}", get(work_packages::show))
-        .route(
-            "/work-packages/{id}/edit",
-            get(work_packages::edit_form).post(work_packages::update),
-        )
-        .route(
-            "/work-packages/{id}/delete",
-            get(work_packages::delete_form).post(work_packages::delete),
-        )
-        .route(
+        .post("/plans/{id}/influences/{code}/delete", influences::delete)
+        .get("/plans/{id}/related-items", related_items::register)
+        .get("/related-items/{id}", related_items::show)
+        .post("/related-items/{id}", related_items::update)
+        .get("/related-items/{id}/merge", related_items::merge_form)
+        .post("/related-items/{id}/merge", related_items::merge)
+        .get("/related-items/{id}/delete", related_items::delete_form)
+        .post("/related-items/{id}/delete", related_items::delete)
+        .get("/plans/{id}/work-packages/new", work_packages::new_form)
+        .post("/plans/{id}/work-packages/new", work_packages::create)
+        .get("/work-packages/{id}", work_packages::show)
+        .get("/work-packages/{id}/edit", work_packages::edit_form)
+        .post("/work-packages/{id}/edit", work_packages::update)
+        .get("/work-packages/{id}/delete", work_packages::delete_form)
+        .post("/work-packages/{id}/delete", work_packages::delete)
+        .post(
             "/work-packages/{id}/dependencies",
-            post(work_packages::add_dependency),
+            work_packages::add_dependency,
         )
-        .route(
+        .post(
             "/work-packages/{id}/dependencies/{dependency}/delete",
-            post(work_packages::remove_dependency),
+            work_packages::remove_dependency,
         )
-        .route("/admin/audit", get(audit::page))
-        .route("/admin/audit/verify", get(audit::verify))
-        .layer(axum::middleware::map_response(error::html_rejections))
-        .layer(axum::middleware::from_fn_with_state(
-            csrf::CsrfKey::random(),
-            csrf::session,
-        ))
-        .route("/assets/waymark.css", get(assets::css))
-        .route("/assets/waymark.js", get(assets::js))
-        .fallback(not_found)
+        .get("/admin/audit", audit::page)
+        .get("/admin/audit/verify", audit::verify)
+        .map(|r| {
+            r.layer(axum::middleware::map_response(error::html_rejections))
+                .layer(axum::middleware::from_fn_with_state(
+                    (state.csrf_key.clone(), state.access.secure_cookies),
+                    csrf::session,
+                ))
+        })
+        .get("/assets/waymark.css", assets::css)
+        .get("/assets/waymark.js", assets::js)
+        .map(|r| r.fallback(not_found))
 }
 
 /// Unknown addresses: an HTML page, except under `/api/`, where clients expect

@@ -13,6 +13,7 @@ use waymark_store::{Cursor, FilterOptions, Page, PlanId, WorkPackageQuery};
 use super::error::{HtmlError, render};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of, query_string, thousands};
 use crate::AppState;
+use crate::access::{Can, Read};
 use crate::error::{FieldError, message_for};
 use crate::input::WORK_PACKAGE_QUERY;
 
@@ -46,7 +47,7 @@ struct PlansPage {
     plans: Vec<PlanItem>,
 }
 
-pub async fn index(State(state): State<AppState>) -> Result<Response, HtmlError> {
+pub async fn index(_can: Can<Read>, State(state): State<AppState>) -> Result<Response, HtmlError> {
     let plans = state.run(|s| s.list_plans()).await?;
     let plans = plans
         .iter()
@@ -425,6 +426,7 @@ impl OverviewPage {
 }
 
 pub async fn overview(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     uri: Uri,

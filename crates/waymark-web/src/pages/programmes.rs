@@ -16,7 +16,7 @@ use super::form::{
 };
 use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, WpRow, count_of, thousands};
-use crate::actor::Who;
+use crate::access::{Can, EditPlan, Read};
 use crate::input::ProgrammeFields;
 
 /// The store lists at most this many packages of a programme.
@@ -110,6 +110,7 @@ async fn priorities_page(
 }
 
 pub async fn priorities(
+    _can: Can<Read>,
     Path(id): Path<i64>,
     cx: Cx,
     flags: Result<Query<Banner>, QueryRejection>,
@@ -122,7 +123,7 @@ pub async fn priorities(
 
 /// POST on the priorities page: add a programme to the plan.
 pub async fn create(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path(id): Path<i64>,
     cx: Cx,
     posted: PostedForm,
@@ -177,12 +178,16 @@ async fn edit_page(
     })
 }
 
-pub async fn edit_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+pub async fn edit_form(
+    _can: Can<EditPlan>,
+    Path(id): Path<i64>,
+    cx: Cx,
+) -> Result<Response, HtmlError> {
     ok_page(edit_page(cx, id, None)).await
 }
 
 pub async fn update(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path(id): Path<i64>,
     cx: Cx,
     posted: PostedForm,
@@ -238,12 +243,16 @@ async fn delete_page(cx: Cx, id: i64, again: Option<Again>) -> Result<DeletePage
     })
 }
 
-pub async fn delete_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+pub async fn delete_form(
+    _can: Can<EditPlan>,
+    Path(id): Path<i64>,
+    cx: Cx,
+) -> Result<Response, HtmlError> {
     ok_page(delete_page(cx, id, None)).await
 }
 
 pub async fn delete(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path(id): Path<i64>,
     cx: Cx,
     form: CsrfForm,

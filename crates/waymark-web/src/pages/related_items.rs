@@ -19,7 +19,7 @@ use super::form::{
 use super::plans::{Banner, read_query};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of};
 use crate::AppState;
-use crate::actor::Who;
+use crate::access::{Can, EditPlan, Read};
 use crate::error::FieldError;
 use crate::input::{RelatedItemFields, RelatedItemMergeFields};
 
@@ -60,6 +60,7 @@ pub struct KindParams {
 }
 
 pub async fn register(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     uri: Uri,
@@ -191,6 +192,7 @@ async fn item_page(
 }
 
 pub async fn show(
+    _can: Can<Read>,
     Path(id): Path<i64>,
     cx: Cx,
     flags: Result<Query<Banner>, QueryRejection>,
@@ -201,7 +203,7 @@ pub async fn show(
 }
 
 pub async fn update(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path(id): Path<i64>,
     cx: Cx,
     posted: PostedForm,
@@ -275,14 +277,18 @@ async fn merge_page(
     })
 }
 
-pub async fn merge_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+pub async fn merge_form(
+    _can: Can<EditPlan>,
+    Path(id): Path<i64>,
+    cx: Cx,
+) -> Result<Response, HtmlError> {
     let form = Filled::new(RelatedItemMergeFields::default());
     ok_page(merge_page(cx, id, form)).await
 }
 
 /// Merge this item into the one chosen: every link moves, this item goes.
 pub async fn merge(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path(id): Path<i64>,
     cx: Cx,
     posted: PostedForm,
@@ -349,12 +355,16 @@ async fn delete_page(cx: Cx, id: i64, again: Option<Again>) -> Result<DeletePage
     })
 }
 
-pub async fn delete_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+pub async fn delete_form(
+    _can: Can<EditPlan>,
+    Path(id): Path<i64>,
+    cx: Cx,
+) -> Result<Response, HtmlError> {
     ok_page(delete_page(cx, id, None)).await
 }
 
 pub async fn delete(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path(id): Path<i64>,
     cx: Cx,
     form: CsrfForm,

@@ -16,7 +16,7 @@ use super::form::{
 use super::plans::Banner;
 use super::view::{Layout, PlanNav, Section, count_of};
 use crate::AppState;
-use crate::actor::Who;
+use crate::access::{Can, EditPlan, Read};
 use crate::input::SectionFields;
 
 struct SectionView {
@@ -68,6 +68,7 @@ async fn sections_page(
 }
 
 pub async fn list(
+    _can: Can<Read>,
     Path(id): Path<i64>,
     cx: Cx,
     flags: Result<Query<Banner>, QueryRejection>,
@@ -80,7 +81,7 @@ pub async fn list(
 
 /// POST on the sections page: add a section at the end.
 pub async fn create(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path(id): Path<i64>,
     cx: Cx,
     posted: PostedForm,
@@ -138,12 +139,16 @@ async fn edit_page(
     })
 }
 
-pub async fn edit_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+pub async fn edit_form(
+    _can: Can<EditPlan>,
+    Path(id): Path<i64>,
+    cx: Cx,
+) -> Result<Response, HtmlError> {
     ok_page(edit_page(cx, id, None)).await
 }
 
 pub async fn update(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path(id): Path<i64>,
     cx: Cx,
     posted: PostedForm,
@@ -173,8 +178,8 @@ pub async fn update(
 
 /// POST from a "Move up" or "Move down" button.
 pub async fn move_section(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<i64>,
     form: CsrfForm,
 ) -> Result<Response, HtmlError> {
@@ -257,12 +262,16 @@ async fn delete_page(cx: Cx, id: i64, again: Option<Again>) -> Result<DeletePage
     })
 }
 
-pub async fn delete_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+pub async fn delete_form(
+    _can: Can<EditPlan>,
+    Path(id): Path<i64>,
+    cx: Cx,
+) -> Result<Response, HtmlError> {
     ok_page(delete_page(cx, id, None)).await
 }
 
 pub async fn delete(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path(id): Path<i64>,
     cx: Cx,
     form: CsrfForm,

@@ -11,7 +11,7 @@ use super::csrf::PostedForm;
 use super::error::HtmlError;
 use super::form::{Cx, Filled, Reread, ok_page, submit_at};
 use super::view::{Choice, Layout, PlanNav, Section};
-use crate::actor::Who;
+use crate::access::{Can, EditPlan};
 use crate::input::PlanFields;
 
 #[derive(Template)]
@@ -56,14 +56,14 @@ async fn settings_page(
     })
 }
 
-pub async fn form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+pub async fn form(_can: Can<EditPlan>, Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
     ok_page(settings_page(cx, id, None)).await
 }
 
 /// Save the settings with the API's rules: a title is required and no other
 /// plan may have it; quarters are calendar or financial.
 pub async fn save(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path(id): Path<i64>,
     cx: Cx,
     posted: PostedForm,

@@ -79,32 +79,71 @@ pub async fn callback(
     res
 }
 
-/// A checked identity with its role. Waymark's accounts and sessions are
-/// not in this version yet (issue 9's next part): say who the provider
-/// vouched for and with which role, and sign nobody in.
-async fn signed_in(_state: &AppState, identity: Identity) -> Response {
-    tracing::info!(
-        issuer = %identity.issuer,
-        subject = %identity.subject,
-        role = %identity.role,
-        "single sign-on: identity checked (no Waymark session yet)"
-    );
-    let who = match (&identity.name, &identity.email) {
-        (Some(name), Some(email)) => format!("{name} ({email})"),
-        (Some(one), None) | (None, Some(one)) => one.clone(),
-        (None, None) => identity.subject.clone(),
+/// A checked identity with its role: the account it is (linked by the
+/// provider's subject, or by an email address the provider verified, or made
+/// now) gets the role the map gives, and a new session.
+async fn signed_in(state: &AppState, identity: Identity) -> Response {
+    let email = identity
+        .email
+        .as_deref()
+        .and_then(|e| e.parse::<waymark_core::identity::Email>().ok());
+    let Some(email) = email else {
+        tracing::info!(subject = %identity.subject, "single sign-on: no usable email address");
+        return sso_page(
+            StatusCode::FORBIDDEN,
+            "Your organisation account has no email address",
+            "Waymark names accounts by email address, and your organisation's sign-in service did not send one it could use. Ask your IT service to release the email claim to Waymark.".into(),
+        );
     };
-    let heading = "Your organisation account is checked";
+    let name = identity
+        .name
+        .clone()
+        .filter(|n| waymark_core::limits::ACCOUNT_NAME.check(n).is_ok() && !n.trim().is_empty())
+        .unwrap_or_else(|| email.to_string());
+    let person = waymark_store::SsoPerson {
+        subject: format!("{} {}", identity.issuer, identity.subject),
+        email,
+        email_verified: identity.email_verified == Some(true),
+        name,
+        role: identity.role,
+    };
+    let now = crate::access::now_ms();
+    match state.run(move |s| s.sso_account(&person, now)).await {
+        Ok(account) => {
+            tracing::info!(account = %account.id, role = %account.role, "single sign-on: signed in");
+            match super::auth::start_session(state, account.id, identity.return_to.as_str()).await {
+                Ok(res) => res,
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(crate::error::ApiError::Forbidden(why)) => {
+            tracing::info!(reason = %why, "single sign-on: account refused");
+            sso_page(
+                StatusCode::FORBIDDEN,
+                "Your Waymark account cannot sign in",
+                format!("{why}. Ask a Waymark administrator."),
+            )
+        }
+        Err(crate::error::ApiError::Conflict(e)) => {
+            tracing::info!(reason = %e.message, "single sign-on: account conflict");
+            sso_page(
+                StatusCode::CONFLICT,
+                "Your organisation account cannot be linked",
+                format!("{}. Ask a Waymark administrator.", e.message),
+            )
+        }
+        Err(e) => HtmlError::from(e).into_response(),
+    }
+}
+
+fn sso_page(status: StatusCode, heading: &str, message: String) -> Response {
     let page = SsoErrorPage {
         layout: Layout::new(heading, None, Section::None),
         heading: heading.to_string(),
-        message: format!(
-            "Your organisation's sign-in service says you are {who}, which gives the {} role in Waymark. Waymark's own sign-in sessions are not in this version yet, so you have not been signed in.",
-            identity.role
-        ),
+        message,
         retry: false,
     };
-    let mut res = render(StatusCode::NOT_IMPLEMENTED, &page);
+    let mut res = render(status, &page);
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res

@@ -17,6 +17,7 @@ use super::error::{HtmlError, render};
 use super::plans::{ListParams, read_query};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, thousands};
 use crate::AppState;
+use crate::access::{Can, Read};
 use crate::error::{FieldError, capitalise};
 use crate::input::WORK_PACKAGE_QUERY;
 
@@ -408,6 +409,7 @@ fn position_of(day: Date, convention: QuarterConvention) -> Option<(Quarter, f32
 }
 
 pub async fn page(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     uri: Uri,

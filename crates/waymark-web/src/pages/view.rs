@@ -52,6 +52,10 @@ pub struct Layout {
     /// Something the person must act on before anything is saved (a form
     /// whose token had expired), shown at the top of the page.
     pub notice: Option<String>,
+    /// Who is signed in (the header's name and links).
+    pub who: crate::access::Current,
+    /// The form token of the header's sign-out button.
+    pub form_token: Option<String>,
 }
 
 impl Layout {
@@ -67,7 +71,14 @@ impl Layout {
             current,
             banner: None,
             notice: None,
+            who: crate::access::current(),
+            form_token: super::csrf::form_token(),
         }
+    }
+
+    /// Whether the signed-in caller is an administrator (the header's admin links).
+    pub fn is_admin(&self) -> bool {
+        self.who.role == Some(waymark_core::access::Role::Admin)
     }
 
     pub fn with_banner(mut self, banner: Option<String>) -> Self {

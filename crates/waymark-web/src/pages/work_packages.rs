@@ -20,7 +20,7 @@ use super::form::{Again, Cx, Filled, Reread, confirm, posted_version, save, save
 use super::plans::{Banner, paragraphs};
 use super::view::{Choice, Layout, PlanNav, Section, WpRow, encode};
 use crate::AppState;
-use crate::actor::Who;
+use crate::access::{Can, EditPlan, EditWorkPackage, Read};
 use crate::error::{ApiError, FieldError};
 use crate::form::Form;
 use crate::input::WorkPackageFields;
@@ -305,6 +305,7 @@ async fn load_package(state: &AppState, id: i64) -> Result<LoadedPackage, HtmlEr
 }
 
 pub async fn show(
+    _can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
@@ -319,8 +320,8 @@ pub async fn show(
 // ---------------------------------------------------------------- dependencies
 
 pub async fn add_dependency(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
     form: CsrfForm,
@@ -418,8 +419,8 @@ fn find_by_reference(
 }
 
 pub async fn remove_dependency(
+    Can { by, .. }: Can<EditPlan>,
     State(state): State<AppState>,
-    Who(by): Who,
     Path((id, dependency)): Path<(i64, i64)>,
     form: CsrfForm,
 ) -> Result<Response, HtmlError> {
@@ -598,12 +599,20 @@ fn edit_spec(detail: &WorkPackageDetail) -> FormSpec {
 }
 
 pub async fn edit_form(
+    can: Can<EditWorkPackage>,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
 ) -> Result<Response, HtmlError> {
     let wp = WorkPackageId(id);
     let detail = state.run(move |s| s.work_package(wp)).await?;
+    // A contributor may open only the packages they own (the store refuses
+    // the others' changes in any case).
+    if !can.may_edit_package(&detail.row.owner, state.access.anonymous_read) {
+        return Err(HtmlError::NotAllowed(
+            waymark_core::access::Refusal::NotOwner.to_string(),
+        ));
+    }
     let ctx = form_context(&state, detail.row.plan_id).await?;
     let fields = Filled::new(edit_fields(&detail)).at(detail.row.version);
     let page = form_page(&ctx, edit_spec(&detail), fields, csrf);
@@ -626,7 +635,7 @@ fn edit_fields(detail: &WorkPackageDetail) -> WorkPackageFields {
 }
 
 pub async fn update(
-    Who(by): Who,
+    Can { by, .. }: Can<EditWorkPackage>,
     Path(id): Path<i64>,
     cx: Cx,
     posted: PostedForm,
@@ -675,6 +684,7 @@ pub struct NewParams {
 }
 
 pub async fn new_form(
+    _can: Can<EditPlan>,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
@@ -696,7 +706,7 @@ pub async fn new_form(
 }
 
 pub async fn create(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path(id): Path<i64>,
     cx: Cx,
     posted: PostedForm,
@@ -755,12 +765,16 @@ async fn delete_page(cx: Cx, id: i64, again: Option<Again>) -> Result<DeletePage
     })
 }
 
-pub async fn delete_form(Path(id): Path<i64>, cx: Cx) -> Result<Response, HtmlError> {
+pub async fn delete_form(
+    _can: Can<EditPlan>,
+    Path(id): Path<i64>,
+    cx: Cx,
+) -> Result<Response, HtmlError> {
     super::form::ok_page(delete_page(cx, id, None)).await
 }
 
 pub async fn delete(
-    Who(by): Who,
+    Can { by, .. }: Can<EditPlan>,
     Path(id): Path<i64>,
     cx: Cx,
     form: CsrfForm,

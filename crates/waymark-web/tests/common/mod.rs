@@ -3,21 +3,83 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
+use waymark_core::access::Role;
 use waymark_core::import::{Format, ImportOptions, import};
-use waymark_store::OnExisting;
+use waymark_store::{AccountId, NewAccount, OnExisting, PlanStore, secret};
 
 pub const SEED: &[u8] = waymark_demo::CYPS_PLAN;
 pub const PLAN_TITLE: &str = "CYPS ICT strategy action plan";
+/// The administrator every test server has, and its password.
+pub const ADMIN_EMAIL: &str = "admin@example.org";
+pub const ADMIN_PASSWORD: &str = "admin password for tests";
 
-/// A running server with its own database.
+/// A running server with its own database, an administrator account and
+/// that administrator's API token (which [`send`] adds to every request
+/// that names no `Authorization` of its own).
 pub struct Server {
     pub addr: SocketAddr,
     pub dir: PathBuf,
+    pub store: Arc<dyn PlanStore>,
+    pub token: String,
+}
+
+/// The token [`send`] adds for each server.
+fn tokens() -> &'static Mutex<HashMap<SocketAddr, String>> {
+    static TOKENS: std::sync::OnceLock<Mutex<HashMap<SocketAddr, String>>> =
+        std::sync::OnceLock::new();
+    TOKENS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+impl Server {
+    /// A new account with `role` and a password; answers its id.
+    pub fn account(&self, email: &str, role: Role, password: &str) -> AccountId {
+        self.account_owning(email, role, password, &[])
+    }
+
+    /// A new account that owns the packages under `owner_names`.
+    pub fn account_owning(
+        &self,
+        email: &str,
+        role: Role,
+        password: &str,
+        owner_names: &[&str],
+    ) -> AccountId {
+        self.store
+            .create_account(
+                &NewAccount {
+                    email: email.parse().unwrap(),
+                    name: format!("{role} of the tests"),
+                    role,
+                    owner_names: owner_names.iter().map(|n| n.parse().unwrap()).collect(),
+                    password_hash: Some(secret::hash_password(password).unwrap()),
+                    must_change_password: false,
+                },
+                &cli(),
+            )
+            .unwrap()
+    }
+
+    /// A new API token for an account.
+    pub fn token_for(&self, account: AccountId) -> String {
+        let token = secret::new_token().unwrap();
+        self.store
+            .create_token(account, "tests", &secret::digest(&token), &cli())
+            .unwrap();
+        token
+    }
+}
+
+fn cli() -> waymark_store::Actor {
+    waymark_store::Actor::Cli {
+        user: String::new(),
+    }
 }
 
 impl Drop for Server {
@@ -44,9 +106,14 @@ fn fresh_dir() -> PathBuf {
 /// Start the server with the seed plan imported. The server runs on its own
 /// runtime in a background thread until the test process ends.
 pub fn start() -> Server {
+    start_with(waymark_web::AccessSettings::default())
+}
+
+/// [`start`] with other access settings (anonymous reading, session times).
+pub fn start_with(access: waymark_web::AccessSettings) -> Server {
     let dir = fresh_dir();
     let db = dir.join("waymark.db");
-    let store = waymark_store::open(db.to_str().unwrap()).unwrap();
+    let store: Arc<dyn PlanStore> = waymark_store::open(db.to_str().unwrap()).unwrap().into();
     let imported = import(
         SEED,
         Format::PlanText,
@@ -65,6 +132,24 @@ pub fn start() -> Server {
             },
         )
         .unwrap();
+    let admin = store
+        .create_account(
+            &NewAccount {
+                email: ADMIN_EMAIL.parse().unwrap(),
+                name: "Admin of the tests".into(),
+                role: Role::Admin,
+                owner_names: Vec::new(),
+                password_hash: Some(secret::hash_password(ADMIN_PASSWORD).unwrap()),
+                must_change_password: false,
+            },
+            &cli(),
+        )
+        .unwrap();
+    let token = secret::new_token().unwrap();
+    store
+        .create_token(admin, "tests", &secret::digest(&token), &cli())
+        .unwrap();
+    let served = store.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -75,16 +160,22 @@ pub fn start() -> Server {
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(
+            waymark_web::serve(
                 listener,
-                waymark_web::router(waymark_web::AppState::new(store)),
+                waymark_web::AppState::new(served).with_access(access),
             )
             .await
             .unwrap();
         });
     });
     let addr = rx.recv().unwrap();
-    Server { addr, dir }
+    tokens().lock().unwrap().insert(addr, token.clone());
+    Server {
+        addr,
+        dir,
+        store,
+        token,
+    }
 }
 
 #[derive(Debug)]
@@ -145,11 +236,37 @@ pub fn request(
     if body.is_some() {
         headers.push(("Content-Type", "application/x-www-form-urlencoded"));
     }
+    // Without a cookie, as the administrator (its token), as `send` does.
     send(addr, method, path, &headers, body)
 }
 
-/// Any request over a fresh connection (`Connection: close`).
+/// Any request over a fresh connection (`Connection: close`), as the
+/// server's administrator (its API token) unless `headers` name an
+/// `Authorization` or a `Cookie` of their own.
 pub fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Response {
+    let own = headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("authorization") || k.eq_ignore_ascii_case("cookie"));
+    let token = tokens().lock().unwrap().get(&addr).cloned();
+    match token {
+        Some(token) if !own => {
+            let bearer = format!("Bearer {token}");
+            let mut with = headers.to_vec();
+            with.push(("Authorization", &bearer));
+            send_anonymous(addr, method, path, &with, body)
+        }
+        _ => send_anonymous(addr, method, path, headers, body),
+    }
+}
+
+/// A request with exactly these headers: no token added.
+pub fn send_anonymous(
     addr: SocketAddr,
     method: &str,
     path: &str,
@@ -249,34 +366,96 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A browser-like client: keeps the session cookie the server sets.
+/// A browser-like client: keeps the cookies the server sets (the form
+/// token's and, once signed in, the session's).
 pub struct Browser {
     pub addr: SocketAddr,
+    /// The `Cookie` header it sends.
     pub cookie: Option<String>,
+    jar: Vec<(String, String)>,
 }
 
 impl Browser {
+    /// A browser signed in as the server's administrator.
     pub fn new(server: &Server) -> Self {
+        let mut b = Browser::anonymous(server);
+        b.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD);
+        b
+    }
+
+    /// A browser that has not signed in.
+    pub fn anonymous(server: &Server) -> Self {
         Browser {
             addr: server.addr,
             cookie: None,
+            jar: Vec::new(),
         }
+    }
+
+    /// Sign in through the sign-in page; panics unless it succeeds.
+    pub fn sign_in(&mut self, email: &str, password: &str) -> Response {
+        let res = self.try_sign_in(email, password);
+        assert_eq!(res.status, 303, "sign-in as {email}: {}", res.body);
+        res
+    }
+
+    /// Post the sign-in form and answer what the server says.
+    pub fn try_sign_in(&mut self, email: &str, password: &str) -> Response {
+        let (_, token) = self.get_form("/sign-in");
+        self.post_as_is(
+            "/sign-in",
+            &[
+                ("csrf_token", &token),
+                ("email", email),
+                ("password", password),
+            ],
+        )
+    }
+
+    /// The value of a cookie the browser holds.
+    pub fn cookie_value(&self, name: &str) -> Option<&str> {
+        self.jar
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn remember(&mut self, res: &Response) {
         for (k, v) in &res.headers {
             if k.eq_ignore_ascii_case("set-cookie")
-                && let Some(pair) = v.split(';').next()
+                && let Some((name, value)) = v.split(';').next().and_then(|p| p.split_once('='))
             {
-                self.cookie = Some(pair.to_string());
+                self.jar.retain(|(n, _)| n != name);
+                if !value.is_empty() && !v.contains("Max-Age=0") {
+                    self.jar.push((name.to_string(), value.to_string()));
+                }
             }
         }
+        self.cookie = (!self.jar.is_empty()).then(|| {
+            self.jar
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
     }
 
     pub fn get(&mut self, path: &str) -> Response {
-        let res = request(self.addr, "GET", path, self.cookie.as_deref(), None);
+        let res = self.request("GET", path, None);
         self.remember(&res);
         res
+    }
+
+    /// A request with this browser's cookies and nothing else (no token).
+    fn request(&self, method: &str, path: &str, body: Option<&str>) -> Response {
+        let mut headers = Vec::new();
+        if let Some(c) = &self.cookie {
+            headers.push(("Cookie", c.as_str()));
+        }
+        if body.is_some() {
+            headers.push(("Content-Type", "application/x-www-form-urlencoded"));
+        }
+        send_anonymous(self.addr, method, path, &headers, body)
     }
 
     /// POST a form. A form with a token but without the record's version
@@ -297,13 +476,7 @@ impl Browser {
 
     /// POST exactly these fields.
     pub fn post_as_is(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let res = request(
-            self.addr,
-            "POST",
-            path,
-            self.cookie.as_deref(),
-            Some(&form_body(fields)),
-        );
+        let res = self.request("POST", path, Some(&form_body(fields)));
         self.remember(&res);
         res
     }
