@@ -61,7 +61,10 @@ impl fmt::Display for Email {
 /// Length, not composition rules (NCSC's and NIST SP 800-63B's advice). The
 /// message never repeats the password.
 pub fn check_password(password: &str) -> Result<(), String> {
-    let chars = password.chars().take(limits::PASSWORD_MAX_CHARS + 1).count();
+    let chars = password
+        .chars()
+        .take(limits::PASSWORD_MAX_CHARS + 1)
+        .count();
     if chars < limits::PASSWORD_MIN_CHARS {
         return Err(format!(
             "The password must be at least {} characters",

@@ -28,10 +28,12 @@ pub fn random_bytes(n: usize) -> Result<Vec<u8>, SecretError> {
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// A new session id: 64 hex digits (256 bits).
@@ -76,8 +78,8 @@ fn argon2() -> Argon2<'static> {
 /// A password's argon2id hash in PHC form (`$argon2id$v=19$…`), with a
 /// fresh random salt.
 pub fn hash_password(password: &str) -> Result<String, SecretError> {
-    let salt = SaltString::encode_b64(&random_bytes(16)?)
-        .map_err(|e| SecretError::Hash(e.to_string()))?;
+    let salt =
+        SaltString::encode_b64(&random_bytes(16)?).map_err(|e| SecretError::Hash(e.to_string()))?;
     argon2()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -87,7 +89,11 @@ pub fn hash_password(password: &str) -> Result<String, SecretError> {
 /// Whether `password` matches a stored hash (false for a hash that cannot be read).
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -107,7 +113,10 @@ mod tests {
     #[test]
     fn a_password_verifies_against_its_own_hash_only() {
         let hash = hash_password("correct horse battery").unwrap_or_default();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("correct horse batterY", &hash));
         assert!(!verify_password("correct horse battery", "not a hash"));
@@ -123,7 +132,10 @@ mod tests {
         assert_ne!(a, b);
         let token = new_token().unwrap_or_default();
         assert!(token.starts_with("wmk_") && token.len() == 68, "{token}");
-        assert_eq!(digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            digest("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         let password = new_one_off_password().unwrap_or_default();
         assert_eq!(password.chars().count(), 20);
         assert!(waymark_core::identity::check_password(&password).is_ok());

@@ -1,5 +1,6 @@
 //! The SQLite backend: a pool of connections to one database file in WAL mode.
 
+mod accounts;
 mod audit;
 mod cache;
 mod checkpoint;
@@ -31,6 +32,7 @@ use waymark_core::{
 use waymark_core::audit::{ChainError, Head, StoredEntry, Verifier};
 
 use crate::rules;
+use crate::rules::access::Need;
 use crate::rules::audit::{Audited, Subject};
 use crate::{
     Actor, AuditFilter, BackendError, DependencyId, DependencyLink, DependencyRow, FilterOptions,
@@ -325,10 +327,24 @@ impl SqliteStore {
         audited: Audited<T>,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
+        let need = Need::of(&audited);
+        self.write_as(by, &need, audited, f)
+    }
+
+    /// [`Self::write`] for a write whose permission is not read off what it
+    /// records (an account's own password, a token of one's own).
+    fn write_as<T>(
+        &self,
+        by: &Actor,
+        need: &Need,
+        audited: Audited<T>,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
         let mut conn = self.pool.get()?;
         self.write_then(
             &mut conn,
             by,
+            need,
             audited,
             |tx, _| Ok((f(tx)?, None)),
             Finish::Commit,
@@ -338,19 +354,24 @@ impl SqliteStore {
     /// The one write path: `f` in a `BEGIN IMMEDIATE` transaction that
     /// appends its audit entry and bumps `store_generation`, then committed,
     /// or rolled back for a dry run (which so makes every write and meets
-    /// every constraint a real one does). `f` gets the generation the
-    /// transaction started from and may answer how the cached counts moved
-    /// (a package write); without that, the cache starts afresh.
+    /// every constraint a real one does). First of all, inside the
+    /// transaction, `by` must be allowed what the write `need`s
+    /// (`rules::access::check`: a refusal writes nothing). `f` gets the
+    /// generation the transaction started from and may answer how the
+    /// cached counts moved (a package write); without that, the cache starts
+    /// afresh.
     fn write_then<T>(
         &self,
         conn: &mut Connection,
         by: &Actor,
+        need: &Need,
         audited: Audited<T>,
         f: impl FnOnce(&Transaction<'_>, i64) -> Result<(T, Option<cache::Deltas>)>,
         finish: Finish,
     ) -> Result<T> {
         let _turn = self.writer_turn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        rules::access::check(&mut SqliteTx::new(&tx), by, need)?;
         let before = rules::audit::before(&mut SqliteTx::new(&tx), &audited)?;
         let from = cache::generation(&tx)?;
         let (value, deltas) = f(&tx, from)?;
@@ -484,7 +505,8 @@ impl SqliteStore {
             };
             Ok((value, Some(deltas)))
         };
-        self.write_then(&mut conn, by, audited, counting, Finish::Commit)
+        let need = Need::of(&audited);
+        self.write_then(&mut conn, by, &need, audited, counting, Finish::Commit)
     }
 
     fn rows_where(
@@ -539,6 +561,7 @@ impl SqliteStore {
         let result = self.write_then(
             &mut conn,
             by,
+            &Need::Action(waymark_core::access::Action::Import),
             audited,
             |tx, _| {
                 let pid = rules::import::import(&mut SqliteTx::bulk(tx), plan, on_existing)?;

@@ -11,11 +11,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use waymark_core::RelatedKind;
+use waymark_core::access::Role;
 use waymark_core::import::{Format, ImportOptions, import};
 use waymark_core::{Dependency, Plan, Rag, Status, WorkPackageRef};
 use waymark_store::{
-    Actor, AuditFilter, OnExisting, PlanId, PlanInput, PlanStore, ProgrammeId, ProgrammeInput,
-    SectionChange, SectionMove, SortKey, StoreError, WorkPackageInput, WorkPackageQuery,
+    AccountChange, AccountId, Actor, AuditFilter, NewAccount, OnExisting, PlanId, PlanInput,
+    PlanStore, ProgrammeId, ProgrammeInput, SectionChange, SectionMove, SessionPolicy, SortKey,
+    SsoPerson, StoreError, TokenId, WorkPackageInput, WorkPackageQuery,
 };
 
 const SEED: &[u8] = waymark_demo::CYPS_PLAN;
@@ -1687,11 +1689,338 @@ macro_rules! store_suite {
             (event, changes)
         }
 
+        /// A new account (made by the command line) and the actor it signs in as.
+        fn account(
+            store: &dyn PlanStore,
+            email: &str,
+            name: &str,
+            role: Role,
+            owner_names: &[&str],
+        ) -> (AccountId, Actor) {
+            let id = store
+                .create_account(
+                    &NewAccount {
+                        email: email.parse().unwrap(),
+                        name: name.into(),
+                        role,
+                        owner_names: owner_names.iter().map(|n| n.parse().unwrap()).collect(),
+                        password_hash: None,
+                        must_change_password: false,
+                    },
+                    BY,
+                )
+                .unwrap();
+            (
+                id,
+                Actor::Account {
+                    id,
+                    name: name.into(),
+                },
+            )
+        }
+
         fn audit_count(store: &dyn PlanStore) -> usize {
             store
                 .audit_entries(&AuditFilter::default(), 10_000)
                 .unwrap()
                 .len()
+        }
+
+        const POLICY: SessionPolicy = SessionPolicy {
+            idle_ms: 30 * 60_000,
+            max_ms: 8 * 3_600_000,
+        };
+
+        #[test]
+        fn accounts_are_made_listed_and_refused_twice_by_email() {
+            let store = fresh_store();
+            let (id, _) = account(store.as_ref(), "Jane.Smith@Council.gov.uk", "Jane Smith", Role::Contributor, &["Head of ICT"]);
+            let row = store.account(id).unwrap();
+            assert_eq!(row.email.as_str(), "jane.smith@council.gov.uk");
+            assert_eq!(row.role, Role::Contributor);
+            assert_eq!(row.owner_names.len(), 1);
+            assert_eq!(row.owner_names[0].as_str(), "Head of ICT");
+            assert!(!row.disabled && !row.has_password && row.sso_subject.is_none());
+            let again = store.create_account(
+                &NewAccount {
+                    email: "jane.smith@council.gov.uk".parse().unwrap(),
+                    name: "Another Jane".into(),
+                    role: Role::Viewer,
+                    owner_names: Vec::new(),
+                    password_hash: None,
+                    must_change_password: false,
+                },
+                BY,
+            );
+            assert!(matches!(again, Err(StoreError::Conflict { field: "email", .. })), "{again:?}");
+            account(store.as_ref(), "adam@council.gov.uk", "Adam", Role::Viewer, &[]);
+            let emails: Vec<String> = store.accounts().unwrap().iter().map(|a| a.email.to_string()).collect();
+            assert_eq!(emails, ["adam@council.gov.uk", "jane.smith@council.gov.uk"]);
+            let email = "JANE.SMITH@council.gov.uk".parse().unwrap();
+            assert_eq!(store.account_by_email(&email).unwrap().unwrap().id, id);
+            assert!(store.account_by_email(&"nobody@council.gov.uk".parse().unwrap()).unwrap().is_none());
+            assert!(matches!(store.account(AccountId(999)), Err(StoreError::NotFound { .. })));
+        }
+
+        #[test]
+        fn an_account_changes_at_its_version_and_one_enabled_admin_is_always_left() {
+            let store = fresh_store();
+            let (admin, admin_actor) = account(store.as_ref(), "admin@localhost", "Administrator", Role::Admin, &[]);
+            let (jane, jane_actor) = account(store.as_ref(), "jane@council.gov.uk", "Jane", Role::Viewer, &[]);
+            let v = store.account(jane).unwrap().version;
+            let to_manager = AccountChange { role: Some(Role::Manager), ..Default::default() };
+            store.change_account(jane, &to_manager, Some(v), &admin_actor).unwrap();
+            let row = store.account(jane).unwrap();
+            assert_eq!(row.role, Role::Manager);
+            assert!(row.version > v);
+            let stale = store.change_account(jane, &to_manager, Some(v), &admin_actor);
+            assert!(matches!(stale, Err(StoreError::Stale { .. })), "{stale:?}");
+            // Only an admin manages accounts.
+            let refused = store.change_account(admin, &AccountChange { role: Some(Role::Viewer), ..Default::default() }, None, &jane_actor);
+            assert!(matches!(refused, Err(StoreError::Forbidden { .. })), "{refused:?}");
+            // The last enabled admin can be neither demoted nor disabled.
+            let demote = store.change_account(admin, &AccountChange { role: Some(Role::Manager), ..Default::default() }, None, BY);
+            assert!(matches!(demote, Err(StoreError::Invalid { field: "role", .. })), "{demote:?}");
+            let disable = store.change_account(admin, &AccountChange { disabled: Some(true), ..Default::default() }, None, BY);
+            assert!(matches!(disable, Err(StoreError::Invalid { field: "disabled", .. })), "{disabled:?}", disabled = disable);
+            assert_eq!(store.account(admin).unwrap().role, Role::Admin);
+            // With a second admin, the first may go.
+            store.change_account(jane, &AccountChange { role: Some(Role::Admin), ..Default::default() }, None, BY).unwrap();
+            store.change_account(admin, &AccountChange { disabled: Some(true), ..Default::default() }, None, BY).unwrap();
+            assert!(store.account(admin).unwrap().disabled);
+        }
+
+        #[test]
+        fn disabling_an_account_or_setting_its_password_ends_its_sessions_and_tokens_stop() {
+            let store = fresh_store();
+            let (jane, jane_actor) = account(store.as_ref(), "jane@council.gov.uk", "Jane", Role::Manager, &[]);
+            store.create_session("s1", jane, 1_000, POLICY).unwrap();
+            assert!(store.account(jane).unwrap().last_sign_in_ms == Some(1_000));
+            let token = waymark_store::secret::digest("wmk_t");
+            store.create_token(jane, "script", &token, &jane_actor).unwrap();
+            assert_eq!(store.session_caller("s1", 2_000, POLICY).unwrap().unwrap().account.id, jane);
+            // Her own password she may set herself: every session ends.
+            let password = AccountChange { password: Some(("$argon2id$fake".into(), false)), ..Default::default() };
+            store.change_account(jane, &password, None, &jane_actor).unwrap();
+            assert!(store.session_caller("s1", 2_000, POLICY).unwrap().is_none());
+            assert!(store.account(jane).unwrap().has_password);
+            store.create_session("s2", jane, 3_000, POLICY).unwrap();
+            store.change_account(jane, &AccountChange { disabled: Some(true), ..Default::default() }, None, BY).unwrap();
+            assert!(store.session_caller("s2", 3_000, POLICY).unwrap().is_none());
+            assert!(store.token_caller(&token, 3_000).unwrap().is_none());
+            store.change_account(jane, &AccountChange { disabled: Some(false), ..Default::default() }, None, BY).unwrap();
+            assert!(store.session_caller("s2", 3_000, POLICY).unwrap().is_none(), "ended, not paused");
+            assert!(store.token_caller(&token, 3_000).unwrap().is_some(), "a token works again");
+        }
+
+        #[test]
+        fn sessions_end_when_idle_or_too_old_and_at_sign_out() {
+            let store = fresh_store();
+            let (jane, _) = account(store.as_ref(), "jane@council.gov.uk", "Jane", Role::Viewer, &[]);
+            let minute = 60_000;
+            store.create_session("idle", jane, 0, POLICY).unwrap();
+            assert!(store.session_caller("idle", 29 * minute, POLICY).unwrap().is_some());
+            // Used at 29 minutes: idle from then on.
+            assert!(store.session_caller("idle", 58 * minute, POLICY).unwrap().is_some());
+            assert!(store.session_caller("idle", 88 * minute + 1, POLICY).unwrap().is_none());
+            assert!(store.session_caller("idle", 60 * minute, POLICY).unwrap().is_none(), "removed");
+            // However busy, a session ends at its maximum age.
+            store.create_session("busy", jane, 0, POLICY).unwrap();
+            let mut t = 0;
+            while t < 8 * 60 * minute - 10 * minute {
+                t += 10 * minute;
+                assert!(store.session_caller("busy", t, POLICY).unwrap().is_some(), "at {t}");
+            }
+            assert!(store.session_caller("busy", 8 * 60 * minute, POLICY).unwrap().is_none());
+            store.create_session("out", jane, 0, POLICY).unwrap();
+            store.end_session("out").unwrap();
+            store.end_session("out").unwrap();
+            assert!(store.session_caller("out", 1, POLICY).unwrap().is_none());
+            assert!(store.session_caller("never", 1, POLICY).unwrap().is_none());
+            let gone = store.create_session("x", AccountId(999), 0, POLICY);
+            assert!(matches!(gone, Err(StoreError::NotFound { .. })), "{gone:?}");
+        }
+
+        #[test]
+        fn tokens_are_made_listed_used_and_revoked_by_their_owner_or_an_admin() {
+            let store = fresh_store();
+            let (_, admin) = account(store.as_ref(), "admin@localhost", "Administrator", Role::Admin, &[]);
+            let (jane, jane_actor) = account(store.as_ref(), "jane@council.gov.uk", "Jane", Role::Viewer, &[]);
+            let (_, bob) = account(store.as_ref(), "bob@council.gov.uk", "Bob", Role::Manager, &[]);
+            let d1 = waymark_store::secret::digest("wmk_1");
+            let d2 = waymark_store::secret::digest("wmk_2");
+            let t1 = store.create_token(jane, "mine", &d1, &jane_actor).unwrap();
+            let refused = store.create_token(jane, "for jane", &d2, &bob);
+            assert!(matches!(refused, Err(StoreError::Forbidden { .. })), "{refused:?}");
+            let t2 = store.create_token(jane, "for jane", &d2, &admin).unwrap();
+            let listed = store.tokens(Some(jane)).unwrap();
+            assert_eq!(listed.iter().map(|t| t.id).collect::<Vec<_>>(), [t2, t1]);
+            assert_eq!(listed[1].account_email.as_str(), "jane@council.gov.uk");
+            assert_eq!(store.tokens(None).unwrap().len(), 2);
+            let caller = store.token_caller(&d1, 5_000).unwrap().unwrap();
+            assert_eq!((caller.account.id, caller.token), (jane, Some(t1)));
+            assert_eq!(store.tokens(Some(jane)).unwrap()[1].last_used_ms, Some(5_000));
+            // Noted at most once a minute.
+            store.token_caller(&d1, 6_000).unwrap().unwrap();
+            assert_eq!(store.tokens(Some(jane)).unwrap()[1].last_used_ms, Some(5_000));
+            assert!(store.token_caller("unknown", 0).unwrap().is_none());
+            let refused = store.revoke_token(t1, &bob);
+            assert!(matches!(refused, Err(StoreError::Forbidden { .. })), "{refused:?}");
+            store.revoke_token(t1, &jane_actor).unwrap();
+            store.revoke_token(t2, &admin).unwrap();
+            assert!(store.token_caller(&d1, 0).unwrap().is_none());
+            assert!(store.token_caller(&d2, 0).unwrap().is_none());
+            assert!(store.tokens(None).unwrap().iter().all(|t| t.revoked_ms.is_some()));
+            assert!(matches!(store.revoke_token(TokenId(999), BY), Err(StoreError::NotFound { .. })));
+            // A revoked token acts no more, even with its actor in hand.
+            let late = Actor::Token { id: t1, account: jane, name: "Jane".into() };
+            let refused = store.create_token(jane, "again", &waymark_store::secret::digest("wmk_3"), &late);
+            assert!(matches!(refused, Err(StoreError::SignInRequired)), "{refused:?}");
+        }
+
+        #[test]
+        fn every_write_checks_the_actors_role_in_its_transaction_and_refused_writes_nothing() {
+            let (store, plan) = seeded();
+            let (_, viewer) = account(store.as_ref(), "v@council.gov.uk", "Viewer", Role::Viewer, &[]);
+            let (contributor_id, contributor) = account(store.as_ref(), "c@council.gov.uk", "Contributor", Role::Contributor, &["Head of ICT"]);
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            let packages = store.list_work_packages(plan, &query()).unwrap().items;
+            let (mine, theirs) = (packages[0].id, packages[1].id);
+            let mut input = input_from(store.as_ref(), mine);
+            input.owner = "Head of Finance / head of  ICT".into();
+            store.update_work_package(mine, &input, &manager).unwrap();
+            let mut input = input_from(store.as_ref(), theirs);
+            input.owner = "Deputy Head of ICT".into();
+            store.update_work_package(theirs, &input, &manager).unwrap();
+            let entries = audit_count(store.as_ref());
+
+            let edit = |id, by: &Actor, title: &str| {
+                let mut input = input_from(store.as_ref(), id);
+                input.title = title.into();
+                store.update_work_package(id, &input, by)
+            };
+            assert!(matches!(edit(mine, &Actor::Anonymous, "x"), Err(StoreError::SignInRequired)));
+            assert!(matches!(edit(mine, &viewer, "x"), Err(StoreError::Forbidden { .. })));
+            let refused = edit(theirs, &contributor, "x");
+            match refused {
+                Err(StoreError::Forbidden { message }) => assert!(message.contains("own"), "{message}"),
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(audit_count(store.as_ref()), entries, "nothing written");
+            assert_ne!(store.work_package(theirs).unwrap().row.title, "x");
+            edit(mine, &contributor, "Mine, edited").unwrap();
+            assert_eq!(store.work_package(mine).unwrap().row.title, "Mine, edited");
+            // Anything else in the plan is edit-plan: a manager's.
+            let section = store.create_section(plan, None, Some("New".into()), &contributor);
+            assert!(matches!(section, Err(StoreError::Forbidden { .. })), "{section:?}");
+            let dep = store.add_dependency(mine, theirs, &contributor);
+            assert!(matches!(dep, Err(StoreError::Forbidden { .. })), "{dep:?}");
+            let delete = store.delete_work_package(mine, None, &contributor);
+            assert!(matches!(delete, Err(StoreError::Forbidden { .. })), "{delete:?}");
+            let import = store.import_plan(&seed(), OnExisting::Replace, &contributor);
+            assert!(matches!(import, Err(StoreError::Forbidden { .. })), "{import:?}");
+            store.add_dependency(mine, theirs, &manager).unwrap();
+            // A role changed a moment ago counts at once.
+            store.change_account(contributor_id, &AccountChange { role: Some(Role::Viewer), ..Default::default() }, None, BY).unwrap();
+            assert!(matches!(edit(mine, &contributor, "again"), Err(StoreError::Forbidden { .. })));
+            store.change_account(contributor_id, &AccountChange { role: Some(Role::Contributor), disabled: Some(true), ..Default::default() }, None, BY).unwrap();
+            assert!(matches!(edit(mine, &contributor, "again"), Err(StoreError::SignInRequired)));
+            let ghost = Actor::Account { id: AccountId(999), name: "Ghost".into() };
+            assert!(matches!(edit(mine, &ghost, "again"), Err(StoreError::SignInRequired)));
+            // The account's own settings: manage-users, even its own role.
+            let (viewer_id, _) = (store.account_by_email(&"v@council.gov.uk".parse().unwrap()).unwrap().unwrap().id, ());
+            let promote = store.change_account(viewer_id, &AccountChange { role: Some(Role::Admin), ..Default::default() }, None, &viewer);
+            assert!(matches!(promote, Err(StoreError::Forbidden { .. })), "{promote:?}");
+            let create = store.create_account(&NewAccount { email: "x@council.gov.uk".parse().unwrap(), name: "X".into(), role: Role::Admin, owner_names: Vec::new(), password_hash: None, must_change_password: false }, &manager);
+            assert!(matches!(create, Err(StoreError::Forbidden { .. })), "{create:?}");
+        }
+
+        #[test]
+        fn account_and_token_entries_name_a_password_change_but_never_a_hash_or_digest() {
+            let store = fresh_store();
+            let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
+            let id = store
+                .create_account(
+                    &NewAccount {
+                        email: "jane@council.gov.uk".parse().unwrap(),
+                        name: "Jane".into(),
+                        role: Role::Viewer,
+                        owner_names: vec!["Head of ICT".parse().unwrap(), "ICT Manager".parse().unwrap()],
+                        password_hash: Some(hash.into()),
+                        must_change_password: true,
+                    },
+                    BY,
+                )
+                .unwrap();
+            let (e, changes) = newest(store.as_ref());
+            assert_eq!((e.entity.kind.as_str(), e.entity.id.clone(), e.action.as_str()), ("account", id.to_string(), "create"));
+            assert!(changes.contains(&("password".into(), None, Some("set".into()))), "{changes:?}");
+            assert!(changes.contains(&("owner_names".into(), None, Some("Head of ICT\nICT Manager".into()))), "{changes:?}");
+            let second = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$b3RoZXJoYXNo";
+            let change = AccountChange { password: Some((second.into(), false)), ..Default::default() };
+            store.change_account(id, &change, None, BY).unwrap();
+            let (e, changes) = newest(store.as_ref());
+            assert_eq!(e.action.as_str(), "update");
+            let fields: Vec<&str> = changes.iter().map(|c| c.0.as_str()).collect();
+            assert!(fields.contains(&"password_set_ms") && fields.contains(&"must_change_password"), "{fields:?}");
+            let digest = waymark_store::secret::digest("wmk_secret");
+            let token = store.create_token(id, "script", &digest, BY).unwrap();
+            store.revoke_token(token, BY).unwrap();
+            let (e, changes) = newest(store.as_ref());
+            assert_eq!((e.entity.kind.as_str(), e.entity.id.clone(), e.action.as_str()), ("api_token", token.to_string(), "update"));
+            assert_eq!(changes.len(), 1, "{changes:?}");
+            assert_eq!(changes[0].0, "revoked_ms");
+            for entry in store.audit_entries(&AuditFilter::default(), 100).unwrap() {
+                for c in entry.entry.event.changes.as_slice() {
+                    for v in [&c.before, &c.after].into_iter().flatten() {
+                        assert!(!v.contains("argon2") && !v.contains(&digest), "{c:?}");
+                    }
+                }
+            }
+            assert!(store.audit_verify(None).unwrap().is_ok());
+        }
+
+        #[test]
+        fn single_sign_on_links_by_subject_then_by_verified_email_else_makes_an_account() {
+            let store = fresh_store();
+            let person = |subject: &str, email: &str, verified: bool, role| SsoPerson {
+                subject: subject.into(),
+                email: email.parse().unwrap(),
+                email_verified: verified,
+                name: format!("Person {subject}"),
+                role,
+            };
+            // New: made, linked, named and given the mapped role, by Waymark.
+            let a = store.sso_account(&person("iss s1", "one@council.gov.uk", true, Role::Viewer), 10).unwrap();
+            assert_eq!((a.sso_subject.as_deref(), a.role, a.name.as_str(), a.created_ms), (Some("iss s1"), Role::Viewer, "Person iss s1", 10));
+            let (e, _) = newest(store.as_ref());
+            assert_eq!((e.actor.kind, e.action.as_str()), (waymark_core::audit::ActorKind::System, "create"));
+            // Again: found by subject whatever the email; role set from the map each time.
+            let again = store.sso_account(&person("iss s1", "changed@council.gov.uk", false, Role::Manager), 20).unwrap();
+            assert_eq!((again.id, again.role), (a.id, Role::Manager));
+            // An account made by an admin links by email only when the provider verified it.
+            let (local, _) = account(store.as_ref(), "two@council.gov.uk", "Two", Role::Viewer, &[]);
+            let unverified = store.sso_account(&person("iss s2", "two@council.gov.uk", false, Role::Approver), 30);
+            assert!(matches!(unverified, Err(StoreError::Forbidden { .. })), "{unverified:?}");
+            assert!(store.account(local).unwrap().sso_subject.is_none());
+            let linked = store.sso_account(&person("iss s2", "two@council.gov.uk", true, Role::Approver), 40).unwrap();
+            assert_eq!((linked.id, linked.sso_subject.as_deref(), linked.role), (local, Some("iss s2"), Role::Approver));
+            // An account linked to one subject is not taken over by another with its email.
+            let other = store.sso_account(&person("evil s2", "two@council.gov.uk", true, Role::Admin), 50);
+            assert!(matches!(other, Err(StoreError::Forbidden { .. })), "{other:?}");
+            // A disabled account cannot sign in.
+            store.change_account(local, &AccountChange { disabled: Some(true), ..Default::default() }, None, BY).unwrap();
+            let disabled = store.sso_account(&person("iss s2", "two@council.gov.uk", true, Role::Approver), 60);
+            assert!(matches!(disabled, Err(StoreError::Forbidden { .. })), "{disabled:?}");
+        }
+
+        #[test]
+        fn the_server_secret_is_made_once_and_kept() {
+            let store = fresh_store();
+            let first = store.server_secret("csrf", &|| vec![1, 2, 3]).unwrap();
+            let second = store.server_secret("csrf", &|| vec![9]).unwrap();
+            assert_eq!((first.as_slice(), second.as_slice()), (&[1u8, 2, 3][..], &[1u8, 2, 3][..]));
+            assert_eq!(store.server_secret("other", &|| vec![7]).unwrap(), [7]);
         }
 
         #[test]
@@ -1719,10 +2048,14 @@ macro_rules! store_suite {
             assert_eq!(audit_count(store.as_ref()), 1);
 
             // An update by an account: its fields from what to what.
-            let alice = Actor::Account {
-                id: waymark_store::AccountId(7),
-                name: "Alice Smith".into(),
-            };
+            let (alice_id, alice) = account(
+                store.as_ref(),
+                "alice@example.org",
+                "Alice Smith",
+                Role::Manager,
+                &[],
+            );
+            assert_eq!(audit_count(store.as_ref()), 2);
             let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
             let mut input = input_from(store.as_ref(), first);
             let old_owner = input.owner.clone();
@@ -1741,7 +2074,7 @@ macro_rules! store_suite {
                 ),
                 (
                     waymark_core::audit::ActorKind::User,
-                    "7",
+                    alice_id.to_string().as_str(),
                     "Alice Smith",
                     "work_package",
                     first.to_string(),
@@ -1761,7 +2094,7 @@ macro_rules! store_suite {
             );
             // Saving what is already there records nothing.
             store.update_work_package(first, &input, &alice).unwrap();
-            assert_eq!(audit_count(store.as_ref()), 2);
+            assert_eq!(audit_count(store.as_ref()), 3);
 
             // A create: every field from nothing; a delete: every field to nothing.
             let input = waymark_store::ProgrammeInput {
@@ -1769,14 +2102,25 @@ macro_rules! store_suite {
                 priority: true,
                 description: String::new(),
             };
-            let programme = store
-                .create_programme(plan, &input, &Actor::Anonymous)
+            let digest = waymark_store::secret::digest("wmk_alice");
+            let token = store
+                .create_token(alice_id, "script", &digest, &alice)
                 .unwrap();
+            let by_token = store.token_caller(&digest, 0).unwrap().unwrap().actor();
+            let programme = store.create_programme(plan, &input, &by_token).unwrap();
             let (e, changes) = newest(store.as_ref());
             assert_eq!(
-                (e.actor.kind, e.entity.kind.as_str(), e.action.as_str()),
                 (
-                    waymark_core::audit::ActorKind::Anonymous,
+                    e.actor.kind,
+                    e.actor.id.clone(),
+                    e.actor.display.as_str(),
+                    e.entity.kind.as_str(),
+                    e.action.as_str()
+                ),
+                (
+                    waymark_core::audit::ActorKind::Token,
+                    token.to_string(),
+                    format!("Alice Smith (API token {token})").as_str(),
                     "programme",
                     "create"
                 )
@@ -1816,26 +2160,27 @@ macro_rules! store_suite {
             assert!(history[0].entry.sequence > history[1].entry.sequence);
             let head = store.audit_verify(None).unwrap().unwrap();
             assert_eq!(head, store.audit_head().unwrap());
-            assert_eq!(head.sequence, 5);
+            assert_eq!(head.sequence, 7);
         }
 
         #[test]
         fn audit_entries_filter_by_what_who_action_and_time_and_page_by_number() {
             use waymark_core::audit::ActorKind;
-            let (store, plan) = seeded();
-            let alice = Actor::Account {
-                id: waymark_store::AccountId(7),
-                name: "Alice Smith".into(),
-            };
+            // Alice's account is entry 1, made by the command line.
+            let store = fresh_store();
+            let (_, alice) = account(
+                store.as_ref(),
+                "alice@example.org",
+                "Alice Smith",
+                Role::Manager,
+                &[],
+            );
+            let plan = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
             let packages = store.list_work_packages(plan, &query()).unwrap().items;
             for (i, wp) in packages.iter().take(5).enumerate() {
                 let mut input = input_from(store.as_ref(), wp.id);
                 input.owner = format!("Owner {i}");
-                let by = if i % 2 == 0 {
-                    &alice
-                } else {
-                    &Actor::Anonymous
-                };
+                let by = if i % 2 == 0 { &alice } else { &Actor::System };
                 store.update_work_package(wp.id, &input, by).unwrap();
             }
             let programme = store
@@ -1850,12 +2195,12 @@ macro_rules! store_suite {
                 )
                 .unwrap();
             store.delete_programme(programme, None, BY).unwrap();
-            // 1 import, 5 updates, a create and a delete.
+            // An account, 1 import, 5 updates, a create and a delete.
             let all = store.audit_entries(&AuditFilter::default(), 1_000).unwrap();
             let numbers = |entries: &[waymark_core::audit::StoredEntry]| -> Vec<u64> {
                 entries.iter().map(|e| e.entry.sequence).collect()
             };
-            assert_eq!(numbers(&all), (1..=8).rev().collect::<Vec<u64>>());
+            assert_eq!(numbers(&all), (1..=9).rev().collect::<Vec<u64>>());
             for e in &all {
                 let event = &e.entry.event;
                 assert!(
@@ -1875,7 +2220,7 @@ macro_rules! store_suite {
                 actor_kind: Some(ActorKind::User),
                 ..Default::default()
             });
-            assert_eq!(by_account, [7, 6, 4, 2]);
+            assert_eq!(by_account, [8, 7, 5, 3]);
             assert_eq!(
                 listed(AuditFilter {
                     actor: Some("aLICE".into()),
@@ -1885,10 +2230,10 @@ macro_rules! store_suite {
             );
             assert_eq!(
                 listed(AuditFilter {
-                    actor: Some("visitor".into()),
+                    actor: Some("wAYMARK".into()),
                     ..Default::default()
                 }),
-                [5, 3]
+                [6, 4]
             );
             assert!(
                 listed(AuditFilter {
@@ -1904,14 +2249,14 @@ macro_rules! store_suite {
                     actor_kind: Some(ActorKind::User),
                     ..Default::default()
                 }),
-                [6, 4, 2]
+                [7, 5, 3]
             );
             assert_eq!(
                 listed(AuditFilter {
                     entity_kind: Some("programme".into()),
                     ..Default::default()
                 }),
-                [8, 7]
+                [9, 8]
             );
             assert_eq!(
                 listed(AuditFilter {
@@ -1919,10 +2264,10 @@ macro_rules! store_suite {
                     entity_id: Some(packages[1].id.to_string()),
                     ..Default::default()
                 }),
-                [3]
+                [4]
             );
             // When: from a time (inclusive) until a time (exclusive).
-            let (oldest, newest) = (all[7].entry.event.at_ms, all[0].entry.event.at_ms);
+            let (oldest, newest) = (all[8].entry.event.at_ms, all[0].entry.event.at_ms);
             assert_eq!(
                 listed(AuditFilter {
                     from_ms: Some(oldest),
@@ -1961,15 +2306,16 @@ macro_rules! store_suite {
                         .unwrap(),
                 )
             };
-            assert_eq!(page(None, None), [8, 7, 6]);
-            assert_eq!(page(Some(6), None), [5, 4, 3]);
+            assert_eq!(page(None, None), [9, 8, 7]);
+            assert_eq!(page(Some(7), None), [6, 5, 4]);
+            assert_eq!(page(Some(4), None), [3, 2, 1]);
             assert_eq!(page(Some(3), None), [2, 1]);
             assert!(page(Some(1), None).is_empty());
             // The page before one that starts at 2: the three just newer, newest first.
             assert_eq!(page(None, Some(2)), [5, 4, 3]);
-            assert_eq!(page(None, Some(5)), [8, 7, 6]);
-            assert!(page(None, Some(8)).is_empty());
-            assert_eq!(page(Some(u64::MAX), None), [8, 7, 6]);
+            assert_eq!(page(None, Some(6)), [9, 8, 7]);
+            assert!(page(None, Some(9)).is_empty());
+            assert_eq!(page(Some(u64::MAX), None), [9, 8, 7]);
             assert!(page(None, Some(u64::MAX)).is_empty());
             // A cursor within a filter keeps the filter.
             assert_eq!(
@@ -1978,14 +2324,14 @@ macro_rules! store_suite {
                         .audit_entries(
                             &AuditFilter {
                                 actor_kind: Some(ActorKind::User),
-                                before: Some(6),
+                                before: Some(7),
                                 ..Default::default()
                             },
                             1,
                         )
                         .unwrap()
                 ),
-                [4]
+                [5]
             );
         }
 
@@ -2176,6 +2522,8 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN version; ALTER TABLE influence DROP COLUMN version;
                  ALTER TABLE related_item DROP COLUMN version; ALTER TABLE programme DROP COLUMN version;
                  ALTER TABLE dependency DROP COLUMN version;
+                 DROP TABLE session; DROP TABLE api_token; DROP TABLE account;
+                 DROP TABLE server_secret;
                  PRAGMA user_version = 2;",
             )
             .unwrap();
@@ -2209,6 +2557,8 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN version; ALTER TABLE influence DROP COLUMN version;
                  ALTER TABLE related_item DROP COLUMN version; ALTER TABLE programme DROP COLUMN version;
                  ALTER TABLE dependency DROP COLUMN version;
+                 DROP TABLE session; DROP TABLE api_token; DROP TABLE account;
+                 DROP TABLE server_secret;
                  PRAGMA user_version = 4;",
             )
             .unwrap();

@@ -8,8 +8,8 @@ use waymark_core::audit::{self, ActorKind, Changes, Entity, Event, FieldChange, 
 
 use super::PlanTx;
 use crate::{
-    Actor, DependencyId, PlanId, ProgrammeId, RelatedItemId, Result, SectionId, StoreError,
-    WorkPackageId,
+    AccountId, Actor, DependencyId, PlanId, ProgrammeId, RelatedItemId, Result, SectionId,
+    StoreError, TokenId, WorkPackageId,
 };
 
 /// One record a write changes, as the audit names it.
@@ -22,11 +22,13 @@ pub(crate) enum Subject {
     RelatedItem(RelatedItemId),
     Programme(ProgrammeId),
     Dependency(DependencyId),
+    Account(AccountId),
+    Token(TokenId),
 }
 
 impl Subject {
     /// The entity kind: `plan`, `section`, `work_package`, `influence`,
-    /// `related_item`, `programme`, `dependency`.
+    /// `related_item`, `programme`, `dependency`, `account`, `api_token`.
     pub(crate) fn kind(&self) -> &'static str {
         match self {
             Subject::Plan(_) => "plan",
@@ -36,6 +38,8 @@ impl Subject {
             Subject::RelatedItem(_) => "related_item",
             Subject::Programme(_) => "programme",
             Subject::Dependency(_) => "dependency",
+            Subject::Account(_) => "account",
+            Subject::Token(_) => "api_token",
         }
     }
 
@@ -49,6 +53,8 @@ impl Subject {
             Subject::RelatedItem(_) => "related item",
             Subject::Programme(_) => "programme",
             Subject::Dependency(_) => "dependency",
+            Subject::Account(_) => "account",
+            Subject::Token(_) => "API token",
         }
     }
 
@@ -63,6 +69,8 @@ impl Subject {
             Subject::RelatedItem(id) => id.to_string(),
             Subject::Programme(id) => id.to_string(),
             Subject::Dependency(id) => id.to_string(),
+            Subject::Account(id) => id.to_string(),
+            Subject::Token(id) => id.to_string(),
         }
     }
 }
@@ -76,6 +84,8 @@ pub const ENTITY_KINDS: &[&str] = &[
     "related_item",
     "programme",
     "dependency",
+    "account",
+    "api_token",
 ];
 
 /// Every action an entry may name ([`record`] and the writes' `Audited`), for
@@ -190,6 +200,16 @@ pub(crate) fn actor(by: &Actor) -> audit::Actor {
             id: id.to_string(),
             display: name.clone(),
         },
+        Actor::Token { id, .. } => audit::Actor {
+            kind: ActorKind::Token,
+            id: id.to_string(),
+            display: by.to_string(),
+        },
+        Actor::System => audit::Actor {
+            kind: ActorKind::System,
+            id: String::new(),
+            display: by.to_string(),
+        },
     }
 }
 
@@ -240,6 +260,8 @@ mod tests {
             Subject::RelatedItem(RelatedItemId(1)),
             Subject::Programme(ProgrammeId(1)),
             Subject::Dependency(DependencyId(1)),
+            Subject::Account(AccountId(1)),
+            Subject::Token(TokenId(1)),
         ];
         let kinds: Vec<&str> = subjects.iter().map(Subject::kind).collect();
         assert_eq!(kinds, ENTITY_KINDS);

@@ -9,6 +9,7 @@
 //! never decides a rule. A second backend (PostgreSQL) implements `PlanTx`
 //! and its queries, and gets every rule as it is.
 
+pub(crate) mod access;
 pub(crate) mod audit;
 pub(crate) mod dependencies;
 pub(crate) mod import;
@@ -22,8 +23,8 @@ use waymark_core::{
 };
 
 use crate::{
-    DependencyId, PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result, SectionId,
-    StoreError, Version, WorkPackageId,
+    AccountId, DependencyId, PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result,
+    SectionId, StoreError, TokenId, Version, WorkPackageId,
 };
 
 /// The version check of a check-and-change or a delete, inside its
@@ -271,6 +272,16 @@ pub(crate) trait PlanTx {
     /// A plan's title and how many sections and packages it holds, as an
     /// import's audit entry gives them.
     fn plan_counts(&mut self, id: PlanId) -> Result<Snapshot>;
+    /// An account's role, owner names and whether it is disabled, as
+    /// stored now; `None` when there is no such account.
+    fn account_access(&mut self, id: AccountId) -> Result<Option<access::AccountAccess>>;
+    /// The account a token belongs to and whether it is revoked.
+    fn token_account(&mut self, id: TokenId) -> Result<Option<(AccountId, bool)>>;
+    /// A work package's owner text; `None` when there is no such package.
+    fn package_owner(&mut self, id: WorkPackageId) -> Result<Option<String>>;
+    /// How many accounts are admins and not disabled.
+    fn enabled_admins(&mut self) -> Result<u64>;
+
     /// The audit trail's newest entry's number and hash.
     fn audit_head(&mut self) -> Result<Head>;
     /// Add an entry to the audit trail.

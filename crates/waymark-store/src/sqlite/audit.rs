@@ -24,6 +24,16 @@ const SKIPPED: &[&str] = &[
     "related_items_manual",
 ];
 
+/// Columns of one table a snapshot leaves out: a token's digest (a secret's
+/// stand-in), and the times of sign-ins and uses, which are noted outside
+/// the audited write path. An account's password hash is shown only as
+/// `password` = `set` (its `password_set_ms` shows a change).
+const UNAUDITED: &[(&str, &str)] = &[
+    ("account", "last_sign_in_ms"),
+    ("api_token", "digest"),
+    ("api_token", "last_used_ms"),
+];
+
 /// A record's row as field → text (`NULL` is no field), plus, for a package,
 /// its links as lists; `None` when the record is not there.
 pub(super) fn snapshot(c: &Connection, subject: &Subject) -> Result<Option<Snapshot>> {
@@ -38,7 +48,15 @@ pub(super) fn snapshot(c: &Connection, subject: &Subject) -> Result<Option<Snaps
                 .filter(|(_, n)| !SKIPPED.contains(&n.as_str()))
                 // A package's place in its section is its order, not a field.
                 .filter(|(_, n)| !(table == "work_package" && n.as_str() == "position"))
-                .map(|(i, n)| Ok((n.clone(), text(r.get_ref(i)?))))
+                .filter(|(_, n)| !UNAUDITED.contains(&(table, n.as_str())))
+                .map(|(i, n)| match (table, n.as_str()) {
+                    // Whether there is a password, never its hash.
+                    ("account", "password_hash") => Ok((
+                        "password".to_string(),
+                        text(r.get_ref(i)?).map(|_| "set".to_string()),
+                    )),
+                    _ => Ok((n.clone(), text(r.get_ref(i)?))),
+                })
                 .collect()
         })
         .optional()?;
@@ -90,6 +108,8 @@ pub(super) fn locate(
         Subject::RelatedItem(id) => ("related_item", "id = ?", vec![id.0.into()]),
         Subject::Programme(id) => ("programme", "id = ?", vec![id.0.into()]),
         Subject::Dependency(id) => ("dependency", "id = ?", vec![id.0.into()]),
+        Subject::Account(id) => ("account", "id = ?", vec![id.0.into()]),
+        Subject::Token(id) => ("api_token", "id = ?", vec![id.0.into()]),
     }
 }
 

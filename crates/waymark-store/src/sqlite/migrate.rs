@@ -36,6 +36,11 @@ const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
         include_str!("../../migrations/sqlite/0006_versions.sql"),
         None,
     ),
+    (
+        7,
+        include_str!("../../migrations/sqlite/0007_accounts.sql"),
+        None,
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -11,11 +11,12 @@ use waymark_core::model::format_delivery;
 use waymark_core::{Dependency, Influence, InfluenceCode, Plan, Programme, Rag, RelatedKind};
 
 use super::{final_quarter, index_search, sort_key, unindex_search};
+use crate::rules::access::AccountAccess;
 use crate::rules::audit::Subject;
 use crate::rules::{InfluenceId, PackagePlace, PackageRecord, PlanTx, SectionPlace};
 use crate::{
-    DependencyId, PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result, SectionId,
-    StoreError, Version, WorkPackageId,
+    AccountId, DependencyId, PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result,
+    SectionId, StoreError, TokenId, Version, WorkPackageId,
 };
 
 /// One write transaction's connection, as the rules see it.
@@ -814,6 +815,51 @@ impl PlanTx for SqliteTx<'_> {
 
     fn plan_counts(&mut self, id: PlanId) -> Result<Snapshot> {
         super::audit::plan_counts(self.c, id)
+    }
+
+    fn account_access(&mut self, id: AccountId) -> Result<Option<AccountAccess>> {
+        let row: Option<(String, String, bool)> = self
+            .c
+            .prepare_cached("SELECT role, owner_names, disabled FROM account WHERE id = ?")?
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((role, names, disabled)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(AccountAccess {
+            role: role
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("account {id}'s role: {e}")))?,
+            owner_names: super::accounts::owner_names(&names)
+                .map_err(|e| StoreError::Corrupt(format!("account {id}'s owner names: {e}")))?,
+            disabled,
+        }))
+    }
+
+    fn token_account(&mut self, id: TokenId) -> Result<Option<(AccountId, bool)>> {
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT account_id, revoked_ms IS NOT NULL FROM api_token WHERE id = ?",
+            )?
+            .query_row([id.0], |r| Ok((AccountId(r.get(0)?), r.get(1)?)))
+            .optional()?)
+    }
+
+    fn package_owner(&mut self, id: WorkPackageId) -> Result<Option<String>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT owner FROM work_package WHERE id = ?")?
+            .query_row([id.0], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn enabled_admins(&mut self) -> Result<u64> {
+        let n: i64 = self
+            .c
+            .prepare_cached("SELECT COUNT(*) FROM account WHERE role = 'admin' AND disabled = 0")?
+            .query_row([], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     fn audit_head(&mut self) -> Result<Head> {

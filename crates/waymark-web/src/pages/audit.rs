@@ -144,6 +144,8 @@ fn entity_label(kind: &str) -> &'static str {
         "related_item" => "Related item",
         "programme" => "Programme",
         "dependency" => "Dependency",
+        "account" => "Account",
+        "api_token" => "API token",
         _ => "Record",
     }
 }
