@@ -117,6 +117,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Identity {
 pub struct Current {
     pub name: Option<String>,
     pub role: Option<Role>,
+    /// Signed in with a session (not an API token): there is one to end.
+    pub session: bool,
 }
 
 tokio::task_local! {
@@ -139,6 +141,7 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     let current = Current {
         name: identity.caller().map(|c| c.account.name.clone()),
         role: identity.role(),
+        session: identity.session().is_some(),
     };
     req.extensions_mut().insert(identity);
     CURRENT.scope(current, next.run(req)).await

@@ -733,7 +733,7 @@ fn dependencies_export_and_check() {
 fn routed_paths() -> Vec<String> {
     let src = include_str!("../src/api/mod.rs");
     let start = src
-        .find("pub fn routes()")
+        .find("pub(crate) fn routes()")
         .expect("api::routes in api/mod.rs");
     let body = &src[start..];
     let body = &body[..body.find("\n}\n").expect("end of api::routes")];
@@ -871,7 +871,7 @@ fn a_package_history_lists_who_changed_which_fields_newest_first() {
     let items = history["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{history}");
     assert_eq!(items[0]["action"], "update");
-    assert_eq!(items[0]["actor_kind"], "anonymous");
+    assert_eq!(items[0]["actor_kind"], "token");
     assert_eq!(
         items[0]["changes"],
         serde_json::json!([{"field": "progress", "before": "0", "after": "40"}])
@@ -918,55 +918,65 @@ fn the_audit_list_filters_and_pages_by_entry_number() {
             .map(|e| e["sequence"].as_u64().unwrap())
             .collect()
     };
+    // 1: the import; 2 and 3: the test server's administrator and its token
+    // (made on the command line); 4 to 6: the changes above, by that token.
     let all = s.get("/api/v1/audit").json();
-    assert_eq!(numbers(&all), [4, 3, 2, 1], "{all}");
-    assert_eq!(all["head"]["sequence"], 4);
+    assert_eq!(numbers(&all), [6, 5, 4, 3, 2, 1], "{all}");
+    assert_eq!(all["head"]["sequence"], 6);
     assert_eq!(all["head"]["hash"], all["items"][0]["hash"]);
     assert_eq!(all["next_before"], Value::Null);
     assert_eq!(all["previous_after"], Value::Null);
     assert_eq!(all["items"][0]["entity_kind"], "work_package");
     assert_eq!(all["items"][0]["entity_id"], id.to_string());
-    assert_eq!(all["items"][0]["actor_kind"], "anonymous");
+    assert_eq!(all["items"][0]["actor_kind"], "token");
+    assert_eq!(all["items"][0]["actor"], "Admin of the tests (API token 1)");
     assert_eq!(
         all["items"][0]["changes"],
         serde_json::json!([{"field": "status", "before": "not_started", "after": "in_progress"}])
     );
-    assert_eq!(all["items"][3]["action"], "import");
-    assert_eq!(all["items"][3]["entity_kind"], "plan");
+    assert_eq!(all["items"][5]["action"], "import");
+    assert_eq!(all["items"][5]["entity_kind"], "plan");
+    assert_eq!(all["items"][4]["entity_kind"], "account");
+    assert_eq!(all["items"][3]["entity_kind"], "api_token");
 
     // Pages of two: older by `before`, back by `after`.
     let first = s.get("/api/v1/audit?per_page=2").json();
-    assert_eq!(numbers(&first), [4, 3]);
-    assert_eq!(first["next_before"], 3);
+    assert_eq!(numbers(&first), [6, 5]);
+    assert_eq!(first["next_before"], 5);
     assert_eq!(first["previous_after"], Value::Null);
-    let second = s.get("/api/v1/audit?per_page=2&before=3").json();
-    assert_eq!(numbers(&second), [2, 1]);
-    assert_eq!(second["next_before"], Value::Null);
-    assert_eq!(second["previous_after"], 2);
-    let back = s.get("/api/v1/audit?per_page=2&after=2").json();
-    assert_eq!(numbers(&back), [4, 3]);
-    assert_eq!(back["next_before"], 3);
+    let second = s.get("/api/v1/audit?per_page=2&before=5").json();
+    assert_eq!(numbers(&second), [4, 3]);
+    assert_eq!(second["next_before"], 3);
+    assert_eq!(second["previous_after"], 4);
+    let third = s.get("/api/v1/audit?per_page=2&before=3").json();
+    assert_eq!(numbers(&third), [2, 1]);
+    assert_eq!(third["next_before"], Value::Null);
+    let back = s.get("/api/v1/audit?per_page=2&after=4").json();
+    assert_eq!(numbers(&back), [6, 5]);
+    assert_eq!(back["next_before"], 5);
     assert_eq!(back["previous_after"], Value::Null);
 
     // Filters.
     let count = |query: &str| numbers(&s.get(&format!("/api/v1/audit?{query}")).json());
     assert_eq!(count("action=import"), [1]);
-    assert_eq!(count("actor_kind=anonymous"), [4, 3, 2]);
-    assert_eq!(count("actor=VISITOR"), [4, 3, 2]);
-    assert_eq!(count("actor_kind=cli"), [1]);
+    assert_eq!(count("actor_kind=token"), [6, 5, 4]);
+    assert_eq!(count("actor_kind=anonymous"), [] as [u64; 0]);
+    assert_eq!(count("actor=ADMIN%20OF%20THE"), [6, 5, 4]);
+    assert_eq!(count("actor_kind=cli"), [3, 2, 1]);
+    assert_eq!(count("entity_kind=account"), [2]);
     assert_eq!(
         count(&format!("entity_kind=work_package&entity_id={id}")),
-        [4, 3, 2]
+        [6, 5, 4]
     );
     assert_eq!(
         count("entity_kind=work_package&entity_id=999999"),
         [] as [u64; 0]
     );
-    assert_eq!(count("from=2000-01-01"), [4, 3, 2, 1]);
+    assert_eq!(count("from=2000-01-01"), [6, 5, 4, 3, 2, 1]);
     assert_eq!(count("to=2000-01-01"), [] as [u64; 0]);
     assert_eq!(
-        count("action=update&actor_kind=anonymous&per_page=1&before=4"),
-        [3]
+        count("action=update&actor_kind=token&per_page=1&before=6"),
+        [5]
     );
 
     for (query, field) in [
@@ -1152,14 +1162,16 @@ fn the_next_number_after_the_largest_is_a_validation_error() {
 
 /// Send a request whose body the server may refuse before reading it all: a
 /// write error after the headers is not a failure, the answer is what counts.
-fn send_large(addr: std::net::SocketAddr, method: &str, path: &str, body: &[u8]) -> Response {
+fn send_large(s: &TestServer, method: &str, path: &str, body: &[u8]) -> Response {
     use std::io::{Read, Write};
+    let addr = s.server.addr;
+    let token = &s.server.token;
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(std::time::Duration::from_secs(30)))
         .unwrap();
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nIf-Match: *\r\nContent-Length: {}\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nIf-Match: *\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).unwrap();
@@ -1176,7 +1188,7 @@ fn a_body_over_the_limit_is_a_413_problem() {
     let wp = package_id(&s, "10.1.1");
     let body = format!("{{\"comments\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
     let r = send_large(
-        s.server.addr,
+        &s,
         "PATCH",
         &format!("/api/v1/work-packages/{wp}"),
         body.as_bytes(),

@@ -314,7 +314,9 @@ fn the_audit_page_lists_changes_newest_first_with_filters_and_pages() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("<title>Audit trail – Waymark</title>"));
     assert!(page.body.contains("<h1>Audit trail</h1>"));
-    assert_eq!(entry_numbers(&page.body), [4, 3, 2, 1]);
+    // 1: the import; 2 and 3: the test server's administrator and its
+    // token; 4 to 6: the changes above, by that token.
+    assert_eq!(entry_numbers(&page.body), [6, 5, 4, 3, 2, 1]);
     // The chain's head, and the way to verify it.
     let head = common::send(b.addr, "GET", "/api/v1/audit", &[], None).json();
     let hash = head["head"]["hash"].as_str().unwrap();
@@ -332,7 +334,10 @@ fn the_audit_page_lists_changes_newest_first_with_filters_and_pages() {
     assert!(page.body.contains(&format!(
         "Imported: <a href=\"/plans/{plan}\">Plan {plan}</a>"
     )));
-    assert!(page.body.contains("by <strong>anonymous visitor</strong>"));
+    assert!(
+        page.body
+            .contains("by <strong>Admin of the tests (API token 1)</strong>")
+    );
     assert!(page.body.contains("by <strong>command line</strong>"));
     // Each field from what to what; a long value cut short, whole on request.
     assert!(page.body.contains("<th scope=\"row\">owner</th>"));
@@ -348,15 +353,15 @@ fn the_audit_page_lists_changes_newest_first_with_filters_and_pages() {
     // Filters: the form keeps them, the list follows them.
     for (query, expected) in [
         ("action=import", vec![1]),
-        ("actor=VISITOR", vec![4, 3, 2]),
-        ("actor_kind=cli", vec![1]),
+        ("actor=API%20TOKEN", vec![6, 5, 4]),
+        ("actor_kind=cli", vec![3, 2, 1]),
         (
             &*format!("entity_kind=work_package&entity_id={id}"),
-            vec![4, 3, 2],
+            vec![6, 5, 4],
         ),
         ("entity_kind=programme", vec![]),
         ("from=2000-01-01&to=2000-12-31", vec![]),
-        ("from=2000-01-01", vec![4, 3, 2, 1]),
+        ("from=2000-01-01", vec![6, 5, 4, 3, 2, 1]),
     ] {
         let res = b.get(&format!("/admin/audit?{query}"));
         assert_eq!(res.status, 200, "{query}: {}", res.body);
@@ -364,14 +369,13 @@ fn the_audit_page_lists_changes_newest_first_with_filters_and_pages() {
         assert!(res.body.contains("matching the filters"), "{query}");
         assert!(res.body.contains("Clear filters"), "{query}");
     }
-    let res = b.get("/admin/audit?actor=visitor&action=update");
-    assert!(res.body.contains("value=\"visitor\""));
+    let res = b.get("/admin/audit?actor=token&action=update");
+    assert!(res.body.contains("value=\"token\""));
     assert!(res.body.contains("<option value=\"update\" selected>"));
 
     // Pages of two, by entry number, keeping the filters.
-    let first = b.get("/admin/audit?per_page=2");
+    let first = b.get("/admin/audit?per_page=2&before=5");
     assert_eq!(entry_numbers(&first.body), [4, 3]);
-    assert!(link(&first.body, "prev").is_none());
     let older = link(&first.body, "next").expect("a link to older entries");
     assert_eq!(older, "/admin/audit?per_page=2&before=3");
     let second = b.get(&older);
@@ -380,10 +384,13 @@ fn the_audit_page_lists_changes_newest_first_with_filters_and_pages() {
     let newer = link(&second.body, "prev").expect("a link to newer entries");
     assert_eq!(newer, "/admin/audit?per_page=2&after=2");
     assert_eq!(entry_numbers(&b.get(&newer).body), [4, 3]);
-    let filtered = b.get("/admin/audit?actor=visitor&per_page=2");
+    let newest = b.get("/admin/audit?per_page=2");
+    assert_eq!(entry_numbers(&newest.body), [6, 5]);
+    assert!(link(&newest.body, "prev").is_none());
+    let filtered = b.get("/admin/audit?actor=token&per_page=2");
     assert_eq!(
         link(&filtered.body, "next").as_deref(),
-        Some("/admin/audit?actor=visitor&per_page=2&before=3")
+        Some("/admin/audit?actor=token&per_page=2&before=5")
     );
 }
 
@@ -515,12 +522,8 @@ fn edit_form_round_trip() {
     let (form, token) = b.get_form(&format!("/work-packages/{id}/edit"));
     assert_eq!(form.status, 200);
     assert!(!token.is_empty());
-    assert!(
-        b.cookie
-            .as_deref()
-            .unwrap_or("")
-            .starts_with("waymark_session=")
-    );
+    assert!(b.cookie_value("waymark_csrf").is_some());
+    assert!(b.cookie_value("waymark_session").is_some());
     assert!(
         form.body.contains("value=\"Application review\""),
         "prefilled"
@@ -563,7 +566,7 @@ fn edit_form_round_trip() {
     assert!(page.body.contains("b) Q2 2007"));
     // The page's history says who changed which fields from what to what.
     let history = &page.body[page.body.find("id=\"history\"").unwrap()..];
-    assert!(history.contains("anonymous visitor changed"), "{history}");
+    assert!(history.contains("Admin of the tests changed"), "{history}");
     assert!(
         history.contains("status: <span class=\"muted\">not_started</span> → in_progress"),
         "{history}"
@@ -759,6 +762,7 @@ fn a_form_from_before_a_restart_is_that_page_again_with_what_was_typed() {
     let (form, old_token) = b.get_form(&path);
     let section = option_value(&form.body, "10.1 Core business systems");
     b.addr = after_restart.addr;
+    b.sign_in(common::ADMIN_EMAIL, common::ADMIN_PASSWORD);
     let typed = [
         ("section_id", section.as_str()),
         ("number", "1"),
@@ -843,10 +847,11 @@ fn every_register_form_from_before_a_restart_is_its_own_page_again() {
             "<h1>3.1.1</h1>",
         ),
     ];
+    let mut on_before = Browser::new(&before);
+    let mut on_after = Browser::new(&after_restart);
     for (path, field, heading) in forms {
-        b.addr = before.addr;
-        let (_, old_token) = b.get_form(&path);
-        b.addr = after_restart.addr;
+        let (_, old_token) = on_before.get_form(&path);
+        let b = &mut on_after;
         let res = b.post(
             &path,
             &[("csrf_token", &old_token), (field, "Typed & kept")],
@@ -873,7 +878,7 @@ fn session_cookie_is_http_only_and_strict() {
     let server = start();
     let res = request(server.addr, "GET", "/", None, None);
     let cookie = res.header("set-cookie").unwrap();
-    assert!(cookie.starts_with("waymark_session="));
+    assert!(cookie.starts_with("waymark_csrf="));
     assert!(cookie.contains("HttpOnly"));
     assert!(cookie.contains("SameSite=Strict"));
     assert!(cookie.contains("Path=/"));
