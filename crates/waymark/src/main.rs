@@ -1,5 +1,6 @@
 //! The `waymark` binary: wires the CLI to the core, the store and the web layer.
 
+mod accounts;
 mod config;
 
 /// mimalloc rather than glibc's allocator: under load the server allocates on
@@ -117,6 +118,16 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Add, list, disable and change accounts.
+    User {
+        #[command(subcommand)]
+        command: accounts::UserCommand,
+    },
+    /// Create, list and revoke API tokens.
+    Token {
+        #[command(subcommand)]
+        command: accounts::TokenCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -159,7 +170,7 @@ fn run() -> Result<()> {
             let oidc = settings.oidc(&sso, oidc_secret())?;
             let access = settings.access(&access, &sso, false)?;
             let store = open_store(&settings.db)?;
-            serve(store, &settings.addr(addr), oidc, access)
+            serve(store, &settings.addr(addr), oidc, access, None)
         }
         Command::Demo {
             addr,
@@ -177,8 +188,13 @@ fn run() -> Result<()> {
                 let imported = read_seed()?;
                 store.import_plan(&imported.plan, OnExisting::Replace, &cli_actor())?;
             }
+            // The first start makes an admin with a one-off password, shown
+            // once beside the address (never a fixed password).
+            let admin = accounts::demo_admin(store.as_ref())?.map(|password| {
+                format!("Sign in as admin@localhost. Admin password (shown once): {password}")
+            });
             println!("Demo database: {db}");
-            serve(store, &settings.addr(addr), oidc, access)
+            serve(store, &settings.addr(addr), oidc, access, admin)
         }
         Command::Import {
             file,
@@ -247,6 +263,14 @@ fn run() -> Result<()> {
             Ok(())
         }
         Command::Audit { command } => audit(&settings.db, command),
+        Command::User { command } => {
+            let store = open_store(&settings.db)?;
+            accounts::user(store.as_ref(), command, &cli_actor())
+        }
+        Command::Token { command } => {
+            let store = open_store(&settings.db)?;
+            accounts::token(store.as_ref(), command, &cli_actor())
+        }
         Command::Plans => {
             let store = open_store(&settings.db)?;
             for p in store.list_plans()? {
@@ -421,6 +445,7 @@ fn serve(
     addr: &str,
     oidc: Option<waymark_web::oidc::OidcConfig>,
     access: waymark_web::AccessSettings,
+    note: Option<String>,
 ) -> Result<()> {
     let mut state = waymark_web::AppState::new(store).with_access(access);
     tracing::info!(
@@ -452,6 +477,11 @@ fn serve(
             .with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr()?;
         println!("Waymark is running: open http://{local}/");
+        if let Some(note) = &note {
+            println!("{note}");
+        }
+        // Whoever reads the output (a person, a script) sees it at once.
+        std::io::stdout().flush()?;
         tracing::info!(%local, "listening");
         waymark_web::serve(listener, state).await?;
         Ok(())

@@ -536,3 +536,331 @@ fn the_audit_names_the_operating_system_user_who_ran_the_command() {
         text(&list)
     );
 }
+
+/// `waymark` with `input` on standard input.
+fn waymark_with_input(dir: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_waymark"))
+        .args(["--data-dir", dir.to_str().unwrap()])
+        .args(args)
+        .env_remove("WAYMARK_DB")
+        .env_remove("WAYMARK_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+#[test]
+fn accounts_are_added_changed_and_listed_from_the_command_line() {
+    let dir = temp_dir("users");
+    // Without --password-stdin: a one-off password, alone on standard output.
+    let out = waymark(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "Jane@Council.gov.uk",
+            "--name",
+            "Jane Smith",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let password = stdout(&out);
+    assert_eq!(password.chars().count(), 20, "{password}");
+    assert!(text(&out).contains("shown once"), "{}", text(&out));
+    let stored: (String, i64) = database(&dir)
+        .query_row(
+            "SELECT password_hash, must_change_password FROM account WHERE email = 'jane@council.gov.uk'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(stored.0.starts_with("$argon2id$"), "{}", stored.0);
+    assert!(!stored.0.contains(&password));
+    assert_eq!(stored.1, 1, "a one-off password must be changed");
+
+    // With --password-stdin: checked, never printed.
+    let weak = waymark_with_input(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "bob@council.gov.uk",
+            "--name",
+            "Bob",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
+    assert!(!weak.status.success());
+    assert!(text(&weak).contains("weak password"), "{}", text(&weak));
+    let out = waymark_with_input(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "bob@council.gov.uk",
+            "--name",
+            "Bob",
+            "--role",
+            "contributor",
+            "--owner-name",
+            "Head of ICT",
+            "--password-stdin",
+        ],
+        "a long enough passphrase\r\n",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(stdout(&out), "");
+
+    // Errors name the problem.
+    for (args, expected) in [
+        (
+            vec![
+                "user", "add", "--email", "nope", "--name", "N", "--role", "viewer",
+            ],
+            "email address",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--email",
+                "c@council.gov.uk",
+                "--name",
+                "C",
+                "--role",
+                "boss",
+            ],
+            "role",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--email",
+                "bob@council.gov.uk",
+                "--name",
+                "B",
+                "--role",
+                "viewer",
+            ],
+            "already exists",
+        ),
+        (
+            vec!["user", "disable", "nobody@council.gov.uk"],
+            "no account",
+        ),
+        (
+            vec!["user", "set-role", "bob@council.gov.uk", "boss"],
+            "role",
+        ),
+        // The only admin stays one.
+        (
+            vec!["user", "set-role", "jane@council.gov.uk", "viewer"],
+            "admin",
+        ),
+        (vec!["user", "disable", "jane@council.gov.uk"], "admin"),
+    ] {
+        let out = waymark(&dir, &args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out).contains(expected), "{args:?}: {}", text(&out));
+    }
+
+    for args in [
+        vec!["user", "set-role", "bob@council.gov.uk", "manager"],
+        vec![
+            "user",
+            "set-owner-names",
+            "bob@council.gov.uk",
+            "Head of ICT",
+            "ICT Manager",
+        ],
+        vec!["user", "disable", "bob@council.gov.uk"],
+    ] {
+        let out = waymark(&dir, &args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+    }
+    let list = waymark(&dir, &["user", "list"]);
+    assert!(list.status.success(), "{}", text(&list));
+    let lines: Vec<Vec<String>> = stdout(&list)
+        .lines()
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[0][..5],
+        [
+            "bob@council.gov.uk",
+            "Bob",
+            "manager",
+            "disabled",
+            "Head of ICT; ICT Manager"
+        ]
+    );
+    assert_eq!(
+        lines[1][..4],
+        ["jane@council.gov.uk", "Jane Smith", "admin", "enabled"]
+    );
+    let out = waymark(&dir, &["user", "enable", "bob@council.gov.uk"]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // A reset gives a new one-off password.
+    let out = waymark(&dir, &["user", "reset-password", "bob@council.gov.uk"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let again = stdout(&out);
+    assert_eq!(again.chars().count(), 20);
+    assert_ne!(again, password);
+
+    // Every change is in the audit trail, with no password hash.
+    let audit = waymark(&dir, &["audit", "list", "--entity", "account"]);
+    let audit = text(&audit);
+    assert!(audit.contains("update account:"), "{audit}");
+    assert!(audit.contains("password: (none) -> \"set\""), "{audit}");
+    assert!(!audit.contains("argon2"), "{audit}");
+    let verify = waymark(&dir, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify));
+}
+
+#[test]
+fn api_tokens_are_printed_once_stored_as_digests_listed_and_revoked() {
+    let dir = temp_dir("tokens");
+    let out = waymark(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "jane@council.gov.uk",
+            "--name",
+            "Jane",
+            "--role",
+            "manager",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = waymark(
+        &dir,
+        &[
+            "token",
+            "create",
+            "--email",
+            "jane@council.gov.uk",
+            "--name",
+            "nightly export",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let token = stdout(&out);
+    assert!(token.starts_with("wmk_") && token.len() == 68, "{token}");
+    let digest: String = database(&dir)
+        .query_row("SELECT digest FROM api_token", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(digest.len(), 64);
+    assert!(!digest.contains(&token[4..]));
+    let out = waymark(
+        &dir,
+        &[
+            "token",
+            "create",
+            "--email",
+            "nobody@council.gov.uk",
+            "--name",
+            "x",
+        ],
+    );
+    assert!(text(&out).contains("no account"), "{}", text(&out));
+
+    let list = waymark(&dir, &["token", "list", "--email", "jane@council.gov.uk"]);
+    let listed = stdout(&list);
+    assert!(
+        listed.starts_with("1\tjane@council.gov.uk\tnightly export\t"),
+        "{listed}"
+    );
+    assert!(listed.ends_with("active"), "{listed}");
+    assert!(!listed.contains(&token), "{listed}");
+    let out = waymark(&dir, &["token", "revoke", "1"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let list = waymark(&dir, &["token", "list"]);
+    assert!(stdout(&list).contains("\trevoked "), "{}", text(&list));
+    let out = waymark(&dir, &["token", "revoke", "9"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("not found"), "{}", text(&out));
+}
+
+#[test]
+fn the_demo_makes_an_admin_with_a_one_off_password_on_first_start_only() {
+    use std::io::BufRead;
+    let dir = temp_dir("demo");
+    // Starts the demo server, answers the lines it printed up to its address
+    // (and the one after it), then stops it.
+    let start = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_waymark"))
+            .args(["--data-dir", dir.to_str().unwrap()])
+            .args(["demo", "--addr", "127.0.0.1:0"])
+            .env_remove("WAYMARK_DB")
+            .env_remove("WAYMARK_CONFIG")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut seen = Vec::new();
+        while let Some(Ok(line)) = lines.next() {
+            let running = line.starts_with("Waymark is running");
+            seen.push(line);
+            if running {
+                break;
+            }
+        }
+        // What it prints next, if anything, comes at once; the server then waits.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+        });
+        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(2)) {
+            seen.push(line);
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        seen
+    };
+    let first = start();
+    let note = first
+        .iter()
+        .find_map(|l| l.split_once("Admin password (shown once): "))
+        .map(|(_, p)| p.to_string())
+        .unwrap_or_else(|| panic!("no admin password in {first:?}"));
+    assert_eq!(note.chars().count(), 20, "{first:?}");
+    let second = start();
+    assert!(!second.iter().any(|l| l.contains("password")), "{second:?}");
+    let db = dir.join("demo.db");
+    let list = waymark(&dir, &["--db", db.to_str().unwrap(), "user", "list"]);
+    assert!(
+        stdout(&list).starts_with("admin@localhost\tAdministrator\tadmin\tenabled"),
+        "{}",
+        text(&list)
+    );
+}
