@@ -113,7 +113,7 @@ pub fn start() -> Server {
 pub fn start_with(access: waymark_web::AccessSettings) -> Server {
     let dir = fresh_dir();
     let db = dir.join("waymark.db");
-    let store: Arc<dyn PlanStore> = waymark_store::open(db.to_str().unwrap()).unwrap().into();
+    let store: Arc<dyn PlanStore> = waymark_store::open(db.to_str().unwrap()).unwrap();
     let imported = import(
         SEED,
         Format::PlanText,
