@@ -23,7 +23,7 @@ use waymark_core::sso::ReturnTo;
 use waymark_store::{AccountId, secret};
 
 use super::HtmlError;
-use super::csrf::{CsrfForm, CsrfToken};
+use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::render;
 use super::view::{Layout, Section};
 use crate::AppState;
@@ -123,7 +123,8 @@ pub async fn sign_in_page(
 
 /// What a sign-in attempt came to.
 enum Outcome {
-    SignedIn(AccountId, String, bool),
+    /// The account, and whether it signed in with a one-off password.
+    SignedIn(AccountId, bool),
     /// Wrong address or password (which of them is not said).
     Refused,
     /// Too many failures: try again in this many seconds.
@@ -135,11 +136,26 @@ pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     CsrfToken(csrf): CsrfToken,
-    form: CsrfForm,
+    form: PostedForm,
 ) -> Response {
     let email_text = form.get("email").unwrap_or("").trim().to_string();
     let password = form.get("password").unwrap_or("").to_string();
     let next = return_to(form.get("next"));
+    if form.expired {
+        // The form's token did not match this browser (its cookie was
+        // cleared, or the form came from another server): ask again, and
+        // never carry the password into the page.
+        return refuse(
+            &state,
+            csrf,
+            email_text,
+            &next,
+            vec![FieldError::new(
+                "password",
+                "The sign-in form had expired. Enter your password again",
+            )],
+        );
+    }
     let mut errors = Vec::new();
     if email_text.is_empty() {
         errors.push(FieldError::new("email", "Enter your email address"));
@@ -165,7 +181,7 @@ pub async fn sign_in(
         check(&state, &email_text, password).await
     };
     match outcome {
-        Outcome::SignedIn(id, name, must_change) => {
+        Outcome::SignedIn(id, must_change) => {
             state.failures().by_account.succeed(&account_key);
             tracing::info!(account = %id, "signed in");
             let to = if must_change {
@@ -173,7 +189,6 @@ pub async fn sign_in(
             } else {
                 next.as_str().to_string()
             };
-            let _ = name;
             match start_session(&state, id, &to).await {
                 Ok(res) => res,
                 Err(e) => e.into_response(),
@@ -256,9 +271,7 @@ async fn check(state: &AppState, email: &str, password: String) -> Outcome {
         })
         .await;
     match found {
-        Ok(Some(c)) => {
-            Outcome::SignedIn(c.account.id, c.account.name, c.account.must_change_password)
-        }
+        Ok(Some(c)) => Outcome::SignedIn(c.account.id, c.account.must_change_password),
         Ok(None) => Outcome::Refused,
         Err(e) => {
             tracing::error!(error = ?e, "sign-in check failed");

@@ -227,7 +227,12 @@ impl<S: Send + Sync> FromRequest<S> for CsrfForm {
         Err(HtmlError::Resubmit {
             action,
             csrf: posted.fresh_token,
-            fields: posted.fields,
+            // A password is never shown back, nor carried in a page.
+            fields: posted
+                .fields
+                .into_iter()
+                .filter(|(name, _)| !name.contains("password"))
+                .collect(),
         })
     }
 }
@@ -243,6 +248,16 @@ pub struct PostedForm {
     /// The token did not match this session (a restart, a new session).
     pub expired: bool,
     fresh_token: String,
+}
+
+impl PostedForm {
+    /// The first value of a field.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl<S: Send + Sync> FromRequest<S> for PostedForm {

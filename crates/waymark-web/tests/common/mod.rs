@@ -149,7 +149,18 @@ pub fn start_with(access: waymark_web::AccessSettings) -> Server {
     store
         .create_token(admin, "tests", &secret::digest(&token), &cli())
         .unwrap();
-    let served = store.clone();
+    let addr = serve_on(store.clone(), access);
+    tokens().lock().unwrap().insert(addr, token.clone());
+    Server {
+        addr,
+        dir,
+        store,
+        token,
+    }
+}
+
+/// The server running on `store` in a background thread; its address.
+fn serve_on(store: Arc<dyn PlanStore>, access: waymark_web::AccessSettings) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -162,19 +173,28 @@ pub fn start_with(access: waymark_web::AccessSettings) -> Server {
             tx.send(listener.local_addr().unwrap()).unwrap();
             waymark_web::serve(
                 listener,
-                waymark_web::AppState::new(served).with_access(access),
+                waymark_web::AppState::new(store).with_access(access),
             )
             .await
             .unwrap();
         });
     });
-    let addr = rx.recv().unwrap();
-    tokens().lock().unwrap().insert(addr, token.clone());
+    rx.recv().unwrap()
+}
+
+/// The same database served by a new server, as after a restart (the
+/// first one keeps running, as an old process would until it stops).
+pub fn restart(server: &Server) -> Server {
+    let db = server.dir.join("waymark.db");
+    let store: Arc<dyn PlanStore> = waymark_store::open(db.to_str().unwrap()).unwrap();
+    let addr = serve_on(store.clone(), waymark_web::AccessSettings::default());
+    tokens().lock().unwrap().insert(addr, server.token.clone());
     Server {
         addr,
-        dir,
+        // Its own (empty) directory to remove; the database stays the first's.
+        dir: fresh_dir(),
         store,
-        token,
+        token: server.token.clone(),
     }
 }
 
