@@ -166,15 +166,14 @@ impl Failures {
         let forget = self.policy.forget_after_ms;
         if self.records.len() >= Self::MAX_KEYS && !self.records.contains_key(key) {
             self.records.retain(|_, r| now_ms - r.last_ms < forget);
-            if self.records.len() >= Self::MAX_KEYS {
-                if let Some(oldest) = self
+            if self.records.len() >= Self::MAX_KEYS
+                && let Some(oldest) = self
                     .records
                     .iter()
                     .min_by_key(|(_, r)| r.last_ms)
                     .map(|(k, _)| k.clone())
-                {
-                    self.records.remove(&oldest);
-                }
+            {
+                self.records.remove(&oldest);
             }
         }
         let record = self.records.entry(key.to_string()).or_insert(Record {
