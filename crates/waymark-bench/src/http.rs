@@ -18,6 +18,8 @@ pub struct Response {
     pub keep_alive: bool,
     /// The `ETag` header, if any (a record's version, for `If-Match`).
     pub etag: Option<String>,
+    /// Each `Set-Cookie` header's `name=value`.
+    pub cookies: Vec<String>,
 }
 
 pub struct Connection {
@@ -60,16 +62,34 @@ impl Connection {
         body: Option<&str>,
         if_match: Option<&str>,
     ) -> Result<Response> {
-        let if_match = if_match
+        self.send_with(method, path, body.map(|b| ("application/json", b)), if_match, None)
+            .await
+    }
+
+    /// Any request: a body of a content type, `If-Match`, and one more
+    /// header line (`Authorization: Bearer …`, `Cookie: …`).
+    pub async fn send_with(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<(&str, &str)>,
+        if_match: Option<&str>,
+        header: Option<&str>,
+    ) -> Result<Response> {
+        let mut extra = if_match
             .map(|tag| format!("If-Match: {tag}\r\n"))
             .unwrap_or_default();
+        if let Some(h) = header {
+            extra.push_str(h);
+            extra.push_str("\r\n");
+        }
         let request = match body {
             None => format!(
-                "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n{if_match}\r\n",
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n{extra}\r\n",
                 self.host
             ),
-            Some(b) => format!(
-                "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n{if_match}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}",
+            Some((kind, b)) => format!(
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n{extra}Content-Type: {kind}\r\nContent-Length: {}\r\n\r\n{b}",
                 self.host,
                 b.len()
             ),
@@ -99,6 +119,7 @@ impl Connection {
         let mut length = None;
         let mut chunked = false;
         let mut etag = None;
+        let mut cookies = Vec::new();
         for line in lines.filter(|l| !l.is_empty()) {
             let (name, value) = line.split_once(':').unwrap_or((line, ""));
             let value = value.trim();
@@ -106,6 +127,8 @@ impl Connection {
                 length = Some(value.parse::<usize>().context("bad Content-Length")?);
             } else if name.eq_ignore_ascii_case("etag") {
                 etag = Some(value.to_string());
+            } else if name.eq_ignore_ascii_case("set-cookie") {
+                cookies.extend(value.split(';').next().map(str::to_string));
             } else if name.eq_ignore_ascii_case("transfer-encoding") {
                 chunked = value.to_ascii_lowercase().contains("chunked");
             } else if name.eq_ignore_ascii_case("connection") {
@@ -143,6 +166,7 @@ impl Connection {
             body,
             keep_alive,
             etag,
+            cookies,
         })
     }
 

@@ -23,6 +23,9 @@ pub struct Request {
     pub method: &'static str,
     pub path: String,
     pub body: Option<String>,
+    /// Who asks: a header line (`Authorization: Bearer …` or
+    /// `Cookie: waymark_session=…`), or none (a visitor).
+    pub auth: Option<Arc<str>>,
 }
 
 /// Attempts at a write whose record others keep changing.
@@ -34,7 +37,14 @@ impl Request {
             method: "GET",
             path: path.into(),
             body: None,
+            auth: None,
         }
+    }
+
+    /// The same request made as `auth` (a header line).
+    pub fn as_(mut self, auth: &Arc<str>) -> Self {
+        self.auth = Some(auth.clone());
+        self
     }
 
     pub fn is_write(&self) -> bool {
@@ -108,12 +118,20 @@ async fn request(
     path: &str,
     body: Option<&str>,
     if_match: Option<&str>,
+    auth: Option<&str>,
 ) -> Result<Response> {
     let c = match conn {
         Some(c) => c,
         None => conn.insert(Connection::open(addr).await?),
     };
-    c.send_if_match(method, path, body, if_match).await
+    c.send_with(
+        method,
+        path,
+        body.map(|b| ("application/json", b)),
+        if_match,
+        auth,
+    )
+    .await
 }
 
 /// One exchange of a phase as the worker sees it.
@@ -131,11 +149,12 @@ async fn exchange(
     path: &str,
     body: Option<&str>,
     if_match: Option<&str>,
+    auth: Option<&str>,
 ) -> Exchange {
     let started = Instant::now();
     let answer = timeout(
         REQUEST_TIMEOUT,
-        request(conn, addr, method, path, body, if_match),
+        request(conn, addr, method, path, body, if_match, auth),
     )
     .await
     .ok();
@@ -161,12 +180,12 @@ async fn worker(
         let req = &paths[i % paths.len()];
         i += 1;
         if !req.is_write() {
-            let x = exchange(&mut conn, addr, "GET", &req.path, None, None).await;
+            let x = exchange(&mut conn, addr, "GET", &req.path, None, None, req.auth.as_deref()).await;
             note(&mut out, &mut conn, &req.path, x, measure_from).await;
             continue;
         }
         // Read the record for its version, then change that version.
-        let read = exchange(&mut conn, addr, "GET", &req.path, None, None).await;
+        let read = exchange(&mut conn, addr, "GET", &req.path, None, None, req.auth.as_deref()).await;
         let mut tag = match &read.answer {
             Some(Ok(r)) if r.status == 200 => r.etag.clone(),
             _ => None,
@@ -181,6 +200,7 @@ async fn worker(
                 &req.path,
                 req.body.as_deref(),
                 Some(&expected),
+                req.auth.as_deref(),
             )
             .await;
             let conflict = match &x.answer {

@@ -121,24 +121,23 @@ impl SqliteStore {
         Ok(value)
     }
 
-    /// Note a use (a token's or a session's), unless another writer is busy
-    /// now: it is only a note, so it never waits and never fails the request.
-    fn touch(&self, sql: &str, key: &dyn rusqlite::ToSql, now_ms: i64) {
+    /// Note a use (a token's or a session's), or remove an expired session,
+    /// unless another writer is busy now: it is only upkeep, so it never
+    /// waits and never fails the request.
+    fn touch(&self, sql: &str, params: &[&dyn rusqlite::ToSql]) {
         let Ok(_turn) = self.writer.try_lock() else {
             return;
         };
         let done = self.pool.get().map_err(StoreError::from).and_then(|conn| {
             conn.busy_timeout(std::time::Duration::from_millis(50))?;
-            let result = conn
-                .prepare_cached(sql)
-                .and_then(|mut s| s.execute(params![now_ms, key]));
+            let result = conn.prepare_cached(sql).and_then(|mut s| s.execute(params));
             conn.busy_timeout(std::time::Duration::from_millis(5000))?;
             result?;
             Ok(())
         });
         match done {
             Ok(()) => self.wrote(),
-            Err(e) => tracing::warn!(error = %e, "could not note a session's or token's use"),
+            Err(e) => tracing::warn!(error = %e, "session or token upkeep skipped"),
         }
     }
 
@@ -483,9 +482,8 @@ impl AccountStore for SqliteStore {
         };
         if last_used.is_none_or(|t| now_ms - t >= TOUCH_EVERY_MS) {
             self.touch(
-                "UPDATE api_token SET last_used_ms = ?1 WHERE id = ?2",
-                &id.0,
-                now_ms,
+                "UPDATE api_token SET last_used_ms = ? WHERE id = ?",
+                &[&now_ms, &id.0],
             );
         }
         Ok(Some(Caller {
@@ -543,16 +541,13 @@ impl AccountStore for SqliteStore {
             return Ok(None);
         };
         if now_ms - last_seen >= policy.idle_ms || now_ms - created >= policy.max_ms {
-            if let Err(e) = self.end_session(digest) {
-                tracing::warn!(error = %e, "could not remove an expired session");
-            }
+            self.touch("DELETE FROM session WHERE digest = ?", &[&digest]);
             return Ok(None);
         }
         if now_ms - last_seen >= TOUCH_EVERY_MS {
             self.touch(
-                "UPDATE session SET last_seen_ms = ?1 WHERE digest = ?2",
-                &digest,
-                now_ms,
+                "UPDATE session SET last_seen_ms = ? WHERE digest = ?",
+                &[&now_ms, &digest],
             );
         }
         Ok(Some(Caller {
