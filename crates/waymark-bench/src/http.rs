@@ -62,8 +62,14 @@ impl Connection {
         body: Option<&str>,
         if_match: Option<&str>,
     ) -> Result<Response> {
-        self.send_with(method, path, body.map(|b| ("application/json", b)), if_match, None)
-            .await
+        self.send_with(
+            method,
+            path,
+            body.map(|b| ("application/json", b)),
+            if_match,
+            None,
+        )
+        .await
     }
 
     /// Any request: a body of a content type, `If-Match`, and one more

@@ -180,12 +180,30 @@ async fn worker(
         let req = &paths[i % paths.len()];
         i += 1;
         if !req.is_write() {
-            let x = exchange(&mut conn, addr, "GET", &req.path, None, None, req.auth.as_deref()).await;
+            let x = exchange(
+                &mut conn,
+                addr,
+                "GET",
+                &req.path,
+                None,
+                None,
+                req.auth.as_deref(),
+            )
+            .await;
             note(&mut out, &mut conn, &req.path, x, measure_from).await;
             continue;
         }
         // Read the record for its version, then change that version.
-        let read = exchange(&mut conn, addr, "GET", &req.path, None, None, req.auth.as_deref()).await;
+        let read = exchange(
+            &mut conn,
+            addr,
+            "GET",
+            &req.path,
+            None,
+            None,
+            req.auth.as_deref(),
+        )
+        .await;
         let mut tag = match &read.answer {
             Some(Ok(r)) if r.status == 200 => r.etag.clone(),
             _ => None,

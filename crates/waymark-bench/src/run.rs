@@ -132,16 +132,21 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
         }
     };
 
+    let token = bench_account(waymark, &db)?;
     let port = free_port()?;
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
     let log_path = tmp.join("server.log");
     let log = fs::File::create(&log_path)?;
+    // Visitors may read, so the same reads can be measured as a visitor, with
+    // a token and with a session, side by side.
     let child = Command::new(waymark)
         .arg("serve")
         .arg("--db")
         .arg(&db)
         .arg("--addr")
         .arg(addr.to_string())
+        .arg("--anonymous-read")
+        .arg("true")
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)
@@ -159,7 +164,12 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
         println!("server: pid {pid} on {addr}, healthy after {startup:.2} s");
         let (idle_rss, _) = memory_kb(pid)?;
         println!("server RSS idle: {:.0} MB", idle_rss as f64 / 1024.0);
-        let mut endpoints = endpoints(addr).await?;
+        let session = sign_in(addr, BENCH_EMAIL, &token.1).await?;
+        let callers = Callers {
+            token: Arc::from(format!("Authorization: Bearer {}", token.0)),
+            session: Arc::from(format!("Cookie: {session}")),
+        };
+        let mut endpoints = endpoints(addr, &callers).await?;
         if !args.only.is_empty() {
             endpoints.retain(|e| e.key == "baseline" || args.only.iter().any(|k| k == e.key));
         }
@@ -489,7 +499,135 @@ fn truncate(s: &str, chars: usize) -> String {
     t
 }
 
-async fn endpoints(addr: SocketAddr) -> Result<Vec<Endpoint>> {
+/// The benchmark's own account: a manager, made with the command line in the
+/// database before the server starts.
+const BENCH_EMAIL: &str = "bench@example.org";
+
+/// Make the benchmark's account (if the database has none yet) and a new API
+/// token for it; answers the token and the account's password.
+fn bench_account(waymark: &Path, db: &Path) -> Result<(String, String)> {
+    use std::io::Write;
+    let password = format!("bench password {}", std::process::id());
+    let mut add = Command::new(waymark)
+        .args([
+            "user",
+            "add",
+            "--email",
+            BENCH_EMAIL,
+            "--name",
+            "Waymark bench",
+        ])
+        .args(["--role", "manager", "--password-stdin", "--db"])
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("waymark user add")?;
+    if let Some(mut stdin) = add.stdin.take() {
+        writeln!(stdin, "{password}")?;
+    }
+    let added = add.wait_with_output()?;
+    if !added.status.success() {
+        let err = String::from_utf8_lossy(&added.stderr);
+        if !err.contains("already exists") {
+            bail!("waymark user add: {err}");
+        }
+        // An earlier run's account: give it this run's password.
+        let mut reset = Command::new(waymark)
+            .args(["user", "reset-password", BENCH_EMAIL, "--db"])
+            .arg(db)
+            .output()
+            .context("waymark user reset-password")?;
+        if !reset.status.success() {
+            bail!(
+                "waymark user reset-password: {}",
+                String::from_utf8_lossy(&reset.stderr)
+            );
+        }
+        let one_off = String::from_utf8(std::mem::take(&mut reset.stdout))?;
+        return Ok((new_token(waymark, db)?, one_off.trim().to_string()));
+    }
+    Ok((new_token(waymark, db)?, password))
+}
+
+fn new_token(waymark: &Path, db: &Path) -> Result<String> {
+    let out = Command::new(waymark)
+        .args([
+            "token",
+            "create",
+            "--email",
+            BENCH_EMAIL,
+            "--name",
+            "waymark-bench",
+            "--db",
+        ])
+        .arg(db)
+        .output()
+        .context("waymark token create")?;
+    if !out.status.success() {
+        bail!(
+            "waymark token create: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().to_string())
+}
+
+/// Sign in through the sign-in page as a browser does; answers the
+/// `Cookie` header value that carries the session.
+async fn sign_in(addr: SocketAddr, email: &str, password: &str) -> Result<String> {
+    let mut conn = Connection::open(addr).await?;
+    let page = conn.get("/sign-in").await?;
+    let csrf_cookie = page
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("waymark_csrf="))
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("GET /sign-in set no waymark_csrf cookie"))?;
+    let body = String::from_utf8_lossy(&page.body);
+    let token = body
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or_else(|| anyhow::anyhow!("the sign-in page has no csrf_token"))?
+        .to_string();
+    let form = format!(
+        "csrf_token={token}&email={}&password={}",
+        email.replace('@', "%40"),
+        password.replace(' ', "+")
+    );
+    let mut conn = Connection::open(addr).await?;
+    let signed = conn
+        .send_with(
+            "POST",
+            "/sign-in",
+            Some(("application/x-www-form-urlencoded", &form)),
+            None,
+            Some(&format!("Cookie: {csrf_cookie}")),
+        )
+        .await?;
+    let session = signed
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("waymark_session="))
+        .cloned();
+    match (signed.status, session) {
+        (303, Some(session)) => Ok(format!("{csrf_cookie}; {session}")),
+        (status, _) => bail!(
+            "signing in as {email}: {status} {}",
+            truncate(&String::from_utf8_lossy(&signed.body), 300)
+        ),
+    }
+}
+
+/// How the signed-in endpoints ask: header lines.
+struct Callers {
+    token: Arc<str>,
+    session: Arc<str>,
+}
+
+async fn endpoints(addr: SocketAddr, callers: &Callers) -> Result<Vec<Endpoint>> {
     let plan = first_id(&get_json(addr, "/api/v1/plans").await?, "plan")?;
     let section = first_id(
         &get_json(addr, &format!("/api/v1/plans/{plan}/sections")).await?,
@@ -497,7 +635,7 @@ async fn endpoints(addr: SocketAddr) -> Result<Vec<Endpoint>> {
     )?;
     println!("plan id {plan}, section id {section}");
     let list = format!("/api/v1/plans/{plan}/work-packages");
-    let mixed = mixed(addr, &list, &section).await?;
+    let mixed = mixed(addr, &list, &section, &callers.token).await?;
     // The same reads without the writes: what the writes add to the reads.
     let mixed_reads = Endpoint {
         key: "mixed_reads",
@@ -524,6 +662,16 @@ async fn endpoints(addr: SocketAddr) -> Result<Vec<Endpoint>> {
                 .collect()),
         },
         Endpoint {
+            key: "list_by_status_token",
+            label: "list API, status, with a token",
+            paths: (1..=10)
+                .map(|k| {
+                    Request::get(format!("{list}?status=in_progress&per_page=100&page={k}"))
+                        .as_(&callers.token)
+                })
+                .collect(),
+        },
+        Endpoint {
             key: "list_by_section",
             label: "list API, section",
             paths: get(vec![format!("{list}?section={section}&per_page=100")]),
@@ -532,6 +680,13 @@ async fn endpoints(addr: SocketAddr) -> Result<Vec<Endpoint>> {
             key: "overview_page",
             label: "overview page, status",
             paths: get(vec![format!("/plans/{plan}?status=in_progress")]),
+        },
+        Endpoint {
+            key: "overview_page_session",
+            label: "overview page, signed in",
+            paths: vec![
+                Request::get(format!("/plans/{plan}?status=in_progress")).as_(&callers.session),
+            ],
         },
         deep_pages(addr, &list).await?,
         Endpoint {
@@ -582,7 +737,7 @@ async fn deep_pages(addr: SocketAddr, list: &str) -> Result<Endpoint> {
 /// over the plan (status flips, so the status counts change). Each PATCH
 /// is sent as a careful client sends it (`load::Request`): a GET of the
 /// package for its ETag first, then the PATCH with `If-Match`.
-async fn mixed(addr: SocketAddr, list: &str, section: &str) -> Result<Endpoint> {
+async fn mixed(addr: SocketAddr, list: &str, section: &str, token: &Arc<str>) -> Result<Endpoint> {
     let mut ids = Vec::new();
     for page in [1, 250, 500, 750, 999] {
         let doc = get_json(addr, &format!("{list}?per_page=100&page={page}")).await?;
@@ -611,17 +766,19 @@ async fn mixed(addr: SocketAddr, list: &str, section: &str) -> Result<Endpoint> 
                 method: "PATCH",
                 path: format!("/api/v1/work-packages/{id}"),
                 body: Some(format!("{{\"status\": \"{status}\"}}")),
+                auth: Some(token.clone()),
             });
         } else if i % 3 == 0 {
-            paths.push(Request::get(format!(
-                "{list}?section={section}&per_page=100"
-            )));
+            paths.push(Request::get(format!("{list}?section={section}&per_page=100")).as_(token));
         } else {
             let status = statuses[i % statuses.len()];
-            paths.push(Request::get(format!(
-                "{list}?status={status}&per_page=100&page={}",
-                1 + i % 3
-            )));
+            paths.push(
+                Request::get(format!(
+                    "{list}?status={status}&per_page=100&page={}",
+                    1 + i % 3
+                ))
+                .as_(token),
+            );
         }
     }
     Ok(Endpoint {
@@ -638,11 +795,15 @@ async fn preflight(addr: SocketAddr, endpoints: &[Endpoint]) {
         return;
     };
     for e in endpoints {
-        let Some(path) = e.paths.first().map(|r| r.path.as_str()) else {
+        let Some(first) = e.paths.first() else {
             continue;
         };
+        let path = first.path.as_str();
         let started = Instant::now();
-        match conn.get(path).await {
+        match conn
+            .send_with("GET", path, None, None, first.auth.as_deref())
+            .await
+        {
             Ok(r) => {
                 let ms = started.elapsed().as_secs_f64() * 1000.0;
                 let mut note = String::new();
@@ -738,8 +899,11 @@ impl Report<'_> {
                 continue;
             }
             let limit = match m.endpoint.key {
-                "list_by_status" | "list_by_section" | "list_deep_pages" => LIST_P99_TARGET_MS,
-                "overview_page" => OVERVIEW_P99_TARGET_MS,
+                "list_by_status"
+                | "list_by_status_token"
+                | "list_by_section"
+                | "list_deep_pages" => LIST_P99_TARGET_MS,
+                "overview_page" | "overview_page_session" => OVERVIEW_P99_TARGET_MS,
                 "search_common_word" => SEARCH_P99_TARGET_MS,
                 _ => continue,
             };
