@@ -437,3 +437,45 @@ fn a_token_that_is_not_valid_is_refused_not_ignored() {
         );
     }
 }
+
+#[test]
+fn pages_offer_only_the_changes_the_caller_may_make() {
+    let server = common::start();
+    let ids = ids(&server);
+    let owner_name = first_owner_name(&ids.owner);
+    server.account("viewer@example.org", Role::Viewer, "a password for tests");
+    server.account_owning(
+        "owner@example.org",
+        Role::Contributor,
+        "a password for tests",
+        &[&owner_name],
+    );
+    let page = format!("/work-packages/{}", ids.package);
+    let overview = format!("/plans/{}", ids.plan);
+    let mut viewer = common::Browser::anonymous(&server);
+    viewer.sign_in("viewer@example.org", "a password for tests");
+    let body = viewer.get(&page).body;
+    assert!(
+        !body.contains("/edit\" class=\"button\""),
+        "no Edit for a viewer"
+    );
+    assert!(!body.contains("/dependencies\" class=\"panel"));
+    assert!(!viewer.get(&overview).body.contains("Add a work package"));
+    let mut owner = common::Browser::anonymous(&server);
+    owner.sign_in("owner@example.org", "a password for tests");
+    let body = owner.get(&page).body;
+    assert!(
+        body.contains("/edit\" class=\"button\""),
+        "Edit for its owner"
+    );
+    assert!(
+        !body.contains("button--warning\">Delete"),
+        "no Delete for a contributor"
+    );
+    assert_eq!(owner.get(&format!("{page}/edit")).status, 200);
+    let mut admin = common::Browser::new(&server);
+    let body = admin.get(&page).body;
+    assert!(body.contains("/edit\" class=\"button\""));
+    assert!(body.contains("button--warning\">Delete"));
+    assert!(admin.get(&overview).body.contains("Add a work package"));
+}

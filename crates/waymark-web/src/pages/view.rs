@@ -76,6 +76,14 @@ impl Layout {
         }
     }
 
+    /// Whether the caller may change the plan (manager and above): the edit
+    /// links and forms are shown only then. The routes check it regardless.
+    pub fn can_edit_plan(&self) -> bool {
+        self.who
+            .role
+            .is_some_and(|r| r >= waymark_core::access::Role::Manager)
+    }
+
     /// Whether the signed-in caller is an administrator (the header's admin links).
     pub fn is_admin(&self) -> bool {
         self.who.role == Some(waymark_core::access::Role::Admin)

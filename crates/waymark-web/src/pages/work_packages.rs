@@ -86,6 +86,9 @@ struct PackagePage {
     predecessor: String,
     /// The package's audit entries, newest first.
     history: Vec<HistoryView>,
+    /// The caller may change this package (a contributor who owns it; the
+    /// layout says whether they may change the whole plan).
+    may_edit: bool,
 }
 
 /// One audit entry as the package page lists it.
@@ -144,6 +147,7 @@ impl PackagePage {
         let heading = format!("{} {}", row.reference, row.title);
         PackagePage {
             layout: Layout::new(&heading, Some(PlanNav::from(plan)), Section::None),
+            may_edit: false,
             csrf,
             id: row.id.0,
             plan_id,
@@ -305,7 +309,7 @@ async fn load_package(state: &AppState, id: i64) -> Result<LoadedPackage, HtmlEr
 }
 
 pub async fn show(
-    _can: Can<Read>,
+    can: Can<Read>,
     State(state): State<AppState>,
     Path(id): Path<i64>,
     CsrfToken(csrf): CsrfToken,
@@ -313,6 +317,11 @@ pub async fn show(
 ) -> Result<Response, HtmlError> {
     let (detail, plan, candidates, titles, history) = load_package(&state, id).await?;
     let mut page = PackagePage::new(&detail, &plan, candidates, &titles, history, csrf);
+    page.may_edit = can.identity().decide(
+        waymark_core::access::Action::EditWorkPackage,
+        state.access.anonymous_read,
+        Some(&detail.row.owner),
+    ) == waymark_core::access::Decision::Allow;
     page.layout.banner = banner(flags);
     Ok(render(StatusCode::OK, &page))
 }
