@@ -214,6 +214,15 @@ fn a_new_account_signs_in_with_its_one_off_password_and_must_choose_its_own() {
     assert_eq!(elsewhere.status, 303);
     assert_eq!(location(&elsewhere), "/account/password");
     assert_eq!(location(&person.get("/account")), "/account/password");
+    // The API is not sent anywhere: scripts get answers, not redirects.
+    let api = send_anonymous(
+        server.addr,
+        "GET",
+        "/api/v1/me",
+        &[("Cookie", person.cookie.as_deref().unwrap())],
+        None,
+    );
+    assert_eq!(api.status, 200, "{}", api.body);
     let page = person.get("/account/password");
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Choose your password"));
