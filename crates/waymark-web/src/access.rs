@@ -304,10 +304,22 @@ pub struct Refused {
     decision: Decision,
     /// The path and query, to come back to after signing in.
     back: String,
+    /// Signed in with a one-off password that must be replaced first: the
+    /// page is the password page.
+    must_change_password: bool,
 }
+
+/// The page where a person signed in with a one-off password chooses their own.
+pub const PASSWORD_PAGE: &str = "/account/password";
 
 impl IntoResponse for Refused {
     fn into_response(self) -> Response {
+        if self.must_change_password {
+            let mut res = Redirect::to(PASSWORD_PAGE).into_response();
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            return res;
+        }
         match (self.api, self.decision) {
             (true, Decision::SignInRequired) => {
                 unauthorised("sign in first: send an API token as Authorization: Bearer <token>")
@@ -359,6 +371,23 @@ impl<P: Permission> FromRequestParts<AppState> for Can<P> {
             .cloned()
             .unwrap_or(Identity::Anonymous);
         let api = is_api(parts.uri.path());
+        // A person who signed in (a browser session) with a one-off password
+        // chooses their own before any other page. Scripts (the API, tokens)
+        // are not sent anywhere.
+        let must_change = !api
+            && identity.session().is_some()
+            && identity
+                .caller()
+                .is_some_and(|c| c.account.must_change_password)
+            && parts.uri.path() != PASSWORD_PAGE;
+        if must_change {
+            return Err(Refused {
+                api,
+                decision: Decision::SignInRequired,
+                back: String::new(),
+                must_change_password: true,
+            });
+        }
         // A contributor passes a package route; the store (and the page)
         // decide on the package itself.
         let decision = match identity.decide(P::ACTION, state.access.anonymous_read, None) {
@@ -379,6 +408,7 @@ impl<P: Permission> FromRequestParts<AppState> for Can<P> {
                     .path_and_query()
                     .map_or("/", |p| p.as_str())
                     .to_string(),
+                must_change_password: false,
             }),
         }
     }

@@ -1,4 +1,4 @@
-//! Signing in and out, and one's own account page.
+//! Signing in and out.
 //!
 //! A sign-in checks the password against its argon2id hash on a blocking
 //! thread, and the same work is done when no account has the address, so the
@@ -27,7 +27,7 @@ use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::render;
 use super::view::{Layout, Section};
 use crate::AppState;
-use crate::access::{self, Can, Identity, OwnAccount};
+use crate::access::{self, Identity};
 use crate::error::FieldError;
 
 /// The network address a request came from, when the server knows it.
@@ -348,48 +348,8 @@ fn set_cookie(res: &mut Response, value: &str) {
     }
 }
 
-fn no_store(mut res: Response) -> Response {
+pub(super) fn no_store(mut res: Response) -> Response {
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
-}
-
-#[derive(Template)]
-#[template(path = "account.html")]
-struct AccountPage {
-    layout: Layout,
-    name: String,
-    email: String,
-    role: String,
-    role_description: String,
-    owner_names: Vec<String>,
-    sso: bool,
-    /// Signed in with an API token, not a session.
-    by_token: bool,
-}
-
-/// `GET /account`: who you are signed in as, and what your role lets you do.
-pub async fn account(Can { identity, .. }: Can<OwnAccount>) -> Response {
-    let Some(caller) = identity.caller() else {
-        return access::sign_in_redirect("/account");
-    };
-    let a = &caller.account;
-    let can: Vec<&str> = waymark_core::access::Action::ALL
-        .into_iter()
-        .filter(|action| {
-            identity.decide(*action, false, None) == waymark_core::access::Decision::Allow
-        })
-        .map(|action| action.description())
-        .collect();
-    let page = AccountPage {
-        layout: Layout::new("Your account", None, Section::None),
-        name: a.name.clone(),
-        email: a.email.to_string(),
-        role: a.role.label().to_string(),
-        role_description: can.join("; "),
-        owner_names: a.owner_names.iter().map(|n| n.to_string()).collect(),
-        sso: a.sso_subject.is_some(),
-        by_token: caller.token.is_some(),
-    };
-    no_store(render(StatusCode::OK, &page))
 }

@@ -1,6 +1,7 @@
 //! Server-rendered HTML pages, one module per page family. Every page works
 //! without JavaScript; every POST form carries a CSRF token (see [`csrf`]).
 
+mod account;
 mod assets;
 mod audit;
 mod auth;
@@ -15,6 +16,7 @@ mod sections;
 mod settings;
 mod sso;
 mod timeline;
+mod users;
 mod view;
 mod work_packages;
 
@@ -34,7 +36,19 @@ pub(crate) fn routes(state: &AppState) -> Routes {
         .get("/sign-in", auth::sign_in_page)
         .post("/sign-in", auth::sign_in)
         .post("/sign-out", auth::sign_out)
-        .get("/account", auth::account)
+        .get("/account", account::account)
+        .get("/account/password", account::password_form)
+        .post("/account/password", account::change_password)
+        .post("/account/tokens", account::create_token)
+        .post("/account/tokens/{id}/revoke", account::revoke_token)
+        .get("/admin/users", users::list)
+        .post("/admin/users", users::create)
+        .get("/admin/users/{id}", users::show)
+        .post("/admin/users/{id}", users::update)
+        .post("/admin/users/{id}/disable", users::disable)
+        .post("/admin/users/{id}/enable", users::enable)
+        .post("/admin/users/{id}/reset-password", users::reset_password)
+        .post("/admin/tokens/{id}/revoke", users::revoke_token)
         .get("/plans/{id}", plans::overview)
         .get("/plans/{id}/priorities", programmes::priorities)
         .post("/plans/{id}/priorities", programmes::create)
