@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod cache;
+mod callers;
 mod checkpoint;
 mod list;
 mod migrate;
@@ -49,6 +50,8 @@ const LIST_CAP: u32 = 1000;
 pub struct SqliteStore {
     pool: Pool<SqliteConnectionManager>,
     cache: Cache,
+    /// Who tokens and sessions are, for a moment (`callers.rs`).
+    callers: callers::Callers,
     /// The database file (`None` in memory), for connections of their own.
     path: Option<String>,
     /// WAL checkpoints, off the request path (a file only).
@@ -301,6 +304,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             cache: Cache::default(),
+            callers: callers::Callers::default(),
             path: (path != ":memory:").then(|| path.to_string()),
             checkpointer,
             writer,
@@ -384,6 +388,9 @@ impl SqliteStore {
                 match deltas {
                     Some(deltas) => held.apply(deltas),
                     None => held.reset(from + 1),
+                }
+                if let Audited::Change(_, Subject::Account(_) | Subject::Token(_)) = &audited {
+                    self.callers.clear();
                 }
                 self.wrote();
             }

@@ -2728,4 +2728,55 @@ mod sqlite {
         other.delete_work_package(created, None, BY).unwrap();
         check("after another process wrote");
     }
+
+    /// Who a token is, as another process's change reaches this one: a
+    /// token revoked by this store stops at once; one revoked by another
+    /// process (the command line) stops within two seconds for reads, and at
+    /// once for writes (each checks its actor in its own transaction).
+    #[test]
+    fn a_token_revoked_elsewhere_stops_reading_within_two_seconds_and_writing_at_once() {
+        let (here, path) = two_stores_on_one_file();
+        let plan = here.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+        let account = here
+            .create_account(
+                &waymark_store::NewAccount {
+                    email: "script@example.org".parse().unwrap(),
+                    name: "Script".into(),
+                    role: waymark_core::access::Role::Manager,
+                    owner_names: Vec::new(),
+                    password_hash: None,
+                    must_change_password: false,
+                },
+                BY,
+            )
+            .unwrap();
+        let token = here.create_token(account, "nightly", "d1", BY).unwrap();
+        let now = 1_000_000;
+        let caller = here.token_caller("d1", now).unwrap().expect("a live token");
+        let elsewhere = waymark_store::open(&path).unwrap();
+        elsewhere.revoke_token(token, BY).unwrap();
+        // Writes: refused at once, whatever this process remembers.
+        let refused = here.update_plan(
+            plan,
+            &waymark_store::PlanInput {
+                title: "Changed by a revoked token".into(),
+                organisation: String::new(),
+                period: String::new(),
+                introduction: String::new(),
+                quarter_convention: Default::default(),
+            },
+            &caller.actor(),
+        );
+        assert!(
+            matches!(refused, Err(waymark_store::StoreError::SignInRequired)),
+            "{refused:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2_100));
+        assert_eq!(here.token_caller("d1", now).unwrap(), None);
+        // Revoked here: at once.
+        let second = here.create_token(account, "weekly", "d2", BY).unwrap();
+        assert!(here.token_caller("d2", now).unwrap().is_some());
+        here.revoke_token(second, BY).unwrap();
+        assert_eq!(here.token_caller("d2", now).unwrap(), None);
+    }
 }

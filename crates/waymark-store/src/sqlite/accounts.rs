@@ -107,6 +107,8 @@ fn email_taken(e: rusqlite::Error, email: &Email) -> StoreError {
     )
 }
 
+use super::callers;
+
 impl SqliteStore {
     /// A small write outside the audited path (a session, a time of use):
     /// in its own transaction, in this process's turn, never bumping the
@@ -117,6 +119,8 @@ impl SqliteStore {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
+        // A session begun or ended: who a cookie is may have changed.
+        self.callers.clear();
         self.wrote();
         Ok(value)
     }
@@ -461,6 +465,12 @@ impl AccountStore for SqliteStore {
     }
 
     fn token_caller(&self, digest: &str, now_ms: i64) -> Result<Option<Caller>> {
+        let key = format!("t:{digest}");
+        if let Some(e) = self.callers.get(&key)
+            && now_ms - e.last_ms < TOUCH_EVERY_MS
+        {
+            return Ok(Some(e.caller));
+        }
         let found = {
             let conn = self.pool.get()?;
             conn.prepare_cached(&format!(
@@ -480,16 +490,21 @@ impl AccountStore for SqliteStore {
         let Some((id, last_used, account)) = found else {
             return Ok(None);
         };
+        let mut last_ms = last_used.unwrap_or(i64::MIN);
         if last_used.is_none_or(|t| now_ms - t >= TOUCH_EVERY_MS) {
             self.touch(
                 "UPDATE api_token SET last_used_ms = ? WHERE id = ?",
                 &[&now_ms, &id.0],
             );
+            last_ms = now_ms;
         }
-        Ok(Some(Caller {
+        let caller = Caller {
             account,
             token: Some(id),
-        }))
+        };
+        self.callers
+            .put(key, callers::Entry::new(caller.clone(), last_ms, None));
+        Ok(Some(caller))
     }
 
     fn create_session(
@@ -525,6 +540,14 @@ impl AccountStore for SqliteStore {
         now_ms: i64,
         policy: SessionPolicy,
     ) -> Result<Option<Caller>> {
+        let key = format!("s:{digest}");
+        if let Some(e) = self.callers.get(&key)
+            && let Some(created) = e.created_ms
+            && now_ms - e.last_ms < TOUCH_EVERY_MS.min(policy.idle_ms)
+            && now_ms - created < policy.max_ms
+        {
+            return Ok(Some(e.caller));
+        }
         let found = {
             let conn = self.pool.get()?;
             conn.prepare_cached(&format!(
@@ -544,16 +567,23 @@ impl AccountStore for SqliteStore {
             self.touch("DELETE FROM session WHERE digest = ?", &[&digest]);
             return Ok(None);
         }
+        let mut last_ms = last_seen;
         if now_ms - last_seen >= TOUCH_EVERY_MS {
             self.touch(
                 "UPDATE session SET last_seen_ms = ? WHERE digest = ?",
                 &[&now_ms, &digest],
             );
+            last_ms = now_ms;
         }
-        Ok(Some(Caller {
+        let caller = Caller {
             account,
             token: None,
-        }))
+        };
+        self.callers.put(
+            key,
+            callers::Entry::new(caller.clone(), last_ms, Some(created)),
+        );
+        Ok(Some(caller))
     }
 
     fn end_session(&self, digest: &str) -> Result<()> {
