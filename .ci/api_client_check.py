@@ -1,15 +1,19 @@
 """Use a client generated from Waymark's OpenAPI document (openapi-python-client)
-against a running demo: a list, a read and a write, each checked; the write
-sends the version it read (If-Match), and one on a stale version is refused
-(412) with the version now.
+against a running demo, signed in with an API token: who the token is (GET
+/api/v1/me), a list, a read and a write, each checked; the write sends the
+version it read (If-Match), and one on a stale version is refused (412) with
+the version now; the same write without a token is refused (401).
 
-Run by .ci/run: python api_client_check.py BASE_URL
+Run by .ci/run: python api_client_check.py BASE_URL, with WAYMARK_TOKEN (the
+CI editor's API token) and WAYMARK_EMAIL (its email address) set.
 """
 
+import os
 import sys
 import time
 
-from waymark_api_client import Client
+from waymark_api_client import AuthenticatedClient, Client
+from waymark_api_client.api.account import get_me
 from waymark_api_client.api.plans import list_plans
 from waymark_api_client.api.work_packages import (
     get_work_package,
@@ -18,6 +22,7 @@ from waymark_api_client.api.work_packages import (
 )
 from waymark_api_client.models import (
     ListWorkPackagesSort,
+    Me,
     PlanList,
     Problem,
     WorkPackageDto,
@@ -36,7 +41,17 @@ def expect(value, kind, what):
 
 def main() -> None:
     base = sys.argv[1]
-    client = Client(base_url=base, raise_on_unexpected_status=True)
+    token = os.environ.get("WAYMARK_TOKEN")
+    email = os.environ.get("WAYMARK_EMAIL")
+    if not token or not email:
+        sys.exit("WAYMARK_TOKEN and WAYMARK_EMAIL must be set (the CI editor's API token and email)")
+    client = AuthenticatedClient(base_url=base, token=token, raise_on_unexpected_status=True)
+    visitor = Client(base_url=base, raise_on_unexpected_status=True)
+
+    me = expect(get_me.sync(client=client), Me, "who am I")
+    if me.email != email or me.via != "token":
+        sys.exit(f"who am I: {me.email!r} via {me.via!r}, expected {email!r} via 'token'")
+    print(f"me: {me.email} ({me.name}, {me.role}) by API token")
 
     plans = expect(list_plans.sync(client=client), PlanList, "list plans")
     if not plans.items:
@@ -81,13 +96,19 @@ def main() -> None:
     if stale.parsed.current_version != changed.version:
         sys.exit(f"412: current_version {stale.parsed.current_version!r}, expected {changed.version}")
     print(f"write on a stale version {etag}: 412, now version {changed.version}")
+    unsigned = update_work_package.sync_detailed(
+        id=package.id, client=visitor, body=WorkPackageFields(comments="anonymous"), if_match=f'"{changed.version}"'
+    )
+    if unsigned.status_code != 401 or not isinstance(unsigned.parsed, Problem):
+        sys.exit(f"write without a token: {unsigned.status_code}, expected a 401 problem")
+    print("write without a token: 401")
     again = expect(get_work_package.sync(id=package.id, client=client), WorkPackageDto, "read back")
     if changed.comments != note or again.comments != note:
         sys.exit(f"write: comments are {again.comments!r}, expected {note!r}")
     if again.title != package.title:
         sys.exit(f"write: the title changed to {again.title!r}")
     print(f"write: {package.reference} comments saved and read back")
-    print("client check: a list, a read and a write, each as expected")
+    print("client check: who am I, a list, a read and a write, each as expected")
 
 
 if __name__ == "__main__":

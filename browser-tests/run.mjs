@@ -1,11 +1,20 @@
 // Real-browser tests for Waymark's web UI, run by `.ci/run` against the demo
 // server (`waymark demo`), in Debian's Chromium driven by playwright-core.
 //
-//   WAYMARK_URL     base URL of a running demo server   [http://127.0.0.1:8080]
-//   CHROMIUM_PATH   the browser                          [/usr/bin/chromium]
-//   SCREENSHOT_DIR  where full-page screenshots go       [../ci-artifacts/screenshots]
+//   WAYMARK_URL       base URL of a running demo server   [http://127.0.0.1:8080]
+//   WAYMARK_EMAIL     an administrator's email address     (required)
+//   WAYMARK_PASSWORD  its password                         (required)
+//   WAYMARK_TOKEN     an API token of the same account     (required)
+//   WAYMARK_NAME      its display name                     [CI editor]
+//   CHROMIUM_PATH     the browser                          [/usr/bin/chromium]
+//   SCREENSHOT_DIR    where full-page screenshots go       [../ci-artifacts/screenshots]
 //
 // Run: node --test --test-concurrency=1 run.mjs
+//
+// Pages are opened signed in as that account (both browser contexts sign in
+// through /sign-in before the tests); every direct API call sends its token.
+// .ci/run makes the account (`waymark user add … --role admin` and
+// `waymark token create`) and sets the three variables.
 //
 // The flows edit the demo plan (they change "Application review" and create and
 // delete a package), so point them at a throwaway demo, never at real data.
@@ -30,6 +39,10 @@ const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const PLAN = 1;
 const PLAN_TITLE_PACKAGE = 'Application review';
+const EMAIL = process.env.WAYMARK_EMAIL;
+const PASSWORD = process.env.WAYMARK_PASSWORD;
+const TOKEN = process.env.WAYMARK_TOKEN;
+const NAME = process.env.WAYMARK_NAME || 'CI editor';
 
 // Chromium as the machine notes say it must run here: no sandbox (root), no GPU,
 // no QUIC, and nothing that phones home (the network is closed).
@@ -51,8 +64,13 @@ const ids = {}; // found through the JSON API
 
 // ------------------------------------------------------------------ helpers
 
+/** Headers that sign an API request in with the CI editor's token. */
+function withToken(headers = {}) {
+    return { ...headers, authorization: `Bearer ${TOKEN}` };
+}
+
 async function api(pathAndQuery) {
-    const res = await fetch(BASE + pathAndQuery, { headers: { accept: 'application/json' } });
+    const res = await fetch(BASE + pathAndQuery, { headers: withToken({ accept: 'application/json' }) });
     const body = await res.text();
     assert.equal(res.status, 200, `GET ${pathAndQuery} answered ${res.status}: ${body.slice(0, 500)}`);
     return JSON.parse(body);
@@ -84,6 +102,32 @@ async function open(context, pagePath, { expectStatus = 200 } = {}) {
     assert.equal(res.status(), expectStatus, `${pagePath} answered ${res.status()}, expected ${expectStatus}`);
     page.problems = problems;
     return page;
+}
+
+/**
+ * Sign in through /sign-in as the CI editor (WAYMARK_EMAIL, WAYMARK_PASSWORD),
+ * the way a person does: the page's own form. The sign-in page is opened first
+ * (with `next` as its return path) unless `onPage` says the page is on it
+ * already. The page ends where signing in took it, and the session cookie is
+ * the whole browser context's. Returns the response to the form's post (after
+ * its redirect).
+ */
+async function signIn(page, { next, onPage = false, password = PASSWORD } = {}) {
+    if (!onPage) {
+        const query = next ? `?next=${encodeURIComponent(next)}` : '';
+        const res = await page.goto(`${BASE}/sign-in${query}`, { waitUntil: 'load' });
+        assert.equal(res.status(), 200, `/sign-in${query} answered ${res.status()}`);
+    }
+    await page.locator('#email').fill(EMAIL);
+    await page.locator('#password').fill(password);
+    const button = page.locator('main form[action="/sign-in"]').getByRole('button', { name: 'Sign in' });
+    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), button.click()]);
+    return res;
+}
+
+/** The session cookie of a browser context, if it has one. */
+async function sessionCookie(context) {
+    return (await context.cookies(BASE)).find((c) => c.name === 'waymark_session');
 }
 
 /**
@@ -298,9 +342,9 @@ async function checkTables(page) {
 }
 
 /** Everything a page family is checked for, at desktop and phone widths. */
-async function checkPage(name, pagePath) {
+async function checkPage(name, pagePath, { wide = desktop, narrow = phone } = {}) {
     // Desktop: axe, headings, tables, skip link, screenshot.
-    const page = await open(desktop, pagePath);
+    const page = await open(wide, pagePath);
     try {
         const title = await page.title();
         assert.ok(title.trim().length > 0, 'the page has no <title>');
@@ -319,7 +363,7 @@ async function checkPage(name, pagePath) {
     }
 
     // Phone: no horizontal page scroll, screenshot.
-    const small = await open(phone, pagePath);
+    const small = await open(narrow, pagePath);
     try {
         const viewportMeta = await small.$eval('meta[name="viewport"]', (m) => m.getAttribute('content')).catch(() => null);
         assert.ok(viewportMeta && /width=device-width/.test(viewportMeta), `no <meta name="viewport" content="width=device-width, …"> (found: ${viewportMeta})`);
@@ -345,6 +389,9 @@ async function checkPage(name, pagePath) {
 // ------------------------------------------------------------------ setup
 
 before(async () => {
+    for (const [name, value] of Object.entries({ WAYMARK_EMAIL: EMAIL, WAYMARK_PASSWORD: PASSWORD, WAYMARK_TOKEN: TOKEN })) {
+        assert.ok(value, `${name} is not set: the tests sign in as an administrator (see the top of run.mjs)`);
+    }
     mkdirSync(SHOTS, { recursive: true });
     const health = await fetch(`${BASE}/healthz`).catch((e) => e);
     assert.ok(health instanceof Response && health.ok, `the server at ${BASE} does not answer /healthz (${health})`);
@@ -355,6 +402,18 @@ before(async () => {
     desktop = await browser.newContext({ viewport: DESKTOP, locale: 'en-GB' });
     phone = await browser.newContext({ viewport: PHONE, locale: 'en-GB' });
     for (const c of [desktop, phone]) c.setDefaultTimeout(15_000);
+    // Both contexts sign in once, through the page: every test that edits
+    // through pages (and every admin page) runs as the CI editor.
+    for (const c of [desktop, phone]) {
+        const page = await c.newPage();
+        try {
+            await signIn(page);
+            assert.equal(new URL(page.url()).pathname, '/', `signing in as ${EMAIL} went to ${page.url()}: ${squash(await page.locator('main').innerText()).slice(0, 300)}`);
+            assert.ok(await sessionCookie(c), 'signing in set no waymark_session cookie');
+        } finally {
+            await page.close();
+        }
+    }
 
     const found = listOf(await api(`/api/v1/plans/${PLAN}/work-packages?q=application`));
     const pkg = found.find((w) => squash(w.title) === PLAN_TITLE_PACKAGE);
@@ -394,6 +453,205 @@ test('axe-core runs under the pages\' Content-Security-Policy and catches a plan
     } finally {
         await page.close();
     }
+});
+
+// ------------------------------------------------------------------ signing in and out
+
+/** A new browser context nobody has signed in to, at desktop or phone width. */
+async function visitorContext(viewport = DESKTOP) {
+    const c = await browser.newContext({ viewport, locale: 'en-GB' });
+    c.setDefaultTimeout(15_000);
+    return c;
+}
+
+/** Fail if the page scrolls sideways, naming what sticks out. */
+async function assertNoSidewaysScroll(page, what) {
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+    }));
+    if (scrollWidth > innerWidth) {
+        assert.fail(`${what} scrolls sideways: ${scrollWidth}px in ${innerWidth}px:\n  ${(await overflowingElements(page)).join('\n  ')}`);
+    }
+}
+
+describe('signing in and out', () => {
+    let wide;
+    let narrow;
+    before(async () => {
+        wide = await visitorContext(DESKTOP);
+        narrow = await visitorContext(PHONE);
+    });
+    after(async () => {
+        await wide?.close();
+        await narrow?.close();
+    });
+
+    test('the sign-in page: axe-core, headings, skip link, 390 px, screenshots', async () => {
+        await checkPage('sign-in', '/sign-in', { wide, narrow });
+        const page = await open(narrow, '/sign-in');
+        try {
+            // Usable at 390 px: the fields and the button are within the window.
+            for (const selector of ['#email', '#password', 'main form[action="/sign-in"] button[type=submit]']) {
+                const box = await page.locator(selector).boundingBox();
+                assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, `${selector} is not within the 390 px window (${JSON.stringify(box)})`);
+            }
+            assert.equal(await page.locator('#email').getAttribute('autocomplete'), 'username');
+            assert.equal(await page.locator('#password').getAttribute('type'), 'password');
+            assert.equal(await page.locator('#password').getAttribute('autocomplete'), 'current-password');
+        } finally {
+            await page.close();
+        }
+    });
+
+    for (const [label, viewport] of [['1280', DESKTOP], ['390', PHONE]]) {
+        test(`a wrong password: the error summary takes focus and links to the field, nobody is signed in (${label} px)`, async () => {
+            const context = viewport === DESKTOP ? wide : narrow;
+            const page = await open(context, '/sign-in');
+            try {
+                const res = await signIn(page, { onPage: true, password: `not the password ${Date.now()}` });
+                assert.equal(res.status(), 422, `a wrong password answered ${res.status()}`);
+                assert.equal(new URL(page.url()).pathname, '/sign-in', `a wrong password went to ${page.url()}`);
+                assert.match(await page.title(), /^Error/, `the title does not start with "Error": ${await page.title()}`);
+                const summary = page.locator('main .error-summary');
+                assert.equal(await summary.count(), 1, 'no error summary');
+                const link = summary.locator('a[href="#email"]');
+                assert.equal(await link.count(), 1, 'the error summary does not link to the email field');
+                assert.match(squash(await link.innerText()), /email address and password/i, 'the summary does not say what to do');
+                // Focus is on the summary, so a screen reader starts from it.
+                const focused = await page.evaluate(() => document.activeElement?.hasAttribute('data-error-summary') ?? false);
+                assert.ok(focused, 'focus is not on the error summary after the page loads');
+                // The field says it too, and keeps the address; the password is not sent back.
+                const described = await page.locator('#email').evaluate((el) =>
+                    (el.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)?.textContent || '').join(' '),
+                );
+                assert.match(squash(described), /email address and password/i, 'the email field is not described by its error');
+                assert.equal(await page.locator('#email').inputValue(), EMAIL, 'the address typed is not kept');
+                assert.equal(await page.locator('#password').inputValue(), '', 'the wrong password is sent back');
+                // The same message whether or not the account exists: nothing says which.
+                assert.doesNotMatch(squash(await page.locator('main').innerText()), /no account|not found|unknown/i);
+                // Following the link reaches the field.
+                await link.click();
+                assert.equal(await page.evaluate(() => location.hash), '#email', 'the summary link does not go to the email field');
+                if ((await page.evaluate(() => document.activeElement?.id)) !== 'email') {
+                    console.log('# note: following the sign-in error summary link scrolls to the field but does not focus it');
+                }
+                await assertAxeClean(page, `the sign-in page with an error at ${label}px`);
+                await assertNoSidewaysScroll(page, `the sign-in page with an error at ${label}px`);
+                await page.screenshot({ path: path.join(SHOTS, `sign-in-error-${label}.png`), fullPage: true });
+                assert.equal(await sessionCookie(context), undefined, 'a wrong password set a session cookie');
+                const me = await context.request.get(`${BASE}/api/v1/me`);
+                assert.equal(me.status(), 401, `after a wrong password, GET /api/v1/me answered ${me.status()}`);
+                assertNoProblems(page, `sign-in with a wrong password at ${label}px`);
+            } finally {
+                await page.close();
+            }
+        });
+    }
+
+    test('a page that needs signing in sends a visitor to sign in, and signing in lands back on it', async () => {
+        const context = await visitorContext();
+        try {
+            const page = await open(context, '/admin/audit');
+            try {
+                const at = new URL(page.url());
+                assert.equal(at.pathname, '/sign-in', `a visitor opening /admin/audit reached ${page.url()}`);
+                assert.equal(at.searchParams.get('next'), '/admin/audit', `the sign-in page does not return to /admin/audit: ${page.url()}`);
+                const res = await signIn(page, { onPage: true });
+                assert.equal(res.status(), 200, `signing in answered ${res.status()} after its redirect`);
+                assert.equal(new URL(page.url()).pathname, '/admin/audit', `signing in went to ${page.url()}, not back to /admin/audit`);
+                assert.equal(squash(await page.locator('h1').innerText()), 'Audit trail');
+                assertNoProblems(page, 'signing in from /admin/audit');
+            } finally {
+                await page.close();
+            }
+            // An explicit return path with a query string comes back whole.
+            const page2 = await context.newPage();
+            try {
+                await signIn(page2, { next: `/plans/${PLAN}/timeline?status=in_progress` });
+                const at = new URL(page2.url());
+                assert.equal(`${at.pathname}${at.search}`, `/plans/${PLAN}/timeline?status=in_progress`, `signing in with next went to ${page2.url()}`);
+            } finally {
+                await page2.close();
+            }
+        } finally {
+            await context.close();
+        }
+    });
+
+    test('signed in, the header names the account and has a Sign out button; signing out ends the session', async () => {
+        const context = await visitorContext();
+        try {
+            const page = await context.newPage();
+            page.problems = watch(page);
+            try {
+                await signIn(page, { next: `/plans/${PLAN}` });
+                const account = page.locator('header nav[aria-label="Account"]');
+                const name = account.getByRole('link', { name: NAME });
+                assert.equal(await name.count(), 1, `the header does not name the account ("${NAME}"): ${squash(await account.innerText())}`);
+                assert.equal(await name.getAttribute('href'), '/account', 'the name in the header does not link to /account');
+                const signOut = account.getByRole('button', { name: 'Sign out' });
+                assert.equal(await signOut.count(), 1, 'the header has no "Sign out" button');
+                assert.equal(await signOut.evaluate((b) => b.closest('form')?.method), 'post', 'signing out is not a POST form');
+                assert.equal(await account.getByRole('link', { name: 'Sign in' }).count(), 0, 'the header still offers "Sign in"');
+                const session = await sessionCookie(context);
+                assert.ok(session, 'no waymark_session cookie after signing in');
+                assert.ok(session.httpOnly, 'the session cookie is not HttpOnly');
+                assert.equal(session.sameSite, 'Lax', 'the session cookie is not SameSite=Lax');
+                const me = await context.request.get(`${BASE}/api/v1/me`);
+                assert.equal(me.status(), 200, 'GET /api/v1/me with the session cookie');
+                const who = await me.json();
+                assert.equal(who.email, EMAIL);
+                assert.equal(who.via, 'session');
+                await page.screenshot({ path: path.join(SHOTS, `signed-in-header-${DESKTOP.width}.png`) });
+
+                await Promise.all([page.waitForURL(/\/sign-in\?signed_out=1$/), signOut.click()]);
+                assert.match(squash(await page.locator('main').innerText()), /You have signed out/, 'no notice that you have signed out');
+                assert.equal(await page.locator('header').getByRole('button', { name: 'Sign out' }).count(), 0, 'the header still has "Sign out"');
+                assert.equal(await page.locator('header').getByRole('link', { name: 'Sign in' }).count(), 1, 'the header does not offer "Sign in"');
+                assert.equal(await sessionCookie(context), undefined, 'the session cookie is still set after signing out');
+                await assertAxeClean(page, 'the sign-in page after signing out');
+
+                // A protected page is not available any more.
+                const res = await page.goto(`${BASE}/admin/audit`, { waitUntil: 'load' });
+                assert.equal(new URL(page.url()).pathname, '/sign-in', `after signing out, /admin/audit reached ${page.url()} (${res.status()})`);
+                assert.equal((await context.request.get(`${BASE}/api/v1/me`)).status(), 401, 'after signing out, GET /api/v1/me still answers');
+
+                // The old cookie, sent again, signs nobody in: the session ended on the server.
+                const replay = await visitorContext();
+                try {
+                    await replay.addCookies([{ name: session.name, value: session.value, url: BASE }]);
+                    const stale = await replay.newPage();
+                    await stale.goto(`${BASE}/account`, { waitUntil: 'load' });
+                    assert.equal(new URL(stale.url()).pathname, '/sign-in', `the signed-out session's cookie still opens /account (${stale.url()})`);
+                    assert.equal((await replay.request.get(`${BASE}/api/v1/me`)).status(), 401, 'the signed-out session\'s cookie still answers GET /api/v1/me');
+                } finally {
+                    await replay.close();
+                }
+                assertNoProblems(page, 'signing in and out');
+            } finally {
+                await page.close();
+            }
+        } finally {
+            await context.close();
+        }
+    });
+
+    test('/account says who you are and what your role lets you do', async () => {
+        const page = await open(desktop, '/account');
+        try {
+            assert.equal(squash(await page.locator('h1').innerText()), 'Your account');
+            const main = squash(await page.locator('main').innerText());
+            assert.ok(main.includes(NAME), `the account page does not show the name "${NAME}"`);
+            assert.ok(main.includes(EMAIL), `the account page does not show the email ${EMAIL}`);
+            assert.match(main, /admin/i, 'the account page does not show the role');
+            assert.match(main, /Email address and password/, 'the account page does not say how you sign in');
+            assertNoProblems(page, 'account page');
+        } finally {
+            await page.close();
+        }
+        await checkPage('account', '/account');
+    });
 });
 
 describe('overview: open, filter, search', () => {
@@ -577,6 +835,45 @@ describe('work package: show, edit, validation', () => {
         }
     });
 
+    test('the package\'s history says who changed which field from what to what (axe, 390 px)', async () => {
+        const before = await api(`/api/v1/work-packages/${ids.package}`);
+        const owner = `Owner for the history ${Date.now()}`;
+        const page = await open(desktop, `/work-packages/${ids.package}/edit`);
+        try {
+            await page.getByLabel(/^Owner/).fill(owner);
+            const save = page.locator('main form').getByRole('button', { name: /save/i }).first();
+            await Promise.all([page.waitForURL(new RegExp(`/work-packages/${ids.package}(\\?.*)?$`)), save.click()]);
+        } finally {
+            await page.close();
+        }
+        for (const [context, width] of [[desktop, DESKTOP.width], [phone, PHONE.width]]) {
+            const view = await open(context, `/work-packages/${ids.package}#history`);
+            try {
+                const heading = view.locator('main h2#history');
+                assert.equal(await heading.count(), 1, 'the package page has no History heading');
+                const newest = view.locator('main .history-list > li').first();
+                assert.equal(await newest.count(), 1, 'the history lists no change after an edit');
+                const text = squash(await newest.innerText());
+                assert.ok(text.includes(NAME), `the newest history entry does not say who (${NAME}): ${text}`);
+                assert.match(text, /changed/, `the newest history entry does not say it changed the package: ${text}`);
+                const when = await newest.locator('time').getAttribute('datetime');
+                assert.match(String(when), /^\d{4}-\d\d-\d\dT/, 'the history entry has no machine-readable time');
+                const ownerLine = newest.locator('li', { hasText: /^owner:/ });
+                assert.equal(await ownerLine.count(), 1, `the newest history entry lists no owner change: ${text}`);
+                const line = squash(await ownerLine.innerText());
+                assert.ok(line.includes(`${squash(before.owner)} → ${owner}`) || (!before.owner && line.endsWith(`→ ${owner}`)),
+                    `the owner change does not read "${before.owner} → ${owner}": ${line}`);
+                assert.equal(await newest.locator('li').count(), 1, `more than the owner listed in the newest entry: ${text}`);
+                await assertAxeClean(view, `the package page's history at ${width}px`);
+                await assertNoSidewaysScroll(view, `the package page's history at ${width}px`);
+                await view.screenshot({ path: path.join(SHOTS, `history-${width}.png`), fullPage: true });
+                assertNoProblems(view, `history at ${width}px`);
+            } finally {
+                await view.close();
+            }
+        }
+    });
+
     test('the status filter now finds the edited package', async () => {
         const page = await open(desktop, `/plans/${PLAN}`);
         try {
@@ -681,7 +978,7 @@ describe('work package: show, edit, validation', () => {
             const confirm = page.locator('main form').getByRole('button', { name: /delete/i }).first();
             await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), confirm.click()]);
             assert.match(squash(await page.locator('body').innerText()), /deleted/i, 'no banner saying the package was deleted');
-            const gone = await fetch(`${BASE}/api/v1/work-packages/${created}`);
+            const gone = await fetch(`${BASE}/api/v1/work-packages/${created}`, { headers: withToken() });
             assert.equal(gone.status, 404, `the deleted package still answers ${gone.status} in the API`);
             assertNoProblems(page, 'create and delete');
         } finally {
@@ -775,13 +1072,13 @@ describe('audit trail: list, filter, page, verify', () => {
 
 /** Change a package through the API as a careful client: read its ETag, send it in If-Match. */
 async function apiChangePackage(id, fields) {
-    const read = await fetch(`${BASE}/api/v1/work-packages/${id}`, { headers: { accept: 'application/json' } });
+    const read = await fetch(`${BASE}/api/v1/work-packages/${id}`, { headers: withToken({ accept: 'application/json' }) });
     assert.equal(read.status, 200, `GET package ${id} answered ${read.status}`);
     const etag = read.headers.get('etag');
     assert.match(etag || '', /^"\d+"$/, `GET package ${id} sent no ETag (${etag})`);
     const res = await fetch(`${BASE}/api/v1/work-packages/${id}`, {
         method: 'PATCH',
-        headers: { 'content-type': 'application/json', 'if-match': etag },
+        headers: withToken({ 'content-type': 'application/json', 'if-match': etag }),
         body: JSON.stringify(fields),
     });
     const body = await res.text();

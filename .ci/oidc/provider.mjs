@@ -49,13 +49,19 @@ if (!['good', 'wrong-key'].includes(args.mode)) fail(`--mode is good or wrong-ke
 
 const issuer = `http://${args.host}:${args.port}`;
 
-// The test accounts. `alice` is in a group Waymark's CI maps to a role; `bob`
-// is only in groups it does not map, so Waymark must refuse him.
+// The test accounts. `alice` is in a group Waymark's CI maps to a role;
+// `carol` is in two mapped groups (the higher role is hers); `bob` is only in
+// groups it does not map, so Waymark must refuse him.
 const ACCOUNTS = {
     alice: {
         email: 'alice@example.org',
         name: 'Alice Example',
         groups: ['staff', 'waymark-managers'],
+    },
+    carol: {
+        email: 'carol@example.org',
+        name: 'Carol Example',
+        groups: ['staff', 'waymark-managers', 'waymark-admins'],
     },
     bob: {
         email: 'bob@example.org',

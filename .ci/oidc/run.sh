@@ -8,6 +8,8 @@
 # The binary defaults to $CARGO_TARGET_DIR/release/waymark (built with
 # `cargo build --release` when missing). Three Waymarks are started:
 #   good      against a provider that signs ID tokens with the key it publishes
+#             (a good sign-in starts a Waymark session: a 303 back to where
+#             the person was going, with a waymark_session cookie)
 #   wrong-key against a provider that publishes another key under the same
 #             key id (every sign-in must be refused)
 #   down      against an issuer where nothing listens
@@ -123,6 +125,32 @@ rc=0
         WAYMARK_PROVIDER_DOWN="http://127.0.0.1:$W_DOWN" \
         node --test --test-concurrency=1 --test-reporter=spec e2e.mjs
 ) || rc=$?
+
+# What the sign-ins left in each Waymark's database, read with the binary:
+# the good one has one account each for alice and carol (a second sign-in
+# reuses the first), the wrong-key one none at all.
+if [[ $rc -eq 0 ]]; then
+    good_accounts="$("$BIN" --data-dir "$WORK/good" user list)"
+    for email in alice@example.org carol@example.org; do
+        n="$(grep -c "^$email	" <<<"$good_accounts" || true)"
+        if [[ "$n" != 1 ]]; then
+            echo "error: the good Waymark has $n accounts for $email, expected 1:" >&2
+            echo "$good_accounts" >&2
+            rc=1
+        fi
+    done
+    if grep -q "^bob@example.org	" <<<"$good_accounts"; then
+        echo "error: the good Waymark made an account for bob, who is in no mapped group" >&2
+        rc=1
+    fi
+    wrong_accounts="$("$BIN" --data-dir "$WORK/wrong-key" user list)"
+    if [[ -n "$wrong_accounts" ]]; then
+        echo "error: the wrong-key Waymark made accounts from ID tokens it could not verify:" >&2
+        echo "$wrong_accounts" >&2
+        rc=1
+    fi
+    echo "accounts: the good Waymark has alice and carol once each; the wrong-key one has none"
+fi
 
 # Whatever happened, the client secret must not be in any Waymark log.
 for log in "$LOGS"/waymark-*.log; do
