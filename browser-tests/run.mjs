@@ -429,6 +429,9 @@ before(async () => {
     const sections = listOf(await api(`/api/v1/plans/${PLAN}/sections`));
     assert.ok(sections.length > 0, 'the API lists no sections');
     ids.section = Number(sections[0].id);
+    const me = await api('/api/v1/me');
+    assert.equal(me.email, EMAIL, `WAYMARK_TOKEN is ${me.email}'s, not ${EMAIL}'s`);
+    ids.account = Number(me.id);
 });
 
 after(async () => {
@@ -1166,8 +1169,11 @@ describe('page families: axe-core (WCAG 2.2 AA), headings, tables, skip link, 39
         ['delete-related-item', `/related-items/${ids.relatedItem}/delete`],
         ['audit', '/admin/audit'],
         ['audit-verify', '/admin/audit/verify'],
+        ['change-password', '/account/password'],
+        ['users', '/admin/users'],
+        ['user', `/admin/users/${ids.account}`],
     ];
-    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings', 'sections', 'edit-section', 'delete-section', 'merge-influence', 'delete-influence', 'merge-related-item', 'delete-related-item', 'audit', 'audit-verify'];
+    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings', 'sections', 'edit-section', 'delete-section', 'merge-influence', 'delete-influence', 'merge-related-item', 'delete-related-item', 'audit', 'audit-verify', 'change-password', 'users', 'user'];
     for (const name of names) {
         test(name, async () => {
             const [, pagePath] = families().find(([n]) => n === name);
