@@ -567,6 +567,12 @@ fn edit_form_round_trip() {
     // The page's history says who changed which fields from what to what.
     let history = &page.body[page.body.find("id=\"history\"").unwrap()..];
     assert!(history.contains("Admin of the tests changed"), "{history}");
+    // When, in UK time, with the machine-readable time beside it.
+    assert!(history.contains("<time datetime=\"20"), "{history}");
+    assert!(
+        history.contains(" GMT</time>") || history.contains(" BST</time>"),
+        "{history}"
+    );
     assert!(
         history.contains("status: <span class=\"muted\">not_started</span> → in_progress"),
         "{history}"

@@ -93,6 +93,9 @@ struct PackagePage {
 
 /// One audit entry as the package page lists it.
 struct HistoryView {
+    /// When, as a machine reads it (RFC 3339, UTC).
+    at_machine: String,
+    /// When, as a person in the UK reads it (GMT or BST).
     at: String,
     who: String,
     action: &'static str,
@@ -111,7 +114,8 @@ impl HistoryView {
         // A history line, not the field: a long value is cut short.
         let shown = |v: &Option<String>| super::view::audit_value(v.as_deref()).0;
         HistoryView {
-            at: e.time_rfc3339().unwrap_or_else(|| e.at_ms.to_string()),
+            at_machine: e.time_rfc3339().unwrap_or_default(),
+            at: crate::uk_time::readable(e.at_ms).unwrap_or_else(|| e.at_ms.to_string()),
             who: e.actor.display.clone(),
             action: match e.action.as_str() {
                 "create" => "created it",
