@@ -213,6 +213,7 @@ pub fn decode(bytes: &[u8], requested: Encoding) -> Result<Decoded<'_>, ImportEr
                     let (line, column) = byte_position(bytes, e.valid_up_to());
                     let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
                     diagnostics.push(Diagnostic {
+                        sheet: None,
                         line,
                         column,
                         severity: Severity::Warning,
@@ -272,6 +273,7 @@ pub fn decode(bytes: &[u8], requested: Encoding) -> Result<Decoded<'_>, ImportEr
         let (line, column) = position(&text, at);
         let count = text.matches('\u{0B}').count();
         diagnostics.push(Diagnostic {
+            sheet: None,
             line,
             column,
             severity: Severity::Warning,
