@@ -85,8 +85,8 @@ fn header_and_row() -> String {
 
 #[test]
 fn a_plain_workbook_is_read() {
-    let imported = read(&workbook(&header_and_row(), &[]), &options())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let imported =
+        read(&workbook(&header_and_row(), &[]), &options()).unwrap_or_else(|e| panic!("{e}"));
     let (_, _, wp) = imported
         .plan
         .work_packages()
@@ -140,7 +140,10 @@ fn a_part_that_lies_about_its_size_is_not_inflated_past_it() {
         r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>{}</t></si></sst>"#,
         "x".repeat(4 * 1024 * 1024)
     );
-    let mut bytes = workbook(&header_and_row(), &[("xl/sharedStrings.xml", strings.as_bytes())]);
+    let mut bytes = workbook(
+        &header_and_row(),
+        &[("xl/sharedStrings.xml", strings.as_bytes())],
+    );
     let declared = strings.len() as u32;
     // Rewrite every record's uncompressed size of that part (local header
     // offset 22, central directory offset 24) to 1,000 bytes.
@@ -314,7 +317,10 @@ fn map_overrides_what_a_header_means() {
             mapping: vec![(mapping.0.into(), mapping.1.into())],
             ..options()
         };
-        let message = read(&bytes, &bad).err().map(|e| e.to_string()).unwrap_or_default();
+        let message = read(&bytes, &bad)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(message.contains(wanted), "{message}");
     }
 }

@@ -585,10 +585,17 @@ fn import_file(db: &str, file: &Path, flags: &ImportFlags) -> Result<()> {
         other => other.parse::<Format>().map_err(|e| anyhow!(e))? == Format::Xlsx,
     };
     if flags.sheet.is_some() && !workbook {
-        bail!("--sheet names a sheet of an .xlsx workbook, and {} is not one", file.display());
+        bail!(
+            "--sheet names a sheet of an .xlsx workbook, and {} is not one",
+            file.display()
+        );
     }
     let (format, encoding_used, result) = if workbook {
-        (Format::Xlsx, None, import::import_workbook(&bytes, &options))
+        (
+            Format::Xlsx,
+            None,
+            import::import_workbook(&bytes, &options),
+        )
     } else {
         let decoded = import::decode(&bytes, encoding)
             .with_context(|| format!("{} (encoding {encoding})", file.display()))?;
@@ -600,7 +607,9 @@ fn import_file(db: &str, file: &Path, flags: &ImportFlags) -> Result<()> {
             other => other.parse::<Format>().map_err(|e| anyhow!(e))?,
         };
         if format == Format::Json && !options.mapping.is_empty() {
-            bail!("--map is for tables (CSV, plan-text, Markdown, xlsx); a JSON document names its fields itself");
+            bail!(
+                "--map is for tables (CSV, plan-text, Markdown, xlsx); a JSON document names its fields itself"
+            );
         }
         let result = import::import_decoded(&decoded, format, &options);
         (format, Some(decoded.encoding), result)

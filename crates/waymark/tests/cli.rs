@@ -878,7 +878,9 @@ fn workbook(dir: &Path) -> PathBuf {
         sheet.write_string(2, i as u16, *h).unwrap();
     }
     sheet.write_string(3, 0, "10.1 Core systems").unwrap();
-    sheet.write_string(3, 1, "1. Replace the care record system").unwrap();
+    sheet
+        .write_string(3, 1, "1. Replace the care record system")
+        .unwrap();
     sheet.write_string(3, 2, "Jane Doe").unwrap();
     sheet.write_number(3, 3, 125000.0).unwrap();
     let path = dir.join("plan.xlsx");
@@ -893,7 +895,15 @@ fn an_xlsx_workbook_imports_with_sheet_and_map() {
     let file = file.to_str().unwrap();
     let dry = waymark(
         &dir,
-        &["import", file, "--sheet", "Plan", "--map", "Lead officer=owner", "--dry-run"],
+        &[
+            "import",
+            file,
+            "--sheet",
+            "Plan",
+            "--map",
+            "Lead officer=owner",
+            "--dry-run",
+        ],
     );
     let report = text(&dry);
     assert!(dry.status.success(), "{report}");
@@ -906,7 +916,10 @@ fn an_xlsx_workbook_imports_with_sheet_and_map() {
         "\"Budget\" → the plan's notes",
         "Dry run",
     ] {
-        assert!(report.contains(expected), "missing {expected:?} in:\n{report}");
+        assert!(
+            report.contains(expected),
+            "missing {expected:?} in:\n{report}"
+        );
     }
     let out = waymark(&dir, &["import", file, "--map", "Lead officer=owner"]);
     assert!(out.status.success(), "{}", text(&out));
@@ -915,7 +928,10 @@ fn an_xlsx_workbook_imports_with_sheet_and_map() {
 
     // A field or header --map does not know, and a sheet that is not there.
     for (args, wanted) in [
-        (vec!["--map", "Lead officer=boss"], "\"boss\" is not a field"),
+        (
+            vec!["--map", "Lead officer=boss"],
+            "\"boss\" is not a field",
+        ),
         (vec!["--map", "Director=owner"], "header \"director\""),
         (vec!["--sheet", "Summary"], "no sheet named \"Summary\""),
     ] {

@@ -199,7 +199,11 @@ impl Builder {
             };
             let Some(col) = columns[slot] else {
                 if !text.is_empty() {
-                    self.note(format!("{} ({}): {text}", self.at(cell.line, cell.column), headers[slot]));
+                    self.note(format!(
+                        "{} ({}): {text}",
+                        self.at(cell.line, cell.column),
+                        headers[slot]
+                    ));
                 }
                 continue;
             };
@@ -231,7 +235,10 @@ impl Builder {
                     wp.delivery = parts;
                     if !rest.is_empty() {
                         self.warn(cell.line, cell.column, format!("\"{rest}\" in the delivery cell is not a quarter; kept in the plan's notes"));
-                        self.note(format!("{} (delivery): {rest}", self.at(cell.line, cell.column)));
+                        self.note(format!(
+                            "{} (delivery): {rest}",
+                            self.at(cell.line, cell.column)
+                        ));
                     }
                 }
                 Column::Influences => {
@@ -239,7 +246,10 @@ impl Builder {
                     wp.influences = codes;
                     if !rest.is_empty() {
                         self.warn(cell.line, cell.column, format!("\"{rest}\" in the key-influences cell is not a code such as 3.1.1; kept in the plan's notes"));
-                        self.note(format!("{} (key influences): {rest}", self.at(cell.line, cell.column)));
+                        self.note(format!(
+                            "{} (key influences): {rest}",
+                            self.at(cell.line, cell.column)
+                        ));
                     }
                 }
                 Column::Status => {
@@ -363,7 +373,10 @@ impl Builder {
                 cell.column,
                 format!("\"{text}\" under \"{header}\" is not this row's section ({label}); kept in the plan's notes"),
             );
-            self.note(format!("{} ({header}): {text}", self.at(cell.line, cell.column)));
+            self.note(format!(
+                "{} ({header}): {text}",
+                self.at(cell.line, cell.column)
+            ));
         }
     }
 
@@ -383,7 +396,10 @@ impl Builder {
                     "section title \"{text}\" differs from the title this row's section already has (\"{title}\"); kept in the plan's notes"
                 );
                 self.warn(cell.line, cell.column, message);
-                self.note(format!("{} ({header}): {text}", self.at(cell.line, cell.column)));
+                self.note(format!(
+                    "{} ({header}): {text}",
+                    self.at(cell.line, cell.column)
+                ));
             }
         }
     }
@@ -409,7 +425,10 @@ impl Builder {
                     e.expected
                 ),
             );
-            self.note(format!("{} ({what}): {text}", self.at(cell.line, cell.column)));
+            self.note(format!(
+                "{} ({what}): {text}",
+                self.at(cell.line, cell.column)
+            ));
         }
     }
 

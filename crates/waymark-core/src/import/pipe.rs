@@ -509,7 +509,8 @@ impl Reader {
         // Registers first: `Code | Title | Description` would otherwise pass as a
         // work-package header (a title and a scope column).
         let register = table::register_of(&texts);
-        let header = register.is_some() || table::is_work_package_header_with(&texts, &self.mapping);
+        let header =
+            register.is_some() || table::is_work_package_header_with(&texts, &self.mapping);
         if header && self.table.is_some() {
             match self.header_inside_table(n, &cells) {
                 InnerHeader::Row => {
@@ -604,7 +605,9 @@ impl Reader {
     fn tab_row(&mut self, n: usize, t: &str, cells: Vec<Cell>) {
         if self.table.is_none() {
             let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
-            if !table::is_work_package_header_with(&texts, &self.mapping) && table::register_of(&texts).is_none() {
+            if !table::is_work_package_header_with(&texts, &self.mapping)
+                && table::register_of(&texts).is_none()
+            {
                 self.text_line(n, t);
                 return;
             }

@@ -198,9 +198,16 @@ impl Mapping {
     }
 
     /// An error naming the first mapped header that is not among `headers`.
-    pub fn check_used<'a>(&self, headers: impl IntoIterator<Item = &'a str> + Clone) -> Result<(), String> {
+    pub fn check_used<'a>(
+        &self,
+        headers: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Result<(), String> {
         for (key, _) in &self.entries {
-            if !headers.clone().into_iter().any(|h| h.trim().to_lowercase() == *key) {
+            if !headers
+                .clone()
+                .into_iter()
+                .any(|h| h.trim().to_lowercase() == *key)
+            {
                 let seen: Vec<String> = headers
                     .clone()
                     .into_iter()

@@ -113,9 +113,11 @@ pub(crate) fn read(bytes: &[u8], options: &ImportOptions) -> Result<Imported, Im
             continue;
         };
         let mut rows = rows;
-        let merged = book
-            .merge_cells_by_sheet_name(name)
-            .map_err(|e| refuse(format!("sheet \"{name}\": its merged cells could not be read: {e}")))?;
+        let merged = book.merge_cells_by_sheet_name(name).map_err(|e| {
+            refuse(format!(
+                "sheet \"{name}\": its merged cells could not be read: {e}"
+            ))
+        })?;
         fill_merged(&mut rows, &merged, name)?;
         let others: Vec<String> = names.iter().filter(|n| *n != name).cloned().collect();
         return build(name, rows, header_row, &mapping, options, warnings, &others);
@@ -221,7 +223,7 @@ enum Value {
     Empty,
     Text(String),
     /// A formula's cached value is an error (`#REF!`): kept as its text.
-    ErrorValue(String),
+    Failed(String),
 }
 
 fn value_text(v: &DataRef<'_>) -> Value {
@@ -245,7 +247,7 @@ fn value_text(v: &DataRef<'_>) -> Value {
         DataRef::DateTime(dt) => Value::Text(number(dt.as_f64())),
         DataRef::DateTimeIso(s) => Value::Text(s.strip_suffix("T00:00:00").unwrap_or(s).into()),
         DataRef::DurationIso(s) => Value::Text(s.clone()),
-        DataRef::Error(e) => Value::ErrorValue(e.to_string()),
+        DataRef::Error(e) => Value::Failed(e.to_string()),
     }
 }
 
@@ -298,7 +300,7 @@ fn read_sheet(
                 continue;
             }
             Value::Text(t) => t,
-            Value::ErrorValue(e) => {
+            Value::Failed(e) => {
                 warnings.push((
                     row as usize + 1,
                     col as usize + 1,
@@ -457,7 +459,11 @@ fn build(
             "a row above the header row (a title or a note); kept in the plan's notes",
         );
         let texts: Vec<&str> = cells.iter().map(|(_, t)| t.trim()).collect();
-        let note = format!("{} (above the header): {}", b.at(line, first), texts.join(" | "));
+        let note = format!(
+            "{} (above the header): {}",
+            b.at(line, first),
+            texts.join(" | ")
+        );
         b.note(note);
     }
     let texts = dense(&header_cells);
