@@ -324,3 +324,30 @@ fn map_overrides_what_a_header_means() {
         assert!(message.contains(wanted), "{message}");
     }
 }
+
+#[test]
+fn a_cell_given_twice_keeps_both_values() {
+    let rows = format!(
+        r#"{}<row r="3">{}{}{}</row>"#,
+        header_and_row(),
+        cell("A3", "2. Another"),
+        cell("B3", "Sam Roe"),
+        cell("B3", "Ann Poe"),
+    );
+    let imported = read(&workbook(&rows, &[]), &options()).unwrap_or_else(|e| panic!("{e}"));
+    let owners: Vec<&str> = imported
+        .plan
+        .work_packages()
+        .map(|(_, _, wp)| wp.owner.as_str())
+        .collect();
+    assert_eq!(owners, ["Jane Doe", "Sam Roe\nAnn Poe"]);
+    assert!(
+        imported
+            .diagnostics
+            .iter()
+            .any(|d| d.to_string() == "Sheet1!B3: warning: the file gives this cell twice; both values are kept, one line each"),
+        "{:?}",
+        imported.diagnostics
+    );
+    assert_eq!(imported.sheet.as_deref(), Some("Sheet1"));
+}

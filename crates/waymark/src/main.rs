@@ -650,7 +650,14 @@ fn import_file(db: &str, file: &Path, flags: &ImportFlags) -> Result<()> {
             plan.title,
             format.as_str()
         ),
-        None => println!("Read \"{}\" as {}:", plan.title, format.as_str()),
+        None => match &imported.sheet {
+            Some(sheet) => println!(
+                "Read \"{}\" as {} (sheet \"{sheet}\"):",
+                plan.title,
+                format.as_str()
+            ),
+            None => println!("Read \"{}\" as {}:", plan.title, format.as_str()),
+        },
     }
     println!("  {} sections", plan.sections.len());
     println!("  {} work packages", plan.work_package_count());

@@ -908,7 +908,7 @@ fn an_xlsx_workbook_imports_with_sheet_and_map() {
     let report = text(&dry);
     assert!(dry.status.success(), "{report}");
     for expected in [
-        "as xlsx",
+        "as xlsx (sheet \"Plan\")",
         "1 work packages",
         "Plan!A1: warning: a row above the header row",
         "\"Work package\" → title",

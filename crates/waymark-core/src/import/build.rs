@@ -743,6 +743,7 @@ impl Builder {
             plan: self.plan,
             diagnostics: self.diagnostics,
             columns: self.columns,
+            sheet: self.sheet,
         }
     }
 }

@@ -177,6 +177,7 @@ pub(crate) fn read(text: &str) -> Result<Imported, ImportError> {
         plan,
         diagnostics,
         columns: Vec::new(),
+        sheet: None,
     })
 }
 

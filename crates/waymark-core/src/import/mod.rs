@@ -242,6 +242,8 @@ pub struct Imported {
     /// How each column of the tables read was understood (header → field,
     /// or the notes), each header and field once; empty for JSON.
     pub columns: Vec<MappedColumn>,
+    /// The worksheet read, for a workbook.
+    pub sheet: Option<String>,
 }
 
 /// Options that do not come from the file.

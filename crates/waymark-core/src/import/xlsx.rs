@@ -343,9 +343,27 @@ fn read_sheet(
             if n > 10 { ", ..." } else { "" }
         )));
     }
-    for cells in rows.values_mut() {
+    for (row, cells) in rows.iter_mut() {
         cells.sort_by_key(|(c, _)| *c);
-        cells.dedup_by_key(|(c, _)| *c);
+        // A cell written twice (a damaged or hand-made file): both texts
+        // kept, one line each.
+        let mut merged: Vec<(u32, String)> = Vec::with_capacity(cells.len());
+        for (c, text) in cells.drain(..) {
+            match merged.last_mut() {
+                Some((last, kept)) if *last == c => {
+                    warnings.push((
+                        *row as usize + 1,
+                        c as usize + 1,
+                        "the file gives this cell twice; both values are kept, one line each"
+                            .into(),
+                    ));
+                    kept.push('\n');
+                    kept.push_str(&text);
+                }
+                _ => merged.push((c, text)),
+            }
+        }
+        *cells = merged;
     }
     Ok(Some(rows))
 }
