@@ -189,19 +189,19 @@ fn a_million_empty_rows_take_little_time() {
     for r in 3..1_000_003 {
         empty.push_str(&format!(r#"<row r="{r}"><c r="A{r}" s="0"/></row>"#));
     }
-    // After the header and a row: read, and the empty rows cost nothing.
+    let after_a_row = workbook(&format!("{}{empty}", header_and_row()), &[]);
+    let alone = workbook(&empty, &[]);
+    drop(empty);
+    // After the header and a row: read, and the empty rows cost nothing but
+    // parsing (about a second in a debug build).
     let started = Instant::now();
-    let imported = read(
-        &workbook(&format!("{}{empty}", header_and_row()), &[]),
-        &options(),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let imported = read(&after_a_row, &options()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(imported.plan.work_package_count(), 1);
     // Alone: no header row, said at once.
-    let message = refused(&workbook(&empty, &[]));
+    let message = refused(&alone);
     assert!(message.contains("\"Sheet1\" (empty)"), "{message}");
     assert!(
-        started.elapsed() < Duration::from_secs(20),
+        started.elapsed() < Duration::from_secs(15),
         "{:?}",
         started.elapsed()
     );
@@ -310,7 +310,7 @@ fn map_overrides_what_a_header_means() {
         (("Lead officer", "boss"), "\"boss\" is not a field"),
         (
             ("Director", "owner"),
-            "--map names the header \"director\", which the file's header row does not have",
+            "--map names the header \"Director\", which the file's header row does not have",
         ),
     ] {
         let bad = ImportOptions {

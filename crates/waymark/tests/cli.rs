@@ -932,7 +932,7 @@ fn an_xlsx_workbook_imports_with_sheet_and_map() {
             vec!["--map", "Lead officer=boss"],
             "\"boss\" is not a field",
         ),
-        (vec!["--map", "Director=owner"], "header \"director\""),
+        (vec!["--map", "Director=owner"], "header \"Director\""),
         (vec!["--sheet", "Summary"], "no sheet named \"Summary\""),
     ] {
         let mut all = vec!["import", file, "--dry-run"];
@@ -963,9 +963,39 @@ fn hostile_xlsx_files_are_refused_and_nothing_is_stored() {
         zip.write_all(&zeros).unwrap();
     }
     zip.finish().unwrap();
+    let header = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Work package</t></is></c><c r="B1" t="inlineStr"><is><t>Owner</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>1. Do it</t></is></c></row>"#;
+    // A formula whose value was never worked out.
+    let formula = dir.join("formula.xlsx");
+    raw_workbook(
+        &formula,
+        &format!(
+            r#"{header}<row r="3"><c r="B3"><f>HYPERLINK("http://example.invalid","Click")</f></c></row>"#
+        ),
+    );
+    // 10 MB of text in one cell.
+    let big = dir.join("big.xlsx");
+    raw_workbook(
+        &big,
+        &format!(
+            r#"{header}<row r="3"><c r="C3" t="inlineStr"><is><t>{}</t></is></c></row>"#,
+            "x".repeat(10 * 1024 * 1024)
+        ),
+    );
+    // A million empty rows and no header.
+    let empty = dir.join("empty.xlsx");
+    let rows: String = (1..=1_000_000)
+        .map(|r| format!(r#"<row r="{r}"><c r="A{r}" s="0"/></row>"#))
+        .collect();
+    raw_workbook(&empty, &rows);
     for (file, wanted) in [
         (&text_file, "not an .xlsx workbook"),
         (&bomb, "would inflate to 314,572,800 bytes"),
+        (&formula, "Sheet1!B3 (=HYPERLINK("),
+        (
+            &big,
+            "Sheet1!C3: The cell must be 20,000 characters or fewer",
+        ),
+        (&empty, "\"Sheet1\" (empty)"),
     ] {
         let out = waymark(&dir, &["import", file.to_str().unwrap()]);
         assert!(!out.status.success(), "{}", text(&out));
@@ -974,4 +1004,37 @@ fn hostile_xlsx_files_are_refused_and_nothing_is_stored() {
     }
     let plans = waymark(&dir, &["plans"]);
     assert_eq!(String::from_utf8_lossy(&plans.stdout).trim(), "");
+}
+
+/// A workbook of one sheet, `Sheet1`, whose `<sheetData>` is `rows`, written
+/// part by part (as hostile files are).
+fn raw_workbook(path: &Path, rows: &str) {
+    use std::io::Write;
+    let parts: [(&str, String); 4] = [
+        (
+            "_rels/.rels",
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.into(),
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.into(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.into(),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
+            ),
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, text) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
 }

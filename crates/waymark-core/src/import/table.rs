@@ -143,7 +143,8 @@ pub const FIELD_NAMES: &[(&str, Option<Column>)] = &[
 /// (compared trimmed, ignoring case) and its column, `None` for the notes.
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
-    entries: Vec<(String, Option<Column>)>,
+    /// The header as given, lower case (compared), and its column.
+    entries: Vec<(String, String, Option<Column>)>,
 }
 
 fn field_key(field: &str) -> String {
@@ -176,7 +177,7 @@ impl Mapping {
                     names.join(", ")
                 ));
             };
-            entries.push((header.to_lowercase(), *column));
+            entries.push((header.to_string(), header.to_lowercase(), *column));
         }
         Ok(Mapping { entries })
     }
@@ -188,8 +189,8 @@ impl Mapping {
         self.entries
             .iter()
             .rev()
-            .find(|(k, _)| *k == h)
-            .map(|(_, c)| *c)
+            .find(|(_, k, _)| *k == h)
+            .map(|(_, _, c)| *c)
     }
 
     /// What a header means: as mapped, else by its words ([`classify`]).
@@ -202,7 +203,7 @@ impl Mapping {
         &self,
         headers: impl IntoIterator<Item = &'a str> + Clone,
     ) -> Result<(), String> {
-        for (key, _) in &self.entries {
+        for (given, key, _) in &self.entries {
             if !headers
                 .clone()
                 .into_iter()
@@ -215,7 +216,7 @@ impl Mapping {
                     .map(|h| format!("\"{}\"", h.trim()))
                     .collect();
                 return Err(format!(
-                    "--map names the header \"{key}\", which the file's header row does not have; its headers are: {}",
+                    "--map names the header \"{given}\", which the file's header row does not have; its headers are: {}",
                     seen.join(", ")
                 ));
             }
@@ -400,6 +401,50 @@ mod tests {
         assert_eq!(classify("Section"), Some(Column::Section));
         assert_eq!(classify("Section title"), Some(Column::SectionTitle));
         assert_eq!(classify("Section name"), Some(Column::SectionTitle));
+    }
+
+    #[test]
+    fn a_mapping_gives_headers_their_meaning() {
+        let pairs = |p: &[(&str, &str)]| -> Vec<(String, String)> {
+            p.iter()
+                .map(|(h, f)| (h.to_string(), f.to_string()))
+                .collect()
+        };
+        let mapping = Mapping::parse(&pairs(&[
+            ("Lead officer", "owner"),
+            (" THEME ", "Section_title"),
+            ("Budget", "notes"),
+            ("Champion", "owner"),
+        ]))
+        .unwrap_or_default();
+        let header = read_header_with(&["Action", "lead officer", "Theme", "Budget"], &mapping);
+        assert_eq!(
+            header.columns,
+            [
+                Some(Column::WorkPackage),
+                Some(Column::Owner),
+                Some(Column::SectionTitle),
+                None
+            ]
+        );
+        assert_eq!(
+            header.problems[0].1,
+            "column \"Budget\" is mapped to the notes; its cells are kept in the plan's notes"
+        );
+        // A header only a mapping knows still makes the row a header.
+        assert!(!is_work_package_header(&["Action", "Champion", "Budget"]));
+        assert!(is_work_package_header_with(
+            &["Action", "Champion", "Budget"],
+            &mapping
+        ));
+        assert_eq!(
+            mapping.check_used(["Action", "Budget"]),
+            Err("--map names the header \"Lead officer\", which the file's header row does not have; its headers are: \"Action\", \"Budget\"".into())
+        );
+        let bad = Mapping::parse(&pairs(&[("Lead", "boss")]))
+            .err()
+            .unwrap_or_default();
+        assert!(bad.starts_with("--map \"Lead=boss\": \"boss\" is not a field; the fields are: section, section title,"), "{bad}");
     }
 
     #[test]
