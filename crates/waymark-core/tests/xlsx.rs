@@ -351,3 +351,45 @@ fn a_cell_given_twice_keeps_both_values() {
     );
     assert_eq!(imported.sheet.as_deref(), Some("Sheet1"));
 }
+
+/// Sheets passed over are not the import's: a long note on a first sheet
+/// does not stop the plan on the second, and a big sheet without a header is
+/// not read past its first rows.
+#[test]
+fn only_the_sheet_read_can_refuse_the_import() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let notes = book.add_worksheet();
+    notes.set_name("Notes").unwrap_or_else(|e| panic!("{e}"));
+    notes
+        .write_string(0, 0, "x".repeat(25_000))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for r in 1..5_000 {
+        notes
+            .write_string(r, 0, format!("note {r}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let plan = book.add_worksheet();
+    plan.set_name("Plan").unwrap_or_else(|e| panic!("{e}"));
+    for (c, h) in ["Work package", "Owner"].iter().enumerate() {
+        plan.write_string(0, c as u16, *h)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    plan.write_string(1, 0, "1. Replace it")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+    let imported = read(&bytes, &options()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(imported.sheet.as_deref(), Some("Plan"));
+    assert_eq!(imported.plan.work_package_count(), 1);
+    // Named, it is read, and refused for want of a header.
+    let notes = ImportOptions {
+        sheet: Some("Notes".into()),
+        ..options()
+    };
+    let message = read(&bytes, &notes).err().map(|e| e.to_string());
+    assert_eq!(
+        message.as_deref(),
+        Some(
+            "sheet \"Notes\" has no header row naming a work package column (such as \"Work package\" or \"Title\") among its first 50 rows with text"
+        )
+    );
+}

@@ -94,17 +94,19 @@ pub(crate) fn read(bytes: &[u8], options: &ImportOptions) -> Result<Imported, Im
     let mut looked: Vec<String> = Vec::new();
     for name in &candidates {
         let mut warnings: Vec<(usize, usize, String)> = Vec::new();
-        let rows = match read_sheet(&mut book, name, &mut warnings)? {
-            Some(rows) => rows,
+        let sheet = match read_sheet(&mut book, name, &mapping, &mut warnings)? {
+            Some(sheet) => sheet,
             None => {
                 looked.push(format!("\"{name}\" (not a worksheet)"));
                 continue;
             }
         };
-        let Some(header_row) = find_header(&rows, &mapping) else {
+        let Some(header_row) = sheet.header else {
             looked.push(format!(
                 "\"{name}\" ({})",
-                match rows.len() {
+                match sheet.rows.len() {
+                    _ if sheet.stopped =>
+                        "no header among its first rows; not read further".to_string(),
                     0 => "empty".to_string(),
                     1 => "1 row with text".to_string(),
                     n => format!("{n} rows with text"),
@@ -112,7 +114,11 @@ pub(crate) fn read(bytes: &[u8], options: &ImportOptions) -> Result<Imported, Im
             ));
             continue;
         };
-        let mut rows = rows;
+        // The problems of the sheet read, not of those passed over.
+        if let Some(problem) = sheet.problem {
+            return Err(problem);
+        }
+        let mut rows = sheet.rows;
         let merged = book.merge_cells_by_sheet_name(name).map_err(|e| {
             refuse(format!(
                 "sheet \"{name}\": its merged cells could not be read: {e}"
@@ -123,12 +129,12 @@ pub(crate) fn read(bytes: &[u8], options: &ImportOptions) -> Result<Imported, Im
         return build(name, rows, header_row, &mapping, options, warnings, &others);
     }
     let searched = format!(
-        "a header row naming a work package column (such as \"Work package\" or \"Title\") among its first {HEADER_SEARCH_ROWS} rows with text"
+        "header row naming a work package column (such as \"Work package\" or \"Title\") among its first {HEADER_SEARCH_ROWS} rows with text"
     );
     Err(refuse(match &options.sheet {
-        Some(_) => format!("sheet {} has no {searched}", looked.join(", ")),
+        Some(_) => format!("sheet \"{}\" has no {searched}", candidates.join("")),
         None => format!(
-            "no sheet of the workbook has {searched}; the sheets: {} (name one with --sheet, or say which header names the work package with --map)",
+            "no sheet of the workbook has a {searched}; the sheets: {} (name one with --sheet, or say which header names the work package with --map)",
             looked.join(", ")
         ),
     }))
@@ -260,16 +266,29 @@ fn number(f: f64) -> String {
     }
 }
 
+/// A sheet read: its cells, its header row, and what is wrong with it (an
+/// error only if it is the sheet imported).
+struct Sheet {
+    rows: Rows,
+    header: Option<u32>,
+    /// No header among the first rows with text: the rest was not read.
+    stopped: bool,
+    problem: Option<ImportError>,
+}
+
 /// Every cell of a sheet that holds something (`None`: not a worksheet,
-/// such as a chart sheet). A formula is read as the value Excel saved with
-/// it, never worked out; one without a saved value, a cell over the longest
-/// text a field takes, or a cell past the last column a plan may have, is
-/// an error naming the cell.
+/// such as a chart sheet), and its header row. A sheet with no header among
+/// its first [`HEADER_SEARCH_ROWS`] rows with text is not read further. A
+/// formula is read as the value Excel saved with it, never worked out; one
+/// without a saved value, a cell over the longest text a field takes, or a
+/// cell past the last column a plan may have, is the sheet's problem,
+/// naming the cell.
 fn read_sheet(
     book: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
+    mapping: &Mapping,
     warnings: &mut Vec<(usize, usize, String)>,
-) -> Result<Option<Rows>, ImportError> {
+) -> Result<Option<Sheet>, ImportError> {
     let mut cells = match book.worksheet_cells_reader(name) {
         Ok(cells) => cells,
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(None),
@@ -280,6 +299,9 @@ fn read_sheet(
     let mut rows = Rows::new();
     let mut unsaved: Vec<String> = Vec::new();
     let mut over: Vec<String> = Vec::new();
+    let mut beyond: Option<String> = None;
+    let mut header: Option<u32> = None;
+    let mut stopped = false;
     loop {
         let cell = cells.next_cell_with_formula().map_err(|e| {
             refuse(format!(
@@ -323,26 +345,36 @@ fn read_sheet(
             continue;
         }
         if col as usize >= MAX_CELLS {
-            return Err(refuse(format!(
-                "{} holds text past column {MAX_CELLS}; no plan has that many columns",
-                at()
-            )));
+            beyond.get_or_insert_with(at);
+            continue;
+        }
+        if header.is_none() && rows.len() >= HEADER_SEARCH_ROWS && !rows.contains_key(&row) {
+            header = find_header(&rows, mapping);
+            if header.is_none() {
+                stopped = true;
+                break;
+            }
         }
         rows.entry(row).or_default().push((col, text));
     }
-    if !over.is_empty() {
-        return Err(ImportError::OverLimits(over));
-    }
-    if !unsaved.is_empty() {
+    let problem = if let Some(at) = beyond {
+        Some(refuse(format!(
+            "{at} holds text past column {MAX_CELLS}; no plan has that many columns"
+        )))
+    } else if !over.is_empty() {
+        Some(ImportError::OverLimits(over))
+    } else if !unsaved.is_empty() {
         let n = unsaved.len();
         let shown: Vec<String> = unsaved.into_iter().take(10).collect();
-        return Err(refuse(format!(
+        Some(refuse(format!(
             "{n} formula cell{} have no saved value (the file was not saved by a spreadsheet that works them out), and formulas are never worked out on import: {}{}; open the file in Excel or LibreOffice and save it, or paste the values over the formulas",
             if n == 1 { "" } else { "s" },
             shown.join(", "),
             if n > 10 { ", ..." } else { "" }
-        )));
-    }
+        )))
+    } else {
+        None
+    };
     for (row, cells) in rows.iter_mut() {
         cells.sort_by_key(|(c, _)| *c);
         // A cell written twice (a damaged or hand-made file): both texts
@@ -365,7 +397,15 @@ fn read_sheet(
         }
         *cells = merged;
     }
-    Ok(Some(rows))
+    if header.is_none() && !stopped {
+        header = find_header(&rows, mapping);
+    }
+    Ok(Some(Sheet {
+        rows,
+        header,
+        stopped,
+        problem,
+    }))
 }
 
 fn shorten(text: &str) -> String {
@@ -378,7 +418,11 @@ fn shorten(text: &str) -> String {
 
 /// The row's cells from column A to its last cell, empty where it has none.
 fn dense(cells: &[(u32, String)]) -> Vec<&str> {
-    let width = cells.last().map_or(0, |(c, _)| *c as usize + 1);
+    let width = cells
+        .iter()
+        .map(|(c, _)| *c as usize + 1)
+        .max()
+        .unwrap_or(0);
     let mut out = vec![""; width];
     for (c, t) in cells {
         out[*c as usize] = t.trim();
