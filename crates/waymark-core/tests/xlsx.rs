@@ -393,3 +393,47 @@ fn only_the_sheet_read_can_refuse_the_import() {
         )
     );
 }
+
+#[test]
+fn a_column_without_a_header_is_named_by_its_letter() {
+    let rows = format!(
+        r#"<row r="1">{}{}</row><row r="2">{}{}{}</row>"#,
+        cell("A1", "Work package"),
+        cell("C1", "Owner"),
+        cell("A2", "1. Replace it"),
+        cell("B2", "ask Finance"),
+        cell("C2", "Jane Doe"),
+    );
+    let imported = read(&workbook(&rows, &[]), &options()).unwrap_or_else(|e| panic!("{e}"));
+    let report: Vec<String> = imported
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        report.contains(
+            &"Sheet1!B1: warning: column B has no header; its cells are kept in the plan's notes"
+                .to_string()
+        ),
+        "{report:?}"
+    );
+    assert_eq!(imported.plan.notes, "Sheet1!B2 (column B): ask Finance");
+    // A spacer column with nothing in it says nothing.
+    let rows = format!(
+        r#"<row r="1">{}{}</row><row r="2">{}{}</row>"#,
+        cell("A1", "Work package"),
+        cell("C1", "Owner"),
+        cell("A2", "1. Replace it"),
+        cell("C2", "Jane Doe"),
+    );
+    let imported = read(&workbook(&rows, &[]), &options()).unwrap_or_else(|e| panic!("{e}"));
+    let report: Vec<String> = imported
+        .diagnostics
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(
+        report,
+        ["no Section column; all rows kept in one section without a heading"]
+    );
+}

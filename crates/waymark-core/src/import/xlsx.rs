@@ -240,6 +240,11 @@ fn value_text(v: &DataRef<'_>) -> Value {
         DataRef::Int(i) => Value::Text(i.to_string()),
         DataRef::Float(f) => Value::Text(number(*f)),
         DataRef::Bool(b) => Value::Text(if *b { "TRUE" } else { "FALSE" }.into()),
+        DataRef::DateTime(dt) if dt.is_datetime() && dt.as_f64() < 1.0 => {
+            // A time of day alone.
+            let (.., h, min, _, _) = dt.to_ymd_hms_milli();
+            Value::Text(format!("{h:02}:{min:02}"))
+        }
         DataRef::DateTime(dt) if dt.is_datetime() => {
             let (y, m, d, h, min, s, _) = dt.to_ymd_hms_milli();
             // A date cell (most plans' dates have no time): ISO text, which
@@ -533,15 +538,40 @@ fn build(
         .check_used(texts.iter().copied())
         .map_err(ImportError::Mapping)?;
     let header = table::read_header_with(&texts, mapping);
-    let headers: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+    let rows: Vec<(u32, Vec<(u32, String)>)> = rows.collect();
+    // A column without a header is named by its letter; it is reported
+    // only when a row below has text in it (a spacer column says nothing).
+    let used = |i: usize| {
+        rows.iter()
+            .any(|(_, cells)| cells.iter().any(|(c, _)| *c as usize == i))
+    };
+    let headers: Vec<String> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if t.is_empty() {
+                format!("column {}", super::column_letters(i + 1))
+            } else {
+                t.to_string()
+            }
+        })
+        .collect();
     for (i, message) in header.problems {
-        // An empty header cell over an empty column says nothing.
-        if !headers[i].is_empty() {
+        if !texts[i].is_empty() {
             b.warn(header_line, i + 1, message);
+        } else if used(i) {
+            b.warn(
+                header_line,
+                i + 1,
+                format!(
+                    "{} has no header; its cells are kept in the plan's notes",
+                    headers[i]
+                ),
+            );
         }
     }
     b.record_columns(&headers, &header.columns);
-    let data = rows.map(|(r, cells)| {
+    let data = rows.into_iter().map(|(r, cells)| {
         let line = r as usize + 1;
         // Trailing empty cells are not stored: a row is as wide as the
         // header at least.
