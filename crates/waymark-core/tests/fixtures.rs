@@ -303,3 +303,55 @@ fn bidirectional_controls_are_removed() {
 fn a_second_markdown_title() {
     case("markdown_second_title.md", Format::Markdown);
 }
+
+/// A workbook as a council keeps its plan: a notes sheet first, then the
+/// plan under a title row and a note; the theme (section) written once in a
+/// merged cell beside its packages; a date cell; a formula with its saved
+/// value; a multi-line cell; an unknown column; a row past the header's
+/// columns.
+fn council_workbook() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{ExcelDateTime, Format as Style, Formula, Workbook};
+    let mut book = Workbook::new();
+    let about = book.add_worksheet();
+    about.set_name("About")?;
+    about.write_string(0, 0, "Kept by the ICT team; updated quarterly")?;
+    let sheet = book.add_worksheet();
+    sheet.set_name("Action plan")?;
+    let wrap = Style::new().set_text_wrap();
+    let date = Style::new().set_num_format("dd/mm/yyyy");
+    sheet.merge_range(0, 0, 0, 5, "ICT strategy action plan 2025", &Style::new())?;
+    sheet.write_string(1, 0, "Draft for the board, March 2025")?;
+    let headers = [
+        "Section",
+        "Work package",
+        "Scope",
+        "Target date",
+        "Actual delivery",
+        "% complete",
+        "Budget",
+    ];
+    for (i, h) in headers.iter().enumerate() {
+        sheet.write_string(3, i as u16, *h)?;
+    }
+    sheet.merge_range(4, 0, 6, 0, "10.1 Core business systems", &Style::new())?;
+    sheet.write_string(4, 1, "1. Replace the care record system")?;
+    sheet.write_string_with_format(4, 2, "Procure\nthen migrate", &wrap)?;
+    sheet.write_string(4, 3, "Q2 2025")?;
+    sheet.write_datetime_with_format(4, 4, ExcelDateTime::from_ymd(2025, 6, 30)?, &date)?;
+    sheet.write_formula(4, 5, Formula::new("=20*2").set_result("40"))?;
+    sheet.write_number(4, 6, 125000.0)?;
+    sheet.write_string(5, 1, "2. Retire the finance module")?;
+    sheet.write_string(5, 3, "Q4 2025")?;
+    sheet.write_string(5, 7, "beyond the header")?;
+    sheet.write_string(6, 1, "3. Train staff")?;
+    sheet.write_string(7, 0, "10.2 Information sharing")?;
+    sheet.write_string(7, 1, "1. Share records with health")?;
+    sheet.write_formula(7, 5, Formula::new("=1/0").set_result("#DIV/0!"))?;
+    book.save_to_buffer()
+}
+
+#[test]
+fn xlsx_council_workbook() {
+    let bytes = council_workbook().unwrap_or_else(|e| panic!("workbook: {e}"));
+    case_bytes("council.xlsx", "xlsx_council", &bytes, Format::Xlsx);
+}

@@ -69,9 +69,20 @@ enum Command {
     /// Import a plan file and print the import report.
     Import {
         file: PathBuf,
-        /// auto, plan-text, markdown, csv or json.
+        /// auto, plan-text, markdown, csv, json or xlsx.
         #[arg(long, default_value = "auto")]
         format: String,
+        /// The sheet of an .xlsx workbook to read [default: the first whose
+        /// header row names a work package column].
+        #[arg(long)]
+        sheet: Option<String>,
+        /// How a header is understood: "Header=field" (repeatable); field is
+        /// one of section, section-title, work-package, title, number, scope,
+        /// relationships, delivery, comments, key-influences, owner, status,
+        /// rag, progress, actual-delivery, depends-on, programmes,
+        /// related-items, or notes (keep the column in the plan's notes).
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        map: Vec<String>,
         /// Read, report and run every check the import runs (in a database
         /// transaction that is rolled back), store nothing.
         #[arg(long)]
@@ -199,6 +210,8 @@ fn run() -> Result<()> {
         Command::Import {
             file,
             format,
+            sheet,
+            map,
             dry_run,
             encoding,
             allow_empty,
@@ -210,6 +223,8 @@ fn run() -> Result<()> {
             &file,
             &ImportFlags {
                 format,
+                sheet,
+                map,
                 dry_run,
                 encoding,
                 allow_empty,
@@ -538,6 +553,8 @@ fn title_from_file(path: &Path) -> String {
 /// `waymark import`'s flags.
 struct ImportFlags {
     format: String,
+    sheet: Option<String>,
+    map: Vec<String>,
     dry_run: bool,
     encoding: String,
     allow_empty: bool,
@@ -549,21 +566,55 @@ struct ImportFlags {
 fn import_file(db: &str, file: &Path, flags: &ImportFlags) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let encoding: import::Encoding = flags.encoding.parse().map_err(|e: String| anyhow!(e))?;
-    let decoded = import::decode(&bytes, encoding)
-        .with_context(|| format!("{} (encoding {encoding})", file.display()))?;
-    let format = match flags.format.as_str() {
-        "auto" => {
-            let head = decoded.text.get(..64 * 1024).unwrap_or(&decoded.text);
-            Format::detect(file.to_str(), head)
-        }
-        other => other.parse::<Format>().map_err(|e| anyhow!(e))?,
-    };
+    let mut mapping = Vec::new();
+    for m in &flags.map {
+        let Some((header, field)) = m.split_once('=') else {
+            bail!("--map \"{m}\": expected \"Header=field\", such as --map \"Lead officer=owner\"");
+        };
+        mapping.push((header.trim().to_string(), field.trim().to_string()));
+    }
     let options = ImportOptions {
         default_title: Some(flags.title.clone().unwrap_or_else(|| title_from_file(file))),
         encoding,
         allow_empty: flags.allow_empty,
+        sheet: flags.sheet.clone(),
+        mapping,
     };
-    let mut imported = match import::import_decoded(&decoded, format, &options) {
+    let workbook = match flags.format.as_str() {
+        "auto" => Format::is_xlsx(file.to_str(), &bytes),
+        other => other.parse::<Format>().map_err(|e| anyhow!(e))? == Format::Xlsx,
+    };
+    if flags.sheet.is_some() && !workbook {
+        bail!(
+            "--sheet names a sheet of an .xlsx workbook, and {} is not one",
+            file.display()
+        );
+    }
+    let (format, encoding_used, result) = if workbook {
+        (
+            Format::Xlsx,
+            None,
+            import::import_workbook(&bytes, &options),
+        )
+    } else {
+        let decoded = import::decode(&bytes, encoding)
+            .with_context(|| format!("{} (encoding {encoding})", file.display()))?;
+        let format = match flags.format.as_str() {
+            "auto" => {
+                let head = decoded.text.get(..64 * 1024).unwrap_or(&decoded.text);
+                Format::detect(file.to_str(), head)
+            }
+            other => other.parse::<Format>().map_err(|e| anyhow!(e))?,
+        };
+        if format == Format::Json && !options.mapping.is_empty() {
+            bail!(
+                "--map is for tables (CSV, plan-text, Markdown, xlsx); a JSON document names its fields itself"
+            );
+        }
+        let result = import::import_decoded(&decoded, format, &options);
+        (format, Some(decoded.encoding), result)
+    };
+    let mut imported = match result {
         Ok(imported) => imported,
         Err(e @ import::ImportError::NoWorkPackages { .. }) => {
             return Err(anyhow!(e)).with_context(|| {
@@ -593,12 +644,21 @@ fn import_file(db: &str, file: &Path, flags: &ImportFlags) -> Result<()> {
         .work_packages()
         .map(|(_, _, wp)| wp.related_items.len())
         .sum();
-    println!(
-        "Read \"{}\" as {} ({}):",
-        plan.title,
-        format.as_str(),
-        decoded.encoding
-    );
+    match encoding_used {
+        Some(encoding) => println!(
+            "Read \"{}\" as {} ({encoding}):",
+            plan.title,
+            format.as_str()
+        ),
+        None => match &imported.sheet {
+            Some(sheet) => println!(
+                "Read \"{}\" as {} (sheet \"{sheet}\"):",
+                plan.title,
+                format.as_str()
+            ),
+            None => println!("Read \"{}\" as {}:", plan.title, format.as_str()),
+        },
+    }
     println!("  {} sections", plan.sections.len());
     println!("  {} work packages", plan.work_package_count());
     println!(
@@ -630,6 +690,16 @@ fn import_file(db: &str, file: &Path, flags: &ImportFlags) -> Result<()> {
         OnExisting::Refuse
     };
     if flags.dry_run {
+        if !imported.columns.is_empty() {
+            println!("Columns (header → field):");
+            for c in &imported.columns {
+                match c.field {
+                    Some(field) => println!("  \"{}\" → {field}", c.header),
+                    None if c.header.is_empty() => {}
+                    None => println!("  \"{}\" → the plan's notes", c.header),
+                }
+            }
+        }
         // Against the database the import would write to; one that does not
         // exist yet is an empty one, and a dry run does not create it.
         let store = if database_file_exists(db) {

@@ -864,3 +864,177 @@ fn the_demo_makes_an_admin_with_a_one_off_password_on_first_start_only() {
         text(&list)
     );
 }
+
+/// A workbook with a title row, then a header the reader half knows.
+fn workbook(dir: &Path) -> PathBuf {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Plan").unwrap();
+    sheet.write_string(0, 0, "ICT action plan").unwrap();
+    for (i, h) in ["Section", "Work package", "Lead officer", "Budget"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(2, i as u16, *h).unwrap();
+    }
+    sheet.write_string(3, 0, "10.1 Core systems").unwrap();
+    sheet
+        .write_string(3, 1, "1. Replace the care record system")
+        .unwrap();
+    sheet.write_string(3, 2, "Jane Doe").unwrap();
+    sheet.write_number(3, 3, 125000.0).unwrap();
+    let path = dir.join("plan.xlsx");
+    book.save(&path).unwrap();
+    path
+}
+
+#[test]
+fn an_xlsx_workbook_imports_with_sheet_and_map() {
+    let dir = temp_dir("xlsx");
+    let file = workbook(&dir);
+    let file = file.to_str().unwrap();
+    let dry = waymark(
+        &dir,
+        &[
+            "import",
+            file,
+            "--sheet",
+            "Plan",
+            "--map",
+            "Lead officer=owner",
+            "--dry-run",
+        ],
+    );
+    let report = text(&dry);
+    assert!(dry.status.success(), "{report}");
+    for expected in [
+        "as xlsx (sheet \"Plan\")",
+        "1 work packages",
+        "Plan!A1: warning: a row above the header row",
+        "\"Work package\" → title",
+        "\"Lead officer\" → owner",
+        "\"Budget\" → the plan's notes",
+        "Dry run",
+    ] {
+        assert!(
+            report.contains(expected),
+            "missing {expected:?} in:\n{report}"
+        );
+    }
+    let out = waymark(&dir, &["import", file, "--map", "Lead officer=owner"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let json = waymark(&dir, &["export", "--format", "json"]);
+    assert!(String::from_utf8_lossy(&json.stdout).contains("\"owner\": \"Jane Doe\""));
+
+    // A field or header --map does not know, and a sheet that is not there.
+    for (args, wanted) in [
+        (
+            vec!["--map", "Lead officer=boss"],
+            "\"boss\" is not a field",
+        ),
+        (vec!["--map", "Director=owner"], "header \"Director\""),
+        (vec!["--sheet", "Summary"], "no sheet named \"Summary\""),
+    ] {
+        let mut all = vec!["import", file, "--dry-run"];
+        all.extend(args);
+        let out = waymark(&dir, &all);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(wanted), "missing {wanted:?} in:\n{stderr}");
+    }
+}
+
+#[test]
+fn hostile_xlsx_files_are_refused_and_nothing_is_stored() {
+    use std::io::Write;
+    let dir = temp_dir("xlsx-hostile");
+    // Not a ZIP, though named .xlsx.
+    let text_file = dir.join("plan.xlsx");
+    std::fs::write(&text_file, "Work package,Owner\n1. Do it,Jane\n").unwrap();
+    // A ZIP bomb: a part of 300 MB of zeros in a file of a few hundred KB.
+    let bomb = dir.join("bomb.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&bomb).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("xl/workbook.xml", options).unwrap();
+    zip.write_all(b"<workbook/>").unwrap();
+    zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..300 {
+        zip.write_all(&zeros).unwrap();
+    }
+    zip.finish().unwrap();
+    let header = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Work package</t></is></c><c r="B1" t="inlineStr"><is><t>Owner</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>1. Do it</t></is></c></row>"#;
+    // A formula whose value was never worked out.
+    let formula = dir.join("formula.xlsx");
+    raw_workbook(
+        &formula,
+        &format!(
+            r#"{header}<row r="3"><c r="B3"><f>HYPERLINK("http://example.invalid","Click")</f></c></row>"#
+        ),
+    );
+    // 10 MB of text in one cell.
+    let big = dir.join("big.xlsx");
+    raw_workbook(
+        &big,
+        &format!(
+            r#"{header}<row r="3"><c r="C3" t="inlineStr"><is><t>{}</t></is></c></row>"#,
+            "x".repeat(10 * 1024 * 1024)
+        ),
+    );
+    // A million empty rows and no header.
+    let empty = dir.join("empty.xlsx");
+    let rows: String = (1..=1_000_000)
+        .map(|r| format!(r#"<row r="{r}"><c r="A{r}" s="0"/></row>"#))
+        .collect();
+    raw_workbook(&empty, &rows);
+    for (file, wanted) in [
+        (&text_file, "not an .xlsx workbook"),
+        (&bomb, "would inflate to 314,572,800 bytes"),
+        (&formula, "Sheet1!B3 (=HYPERLINK("),
+        (
+            &big,
+            "Sheet1!C3: The cell must be 20,000 characters or fewer",
+        ),
+        (&empty, "\"Sheet1\" (empty)"),
+    ] {
+        let out = waymark(&dir, &["import", file.to_str().unwrap()]);
+        assert!(!out.status.success(), "{}", text(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(wanted), "missing {wanted:?} in:\n{stderr}");
+    }
+    let plans = waymark(&dir, &["plans"]);
+    assert_eq!(String::from_utf8_lossy(&plans.stdout).trim(), "");
+}
+
+/// A workbook of one sheet, `Sheet1`, whose `<sheetData>` is `rows`, written
+/// part by part (as hostile files are).
+fn raw_workbook(path: &Path, rows: &str) {
+    use std::io::Write;
+    let parts: [(&str, String); 4] = [
+        (
+            "_rels/.rels",
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.into(),
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#.into(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.into(),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
+            ),
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, text) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+}

@@ -37,6 +37,11 @@ pub(crate) struct Builder {
     /// for in the section, so a big section is not quadratic).
     numbers: Vec<SectionNumbers>,
     influence_index: HashMap<InfluenceCode, usize>,
+    /// The worksheet a workbook's rows come from: places are then cells
+    /// (`Sheet1!C12`) rather than lines.
+    pub sheet: Option<String>,
+    /// How the tables' columns were understood, for the report.
+    columns: Vec<super::MappedColumn>,
 }
 
 #[derive(Default)]
@@ -58,11 +63,32 @@ impl Builder {
             explicit_memberships: false,
             numbers: Vec::new(),
             influence_index: HashMap::new(),
+            sheet: None,
+            columns: Vec::new(),
+        }
+    }
+
+    /// Record how a table's columns were understood (each pair once).
+    pub fn record_columns(&mut self, headers: &[String], columns: &[Option<Column>]) {
+        for c in super::table::mapped_columns(headers, columns) {
+            if !self.columns.contains(&c) {
+                self.columns.push(c);
+            }
+        }
+    }
+
+    /// Where a note came from: `Line 12`, or in a workbook `Sheet1!C12`
+    /// (`Sheet1!12:12` for a whole row, column 0).
+    pub fn at(&self, line: usize, column: usize) -> String {
+        match &self.sheet {
+            Some(sheet) => super::cell_name(sheet, line, column),
+            None => format!("Line {line}"),
         }
     }
 
     pub fn warn(&mut self, line: usize, column: usize, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic {
+            sheet: self.sheet.clone(),
             line,
             column,
             severity: Severity::Warning,
@@ -153,8 +179,8 @@ impl Builder {
             );
             let texts: Vec<&str> = extra.iter().map(|c| c.text.trim()).collect();
             self.note(format!(
-                "Line {}: extra cells: {}",
-                first.line,
+                "{}: extra cells: {}",
+                self.at(first.line, first.column),
                 texts.join(" | ")
             ));
             if cells.iter().take(m).all(|c| c.text.trim().is_empty()) {
@@ -173,7 +199,11 @@ impl Builder {
             };
             let Some(col) = columns[slot] else {
                 if !text.is_empty() {
-                    self.note(format!("Line {} ({}): {text}", cell.line, headers[slot]));
+                    self.note(format!(
+                        "{} ({}): {text}",
+                        self.at(cell.line, cell.column),
+                        headers[slot]
+                    ));
                 }
                 continue;
             };
@@ -205,7 +235,10 @@ impl Builder {
                     wp.delivery = parts;
                     if !rest.is_empty() {
                         self.warn(cell.line, cell.column, format!("\"{rest}\" in the delivery cell is not a quarter; kept in the plan's notes"));
-                        self.note(format!("Line {} (delivery): {rest}", cell.line));
+                        self.note(format!(
+                            "{} (delivery): {rest}",
+                            self.at(cell.line, cell.column)
+                        ));
                     }
                 }
                 Column::Influences => {
@@ -213,7 +246,10 @@ impl Builder {
                     wp.influences = codes;
                     if !rest.is_empty() {
                         self.warn(cell.line, cell.column, format!("\"{rest}\" in the key-influences cell is not a code such as 3.1.1; kept in the plan's notes"));
-                        self.note(format!("Line {} (key influences): {rest}", cell.line));
+                        self.note(format!(
+                            "{} (key influences): {rest}",
+                            self.at(cell.line, cell.column)
+                        ));
                     }
                 }
                 Column::Status => {
@@ -270,7 +306,7 @@ impl Builder {
                         .map(|c| c.text.trim())
                         .filter(|t| !t.is_empty())
                         .collect();
-                    self.note(format!("Line {row_line}: {}", texts.join(" | ")));
+                    self.note(format!("{}: {}", self.at(row_line, 0), texts.join(" | ")));
                     return;
                 };
                 self.warn(row_line, 1, format!("{why}; numbered it {next}"));
@@ -337,7 +373,10 @@ impl Builder {
                 cell.column,
                 format!("\"{text}\" under \"{header}\" is not this row's section ({label}); kept in the plan's notes"),
             );
-            self.note(format!("Line {} ({header}): {text}", cell.line));
+            self.note(format!(
+                "{} ({header}): {text}",
+                self.at(cell.line, cell.column)
+            ));
         }
     }
 
@@ -357,7 +396,10 @@ impl Builder {
                     "section title \"{text}\" differs from the title this row's section already has (\"{title}\"); kept in the plan's notes"
                 );
                 self.warn(cell.line, cell.column, message);
-                self.note(format!("Line {} ({header}): {text}", cell.line));
+                self.note(format!(
+                    "{} ({header}): {text}",
+                    self.at(cell.line, cell.column)
+                ));
             }
         }
     }
@@ -383,7 +425,10 @@ impl Builder {
                     e.expected
                 ),
             );
-            self.note(format!("Line {} ({what}): {text}", cell.line));
+            self.note(format!(
+                "{} ({what}): {text}",
+                self.at(cell.line, cell.column)
+            ));
         }
     }
 
@@ -697,6 +742,8 @@ impl Builder {
         Imported {
             plan: self.plan,
             diagnostics: self.diagnostics,
+            columns: self.columns,
+            sheet: self.sheet,
         }
     }
 }

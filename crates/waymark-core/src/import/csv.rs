@@ -18,6 +18,7 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
         std::borrow::Cow::Borrowed(text)
     };
     let text = text.as_ref();
+    let mapping = table::Mapping::parse(&options.mapping).map_err(ImportError::Mapping)?;
     let delimiter = delimiter(text);
     check_shape(text, delimiter)?;
     let mut reader = csv::ReaderBuilder::new()
@@ -36,7 +37,10 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
         .take(table::MAX_HEADER_CELLS + 1)
         .map(|c| unguard_cell(c.trim()))
         .collect();
-    if !table::is_work_package_header(&texts) {
+    mapping
+        .check_used(texts.iter().copied())
+        .map_err(ImportError::Mapping)?;
+    if !table::is_work_package_header_with(&texts, &mapping) {
         let shown: Vec<String> = texts
             .iter()
             .take(4)
@@ -56,24 +60,54 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
         });
     }
     let headers: Vec<String> = texts.iter().map(|h| h.to_string()).collect();
-    let header = table::read_header(&texts);
+    let header = table::read_header_with(&texts, &mapping);
     let columns = header.columns;
-    let section_col = columns.iter().position(|c| *c == Some(Column::Section));
-    let title_col = columns
-        .iter()
-        .position(|c| *c == Some(Column::SectionTitle));
     let mut b = Builder::new(options.default_title.as_deref().unwrap_or("Action plan"));
     for (i, message) in header.problems {
         b.warn(1, i + 1, message);
     }
+    b.record_columns(&headers, &columns);
+    let rows = records.map(|record| {
+        let record = record.map_err(|e| csv_error(&e))?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let cells: Vec<Cell> = record
+            .iter()
+            .enumerate()
+            .map(|(i, text)| Cell {
+                text: unguard_cell(text).to_string(),
+                line,
+                column: i + 1,
+            })
+            .collect();
+        Ok((line, cells))
+    });
+    rows_into_sections(&mut b, &columns, &headers, 1, rows)?;
+    Ok(b.finish())
+}
+
+/// Rows of a spreadsheet-shaped table (CSV, a workbook's sheet) into the
+/// builder, grouped into sections by their `Section` cell, or by their
+/// `Section title` cell when that is empty (a section with a title and no
+/// number). `header_line` is where the header row is, for its warnings.
+pub(crate) fn rows_into_sections(
+    b: &mut Builder,
+    columns: &[Option<Column>],
+    headers: &[String],
+    header_line: usize,
+    rows: impl Iterator<Item = Result<(usize, Vec<Cell>), ImportError>>,
+) -> Result<(), ImportError> {
+    let section_col = columns.iter().position(|c| *c == Some(Column::Section));
+    let title_col = columns
+        .iter()
+        .position(|c| *c == Some(Column::SectionTitle));
     match (section_col, title_col) {
         (None, None) => b.warn(
-            1,
+            header_line,
             1,
             "no Section column; all rows kept in one section without a heading",
         ),
         (None, Some(t)) => b.warn(
-            1,
+            header_line,
             t + 1,
             format!(
                 "no Section column; rows are grouped into sections by \"{}\" (sections without numbers)",
@@ -82,20 +116,17 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
         ),
         _ => {}
     }
-    // Rows are grouped by their section cell; by their section title cell
-    // when that is empty (a section with a title and no number).
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     let mut last_section: Option<((String, String), usize)> = None;
-    let cell_of = |record: &csv::StringRecord, col: Option<usize>| {
-        col.and_then(|i| record.get(i))
-            .map_or("", |c| unguard_cell(c.trim()))
+    let cell_of = |cells: &[Cell], col: Option<usize>| {
+        col.and_then(|i| cells.get(i))
+            .map_or("", |c| c.text.trim())
             .to_string()
     };
-    for record in records {
-        let record = record.map_err(|e| csv_error(&e))?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        let section_text = cell_of(&record, section_col);
-        let title_text = cell_of(&record, title_col);
+    for row in rows {
+        let (line, cells) = row?;
+        let section_text = cell_of(&cells, section_col);
+        let title_text = cell_of(&cells, title_col);
         let key = if section_text.is_empty() {
             (String::new(), title_text.clone())
         } else {
@@ -120,18 +151,9 @@ pub(crate) fn read(text: &str, options: &ImportOptions) -> Result<Imported, Impo
             }
         };
         last_section = Some((key, section));
-        let cells: Vec<Cell> = record
-            .iter()
-            .enumerate()
-            .map(|(i, text)| Cell {
-                text: unguard_cell(text).to_string(),
-                line,
-                column: i + 1,
-            })
-            .collect();
-        b.add_row(section, &columns, &headers, cells, line);
+        b.add_row(section, columns, headers, cells, line);
     }
-    Ok(b.finish())
+    Ok(())
 }
 
 /// The label the CSV export gives a section without a heading,

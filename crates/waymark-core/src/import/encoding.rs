@@ -176,10 +176,16 @@ pub fn decode(bytes: &[u8], requested: Encoding) -> Result<Decoded<'_>, ImportEr
     let kind = [
         (
             &b"PK\x03\x04"[..],
-            "a ZIP archive, such as an .xlsx or .docx file",
+            "a ZIP archive, such as an .xlsx or .docx file; an .xlsx workbook is read with --format xlsx (or auto), and a .docx's table can be copied into a text file",
         ),
-        (b"\xD0\xCF\x11\xE0", "an older Office file (.xls or .doc)"),
-        (b"%PDF-", "a PDF document"),
+        (
+            b"\xD0\xCF\x11\xE0",
+            "an older Office file (.xls or .doc); save it as .xlsx, or copy its table into a text file, and import that",
+        ),
+        (
+            b"%PDF-",
+            "a PDF document; copy its table into a text file, and import that",
+        ),
     ]
     .into_iter()
     .find(|(magic, _)| bytes.starts_with(magic));
@@ -187,9 +193,7 @@ pub fn decode(bytes: &[u8], requested: Encoding) -> Result<Decoded<'_>, ImportEr
         return Err(ImportError::NotText {
             line: 1,
             column: 1,
-            what: format!(
-                "it is {kind}; save the table as CSV or copy it into a text file, and import that"
-            ),
+            what: format!("it is {kind}"),
         });
     }
     let mut diagnostics = Vec::new();
@@ -213,6 +217,7 @@ pub fn decode(bytes: &[u8], requested: Encoding) -> Result<Decoded<'_>, ImportEr
                     let (line, column) = byte_position(bytes, e.valid_up_to());
                     let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
                     diagnostics.push(Diagnostic {
+                        sheet: None,
                         line,
                         column,
                         severity: Severity::Warning,
@@ -272,6 +277,7 @@ pub fn decode(bytes: &[u8], requested: Encoding) -> Result<Decoded<'_>, ImportEr
         let (line, column) = position(&text, at);
         let count = text.matches('\u{0B}').count();
         diagnostics.push(Diagnostic {
+            sheet: None,
             line,
             column,
             severity: Severity::Warning,
@@ -415,7 +421,7 @@ mod tests {
         assert_eq!(
             e.as_deref(),
             Some(
-                "line 1, column 1: the file is not text (it is a ZIP archive, such as an .xlsx or .docx file; save the table as CSV or copy it into a text file, and import that)"
+                "line 1, column 1: the file is not text (it is a ZIP archive, such as an .xlsx or .docx file; an .xlsx workbook is read with --format xlsx (or auto), and a .docx's table can be copied into a text file)"
             )
         );
         assert!(decode(b"%PDF-1.7\n", Encoding::Auto).is_err());

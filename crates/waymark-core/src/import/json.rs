@@ -152,6 +152,7 @@ pub(crate) fn read(text: &str) -> Result<Imported, ImportError> {
         }
         plan.notes.push_str(&format!("Line {line}: {message}"));
         diagnostics.push(Diagnostic {
+            sheet: None,
             line,
             column,
             severity: Severity::Warning,
@@ -164,6 +165,7 @@ pub(crate) fn read(text: &str) -> Result<Imported, ImportError> {
         }
         plan.notes.push_str(&message);
         diagnostics.push(Diagnostic {
+            sheet: None,
             line: 1,
             column: 1,
             severity: Severity::Warning,
@@ -171,7 +173,12 @@ pub(crate) fn read(text: &str) -> Result<Imported, ImportError> {
         });
     }
     complete_registers(&mut plan);
-    Ok(Imported { plan, diagnostics })
+    Ok(Imported {
+        plan,
+        diagnostics,
+        columns: Vec::new(),
+        sheet: None,
+    })
 }
 
 /// A JSON document read only to refuse an object that has a key twice, at

@@ -11,6 +11,7 @@ mod json;
 mod pipe;
 pub mod relationships;
 mod table;
+mod xlsx;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -20,6 +21,8 @@ use crate::model::Plan;
 
 pub use build::{infer_kind, parse_delivery, parse_influences};
 pub use encoding::{Decoded, Encoding, decode};
+pub use table::{FIELD_NAMES, MappedColumn};
+pub use xlsx::{HEADER_SEARCH_ROWS, MAX_PART_BYTES, MAX_PARTS, MAX_WORKBOOK_BYTES};
 
 /// Input formats `waymark import` understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +33,8 @@ pub enum Format {
     Markdown,
     Csv,
     Json,
+    /// An Excel workbook (`.xlsx`): the sheet whose header row is recognised.
+    Xlsx,
 }
 
 impl Format {
@@ -39,7 +44,18 @@ impl Format {
             Format::Markdown => "markdown",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Xlsx => "xlsx",
         }
+    }
+
+    /// Whether bytes are an Excel workbook: a ZIP archive (`PK\x03\x04`)
+    /// holding `xl/workbook.xml`, or a file named `.xlsx` (whose bytes the
+    /// reader then checks, so a text file misnamed `.xlsx` is told so).
+    pub fn is_xlsx(file_name: Option<&str>, bytes: &[u8]) -> bool {
+        let ext = file_name
+            .and_then(|n| n.rsplit_once('.'))
+            .map(|(_, e)| e.to_ascii_lowercase());
+        ext.as_deref() == Some("xlsx") || xlsx::looks_like_workbook(bytes)
     }
 
     /// Guess the format from a file name and its content.
@@ -93,8 +109,9 @@ impl FromStr for Format {
             "markdown" | "md" => Ok(Format::Markdown),
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
+            "xlsx" | "excel" => Ok(Format::Xlsx),
             other => Err(format!(
-                "unknown format \"{other}\": expected auto, plan-text, markdown, csv or json"
+                "unknown format \"{other}\": expected auto, plan-text, markdown, csv, json or xlsx"
             )),
         }
     }
@@ -110,6 +127,10 @@ pub enum Severity {
 /// Something a reader inferred, could not place, or rejected, at a place in the file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
+    /// The worksheet, for a workbook: `line` is then the row and `column`
+    /// the column (shown `Sheet1!C12`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     pub line: usize,
     pub column: usize,
     pub severity: Severity,
@@ -122,12 +143,48 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(
-            f,
-            "line {}, column {}: {sev}: {}",
-            self.line, self.column, self.message
-        )
+        match &self.sheet {
+            Some(sheet) => write!(
+                f,
+                "{}: {sev}: {}",
+                cell_name(sheet, self.line, self.column),
+                self.message
+            ),
+            None => write!(
+                f,
+                "line {}, column {}: {sev}: {}",
+                self.line, self.column, self.message
+            ),
+        }
     }
+}
+
+/// A cell as Excel names it: `Sheet1!C12`, `'Action plan'!A1` (a sheet name
+/// with anything but letters, digits and `_` quoted). `row` and `column`
+/// count from 1; column 0 names the row alone (`Sheet1!12:12`).
+pub fn cell_name(sheet: &str, row: usize, column: usize) -> String {
+    let sheet = if sheet.chars().all(|c| c.is_alphanumeric() || c == '_') && !sheet.is_empty() {
+        sheet.to_string()
+    } else {
+        format!("'{}'", sheet.replace('\'', "''"))
+    };
+    if column == 0 {
+        return format!("{sheet}!{row}:{row}");
+    }
+    format!("{sheet}!{}{row}", column_letters(column))
+}
+
+/// `1` → `A`, `27` → `AA`.
+pub fn column_letters(column: usize) -> String {
+    let mut n = column;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        out.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A file that cannot be read as a plan at all. Nothing is stored.
@@ -153,6 +210,13 @@ pub enum ImportError {
     NoTable,
     #[error("no work packages were found ({cause})")]
     NoWorkPackages { cause: String },
+    /// A workbook that cannot be read, or that breaks the limits on
+    /// workbooks: the message names the sheet and cell where there is one.
+    #[error("{0}")]
+    Workbook(String),
+    /// `--map` names a field or header that does not exist.
+    #[error("{0}")]
+    Mapping(String),
     /// Values over the limits every field has (`crate::limits`); nothing is stored.
     #[error("{}", over_limits_message(.0))]
     OverLimits(Vec<String>),
@@ -176,6 +240,11 @@ fn over_limits_message(places: &[String]) -> String {
 pub struct Imported {
     pub plan: Plan,
     pub diagnostics: Vec<Diagnostic>,
+    /// How each column of the tables read was understood (header → field,
+    /// or the notes), each header and field once; empty for JSON.
+    pub columns: Vec<MappedColumn>,
+    /// The worksheet read, for a workbook.
+    pub sheet: Option<String>,
 }
 
 /// Options that do not come from the file.
@@ -188,6 +257,12 @@ pub struct ImportOptions {
     /// Accept a plan without work packages (otherwise
     /// [`ImportError::NoWorkPackages`]).
     pub allow_empty: bool,
+    /// The worksheet to read from a workbook (otherwise the first whose
+    /// header row is recognised).
+    pub sheet: Option<String>,
+    /// How headers are understood, over their meaning: header → field
+    /// name (`table::FIELD_NAMES`; `notes` keeps a column in the notes).
+    pub mapping: Vec<(String, String)>,
 }
 
 /// Whether a section title alone, written as a Markdown heading, would read
@@ -204,7 +279,35 @@ pub fn import(
     format: Format,
     options: &ImportOptions,
 ) -> Result<Imported, ImportError> {
+    if format == Format::Xlsx {
+        return import_workbook(bytes, options);
+    }
     import_decoded(&decode(bytes, options.encoding)?, format, options)
+}
+
+/// Read a plan from an Excel workbook's bytes (see `xlsx`): the same checks
+/// as every other format (bidirectional controls, no work packages, limits).
+pub fn import_workbook(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportError> {
+    let mut imported = xlsx::read(bytes, options)?;
+    let removed = clean_plan(&mut imported.plan);
+    if removed > 0 {
+        imported.diagnostics.push(Diagnostic {
+            sheet: None,
+            line: 1,
+            column: 1,
+            severity: Severity::Warning,
+            message: format!(
+                "removed {removed} bidirectional control character{} (U+202A–U+202E, U+2066–U+2069), which would show the text reordered",
+                if removed == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    if imported.plan.work_package_count() == 0 && !options.allow_empty {
+        return Err(ImportError::NoWorkPackages {
+            cause: "the sheet's header row has no rows below it".into(),
+        });
+    }
+    within_limits(imported)
 }
 
 /// Read a plan from a file's text (see [`decode`]), in the given format: the
@@ -222,6 +325,10 @@ pub fn import_decoded(
         Format::Markdown => pipe::read(&text, pipe::Dialect::Markdown, options),
         Format::Csv => csv::read(&text, options),
         Format::Json => json::read(&text),
+        // A workbook is not text: `import` reads it from its bytes.
+        Format::Xlsx => Err(ImportError::Workbook(
+            "an .xlsx workbook is read from its bytes, not as text".into(),
+        )),
     }
     .map_err(|e| match e {
         // No table at all, but tab-separated lines: say so.
@@ -236,6 +343,7 @@ pub fn import_decoded(
     let escaped = clean_plan(&mut imported.plan);
     if escaped > 0 {
         diagnostics.push(Diagnostic {
+            sheet: None,
             line: 1,
             column: 1,
             severity: Severity::Warning,
@@ -273,6 +381,7 @@ fn strip_bidi_controls(text: &str) -> (Cow<'_, str>, Vec<Diagnostic>) {
             .filter(|c| crate::text::is_bidi_control(*c))
             .count();
         diagnostics.push(Diagnostic {
+            sheet: None,
             line: i + 1,
             column: line[..at].chars().count() + 1,
             severity: Severity::Warning,

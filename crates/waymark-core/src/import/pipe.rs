@@ -86,6 +86,10 @@ struct Reader {
     programme_register: bool,
     /// Markdown: the lines followed by a `| --- |` row.
     separator_after: std::collections::HashSet<usize>,
+    /// Headers whose meaning is given (`--map`), and every header cell seen
+    /// (a mapped header the file does not have is an error).
+    mapping: table::Mapping,
+    headers_seen: Vec<String>,
 }
 
 pub(crate) fn read(
@@ -94,7 +98,10 @@ pub(crate) fn read(
     options: &ImportOptions,
 ) -> Result<Imported, ImportError> {
     let title = options.default_title.as_deref().unwrap_or("Action plan");
+    let mapping = table::Mapping::parse(&options.mapping).map_err(ImportError::Mapping)?;
     let mut r = Reader {
+        mapping,
+        headers_seen: Vec::new(),
         dialect,
         delimiter: delimiter(text),
         b: Builder::new(title),
@@ -120,6 +127,9 @@ pub(crate) fn read(
     for (i, raw) in text.lines().enumerate() {
         r.line(i + 1, raw);
     }
+    r.mapping
+        .check_used(r.headers_seen.iter().map(String::as_str))
+        .map_err(ImportError::Mapping)?;
     r.finish()
 }
 
@@ -499,7 +509,8 @@ impl Reader {
         // Registers first: `Code | Title | Description` would otherwise pass as a
         // work-package header (a title and a scope column).
         let register = table::register_of(&texts);
-        let header = register.is_some() || table::is_work_package_header(&texts);
+        let header =
+            register.is_some() || table::is_work_package_header_with(&texts, &self.mapping);
         if header && self.table.is_some() {
             match self.header_inside_table(n, &cells) {
                 InnerHeader::Row => {
@@ -534,7 +545,7 @@ impl Reader {
             self.table = Some(TableKind::Register { register, headers });
             return;
         }
-        if table::is_work_package_header(&texts) {
+        if table::is_work_package_header_with(&texts, &self.mapping) {
             self.flush_row();
             self.start_work_package_table(n, &cells);
             return;
@@ -594,7 +605,9 @@ impl Reader {
     fn tab_row(&mut self, n: usize, t: &str, cells: Vec<Cell>) {
         if self.table.is_none() {
             let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
-            if !table::is_work_package_header(&texts) && table::register_of(&texts).is_none() {
+            if !table::is_work_package_header_with(&texts, &self.mapping)
+                && table::register_of(&texts).is_none()
+            {
                 self.text_line(n, t);
                 return;
             }
@@ -626,7 +639,7 @@ impl Reader {
     fn continuation_or_row(&mut self, n: usize, cells: Vec<Cell>, closed: bool) {
         if self.table.is_none() {
             let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
-            if table::is_work_package_header(&texts) {
+            if table::is_work_package_header_with(&texts, &self.mapping) {
                 self.start_work_package_table(n, &cells);
             } else {
                 self.text_line(n, &texts.join(" | "));
@@ -696,14 +709,16 @@ impl Reader {
         }
         self.section_has_table = true;
         let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
-        let header = table::read_header(&texts);
+        let header = table::read_header_with(&texts, &self.mapping);
         for (i, message) in header.problems {
             if let Some(cell) = cells.get(i) {
                 self.b.warn(cell.line, cell.column, message);
             }
         }
         let columns = header.columns;
-        let headers = cells.iter().map(|c| c.text.clone()).collect();
+        let headers: Vec<String> = cells.iter().map(|c| c.text.clone()).collect();
+        self.b.record_columns(&headers, &columns);
+        self.headers_seen.extend(headers.iter().cloned());
         self.table = Some(TableKind::WorkPackages {
             columns,
             headers,

@@ -114,6 +114,137 @@ impl Column {
     }
 }
 
+/// The field names `--map "Header=field"` takes, and the column each
+/// means (`notes`: none; the column's cells are kept in the plan's notes).
+/// `-` and `_` read as spaces, and case does not matter.
+pub const FIELD_NAMES: &[(&str, Option<Column>)] = &[
+    ("section", Some(Column::Section)),
+    ("section title", Some(Column::SectionTitle)),
+    ("work package", Some(Column::WorkPackage)),
+    ("title", Some(Column::Title)),
+    ("number", Some(Column::Number)),
+    ("scope", Some(Column::Scope)),
+    ("relationships", Some(Column::Relationships)),
+    ("delivery", Some(Column::Delivery)),
+    ("comments", Some(Column::Comments)),
+    ("key influences", Some(Column::Influences)),
+    ("owner", Some(Column::Owner)),
+    ("status", Some(Column::Status)),
+    ("rag", Some(Column::Rag)),
+    ("progress", Some(Column::Progress)),
+    ("actual delivery", Some(Column::ActualDelivery)),
+    ("depends on", Some(Column::DependsOn)),
+    ("programmes", Some(Column::Programmes)),
+    ("related items", Some(Column::RelatedItems)),
+    ("notes", None),
+];
+
+/// Headers whose meaning is given rather than read (`--map`): a header
+/// (compared trimmed, ignoring case) and its column, `None` for the notes.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    /// The header as given, lower case (compared), and its column.
+    entries: Vec<(String, String, Option<Column>)>,
+}
+
+fn field_key(field: &str) -> String {
+    field
+        .trim()
+        .to_lowercase()
+        .replace(['-', '_'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Mapping {
+    /// `Header=field` pairs; a field that is not one of [`FIELD_NAMES`] or an
+    /// empty header is an error naming it.
+    pub fn parse(pairs: &[(String, String)]) -> Result<Mapping, String> {
+        let mut entries = Vec::new();
+        for (header, field) in pairs {
+            let header = header.trim();
+            if header.is_empty() {
+                return Err(format!(
+                    "--map \"={field}\": the header before \"=\" is empty"
+                ));
+            }
+            let key = field_key(field);
+            let Some((_, column)) = FIELD_NAMES.iter().find(|(name, _)| *name == key) else {
+                let names: Vec<&str> = FIELD_NAMES.iter().map(|(n, _)| *n).collect();
+                return Err(format!(
+                    "--map \"{header}={field}\": \"{field}\" is not a field; the fields are: {}",
+                    names.join(", ")
+                ));
+            };
+            entries.push((header.to_string(), header.to_lowercase(), *column));
+        }
+        Ok(Mapping { entries })
+    }
+
+    /// The column a header is mapped to: `Some(None)` for the notes,
+    /// `None` when the mapping does not name it.
+    pub fn get(&self, header: &str) -> Option<Option<Column>> {
+        let h = header.trim().to_lowercase();
+        self.entries
+            .iter()
+            .rev()
+            .find(|(_, k, _)| *k == h)
+            .map(|(_, _, c)| *c)
+    }
+
+    /// What a header means: as mapped, else by its words ([`classify`]).
+    pub fn classify(&self, header: &str) -> Option<Column> {
+        self.get(header).unwrap_or_else(|| classify(header))
+    }
+
+    /// An error naming the first mapped header that is not among `headers`.
+    pub fn check_used<'a>(
+        &self,
+        headers: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Result<(), String> {
+        for (given, key, _) in &self.entries {
+            if !headers
+                .clone()
+                .into_iter()
+                .any(|h| h.trim().to_lowercase() == *key)
+            {
+                let seen: Vec<String> = headers
+                    .clone()
+                    .into_iter()
+                    .filter(|h| !h.trim().is_empty())
+                    .map(|h| format!("\"{}\"", h.trim()))
+                    .collect();
+                return Err(format!(
+                    "--map names the header \"{given}\", which the file's header row does not have; its headers are: {}",
+                    seen.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How a reader understood one column, for the report (`--dry-run`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappedColumn {
+    pub header: String,
+    /// The field it fills; `None`: its cells go to the plan's notes.
+    pub field: Option<&'static str>,
+}
+
+/// Each column of a read header with the field it fills.
+pub fn mapped_columns(headers: &[String], columns: &[Option<Column>]) -> Vec<MappedColumn> {
+    headers
+        .iter()
+        .zip(columns)
+        .map(|(h, c)| MappedColumn {
+            header: h.clone(),
+            field: c.map(Column::name),
+        })
+        .collect()
+}
+
 /// A header row read: each column's field, and what the reader must report
 /// about the columns whose cells go to the plan's notes instead, by index.
 pub struct Header {
@@ -126,12 +257,26 @@ pub struct Header {
 /// "Notes"), fill no field: their cells are kept in the plan's notes, and each
 /// has a problem saying so. Without this, the later column's cells would
 /// overwrite (or be overwritten by) the earlier one's, with no word said.
+#[cfg(test)]
 pub fn read_header(headers: &[&str]) -> Header {
+    read_header_with(headers, &Mapping::default())
+}
+
+/// [`read_header`] with some headers' meaning given (`--map`): a header
+/// mapped to `notes` keeps its cells in the notes, with a warning.
+pub fn read_header_with(headers: &[&str], mapping: &Mapping) -> Header {
     let mut columns = Vec::with_capacity(headers.len());
     let mut problems = Vec::new();
     let mut filled: Vec<(Column, usize)> = Vec::new();
     for (i, h) in headers.iter().enumerate() {
-        let column = match classify(h) {
+        let column = match mapping.classify(h) {
+            None if mapping.get(h).is_some() => {
+                problems.push((
+                    i,
+                    format!("column \"{h}\" is mapped to the notes; its cells are kept in the plan's notes"),
+                ));
+                None
+            }
             None => {
                 problems.push((
                     i,
@@ -168,6 +313,11 @@ pub const MAX_HEADER_CELLS: usize = 100;
 /// Whether a row of cells is the header of a work-package table: at least two
 /// recognised columns, one of which names the package.
 pub fn is_work_package_header(cells: &[&str]) -> bool {
+    is_work_package_header_with(cells, &Mapping::default())
+}
+
+/// [`is_work_package_header`] with some headers' meaning given (`--map`).
+pub fn is_work_package_header_with(cells: &[&str], mapping: &Mapping) -> bool {
     // No plan has this many columns; a line of a million cells is data, and
     // classifying each would be slow for nothing.
     if cells.len() > MAX_HEADER_CELLS {
@@ -183,8 +333,13 @@ pub fn is_work_package_header(cells: &[&str]) -> bool {
     if !label_like {
         return false;
     }
-    let cols: Vec<Option<Column>> = cells.iter().map(|c| classify(c)).collect();
-    let known = cols.iter().flatten().count();
+    let cols: Vec<Option<Column>> = cells.iter().map(|c| mapping.classify(c)).collect();
+    // A column mapped to the notes is known too: its header was named.
+    let known = cols
+        .iter()
+        .zip(cells)
+        .filter(|(c, h)| c.is_some() || mapping.get(h).is_some())
+        .count();
     known >= 2
         && known * 2 >= cells.len()
         && cols
@@ -246,6 +401,50 @@ mod tests {
         assert_eq!(classify("Section"), Some(Column::Section));
         assert_eq!(classify("Section title"), Some(Column::SectionTitle));
         assert_eq!(classify("Section name"), Some(Column::SectionTitle));
+    }
+
+    #[test]
+    fn a_mapping_gives_headers_their_meaning() {
+        let pairs = |p: &[(&str, &str)]| -> Vec<(String, String)> {
+            p.iter()
+                .map(|(h, f)| (h.to_string(), f.to_string()))
+                .collect()
+        };
+        let mapping = Mapping::parse(&pairs(&[
+            ("Lead officer", "owner"),
+            (" THEME ", "Section_title"),
+            ("Budget", "notes"),
+            ("Champion", "owner"),
+        ]))
+        .unwrap_or_default();
+        let header = read_header_with(&["Action", "lead officer", "Theme", "Budget"], &mapping);
+        assert_eq!(
+            header.columns,
+            [
+                Some(Column::WorkPackage),
+                Some(Column::Owner),
+                Some(Column::SectionTitle),
+                None
+            ]
+        );
+        assert_eq!(
+            header.problems[0].1,
+            "column \"Budget\" is mapped to the notes; its cells are kept in the plan's notes"
+        );
+        // A header only a mapping knows still makes the row a header.
+        assert!(!is_work_package_header(&["Action", "Champion", "Budget"]));
+        assert!(is_work_package_header_with(
+            &["Action", "Champion", "Budget"],
+            &mapping
+        ));
+        assert_eq!(
+            mapping.check_used(["Action", "Budget"]),
+            Err("--map names the header \"Lead officer\", which the file's header row does not have; its headers are: \"Action\", \"Budget\"".into())
+        );
+        let bad = Mapping::parse(&pairs(&[("Lead", "boss")]))
+            .err()
+            .unwrap_or_default();
+        assert!(bad.starts_with("--map \"Lead=boss\": \"boss\" is not a field; the fields are: section, section title,"), "{bad}");
     }
 
     #[test]
