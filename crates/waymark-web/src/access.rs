@@ -221,8 +221,16 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn is_session_id(v: &str) -> bool {
+/// Whether a cookie's value looks like an id Waymark made (64 hex digits).
+pub(crate) fn is_session_id(v: &str) -> bool {
     v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Add a `Set-Cookie` header (a value that is not a header value is left out).
+pub(crate) fn set_cookie(res: &mut Response, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
 }
 
 /// The session cookie to set (`id`), or to clear (`None`).

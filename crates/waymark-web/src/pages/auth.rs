@@ -308,7 +308,7 @@ pub async fn start_session(
         .run(move |s| s.create_session(&digest, account, now, policy))
         .await?;
     let mut res = Redirect::to(to).into_response();
-    set_cookie(
+    access::set_cookie(
         &mut res,
         &access::session_cookie(Some(&id), state.access.secure_cookies),
     );
@@ -335,17 +335,11 @@ async fn sign_out_of(state: &AppState, identity: &Identity) -> Response {
         }
     }
     let mut res = Redirect::to("/sign-in?signed_out=1").into_response();
-    set_cookie(
+    access::set_cookie(
         &mut res,
         &access::session_cookie(None, state.access.secure_cookies),
     );
     no_store(res)
-}
-
-fn set_cookie(res: &mut Response, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
 }
 
 pub(super) fn no_store(mut res: Response) -> Response {

@@ -27,6 +27,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use super::error::HtmlError;
+use crate::access::{cookie, is_session_id};
 
 /// The browser's form-token cookie (not the sign-in: `access::SESSION_COOKIE`).
 pub const COOKIE: &str = "waymark_csrf";
@@ -141,26 +142,8 @@ pub fn form_token() -> Option<String> {
     FORM_TOKEN.try_with(Clone::clone).ok()
 }
 
-/// The value of one cookie in the request.
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-fn is_session_id(v: &str) -> bool {
-    v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 fn new_session_id() -> Option<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).ok()?;
-    Some(hex(&bytes))
+    waymark_store::secret::new_session_id().ok()
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -38,7 +38,7 @@ pub async fn login(State(state): State<AppState>, Query(query): Query<LoginQuery
         Ok((id, url)) => {
             let mut res =
                 (StatusCode::SEE_OTHER, [(header::CACHE_CONTROL, "no-store")]).into_response();
-            set_cookie(
+            crate::access::set_cookie(
                 &mut res,
                 &cookie(
                     &id,
@@ -69,13 +69,13 @@ pub async fn callback(
     let Some(sso) = state.oidc.clone() else {
         return HtmlError::NotFound("Single sign-on".into()).into_response();
     };
-    let id = cookie_value(&headers, oidc::COOKIE).filter(|v| oidc::is_pending_id(v));
+    let id = crate::access::cookie(&headers, oidc::COOKIE).filter(|v| oidc::is_pending_id(v));
     let outcome = sso.finish(id, query).await;
     let mut res = match outcome {
         Ok(identity) => signed_in(&state, identity).await,
         Err(e) => failed(&e),
     };
-    set_cookie(&mut res, &cookie("", 0, sso.config().secure_cookie()));
+    crate::access::set_cookie(&mut res, &cookie("", 0, sso.config().secure_cookie()));
     res
 }
 
@@ -191,24 +191,6 @@ fn cookie(value: &str, max_age: u64, secure: bool) -> String {
     )
 }
 
-fn set_cookie(res: &mut Response, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-}
-
-/// The value of one cookie in the request.
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,7 +214,7 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("a=1; waymark_sso=xyz"),
         );
-        assert_eq!(cookie_value(&h, "waymark_sso"), Some("xyz"));
-        assert_eq!(cookie_value(&h, "b"), None);
+        assert_eq!(crate::access::cookie(&h, "waymark_sso"), Some("xyz"));
+        assert_eq!(crate::access::cookie(&h, "b"), None);
     }
 }
