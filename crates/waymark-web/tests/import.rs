@@ -88,6 +88,9 @@ fn preview_fields(body: &str, changes: &[(&str, &str)]) -> Vec<(String, String)>
         fields.push((name.clone(), selected(form, &name)));
         i += 1;
     }
+    if form.contains("name=\"sheet\"") {
+        fields.push(("sheet".into(), selected(form, "sheet")));
+    }
     let title = after(form, "id=\"title\" name=\"title\" value=\"")
         .and_then(|v| v.split('"').next())
         .map(unescape)
@@ -271,6 +274,17 @@ fn a_workbook_is_previewed_with_its_sheet() {
     sheet.write_string(1, 1, "1. New switches").unwrap();
     sheet.write_string(1, 2, "Q3 2026").unwrap();
     sheet.write_string(1, 3, "Pat").unwrap();
+    let older = workbook.add_worksheet();
+    older.set_name("Last year").unwrap();
+    for (c, h) in ["Section", "Work package"].iter().enumerate() {
+        older.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=2u32 {
+        older.write_string(r, 0, "2.1 Old").unwrap();
+        older
+            .write_string(r, 1, format!("{r}. Old task {r}"))
+            .unwrap();
+    }
     let bytes = workbook.save_to_buffer().unwrap();
 
     let server = common::start();
@@ -284,6 +298,27 @@ fn a_workbook_is_previewed_with_its_sheet() {
     );
     assert!(res.body.contains("<dt>Work packages</dt><dd>1</dd>"));
     assert!(res.body.contains("New switches"));
+    // The other sheet can be chosen instead, and back.
+    assert_eq!(selected(&res.body, "sheet"), "Action plan");
+    let res = post(
+        &mut b,
+        &preview_fields(&res.body, &[("action", "preview"), ("sheet", "Last year")]),
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(
+        res.body.contains("<dt>Work packages</dt><dd>2</dd>"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("Old task 2"));
+    let res = post(
+        &mut b,
+        &preview_fields(
+            &res.body,
+            &[("action", "preview"), ("sheet", "Action plan")],
+        ),
+    );
+    assert!(res.body.contains("<dt>Work packages</dt><dd>1</dd>"));
     let res = post(&mut b, &preview_fields(&res.body, &[("action", "import")]));
     assert_eq!(res.status, 303, "{}", res.body);
     assert!(

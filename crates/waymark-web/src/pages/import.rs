@@ -297,6 +297,8 @@ struct Choices {
     /// whether the field was chosen before), in order.
     columns: Vec<PostedColumn>,
     replace: bool,
+    /// The workbook's sheet chosen (empty: the first with a header row).
+    sheet: String,
 }
 
 #[derive(Debug, Clone)]
@@ -328,10 +330,17 @@ impl Choices {
                 field,
             });
         }
+        let sheet = posted.get("sheet").unwrap_or_default().to_string();
+        // Another sheet has other columns: the fields chosen for this one's
+        // do not carry over.
+        if posted.get("sheet_was").is_some_and(|was| was != sheet) {
+            columns.clear();
+        }
         Choices {
             title: posted.get("title").unwrap_or_default().trim().to_string(),
             columns,
             replace: posted.get("replace") == Some("yes"),
+            sheet,
         }
     }
 
@@ -368,12 +377,13 @@ fn title_from_name(name: &str) -> String {
 
 /// Read a draft's bytes as the command line would (`waymark import`, format
 /// `auto`), with the mapping.
-fn read_file(draft: &Draft, mapping: Vec<(String, String)>) -> Result<Read, ImportError> {
+fn read_file(draft: &Draft, choices: &Choices) -> Result<Read, ImportError> {
     let name = draft.file_name.as_str();
     let bytes = draft.bytes.as_slice();
     let mut options = ImportOptions {
         default_title: Some(title_from_name(name)),
-        mapping,
+        mapping: choices.mapping(),
+        sheet: (!choices.sheet.is_empty()).then(|| choices.sheet.clone()),
         ..ImportOptions::default()
     };
     if Format::is_xlsx(Some(name), bytes) {
@@ -383,6 +393,7 @@ fn read_file(draft: &Draft, mapping: Vec<(String, String)>) -> Result<Read, Impo
             encoding: None,
         });
     }
+    options.sheet = None;
     let decoded = import::decode(bytes, Encoding::Auto)?;
     let head = decoded.text.get(..64 * 1024).unwrap_or(&decoded.text);
     let format = Format::detect(Some(name), head);
@@ -444,6 +455,9 @@ struct PreviewPage {
     title: String,
     summary: Option<Summary>,
     columns: Vec<ColumnView>,
+    /// A workbook's sheets (a choice when more than one), and the one read.
+    sheets: Vec<Choice>,
+    sheet: String,
     /// A stored plan has the title: its id.
     existing: Option<i64>,
     replace: bool,
@@ -596,6 +610,8 @@ struct Outcome {
     refused: Option<String>,
     existing: Option<i64>,
     title: String,
+    /// A workbook's sheets, to choose from.
+    sheets: Vec<String>,
 }
 
 async fn read_draft(
@@ -604,12 +620,17 @@ async fn read_draft(
     draft: Draft,
     choices: &Choices,
 ) -> Result<Outcome, HtmlError> {
-    let mapping = choices.mapping();
+    let choices = choices.clone();
     let given = choices.title.clone();
     let outcome = cx
         .state
         .run(move |s| {
-            let mut read = read_file(&draft, mapping);
+            let sheets = if Format::is_xlsx(Some(&draft.file_name), &draft.bytes) {
+                import::workbook_sheets(&draft.bytes).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            let mut read = read_file(&draft, &choices);
             let mut refused = None;
             let mut existing = None;
             let mut title = given.clone();
@@ -635,6 +656,7 @@ async fn read_draft(
                 refused,
                 existing,
                 title,
+                sheets,
             })
         })
         .await?;
@@ -697,6 +719,16 @@ async fn preview_response(
             (None, columns)
         }
     };
+    // The sheet read, else the one asked for.
+    let sheet = match &outcome.read {
+        Ok(read) => read.imported.sheet.clone().unwrap_or_default(),
+        Err(_) => choices.sheet.clone(),
+    };
+    let sheets = outcome
+        .sheets
+        .iter()
+        .map(|n| Choice::new(n.clone(), n.clone(), &sheet))
+        .collect();
     if let Some(refused) = &outcome.refused {
         errors.push(field_error(
             "file",
@@ -723,6 +755,8 @@ async fn preview_response(
             title: outcome.title,
             summary,
             columns,
+            sheets,
+            sheet,
             existing: outcome.existing,
             replace: choices.replace,
             errors,
@@ -765,7 +799,7 @@ pub async fn preview(can: Can<Import>, cx: Cx, posted: PostedForm) -> Result<Res
     if !errors.is_empty() {
         return preview_response(cx, can, id, draft, choices, errors, None).await;
     }
-    let mapping = choices.mapping();
+    let read_with = choices.clone();
     let title = waymark_core::text::clean(&choices.title).into_owned();
     let on_existing = if choices.replace {
         OnExisting::Replace
@@ -777,7 +811,7 @@ pub async fn preview(can: Can<Import>, cx: Cx, posted: PostedForm) -> Result<Res
     let stored = cx
         .state
         .run(move |s| {
-            let mut read = match read_file(&held, mapping) {
+            let mut read = match read_file(&held, &read_with) {
                 Ok(read) => read,
                 Err(e) => return Ok(Err(format!("The file could not be read as a plan: {e}"))),
             };
