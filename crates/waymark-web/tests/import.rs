@@ -348,6 +348,19 @@ fn a_file_over_the_limit_gets_a_page_saying_the_limit() {
         res.body
     );
     assert!(!res.body.contains("Import the plan</button>"));
+    // Nor is a file named .xlsx that is no workbook (the workbook checks of
+    // the command line apply).
+    let res = upload(&mut b, "", "plan.xlsx", b"just some text, not a workbook");
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(
+        res.body.contains("could not be read as a plan"),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body.contains("href=\"#file\""),
+        "the summary links to the problem"
+    );
 }
 
 /// The upload limit `docs/limits.md` states (20 MB).

@@ -462,6 +462,8 @@ struct PreviewPage {
     existing: Option<i64>,
     replace: bool,
     errors: Vec<FieldError>,
+    /// What is wrong with the file, each whole (the summary's are bounded).
+    problems: Vec<String>,
 }
 
 /// The select's value for a field the reader reports (`RAG` → `rag`;
@@ -685,6 +687,12 @@ async fn preview_response(
 ) -> Result<Response, HtmlError> {
     let file_name = draft.file_name.clone();
     let outcome = read_draft(&cx, can.by.clone(), draft, &choices).await?;
+    // Each problem with the file, whole (the summary's messages are bounded).
+    let mut problems: Vec<String> = errors
+        .iter()
+        .filter(|e| e.field == "file")
+        .map(|e| e.message.clone())
+        .collect();
     let mapping = choices.mapping();
     let (summary, columns) = match &outcome.read {
         Ok(read) => {
@@ -704,10 +712,9 @@ async fn preview_response(
             (Some(summary_of(read)), columns)
         }
         Err(e) => {
-            errors.push(field_error(
-                "file",
-                format!("The file could not be read as a plan: {e}"),
-            ));
+            let message = format!("The file could not be read as a plan: {e}");
+            errors.push(field_error("file", message.clone()));
+            problems.push(message);
             let columns = choices
                 .columns
                 .iter()
@@ -730,10 +737,9 @@ async fn preview_response(
         .map(|n| Choice::new(n.clone(), n.clone(), &sheet))
         .collect();
     if let Some(refused) = &outcome.refused {
-        errors.push(field_error(
-            "file",
-            format!("The plan cannot be imported: {refused}"),
-        ));
+        let message = format!("The plan cannot be imported: {refused}");
+        errors.push(field_error("file", message.clone()));
+        problems.push(message);
     }
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -760,6 +766,7 @@ async fn preview_response(
             existing: outcome.existing,
             replace: choices.replace,
             errors,
+            problems,
         },
     ))
 }
