@@ -433,3 +433,36 @@ fn cancel_stores_nothing_and_forgets_the_file() {
             .is_none()
     );
 }
+
+#[test]
+fn an_upload_without_the_form_token_is_not_read() {
+    let server = common::start();
+    let mut b = Browser::new(&server);
+    b.get("/plans/import");
+    let cookie = b.cookie.clone().unwrap();
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    let body = multipart("not the token", "Forged", "plan.csv", CSV.as_bytes());
+    // Another site's form: refused.
+    let res = send_bytes(
+        b.addr,
+        "/plans/import",
+        &[
+            ("Cookie", &cookie),
+            ("Content-Type", &content_type),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+        &body,
+    );
+    assert_eq!(res.status, 403, "{}", res.body);
+    // This site's, with a token that has expired: the page asks for the file again.
+    let res = send_bytes(
+        b.addr,
+        "/plans/import",
+        &[("Cookie", &cookie), ("Content-Type", &content_type)],
+        &body,
+    );
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("The form had expired"));
+    assert!(!res.body.contains("Check the import"));
+    assert!(server.store.find_plan_by_title("Forged").unwrap().is_none());
+}
