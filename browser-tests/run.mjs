@@ -1172,12 +1172,116 @@ describe('page families: axe-core (WCAG 2.2 AA), headings, tables, skip link, 39
         ['change-password', '/account/password'],
         ['users', '/admin/users'],
         ['user', `/admin/users/${ids.account}`],
+        ['import', '/plans/import'],
     ];
-    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings', 'sections', 'edit-section', 'delete-section', 'merge-influence', 'delete-influence', 'merge-related-item', 'delete-related-item', 'audit', 'audit-verify', 'change-password', 'users', 'user'];
+    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings', 'sections', 'edit-section', 'delete-section', 'merge-influence', 'delete-influence', 'merge-related-item', 'delete-related-item', 'audit', 'audit-verify', 'change-password', 'users', 'user', 'import'];
     for (const name of names) {
         test(name, async () => {
             const [, pagePath] = families().find(([n]) => n === name);
             await checkPage(name, pagePath);
         });
     }
+});
+
+// ------------------------------------------------------------------ import a plan
+
+describe('import a plan in the browser: upload, preview, change a column, import (axe, 390 px)', () => {
+    const CSV = [
+        'Section,Work package,Scope,Estimated delivery,Whoever,Budget',
+        '10.1 Core systems,1. Replace the finance system,All finance,Q4 2026,Jo Bloggs,100k',
+        '10.1 Core systems,2. Move email,Every mailbox,Q1 2027,Sam Smith,5k',
+        '10.2 Schools,1. Broadband,Every school,Q2 2027,Ali Khan,20k',
+    ].join('\n');
+    const file = { name: 'browser-import.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) };
+
+    /** Upload the CSV through the page and land on its preview. */
+    async function uploadAndPreview(context, title) {
+        const page = await open(context, '/plans/import');
+        await page.locator('#file').setInputFiles(file);
+        await page.locator('#title').fill(title);
+        const button = page.getByRole('button', { name: 'Upload and preview' });
+        const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), button.click()]);
+        assert.equal(res.status(), 200, `the upload answered ${res.status()}: ${squash(await page.locator('main').innerText()).slice(0, 400)}`);
+        assert.equal(squash(await page.locator('main h1').innerText()), 'Check the import');
+        return page;
+    }
+
+    async function press(page, name) {
+        const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name }).click()]);
+        return res;
+    }
+
+    test('the plan list links to the page; a CSV is previewed, a column remapped, and the plan imported', async () => {
+        const home = await open(desktop, '/');
+        try {
+            assert.equal(await home.locator('main a[href="/plans/import"]').count(), 1, 'the plan list has no "Import a plan" link');
+        } finally {
+            await home.close();
+        }
+        const title = `Imported in the browser ${Date.now()}`;
+        const page = await uploadAndPreview(desktop, title);
+        try {
+            const counts = squash(await page.locator('main dl.summary').innerText());
+            assert.match(counts, /Work packages 3/, `counts: ${counts}`);
+            assert.match(counts, /Sections 2/, `counts: ${counts}`);
+            const whoever = page.getByLabel('Field for the column Whoever');
+            assert.equal(await whoever.inputValue(), 'notes');
+            assert.match(await page.locator('main').innerText(), /Jo Bloggs/, 'the notes preview does not show the unknown column');
+            await assertAxeClean(page, 'the import preview');
+
+            await whoever.selectOption('owner');
+            const redrawn = await press(page, 'Update the preview');
+            assert.equal(redrawn.status(), 200);
+            assert.equal(await page.getByLabel('Field for the column Whoever').inputValue(), 'owner', 'the choice is not kept');
+            const notes = await page.locator('main [aria-label="What the plan\'s notes will hold"]').innerText();
+            assert.doesNotMatch(notes, /Jo Bloggs/, 'the owner column still goes to the notes');
+            assert.match(notes, /100k/);
+
+            const stored = await press(page, 'Import the plan');
+            assert.equal(stored.status(), 200);
+            assert.match(new URL(page.url()).pathname, /^\/plans\/\d+$/, `importing went to ${page.url()}`);
+            assert.match(await page.locator('main').innerText(), /The plan has been imported\./);
+            assert.match(await page.locator('main').innerText(), /Replace the finance system/);
+            assertNoProblems(page, 'the import flow');
+        } finally {
+            await page.close();
+        }
+    });
+
+    test('at 390 px the pages pass axe-core and do not scroll sideways; cancel stores nothing', async () => {
+        const upload = await open(phone, '/plans/import');
+        try {
+            await assertAxeClean(upload, 'the upload page at 390px');
+            const { scrollWidth, innerWidth } = await upload.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+            assert.ok(scrollWidth <= innerWidth, `the upload page scrolls sideways: ${scrollWidth}px in ${innerWidth}px`);
+        } finally {
+            await upload.close();
+        }
+        const title = `Cancelled in the browser ${Date.now()}`;
+        const page = await uploadAndPreview(phone, title);
+        try {
+            await assertAxeClean(page, 'the import preview at 390px');
+            const overflow = await overflowingElements(page);
+            assert.deepEqual(overflow, [], `the preview sticks out at 390px:\n${overflow.join('\n')}`);
+            await press(page, 'Cancel');
+            assert.match(await page.locator('main').innerText(), /nothing has been stored/);
+            const plans = listOf(await api('/api/v1/plans'));
+            assert.ok(!plans.some((p) => p.title === title), 'a cancelled import was stored');
+        } finally {
+            await page.close();
+        }
+    });
+
+    test('an empty upload is said in an error summary linking to the file field', async () => {
+        const page = await open(desktop, '/plans/import');
+        try {
+            const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Upload and preview' }).click()]);
+            assert.equal(res.status(), 422);
+            assert.match(await page.title(), /^Error/);
+            assert.equal(await page.locator('main .error-summary a[href="#file"]').count(), 1, 'no error summary link to the file field');
+            await assertAxeClean(page, 'the upload page with an error');
+        } finally {
+            await page.close();
+        }
+    });
 });

@@ -47,6 +47,8 @@ pub struct AppState {
     pub access: AccessSettings,
     pub(crate) csrf_key: CsrfKey,
     pub(crate) failures: Arc<Mutex<SignInFailures>>,
+    /// Uploaded files between an import's preview and its confirmation.
+    pub(crate) import_drafts: Arc<crate::pages::ImportDrafts>,
 }
 
 impl AppState {
@@ -63,6 +65,7 @@ impl AppState {
                 by_account: Failures::new(ThrottlePolicy::ACCOUNT),
                 by_address: Failures::new(ThrottlePolicy::ADDRESS),
             })),
+            import_drafts: Arc::default(),
         }
     }
 

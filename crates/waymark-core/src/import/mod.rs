@@ -285,6 +285,12 @@ pub fn import(
     import_decoded(&decode(bytes, options.encoding)?, format, options)
 }
 
+/// The names of an Excel workbook's sheets, in order (the archive checked
+/// as for reading it): what a person may choose from (`ImportOptions::sheet`).
+pub fn workbook_sheets(bytes: &[u8]) -> Result<Vec<String>, ImportError> {
+    xlsx::sheet_names(bytes)
+}
+
 /// Read a plan from an Excel workbook's bytes (see `xlsx`): the same checks
 /// as every other format (bidirectional controls, no work packages, limits).
 pub fn import_workbook(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportError> {

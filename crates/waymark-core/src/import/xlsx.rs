@@ -64,6 +64,15 @@ pub(crate) fn looks_like_workbook(bytes: &[u8]) -> bool {
 /// counted from 0, columns in order.
 type Rows = BTreeMap<u32, Vec<(u32, String)>>;
 
+/// The names of a workbook's sheets, in order (after the same archive
+/// checks as [`read`]), for a person to choose one.
+pub(crate) fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, ImportError> {
+    check_archive(bytes)?;
+    let book: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| refuse(format!("the workbook could not be read: {e}")))?;
+    Ok(book.sheet_names())
+}
+
 pub(crate) fn read(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportError> {
     check_archive(bytes)?;
     let mapping = Mapping::parse(&options.mapping).map_err(ImportError::Mapping)?;

@@ -287,7 +287,7 @@ impl<S: Send + Sync> FromRequest<S> for PostedForm {
 
 /// Whether the browser says the request came from another site (Fetch
 /// Metadata, or an `Origin` whose host is not this one).
-fn is_cross_site(headers: &HeaderMap) -> bool {
+pub(crate) fn is_cross_site(headers: &HeaderMap) -> bool {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = header("sec-fetch-site") {
         return !matches!(site, "same-origin" | "none");

@@ -8,6 +8,8 @@ mod auth;
 mod csrf;
 mod error;
 mod form;
+mod import;
+mod import_drafts;
 mod influences;
 mod plans;
 mod programmes;
@@ -20,6 +22,7 @@ mod users;
 mod view;
 mod work_packages;
 
+use axum::handler::Handler;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 
@@ -28,6 +31,7 @@ use crate::{AppState, Routes};
 
 pub use csrf::CsrfKey;
 pub use error::HtmlError;
+pub(crate) use import_drafts::Drafts as ImportDrafts;
 pub use view::encode;
 
 pub(crate) fn routes(state: &AppState) -> Routes {
@@ -49,6 +53,12 @@ pub(crate) fn routes(state: &AppState) -> Routes {
         .post("/admin/users/{id}/enable", users::enable)
         .post("/admin/users/{id}/reset-password", users::reset_password)
         .post("/admin/tokens/{id}/revoke", users::revoke_token)
+        .get("/plans/import", import::form)
+        .post(
+            "/plans/import",
+            import::upload.layer(axum::extract::DefaultBodyLimit::max(import::BODY_LIMIT)),
+        )
+        .post("/plans/import/preview", import::preview)
         .get("/plans/{id}", plans::overview)
         .get("/plans/{id}/priorities", programmes::priorities)
         .post("/plans/{id}/priorities", programmes::create)

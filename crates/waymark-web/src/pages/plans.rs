@@ -47,7 +47,11 @@ struct PlansPage {
     plans: Vec<PlanItem>,
 }
 
-pub async fn index(_can: Can<Read>, State(state): State<AppState>) -> Result<Response, HtmlError> {
+pub async fn index(
+    _can: Can<Read>,
+    State(state): State<AppState>,
+    flags: Result<Query<Banner>, QueryRejection>,
+) -> Result<Response, HtmlError> {
     let plans = state.run(|s| s.list_plans()).await?;
     let plans = plans
         .iter()
@@ -62,7 +66,8 @@ pub async fn index(_can: Can<Read>, State(state): State<AppState>) -> Result<Res
     Ok(render(
         StatusCode::OK,
         &PlansPage {
-            layout: Layout::new("Waymark", None, Section::None),
+            layout: Layout::new("Waymark", None, Section::None)
+                .with_banner(flags.ok().and_then(|Query(b)| b.message())),
             plans,
         },
     ))
@@ -525,6 +530,8 @@ pub struct Banner {
     /// A register change: `section-added`, `section-saved`, `section-moved`,
     /// `section-deleted`, `influence-deleted`, `merged`, `item-deleted`.
     pub register: String,
+    /// A plan was imported (`1`), or an import cancelled (`cancelled`).
+    pub import: String,
 }
 
 impl Banner {
@@ -541,6 +548,10 @@ impl Banner {
         };
         if let Some(message) = register {
             Some(message.into())
+        } else if self.import == "1" {
+            Some("The plan has been imported.".into())
+        } else if self.import == "cancelled" {
+            Some("The import was cancelled: nothing has been stored.".into())
         } else if self.programme == "1" {
             Some("The programme has been added.".into())
         } else if self.programme == "deleted" {

@@ -84,6 +84,26 @@ impl Layout {
             .is_some_and(|r| r >= waymark_core::access::Role::Manager)
     }
 
+    /// Whether the caller may import a plan (`waymark_core::access`'s rule
+    /// for `import`): the plan list's "Import a plan" link.
+    pub fn can_import(&self) -> bool {
+        let caller = match self.who.role {
+            Some(role) => waymark_core::access::Caller::SignedIn {
+                role,
+                owner_names: &[],
+            },
+            None => waymark_core::access::Caller::Anonymous,
+        };
+        waymark_core::access::allows(
+            &caller,
+            waymark_core::access::Action::Import,
+            &waymark_core::access::Context {
+                anonymous_read: false,
+                package_owner: None,
+            },
+        ) == waymark_core::access::Decision::Allow
+    }
+
     /// Whether the signed-in caller is an administrator (the header's admin links).
     pub fn is_admin(&self) -> bool {
         self.who.role == Some(waymark_core::access::Role::Admin)
