@@ -493,3 +493,20 @@ fn bidirectional_controls_escaped_in_json_are_removed() {
         "{messages:?}"
     );
 }
+
+/// plan -> xlsx -> import is the plan that plan -> JSON -> import gives.
+fn xlsx_equals_json(plan: &Plan) {
+    let bytes = waymark_core::export::to_xlsx(plan).unwrap_or_else(|e| panic!("{e}"));
+    assert!(bytes.starts_with(b"PK"));
+    let from_xlsx = read(&bytes, Format::Xlsx);
+    let from_json = read(export(plan, ExportFormat::Json).as_bytes(), Format::Json);
+    assert_eq!(from_xlsx.diagnostics, [], "{:?}", from_xlsx.diagnostics);
+    assert_same_plan(&from_xlsx.plan, &from_json.plan);
+}
+
+#[test]
+fn xlsx_round_trip_equals_json() {
+    for plan in [seed(), edited(), unusual(), titled()] {
+        xlsx_equals_json(&plan);
+    }
+}

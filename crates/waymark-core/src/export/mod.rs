@@ -6,6 +6,7 @@ mod json;
 mod markdown;
 pub mod spreadsheet;
 mod stream;
+pub mod xlsx;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -16,6 +17,7 @@ pub use self::csv::to_csv;
 pub use json::to_json;
 pub use markdown::to_markdown;
 pub use stream::PlanWriter;
+pub use xlsx::{XlsxExportError, to_xlsx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
