@@ -470,6 +470,55 @@ fn formula_cells_are_neutralised_in_csv_and_read_back_unchanged() {
     assert_eq!(back.plan.sections, plan.sections);
 }
 
+/// In a workbook the same texts are string cells, never formulas: no cell of
+/// any sheet has a formula (`<f>`), and the texts read back exactly, without
+/// CSV's `'`.
+#[test]
+fn formula_texts_are_plain_strings_in_xlsx() {
+    use std::io::Read;
+    let mut plan = Plan::new("=Formula plan");
+    plan.introduction = "@intro".into();
+    let values = [
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "@SUM(A1)",
+        "-1",
+        "'=x",
+        "+1 555",
+    ];
+    let packages = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let mut wp =
+                waymark_core::WorkPackage::new((i + 1).to_string(), format!("Package {i}"));
+            wp.comments = v.to_string();
+            wp.owner = v.to_string();
+            wp
+        })
+        .collect();
+    plan.sections.push(waymark_core::Section {
+        number: Some("1".into()),
+        title: Some("=cmd|' /C calc'!A0".into()),
+        work_packages: packages,
+    });
+    let bytes = waymark_core::export::to_xlsx(&plan).unwrap_or_else(|e| panic!("{e}"));
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap_or_else(|e| panic!("{e}"));
+    let mut sheets = 0;
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).unwrap_or_else(|e| panic!("{e}"));
+        if part.name().is_ok_and(|n| n.starts_with("xl/worksheets/")) {
+            let mut xml = String::new();
+            part.read_to_string(&mut xml)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(!xml.contains("<f>") && !xml.contains("<f "), "{xml}");
+            sheets += 1;
+        }
+    }
+    assert_eq!(sheets, 6);
+    xlsx_equals_json(&plan);
+}
+
 /// Bidirectional controls written as JSON escapes are removed like literal ones.
 #[test]
 fn bidirectional_controls_escaped_in_json_are_removed() {
@@ -527,4 +576,8 @@ fn xlsx_round_trip_equals_json() {
     for plan in [seed(), edited(), unusual(), titled()] {
         xlsx_equals_json(&plan);
     }
+    // Notes longer than a cell holds go on over rows and read back whole.
+    let mut long = edited();
+    long.notes = "Noté line.\n".repeat(5_000);
+    xlsx_equals_json(&long);
 }

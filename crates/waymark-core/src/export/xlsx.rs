@@ -15,6 +15,7 @@
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
 use super::{Links, PACKAGE_COLUMNS, csv::section_cells, sorted_related};
+use crate::limits::LONG_TEXT_CHARS;
 use crate::model::Plan;
 
 /// The sheet names the writer uses and the reader recognises.
@@ -164,19 +165,21 @@ pub fn to_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxExportError> {
     let mut row = 0;
     for p in &plan.programmes {
         row += 1;
-        let packages = p
-            .work_packages
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join("; ");
         let priority = if p.priority { "Yes" } else { "No" };
-        text_row(
-            sheet,
-            row,
-            &[&p.name, &p.description, priority, &packages],
-            &wrap,
-        )?;
+        // A long list of packages goes on over rows of the same name.
+        let lists = package_lists(p.work_packages.iter().map(|r| r.as_str()));
+        for (i, packages) in lists.iter().enumerate() {
+            if i > 0 {
+                row += 1;
+            }
+            let description = if i == 0 { p.description.as_str() } else { "" };
+            text_row(
+                sheet,
+                row,
+                &[&p.name, description, priority, packages],
+                &wrap,
+            )?;
+        }
     }
     finish_table(sheet, row, PROGRAMME_COLUMNS.len())?;
 
@@ -210,12 +213,56 @@ pub fn to_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxExportError> {
         &convention,
         &plan.notes,
     ];
-    for (i, (field, value)) in PLAN_FIELDS.iter().zip(values).enumerate() {
-        text_row(sheet, i as u32 + 1, &[field, value], &wrap)?;
+    let mut row = 0;
+    for (field, value) in PLAN_FIELDS.iter().zip(values) {
+        // A text longer than a cell holds (the notes) goes on in rows of the
+        // same field, read back joined.
+        for piece in pieces(value) {
+            row += 1;
+            text_row(sheet, row, &[field, piece], &wrap)?;
+        }
     }
     sheet.set_freeze_panes(1, 0)?;
 
     Ok(book.save_to_buffer()?)
+}
+
+/// The most characters a cell is written with: what the reader takes
+/// ([`LONG_TEXT_CHARS`]), under Excel's own 32,767.
+const CELL_CHARS: usize = LONG_TEXT_CHARS;
+
+/// `text` in pieces of at most [`CELL_CHARS`] characters (one empty piece
+/// for an empty text).
+fn pieces(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while rest.chars().count() > CELL_CHARS {
+        let at = rest
+            .char_indices()
+            .nth(CELL_CHARS)
+            .map_or(rest.len(), |(i, _)| i);
+        out.push(&rest[..at]);
+        rest = &rest[at..];
+    }
+    out.push(rest);
+    out
+}
+
+/// References joined with `; `, in as many cells as it takes (at least one).
+fn package_lists<'a>(refs: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for r in refs {
+        let Some(last) = out.last_mut() else { break };
+        if !last.is_empty() && last.chars().count() + 2 + r.chars().count() > CELL_CHARS {
+            out.push(r.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push_str("; ");
+            }
+            last.push_str(r);
+        }
+    }
+    out
 }
 
 fn header_row(

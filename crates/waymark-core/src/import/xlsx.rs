@@ -702,20 +702,34 @@ impl Registers {
                 self.related = Some(list);
             }
             out::PROGRAMMES_SHEET => {
-                let list = body
-                    .map(|(_, cells)| crate::model::Programme {
-                        name: cells[0].trim().to_string(),
-                        description: cells[1].clone(),
-                        priority: matches!(
-                            cells[2].trim().to_ascii_lowercase().as_str(),
-                            "yes" | "true" | "y" | "1"
-                        ),
-                        work_packages: super::build::split_list(&cells[3])
-                            .into_iter()
-                            .map(crate::model::WorkPackageRef)
-                            .collect(),
-                    })
-                    .collect();
+                // Rows of the same name are one programme (a long list of
+                // packages goes on over rows).
+                let mut list: Vec<crate::model::Programme> = Vec::new();
+                for (_, cells) in body {
+                    let name = cells[0].trim().to_string();
+                    let priority = matches!(
+                        cells[2].trim().to_ascii_lowercase().as_str(),
+                        "yes" | "true" | "y" | "1"
+                    );
+                    let packages = super::build::split_list(&cells[3])
+                        .into_iter()
+                        .map(crate::model::WorkPackageRef);
+                    match list.iter_mut().find(|p| p.name == name) {
+                        Some(p) => {
+                            p.priority |= priority;
+                            if p.description.is_empty() {
+                                p.description = cells[1].clone();
+                            }
+                            p.work_packages.extend(packages);
+                        }
+                        None => list.push(crate::model::Programme {
+                            name,
+                            description: cells[1].clone(),
+                            priority,
+                            work_packages: packages.collect(),
+                        }),
+                    }
+                }
                 self.programmes = Some(list);
             }
             out::DEPENDENCIES_SHEET => {
@@ -755,8 +769,20 @@ impl Registers {
         }
         if let Some(fields) = self.plan {
             let found_notes = std::mem::take(&mut plan.notes);
+            // A field given over several rows (a long text) is joined.
+            let mut seen: Vec<String> = Vec::new();
             for (field, value) in fields {
-                match field.trim().to_ascii_lowercase().as_str() {
+                let key = field.trim().to_ascii_lowercase();
+                if seen.contains(&key) {
+                    match key.as_str() {
+                        "introduction" => plan.introduction.push_str(&value),
+                        "notes" => plan.notes.push_str(&value),
+                        _ => {}
+                    }
+                    continue;
+                }
+                seen.push(key.clone());
+                match key.as_str() {
                     "title" if !value.trim().is_empty() => plan.title = value,
                     "organisation" => plan.organisation = value,
                     "period" => plan.period = value,
