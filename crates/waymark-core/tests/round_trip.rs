@@ -581,3 +581,85 @@ fn xlsx_round_trip_equals_json() {
     long.notes = "Noté line.\n".repeat(5_000);
     xlsx_equals_json(&long);
 }
+
+/// A workbook edited by hand: register rows naming packages that do not
+/// exist, a cycle, a programme without a name are left out and said.
+#[test]
+fn xlsx_register_sheets_are_checked_like_json() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ok = |r: Result<&mut rust_xlsxwriter::Worksheet, rust_xlsxwriter::XlsxError>| {
+        r.unwrap_or_else(|e| panic!("{e}"));
+    };
+    let sheet = book.add_worksheet();
+    ok(sheet.set_name("Work packages"));
+    for (row, cells) in [
+        ["Section", "Work package", "No."],
+        ["1 First", "Alpha", "1"],
+        ["1 First", "Beta", "2"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (col, text) in cells.iter().enumerate() {
+            ok(sheet.write_string(row as u32, col as u16, *text));
+        }
+    }
+    let sheet = book.add_worksheet();
+    ok(sheet.set_name("Dependencies"));
+    for (row, cells) in [
+        ["Predecessor", "Successor"],
+        ["1.1", "1.2"],
+        ["1.1", "1.9"],
+        ["1.2", "1.1"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (col, text) in cells.iter().enumerate() {
+            ok(sheet.write_string(row as u32, col as u16, *text));
+        }
+    }
+    let sheet = book.add_worksheet();
+    ok(sheet.set_name("Programmes"));
+    for (row, cells) in [
+        ["Name", "Description", "Priority", "Packages"],
+        ["Core", "", "Yes", "1.1; 1.7"],
+        ["", "Nameless", "No", "1.2"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (col, text) in cells.iter().enumerate() {
+            ok(sheet.write_string(row as u32, col as u16, *text));
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+    let imported = read(&bytes, Format::Xlsx);
+    assert_eq!(
+        imported.plan.dependencies,
+        [Dependency {
+            predecessor: r("1.1"),
+            successor: r("1.2")
+        }]
+    );
+    assert_eq!(imported.plan.programmes.len(), 1);
+    assert_eq!(imported.plan.programmes[0].work_packages, [r("1.1")]);
+    let said: Vec<(&str, &str)> = imported
+        .diagnostics
+        .iter()
+        .map(|d| (d.sheet.as_deref().unwrap_or(""), d.message.as_str()))
+        .collect();
+    assert_eq!(said.len(), 4, "{said:?}");
+    assert!(
+        said.iter()
+            .any(|(s, m)| *s == "Programmes" && m.contains("without a name"))
+    );
+    assert!(
+        said.iter()
+            .any(|(s, m)| *s == "Programmes" && m.contains("1.7"))
+    );
+    assert!(
+        said.iter()
+            .any(|(s, m)| *s == "Dependencies" && m.contains("1.9"))
+    );
+}

@@ -761,12 +761,80 @@ impl Registers {
         if let Some(list) = self.related {
             plan.related_items = list;
         }
-        if let Some(list) = self.programmes {
+        // As for JSON: a programme lists packages of this plan, and a
+        // dependency joins two of them, once, without a cycle. What is not
+        // kept is said.
+        let refs: std::collections::HashSet<crate::model::WorkPackageRef> =
+            plan.work_packages().map(|(r, _, _)| r).collect();
+        let mut problems: Vec<(&str, String)> = Vec::new();
+        if let Some(mut list) = self.programmes {
+            list.retain(|p| {
+                let named = !p.name.is_empty();
+                if !named {
+                    problems.push((
+                        crate::export::xlsx::PROGRAMMES_SHEET,
+                        "a programme row without a name is not read".into(),
+                    ));
+                }
+                named
+            });
+            for p in &mut list {
+                let name = &p.name;
+                p.work_packages.retain(|r| {
+                    let known = refs.contains(r);
+                    if !known {
+                        problems.push((
+                            crate::export::xlsx::PROGRAMMES_SHEET,
+                            format!("programme {name} lists work package {r}, which does not exist; left out"),
+                        ));
+                    }
+                    known
+                });
+            }
             plan.programmes = list;
         }
         if let Some(list) = self.dependencies {
-            plan.dependencies = list;
+            let mut seen = std::collections::HashSet::new();
+            let candidates: Vec<crate::model::Dependency> = list
+                .into_iter()
+                .filter(|d| {
+                    if !refs.contains(&d.predecessor) || !refs.contains(&d.successor) {
+                        problems.push((
+                            crate::export::xlsx::DEPENDENCIES_SHEET,
+                            format!(
+                                "dependency {} → {} names a work package that does not exist; left out",
+                                d.predecessor, d.successor
+                            ),
+                        ));
+                        return false;
+                    }
+                    seen.insert(d.clone())
+                })
+                .collect();
+            plan.dependencies = Vec::new();
+            for (d, result) in candidates
+                .iter()
+                .zip(crate::schedule::accept_dependencies(&candidates))
+            {
+                match result {
+                    Ok(()) => plan.dependencies.push(d.clone()),
+                    Err(e) => problems.push((
+                        crate::export::xlsx::DEPENDENCIES_SHEET,
+                        format!("{e}; left out"),
+                    )),
+                }
+            }
         }
+        for (sheet, message) in problems {
+            imported.diagnostics.push(super::Diagnostic {
+                sheet: Some(sheet.to_string()),
+                line: 1,
+                column: 1,
+                severity: super::Severity::Warning,
+                message,
+            });
+        }
+        let plan = &mut imported.plan;
         if let Some(fields) = self.plan {
             let found_notes = std::mem::take(&mut plan.notes);
             // A field given over several rows (a long text) is joined.
