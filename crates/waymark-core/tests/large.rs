@@ -87,6 +87,14 @@ fn a_large_plan_goes_through_every_format() {
     let imported = read(&workbook_of(&csv), Format::Xlsx);
     assert_eq!(imported.diagnostics, []);
     assert_eq!(export(&imported.plan, ExportFormat::Csv), csv);
+    // Waymark's own workbook: the plan JSON gives.
+    let book = waymark_core::export::to_xlsx(&plan).unwrap_or_else(|e| panic!("{e}"));
+    let imported = read(&book, Format::Xlsx);
+    assert_eq!(imported.diagnostics, []);
+    assert_eq!(
+        imported.plan,
+        read(to_json(&plan).as_bytes(), Format::Json).plan
+    );
     // And the checks, over all of it: nothing is wrong, then everything is late.
     let date = |s: &str| s.parse().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(waymark_core::check::check(&plan, date("2019-01-01")), []);

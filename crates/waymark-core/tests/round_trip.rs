@@ -51,6 +51,7 @@ fn import_format(format: ExportFormat) -> Format {
         ExportFormat::Json => Format::Json,
         ExportFormat::Markdown => Format::Markdown,
         ExportFormat::Csv => Format::Csv,
+        ExportFormat::Xlsx => Format::Xlsx,
     }
 }
 
@@ -469,6 +470,55 @@ fn formula_cells_are_neutralised_in_csv_and_read_back_unchanged() {
     assert_eq!(back.plan.sections, plan.sections);
 }
 
+/// In a workbook the same texts are string cells, never formulas: no cell of
+/// any sheet has a formula (`<f>`), and the texts read back exactly, without
+/// CSV's `'`.
+#[test]
+fn formula_texts_are_plain_strings_in_xlsx() {
+    use std::io::Read;
+    let mut plan = Plan::new("=Formula plan");
+    plan.introduction = "@intro".into();
+    let values = [
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "@SUM(A1)",
+        "-1",
+        "'=x",
+        "+1 555",
+    ];
+    let packages = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let mut wp =
+                waymark_core::WorkPackage::new((i + 1).to_string(), format!("Package {i}"));
+            wp.comments = v.to_string();
+            wp.owner = v.to_string();
+            wp
+        })
+        .collect();
+    plan.sections.push(waymark_core::Section {
+        number: Some("1".into()),
+        title: Some("=cmd|' /C calc'!A0".into()),
+        work_packages: packages,
+    });
+    let bytes = waymark_core::export::to_xlsx(&plan).unwrap_or_else(|e| panic!("{e}"));
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap_or_else(|e| panic!("{e}"));
+    let mut sheets = 0;
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).unwrap_or_else(|e| panic!("{e}"));
+        if part.name().is_ok_and(|n| n.starts_with("xl/worksheets/")) {
+            let mut xml = String::new();
+            part.read_to_string(&mut xml)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(!xml.contains("<f>") && !xml.contains("<f "), "{xml}");
+            sheets += 1;
+        }
+    }
+    assert_eq!(sheets, 6);
+    xlsx_equals_json(&plan);
+}
+
 /// Bidirectional controls written as JSON escapes are removed like literal ones.
 #[test]
 fn bidirectional_controls_escaped_in_json_are_removed() {
@@ -491,5 +541,125 @@ fn bidirectional_controls_escaped_in_json_are_removed() {
             &"line 1, column 1: warning: removed 3 bidirectional control characters written as escapes".to_string()
         ),
         "{messages:?}"
+    );
+}
+
+/// plan -> xlsx -> import is the plan that plan -> JSON -> import gives.
+fn xlsx_equals_json(plan: &Plan) {
+    let bytes = waymark_core::export::export_bytes(plan, ExportFormat::Xlsx)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(bytes.starts_with(b"PK"));
+    let from_xlsx = read(&bytes, Format::Xlsx);
+    let from_json = read(export(plan, ExportFormat::Json).as_bytes(), Format::Json);
+    assert_eq!(from_xlsx.diagnostics, [], "{:?}", from_xlsx.diagnostics);
+    assert_same_plan(&from_xlsx.plan, &from_json.plan);
+}
+
+/// The streamed writer makes the same workbook contents as the whole-plan one.
+#[test]
+fn streamed_xlsx_reads_back_the_same() {
+    let plan = edited();
+    let mut w = waymark_core::export::PlanWriter::new(Plan::skeleton_of(&plan), ExportFormat::Xlsx);
+    assert_eq!(w.begin(), "");
+    for (index, section) in plan.sections.iter().enumerate() {
+        for wp in &section.work_packages {
+            assert_eq!(w.package(index, wp), "");
+        }
+    }
+    let bytes = w.finish_bytes().unwrap_or_else(|e| panic!("{e}"));
+    let from_json = read(export(&plan, ExportFormat::Json).as_bytes(), Format::Json);
+    assert_same_plan(&read(&bytes, Format::Xlsx).plan, &from_json.plan);
+}
+
+#[test]
+fn xlsx_round_trip_equals_json() {
+    for plan in [seed(), edited(), unusual(), titled()] {
+        xlsx_equals_json(&plan);
+    }
+    // Notes longer than a cell holds go on over rows and read back whole.
+    let mut long = edited();
+    long.notes = "Noté line.\n".repeat(5_000);
+    xlsx_equals_json(&long);
+}
+
+/// A workbook edited by hand: register rows naming packages that do not
+/// exist, a cycle, a programme without a name are left out and said.
+#[test]
+fn xlsx_register_sheets_are_checked_like_json() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ok = |r: Result<&mut rust_xlsxwriter::Worksheet, rust_xlsxwriter::XlsxError>| {
+        r.unwrap_or_else(|e| panic!("{e}"));
+    };
+    let sheet = book.add_worksheet();
+    ok(sheet.set_name("Work packages"));
+    for (row, cells) in [
+        ["Section", "Work package", "No."],
+        ["1 First", "Alpha", "1"],
+        ["1 First", "Beta", "2"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (col, text) in cells.iter().enumerate() {
+            ok(sheet.write_string(row as u32, col as u16, *text));
+        }
+    }
+    let sheet = book.add_worksheet();
+    ok(sheet.set_name("Dependencies"));
+    for (row, cells) in [
+        ["Predecessor", "Successor"],
+        ["1.1", "1.2"],
+        ["1.1", "1.9"],
+        ["1.2", "1.1"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (col, text) in cells.iter().enumerate() {
+            ok(sheet.write_string(row as u32, col as u16, *text));
+        }
+    }
+    let sheet = book.add_worksheet();
+    ok(sheet.set_name("Programmes"));
+    for (row, cells) in [
+        ["Name", "Description", "Priority", "Packages"],
+        ["Core", "", "Yes", "1.1; 1.7"],
+        ["", "Nameless", "No", "1.2"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (col, text) in cells.iter().enumerate() {
+            ok(sheet.write_string(row as u32, col as u16, *text));
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+    let imported = read(&bytes, Format::Xlsx);
+    assert_eq!(
+        imported.plan.dependencies,
+        [Dependency {
+            predecessor: r("1.1"),
+            successor: r("1.2")
+        }]
+    );
+    assert_eq!(imported.plan.programmes.len(), 1);
+    assert_eq!(imported.plan.programmes[0].work_packages, [r("1.1")]);
+    let said: Vec<(&str, &str)> = imported
+        .diagnostics
+        .iter()
+        .map(|d| (d.sheet.as_deref().unwrap_or(""), d.message.as_str()))
+        .collect();
+    assert_eq!(said.len(), 4, "{said:?}");
+    assert!(
+        said.iter()
+            .any(|(s, m)| *s == "Programmes" && m.contains("without a name"))
+    );
+    assert!(
+        said.iter()
+            .any(|(s, m)| *s == "Programmes" && m.contains("1.7"))
+    );
+    assert!(
+        said.iter()
+            .any(|(s, m)| *s == "Dependencies" && m.contains("1.9"))
     );
 }

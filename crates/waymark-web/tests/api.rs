@@ -705,6 +705,17 @@ fn dependencies_export_and_check() {
     assert!(md.body.starts_with("# CYPS ICT strategy action plan"));
     let csv = s.get(&format!("/api/v1/plans/{}/export?format=csv", s.plan_id));
     assert!(csv.body.starts_with("Section,Work package,"));
+    let xlsx = s.get(&format!("/api/v1/plans/{}/export?format=xlsx", s.plan_id));
+    assert_eq!(xlsx.status, 200);
+    assert_eq!(
+        xlsx.header("content-type"),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+    assert_eq!(
+        xlsx.header("content-disposition"),
+        Some(format!("attachment; filename=\"plan-{}.xlsx\"", s.plan_id).as_str())
+    );
+    assert!(xlsx.body.starts_with("PK"));
     assert_problem(
         &s.get(&format!("/api/v1/plans/{}/export?format=pdf", s.plan_id)),
         422,

@@ -49,6 +49,32 @@ fn overview_lists_every_package_with_layout() {
     );
 }
 
+/// The overview offers the whole plan in every export format, through the
+/// API, which the page's session can read.
+#[test]
+fn overview_lists_the_export_links() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let body = b.get(&format!("/plans/{plan}?status=done")).body;
+    for (format, name) in [
+        ("json", "JSON"),
+        ("markdown", "Markdown"),
+        ("csv", "CSV"),
+        ("xlsx", "Excel (.xlsx)"),
+    ] {
+        assert!(
+            body.contains(&format!(
+                "href=\"/api/v1/plans/{plan}/export?format={format}\" download>The whole plan as {name}</a>"
+            )),
+            "{format} link"
+        );
+    }
+    let xlsx = b.get(&format!("/api/v1/plans/{plan}/export?format=xlsx"));
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.body.starts_with("PK"));
+}
+
 #[test]
 fn overview_filters_by_status_section_and_text() {
     let server = start();

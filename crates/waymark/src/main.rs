@@ -104,12 +104,12 @@ enum Command {
         #[arg(long)]
         organisation: Option<String>,
     },
-    /// Write a stored plan out as JSON, Markdown or CSV.
+    /// Write a stored plan out as JSON, Markdown, CSV or an Excel workbook.
     Export {
         /// Plan id [default: the only plan].
         #[arg(long)]
         plan: Option<i64>,
-        /// json, markdown or csv.
+        /// json, markdown, csv or xlsx (xlsx needs --output or a redirected standard output).
         #[arg(long, default_value = "json")]
         format: String,
         /// File to write [default: standard output].
@@ -250,6 +250,12 @@ fn run() -> Result<()> {
                 }
                 None => {
                     let stdout = std::io::stdout();
+                    if !format.is_text() && std::io::IsTerminal::is_terminal(&stdout) {
+                        return Err(anyhow!(
+                            "an .{} workbook is binary and is not written to a terminal: name a file with --output FILE, or redirect standard output",
+                            format.extension()
+                        ));
+                    }
                     stream_export(
                         store.as_ref(),
                         id,
@@ -430,7 +436,7 @@ fn stream_export(
         return Err(e.into());
     }
     if let Some(w) = writer {
-        out.write_all(w.finish().as_bytes())?;
+        out.write_all(&w.finish_bytes()?)?;
     }
     out.flush()?;
     Ok(())

@@ -148,6 +148,46 @@ fn every_export_format_imports_back_to_the_same_document() {
     }
 }
 
+/// An Excel export imported into a fresh database is the same plan: the
+/// JSON exports of both are equal.
+#[test]
+fn xlsx_export_imports_back_to_the_same_plan() {
+    let dir = temp_dir("round-xlsx");
+    assert!(
+        waymark(&dir, &["import", SEED, "--title", "CYPS plan"])
+            .status
+            .success()
+    );
+    let book = dir.join("plan.xlsx");
+    let out = waymark(
+        &dir,
+        &[
+            "export",
+            "--format",
+            "xlsx",
+            "--output",
+            book.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(std::fs::read(&book).unwrap().starts_with(b"PK"));
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    let out = waymark(&other, &["import", book.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let first = waymark(&dir, &["export", "--format", "json"]);
+    let second = waymark(&other, &["export", "--format", "json"]);
+    assert!(first.status.success() && second.status.success());
+    assert_eq!(
+        String::from_utf8(first.stdout).unwrap(),
+        String::from_utf8(second.stdout).unwrap()
+    );
+    // Redirected standard output takes the workbook too.
+    let out = waymark(&dir, &["export", "--format", "xlsx"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.stdout.starts_with(b"PK"));
+}
+
 #[test]
 fn export_is_written_as_it_is_read_and_matches_the_whole_document() {
     let dir = temp_dir("export-stream");

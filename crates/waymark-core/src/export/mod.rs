@@ -6,6 +6,7 @@ mod json;
 mod markdown;
 pub mod spreadsheet;
 mod stream;
+pub mod xlsx;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -16,12 +17,15 @@ pub use self::csv::to_csv;
 pub use json::to_json;
 pub use markdown::to_markdown;
 pub use stream::PlanWriter;
+pub use xlsx::{XlsxExportError, to_xlsx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
     Json,
     Markdown,
     Csv,
+    /// An Excel workbook: bytes, not text ([`to_xlsx`], [`PlanWriter::finish_bytes`]).
+    Xlsx,
 }
 
 impl ExportFormat {
@@ -30,6 +34,7 @@ impl ExportFormat {
             ExportFormat::Json => "json",
             ExportFormat::Markdown => "md",
             ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
         }
     }
 
@@ -38,7 +43,15 @@ impl ExportFormat {
             ExportFormat::Json => "application/json",
             ExportFormat::Markdown => "text/markdown; charset=utf-8",
             ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
         }
+    }
+
+    /// Whether the export is text (JSON, Markdown, CSV) rather than bytes (xlsx).
+    pub fn is_text(self) -> bool {
+        !matches!(self, ExportFormat::Xlsx)
     }
 }
 
@@ -50,15 +63,18 @@ impl FromStr for ExportFormat {
             "json" => Ok(ExportFormat::Json),
             "markdown" | "md" => Ok(ExportFormat::Markdown),
             "csv" => Ok(ExportFormat::Csv),
+            "xlsx" | "excel" => Ok(ExportFormat::Xlsx),
             other => Err(format!(
-                "unknown export format \"{other}\": expected json, markdown or csv"
+                "unknown export format \"{other}\": expected json, markdown, csv or xlsx"
             )),
         }
     }
 }
 
 /// The plan as one text. The same as [`PlanWriter`]'s pieces joined: a plan
-/// too large to hold twice is written piece by piece instead.
+/// too large to hold twice is written piece by piece instead. For the text
+/// formats only: an `.xlsx` workbook is bytes ([`export_bytes`], [`to_xlsx`]),
+/// and this gives an empty text for it.
 pub fn export(plan: &Plan, format: ExportFormat) -> String {
     let mut writer = PlanWriter::new(Plan::skeleton_of(plan), format);
     let mut out = writer.begin();
@@ -69,6 +85,14 @@ pub fn export(plan: &Plan, format: ExportFormat) -> String {
     }
     out.push_str(&writer.finish());
     out
+}
+
+/// The plan as bytes in any format: the text formats' text, or the workbook.
+pub fn export_bytes(plan: &Plan, format: ExportFormat) -> Result<Vec<u8>, XlsxExportError> {
+    match format {
+        ExportFormat::Xlsx => to_xlsx(plan),
+        _ => Ok(export(plan, format).into_bytes()),
+    }
 }
 
 /// The columns of a package row in the Markdown and CSV exports (CSV puts a

@@ -3,8 +3,12 @@
 //! so exporting a plan of any size holds one package at a time, not the plan
 //! and its text. Joined, the pieces are exactly [`super::export`]'s text (which
 //! is made this way).
+//!
+//! An `.xlsx` workbook cannot be written in pieces: for it the pieces are
+//! empty, the packages are gathered, and [`PlanWriter::finish_bytes`] makes
+//! the workbook (the plan is held once, as the workbook is).
 
-use super::{ExportFormat, Links, PACKAGE_COLUMNS, csv, json, markdown};
+use super::{ExportFormat, Links, PACKAGE_COLUMNS, XlsxExportError, csv, json, markdown};
 use crate::model::{Plan, Section, WorkPackage};
 
 /// Writes one plan in one format, piece by piece.
@@ -86,6 +90,7 @@ impl PlanWriter {
                     .collect();
                 csv::record(&header)
             }
+            ExportFormat::Xlsx => String::new(),
         }
     }
 
@@ -94,6 +99,12 @@ impl PlanWriter {
     /// written first.
     pub fn package(&mut self, section: usize, wp: &WorkPackage) -> String {
         let mut out = String::new();
+        if self.format == ExportFormat::Xlsx {
+            if let Some(s) = self.skeleton.sections.get_mut(section) {
+                s.work_packages.push(wp.clone());
+            }
+            return out;
+        }
         while self.opened <= section && self.opened < self.skeleton.sections.len() {
             self.open_next(&mut out);
         }
@@ -122,6 +133,7 @@ impl PlanWriter {
                 cells.push(title.clone());
                 out.push_str(&csv::record(&cells));
             }
+            ExportFormat::Xlsx => {}
         }
         self.in_section += 1;
         out
@@ -140,9 +152,18 @@ impl PlanWriter {
                 out.push_str(&self.json_tail);
             }
             ExportFormat::Markdown => out.push_str(&markdown::tail(&self.skeleton)),
-            ExportFormat::Csv => {}
+            ExportFormat::Csv | ExportFormat::Xlsx => {}
         }
         out
+    }
+
+    /// The rest as bytes: [`PlanWriter::finish`]'s text, or for `.xlsx` the
+    /// whole workbook.
+    pub fn finish_bytes(self) -> Result<Vec<u8>, XlsxExportError> {
+        match self.format {
+            ExportFormat::Xlsx => super::to_xlsx(&self.skeleton),
+            _ => Ok(self.finish().into_bytes()),
+        }
     }
 
     fn close_open_section(&mut self, out: &mut String) {
@@ -182,6 +203,7 @@ impl PlanWriter {
             }
             ExportFormat::Markdown => out.push_str(&markdown::section_head(section)),
             ExportFormat::Csv => self.section_cells = csv::section_cells(section, index),
+            ExportFormat::Xlsx => {}
         }
         self.opened += 1;
         self.in_section = 0;

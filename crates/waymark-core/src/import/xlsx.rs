@@ -134,8 +134,18 @@ pub(crate) fn read(bytes: &[u8], options: &ImportOptions) -> Result<Imported, Im
             ))
         })?;
         fill_merged(&mut rows, &merged, name)?;
-        let others: Vec<String> = names.iter().filter(|n| *n != name).cloned().collect();
-        return build(name, rows, header_row, &mapping, options, warnings, &others);
+        // The register sheets Waymark's own export writes are read with it.
+        let mut registers = Registers::default();
+        let mut others: Vec<String> = Vec::new();
+        for other in names.iter().filter(|n| *n != name) {
+            if options.sheet.is_none() && registers.read(&mut book, other)? {
+                continue;
+            }
+            others.push(other.clone());
+        }
+        let mut imported = build(name, rows, header_row, &mapping, options, warnings, &others)?;
+        registers.apply(&mut imported);
+        return Ok(imported);
     }
     let searched = format!(
         "header row naming a work package column (such as \"Work package\" or \"Title\") among its first {HEADER_SEARCH_ROWS} rows with text"
@@ -603,3 +613,320 @@ fn build(
     super::csv::rows_into_sections(&mut b, &header.columns, &headers, header_line, data)?;
     Ok(b.finish())
 }
+
+/// The register sheets of a workbook Waymark wrote
+/// ([`crate::export::xlsx`]), each known by its name and header row; their
+/// rows replace what the package rows imply, as a JSON document's registers do.
+#[derive(Default)]
+struct Registers {
+    influences: Option<Vec<crate::model::Influence>>,
+    related: Option<Vec<crate::model::RelatedItem>>,
+    programmes: Option<Vec<crate::model::Programme>>,
+    dependencies: Option<Vec<crate::model::Dependency>>,
+    plan: Option<Vec<(String, String)>>,
+    warnings: Vec<(String, u32, String)>,
+}
+
+impl Registers {
+    /// Reads sheet `name` if it is one of the register sheets (`false`: it is not).
+    fn read(&mut self, book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<bool, ImportError> {
+        use crate::export::xlsx as out;
+        let expected: &[&str] = match name {
+            out::INFLUENCES_SHEET => &out::INFLUENCE_COLUMNS,
+            out::RELATED_SHEET => &out::RELATED_COLUMNS,
+            out::PROGRAMMES_SHEET => &out::PROGRAMME_COLUMNS,
+            out::DEPENDENCIES_SHEET => &out::DEPENDENCY_COLUMNS,
+            out::PLAN_SHEET => &out::PLAN_COLUMNS,
+            _ => return Ok(false),
+        };
+        let Some(rows) = plain_rows(book, name)? else {
+            return Ok(false);
+        };
+        let header: Vec<&str> = rows.get(&0).map(|cells| dense(cells)).unwrap_or_default();
+        if header.len() != expected.len()
+            || !header
+                .iter()
+                .zip(expected)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+        {
+            return Ok(false);
+        }
+        let width = expected.len();
+        let body = rows.range(1..).map(|(r, cells)| {
+            let mut out = vec![String::new(); width];
+            for (c, t) in cells {
+                if let Some(slot) = out.get_mut(*c as usize) {
+                    *slot = t.clone();
+                }
+            }
+            (*r, out)
+        });
+        match name {
+            out::INFLUENCES_SHEET => {
+                let mut list = Vec::new();
+                for (r, cells) in body {
+                    match cells[0].trim().parse() {
+                        Ok(code) => list.push(crate::model::Influence {
+                            code,
+                            title: cells[1].clone(),
+                            description: cells[2].clone(),
+                        }),
+                        Err(e) => self.warnings.push((
+                            name.to_string(),
+                            r,
+                            format!("{e}; the key influence is not read"),
+                        )),
+                    }
+                }
+                self.influences = Some(list);
+            }
+            out::RELATED_SHEET => {
+                let mut list = Vec::new();
+                for (r, cells) in body {
+                    let kind = match cells[1].trim() {
+                        "" => super::build::infer_kind(&cells[0]),
+                        k => k.parse().unwrap_or_else(|e| {
+                            self.warnings.push((
+                                name.to_string(),
+                                r,
+                                format!("{e}; read as other"),
+                            ));
+                            crate::model::RelatedKind::Other
+                        }),
+                    };
+                    list.push(crate::model::RelatedItem {
+                        name: cells[0].trim().to_string(),
+                        kind,
+                    });
+                }
+                self.related = Some(list);
+            }
+            out::PROGRAMMES_SHEET => {
+                // Rows of the same name are one programme (a long list of
+                // packages goes on over rows).
+                let mut list: Vec<crate::model::Programme> = Vec::new();
+                for (_, cells) in body {
+                    let name = cells[0].trim().to_string();
+                    let priority = matches!(
+                        cells[2].trim().to_ascii_lowercase().as_str(),
+                        "yes" | "true" | "y" | "1"
+                    );
+                    let packages = super::build::split_list(&cells[3])
+                        .into_iter()
+                        .map(crate::model::WorkPackageRef);
+                    match list.iter_mut().find(|p| p.name == name) {
+                        Some(p) => {
+                            p.priority |= priority;
+                            if p.description.is_empty() {
+                                p.description = cells[1].clone();
+                            }
+                            p.work_packages.extend(packages);
+                        }
+                        None => list.push(crate::model::Programme {
+                            name,
+                            description: cells[1].clone(),
+                            priority,
+                            work_packages: packages.collect(),
+                        }),
+                    }
+                }
+                self.programmes = Some(list);
+            }
+            out::DEPENDENCIES_SHEET => {
+                let list = body
+                    .map(|(_, cells)| crate::model::Dependency {
+                        predecessor: crate::model::WorkPackageRef(cells[0].trim().to_string()),
+                        successor: crate::model::WorkPackageRef(cells[1].trim().to_string()),
+                    })
+                    .collect();
+                self.dependencies = Some(list);
+            }
+            _ => {
+                self.plan = Some(
+                    body.map(|(_, mut cells)| {
+                        (std::mem::take(&mut cells[0]), std::mem::take(&mut cells[1]))
+                    })
+                    .collect(),
+                );
+            }
+        }
+        Ok(true)
+    }
+
+    fn apply(self, imported: &mut Imported) {
+        let plan = &mut imported.plan;
+        if let Some(list) = self.influences {
+            plan.influences = list;
+        }
+        if let Some(list) = self.related {
+            plan.related_items = list;
+        }
+        // As for JSON: a programme lists packages of this plan, and a
+        // dependency joins two of them, once, without a cycle. What is not
+        // kept is said.
+        let refs: std::collections::HashSet<crate::model::WorkPackageRef> =
+            plan.work_packages().map(|(r, _, _)| r).collect();
+        let mut problems: Vec<(&str, String)> = Vec::new();
+        if let Some(mut list) = self.programmes {
+            list.retain(|p| {
+                let named = !p.name.is_empty();
+                if !named {
+                    problems.push((
+                        crate::export::xlsx::PROGRAMMES_SHEET,
+                        "a programme row without a name is not read".into(),
+                    ));
+                }
+                named
+            });
+            for p in &mut list {
+                let name = &p.name;
+                p.work_packages.retain(|r| {
+                    let known = refs.contains(r);
+                    if !known {
+                        problems.push((
+                            crate::export::xlsx::PROGRAMMES_SHEET,
+                            format!("programme {name} lists work package {r}, which does not exist; left out"),
+                        ));
+                    }
+                    known
+                });
+            }
+            plan.programmes = list;
+        }
+        if let Some(list) = self.dependencies {
+            let mut seen = std::collections::HashSet::new();
+            let candidates: Vec<crate::model::Dependency> = list
+                .into_iter()
+                .filter(|d| {
+                    if !refs.contains(&d.predecessor) || !refs.contains(&d.successor) {
+                        problems.push((
+                            crate::export::xlsx::DEPENDENCIES_SHEET,
+                            format!(
+                                "dependency {} → {} names a work package that does not exist; left out",
+                                d.predecessor, d.successor
+                            ),
+                        ));
+                        return false;
+                    }
+                    seen.insert(d.clone())
+                })
+                .collect();
+            plan.dependencies = Vec::new();
+            for (d, result) in candidates
+                .iter()
+                .zip(crate::schedule::accept_dependencies(&candidates))
+            {
+                match result {
+                    Ok(()) => plan.dependencies.push(d.clone()),
+                    Err(e) => problems.push((
+                        crate::export::xlsx::DEPENDENCIES_SHEET,
+                        format!("{e}; left out"),
+                    )),
+                }
+            }
+        }
+        for (sheet, message) in problems {
+            imported.diagnostics.push(super::Diagnostic {
+                sheet: Some(sheet.to_string()),
+                line: 1,
+                column: 1,
+                severity: super::Severity::Warning,
+                message,
+            });
+        }
+        let plan = &mut imported.plan;
+        if let Some(fields) = self.plan {
+            let found_notes = std::mem::take(&mut plan.notes);
+            // A field given over several rows (a long text) is joined.
+            let mut seen: Vec<String> = Vec::new();
+            for (field, value) in fields {
+                let key = field.trim().to_ascii_lowercase();
+                if seen.contains(&key) {
+                    match key.as_str() {
+                        "introduction" => plan.introduction.push_str(&value),
+                        "notes" => plan.notes.push_str(&value),
+                        _ => {}
+                    }
+                    continue;
+                }
+                seen.push(key.clone());
+                match key.as_str() {
+                    "title" if !value.trim().is_empty() => plan.title = value,
+                    "organisation" => plan.organisation = value,
+                    "period" => plan.period = value,
+                    "introduction" => plan.introduction = value,
+                    "quarter convention" => {
+                        if let Ok(c) = serde_json::from_value(serde_json::Value::String(value)) {
+                            plan.quarter_convention = c;
+                        }
+                    }
+                    "notes" => plan.notes = value,
+                    _ => {}
+                }
+            }
+            // What the import itself kept in the notes follows the plan's.
+            if !found_notes.is_empty() {
+                if !plan.notes.is_empty() {
+                    plan.notes.push_str("\n\n");
+                }
+                plan.notes.push_str(&found_notes);
+            }
+        }
+        super::build::complete_registers(plan);
+        for (sheet, row, message) in self.warnings {
+            imported.diagnostics.push(super::Diagnostic {
+                sheet: Some(sheet),
+                line: row as usize + 1,
+                column: 1,
+                severity: super::Severity::Warning,
+                message,
+            });
+        }
+    }
+}
+
+/// Every cell of a small sheet holding text, with the same limits as a
+/// package sheet's cells (`None`: not a worksheet).
+fn plain_rows(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Option<Rows>, ImportError> {
+    let mut cells = match book.worksheet_cells_reader(name) {
+        Ok(cells) => cells,
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(None),
+        Err(e) => return Err(refuse(format!("sheet \"{name}\" could not be read: {e}"))),
+    };
+    let mut rows = Rows::new();
+    let mut count = 0usize;
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| refuse(format!("sheet \"{name}\" could not be read: {e}")))?
+    {
+        let (row, col) = cell.get_position();
+        let text = match value_text(cell.get_value()) {
+            Value::Empty => continue,
+            Value::Text(t) | Value::Failed(t) => t,
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        if let Err(e) = CELL.check(&text) {
+            return Err(ImportError::OverLimits(vec![format!(
+                "{}: {e}",
+                cell_name(name, row as usize + 1, col as usize + 1)
+            )]));
+        }
+        count += 1;
+        if col as usize >= MAX_CELLS || count > MAX_REGISTER_CELLS {
+            return Err(refuse(format!(
+                "sheet \"{name}\" holds more than a plan's registers can have"
+            )));
+        }
+        rows.entry(row).or_default().push((col, text));
+    }
+    for cells in rows.values_mut() {
+        cells.sort_by_key(|(c, _)| *c);
+        cells.dedup_by_key(|(c, _)| *c);
+    }
+    Ok(Some(rows))
+}
+
+/// The most cells a register sheet may hold.
+const MAX_REGISTER_CELLS: usize = 4_000_000;

@@ -277,7 +277,8 @@ fn request_constraints(doc: &mut Value) {
     doc["paths"]["/api/v1/plans/{id}/export"]["get"]["responses"]["200"]["content"] = json!({
         "application/json": {"schema": {}},
         "text/markdown": {"schema": {"type": "string"}},
-        "text/csv": {"schema": {"type": "string"}}
+        "text/csv": {"schema": {"type": "string"}},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}
     });
 }
 

@@ -76,10 +76,10 @@ pub async fn delete_plan(
 /// The query parameters of the export.
 pub const EXPORT_QUERY: &[&str] = &["format"];
 /// Export formats, as the API documents them.
-pub const EXPORT_FORMATS: &[&str] = &["json", "markdown", "csv"];
+pub const EXPORT_FORMATS: &[&str] = &["json", "markdown", "csv", "xlsx"];
 
 #[utoipa::path(get, operation_id = "exportPlan", path = "/api/v1/plans/{id}/export", tag = "plans",
-    params(("id" = i64, Path), ("format" = Option<String>, Query, description = "json (default), markdown or csv")),
+    params(("id" = i64, Path), ("format" = Option<String>, Query, description = "json (default), markdown, csv or xlsx")),
     responses((status = 200, description = "The plan as a file", content_type = "application/json")))]
 pub async fn export(
     _can: Can<Read>,
@@ -129,11 +129,11 @@ fn stream_export(state: &AppState, id: PlanId, format: ExportFormat) -> Body {
         .name("export".into())
         .spawn(move || {
             let mut writer: Option<PlanWriter> = None;
-            let mut text = String::with_capacity(EXPORT_CHUNK * 2);
-            let send = |text: &mut String| {
+            let mut text: Vec<u8> = Vec::with_capacity(EXPORT_CHUNK * 2);
+            let send = |text: &mut Vec<u8>| {
                 let piece = Bytes::from(std::mem::replace(
                     text,
-                    String::with_capacity(EXPORT_CHUNK * 2),
+                    Vec::with_capacity(EXPORT_CHUNK * 2),
                 ));
                 tx.blocking_send(Ok(piece)).is_ok()
             };
@@ -141,12 +141,12 @@ fn stream_export(state: &AppState, id: PlanId, format: ExportFormat) -> Body {
                 match part {
                     PlanPart::Skeleton(skeleton) => {
                         let mut w = PlanWriter::new(skeleton, format);
-                        text.push_str(&w.begin());
+                        text.extend_from_slice(w.begin().as_bytes());
                         writer = Some(w);
                     }
                     PlanPart::Package { section, package } => {
                         if let Some(w) = writer.as_mut() {
-                            text.push_str(&w.package(section, &package));
+                            text.extend_from_slice(w.package(section, &package).as_bytes());
                         }
                     }
                 }
@@ -154,8 +154,14 @@ fn stream_export(state: &AppState, id: PlanId, format: ExportFormat) -> Body {
             });
             match visited {
                 Ok(()) => {
-                    if let Some(w) = writer {
-                        text.push_str(&w.finish());
+                    match writer.map(PlanWriter::finish_bytes) {
+                        Some(Err(e)) => {
+                            tracing::error!(error = %e, plan = %id, "export failed at its end");
+                            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                            return;
+                        }
+                        Some(Ok(rest)) => text.extend_from_slice(&rest),
+                        None => {}
                     }
                     send(&mut text);
                 }

@@ -364,10 +364,20 @@ pub fn parse_response(raw: &[u8]) -> Response {
     if chunked {
         body = dechunk(&body);
     }
+    // A binary download (an .xlsx workbook) is kept lossily, for checks such
+    // as its first bytes; every text answer must be UTF-8.
+    let binary = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.starts_with("application/vnd."));
+    let body = if binary {
+        String::from_utf8_lossy(&body).into_owned()
+    } else {
+        String::from_utf8(body).unwrap()
+    };
     Response {
         status,
         headers,
-        body: String::from_utf8(body).unwrap(),
+        body,
     }
 }
 

@@ -1,0 +1,305 @@
+//! Writing a plan as an Excel workbook (`.xlsx`), in memory (core does no
+//! IO): the bytes [`rust_xlsxwriter`] saves to a buffer.
+//!
+//! Sheets, in order: **Work packages** (the CSV export's columns: `Section`,
+//! [`PACKAGE_COLUMNS`](super::PACKAGE_COLUMNS), `Section title`), **Key
+//! influences**, **Related items**, **Programmes**, **Dependencies** and
+//! **Plan** (the plan's own fields). The `.xlsx` reader takes each back by its
+//! sheet name and header row, so a workbook written here imports as the plan
+//! it was written from.
+//!
+//! Every text is written as a string cell ([`Worksheet::write_string`]), which
+//! a spreadsheet never runs as a formula whatever it starts with; nothing is
+//! written as a formula. Progress is a number and the actual delivery a date.
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
+
+use super::{Links, PACKAGE_COLUMNS, csv::section_cells, sorted_related};
+use crate::limits::LONG_TEXT_CHARS;
+use crate::model::Plan;
+
+/// The sheet names the writer uses and the reader recognises.
+pub const PACKAGES_SHEET: &str = "Work packages";
+pub const INFLUENCES_SHEET: &str = "Key influences";
+pub const RELATED_SHEET: &str = "Related items";
+pub const PROGRAMMES_SHEET: &str = "Programmes";
+pub const DEPENDENCIES_SHEET: &str = "Dependencies";
+pub const PLAN_SHEET: &str = "Plan";
+
+/// Header rows of the register sheets.
+pub const INFLUENCE_COLUMNS: [&str; 3] = ["Code", "Title", "Description"];
+pub const RELATED_COLUMNS: [&str; 2] = ["Name", "Kind"];
+pub const PROGRAMME_COLUMNS: [&str; 4] = ["Name", "Description", "Priority", "Packages"];
+pub const DEPENDENCY_COLUMNS: [&str; 2] = ["Predecessor", "Successor"];
+pub const PLAN_COLUMNS: [&str; 2] = ["Field", "Value"];
+
+/// The rows of the Plan sheet, in order.
+pub const PLAN_FIELDS: [&str; 6] = [
+    "Title",
+    "Organisation",
+    "Period",
+    "Introduction",
+    "Quarter convention",
+    "Notes",
+];
+
+/// The workbook could not be made (a text over Excel's 32,767 characters a
+/// cell, or the writer failing).
+#[derive(Debug, thiserror::Error)]
+#[error("the Excel workbook could not be written: {0}")]
+pub struct XlsxExportError(String);
+
+impl From<rust_xlsxwriter::XlsxError> for XlsxExportError {
+    fn from(e: rust_xlsxwriter::XlsxError) -> Self {
+        XlsxExportError(e.to_string())
+    }
+}
+
+/// The column of `Progress` and of `Actual delivery` in the package sheet
+/// (after the `Section` column).
+const PROGRESS_AT: usize = 12;
+const ACTUAL_AT: usize = 13;
+
+/// The whole plan as an `.xlsx` workbook.
+pub fn to_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxExportError> {
+    let mut book = Workbook::new();
+    let header = Format::new().set_bold().set_text_wrap();
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
+    let date = Format::new()
+        .set_num_format("yyyy-mm-dd")
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
+    let percent = Format::new()
+        .set_num_format("0\"%\"")
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
+
+    // Work packages.
+    let sheet = book.add_worksheet().set_name(PACKAGES_SHEET)?;
+    let columns: Vec<&str> = std::iter::once("Section")
+        .chain(PACKAGE_COLUMNS)
+        .chain(["Section title"])
+        .collect();
+    let widths: [f64; 17] = [
+        22.0, 40.0, 8.0, 50.0, 40.0, 16.0, 40.0, 16.0, 30.0, 20.0, 14.0, 8.0, 10.0, 14.0, 16.0,
+        24.0, 30.0,
+    ];
+    header_row(sheet, &columns, &widths, &header)?;
+    let links = Links::of(plan);
+    let mut row: u32 = 0;
+    for (index, section) in plan.sections.iter().enumerate() {
+        let [name, title] = section_cells(section, index);
+        for wp in &section.work_packages {
+            row += 1;
+            let mut cells = vec![name.clone()];
+            cells.extend(links.package_cells(section, index, wp));
+            cells.push(title.clone());
+            for (col, text) in cells.iter().enumerate() {
+                let c = col as u16;
+                if col == PROGRESS_AT {
+                    sheet.write_number_with_format(
+                        row,
+                        c,
+                        f64::from(wp.progress.get()),
+                        &percent,
+                    )?;
+                } else if col == ACTUAL_AT {
+                    if let Some(d) = wp.actual_delivery {
+                        let d = d.get();
+                        let cell = ExcelDateTime::from_ymd(
+                            u16::try_from(d.year()).unwrap_or(1900),
+                            u8::from(d.month()),
+                            d.day(),
+                        );
+                        match cell {
+                            Ok(cell) => {
+                                sheet.write_datetime_with_format(row, c, &cell, &date)?;
+                            }
+                            // A year Excel cannot hold as a date: written as text.
+                            Err(_) => {
+                                sheet.write_string_with_format(row, c, text, &wrap)?;
+                            }
+                        }
+                    }
+                } else if !text.is_empty() {
+                    sheet.write_string_with_format(row, c, text, &wrap)?;
+                }
+            }
+        }
+    }
+    finish_table(sheet, row, columns.len())?;
+
+    // Key influences.
+    let sheet = book.add_worksheet().set_name(INFLUENCES_SHEET)?;
+    header_row(sheet, &INFLUENCE_COLUMNS, &[10.0, 40.0, 80.0], &header)?;
+    let mut row = 0;
+    for i in &plan.influences {
+        row += 1;
+        text_row(
+            sheet,
+            row,
+            &[i.code.as_str(), &i.title, &i.description],
+            &wrap,
+        )?;
+    }
+    finish_table(sheet, row, INFLUENCE_COLUMNS.len())?;
+
+    // Related items, in the exports' stable order.
+    let sheet = book.add_worksheet().set_name(RELATED_SHEET)?;
+    header_row(sheet, &RELATED_COLUMNS, &[50.0, 16.0], &header)?;
+    let mut row = 0;
+    for item in sorted_related(plan) {
+        row += 1;
+        text_row(sheet, row, &[&item.name, item.kind.label()], &wrap)?;
+    }
+    finish_table(sheet, row, RELATED_COLUMNS.len())?;
+
+    // Programmes.
+    let sheet = book.add_worksheet().set_name(PROGRAMMES_SHEET)?;
+    header_row(
+        sheet,
+        &PROGRAMME_COLUMNS,
+        &[30.0, 60.0, 10.0, 40.0],
+        &header,
+    )?;
+    let mut row = 0;
+    for p in &plan.programmes {
+        row += 1;
+        let priority = if p.priority { "Yes" } else { "No" };
+        // A long list of packages goes on over rows of the same name.
+        let lists = package_lists(p.work_packages.iter().map(|r| r.as_str()));
+        for (i, packages) in lists.iter().enumerate() {
+            if i > 0 {
+                row += 1;
+            }
+            let description = if i == 0 { p.description.as_str() } else { "" };
+            text_row(
+                sheet,
+                row,
+                &[&p.name, description, priority, packages],
+                &wrap,
+            )?;
+        }
+    }
+    finish_table(sheet, row, PROGRAMME_COLUMNS.len())?;
+
+    // Dependencies.
+    let sheet = book.add_worksheet().set_name(DEPENDENCIES_SHEET)?;
+    header_row(sheet, &DEPENDENCY_COLUMNS, &[16.0, 16.0], &header)?;
+    let mut row = 0;
+    for d in &plan.dependencies {
+        row += 1;
+        text_row(
+            sheet,
+            row,
+            &[d.predecessor.as_str(), d.successor.as_str()],
+            &wrap,
+        )?;
+    }
+    finish_table(sheet, row, DEPENDENCY_COLUMNS.len())?;
+
+    // The plan's own fields.
+    let sheet = book.add_worksheet().set_name(PLAN_SHEET)?;
+    header_row(sheet, &PLAN_COLUMNS, &[20.0, 100.0], &header)?;
+    let convention = serde_json::to_value(plan.quarter_convention)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let values = [
+        plan.title.as_str(),
+        &plan.organisation,
+        &plan.period,
+        &plan.introduction,
+        &convention,
+        &plan.notes,
+    ];
+    let mut row = 0;
+    for (field, value) in PLAN_FIELDS.iter().zip(values) {
+        // A text longer than a cell holds (the notes) goes on in rows of the
+        // same field, read back joined.
+        for piece in pieces(value) {
+            row += 1;
+            text_row(sheet, row, &[field, piece], &wrap)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+
+    Ok(book.save_to_buffer()?)
+}
+
+/// The most characters a cell is written with: what the reader takes
+/// ([`LONG_TEXT_CHARS`]), under Excel's own 32,767.
+const CELL_CHARS: usize = LONG_TEXT_CHARS;
+
+/// `text` in pieces of at most [`CELL_CHARS`] characters (one empty piece
+/// for an empty text).
+fn pieces(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while rest.chars().count() > CELL_CHARS {
+        let at = rest
+            .char_indices()
+            .nth(CELL_CHARS)
+            .map_or(rest.len(), |(i, _)| i);
+        out.push(&rest[..at]);
+        rest = &rest[at..];
+    }
+    out.push(rest);
+    out
+}
+
+/// References joined with `; `, in as many cells as it takes (at least one).
+fn package_lists<'a>(refs: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for r in refs {
+        let Some(last) = out.last_mut() else { break };
+        if !last.is_empty() && last.chars().count() + 2 + r.chars().count() > CELL_CHARS {
+            out.push(r.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push_str("; ");
+            }
+            last.push_str(r);
+        }
+    }
+    out
+}
+
+fn header_row(
+    sheet: &mut Worksheet,
+    columns: &[&str],
+    widths: &[f64],
+    format: &Format,
+) -> Result<(), XlsxExportError> {
+    for (col, (name, width)) in columns.iter().zip(widths).enumerate() {
+        sheet.write_string_with_format(0, col as u16, *name, format)?;
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    Ok(())
+}
+
+/// Text cells from column A; empty texts leave the cell empty.
+fn text_row(
+    sheet: &mut Worksheet,
+    row: u32,
+    cells: &[&str],
+    format: &Format,
+) -> Result<(), XlsxExportError> {
+    for (col, text) in cells.iter().enumerate() {
+        if !text.is_empty() {
+            sheet.write_string_with_format(row, col as u16, *text, format)?;
+        }
+    }
+    Ok(())
+}
+
+/// A frozen header row with a filter over the table.
+fn finish_table(
+    sheet: &mut Worksheet,
+    last_row: u32,
+    columns: usize,
+) -> Result<(), XlsxExportError> {
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, last_row, columns.saturating_sub(1) as u16)?;
+    Ok(())
+}
