@@ -1956,7 +1956,14 @@ macro_rules! store_suite {
             assert_eq!((e.entity.kind.as_str(), e.entity.id.clone(), e.action.as_str()), ("account", id.to_string(), "create"));
             assert!(changes.contains(&("password".into(), None, Some("set".into()))), "{changes:?}");
             assert!(changes.contains(&("owner_names".into(), None, Some("Head of ICT\nICT Manager".into()))), "{changes:?}");
+            // Set again at once (within the same millisecond, often): the
+            // entry still shows a password was set, never what it is.
             let second = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$b3RoZXJoYXNo";
+            let again = AccountChange { password: Some((second.into(), true)), ..Default::default() };
+            store.change_account(id, &again, None, BY).unwrap();
+            let (_, changes) = newest(store.as_ref());
+            let fields: Vec<&str> = changes.iter().map(|c| c.0.as_str()).collect();
+            assert_eq!(fields, ["password_set_ms"], "{changes:?}");
             let change = AccountChange { password: Some((second.into(), false)), ..Default::default() };
             store.change_account(id, &change, None, BY).unwrap();
             let (e, changes) = newest(store.as_ref());

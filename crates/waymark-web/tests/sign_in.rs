@@ -205,22 +205,24 @@ fn each_sign_in_is_a_new_session_and_signing_out_ends_it_on_the_server() {
 
 #[test]
 fn a_session_ends_when_idle_and_at_its_age_limit() {
+    // Windows of seconds, not milliseconds, so a busy machine's slow request
+    // is not taken for an idle one.
     let idle = common::start_with(waymark_web::AccessSettings {
         session: SessionPolicy {
-            idle_ms: 400,
+            idle_ms: 1_500,
             max_ms: 60_000,
         },
         ..Default::default()
     });
     let mut b = Browser::new(&idle);
     assert_eq!(b.get("/account").status, 200);
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
     assert_eq!(b.get("/account").status, 303, "idle too long");
 
     let aged = common::start_with(waymark_web::AccessSettings {
         session: SessionPolicy {
             idle_ms: 60_000,
-            max_ms: 900,
+            max_ms: 3_000,
         },
         ..Default::default()
     });
@@ -229,7 +231,7 @@ fn a_session_ends_when_idle_and_at_its_age_limit() {
         std::thread::sleep(std::time::Duration::from_millis(200));
         assert_eq!(b.get("/account").status, 200, "busy and young");
     }
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    std::thread::sleep(std::time::Duration::from_millis(3_000));
     assert_eq!(b.get("/account").status, 303, "past its age, however busy");
 }
 

@@ -351,8 +351,12 @@ impl AccountStore for SqliteStore {
                     }
                 }
                 if let Some((hash, one_off)) = &change.password {
+                    // Later than the last time it was set, even within the
+                    // same millisecond, so the audit entry always shows that a
+                    // password was set (the hash itself is never in it).
                     tx.prepare_cached(
-                        "UPDATE account SET password_hash = ?, password_set_ms = ?,
+                        "UPDATE account SET password_hash = ?,
+                            password_set_ms = MAX(?, COALESCE(password_set_ms, 0) + 1),
                             must_change_password = ? WHERE id = ?",
                     )?
                     .execute(params![hash, now_ms(), one_off, id.0])?;
