@@ -113,9 +113,7 @@ async fn account_page(
     token_name: String,
     errors: Vec<FieldError>,
 ) -> Result<AccountPage, HtmlError> {
-    let Some(caller) = identity.caller() else {
-        return Err(HtmlError::NotAllowed("Sign in first".into()));
-    };
+    let caller = signed_in(identity)?;
     let id = caller.account.id;
     let Cx { state, csrf } = cx;
     let (a, tokens) = state
@@ -177,6 +175,14 @@ pub(super) struct SecretPage {
     pub back_label: String,
 }
 
+/// The signed-in caller (`own-account` lets no visitor through; this says
+/// so rather than assume it).
+fn signed_in(identity: &crate::access::Identity) -> Result<&waymark_store::Caller, HtmlError> {
+    identity
+        .caller()
+        .ok_or_else(|| HtmlError::NotAllowed("Sign in first".into()))
+}
+
 /// A secret shown once: never cached, never shown again.
 pub(super) fn secret_page(page: &SecretPage) -> Response {
     no_store(render(StatusCode::OK, page))
@@ -188,9 +194,7 @@ pub async fn create_token(
     cx: Cx,
     form: CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let Some(caller) = identity.caller() else {
-        return Err(HtmlError::NotAllowed("Sign in first".into()));
-    };
+    let caller = signed_in(&identity)?;
     let account = caller.account.id;
     let name = form.get("name").unwrap_or("").trim().to_string();
     let mut errors = Vec::new();
@@ -315,9 +319,7 @@ pub async fn change_password(
     cx: Cx,
     form: CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let Some(caller) = identity.caller() else {
-        return Err(HtmlError::NotAllowed("Sign in first".into()));
-    };
+    let caller = signed_in(&identity)?;
     let account: AccountId = caller.account.id;
     let email = caller.account.email.clone();
     let one_off = one_off(&identity);

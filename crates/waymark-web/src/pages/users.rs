@@ -500,11 +500,7 @@ pub async fn disable(
     cx: Cx,
     form: CsrfForm,
 ) -> Result<Response, HtmlError> {
-    let ch = AccountChange {
-        disabled: Some(true),
-        ..Default::default()
-    };
-    change(cx, id, can, ch, posted_version(&form), None, "disabled").await
+    set_disabled(can, id, cx, &form, true).await
 }
 
 /// `POST /admin/users/{id}/enable`.
@@ -514,11 +510,22 @@ pub async fn enable(
     cx: Cx,
     form: CsrfForm,
 ) -> Result<Response, HtmlError> {
+    set_disabled(can, id, cx, &form, false).await
+}
+
+async fn set_disabled(
+    can: Can<ManageUsers>,
+    id: i64,
+    cx: Cx,
+    form: &CsrfForm,
+    disabled: bool,
+) -> Result<Response, HtmlError> {
     let ch = AccountChange {
-        disabled: Some(false),
+        disabled: Some(disabled),
         ..Default::default()
     };
-    change(cx, id, can, ch, posted_version(&form), None, "enabled").await
+    let what = if disabled { "disabled" } else { "enabled" };
+    change(cx, id, can, ch, posted_version(form), None, what).await
 }
 
 /// `POST /admin/users/{id}/reset-password`: a new one-off password, shown
