@@ -14,6 +14,7 @@ pub mod schedule;
 pub mod search;
 pub mod sso;
 pub mod text;
+pub mod update;
 
 pub use model::*;
 pub use quarter::{Quarter, QuarterConvention, QuarterRange};

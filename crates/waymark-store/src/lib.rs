@@ -631,6 +631,18 @@ pub enum PlanPart {
     },
 }
 
+/// How [`PlanStore::update_from_file`] goes about it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateOptions {
+    /// Remove the stored packages the file does not have.
+    pub remove_missing: bool,
+    /// The [`waymark_core::update::Comparison::fingerprint`] the person
+    /// confirmed; the update is refused if the plan now compares otherwise.
+    pub expected: Option<String>,
+    /// Check and roll back: nothing is stored.
+    pub dry_run: bool,
+}
+
 /// How an import treats a plan of the same title that is already stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnExisting {
@@ -655,6 +667,22 @@ pub trait PlanStore: AccountStore + Send + Sync {
     /// A dry run of [`PlanStore::import_plan`]: every check and every write it
     /// makes, in a transaction that is rolled back. Refuses what it refuses.
     fn check_import(&self, plan: &Plan, on_existing: OnExisting, by: &Actor) -> Result<()>;
+    /// Update stored plan `id` from `incoming` (a newer version of its file,
+    /// read as a plan) in one transaction: packages matched by reference
+    /// take the file's fields and keep their ids, dependencies and links;
+    /// the file's new packages, sections, programmes and dependencies are
+    /// added; packages the file lacks are removed only with
+    /// `remove_missing`. Refused whole (`Conflict` on `plan`) when
+    /// `expected` is given and the plan no longer compares to the file as it
+    /// did. `dry_run` makes every check and write and rolls them back. The
+    /// comparison it applied.
+    fn update_from_file(
+        &self,
+        id: PlanId,
+        incoming: &Plan,
+        options: &UpdateOptions,
+        by: &Actor,
+    ) -> Result<waymark_core::update::Comparison>;
     /// Load a whole plan back as a value (for export and check).
     fn load_plan(&self, id: PlanId) -> Result<Plan>;
     /// The plan in parts, from one snapshot, for an export of any size:

@@ -40,8 +40,8 @@ use crate::{
     InfluenceOption, InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore,
     PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow,
     RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionChange, SectionId, SectionMove,
-    SectionOption, SectionRow, StoreError, Traceability, Version, WorkPackageDetail, WorkPackageId,
-    WorkPackageInput, WorkPackageQuery, WorkPackageRow,
+    SectionOption, SectionRow, StoreError, Traceability, UpdateOptions, Version, WorkPackageDetail,
+    WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
 };
 
 /// Most rows a register page lists for one influence or related item.
@@ -648,6 +648,42 @@ fn map_unique(e: rusqlite::Error, field: &'static str, message: String) -> Store
 
 /// A plan without its packages (every section, registers, programmes,
 /// dependencies), read in the caller's snapshot.
+/// A plan's own row, without its counts (zero).
+fn plan_row(c: &Connection, id: PlanId) -> Result<PlanSummary> {
+    c.prepare_cached(
+        "SELECT id, title, organisation, period, introduction, quarter_convention, notes, version FROM plan WHERE id = ?",
+    )?
+    .query_row([id.0], |r| {
+        let conv: String = r.get(5)?;
+        Ok(PlanSummary {
+            id: PlanId(r.get(0)?),
+            title: r.get(1)?,
+            organisation: r.get(2)?,
+            period: r.get(3)?,
+            introduction: r.get(4)?,
+            quarter_convention: parse_col(&conv)?,
+            notes: r.get(6)?,
+            section_count: 0,
+            work_package_count: 0,
+            version: Version(r.get(7)?),
+        })
+    })
+    .optional()?
+    .ok_or(StoreError::NotFound { what: "plan" })
+}
+
+/// A whole plan read on `c` (inside a write's transaction, or a read's).
+pub(crate) fn plan_in(c: &Connection, id: PlanId) -> Result<Plan> {
+    let mut plan = skeleton(c, id, plan_row(c, id)?)?;
+    each_package(c, id, &mut |section, package| {
+        if let Some(s) = plan.sections.get_mut(section) {
+            s.work_packages.push(package);
+        }
+        true
+    })?;
+    Ok(plan)
+}
+
 fn skeleton(c: &Connection, id: PlanId, summary: PlanSummary) -> Result<Plan> {
     let mut plan = Plan::new(summary.title);
     plan.organisation = summary.organisation;
@@ -953,29 +989,12 @@ impl PlanStore for SqliteStore {
 
     fn plan(&self, id: PlanId) -> Result<PlanSummary> {
         self.read(|c| {
-            let mut plan = c
-                .prepare_cached(
-                    "SELECT id, title, organisation, period, introduction, quarter_convention, notes, version FROM plan WHERE id = ?",
-                )?
-                .query_row([id.0], |r| {
-                    let conv: String = r.get(5)?;
-                    Ok(PlanSummary {
-                        id: PlanId(r.get(0)?),
-                        title: r.get(1)?,
-                        organisation: r.get(2)?,
-                        period: r.get(3)?,
-                        introduction: r.get(4)?,
-                        quarter_convention: parse_col(&conv)?,
-                        notes: r.get(6)?,
-                        section_count: 0,
-                        work_package_count: 0,
-                        version: Version(r.get(7)?),
-                    })
-                })
-                .optional()?
-                .ok_or(StoreError::NotFound { what: "plan" })?;
+            let mut plan = plan_row(c, id)?;
             let arg = [Value::Integer(id.0)];
-            plan.section_count = self.cache.other_count(c, "SELECT COUNT(*) FROM section WHERE plan_id = ?", &arg)? as u64;
+            plan.section_count =
+                self.cache
+                    .other_count(c, "SELECT COUNT(*) FROM section WHERE plan_id = ?", &arg)?
+                    as u64;
             plan.work_package_count = self.package_total(c, id)?;
             Ok(plan)
         })
@@ -998,6 +1017,40 @@ impl PlanStore for SqliteStore {
     fn check_import(&self, plan: &Plan, on_existing: OnExisting, by: &Actor) -> Result<()> {
         self.import_then(plan, on_existing, by, Finish::RollBack)
             .map(|_| ())
+    }
+
+    fn update_from_file(
+        &self,
+        id: PlanId,
+        incoming: &Plan,
+        options: &UpdateOptions,
+        by: &Actor,
+    ) -> Result<waymark_core::update::Comparison> {
+        let mut conn = self.pool.get()?;
+        let finish = if options.dry_run {
+            Finish::RollBack
+        } else {
+            Finish::Commit
+        };
+        let at_ms = now_ms();
+        self.write_then(
+            &mut conn,
+            by,
+            &Need::Action(waymark_core::access::Action::Import),
+            Audited::Update(id),
+            |tx, _| {
+                let cmp = rules::update::update(
+                    &mut SqliteTx::new(tx),
+                    id,
+                    incoming,
+                    options,
+                    by,
+                    at_ms,
+                )?;
+                Ok((cmp, None))
+            },
+            finish,
+        )
     }
 
     fn load_plan(&self, id: PlanId) -> Result<Plan> {

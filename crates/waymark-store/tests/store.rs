@@ -123,6 +123,158 @@ macro_rules! store_suite {
             assert_eq!(store.load_plan(id).unwrap(), seed());
         }
 
+        /// The packages of a plan by reference.
+        fn by_reference(
+            store: &dyn PlanStore,
+            plan: PlanId,
+        ) -> std::collections::HashMap<String, waymark_store::WorkPackageRow> {
+            store
+                .list_work_packages(plan, &query())
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|row| (row.reference.clone(), row))
+                .collect()
+        }
+
+        /// Next year's version of the seed: one package retitled and
+        /// delivered, one new in a section the plan has, one in a new
+        /// section, one gone.
+        fn next_year() -> Plan {
+            let mut plan = seed();
+            let wp = &mut plan.sections[0].work_packages[0];
+            wp.title = "Review of applications (second year)".into();
+            wp.status = Status::Delivered;
+            wp.progress = waymark_core::Progress::new(100).unwrap();
+            plan.sections[0]
+                .work_packages
+                .push(waymark_core::WorkPackage::new("99", "A new package"));
+            plan.sections.push(waymark_core::Section {
+                number: Some("10.9".into()),
+                title: Some("New section".into()),
+                work_packages: vec![waymark_core::WorkPackage::new("1", "First of its kind")],
+            });
+            let gone = plan
+                .sections
+                .iter_mut()
+                .find(|s| s.number.as_deref() == Some("10.3"))
+                .unwrap();
+            gone.work_packages.remove(0);
+            plan
+        }
+
+        #[test]
+        fn a_plan_updated_from_a_newer_file_keeps_ids_and_links() {
+            let (store, id) = seeded();
+            let before = by_reference(store.as_ref(), id);
+            let first = before["10.1.1"].id;
+            let dep = store
+                .add_dependency(first, before["10.1.2"].id, BY)
+                .unwrap();
+            let dry = waymark_store::UpdateOptions {
+                dry_run: true,
+                ..Default::default()
+            };
+            let cmp = store.update_from_file(id, &next_year(), &dry, BY).unwrap();
+            let added: Vec<&str> = cmp.added.iter().map(|p| p.reference.as_str()).collect();
+            assert_eq!(added, vec!["10.1.99", "10.9.1"]);
+            let changed: Vec<&str> = cmp.changed.iter().map(|p| p.reference.as_str()).collect();
+            assert_eq!(changed, vec!["10.1.1"]);
+            let fields: Vec<&str> = cmp.changed[0].fields.iter().map(|f| f.field).collect();
+            assert_eq!(fields, vec!["title", "status", "progress"]);
+            assert_eq!(cmp.missing.len(), 1);
+            assert_eq!(cmp.missing[0].reference.as_str(), "10.3.1");
+            assert_eq!(cmp.unchanged, 15);
+            assert_eq!(
+                by_reference(store.as_ref(), id).len(),
+                17,
+                "a dry run stores nothing"
+            );
+
+            let applied = store
+                .update_from_file(id, &next_year(), &Default::default(), BY)
+                .unwrap();
+            assert_eq!(applied, cmp);
+            let after = by_reference(store.as_ref(), id);
+            assert_eq!(after.len(), 19, "the missing package stays unless asked");
+            assert_eq!(after["10.1.1"].id, first, "a matched package keeps its id");
+            assert_eq!(after["10.1.1"].title, "Review of applications (second year)");
+            assert_eq!(after["10.1.1"].status, Status::Delivered);
+            assert!(after.contains_key("10.9.1") && after.contains_key("10.3.1"));
+            let deps = store.dependencies(id).unwrap();
+            assert!(deps.iter().any(|d| d.id == dep), "its dependency survives");
+            let entries = store
+                .audit_entries(
+                    &AuditFilter {
+                        entity_kind: Some("work_package".into()),
+                        entity_id: Some(first.to_string()),
+                        ..Default::default()
+                    },
+                    10,
+                )
+                .unwrap();
+            assert_eq!(entries[0].entry.event.action.as_str(), "update");
+
+            // The same file again changes nothing; ticking removal removes.
+            let again = store
+                .update_from_file(id, &next_year(), &dry, BY)
+                .unwrap();
+            assert!(again.is_empty(), "{}", again.report());
+            let remove = waymark_store::UpdateOptions {
+                remove_missing: true,
+                ..Default::default()
+            };
+            store.update_from_file(id, &next_year(), &remove, BY).unwrap();
+            let after = by_reference(store.as_ref(), id);
+            assert_eq!(after.len(), 18);
+            assert!(!after.contains_key("10.3.1"));
+        }
+
+        #[test]
+        fn an_update_of_a_plan_changed_since_its_preview_is_refused_whole() {
+            let (store, id) = seeded();
+            let dry = waymark_store::UpdateOptions {
+                dry_run: true,
+                ..Default::default()
+            };
+            let seen = store
+                .update_from_file(id, &next_year(), &dry, BY)
+                .unwrap()
+                .fingerprint();
+            // Someone retitles a package the file also changes.
+            let mut edited = seed();
+            edited.sections[0].work_packages[0].title = "Retitled meanwhile".into();
+            let meanwhile = waymark_store::UpdateOptions::default();
+            store.update_from_file(id, &edited, &meanwhile, BY).unwrap();
+            let stale = waymark_store::UpdateOptions {
+                expected: Some(seen),
+                ..Default::default()
+            };
+            let err = store
+                .update_from_file(id, &next_year(), &stale, BY)
+                .unwrap_err();
+            assert!(
+                matches!(err, StoreError::Conflict { field: "plan", .. }),
+                "{err}"
+            );
+            let now = by_reference(store.as_ref(), id);
+            assert_eq!(now.len(), 17, "nothing of the refused update is stored");
+            assert_eq!(now["10.1.1"].title, "Retitled meanwhile");
+            // A file naming a package twice is refused, and so is a plan
+            // that is not there.
+            let mut twice = seed();
+            let copy = twice.sections[0].work_packages[0].clone();
+            twice.sections[0].work_packages.push(copy);
+            let err = store
+                .update_from_file(id, &twice, &Default::default(), BY)
+                .unwrap_err();
+            assert!(err.to_string().contains("appears twice"), "{err}");
+            let err = store
+                .update_from_file(PlanId(id.0 + 100), &seed(), &Default::default(), BY)
+                .unwrap_err();
+            assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+        }
+
         /// A dry run refuses what the import refuses and changes nothing either way.
         #[test]
         fn a_checked_import_refuses_what_the_import_refuses_and_stores_nothing() {

@@ -466,3 +466,236 @@ fn an_upload_without_the_form_token_is_not_read() {
     assert!(!res.body.contains("Check the import"));
     assert!(server.store.find_plan_by_title("Forged").unwrap().is_none());
 }
+
+// ------------------------------------------------- updating a stored plan
+
+const LAST_YEAR: &str = "\
+Section,Work package,Scope,Estimated delivery,Owner
+10.1 Core systems,1. Replace the finance system,All finance,Q4 2026,Jo Bloggs
+10.1 Core systems,2. Move email,Every mailbox,Q1 2027,Sam Smith
+10.2 Schools,1. Broadband,Every school,Q2 2027,Ali Khan
+";
+
+/// Next year's file: 10.1.1 slips and changes owner, 10.1.3 is new, 10.2.1
+/// is gone.
+const THIS_YEAR: &str = "\
+Section,Work package,Scope,Estimated delivery,Owner
+10.1 Core systems,1. Replace the finance system,All finance,Q2 2027,Head of Finance
+10.1 Core systems,2. Move email,Every mailbox,Q1 2027,Sam Smith
+10.1 Core systems,3. Retire the old intranet,Every page,Q3 2027,Sam Smith
+";
+
+/// A plan stored from `LAST_YEAR`, and its id.
+fn last_years_plan(server: &Server) -> i64 {
+    let plan = waymark_core::import::import(
+        LAST_YEAR.as_bytes(),
+        waymark_core::import::Format::Csv,
+        &waymark_core::import::ImportOptions {
+            default_title: Some("Council plan".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .plan;
+    let by = waymark_store::Actor::Cli {
+        user: String::new(),
+    };
+    server
+        .store
+        .import_plan(&plan, waymark_store::OnExisting::Refuse, &by)
+        .unwrap()
+        .0
+}
+
+/// Upload a file through a plan's update page, as the browser `b`.
+fn upload_update(b: &mut Browser, plan: i64, bytes: &[u8]) -> Response {
+    let path = format!("/plans/{plan}/update");
+    let (page, token) = b.get_form(&path);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    let cookie = b.cookie.clone().unwrap();
+    send_bytes(
+        b.addr,
+        &path,
+        &[("Cookie", &cookie), ("Content-Type", &content_type)],
+        &multipart(&token, "", "council-plan-2027.csv", bytes),
+    )
+}
+
+/// The update form's fields as a browser sends them, `changes` over them.
+fn update_fields(body: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let form = after(body, "/update/preview\"").expect("the update form");
+    let mut fields = hidden_fields(form);
+    let mut i = 0;
+    while fields.iter().any(|(k, _)| *k == format!("header_{i}")) {
+        let name = format!("field_{i}");
+        fields.push((name.clone(), selected(form, &name)));
+        i += 1;
+    }
+    for (k, v) in changes {
+        fields.retain(|(name, _)| name != k);
+        fields.push(((*k).to_string(), (*v).to_string()));
+    }
+    fields
+}
+
+fn post_update(b: &mut Browser, plan: i64, fields: &[(String, String)]) -> Response {
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    b.post_as_is(&format!("/plans/{plan}/update/preview"), &pairs)
+}
+
+fn packages(server: &Server, plan: i64) -> Vec<(String, i64, String, String)> {
+    let plan = waymark_store::PlanId(plan);
+    let rows = server
+        .store
+        .list_work_packages(
+            plan,
+            &waymark_store::WorkPackageQuery {
+                page: 1,
+                per_page: 100,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .items;
+    rows.into_iter()
+        .map(|r| {
+            let delivery = waymark_core::model::format_delivery(&r.delivery);
+            (r.reference, r.id.0, r.owner, delivery)
+        })
+        .collect()
+}
+
+#[test]
+fn a_plan_is_updated_from_a_newer_file_once_its_changes_are_seen() {
+    let server = common::start();
+    let plan = last_years_plan(&server);
+    let before = packages(&server, plan);
+    let mut b = Browser::new(&server);
+    assert!(
+        b.get(&format!("/plans/{plan}"))
+            .body
+            .contains(&format!("href=\"/plans/{plan}/update\"")),
+        "the plan offers the update to those who may import"
+    );
+
+    let res = upload_update(&mut b, plan, THIS_YEAR.as_bytes());
+    assert_eq!(res.status, 200, "{}", res.body);
+    let body = &res.body;
+    assert!(body.contains("Check the update"));
+    assert!(
+        body.contains("<dt>Work packages added</dt><dd>1</dd>"),
+        "{body}"
+    );
+    assert!(body.contains("<dt>Work packages changed</dt><dd>1</dd>"));
+    assert!(body.contains("<dt>Work packages not in the file</dt><dd>1</dd>"));
+    let changed = after(body, "id=\"changed\"").unwrap();
+    assert!(changed.contains("10.1.1 Replace the finance system"));
+    assert!(changed.contains("Q4 2026") && changed.contains("Q2 2027"));
+    assert!(changed.contains("Head of Finance") && changed.contains("Jo Bloggs"));
+    assert!(
+        after(body, "id=\"added\"")
+            .unwrap()
+            .contains("Retire the old intranet")
+    );
+    let missing = after(body, "id=\"missing\"").unwrap();
+    assert!(missing.contains("10.2.1") && missing.contains("name=\"remove_missing\""));
+    assert_eq!(
+        packages(&server, plan),
+        before,
+        "nothing is stored by a preview"
+    );
+
+    // Applied without ticking removal: 10.2.1 stays, 10.1.1 keeps its id.
+    let res = post_update(&mut b, plan, &update_fields(body, &[("action", "apply")]));
+    assert_eq!(res.status, 303, "{}", res.body);
+    let to = res.header("location").unwrap().to_string();
+    assert!(to.ends_with("?import=updated"), "{to}");
+    assert!(
+        b.get(&to)
+            .body
+            .contains("The plan has been updated from the file.")
+    );
+    let after_update = packages(&server, plan);
+    assert_eq!(after_update.len(), 4);
+    let first = after_update.iter().find(|p| p.0 == "10.1.1").unwrap();
+    assert_eq!(first.1, before[0].1, "matched by reference, same package");
+    assert_eq!(
+        (first.2.as_str(), first.3.as_str()),
+        ("Head of Finance", "Q2 2027")
+    );
+    assert!(after_update.iter().any(|p| p.0 == "10.2.1"));
+
+    // The same file again, with removal ticked: only 10.2.1 goes.
+    let res = upload_update(&mut b, plan, THIS_YEAR.as_bytes());
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(
+        res.body
+            .contains("<dt>Work packages changed</dt><dd>0</dd>")
+    );
+    let res = post_update(
+        &mut b,
+        plan,
+        &update_fields(&res.body, &[("action", "apply"), ("remove_missing", "yes")]),
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let refs: Vec<String> = packages(&server, plan).into_iter().map(|p| p.0).collect();
+    assert_eq!(refs, vec!["10.1.1", "10.1.2", "10.1.3"]);
+}
+
+#[test]
+fn an_update_is_shown_again_when_the_plan_changed_since_and_cancel_changes_nothing() {
+    let server = common::start();
+    let plan = last_years_plan(&server);
+    let mut b = Browser::new(&server);
+    let res = upload_update(&mut b, plan, THIS_YEAR.as_bytes());
+    assert_eq!(res.status, 200, "{}", res.body);
+    let seen = res.body.clone();
+
+    // Meanwhile, someone else updates the plan from another file.
+    let mut meanwhile = LAST_YEAR.replace("Jo Bloggs", "Someone else");
+    meanwhile.push_str("10.2 Schools,2. Wifi,Every school,Q3 2027,Ali Khan\n");
+    let res = upload_update(&mut b, plan, meanwhile.as_bytes());
+    let res = post_update(
+        &mut b,
+        plan,
+        &update_fields(&res.body, &[("action", "apply")]),
+    );
+    assert_eq!(res.status, 303, "{}", res.body);
+    let now = packages(&server, plan);
+
+    // The first preview's changes are stale: shown again, nothing stored.
+    let res = post_update(&mut b, plan, &update_fields(&seen, &[("action", "apply")]));
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body.contains("has been changed since"), "{}", res.body);
+    assert!(
+        res.body.contains("Someone else"),
+        "the changes as they stand now"
+    );
+    assert_eq!(packages(&server, plan), now);
+
+    // Cancel forgets the file and changes nothing.
+    let res = post_update(
+        &mut b,
+        plan,
+        &update_fields(&res.body, &[("action", "cancel")]),
+    );
+    assert_eq!(res.status, 303);
+    let to = res.header("location").unwrap().to_string();
+    assert!(b.get(&to).body.contains("nothing has been changed"));
+    assert_eq!(packages(&server, plan), now);
+
+    // A viewer may not update.
+    server.account("viewer@example.org", Role::Viewer, "viewer password 1");
+    let mut v = Browser::anonymous(&server);
+    v.sign_in("viewer@example.org", "viewer password 1");
+    assert_eq!(v.get(&format!("/plans/{plan}/update")).status, 403);
+    assert!(
+        !v.get(&format!("/plans/{plan}"))
+            .body
+            .contains(&format!("href=\"/plans/{plan}/update\""))
+    );
+}

@@ -17,7 +17,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 use waymark_core::export::{ExportFormat, PlanWriter};
 use waymark_core::import::{self, Format, ImportOptions, Imported};
-use waymark_store::{Actor, AuditFilter, OnExisting, PlanId, PlanPart, PlanStore};
+use waymark_store::{Actor, AuditFilter, OnExisting, PlanId, PlanPart, PlanStore, UpdateOptions};
 
 use crate::config::{AccessArgs, Settings, SsoArgs};
 
@@ -95,8 +95,22 @@ enum Command {
         #[arg(long)]
         allow_empty: bool,
         /// Replace a stored plan with the same title instead of refusing.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "update")]
         replace: bool,
+        /// Update a stored plan from this newer version of its file: packages
+        /// matched by reference take the file's fields and keep their ids,
+        /// links and dependencies; new ones are added. Prints every change.
+        /// The plan is --plan, else the one with the file's title, else the
+        /// only one.
+        #[arg(long)]
+        update: bool,
+        /// With --update: the plan to update.
+        #[arg(long, requires = "update")]
+        plan: Option<i64>,
+        /// With --update: remove the stored packages the file does not have
+        /// (otherwise they stay, and are listed).
+        #[arg(long, requires = "update")]
+        remove_missing: bool,
         /// Title for a file that does not carry one [default: from the file name].
         #[arg(long)]
         title: Option<String>,
@@ -216,6 +230,9 @@ fn run() -> Result<()> {
             encoding,
             allow_empty,
             replace,
+            update,
+            plan,
+            remove_missing,
             title,
             organisation,
         } => import_file(
@@ -229,6 +246,10 @@ fn run() -> Result<()> {
                 encoding,
                 allow_empty,
                 replace,
+                update: update.then_some(UpdateFlags {
+                    plan,
+                    remove_missing,
+                }),
                 title,
                 organisation,
             },
@@ -509,6 +530,17 @@ fn serve(
     })
 }
 
+/// The plan `import --update` updates: the one given, else the one with the
+/// file's title, else the only one.
+fn update_target(store: &dyn PlanStore, plan: Option<i64>, title: &str) -> Result<PlanId> {
+    if plan.is_none()
+        && let Some(id) = store.find_plan_by_title(title)?
+    {
+        return Ok(id);
+    }
+    pick_plan(store, plan)
+}
+
 fn pick_plan(store: &dyn PlanStore, plan: Option<i64>) -> Result<PlanId> {
     if let Some(id) = plan {
         return Ok(store
@@ -565,8 +597,14 @@ struct ImportFlags {
     encoding: String,
     allow_empty: bool,
     replace: bool,
+    update: Option<UpdateFlags>,
     title: Option<String>,
     organisation: Option<String>,
+}
+
+struct UpdateFlags {
+    plan: Option<i64>,
+    remove_missing: bool,
 }
 
 fn import_file(db: &str, file: &Path, flags: &ImportFlags) -> Result<()> {
@@ -695,17 +733,57 @@ fn import_file(db: &str, file: &Path, flags: &ImportFlags) -> Result<()> {
     } else {
         OnExisting::Refuse
     };
-    if flags.dry_run {
-        if !imported.columns.is_empty() {
-            println!("Columns (header → field):");
-            for c in &imported.columns {
-                match c.field {
-                    Some(field) => println!("  \"{}\" → {field}", c.header),
-                    None if c.header.is_empty() => {}
-                    None => println!("  \"{}\" → the plan's notes", c.header),
-                }
+    if flags.dry_run && !imported.columns.is_empty() {
+        println!("Columns (header → field):");
+        for c in &imported.columns {
+            match c.field {
+                Some(field) => println!("  \"{}\" → {field}", c.header),
+                None if c.header.is_empty() => {}
+                None => println!("  \"{}\" → the plan's notes", c.header),
             }
         }
+    }
+    if let Some(update) = &flags.update {
+        if !database_file_exists(db) {
+            bail!("--update updates a stored plan, and there is no database at {db}");
+        }
+        let store = open_store(db)?;
+        let id = update_target(store.as_ref(), update.plan, &plan.title)?;
+        let options = UpdateOptions {
+            remove_missing: update.remove_missing,
+            expected: None,
+            dry_run: flags.dry_run,
+        };
+        let comparison = store
+            .update_from_file(id, plan, &options, &cli_actor())
+            .with_context(|| format!("the update of plan {id} would be refused"))?;
+        println!("Compared with plan {id}:");
+        print!("{}", comparison.report());
+        let removed = if update.remove_missing {
+            comparison.missing.len()
+        } else {
+            0
+        };
+        if flags.dry_run {
+            println!("Dry run: every check passed; nothing was stored.");
+        } else {
+            println!(
+                "Updated plan {id}: {} added, {} changed, {removed} removed.",
+                comparison.added.len(),
+                comparison.changed.len()
+            );
+        }
+        if !update.remove_missing && !comparison.missing.is_empty() {
+            let n = comparison.missing.len();
+            let what = if n == 1 { "package is" } else { "packages are" };
+            println!(
+                "{n} stored {what} not in the file, and kept (--remove-missing removes them)."
+            );
+        }
+        std::mem::forget(imported);
+        return Ok(());
+    }
+    if flags.dry_run {
         // Against the database the import would write to; one that does not
         // exist yet is an empty one, and a dry run does not create it.
         let store = if database_file_exists(db) {

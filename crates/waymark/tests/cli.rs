@@ -234,6 +234,88 @@ fn export_is_written_as_it_is_read_and_matches_the_whole_document() {
 }
 
 #[test]
+fn a_plan_is_updated_from_a_newer_file_by_reference() {
+    let dir = temp_dir("update");
+    let last = dir.join("plan-2026.csv");
+    std::fs::write(
+        &last,
+        "Section,Work package,Estimated delivery,Owner\n\
+         10.1 Core,1. Finance system,Q4 2026,Jo\n\
+         10.1 Core,2. Email,Q1 2027,Sam\n\
+         10.2 Schools,1. Broadband,Q2 2027,Ali\n",
+    )
+    .unwrap();
+    let out = waymark(&dir, &["import", last.to_str().unwrap(), "--title", "Plan"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let next = dir.join("plan-2027.csv");
+    std::fs::write(
+        &next,
+        "Section,Work package,Estimated delivery,Owner\n\
+         10.1 Core,1. Finance system,Q2 2027,Head of Finance\n\
+         10.1 Core,2. Email,Q1 2027,Sam\n\
+         10.1 Core,3. Intranet,Q3 2027,Sam\n",
+    )
+    .unwrap();
+    let next = next.to_str().unwrap();
+    // A dry run prints every change, field by field, and stores nothing.
+    let out = waymark(
+        &dir,
+        &["import", next, "--title", "Plan", "--update", "--dry-run"],
+    );
+    let report = text(&out);
+    assert!(out.status.success(), "{report}");
+    for expected in [
+        "Compared with plan 1:",
+        "1 added, 1 changed, 1 unchanged, 1 not in the file",
+        "added 10.1.3: Intranet",
+        "changed 10.1.1: Finance system",
+        "  delivery: Q4 2026 -> Q2 2027",
+        "  owner: Jo -> Head of Finance",
+        "not in the file 10.2.1: Broadband",
+        "Dry run: every check passed; nothing was stored.",
+    ] {
+        assert!(
+            report.contains(expected),
+            "missing {expected:?} in:\n{report}"
+        );
+    }
+    let export = |dir: &Path| stdout(&waymark(dir, &["export", "--format", "csv"]));
+    assert!(export(&dir).contains("Q4 2026"), "nothing stored");
+    // Applied: found by its title; the missing package stays unless asked.
+    let out = waymark(&dir, &["import", next, "--title", "Plan", "--update"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Updated plan 1: 1 added, 1 changed, 0 removed."));
+    let csv = export(&dir);
+    assert!(
+        csv.contains("Head of Finance") && csv.contains("Broadband"),
+        "{csv}"
+    );
+    let out = waymark(
+        &dir,
+        &[
+            "import",
+            next,
+            "--update",
+            "--plan",
+            "1",
+            "--remove-missing",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 changed, 1 removed"),
+        "{}",
+        text(&out)
+    );
+    assert!(!export(&dir).contains("Broadband"));
+    // --update and --replace do not go together; --remove-missing needs --update.
+    let out = waymark(&dir, &["import", next, "--update", "--replace"]);
+    assert!(!out.status.success());
+    let out = waymark(&dir, &["import", next, "--remove-missing"]);
+    assert!(!out.status.success());
+}
+
+#[test]
 fn check_lists_findings() {
     let dir = temp_dir("check");
     assert!(waymark(&dir, &["import", SEED]).status.success());

@@ -36,13 +36,13 @@ pub(crate) enum Need {
 }
 
 impl Need {
-    /// What a plan write needs, from what it records: an import needs
-    /// `import`; an update of a work package `edit-work-package`; any other
+    /// What a plan write needs, from what it records: an import (or an
+    /// update of a plan from a file) needs `import`; an update of a work package `edit-work-package`; any other
     /// change of the plan (new and deleted packages, sections, registers,
     /// programmes, dependencies, merges, the plan's own fields) `edit-plan`.
     pub(crate) fn of<T>(audited: &Audited<T>) -> Need {
         match audited {
-            Audited::Import { .. } => Need::Action(Action::Import),
+            Audited::Import { .. } | Audited::Update(_) => Need::Action(Action::Import),
             Audited::Change("update", Subject::WorkPackage(id)) => Need::Package(*id),
             Audited::Change(_, Subject::Account(_)) => Need::Action(Action::ManageUsers),
             Audited::Change(_, Subject::Token(_)) => Need::Action(Action::ManageTokens),

@@ -107,6 +107,10 @@ pub(crate) enum Audited<T> {
         title: String,
         plan: fn(&T) -> PlanId,
     },
+    /// A stored plan updated from a newer version of its file (recorded as
+    /// an import of that plan): its counts before and after. Each package it
+    /// changes, adds or removes has an entry of its own besides.
+    Update(PlanId),
 }
 
 /// What the audit needs before the write: the touched record's fields.
@@ -120,6 +124,7 @@ pub(crate) fn before<T>(tx: &mut dyn PlanTx, audited: &Audited<T>) -> Result<Sna
             Some(id) => tx.plan_counts(id)?,
             None => Snapshot::new(),
         },
+        Audited::Update(id) => tx.plan_counts(*id)?,
     })
 }
 
@@ -156,6 +161,7 @@ pub(crate) fn record<T>(
             let id = plan(value);
             ("import", Subject::Plan(id), tx.plan_counts(id)?)
         }
+        Audited::Update(id) => ("import", Subject::Plan(*id), tx.plan_counts(*id)?),
     };
     let changes = audit::field_changes(before, &after);
     if action == "update" && changes.is_empty() {

@@ -15,6 +15,7 @@ pub(crate) mod dependencies;
 pub(crate) mod import;
 pub(crate) mod packages;
 pub(crate) mod registers;
+pub(crate) mod update;
 
 use waymark_core::audit::{Head, Snapshot, StoredEntry};
 use waymark_core::{
@@ -117,6 +118,10 @@ pub(crate) trait PlanTx {
     /// A plan's own fields (not its sections or registers), under `id` when
     /// given (a replaced plan keeps its id).
     fn insert_plan(&mut self, id: Option<PlanId>, plan: &Plan) -> Result<PlanId>;
+    /// The whole plan as stored now, as `PlanStore::load_plan` reads it.
+    fn load_plan(&mut self, id: PlanId) -> Result<Plan>;
+    /// The plan's notes (text from imported files that fitted no field).
+    fn set_plan_notes(&mut self, id: PlanId, notes: &str) -> Result<()>;
     /// The fields a person edits.
     fn set_plan(&mut self, id: PlanId, input: &PlanInput) -> Result<()>;
     /// Delete a plan and everything in it; `false` if there was none.

@@ -525,6 +525,17 @@ impl PlanTx for SqliteTx<'_> {
             .is_some())
     }
 
+    fn load_plan(&mut self, id: PlanId) -> Result<Plan> {
+        super::plan_in(self.c, id)
+    }
+
+    fn set_plan_notes(&mut self, id: PlanId, notes: &str) -> Result<()> {
+        self.c
+            .prepare_cached("UPDATE plan SET notes = ? WHERE id = ?")?
+            .execute(params![notes, id.0])?;
+        Ok(())
+    }
+
     fn set_plan(&mut self, id: PlanId, input: &PlanInput) -> Result<()> {
         self.c
             .prepare_cached(

@@ -51,19 +51,36 @@ pub fn upload_limit_text() -> String {
 
 // ---------------------------------------------------------------- upload
 
+/// The stored plan an upload updates (`/plans/{id}/update`); none for a
+/// new plan (`/plans/import`).
+#[derive(Debug, Clone)]
+pub(super) struct Updating {
+    pub id: i64,
+    pub title: String,
+}
+
 #[derive(Template)]
 #[template(path = "import.html")]
-struct UploadPage {
-    layout: Layout,
+pub(super) struct UploadPage {
+    pub layout: Layout,
     csrf: String,
     title: String,
     errors: Vec<FieldError>,
     limit: String,
+    updating: Option<Updating>,
 }
 
-fn upload_page(csrf: String, title: String, errors: Vec<FieldError>) -> UploadPage {
-    let heading = "Import a plan";
-    let mut layout = Layout::new(heading, None, Section::None);
+pub(super) fn upload_page(
+    csrf: String,
+    title: String,
+    errors: Vec<FieldError>,
+    updating: Option<Updating>,
+) -> UploadPage {
+    let heading = match &updating {
+        Some(u) => format!("Update “{}” from a file", u.title),
+        None => "Import a plan".to_string(),
+    };
+    let mut layout = Layout::new(&heading, None, Section::None);
     if !errors.is_empty() {
         layout.title = format!("Error: {}", layout.title);
     }
@@ -73,6 +90,7 @@ fn upload_page(csrf: String, title: String, errors: Vec<FieldError>) -> UploadPa
         title,
         errors,
         limit: upload_limit_text(),
+        updating,
     }
 }
 
@@ -88,26 +106,26 @@ impl PreviewPage {
     }
 }
 
-fn first_error<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+pub(super) fn first_error<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
     errors
         .iter()
         .find(|e| e.field == field)
         .map(|e| e.message.as_str())
 }
 
-fn field_error(field: &str, message: impl Into<String>) -> FieldError {
+pub(super) fn field_error(field: &str, message: impl Into<String>) -> FieldError {
     FieldError::new(field, message)
 }
 
 pub async fn form(_can: Can<Import>, cx: Cx) -> Result<Response, HtmlError> {
     Ok(render(
         StatusCode::OK,
-        &upload_page(cx.csrf, String::new(), Vec::new()),
+        &upload_page(cx.csrf, String::new(), Vec::new(), None),
     ))
 }
 
 /// The page saying the file is over the limit (413).
-fn too_large(csrf: String, title: String) -> Response {
+fn too_large(csrf: String, title: String, updating: Option<Updating>) -> Response {
     render(
         StatusCode::PAYLOAD_TOO_LARGE,
         &upload_page(
@@ -120,6 +138,7 @@ fn too_large(csrf: String, title: String) -> Response {
                     upload_limit_text()
                 ),
             )],
+            updating,
         ),
     )
 }
@@ -137,7 +156,7 @@ async fn drain(body: axum::body::Body) {
 }
 
 /// The signed-in account an import's draft belongs to.
-fn account_of(can: &Can<Import>) -> Result<AccountId, HtmlError> {
+pub(super) fn account_of(can: &Can<Import>) -> Result<AccountId, HtmlError> {
     can.identity()
         .caller()
         .map(|c| c.account.id)
@@ -157,6 +176,17 @@ struct Upload {
 /// `POST /plans/import`: read the uploaded file, keep it as a draft, and
 /// show its preview. Nothing is stored.
 pub async fn upload(can: Can<Import>, cx: Cx, req: Request) -> Result<Response, HtmlError> {
+    receive(can, cx, req, None).await
+}
+
+/// Read an uploaded file (for a new plan, or to update `updating`), keep it
+/// as a draft, and show its preview. Nothing is stored.
+pub(super) async fn receive(
+    can: Can<Import>,
+    cx: Cx,
+    req: Request,
+    updating: Option<Updating>,
+) -> Result<Response, HtmlError> {
     let account = account_of(&can)?;
     let declared = req
         .headers()
@@ -165,7 +195,7 @@ pub async fn upload(can: Can<Import>, cx: Cx, req: Request) -> Result<Response, 
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
         drain(req.into_body()).await;
-        return Ok(too_large(cx.csrf, String::new()));
+        return Ok(too_large(cx.csrf, String::new(), updating));
     }
     let cross_site = csrf::is_cross_site(req.headers());
     let mut multipart = Multipart::from_request(req, &cx.state).await.map_err(|e| {
@@ -223,7 +253,7 @@ pub async fn upload(can: Can<Import>, cx: Cx, req: Request) -> Result<Response, 
         return Err(HtmlError::Forbidden);
     }
     if upload.over_limit || upload.bytes.len() > UPLOAD_LIMIT {
-        return Ok(too_large(cx.csrf, upload.title));
+        return Ok(too_large(cx.csrf, upload.title, updating));
     }
     if !matched {
         let mut page = upload_page(
@@ -233,6 +263,7 @@ pub async fn upload(can: Can<Import>, cx: Cx, req: Request) -> Result<Response, 
                 "file",
                 "The form had expired (the service may have restarted), so the file was not read: choose the file again",
             )],
+            updating,
         );
         page.layout.notice = None;
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
@@ -245,7 +276,12 @@ pub async fn upload(can: Can<Import>, cx: Cx, req: Request) -> Result<Response, 
         };
         return Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &upload_page(cx.csrf, upload.title, vec![field_error("file", message)]),
+            &upload_page(
+                cx.csrf,
+                upload.title,
+                vec![field_error("file", message)],
+                updating,
+            ),
         ));
     }
     let file_name = if upload.file_name.is_empty() {
@@ -269,6 +305,7 @@ pub async fn upload(can: Can<Import>, cx: Cx, req: Request) -> Result<Response, 
                         "file",
                         "Too many imports are waiting to be confirmed: try again in a few minutes",
                     )],
+                    updating,
                 ),
             ));
         }
@@ -283,7 +320,22 @@ pub async fn upload(can: Can<Import>, cx: Cx, req: Request) -> Result<Response, 
         title: upload.title,
         ..Choices::default()
     };
-    preview_response(cx, can, id, draft, choices, Vec::new(), None).await
+    match updating {
+        Some(plan) => {
+            super::plan_update::preview_response(
+                cx,
+                can,
+                plan,
+                id,
+                draft,
+                choices,
+                Vec::new(),
+                None,
+            )
+            .await
+        }
+        None => preview_response(cx, can, id, draft, choices, Vec::new(), None).await,
+    }
 }
 
 // ---------------------------------------------------------------- preview
@@ -291,14 +343,14 @@ pub async fn upload(can: Can<Import>, cx: Cx, req: Request) -> Result<Response, 
 /// What the preview's form says: the title, each column's field, whether to
 /// replace a stored plan of the same title.
 #[derive(Debug, Clone, Default)]
-struct Choices {
-    title: String,
+pub(super) struct Choices {
+    pub(super) title: String,
     /// The posted columns (header, field chosen, field the reader found,
     /// whether the field was chosen before), in order.
     columns: Vec<PostedColumn>,
-    replace: bool,
+    pub(super) replace: bool,
     /// The workbook's sheet chosen (empty: the first with a header row).
-    sheet: String,
+    pub(super) sheet: String,
 }
 
 #[derive(Debug, Clone)]
@@ -310,7 +362,7 @@ struct PostedColumn {
 }
 
 impl Choices {
-    fn from_form(posted: &PostedForm) -> Choices {
+    pub(super) fn from_form(posted: &PostedForm) -> Choices {
         let mut columns = Vec::new();
         for i in 0..MAX_COLUMNS {
             let Some(header) = posted.get(&format!("header_{i}")) else {
@@ -358,10 +410,10 @@ impl Choices {
 }
 
 /// A file read: the plan and how.
-struct Read {
-    imported: Imported,
-    format: Format,
-    encoding: Option<Encoding>,
+pub(super) struct Read {
+    pub imported: Imported,
+    pub format: Format,
+    pub encoding: Option<Encoding>,
 }
 
 /// `plan-2026_v2.csv` → `Plan 2026 v2`.
@@ -377,7 +429,7 @@ fn title_from_name(name: &str) -> String {
 
 /// Read a draft's bytes as the command line would (`waymark import`, format
 /// `auto`), with the mapping.
-fn read_file(draft: &Draft, choices: &Choices) -> Result<Read, ImportError> {
+pub(super) fn read_file(draft: &Draft, choices: &Choices) -> Result<Read, ImportError> {
     let name = draft.file_name.as_str();
     let bytes = draft.bytes.as_slice();
     let mut options = ImportOptions {
@@ -410,39 +462,39 @@ fn read_file(draft: &Draft, choices: &Choices) -> Result<Read, ImportError> {
 }
 
 /// One column as the preview shows it.
-struct ColumnView {
-    index: usize,
-    header: String,
+pub(super) struct ColumnView {
+    pub(super) index: usize,
+    pub(super) header: String,
     /// The field the reader found (the select's value when the page was drawn).
-    detected: String,
-    mapped: bool,
-    choices: Vec<Choice>,
+    pub(super) detected: String,
+    pub(super) mapped: bool,
+    pub(super) choices: Vec<Choice>,
 }
 
-struct WarningView {
-    place: String,
-    message: String,
+pub(super) struct WarningView {
+    pub(super) place: String,
+    pub(super) message: String,
 }
 
-struct RowView {
-    reference: String,
-    title: String,
-    delivery: String,
-    status: &'static str,
+pub(super) struct RowView {
+    pub(super) reference: String,
+    pub(super) title: String,
+    pub(super) delivery: String,
+    pub(super) status: &'static str,
 }
 
 /// What was read, when the file could be read with the mapping.
-struct Summary {
-    format: &'static str,
-    sheet: Option<String>,
-    encoding: Option<String>,
-    counts: Vec<(&'static str, String)>,
-    warnings: Vec<WarningView>,
-    more_warnings: usize,
-    rows: Vec<RowView>,
-    more_rows: usize,
-    notes: Vec<String>,
-    more_notes: usize,
+pub(super) struct Summary {
+    pub(super) format: &'static str,
+    pub(super) sheet: Option<String>,
+    pub(super) encoding: Option<String>,
+    pub(super) counts: Vec<(&'static str, String)>,
+    pub(super) warnings: Vec<WarningView>,
+    pub(super) more_warnings: usize,
+    pub(super) rows: Vec<RowView>,
+    pub(super) more_rows: usize,
+    pub(super) notes: Vec<String>,
+    pub(super) more_notes: usize,
 }
 
 #[derive(Template)]
@@ -468,7 +520,7 @@ struct PreviewPage {
 
 /// The select's value for a field the reader reports (`RAG` → `rag`;
 /// `None`, the notes, → `notes`).
-fn field_value(field: Option<&str>) -> String {
+pub(super) fn field_value(field: Option<&str>) -> String {
     field.map_or_else(|| "notes".to_string(), str::to_lowercase)
 }
 
@@ -489,7 +541,7 @@ fn field_label(name: &str) -> String {
     }
 }
 
-fn column_view(
+pub(super) fn column_view(
     index: usize,
     header: String,
     field: &str,
@@ -508,7 +560,7 @@ fn column_view(
     }
 }
 
-fn summary_of(read: &Read) -> Summary {
+pub(super) fn summary_of(read: &Read) -> Summary {
     let imported = &read.imported;
     let plan = &imported.plan;
     let related_links: usize = plan
@@ -590,7 +642,7 @@ fn summary_of(read: &Read) -> Summary {
 }
 
 /// The page for a file that could not be read, or is no longer held.
-fn gone(cx: Cx) -> Response {
+pub(super) fn gone(cx: Cx, updating: Option<Updating>) -> Response {
     render(
         StatusCode::GONE,
         &upload_page(
@@ -600,6 +652,7 @@ fn gone(cx: Cx) -> Response {
                 "file",
                 "The uploaded file is no longer held (a preview is kept for 30 minutes, and not across a restart): select the file again",
             )],
+            updating,
         ),
     )
 }
@@ -666,12 +719,57 @@ async fn read_draft(
 }
 
 /// A store refusal as a person reads it.
-fn store_message(e: &StoreError) -> String {
+pub(super) fn store_message(e: &StoreError) -> String {
     match e {
         StoreError::Conflict { message, .. } | StoreError::Invalid { message, .. } => {
             message.clone()
         }
         other => other.to_string(),
+    }
+}
+
+/// What a preview shows of a file read with `choices`: its summary (when it
+/// could be read), its columns with their fields, and the sheet read (else
+/// the one asked for). A file that could not be read adds its error.
+pub(super) fn read_view(
+    read: &Result<Read, ImportError>,
+    choices: &Choices,
+    errors: &mut Vec<FieldError>,
+    problems: &mut Vec<String>,
+) -> (Option<Summary>, Vec<ColumnView>, String) {
+    let mapping = choices.mapping();
+    match read {
+        Ok(read) => {
+            let columns = read
+                .imported
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let value = field_value(c.field);
+                    let mapped = mapping
+                        .iter()
+                        .any(|(h, _)| h.trim().eq_ignore_ascii_case(c.header.trim()));
+                    column_view(i, c.header.clone(), &value, value.clone(), mapped)
+                })
+                .collect();
+            let sheet = read.imported.sheet.clone().unwrap_or_default();
+            (Some(summary_of(read)), columns, sheet)
+        }
+        Err(e) => {
+            let message = format!("The file could not be read as a plan: {e}");
+            errors.push(field_error("file", message.clone()));
+            problems.push(message);
+            let columns = choices
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    column_view(i, c.header.clone(), &c.field, c.detected.clone(), c.mapped)
+                })
+                .collect();
+            (None, columns, choices.sheet.clone())
+        }
     }
 }
 
@@ -693,44 +791,7 @@ async fn preview_response(
         .filter(|e| e.field == "file")
         .map(|e| e.message.clone())
         .collect();
-    let mapping = choices.mapping();
-    let (summary, columns) = match &outcome.read {
-        Ok(read) => {
-            let columns = read
-                .imported
-                .columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let value = field_value(c.field);
-                    let mapped = mapping
-                        .iter()
-                        .any(|(h, _)| h.trim().eq_ignore_ascii_case(c.header.trim()));
-                    column_view(i, c.header.clone(), &value, value.clone(), mapped)
-                })
-                .collect();
-            (Some(summary_of(read)), columns)
-        }
-        Err(e) => {
-            let message = format!("The file could not be read as a plan: {e}");
-            errors.push(field_error("file", message.clone()));
-            problems.push(message);
-            let columns = choices
-                .columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    column_view(i, c.header.clone(), &c.field, c.detected.clone(), c.mapped)
-                })
-                .collect();
-            (None, columns)
-        }
-    };
-    // The sheet read, else the one asked for.
-    let sheet = match &outcome.read {
-        Ok(read) => read.imported.sheet.clone().unwrap_or_default(),
-        Err(_) => choices.sheet.clone(),
-    };
+    let (summary, columns, sheet) = read_view(&outcome.read, &choices, &mut errors, &mut problems);
     let sheets = outcome
         .sheets
         .iter()
@@ -787,7 +848,7 @@ pub async fn preview(can: Can<Import>, cx: Cx, posted: PostedForm) -> Result<Res
         return Ok(Redirect::to("/?import=cancelled").into_response());
     }
     let Some(draft) = cx.state.import_drafts.get(&id, account) else {
-        return Ok(gone(cx));
+        return Ok(gone(cx, None));
     };
     let choices = Choices::from_form(&posted);
     let notice = posted.expired.then(|| {

@@ -11,6 +11,7 @@ mod form;
 mod import;
 mod import_drafts;
 mod influences;
+mod plan_update;
 mod plans;
 mod programmes;
 mod related_items;
@@ -59,6 +60,12 @@ pub(crate) fn routes(state: &AppState) -> Routes {
             import::upload.layer(axum::extract::DefaultBodyLimit::max(import::BODY_LIMIT)),
         )
         .post("/plans/import/preview", import::preview)
+        .get("/plans/{id}/update", plan_update::form)
+        .post(
+            "/plans/{id}/update",
+            plan_update::upload.layer(axum::extract::DefaultBodyLimit::max(import::BODY_LIMIT)),
+        )
+        .post("/plans/{id}/update/preview", plan_update::preview)
         .get("/plans/{id}", plans::overview)
         .get("/plans/{id}/priorities", programmes::priorities)
         .post("/plans/{id}/priorities", programmes::create)

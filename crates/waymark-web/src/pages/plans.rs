@@ -530,7 +530,9 @@ pub struct Banner {
     /// A register change: `section-added`, `section-saved`, `section-moved`,
     /// `section-deleted`, `influence-deleted`, `merged`, `item-deleted`.
     pub register: String,
-    /// A plan was imported (`1`), or an import cancelled (`cancelled`).
+    /// A plan was imported (`1`), or an import cancelled (`cancelled`); a
+    /// plan updated from a file (`updated`), or the update cancelled
+    /// (`update-cancelled`).
     pub import: String,
 }
 
@@ -552,6 +554,10 @@ impl Banner {
             Some("The plan has been imported.".into())
         } else if self.import == "cancelled" {
             Some("The import was cancelled: nothing has been stored.".into())
+        } else if self.import == "updated" {
+            Some("The plan has been updated from the file.".into())
+        } else if self.import == "update-cancelled" {
+            Some("The update was cancelled: nothing has been changed.".into())
         } else if self.programme == "1" {
             Some("The programme has been added.".into())
         } else if self.programme == "deleted" {
