@@ -1173,8 +1173,9 @@ describe('page families: axe-core (WCAG 2.2 AA), headings, tables, skip link, 39
         ['users', '/admin/users'],
         ['user', `/admin/users/${ids.account}`],
         ['import', '/plans/import'],
+        ['update-plan', `/plans/${PLAN}/update`],
     ];
-    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings', 'sections', 'edit-section', 'delete-section', 'merge-influence', 'delete-influence', 'merge-related-item', 'delete-related-item', 'audit', 'audit-verify', 'change-password', 'users', 'user', 'import'];
+    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings', 'sections', 'edit-section', 'delete-section', 'merge-influence', 'delete-influence', 'merge-related-item', 'delete-related-item', 'audit', 'audit-verify', 'change-password', 'users', 'user', 'import', 'update-plan'];
     for (const name of names) {
         test(name, async () => {
             const [, pagePath] = families().find(([n]) => n === name);
@@ -1270,6 +1271,82 @@ describe('import a plan in the browser: upload, preview, change a column, import
         } finally {
             await page.close();
         }
+    });
+
+    test('a plan is updated from a newer file: the changes are shown field by field (axe, 390 px), then applied', async () => {
+        // A plan to update, imported through the page.
+        const title = `Updated in the browser ${Date.now()}`;
+        const imported = await uploadAndPreview(desktop, title);
+        let planPath;
+        try {
+            await press(imported, 'Import the plan');
+            planPath = new URL(imported.url()).pathname;
+            assert.match(planPath, /^\/plans\/\d+$/, `importing went to ${imported.url()}`);
+        } finally {
+            await imported.close();
+        }
+        const planId = planPath.split('/').pop();
+        const before = listOf(await api(`/api/v1/plans/${planId}/work-packages?per_page=100`));
+        const first = before.find((w) => w.reference === '10.1.1');
+        assert.ok(first, 'no 10.1.1 in the imported plan');
+
+        const NEWER = [
+            'Section,Work package,Scope,Estimated delivery,Owner',
+            '10.1 Core systems,1. Replace the finance system,All finance,Q2 2027,Head of Finance',
+            '10.1 Core systems,2. Move email,Every mailbox,Q1 2027,Sam Smith',
+            '10.1 Core systems,3. Retire the old intranet,Every page,Q3 2027,Sam Smith',
+        ].join('\n');
+        const overview = await open(desktop, planPath);
+        try {
+            const link = overview.getByRole('link', { name: 'Update this plan from a file' });
+            assert.equal(await link.count(), 1, 'the plan has no "Update this plan from a file" link');
+            await Promise.all([overview.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+            assert.match(squash(await overview.locator('main h1').innerText()), /^Update .* from a file$/);
+            await assertAxeClean(overview, 'the update upload page');
+            await overview.locator('#file').setInputFiles({ name: 'plan-2027.csv', mimeType: 'text/csv', buffer: Buffer.from(NEWER) });
+            const res = await press(overview, 'Upload and preview');
+            assert.equal(res.status(), 200, squash(await overview.locator('main').innerText()).slice(0, 400));
+            assert.equal(squash(await overview.locator('main h1').innerText()), 'Check the update');
+            const counts = squash(await overview.locator('main dl.summary').first().innerText());
+            assert.match(counts, /Work packages added 1/, counts);
+            assert.match(counts, /Work packages changed 2/, counts); // 10.1.1, and 10.1.2 gains an owner
+            assert.match(counts, /Work packages not in the file 1/, counts);
+            const change = overview.locator('main table', { hasText: '10.1.1 Replace the finance system' });
+            const rows = squash(await change.innerText());
+            assert.match(rows, /delivery Q4 2026 Q2 2027/, rows);
+            assert.match(rows, /owner (\(empty\)|Whoever) Head of Finance/, rows);
+            await assertAxeClean(overview, 'the update preview');
+
+            await overview.getByLabel(/Remove the work packages that are not in the file/).check();
+            await press(overview, 'Apply these changes');
+            assert.equal(new URL(overview.url()).pathname, planPath);
+            assert.match(await overview.locator('main').innerText(), /The plan has been updated from the file\./);
+            assertNoProblems(overview, 'the update flow');
+        } finally {
+            await overview.close();
+        }
+        const after = listOf(await api(`/api/v1/plans/${planId}/work-packages?per_page=100`));
+        assert.deepEqual(after.map((w) => w.reference).sort(), ['10.1.1', '10.1.2', '10.1.3']);
+        const kept = after.find((w) => w.reference === '10.1.1');
+        assert.equal(kept.id, first.id, '10.1.1 is not the same package after the update');
+        assert.equal(kept.owner, 'Head of Finance');
+
+        // The preview at 390 px: axe, nothing sticks out; cancel changes nothing.
+        const phonePage = await open(phone, `${planPath}/update`);
+        try {
+            await phonePage.locator('#file').setInputFiles({ name: 'plan-2027.csv', mimeType: 'text/csv', buffer: Buffer.from(NEWER.replace('Q3 2027', 'Q4 2027')) });
+            await press(phonePage, 'Upload and preview');
+            assert.equal(squash(await phonePage.locator('main h1').innerText()), 'Check the update');
+            await assertAxeClean(phonePage, 'the update preview at 390px');
+            const overflow = await overflowingElements(phonePage);
+            assert.deepEqual(overflow, [], `the update preview sticks out at 390px:\n${overflow.join('\n')}`);
+            await press(phonePage, 'Cancel');
+            assert.match(await phonePage.locator('main').innerText(), /nothing has been changed/);
+        } finally {
+            await phonePage.close();
+        }
+        const unchanged = listOf(await api(`/api/v1/plans/${planId}/work-packages?per_page=100`));
+        assert.deepEqual(unchanged.find((w) => w.reference === '10.1.3').delivery, after.find((w) => w.reference === '10.1.3').delivery);
     });
 
     test('an empty upload is said in an error summary linking to the file field', async () => {
