@@ -549,6 +549,35 @@ mod tests {
         assert!(check_delivery_year(9999).is_err());
     }
 
+    /// An import is held to the new fields' limits too, each named with its place.
+    #[test]
+    fn a_plan_breaking_the_progress_note_or_delivery_words_limits_is_named() {
+        let mut plan = Plan::new("Plan");
+        let mut wp = crate::model::WorkPackage::new("1", "A package");
+        wp.progress_note = "n".repeat(LONG_TEXT_CHARS + 1);
+        wp.delivery_as_written = "d".repeat(PACKAGE_DELIVERY_AS_WRITTEN.max_chars + 1);
+        plan.sections.push(crate::model::Section {
+            number: Some("1".into()),
+            title: Some("First".into()),
+            work_packages: vec![wp],
+        });
+        let found: Vec<(String, &str)> = check_plan(&plan)
+            .into_iter()
+            .map(|v| (v.place, v.error.field))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("work package 1.1".to_string(), "progress_note"),
+                ("work package 1.1".to_string(), "delivery_as_written"),
+            ]
+        );
+        assert_eq!(
+            PACKAGE_DELIVERY_AS_WRITTEN.check("Ongoing\nreviewed yearly"),
+            Ok(())
+        );
+    }
+
     #[test]
     fn delivered_means_complete() {
         assert!(check_status_progress(Status::Delivered, 90).is_err());

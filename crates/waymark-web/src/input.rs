@@ -632,6 +632,11 @@ impl WorkPackageFields {
         if !errors.is_empty() {
             return Err(errors);
         }
+        // Words that say no more than the parts, as Waymark writes them, are not kept.
+        let mut delivery_as_written = text(&self.delivery_as_written);
+        if delivery_as_written == waymark_core::model::format_delivery(&delivery) {
+            delivery_as_written.clear();
+        }
         Ok(WorkPackageInput {
             section_id,
             number: (!number.is_empty()).then_some(number),
@@ -639,7 +644,7 @@ impl WorkPackageFields {
             scope: text(&self.scope),
             relationships: text(&self.relationships),
             delivery,
-            delivery_as_written: text(&self.delivery_as_written),
+            delivery_as_written,
             comments: text(&self.comments),
             influences,
             related_items,

@@ -569,6 +569,12 @@ fn a_progress_note_and_the_delivery_as_written() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(read(&s), (both.0.clone(), "Spring 2008".to_string()));
+    // Words that are only the delivery as Waymark writes it are not kept.
+    let r = s.send_json("PATCH", &path, r#"{"delivery_as_written":"Q2 2008"}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(read(&s), (both.0.clone(), String::new()));
+    let r = s.send_json("PATCH", &path, r#"{"delivery_as_written":"Spring 2008"}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
     // null clears either.
     let r = s.send_json(
         "PATCH",

@@ -279,7 +279,10 @@ impl Builder {
                 Column::DependsOn | Column::Programmes => {}
             }
         }
-        if let Some(words) = explicit_as_written {
+        // Words that say no more than the parts, as Waymark writes them, are not kept.
+        if let Some(words) = explicit_as_written
+            && words != crate::model::format_delivery(&wp.delivery)
+        {
             wp.delivery_as_written = words;
         }
         // A number column and a title that repeats it (`| 3 | 3. Do X. |`).
