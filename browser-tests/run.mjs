@@ -804,7 +804,7 @@ describe('work package: show, edit, validation', () => {
         }
     });
 
-    test('Edit: change owner and status, save, see the change and a success banner', async () => {
+    test('Edit: change owner, status and the progress note, save, see the change and a success banner', async () => {
         const page = await open(desktop, `/work-packages/${ids.package}`);
         try {
             const edit = page.locator('main').getByRole('link', { name: /^Edit\b/ }).first();
@@ -812,6 +812,7 @@ describe('work package: show, edit, validation', () => {
             await Promise.all([page.waitForURL(new RegExp(`/work-packages/${ids.package}/edit$`)), edit.click()]);
 
             await page.getByLabel(/^Owner/).fill('Head of ICT');
+            await page.getByLabel(/^Latest progress note/).fill('Systems listed; the review starts in May.');
             const statusSelect = page.locator('main select').filter({ has: page.locator('option', { hasText: 'In progress' }) });
             const byLabel = page.getByLabel(/^Status/);
             if ((await byLabel.count()) === 1 && (await byLabel.evaluate((e) => e.tagName)) === 'SELECT') {
@@ -829,9 +830,11 @@ describe('work package: show, edit, validation', () => {
             const main = squash(await page.locator('main').innerText());
             assert.ok(main.includes('Head of ICT'), 'the package page does not show the new owner "Head of ICT"');
             assert.ok(main.includes('In progress'), 'the package page does not show the new status "In progress"');
+            assert.ok(main.includes('Systems listed; the review starts in May.'), 'the package page does not show the new progress note');
             const wp = await api(`/api/v1/work-packages/${ids.package}`);
             assert.equal(wp.owner, 'Head of ICT', 'the API does not have the new owner');
             assert.equal(wp.status, 'in_progress', 'the API does not have the new status');
+            assert.equal(wp.progress_note, 'Systems listed; the review starts in May.', 'the API does not have the new progress note');
             assertNoProblems(page, 'edit and save');
         } finally {
             await page.close();

@@ -267,6 +267,11 @@ pub struct WorkPackageDetail {
     pub scope: String,
     pub relationships: String,
     pub comments: String,
+    /// The latest progress note, beside `row.progress`.
+    pub progress_note: String,
+    /// The delivery cell's own words when they differ from `row.delivery`
+    /// as Waymark writes it; empty otherwise.
+    pub delivery_as_written: String,
     pub actual_delivery: Option<waymark_core::Date>,
     pub influences: Vec<InfluenceCode>,
     pub related_items: Vec<RelatedRef>,
@@ -293,6 +298,11 @@ pub struct WorkPackageInput {
     pub scope: String,
     pub relationships: String,
     pub delivery: Vec<DeliveryTarget>,
+    /// The delivery as originally written, when it differs from `delivery`
+    /// as Waymark writes it (`format_delivery`); empty otherwise. Whoever
+    /// changes `delivery` clears it unless they give it anew: it no longer
+    /// describes the delivery.
+    pub delivery_as_written: String,
     pub comments: String,
     pub influences: Vec<InfluenceCode>,
     /// Related item names set by hand; `None` reads them from `relationships`
@@ -302,6 +312,8 @@ pub struct WorkPackageInput {
     pub status: Status,
     pub rag: Option<Rag>,
     pub progress: Progress,
+    /// The latest progress note (free text).
+    pub progress_note: String,
     pub actual_delivery: Option<waymark_core::Date>,
     /// Programme memberships; `None` leaves them as they are.
     pub programmes: Option<Vec<ProgrammeId>>,

@@ -81,7 +81,7 @@ fn init_connection(c: &Connection) -> rusqlite::Result<()> {
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
 
-const SEARCH_COLUMNS: &str = "ref, title, scope, relationships, delivery, comments, owner";
+const SEARCH_COLUMNS: &str = "ref, title, scope, relationships, delivery, delivery_as_written, comments, owner, progress_note";
 
 /// Add the packages `clause` selects to the search index.
 fn index_search(tx: &Connection, clause: &str, param: i64) -> rusqlite::Result<()> {
@@ -773,7 +773,8 @@ fn each_package(
         .map(|(i, sid)| sid.map(|sid| (sid, i)))
         .collect::<rusqlite::Result<_>>()?;
     let mut stmt = c.prepare_cached(
-        "SELECT id, section_id, number, title, scope, relationships, delivery, comments, owner, status, rag, progress, actual_delivery
+        "SELECT id, section_id, number, title, scope, relationships, delivery, comments, owner, status, rag, progress, actual_delivery,
+            progress_note, delivery_as_written
          FROM work_package WHERE plan_id = ? ORDER BY section_position, position",
     )?;
     let mut rows = stmt.query([id.0])?;
@@ -793,6 +794,7 @@ fn each_package(
                 scope: r.get(4)?,
                 relationships: r.get(5)?,
                 delivery: parse_delivery(&delivery).0,
+                delivery_as_written: r.get(14)?,
                 comments: r.get(7)?,
                 influences: Vec::new(),
                 related_items: Vec::new(),
@@ -800,6 +802,7 @@ fn each_package(
                 status: parse_col(&status)?,
                 rag: rag.as_deref().map(parse_col).transpose()?,
                 progress: Progress::new(r.get(11)?).map_err(corrupt)?,
+                progress_note: r.get(13)?,
                 actual_delivery: actual.as_deref().map(parse_col::<Date>).transpose()?,
             };
             let si = section_index
@@ -863,10 +866,10 @@ fn fill_links(c: &Connection, batch: &mut [(i64, usize, WorkPackage)]) -> Result
 
 /// Everything about one package, read in the caller's transaction.
 fn package_detail(c: &Connection, id: WorkPackageId) -> Result<WorkPackageDetail> {
-    let (row, scope, relationships, comments, actual, sec_number, sec_title, sec_pos, related_items_manual) = c
+    let (row, scope, relationships, comments, actual, sec_number, sec_title, sec_pos, related_items_manual, progress_note, delivery_as_written) = c
         .prepare_cached(&format!(
             "SELECT {WP_COLUMNS}, wp.scope, wp.relationships, wp.comments, wp.actual_delivery, s.number, s.title, s.position,
-                wp.related_items_manual
+                wp.related_items_manual, wp.progress_note, wp.delivery_as_written
              FROM work_package wp JOIN section s ON s.id = wp.section_id WHERE wp.id = ?"
         ))?
         .query_row([id.0], |r| {
@@ -880,6 +883,8 @@ fn package_detail(c: &Connection, id: WorkPackageId) -> Result<WorkPackageDetail
                 r.get::<_, Option<String>>(WP_COLUMN_COUNT + 5)?,
                 r.get::<_, i64>(WP_COLUMN_COUNT + 6)?,
                 r.get::<_, bool>(WP_COLUMN_COUNT + 7)?,
+                r.get::<_, String>(WP_COLUMN_COUNT + 8)?,
+                r.get::<_, String>(WP_COLUMN_COUNT + 9)?,
             ))
         })
         .optional()?
@@ -919,6 +924,8 @@ fn package_detail(c: &Connection, id: WorkPackageId) -> Result<WorkPackageDetail
         scope,
         relationships,
         comments,
+        progress_note,
+        delivery_as_written,
         actual_delivery: actual.as_deref().map(parse_col::<Date>).transpose()?,
         influences,
         related_items,

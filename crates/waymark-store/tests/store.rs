@@ -77,6 +77,8 @@ macro_rules! store_suite {
             wp.rag = Some(Rag::Amber);
             wp.progress = waymark_core::Progress::new(40).unwrap();
             wp.actual_delivery = Some("2007-11-30".parse().unwrap());
+            wp.progress_note = "Supplier chosen;\nthe contract is with legal.".into();
+            wp.delivery_as_written = "End of March 2008".into();
             plan.dependencies.push(Dependency {
                 predecessor: WorkPackageRef("10.2.1".into()),
                 successor: WorkPackageRef("10.2.2".into()),
@@ -424,6 +426,7 @@ macro_rules! store_suite {
                 scope: d.scope,
                 relationships: d.relationships,
                 delivery: d.row.delivery,
+                delivery_as_written: d.delivery_as_written,
                 comments: d.comments,
                 influences: d.influences,
                 related_items: Some(d.related_items.into_iter().map(|r| r.name).collect()),
@@ -431,6 +434,7 @@ macro_rules! store_suite {
                 status: d.row.status,
                 rag: d.row.rag,
                 progress: d.row.progress,
+                progress_note: d.progress_note,
                 actual_delivery: d.actual_delivery,
                 programmes: None,
             }
@@ -485,6 +489,84 @@ macro_rules! store_suite {
                 store.work_package(created),
                 Err(StoreError::NotFound { .. })
             ));
+        }
+
+        #[test]
+        fn a_progress_note_and_delivery_as_written_are_stored_found_and_audited() {
+            let (store, plan) = seeded();
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let before = store.work_package(first).unwrap();
+            assert_eq!(
+                (before.progress_note.as_str(), before.delivery_as_written.as_str()),
+                ("", "")
+            );
+            let mut input = input_of(before);
+            input.progress_note = "Tenders back;\nthe board meets in May.".into();
+            input.delivery_as_written = "Ongoing, until the heathland survey ends".into();
+            store.update_work_package(first, &input, BY).unwrap();
+            let d = store.work_package(first).unwrap();
+            assert_eq!(
+                (d.progress_note.as_str(), d.delivery_as_written.as_str()),
+                (
+                    "Tenders back;\nthe board meets in May.",
+                    "Ongoing, until the heathland survey ends"
+                )
+            );
+            let (_, changes) = newest(store.as_ref());
+            assert!(
+                changes.contains(&(
+                    "progress_note".into(),
+                    Some(String::new()),
+                    Some("Tenders back;\nthe board meets in May.".into())
+                )),
+                "{changes:?}"
+            );
+            assert!(
+                changes.contains(&(
+                    "delivery_as_written".into(),
+                    Some(String::new()),
+                    Some("Ongoing, until the heathland survey ends".into())
+                )),
+                "{changes:?}"
+            );
+            let search = |text: &str| -> Vec<String> {
+                let q = WorkPackageQuery {
+                    text: Some(text.parse().unwrap()),
+                    ..query()
+                };
+                store
+                    .list_work_packages(plan, &q)
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|w| w.reference)
+                    .collect()
+            };
+            assert_eq!(search("tenders"), ["10.1.1"]);
+            assert_eq!(search("heathland"), ["10.1.1"]);
+            // A new package keeps them too, and the whole plan carries them.
+            input.number = Some("9".into());
+            input.progress_note = "Just begun".into();
+            input.delivery_as_written = String::new();
+            let created = store.create_work_package(plan, &input, BY).unwrap();
+            let d = store.work_package(created).unwrap();
+            assert_eq!(
+                (d.progress_note.as_str(), d.delivery_as_written.as_str()),
+                ("Just begun", "")
+            );
+            let loaded = store.load_plan(plan).unwrap();
+            let packages = &loaded.sections[0].work_packages;
+            assert_eq!(
+                (
+                    packages[0].progress_note.as_str(),
+                    packages[0].delivery_as_written.as_str()
+                ),
+                (
+                    "Tenders back;\nthe board meets in May.",
+                    "Ongoing, until the heathland survey ends"
+                )
+            );
+            assert!(packages.iter().any(|p| p.progress_note == "Just begun"));
         }
 
         #[test]
@@ -2683,6 +2765,8 @@ mod sqlite {
                  ALTER TABLE dependency DROP COLUMN version;
                  DROP TABLE session; DROP TABLE api_token; DROP TABLE account;
                  DROP TABLE server_secret;
+                 ALTER TABLE work_package DROP COLUMN progress_note;
+                 ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  PRAGMA user_version = 2;",
             )
             .unwrap();
@@ -2718,6 +2802,8 @@ mod sqlite {
                  ALTER TABLE dependency DROP COLUMN version;
                  DROP TABLE session; DROP TABLE api_token; DROP TABLE account;
                  DROP TABLE server_secret;
+                 ALTER TABLE work_package DROP COLUMN progress_note;
+                 ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  PRAGMA user_version = 4;",
             )
             .unwrap();
@@ -2735,6 +2821,67 @@ mod sqlite {
                 .unwrap()
         );
         assert!(store.work_package(wp).unwrap().row.version > v);
+    }
+
+    /// A database made before progress notes (at migration 7): its packages
+    /// have neither field, the search index is built again with both, and a
+    /// change stores and finds them.
+    #[test]
+    fn the_upgrade_adds_progress_notes_and_delivery_as_written() {
+        let dir =
+            std::env::temp_dir().join(format!("waymark-store-as-written-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("old.db");
+        let path = path.to_str().unwrap();
+        let (plan, wp) = {
+            let store = waymark_store::open(path).unwrap();
+            let plan = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+            (
+                plan,
+                store.list_work_packages(plan, &query()).unwrap().items[0].id,
+            )
+        };
+        {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch(
+                "DROP TABLE work_package_search;
+                 CREATE VIRTUAL TABLE work_package_search USING fts5(
+                     ref, title, scope, relationships, delivery, comments, owner,
+                     content='work_package', content_rowid='id', columnsize=0);
+                 ALTER TABLE work_package DROP COLUMN progress_note;
+                 ALTER TABLE work_package DROP COLUMN delivery_as_written;
+                 INSERT INTO work_package_search (work_package_search) VALUES ('rebuild');
+                 PRAGMA user_version = 7;",
+            )
+            .unwrap();
+        }
+        let store = waymark_store::open(path).unwrap();
+        let d = store.work_package(wp).unwrap();
+        assert_eq!(
+            (d.progress_note.as_str(), d.delivery_as_written.as_str()),
+            ("", "")
+        );
+        let search = |text: &str| {
+            let q = WorkPackageQuery {
+                text: Some(text.parse().unwrap()),
+                ..query()
+            };
+            store.list_work_packages(plan, &q).unwrap().items.len()
+        };
+        assert!(
+            search("checklist") > 0,
+            "the rebuilt index holds the old text"
+        );
+        let mut input = input_from(store.as_ref(), wp);
+        input.progress_note = "Waiting for the zeppelin".into();
+        input.delivery_as_written = "When the airship lands".into();
+        store.update_work_package(wp, &input, BY).unwrap();
+        let d = store.work_package(wp).unwrap();
+        assert_eq!(
+            (d.progress_note.as_str(), d.delivery_as_written.as_str()),
+            ("Waiting for the zeppelin", "When the airship lands")
+        );
+        assert_eq!((search("zeppelin"), search("airship")), (1, 1));
     }
 
     #[test]

@@ -321,6 +321,10 @@ crate::form! {
         relationships: Field::text(limits::PACKAGE_RELATIONSHIPS, "Relationships"),
         /// Quarters, optionally labelled: `Q2 2007` or `a) Q4 2007 b) Q1 2008`.
         delivery: Field::list(" ", "Estimated delivery of detailed work plan"),
+        /// The delivery as originally written, when it says more than the
+        /// quarters read from it ("End of March 2027", "Ongoing"); empty
+        /// otherwise. A change to `delivery` that leaves this out clears it.
+        delivery_as_written: Field::text(limits::PACKAGE_DELIVERY_AS_WRITTEN, "Delivery as written"),
         comments: Field::text(limits::PACKAGE_COMMENTS, "Comments"),
         /// Key-influence codes separated by spaces or commas: `3.1.1 3.2.6`.
         influences: Field::list(" ", "Key influences"),
@@ -339,6 +343,8 @@ crate::form! {
         rag: Field::choice(rags, "RAG status"),
         /// 0 to 100.
         progress: Field::formatted("Progress (%)").always_set(),
+        /// The latest word on how the package is going, beside `progress`.
+        progress_note: Field::text(limits::PACKAGE_PROGRESS_NOTE, "Latest progress note"),
         /// YYYY-MM-DD, or empty.
         actual_delivery: Field::formatted("Actual delivery date"),
     }
@@ -374,6 +380,7 @@ impl WorkPackageFields {
             scope: Some(d.scope.clone()),
             relationships: Some(d.relationships.clone()),
             delivery: Some(waymark_core::model::format_delivery(&d.row.delivery)),
+            delivery_as_written: Some(d.delivery_as_written.clone()),
             comments: Some(d.comments.clone()),
             influences: Some(
                 d.influences
@@ -400,6 +407,7 @@ impl WorkPackageFields {
                     .unwrap_or_default(),
             ),
             progress: Some(d.row.progress.get().to_string()),
+            progress_note: Some(d.progress_note.clone()),
             actual_delivery: Some(d.actual_delivery.map(|d| d.to_string()).unwrap_or_default()),
             programmes: Some(d.programmes.iter().map(|p| p.id.0).collect()),
         }
@@ -438,6 +446,19 @@ impl WorkPackageFields {
         }
         input
     }
+}
+
+/// What a stored package's delivery as written becomes when `input` is saved
+/// over it without giving one: kept while the delivery stays the same, cleared
+/// once it changes (the old words no longer describe it). The API's PATCH
+/// applies it when the body leaves `delivery_as_written` out; the edit form,
+/// which never sets it, always.
+pub fn carry_delivery_as_written(input: &mut WorkPackageInput, stored: &WorkPackageDetail) {
+    input.delivery_as_written = if input.delivery == stored.row.delivery {
+        stored.delivery_as_written.clone()
+    } else {
+        String::new()
+    };
 }
 
 impl Form for WorkPackageFields {
@@ -611,6 +632,11 @@ impl WorkPackageFields {
         if !errors.is_empty() {
             return Err(errors);
         }
+        // Words that say no more than the parts, as Waymark writes them, are not kept.
+        let mut delivery_as_written = text(&self.delivery_as_written);
+        if delivery_as_written == waymark_core::model::format_delivery(&delivery) {
+            delivery_as_written.clear();
+        }
         Ok(WorkPackageInput {
             section_id,
             number: (!number.is_empty()).then_some(number),
@@ -618,6 +644,7 @@ impl WorkPackageFields {
             scope: text(&self.scope),
             relationships: text(&self.relationships),
             delivery,
+            delivery_as_written,
             comments: text(&self.comments),
             influences,
             related_items,
@@ -625,6 +652,7 @@ impl WorkPackageFields {
             status,
             rag,
             progress,
+            progress_note: text(&self.progress_note),
             actual_delivery,
             programmes: self
                 .programmes

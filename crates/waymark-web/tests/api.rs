@@ -514,6 +514,110 @@ fn work_packages_are_read_created_updated_and_deleted() {
     );
 }
 
+/// The latest progress note and the delivery as written: read, set by
+/// PATCH and POST, held to their limits; a new delivery without its own
+/// words clears the old ones, which no longer describe it.
+#[test]
+fn a_progress_note_and_the_delivery_as_written() {
+    let s = start();
+    let id = package_id(&s, "10.4.3");
+    let path = format!("/api/v1/work-packages/{id}");
+    let read = |s: &TestServer| {
+        let wp = s.get(&path).json();
+        (
+            wp["progress_note"].as_str().unwrap().to_string(),
+            wp["delivery_as_written"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(read(&s), (String::new(), String::new()));
+
+    let r = s.send_json(
+        "PATCH",
+        &path,
+        r#"{"progress_note":"Supplier chosen.\nContract next.","delivery_as_written":"By the end of 2007"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.json()["progress_note"],
+        "Supplier chosen.\nContract next."
+    );
+    let both = (
+        "Supplier chosen.\nContract next.".to_string(),
+        "By the end of 2007".to_string(),
+    );
+    assert_eq!(read(&s), both);
+
+    // Other fields, or the same delivery given again, keep both.
+    for body in [
+        r#"{"owner":"Head of ICT"}"#,
+        r#"{"delivery":"a) Q4 2007 b) Q4 2007"}"#,
+        r#"{"delivery":[{"label":"a","quarter":"Q4 2007"},{"label":"b","quarter":"Q4 2007"}]}"#,
+    ] {
+        let r = s.send_json("PATCH", &path, body);
+        assert_eq!(r.status, 200, "{body}: {}", r.body);
+        assert_eq!(read(&s), both, "{body}");
+    }
+    // A new delivery without its words clears them; the note stays.
+    let r = s.send_json("PATCH", &path, r#"{"delivery":"Q1 2008"}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(read(&s), (both.0.clone(), String::new()));
+    // Given together, both are kept.
+    let r = s.send_json(
+        "PATCH",
+        &path,
+        r#"{"delivery":"Q2 2008","delivery_as_written":"Spring 2008"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(read(&s), (both.0.clone(), "Spring 2008".to_string()));
+    // Words that are only the delivery as Waymark writes it are not kept.
+    let r = s.send_json("PATCH", &path, r#"{"delivery_as_written":"Q2 2008"}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(read(&s), (both.0.clone(), String::new()));
+    let r = s.send_json("PATCH", &path, r#"{"delivery_as_written":"Spring 2008"}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    // null clears either.
+    let r = s.send_json(
+        "PATCH",
+        &path,
+        r#"{"progress_note":null,"delivery_as_written":null}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(read(&s), (String::new(), String::new()));
+
+    // The limits are limits.rs's, and a refused PATCH changes nothing.
+    let long = |field: &str, n: usize| format!(r#"{{"{field}":"{}"}}"#, "x".repeat(n));
+    assert_problem(
+        &s.send_json("PATCH", &path, &long("progress_note", 20_001)),
+        422,
+        "progress_note",
+    );
+    assert_problem(
+        &s.send_json("PATCH", &path, &long("delivery_as_written", 1_001)),
+        422,
+        "delivery_as_written",
+    );
+    assert_eq!(read(&s), (String::new(), String::new()));
+    let r = s.send_json("PATCH", &path, &long("progress_note", 20_000));
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // A new package may have both from the start.
+    let section = s.get(&path).json()["section_id"].as_i64().unwrap();
+    let body = format!(
+        r#"{{"section_id":{section},"title":"Pilot tablets","delivery":"","delivery_as_written":"Ongoing","progress_note":"Six tablets out"}}"#
+    );
+    let created = s.send_json(
+        "POST",
+        &format!("/api/v1/plans/{}/work-packages", s.plan_id),
+        &body,
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let new = created.json();
+    assert_eq!(
+        (&new["delivery_as_written"], &new["progress_note"]),
+        (&Value::from("Ongoing"), &Value::from("Six tablets out"))
+    );
+}
+
 #[test]
 fn registers() {
     let s = start();

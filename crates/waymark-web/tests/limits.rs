@@ -353,6 +353,18 @@ fn the_openapi_document_states_the_declared_limits() {
     assert_eq!(prop("WorkPackageFields", "title")["maxLength"], 500);
     assert_eq!(prop("WorkPackageFields", "scope")["maxLength"], 20_000);
     assert_eq!(prop("WorkPackageFields", "number")["maxLength"], 10);
+    assert_eq!(
+        prop("WorkPackageFields", "progress_note")["maxLength"],
+        waymark_core::limits::PACKAGE_PROGRESS_NOTE.max_chars
+    );
+    assert_eq!(
+        prop("WorkPackageFields", "delivery_as_written")["maxLength"],
+        waymark_core::limits::PACKAGE_DELIVERY_AS_WRITTEN.max_chars
+    );
+    // What a GET answers has them too (its schema is `allOf` the summary and its own).
+    let read = doc["components"]["schemas"]["WorkPackageDto"].to_string();
+    assert!(read.contains("\"progress_note\""), "{read}");
+    assert!(read.contains("\"delivery_as_written\""), "{read}");
     assert!(prop("WorkPackageFields", "number")["pattern"].is_string());
     assert_eq!(prop("PlanPatch", "title")["maxLength"], 300);
     assert_eq!(prop("NewSection", "title")["maxLength"], 300);

@@ -608,6 +608,114 @@ fn edit_form_round_trip() {
     assert!(list.body.contains("Showing 1–1 of 1"));
 }
 
+/// The package page shows the latest progress note beside the progress and
+/// the delivery's own words beside its quarters; the edit form has the note
+/// (labelled, hinted, its error beside it) and shows the words, which stay
+/// while the delivery does and go when it changes.
+#[test]
+fn the_progress_note_and_the_delivery_as_written_on_the_page_and_the_form() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let id = package_id(&mut b, &plan, "10.1.1");
+    // As an import of a plan that says more than quarters leaves them.
+    let r = common::send_careful(
+        server.addr,
+        "PATCH",
+        &format!("/api/v1/work-packages/{id}"),
+        &[("Content-Type", "application/json")],
+        Some(
+            r#"{"delivery_as_written":"End of March <2007>","progress_note":"Checklist drafted.\n\nSystems next."}"#,
+        ),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let page = b.get(&format!("/work-packages/{id}"));
+    let progress = after(&page.body, "<h2>Progress</h2>").unwrap();
+    let progress = &progress[..progress.find("</dl>").unwrap()];
+    assert!(
+        progress.contains("<dt>Latest progress note</dt><dd><p class=\"pre-line\">Checklist drafted.</p><p class=\"pre-line\">Systems next.</p></dd>"),
+        "{progress}"
+    );
+    assert!(
+        progress.contains(
+            "<span class=\"muted\">As written:</span> <span class=\"pre-line\">End of March &#60;2007&#62;</span>"
+        ),
+        "{progress}"
+    );
+
+    let edit = format!("/work-packages/{id}/edit");
+    let (form, token) = b.get_form(&edit);
+    assert!(
+        form.body
+            .contains("<label class=\"label\" for=\"progress_note\">Latest progress note</label>")
+    );
+    assert!(form.body.contains("id=\"progress_note-hint\""));
+    assert!(
+        form.body.contains(
+            "aria-describedby=\"progress_note-hint\">Checklist drafted.\n\nSystems next.</textarea>"
+        ),
+        "prefilled"
+    );
+    assert!(
+        form.body.contains(
+            "Written in the plan as <q class=\"pre-line\">End of March &#60;2007&#62;</q>"
+        ),
+        "the words beside the delivery"
+    );
+    let delivery = after(&form.body, "name=\"delivery\" value=\"")
+        .and_then(|v| v.split('"').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(delivery, "Q4 2006");
+    let section = option_value(&form.body, "10.1 Core business systems");
+    let post = |b: &mut Browser, delivery: &str, note: &str| {
+        b.post(
+            &edit,
+            &[
+                ("csrf_token", &token),
+                ("section_id", &section),
+                ("number", "1"),
+                ("title", "Application review"),
+                ("delivery", delivery),
+                ("delivery_as_written", "End of March <2007>"),
+                ("status", "in_progress"),
+                ("progress", "30"),
+                ("progress_note", note),
+            ],
+        )
+    };
+
+    // Too long: the form again, the error beside the note, what was typed kept.
+    let long = "n".repeat(waymark_core::limits::PACKAGE_PROGRESS_NOTE.max_chars + 1);
+    let res = post(&mut b, &delivery, &long);
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("href=\"#progress_note\""));
+    assert!(res.body.contains("id=\"progress_note-error\""));
+    assert!(
+        res.body
+            .contains("aria-describedby=\"progress_note-hint progress_note-error\"")
+    );
+    assert!(res.body.contains(&long), "typed value kept");
+
+    // The same delivery keeps its words; the note is saved.
+    let res = post(&mut b, &delivery, "Board approved the list.");
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = b.get(&format!("/work-packages/{id}"));
+    assert!(page.body.contains("Board approved the list."));
+    assert!(page.body.contains("End of March &#60;2007&#62;"));
+    let history = after(&page.body, "id=\"history\"").unwrap();
+    assert!(history.contains("progress note:"), "{history}");
+
+    // A new delivery drops them: they described the old one.
+    let res = post(&mut b, "Q3 2007", "Board approved the list.");
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = b.get(&format!("/work-packages/{id}"));
+    assert!(page.body.contains("Q3 2007"));
+    assert!(!page.body.contains("As written:"), "words gone");
+    let (form, _) = b.get_form(&edit);
+    assert!(!form.body.contains("Written in the plan as"));
+}
+
 /// The edit form offers reading related items from the relationships text (the
 /// default for imported packages) or listing them; the choice holds on save.
 #[test]

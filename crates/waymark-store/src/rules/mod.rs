@@ -97,11 +97,13 @@ pub(crate) struct PackageRecord<'a> {
     pub scope: &'a str,
     pub relationships: &'a str,
     pub delivery: &'a [DeliveryTarget],
+    pub delivery_as_written: &'a str,
     pub comments: &'a str,
     pub owner: &'a str,
     pub status: Status,
     pub rag: Option<Rag>,
     pub progress: Progress,
+    pub progress_note: &'a str,
     pub actual_delivery: Option<Date>,
     pub related_items_manual: bool,
 }

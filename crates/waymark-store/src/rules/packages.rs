@@ -181,11 +181,13 @@ fn record<'a>(
         scope: &input.scope,
         relationships: &input.relationships,
         delivery: &input.delivery,
+        delivery_as_written: &input.delivery_as_written,
         comments: &input.comments,
         owner: &input.owner,
         status: input.status,
         rag: input.rag,
         progress: input.progress,
+        progress_note: &input.progress_note,
         actual_delivery: input.actual_delivery,
         related_items_manual: input.related_items.is_some(),
     }

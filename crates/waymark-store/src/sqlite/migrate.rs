@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
         include_str!("../../migrations/sqlite/0007_accounts.sql"),
         None,
     ),
+    (
+        8,
+        include_str!("../../migrations/sqlite/0008_as_written.sql"),
+        None,
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

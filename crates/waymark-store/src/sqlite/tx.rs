@@ -259,8 +259,8 @@ impl PlanTx for SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO work_package (plan_id, section_id, section_position, position, number, ref, title, scope,
                     relationships, delivery, final_quarter, comments, owner, status, rag, progress, actual_delivery,
-                    related_items_manual, version)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    related_items_manual, version, progress_note, delivery_as_written)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )?
             .execute(params![
                 plan.0,
@@ -282,6 +282,8 @@ impl PlanTx for SqliteTx<'_> {
                 p.actual_delivery.map(|d| d.to_string()),
                 p.related_items_manual,
                 stamp,
+                p.progress_note,
+                p.delivery_as_written,
             ])
             .map_err(|e| clash(e, p.reference))?;
         let id = WorkPackageId(self.c.last_insert_rowid());
@@ -315,7 +317,8 @@ impl PlanTx for SqliteTx<'_> {
             .prepare_cached(
                 "UPDATE work_package SET section_id = ?, section_position = ?, number = ?, ref = ?, title = ?, scope = ?,
                     relationships = ?, delivery = ?, final_quarter = ?, comments = ?, owner = ?, status = ?, rag = ?,
-                    progress = ?, actual_delivery = ?, related_items_manual = ?
+                    progress = ?, actual_delivery = ?, related_items_manual = ?, progress_note = ?,
+                    delivery_as_written = ?
                  WHERE id = ?",
             )?
             .execute(params![
@@ -335,6 +338,8 @@ impl PlanTx for SqliteTx<'_> {
                 i64::from(p.progress.get()),
                 p.actual_delivery.map(|d| d.to_string()),
                 p.related_items_manual,
+                p.progress_note,
+                p.delivery_as_written,
                 id.0,
             ])
             .map_err(|e| clash(e, p.reference))?;

@@ -207,7 +207,12 @@ pub struct WorkPackageDto {
     pub scope: String,
     /// The relationships text as written; `related_items` are the names read from it.
     pub relationships: String,
+    /// The delivery as originally written, when it says more than
+    /// `delivery` ("End of March 2027", "Ongoing"); empty otherwise.
+    pub delivery_as_written: String,
     pub comments: String,
+    /// The latest progress note: how the package is going, beside `progress`.
+    pub progress_note: String,
     /// YYYY-MM-DD or null.
     pub actual_delivery: Option<String>,
     /// Key-influence codes.
@@ -230,7 +235,9 @@ impl From<WorkPackageDetail> for WorkPackageDto {
             section_label: d.section_label,
             scope: d.scope,
             relationships: d.relationships,
+            delivery_as_written: d.delivery_as_written,
             comments: d.comments,
+            progress_note: d.progress_note,
             actual_delivery: d.actual_delivery.map(|d| d.to_string()),
             influences: d.influences.iter().map(|c| c.to_string()).collect(),
             related_items: d

@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::access::{Can, EditPlan, EditWorkPackage, Read};
 use crate::error::{ApiError, FieldError};
 use crate::form::{Fields, Form, Kind};
-use crate::input::{WorkPackageFields, work_package_query};
+use crate::input::{WorkPackageFields, carry_delivery_as_written, work_package_query};
 
 #[utoipa::path(get, operation_id = "listWorkPackages", path = "/api/v1/plans/{id}/work-packages", tag = "work packages",
     params(
@@ -247,8 +247,17 @@ pub async fn update(
                 id,
                 expected,
                 &mut |current| {
-                    let fields = WorkPackageFields::from_detail(current).patched(patch.take()?);
-                    fields.validate_stored().map_err(|e| refused = Some(e)).ok()
+                    let patch = patch.take()?;
+                    let gives_as_written = patch.delivery_as_written.is_some();
+                    let fields = WorkPackageFields::from_detail(current).patched(patch);
+                    let mut input = fields
+                        .validate_stored()
+                        .map_err(|e| refused = Some(e))
+                        .ok()?;
+                    if !gives_as_written {
+                        carry_delivery_as_written(&mut input, current);
+                    }
+                    Some(input)
                 },
                 &by,
             )?;

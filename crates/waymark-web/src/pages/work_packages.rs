@@ -23,7 +23,7 @@ use crate::AppState;
 use crate::access::{Can, EditPlan, EditWorkPackage, Read};
 use crate::error::{ApiError, FieldError};
 use crate::form::Form;
-use crate::input::WorkPackageFields;
+use crate::input::{WorkPackageFields, carry_delivery_as_written};
 
 /// Up to this many packages in a plan, the predecessor is chosen from a select.
 const DEPENDENCY_SELECT_MAX: u64 = 500;
@@ -65,6 +65,8 @@ struct PackagePage {
     scope: Vec<String>,
     relationships: String,
     delivery: Vec<DeliveryPart>,
+    /// The delivery's own words when they say more than its quarters.
+    delivery_as_written: String,
     comments: Vec<String>,
     influences: Vec<LinkItem>,
     related_items: Vec<LinkItem>,
@@ -77,6 +79,8 @@ struct PackagePage {
     rag_value: &'static str,
     rag_label: &'static str,
     progress: u8,
+    /// The latest progress note, in paragraphs.
+    progress_note: Vec<String>,
     actual_delivery: String,
     depends_on: Vec<DependencyView>,
     needed_by: Vec<DependencyView>,
@@ -173,6 +177,7 @@ impl PackagePage {
                     quarter: d.quarter.to_string(),
                 })
                 .collect(),
+            delivery_as_written: detail.delivery_as_written.clone(),
             comments: paragraphs(&detail.comments),
             influences: detail
                 .influences
@@ -212,6 +217,7 @@ impl PackagePage {
             rag_value: row.rag.map_or("none", |r| r.as_str()),
             rag_label: row.rag.map_or("Not set", |r| r.label()),
             progress: row.progress.get(),
+            progress_note: paragraphs(&detail.progress_note),
             actual_delivery: detail
                 .actual_delivery
                 .map(|d| d.to_string())
@@ -659,7 +665,17 @@ pub async fn update(
     let filled = posted_fields(posted, &ctx);
     let write = move |s: &dyn PlanStore, input, expected| {
         let mut input = Some(input);
-        s.change_work_package(wp, expected, &mut |_| input.take(), &by)?;
+        // The form shows the delivery as written but never sets it.
+        s.change_work_package(
+            wp,
+            expected,
+            &mut |stored| {
+                let mut input = input.take()?;
+                carry_delivery_as_written(&mut input, stored);
+                Some(input)
+            },
+            &by,
+        )?;
         Ok(format!("/work-packages/{id}?saved=1"))
     };
     let reread: Reread<WorkPackageFields> = Box::new(move |s| {
