@@ -196,6 +196,7 @@ pub fn package_fields(wp: &WorkPackage) -> Vec<(&'static str, String)> {
         ("relationships", wp.relationships.clone()),
         ("related items", wp.related_items.join("; ")),
         ("delivery", format_delivery(&wp.delivery)),
+        ("delivery as written", wp.delivery_as_written.clone()),
         ("comments", wp.comments.clone()),
         ("key influences", codes.join(", ")),
         ("owner", wp.owner.clone()),
@@ -205,6 +206,7 @@ pub fn package_fields(wp: &WorkPackage) -> Vec<(&'static str, String)> {
             wp.rag.map(|r| r.label().to_string()).unwrap_or_default(),
         ),
         ("progress", format!("{}%", wp.progress.get())),
+        ("progress note", wp.progress_note.clone()),
         (
             "actual delivery",
             wp.actual_delivery

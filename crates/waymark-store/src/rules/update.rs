@@ -233,11 +233,13 @@ fn record_of<'a>(
         scope: &wp.scope,
         relationships: &wp.relationships,
         delivery: &wp.delivery,
+        delivery_as_written: &wp.delivery_as_written,
         comments: &wp.comments,
         owner: &wp.owner,
         status: wp.status,
         rag: wp.rag,
         progress: wp.progress,
+        progress_note: &wp.progress_note,
         actual_delivery: wp.actual_delivery,
         related_items_manual: related_items_hand_set(&wp.relationships, &wp.related_items),
     }
