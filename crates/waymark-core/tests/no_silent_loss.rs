@@ -56,6 +56,16 @@ const KNOWN: &[&str] = &[
     "RAG status",
     "SECTION",
     "owner",
+    // From the synonym table (docs/import-synonyms.md).
+    "Lead officer",
+    "Led by",
+    "RAG rating",
+    "Health",
+    "Workstream",
+    "Outcome",
+    "End date",
+    "Date closed",
+    "Next steps",
 ];
 
 /// The column that names the package: every table has one.
@@ -75,6 +85,9 @@ const UNKNOWN: &[&str] = &[
     "Theme",
     "Ward",
     "Budget",
+    "Resources",
+    "Start date",
+    "Milestone",
     "",
 ];
 
