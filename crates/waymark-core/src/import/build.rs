@@ -159,6 +159,9 @@ impl Builder {
         let mut wp = WorkPackage::new("", "");
         let mut number: Option<String> = None;
         let mut explicit_related: Option<Vec<String>> = None;
+        // A delivery-as-written cell wins over whatever the delivery cell's
+        // reading says, wherever the two columns stand.
+        let mut explicit_as_written: Option<String> = None;
         // Cells beyond the header's last column: one warning and one note per
         // row, however many there are.
         let extra: Vec<&Cell> = cells
@@ -243,6 +246,12 @@ impl Builder {
                 Column::Scope => wp.scope = text.to_string(),
                 Column::Relationships => wp.relationships = text.to_string(),
                 Column::Comments => wp.comments = text.to_string(),
+                Column::ProgressNote => wp.progress_note = text.to_string(),
+                Column::DeliveryAsWritten => {
+                    if !text.is_empty() {
+                        explicit_as_written = Some(text.to_string());
+                    }
+                }
                 Column::Owner => wp.owner = text.to_string(),
                 Column::Section => self.section_cell(section, cell, &headers[slot]),
                 Column::SectionTitle => self.section_title_cell(section, cell, &headers[slot]),
@@ -285,6 +294,9 @@ impl Builder {
                 }
                 Column::DependsOn | Column::Programmes => {}
             }
+        }
+        if let Some(words) = explicit_as_written {
+            wp.delivery_as_written = words;
         }
         // A number column and a title that repeats it (`| 3 | 3. Do X. |`).
         if has_number_column

@@ -13,12 +13,17 @@ pub enum Column {
     Scope,
     Relationships,
     Delivery,
+    /// The delivery's own words, beside the quarters read from them (the
+    /// exports write it when the two differ).
+    DeliveryAsWritten,
     Comments,
     Influences,
     Owner,
     Status,
     Rag,
     Progress,
+    /// The latest progress note: free text on how the package is going.
+    ProgressNote,
     ActualDelivery,
     DependsOn,
     Programmes,
@@ -109,6 +114,28 @@ pub const SYNONYMS: &[Rule] = &[
     Rule {
         column: Column::RelatedItems,
         patterns: &[Has("related item")],
+    },
+    Rule {
+        column: Column::DeliveryAsWritten,
+        patterns: &[
+            HasAll(&["deliver", "as written"]),
+            HasAll(&["deliver", "original"]),
+            HasAll(&["deliver", "verbatim"]),
+        ],
+    },
+    Rule {
+        column: Column::ProgressNote,
+        patterns: &[
+            Is("update"),
+            Is("updates"),
+            Has("progress note"),
+            Has("progress update"),
+            Has("latest update"),
+            Has("commentary"),
+            Has("narrative"),
+            Has("current position"),
+            Has("position statement"),
+        ],
     },
     Rule {
         column: Column::Rag,
@@ -402,12 +429,14 @@ impl Column {
             Column::Scope => "scope",
             Column::Relationships => "relationships",
             Column::Delivery => "delivery",
+            Column::DeliveryAsWritten => "delivery as written",
             Column::Comments => "comments",
             Column::Influences => "key influences",
             Column::Owner => "owner",
             Column::Status => "status",
             Column::Rag => "RAG",
             Column::Progress => "progress",
+            Column::ProgressNote => "progress note",
             Column::ActualDelivery => "actual delivery",
             Column::DependsOn => "depends on",
             Column::Programmes => "programmes",
@@ -428,12 +457,14 @@ pub const FIELD_NAMES: &[(&str, Option<Column>)] = &[
     ("scope", Some(Column::Scope)),
     ("relationships", Some(Column::Relationships)),
     ("delivery", Some(Column::Delivery)),
+    ("delivery as written", Some(Column::DeliveryAsWritten)),
     ("comments", Some(Column::Comments)),
     ("key influences", Some(Column::Influences)),
     ("owner", Some(Column::Owner)),
     ("status", Some(Column::Status)),
     ("rag", Some(Column::Rag)),
     ("progress", Some(Column::Progress)),
+    ("progress note", Some(Column::ProgressNote)),
     ("actual delivery", Some(Column::ActualDelivery)),
     ("depends on", Some(Column::DependsOn)),
     ("programmes", Some(Column::Programmes)),
@@ -909,6 +940,38 @@ mod tests {
         assert_eq!(classify("Paid"), None);
         assert_eq!(classify(""), None);
         assert_eq!(classify("   "), None);
+    }
+
+    #[test]
+    fn progress_notes_and_delivery_as_written_are_told_from_their_neighbours() {
+        for h in [
+            "Progress note",
+            "Latest update",
+            "Progress update",
+            "Update",
+            "Commentary",
+            "Narrative",
+            "Current position",
+            "Position statement",
+        ] {
+            assert_eq!(classify(h), Some(Column::ProgressNote), "{h}");
+        }
+        for h in ["Delivery as written", "Original delivery text"] {
+            assert_eq!(classify(h), Some(Column::DeliveryAsWritten), "{h}");
+        }
+        // Their neighbours keep their meaning.
+        assert_eq!(classify("Progress"), Some(Column::Progress));
+        assert_eq!(classify("Progress (%)"), Some(Column::Progress));
+        assert_eq!(classify("Comments"), Some(Column::Comments));
+        assert_eq!(classify("Estimated delivery"), Some(Column::Delivery));
+        assert_eq!(classify("Actual delivery"), Some(Column::ActualDelivery));
+        for (name, column) in [
+            ("progress note", Column::ProgressNote),
+            ("delivery as written", Column::DeliveryAsWritten),
+        ] {
+            assert!(FIELD_NAMES.contains(&(name, Some(column))), "{name}");
+            assert_eq!(column.name(), name);
+        }
     }
 
     #[test]
