@@ -780,6 +780,8 @@ mod tests {
             ("Status / Corrective Action", Some(C::Status)),
             ("Comments", Some(C::Comments)),
             ("Next steps", Some(C::Comments)),
+            ("Commentary", Some(C::ProgressNote)),
+            ("Progress update", Some(C::ProgressNote)),
             ("Milestone", None),
             ("Resources", None),
             ("Budget", None),
@@ -841,6 +843,11 @@ mod tests {
             ("Project - Start Date (Latest Approved Start Date)", None),
             ("Financial Year Baseline (£m)", None),
             ("Department", None),
+            (
+                "Departmental commentary on actions planned or taken on the IPA RAG rating.",
+                Some(C::ProgressNote),
+            ),
+            ("Date of last update", None),
         ];
         let wrong: Vec<String> = cases
             .iter()
