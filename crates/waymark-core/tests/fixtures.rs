@@ -82,6 +82,38 @@ fn columns_in_another_order() {
     case("reordered.txt", Format::PlanText);
 }
 
+/// A council action plan's words: "Ref" holding whole references (`10.1.1`,
+/// `10.2/1`, `CYP-10.2-2`) that give the sections, "Action", "Outcome",
+/// "Lead officer", "Timescale", "RAG rating", "Commentary"; "Resources" fits
+/// no field and goes to the notes.
+#[test]
+fn council_plan_synonyms() {
+    case("council_synonyms.csv", Format::Csv);
+}
+
+/// References under a heading: `10.1.1` and `10.1/2` agree with the heading
+/// `10.1`, `10.2.3` does not (a warning naming both), `4` is a number.
+#[test]
+fn markdown_references_under_a_heading() {
+    case("markdown_references.md", Format::Markdown);
+}
+
+/// A PRINCE2-style register: "Work package ref", "Work package name",
+/// "Product description", "Team manager", "Target date", "Date closed";
+/// "Date raised" goes to the notes.
+#[test]
+fn prince2_register_synonyms() {
+    case("prince2_register.csv", Format::Csv);
+}
+
+/// A tracker with columns that fit no field ("Start date", "Budget"), kept in
+/// the notes with a warning each, and a reference that names another
+/// section than the Section column's.
+#[test]
+fn tracker_with_unmatched_columns() {
+    case("tracker_unmatched.csv", Format::Csv);
+}
+
 #[test]
 fn unknown_column_and_extra_cells() {
     case("unknown_column.txt", Format::PlanText);

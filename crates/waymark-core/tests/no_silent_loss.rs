@@ -56,6 +56,16 @@ const KNOWN: &[&str] = &[
     "RAG status",
     "SECTION",
     "owner",
+    // From the synonym table (docs/import-synonyms.md).
+    "Lead officer",
+    "Led by",
+    "RAG rating",
+    "Health",
+    "Workstream",
+    "Outcome",
+    "End date",
+    "Date closed",
+    "Next steps",
     "Progress note",
     "Latest update",
     "Commentary",
@@ -79,6 +89,9 @@ const UNKNOWN: &[&str] = &[
     "Theme",
     "Ward",
     "Budget",
+    "Resources",
+    "Start date",
+    "Milestone",
     "",
 ];
 

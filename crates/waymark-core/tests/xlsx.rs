@@ -95,6 +95,62 @@ fn a_plain_workbook_is_read() {
     assert_eq!(wp.owner, "Jane Doe");
 }
 
+/// A council's workbook in its own words: the synonym table reads "Ref",
+/// "Action", "Lead officer" and "Timescale", and whole references give the
+/// sections (`10.2/1` is package 1 of 10.2).
+#[test]
+fn a_workbook_in_a_councils_words_is_read_by_its_synonyms() {
+    let rows = format!(
+        r#"<row r="1">{}{}{}{}</row><row r="2">{}{}{}{}</row><row r="3">{}{}{}{}</row>"#,
+        cell("A1", "Ref"),
+        cell("B1", "Action"),
+        cell("C1", "Lead officer"),
+        cell("D1", "Timescale"),
+        cell("A2", "10.1.3"),
+        cell("B2", "Replace the care record system"),
+        cell("C2", "Jane Doe"),
+        cell("D2", "Q2 2026"),
+        cell("A3", "10.2/1"),
+        cell("B3", "Retire the old ledger"),
+        cell("C3", "Sam Smith"),
+        cell("D3", "Q4 2026"),
+    );
+    let imported = read(&workbook(&rows, &[]), &options()).unwrap_or_else(|e| panic!("{e}"));
+    let read: Vec<(String, String, String)> = imported
+        .plan
+        .work_packages()
+        .map(|(r, _, wp)| {
+            (
+                r.to_string(),
+                wp.owner.clone(),
+                wp.delivery.len().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (
+                "10.1.3".to_string(),
+                "Jane Doe".to_string(),
+                "1".to_string()
+            ),
+            (
+                "10.2.1".to_string(),
+                "Sam Smith".to_string(),
+                "1".to_string()
+            ),
+        ]
+    );
+    assert!(
+        imported.diagnostics.iter().any(|d| d
+            .message
+            .contains("grouped into sections by their references under \"Ref\"")),
+        "{:?}",
+        imported.diagnostics
+    );
+}
+
 /// A council's own workbook: its "Latest update" column is the progress
 /// note, and a "Delivery as written" column keeps its words beside the
 /// quarters read from the delivery cell.

@@ -222,9 +222,25 @@ impl Builder {
                     }
                     wp.title = title;
                 }
-                Column::Number => {
-                    number = Some(text.trim_end_matches('.').to_string()).filter(|s| !s.is_empty())
-                }
+                // `3`, or a whole reference (`10.1.3`) whose section is checked
+                // against the row's.
+                Column::Number => match split_reference(text) {
+                    Some((in_section, n)) => {
+                        self.reference_cell(
+                            section,
+                            cell,
+                            (columns, headers),
+                            slot,
+                            &in_section,
+                            &n,
+                        );
+                        number = Some(n);
+                    }
+                    None => {
+                        number =
+                            Some(text.trim_end_matches('.').to_string()).filter(|s| !s.is_empty())
+                    }
+                },
                 // A column of titles alone is taken as written.
                 Column::Title => wp.title = text.to_string(),
                 Column::Scope => wp.scope = text.to_string(),
@@ -393,6 +409,41 @@ impl Builder {
                 self.at(cell.line, cell.column)
             ));
         }
+    }
+
+    /// A row's reference cell that gives a section too (`10.1.3`): the row's
+    /// section (by its Section column, the heading above the table, or this
+    /// cell) must be that one; when it is not, a warning naming both, and the
+    /// cell is kept in the notes (the package keeps the number the cell gives).
+    fn reference_cell(
+        &mut self,
+        section: usize,
+        cell: &Cell,
+        (columns, headers): (&[Option<Column>], &[String]),
+        slot: usize,
+        in_section: &str,
+        number: &str,
+    ) {
+        let s = &self.plan.sections[section];
+        if s.number.as_deref() == Some(in_section) {
+            return;
+        }
+        let text = cell.text.trim();
+        let header = &headers[slot];
+        let label = s.label(section);
+        let by = match columns.iter().position(|c| *c == Some(Column::Section)) {
+            Some(i) => format!("by \"{}\"", headers[i]),
+            None if s.number.is_none() && s.title.is_none() => "by its place".to_string(),
+            None => "by its heading".to_string(),
+        };
+        let message = format!(
+            "reference \"{text}\" under \"{header}\" is in section {in_section}, but this row's section is {label} ({by}); numbered {number} in {label}, the reference kept in the plan's notes"
+        );
+        self.warn(cell.line, cell.column, message);
+        self.note(format!(
+            "{} ({header}): {text}",
+            self.at(cell.line, cell.column)
+        ));
     }
 
     /// A row's section title cell: the section's title when it has none yet;
@@ -819,6 +870,29 @@ fn split_number(text: &str) -> (Option<String>, String) {
     (None, strip_final_period(t))
 }
 
+/// A whole work-package reference in one cell: `10.1.3`, `10.1/3`, `10.1-3`
+/// or with a code before it, `CYP-10.1.3`: the section's number (`10.1`) and
+/// the package's (`3`). `None` for anything else, a plain number (`3`) among
+/// them.
+pub(crate) fn split_reference(text: &str) -> Option<(String, String)> {
+    let t = text.trim().trim_end_matches('.');
+    let digit = t.find(|c: char| c.is_ascii_digit())?;
+    let (code, t) = t.split_at(digit);
+    // A code of letters, alone or followed by one `-`, space, `_` or `/`.
+    let letters = code.strip_suffix(['-', ' ', '_', '/']).unwrap_or(code);
+    if !letters.chars().all(|c| c.is_ascii_alphabetic()) || (letters.is_empty() && !code.is_empty())
+    {
+        return None;
+    }
+    let cut = t.rfind(['.', '/', '-'])?;
+    let (section, number) = (&t[..cut], &t[cut + 1..]);
+    let section_ok = section
+        .split('.')
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let number_ok = !number.is_empty() && number.chars().all(|c| c.is_ascii_alphanumeric());
+    (section_ok && number_ok).then(|| (section.to_string(), number.to_string()))
+}
+
 fn strip_final_period(s: &str) -> String {
     let s = s.trim();
     match s.strip_suffix('.') {
@@ -1043,6 +1117,31 @@ mod tests {
             "{last:?}"
         );
         assert_eq!(b.notes, ["Line 3: Do X"]);
+    }
+
+    #[test]
+    fn whole_references_give_section_and_number() {
+        let split = |t: &str| split_reference(t);
+        let r = |s: &str, n: &str| Some((s.to_string(), n.to_string()));
+        assert_eq!(split("10.1.3"), r("10.1", "3"));
+        assert_eq!(split("10.1/3"), r("10.1", "3"));
+        assert_eq!(split("10.1-3"), r("10.1", "3"));
+        assert_eq!(split("CYP-10.1.3"), r("10.1", "3"));
+        assert_eq!(split("CYP 10.1.3a."), r("10.1", "3a"));
+        assert_eq!(split("10.3"), r("10", "3"));
+        for plain in [
+            "3",
+            "3.",
+            "3a",
+            "",
+            "2025-06-30",
+            "A-B-3",
+            "-10.1.3",
+            "10..3",
+            "Q2 2025",
+        ] {
+            assert_eq!(split(plain), None, "{plain}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::build::{Builder, Cell, MAX_CELLS};
+use super::build::{Builder, Cell, MAX_CELLS, split_reference};
 use super::table::{self, Column};
 use super::{ImportError, ImportOptions, Imported};
 use crate::export::spreadsheet::unguard_cell;
@@ -100,22 +100,13 @@ pub(crate) fn rows_into_sections(
     let title_col = columns
         .iter()
         .position(|c| *c == Some(Column::SectionTitle));
-    match (section_col, title_col) {
-        (None, None) => b.warn(
-            header_line,
-            1,
-            "no Section column; all rows kept in one section without a heading",
-        ),
-        (None, Some(t)) => b.warn(
-            header_line,
-            t + 1,
-            format!(
-                "no Section column; rows are grouped into sections by \"{}\" (sections without numbers)",
-                headers[t]
-            ),
-        ),
-        _ => {}
-    }
+    // Without a Section column, a reference such as `10.1.3` in the number
+    // column names the row's section.
+    let reference_col = columns
+        .iter()
+        .position(|c| *c == Some(Column::Number))
+        .filter(|_| section_col.is_none());
+    let mut by_reference = false;
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     let mut last_section: Option<((String, String), usize)> = None;
     let cell_of = |cells: &[Cell], col: Option<usize>| {
@@ -125,7 +116,13 @@ pub(crate) fn rows_into_sections(
     };
     for row in rows {
         let (line, cells) = row?;
-        let section_text = cell_of(&cells, section_col);
+        let mut section_text = cell_of(&cells, section_col);
+        if let Some((in_section, _)) =
+            reference_col.and_then(|i| split_reference(&cell_of(&cells, Some(i))))
+        {
+            section_text = in_section;
+            by_reference = true;
+        }
         let title_text = cell_of(&cells, title_col);
         let key = if section_text.is_empty() {
             (String::new(), title_text.clone())
@@ -152,6 +149,30 @@ pub(crate) fn rows_into_sections(
         };
         last_section = Some((key, section));
         b.add_row(section, columns, headers, cells, line);
+    }
+    match (section_col, title_col, reference_col) {
+        (None, _, Some(r)) if by_reference => b.warn(
+            header_line,
+            r + 1,
+            format!(
+                "no Section column; rows are grouped into sections by their references under \"{}\" (10.1 of 10.1.3)",
+                headers[r]
+            ),
+        ),
+        (None, None, _) => b.warn(
+            header_line,
+            1,
+            "no Section column; all rows kept in one section without a heading",
+        ),
+        (None, Some(t), _) => b.warn(
+            header_line,
+            t + 1,
+            format!(
+                "no Section column; rows are grouped into sections by \"{}\" (sections without numbers)",
+                headers[t]
+            ),
+        ),
+        _ => {}
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ use crate::model::Plan;
 
 pub use build::{infer_kind, parse_delivery, parse_influences};
 pub use encoding::{Decoded, Encoding, decode};
-pub use table::{FIELD_NAMES, MappedColumn};
+pub use table::{FIELD_NAMES, MappedColumn, Pattern, Rule, SYNONYMS, synonyms_markdown};
 pub use xlsx::{HEADER_SEARCH_ROWS, MAX_PART_BYTES, MAX_PARTS, MAX_WORKBOOK_BYTES};
 
 /// Input formats `waymark import` understands.

@@ -530,7 +530,7 @@ fn field_label(name: &str) -> String {
         "notes" => "None: keep in the plan's notes".to_string(),
         "rag" => "RAG".to_string(),
         "work package" => "Work package (a title that may start with its number)".to_string(),
-        "number" => "Number (within its section)".to_string(),
+        "number" => "Number or reference (3 within its section, or 10.1.3)".to_string(),
         other => {
             let mut c = other.chars();
             match c.next() {
