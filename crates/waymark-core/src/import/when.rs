@@ -401,15 +401,21 @@ fn find(tokens: &[&str], days: &FileDays) -> Option<Found> {
 
     // Quarters of a financial year: `Q1 2026/27`, `Q1 FY 26/27`,
     // `2026/27 Q1`, `FY 2026-27 Q3`.
-    if let Some(q) = quarter_number(a) {
-        if let Some((start, taken)) = financial_year(&t[1..], true) {
-            return Some(found(When::FinancialQuarter { start, q }, 1 + taken));
+    if let Some((q, n)) = quarter_at(&t) {
+        if let Some((start, taken)) = financial_year(&t[n..], true) {
+            return Some(found(When::FinancialQuarter { start, q }, n + taken));
+        }
+        // `Q4 2007`, `Quarter 4 2007`, `Qtr 4 2007`: the plan's own quarter.
+        if let Some(year) = at(n).and_then(|y| year4(y.trim_end_matches('.')))
+            && let Ok(quarter) = Quarter::new(year, q)
+        {
+            return Some(found(When::Quarter(quarter), n + 1));
         }
     }
     if let Some((start, taken)) = financial_year(&t, true)
-        && let Some(q) = at(taken).and_then(quarter_number)
+        && let Some((q, n)) = quarter_at(&t[taken..])
     {
-        return Some(found(When::FinancialQuarter { start, q }, taken + 1));
+        return Some(found(When::FinancialQuarter { start, q }, taken + n));
     }
     // The plan's own quarters: `Q4 2007`, `2007 Q4`, `Q4-2007`.
     if let Some(q) = b.and_then(|b| Quarter::from_parts(a, b.trim_end_matches('.'))) {
@@ -435,6 +441,14 @@ fn find(tokens: &[&str], days: &FileDays) -> Option<Found> {
     ) && let Some(d) = make_day(year, month, day)
     {
         return Some(found(When::Day(d), 3));
+    }
+    // `Apr-Jun 2026`, `Jan–Mar 2027`: the months' last.
+    if let Some(year) = b.and_then(|b| year_of(b, false))
+        && let Some((first, last)) = a.split_once(['-', '–', '/'])
+        && let (Some(first), Some(month)) = (month_of(first), month_of(last))
+        && u8::from(first) <= u8::from(month)
+    {
+        return Some(found(When::Month { year, month }, 2));
     }
     // `March 2027`, `Sept. 2026`, `March '27`.
     if let (Some(month), Some(year)) = (month_of(a), b.and_then(|b| year_of(b, false))) {
@@ -548,11 +562,21 @@ fn financial_year(tokens: &[&str], in_quarter: bool) -> Option<(i32, usize)> {
     follows.then_some((start, taken))
 }
 
-/// `Q1` … `Q4` alone.
-fn quarter_number(token: &str) -> Option<u8> {
-    let rest = token.strip_prefix(['Q', 'q'])?;
-    let n = number(rest)?;
-    (1..=4).contains(&n).then_some(n as u8)
+/// A quarter's number at the start of `tokens`, and how many tokens it
+/// took: `Q1`, `Qtr1`, `Qtr 1`, `Quarter 1`.
+fn quarter_at(tokens: &[&str]) -> Option<(u8, usize)> {
+    let first = tokens.first()?.to_ascii_lowercase();
+    let first = first.trim_end_matches('.');
+    let in_range = |n: u32| (1..=4).contains(&n).then_some(n as u8);
+    if first == "quarter" || first == "qtr" {
+        let n = number(tokens.get(1)?)?;
+        return in_range(n).map(|q| (q, 2));
+    }
+    let rest = first
+        .strip_prefix("quarter")
+        .or_else(|| first.strip_prefix("qtr"))
+        .or_else(|| first.strip_prefix('q'))?;
+    in_range(number(rest.trim_start_matches('.'))?).map(|q| (q, 1))
 }
 
 /// `a/b/y`, `a.b.y` or `a-b-y` with one- or two-digit `a` and `b` and a
@@ -741,6 +765,8 @@ mod tests {
         assert_eq!(quarters("Q2 2007", CAL), "Q2 2007");
         assert_eq!(quarters("2007 Q2.", CAL), "Q2 2007");
         assert_eq!(quarters("Q2-2007", FIN), "Q2 2007");
+        assert_eq!(quarters("Quarter 3 2008", CAL), "Q3 2008");
+        assert_eq!(quarters("Qtr 3 2008", CAL), "Q3 2008");
         assert_eq!(
             quarters("(a) Q1 2008, (b) Q3 2008", CAL),
             "a) Q1 2008 b) Q3 2008"
@@ -769,6 +795,10 @@ mod tests {
         assert_eq!(quarters("by Sept 2026", CAL), "Q3 2026");
         assert_eq!(quarters("by Sept 2026", FIN), "Q2 2026");
         assert_eq!(quarters("April 2026", FIN), "Q1 2026");
+        assert_eq!(quarters("Apr-Jun 2026", CAL), "Q2 2026");
+        assert_eq!(quarters("Jan–Mar 2027", FIN), "Q4 2026");
+        let d = read_delivery("Jun-Apr 2026", CAL, &FileDays::default());
+        assert!(d.parts.is_empty(), "{:?}", d.parts);
     }
 
     #[test]
@@ -810,6 +840,9 @@ mod tests {
             assert_eq!(quarters(text, FIN), "Q1 2026", "{text}");
         }
         assert_eq!(quarters("FY 2026-27 Q3", CAL), "Q4 2026");
+        assert_eq!(quarters("Quarter 1 2026/27", CAL), "Q2 2026");
+        assert_eq!(quarters("Qtr 1 FY 26/27", CAL), "Q2 2026");
+        assert_eq!(quarters("2026/27 Quarter 1", FIN), "Q1 2026");
         assert_eq!(quarters("Q3 2026-27", FIN), "Q3 2026");
         assert_eq!(quarters("Q4 2026/27", CAL), "Q1 2027");
         assert_eq!(quarters("Q4 2026/27", FIN), "Q4 2026");
