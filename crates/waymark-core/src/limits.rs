@@ -130,6 +130,13 @@ pub const PACKAGE_RELATIONSHIPS: TextField =
     text("relationships", "relationships", LONG_TEXT_CHARS);
 pub const PACKAGE_COMMENTS: TextField = text("comments", "comments", LONG_TEXT_CHARS);
 pub const PACKAGE_OWNER: TextField = text("owner", "owner", 500);
+/// The latest progress note (free text beside the percentage).
+pub const PACKAGE_PROGRESS_NOTE: TextField =
+    text("progress_note", "progress note", LONG_TEXT_CHARS);
+/// The delivery cell as written, when Waymark reads it as something else
+/// ("End of March 2027", "Ongoing"). Many lines: an imported cell may span them.
+pub const PACKAGE_DELIVERY_AS_WRITTEN: TextField =
+    text("delivery_as_written", "delivery as written", 1_000);
 
 pub const INFLUENCE_TITLE: TextField = text("title", "title", HEADING_CHARS);
 pub const INFLUENCE_DESCRIPTION: TextField = text("description", "description", LONG_TEXT_CHARS);
@@ -173,6 +180,8 @@ pub const TEXT_FIELDS: &[(&str, TextField)] = &[
     ("work package", PACKAGE_RELATIONSHIPS),
     ("work package", PACKAGE_COMMENTS),
     ("work package", PACKAGE_OWNER),
+    ("work package", PACKAGE_PROGRESS_NOTE),
+    ("work package", PACKAGE_DELIVERY_AS_WRITTEN),
     ("key influence", INFLUENCE_TITLE),
     ("key influence", INFLUENCE_DESCRIPTION),
     ("related item", RELATED_ITEM_NAME),
@@ -410,6 +419,11 @@ pub fn check_plan(plan: &Plan) -> Vec<PlanViolation> {
             push(&at_package, PACKAGE_RELATIONSHIPS.check(&wp.relationships));
             push(&at_package, PACKAGE_COMMENTS.check(&wp.comments));
             push(&at_package, PACKAGE_OWNER.check(&wp.owner));
+            push(&at_package, PACKAGE_PROGRESS_NOTE.check(&wp.progress_note));
+            push(
+                &at_package,
+                PACKAGE_DELIVERY_AS_WRITTEN.check(&wp.delivery_as_written),
+            );
             push(
                 &at_package,
                 check_delivery_parts(wp.delivery.iter().map(|d| d.label.as_deref())),

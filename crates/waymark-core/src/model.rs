@@ -118,6 +118,11 @@ pub struct WorkPackage {
     pub relationships: String,
     #[serde(default)]
     pub delivery: Vec<DeliveryTarget>,
+    /// The delivery cell's original text when it differs from how Waymark
+    /// writes the parsed parts ([`format_delivery`]): "End of March 2027" read
+    /// as Q1 2027, or "Ongoing", which is no quarter at all. Empty otherwise.
+    #[serde(default)]
+    pub delivery_as_written: String,
     #[serde(default)]
     pub comments: String,
     #[serde(default)]
@@ -133,6 +138,10 @@ pub struct WorkPackage {
     pub rag: Option<Rag>,
     #[serde(default)]
     pub progress: Progress,
+    /// The latest progress note: free text, the latest word on how the
+    /// package is going, beside the percentage in `progress`.
+    #[serde(default)]
+    pub progress_note: String,
     #[serde(default)]
     pub actual_delivery: Option<Date>,
 }
@@ -145,6 +154,7 @@ impl WorkPackage {
             scope: String::new(),
             relationships: String::new(),
             delivery: Vec::new(),
+            delivery_as_written: String::new(),
             comments: String::new(),
             influences: Vec::new(),
             related_items: Vec::new(),
@@ -152,6 +162,7 @@ impl WorkPackage {
             status: Status::default(),
             rag: None,
             progress: Progress::default(),
+            progress_note: String::new(),
             actual_delivery: None,
         }
     }

@@ -757,6 +757,8 @@ fn each_package(
                 scope: r.get(4)?,
                 relationships: r.get(5)?,
                 delivery: parse_delivery(&delivery).0,
+                // Read from the database once migration 0008 stores them.
+                delivery_as_written: String::new(),
                 comments: r.get(7)?,
                 influences: Vec::new(),
                 related_items: Vec::new(),
@@ -764,6 +766,7 @@ fn each_package(
                 status: parse_col(&status)?,
                 rag: rag.as_deref().map(parse_col).transpose()?,
                 progress: Progress::new(r.get(11)?).map_err(corrupt)?,
+                progress_note: String::new(),
                 actual_delivery: actual.as_deref().map(parse_col::<Date>).transpose()?,
             };
             let si = section_index
