@@ -570,17 +570,28 @@ impl Builder {
                             ),
                         );
                     }
-                    let written = (format_delivery(&d.parts) != text).then(|| text.to_string());
                     let wp = self.package(&l);
-                    wp.delivery = d.parts;
-                    if let Some(written) = written {
-                        self.keep_delivery_as_written(&l, written);
+                    if format_delivery(&d.parts) != text {
+                        wp.delivery_as_written = text.to_string();
                     }
+                    wp.delivery = d.parts;
                 }
                 LaterField::ActualDelivery => match when::read_day(text, convention, &days) {
                     Some((day, notes)) => {
+                        // A reading that took a choice (a month's last day,
+                        // a serial, a day order) keeps the cell as written.
+                        if !notes.is_empty() {
+                            let at = self.at(cell.line, cell.column);
+                            self.note(format!("{at} (actual delivery as written): {text}"));
+                        }
                         for n in notes {
-                            self.warn(cell.line, cell.column, format!("actual delivery: {n}"));
+                            self.warn(
+                                cell.line,
+                                cell.column,
+                                format!(
+                                    "actual delivery: {n}; the cell is kept in the plan's notes"
+                                ),
+                            );
                         }
                         self.package(&l).actual_delivery = Some(day);
                     }
@@ -602,6 +613,12 @@ impl Builder {
                         }
                         self.package(&l).progress = p;
                     }
+                    // Words are the package's progress note (unless the
+                    // row's note column filled it: then they are kept in
+                    // the notes, as any cell that does not fit).
+                    ProgressCell::Text if self.package(&l).progress_note.is_empty() => {
+                        self.package(&l).progress_note = text.to_string();
+                    }
                     ProgressCell::Invalid | ProgressCell::Text => {
                         self.not_valid(cell, "progress", text, "a whole number from 0 to 100")
                     }
@@ -612,13 +629,6 @@ impl Builder {
 
     fn package(&mut self, l: &Later) -> &mut WorkPackage {
         &mut self.plan.sections[l.section].work_packages[l.package]
-    }
-
-    /// A delivery cell whose text is not its quarters as Waymark writes
-    /// them is kept as written.
-    fn keep_delivery_as_written(&mut self, l: &Later, written: String) {
-        let at = self.at(l.cell.line, l.cell.column);
-        self.note(format!("{at} (delivery as written): {written}"));
     }
 
     /// The canonical spelling of a related item's name, registering it if new.

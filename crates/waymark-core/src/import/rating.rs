@@ -149,7 +149,12 @@ pub(crate) fn read_progress(text: &str, scale: &ProgressScale) -> ProgressCell {
         None => (text, false),
     };
     let Some(v) = plain_number(number) else {
-        return ProgressCell::Text;
+        // A spreadsheet's error value (`#DIV/0!`, `#N/A`) is no note.
+        return if text.starts_with('#') || !text.chars().any(char::is_alphabetic) {
+            ProgressCell::Invalid
+        } else {
+            ProgressCell::Text
+        };
     };
     let value = if !percent && scale.fractions.is_some() {
         (v * 100.0).round()
@@ -273,6 +278,9 @@ mod tests {
             read_progress("Awaiting sign-off", &whole),
             ProgressCell::Text
         );
+        assert_eq!(read_progress("#DIV/0!", &whole), ProgressCell::Invalid);
+        assert_eq!(read_progress("#N/A", &whole), ProgressCell::Invalid);
+        assert_eq!(read_progress("--", &whole), ProgressCell::Invalid);
 
         let fractions = ProgressScale::scan(["0.5", "1", "0", "", "n/a", "25%"]);
         assert_eq!(fractions.fractions.as_deref(), Some("0.5"));
