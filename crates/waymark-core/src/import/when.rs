@@ -386,8 +386,35 @@ fn as_label(token: &str) -> Option<String> {
     .then(|| inner.to_string())
 }
 
-/// The longest date at the start of `tokens`.
+/// The longest date at the start of `tokens`; a day's time (`14:30`, as a
+/// date-and-time cell reads) is part of it.
 fn find(tokens: &[&str], days: &FileDays) -> Option<Found> {
+    let mut f = find_date(tokens, days)?;
+    if let When::Day(_) = f.when
+        && tokens.get(f.taken).is_some_and(|t| is_time(trim_token(t)))
+    {
+        f.taken += 1;
+    }
+    Some(f)
+}
+
+/// `14:30` or `14:30:00`.
+fn is_time(token: &str) -> bool {
+    let p: Vec<&str> = token.split(':').collect();
+    let two = |s: &str, max: u32| s.len() == 2 && number(s).is_some_and(|n| n <= max);
+    match p.as_slice() {
+        [h, m] => (h.len() == 1 || two(h, 23)) && number(h).is_some_and(|h| h <= 23) && two(m, 59),
+        [h, m, sec] => {
+            (h.len() == 1 || two(h, 23))
+                && number(h).is_some_and(|h| h <= 23)
+                && two(m, 59)
+                && two(sec, 59)
+        }
+        _ => false,
+    }
+}
+
+fn find_date(tokens: &[&str], days: &FileDays) -> Option<Found> {
     let t: Vec<&str> = tokens.iter().take(4).map(|t| trim_token(t)).collect();
     let at = |i: usize| t.get(i).copied();
     let found = |when: When, taken: usize| Found {
@@ -986,6 +1013,10 @@ mod tests {
             read_day("Q2 2027", FIN, &days).map(|(d, _)| d.to_string()),
             Some("2027-09-30".into())
         );
+        assert_eq!(day("2027-03-31 14:30"), Some(("2027-03-31".into(), 0)));
+        assert_eq!(day("31/03/2027 9:05:00"), Some(("2027-03-31".into(), 0)));
+        assert_eq!(day("31/03/2027 25:00"), None);
+        assert_eq!(day("March 2027 14:30"), None);
         assert_eq!(day("2027"), None);
         assert_eq!(day("31/03/2027 approx"), None);
         assert_eq!(day("soon"), None);
