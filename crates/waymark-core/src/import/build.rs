@@ -296,8 +296,16 @@ impl Builder {
                     ),
                 },
                 Column::Progress if !text.is_empty() => {
-                    progress_given |= rating::read_progress(text, &ProgressScale::default())
-                        != ProgressCell::Text;
+                    // A number, as whole percent or as a fraction (which
+                    // the file's other cells decide in `finish`).
+                    progress_given |= [ProgressScale::default(), ProgressScale::fractions()]
+                        .iter()
+                        .any(|scale| {
+                            matches!(
+                                rating::read_progress(text, scale),
+                                ProgressCell::Progress(_)
+                            )
+                        });
                     later.push((LaterField::Progress, cell.clone()));
                 }
                 Column::Progress => {}
@@ -627,6 +635,8 @@ impl Builder {
         }
     }
 
+    /// The package a kept cell belongs to: packages are only ever pushed
+    /// while a file is read, so its place stays its own.
     fn package(&mut self, l: &Later) -> &mut WorkPackage {
         &mut self.plan.sections[l.section].work_packages[l.package]
     }

@@ -108,6 +108,13 @@ pub(crate) struct ProgressScale {
 }
 
 impl ProgressScale {
+    /// A column of fractions, as [`ProgressScale::scan`] finds one.
+    pub fn fractions() -> ProgressScale {
+        ProgressScale {
+            fractions: Some(String::new()),
+        }
+    }
+
     pub fn scan<'a>(texts: impl IntoIterator<Item = &'a str>) -> ProgressScale {
         let mut fraction: Option<String> = None;
         for text in texts {
