@@ -56,6 +56,10 @@ const KNOWN: &[&str] = &[
     "RAG status",
     "SECTION",
     "owner",
+    "Progress note",
+    "Latest update",
+    "Commentary",
+    "Delivery as written",
 ];
 
 /// The column that names the package: every table has one.
@@ -317,6 +321,8 @@ fn json(table: &Table) -> String {
             "Comments" | "Notes" | "Remarks" => "comments".into(),
             "Owner" | "Lead" => "owner".into(),
             "Relationships" | "Links to" => "relationships".into(),
+            "Progress note" | "Latest update" | "Commentary" => "progress_note".into(),
+            "Delivery as written" => "delivery_as_written".into(),
             other => format!(
                 "x_{}",
                 other

@@ -134,12 +134,17 @@ fn edited() -> Plan {
     wp.progress = Progress::new(40).unwrap_or_else(|e| panic!("progress 40: {e}"));
     wp.scope.push_str("\nA second line, with a | bar.");
     wp.comments = "Waiting for the supplier.".into();
+    wp.progress_note = "Two tenders in | one late.\nThe board decides in May.".into();
+    wp.delivery_as_written = "End of March 2007".into();
     let wp = &mut plan.sections[1].work_packages[0];
     wp.owner = "Strategy group | chair".into();
     wp.status = Status::Delivered;
     wp.rag = Some(Rag::Green);
     wp.progress = Progress::new(100).unwrap_or_else(|e| panic!("progress 100: {e}"));
     wp.actual_delivery = "2007-01-15".parse().ok();
+    // No quarter at all: the words alone.
+    plan.sections[1].work_packages[1].delivery.clear();
+    plan.sections[1].work_packages[1].delivery_as_written = "Ongoing".into();
     plan.sections[2].work_packages[1].status = Status::OnHold;
     plan.sections[2].work_packages[1].rag = Some(Rag::Red);
     plan.sections[3].work_packages[2].status = Status::Cancelled;
@@ -422,6 +427,8 @@ fn formula_cells_are_neutralised_in_csv_and_read_back_unchanged() {
                 waymark_core::WorkPackage::new((i + 1).to_string(), format!("Package {i}"));
             wp.comments = v.to_string();
             wp.owner = v.to_string();
+            wp.progress_note = v.to_string();
+            wp.delivery_as_written = v.to_string();
             wp.scope = format!("Scope {i}");
             wp
         })
@@ -453,7 +460,7 @@ fn formula_cells_are_neutralised_in_csv_and_read_back_unchanged() {
             );
         }
     }
-    let comments: Vec<&str> = cells.iter().map(|r| r[6].as_str()).collect();
+    let comments: Vec<&str> = cells.iter().map(|r| r[7].as_str()).collect();
     assert_eq!(
         comments,
         [
@@ -493,6 +500,8 @@ fn formula_texts_are_plain_strings_in_xlsx() {
                 waymark_core::WorkPackage::new((i + 1).to_string(), format!("Package {i}"));
             wp.comments = v.to_string();
             wp.owner = v.to_string();
+            wp.progress_note = v.to_string();
+            wp.delivery_as_written = v.to_string();
             wp
         })
         .collect();

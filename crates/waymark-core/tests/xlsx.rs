@@ -95,6 +95,43 @@ fn a_plain_workbook_is_read() {
     assert_eq!(wp.owner, "Jane Doe");
 }
 
+/// A council's own workbook: its "Latest update" column is the progress
+/// note, and a "Delivery as written" column keeps its words beside the
+/// quarters read from the delivery cell.
+#[test]
+fn a_latest_update_and_the_delivery_as_written_are_read() {
+    let rows = format!(
+        r#"<row r="1">{}{}{}{}</row><row r="2">{}{}{}{}</row>"#,
+        cell("A1", "Work package"),
+        cell("B1", "Estimated delivery"),
+        cell("C1", "Delivery as written"),
+        cell("D1", "Latest update"),
+        cell("A2", "1. Replace the care record system"),
+        cell("B2", "Q1 2027"),
+        cell("C2", "End of March 2027"),
+        cell("D2", "Contract signed; data migration next."),
+    );
+    let imported = read(&workbook(&rows, &[]), &options()).unwrap_or_else(|e| panic!("{e}"));
+    // Every column fills a field: nothing is kept in the notes.
+    assert!(
+        imported
+            .diagnostics
+            .iter()
+            .all(|d| !d.message.contains("notes")),
+        "{:?}",
+        imported.diagnostics
+    );
+    assert_eq!(imported.plan.notes, "");
+    let (_, _, wp) = imported
+        .plan
+        .work_packages()
+        .next()
+        .unwrap_or_else(|| panic!("no package"));
+    assert_eq!(waymark_core::format_delivery(&wp.delivery), "Q1 2027");
+    assert_eq!(wp.delivery_as_written, "End of March 2027");
+    assert_eq!(wp.progress_note, "Contract signed; data migration next.");
+}
+
 #[test]
 fn the_format_is_told_by_the_bytes_and_the_name() {
     let bytes = workbook(&header_and_row(), &[]);

@@ -97,12 +97,13 @@ pub fn export_bytes(plan: &Plan, format: ExportFormat) -> Result<Vec<u8>, XlsxEx
 
 /// The columns of a package row in the Markdown and CSV exports (CSV puts a
 /// `Section` column first and a `Section title` column last). The readers recognise each by its meaning.
-pub(crate) const PACKAGE_COLUMNS: [&str; 15] = [
+pub(crate) const PACKAGE_COLUMNS: [&str; 17] = [
     "Work package",
     "No.",
     "Scope",
     "Relationships",
     "Estimated delivery",
+    "Delivery as written",
     "Comments",
     "Key influences",
     "Related items",
@@ -110,6 +111,7 @@ pub(crate) const PACKAGE_COLUMNS: [&str; 15] = [
     "Status",
     "RAG",
     "Progress",
+    "Progress note",
     "Actual delivery",
     "Depends on",
     "Programmes",
@@ -163,6 +165,7 @@ impl Links {
             wp.scope.clone(),
             wp.relationships.clone(),
             format_delivery(&wp.delivery),
+            wp.delivery_as_written.clone(),
             wp.comments.clone(),
             wp.influences
                 .iter()
@@ -174,6 +177,7 @@ impl Links {
             wp.status.label().to_string(),
             wp.rag.map(|r| r.label().to_string()).unwrap_or_default(),
             format!("{}%", wp.progress.get()),
+            wp.progress_note.clone(),
             wp.actual_delivery
                 .map(|d| d.to_string())
                 .unwrap_or_default(),

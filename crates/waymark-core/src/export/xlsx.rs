@@ -56,9 +56,9 @@ impl From<rust_xlsxwriter::XlsxError> for XlsxExportError {
 }
 
 /// The column of `Progress` and of `Actual delivery` in the package sheet
-/// (after the `Section` column).
-const PROGRESS_AT: usize = 12;
-const ACTUAL_AT: usize = 13;
+/// (after the `Section` column; a test checks them against the names).
+const PROGRESS_AT: usize = 13;
+const ACTUAL_AT: usize = 15;
 
 /// The whole plan as an `.xlsx` workbook.
 pub fn to_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxExportError> {
@@ -80,9 +80,9 @@ pub fn to_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxExportError> {
         .chain(PACKAGE_COLUMNS)
         .chain(["Section title"])
         .collect();
-    let widths: [f64; 17] = [
-        22.0, 40.0, 8.0, 50.0, 40.0, 16.0, 40.0, 16.0, 30.0, 20.0, 14.0, 8.0, 10.0, 14.0, 16.0,
-        24.0, 30.0,
+    let widths: [f64; 19] = [
+        22.0, 40.0, 8.0, 50.0, 40.0, 16.0, 24.0, 40.0, 16.0, 30.0, 20.0, 14.0, 8.0, 10.0, 40.0,
+        14.0, 16.0, 24.0, 30.0,
     ];
     header_row(sheet, &columns, &widths, &header)?;
     let links = Links::of(plan);
@@ -302,4 +302,17 @@ fn finish_table(
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, last_row, columns.saturating_sub(1) as u16)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed columns are where their names are.
+    #[test]
+    fn progress_and_actual_delivery_columns_are_found_by_name() {
+        let columns: Vec<&str> = std::iter::once("Section").chain(PACKAGE_COLUMNS).collect();
+        assert_eq!(columns[PROGRESS_AT], "Progress");
+        assert_eq!(columns[ACTUAL_AT], "Actual delivery");
+    }
 }

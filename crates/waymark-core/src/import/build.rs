@@ -187,6 +187,9 @@ impl Builder {
         let mut status: Option<Status> = None;
         let mut complete: Option<&Cell> = None;
         let mut progress_given = false;
+        // A delivery-as-written cell wins over whatever the delivery cell's
+        // reading says (in `read_later`), wherever the two columns stand.
+        let mut explicit_as_written: Option<String> = None;
         // Cells beyond the header's last column: one warning and one note per
         // row, however many there are.
         let extra: Vec<&Cell> = cells
@@ -255,6 +258,12 @@ impl Builder {
                 Column::Scope => wp.scope = text.to_string(),
                 Column::Relationships => wp.relationships = text.to_string(),
                 Column::Comments => wp.comments = text.to_string(),
+                Column::ProgressNote => wp.progress_note = text.to_string(),
+                Column::DeliveryAsWritten => {
+                    if !text.is_empty() {
+                        explicit_as_written = Some(text.to_string());
+                    }
+                }
                 Column::Owner => wp.owner = text.to_string(),
                 Column::Section => self.section_cell(section, cell, &headers[slot]),
                 Column::SectionTitle => self.section_title_cell(section, cell, &headers[slot]),
@@ -321,6 +330,9 @@ impl Builder {
         }
         if let Some(cell) = complete {
             self.brag_complete(&mut wp, cell, status, progress_given);
+        }
+        if let Some(words) = explicit_as_written {
+            wp.delivery_as_written = words;
         }
         // A number column and a title that repeats it (`| 3 | 3. Do X. |`).
         if has_number_column
@@ -578,11 +590,21 @@ impl Builder {
                             ),
                         );
                     }
+                    let differs = format_delivery(&d.parts) != text;
                     let wp = self.package(&l);
-                    if format_delivery(&d.parts) != text {
-                        wp.delivery_as_written = text.to_string();
-                    }
                     wp.delivery = d.parts;
+                    if differs && wp.delivery_as_written.is_empty() {
+                        wp.delivery_as_written = text.to_string();
+                    } else if differs && wp.delivery_as_written != text {
+                        // The row's delivery-as-written cell says otherwise.
+                        self.warn(
+                            cell.line,
+                            cell.column,
+                            format!("delivery: \"{text}\" is not as the row's delivery as written says; kept in the plan's notes"),
+                        );
+                        let at = self.at(cell.line, cell.column);
+                        self.note(format!("{at} (delivery): {text}"));
+                    }
                 }
                 LaterField::ActualDelivery => match when::read_day(text, convention, &days) {
                     Some((day, notes)) => {
@@ -1238,6 +1260,76 @@ mod tests {
             "{last:?}"
         );
         assert_eq!(b.notes, ["Line 3: Do X"]);
+    }
+
+    /// Rows of `(title, delivery, delivery as written)` through the builder.
+    fn delivery_rows(rows: &[[&str; 3]]) -> Imported {
+        let columns = [
+            Some(Column::Title),
+            Some(Column::Delivery),
+            Some(Column::DeliveryAsWritten),
+        ];
+        let headers = ["Title", "Delivery", "Delivery as written"].map(String::from);
+        let mut b = Builder::new("t");
+        let s = b.start_section(Some("1".into()), None);
+        for (i, row) in rows.iter().enumerate() {
+            let line = i + 2;
+            let cells = row
+                .iter()
+                .enumerate()
+                .map(|(c, t)| Cell {
+                    text: t.to_string(),
+                    line,
+                    column: c + 1,
+                })
+                .collect();
+            b.add_row(s, &columns, &headers, cells, line);
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn a_delivery_as_written_column_wins_over_the_delivery_cells_words() {
+        let imported = delivery_rows(&[
+            // As the exports write it: quarters, and the words beside them.
+            ["Exported", "Q1 2027", "end of March 2027"],
+            // Words in the delivery cell: kept as written.
+            ["Words", "March 2027", ""],
+            // Both say words, and not the same: the column wins, the cell is
+            // kept in the notes.
+            ["Both", "31/03/2027", "end of March 2027"],
+        ]);
+        let wps = &imported.plan.sections[0].work_packages;
+        let got: Vec<(String, &str)> = wps
+            .iter()
+            .map(|w| {
+                (
+                    crate::model::format_delivery(&w.delivery),
+                    w.delivery_as_written.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Q1 2027".to_string(), "end of March 2027"),
+                ("Q1 2027".to_string(), "March 2027"),
+                ("Q1 2027".to_string(), "end of March 2027"),
+            ]
+        );
+        assert_eq!(imported.plan.notes, "Line 4 (delivery): 31/03/2027");
+        let warnings: Vec<&str> = imported
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .filter(|m| m.starts_with("delivery"))
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                "delivery: \"31/03/2027\" is not as the row's delivery as written says; kept in the plan's notes"
+            ]
+        );
     }
 
     #[test]

@@ -13,12 +13,17 @@ pub enum Column {
     Scope,
     Relationships,
     Delivery,
+    /// The delivery's own words, beside the quarters read from them (the
+    /// exports write it when the two differ).
+    DeliveryAsWritten,
     Comments,
     Influences,
     Owner,
     Status,
     Rag,
     Progress,
+    /// The latest progress note: free text on how the package is going.
+    ProgressNote,
     ActualDelivery,
     DependsOn,
     Programmes,
@@ -26,7 +31,9 @@ pub enum Column {
 }
 
 /// The meaning of a header cell. The order of the tests matters: "Estimated
-/// delivery of detailed work plan" mentions a work plan but is a delivery column.
+/// delivery of detailed work plan" mentions a work plan but is a delivery
+/// column; "Progress update" and "Commentary" are progress notes, not the
+/// percentage or the comments, and "Delivery as written" is not the delivery.
 pub fn classify(header: &str) -> Option<Column> {
     let h = header.trim().to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
@@ -38,6 +45,20 @@ pub fn classify(header: &str) -> Option<Column> {
         Column::DependsOn
     } else if has(&["related item"]) {
         Column::RelatedItems
+    } else if has(&["deliver"]) && has(&["as written", "original", "verbatim"]) {
+        Column::DeliveryAsWritten
+    } else if has(&[
+        "progress note",
+        "progress update",
+        "latest update",
+        "commentary",
+        "narrative",
+        "current position",
+        "position statement",
+    ]) || h == "update"
+        || h == "updates"
+    {
+        Column::ProgressNote
     } else if has(&[
         "deliver",
         "target date",
@@ -100,12 +121,14 @@ impl Column {
             Column::Scope => "scope",
             Column::Relationships => "relationships",
             Column::Delivery => "delivery",
+            Column::DeliveryAsWritten => "delivery as written",
             Column::Comments => "comments",
             Column::Influences => "key influences",
             Column::Owner => "owner",
             Column::Status => "status",
             Column::Rag => "RAG",
             Column::Progress => "progress",
+            Column::ProgressNote => "progress note",
             Column::ActualDelivery => "actual delivery",
             Column::DependsOn => "depends on",
             Column::Programmes => "programmes",
@@ -126,12 +149,14 @@ pub const FIELD_NAMES: &[(&str, Option<Column>)] = &[
     ("scope", Some(Column::Scope)),
     ("relationships", Some(Column::Relationships)),
     ("delivery", Some(Column::Delivery)),
+    ("delivery as written", Some(Column::DeliveryAsWritten)),
     ("comments", Some(Column::Comments)),
     ("key influences", Some(Column::Influences)),
     ("owner", Some(Column::Owner)),
     ("status", Some(Column::Status)),
     ("rag", Some(Column::Rag)),
     ("progress", Some(Column::Progress)),
+    ("progress note", Some(Column::ProgressNote)),
     ("actual delivery", Some(Column::ActualDelivery)),
     ("depends on", Some(Column::DependsOn)),
     ("programmes", Some(Column::Programmes)),
@@ -401,6 +426,38 @@ mod tests {
         assert_eq!(classify("Section"), Some(Column::Section));
         assert_eq!(classify("Section title"), Some(Column::SectionTitle));
         assert_eq!(classify("Section name"), Some(Column::SectionTitle));
+    }
+
+    #[test]
+    fn progress_notes_and_delivery_as_written_are_told_from_their_neighbours() {
+        for h in [
+            "Progress note",
+            "Latest update",
+            "Progress update",
+            "Update",
+            "Commentary",
+            "Narrative",
+            "Current position",
+            "Position statement",
+        ] {
+            assert_eq!(classify(h), Some(Column::ProgressNote), "{h}");
+        }
+        for h in ["Delivery as written", "Original delivery text"] {
+            assert_eq!(classify(h), Some(Column::DeliveryAsWritten), "{h}");
+        }
+        // Their neighbours keep their meaning.
+        assert_eq!(classify("Progress"), Some(Column::Progress));
+        assert_eq!(classify("Progress (%)"), Some(Column::Progress));
+        assert_eq!(classify("Comments"), Some(Column::Comments));
+        assert_eq!(classify("Estimated delivery"), Some(Column::Delivery));
+        assert_eq!(classify("Actual delivery"), Some(Column::ActualDelivery));
+        for (name, column) in [
+            ("progress note", Column::ProgressNote),
+            ("delivery as written", Column::DeliveryAsWritten),
+        ] {
+            assert!(FIELD_NAMES.contains(&(name, Some(column))), "{name}");
+            assert_eq!(column.name(), name);
+        }
     }
 
     #[test]
