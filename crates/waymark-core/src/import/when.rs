@@ -227,9 +227,11 @@ pub(crate) fn read_delivery(
             i += 1;
             continue;
         }
-        // Words such as `by` or `end of` before a date are part of it.
+        // Words such as `by` or `end of` before a date are part of it (a
+        // few: a cell of nothing but `by by by …` stays linear).
         let fillers = tokens[i..]
             .iter()
+            .take(MAX_FILLERS)
             .take_while(|t| is_filler(trim_token(t)))
             .count();
         let found = find(&tokens[i + fillers..], days).and_then(|f| {
@@ -288,6 +290,7 @@ pub(crate) fn read_day(
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let fillers = tokens
         .iter()
+        .take(MAX_FILLERS)
         .take_while(|t| is_filler(trim_token(t)))
         .count();
     let f = find(&tokens[fillers..], days)?;
@@ -363,6 +366,9 @@ fn is_undated(text: &str) -> bool {
     ];
     !key.is_empty() && WORDS.contains(&key.as_str())
 }
+
+/// The most words such as `by the end of` taken before a date.
+const MAX_FILLERS: usize = 4;
 
 fn is_filler(token: &str) -> bool {
     matches!(
@@ -956,6 +962,14 @@ mod tests {
         let d = read_delivery("32 March 2027", CAL, &FileDays::default());
         assert_eq!(format_delivery(&d.parts), "Q1 2027");
         assert_eq!(d.rest, "32");
+    }
+
+    #[test]
+    fn a_long_cell_of_filler_words_is_read_in_one_pass() {
+        let text = "by ".repeat(200_000) + "March 2027";
+        let d = read_delivery(&text, CAL, &FileDays::default());
+        assert_eq!(format_delivery(&d.parts), "Q1 2027");
+        assert_eq!(d.rest.split(' ').count(), 200_000 - 4);
     }
 
     #[test]
