@@ -387,3 +387,81 @@ fn xlsx_council_workbook() {
     let bytes = council_workbook().unwrap_or_else(|e| panic!("workbook: {e}"));
     case_bytes("council.xlsx", "xlsx_council", &bytes, Format::Xlsx);
 }
+
+/// Delivery and actual-delivery cells in every shape plans write them, in
+/// a calendar-quarter plan: quarters, months, UK day-first and ISO days,
+/// financial-year quarters, years, words with no date, Excel serials.
+#[test]
+fn dates_as_written() {
+    case("dates_calendar.csv", Format::Csv);
+}
+
+/// The same shapes in a plan that counts quarters from April (its
+/// convention given after the tables are read, as Markdown metadata is).
+#[test]
+fn dates_in_a_financial_year_plan() {
+    case("dates_financial.md", Format::Markdown);
+}
+
+/// A file whose dates are month first (`04/13/2026`): its ambiguous dates
+/// are read month first, each with a warning naming the choice.
+#[test]
+fn dates_month_first() {
+    case("dates_us.csv", Format::Csv);
+}
+
+/// A file with dates of both orders: day first, each choice named.
+#[test]
+fn dates_of_both_orders() {
+    case("dates_mixed.csv", Format::Csv);
+}
+
+/// RAG letters and words, five-point ratings, BRAG's complete, progress in
+/// words.
+#[test]
+fn rag_and_progress_words() {
+    case("rag_words.csv", Format::Csv);
+}
+
+/// A workbook with real date cells, date serials in plain number cells and
+/// progress in percent cells (fractions).
+fn dates_workbook() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{ExcelDateTime, Format as Style, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let uk = Style::new().set_num_format("dd/mm/yyyy");
+    let month = Style::new().set_num_format("mmm-yy");
+    let percent = Style::new().set_num_format("0%");
+    for (i, h) in [
+        "Work package",
+        "Target date",
+        "Actual delivery",
+        "% complete",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, i as u16, *h)?;
+    }
+    sheet.write_string(1, 0, "1. A date cell")?;
+    sheet.write_datetime_with_format(1, 1, ExcelDateTime::from_ymd(2027, 3, 31)?, &uk)?;
+    sheet.write_datetime_with_format(1, 2, ExcelDateTime::from_ymd(2027, 3, 30)?, &uk)?;
+    sheet.write_number_with_format(1, 3, 1.0, &percent)?;
+    sheet.write_string(2, 0, "2. A month cell")?;
+    sheet.write_datetime_with_format(2, 1, ExcelDateTime::from_ymd(2026, 9, 1)?, &month)?;
+    sheet.write_number_with_format(2, 3, 0.5, &percent)?;
+    sheet.write_string(3, 0, "3. A serial in a number cell")?;
+    sheet.write_number(3, 1, 46112.0)?;
+    sheet.write_number(3, 2, 46111.0)?;
+    sheet.write_number_with_format(3, 3, 0.25, &percent)?;
+    sheet.write_string(4, 0, "4. A quarter as text")?;
+    sheet.write_string(4, 1, "Q3 2026/27")?;
+    sheet.write_number_with_format(4, 3, 0.0, &percent)?;
+    book.save_to_buffer()
+}
+
+#[test]
+fn xlsx_dates_and_percent_cells() {
+    let bytes = dates_workbook().unwrap_or_else(|e| panic!("workbook: {e}"));
+    case_bytes("dates.xlsx", "xlsx_dates", &bytes, Format::Xlsx);
+}

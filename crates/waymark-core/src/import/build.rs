@@ -2,11 +2,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::rating::{self, ProgressCell, ProgressScale, RagCell};
 use super::table::Column;
+use super::when::{self, FileDays};
 use super::{Diagnostic, Imported, Severity, relationships};
 use crate::model::{
-    DeliveryTarget, Dependency, Influence, InfluenceCode, Plan, Programme, RelatedItem,
-    RelatedKind, Section, WorkPackage, WorkPackageRef,
+    DeliveryTarget, Dependency, Influence, InfluenceCode, Plan, Programme, Progress, RelatedItem,
+    RelatedKind, Section, Status, WorkPackage, WorkPackageRef, format_delivery,
 };
 use crate::quarter::Quarter;
 use crate::schedule;
@@ -42,6 +44,26 @@ pub(crate) struct Builder {
     pub sheet: Option<String>,
     /// How the tables' columns were understood, for the report.
     columns: Vec<super::MappedColumn>,
+    /// Delivery, actual-delivery and progress cells, read in `finish`, when
+    /// the whole file has been seen: its day order (`03/04/2026`), how it
+    /// writes progress (`0.5`) and the plan's quarter convention (which a
+    /// Markdown file gives after its tables) are known then.
+    later: Vec<Later>,
+}
+
+/// A cell read when the file is finished, and the package it belongs to.
+struct Later {
+    section: usize,
+    package: usize,
+    field: LaterField,
+    cell: Cell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LaterField {
+    Delivery,
+    ActualDelivery,
+    Progress,
 }
 
 #[derive(Default)]
@@ -65,6 +87,7 @@ impl Builder {
             influence_index: HashMap::new(),
             sheet: None,
             columns: Vec::new(),
+            later: Vec::new(),
         }
     }
 
@@ -159,8 +182,13 @@ impl Builder {
         let mut wp = WorkPackage::new("", "");
         let mut number: Option<String> = None;
         let mut explicit_related: Option<Vec<String>> = None;
+        let mut later: Vec<(LaterField, Cell)> = Vec::new();
+        // A status cell's value, and a RAG cell that says complete (BRAG).
+        let mut status: Option<Status> = None;
+        let mut complete: Option<&Cell> = None;
+        let mut progress_given = false;
         // A delivery-as-written cell wins over whatever the delivery cell's
-        // reading says, wherever the two columns stand.
+        // reading says (in `read_later`), wherever the two columns stand.
         let mut explicit_as_written: Option<String> = None;
         // Cells beyond the header's last column: one warning and one note per
         // row, however many there are.
@@ -255,17 +283,10 @@ impl Builder {
                 Column::Owner => wp.owner = text.to_string(),
                 Column::Section => self.section_cell(section, cell, &headers[slot]),
                 Column::SectionTitle => self.section_title_cell(section, cell, &headers[slot]),
-                Column::Delivery => {
-                    let (parts, rest) = parse_delivery(text);
-                    wp.delivery = parts;
-                    if !rest.is_empty() {
-                        self.warn(cell.line, cell.column, format!("\"{rest}\" in the delivery cell is not a quarter; kept in the plan's notes"));
-                        self.note(format!(
-                            "{} (delivery): {rest}",
-                            self.at(cell.line, cell.column)
-                        ));
-                    }
+                Column::Delivery if !text.is_empty() => {
+                    later.push((LaterField::Delivery, cell.clone()))
                 }
+                Column::Delivery => {}
                 Column::Influences => {
                     let (codes, rest) = parse_influences(text);
                     wp.influences = codes;
@@ -277,28 +298,56 @@ impl Builder {
                         ));
                     }
                 }
-                Column::Status => {
-                    self.typed(cell, "status", text, |t| t.parse().map(|s| wp.status = s))
-                }
-                Column::Rag => {
-                    self.typed(cell, "RAG", text, |t| t.parse().map(|r| wp.rag = Some(r)))
-                }
-                Column::Progress => self.typed(cell, "progress", text, |t| {
-                    t.parse().map(|p| wp.progress = p)
+                Column::Status => self.typed(cell, "status", text, |t| {
+                    t.parse().map(|s| {
+                        wp.status = s;
+                        status = Some(s);
+                    })
                 }),
-                Column::ActualDelivery => self.typed(cell, "actual delivery", text, |t| {
-                    t.parse().map(|d| wp.actual_delivery = Some(d))
-                }),
+                Column::Rag => match rating::read_rag(text) {
+                    Some(RagCell::Rag(rag, note)) => {
+                        wp.rag = Some(rag);
+                        if let Some(note) = note {
+                            self.warn(cell.line, cell.column, note);
+                        }
+                    }
+                    Some(RagCell::Complete) => complete = Some(cell),
+                    None if text.is_empty() => {}
+                    None => self.not_valid(
+                        cell,
+                        "RAG",
+                        text,
+                        "red, amber or green (R, A, G), a rating such as Amber/Red, or blue for complete",
+                    ),
+                },
+                Column::Progress if !text.is_empty() => {
+                    // A number, as whole percent or as a fraction (which
+                    // the file's other cells decide in `finish`).
+                    progress_given |= [ProgressScale::default(), ProgressScale::fractions()]
+                        .iter()
+                        .any(|scale| {
+                            matches!(
+                                rating::read_progress(text, scale),
+                                ProgressCell::Progress(_)
+                            )
+                        });
+                    later.push((LaterField::Progress, cell.clone()));
+                }
+                Column::Progress => {}
+                Column::ActualDelivery if !text.is_empty() => {
+                    later.push((LaterField::ActualDelivery, cell.clone()))
+                }
+                Column::ActualDelivery => {}
                 Column::RelatedItems => {
                     explicit_related = Some(split_list(text));
                 }
                 Column::DependsOn | Column::Programmes => {}
             }
         }
-        // Words that say no more than the parts, as Waymark writes them, are not kept.
-        if let Some(words) = explicit_as_written
-            && words != crate::model::format_delivery(&wp.delivery)
-        {
+        if let Some(cell) = complete {
+            self.brag_complete(&mut wp, cell, status, progress_given);
+        }
+        if let Some(words) = explicit_as_written {
             wp.delivery_as_written = words;
         }
         // A number column and a title that repeats it (`| 3 | 3. Do X. |`).
@@ -381,7 +430,53 @@ impl Builder {
             .map(|n| self.related_name(n, None))
             .filter(|n| seen.insert(n.clone()))
             .collect();
+        let package = self.plan.sections[section].work_packages.len();
         self.plan.sections[section].work_packages.push(wp);
+        self.later
+            .extend(later.into_iter().map(|(field, cell)| Later {
+                section,
+                package,
+                field,
+                cell,
+            }));
+    }
+
+    /// A RAG cell that says complete (BRAG's blue): the package is
+    /// delivered, and 100% done unless its row says how far it is.
+    fn brag_complete(
+        &mut self,
+        wp: &mut WorkPackage,
+        cell: &Cell,
+        status: Option<Status>,
+        progress_given: bool,
+    ) {
+        let text = cell.text.trim();
+        match status {
+            Some(s) if s != Status::Delivered => self.warn(
+                cell.line,
+                cell.column,
+                format!(
+                    "RAG \"{text}\" means complete (BRAG), but the status cell says {}; the status is kept",
+                    s.label().to_lowercase()
+                ),
+            ),
+            _ => {
+                wp.status = Status::Delivered;
+                let progress = if progress_given {
+                    ""
+                } else {
+                    wp.progress = Progress::new(100).unwrap_or_default();
+                    " and progress to 100%"
+                };
+                self.warn(
+                    cell.line,
+                    cell.column,
+                    format!(
+                        "RAG \"{text}\" means complete (BRAG): status set to delivered{progress}"
+                    ),
+                );
+            }
+        }
     }
 
     /// A row's section cell. The reader has put the row in its section (by
@@ -473,7 +568,7 @@ impl Builder {
     fn typed<T>(
         &mut self,
         cell: &Cell,
-        what: &str,
+        what: &'static str,
         text: &str,
         apply: impl FnOnce(&str) -> Result<T, crate::model::ParseValueError>,
     ) {
@@ -481,21 +576,148 @@ impl Builder {
             return;
         }
         if let Err(e) = apply(text) {
-            // The cell as written (shortened), not the value the parser saw.
-            let shown = crate::model::ParseValueError::new(e.field, text, e.expected).value;
-            self.warn(
-                cell.line,
-                cell.column,
-                format!(
-                    "{what}: \"{shown}\" is not valid; expected {}; kept in the plan's notes",
-                    e.expected
-                ),
-            );
-            self.note(format!(
-                "{} ({what}): {text}",
-                self.at(cell.line, cell.column)
-            ));
+            self.not_valid(cell, what, text, e.expected);
         }
+    }
+
+    /// A cell its field cannot take: a warning, and the text in the notes.
+    fn not_valid(&mut self, cell: &Cell, what: &'static str, text: &str, expected: &'static str) {
+        // The cell as written (shortened), not the value the parser saw.
+        let shown = crate::model::ParseValueError::new(what, text, expected).value;
+        self.warn(
+            cell.line,
+            cell.column,
+            format!(
+                "{what}: \"{shown}\" is not valid; expected {expected}; kept in the plan's notes"
+            ),
+        );
+        self.note(format!(
+            "{} ({what}): {text}",
+            self.at(cell.line, cell.column)
+        ));
+    }
+
+    /// Read the cells kept for the end ([`Builder::later`]).
+    fn read_later(&mut self) {
+        let later = std::mem::take(&mut self.later);
+        let days = FileDays::scan(
+            later
+                .iter()
+                .filter(|l| l.field != LaterField::Progress)
+                .map(|l| l.cell.text.as_str()),
+        );
+        let scale = ProgressScale::scan(
+            later
+                .iter()
+                .filter(|l| l.field == LaterField::Progress)
+                .map(|l| l.cell.text.as_str()),
+        );
+        let convention = self.plan.quarter_convention;
+        let mut fractions_said = false;
+        for l in later {
+            let cell = &l.cell;
+            let text = cell.text.trim();
+            match l.field {
+                LaterField::Delivery => {
+                    let d = when::read_delivery(text, convention, &days);
+                    for n in d.notes {
+                        self.warn(cell.line, cell.column, format!("delivery: {n}"));
+                    }
+                    if d.undated {
+                        self.warn(
+                            cell.line,
+                            cell.column,
+                            format!(
+                                "delivery: \"{text}\" is no date; kept as written, with no quarter"
+                            ),
+                        );
+                    } else if !d.rest.is_empty() {
+                        self.warn(
+                            cell.line,
+                            cell.column,
+                            format!(
+                                "\"{}\" in the delivery cell is not a date; kept as written",
+                                d.rest
+                            ),
+                        );
+                    }
+                    let differs = format_delivery(&d.parts) != text;
+                    let wp = self.package(&l);
+                    wp.delivery = d.parts;
+                    // Words (from the row's delivery-as-written cell) that
+                    // say no more than the parts as Waymark writes them are
+                    // not kept.
+                    if wp.delivery_as_written == format_delivery(&wp.delivery) {
+                        wp.delivery_as_written.clear();
+                    }
+                    if differs && wp.delivery_as_written.is_empty() {
+                        wp.delivery_as_written = text.to_string();
+                    } else if differs && wp.delivery_as_written != text {
+                        // The row's delivery-as-written cell says otherwise.
+                        self.warn(
+                            cell.line,
+                            cell.column,
+                            format!("delivery: \"{text}\" is not as the row's delivery as written says; kept in the plan's notes"),
+                        );
+                        let at = self.at(cell.line, cell.column);
+                        self.note(format!("{at} (delivery): {text}"));
+                    }
+                }
+                LaterField::ActualDelivery => match when::read_day(text, convention, &days) {
+                    Some((day, notes)) => {
+                        // A reading that took a choice (a month's last day,
+                        // a serial, a day order) keeps the cell as written.
+                        if !notes.is_empty() {
+                            let at = self.at(cell.line, cell.column);
+                            self.note(format!("{at} (actual delivery as written): {text}"));
+                        }
+                        for n in notes {
+                            self.warn(
+                                cell.line,
+                                cell.column,
+                                format!(
+                                    "actual delivery: {n}; the cell is kept in the plan's notes"
+                                ),
+                            );
+                        }
+                        self.package(&l).actual_delivery = Some(day);
+                    }
+                    None => self.not_valid(
+                        cell,
+                        "actual delivery",
+                        text,
+                        "a date such as 31/03/2027, 31 March 2027 or 2027-03-31",
+                    ),
+                },
+                LaterField::Progress => match rating::read_progress(text, &scale) {
+                    ProgressCell::Progress(p) => {
+                        if let Some(first) = &scale.fractions
+                            && !fractions_said
+                            && !text.ends_with('%')
+                        {
+                            fractions_said = true;
+                            self.warn(cell.line, cell.column, format!("progress: the file's progress numbers are all between 0 and 1 (such as \"{first}\"): read as fractions of the whole, as Excel's percent cells hold them (0.5 is 50%)"));
+                        }
+                        self.package(&l).progress = p;
+                    }
+                    // Words are the package's progress note (unless the
+                    // row's note column filled it: then they are kept in
+                    // the notes, as any cell that does not fit).
+                    ProgressCell::Text if self.package(&l).progress_note.is_empty() => {
+                        self.package(&l).progress_note = text.to_string();
+                    }
+                    ProgressCell::Invalid | ProgressCell::Text => {
+                        self.not_valid(cell, "progress", text, "a whole number from 0 to 100")
+                    }
+                },
+            }
+        }
+    }
+
+    /// The package a kept cell belongs to: packages are only ever pushed
+    /// while a file is read, so its place stays its own.
+    fn package(&mut self, l: &Later) -> &mut WorkPackage {
+        &mut self.plan.sections[l.section].work_packages[l.package]
     }
 
     /// The canonical spelling of a related item's name, registering it if new.
@@ -676,6 +898,7 @@ impl Builder {
     }
 
     pub fn finish(mut self) -> Imported {
+        self.read_later();
         // Refs to packages.
         let refs: HashSet<WorkPackageRef> = self.plan.work_packages().map(|(r, _, _)| r).collect();
 
@@ -1117,6 +1340,76 @@ mod tests {
             "{last:?}"
         );
         assert_eq!(b.notes, ["Line 3: Do X"]);
+    }
+
+    /// Rows of `(title, delivery, delivery as written)` through the builder.
+    fn delivery_rows(rows: &[[&str; 3]]) -> Imported {
+        let columns = [
+            Some(Column::Title),
+            Some(Column::Delivery),
+            Some(Column::DeliveryAsWritten),
+        ];
+        let headers = ["Title", "Delivery", "Delivery as written"].map(String::from);
+        let mut b = Builder::new("t");
+        let s = b.start_section(Some("1".into()), None);
+        for (i, row) in rows.iter().enumerate() {
+            let line = i + 2;
+            let cells = row
+                .iter()
+                .enumerate()
+                .map(|(c, t)| Cell {
+                    text: t.to_string(),
+                    line,
+                    column: c + 1,
+                })
+                .collect();
+            b.add_row(s, &columns, &headers, cells, line);
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn a_delivery_as_written_column_wins_over_the_delivery_cells_words() {
+        let imported = delivery_rows(&[
+            // As the exports write it: quarters, and the words beside them.
+            ["Exported", "Q1 2027", "end of March 2027"],
+            // Words in the delivery cell: kept as written.
+            ["Words", "March 2027", ""],
+            // Both say words, and not the same: the column wins, the cell is
+            // kept in the notes.
+            ["Both", "31/03/2027", "end of March 2027"],
+        ]);
+        let wps = &imported.plan.sections[0].work_packages;
+        let got: Vec<(String, &str)> = wps
+            .iter()
+            .map(|w| {
+                (
+                    crate::model::format_delivery(&w.delivery),
+                    w.delivery_as_written.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Q1 2027".to_string(), "end of March 2027"),
+                ("Q1 2027".to_string(), "March 2027"),
+                ("Q1 2027".to_string(), "end of March 2027"),
+            ]
+        );
+        assert_eq!(imported.plan.notes, "Line 4 (delivery): 31/03/2027");
+        let warnings: Vec<&str> = imported
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .filter(|m| m.starts_with("delivery"))
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                "delivery: \"31/03/2027\" is not as the row's delivery as written says; kept in the plan's notes"
+            ]
+        );
     }
 
     #[test]

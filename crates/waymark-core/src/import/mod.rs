@@ -9,8 +9,10 @@ mod csv;
 mod encoding;
 mod json;
 mod pipe;
+mod rating;
 pub mod relationships;
 mod table;
+mod when;
 mod xlsx;
 
 use std::borrow::Cow;
