@@ -78,6 +78,32 @@ impl Plan {
             .sum()
     }
 
+    /// Keep only the packages `keep` says yes to (by reference), with the
+    /// dependencies and programme places among them; the sections, registers
+    /// and the plan's own fields stay whole. An export of a filtered list.
+    pub fn retain_packages(&mut self, keep: impl Fn(&WorkPackageRef) -> bool) {
+        let mut kept = std::collections::HashSet::new();
+        for (index, section) in self.sections.iter_mut().enumerate() {
+            let named = Section {
+                number: section.number.clone(),
+                ..Section::default()
+            };
+            section.work_packages.retain(|wp| {
+                let r = WorkPackageRef::new(&named, index, &wp.number);
+                let yes = keep(&r);
+                if yes {
+                    kept.insert(r);
+                }
+                yes
+            });
+        }
+        self.dependencies
+            .retain(|d| kept.contains(&d.predecessor) && kept.contains(&d.successor));
+        for p in &mut self.programmes {
+            p.work_packages.retain(|r| kept.contains(r));
+        }
+    }
+
     pub fn priorities(&self) -> impl Iterator<Item = &Programme> {
         self.programmes.iter().filter(|p| p.priority)
     }
@@ -631,4 +657,47 @@ pub fn normalise_key(s: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retaining_packages_keeps_the_links_among_them() {
+        let mut plan = Plan::new("Plan");
+        plan.sections.push(Section {
+            number: Some("1".into()),
+            title: None,
+            work_packages: vec![WorkPackage::new("1", "A"), WorkPackage::new("2", "B")],
+        });
+        plan.sections.push(Section {
+            number: None,
+            title: Some("Loose".into()),
+            work_packages: vec![WorkPackage::new("1", "C")],
+        });
+        let r = |s: &str| WorkPackageRef(s.to_string());
+        plan.dependencies.push(Dependency {
+            predecessor: r("1.1"),
+            successor: r("#2.1"),
+        });
+        plan.dependencies.push(Dependency {
+            predecessor: r("1.1"),
+            successor: r("1.2"),
+        });
+        plan.programmes.push(Programme {
+            name: "P".into(),
+            priority: false,
+            description: String::new(),
+            work_packages: vec![r("1.2"), r("#2.1")],
+        });
+        plan.retain_packages(|x| x.as_str() != "1.2");
+        let refs: Vec<String> = plan.work_packages().map(|(r, _, _)| r.0).collect();
+        assert_eq!(refs, vec!["1.1", "#2.1"]);
+        assert_eq!(plan.dependencies.len(), 1);
+        assert_eq!(plan.dependencies[0].successor, r("#2.1"));
+        assert_eq!(plan.programmes[0].work_packages, vec![r("#2.1")]);
+        assert_eq!(plan.sections.len(), 2, "sections stay");
+    }
 }

@@ -826,6 +826,61 @@ fn dependencies_export_and_check() {
         "format",
     );
 
+    // With the list's filters: the packages they find, with the dependencies
+    // among them; a wrong filter is a 422 naming it.
+    let only = s.get(&format!(
+        "/api/v1/plans/{}/export?q=10.2&status=not_started",
+        s.plan_id
+    ));
+    assert_eq!(only.status, 200, "{}", only.body);
+    let doc = only.json();
+    let refs: Vec<String> = doc["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|sec| {
+            let n = sec["number"].as_str().unwrap_or("").to_string();
+            sec["work_packages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |wp| format!("{n}.{}", wp["number"].as_str().unwrap()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let listed: Vec<String> = s
+        .get(&format!(
+            "/api/v1/plans/{}/work-packages?q=10.2&status=not_started&per_page=500",
+            s.plan_id
+        ))
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["reference"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!listed.is_empty());
+    let mut sorted = refs.clone();
+    sorted.sort();
+    let mut expected = listed.clone();
+    expected.sort();
+    assert_eq!(sorted, expected, "the export holds what the list finds");
+    assert_eq!(doc["dependencies"][0]["successor"], "10.2.2");
+    let csv = s.get(&format!(
+        "/api/v1/plans/{}/export?format=csv&q=10.2",
+        s.plan_id
+    ));
+    assert_eq!(
+        csv.header("content-disposition"),
+        Some(format!("attachment; filename=\"plan-{}-selection.csv\"", s.plan_id).as_str())
+    );
+    assert!(!csv.body.contains("10.1,"), "{}", csv.body);
+    assert_problem(
+        &s.get(&format!("/api/v1/plans/{}/export?status=done", s.plan_id)),
+        422,
+        "status",
+    );
+
     let check = s.get(&format!("/api/v1/plans/{}/check", s.plan_id)).json();
     assert!(
         check["findings"]

@@ -73,6 +73,22 @@ fn overview_lists_the_export_links() {
     let xlsx = b.get(&format!("/api/v1/plans/{plan}/export?format=xlsx"));
     assert_eq!(xlsx.status, 200);
     assert!(xlsx.body.starts_with("PK"));
+    // A filtered list offers its packages in every format too.
+    assert!(!body.contains("Export the work packages matching the filters"));
+    let filtered = b
+        .get(&format!("/plans/{plan}?status=not_started&q=review"))
+        .body;
+    assert!(
+        filtered.contains(&format!(
+            "href=\"/api/v1/plans/{plan}/export?format=xlsx&amp;status=not_started&#38;q=review\" download>Excel (.xlsx)</a>"
+        )),
+        "{filtered}"
+    );
+    let csv = b.get(&format!(
+        "/api/v1/plans/{plan}/export?format=csv&status=not_started&q=review"
+    ));
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains("Application review"), "{}", csv.body);
 }
 
 #[test]

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use waymark_core::Date;
-use waymark_core::export::{ExportFormat, PlanWriter};
+use waymark_core::export::{ExportFormat, PlanWriter, export_bytes};
 use waymark_store::PlanId;
 use waymark_store::PlanPart;
 
@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::access::{Can, EditPlan, Read};
 use crate::error::{ApiError, FieldError};
 use crate::form::Form;
-use crate::input::{PlanFields, SectionFields};
+use crate::input::{PER_PAGE_MAX, PlanFields, SectionFields, work_package_query};
 
 #[utoipa::path(get, operation_id = "listPlans", path = "/api/v1/plans", tag = "plans", responses((status = 200, body = PlanList)))]
 pub async fn list(
@@ -73,14 +73,36 @@ pub async fn delete_plan(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The query parameters of the export.
-pub const EXPORT_QUERY: &[&str] = &["format"];
+/// The query parameters of the export: the format, and the work-package
+/// list's filters (an export of the packages they find).
+pub const EXPORT_QUERY: &[&str] = &[
+    "format",
+    "section",
+    "quarter",
+    "status",
+    "rag",
+    "influence",
+    "related_item",
+    "programme",
+    "q",
+];
 /// Export formats, as the API documents them.
 pub const EXPORT_FORMATS: &[&str] = &["json", "markdown", "csv", "xlsx"];
 
 #[utoipa::path(get, operation_id = "exportPlan", path = "/api/v1/plans/{id}/export", tag = "plans",
-    params(("id" = i64, Path), ("format" = Option<String>, Query, description = "json (default), markdown, csv or xlsx")),
-    responses((status = 200, description = "The plan as a file", content_type = "application/json")))]
+    params(
+        ("id" = i64, Path),
+        ("format" = Option<String>, Query, description = "json (default), markdown, csv or xlsx"),
+        ("section" = Option<i64>, Query, description = "Only the packages of this section (as the work-package list filters)"),
+        ("quarter" = Option<String>, Query, description = "Only the packages due in this quarter, such as `Q2 2007`"),
+        ("status" = Option<String>, Query, description = "Only the packages of this status"),
+        ("rag" = Option<String>, Query, description = "Only the packages of this RAG status"),
+        ("influence" = Option<String>, Query, description = "Only the packages addressing this key influence"),
+        ("related_item" = Option<i64>, Query, description = "Only the packages relating to this related item"),
+        ("programme" = Option<i64>, Query, description = "Only the packages of this programme"),
+        ("q" = Option<String>, Query, description = "Only the packages this search finds"),
+    ),
+    responses((status = 200, description = "The plan as a file: the whole plan, or with a filter the packages it finds (with the sections, registers and the dependencies and programme places among them)", content_type = "application/json")))]
 pub async fn export(
     _can: Can<Read>,
     State(state): State<AppState>,
@@ -94,6 +116,10 @@ pub async fn export(
             .map_err(|e| ApiError::Validation(vec![FieldError::new("format", e)]))?,
         None => ExportFormat::Json,
     };
+    let filters: Vec<(String, String)> = q.into_iter().filter(|(k, _)| k != "format").collect();
+    if filters.iter().any(|(_, v)| !v.trim().is_empty()) {
+        return export_filtered(&state, id, format, &filters).await;
+    }
     // A missing plan is a 404 before anything is sent.
     state.run(move |s| s.plan(id)).await?;
     let body = stream_export(&state, id, format);
@@ -108,6 +134,54 @@ pub async fn export(
             (header::CONTENT_DISPOSITION, file),
         ],
         body,
+    )
+        .into_response())
+}
+
+/// The export of the packages the work-package list's `filters` find: read
+/// whole (a filtered list is a part of the plan), written in memory.
+async fn export_filtered(
+    state: &AppState,
+    id: PlanId,
+    format: ExportFormat,
+    filters: &[(String, String)],
+) -> Result<Response, ApiError> {
+    let mut query = work_package_query(filters, PER_PAGE_MAX).map_err(ApiError::Validation)?;
+    let plan = state
+        .run(move |s| {
+            s.plan(id)?;
+            let mut found = std::collections::HashSet::new();
+            loop {
+                let page = s.list_work_packages(id, &query)?;
+                found.extend(page.items.into_iter().map(|row| row.reference));
+                match page.next_cursor {
+                    Some(next) => {
+                        query.cursor = Some(next);
+                        query.page = 1;
+                    }
+                    None => break,
+                }
+            }
+            let mut plan = s.load_plan(id)?;
+            plan.retain_packages(|r| found.contains(r.as_str()));
+            Ok(plan)
+        })
+        .await?;
+    let bytes = tokio::task::spawn_blocking(move || export_bytes(&plan, format))
+        .await
+        .map_err(|e| ApiError::Internal(format!("the export stopped: {e}")))?
+        .map_err(|e| ApiError::Internal(format!("the export could not be written: {e}")))?;
+    let file = format!(
+        "attachment; filename=\"plan-{}-selection.{}\"",
+        id,
+        format.extension()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.media_type().to_string()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        bytes,
     )
         .into_response())
 }

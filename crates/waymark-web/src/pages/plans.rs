@@ -178,6 +178,12 @@ impl ListParams {
         query_string(&pairs)
     }
 
+    /// The query string of the filters alone (no sorting or paging): what
+    /// an export of the packages they find takes.
+    pub fn filter_query(&self) -> String {
+        query_string(&self.pairs()[..8])
+    }
+
     pub fn is_filtered(&self) -> bool {
         [
             &self.section,
