@@ -1061,17 +1061,7 @@ impl PlanStore for SqliteStore {
     }
 
     fn load_plan(&self, id: PlanId) -> Result<Plan> {
-        let summary = self.plan(id)?;
-        self.read(|c| {
-            let mut plan = skeleton(c, id, summary)?;
-            each_package(c, id, &mut |section, package| {
-                if let Some(s) = plan.sections.get_mut(section) {
-                    s.work_packages.push(package);
-                }
-                true
-            })?;
-            Ok(plan)
-        })
+        self.read(|c| plan_in(c, id))
     }
 
     fn visit_plan(&self, id: PlanId, visit: &mut dyn FnMut(PlanPart) -> bool) -> Result<()> {

@@ -3,11 +3,40 @@
 
 use std::collections::{HashMap, HashSet};
 
-use waymark_core::{InfluenceCode, Plan, WorkPackageRef};
+use waymark_core::{InfluenceCode, Plan, WorkPackage, WorkPackageRef};
 
 use super::packages::{self, once, related_items_hand_set};
 use super::{InfluenceId, PackageRecord, PlanTx};
-use crate::{OnExisting, PlanId, RelatedItemId, Result, StoreError, WorkPackageId};
+use crate::{OnExisting, PlanId, RelatedItemId, Result, SectionId, StoreError, WorkPackageId};
+
+/// The stored fields of a package read from a file, in section `section`
+/// (at `section_position` in its plan) under `reference`.
+pub(crate) fn package_record<'a>(
+    wp: &'a WorkPackage,
+    section: SectionId,
+    section_position: usize,
+    reference: &'a str,
+) -> PackageRecord<'a> {
+    PackageRecord {
+        section,
+        section_position,
+        number: &wp.number,
+        reference,
+        title: &wp.title,
+        scope: &wp.scope,
+        relationships: &wp.relationships,
+        delivery: &wp.delivery,
+        delivery_as_written: &wp.delivery_as_written,
+        comments: &wp.comments,
+        owner: &wp.owner,
+        status: wp.status,
+        rag: wp.rag,
+        progress: wp.progress,
+        progress_note: &wp.progress_note,
+        actual_delivery: wp.actual_delivery,
+        related_items_manual: related_items_hand_set(&wp.relationships, &wp.related_items),
+    }
+}
 
 /// Write `plan` as a new plan, or in place of the stored plan of its title
 /// (which keeps its id) when asked to.
@@ -59,31 +88,7 @@ pub(crate) fn import(tx: &mut dyn PlanTx, plan: &Plan, on_existing: OnExisting) 
                     message: format!("work package {r} appears twice"),
                 });
             }
-            let id = tx.insert_package(
-                pid,
-                &PackageRecord {
-                    section: sid,
-                    section_position: si,
-                    number: &wp.number,
-                    reference: r.as_str(),
-                    title: &wp.title,
-                    scope: &wp.scope,
-                    relationships: &wp.relationships,
-                    delivery: &wp.delivery,
-                    delivery_as_written: &wp.delivery_as_written,
-                    comments: &wp.comments,
-                    owner: &wp.owner,
-                    status: wp.status,
-                    rag: wp.rag,
-                    progress: wp.progress,
-                    progress_note: &wp.progress_note,
-                    actual_delivery: wp.actual_delivery,
-                    related_items_manual: related_items_hand_set(
-                        &wp.relationships,
-                        &wp.related_items,
-                    ),
-                },
-            )?;
+            let id = tx.insert_package(pid, &package_record(wp, sid, si, r.as_str()))?;
             package_ids.insert(r, id);
             let mut links = Vec::with_capacity(wp.influences.len());
             for code in &wp.influences {

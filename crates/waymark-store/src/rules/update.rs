@@ -11,9 +11,10 @@ use waymark_core::audit::Snapshot;
 use waymark_core::update::{Comparison, Target, compare};
 use waymark_core::{Plan, WorkPackage, WorkPackageRef};
 
+use super::PlanTx;
 use super::audit::{Audited, Subject, record};
-use super::packages::{self, once, related_items_hand_set};
-use super::{PackageRecord, PlanTx};
+use super::import::package_record;
+use super::packages::{self, once};
 use crate::{Actor, PlanId, Result, SectionId, StoreError, UpdateOptions, WorkPackageId};
 
 /// Update plan `pid` from `incoming` as [`compare`] says; the comparison made.
@@ -97,7 +98,7 @@ pub(crate) fn update(
                 Target::Update { section, .. } | Target::AddTo { section } => sections[section],
                 Target::AddToNew { new_section } => sections[stored_count + new_section],
             };
-            let fields = record_of(wp, section_id, position, plan_ref);
+            let fields = package_record(wp, section_id, position, plan_ref.as_str());
             match *target {
                 Target::Update { .. } => {
                     let id = tx
@@ -215,34 +216,6 @@ pub(crate) fn update(
         audit_create(tx, by, at_ms, Subject::Dependency(id))?;
     }
     Ok(cmp)
-}
-
-/// The stored fields of an incoming package, in the section given.
-fn record_of<'a>(
-    wp: &'a WorkPackage,
-    section: SectionId,
-    section_position: usize,
-    reference: &'a WorkPackageRef,
-) -> PackageRecord<'a> {
-    PackageRecord {
-        section,
-        section_position,
-        number: &wp.number,
-        reference: reference.as_str(),
-        title: &wp.title,
-        scope: &wp.scope,
-        relationships: &wp.relationships,
-        delivery: &wp.delivery,
-        delivery_as_written: &wp.delivery_as_written,
-        comments: &wp.comments,
-        owner: &wp.owner,
-        status: wp.status,
-        rag: wp.rag,
-        progress: wp.progress,
-        progress_note: &wp.progress_note,
-        actual_delivery: wp.actual_delivery,
-        related_items_manual: related_items_hand_set(&wp.relationships, &wp.related_items),
-    }
 }
 
 /// A package's key influences and related items, as the file gives them.

@@ -773,6 +773,41 @@ pub(super) fn read_view(
     }
 }
 
+/// Each problem with the file, whole (the summary's messages are bounded).
+pub(super) fn file_problems(errors: &[FieldError]) -> Vec<String> {
+    errors
+        .iter()
+        .filter(|e| e.field == "file")
+        .map(|e| e.message.clone())
+        .collect()
+}
+
+/// A workbook's sheets as the preview's select offers them.
+pub(super) fn sheet_choices(sheets: &[String], chosen: &str) -> Vec<Choice> {
+    sheets
+        .iter()
+        .map(|n| Choice::new(n.clone(), n.clone(), chosen))
+        .collect()
+}
+
+/// A preview page's status and layout: 422 and "Error: " in the title when
+/// there are `errors`.
+pub(super) fn preview_layout(
+    heading: &str,
+    errors: &[FieldError],
+    notice: Option<String>,
+) -> (StatusCode, Layout) {
+    let mut layout = Layout::new(heading, None, Section::None);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        layout.title = format!("Error: {}", layout.title);
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    layout.notice = notice;
+    (status, layout)
+}
+
 /// The preview page for a draft read with `choices`; `errors` to show above it.
 async fn preview_response(
     cx: Cx,
@@ -785,33 +820,15 @@ async fn preview_response(
 ) -> Result<Response, HtmlError> {
     let file_name = draft.file_name.clone();
     let outcome = read_draft(&cx, can.by.clone(), draft, &choices).await?;
-    // Each problem with the file, whole (the summary's messages are bounded).
-    let mut problems: Vec<String> = errors
-        .iter()
-        .filter(|e| e.field == "file")
-        .map(|e| e.message.clone())
-        .collect();
+    let mut problems = file_problems(&errors);
     let (summary, columns, sheet) = read_view(&outcome.read, &choices, &mut errors, &mut problems);
-    let sheets = outcome
-        .sheets
-        .iter()
-        .map(|n| Choice::new(n.clone(), n.clone(), &sheet))
-        .collect();
+    let sheets = sheet_choices(&outcome.sheets, &sheet);
     if let Some(refused) = &outcome.refused {
         let message = format!("The plan cannot be imported: {refused}");
         errors.push(field_error("file", message.clone()));
         problems.push(message);
     }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut layout = Layout::new("Check the import", None, Section::None);
-    if !errors.is_empty() {
-        layout.title = format!("Error: {}", layout.title);
-    }
-    layout.notice = notice;
+    let (status, layout) = preview_layout("Check the import", &errors, notice);
     Ok(render(
         status,
         &PreviewPage {

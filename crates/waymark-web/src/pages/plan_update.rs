@@ -20,11 +20,11 @@ use super::csrf::PostedForm;
 use super::error::{HtmlError, render};
 use super::form::Cx;
 use super::import::{
-    self, Choices, ColumnView, Read, Summary, Updating, account_of, field_error, gone, read_file,
-    read_view, store_message, upload_page,
+    self, Choices, ColumnView, Read, Summary, Updating, account_of, field_error, file_problems,
+    gone, preview_layout, read_file, read_view, sheet_choices, store_message, upload_page,
 };
 use super::import_drafts::Draft;
-use super::view::{Choice, Layout, Section, thousands};
+use super::view::{Choice, Layout, thousands};
 use crate::access::{Can, Import};
 use crate::error::FieldError;
 
@@ -272,17 +272,9 @@ pub(super) async fn preview_response(
 ) -> Result<Response, HtmlError> {
     let file_name = draft.file_name.clone();
     let outcome = compare_draft(&cx, can.by.clone(), plan.id, draft, &choices).await?;
-    let mut problems: Vec<String> = errors
-        .iter()
-        .filter(|e| e.field == "file")
-        .map(|e| e.message.clone())
-        .collect();
+    let mut problems = file_problems(&errors);
     let (summary, columns, sheet) = read_view(&outcome.read, &choices, &mut errors, &mut problems);
-    let sheets = outcome
-        .sheets
-        .iter()
-        .map(|n| Choice::new(n.clone(), n.clone(), &sheet))
-        .collect();
+    let sheets = sheet_choices(&outcome.sheets, &sheet);
     let changes = match outcome.compared {
         Some(Ok(cmp)) => Some(changes_view(&cmp)),
         Some(Err(refused)) => {
@@ -293,16 +285,7 @@ pub(super) async fn preview_response(
         }
         None => None,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut layout = Layout::new("Check the update", None, Section::None);
-    if !errors.is_empty() {
-        layout.title = format!("Error: {}", layout.title);
-    }
-    layout.notice = notice;
+    let (status, layout) = preview_layout("Check the update", &errors, notice);
     Ok(render(
         status,
         &UpdatePage {
