@@ -79,6 +79,8 @@ enum OutputFormat {
     Markdown,
     Csv,
     Json,
+    /// An Excel workbook, as `waymark export --format xlsx` writes it.
+    Xlsx,
 }
 
 fn main() -> Result<()> {
@@ -94,17 +96,23 @@ fn generate_command(args: &GenerateArgs) -> Result<()> {
     let plan = generate::generate(&spec)?;
     let built = started.elapsed();
     let text = match args.format {
-        OutputFormat::PlanText => generate::to_plan_text(&plan),
-        OutputFormat::Markdown => waymark_core::export::to_markdown(&plan),
-        OutputFormat::Csv => waymark_core::export::to_csv(&plan),
-        OutputFormat::Json => waymark_core::export::to_json(&plan),
+        OutputFormat::PlanText => generate::to_plan_text(&plan).into_bytes(),
+        OutputFormat::Markdown => waymark_core::export::to_markdown(&plan).into_bytes(),
+        OutputFormat::Csv => waymark_core::export::to_csv(&plan).into_bytes(),
+        OutputFormat::Json => waymark_core::export::to_json(&plan).into_bytes(),
+        OutputFormat::Xlsx => waymark_core::export::to_xlsx(&plan)?,
     };
     let written = started.elapsed() - built;
     match &args.output {
         Some(path) => {
             std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?
         }
-        None => print!("{text}"),
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(&text)
+                .context("writing to standard output")?
+        }
     }
     eprintln!(
         "{} work packages in {} sections, {} influences, {} related items, {} dependencies: \

@@ -52,8 +52,11 @@ pub struct RunArgs {
     #[arg(long)]
     keep: bool,
     /// Load only these endpoints (comma-separated keys, such as
-    /// `mixed,mixed_reads`; the baseline is always measured), and export only
-    /// when `exports` is among them.
+    /// `mixed,mixed_reads`; the baseline is always measured). Other keys:
+    /// `exports` (the plan exported in every format, then the server's peak
+    /// RSS), `export_xlsx` (the `.xlsx` export alone) and `import_xlsx` (the
+    /// plan imported from an Excel workbook beside its JSON import, which is
+    /// always measured unless `--db` is given).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -201,11 +204,14 @@ fn run_in(args: &RunArgs, waymark: &Path, tmp: &Path) -> Result<()> {
                 hwm_kb,
             });
         }
-        let exports = if args.only.is_empty() || args.only.iter().any(|k| k == "exports") {
-            exports(addr, pid).await?
+        let formats: &[&'static str] = if wanted(args, "exports") {
+            &["json", "markdown", "csv", "xlsx"]
+        } else if wanted(args, "export_xlsx") {
+            &["xlsx"]
         } else {
-            Vec::new()
+            &[]
         };
+        let exports = exports(addr, pid, formats).await?;
         anyhow::Ok((measured, exports))
     });
     let (measured, exports) = match measured {
@@ -252,25 +258,40 @@ struct ExportFigure {
     hwm_kb: u64,
 }
 
-/// Export the plan in every format, one after another, after the load: what
-/// an export adds to the server's peak memory.
-async fn exports(addr: SocketAddr, pid: u32) -> Result<Vec<ExportFigure>> {
+/// Export the plan in each of `formats`, one after another, after the load:
+/// what an export adds to the server's peak memory. The peak only grows, so
+/// each figure is the highest since the server started.
+async fn exports(
+    addr: SocketAddr,
+    pid: u32,
+    formats: &[&'static str],
+) -> Result<Vec<ExportFigure>> {
+    if formats.is_empty() {
+        return Ok(Vec::new());
+    }
     let plan = first_id(&get_json(addr, "/api/v1/plans").await?, "plan")?;
     let mut figures = Vec::new();
-    for format in ["json", "markdown", "csv"] {
+    for &format in formats {
         let started = Instant::now();
         let r = Connection::open(addr)
             .await?
             .get(&format!("/api/v1/plans/{plan}/export?format={format}"))
             .await?;
         let secs = started.elapsed().as_secs_f64();
-        let (_, hwm_kb) = memory_kb(pid)?;
+        let (rss_kb, hwm_kb) = memory_kb(pid)?;
         println!(
-            "  export {format:<8} {} {:>6.1} MB in {secs:.2} s; server peak RSS since start {:.0} MB",
+            "  export {format:<8} {} {:>6.1} MB in {secs:.2} s; server RSS {:.0} MB, peak since start {:.0} MB",
             r.status,
             r.body.len() as f64 / 1e6,
+            rss_kb as f64 / 1024.0,
             hwm_kb as f64 / 1024.0
         );
+        if r.status != 200 {
+            println!(
+                "  export {format}: {}",
+                truncate(&String::from_utf8_lossy(&r.body), 300)
+            );
+        }
         figures.push(ExportFigure {
             format,
             status: r.status,
@@ -282,21 +303,39 @@ async fn exports(addr: SocketAddr, pid: u32) -> Result<Vec<ExportFigure>> {
     Ok(figures)
 }
 
-/// What generating and importing the plan took.
+/// What reading one file of the plan and importing it took.
 struct ImportFigures {
+    /// `json` or `xlsx`: the `--format` given to `waymark import`.
+    format: &'static str,
+    /// Seconds to write the file from the generated plan (JSON: generating
+    /// the plan as well).
     generate_secs: f64,
+    file_bytes: usize,
+    /// The same read `waymark import` starts with, in this process and
+    /// without a database.
     core_read_secs: f64,
     runs_secs: Vec<f64>,
     median_secs: f64,
+    /// The importer's CPU time (user + system) in each run: on a shared
+    /// machine, wall time is also the wait for a core, and this is not.
+    runs_cpu_secs: Vec<f64>,
+    median_cpu_secs: f64,
     peak_rss_kb: u64,
 }
 
-fn generate_and_import(
-    args: &RunArgs,
-    waymark: &Path,
-    tmp: &Path,
-    db: &Path,
-) -> Result<ImportFigures> {
+/// The plan's imports: JSON (whose last run makes the database served), and
+/// the same plan as an Excel workbook when it is measured.
+struct Imports {
+    json: ImportFigures,
+    xlsx: Option<ImportFigures>,
+}
+
+/// Whether `--only` asks for `key` (everything is measured without `--only`).
+fn wanted(args: &RunArgs, key: &str) -> bool {
+    args.only.is_empty() || args.only.iter().any(|k| k == key)
+}
+
+fn generate_and_import(args: &RunArgs, waymark: &Path, tmp: &Path, db: &Path) -> Result<Imports> {
     let spec = args.plan.spec();
     let started = Instant::now();
     let plan = generate::generate(&spec)?;
@@ -315,26 +354,92 @@ fn generate_and_import(
         spec.seed,
         text.len() as f64 / 1e6
     );
+
+    // The same plan as the workbook Waymark exports: what its `.xlsx` reader
+    // is written to take back, one sheet of packages and one per register.
+    let workbook = if wanted(args, "import_xlsx") {
+        let started = Instant::now();
+        let bytes = waymark_core::export::to_xlsx(&plan)?;
+        let secs = started.elapsed().as_secs_f64();
+        let file = tmp.join("plan.xlsx");
+        fs::write(&file, &bytes)?;
+        println!(
+            "the same plan as an Excel workbook: {:.1} MB made in {secs:.2} s (waymark-core's xlsx export)",
+            bytes.len() as f64 / 1e6
+        );
+        Some((file, bytes, secs))
+    } else {
+        None
+    };
     drop(plan);
 
-    // The same read `waymark import` starts with, in this process and without a
-    // database, so that import time can be split into reading and storing.
+    // The same reads `waymark import` starts with, in this process and
+    // without a database, so that import time can be split into reading and
+    // storing.
+    let options = waymark_core::import::ImportOptions::default();
     let started = Instant::now();
     let read = waymark_core::import::import(
         text.as_bytes(),
         waymark_core::import::Format::Json,
-        &Default::default(),
+        &options,
     )?;
     let core_read_secs = started.elapsed().as_secs_f64();
     println!(
         "waymark-core JSON read alone (in-process, no database): {core_read_secs:.2} s, {} diagnostics",
         read.diagnostics.len()
     );
+    let json_bytes = text.len();
     drop((read, text));
+    let xlsx = match workbook {
+        Some((file, bytes, secs)) => {
+            let started = Instant::now();
+            let read =
+                waymark_core::import::import(&bytes, waymark_core::import::Format::Xlsx, &options)?;
+            let read_secs = started.elapsed().as_secs_f64();
+            println!(
+                "waymark-core xlsx read alone (in-process, no database): {read_secs:.2} s, {} work packages, {} diagnostics",
+                read.plan.work_package_count(),
+                read.diagnostics.len()
+            );
+            if read.plan.work_package_count() != spec.packages {
+                bail!(
+                    "the workbook read back as {} work packages, not {}",
+                    read.plan.work_package_count(),
+                    spec.packages
+                );
+            }
+            Some((file, bytes.len(), secs, read_secs))
+        }
+        None => None,
+    };
 
-    // Each run into a fresh database; the last one is the one the server uses.
-    let mut runs_secs = Vec::new();
-    let mut peak_rss_kb = 0;
+    // Each run into a fresh database; the JSON's last one is the one the
+    // server uses. The workbook's runs take turns with the JSON's, so that
+    // both meet the same moments of this shared machine.
+    let mut json = ImportFigures {
+        format: "json",
+        generate_secs,
+        file_bytes: json_bytes,
+        core_read_secs,
+        runs_secs: Vec::new(),
+        median_secs: 0.0,
+        runs_cpu_secs: Vec::new(),
+        median_cpu_secs: 0.0,
+        peak_rss_kb: 0,
+    };
+    let mut workbook = xlsx
+        .as_ref()
+        .map(|(_, bytes, secs, read_secs)| ImportFigures {
+            format: "xlsx",
+            generate_secs: *secs,
+            file_bytes: *bytes,
+            core_read_secs: *read_secs,
+            runs_secs: Vec::new(),
+            median_secs: 0.0,
+            runs_cpu_secs: Vec::new(),
+            median_cpu_secs: 0.0,
+            peak_rss_kb: 0,
+        });
     let runs = args.import_runs.max(1);
     for run in 1..=runs {
         let target = if run == runs {
@@ -342,24 +447,46 @@ fn generate_and_import(
         } else {
             tmp.join(format!("import-{run}.db"))
         };
-        let (secs, hwm) = time_import(waymark, &plan_file, &target, tmp)?;
-        println!(
-            "import {run}/{runs}: {secs:.2} s, peak RSS {:.0} MB",
-            hwm as f64 / 1024.0
-        );
-        runs_secs.push(secs);
-        peak_rss_kb = peak_rss_kb.max(hwm);
+        import_once(waymark, &plan_file, &target, tmp, &mut json, run, runs)?;
         if target != db {
             remove_db(&target);
         }
+        if let (Some(figures), Some((file, ..))) = (workbook.as_mut(), xlsx.as_ref()) {
+            let target = tmp.join(format!("import-xlsx-{run}.db"));
+            import_once(waymark, file, &target, tmp, figures, run, runs)?;
+            remove_db(&target);
+        }
     }
-    Ok(ImportFigures {
-        generate_secs,
-        core_read_secs,
-        median_secs: median(&runs_secs),
-        runs_secs,
-        peak_rss_kb,
+    for figures in std::iter::once(&mut json).chain(workbook.as_mut()) {
+        figures.median_secs = median(&figures.runs_secs);
+        figures.median_cpu_secs = median(&figures.runs_cpu_secs);
+    }
+    Ok(Imports {
+        json,
+        xlsx: workbook,
     })
+}
+
+/// One timed import of `file` into a fresh `db`, noted in `figures`.
+fn import_once(
+    waymark: &Path,
+    file: &Path,
+    db: &Path,
+    tmp: &Path,
+    figures: &mut ImportFigures,
+    run: usize,
+    runs: usize,
+) -> Result<()> {
+    let (secs, cpu, hwm) = time_import(waymark, file, figures.format, db, tmp)?;
+    println!(
+        "import {} {run}/{runs}: {secs:.2} s (CPU {cpu:.2} s), peak RSS {:.0} MB",
+        figures.format,
+        hwm as f64 / 1024.0
+    );
+    figures.runs_secs.push(secs);
+    figures.runs_cpu_secs.push(cpu);
+    figures.peak_rss_kb = figures.peak_rss_kb.max(hwm);
+    Ok(())
 }
 
 /// The 1-, 5- and 15-minute load averages: how busy the shared machine was.
@@ -377,9 +504,17 @@ fn remove_db(path: &Path) {
     }
 }
 
-/// Wall time of one `waymark import` into a fresh database, and the importer's
-/// peak RSS (sampled from /proc while it runs).
-fn time_import(waymark: &Path, plan: &Path, db: &Path, tmp: &Path) -> Result<(f64, u64)> {
+/// Wall time of one `waymark import` into a fresh database, the importer's CPU
+/// time (user + system) and its peak RSS, both sampled from /proc while it
+/// runs (the last sample is taken after it has exited and before it is
+/// reaped, so the CPU time is whole).
+fn time_import(
+    waymark: &Path,
+    plan: &Path,
+    format: &str,
+    db: &Path,
+    tmp: &Path,
+) -> Result<(f64, f64, u64)> {
     remove_db(db);
     let out_path = tmp.join("import.out");
     let out = fs::File::create(&out_path)?;
@@ -389,16 +524,20 @@ fn time_import(waymark: &Path, plan: &Path, db: &Path, tmp: &Path) -> Result<(f6
         .arg(plan)
         .arg("--db")
         .arg(db)
-        .args(["--format", "json"])
+        .args(["--format", format])
         .stdin(Stdio::null())
         .stdout(out.try_clone()?)
         .stderr(out)
         .spawn()
         .with_context(|| format!("starting {} import", waymark.display()))?;
     let mut hwm = 0;
+    let mut cpu = 0.0;
     let status = loop {
         if let Ok((_, h)) = memory_kb(child.id()) {
             hwm = hwm.max(h);
+        }
+        if let Some(c) = cpu_secs(child.id()) {
+            cpu = c;
         }
         if let Some(status) = child.try_wait()? {
             break status;
@@ -409,7 +548,20 @@ fn time_import(waymark: &Path, plan: &Path, db: &Path, tmp: &Path) -> Result<(f6
     if !status.success() {
         bail!("waymark import failed ({status}):\n{}", tail(&out_path, 30));
     }
-    Ok((secs, hwm))
+    Ok((secs, cpu, hwm))
+}
+
+/// A process's CPU time so far, user and system, from `/proc/PID/stat`
+/// (fields 14 and 15, in clock ticks of 1/100 s, Linux's `USER_HZ`).
+fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces.
+    let rest = stat.get(stat.rfind(')')? + 1..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (state), so field 14 is at index 11.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) as f64 / 100.0)
 }
 
 fn tail(path: &Path, lines: usize) -> String {
@@ -842,6 +994,7 @@ async fn preflight(addr: SocketAddr, endpoints: &[Endpoint]) {
 }
 
 const IMPORT_TARGET_SECS: f64 = 3.0;
+const IMPORT_XLSX_TARGET_SECS: f64 = 6.0;
 const LIST_P99_TARGET_MS: f64 = 10.0;
 const OVERVIEW_P99_TARGET_MS: f64 = 50.0;
 const RSS_TARGET_MB: f64 = 150.0;
@@ -851,7 +1004,7 @@ const WRITE_P99_TARGET_MS: f64 = 25.0;
 struct Report<'a> {
     cpus: usize,
     spec: &'a PlanArgs,
-    import: Option<&'a ImportFigures>,
+    import: Option<&'a Imports>,
     load_before: String,
     load_after: String,
     measured: &'a [Measured],
@@ -875,13 +1028,21 @@ impl Report<'_> {
 
     fn targets(&self) -> Vec<Target> {
         let mut targets = Vec::new();
-        if let Some(import) = self.import {
+        if let Some(imports) = self.import {
             targets.push(Target {
                 name: "import (median)".into(),
                 limit: IMPORT_TARGET_SECS,
-                measured: import.median_secs,
+                measured: imports.json.median_secs,
                 unit: "s",
             });
+            if let Some(xlsx) = &imports.xlsx {
+                targets.push(Target {
+                    name: "import .xlsx (median)".into(),
+                    limit: IMPORT_XLSX_TARGET_SECS,
+                    measured: xlsx.median_secs,
+                    unit: "s",
+                });
+            }
         }
         for m in self.measured {
             if let Some((reads, writes)) = m.outcome.split() {
@@ -921,8 +1082,9 @@ impl Report<'_> {
             unit: "MB",
         });
         if let Some(last) = self.exports.last() {
+            let formats: Vec<&str> = self.exports.iter().map(|e| e.format).collect();
             targets.push(Target {
-                name: "server peak RSS after exports".into(),
+                name: format!("server peak RSS after exports ({})", formats.join(", ")),
                 limit: RSS_TARGET_MB,
                 measured: last.hwm_kb as f64 / 1024.0,
                 unit: "MB",
@@ -1002,19 +1164,31 @@ impl Report<'_> {
             }
         }
         println!();
-        if let Some(import) = self.import {
-            println!(
-                "import: {} → median {:.2} s (reading the JSON alone: {:.2} s); importer peak RSS {:.0} MB",
-                import
-                    .runs_secs
-                    .iter()
-                    .map(|s| format!("{s:.2} s"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                import.median_secs,
-                import.core_read_secs,
-                import.peak_rss_kb as f64 / 1024.0
-            );
+        if let Some(imports) = self.import {
+            for (what, i) in std::iter::once(("JSON", &imports.json))
+                .chain(imports.xlsx.as_ref().map(|x| (".xlsx", x)))
+            {
+                println!(
+                    "import {what} ({:.1} MB): {} → median {:.2} s, CPU {:.2} s (reading it alone: {:.2} s); importer peak RSS {:.0} MB",
+                    i.file_bytes as f64 / 1e6,
+                    i.runs_secs
+                        .iter()
+                        .map(|s| format!("{s:.2} s"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    i.median_secs,
+                    i.median_cpu_secs,
+                    i.core_read_secs,
+                    i.peak_rss_kb as f64 / 1024.0
+                );
+            }
+            if let Some(xlsx) = &imports.xlsx {
+                println!(
+                    "import .xlsx ÷ JSON, medians of the same run: {:.2} (CPU {:.2})",
+                    ratio(xlsx.median_secs, imports.json.median_secs),
+                    ratio(xlsx.median_cpu_secs, imports.json.median_cpu_secs)
+                );
+            }
         }
         println!(
             "server RSS after each endpoint: {} MB; peak {:.0} MB",
@@ -1061,12 +1235,27 @@ impl Report<'_> {
                 "seed": spec.seed,
             })),
             "import": self.import.map(|i| json!({
-                "generate_seconds": i.generate_secs,
-                "runs_seconds": i.runs_secs,
-                "median_seconds": i.median_secs,
-                "core_json_read_seconds": i.core_read_secs,
-                "importer_peak_rss_mb": i.peak_rss_kb as f64 / 1024.0,
+                "generate_seconds": i.json.generate_secs,
+                "file_bytes": i.json.file_bytes,
+                "runs_seconds": i.json.runs_secs,
+                "median_seconds": i.json.median_secs,
+                "runs_cpu_seconds": i.json.runs_cpu_secs,
+                "median_cpu_seconds": i.json.median_cpu_secs,
+                "core_json_read_seconds": i.json.core_read_secs,
+                "importer_peak_rss_mb": i.json.peak_rss_kb as f64 / 1024.0,
             })),
+            "import_xlsx": self.import.and_then(|i| i.xlsx.as_ref().map(|x| json!({
+                "workbook_seconds": x.generate_secs,
+                "file_bytes": x.file_bytes,
+                "runs_seconds": x.runs_secs,
+                "median_seconds": x.median_secs,
+                "runs_cpu_seconds": x.runs_cpu_secs,
+                "median_cpu_seconds": x.median_cpu_secs,
+                "core_xlsx_read_seconds": x.core_read_secs,
+                "importer_peak_rss_mb": x.peak_rss_kb as f64 / 1024.0,
+                "median_ratio_to_json": ratio(x.median_secs, i.json.median_secs),
+                "median_cpu_ratio_to_json": ratio(x.median_cpu_secs, i.json.median_cpu_secs),
+            }))),
             "load": {
                 "connections": self.connections,
                 "duration_seconds_per_endpoint": self.duration_secs,

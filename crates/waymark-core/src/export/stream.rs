@@ -4,10 +4,12 @@
 //! and its text. Joined, the pieces are exactly [`super::export`]'s text (which
 //! is made this way).
 //!
-//! An `.xlsx` workbook cannot be written in pieces: for it the pieces are
-//! empty, the packages are gathered, and [`PlanWriter::finish_bytes`] makes
-//! the workbook (the plan is held once, as the workbook is).
+//! An `.xlsx` workbook cannot be sent in pieces: for it the pieces are empty,
+//! each package is written into the workbook's package sheet as it comes (the
+//! package itself is not kept), and [`PlanWriter::finish_bytes`] adds the
+//! other sheets and gives the workbook's bytes.
 
+use super::xlsx::XlsxBook;
 use super::{ExportFormat, Links, PACKAGE_COLUMNS, XlsxExportError, csv, json, markdown};
 use crate::model::{Plan, Section, WorkPackage};
 
@@ -27,6 +29,8 @@ pub struct PlanWriter {
     json_tail: String,
     /// CSV: the open section's number and title cells.
     section_cells: [String; 2],
+    /// xlsx: the workbook being written, or why it could not be.
+    xlsx: Option<Result<XlsxBook, XlsxExportError>>,
 }
 
 impl Plan {
@@ -71,6 +75,7 @@ impl PlanWriter {
             close_section: String::new(),
             json_tail: String::new(),
             section_cells: Default::default(),
+            xlsx: (format == ExportFormat::Xlsx).then(XlsxBook::new),
         }
     }
 
@@ -100,8 +105,12 @@ impl PlanWriter {
     pub fn package(&mut self, section: usize, wp: &WorkPackage) -> String {
         let mut out = String::new();
         if self.format == ExportFormat::Xlsx {
-            if let Some(s) = self.skeleton.sections.get_mut(section) {
-                s.work_packages.push(wp.clone());
+            // The first error is kept for `finish_bytes`; nothing more is written.
+            if let (Some(Ok(book)), Some(heading)) =
+                (self.xlsx.as_mut(), self.skeleton.sections.get(section))
+                && let Err(e) = book.package(&self.links, heading, section, wp)
+            {
+                self.xlsx = Some(Err(e));
             }
             return out;
         }
@@ -159,10 +168,10 @@ impl PlanWriter {
 
     /// The rest as bytes: [`PlanWriter::finish`]'s text, or for `.xlsx` the
     /// whole workbook.
-    pub fn finish_bytes(self) -> Result<Vec<u8>, XlsxExportError> {
-        match self.format {
-            ExportFormat::Xlsx => super::to_xlsx(&self.skeleton),
-            _ => Ok(self.finish().into_bytes()),
+    pub fn finish_bytes(mut self) -> Result<Vec<u8>, XlsxExportError> {
+        match self.xlsx.take() {
+            Some(book) => book?.finish(&self.skeleton),
+            None => Ok(self.finish().into_bytes()),
         }
     }
 

@@ -16,7 +16,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
 use super::{Links, PACKAGE_COLUMNS, csv::section_cells, sorted_related};
 use crate::limits::LONG_TEXT_CHARS;
-use crate::model::Plan;
+use crate::model::{Plan, Section, WorkPackage};
 
 /// The sheet names the writer uses and the reader recognises.
 pub const PACKAGES_SHEET: &str = "Work packages";
@@ -60,171 +60,256 @@ impl From<rust_xlsxwriter::XlsxError> for XlsxExportError {
 const PROGRESS_AT: usize = 13;
 const ACTUAL_AT: usize = 15;
 
+/// The package sheet's column widths, `Section` first.
+const PACKAGE_WIDTHS: [f64; 19] = [
+    22.0, 40.0, 8.0, 50.0, 40.0, 16.0, 24.0, 40.0, 16.0, 30.0, 20.0, 14.0, 8.0, 10.0, 40.0, 14.0,
+    16.0, 24.0, 30.0,
+];
+
 /// The whole plan as an `.xlsx` workbook.
 pub fn to_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxExportError> {
-    let mut book = Workbook::new();
-    let header = Format::new().set_bold().set_text_wrap();
-    let wrap = Format::new()
-        .set_text_wrap()
-        .set_align(rust_xlsxwriter::FormatAlign::Top);
-    let date = Format::new()
-        .set_num_format("yyyy-mm-dd")
-        .set_align(rust_xlsxwriter::FormatAlign::Top);
-    let percent = Format::new()
-        .set_num_format("0\"%\"")
-        .set_align(rust_xlsxwriter::FormatAlign::Top);
-
-    // Work packages.
-    let sheet = book.add_worksheet().set_name(PACKAGES_SHEET)?;
-    let columns: Vec<&str> = std::iter::once("Section")
-        .chain(PACKAGE_COLUMNS)
-        .chain(["Section title"])
-        .collect();
-    let widths: [f64; 19] = [
-        22.0, 40.0, 8.0, 50.0, 40.0, 16.0, 24.0, 40.0, 16.0, 30.0, 20.0, 14.0, 8.0, 10.0, 40.0,
-        14.0, 16.0, 24.0, 30.0,
-    ];
-    header_row(sheet, &columns, &widths, &header)?;
     let links = Links::of(plan);
-    let mut row: u32 = 0;
+    let mut book = XlsxBook::new()?;
     for (index, section) in plan.sections.iter().enumerate() {
-        let [name, title] = section_cells(section, index);
         for wp in &section.work_packages {
-            row += 1;
-            let mut cells = vec![name.clone()];
-            cells.extend(links.package_cells(section, index, wp));
-            cells.push(title.clone());
-            for (col, text) in cells.iter().enumerate() {
-                let c = col as u16;
-                if col == PROGRESS_AT {
-                    sheet.write_number_with_format(
-                        row,
-                        c,
-                        f64::from(wp.progress.get()),
-                        &percent,
-                    )?;
-                } else if col == ACTUAL_AT {
-                    if let Some(d) = wp.actual_delivery {
-                        let d = d.get();
-                        let cell = ExcelDateTime::from_ymd(
-                            u16::try_from(d.year()).unwrap_or(1900),
-                            u8::from(d.month()),
-                            d.day(),
-                        );
-                        match cell {
-                            Ok(cell) => {
-                                sheet.write_datetime_with_format(row, c, &cell, &date)?;
-                            }
-                            // A year Excel cannot hold as a date: written as text.
-                            Err(_) => {
-                                sheet.write_string_with_format(row, c, text, &wrap)?;
-                            }
-                        }
-                    }
-                } else if !text.is_empty() {
-                    sheet.write_string_with_format(row, c, text, &wrap)?;
-                }
-            }
+            book.package(&links, section, index, wp)?;
         }
     }
-    finish_table(sheet, row, columns.len())?;
+    book.finish(plan)
+}
 
-    // Key influences.
-    let sheet = book.add_worksheet().set_name(INFLUENCES_SHEET)?;
-    header_row(sheet, &INFLUENCE_COLUMNS, &[10.0, 40.0, 80.0], &header)?;
-    let mut row = 0;
-    for i in &plan.influences {
-        row += 1;
-        text_row(
-            sheet,
+/// The cell formats every sheet uses.
+struct Formats {
+    header: Format,
+    wrap: Format,
+    date: Format,
+    percent: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Formats {
+            header: Format::new().set_bold().set_text_wrap(),
+            wrap: Format::new()
+                .set_text_wrap()
+                .set_align(rust_xlsxwriter::FormatAlign::Top),
+            date: Format::new()
+                .set_num_format("yyyy-mm-dd")
+                .set_align(rust_xlsxwriter::FormatAlign::Top),
+            percent: Format::new()
+                .set_num_format("0\"%\"")
+                .set_align(rust_xlsxwriter::FormatAlign::Top),
+        }
+    }
+}
+
+/// A workbook being written: the package sheet a row at a time, as the
+/// packages come in plan order ([`XlsxBook::package`]), and the other sheets
+/// at the end ([`XlsxBook::finish`]). Nothing of a package is kept but its
+/// cells, so a writer fed from a store holds the workbook, not the plan too.
+pub(crate) struct XlsxBook {
+    book: Workbook,
+    formats: Formats,
+    /// The last row written in the package sheet (0: the header).
+    row: u32,
+    /// The section of the last package, with its `Section` and `Section
+    /// title` cells.
+    section: Option<(usize, [String; 2])>,
+}
+
+impl XlsxBook {
+    /// A workbook with the package sheet's header row.
+    pub(crate) fn new() -> Result<Self, XlsxExportError> {
+        let mut book = Workbook::new();
+        let formats = Formats::new();
+        let sheet = book.add_worksheet().set_name(PACKAGES_SHEET)?;
+        header_row(sheet, &package_columns(), &PACKAGE_WIDTHS, &formats.header)?;
+        Ok(XlsxBook {
+            book,
+            formats,
+            row: 0,
+            section: None,
+        })
+    }
+
+    /// The next package's row: `wp` of `section`, the plan's section number
+    /// `index`.
+    pub(crate) fn package(
+        &mut self,
+        links: &Links,
+        section: &Section,
+        index: usize,
+        wp: &WorkPackage,
+    ) -> Result<(), XlsxExportError> {
+        let XlsxBook {
+            book,
+            formats,
             row,
-            &[i.code.as_str(), &i.title, &i.description],
-            &wrap,
-        )?;
-    }
-    finish_table(sheet, row, INFLUENCE_COLUMNS.len())?;
-
-    // Related items, in the exports' stable order.
-    let sheet = book.add_worksheet().set_name(RELATED_SHEET)?;
-    header_row(sheet, &RELATED_COLUMNS, &[50.0, 16.0], &header)?;
-    let mut row = 0;
-    for item in sorted_related(plan) {
-        row += 1;
-        text_row(sheet, row, &[&item.name, item.kind.label()], &wrap)?;
-    }
-    finish_table(sheet, row, RELATED_COLUMNS.len())?;
-
-    // Programmes.
-    let sheet = book.add_worksheet().set_name(PROGRAMMES_SHEET)?;
-    header_row(
-        sheet,
-        &PROGRAMME_COLUMNS,
-        &[30.0, 60.0, 10.0, 40.0],
-        &header,
-    )?;
-    let mut row = 0;
-    for p in &plan.programmes {
-        row += 1;
-        let priority = if p.priority { "Yes" } else { "No" };
-        // A long list of packages goes on over rows of the same name.
-        let lists = package_lists(p.work_packages.iter().map(|r| r.as_str()));
-        for (i, packages) in lists.iter().enumerate() {
-            if i > 0 {
-                row += 1;
+            section: open,
+        } = self;
+        if open.as_ref().map(|(i, _)| *i) != Some(index) {
+            *open = Some((index, section_cells(section, index)));
+        }
+        let Some((_, [name, title])) = open.as_ref() else {
+            return Ok(());
+        };
+        *row += 1;
+        let row = *row;
+        let sheet = book.worksheet_from_index(0)?;
+        let mut cells = Vec::with_capacity(PACKAGE_WIDTHS.len());
+        cells.push(name.clone());
+        cells.extend(links.package_cells(section, index, wp));
+        cells.push(title.clone());
+        for (col, text) in cells.iter().enumerate() {
+            let c = col as u16;
+            if col == PROGRESS_AT {
+                sheet.write_number_with_format(
+                    row,
+                    c,
+                    f64::from(wp.progress.get()),
+                    &formats.percent,
+                )?;
+            } else if col == ACTUAL_AT {
+                if let Some(d) = wp.actual_delivery {
+                    let d = d.get();
+                    let cell = ExcelDateTime::from_ymd(
+                        u16::try_from(d.year()).unwrap_or(1900),
+                        u8::from(d.month()),
+                        d.day(),
+                    );
+                    match cell {
+                        Ok(cell) => {
+                            sheet.write_datetime_with_format(row, c, &cell, &formats.date)?;
+                        }
+                        // A year Excel cannot hold as a date: written as text.
+                        Err(_) => {
+                            sheet.write_string_with_format(row, c, text, &formats.wrap)?;
+                        }
+                    }
+                }
+            } else if !text.is_empty() {
+                sheet.write_string_with_format(row, c, text, &formats.wrap)?;
             }
-            let description = if i == 0 { p.description.as_str() } else { "" };
+        }
+        Ok(())
+    }
+
+    /// The package sheet closed, the register sheets and the plan's own
+    /// fields from `plan` (its packages are not read: a skeleton will do),
+    /// and the workbook's bytes.
+    pub(crate) fn finish(mut self, plan: &Plan) -> Result<Vec<u8>, XlsxExportError> {
+        let sheet = self.book.worksheet_from_index(0)?;
+        finish_table(sheet, self.row, PACKAGE_WIDTHS.len())?;
+        let XlsxBook {
+            mut book, formats, ..
+        } = self;
+        let Formats { header, wrap, .. } = formats;
+
+        // Key influences.
+        let sheet = book.add_worksheet().set_name(INFLUENCES_SHEET)?;
+        header_row(sheet, &INFLUENCE_COLUMNS, &[10.0, 40.0, 80.0], &header)?;
+        let mut row = 0;
+        for i in &plan.influences {
+            row += 1;
             text_row(
                 sheet,
                 row,
-                &[&p.name, description, priority, packages],
+                &[i.code.as_str(), &i.title, &i.description],
                 &wrap,
             )?;
         }
-    }
-    finish_table(sheet, row, PROGRAMME_COLUMNS.len())?;
+        finish_table(sheet, row, INFLUENCE_COLUMNS.len())?;
 
-    // Dependencies.
-    let sheet = book.add_worksheet().set_name(DEPENDENCIES_SHEET)?;
-    header_row(sheet, &DEPENDENCY_COLUMNS, &[16.0, 16.0], &header)?;
-    let mut row = 0;
-    for d in &plan.dependencies {
-        row += 1;
-        text_row(
-            sheet,
-            row,
-            &[d.predecessor.as_str(), d.successor.as_str()],
-            &wrap,
-        )?;
-    }
-    finish_table(sheet, row, DEPENDENCY_COLUMNS.len())?;
-
-    // The plan's own fields.
-    let sheet = book.add_worksheet().set_name(PLAN_SHEET)?;
-    header_row(sheet, &PLAN_COLUMNS, &[20.0, 100.0], &header)?;
-    let convention = serde_json::to_value(plan.quarter_convention)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    let values = [
-        plan.title.as_str(),
-        &plan.organisation,
-        &plan.period,
-        &plan.introduction,
-        &convention,
-        &plan.notes,
-    ];
-    let mut row = 0;
-    for (field, value) in PLAN_FIELDS.iter().zip(values) {
-        // A text longer than a cell holds (the notes) goes on in rows of the
-        // same field, read back joined.
-        for piece in pieces(value) {
+        // Related items, in the exports' stable order.
+        let sheet = book.add_worksheet().set_name(RELATED_SHEET)?;
+        header_row(sheet, &RELATED_COLUMNS, &[50.0, 16.0], &header)?;
+        let mut row = 0;
+        for item in sorted_related(plan) {
             row += 1;
-            text_row(sheet, row, &[field, piece], &wrap)?;
+            text_row(sheet, row, &[&item.name, item.kind.label()], &wrap)?;
         }
-    }
-    sheet.set_freeze_panes(1, 0)?;
+        finish_table(sheet, row, RELATED_COLUMNS.len())?;
 
-    Ok(book.save_to_buffer()?)
+        // Programmes.
+        let sheet = book.add_worksheet().set_name(PROGRAMMES_SHEET)?;
+        header_row(
+            sheet,
+            &PROGRAMME_COLUMNS,
+            &[30.0, 60.0, 10.0, 40.0],
+            &header,
+        )?;
+        let mut row = 0;
+        for p in &plan.programmes {
+            row += 1;
+            let priority = if p.priority { "Yes" } else { "No" };
+            // A long list of packages goes on over rows of the same name.
+            let lists = package_lists(p.work_packages.iter().map(|r| r.as_str()));
+            for (i, packages) in lists.iter().enumerate() {
+                if i > 0 {
+                    row += 1;
+                }
+                let description = if i == 0 { p.description.as_str() } else { "" };
+                text_row(
+                    sheet,
+                    row,
+                    &[&p.name, description, priority, packages],
+                    &wrap,
+                )?;
+            }
+        }
+        finish_table(sheet, row, PROGRAMME_COLUMNS.len())?;
+
+        // Dependencies.
+        let sheet = book.add_worksheet().set_name(DEPENDENCIES_SHEET)?;
+        header_row(sheet, &DEPENDENCY_COLUMNS, &[16.0, 16.0], &header)?;
+        let mut row = 0;
+        for d in &plan.dependencies {
+            row += 1;
+            text_row(
+                sheet,
+                row,
+                &[d.predecessor.as_str(), d.successor.as_str()],
+                &wrap,
+            )?;
+        }
+        finish_table(sheet, row, DEPENDENCY_COLUMNS.len())?;
+
+        // The plan's own fields.
+        let sheet = book.add_worksheet().set_name(PLAN_SHEET)?;
+        header_row(sheet, &PLAN_COLUMNS, &[20.0, 100.0], &header)?;
+        let convention = serde_json::to_value(plan.quarter_convention)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let values = [
+            plan.title.as_str(),
+            &plan.organisation,
+            &plan.period,
+            &plan.introduction,
+            &convention,
+            &plan.notes,
+        ];
+        let mut row = 0;
+        for (field, value) in PLAN_FIELDS.iter().zip(values) {
+            // A text longer than a cell holds (the notes) goes on in rows of the
+            // same field, read back joined.
+            for piece in pieces(value) {
+                row += 1;
+                text_row(sheet, row, &[field, piece], &wrap)?;
+            }
+        }
+        sheet.set_freeze_panes(1, 0)?;
+
+        Ok(book.save_to_buffer()?)
+    }
+}
+
+/// The package sheet's header row.
+fn package_columns() -> Vec<&'static str> {
+    std::iter::once("Section")
+        .chain(PACKAGE_COLUMNS)
+        .chain(["Section title"])
+        .collect()
 }
 
 /// The most characters a cell is written with: what the reader takes
