@@ -2856,6 +2856,22 @@ macro_rules! store_suite {
             assert_eq!(ids(Some("100%")), vec![older]);
             assert_eq!(ids(Some("e-CAF")), vec![older]);
             assert_eq!(ids(Some("a_b")), Vec::<waymark_store::DecisionId>::new());
+            // Updated from its file, the plan keeps its log; imported in its
+            // place, the plan is new and the old log goes with the old plan.
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let linked = store
+                .create_decision(plan, &decision_input("2007-06-01", "Keep it", vec![first], vec![]), BY)
+                .unwrap();
+            let mut newer = seed();
+            newer.sections[0].work_packages[0].title = "Renamed".into();
+            store
+                .update_from_file(plan, &newer, &waymark_store::UpdateOptions::default(), BY)
+                .unwrap();
+            assert_eq!(ids(None).len(), 4);
+            assert_eq!(store.decision(linked).unwrap().work_packages[0].id, first);
+            assert_eq!(store.decision(linked).unwrap().work_packages[0].title, "Renamed");
+            let replaced = store.import_plan(&seed(), OnExisting::Replace, BY).unwrap();
+            assert!(store.decisions(replaced, None).unwrap().is_empty());
             assert!(matches!(
                 store.decisions(PlanId(999), None),
                 Err(StoreError::NotFound { .. })
