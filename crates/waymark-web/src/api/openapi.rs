@@ -302,7 +302,7 @@ fn request_constraints(doc: &mut Value) {
 /// operations on that resource, so clients and schemathesis' stateful phase
 /// can follow them.
 fn links(doc: &mut Value) {
-    let table: [(&str, &str, &str, &str, &[&str]); 5] = [
+    let table: [(&str, &str, &str, &str, &[&str]); 6] = [
         (
             "/api/v1/plans/{id}/work-packages",
             "post",
@@ -316,6 +316,13 @@ fn links(doc: &mut Value) {
             "201",
             "$response.body#/id",
             &["getProgramme", "updateProgramme", "deleteProgramme"],
+        ),
+        (
+            "/api/v1/plans/{id}/decisions",
+            "post",
+            "201",
+            "$response.body#/id",
+            &["getDecision", "updateDecision", "deleteDecision"],
         ),
         (
             "/api/v1/plans/{id}/dependencies",
@@ -342,6 +349,7 @@ fn links(doc: &mut Value) {
                 "listProgrammes",
                 "listRelatedItems",
                 "listDependencies",
+                "listDecisions",
             ],
         ),
     ];
