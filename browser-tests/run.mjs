@@ -1187,6 +1187,104 @@ describe('page families: axe-core (WCAG 2.2 AA), headings, tables, skip link, 39
     }
 });
 
+// ------------------------------------------------------------------ the decision log
+
+describe('decision log: record in the form, search, the package lists it, change, delete (axe, 390 px)', () => {
+    const HOSTILE = `Browser decision <script>window.__decided = 1</script> "double" 'single' ; DROP TABLE decision; --`;
+    let decision; // made through the API for the page checks
+
+    async function apiWrite(method, pathAndQuery, body, headers = {}) {
+        const res = await fetch(BASE + pathAndQuery, {
+            method,
+            headers: withToken({ 'content-type': 'application/json', ...headers }),
+            body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: res.status, body: await res.text() };
+    }
+
+    before(async () => {
+        const res = await apiWrite('POST', `/api/v1/plans/${PLAN}/decisions`, {
+            date: '2007-03-14',
+            meeting: 'ICT Strategy Group, March 2007',
+            text: HOSTILE,
+            rationale: 'Checked by the browser tests.',
+            decided_by: 'ICT Strategy Group',
+            work_package_ids: [ids.package],
+            programme_ids: [ids.programme],
+        });
+        assert.equal(res.status, 201, `recording a decision answered ${res.status}: ${res.body.slice(0, 300)}`);
+        decision = Number(JSON.parse(res.body).id);
+    });
+
+    after(async () => {
+        if (decision) await apiWrite('DELETE', `/api/v1/decisions/${decision}`, undefined, { 'if-match': '*' });
+    });
+
+    for (const [name, pagePath] of [
+        ['decisions', () => `/plans/${PLAN}/decisions`],
+        ['new-decision', () => `/plans/${PLAN}/decisions/new`],
+        ['edit-decision', () => `/decisions/${decision}/edit`],
+        ['delete-decision', () => `/decisions/${decision}/delete`],
+    ]) {
+        test(`page checks: ${name}`, async () => {
+            await checkPage(name, pagePath());
+        });
+    }
+
+    test('text with markup, quotes and SQL is shown as written and runs nothing', async () => {
+        const page = await open(desktop, `/plans/${PLAN}/decisions`);
+        try {
+            const text = squash(await page.locator(`#decision-${decision}`).innerText());
+            assert.ok(text.includes(squash(HOSTILE)), `the log does not show the decision as written: ${text.slice(0, 300)}`);
+            assert.equal(await page.evaluate(() => window.__decided), undefined, 'the decision text ran as a script');
+        } finally {
+            await page.close();
+        }
+    });
+
+    test('a decision recorded through the form is in the log, found by the search and listed on its package', async () => {
+        const words = `Browser-recorded ${Date.now()}`;
+        const page = await open(desktop, `/plans/${PLAN}/decisions`);
+        let made;
+        try {
+            await Promise.all([page.waitForURL(/\/decisions\/new$/), page.locator('main a', { hasText: 'Record a decision' }).click()]);
+            // A mistake first: the error summary links to the field.
+            await page.locator('#meeting').fill('Programme board');
+            await page.locator('#text').fill(words);
+            const [bad] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Record decision' }).click()]);
+            assert.equal(bad.status(), 422, `a decision without a date answered ${bad.status()}`);
+            assert.equal(await page.locator('main a[href="#date"]').count(), 1, 'no error summary link to the date');
+            assert.equal(await page.locator('#text').inputValue(), words, 'the form does not keep what was typed');
+            await assertAxeClean(page, 'the decision form with an error');
+
+            await page.locator('#date').fill('2007-06-01');
+            const pkg = await api(`/api/v1/work-packages/${ids.package}`);
+            await page.getByLabel(`${pkg.reference} ${pkg.title}`, { exact: true }).check();
+            const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Record decision' }).click()]);
+            assert.equal(res.status(), 200, `recording answered ${res.status()}`);
+            assert.match(squash(await page.locator('.banner').first().innerText()), /recorded/i, 'no banner saying it was recorded');
+            made = Number(new URL(page.url()).hash.replace('#decision-', ''));
+            assert.ok(made > 0, `the log's address names no decision: ${page.url()}`);
+            assert.ok(squash(await page.locator(`#decision-${made}`).innerText()).includes(words), 'the new decision is not in the log');
+
+            await page.locator('#q').fill(words.split(' ')[1]);
+            await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Search' }).click()]);
+            assert.equal(await page.locator('main section.decision').count(), 1, 'the search does not find just the new decision');
+            await assertAxeClean(page, 'the decision log searched');
+
+            const wp = await open(desktop, `/work-packages/${ids.package}`);
+            try {
+                assert.equal(await wp.locator(`#decisions ~ ul a[href="/plans/${PLAN}/decisions#decision-${made}"]`).count(), 1, 'the package page does not list the decision');
+            } finally {
+                await wp.close();
+            }
+        } finally {
+            await page.close();
+            if (made) await apiWrite('DELETE', `/api/v1/decisions/${made}`, undefined, { 'if-match': '*' });
+        }
+    });
+});
+
 // ------------------------------------------------------------------ import a plan
 
 describe('import a plan in the browser: upload, preview, change a column, import (axe, 390 px)', () => {

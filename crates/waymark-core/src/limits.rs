@@ -145,6 +145,17 @@ pub const RELATED_ITEM_NAME: TextField = text("name", "name", NAME_CHARS);
 pub const PROGRAMME_NAME: TextField = text("name", "name", NAME_CHARS);
 pub const PROGRAMME_DESCRIPTION: TextField = text("description", "description", LONG_TEXT_CHARS);
 
+/// The meeting a decision was taken at ("ICT Strategy Group, March 2007").
+pub const DECISION_MEETING: TextField = line("meeting", "meeting", HEADING_CHARS);
+/// What was decided.
+pub const DECISION_TEXT: TextField = text("text", "decision", LONG_TEXT_CHARS);
+/// Why it was decided.
+pub const DECISION_RATIONALE: TextField = text("rationale", "rationale", LONG_TEXT_CHARS);
+/// Who decided: the group, or a person.
+pub const DECISION_DECIDED_BY: TextField = line("decided_by", "decided by", NAME_CHARS);
+/// Most work packages, and most programmes, one decision may link to.
+pub const MAX_DECISION_LINKS: usize = 500;
+
 /// Free-text search.
 pub const SEARCH_TEXT: TextField = line("q", "search", 200);
 
@@ -187,6 +198,10 @@ pub const TEXT_FIELDS: &[(&str, TextField)] = &[
     ("related item", RELATED_ITEM_NAME),
     ("programme", PROGRAMME_NAME),
     ("programme", PROGRAMME_DESCRIPTION),
+    ("decision", DECISION_MEETING),
+    ("decision", DECISION_TEXT),
+    ("decision", DECISION_RATIONALE),
+    ("decision", DECISION_DECIDED_BY),
     ("work-package list", SEARCH_TEXT),
     ("audit list", AUDIT_ACTOR),
     ("audit list", AUDIT_ENTITY_ID),
@@ -221,6 +236,14 @@ pub fn markdown_table() -> String {
     ));
     out.push_str(&format!(
         "| work package | `related_items` | {MAX_PACKAGE_RELATED_ITEMS} names | many |\n"
+    ));
+    out.push_str(&format!(
+        "| decision | `date` | a date in {} to {} | one |\n",
+        DELIVERY_YEARS.start(),
+        DELIVERY_YEARS.end()
+    ));
+    out.push_str(&format!(
+        "| decision | `work_package_ids`, `programme_ids` | {MAX_DECISION_LINKS} ids each | one |\n"
     ));
     out.push_str(&format!(
         "| account | `password` | {PASSWORD_MIN_CHARS} to {} characters | one |\n",
@@ -347,6 +370,21 @@ pub fn check_delivery_year(year: i32) -> Result<(), LimitError> {
                 DELIVERY_YEARS.end()
             ),
         })
+    }
+}
+
+/// Checks the date a decision was taken: a year in [`DELIVERY_YEARS`], as
+/// for a package's actual delivery.
+pub fn check_decision_date(date: crate::model::Date) -> Result<(), LimitError> {
+    let year = date.get().year();
+    if DELIVERY_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(DECISION_MEETING.named("date").error(format!(
+            "The decision's date must be from {} to {}; {year} looks like a typing mistake",
+            DELIVERY_YEARS.start(),
+            DELIVERY_YEARS.end()
+        )))
     }
 }
 
@@ -547,6 +585,18 @@ mod tests {
         assert_eq!(check_delivery_year(2007), Ok(()));
         assert!(check_delivery_year(1).is_err());
         assert!(check_delivery_year(9999).is_err());
+    }
+
+    #[test]
+    fn a_decision_date_is_within_the_years_people_mean() {
+        let date = |s: &str| {
+            s.parse::<crate::model::Date>()
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(check_decision_date(date("2007-03-14")), Ok(()));
+        let refused = check_decision_date(date("0207-03-14"));
+        assert_eq!(refused.as_ref().map_err(|e| e.field), Err("date"));
+        assert!(check_decision_date(date("2101-01-01")).is_err());
     }
 
     /// An import is held to the new fields' limits too, each named with its place.

@@ -45,7 +45,8 @@ id_type!(
     ProgrammeId,
     DependencyId,
     AccountId,
-    TokenId
+    TokenId,
+    DecisionId
 );
 
 /// A record's version: a number that changes whenever one of the record's
@@ -582,6 +583,64 @@ pub struct ProgrammeInput {
     pub description: String,
 }
 
+/// A decision of the plan's decision log, with what it links to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionRow {
+    pub id: DecisionId,
+    pub plan_id: PlanId,
+    pub date: waymark_core::Date,
+    /// The meeting it was taken at.
+    pub meeting: String,
+    /// What was decided.
+    pub text: String,
+    pub rationale: String,
+    /// Who decided: the group, or a person.
+    pub decided_by: String,
+    /// When it was recorded (Unix milliseconds).
+    pub created_ms: i64,
+    /// The packages it concerns, in plan order.
+    pub work_packages: Vec<PackageLink>,
+    /// The programmes it concerns, in the plan's order of programmes.
+    pub programmes: Vec<ProgrammeRef>,
+    pub version: Version,
+}
+
+/// A package as a link names it: its id, reference and title.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackageLink {
+    pub id: WorkPackageId,
+    pub reference: String,
+    pub title: String,
+}
+
+/// A decision's fields a person sets. The packages and programmes must be
+/// the plan's (the store refuses others, naming `work_package_ids` or
+/// `programme_ids`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionInput {
+    pub date: waymark_core::Date,
+    pub meeting: String,
+    pub text: String,
+    pub rationale: String,
+    pub decided_by: String,
+    pub work_packages: Vec<WorkPackageId>,
+    pub programmes: Vec<ProgrammeId>,
+}
+
+impl From<&DecisionRow> for DecisionInput {
+    fn from(d: &DecisionRow) -> Self {
+        DecisionInput {
+            date: d.date,
+            meeting: d.meeting.clone(),
+            text: d.text.clone(),
+            rationale: d.rationale.clone(),
+            decided_by: d.decided_by.clone(),
+            work_packages: d.work_packages.iter().map(|w| w.id).collect(),
+            programmes: d.programmes.iter().map(|p| p.id).collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DependencyRow {
     pub id: DependencyId,
@@ -897,6 +956,30 @@ pub trait PlanStore: AccountStore + Send + Sync {
         by: &Actor,
     ) -> Result<()>;
     fn programme(&self, id: ProgrammeId) -> Result<(ProgrammeRow, PlanId)>;
+
+    /// The plan's decision log, newest first (by date, then the latest
+    /// recorded), with `search` those whose meeting, text, rationale or
+    /// who decided hold every term (anywhere in a word, ignoring ASCII case).
+    fn decisions(&self, plan: PlanId, search: Option<&SearchText>) -> Result<Vec<DecisionRow>>;
+    /// The decisions that link to a package, newest first.
+    fn package_decisions(&self, id: WorkPackageId) -> Result<Vec<DecisionRow>>;
+    fn decision(&self, id: DecisionId) -> Result<DecisionRow>;
+    fn create_decision(
+        &self,
+        plan: PlanId,
+        input: &DecisionInput,
+        by: &Actor,
+    ) -> Result<DecisionId>;
+    /// Change a decision from what it is, in one transaction, as
+    /// [`PlanStore::change_work_package`] does for a package.
+    fn change_decision(
+        &self,
+        id: DecisionId,
+        expected: Option<Version>,
+        change: &mut dyn FnMut(&DecisionRow) -> Option<DecisionInput>,
+        by: &Actor,
+    ) -> Result<bool>;
+    fn delete_decision(&self, id: DecisionId, expected: Option<Version>, by: &Actor) -> Result<()>;
 
     fn dependencies(&self, plan: PlanId) -> Result<Vec<DependencyRow>>;
     /// Add a finish-to-start dependency; refuses cycles and cross-plan links.

@@ -5,6 +5,7 @@ mod audit;
 mod cache;
 mod callers;
 mod checkpoint;
+mod decisions;
 mod list;
 mod migrate;
 mod tx;
@@ -36,12 +37,13 @@ use crate::rules;
 use crate::rules::access::Need;
 use crate::rules::audit::{Audited, Subject};
 use crate::{
-    Actor, AuditFilter, BackendError, DependencyId, DependencyLink, DependencyRow, FilterOptions,
-    InfluenceOption, InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore,
-    PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow,
-    RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionChange, SectionId, SectionMove,
-    SectionOption, SectionRow, StoreError, Traceability, UpdateOptions, Version, WorkPackageDetail,
-    WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
+    Actor, AuditFilter, BackendError, DecisionId, DecisionInput, DecisionRow, DependencyId,
+    DependencyLink, DependencyRow, FilterOptions, InfluenceOption, InfluenceRow, OnExisting, Page,
+    PlanId, PlanInput, PlanPart, PlanStore, PlanSummary, ProgrammeId, ProgrammeInput,
+    ProgrammeOption, ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow, RelatedRef, Result,
+    SectionChange, SectionId, SectionMove, SectionOption, SectionRow, StoreError, Traceability,
+    UpdateOptions, Version, WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery,
+    WorkPackageRow,
 };
 
 /// Most rows a register page lists for one influence or related item.
@@ -1645,6 +1647,58 @@ impl PlanStore for SqliteStore {
                 .query_map([id.0], wp_row)?
                 .collect::<rusqlite::Result<_>>()?;
             Ok((ProgrammeRow { id, name, priority, description, work_packages, version: Version(version) }, PlanId(plan)))
+        })
+    }
+
+    fn decisions(
+        &self,
+        plan: PlanId,
+        search: Option<&waymark_core::search::SearchText>,
+    ) -> Result<Vec<DecisionRow>> {
+        self.read(|c| decisions::plan_decisions(c, plan, search))
+    }
+
+    fn package_decisions(&self, id: WorkPackageId) -> Result<Vec<DecisionRow>> {
+        self.read(|c| decisions::package_decisions(c, id))
+    }
+
+    fn decision(&self, id: DecisionId) -> Result<DecisionRow> {
+        self.read(|c| decisions::decision(c, id))
+    }
+
+    fn create_decision(
+        &self,
+        plan: PlanId,
+        input: &DecisionInput,
+        by: &Actor,
+    ) -> Result<DecisionId> {
+        self.write(
+            by,
+            Audited::Create(|id: &DecisionId| Subject::Decision(*id)),
+            |tx| rules::decisions::create_decision(&mut SqliteTx::new(tx), plan, input),
+        )
+    }
+
+    fn change_decision(
+        &self,
+        id: DecisionId,
+        expected: Option<Version>,
+        change: &mut dyn FnMut(&DecisionRow) -> Option<DecisionInput>,
+        by: &Actor,
+    ) -> Result<bool> {
+        self.change(
+            by,
+            Subject::Decision(id),
+            expected,
+            |c| decisions::decision(c, id),
+            change,
+            |tx, input| rules::decisions::update_decision(tx, id, &input),
+        )
+    }
+
+    fn delete_decision(&self, id: DecisionId, expected: Option<Version>, by: &Actor) -> Result<()> {
+        self.delete(by, Subject::Decision(id), expected, |tx| {
+            rules::decisions::delete_decision(tx, id)
         })
     }
 

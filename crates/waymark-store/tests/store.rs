@@ -2667,6 +2667,252 @@ macro_rules! store_suite {
                 Err(StoreError::NotFound { .. })
             ));
         }
+
+        fn decision_input(
+            date: &str,
+            text: &str,
+            work_packages: Vec<waymark_store::WorkPackageId>,
+            programmes: Vec<ProgrammeId>,
+        ) -> waymark_store::DecisionInput {
+            waymark_store::DecisionInput {
+                date: date.parse().unwrap(),
+                meeting: "ICT Strategy Group, March 2007".into(),
+                text: text.into(),
+                rationale: "Safeguarding comes first.".into(),
+                decided_by: "ICT Strategy Group".into(),
+                work_packages,
+                programmes,
+            }
+        }
+
+        #[test]
+        fn decisions_are_recorded_linked_changed_and_deleted_with_their_audit_entries() {
+            let (store, plan) = seeded();
+            assert!(store.decisions(plan, None).unwrap().is_empty());
+            let packages = store.list_work_packages(plan, &query()).unwrap().items;
+            let (first, second) = (packages[0].id, packages[1].id);
+            let programme = store.programmes(plan).unwrap()[0].id;
+            // A package given twice is linked once.
+            let input = decision_input(
+                "2007-03-14",
+                "Adopt e-CAF across the directorate",
+                vec![second, first, second],
+                vec![programme],
+            );
+            let id = store.create_decision(plan, &input, BY).unwrap();
+            let row = store.decision(id).unwrap();
+            assert_eq!(row.plan_id, plan);
+            assert_eq!(row.date.to_string(), "2007-03-14");
+            assert_eq!(row.text, "Adopt e-CAF across the directorate");
+            assert_eq!(row.decided_by, "ICT Strategy Group");
+            // In plan order.
+            let linked: Vec<_> = row.work_packages.iter().map(|w| w.id).collect();
+            assert_eq!(linked, vec![first, second]);
+            assert_eq!(row.work_packages[0].reference, packages[0].reference);
+            assert_eq!(row.programmes.len(), 1);
+            assert_eq!(store.package_decisions(first).unwrap()[0].id, id);
+            assert!(store.package_decisions(packages[2].id).unwrap().is_empty());
+
+            let (event, changes) = newest(store.as_ref());
+            assert_eq!(
+                (event.entity.kind.as_str(), event.entity.id.as_str(), event.action.as_str()),
+                ("decision", id.to_string().as_str(), "create")
+            );
+            let field = |name: &str| {
+                changes
+                    .iter()
+                    .find(|(f, _, _)| f == name)
+                    .map(|(_, _, after)| after.clone())
+            };
+            assert_eq!(
+                field("work_packages"),
+                Some(Some(format!("{}; {}", packages[0].reference, packages[1].reference)))
+            );
+            assert_eq!(field("meeting"), Some(Some("ICT Strategy Group, March 2007".into())));
+
+            // Changed at the version seen; a stale version changes nothing.
+            let seen = row.version;
+            let changed = decision_input("2007-03-15", "Adopt e-CAF in two phases", vec![first], vec![]);
+            let mut once = Some(changed.clone());
+            assert!(store
+                .change_decision(id, Some(seen), &mut |_| once.take(), BY)
+                .unwrap());
+            let row = store.decision(id).unwrap();
+            assert!(row.version > seen);
+            assert_eq!(row.text, "Adopt e-CAF in two phases");
+            assert_eq!(row.work_packages.len(), 1);
+            assert!(row.programmes.is_empty());
+            let (event, changes) = newest(store.as_ref());
+            assert_eq!(event.action.as_str(), "update");
+            assert!(changes.iter().any(|(f, before, after)| f == "date"
+                && before.as_deref() == Some("2007-03-14")
+                && after.as_deref() == Some("2007-03-15")));
+            let stale = store.change_decision(id, Some(seen), &mut |_| Some(changed.clone()), BY);
+            assert!(matches!(stale, Err(StoreError::Stale { .. })), "{stale:?}");
+            assert!(matches!(
+                store.delete_decision(id, Some(seen), BY),
+                Err(StoreError::Stale { .. })
+            ));
+
+            // Deleting a linked package unlinks it; the decision stays.
+            store.delete_work_package(first, None, BY).unwrap();
+            assert!(store.decision(id).unwrap().work_packages.is_empty());
+
+            store.delete_decision(id, Some(store.decision(id).unwrap().version), BY).unwrap();
+            assert!(matches!(store.decision(id), Err(StoreError::NotFound { .. })));
+            assert_eq!(newest(store.as_ref()).0.action.as_str(), "delete");
+            assert!(matches!(
+                store.delete_decision(id, None, BY),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        #[test]
+        fn a_decision_links_only_to_its_own_plans_packages_and_programmes() {
+            let (store, plan) = seeded();
+            let mut other = seed();
+            other.title = "Another plan".into();
+            let other = store.import_plan(&other, OnExisting::Refuse, BY).unwrap();
+            let foreign = store.list_work_packages(other, &query()).unwrap().items[0].id;
+            let foreign_programme = store.programmes(other).unwrap()[0].id;
+            let before = audit_count(store.as_ref());
+            let refused = store.create_decision(
+                plan,
+                &decision_input("2007-03-14", "Link abroad", vec![foreign], vec![]),
+                BY,
+            );
+            assert!(
+                matches!(refused, Err(StoreError::Invalid { field: "work_package_ids", .. })),
+                "{refused:?}"
+            );
+            let refused = store.create_decision(
+                plan,
+                &decision_input("2007-03-14", "Link abroad", vec![], vec![foreign_programme]),
+                BY,
+            );
+            assert!(
+                matches!(refused, Err(StoreError::Invalid { field: "programme_ids", .. })),
+                "{refused:?}"
+            );
+            let refused = store.create_decision(
+                plan,
+                &decision_input(
+                    "2007-03-14",
+                    "Link nowhere",
+                    vec![waymark_store::WorkPackageId(999_999)],
+                    vec![],
+                ),
+                BY,
+            );
+            assert!(matches!(refused, Err(StoreError::Invalid { .. })), "{refused:?}");
+            assert!(matches!(
+                store.create_decision(PlanId(999), &decision_input("2007-03-14", "x", vec![], vec![]), BY),
+                Err(StoreError::NotFound { .. })
+            ));
+            // Nothing stored, nothing audited.
+            assert!(store.decisions(plan, None).unwrap().is_empty());
+            assert_eq!(audit_count(store.as_ref()), before);
+            // A change is held to the same rule.
+            let id = store
+                .create_decision(plan, &decision_input("2007-03-14", "Mine", vec![], vec![]), BY)
+                .unwrap();
+            let moved = store.change_decision(
+                id,
+                None,
+                &mut |d| {
+                    let mut input = waymark_store::DecisionInput::from(d);
+                    input.work_packages = vec![foreign];
+                    Some(input)
+                },
+                BY,
+            );
+            assert!(matches!(moved, Err(StoreError::Invalid { field: "work_package_ids", .. })));
+            assert!(store.decision(id).unwrap().work_packages.is_empty());
+        }
+
+        #[test]
+        fn the_decision_log_is_newest_first_and_searchable() {
+            let (store, plan) = seeded();
+            let older = store
+                .create_decision(plan, &decision_input("2006-11-01", "Fund the 100% e-CAF pilot", vec![], vec![]), BY)
+                .unwrap();
+            let newer = store
+                .create_decision(plan, &decision_input("2007-05-20", "Close the ISA project", vec![], vec![]), BY)
+                .unwrap();
+            let same_day = store
+                .create_decision(plan, &decision_input("2007-05-20", "Review the Child Concern Pathway", vec![], vec![]), BY)
+                .unwrap();
+            let ids = |q: Option<&str>| -> Vec<_> {
+                let q = q.map(|q| q.parse::<waymark_core::search::SearchText>().unwrap());
+                store.decisions(plan, q.as_ref()).unwrap().into_iter().map(|d| d.id).collect()
+            };
+            assert_eq!(ids(None), vec![same_day, newer, older]);
+            assert_eq!(ids(Some("isa")), vec![newer]);
+            // Every word must be there, in any of the texts (rationale, who decided).
+            assert_eq!(ids(Some("pilot safeguarding")), vec![older]);
+            assert_eq!(ids(Some("strategy group")).len(), 3);
+            assert_eq!(ids(Some("pilot isa")), Vec::<waymark_store::DecisionId>::new());
+            // LIKE's own characters are matched as themselves.
+            assert_eq!(ids(Some("100%")), vec![older]);
+            assert_eq!(ids(Some("e-CAF")), vec![older]);
+            assert_eq!(ids(Some("a_b")), Vec::<waymark_store::DecisionId>::new());
+            // Updated from its file, the plan keeps its log; imported in its
+            // place, the plan is new and the old log goes with the old plan.
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let linked = store
+                .create_decision(plan, &decision_input("2007-06-01", "Keep it", vec![first], vec![]), BY)
+                .unwrap();
+            let mut newer = seed();
+            newer.sections[0].work_packages[0].title = "Renamed".into();
+            store
+                .update_from_file(plan, &newer, &waymark_store::UpdateOptions::default(), BY)
+                .unwrap();
+            assert_eq!(ids(None).len(), 4);
+            assert_eq!(store.decision(linked).unwrap().work_packages[0].id, first);
+            assert_eq!(store.decision(linked).unwrap().work_packages[0].title, "Renamed");
+            let replaced = store.import_plan(&seed(), OnExisting::Replace, BY).unwrap();
+            assert!(store.decisions(replaced, None).unwrap().is_empty());
+            assert!(matches!(
+                store.decisions(PlanId(999), None),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        #[test]
+        fn only_managers_and_above_record_decisions() {
+            let (store, plan) = seeded();
+            let input = decision_input("2007-03-14", "Adopt e-CAF", vec![], vec![]);
+            for role in [Role::Viewer, Role::Contributor] {
+                let (_, who) = account(
+                    store.as_ref(),
+                    &format!("{role}@council.gov.uk"),
+                    "Someone",
+                    role,
+                    &[],
+                );
+                let before = audit_count(store.as_ref());
+                let refused = store.create_decision(plan, &input, &who);
+                assert!(matches!(refused, Err(StoreError::Forbidden { .. })), "{role}: {refused:?}");
+                assert_eq!(audit_count(store.as_ref()), before);
+            }
+            assert!(matches!(
+                store.create_decision(plan, &input, &Actor::Anonymous),
+                Err(StoreError::SignInRequired)
+            ));
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            let id = store.create_decision(plan, &input, &manager).unwrap();
+            assert_eq!(newest(store.as_ref()).0.actor.display, "Manager");
+            let (_, viewer) = account(store.as_ref(), "v2@council.gov.uk", "Viewer", Role::Viewer, &[]);
+            assert!(matches!(
+                store.delete_decision(id, None, &viewer),
+                Err(StoreError::Forbidden { .. })
+            ));
+            assert!(matches!(
+                store.change_decision(id, None, &mut |d| Some(d.into()), &viewer),
+                Err(StoreError::Forbidden { .. })
+            ));
+            store.delete_decision(id, None, &manager).unwrap();
+        }
     };
 }
 
@@ -2767,6 +3013,7 @@ mod sqlite {
                  DROP TABLE server_secret;
                  ALTER TABLE work_package DROP COLUMN progress_note;
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
+                 DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
                  PRAGMA user_version = 2;",
             )
             .unwrap();
@@ -2804,6 +3051,7 @@ mod sqlite {
                  DROP TABLE server_secret;
                  ALTER TABLE work_package DROP COLUMN progress_note;
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
+                 DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
                  PRAGMA user_version = 4;",
             )
             .unwrap();
@@ -2851,6 +3099,7 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN progress_note;
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  INSERT INTO work_package_search (work_package_search) VALUES ('rebuild');
+                 DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
                  PRAGMA user_version = 7;",
             )
             .unwrap();

@@ -5,8 +5,9 @@ use waymark_core::import::{parse_delivery, parse_influences};
 use waymark_core::limits::{self, LimitError};
 use waymark_core::{Date, InfluenceCode, Progress, QuarterConvention, Rag, RelatedKind, Status};
 use waymark_store::{
-    InfluenceRow, PlanInput, PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeRow, RelatedItemId,
-    RelatedItemRow, SectionId, SectionRow, WorkPackageDetail, WorkPackageInput,
+    DecisionInput, DecisionRow, InfluenceRow, PlanInput, PlanSummary, ProgrammeId, ProgrammeInput,
+    ProgrammeRow, RelatedItemId, RelatedItemRow, SectionId, SectionRow, WorkPackageDetail,
+    WorkPackageInput,
 };
 
 use crate::error::FieldError;
@@ -136,6 +137,226 @@ impl From<&ProgrammeRow> for ProgrammeFields {
             name: Some(g.name.clone()),
             priority: Some(g.priority.to_string()),
             description: Some(g.description.clone()),
+        }
+    }
+}
+
+crate::form! {
+    /// A decision of the plan's decision log: its page's form, the API's
+    /// body (a PATCH's fields left out stay as they are).
+    pub struct DecisionFields {
+        /// The day it was decided, YYYY-MM-DD.
+        date: Field::formatted("Date")
+            .required("Enter the date of the decision, such as 2007-03-14")
+            .always_set(),
+        /// The meeting it was taken at.
+        meeting: Field::text(limits::DECISION_MEETING, "Meeting")
+            .required("Enter the meeting the decision was taken at")
+            .always_set(),
+        /// What was decided.
+        text: Field::text(limits::DECISION_TEXT, "Decision")
+            .required("Enter the decision")
+            .always_set(),
+        rationale: Field::text(limits::DECISION_RATIONALE, "Rationale (optional)"),
+        /// Who decided: the group, or a person.
+        decided_by: Field::text(limits::DECISION_DECIDED_BY, "Decided by")
+            .required("Enter who decided: the group, or a person")
+            .always_set(),
+    }
+    extra {
+        /// Ids of the plan's work packages the decision concerns. Left out:
+        /// none on a create, unchanged on a change.
+        work_package_ids: Option<Vec<i64>>,
+        /// Ids of the plan's programmes the decision concerns. Left out:
+        /// none on a create, unchanged on a change.
+        programme_ids: Option<Vec<i64>>,
+    }
+}
+
+/// The JSON names of a decision's id lists.
+const DECISION_LINKS: [&str; 2] = ["work_package_ids", "programme_ids"];
+
+impl DecisionFields {
+    /// A JSON body: the declared fields as [`Form::from_json`] reads them,
+    /// and the id lists as arrays of whole numbers.
+    pub fn from_json_body(body: &axum::body::Bytes) -> Result<Self, crate::error::ApiError> {
+        use serde_json::Value;
+        let mut object: serde_json::Map<String, Value> = crate::api::parse_body(body)?;
+        let mut errors = Vec::new();
+        let mut lists: [Option<Vec<i64>>; 2] = [None, None];
+        for (name, list) in DECISION_LINKS.iter().zip(lists.iter_mut()) {
+            match object.remove(*name) {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(items)) => match items.iter().map(Value::as_i64).collect() {
+                    Some(ids) => *list = Some(ids),
+                    None => errors.push(FieldError::new(name, "give ids as whole numbers")),
+                },
+                Some(_) => errors.push(FieldError::new(name, "give a list of ids")),
+            }
+        }
+        let rest = serde_json::to_vec(&object)
+            .map_err(|e| crate::error::ApiError::Internal(format!("cannot re-read a body: {e}")))?;
+        let mut fields = match <Self as Form>::from_json(&axum::body::Bytes::from(rest)) {
+            Ok(fields) if errors.is_empty() => fields,
+            Ok(_) => return Err(crate::error::ApiError::Validation(errors)),
+            Err(crate::error::ApiError::Validation(more)) => {
+                errors.extend(more);
+                return Err(crate::error::ApiError::Validation(errors));
+            }
+            Err(other) => return Err(other),
+        };
+        let [work_package_ids, programme_ids] = lists;
+        fields.work_package_ids = work_package_ids;
+        fields.programme_ids = programme_ids;
+        Ok(fields)
+    }
+
+    /// A posted form: the declared fields, and the ticked packages and
+    /// programmes (checkboxes of those names, one pair each). A value that
+    /// is not a number is an error beside its list.
+    pub fn from_posted(pairs: &[(String, String)]) -> (Self, Vec<FieldError>) {
+        let mut fields = Self::from_pairs(pairs);
+        let mut errors = Vec::new();
+        let mut lists: [Vec<i64>; 2] = [Vec::new(), Vec::new()];
+        for (name, list) in DECISION_LINKS.iter().zip(lists.iter_mut()) {
+            for (_, v) in pairs.iter().filter(|(k, _)| k == name) {
+                match v.trim().parse() {
+                    Ok(id) => list.push(id),
+                    Err(_) if !errors.iter().any(|e: &FieldError| e.field == *name) => {
+                        errors.push(FieldError::new(name, "Choose from the list"));
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        let [work_package_ids, programme_ids] = lists;
+        fields.work_package_ids = Some(work_package_ids);
+        fields.programme_ids = Some(programme_ids);
+        (fields, errors)
+    }
+}
+
+impl Form for DecisionFields {
+    type Input = DecisionInput;
+
+    fn checked(&self) -> Result<DecisionInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let date = match self.text("date").parse::<Date>() {
+            Ok(date) => match limits::check_decision_date(date) {
+                Ok(()) => Some(date),
+                Err(e) => {
+                    errors.push(e.into());
+                    None
+                }
+            },
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "date",
+                    "Enter a real date written YYYY-MM-DD, such as 2007-03-14",
+                ));
+                None
+            }
+        };
+        for (name, list) in DECISION_LINKS
+            .iter()
+            .zip([&self.work_package_ids, &self.programme_ids])
+        {
+            if list
+                .as_ref()
+                .is_some_and(|l| l.len() > limits::MAX_DECISION_LINKS)
+            {
+                errors.push(FieldError::new(
+                    name,
+                    format!(
+                        "A decision can link to at most {} of these",
+                        limits::MAX_DECISION_LINKS
+                    ),
+                ));
+            }
+        }
+        match date {
+            Some(date) if errors.is_empty() => Ok(DecisionInput {
+                date,
+                meeting: self.text("meeting"),
+                text: self.text("text"),
+                rationale: self.text("rationale"),
+                decided_by: self.text("decided_by"),
+                work_packages: ids(&self.work_package_ids)
+                    .map(waymark_store::WorkPackageId)
+                    .collect(),
+                programmes: ids(&self.programme_ids).map(ProgrammeId).collect(),
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// The lists go after the declared fields, packages first.
+    fn place(field: &str) -> usize {
+        let end = crate::form::position::<Self>("decided_by");
+        match field {
+            "work_package_ids" => end.saturating_add(2),
+            "programme_ids" => end.saturating_add(4),
+            other => crate::form::position::<Self>(other),
+        }
+    }
+
+    /// The declared fields given in `patch`, and its lists when given.
+    fn overlay(mut self, mut patch: Self) -> Self {
+        use crate::form::Fields as _;
+        for field in <Self as crate::form::Fields>::FIELDS {
+            let given = patch.slot(field.name).and_then(Option::take);
+            if given.is_some()
+                && let Some(slot) = self.slot(field.name)
+            {
+                *slot = given;
+            }
+        }
+        if patch.work_package_ids.is_some() {
+            self.work_package_ids = patch.work_package_ids;
+        }
+        if patch.programme_ids.is_some() {
+            self.programme_ids = patch.programme_ids;
+        }
+        self
+    }
+}
+
+/// The query parameters of the decision log: the API refuses any other name.
+pub const DECISION_QUERY: &[&str] = &["q"];
+
+/// The decision log's search from its query (`q`); empty or left out: the
+/// whole log. Text over the limit, or with no word in it, is an error on `q`.
+pub fn decision_search(
+    pairs: &[(String, String)],
+) -> Result<Option<waymark_core::search::SearchText>, Vec<FieldError>> {
+    let Some((_, v)) = pairs.iter().find(|(k, _)| k == "q") else {
+        return Ok(None);
+    };
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let bad = |m: String| vec![FieldError::new("q", m)];
+    limits::SEARCH_TEXT.check(v).map_err(|e| bad(e.message))?;
+    v.parse()
+        .map(Some)
+        .map_err(|e| bad(format!("{e}; type a word to look for")))
+}
+
+fn ids(list: &Option<Vec<i64>>) -> impl Iterator<Item = i64> + '_ {
+    list.iter().flatten().copied()
+}
+
+impl From<&DecisionRow> for DecisionFields {
+    fn from(d: &DecisionRow) -> Self {
+        DecisionFields {
+            date: Some(d.date.to_string()),
+            meeting: Some(d.meeting.clone()),
+            text: Some(d.text.clone()),
+            rationale: Some(d.rationale.clone()),
+            decided_by: Some(d.decided_by.clone()),
+            work_package_ids: Some(d.work_packages.iter().map(|w| w.id.0).collect()),
+            programme_ids: Some(d.programmes.iter().map(|p| p.id.0).collect()),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod config;
+mod decisions;
 
 /// mimalloc rather than glibc's allocator: under load the server allocates on
 /// database threads and frees on async threads, which glibc handles poorly
@@ -152,6 +153,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: accounts::TokenCommand,
+    },
+    /// Record and list the plan's decisions (the decision log).
+    Decision {
+        #[command(subcommand)]
+        command: decisions::DecisionCommand,
     },
 }
 
@@ -312,6 +318,11 @@ fn run() -> Result<()> {
         Command::Token { command } => {
             let store = open_store(&settings.db)?;
             accounts::token(store.as_ref(), command, &cli_actor())
+        }
+        Command::Decision { command } => {
+            let store = open_store(&settings.db)?;
+            let pick = |plan| pick_plan(store.as_ref(), plan);
+            decisions::decision(store.as_ref(), pick, command, &cli_actor())
         }
         Command::Plans => {
             let store = open_store(&settings.db)?;

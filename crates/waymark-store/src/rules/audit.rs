@@ -8,8 +8,8 @@ use waymark_core::audit::{self, ActorKind, Changes, Entity, Event, FieldChange, 
 
 use super::PlanTx;
 use crate::{
-    AccountId, Actor, DependencyId, PlanId, ProgrammeId, RelatedItemId, Result, SectionId,
-    StoreError, TokenId, WorkPackageId,
+    AccountId, Actor, DecisionId, DependencyId, PlanId, ProgrammeId, RelatedItemId, Result,
+    SectionId, StoreError, TokenId, WorkPackageId,
 };
 
 /// One record a write changes, as the audit names it.
@@ -24,11 +24,13 @@ pub(crate) enum Subject {
     Dependency(DependencyId),
     Account(AccountId),
     Token(TokenId),
+    Decision(DecisionId),
 }
 
 impl Subject {
     /// The entity kind: `plan`, `section`, `work_package`, `influence`,
-    /// `related_item`, `programme`, `dependency`, `account`, `api_token`.
+    /// `related_item`, `programme`, `dependency`, `account`, `api_token`,
+    /// `decision`.
     pub(crate) fn kind(&self) -> &'static str {
         match self {
             Subject::Plan(_) => "plan",
@@ -40,6 +42,7 @@ impl Subject {
             Subject::Dependency(_) => "dependency",
             Subject::Account(_) => "account",
             Subject::Token(_) => "api_token",
+            Subject::Decision(_) => "decision",
         }
     }
 
@@ -55,6 +58,7 @@ impl Subject {
             Subject::Dependency(_) => "dependency",
             Subject::Account(_) => "account",
             Subject::Token(_) => "API token",
+            Subject::Decision(_) => "decision",
         }
     }
 
@@ -71,6 +75,7 @@ impl Subject {
             Subject::Dependency(id) => id.to_string(),
             Subject::Account(id) => id.to_string(),
             Subject::Token(id) => id.to_string(),
+            Subject::Decision(id) => id.to_string(),
         }
     }
 }
@@ -86,6 +91,7 @@ pub const ENTITY_KINDS: &[&str] = &[
     "dependency",
     "account",
     "api_token",
+    "decision",
 ];
 
 /// Every action an entry may name ([`record`] and the writes' `Audited`), for
@@ -268,6 +274,7 @@ mod tests {
             Subject::Dependency(DependencyId(1)),
             Subject::Account(AccountId(1)),
             Subject::Token(TokenId(1)),
+            Subject::Decision(DecisionId(1)),
         ];
         let kinds: Vec<&str> = subjects.iter().map(Subject::kind).collect();
         assert_eq!(kinds, ENTITY_KINDS);

@@ -11,6 +11,7 @@
 
 pub(crate) mod access;
 pub(crate) mod audit;
+pub(crate) mod decisions;
 pub(crate) mod dependencies;
 pub(crate) mod import;
 pub(crate) mod packages;
@@ -24,8 +25,8 @@ use waymark_core::{
 };
 
 use crate::{
-    AccountId, DependencyId, PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result,
-    SectionId, StoreError, TokenId, Version, WorkPackageId,
+    AccountId, DecisionId, DecisionInput, DependencyId, PlanId, PlanInput, ProgrammeId,
+    ProgrammeInput, RelatedItemId, Result, SectionId, StoreError, TokenId, Version, WorkPackageId,
 };
 
 /// The version check of a check-and-change or a delete, inside its
@@ -265,6 +266,16 @@ pub(crate) trait PlanTx {
     ) -> Result<DependencyId>;
     /// `false` if there was none.
     fn delete_dependency(&mut self, id: DependencyId) -> Result<bool>;
+
+    /// The plan a decision belongs to, if there is one.
+    fn decision_plan(&mut self, id: DecisionId) -> Result<Option<PlanId>>;
+    /// A decision's own fields (its links are set apart), recorded now.
+    fn insert_decision(&mut self, plan: PlanId, input: &DecisionInput) -> Result<DecisionId>;
+    fn set_decision(&mut self, id: DecisionId, input: &DecisionInput) -> Result<()>;
+    /// Replace a decision's packages and programmes with the input's.
+    fn set_decision_links(&mut self, id: DecisionId, input: &DecisionInput) -> Result<()>;
+    /// `false` if there was none.
+    fn delete_decision(&mut self, id: DecisionId) -> Result<bool>;
 
     /// A record's version; `None` when there is no such record.
     fn version(&mut self, subject: &audit::Subject) -> Result<Option<Version>>;

@@ -89,6 +89,26 @@ pub(super) fn snapshot(c: &Connection, subject: &Subject) -> Result<Option<Snaps
             fields.push((field.to_string(), Some(list.join("; "))));
         }
     }
+    if let Subject::Decision(id) = subject {
+        for (field, sql) in [
+            (
+                "work_packages",
+                "SELECT wp.ref FROM decision_work_package l JOIN work_package wp ON wp.id = l.work_package_id
+                 WHERE l.decision_id = ? ORDER BY wp.section_position, wp.position",
+            ),
+            (
+                "programmes",
+                "SELECT p.name FROM decision_programme l JOIN programme p ON p.id = l.programme_id
+                 WHERE l.decision_id = ? ORDER BY p.position",
+            ),
+        ] {
+            let list: Vec<String> = c
+                .prepare_cached(sql)?
+                .query_map([id.0], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            fields.push((field.to_string(), Some(list.join("; "))));
+        }
+    }
     Ok(Some(snapshot_of(fields)))
 }
 
@@ -110,6 +130,7 @@ pub(super) fn locate(
         Subject::Dependency(id) => ("dependency", "id = ?", vec![id.0.into()]),
         Subject::Account(id) => ("account", "id = ?", vec![id.0.into()]),
         Subject::Token(id) => ("api_token", "id = ?", vec![id.0.into()]),
+        Subject::Decision(id) => ("decision", "id = ?", vec![id.0.into()]),
     }
 }
 

@@ -46,6 +46,11 @@ const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
         include_str!("../../migrations/sqlite/0008_as_written.sql"),
         None,
     ),
+    (
+        10,
+        include_str!("../../migrations/sqlite/0010_decisions.sql"),
+        None,
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

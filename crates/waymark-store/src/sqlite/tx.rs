@@ -15,8 +15,8 @@ use crate::rules::access::AccountAccess;
 use crate::rules::audit::Subject;
 use crate::rules::{InfluenceId, PackagePlace, PackageRecord, PlanTx, SectionPlace};
 use crate::{
-    AccountId, DependencyId, PlanId, PlanInput, ProgrammeId, ProgrammeInput, RelatedItemId, Result,
-    SectionId, StoreError, TokenId, Version, WorkPackageId,
+    AccountId, DecisionId, DecisionInput, DependencyId, PlanId, PlanInput, ProgrammeId,
+    ProgrammeInput, RelatedItemId, Result, SectionId, StoreError, TokenId, Version, WorkPackageId,
 };
 
 /// One write transaction's connection, as the rules see it.
@@ -799,6 +799,80 @@ impl PlanTx for SqliteTx<'_> {
         Ok(self
             .c
             .prepare_cached("DELETE FROM dependency WHERE id = ?")?
+            .execute([id.0])?
+            > 0)
+    }
+
+    fn decision_plan(&mut self, id: DecisionId) -> Result<Option<PlanId>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT plan_id FROM decision WHERE id = ?")?
+            .query_row([id.0], |r| r.get(0).map(PlanId))
+            .optional()?)
+    }
+
+    fn insert_decision(&mut self, plan: PlanId, d: &DecisionInput) -> Result<DecisionId> {
+        let stamp = self.stamp()?;
+        self.c
+            .prepare_cached(
+                "INSERT INTO decision (plan_id, date, meeting, text, rationale, decided_by, created_ms, version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )?
+            .execute(params![
+                plan.0,
+                d.date.to_string(),
+                d.meeting,
+                d.text,
+                d.rationale,
+                d.decided_by,
+                super::now_ms(),
+                stamp
+            ])?;
+        Ok(DecisionId(self.c.last_insert_rowid()))
+    }
+
+    fn set_decision(&mut self, id: DecisionId, d: &DecisionInput) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "UPDATE decision SET date = ?, meeting = ?, text = ?, rationale = ?, decided_by = ? WHERE id = ?",
+            )?
+            .execute(params![
+                d.date.to_string(),
+                d.meeting,
+                d.text,
+                d.rationale,
+                d.decided_by,
+                id.0
+            ])?;
+        Ok(())
+    }
+
+    fn set_decision_links(&mut self, id: DecisionId, d: &DecisionInput) -> Result<()> {
+        self.c
+            .prepare_cached("DELETE FROM decision_work_package WHERE decision_id = ?")?
+            .execute([id.0])?;
+        self.c
+            .prepare_cached("DELETE FROM decision_programme WHERE decision_id = ?")?
+            .execute([id.0])?;
+        let mut ins = self.c.prepare_cached(
+            "INSERT OR IGNORE INTO decision_work_package (decision_id, work_package_id) VALUES (?, ?)",
+        )?;
+        for wp in &d.work_packages {
+            ins.execute(params![id.0, wp.0])?;
+        }
+        let mut ins = self.c.prepare_cached(
+            "INSERT OR IGNORE INTO decision_programme (decision_id, programme_id) VALUES (?, ?)",
+        )?;
+        for p in &d.programmes {
+            ins.execute(params![id.0, p.0])?;
+        }
+        Ok(())
+    }
+
+    fn delete_decision(&mut self, id: DecisionId) -> Result<bool> {
+        Ok(self
+            .c
+            .prepare_cached("DELETE FROM decision WHERE id = ?")?
             .execute([id.0])?
             > 0)
     }

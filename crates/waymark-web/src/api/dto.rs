@@ -567,3 +567,84 @@ impl From<waymark_core::audit::StoredEntry> for AuditEntry {
         }
     }
 }
+
+/// A package a decision links to.
+#[derive(Serialize, ToSchema)]
+pub struct PackageLinkDto {
+    pub id: i64,
+    /// `10.2.1`, or `#6.1` for a package of an unnumbered section.
+    pub reference: String,
+    pub title: String,
+}
+
+/// A decision of the plan's decision log.
+#[derive(Serialize, ToSchema)]
+pub struct DecisionDto {
+    pub id: i64,
+    pub plan_id: i64,
+    /// The day it was decided, YYYY-MM-DD.
+    pub date: String,
+    pub meeting: String,
+    /// What was decided.
+    pub text: String,
+    pub rationale: String,
+    /// Who decided: the group, or a person.
+    pub decided_by: String,
+    /// When it was recorded in Waymark (RFC 3339, UTC).
+    pub recorded_at: String,
+    /// The packages it concerns, in plan order.
+    pub work_packages: Vec<PackageLinkDto>,
+    /// The programmes it concerns.
+    pub programmes: Vec<ProgrammeRefDto>,
+    /// The record's version, as its `ETag` gives it (`"12"`): send it back in
+    /// `If-Match` to change or delete the record.
+    pub version: i64,
+}
+
+impl From<waymark_store::DecisionRow> for DecisionDto {
+    fn from(d: waymark_store::DecisionRow) -> Self {
+        let recorded_at =
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(d.created_ms) * 1_000_000)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_else(|| d.created_ms.to_string());
+        DecisionDto {
+            id: d.id.0,
+            plan_id: d.plan_id.0,
+            date: d.date.to_string(),
+            meeting: d.meeting,
+            text: d.text,
+            rationale: d.rationale,
+            decided_by: d.decided_by,
+            recorded_at,
+            work_packages: d
+                .work_packages
+                .into_iter()
+                .map(|w| PackageLinkDto {
+                    id: w.id.0,
+                    reference: w.reference,
+                    title: w.title,
+                })
+                .collect(),
+            programmes: d
+                .programmes
+                .into_iter()
+                .map(|p| ProgrammeRefDto {
+                    id: p.id.0,
+                    name: p.name,
+                    priority: p.priority,
+                })
+                .collect(),
+            version: d.version.0,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DecisionList {
+    /// Newest first: by date, then the latest recorded.
+    pub items: Vec<DecisionDto>,
+}

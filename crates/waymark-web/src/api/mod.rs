@@ -3,6 +3,7 @@
 //! handlers' annotations.
 
 mod audit;
+mod decisions;
 mod dependencies;
 pub mod dto;
 pub mod etag;
@@ -63,6 +64,11 @@ use crate::error::{ApiError, FieldError};
         dependencies::list,
         dependencies::create,
         dependencies::delete_one,
+        decisions::list,
+        decisions::create,
+        decisions::get_one,
+        decisions::update,
+        decisions::delete_one,
         audit::list,
         me::me,
     ),
@@ -125,6 +131,11 @@ pub(crate) fn routes() -> crate::Routes {
         .get("/api/v1/plans/{id}/dependencies", dependencies::list)
         .post("/api/v1/plans/{id}/dependencies", dependencies::create)
         .delete("/api/v1/dependencies/{id}", dependencies::delete_one)
+        .get("/api/v1/plans/{id}/decisions", decisions::list)
+        .post("/api/v1/plans/{id}/decisions", decisions::create)
+        .get("/api/v1/decisions/{id}", decisions::get_one)
+        .patch("/api/v1/decisions/{id}", decisions::update)
+        .delete("/api/v1/decisions/{id}", decisions::delete_one)
         .get("/api/v1/audit", audit::list)
         .any("/api", not_found)
         .any("/api/{*rest}", not_found)
@@ -146,6 +157,7 @@ pub fn query_parameters(route: &str) -> &'static [&'static str] {
         "/api/v1/plans/{id}/work-packages" => crate::input::WORK_PACKAGE_QUERY,
         "/api/v1/plans/{id}/export" => plans::EXPORT_QUERY,
         "/api/v1/audit" => crate::input::AUDIT_QUERY,
+        "/api/v1/plans/{id}/decisions" => crate::input::DECISION_QUERY,
         _ => &[],
     }
 }

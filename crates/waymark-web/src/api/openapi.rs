@@ -11,8 +11,8 @@ use waymark_core::{Rag, Status, limits};
 use super::ApiDoc;
 use crate::form::{Field, Fields, Kind};
 use crate::input::{
-    DIRECTIONS, InfluenceFields, InfluenceMergeFields, PER_PAGE_MAX, PlanFields, ProgrammeFields,
-    RelatedItemFields, SORT_KEYS, SectionFields, WorkPackageFields,
+    DIRECTIONS, DecisionFields, InfluenceFields, InfluenceMergeFields, PER_PAGE_MAX, PlanFields,
+    ProgrammeFields, RelatedItemFields, SORT_KEYS, SectionFields, WorkPackageFields,
 };
 
 const METHODS: [&str; 8] = [
@@ -102,7 +102,7 @@ fn problem_content() -> Value {
 
 /// Request bodies (by schema name) and the declarations their handlers read
 /// them with ([`crate::form`]).
-fn bodies() -> [(&'static str, &'static [Field]); 8] {
+fn bodies() -> [(&'static str, &'static [Field]); 9] {
     [
         ("WorkPackageFields", WorkPackageFields::FIELDS),
         ("PlanPatch", PlanFields::FIELDS),
@@ -112,6 +112,7 @@ fn bodies() -> [(&'static str, &'static [Field]); 8] {
         ("InfluencePatch", InfluenceFields::FIELDS),
         ("RelatedItemPatch", RelatedItemFields::FIELDS),
         ("InfluenceMerge", InfluenceMergeFields::FIELDS),
+        ("DecisionFields", DecisionFields::FIELDS),
     ]
 }
 
@@ -273,6 +274,21 @@ fn request_constraints(doc: &mut Value) {
         "pattern": format!("^({})?$", limits::PACKAGE_NUMBER_PATTERN.trim_start_matches('^').trim_end_matches('$')),
         "description": "Number within the section; left out, null or empty: the next free number."
     });
+    // A decision's date; a create needs every field that has no default.
+    constrain(
+        doc,
+        "DecisionFields",
+        "date",
+        json!({"type": "string", "format": "date", "pattern": "^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\\s*$"}),
+    );
+    doc["components"]["schemas"]["DecisionFields"]["additionalProperties"] = json!(false);
+    create_schema(
+        doc,
+        "DecisionFields",
+        "NewDecision",
+        &["date", "meeting", "text", "decided_by"],
+        ("/api/v1/plans/{id}/decisions", "post"),
+    );
     // The export answers in the format asked for.
     doc["paths"]["/api/v1/plans/{id}/export"]["get"]["responses"]["200"]["content"] = json!({
         "application/json": {"schema": {}},
@@ -286,7 +302,7 @@ fn request_constraints(doc: &mut Value) {
 /// operations on that resource, so clients and schemathesis' stateful phase
 /// can follow them.
 fn links(doc: &mut Value) {
-    let table: [(&str, &str, &str, &str, &[&str]); 5] = [
+    let table: [(&str, &str, &str, &str, &[&str]); 6] = [
         (
             "/api/v1/plans/{id}/work-packages",
             "post",
@@ -300,6 +316,13 @@ fn links(doc: &mut Value) {
             "201",
             "$response.body#/id",
             &["getProgramme", "updateProgramme", "deleteProgramme"],
+        ),
+        (
+            "/api/v1/plans/{id}/decisions",
+            "post",
+            "201",
+            "$response.body#/id",
+            &["getDecision", "updateDecision", "deleteDecision"],
         ),
         (
             "/api/v1/plans/{id}/dependencies",
@@ -326,6 +349,7 @@ fn links(doc: &mut Value) {
                 "listProgrammes",
                 "listRelatedItems",
                 "listDependencies",
+                "listDecisions",
             ],
         ),
     ];

@@ -6,6 +6,7 @@ mod assets;
 mod audit;
 mod auth;
 mod csrf;
+mod decisions;
 mod error;
 mod form;
 mod import;
@@ -120,6 +121,13 @@ pub(crate) fn routes(state: &AppState) -> Routes {
             "/work-packages/{id}/dependencies/{dependency}/delete",
             work_packages::remove_dependency,
         )
+        .get("/plans/{id}/decisions", decisions::log)
+        .get("/plans/{id}/decisions/new", decisions::new_form)
+        .post("/plans/{id}/decisions/new", decisions::create)
+        .get("/decisions/{id}/edit", decisions::edit_form)
+        .post("/decisions/{id}/edit", decisions::update)
+        .get("/decisions/{id}/delete", decisions::delete_form)
+        .post("/decisions/{id}/delete", decisions::delete)
         .get("/admin/audit", audit::page)
         .get("/admin/audit/verify", audit::verify)
         .map(|r| {

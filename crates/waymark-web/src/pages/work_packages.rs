@@ -93,6 +93,8 @@ struct PackagePage {
     /// The caller may change this package (a contributor who owns it; the
     /// layout says whether they may change the whole plan).
     may_edit: bool,
+    /// The decisions that concern it, newest first.
+    decisions: Vec<super::decisions::PackageDecision>,
 }
 
 /// One audit entry as the package page lists it.
@@ -244,6 +246,7 @@ impl PackagePage {
             dependency_error: None,
             predecessor: String::new(),
             history: history.into_iter().map(HistoryView::from).collect(),
+            decisions: Vec::new(),
         }
     }
 }
@@ -327,6 +330,7 @@ pub async fn show(
 ) -> Result<Response, HtmlError> {
     let (detail, plan, candidates, titles, history) = load_package(&state, id).await?;
     let mut page = PackagePage::new(&detail, &plan, candidates, &titles, history, csrf);
+    page.decisions = super::decisions::of_package(&state, detail.row.id).await?;
     page.may_edit = can.identity().decide(
         waymark_core::access::Action::EditWorkPackage,
         state.access.anonymous_read,
@@ -390,6 +394,7 @@ pub async fn add_dependency(
     };
     let (detail, plan, candidates, titles, history) = load_package(&state, id).await?;
     let mut page = PackagePage::new(&detail, &plan, candidates, &titles, history, csrf);
+    page.decisions = super::decisions::of_package(&state, detail.row.id).await?;
     page.dependency_error = Some(crate::error::capitalise(&message));
     page.predecessor = typed;
     if let Some(choices) = page.candidates.as_mut() {

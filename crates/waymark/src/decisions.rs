@@ -1,0 +1,188 @@
+//! `waymark decision …`: the plan's decision log from the command line, which
+//! records as the operating-system user who runs it (`Actor::Cli`). The
+//! fields are checked by the same declarations the web form and the API use
+//! (`waymark_web::input::DecisionFields`); packages are named by reference
+//! and programmes by name, as the plan writes them.
+
+use anyhow::{Result, anyhow, bail};
+use clap::Subcommand;
+use waymark_store::{Actor, PlanId, PlanStore, WorkPackageQuery};
+use waymark_web::form::Form;
+use waymark_web::input::{DecisionFields, decision_search};
+
+#[derive(Subcommand)]
+pub enum DecisionCommand {
+    /// Record a decision and print its id.
+    Add {
+        /// The plan (needed when the database holds several).
+        #[arg(long)]
+        plan: Option<i64>,
+        /// The day it was decided, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// The meeting it was taken at.
+        #[arg(long)]
+        meeting: String,
+        /// What was decided.
+        #[arg(long)]
+        text: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        rationale: String,
+        /// Who decided: the group, or a person.
+        #[arg(long, default_value = "ICT Strategy Group")]
+        decided_by: String,
+        /// A work package it concerns, by reference (`10.2.1`); repeat for more.
+        #[arg(long = "package")]
+        packages: Vec<String>,
+        /// A programme it concerns, by name; repeat for more.
+        #[arg(long = "programme")]
+        programmes: Vec<String>,
+    },
+    /// List the decision log, newest first: id, date, meeting, who decided,
+    /// the decision, and the references of its packages.
+    List {
+        /// The plan (needed when the database holds several).
+        #[arg(long)]
+        plan: Option<i64>,
+        /// Only decisions holding every word of this text.
+        #[arg(long)]
+        search: Option<String>,
+    },
+}
+
+pub fn decision(
+    store: &dyn PlanStore,
+    plan: impl FnOnce(Option<i64>) -> Result<PlanId>,
+    command: DecisionCommand,
+    by: &Actor,
+) -> Result<()> {
+    match command {
+        DecisionCommand::Add {
+            plan: chosen,
+            date,
+            meeting,
+            text,
+            rationale,
+            decided_by,
+            packages,
+            programmes,
+        } => {
+            let plan = plan(chosen)?;
+            let fields = DecisionFields {
+                date: Some(date),
+                meeting: Some(meeting),
+                text: Some(text),
+                rationale: Some(rationale),
+                decided_by: Some(decided_by),
+                work_package_ids: Some(package_ids(store, plan, &packages)?),
+                programme_ids: Some(programme_ids(store, plan, &programmes)?),
+            };
+            let input = fields.validate().map_err(|errors| {
+                let lines: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("  {}: {}", e.field, e.message))
+                    .collect();
+                anyhow!("the decision was not recorded:\n{}", lines.join("\n"))
+            })?;
+            let id = store.create_decision(plan, &input, by)?;
+            println!("{id}");
+            Ok(())
+        }
+        DecisionCommand::List {
+            plan: chosen,
+            search,
+        } => {
+            let plan = plan(chosen)?;
+            let pairs: Vec<(String, String)> =
+                search.into_iter().map(|q| ("q".to_string(), q)).collect();
+            let search = decision_search(&pairs).map_err(|errors| {
+                anyhow!(
+                    "{}",
+                    errors
+                        .first()
+                        .map_or("the search cannot be read", |e| e.message.as_str())
+                )
+            })?;
+            for d in store.decisions(plan, search.as_ref())? {
+                let refs: Vec<&str> = d
+                    .work_packages
+                    .iter()
+                    .map(|w| w.reference.as_str())
+                    .collect();
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    d.id,
+                    d.date,
+                    one_line(&d.meeting),
+                    one_line(&d.decided_by),
+                    one_line(&d.text),
+                    refs.join(" ")
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A text on one line of a tab-separated list.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The ids of the plan's packages with these references; one it does not
+/// have is an error naming it.
+fn package_ids(store: &dyn PlanStore, plan: PlanId, references: &[String]) -> Result<Vec<i64>> {
+    if references.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut all = Vec::new();
+    for page in 1.. {
+        let items = store
+            .list_work_packages(
+                plan,
+                &WorkPackageQuery {
+                    page,
+                    per_page: 500,
+                    ..Default::default()
+                },
+            )?
+            .items;
+        let last = items.len() < 500;
+        all.extend(items);
+        if last {
+            break;
+        }
+    }
+    references
+        .iter()
+        .map(|r| {
+            let wanted = r.trim();
+            match all.iter().find(|w| w.reference == wanted) {
+                Some(w) => Ok(w.id.0),
+                None => bail!("the plan has no work package {wanted}"),
+            }
+        })
+        .collect()
+}
+
+/// The ids of the plan's programmes with these names (any case).
+fn programme_ids(store: &dyn PlanStore, plan: PlanId, names: &[String]) -> Result<Vec<i64>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let programmes = store.programmes(plan)?;
+    names
+        .iter()
+        .map(|n| {
+            let wanted = n.trim();
+            match programmes
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(wanted))
+            {
+                Some(p) => Ok(p.id.0),
+                None => bail!("the plan has no programme named \"{wanted}\""),
+            }
+        })
+        .collect()
+}
