@@ -131,6 +131,17 @@ fn shown(text: &str) -> String {
     }
 }
 
+/// A plan frozen as a baseline's text (JSON of [`Plan`]: every section,
+/// package and field, the registers, programmes and dependencies).
+pub fn freeze(plan: &Plan) -> Result<String, serde_json::Error> {
+    serde_json::to_string(plan)
+}
+
+/// A baseline's text back as the plan it froze.
+pub fn thaw(text: &str) -> Result<Plan, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
 /// How many quarters a package's last delivery part moved from `then` to
 /// `now` (positive: later; negative: brought forward); `None` when either
 /// has no delivery quarter.
@@ -257,6 +268,19 @@ mod tests {
         assert_eq!(slip_quarters(&dated, &undated), None);
         assert_eq!(slip_quarters(&undated, &dated), None);
         assert_eq!(slip_quarters(&undated, &undated), None);
+    }
+
+    #[test]
+    fn a_frozen_plan_thaws_as_it_was() {
+        let mut p = plan(vec![package("1", "A", &["Q1 2027", "Q2 2027"])]);
+        p.sections[0].work_packages[0].owner = "Head of ICT".into();
+        p.sections[0].work_packages[0].influences = vec!["3.1.1".parse().unwrap()];
+        p.dependencies.push(Dependency {
+            predecessor: WorkPackageRef("10.1.1".into()),
+            successor: WorkPackageRef("10.1.1".into()),
+        });
+        assert_eq!(thaw(&freeze(&p).unwrap()).unwrap(), p);
+        assert!(thaw("{not json").is_err());
     }
 
     #[test]

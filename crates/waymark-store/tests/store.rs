@@ -2667,6 +2667,76 @@ macro_rules! store_suite {
                 Err(StoreError::NotFound { .. })
             ));
         }
+
+        #[test]
+        fn a_baseline_freezes_the_plan_as_it_was_and_lists_newest_first() {
+            let (store, plan) = seeded();
+            let before = store.load_plan(plan).unwrap();
+            let first = store.take_baseline(plan, "  Approved April  ", BY).unwrap();
+            // The plan changes after: a package's delivery moves two quarters.
+            let packages = store.list_work_packages(plan, &query()).unwrap().items;
+            let mut input = input_from(store.as_ref(), packages[0].id);
+            input.delivery = vec![waymark_core::DeliveryTarget { label: None, quarter: "Q2 2009".parse().unwrap() }];
+            input.delivery_as_written = String::new();
+            store.update_work_package(packages[0].id, &input, BY).unwrap();
+            let second = store.take_baseline(plan, "After the move", BY).unwrap();
+
+            let frozen = store.baseline(first).unwrap();
+            assert_eq!(frozen.plan, before, "the baseline holds the plan as it was");
+            assert_ne!(frozen.plan, store.load_plan(plan).unwrap());
+            assert_eq!(frozen.row.name, "Approved April", "the name is trimmed");
+            assert_eq!(frozen.row.plan_id, plan);
+            assert_eq!(frozen.row.taken_by, "command line");
+            assert_eq!(frozen.row.package_count, before.work_package_count() as u64);
+            assert_eq!(store.baseline(second).unwrap().plan, store.load_plan(plan).unwrap());
+
+            let list = store.baselines(plan).unwrap();
+            let names: Vec<&str> = list.iter().map(|b| b.name.as_str()).collect();
+            assert_eq!(names, vec!["After the move", "Approved April"]);
+            assert_eq!(list[1], frozen.row);
+
+            // Its audit entry names it, without the frozen plan.
+            let entries = store
+                .audit_entries(&AuditFilter { entity_kind: Some("baseline".into()), ..Default::default() }, 10)
+                .unwrap();
+            assert_eq!(entries.len(), 2);
+            let event = &entries[1].entry.event;
+            assert_eq!((event.action.as_str(), event.entity.id.as_str()), ("create", first.to_string().as_str()));
+            let fields: Vec<&str> = event.changes.as_slice().iter().map(|c| c.field.as_str()).collect();
+            assert!(fields.contains(&"name") && !fields.contains(&"plan_json"), "{fields:?}");
+
+            // A baseline goes with its plan.
+            store.delete_plan(plan, None, BY).unwrap();
+            assert!(matches!(store.baseline(first), Err(StoreError::NotFound { what: "baseline" })));
+            assert!(matches!(store.baselines(plan), Err(StoreError::NotFound { .. })));
+        }
+
+        #[test]
+        fn taking_a_baseline_needs_approve_and_a_good_name() {
+            let (store, plan) = seeded();
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            let (_, approver) = account(store.as_ref(), "a@council.gov.uk", "Approver", Role::Approver, &[]);
+            let entries = audit_count(store.as_ref());
+            assert!(matches!(store.take_baseline(plan, "Q1", &manager), Err(StoreError::Forbidden { .. })));
+            assert!(matches!(store.take_baseline(plan, "Q1", &Actor::Anonymous), Err(StoreError::SignInRequired)));
+            assert_eq!(audit_count(store.as_ref()), entries, "a refusal writes nothing");
+            assert!(store.baselines(plan).unwrap().is_empty());
+
+            let taken = store.take_baseline(plan, "Q1", &approver).unwrap();
+            assert_eq!(store.baseline(taken).unwrap().row.taken_by, "Approver");
+            for (name, field) in [("", "name"), ("   ", "name"), ("two\nlines", "name")] {
+                match store.take_baseline(plan, name, &approver) {
+                    Err(StoreError::Invalid { field: f, .. }) => assert_eq!(f, field, "{name:?}"),
+                    other => panic!("{name:?}: {other:?}"),
+                }
+            }
+            let long = "x".repeat(waymark_core::limits::BASELINE_NAME.max_chars + 1);
+            assert!(matches!(store.take_baseline(plan, &long, &approver), Err(StoreError::Invalid { field: "name", .. })));
+            assert!(matches!(store.take_baseline(plan, "q1", &approver), Err(StoreError::Conflict { field: "name", .. })));
+            assert!(matches!(store.take_baseline(PlanId(999), "Q2", &approver), Err(StoreError::NotFound { what: "plan" })));
+            assert!(matches!(store.baseline(waymark_store::BaselineId(999)), Err(StoreError::NotFound { .. })));
+            assert_eq!(store.baselines(plan).unwrap().len(), 1);
+        }
     };
 }
 

@@ -8,8 +8,8 @@ use waymark_core::audit::{self, ActorKind, Changes, Entity, Event, FieldChange, 
 
 use super::PlanTx;
 use crate::{
-    AccountId, Actor, DependencyId, PlanId, ProgrammeId, RelatedItemId, Result, SectionId,
-    StoreError, TokenId, WorkPackageId,
+    AccountId, Actor, BaselineId, DependencyId, PlanId, ProgrammeId, RelatedItemId, Result,
+    SectionId, StoreError, TokenId, WorkPackageId,
 };
 
 /// One record a write changes, as the audit names it.
@@ -24,6 +24,7 @@ pub(crate) enum Subject {
     Dependency(DependencyId),
     Account(AccountId),
     Token(TokenId),
+    Baseline(BaselineId),
 }
 
 impl Subject {
@@ -40,6 +41,7 @@ impl Subject {
             Subject::Dependency(_) => "dependency",
             Subject::Account(_) => "account",
             Subject::Token(_) => "api_token",
+            Subject::Baseline(_) => "baseline",
         }
     }
 
@@ -55,6 +57,7 @@ impl Subject {
             Subject::Dependency(_) => "dependency",
             Subject::Account(_) => "account",
             Subject::Token(_) => "API token",
+            Subject::Baseline(_) => "baseline",
         }
     }
 
@@ -71,6 +74,7 @@ impl Subject {
             Subject::Dependency(id) => id.to_string(),
             Subject::Account(id) => id.to_string(),
             Subject::Token(id) => id.to_string(),
+            Subject::Baseline(id) => id.to_string(),
         }
     }
 }
@@ -86,6 +90,7 @@ pub const ENTITY_KINDS: &[&str] = &[
     "dependency",
     "account",
     "api_token",
+    "baseline",
 ];
 
 /// Every action an entry may name ([`record`] and the writes' `Audited`), for
@@ -268,6 +273,7 @@ mod tests {
             Subject::Dependency(DependencyId(1)),
             Subject::Account(AccountId(1)),
             Subject::Token(TokenId(1)),
+            Subject::Baseline(BaselineId(1)),
         ];
         let kinds: Vec<&str> = subjects.iter().map(Subject::kind).collect();
         assert_eq!(kinds, ENTITY_KINDS);

@@ -32,6 +32,8 @@ const UNAUDITED: &[(&str, &str)] = &[
     ("account", "last_sign_in_ms"),
     ("api_token", "digest"),
     ("api_token", "last_used_ms"),
+    // A baseline's frozen plan is the plan as its own entries left it.
+    ("baseline", "plan_json"),
 ];
 
 /// A record's row as field → text (`NULL` is no field), plus, for a package,
@@ -110,6 +112,7 @@ pub(super) fn locate(
         Subject::Dependency(id) => ("dependency", "id = ?", vec![id.0.into()]),
         Subject::Account(id) => ("account", "id = ?", vec![id.0.into()]),
         Subject::Token(id) => ("api_token", "id = ?", vec![id.0.into()]),
+        Subject::Baseline(id) => ("baseline", "id = ?", vec![id.0.into()]),
     }
 }
 

@@ -46,6 +46,11 @@ const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
         include_str!("../../migrations/sqlite/0008_as_written.sql"),
         None,
     ),
+    (
+        9,
+        include_str!("../../migrations/sqlite/0009_baselines.sql"),
+        None,
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
