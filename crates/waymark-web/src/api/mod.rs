@@ -3,6 +3,7 @@
 //! handlers' annotations.
 
 mod audit;
+mod baselines;
 mod dependencies;
 pub mod dto;
 pub mod etag;
@@ -65,6 +66,10 @@ use crate::error::{ApiError, FieldError};
         dependencies::delete_one,
         audit::list,
         me::me,
+        baselines::list,
+        baselines::create,
+        baselines::get_one,
+        baselines::comparison,
     ),
     components(schemas(
         crate::error::Problem,
@@ -126,6 +131,16 @@ pub(crate) fn routes() -> crate::Routes {
         .post("/api/v1/plans/{id}/dependencies", dependencies::create)
         .delete("/api/v1/dependencies/{id}", dependencies::delete_one)
         .get("/api/v1/audit", audit::list)
+        .get("/api/v1/plans/{id}/baselines", baselines::list)
+        .post("/api/v1/plans/{id}/baselines", baselines::create)
+        .get(
+            "/api/v1/plans/{id}/baselines/{baseline_id}",
+            baselines::get_one,
+        )
+        .get(
+            "/api/v1/plans/{id}/baselines/{baseline_id}/comparison",
+            baselines::comparison,
+        )
         .any("/api", not_found)
         .any("/api/{*rest}", not_found)
         .map(|r| {

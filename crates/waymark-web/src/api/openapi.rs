@@ -11,8 +11,8 @@ use waymark_core::{Rag, Status, limits};
 use super::ApiDoc;
 use crate::form::{Field, Fields, Kind};
 use crate::input::{
-    DIRECTIONS, InfluenceFields, InfluenceMergeFields, PER_PAGE_MAX, PlanFields, ProgrammeFields,
-    RelatedItemFields, SORT_KEYS, SectionFields, WorkPackageFields,
+    BaselineFields, DIRECTIONS, InfluenceFields, InfluenceMergeFields, PER_PAGE_MAX, PlanFields,
+    ProgrammeFields, RelatedItemFields, SORT_KEYS, SectionFields, WorkPackageFields,
 };
 
 const METHODS: [&str; 8] = [
@@ -102,7 +102,7 @@ fn problem_content() -> Value {
 
 /// Request bodies (by schema name) and the declarations their handlers read
 /// them with ([`crate::form`]).
-fn bodies() -> [(&'static str, &'static [Field]); 8] {
+fn bodies() -> [(&'static str, &'static [Field]); 9] {
     [
         ("WorkPackageFields", WorkPackageFields::FIELDS),
         ("PlanPatch", PlanFields::FIELDS),
@@ -112,6 +112,7 @@ fn bodies() -> [(&'static str, &'static [Field]); 8] {
         ("InfluencePatch", InfluenceFields::FIELDS),
         ("RelatedItemPatch", RelatedItemFields::FIELDS),
         ("InfluenceMerge", InfluenceMergeFields::FIELDS),
+        ("BaselineFields", BaselineFields::FIELDS),
     ]
 }
 
