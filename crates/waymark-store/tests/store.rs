@@ -2837,6 +2837,7 @@ mod sqlite {
                  DROP TABLE server_secret;
                  ALTER TABLE work_package DROP COLUMN progress_note;
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
+                 DROP TABLE baseline;
                  PRAGMA user_version = 2;",
             )
             .unwrap();
@@ -2874,6 +2875,7 @@ mod sqlite {
                  DROP TABLE server_secret;
                  ALTER TABLE work_package DROP COLUMN progress_note;
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
+                 DROP TABLE baseline;
                  PRAGMA user_version = 4;",
             )
             .unwrap();
@@ -2921,6 +2923,7 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN progress_note;
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  INSERT INTO work_package_search (work_package_search) VALUES ('rebuild');
+                 DROP TABLE baseline;
                  PRAGMA user_version = 7;",
             )
             .unwrap();
@@ -2952,6 +2955,31 @@ mod sqlite {
             ("Waiting for the zeppelin", "When the airship lands")
         );
         assert_eq!((search("zeppelin"), search("airship")), (1, 1));
+    }
+
+    #[test]
+    fn the_upgrade_adds_baselines() {
+        let dir =
+            std::env::temp_dir().join(format!("waymark-store-baselines-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("old.db");
+        let path = path.to_str().unwrap();
+        let plan = {
+            let store = waymark_store::open(path).unwrap();
+            store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap()
+        };
+        {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch("DROP TABLE baseline; PRAGMA user_version = 8;")
+                .unwrap();
+        }
+        let store = waymark_store::open(path).unwrap();
+        assert!(store.baselines(plan).unwrap().is_empty());
+        let id = store.take_baseline(plan, "After the upgrade", BY).unwrap();
+        assert_eq!(
+            store.baseline(id).unwrap().plan,
+            store.load_plan(plan).unwrap()
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The `waymark` binary: wires the CLI to the core, the store and the web layer.
 
 mod accounts;
+mod baselines;
 mod config;
 
 /// mimalloc rather than glibc's allocator: under load the server allocates on
@@ -152,6 +153,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: accounts::TokenCommand,
+    },
+    /// Take a plan's baselines, list them, and compare the plan with one.
+    Baseline {
+        #[command(subcommand)]
+        command: baselines::BaselineCommand,
     },
 }
 
@@ -312,6 +318,10 @@ fn run() -> Result<()> {
         Command::Token { command } => {
             let store = open_store(&settings.db)?;
             accounts::token(store.as_ref(), command, &cli_actor())
+        }
+        Command::Baseline { command } => {
+            let store = open_store(&settings.db)?;
+            baselines::baseline(store.as_ref(), command, &cli_actor())
         }
         Command::Plans => {
             let store = open_store(&settings.db)?;
