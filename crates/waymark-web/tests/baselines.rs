@@ -321,3 +321,65 @@ fn the_baseline_pages_take_list_and_compare() {
     let missing = approver.get(&format!("{page}/999999"));
     assert_eq!(missing.status, 404);
 }
+
+#[test]
+fn the_timeline_draws_a_baseline_beside_the_bars() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let timeline = format!("/plans/{plan}/timeline");
+    // No baseline yet: no control.
+    assert!(!b.get(&timeline).body.contains("Compare with a baseline"));
+
+    let plan_id_typed = waymark_store::PlanId(plan.parse().unwrap());
+    let cli = waymark_store::Actor::Cli {
+        user: String::new(),
+    };
+    let taken = server
+        .store
+        .take_baseline(plan_id_typed, "Agreed", &cli)
+        .unwrap();
+    let package = common::package_id(&mut b, &plan, "10.1.1");
+    deliver(&server, package.parse().unwrap(), "Q2 2007");
+
+    let plain = b.get(&timeline).body;
+    assert!(
+        plain.contains("<label class=\"label\" for=\"baseline\">Compare with a baseline</label>")
+    );
+    assert!(!plain.contains("baseline-bar"));
+
+    let drawn = b.get(&format!("{timeline}?baseline={taken}"));
+    assert_eq!(drawn.status, 200, "{}", drawn.body);
+    let body = &drawn.body;
+    assert!(
+        body.contains("class=\"baseline-bar\""),
+        "the bars then are drawn"
+    );
+    assert!(
+        body.contains("Delivery at baseline “Agreed”"),
+        "the key says so"
+    );
+    assert!(
+        body.contains("<th scope=\"col\">Delivery at “Agreed”</th>"),
+        "and the table"
+    );
+    assert!(
+        body.contains("<td class=\"nowrap\">Q4 2006</td>"),
+        "10.1.1 then"
+    );
+    assert!(body.contains(&format!(
+        "<option value=\"{taken}\" selected>Agreed</option>"
+    )));
+
+    // Not a baseline of this plan: said beside the control, nothing drawn of it.
+    for wrong in ["999999", "soon"] {
+        let refused = b.get(&format!("{timeline}?baseline={wrong}"));
+        assert_eq!(refused.status, 400, "{wrong}");
+        assert!(
+            refused
+                .body
+                .contains("Choose a baseline of this plan from the list")
+        );
+        assert!(!refused.body.contains("class=\"baseline-bar\""));
+    }
+}
