@@ -363,10 +363,15 @@ fn the_timeline_draws_a_baseline_beside_the_bars() {
         body.contains("<th scope=\"col\">Delivery at “Agreed”</th>"),
         "and the table"
     );
-    assert!(
-        body.contains("<td class=\"nowrap\">Q4 2006</td>"),
-        "10.1.1 then"
-    );
+    let row = common::must_find(body, "<td class=\"nowrap\">10.1.1</td>", "10.1.1's row");
+    let row = &row[..row.find("</tr>").unwrap()];
+    let now = row
+        .find("<td class=\"nowrap\">Q2 2007</td>")
+        .expect("its delivery now");
+    let then = row
+        .find("<td class=\"nowrap\">Q4 2006</td>")
+        .expect("its delivery then");
+    assert!(now < then, "now, then the baseline's: {row}");
     assert!(body.contains(&format!(
         "<option value=\"{taken}\" selected>Agreed</option>"
     )));
