@@ -432,6 +432,15 @@ before(async () => {
     const me = await api('/api/v1/me');
     assert.equal(me.email, EMAIL, `WAYMARK_TOKEN is ${me.email}'s, not ${EMAIL}'s`);
     ids.account = Number(me.id);
+    // A baseline to compare with (the CI account is an administrator, who may take one).
+    const taken = await fetch(`${BASE}/api/v1/plans/${PLAN}/baselines`, {
+        method: 'POST',
+        headers: withToken({ 'content-type': 'application/json', accept: 'application/json' }),
+        body: JSON.stringify({ name: `Browser tests ${Date.now()}` }),
+    });
+    const takenBody = await taken.text();
+    assert.equal(taken.status, 201, `taking a baseline answered ${taken.status}: ${takenBody.slice(0, 300)}`);
+    ids.baseline = Number(JSON.parse(takenBody).id);
 });
 
 after(async () => {
@@ -1177,8 +1186,10 @@ describe('page families: axe-core (WCAG 2.2 AA), headings, tables, skip link, 39
         ['user', `/admin/users/${ids.account}`],
         ['import', '/plans/import'],
         ['update-plan', `/plans/${PLAN}/update`],
+        ['baselines', `/plans/${PLAN}/baselines`],
+        ['baseline', `/plans/${PLAN}/baselines/${ids.baseline}`],
     ];
-    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings', 'sections', 'edit-section', 'delete-section', 'merge-influence', 'delete-influence', 'merge-related-item', 'delete-related-item', 'audit', 'audit-verify', 'change-password', 'users', 'user', 'import', 'update-plan'];
+    const names = ['home', 'overview', 'work-package', 'edit-work-package', 'new-work-package', 'delete-work-package', 'influences', 'influence', 'related-items', 'related-item', 'timeline', 'priorities', 'edit-programme', 'delete-programme', 'plan-settings', 'sections', 'edit-section', 'delete-section', 'merge-influence', 'delete-influence', 'merge-related-item', 'delete-related-item', 'audit', 'audit-verify', 'change-password', 'users', 'user', 'import', 'update-plan', 'baselines', 'baseline'];
     for (const name of names) {
         test(name, async () => {
             const [, pagePath] = families().find(([n]) => n === name);

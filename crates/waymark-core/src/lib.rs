@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod baseline;
 pub mod check;
 pub mod export;
 pub mod identity;

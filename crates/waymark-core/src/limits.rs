@@ -170,6 +170,8 @@ pub const ACCOUNT_EMAIL: TextField = line("email", "email address", 254);
 pub const ACCOUNT_NAME: TextField = line("name", "name", NAME_CHARS);
 /// An API token's name ("Nightly export").
 pub const TOKEN_NAME: TextField = line("name", "token name", 100);
+/// A baseline's name ("Approved April 2027").
+pub const BASELINE_NAME: TextField = line("name", "baseline name", NAME_CHARS);
 /// Shortest password (NCSC and NIST SP 800-63B: length over composition rules).
 pub const PASSWORD_MIN_CHARS: usize = 12;
 /// Longest password (hashing a megabyte is work an attacker chooses).
@@ -208,6 +210,7 @@ pub const TEXT_FIELDS: &[(&str, TextField)] = &[
     ("account", ACCOUNT_EMAIL),
     ("account", ACCOUNT_NAME),
     ("API token", TOKEN_NAME),
+    ("baseline", BASELINE_NAME),
 ];
 
 /// The limits as a Markdown table (`docs/limits.md` holds it).

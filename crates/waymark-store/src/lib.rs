@@ -46,7 +46,8 @@ id_type!(
     DependencyId,
     AccountId,
     TokenId,
-    DecisionId
+    DecisionId,
+    BaselineId
 );
 
 /// A record's version: a number that changes whenever one of the record's
@@ -649,6 +650,28 @@ pub struct DependencyRow {
     pub successor: WorkPackageRow,
 }
 
+/// A baseline as lists show it: a named, frozen copy of a plan, taken by
+/// an approver, never edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaselineRow {
+    pub id: BaselineId,
+    pub plan_id: PlanId,
+    pub name: String,
+    /// When it was taken, as Unix milliseconds.
+    pub taken_at_ms: i64,
+    /// Who took it, as the audit names them.
+    pub taken_by: String,
+    /// How many work packages the plan held then.
+    pub package_count: u64,
+}
+
+/// A baseline with the plan as it was when taken.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    pub row: BaselineRow,
+    pub plan: Plan,
+}
+
 /// Package × influence links for a page of packages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Traceability {
@@ -995,6 +1018,15 @@ pub trait PlanStore: AccountStore + Send + Sync {
         expected: Option<Version>,
         by: &Actor,
     ) -> Result<()>;
+
+    /// Freeze the plan as it is now under `name` (needs `approve`; the name
+    /// is required, one line, within its limit, and not another baseline's
+    /// of the plan).
+    fn take_baseline(&self, plan: PlanId, name: &str, by: &Actor) -> Result<BaselineId>;
+    /// A plan's baselines, newest first.
+    fn baselines(&self, plan: PlanId) -> Result<Vec<BaselineRow>>;
+    /// A baseline and the plan it froze.
+    fn baseline(&self, id: BaselineId) -> Result<Baseline>;
 
     /// Audit entries the filter lets through, newest first, at most `limit`
     /// (see [`AuditFilter`] for where a page starts).

@@ -37,13 +37,13 @@ use crate::rules;
 use crate::rules::access::Need;
 use crate::rules::audit::{Audited, Subject};
 use crate::{
-    Actor, AuditFilter, BackendError, DecisionId, DecisionInput, DecisionRow, DependencyId,
-    DependencyLink, DependencyRow, FilterOptions, InfluenceOption, InfluenceRow, OnExisting, Page,
-    PlanId, PlanInput, PlanPart, PlanStore, PlanSummary, ProgrammeId, ProgrammeInput,
-    ProgrammeOption, ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow, RelatedRef, Result,
-    SectionChange, SectionId, SectionMove, SectionOption, SectionRow, StoreError, Traceability,
-    UpdateOptions, Version, WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery,
-    WorkPackageRow,
+    Actor, AuditFilter, BackendError, Baseline, BaselineId, BaselineRow, DecisionId, DecisionInput,
+    DecisionRow, DependencyId, DependencyLink, DependencyRow, FilterOptions, InfluenceOption,
+    InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore, PlanSummary,
+    ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow, RelatedItemId,
+    RelatedItemRow, RelatedRef, Result, SectionChange, SectionId, SectionMove, SectionOption,
+    SectionRow, StoreError, Traceability, UpdateOptions, Version, WorkPackageDetail, WorkPackageId,
+    WorkPackageInput, WorkPackageQuery, WorkPackageRow,
 };
 
 /// Most rows a register page lists for one influence or related item.
@@ -533,6 +533,20 @@ impl SqliteStore {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
+}
+
+/// A baseline's row as `baseline_row` reads it.
+const BASELINE_COLUMNS: &str = "id, plan_id, name, taken_at_ms, taken_by, package_count";
+
+fn baseline_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BaselineRow> {
+    Ok(BaselineRow {
+        id: BaselineId(r.get(0)?),
+        plan_id: PlanId(r.get(1)?),
+        name: r.get(2)?,
+        taken_at_ms: r.get(3)?,
+        taken_by: r.get(4)?,
+        package_count: r.get::<_, i64>(5)?.max(0) as u64,
+    })
 }
 
 /// Now, in milliseconds since 1970 (an audit entry's time).
@@ -1745,6 +1759,44 @@ impl PlanStore for SqliteStore {
     ) -> Result<()> {
         self.delete(by, Subject::Dependency(id), expected, |tx| {
             rules::dependencies::delete(tx, id)
+        })
+    }
+
+    fn take_baseline(&self, plan: PlanId, name: &str, by: &Actor) -> Result<BaselineId> {
+        self.write_as(
+            by,
+            &Need::Action(waymark_core::access::Action::Approve),
+            Audited::Create(|id: &BaselineId| Subject::Baseline(*id)),
+            |tx| rules::baselines::take(&mut SqliteTx::new(tx), plan, name, now_ms(), by),
+        )
+    }
+
+    fn baselines(&self, plan: PlanId) -> Result<Vec<BaselineRow>> {
+        self.read(|c| {
+            plan_row(c, plan)?;
+            let rows = c
+                .prepare_cached(&format!(
+                    "SELECT {BASELINE_COLUMNS} FROM baseline WHERE plan_id = ? ORDER BY taken_at_ms DESC, id DESC"
+                ))?
+                .query_map([plan.0], baseline_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+    }
+
+    fn baseline(&self, id: BaselineId) -> Result<Baseline> {
+        self.read(|c| {
+            let (row, text): (BaselineRow, String) = c
+                .prepare_cached(&format!(
+                    "SELECT {BASELINE_COLUMNS}, plan_json FROM baseline WHERE id = ?"
+                ))?
+                .query_row([id.0], |r| Ok((baseline_row(r)?, r.get(6)?)))
+                .optional()?
+                .ok_or(StoreError::NotFound { what: "baseline" })?;
+            let plan = waymark_core::baseline::thaw(&text).map_err(|e| {
+                StoreError::Corrupt(format!("baseline {id} does not hold a plan: {e}"))
+            })?;
+            Ok(Baseline { row, plan })
         })
     }
 

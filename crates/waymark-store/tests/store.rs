@@ -2913,6 +2913,76 @@ macro_rules! store_suite {
             ));
             store.delete_decision(id, None, &manager).unwrap();
         }
+
+        #[test]
+        fn a_baseline_freezes_the_plan_as_it_was_and_lists_newest_first() {
+            let (store, plan) = seeded();
+            let before = store.load_plan(plan).unwrap();
+            let first = store.take_baseline(plan, "  Approved April  ", BY).unwrap();
+            // The plan changes after: a package's delivery moves two quarters.
+            let packages = store.list_work_packages(plan, &query()).unwrap().items;
+            let mut input = input_from(store.as_ref(), packages[0].id);
+            input.delivery = vec![waymark_core::DeliveryTarget { label: None, quarter: "Q2 2009".parse().unwrap() }];
+            input.delivery_as_written = String::new();
+            store.update_work_package(packages[0].id, &input, BY).unwrap();
+            let second = store.take_baseline(plan, "After the move", BY).unwrap();
+
+            let frozen = store.baseline(first).unwrap();
+            assert_eq!(frozen.plan, before, "the baseline holds the plan as it was");
+            assert_ne!(frozen.plan, store.load_plan(plan).unwrap());
+            assert_eq!(frozen.row.name, "Approved April", "the name is trimmed");
+            assert_eq!(frozen.row.plan_id, plan);
+            assert_eq!(frozen.row.taken_by, "command line");
+            assert_eq!(frozen.row.package_count, before.work_package_count() as u64);
+            assert_eq!(store.baseline(second).unwrap().plan, store.load_plan(plan).unwrap());
+
+            let list = store.baselines(plan).unwrap();
+            let names: Vec<&str> = list.iter().map(|b| b.name.as_str()).collect();
+            assert_eq!(names, vec!["After the move", "Approved April"]);
+            assert_eq!(list[1], frozen.row);
+
+            // Its audit entry names it, without the frozen plan.
+            let entries = store
+                .audit_entries(&AuditFilter { entity_kind: Some("baseline".into()), ..Default::default() }, 10)
+                .unwrap();
+            assert_eq!(entries.len(), 2);
+            let event = &entries[1].entry.event;
+            assert_eq!((event.action.as_str(), event.entity.id.as_str()), ("create", first.to_string().as_str()));
+            let fields: Vec<&str> = event.changes.as_slice().iter().map(|c| c.field.as_str()).collect();
+            assert!(fields.contains(&"name") && !fields.contains(&"plan_json"), "{fields:?}");
+
+            // A baseline goes with its plan.
+            store.delete_plan(plan, None, BY).unwrap();
+            assert!(matches!(store.baseline(first), Err(StoreError::NotFound { what: "baseline" })));
+            assert!(matches!(store.baselines(plan), Err(StoreError::NotFound { .. })));
+        }
+
+        #[test]
+        fn taking_a_baseline_needs_approve_and_a_good_name() {
+            let (store, plan) = seeded();
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            let (_, approver) = account(store.as_ref(), "a@council.gov.uk", "Approver", Role::Approver, &[]);
+            let entries = audit_count(store.as_ref());
+            assert!(matches!(store.take_baseline(plan, "Q1", &manager), Err(StoreError::Forbidden { .. })));
+            assert!(matches!(store.take_baseline(plan, "Q1", &Actor::Anonymous), Err(StoreError::SignInRequired)));
+            assert_eq!(audit_count(store.as_ref()), entries, "a refusal writes nothing");
+            assert!(store.baselines(plan).unwrap().is_empty());
+
+            let taken = store.take_baseline(plan, "Q1", &approver).unwrap();
+            assert_eq!(store.baseline(taken).unwrap().row.taken_by, "Approver");
+            for (name, field) in [("", "name"), ("   ", "name"), ("two\nlines", "name")] {
+                match store.take_baseline(plan, name, &approver) {
+                    Err(StoreError::Invalid { field: f, .. }) => assert_eq!(f, field, "{name:?}"),
+                    other => panic!("{name:?}: {other:?}"),
+                }
+            }
+            let long = "x".repeat(waymark_core::limits::BASELINE_NAME.max_chars + 1);
+            assert!(matches!(store.take_baseline(plan, &long, &approver), Err(StoreError::Invalid { field: "name", .. })));
+            assert!(matches!(store.take_baseline(plan, "q1", &approver), Err(StoreError::Conflict { field: "name", .. })));
+            assert!(matches!(store.take_baseline(PlanId(999), "Q2", &approver), Err(StoreError::NotFound { what: "plan" })));
+            assert!(matches!(store.baseline(waymark_store::BaselineId(999)), Err(StoreError::NotFound { .. })));
+            assert_eq!(store.baselines(plan).unwrap().len(), 1);
+        }
     };
 }
 
@@ -3014,6 +3084,7 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN progress_note;
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
+                 DROP TABLE baseline;
                  PRAGMA user_version = 2;",
             )
             .unwrap();
@@ -3052,6 +3123,7 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN progress_note;
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
+                 DROP TABLE baseline;
                  PRAGMA user_version = 4;",
             )
             .unwrap();
@@ -3100,6 +3172,7 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  INSERT INTO work_package_search (work_package_search) VALUES ('rebuild');
                  DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
+                 DROP TABLE baseline;
                  PRAGMA user_version = 7;",
             )
             .unwrap();
@@ -3131,6 +3204,35 @@ mod sqlite {
             ("Waiting for the zeppelin", "When the airship lands")
         );
         assert_eq!((search("zeppelin"), search("airship")), (1, 1));
+    }
+
+    #[test]
+    fn the_upgrade_adds_baselines() {
+        let dir =
+            std::env::temp_dir().join(format!("waymark-store-baselines-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("old.db");
+        let path = path.to_str().unwrap();
+        let plan = {
+            let store = waymark_store::open(path).unwrap();
+            store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap()
+        };
+        {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch(
+                "DROP TABLE baseline; DROP TABLE decision_programme;
+                 DROP TABLE decision_work_package; DROP TABLE decision;
+                 PRAGMA user_version = 8;",
+            )
+            .unwrap();
+        }
+        let store = waymark_store::open(path).unwrap();
+        assert!(store.baselines(plan).unwrap().is_empty());
+        let id = store.take_baseline(plan, "After the upgrade", BY).unwrap();
+        assert_eq!(
+            store.baseline(id).unwrap().plan,
+            store.load_plan(plan).unwrap()
+        );
     }
 
     #[test]

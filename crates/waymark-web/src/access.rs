@@ -278,6 +278,8 @@ permissions! {
     ViewAudit => ViewAudit,
     ManageUsers => ManageUsers,
     ManageTokens => ManageTokens,
+    /// Take baselines (the governance issue's approvals).
+    Approve => Approve,
 }
 
 /// The caller, allowed to do `P`. Every handler takes one: it is how a

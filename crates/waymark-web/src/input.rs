@@ -362,6 +362,22 @@ impl From<&DecisionRow> for DecisionFields {
 }
 
 crate::form! {
+    /// A baseline's name: the form that takes one, the API's body.
+    pub struct BaselineFields {
+        name: Field::text(limits::BASELINE_NAME, "Name").required("Enter a name for the baseline"),
+    }
+}
+
+impl Form for BaselineFields {
+    /// The name, trimmed.
+    type Input = String;
+
+    fn checked(&self) -> Result<String, Vec<FieldError>> {
+        Ok(self.text("name"))
+    }
+}
+
+crate::form! {
     /// A related item's name and kind: its page's form, the API's PATCH body.
     #[schema(as = RelatedItemPatch)]
     pub struct RelatedItemFields {

@@ -187,6 +187,7 @@ fn concrete(pattern: &str, ids: &Ids) -> String {
         .replace("{id}", &id.to_string())
         .replace("{code}", &ids.influence)
         .replace("{dependency}", &ids.dependency.to_string())
+        .replace("{baseline_id}", "0")
         .replace("{*rest}", "nothing-here")
 }
 

@@ -1,6 +1,7 @@
 //! The `waymark` binary: wires the CLI to the core, the store and the web layer.
 
 mod accounts;
+mod baselines;
 mod config;
 mod decisions;
 
@@ -158,6 +159,11 @@ enum Command {
     Decision {
         #[command(subcommand)]
         command: decisions::DecisionCommand,
+    },
+    /// Take a plan's baselines, list them, and compare the plan with one.
+    Baseline {
+        #[command(subcommand)]
+        command: baselines::BaselineCommand,
     },
 }
 
@@ -323,6 +329,10 @@ fn run() -> Result<()> {
             let store = open_store(&settings.db)?;
             let pick = |plan| pick_plan(store.as_ref(), plan);
             decisions::decision(store.as_ref(), pick, command, &cli_actor())
+        }
+        Command::Baseline { command } => {
+            let store = open_store(&settings.db)?;
+            baselines::baseline(store.as_ref(), command, &cli_actor())
         }
         Command::Plans => {
             let store = open_store(&settings.db)?;

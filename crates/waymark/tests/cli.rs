@@ -1263,3 +1263,66 @@ fn decisions_are_recorded_and_listed_from_the_command_line() {
     let audit = text(&waymark(&dir, &["audit", "list", "--entity", "decision"]));
     assert_eq!(audit.matches("\tcreate decision:").count(), 2, "{audit}");
 }
+
+#[test]
+fn baselines_are_taken_listed_and_compared() {
+    let dir = temp_dir("baselines");
+    let plan = dir.join("plan.csv");
+    std::fs::write(
+        &plan,
+        "Section,Work package,Estimated delivery,Owner\n\
+         10.1 Core,1. Finance system,Q4 2026,Jo\n\
+         10.1 Core,2. Email,Q1 2027,Sam\n",
+    )
+    .unwrap();
+    let out = waymark(&dir, &["import", plan.to_str().unwrap(), "--title", "Plan"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = waymark(&dir, &["baseline", "take", "--name", "Agreed"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Took baseline 1 of plan 1."),
+        "{}",
+        text(&out)
+    );
+    let out = waymark(&dir, &["baseline", "take", "--name", " "]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("Enter a name for the baseline"),
+        "{}",
+        text(&out)
+    );
+    let list = stdout(&waymark(&dir, &["baseline", "list"]));
+    assert!(list.starts_with("1\tAgreed\t"), "{list}");
+    assert!(list.contains("\tcommand line\t2 work packages"), "{list}");
+
+    // The plan moves on: the finance system three quarters later, a new package.
+    let next = dir.join("next.csv");
+    std::fs::write(
+        &next,
+        "Section,Work package,Estimated delivery,Owner\n\
+         10.1 Core,1. Finance system,Q3 2027,Jo\n\
+         10.1 Core,2. Email,Q1 2027,Sam\n\
+         10.1 Core,3. Intranet,Q3 2027,Sam\n",
+    )
+    .unwrap();
+    let out = waymark(&dir, &["import", next.to_str().unwrap(), "--update"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = waymark(&dir, &["baseline", "compare", "--baseline", "1"]);
+    let report = text(&out);
+    assert!(out.status.success(), "{report}");
+    for expected in [
+        "Plan 1 against baseline 1 \"Agreed\"",
+        "1 added, 0 removed, 1 changed, 1 unchanged; 1 later, 0 brought forward",
+        "added 10.1.3: Intranet",
+        "  delivery: Q4 2026 -> Q3 2027",
+        "slip 10.1.1: Q4 2026 -> Q3 2027 (3 quarters later)",
+    ] {
+        assert!(
+            report.contains(expected),
+            "missing {expected:?} in:\n{report}"
+        );
+    }
+    let out = waymark(&dir, &["baseline", "compare", "--baseline", "9"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("no baseline 9"), "{}", text(&out));
+}

@@ -8,8 +8,8 @@ use waymark_core::audit::{self, ActorKind, Changes, Entity, Event, FieldChange, 
 
 use super::PlanTx;
 use crate::{
-    AccountId, Actor, DecisionId, DependencyId, PlanId, ProgrammeId, RelatedItemId, Result,
-    SectionId, StoreError, TokenId, WorkPackageId,
+    AccountId, Actor, BaselineId, DecisionId, DependencyId, PlanId, ProgrammeId, RelatedItemId,
+    Result, SectionId, StoreError, TokenId, WorkPackageId,
 };
 
 /// One record a write changes, as the audit names it.
@@ -25,6 +25,7 @@ pub(crate) enum Subject {
     Account(AccountId),
     Token(TokenId),
     Decision(DecisionId),
+    Baseline(BaselineId),
 }
 
 impl Subject {
@@ -43,6 +44,7 @@ impl Subject {
             Subject::Account(_) => "account",
             Subject::Token(_) => "api_token",
             Subject::Decision(_) => "decision",
+            Subject::Baseline(_) => "baseline",
         }
     }
 
@@ -59,6 +61,7 @@ impl Subject {
             Subject::Account(_) => "account",
             Subject::Token(_) => "API token",
             Subject::Decision(_) => "decision",
+            Subject::Baseline(_) => "baseline",
         }
     }
 
@@ -76,6 +79,7 @@ impl Subject {
             Subject::Account(id) => id.to_string(),
             Subject::Token(id) => id.to_string(),
             Subject::Decision(id) => id.to_string(),
+            Subject::Baseline(id) => id.to_string(),
         }
     }
 }
@@ -92,6 +96,7 @@ pub const ENTITY_KINDS: &[&str] = &[
     "account",
     "api_token",
     "decision",
+    "baseline",
 ];
 
 /// Every action an entry may name ([`record`] and the writes' `Audited`), for
@@ -275,6 +280,7 @@ mod tests {
             Subject::Account(AccountId(1)),
             Subject::Token(TokenId(1)),
             Subject::Decision(DecisionId(1)),
+            Subject::Baseline(BaselineId(1)),
         ];
         let kinds: Vec<&str> = subjects.iter().map(Subject::kind).collect();
         assert_eq!(kinds, ENTITY_KINDS);

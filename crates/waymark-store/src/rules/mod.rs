@@ -11,6 +11,7 @@
 
 pub(crate) mod access;
 pub(crate) mod audit;
+pub(crate) mod baselines;
 pub(crate) mod decisions;
 pub(crate) mod dependencies;
 pub(crate) mod import;
@@ -25,7 +26,7 @@ use waymark_core::{
 };
 
 use crate::{
-    AccountId, DecisionId, DecisionInput, DependencyId, PlanId, PlanInput, ProgrammeId,
+    AccountId, BaselineId, DecisionId, DecisionInput, DependencyId, PlanId, PlanInput, ProgrammeId,
     ProgrammeInput, RelatedItemId, Result, SectionId, StoreError, TokenId, Version, WorkPackageId,
 };
 
@@ -107,6 +108,17 @@ pub(crate) struct PackageRecord<'a> {
     pub progress_note: &'a str,
     pub actual_delivery: Option<Date>,
     pub related_items_manual: bool,
+}
+
+/// A baseline as stored: its plan frozen as text ([`waymark_core::baseline::freeze`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NewBaseline<'a> {
+    pub plan: PlanId,
+    pub name: &'a str,
+    pub taken_at_ms: i64,
+    pub taken_by: &'a str,
+    pub package_count: u64,
+    pub frozen: &'a str,
 }
 
 /// The primitive reads and writes a rule needs, inside one transaction of
@@ -276,6 +288,10 @@ pub(crate) trait PlanTx {
     fn set_decision_links(&mut self, id: DecisionId, input: &DecisionInput) -> Result<()>;
     /// `false` if there was none.
     fn delete_decision(&mut self, id: DecisionId) -> Result<bool>;
+    /// The baseline of a plan with this name (compared without regard to case).
+    fn baseline_named(&mut self, plan: PlanId, name: &str) -> Result<Option<BaselineId>>;
+    /// A baseline: the plan frozen (as text), never changed after.
+    fn insert_baseline(&mut self, baseline: &NewBaseline<'_>) -> Result<BaselineId>;
 
     /// A record's version; `None` when there is no such record.
     fn version(&mut self, subject: &audit::Subject) -> Result<Option<Version>>;

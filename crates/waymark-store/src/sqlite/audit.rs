@@ -32,6 +32,8 @@ const UNAUDITED: &[(&str, &str)] = &[
     ("account", "last_sign_in_ms"),
     ("api_token", "digest"),
     ("api_token", "last_used_ms"),
+    // A baseline's frozen plan is the plan as its own entries left it.
+    ("baseline", "plan_json"),
 ];
 
 /// A record's row as field → text (`NULL` is no field), plus, for a package,
@@ -131,6 +133,7 @@ pub(super) fn locate(
         Subject::Account(id) => ("account", "id = ?", vec![id.0.into()]),
         Subject::Token(id) => ("api_token", "id = ?", vec![id.0.into()]),
         Subject::Decision(id) => ("decision", "id = ?", vec![id.0.into()]),
+        Subject::Baseline(id) => ("baseline", "id = ?", vec![id.0.into()]),
     }
 }
 

@@ -47,6 +47,11 @@ const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
         None,
     ),
     (
+        9,
+        include_str!("../../migrations/sqlite/0009_baselines.sql"),
+        None,
+    ),
+    (
         10,
         include_str!("../../migrations/sqlite/0010_decisions.sql"),
         None,

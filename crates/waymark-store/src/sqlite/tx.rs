@@ -13,9 +13,9 @@ use waymark_core::{Dependency, Influence, InfluenceCode, Plan, Programme, Rag, R
 use super::{final_quarter, index_search, sort_key, unindex_search};
 use crate::rules::access::AccountAccess;
 use crate::rules::audit::Subject;
-use crate::rules::{InfluenceId, PackagePlace, PackageRecord, PlanTx, SectionPlace};
+use crate::rules::{InfluenceId, NewBaseline, PackagePlace, PackageRecord, PlanTx, SectionPlace};
 use crate::{
-    AccountId, DecisionId, DecisionInput, DependencyId, PlanId, PlanInput, ProgrammeId,
+    AccountId, BaselineId, DecisionId, DecisionInput, DependencyId, PlanId, PlanInput, ProgrammeId,
     ProgrammeInput, RelatedItemId, Result, SectionId, StoreError, TokenId, Version, WorkPackageId,
 };
 
@@ -519,6 +519,35 @@ impl PlanTx for SqliteTx<'_> {
             )?
             .execute(params![plan.0, predecessor.0, successor.0, stamp])?;
         Ok(DependencyId(self.c.last_insert_rowid()))
+    }
+
+    fn baseline_named(&mut self, plan: PlanId, name: &str) -> Result<Option<BaselineId>> {
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT id FROM baseline WHERE plan_id = ? AND name = ? COLLATE NOCASE",
+            )?
+            .query_row(params![plan.0, name], |r| r.get(0).map(BaselineId))
+            .optional()?)
+    }
+
+    fn insert_baseline(&mut self, b: &NewBaseline<'_>) -> Result<BaselineId> {
+        let stamp = self.stamp()?;
+        self.c
+            .prepare_cached(
+                "INSERT INTO baseline (plan_id, name, taken_at_ms, taken_by, package_count, plan_json, version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )?
+            .execute(params![
+                b.plan.0,
+                b.name,
+                b.taken_at_ms,
+                b.taken_by,
+                i64::try_from(b.package_count).unwrap_or(i64::MAX),
+                b.frozen,
+                stamp
+            ])?;
+        Ok(BaselineId(self.c.last_insert_rowid()))
     }
 
     fn plan_exists(&mut self, id: PlanId) -> Result<bool> {

@@ -643,8 +643,181 @@ impl From<waymark_store::DecisionRow> for DecisionDto {
     }
 }
 
+/// A baseline: a named, frozen copy of a plan.
+#[derive(Serialize, ToSchema)]
+pub struct BaselineDto {
+    pub id: i64,
+    pub plan_id: i64,
+    pub name: String,
+    /// When it was taken (RFC 3339, UTC).
+    pub taken_at: String,
+    /// When it was taken, as Unix milliseconds.
+    pub taken_at_ms: i64,
+    /// Who took it.
+    pub taken_by: String,
+    /// How many work packages the plan held then.
+    pub package_count: u64,
+}
+
+impl From<waymark_store::BaselineRow> for BaselineDto {
+    fn from(b: waymark_store::BaselineRow) -> Self {
+        BaselineDto {
+            id: b.id.0,
+            plan_id: b.plan_id.0,
+            name: b.name,
+            taken_at: rfc3339(b.taken_at_ms),
+            taken_at_ms: b.taken_at_ms,
+            taken_by: b.taken_by,
+            package_count: b.package_count,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct DecisionList {
     /// Newest first: by date, then the latest recorded.
     pub items: Vec<DecisionDto>,
+}
+
+/// Unix milliseconds as RFC 3339 in UTC (the number itself should it be
+/// out of range).
+fn rfc3339(at_ms: i64) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| at_ms.to_string())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BaselineList {
+    /// Newest first.
+    pub items: Vec<BaselineDto>,
+}
+
+/// A package by its reference and title.
+#[derive(Serialize, ToSchema)]
+pub struct PackageLineDto {
+    pub reference: String,
+    pub title: String,
+}
+
+impl From<waymark_core::update::PackageLine> for PackageLineDto {
+    fn from(p: waymark_core::update::PackageLine) -> Self {
+        PackageLineDto {
+            reference: p.reference.0,
+            title: p.title,
+        }
+    }
+}
+
+/// One field of a package, at the baseline (`before`) and now (`after`).
+#[derive(Serialize, ToSchema)]
+pub struct FieldChangeDto {
+    /// The field as a person names it (`delivery`, `key influences`).
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChangedPackageDto {
+    pub reference: String,
+    /// Its title now.
+    pub title: String,
+    pub fields: Vec<FieldChangeDto>,
+}
+
+/// A package the baseline and the plan both hold, with its slip.
+#[derive(Serialize, ToSchema)]
+pub struct PackageSlipDto {
+    pub reference: String,
+    pub title: String,
+    /// The delivery parts at the baseline and now (`a) Q4 2007 b) Q1 2008`).
+    pub delivery_then: String,
+    pub delivery_now: String,
+    /// How many quarters the last delivery part moved: positive later,
+    /// negative brought forward; null when either has no delivery quarter.
+    pub slip_quarters: Option<i32>,
+    /// The slip in words ("2 quarters later"); null with `slip_quarters`.
+    pub slip: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DependencyPairDto {
+    pub predecessor: String,
+    pub successor: String,
+}
+
+/// The plan now against one of its baselines.
+#[derive(Serialize, ToSchema)]
+pub struct BaselineComparisonDto {
+    pub baseline: BaselineDto,
+    /// Packages added since the baseline.
+    pub added: Vec<PackageLineDto>,
+    /// Packages the baseline had that the plan no longer has.
+    pub removed: Vec<PackageLineDto>,
+    /// Packages whose fields changed, field by field.
+    pub changed: Vec<ChangedPackageDto>,
+    /// How many packages both hold alike.
+    pub unchanged: usize,
+    /// Every package both hold, in plan order, with its slip.
+    pub packages: Vec<PackageSlipDto>,
+    pub dependencies_added: Vec<DependencyPairDto>,
+    pub dependencies_removed: Vec<DependencyPairDto>,
+}
+
+impl BaselineComparisonDto {
+    pub fn new(
+        baseline: waymark_store::BaselineRow,
+        c: waymark_core::baseline::BaselineComparison,
+    ) -> Self {
+        let pairs = |v: Vec<(waymark_core::WorkPackageRef, waymark_core::WorkPackageRef)>| {
+            v.into_iter()
+                .map(|(p, s)| DependencyPairDto {
+                    predecessor: p.0,
+                    successor: s.0,
+                })
+                .collect()
+        };
+        BaselineComparisonDto {
+            baseline: baseline.into(),
+            added: c.added.into_iter().map(Into::into).collect(),
+            removed: c.removed.into_iter().map(Into::into).collect(),
+            changed: c
+                .changed
+                .into_iter()
+                .map(|p| ChangedPackageDto {
+                    reference: p.reference.0,
+                    title: p.title,
+                    fields: p
+                        .fields
+                        .into_iter()
+                        .map(|f| FieldChangeDto {
+                            field: f.field.to_string(),
+                            before: f.before,
+                            after: f.after,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            unchanged: c.unchanged,
+            packages: c
+                .packages
+                .into_iter()
+                .map(|p| PackageSlipDto {
+                    reference: p.reference.0,
+                    title: p.title,
+                    delivery_then: p.delivery_then,
+                    delivery_now: p.delivery_now,
+                    slip_quarters: p.slip_quarters,
+                    slip: p.slip_quarters.map(waymark_core::baseline::slip_words),
+                })
+                .collect(),
+            dependencies_added: pairs(c.dependencies_added),
+            dependencies_removed: pairs(c.dependencies_removed),
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! handlers' annotations.
 
 mod audit;
+mod baselines;
 mod decisions;
 mod dependencies;
 pub mod dto;
@@ -71,6 +72,10 @@ use crate::error::{ApiError, FieldError};
         decisions::delete_one,
         audit::list,
         me::me,
+        baselines::list,
+        baselines::create,
+        baselines::get_one,
+        baselines::comparison,
     ),
     components(schemas(
         crate::error::Problem,
@@ -137,6 +142,16 @@ pub(crate) fn routes() -> crate::Routes {
         .patch("/api/v1/decisions/{id}", decisions::update)
         .delete("/api/v1/decisions/{id}", decisions::delete_one)
         .get("/api/v1/audit", audit::list)
+        .get("/api/v1/plans/{id}/baselines", baselines::list)
+        .post("/api/v1/plans/{id}/baselines", baselines::create)
+        .get(
+            "/api/v1/plans/{id}/baselines/{baseline_id}",
+            baselines::get_one,
+        )
+        .get(
+            "/api/v1/plans/{id}/baselines/{baseline_id}/comparison",
+            baselines::comparison,
+        )
         .any("/api", not_found)
         .any("/api/{*rest}", not_found)
         .map(|r| {

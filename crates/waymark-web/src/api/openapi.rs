@@ -11,8 +11,9 @@ use waymark_core::{Rag, Status, limits};
 use super::ApiDoc;
 use crate::form::{Field, Fields, Kind};
 use crate::input::{
-    DIRECTIONS, DecisionFields, InfluenceFields, InfluenceMergeFields, PER_PAGE_MAX, PlanFields,
-    ProgrammeFields, RelatedItemFields, SORT_KEYS, SectionFields, WorkPackageFields,
+    BaselineFields, DIRECTIONS, DecisionFields, InfluenceFields, InfluenceMergeFields,
+    PER_PAGE_MAX, PlanFields, ProgrammeFields, RelatedItemFields, SORT_KEYS, SectionFields,
+    WorkPackageFields,
 };
 
 const METHODS: [&str; 8] = [
@@ -102,7 +103,7 @@ fn problem_content() -> Value {
 
 /// Request bodies (by schema name) and the declarations their handlers read
 /// them with ([`crate::form`]).
-fn bodies() -> [(&'static str, &'static [Field]); 9] {
+fn bodies() -> [(&'static str, &'static [Field]); 10] {
     [
         ("WorkPackageFields", WorkPackageFields::FIELDS),
         ("PlanPatch", PlanFields::FIELDS),
@@ -113,6 +114,7 @@ fn bodies() -> [(&'static str, &'static [Field]); 9] {
         ("RelatedItemPatch", RelatedItemFields::FIELDS),
         ("InfluenceMerge", InfluenceMergeFields::FIELDS),
         ("DecisionFields", DecisionFields::FIELDS),
+        ("BaselineFields", BaselineFields::FIELDS),
     ]
 }
 

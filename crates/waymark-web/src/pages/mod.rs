@@ -5,6 +5,7 @@ mod account;
 mod assets;
 mod audit;
 mod auth;
+mod baselines;
 mod csrf;
 mod decisions;
 mod error;
@@ -67,6 +68,9 @@ pub(crate) fn routes(state: &AppState) -> Routes {
             plan_update::upload.layer(axum::extract::DefaultBodyLimit::max(import::BODY_LIMIT)),
         )
         .post("/plans/{id}/update/preview", plan_update::preview)
+        .get("/plans/{id}/baselines", baselines::list)
+        .post("/plans/{id}/baselines", baselines::take)
+        .get("/plans/{id}/baselines/{baseline_id}", baselines::comparison)
         .get("/plans/{id}", plans::overview)
         .get("/plans/{id}/priorities", programmes::priorities)
         .post("/plans/{id}/priorities", programmes::create)

@@ -540,6 +540,8 @@ pub struct Banner {
     /// plan updated from a file (`updated`), or the update cancelled
     /// (`update-cancelled`).
     pub import: String,
+    /// A baseline was taken (`taken`).
+    pub baseline: String,
 }
 
 impl Banner {
@@ -564,6 +566,8 @@ impl Banner {
             Some("The plan has been updated from the file.".into())
         } else if self.import == "update-cancelled" {
             Some("The update was cancelled: nothing has been changed.".into())
+        } else if self.baseline == "taken" {
+            Some("The baseline has been taken.".into())
         } else if self.programme == "1" {
             Some("The programme has been added.".into())
         } else if self.programme == "deleted" {

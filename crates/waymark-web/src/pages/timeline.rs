@@ -11,7 +11,9 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use waymark_core::{Date, Quarter, QuarterConvention, QuarterRange, Status};
-use waymark_store::{Page, PlanId, SectionId, SortKey, WorkPackageId, WorkPackageRow};
+use waymark_store::{
+    BaselineId, Page, PlanId, SectionId, SortKey, StoreError, WorkPackageId, WorkPackageRow,
+};
 
 use super::error::{HtmlError, render};
 use super::plans::{ListParams, read_query};
@@ -71,6 +73,9 @@ pub struct Roadmap<'a> {
     pub range: QuarterRange,
     /// Today as a quarter and how far through it (0 to 1), for the today line.
     pub today: Option<(Quarter, f32)>,
+    /// A baseline to draw beside the bars: its name, and each package's
+    /// delivery quarters then, by reference.
+    pub baseline: Option<(&'a str, &'a HashMap<String, Vec<Quarter>>)>,
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -85,14 +90,28 @@ fn truncate(s: &str, max: usize) -> String {
 
 /// Draw the roadmap as an SVG document fragment.
 pub fn draw(map: &Roadmap<'_>) -> String {
+    let then = |reference: &str| -> &[Quarter] {
+        map.baseline
+            .and_then(|(_, by_ref)| by_ref.get(reference))
+            .map_or(&[], Vec::as_slice)
+    };
     let quarters = || {
-        map.packages
-            .iter()
-            .flat_map(|p| p.delivery.iter().map(|d| d.quarter))
+        map.packages.iter().flat_map(|p| {
+            p.delivery
+                .iter()
+                .map(|d| d.quarter)
+                .chain(then(&p.reference).iter().copied())
+        })
     };
     if quarters().next().is_none() {
         return String::new();
     }
+    // With a baseline, each row's bar leaves room under it for the bar then.
+    let bar_height = if map.baseline.is_some() {
+        ROW_HEIGHT - 13
+    } else {
+        ROW_HEIGHT - 8
+    };
     let QuarterRange { first, last } = map.range;
     let earlier = quarters().any(|q| q < first);
     let later = quarters().any(|q| q > last);
@@ -160,10 +179,10 @@ pub fn draw(map: &Roadmap<'_>) -> String {
             let _ = write!(
                 body,
                 r##"<rect x="{x}" y="{by}" width="{w}" height="{h}" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="2" stroke-dasharray="{dash}"/><text x="{tx}" y="{ty}" font-size="11" fill="#1b1b1b">{t}</text>"##,
-                by = y + 4,
-                h = ROW_HEIGHT - 8,
+                by = y + 3,
+                h = bar_height,
                 tx = x + 6,
-                ty = mid + 4,
+                ty = y + 3 + bar_height / 2 + 4,
                 t = escape(&text),
             );
             if wp.status == Status::Cancelled {
@@ -177,6 +196,15 @@ pub fn draw(map: &Roadmap<'_>) -> String {
                 None => (x, x + w),
                 Some((a, b)) => (a.min(x), b.max(x + w)),
             });
+        }
+        for q in then(&wp.reference) {
+            let _ = write!(
+                body,
+                r##"<rect class="baseline-bar" x="{x}" y="{by}" width="{w}" height="5" fill="#0b0c0c"/>"##,
+                x = x_of(*q) + BAR_INSET,
+                by = y + ROW_HEIGHT - 8,
+                w = QUARTER_WIDTH - 2 * BAR_INSET,
+            );
         }
         if let Some((a, b)) = span {
             bars.insert(wp.id, (a, b, mid));
@@ -255,7 +283,13 @@ pub fn draw(map: &Roadmap<'_>) -> String {
     let shown = map.packages.len();
     let drawn_arrows = arrows.matches("<path").count();
     let desc = format!(
-        "{shown} work packages from {first} to {last}{edges}, grouped by section; each bar is a delivery quarter labelled with the package's status; {drawn_arrows} arrows show dependencies from a package to the one that waits for it.{today} The same information is in the table below.",
+        "{shown} work packages from {first} to {last}{edges}, grouped by section; each bar is a delivery quarter labelled with the package's status; {drawn_arrows} arrows show dependencies from a package to the one that waits for it.{then}{today} The same information is in the table below.",
+        then = match map.baseline {
+            Some((name, _)) => format!(
+                " A thin black bar under a row marks where its delivery was at baseline \"{name}\"."
+            ),
+            None => String::new(),
+        },
         edges = match (earlier, later) {
             (true, true) => ", with earlier and later quarters in a column at each end",
             (true, false) => ", with earlier quarters in a column at the start",
@@ -304,6 +338,8 @@ struct TableRow {
     row: WpRow,
     section: String,
     depends_on: String,
+    /// The delivery at the chosen baseline.
+    then: String,
 }
 
 /// The range control's fields as typed: quarters such as `Q1 2006`.
@@ -312,6 +348,8 @@ struct TableRow {
 pub struct RangeParams {
     pub from: String,
     pub to: String,
+    /// A baseline of the plan to draw beside the bars (its id).
+    pub baseline: String,
 }
 
 /// A package part drawn off the scale, listed under the chart.
@@ -342,6 +380,9 @@ struct TimelinePage {
     capped: bool,
     undated: usize,
     rows: Vec<TableRow>,
+    /// The plan's baselines, for the control; the one drawn, by name.
+    baselines: Vec<Choice>,
+    baseline: Option<String>,
 }
 
 impl TimelinePage {
@@ -415,7 +456,10 @@ pub async fn page(
     uri: Uri,
 ) -> Result<Response, HtmlError> {
     let (params, repeated) = read_query::<ListParams>(&uri, WORK_PACKAGE_QUERY)?;
-    let (typed_range, range_repeated) = read_query::<RangeParams>(&uri, &["from", "to"])?;
+    let (typed_range, range_repeated) =
+        read_query::<RangeParams>(&uri, &["from", "to", "baseline"])?;
+    let chosen = typed_range.baseline.trim().to_string();
+    let wanted = chosen.clone();
     // Wrong filters are shown beside the form, and nothing is drawn.
     let query = params.checked(CAP, repeated).map(|mut query| {
         query.page = 1;
@@ -426,7 +470,7 @@ pub async fn page(
     });
     let filter_errors = query.clone().err().unwrap_or_default();
     let plan_id = PlanId(id);
-    let (plan, sections, list, dependencies) = state
+    let (plan, sections, list, dependencies, baselines, baseline) = state
         .run(move |s| {
             let list = match &query {
                 Ok(query) => s.list_work_packages(plan_id, query)?,
@@ -440,14 +484,39 @@ pub async fn page(
                     previous_cursor: None,
                 },
             };
+            // A baseline that is not one of this plan's is said beside its field.
+            let baseline = match wanted.parse::<i64>() {
+                _ if wanted.is_empty() => Ok(None),
+                Ok(b) => match s.baseline(BaselineId(b)) {
+                    Ok(found) if found.row.plan_id == plan_id => Ok(Some(found)),
+                    Ok(_) | Err(StoreError::NotFound { .. }) => Err(()),
+                    Err(e) => return Err(e),
+                },
+                Err(_) => Err(()),
+            };
             Ok((
                 s.plan(plan_id)?,
                 s.sections(plan_id)?,
                 list,
                 s.dependencies(plan_id)?,
+                s.baselines(plan_id)?,
+                baseline,
             ))
         })
         .await?;
+    let baseline_error = baseline
+        .is_err()
+        .then(|| FieldError::new("baseline", "Choose a baseline of this plan from the list"));
+    let baseline = baseline.ok().flatten();
+    let then: HashMap<String, Vec<Quarter>> = baseline
+        .as_ref()
+        .map(|b| {
+            b.plan
+                .work_packages()
+                .map(|(r, _, wp)| (r.0, wp.delivery.iter().map(|d| d.quarter).collect()))
+                .collect()
+        })
+        .unwrap_or_default();
     let shown: HashMap<WorkPackageId, &WorkPackageRow> =
         list.items.iter().map(|w| (w.id, w)).collect();
     let links: Vec<(WorkPackageId, WorkPackageId)> = dependencies
@@ -465,7 +534,11 @@ pub async fn page(
     let default_range = QuarterRange::focus(&plan.period, &quarters);
     let (range, range_errors) = chosen_range(&typed_range, default_range);
     let mut errors = filter_errors;
-    for e in range_repeated.into_iter().chain(range_errors) {
+    for e in range_repeated
+        .into_iter()
+        .chain(range_errors)
+        .chain(baseline_error)
+    {
         if !errors.iter().any(|had| had.field == e.field) {
             errors.push(e);
         }
@@ -479,6 +552,7 @@ pub async fn page(
             dependencies: &links,
             range,
             today: today_in(plan.quarter_convention),
+            baseline: baseline.as_ref().map(|b| (b.row.name.as_str(), &then)),
         }),
         None => String::new(),
     };
@@ -535,6 +609,15 @@ pub async fn page(
                 .map(|d| d.predecessor.reference.clone())
                 .collect::<Vec<_>>()
                 .join(", "),
+            then: then
+                .get(&w.reference)
+                .map(|qs| {
+                    qs.iter()
+                        .map(Quarter::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
         })
         .collect();
     let capped = list.total > list.items.len() as u64;
@@ -583,6 +666,11 @@ pub async fn page(
         capped,
         undated,
         rows,
+        baselines: baselines
+            .iter()
+            .map(|b| Choice::new(b.id.0.to_string(), b.name.clone(), &chosen))
+            .collect(),
+        baseline: baseline.map(|b| b.row.name),
     };
     Ok(render(status, &page))
 }
@@ -599,6 +687,48 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
         );
         assert_eq!(escape("www.br"), "www.br");
+    }
+
+    fn quarter(text: &str) -> Quarter {
+        text.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_baseline_is_drawn_under_each_row_where_it_was() {
+        let packages = vec![row(
+            1,
+            1,
+            "10.1.1",
+            "Moved",
+            &["Q3 2007"],
+            Status::InProgress,
+        )];
+        let then: HashMap<String, Vec<Quarter>> =
+            HashMap::from([("10.1.1".to_string(), vec![quarter("Q1 2007")])]);
+        let map = |baseline| Roadmap {
+            title: "t",
+            sections: &[],
+            packages: &packages,
+            dependencies: &[],
+            range: range("Q1 2007", "Q4 2007"),
+            today: None,
+            baseline,
+        };
+        let svg = draw(&map(Some(("Agreed <April>", &then))));
+        let x = LABEL_WIDTH + BAR_INSET;
+        assert!(
+            svg.contains(&format!(r#"<rect class="baseline-bar" x="{x}" "#)),
+            "the bar then is in the Q1 2007 column: {svg}"
+        );
+        assert!(
+            svg.contains("at baseline &quot;Agreed &lt;April&gt;&quot;"),
+            "{svg}"
+        );
+        assert!(!draw(&map(None)).contains("baseline-bar"));
+        // A quarter then outside the range opens the edge column.
+        let early: HashMap<String, Vec<Quarter>> =
+            HashMap::from([("10.1.1".to_string(), vec![quarter("Q1 2005")])]);
+        assert!(draw(&map(Some(("Old", &early)))).contains(">Earlier</text>"));
     }
 
     fn row(
@@ -654,6 +784,7 @@ mod tests {
             dependencies: &deps,
             range: range("Q4 2006", "Q2 2007"),
             today: None,
+            baseline: None,
         });
         assert!(svg.contains(r#"role="img" aria-labelledby="timeline-title timeline-desc""#));
         assert!(svg.contains("<title id=\"timeline-title\">Plan &quot;A&quot;</title>"));
@@ -695,6 +826,7 @@ mod tests {
             dependencies: &[],
             range: range("Q1 2006", "Q4 2008"),
             today: None,
+            baseline: None,
         });
         let width: i32 = svg
             .split("width=\"")
@@ -724,6 +856,7 @@ mod tests {
             dependencies: &[],
             range: range("Q1 2007", "Q4 2007"),
             today,
+            baseline: None,
         };
         let svg = draw(&map(Some((q("Q2 2007"), 0.5))));
         let x = LABEL_WIDTH + QUARTER_WIDTH + QUARTER_WIDTH / 2;
@@ -753,6 +886,7 @@ mod tests {
         let typed = |from: &str, to: &str| RangeParams {
             from: from.into(),
             to: to.into(),
+            baseline: String::new(),
         };
         let (r, e) = chosen_range(&typed("", ""), default);
         assert_eq!((r, e.len()), (default, 0));
@@ -783,6 +917,7 @@ mod tests {
                 dependencies: &[],
                 range: range("Q1 2006", "Q4 2006"),
                 today: None,
+                baseline: None,
             }),
             ""
         );
