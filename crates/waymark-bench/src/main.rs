@@ -100,7 +100,7 @@ fn generate_command(args: &GenerateArgs) -> Result<()> {
         OutputFormat::Markdown => waymark_core::export::to_markdown(&plan).into_bytes(),
         OutputFormat::Csv => waymark_core::export::to_csv(&plan).into_bytes(),
         OutputFormat::Json => waymark_core::export::to_json(&plan).into_bytes(),
-        OutputFormat::Xlsx => waymark_core::export::to_xlsx(&plan)?,
+        OutputFormat::Xlsx => waymark_core::export::to_xlsx(&plan, None)?,
     };
     let written = started.elapsed() - built;
     match &args.output {

@@ -359,7 +359,7 @@ fn generate_and_import(args: &RunArgs, waymark: &Path, tmp: &Path, db: &Path) ->
     // is written to take back, one sheet of packages and one per register.
     let workbook = if wanted(args, "import_xlsx") {
         let started = Instant::now();
-        let bytes = waymark_core::export::to_xlsx(&plan)?;
+        let bytes = waymark_core::export::to_xlsx(&plan, Some(tmp))?;
         let secs = started.elapsed().as_secs_f64();
         let file = tmp.join("plan.xlsx");
         fs::write(&file, &bytes)?;

@@ -88,7 +88,7 @@ fn a_large_plan_goes_through_every_format() {
     assert_eq!(imported.diagnostics, []);
     assert_eq!(export(&imported.plan, ExportFormat::Csv), csv);
     // Waymark's own workbook: the plan JSON gives.
-    let book = waymark_core::export::to_xlsx(&plan).unwrap_or_else(|e| panic!("{e}"));
+    let book = waymark_core::export::to_xlsx(&plan, None).unwrap_or_else(|e| panic!("{e}"));
     let imported = read(&book, Format::Xlsx);
     assert_eq!(imported.diagnostics, []);
     assert_eq!(

@@ -510,7 +510,7 @@ fn formula_texts_are_plain_strings_in_xlsx() {
         title: Some("=cmd|' /C calc'!A0".into()),
         work_packages: packages,
     });
-    let bytes = waymark_core::export::to_xlsx(&plan).unwrap_or_else(|e| panic!("{e}"));
+    let bytes = waymark_core::export::to_xlsx(&plan, None).unwrap_or_else(|e| panic!("{e}"));
     let mut zip =
         zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap_or_else(|e| panic!("{e}"));
     let mut sheets = 0;
@@ -555,7 +555,7 @@ fn bidirectional_controls_escaped_in_json_are_removed() {
 
 /// plan -> xlsx -> import is the plan that plan -> JSON -> import gives.
 fn xlsx_equals_json(plan: &Plan) {
-    let bytes = waymark_core::export::export_bytes(plan, ExportFormat::Xlsx)
+    let bytes = waymark_core::export::export_bytes(plan, ExportFormat::Xlsx, None)
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(bytes.starts_with(b"PK"));
     let from_xlsx = read(&bytes, Format::Xlsx);
@@ -568,7 +568,8 @@ fn xlsx_equals_json(plan: &Plan) {
 #[test]
 fn streamed_xlsx_reads_back_the_same() {
     let plan = edited();
-    let mut w = waymark_core::export::PlanWriter::new(Plan::skeleton_of(&plan), ExportFormat::Xlsx);
+    let mut w =
+        waymark_core::export::PlanWriter::new(Plan::skeleton_of(&plan), ExportFormat::Xlsx, None);
     assert_eq!(w.begin(), "");
     for (index, section) in plan.sections.iter().enumerate() {
         for wp in &section.work_packages {
@@ -671,4 +672,101 @@ fn xlsx_register_sheets_are_checked_like_json() {
         said.iter()
             .any(|(s, m)| *s == "Dependencies" && m.contains("1.9"))
     );
+}
+
+/// One part of a workbook, as text.
+fn workbook_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
+    let mut part = zip.by_name(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut xml = String::new();
+    part.read_to_string(&mut xml)
+        .unwrap_or_else(|e| panic!("{e}"));
+    xml
+}
+
+/// The package sheet, written a row at a time through a scratch file, keeps
+/// its frozen header row, the filter over the table, its column widths,
+/// wrapped text and the actual delivery as a date. Read from the sheet's XML:
+/// calamine reads neither panes nor filters.
+#[test]
+fn xlsx_package_sheet_keeps_its_layout() {
+    let plan = edited();
+    let last_row = plan.work_package_count() + 1;
+    let bytes = waymark_core::export::to_xlsx(&plan, None).unwrap_or_else(|e| panic!("{e}"));
+    let workbook = workbook_part(&bytes, "xl/workbook.xml");
+    assert!(
+        workbook.contains(r#"<sheet name="Work packages" sheetId="1" r:id="rId1"/>"#),
+        "{workbook}"
+    );
+    let sheet = workbook_part(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        sheet.contains(
+            r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+        ),
+        "{sheet}"
+    );
+    // The header row's cells, and the last column's letter.
+    let header = sheet
+        .split("<row r=\"1\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</row>").next())
+        .unwrap_or_default();
+    let columns = header.matches("<c r=\"").count();
+    assert!(columns > 15, "{header}");
+    let last_column = header
+        .rsplit("<c r=\"")
+        .next()
+        .map(|cell| {
+            cell.chars()
+                .take_while(char::is_ascii_uppercase)
+                .collect::<String>()
+        })
+        .unwrap_or_default();
+    assert!(
+        sheet.contains(&format!(
+            r#"<autoFilter ref="A1:{last_column}{last_row}"/>"#
+        )),
+        "{sheet}"
+    );
+    assert_eq!(sheet.matches("<col ").count(), columns, "{sheet}");
+    assert_eq!(
+        sheet.matches(r#"customWidth="1""#).count(),
+        columns,
+        "{sheet}"
+    );
+    // 2007-01-15 as Excel's day number, not as text.
+    assert!(sheet.contains("<v>39097</v>"), "{sheet}");
+    let styles = workbook_part(&bytes, "xl/styles.xml");
+    assert!(
+        styles.contains(r#"formatCode="yyyy-mm-dd""#) && styles.contains(r#"wrapText="1""#),
+        "{styles}"
+    );
+}
+
+/// The package rows wait in the directory the caller names, in a file that
+/// is gone when the workbook is; a directory that is not there is an error
+/// naming it, not a write somewhere else.
+#[test]
+fn xlsx_scratch_directory_is_the_callers() {
+    let dir = std::env::temp_dir().join(format!("waymark-xlsx-scratch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let plan = edited();
+    let bytes = waymark_core::export::export_bytes(&plan, ExportFormat::Xlsx, Some(&dir))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let from_json = read(export(&plan, ExportFormat::Json).as_bytes(), Format::Json);
+    assert_same_plan(&read(&bytes, Format::Xlsx).plan, &from_json.plan);
+    let left = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .count();
+    assert_eq!(left, 0);
+    std::fs::remove_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+
+    let missing = dir.join("not-there");
+    let error = waymark_core::export::to_xlsx(&plan, Some(&missing))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(error.contains(&missing.display().to_string()), "{error:?}");
 }

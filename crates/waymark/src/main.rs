@@ -456,7 +456,9 @@ fn stream_export(
     store.visit_plan(id, &mut |part| {
         let piece = match part {
             PlanPart::Skeleton(skeleton) => {
-                let mut w = PlanWriter::new(skeleton, format);
+                // An `.xlsx` workbook's package rows wait in the OS's
+                // temporary directory (`TMPDIR`), in an unnamed file.
+                let mut w = PlanWriter::new(skeleton, format, None);
                 let head = w.begin();
                 writer = Some(w);
                 head

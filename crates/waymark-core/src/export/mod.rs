@@ -9,6 +9,7 @@ mod stream;
 pub mod xlsx;
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::str::FromStr;
 
 use crate::model::{Plan, Section, WorkPackage, WorkPackageRef, format_delivery};
@@ -76,7 +77,8 @@ impl FromStr for ExportFormat {
 /// formats only: an `.xlsx` workbook is bytes ([`export_bytes`], [`to_xlsx`]),
 /// and this gives an empty text for it.
 pub fn export(plan: &Plan, format: ExportFormat) -> String {
-    let mut writer = PlanWriter::new(Plan::skeleton_of(plan), format);
+    // A text format: no workbook, so no scratch directory.
+    let mut writer = PlanWriter::new(Plan::skeleton_of(plan), format, None);
     let mut out = writer.begin();
     for (index, section) in plan.sections.iter().enumerate() {
         for wp in &section.work_packages {
@@ -87,10 +89,16 @@ pub fn export(plan: &Plan, format: ExportFormat) -> String {
     out
 }
 
-/// The plan as bytes in any format: the text formats' text, or the workbook.
-pub fn export_bytes(plan: &Plan, format: ExportFormat) -> Result<Vec<u8>, XlsxExportError> {
+/// The plan as bytes in any format: the text formats' text, or the workbook
+/// (`scratch`: where its package rows wait, as for [`to_xlsx`]; the text
+/// formats use no file).
+pub fn export_bytes(
+    plan: &Plan,
+    format: ExportFormat,
+    scratch: Option<&Path>,
+) -> Result<Vec<u8>, XlsxExportError> {
     match format {
-        ExportFormat::Xlsx => to_xlsx(plan),
+        ExportFormat::Xlsx => to_xlsx(plan, scratch),
         _ => Ok(export(plan, format).into_bytes()),
     }
 }

@@ -9,6 +9,8 @@
 //! package itself is not kept), and [`PlanWriter::finish_bytes`] adds the
 //! other sheets and gives the workbook's bytes.
 
+use std::path::Path;
+
 use super::xlsx::XlsxBook;
 use super::{ExportFormat, Links, PACKAGE_COLUMNS, XlsxExportError, csv, json, markdown};
 use crate::model::{Plan, Section, WorkPackage};
@@ -64,7 +66,10 @@ impl Plan {
 impl PlanWriter {
     /// `skeleton`: the plan with every section (headings only; packages come
     /// through [`PlanWriter::package`]), registers, programmes and dependencies.
-    pub fn new(skeleton: Plan, format: ExportFormat) -> Self {
+    /// `scratch`: for `.xlsx`, the directory where the package sheet's rows
+    /// wait until the workbook is saved (`None`: the OS's temporary
+    /// directory); the text formats use no file and ignore it.
+    pub fn new(skeleton: Plan, format: ExportFormat, scratch: Option<&Path>) -> Self {
         let links = Links::of(&skeleton);
         PlanWriter {
             format,
@@ -75,7 +80,7 @@ impl PlanWriter {
             close_section: String::new(),
             json_tail: String::new(),
             section_cells: Default::default(),
-            xlsx: (format == ExportFormat::Xlsx).then(XlsxBook::new),
+            xlsx: (format == ExportFormat::Xlsx).then(|| XlsxBook::new(scratch)),
         }
     }
 

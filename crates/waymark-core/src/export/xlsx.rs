@@ -1,5 +1,15 @@
-//! Writing a plan as an Excel workbook (`.xlsx`), in memory (core does no
-//! IO): the bytes [`rust_xlsxwriter`] saves to a buffer.
+//! Writing a plan as an Excel workbook (`.xlsx`): the bytes [`rust_xlsxwriter`]
+//! saves to a buffer.
+//!
+//! The one file core touches: the package sheet is a constant-memory sheet
+//! ([`Workbook::add_worksheet_with_constant_memory`]), whose rows
+//! rust_xlsxwriter writes, as each next row begins, to a temporary file in the
+//! scratch directory the caller gives (`None`: the OS's temporary directory),
+//! and reads back when the workbook is saved; the file is unnamed (unlinked as
+//! it is made) and goes when the workbook does. A plan of any size then costs
+//! its package rows one at a time, not every cell until the save. Its texts
+//! are inline strings rather than shared ones, and its rows must come in
+//! order, which they do. The register sheets are small and stay in memory.
 //!
 //! Sheets, in order: **Work packages** (the CSV export's columns: `Section`,
 //! [`PACKAGE_COLUMNS`](super::PACKAGE_COLUMNS), `Section title`), **Key
@@ -11,6 +21,8 @@
 //! Every text is written as a string cell ([`Worksheet::write_string`]), which
 //! a spreadsheet never runs as a formula whatever it starts with; nothing is
 //! written as a formula. Progress is a number and the actual delivery a date.
+
+use std::path::Path;
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
@@ -66,10 +78,12 @@ const PACKAGE_WIDTHS: [f64; 19] = [
     16.0, 24.0, 30.0,
 ];
 
-/// The whole plan as an `.xlsx` workbook.
-pub fn to_xlsx(plan: &Plan) -> Result<Vec<u8>, XlsxExportError> {
+/// The whole plan as an `.xlsx` workbook. `scratch`: the directory where the
+/// package sheet's rows wait until the save (`None`: the OS's temporary
+/// directory); see the module's notes.
+pub fn to_xlsx(plan: &Plan, scratch: Option<&Path>) -> Result<Vec<u8>, XlsxExportError> {
     let links = Links::of(plan);
-    let mut book = XlsxBook::new()?;
+    let mut book = XlsxBook::new(scratch)?;
     for (index, section) in plan.sections.iter().enumerate() {
         for wp in &section.work_packages {
             book.package(&links, section, index, wp)?;
@@ -105,8 +119,9 @@ impl Formats {
 
 /// A workbook being written: the package sheet a row at a time, as the
 /// packages come in plan order ([`XlsxBook::package`]), and the other sheets
-/// at the end ([`XlsxBook::finish`]). Nothing of a package is kept but its
-/// cells, so a writer fed from a store holds the workbook, not the plan too.
+/// at the end ([`XlsxBook::finish`]). Nothing of a package is kept: its row
+/// goes to the scratch file as the next one begins, so a writer fed from a
+/// store holds one row, not the plan or its cells.
 pub(crate) struct XlsxBook {
     book: Workbook,
     formats: Formats,
@@ -118,11 +133,17 @@ pub(crate) struct XlsxBook {
 }
 
 impl XlsxBook {
-    /// A workbook with the package sheet's header row.
-    pub(crate) fn new() -> Result<Self, XlsxExportError> {
+    /// A workbook with the package sheet's header row, its rows spilled to a
+    /// temporary file in `scratch` (`None`: the OS's temporary directory).
+    pub(crate) fn new(scratch: Option<&Path>) -> Result<Self, XlsxExportError> {
         let mut book = Workbook::new();
+        if let Some(dir) = scratch {
+            book.set_tempdir(dir)?;
+        }
         let formats = Formats::new();
-        let sheet = book.add_worksheet().set_name(PACKAGES_SHEET)?;
+        let sheet = book
+            .add_worksheet_with_constant_memory()?
+            .set_name(PACKAGES_SHEET)?;
         header_row(sheet, &package_columns(), &PACKAGE_WIDTHS, &formats.header)?;
         Ok(XlsxBook {
             book,

@@ -167,7 +167,8 @@ async fn export_filtered(
             Ok(plan)
         })
         .await?;
-    let bytes = tokio::task::spawn_blocking(move || export_bytes(&plan, format))
+    // An `.xlsx` workbook's package rows wait in the OS's temporary directory.
+    let bytes = tokio::task::spawn_blocking(move || export_bytes(&plan, format, None))
         .await
         .map_err(|e| ApiError::Internal(format!("the export stopped: {e}")))?
         .map_err(|e| ApiError::Internal(format!("the export could not be written: {e}")))?;
@@ -214,7 +215,9 @@ fn stream_export(state: &AppState, id: PlanId, format: ExportFormat) -> Body {
             let visited = store.visit_plan(id, &mut |part| {
                 match part {
                     PlanPart::Skeleton(skeleton) => {
-                        let mut w = PlanWriter::new(skeleton, format);
+                        // An `.xlsx` workbook's package rows wait in the OS's
+                        // temporary directory (`TMPDIR`), in an unnamed file.
+                        let mut w = PlanWriter::new(skeleton, format, None);
                         text.extend_from_slice(w.begin().as_bytes());
                         writer = Some(w);
                     }
