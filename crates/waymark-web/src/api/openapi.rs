@@ -44,10 +44,12 @@ fn query_schema(name: &str) -> Option<Value> {
         "format" => strings(super::plans::EXPORT_FORMATS.to_vec()),
         "quarter" => json!({"type": "string", "pattern": "^Q[1-4] (19|2[0-9])[0-9]{2}$"}),
         "influence" => json!({"type": "string", "pattern": "^[0-9]{1,4}(\\.[0-9]{1,4})+$"}),
-        // Text with no letter or digit is refused (an empty value too).
-        "q" => {
-            json!({"type": "string", "pattern": "[^\\W_]", "maxLength": limits::SEARCH_TEXT.max_chars})
-        }
+        // Text with no letter or digit is refused (an empty value too). A
+        // schema's pattern is ECMA-262, whose `\w` is ASCII: any character
+        // past ASCII is let through here (the server decides whether it is a
+        // letter or digit; `.ci/schemathesis.toml` says so).
+        "q" => json!({"type": "string", "pattern": "[^\\W_]|[^\\x00-\\x7F]",
+                      "maxLength": limits::SEARCH_TEXT.max_chars}),
         "entity_kind" => strings(waymark_store::AUDIT_ENTITY_KINDS.to_vec()),
         "action" => strings(waymark_store::AUDIT_ACTIONS.to_vec()),
         "actor_kind" => strings(
@@ -290,6 +292,14 @@ fn request_constraints(doc: &mut Value) {
         "NewDecision",
         &["date", "meeting", "text", "decided_by"],
         ("/api/v1/plans/{id}/decisions", "post"),
+    );
+    // A baseline needs its name.
+    create_schema(
+        doc,
+        "BaselineFields",
+        "NewBaseline",
+        &["name"],
+        ("/api/v1/plans/{id}/baselines", "post"),
     );
     // The export answers in the format asked for.
     doc["paths"]["/api/v1/plans/{id}/export"]["get"]["responses"]["200"]["content"] = json!({
