@@ -73,6 +73,16 @@ fn overview_lists_the_export_links() {
     let xlsx = b.get(&format!("/api/v1/plans/{plan}/export?format=xlsx"));
     assert_eq!(xlsx.status, 200);
     assert!(xlsx.body.starts_with("PK"));
+    // The plan list offers each plan in every format.
+    let home = b.get("/").body;
+    for format in ["json", "csv", "xlsx", "markdown"] {
+        assert!(
+            home.contains(&format!(
+                "href=\"/api/v1/plans/{plan}/export?format={format}\" download>"
+            )),
+            "{format} link on the plan list"
+        );
+    }
     // A filtered list offers its packages in every format too.
     assert!(!body.contains("Export the work packages matching the filters"));
     let filtered = b
