@@ -61,8 +61,6 @@ pub struct Comparison {
     pub sections_added: Vec<String>,
     /// The incoming sections these are, by index in the file.
     pub new_sections: Vec<usize>,
-    /// For each section of the file, the stored section it is (by index), if any.
-    pub section_map: Vec<Option<usize>>,
     pub added: Vec<PackageLine>,
     pub changed: Vec<ChangedPackage>,
     /// Stored packages the file does not have (removed only when asked).
@@ -260,6 +258,8 @@ pub fn compare(stored: &Plan, incoming: &Plan) -> Result<Comparison, CompareErro
         .filter_map(|(i, s)| section_key(s).map(|k| (k, i)))
         .collect();
     let mut taken: HashSet<usize> = HashSet::new();
+    // For each section of the file, the stored section it is (by index), if any.
+    let mut section_map: Vec<Option<usize>> = Vec::with_capacity(incoming.sections.len());
     for (i, section) in incoming.sections.iter().enumerate() {
         let found = match section_key(section) {
             Some(k) => stored_keys.get(&k).copied(),
@@ -275,7 +275,7 @@ pub fn compare(stored: &Plan, incoming: &Plan) -> Result<Comparison, CompareErro
                 .push(section.label(stored.sections.len() + cmp.new_sections.len()));
             cmp.new_sections.push(i);
         }
-        cmp.section_map.push(found);
+        section_map.push(found);
     }
 
     // Stored packages by (section index, number).
@@ -293,7 +293,7 @@ pub fn compare(stored: &Plan, incoming: &Plan) -> Result<Comparison, CompareErro
     for (si, section) in incoming.sections.iter().enumerate() {
         for wp in &section.work_packages {
             let file_ref = WorkPackageRef::new(section, si, &wp.number);
-            let (target, plan_ref) = match cmp.section_map[si] {
+            let (target, plan_ref) = match section_map[si] {
                 Some(ssi) => {
                     let stored_section = &stored.sections[ssi];
                     match stored_packages.get(&(ssi, wp.number.as_str())) {

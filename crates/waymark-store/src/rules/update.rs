@@ -5,7 +5,7 @@
 //! ids, dependencies, programmes and links; each change, addition and
 //! removal has its own audit entry.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use waymark_core::audit::Snapshot;
 use waymark_core::update::{Comparison, Target, compare};
@@ -83,8 +83,7 @@ pub(crate) fn update(
         }
     }
 
-    let changed: HashMap<&WorkPackageRef, ()> =
-        cmp.changed.iter().map(|c| (&c.reference, ())).collect();
+    let changed: HashSet<&WorkPackageRef> = cmp.changed.iter().map(|c| &c.reference).collect();
     let mut ids: HashMap<WorkPackageRef, WorkPackageId> = HashMap::new();
     for (si, section) in incoming.sections.iter().enumerate() {
         for wp in &section.work_packages {
@@ -109,7 +108,7 @@ pub(crate) fn update(
                             ))
                         })?;
                     ids.insert(plan_ref.clone(), id);
-                    if changed.contains_key(plan_ref) {
+                    if changed.contains(plan_ref) {
                         let subject = Subject::WorkPackage(id);
                         let before = tx.snapshot(&subject)?.unwrap_or_default();
                         tx.update_package(id, &fields)?;

@@ -4,12 +4,12 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use waymark_store::{DecisionId, PlanId};
 
 use super::dto::{DecisionDto, DecisionList};
-use super::etag::{IfMatch, Tagged};
+use super::etag::{IfMatch, Tagged, created};
 use super::{QueryPairs, patch_record, path_id};
 use crate::AppState;
 use crate::access::{Can, EditPlan, Read};
@@ -62,15 +62,7 @@ pub async fn create(
         })
         .await?;
     let location = format!("/api/v1/decisions/{}", row.id);
-    Ok(Tagged(
-        row.version,
-        (
-            StatusCode::CREATED,
-            [(header::LOCATION, location)],
-            Json(DecisionDto::from(row)),
-        ),
-    )
-    .into_response())
+    Ok(created(row.version, location, Json(DecisionDto::from(row))))
 }
 
 #[utoipa::path(get, operation_id = "getDecision", path = "/api/v1/decisions/{id}", tag = "decisions", params(("id" = i64, Path)),

@@ -6,6 +6,7 @@
 //! now, in the problem body (`current_version`) and the `ETag` header.
 
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -77,6 +78,16 @@ impl<T: IntoResponse> IntoResponse for Tagged<T> {
         res.headers_mut().insert(header::ETAG, etag(self.0));
         res
     }
+}
+
+/// A record just made: 201 with its address (`Location`), its version as
+/// the `ETag`, and the record itself.
+pub fn created(version: Version, location: String, body: impl IntoResponse) -> Response {
+    Tagged(
+        version,
+        (StatusCode::CREATED, [(header::LOCATION, location)], body),
+    )
+    .into_response()
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde_json::Value;
 use waymark_store::{PlanId, WorkPackageId, WorkPackageQuery};
 
 use super::dto::{WorkPackageDto, WorkPackagePage};
-use super::etag::{IfMatch, Tagged};
+use super::etag::{IfMatch, Tagged, created};
 use super::{JsonBody, QueryPairs, parse_body, path_id};
 use crate::AppState;
 use crate::access::{Can, EditPlan, EditWorkPackage, Read};
@@ -173,15 +173,11 @@ pub async fn create(
         .await?;
     let location = format!("/api/v1/work-packages/{}", detail.row.id);
     let version = detail.row.version;
-    Ok(Tagged(
+    Ok(created(
         version,
-        (
-            StatusCode::CREATED,
-            [(header::LOCATION, location)],
-            Json(WorkPackageDto::from(detail)),
-        ),
-    )
-    .into_response())
+        location,
+        Json(WorkPackageDto::from(detail)),
+    ))
 }
 
 #[utoipa::path(get, operation_id = "getWorkPackage", path = "/api/v1/work-packages/{id}", tag = "work packages", params(("id" = i64, Path)),

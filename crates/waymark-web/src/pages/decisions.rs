@@ -16,7 +16,7 @@ use super::csrf::{CsrfForm, PostedForm};
 use super::error::{HtmlError, render};
 use super::form::{Again, Cx, Filled, Reread, confirm, ok_page, posted_version, save, save_at};
 use super::plans::{paragraphs, read_query};
-use super::view::{Choice, Layout, PlanNav, Section, count_of};
+use super::view::{Choice, Layout, PlanNav, Section, count_of, programme_label};
 use crate::access::{Can, EditPlan, Read};
 use crate::error::FieldError;
 use crate::form::Form;
@@ -295,11 +295,7 @@ fn form_page(
             .iter()
             .map(|g| Choice {
                 value: g.id.0.to_string(),
-                label: if g.priority {
-                    format!("{} (priority)", g.name)
-                } else {
-                    g.name.clone()
-                },
+                label: programme_label(&g.name, g.priority),
                 selected: ticked_programmes.contains(&g.id.0),
             })
             .collect(),

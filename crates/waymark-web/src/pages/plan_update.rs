@@ -174,11 +174,7 @@ fn changes_view(cmp: &Comparison) -> ChangesView {
 
 /// The plan an update page is for, or "not found".
 async fn plan_of(cx: &Cx, id: i64) -> Result<Updating, HtmlError> {
-    let summary = cx
-        .state
-        .run(move |s| s.plan(PlanId(id)))
-        .await
-        .map_err(|_| HtmlError::NotFound("Plan".into()))?;
+    let summary = cx.state.run(move |s| s.plan(PlanId(id))).await?;
     Ok(Updating {
         id,
         title: summary.title,

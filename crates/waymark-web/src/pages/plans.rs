@@ -11,7 +11,9 @@ use waymark_core::{Rag, Status};
 use waymark_store::{Cursor, FilterOptions, Page, PlanId, WorkPackageQuery};
 
 use super::error::{HtmlError, render};
-use super::view::{Choice, Layout, PlanNav, Section, WpRow, count_of, query_string, thousands};
+use super::view::{
+    Choice, Layout, PlanNav, Section, WpRow, count_of, programme_label, query_string, thousands,
+};
 use crate::AppState;
 use crate::access::{Can, Read};
 use crate::error::{FieldError, message_for};
@@ -286,12 +288,11 @@ impl FilterForm {
             programmes: programmes
                 .iter()
                 .map(|g| {
-                    let label = if g.priority {
-                        format!("{} (priority)", g.name)
-                    } else {
-                        g.name.clone()
-                    };
-                    Choice::new(g.id.0.to_string(), label, &p.programme)
+                    Choice::new(
+                        g.id.0.to_string(),
+                        programme_label(&g.name, g.priority),
+                        &p.programme,
+                    )
                 })
                 .collect(),
             related_items: (related.len() <= RELATED_SELECT_MAX).then(|| {

@@ -204,6 +204,16 @@ impl Choice {
     }
 }
 
+/// How a programme is named in a select or a list of checkboxes: its name,
+/// and "(priority)" when it is one of the group's priorities.
+pub fn programme_label(name: &str, priority: bool) -> String {
+    if priority {
+        format!("{name} (priority)")
+    } else {
+        name.to_string()
+    }
+}
+
 /// Percent-encode a query-string value (everything but unreserved characters).
 pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -18,7 +18,7 @@ use super::csrf::{CsrfForm, CsrfToken, PostedForm};
 use super::error::{HtmlError, render};
 use super::form::{Again, Cx, Filled, Reread, confirm, posted_version, save, save_at};
 use super::plans::{Banner, paragraphs};
-use super::view::{Choice, Layout, PlanNav, Section, WpRow, encode};
+use super::view::{Choice, Layout, PlanNav, Section, WpRow, encode, programme_label};
 use crate::AppState;
 use crate::access::{Can, EditPlan, EditWorkPackage, Read};
 use crate::error::{ApiError, FieldError};
@@ -561,11 +561,7 @@ fn form_page(
             .iter()
             .map(|g| Choice {
                 value: g.id.0.to_string(),
-                label: if g.priority {
-                    format!("{} (priority)", g.name)
-                } else {
-                    g.name.clone()
-                },
+                label: programme_label(&g.name, g.priority),
                 selected: chosen.contains(&g.id.0),
             })
             .collect(),
