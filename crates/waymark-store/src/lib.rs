@@ -352,6 +352,27 @@ impl std::str::FromStr for SortKey {
     }
 }
 
+/// A plan at a glance ([`PlanStore::dashboard`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dashboard {
+    /// The quarter holding the day asked about, in the plan's convention.
+    pub this_quarter: Quarter,
+    pub next_quarter: Quarter,
+    pub total: u64,
+    /// Every status, in [`Status::ALL`]'s order, with its count (zeros too).
+    pub by_status: Vec<(Status, u64)>,
+    /// Every RAG rating with its count, then those with none.
+    pub by_rag: Vec<(Rag, u64)>,
+    pub not_rated: u64,
+    /// The first few overdue packages in plan order, and how many there are.
+    pub overdue: Page<WorkPackageRow>,
+    /// The first few packages with a delivery part next quarter, and how many.
+    pub due_next: Page<WorkPackageRow>,
+}
+
+/// How many packages of each kind the dashboard lists (the counts are whole).
+pub const DASHBOARD_LIST: u32 = 5;
+
 /// Filters, sorting and paging for package lists.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WorkPackageQuery {
@@ -365,6 +386,10 @@ pub struct WorkPackageQuery {
     /// Free text across every text field: words as word prefixes,
     /// references and codes as phrases.
     pub text: Option<SearchText>,
+    /// Overdue on this day: still open ([`Status::is_open`]) and its last
+    /// delivery quarter ended before the quarter holding the day, in the
+    /// plan's quarter convention.
+    pub overdue_on: Option<waymark_core::Date>,
     pub sort: SortKey,
     pub descending: bool,
     /// 1-based; counted from the start (an offset). A cursor, when given,
@@ -834,6 +859,10 @@ pub trait PlanStore: AccountStore + Send + Sync {
         title: Option<String>,
         by: &Actor,
     ) -> Result<SectionId>;
+
+    /// The plan at a glance on a day: packages by status and RAG, the
+    /// overdue ones and those due next quarter (counts cached like a list's).
+    fn dashboard(&self, plan: PlanId, today: waymark_core::Date) -> Result<Dashboard>;
 
     fn list_work_packages(
         &self,

@@ -27,8 +27,8 @@ use rusqlite::{
 };
 use waymark_core::import::parse_delivery;
 use waymark_core::{
-    Date, Dependency, Influence, InfluenceCode, Plan, Programme, Progress, RelatedItem,
-    RelatedKind, Section, WorkPackage, WorkPackageRef,
+    Date, Dependency, Influence, InfluenceCode, Plan, Programme, Progress, Quarter,
+    QuarterConvention, Rag, RelatedItem, RelatedKind, Section, Status, WorkPackage, WorkPackageRef,
 };
 
 use waymark_core::audit::{ChainError, Head, StoredEntry, Verifier};
@@ -37,13 +37,13 @@ use crate::rules;
 use crate::rules::access::Need;
 use crate::rules::audit::{Audited, Subject};
 use crate::{
-    Actor, AuditFilter, BackendError, Baseline, BaselineId, BaselineRow, DecisionId, DecisionInput,
-    DecisionRow, DependencyId, DependencyLink, DependencyRow, FilterOptions, InfluenceOption,
-    InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore, PlanSummary,
-    ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow, RelatedItemId,
-    RelatedItemRow, RelatedRef, Result, SectionChange, SectionId, SectionMove, SectionOption,
-    SectionRow, StoreError, Traceability, UpdateOptions, Version, WorkPackageDetail, WorkPackageId,
-    WorkPackageInput, WorkPackageQuery, WorkPackageRow,
+    Actor, AuditFilter, BackendError, Baseline, BaselineId, BaselineRow, DASHBOARD_LIST, Dashboard,
+    DecisionId, DecisionInput, DecisionRow, DependencyId, DependencyLink, DependencyRow,
+    FilterOptions, InfluenceOption, InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart,
+    PlanStore, PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef,
+    ProgrammeRow, RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionChange, SectionId,
+    SectionMove, SectionOption, SectionRow, StoreError, Traceability, UpdateOptions, Version,
+    WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
 };
 
 /// Most rows a register page lists for one influence or related item.
@@ -688,6 +688,16 @@ fn plan_row(c: &Connection, id: PlanId) -> Result<PlanSummary> {
     .ok_or(StoreError::NotFound { what: "plan" })
 }
 
+/// A plan's quarter convention (the plan must exist).
+pub(crate) fn plan_convention(c: &Connection, id: PlanId) -> Result<QuarterConvention> {
+    let conv: Option<String> = c
+        .prepare_cached("SELECT quarter_convention FROM plan WHERE id = ?")?
+        .query_row([id.0], |r| r.get(0))
+        .optional()?;
+    let conv = conv.ok_or(StoreError::NotFound { what: "plan" })?;
+    Ok(parse_col(&conv)?)
+}
+
 /// A whole plan read on `c` (inside a write's transaction, or a read's).
 pub(crate) fn plan_in(c: &Connection, id: PlanId) -> Result<Plan> {
     let mut plan = skeleton(c, id, plan_row(c, id)?)?;
@@ -1279,6 +1289,66 @@ impl PlanStore for SqliteStore {
         q: &WorkPackageQuery,
     ) -> Result<Page<WorkPackageRow>> {
         self.list_packages(plan, q)
+    }
+
+    fn dashboard(&self, plan: PlanId, today: waymark_core::Date) -> Result<Dashboard> {
+        let this_quarter = Quarter::containing(today, self.read(|c| plan_convention(c, plan))?);
+        let next_quarter = this_quarter.next();
+        let (total, by_status, by_rag) = self.read(|c| {
+            let count = |q: WorkPackageQuery| self.list_total(c, plan, &q, None);
+            let total = count(WorkPackageQuery::default())?;
+            let by_status = Status::ALL
+                .into_iter()
+                .map(|s| {
+                    let q = WorkPackageQuery {
+                        status: Some(s),
+                        ..Default::default()
+                    };
+                    Ok((s, count(q)?))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let by_rag = Rag::ALL
+                .into_iter()
+                .map(|r| {
+                    let q = WorkPackageQuery {
+                        rag: Some(r),
+                        ..Default::default()
+                    };
+                    Ok((r, count(q)?))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok((total, by_status, by_rag))
+        })?;
+        let rated: u64 = by_rag.iter().map(|(_, n)| n).sum();
+        let first = WorkPackageQuery {
+            page: 1,
+            per_page: DASHBOARD_LIST,
+            ..Default::default()
+        };
+        let overdue = self.list_packages(
+            plan,
+            &WorkPackageQuery {
+                overdue_on: Some(today),
+                ..first.clone()
+            },
+        )?;
+        let due_next = self.list_packages(
+            plan,
+            &WorkPackageQuery {
+                quarter: Some(next_quarter),
+                ..first
+            },
+        )?;
+        Ok(Dashboard {
+            this_quarter,
+            next_quarter,
+            total,
+            by_status,
+            by_rag,
+            not_rated: total.saturating_sub(rated),
+            overdue,
+            due_next,
+        })
     }
 
     fn work_package(&self, id: WorkPackageId) -> Result<WorkPackageDetail> {

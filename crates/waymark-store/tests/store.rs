@@ -310,6 +310,85 @@ macro_rules! store_suite {
         }
 
         #[test]
+        fn the_dashboard_counts_the_plan_and_follows_its_writes() {
+            let (store, id) = seeded();
+            let today: waymark_core::Date = "2007-11-15".parse().unwrap();
+            let this: waymark_core::Quarter = "Q4 2007".parse().unwrap();
+            let next: waymark_core::Quarter = "Q1 2008".parse().unwrap();
+            let packages = store.list_work_packages(id, &query()).unwrap().items;
+            let overdue: Vec<String> = packages
+                .iter()
+                .filter(|w| w.status.is_open())
+                .filter(|w| w.delivery.iter().map(|d| d.quarter).max().is_some_and(|q| q < this))
+                .map(|w| w.reference.clone())
+                .collect();
+            let due_next = packages
+                .iter()
+                .filter(|w| w.delivery.iter().any(|d| d.quarter == next))
+                .count() as u64;
+            assert!(overdue.len() > 1, "the seed has overdue packages on {today}");
+
+            let d = store.dashboard(id, today).unwrap();
+            assert_eq!((d.this_quarter, d.next_quarter), (this, next));
+            assert_eq!(d.total, packages.len() as u64);
+            assert_eq!(d.by_status.len(), Status::ALL.len());
+            assert_eq!(d.by_status.iter().map(|(_, n)| n).sum::<u64>(), d.total);
+            for (status, n) in &d.by_status {
+                let want = packages.iter().filter(|w| w.status == *status).count() as u64;
+                assert_eq!(*n, want, "{status:?}");
+            }
+            assert_eq!(d.by_rag.iter().map(|(_, n)| n).sum::<u64>() + d.not_rated, d.total);
+            assert_eq!(d.overdue.total, overdue.len() as u64);
+            let listed: Vec<String> = d.overdue.items.iter().map(|w| w.reference.clone()).collect();
+            let first: Vec<String> = overdue.iter().take(listed.len()).cloned().collect();
+            assert_eq!(listed, first, "the first overdue packages, in plan order");
+            assert!(listed.len() as u32 <= waymark_store::DASHBOARD_LIST);
+            assert_eq!(d.due_next.total, due_next);
+
+            // The overdue filter is a list filter too.
+            let q = WorkPackageQuery { overdue_on: Some(today), ..query() };
+            let all: Vec<String> = store
+                .list_work_packages(id, &q)
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|w| w.reference)
+                .collect();
+            assert_eq!(all, overdue);
+
+            // Delivering an overdue package moves the counts at once.
+            let first_overdue = d.overdue.items[0].id;
+            let changed = store
+                .change_work_package(
+                    first_overdue,
+                    None,
+                    &mut |current| {
+                        let mut input = input_of(current.clone());
+                        input.status = Status::Delivered;
+                        input.progress = waymark_core::Progress::new(100).unwrap();
+                        input.rag = Some(Rag::Green);
+                        Some(input)
+                    },
+                    BY,
+                )
+                .unwrap();
+            assert!(changed);
+            let after = store.dashboard(id, today).unwrap();
+            assert_eq!(after.overdue.total, d.overdue.total - 1);
+            let delivered = |d: &waymark_store::Dashboard| {
+                d.by_status.iter().find(|(s, _)| *s == Status::Delivered).map(|(_, n)| *n)
+            };
+            assert_eq!(delivered(&after), delivered(&d).map(|n| n + 1));
+            let green = |d: &waymark_store::Dashboard| d.by_rag.iter().find(|(r, _)| *r == Rag::Green).map(|(_, n)| *n);
+            assert_eq!(green(&after), green(&d).map(|n| n + 1));
+
+            assert!(matches!(
+                store.dashboard(PlanId(i64::MAX), today),
+                Err(StoreError::NotFound { .. })
+            ));
+        }
+
+        #[test]
         fn filters_find_the_right_packages() {
             let (store, id) = seeded();
             let refs = |q: WorkPackageQuery| -> Vec<String> {

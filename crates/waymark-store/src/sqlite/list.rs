@@ -3,6 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 use waymark_core::search::{SearchText, Term};
+use waymark_core::{Quarter, Status};
 
 use super::cache::{Count, Probe};
 use super::{SqliteStore, WP_COLUMN_COUNT, WP_COLUMNS, wp_row};
@@ -51,7 +52,9 @@ const MATCH_PROBE: &str = "EXISTS (SELECT 1 FROM work_package_search WHERE work_
 const DENSE_MATCHES: i64 = 2000;
 
 impl Filter {
-    pub fn of(plan: PlanId, q: &WorkPackageQuery) -> Filter {
+    /// `overdue`: the quarter `q.overdue_on` falls in, in the plan's
+    /// convention (the store reads it: [`SqliteStore::overdue_quarter`]).
+    pub fn of(plan: PlanId, q: &WorkPackageQuery, overdue: Option<Quarter>) -> Filter {
         let mut f = Filter {
             where_in: String::from("wp.plan_id = ?"),
             where_probe: String::from("wp.plan_id = ?"),
@@ -102,6 +105,22 @@ impl Filter {
                 "wp.id IN (SELECT work_package_id FROM work_package_related WHERE related_item_id = ?)",
                 "EXISTS (SELECT 1 FROM work_package_related r WHERE r.work_package_id = wp.id AND r.related_item_id = ?)",
                 &[Value::Integer(item.0)],
+            );
+        }
+        if let Some(before) = overdue.filter(|_| q.overdue_on.is_some()) {
+            let open: Vec<String> = Status::ALL
+                .into_iter()
+                .filter(|s| s.is_open())
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect();
+            let clause = format!(
+                "wp.final_quarter < ? AND wp.status IN ({})",
+                open.join(", ")
+            );
+            add(
+                &clause,
+                &clause,
+                &[Value::Integer(i64::from(before.index()))],
             );
         }
         if let Some(p) = q.programme {
@@ -250,10 +269,15 @@ fn fingerprint(text: &str) -> u64 {
 }
 
 /// The list a query asks for, without where it starts: cursors are made for it.
-fn list_fingerprint(plan: PlanId, q: &WorkPackageQuery, per_page: u32) -> u64 {
+fn list_fingerprint(
+    plan: PlanId,
+    q: &WorkPackageQuery,
+    overdue: Option<Quarter>,
+    per_page: u32,
+) -> u64 {
     let text = q.text.as_ref().map(SearchText::as_str);
     fingerprint(&format!(
-        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{per_page}",
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}|{per_page}",
         plan.0,
         q.section,
         q.quarter.map(|x| x.index()),
@@ -264,7 +288,8 @@ fn list_fingerprint(plan: PlanId, q: &WorkPackageQuery, per_page: u32) -> u64 {
         q.programme,
         text,
         q.sort,
-        q.descending
+        q.descending,
+        overdue.map(|x| x.index())
     ))
 }
 
@@ -358,9 +383,36 @@ impl SqliteStore {
         })
     }
 
+    /// The quarter an overdue filter's day falls in, in the plan's convention.
+    pub(super) fn overdue_quarter(
+        &self,
+        plan: PlanId,
+        q: &WorkPackageQuery,
+    ) -> Result<Option<Quarter>> {
+        let Some(day) = q.overdue_on else {
+            return Ok(None);
+        };
+        let convention = self.read(|c| super::plan_convention(c, plan))?;
+        Ok(Some(Quarter::containing(day, convention)))
+    }
+
+    /// Packages in a list (cached; kept up to date by package writes), with
+    /// whether the number is only a lower bound.
+    pub(super) fn list_total(
+        &self,
+        c: &Connection,
+        plan: PlanId,
+        q: &WorkPackageQuery,
+        overdue: Option<Quarter>,
+    ) -> Result<u64> {
+        let f = Filter::of(plan, q, overdue);
+        let access = self.access(c, &f, q.sort)?;
+        Ok(self.total(c, &f, access)?.n as u64)
+    }
+
     /// Packages in a plan (cached; kept up to date by package writes).
     pub(super) fn package_total(&self, c: &Connection, plan: PlanId) -> Result<u64> {
-        let f = Filter::of(plan, &WorkPackageQuery::default());
+        let f = Filter::of(plan, &WorkPackageQuery::default(), None);
         Ok(self.total(c, &f, Access::Filters)?.n as u64)
     }
 
@@ -369,10 +421,11 @@ impl SqliteStore {
         plan: PlanId,
         q: &WorkPackageQuery,
     ) -> Result<Page<WorkPackageRow>> {
-        let filter = Filter::of(plan, q);
+        let overdue = self.overdue_quarter(plan, q)?;
+        let filter = Filter::of(plan, q, overdue);
         let keys = order_keys(q.sort, q.descending);
         let per_page = q.per_page.clamp(1, 500);
-        let list = list_fingerprint(plan, q, per_page);
+        let list = list_fingerprint(plan, q, overdue, per_page);
         let (page, backward, keyset_sql, keyset_args, offset) = match &q.cursor {
             Some(cursor) => {
                 if cursor.list != list || cursor.key.len() != keys.len() {
