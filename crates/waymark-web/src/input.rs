@@ -911,6 +911,7 @@ pub const WORK_PACKAGE_QUERY: &[&str] = &[
     "related_item",
     "programme",
     "q",
+    "overdue",
     "sort",
     "dir",
     "page",
@@ -985,6 +986,11 @@ pub fn work_package_query(
                     Ok(text) => q.text = Some(text),
                     Err(e) => bad(format!("{e}; type a word, a reference or a code")),
                 },
+            },
+            "overdue" => match v {
+                "true" => q.overdue_on = Some(crate::uk_time::today()),
+                "false" => q.overdue_on = None,
+                _ => bad(format!("\"{v}\" is not true or false")),
             },
             "sort" => match v.parse::<SortKey>() {
                 Ok(s) => q.sort = s,

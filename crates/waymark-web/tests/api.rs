@@ -1897,3 +1897,63 @@ fn a_whole_number_written_with_a_point_is_a_whole_number() {
     );
     assert_problem(&r, 422, "");
 }
+
+#[test]
+fn the_dashboard_counts_the_plan_and_lists_the_overdue() {
+    let s = start();
+    let plan = s.plan_id;
+    let res = s.get(&format!("/api/v1/plans/{plan}/dashboard"));
+    assert_eq!(res.status, 200, "{}", res.body);
+    let d = res.json();
+    assert_eq!(d["total"], 17);
+    let sum = |key: &str| -> u64 {
+        d[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["count"].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(sum("by_status"), 17, "every package has one status");
+    assert_eq!(sum("by_rag") + d["not_rated"].as_u64().unwrap(), 17);
+    assert!(d["this_quarter"].as_str().unwrap().starts_with('Q'));
+    // The customer's plan ends in 2008: every open package is overdue now.
+    let overdue = d["overdue"]["total"].as_u64().unwrap();
+    assert!(overdue > 0);
+    assert!(d["overdue"]["items"].as_array().unwrap().len() as u64 <= overdue.min(5));
+
+    // The same packages through the list's overdue filter.
+    let list = s
+        .get(&format!("/api/v1/plans/{plan}/work-packages?overdue=true"))
+        .json();
+    assert_eq!(list["total"].as_u64(), Some(overdue));
+    assert_eq!(
+        list["items"][0]["reference"], d["overdue"]["items"][0]["reference"],
+        "plan order"
+    );
+    let all = s
+        .get(&format!("/api/v1/plans/{plan}/work-packages?overdue=false"))
+        .json();
+    assert_eq!(all["total"], 17);
+
+    // Delivering one takes it off the overdue list at once.
+    let first = d["overdue"]["items"][0]["id"].as_i64().unwrap();
+    let res = s.send_json(
+        "PATCH",
+        &format!("/api/v1/work-packages/{first}"),
+        r#"{"status": "delivered", "progress": 100}"#,
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    let after = s.get(&format!("/api/v1/plans/{plan}/dashboard")).json();
+    assert_eq!(after["overdue"]["total"].as_u64(), Some(overdue - 1));
+
+    let bad = s.get(&format!("/api/v1/plans/{plan}/work-packages?overdue=soon"));
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("overdue"), "{}", bad.body);
+    assert_eq!(s.get("/api/v1/plans/999999/dashboard").status, 404);
+    assert_eq!(
+        s.get("/api/v1/plans/999999/work-packages?overdue=true")
+            .status,
+        404
+    );
+}

@@ -2048,3 +2048,38 @@ fn related_items_are_merged_and_deleted_only_when_unused() {
     assert!(register.body.contains("The related item has been deleted."));
     assert!(!register.body.contains(">Customer Data Strategy</a>"));
 }
+
+#[test]
+fn the_overview_opens_with_the_plan_at_a_glance() {
+    let server = start();
+    let mut b = Browser::new(&server);
+    let plan = plan_id(&mut b);
+    let body = b.get(&format!("/plans/{plan}")).body;
+    let glance =
+        after(&body, "<h2 id=\"dashboard-heading\">At a glance</h2>").expect("the dashboard");
+    assert!(glance.contains("<span class=\"figure__number\">17</span> <span class=\"figure__label\">work packages</span>"));
+    assert!(glance.contains("Work packages by status"));
+    assert!(glance.contains("Work packages by RAG"));
+    assert!(glance.contains(&format!("href=\"/plans/{plan}?overdue=true\"")));
+    assert!(glance.contains("<h3 id=\"overdue-heading\">Overdue</h3>"));
+    assert!(glance.contains("Due next quarter ("));
+    // Each status links to the list of its packages.
+    assert!(glance.contains(&format!("href=\"/plans/{plan}?status=not_started\"")));
+
+    // The overdue filter: the list and the form say so.
+    let res = b.get(&format!("/plans/{plan}?overdue=true"));
+    assert_eq!(res.status, 200);
+    assert!(!res.body.contains("At a glance"), "a filtered list is about its packages");
+    assert!(
+        res.body
+            .contains("<option value=\"true\" selected>Overdue only</option>"),
+        "the filter keeps its choice"
+    );
+    let bad = b.get(&format!("/plans/{plan}?overdue=soon"));
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.body.contains("id=\"overdue-error\""),
+        "the error beside the field"
+    );
+    assert!(bad.body.contains("The overdue filter is not valid"));
+}

@@ -821,3 +821,70 @@ impl BaselineComparisonDto {
         }
     }
 }
+
+/// How many packages have a status or RAG rating.
+#[derive(Serialize, ToSchema)]
+pub struct CountDto {
+    /// The status (`in_progress`, …) or RAG (`red`, …) counted.
+    pub value: &'static str,
+    pub count: u64,
+}
+
+/// A few packages of a dashboard's list, and how many the list holds.
+#[derive(Serialize, ToSchema)]
+pub struct DashboardListDto {
+    pub total: u64,
+    /// The first few, in plan order.
+    pub items: Vec<WorkPackageSummary>,
+}
+
+/// A plan at a glance on a day.
+#[derive(Serialize, ToSchema)]
+pub struct DashboardDto {
+    /// The quarter holding today, in the plan's quarter convention: `Q4 2026`.
+    pub this_quarter: String,
+    pub next_quarter: String,
+    pub total: u64,
+    /// Every status, with zeros.
+    pub by_status: Vec<CountDto>,
+    /// Every RAG rating, with zeros.
+    pub by_rag: Vec<CountDto>,
+    pub not_rated: u64,
+    /// Open packages whose last delivery quarter is before this one.
+    pub overdue: DashboardListDto,
+    /// Packages with a delivery part in the next quarter.
+    pub due_next: DashboardListDto,
+}
+
+impl From<waymark_store::Dashboard> for DashboardDto {
+    fn from(d: waymark_store::Dashboard) -> Self {
+        let list = |p: Page<WorkPackageRow>| DashboardListDto {
+            total: p.total,
+            items: p.items.into_iter().map(Into::into).collect(),
+        };
+        DashboardDto {
+            this_quarter: d.this_quarter.to_string(),
+            next_quarter: d.next_quarter.to_string(),
+            total: d.total,
+            by_status: d
+                .by_status
+                .iter()
+                .map(|(s, n)| CountDto {
+                    value: s.as_str(),
+                    count: *n,
+                })
+                .collect(),
+            by_rag: d
+                .by_rag
+                .iter()
+                .map(|(r, n)| CountDto {
+                    value: r.as_str(),
+                    count: *n,
+                })
+                .collect(),
+            not_rated: d.not_rated,
+            overdue: list(d.overdue),
+            due_next: list(d.due_next),
+        }
+    }
+}

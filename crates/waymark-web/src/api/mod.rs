@@ -36,6 +36,7 @@ use crate::error::{ApiError, FieldError};
         plans::delete_plan,
         plans::export,
         plans::check,
+        plans::dashboard,
         plans::sections,
         plans::create_section,
         work_packages::list,
@@ -95,6 +96,7 @@ pub(crate) fn routes() -> crate::Routes {
         .delete("/api/v1/plans/{id}", plans::delete_plan)
         .get("/api/v1/plans/{id}/export", plans::export)
         .get("/api/v1/plans/{id}/check", plans::check)
+        .get("/api/v1/plans/{id}/dashboard", plans::dashboard)
         .get("/api/v1/plans/{id}/sections", plans::sections)
         .post("/api/v1/plans/{id}/sections", plans::create_section)
         .get("/api/v1/plans/{id}/work-packages", work_packages::list)

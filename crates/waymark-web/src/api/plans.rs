@@ -8,7 +8,7 @@ use waymark_core::export::{ExportFormat, PlanWriter, export_bytes};
 use waymark_store::PlanId;
 use waymark_store::PlanPart;
 
-use super::dto::{CheckReport, Created, FindingDto, PlanDto, PlanList, SectionList};
+use super::dto::{CheckReport, Created, DashboardDto, FindingDto, PlanDto, PlanList, SectionList};
 use super::etag::{IfMatch, Tagged};
 use super::{QueryPairs, patch_record, path_id, plan_register};
 use crate::AppState;
@@ -85,6 +85,7 @@ pub const EXPORT_QUERY: &[&str] = &[
     "related_item",
     "programme",
     "q",
+    "overdue",
 ];
 /// Export formats, as the API documents them.
 pub const EXPORT_FORMATS: &[&str] = &["json", "markdown", "csv", "xlsx"];
@@ -101,6 +102,7 @@ pub const EXPORT_FORMATS: &[&str] = &["json", "markdown", "csv", "xlsx"];
         ("related_item" = Option<i64>, Query, description = "Only the packages relating to this related item"),
         ("programme" = Option<i64>, Query, description = "Only the packages of this programme"),
         ("q" = Option<String>, Query, description = "Only the packages this search finds"),
+        ("overdue" = Option<String>, Query, description = "true: only the overdue packages (as the work-package list filters)"),
     ),
     responses((status = 200, description = "The plan as a file: the whole plan, or with a filter the packages it finds (with the sections, registers and the dependencies and programme places among them)", content_type = "application/json")))]
 pub async fn export(
@@ -255,6 +257,20 @@ fn stream_export(state: &AppState, id: PlanId, format: ExportFormat) -> Body {
     Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|piece| (piece, rx))
     }))
+}
+
+#[utoipa::path(get, operation_id = "getPlanDashboard", path = "/api/v1/plans/{id}/dashboard", tag = "plans",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = DashboardDto, description = "The plan at a glance today (UK time): packages by status and RAG, the overdue ones and those due next quarter (the first few of each, with their counts)")))]
+pub async fn dashboard(
+    _can: Can<Read>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<DashboardDto>, ApiError> {
+    let id = PlanId(path_id(&id, "Plan")?);
+    let today = crate::uk_time::today();
+    let d = state.run(move |s| s.dashboard(id, today)).await?;
+    Ok(Json(d.into()))
 }
 
 #[utoipa::path(get, operation_id = "checkPlan", path = "/api/v1/plans/{id}/check", tag = "plans", params(("id" = i64, Path)), responses((status = 200, body = CheckReport)))]

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod baselines;
 mod csrf;
+mod dashboard;
 mod decisions;
 mod error;
 mod form;

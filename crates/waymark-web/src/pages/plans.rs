@@ -1,6 +1,8 @@
 //! The list of plans and a plan's overview (filters and the package table).
 
 use askama::Template;
+
+use super::dashboard::DashboardView;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
@@ -89,6 +91,7 @@ pub struct ListParams {
     pub related_item: String,
     pub programme: String,
     pub q: String,
+    pub overdue: String,
     pub sort: String,
     pub dir: String,
     pub page: String,
@@ -145,7 +148,7 @@ impl ListParams {
     }
 
     /// Every parameter by name, in the order links write them.
-    fn pairs(&self) -> [(&'static str, &str); 13] {
+    fn pairs(&self) -> [(&'static str, &str); 14] {
         [
             ("section", &self.section),
             ("quarter", &self.quarter),
@@ -155,6 +158,7 @@ impl ListParams {
             ("related_item", &self.related_item),
             ("programme", &self.programme),
             ("q", &self.q),
+            ("overdue", &self.overdue),
             ("sort", &self.sort),
             ("dir", &self.dir),
             ("per_page", &self.per_page),
@@ -167,23 +171,23 @@ impl ListParams {
     pub fn with_page(&self, page: u32) -> String {
         let page = page.to_string();
         let mut pairs = self.pairs();
-        pairs[11].1 = &page;
-        pairs[12].1 = "";
+        pairs[12].1 = &page;
+        pairs[13].1 = "";
         query_string(&pairs)
     }
 
     /// The query string for the page a cursor leads to.
     pub fn with_cursor(&self, cursor: &str) -> String {
         let mut pairs = self.pairs();
-        pairs[11].1 = "";
-        pairs[12].1 = cursor;
+        pairs[12].1 = "";
+        pairs[13].1 = cursor;
         query_string(&pairs)
     }
 
     /// The query string of the filters alone (no sorting or paging): what
     /// an export of the packages they find takes.
     pub fn filter_query(&self) -> String {
-        query_string(&self.pairs()[..8])
+        query_string(&self.pairs()[..9])
     }
 
     pub fn is_filtered(&self) -> bool {
@@ -196,6 +200,7 @@ impl ListParams {
             &self.related_item,
             &self.programme,
             &self.q,
+            &self.overdue,
         ]
         .iter()
         .any(|v| !v.trim().is_empty())
@@ -249,6 +254,8 @@ pub struct FilterForm {
     pub related_items: Option<Vec<Choice>>,
     pub sorts: Vec<Choice>,
     pub dirs: Vec<Choice>,
+    /// Whether to show only overdue packages.
+    pub overdue: Vec<Choice>,
     pub params: ListParams,
 }
 
@@ -321,6 +328,10 @@ impl FilterForm {
             dirs: [("asc", "Ascending"), ("desc", "Descending")]
                 .iter()
                 .map(|(v, l)| Choice::new(*v, *l, if p.dir.is_empty() { "asc" } else { &p.dir }))
+                .collect(),
+            overdue: [("true", "Overdue only")]
+                .iter()
+                .map(|(v, l)| Choice::new(*v, *l, &p.overdue))
                 .collect(),
             params: params.clone(),
         }
@@ -423,6 +434,9 @@ struct OverviewPage {
     period: String,
     introduction: Vec<String>,
     priorities: Vec<PriorityLink>,
+    /// On the first page of the whole list only (a filtered or later page
+    /// is about its packages).
+    dashboard: Option<DashboardView>,
     filters: FilterForm,
     filtered: bool,
     rows: Vec<WpRow>,
@@ -450,14 +464,22 @@ pub async fn overview(
     // form (with what was typed), and not queried.
     let query = params.checked(DEFAULT_PER_PAGE, repeated);
     let section = query.as_ref().ok().and_then(|q| q.section);
-    let (plan, options, page) = state
+    let today = crate::uk_time::today();
+    let at_a_glance = !params.is_filtered()
+        && params.cursor.trim().is_empty()
+        && matches!(params.page.trim(), "" | "1");
+    let (plan, options, page, dashboard) = state
         .run(move |s| {
             let plan = s.plan(plan_id)?;
             let page = match &query {
                 Ok(query) => Ok(s.list_work_packages(plan_id, query)?),
                 Err(errors) => Err(errors.clone()),
             };
-            Ok((plan, s.filter_options(plan_id)?, page))
+            let dashboard = match at_a_glance {
+                true => Some(s.dashboard(plan_id, today)?),
+                false => None,
+            };
+            Ok((plan, s.filter_options(plan_id)?, page, dashboard))
         })
         .await?;
     // A section id of another plan (or none): named beside the form, like
@@ -516,6 +538,7 @@ pub async fn overview(
         period: plan.period.clone(),
         introduction: paragraphs(&plan.introduction),
         priorities,
+        dashboard: dashboard.map(|d| DashboardView::new(plan_id, &d)),
         filters: FilterForm::new(&params, &options),
         filtered: params.is_filtered(),
         rows,
