@@ -2069,7 +2069,10 @@ fn the_overview_opens_with_the_plan_at_a_glance() {
     // The overdue filter: the list and the form say so.
     let res = b.get(&format!("/plans/{plan}?overdue=true"));
     assert_eq!(res.status, 200);
-    assert!(!res.body.contains("At a glance"), "a filtered list is about its packages");
+    assert!(
+        !res.body.contains("At a glance"),
+        "a filtered list is about its packages"
+    );
     assert!(
         res.body
             .contains("<option value=\"true\" selected>Overdue only</option>"),

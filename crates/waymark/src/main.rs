@@ -138,6 +138,13 @@ enum Command {
         #[arg(long)]
         plan: Option<i64>,
     },
+    /// The plan at a glance today: packages by status and RAG, the overdue
+    /// ones and those due next quarter (as the overview's dashboard).
+    Dashboard {
+        /// Plan id [default: the only plan].
+        #[arg(long)]
+        plan: Option<i64>,
+    },
     /// List the stored plans.
     Plans,
     /// Read and check the audit trail (who changed what, when).
@@ -314,6 +321,15 @@ fn run() -> Result<()> {
                 if findings.len() == 1 { "" } else { "s" },
                 plan.title
             );
+            Ok(())
+        }
+        Command::Dashboard { plan } => {
+            let store = open_store(&settings.db)?;
+            let id = pick_plan(store.as_ref(), plan)?;
+            let title = store.plan(id)?.title;
+            let today = waymark_core::Date::from_calendar(time::OffsetDateTime::now_utc().date());
+            let d = store.dashboard(id, today)?;
+            print!("{}", dashboard_text(&title, today, &d));
             Ok(())
         }
         Command::Audit { command } => audit(&settings.db, command),
@@ -850,4 +866,60 @@ fn cli_actor() -> Actor {
         })
         .unwrap_or_default();
     Actor::Cli { user }
+}
+
+/// What `waymark dashboard` prints.
+fn dashboard_text(title: &str, today: waymark_core::Date, d: &waymark_store::Dashboard) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let counts = |pairs: Vec<(&str, u64)>| {
+        pairs
+            .into_iter()
+            .map(|(label, n)| format!("{label} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(out, "{title} on {today} ({})", d.this_quarter);
+    let _ = writeln!(out, "{} work packages", d.total);
+    let _ = writeln!(
+        out,
+        "By status: {}",
+        counts(d.by_status.iter().map(|(s, n)| (s.label(), *n)).collect())
+    );
+    let mut rags: Vec<(&str, u64)> = d.by_rag.iter().map(|(r, n)| (r.label(), *n)).collect();
+    rags.push(("not rated", d.not_rated));
+    let _ = writeln!(out, "By RAG: {}", counts(rags));
+    let list = |out: &mut String,
+                heading: String,
+                page: &waymark_store::Page<waymark_store::WorkPackageRow>| {
+        let _ = writeln!(out, "{heading}: {}", page.total);
+        for w in &page.items {
+            let delivery = waymark_core::format_delivery(&w.delivery);
+            let _ = writeln!(
+                out,
+                "  {}\t{}\t{}\t{}",
+                w.reference,
+                w.title,
+                delivery,
+                w.status.label()
+            );
+        }
+        if page.total > page.items.len() as u64 {
+            let _ = writeln!(out, "  … and {} more", page.total - page.items.len() as u64);
+        }
+    };
+    list(
+        &mut out,
+        format!(
+            "Overdue (last delivery before {}, not finished)",
+            d.this_quarter
+        ),
+        &d.overdue,
+    );
+    list(
+        &mut out,
+        format!("Due next quarter ({})", d.next_quarter),
+        &d.due_next,
+    );
+    out
 }

@@ -316,6 +316,38 @@ fn a_plan_is_updated_from_a_newer_file_by_reference() {
 }
 
 #[test]
+fn dashboard_prints_the_plan_at_a_glance() {
+    let dir = temp_dir("dashboard");
+    let out = waymark(&dir, &["import", waymark_demo::CYPS_PLAN_PATH]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = waymark(&dir, &["dashboard"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = stdout(&out);
+    assert!(printed.contains("\n17 work packages\n"), "{printed}");
+    assert!(printed.contains("By status: "), "{printed}");
+    assert!(printed.contains("By RAG: "), "{printed}");
+    // The plan ended in 2008: its open packages are all overdue.
+    let overdue = printed
+        .lines()
+        .find(|l| l.starts_with("Overdue (last delivery before "))
+        .unwrap_or_default();
+    let n: u64 = overdue
+        .rsplit(": ")
+        .next()
+        .unwrap_or("")
+        .parse()
+        .unwrap_or(0);
+    assert!(n > 5, "{printed}");
+    assert!(
+        printed.contains(&format!("… and {} more", n - 5)),
+        "{printed}"
+    );
+    assert!(printed.contains("Due next quarter ("), "{printed}");
+    let missing = waymark(&dir, &["dashboard", "--plan", "99"]);
+    assert!(!missing.status.success());
+}
+
+#[test]
 fn check_lists_findings() {
     let dir = temp_dir("check");
     assert!(waymark(&dir, &["import", SEED]).status.success());
