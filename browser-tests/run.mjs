@@ -683,6 +683,30 @@ describe('overview: open, filter, search', () => {
         }
     });
 
+    test('the plan at a glance: its overdue figure leads to the overdue list, as the API counts it', async () => {
+        for (const [context, label] of [[desktop, 'desktop'], [phone, '390 px']]) {
+            const page = await open(context, `/plans/${PLAN}`);
+            try {
+                const glance = page.locator('main section[aria-labelledby="dashboard-heading"]');
+                assert.equal(await glance.count(), 1, `${label}: the overview has no "At a glance" section`);
+                const d = await api(`/api/v1/plans/${PLAN}/dashboard`);
+                const figure = glance.locator('.figure').filter({ hasText: 'overdue' });
+                assert.equal(squash(await figure.locator('.figure__number').innerText()), String(d.overdue.total), `${label}: the overdue figure differs from the API`);
+                const statusRows = glance.locator('table').filter({ hasText: 'Work packages by status' }).locator('tbody tr');
+                assert.equal(await statusRows.count(), d.by_status.length, `${label}: one row per status`);
+                await assertAxeClean(page, `the plan at a glance (${label})`);
+                await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), figure.locator('a').click()]);
+                assert.match(page.url(), /[?&]overdue=true(&|$)/, `the overdue figure went to ${page.url()}`);
+                assert.equal(await filterControl(page, 'overdue').inputValue(), 'true', 'the overdue filter is not shown as chosen');
+                assert.deepEqual(await tablePackageIds(page), await apiPackageIds('overdue=true'), 'the overdue list differs from the API');
+                assert.equal(await page.locator('#dashboard-heading').count(), 0, 'a filtered list repeats the dashboard');
+                assertNoProblems(page, `overdue list (${label})`);
+            } finally {
+                await page.close();
+            }
+        }
+    });
+
     test('filter by status with the filter form', async () => {
         const page = await open(desktop, `/plans/${PLAN}`);
         try {
