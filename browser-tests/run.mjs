@@ -712,12 +712,12 @@ describe('overview: open, filter, search', () => {
         try {
             const status = filterControl(page, 'status');
             assert.equal(await status.count(), 1, 'the overview has no filter control named "status"');
-            await status.selectOption('not_started');
+            await status.selectOption('approved');
             await submitFormOf(page, status);
-            assert.match(page.url(), /[?&]status=not_started(&|$)/, `submitting the filter went to ${page.url()}`);
-            const expected = await apiPackageIds('status=not_started');
-            assert.deepEqual(await tablePackageIds(page), expected, 'the filtered table differs from the API for status=not_started');
-            assert.equal(await filterControl(page, 'status').inputValue(), 'not_started', 'the status filter does not keep its value after submitting');
+            assert.match(page.url(), /[?&]status=approved(&|$)/, `submitting the filter went to ${page.url()}`);
+            const expected = await apiPackageIds('status=approved');
+            assert.deepEqual(await tablePackageIds(page), expected, 'the filtered table differs from the API for status=approved');
+            assert.equal(await filterControl(page, 'status').inputValue(), 'approved', 'the status filter does not keep its value after submitting');
             assertNoProblems(page, 'overview filtered by status');
         } finally {
             await page.close();
@@ -1318,6 +1318,96 @@ describe('decision log: record in the form, search, the package lists it, change
             if (made) await apiWrite('DELETE', `/api/v1/decisions/${made}`, undefined, { 'if-match': '*' });
         }
     });
+});
+
+// ------------------------------------------------------------------ approvals
+
+describe('approvals: an approver approves a proposed package with a comment, shown in its history (axe, 390 px)', () => {
+    const COMMENT = `Approved in the browser <script>window.__approved = 1</script> "double" 'single' ; DROP TABLE work_package; --`;
+    let proposed; // a package made through the API: it starts proposed
+
+    async function apiWrite(method, pathAndQuery, body, headers = {}) {
+        const res = await fetch(BASE + pathAndQuery, {
+            method,
+            headers: withToken({ 'content-type': 'application/json', ...headers }),
+            body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: res.status, body: await res.text() };
+    }
+
+    before(async () => {
+        const res = await apiWrite('POST', `/api/v1/plans/${PLAN}/work-packages`, {
+            section_id: ids.section,
+            title: `Proposed in the browser tests ${Date.now()}`,
+        });
+        assert.equal(res.status, 201, `making a package answered ${res.status}: ${res.body.slice(0, 300)}`);
+        const made = JSON.parse(res.body);
+        assert.equal(made.status, 'proposed', 'a new package does not start proposed');
+        proposed = Number(made.id);
+    });
+
+    after(async () => {
+        if (proposed) await apiWrite('DELETE', `/api/v1/work-packages/${proposed}`, undefined, { 'if-match': '*' });
+    });
+
+    for (const [name, pagePath] of [
+        ['approve-work-package', () => `/work-packages/${proposed}/approve`],
+        ['reject-work-package', () => `/work-packages/${proposed}/reject`],
+        ['approve-plan', () => `/plans/${PLAN}/approve`],
+        ['supersede-plan', () => `/plans/${PLAN}/supersede`],
+    ]) {
+        test(`page checks: ${name}`, async () => {
+            await checkPage(name, pagePath());
+        });
+    }
+
+    test('the demo plan is approved, with its baseline', async () => {
+        const plan = await api(`/api/v1/plans/${PLAN}`);
+        assert.equal(plan.status, 'approved', `the demo plan is ${plan.status}`);
+        const baselines = listOf(await api(`/api/v1/plans/${PLAN}/baselines`));
+        assert.ok(baselines.some((b) => /^Plan approved /.test(b.name)), `no approval baseline among ${JSON.stringify(baselines.map((b) => b.name))}`);
+        const page = await open(desktop, `/plans/${PLAN}`);
+        try {
+            assert.match(squash(await page.locator('main .plan-status').innerText()), /Plan status: Approved/, 'the overview does not say the plan is approved');
+        } finally {
+            await page.close();
+        }
+    });
+
+    for (const [context, width] of [['desktop', DESKTOP.width], ['phone', PHONE.width]]) {
+        test(`approve with a comment and read it in the history, at ${width}px`, async () => {
+            if (context === 'phone') {
+                // The desktop run approved it: propose it again (an approver may) to approve it once more.
+                const now = await api(`/api/v1/work-packages/${proposed}`);
+                if (now.status !== 'proposed') {
+                    await apiChangePackage(proposed, { status: 'cancelled' });
+                    await apiChangePackage(proposed, { status: 'proposed' });
+                }
+            }
+            const page = await open(context === 'desktop' ? desktop : phone, `/work-packages/${proposed}`);
+            try {
+                await Promise.all([page.waitForURL(/\/approve$/), page.locator('main a', { hasText: /^Approve/ }).click()]);
+                await assertAxeClean(page, `the approve form at ${width}px`);
+                await assertNoSidewaysScroll(page, `the approve form at ${width}px`);
+                await page.getByLabel(/^Comment/).fill(COMMENT);
+                const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('main form').getByRole('button', { name: /^Approve/ }).click()]);
+                assert.equal(res.status(), 200, `approving answered ${res.status()}`);
+                assert.equal(new URL(page.url()).pathname, `/work-packages/${proposed}`, `approving went to ${page.url()}`);
+                assert.match(squash(await page.locator('.banner').first().innerText()), /approved/i, 'no banner saying it was approved');
+                const main = squash(await page.locator('main').innerText());
+                assert.match(main, /Status Approved/, 'the package does not show its new status');
+                const history = squash(await page.locator('main .history-list').innerText());
+                assert.ok(history.includes('approved it'), `the history does not say who approved it: ${history.slice(0, 300)}`);
+                assert.ok(history.includes(squash(COMMENT)), `the history does not show the comment as written: ${history.slice(0, 400)}`);
+                assert.equal(await page.evaluate(() => window.__approved), undefined, 'the comment ran as a script');
+                assert.equal(await page.locator('main a[href$="/approve"]').count(), 0, 'an approved package still offers Approve');
+                await assertAxeClean(page, `the approved package at ${width}px`);
+                assertNoProblems(page, `approving at ${width}px`);
+            } finally {
+                await page.close();
+            }
+        });
+    }
 });
 
 // ------------------------------------------------------------------ import a plan

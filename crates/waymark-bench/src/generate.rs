@@ -340,10 +340,13 @@ fn distinct_skewed(rng: &mut Rng, n: usize, want: usize) -> Vec<usize> {
 
 fn status(rng: &mut Rng) -> Status {
     match rng.below(100) {
-        0..30 => Status::NotStarted,
+        0..10 => Status::Proposed,
+        10..30 => Status::Approved,
         30..65 => Status::InProgress,
-        65..85 => Status::Delivered,
-        85..95 => Status::OnHold,
+        65..80 => Status::Delivered,
+        80..85 => Status::Closed,
+        85..93 => Status::OnHold,
+        93..96 => Status::Rejected,
         _ => Status::Cancelled,
     }
 }
@@ -410,20 +413,20 @@ fn work_package(
     wp.owner = rng.pick(OWNERS).to_string();
     wp.status = status(rng);
     wp.progress = Progress::new(match wp.status {
-        Status::NotStarted => 0,
-        Status::Delivered => 100,
+        Status::Proposed | Status::Approved | Status::Rejected => 0,
+        Status::Delivered | Status::Closed => 100,
         Status::InProgress => rng.between(5, 95) as i64,
         Status::OnHold => rng.between(0, 60) as i64,
         Status::Cancelled => rng.between(0, 40) as i64,
     })?;
-    wp.rag = if wp.status == Status::Delivered {
+    wp.rag = if wp.status.is_done() {
         Some(Rag::Green)
     } else if rng.chance(15) {
         None
     } else {
         Some(Rag::ALL[rng.below(Rag::ALL.len())])
     };
-    if wp.status == Status::Delivered {
+    if wp.status.is_done() {
         let due = wp.final_delivery().unwrap_or(first);
         let actual = Quarter::from_index(due.index() + rng.below(3) as i32 - 1);
         wp.actual_delivery = Some(actual.end_date(QuarterConvention::Calendar));

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Date, Plan, Status};
+use crate::model::{Date, Plan};
 use crate::schedule;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,7 +48,6 @@ pub fn check(plan: &Plan, today: Date) -> Vec<Finding> {
             );
         }
         if wp.status.is_open()
-            && wp.status != Status::Delivered
             && let Some(q) = wp.final_delivery()
         {
             let due = q.end_date(plan.quarter_convention);
@@ -116,7 +115,8 @@ pub fn check(plan: &Plan, today: Date) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::model::{
-        DeliveryTarget, Dependency, Influence, InfluenceCode, Section, WorkPackage, WorkPackageRef,
+        DeliveryTarget, Dependency, Influence, InfluenceCode, Section, Status, WorkPackage,
+        WorkPackageRef,
     };
     use crate::quarter::{Quarter, QuarterConvention};
 
@@ -317,7 +317,7 @@ mod tests {
         assert_eq!(found(&p, "2007-01-01"), [("overdue", "1.1".to_string())]);
         assert_eq!(
             check(&p, date("2007-01-01"))[0].message,
-            "1.1 Package 1 was due by Q4 2006 (ends 2006-12-31) and is not started"
+            "1.1 Package 1 was due by Q4 2006 (ends 2006-12-31) and is proposed"
         );
         // Financial-year Q4 2006 is January to March 2007.
         p.quarter_convention = QuarterConvention::Financial;
@@ -326,20 +326,19 @@ mod tests {
         // Only packages with work to do are overdue.
         let today = "2010-01-01";
         for (status, overdue) in [
-            (Status::NotStarted, true),
+            (Status::Proposed, true),
+            (Status::Approved, true),
             (Status::InProgress, true),
             (Status::OnHold, true),
             (Status::Delivered, false),
             (Status::Cancelled, false),
+            (Status::Closed, false),
+            (Status::Rejected, false),
         ] {
             p.sections[0].work_packages[0].status = status;
-            p.sections[0].work_packages[0].progress = if status == Status::Delivered {
-                "100"
-            } else {
-                "0"
-            }
-            .parse()
-            .unwrap_or_default();
+            p.sections[0].work_packages[0].progress = if status.is_done() { "100" } else { "0" }
+                .parse()
+                .unwrap_or_default();
             assert_eq!(!found(&p, today).is_empty(), overdue, "{status:?}");
         }
     }

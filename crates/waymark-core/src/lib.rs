@@ -8,6 +8,7 @@ pub mod check;
 pub mod export;
 pub mod identity;
 pub mod import;
+pub mod lifecycle;
 pub mod limits;
 pub mod model;
 pub mod quarter;

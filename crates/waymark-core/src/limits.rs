@@ -172,6 +172,9 @@ pub const ACCOUNT_NAME: TextField = line("name", "name", NAME_CHARS);
 pub const TOKEN_NAME: TextField = line("name", "token name", 100);
 /// A baseline's name ("Approved April 2027").
 pub const BASELINE_NAME: TextField = line("name", "baseline name", NAME_CHARS);
+/// The comment an approver gives when approving or rejecting a work package,
+/// or approving or superseding a plan (kept in the audit trail).
+pub const APPROVAL_COMMENT: TextField = text("comment", "comment", 5_000);
 /// Shortest password (NCSC and NIST SP 800-63B: length over composition rules).
 pub const PASSWORD_MIN_CHARS: usize = 12;
 /// Longest password (hashing a megabyte is work an attacker chooses).
@@ -211,6 +214,7 @@ pub const TEXT_FIELDS: &[(&str, TextField)] = &[
     ("account", ACCOUNT_NAME),
     ("API token", TOKEN_NAME),
     ("baseline", BASELINE_NAME),
+    ("approval", APPROVAL_COMMENT),
 ];
 
 /// The limits as a Markdown table (`docs/limits.md` holds it).
@@ -391,14 +395,15 @@ pub fn check_decision_date(date: crate::model::Date) -> Result<(), LimitError> {
     }
 }
 
-/// Values that cannot both be true: a delivered package is complete.
+/// Values that cannot both be true: a delivered (or closed) package is complete.
 /// Refused in forms and the API; reported by `check` for imported plans.
 pub fn check_status_progress(status: Status, progress: u8) -> Result<(), LimitError> {
-    if status == Status::Delivered && progress != 100 {
+    if status.is_done() && progress != 100 {
+        let what = status.label().to_lowercase();
         return Err(LimitError {
             field: "progress",
             message: format!(
-                "A delivered package is 100% complete, not {progress}%: set progress to 100 or choose another status"
+                "A {what} package is 100% complete, not {progress}%: set progress to 100 or choose another status"
             ),
         });
     }

@@ -225,54 +225,95 @@ pub fn format_delivery(parts: &[DeliveryTarget]) -> String {
         .join(" ")
 }
 
+/// A work package's place in its lifecycle (`crate::lifecycle` says which
+/// moves are allowed). A new package is proposed until approved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     #[default]
-    NotStarted,
+    Proposed,
+    /// `not_started` is what baselines frozen before the lifecycle say.
+    #[serde(alias = "not_started")]
+    Approved,
     InProgress,
     Delivered,
+    Closed,
     OnHold,
+    Rejected,
     Cancelled,
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::NotStarted,
+    pub const ALL: [Status; 8] = [
+        Status::Proposed,
+        Status::Approved,
         Status::InProgress,
         Status::Delivered,
+        Status::Closed,
         Status::OnHold,
+        Status::Rejected,
         Status::Cancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::NotStarted => "not_started",
+            Status::Proposed => "proposed",
+            Status::Approved => "approved",
             Status::InProgress => "in_progress",
             Status::Delivered => "delivered",
+            Status::Closed => "closed",
             Status::OnHold => "on_hold",
+            Status::Rejected => "rejected",
             Status::Cancelled => "cancelled",
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
-            Status::NotStarted => "Not started",
+            Status::Proposed => "Proposed",
+            Status::Approved => "Approved",
             Status::InProgress => "In progress",
             Status::Delivered => "Delivered",
+            Status::Closed => "Closed",
             Status::OnHold => "On hold",
+            Status::Rejected => "Rejected",
             Status::Cancelled => "Cancelled",
         }
     }
 
-    /// Whether the package still has work to do.
+    /// Whether the package still has work to do (agreed or asked for, and
+    /// not yet delivered, closed, rejected or cancelled).
     pub fn is_open(self) -> bool {
         matches!(
             self,
-            Status::NotStarted | Status::InProgress | Status::OnHold
+            Status::Proposed | Status::Approved | Status::InProgress | Status::OnHold
         )
     }
+
+    /// Whether the package's work is done (delivered, or delivered and closed).
+    pub fn is_done(self) -> bool {
+        matches!(self, Status::Delivered | Status::Closed)
+    }
 }
+
+/// Words plans use for a status besides its own name and label: a package
+/// described as not started is agreed work not yet begun (approved).
+const STATUS_WORDS: &[(&str, Status)] = &[
+    ("not_started", Status::Approved),
+    ("not_yet_started", Status::Approved),
+    ("planned", Status::Approved),
+    ("agreed", Status::Approved),
+    ("to_do", Status::Approved),
+    ("todo", Status::Approved),
+    ("proposal", Status::Proposed),
+    ("started", Status::InProgress),
+    ("complete", Status::Delivered),
+    ("completed", Status::Delivered),
+    ("done", Status::Delivered),
+    ("paused", Status::OnHold),
+    ("declined", Status::Rejected),
+    ("withdrawn", Status::Cancelled),
+];
 
 impl FromStr for Status {
     type Err = ParseValueError;
@@ -282,13 +323,66 @@ impl FromStr for Status {
         Status::ALL
             .into_iter()
             .find(|st| st.as_str() == key || normalise_key(st.label()) == key)
+            .or_else(|| {
+                STATUS_WORDS
+                    .iter()
+                    .find(|(word, _)| *word == key)
+                    .map(|(_, st)| *st)
+            })
             .ok_or_else(|| {
                 ParseValueError::new(
                     "status",
                     s,
-                    "not started, in progress, delivered, on hold or cancelled",
+                    "proposed, approved, not started, in progress, delivered, closed, on hold, rejected or cancelled",
                 )
             })
+    }
+}
+
+/// The plan's own status: a draft until the strategy group approves it;
+/// superseded when a newer plan takes its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    #[default]
+    Draft,
+    Approved,
+    Superseded,
+}
+
+impl PlanStatus {
+    pub const ALL: [PlanStatus; 3] = [
+        PlanStatus::Draft,
+        PlanStatus::Approved,
+        PlanStatus::Superseded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "draft",
+            PlanStatus::Approved => "approved",
+            PlanStatus::Superseded => "superseded",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "Draft",
+            PlanStatus::Approved => "Approved",
+            PlanStatus::Superseded => "Superseded",
+        }
+    }
+}
+
+impl FromStr for PlanStatus {
+    type Err = ParseValueError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let key = normalise_key(s);
+        PlanStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == key)
+            .ok_or_else(|| ParseValueError::new("plan status", s, "draft, approved or superseded"))
     }
 }
 

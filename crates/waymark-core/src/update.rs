@@ -473,7 +473,7 @@ mod tests {
             cmp.changed[0].fields,
             vec![FieldChange {
                 field: "status",
-                before: "Not started".into(),
+                before: "Proposed".into(),
                 after: "Delivered".into()
             }]
         );

@@ -201,7 +201,7 @@ fn every_package_field_by_field() {
     for (r, _, wp) in plan.work_packages() {
         // Nothing a person edits is set by the import.
         assert_eq!(wp.owner, "", "{r}");
-        assert_eq!(wp.status, waymark_core::Status::NotStarted, "{r}");
+        assert_eq!(wp.status, waymark_core::Status::Proposed, "{r}");
         assert_eq!(
             (wp.rag, wp.progress.get(), wp.actual_delivery),
             (None, 0, None),

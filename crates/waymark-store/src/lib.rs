@@ -14,8 +14,8 @@ pub use accounts::*;
 use waymark_core::audit::{ChainError, Head, StoredEntry};
 use waymark_core::search::SearchText;
 use waymark_core::{
-    DeliveryTarget, InfluenceCode, Plan, Progress, Quarter, QuarterConvention, Rag, RelatedKind,
-    Status,
+    DeliveryTarget, InfluenceCode, Plan, PlanStatus, Progress, Quarter, QuarterConvention, Rag,
+    RelatedKind, Status,
 };
 
 pub use sqlite::SqliteStore;
@@ -197,6 +197,37 @@ pub struct PlanSummary {
     pub section_count: u64,
     pub work_package_count: u64,
     pub version: Version,
+    /// Draft, approved or superseded (`approve_plan`, `supersede_plan`).
+    pub status: PlanStatus,
+    /// The plan that took this one's place, when its approver named one.
+    pub superseded_by: Option<PlanId>,
+}
+
+/// An approver's answer to a proposed work package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Approve,
+    Reject,
+}
+
+impl Verdict {
+    /// The audit action: `approve` or `reject`.
+    pub fn action(self) -> &'static str {
+        match self {
+            Verdict::Approve => "approve",
+            Verdict::Reject => "reject",
+        }
+    }
+}
+
+/// What approving a plan did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanApproval {
+    /// The baseline it took, and its name.
+    pub baseline: BaselineId,
+    pub baseline_name: String,
+    /// How many proposed packages it approved.
+    pub approved_packages: u64,
 }
 
 /// Plan fields a person edits.
@@ -1054,6 +1085,40 @@ pub trait PlanStore: AccountStore + Send + Sync {
     fn take_baseline(&self, plan: PlanId, name: &str, by: &Actor) -> Result<BaselineId>;
     /// A plan's baselines, newest first.
     fn baselines(&self, plan: PlanId) -> Result<Vec<BaselineRow>>;
+
+    /// Approve or reject a proposed work package (needs `approve`, checked in
+    /// the write; the package at the version the caller saw). `comment` is
+    /// kept in the audit entry: required to reject, optional to approve.
+    /// A package not proposed is refused (`Invalid` on `status`).
+    fn decide_work_package(
+        &self,
+        id: WorkPackageId,
+        expected: Option<Version>,
+        verdict: Verdict,
+        comment: &str,
+        by: &Actor,
+    ) -> Result<()>;
+    /// Approve a draft plan in one write (needs `approve`): every proposed
+    /// package approved (each with its audit entry), the plan approved, and a
+    /// baseline taken of it (`Plan approved 26 November 2026`, made unique).
+    /// `comment` (optional) is kept in the plan's audit entry.
+    fn approve_plan(
+        &self,
+        id: PlanId,
+        expected: Option<Version>,
+        comment: &str,
+        by: &Actor,
+    ) -> Result<PlanApproval>;
+    /// Mark an approved plan superseded (needs `approve`), optionally naming
+    /// the plan that took its place (another stored plan).
+    fn supersede_plan(
+        &self,
+        id: PlanId,
+        expected: Option<Version>,
+        superseded_by: Option<PlanId>,
+        comment: &str,
+        by: &Actor,
+    ) -> Result<()>;
     /// A baseline and the plan it froze.
     fn baseline(&self, id: BaselineId) -> Result<Baseline>;
 

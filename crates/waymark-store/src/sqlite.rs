@@ -34,15 +34,17 @@ use waymark_core::{
 use waymark_core::audit::{ChainError, Head, StoredEntry, Verifier};
 
 use crate::rules;
+use crate::rules::PlanTx;
 use crate::rules::access::Need;
 use crate::rules::audit::{Audited, Subject};
 use crate::{
     Actor, AuditFilter, BackendError, Baseline, BaselineId, BaselineRow, DASHBOARD_LIST, Dashboard,
     DecisionId, DecisionInput, DecisionRow, DependencyId, DependencyLink, DependencyRow,
-    FilterOptions, InfluenceOption, InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart,
-    PlanStore, PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef,
-    ProgrammeRow, RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionChange, SectionId,
-    SectionMove, SectionOption, SectionRow, StoreError, Traceability, UpdateOptions, Version,
+    FilterOptions, InfluenceOption, InfluenceRow, OnExisting, Page, PlanApproval, PlanId,
+    PlanInput, PlanPart, PlanStore, PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeOption,
+    ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionChange,
+    SectionId, SectionMove, SectionOption, SectionRow, StoreError, Traceability, UpdateOptions,
+    Verdict, Version,
     WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
 };
 
@@ -667,10 +669,11 @@ fn map_unique(e: rusqlite::Error, field: &'static str, message: String) -> Store
 /// A plan's own row, without its counts (zero).
 fn plan_row(c: &Connection, id: PlanId) -> Result<PlanSummary> {
     c.prepare_cached(
-        "SELECT id, title, organisation, period, introduction, quarter_convention, notes, version FROM plan WHERE id = ?",
+        "SELECT id, title, organisation, period, introduction, quarter_convention, notes, version, status, superseded_by FROM plan WHERE id = ?",
     )?
     .query_row([id.0], |r| {
         let conv: String = r.get(5)?;
+        let status: String = r.get(8)?;
         Ok(PlanSummary {
             id: PlanId(r.get(0)?),
             title: r.get(1)?,
@@ -682,6 +685,8 @@ fn plan_row(c: &Connection, id: PlanId) -> Result<PlanSummary> {
             section_count: 0,
             work_package_count: 0,
             version: Version(r.get(7)?),
+            status: parse_col(&status)?,
+            superseded_by: r.get::<_, Option<i64>>(9)?.map(PlanId),
         })
     })
     .optional()?
@@ -1383,7 +1388,12 @@ impl PlanStore for SqliteStore {
             Some(id),
             Audited::Change("update", Subject::WorkPackage(id)),
             |tx| {
-                rules::packages::update(&mut SqliteTx::new(tx), id, input)?;
+                let mut t = SqliteTx::new(tx);
+                let (_, from) = t.package_status(id)?.ok_or(StoreError::NotFound {
+                    what: "work package",
+                })?;
+                rules::lifecycle::check_edit(&mut t, by, from, input.status)?;
+                rules::packages::update(&mut t, id, input)?;
                 Ok(((), Some(id)))
             },
         )
@@ -1405,7 +1415,9 @@ impl PlanStore for SqliteStore {
                 let current = package_detail(tx, id)?;
                 match change(&current) {
                     Some(input) => {
-                        rules::packages::update(&mut SqliteTx::new(tx), id, &input)?;
+                        let mut t = SqliteTx::new(tx);
+                        rules::lifecycle::check_edit(&mut t, by, current.row.status, input.status)?;
+                        rules::packages::update(&mut t, id, &input)?;
                         Ok((true, Some(id)))
                     }
                     None => Ok((false, Some(id))),
@@ -1830,6 +1842,76 @@ impl PlanStore for SqliteStore {
         self.delete(by, Subject::Dependency(id), expected, |tx| {
             rules::dependencies::delete(tx, id)
         })
+    }
+
+    fn decide_work_package(
+        &self,
+        id: WorkPackageId,
+        expected: Option<Version>,
+        verdict: Verdict,
+        comment: &str,
+        by: &Actor,
+    ) -> Result<()> {
+        self.write_package(
+            by,
+            Some(id),
+            Audited::Decide {
+                action: verdict.action(),
+                subject: Subject::WorkPackage(id),
+                comment: comment.trim().to_string(),
+            },
+            |tx| {
+                let mut t = SqliteTx::new(tx);
+                rules::expect_version(&mut t, &Subject::WorkPackage(id), expected)?;
+                rules::lifecycle::decide(&mut t, id, verdict, comment)?;
+                Ok(((), Some(id)))
+            },
+        )
+    }
+
+    fn approve_plan(
+        &self,
+        id: PlanId,
+        expected: Option<Version>,
+        comment: &str,
+        by: &Actor,
+    ) -> Result<PlanApproval> {
+        self.write(
+            by,
+            Audited::Decide {
+                action: "approve",
+                subject: Subject::Plan(id),
+                comment: comment.trim().to_string(),
+            },
+            |tx| {
+                let mut t = SqliteTx::new(tx);
+                rules::expect_version(&mut t, &Subject::Plan(id), expected)?;
+                rules::lifecycle::approve_plan(&mut t, id, comment, by, now_ms())
+            },
+        )
+    }
+
+    fn supersede_plan(
+        &self,
+        id: PlanId,
+        expected: Option<Version>,
+        superseded_by: Option<PlanId>,
+        comment: &str,
+        by: &Actor,
+    ) -> Result<()> {
+        self.write(
+            by,
+            Audited::Decide {
+                action: "supersede",
+                subject: Subject::Plan(id),
+                comment: comment.trim().to_string(),
+            },
+            |tx| {
+                let mut t = SqliteTx::new(tx);
+                rules::expect_version(&mut t, &Subject::Plan(id), expected)?;
+                rules::lifecycle::supersede_plan(&mut t, id, superseded_by, comment)
+            },
+        )
     }
 
     fn take_baseline(&self, plan: PlanId, name: &str, by: &Actor) -> Result<BaselineId> {

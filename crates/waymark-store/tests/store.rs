@@ -13,11 +13,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use waymark_core::RelatedKind;
 use waymark_core::access::Role;
 use waymark_core::import::{Format, ImportOptions, import};
-use waymark_core::{Dependency, Plan, Rag, Status, WorkPackageRef};
+use waymark_core::{Dependency, Plan, PlanStatus, Rag, Status, WorkPackageRef};
 use waymark_store::{
     AccountChange, AccountId, Actor, AuditFilter, NewAccount, OnExisting, PlanId, PlanInput,
     PlanStore, ProgrammeId, ProgrammeInput, SectionChange, SectionMove, SessionPolicy, SortKey,
-    SsoPerson, StoreError, TokenId, WorkPackageInput, WorkPackageQuery,
+    SsoPerson, StoreError, TokenId, Verdict, WorkPackageInput, WorkPackageQuery,
 };
 
 const SEED: &[u8] = waymark_demo::CYPS_PLAN;
@@ -525,13 +525,13 @@ macro_rules! store_suite {
             let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
             let mut input = input_from(store.as_ref(), first);
             input.owner = "Head of ICT".into();
-            input.status = Status::InProgress;
+            input.status = Status::Approved;
             input.influences = vec!["3.9.9".parse().unwrap()];
             store.update_work_package(first, &input, BY).unwrap();
             let d = store.work_package(first).unwrap();
             assert_eq!(
                 (d.row.owner.as_str(), d.row.status),
-                ("Head of ICT", Status::InProgress)
+                ("Head of ICT", Status::Approved)
             );
             assert!(
                 store
@@ -2380,7 +2380,7 @@ macro_rules! store_suite {
             let mut input = input_from(store.as_ref(), first);
             let old_owner = input.owner.clone();
             input.owner = "Head of ICT".into();
-            input.status = Status::InProgress;
+            input.status = Status::Cancelled;
             store.update_work_package(first, &input, &alice).unwrap();
             let (e, changes) = newest(store.as_ref());
             assert_eq!(
@@ -2407,8 +2407,8 @@ macro_rules! store_suite {
                     ("owner".into(), Some(old_owner), Some("Head of ICT".into())),
                     (
                         "status".into(),
-                        Some("not_started".into()),
-                        Some("in_progress".into())
+                        Some("proposed".into()),
+                        Some("cancelled".into())
                     ),
                 ]
             );
@@ -3062,6 +3062,190 @@ macro_rules! store_suite {
             assert!(matches!(store.baseline(waymark_store::BaselineId(999)), Err(StoreError::NotFound { .. })));
             assert_eq!(store.baselines(plan).unwrap().len(), 1);
         }
+
+        /// The entries of one record, newest first, as (action, field → after).
+        fn entries_of(store: &dyn PlanStore, kind: &str, id: String) -> Vec<(String, Vec<(String, Option<String>)>)> {
+            store
+                .audit_entries(&AuditFilter { entity_kind: Some(kind.into()), entity_id: Some(id), ..Default::default() }, 100)
+                .unwrap()
+                .into_iter()
+                .map(|e| {
+                    let event = e.entry.event;
+                    let changes = event.changes.as_slice().iter().map(|c| (c.field.as_str().to_string(), c.after.clone())).collect();
+                    (event.action.as_str().to_string(), changes)
+                })
+                .collect()
+        }
+
+        #[test]
+        fn a_status_changes_only_along_the_lifecycle_table() {
+            let (store, plan) = seeded();
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            assert_eq!(store.work_package(first).unwrap().row.status, Status::Proposed, "the seed has no status column");
+            let entries = audit_count(store.as_ref());
+            let mut input = input_from(store.as_ref(), first);
+            input.status = Status::Delivered;
+            input.progress = waymark_core::Progress::new(100).unwrap();
+            match store.update_work_package(first, &input, BY) {
+                Err(StoreError::Invalid { field: "status", message }) => {
+                    assert!(message.contains("from proposed it may move to approved, rejected, cancelled"), "{message}")
+                }
+                other => panic!("{other:?}"),
+            }
+            // The same through a check-and-change.
+            let mut given = Some(input.clone());
+            assert!(matches!(
+                store.change_work_package(first, None, &mut |_| given.take(), BY),
+                Err(StoreError::Invalid { field: "status", .. })
+            ));
+            assert_eq!(audit_count(store.as_ref()), entries, "a refusal writes nothing");
+            // Rejecting needs its own write, with a reason.
+            input.status = Status::Rejected;
+            input.progress = waymark_core::Progress::new(0).unwrap();
+            assert!(matches!(store.update_work_package(first, &input, BY), Err(StoreError::Invalid { field: "status", .. })));
+            // Approving needs approve: a manager may not, an approver may.
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            let (_, approver) = account(store.as_ref(), "a@council.gov.uk", "Approver", Role::Approver, &[]);
+            input.status = Status::Approved;
+            assert!(matches!(store.update_work_package(first, &input, &manager), Err(StoreError::Forbidden { .. })));
+            store.update_work_package(first, &input, &approver).unwrap();
+            // Then a manager may start it, but not send it back to proposed.
+            input.status = Status::InProgress;
+            store.update_work_package(first, &input, &manager).unwrap();
+            input.status = Status::Proposed;
+            assert!(matches!(store.update_work_package(first, &input, &manager), Err(StoreError::Invalid { field: "status", .. })));
+            assert_eq!(store.work_package(first).unwrap().row.status, Status::InProgress);
+        }
+
+        #[test]
+        fn approving_and_rejecting_need_approve_and_keep_the_comment() {
+            let (store, plan) = seeded();
+            let items = store.list_work_packages(plan, &query()).unwrap().items;
+            let (a, b) = (items[0].id, items[1].id);
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            let (_, approver) = account(store.as_ref(), "a@council.gov.uk", "Approver", Role::Approver, &[]);
+            let entries = audit_count(store.as_ref());
+            assert!(matches!(
+                store.decide_work_package(a, None, Verdict::Approve, "", &manager),
+                Err(StoreError::Forbidden { .. })
+            ));
+            assert_eq!(audit_count(store.as_ref()), entries, "checked in the write: nothing written");
+            let v = store.work_package(a).unwrap().row.version;
+            assert!(matches!(
+                store.decide_work_package(a, Some(waymark_store::Version(v.0 + 1000)), Verdict::Approve, "", &approver),
+                Err(StoreError::Stale { .. })
+            ));
+            let hostile = "<script>alert('x')</script> \"quoted\"; DROP TABLE work_package; --";
+            store.decide_work_package(a, Some(v), Verdict::Approve, hostile, &approver).unwrap();
+            let after = store.work_package(a).unwrap().row;
+            assert_eq!(after.status, Status::Approved);
+            assert!(after.version > v, "a decision gives the package a new version");
+            let history = entries_of(store.as_ref(), "work_package", a.to_string());
+            assert_eq!(history[0].0, "approve");
+            assert!(history[0].1.contains(&("status".into(), Some("approved".into()))), "{:?}", history[0]);
+            assert!(history[0].1.contains(&("comment".into(), Some(hostile.into()))), "verbatim: {:?}", history[0]);
+            // Only a proposed package is decided on.
+            assert!(matches!(
+                store.decide_work_package(a, None, Verdict::Reject, "Too late", &approver),
+                Err(StoreError::Invalid { field: "status", .. })
+            ));
+            // Rejecting needs a comment.
+            assert!(matches!(
+                store.decide_work_package(b, None, Verdict::Reject, "  ", &approver),
+                Err(StoreError::Invalid { field: "comment", .. })
+            ));
+            let long = "x".repeat(waymark_core::limits::APPROVAL_COMMENT.max_chars + 1);
+            assert!(matches!(
+                store.decide_work_package(b, None, Verdict::Reject, &long, &approver),
+                Err(StoreError::Invalid { field: "comment", .. })
+            ));
+            store.decide_work_package(b, None, Verdict::Reject, "Duplicates 10.1.3", &approver).unwrap();
+            assert_eq!(store.work_package(b).unwrap().row.status, Status::Rejected);
+            let history = entries_of(store.as_ref(), "work_package", b.to_string());
+            assert_eq!(history[0].0, "reject");
+            assert!(history[0].1.contains(&("comment".into(), Some("Duplicates 10.1.3".into()))));
+            // Reopening a rejected package needs approve too.
+            let mut input = input_from(store.as_ref(), b);
+            input.status = Status::Proposed;
+            assert!(matches!(store.update_work_package(b, &input, &manager), Err(StoreError::Forbidden { .. })));
+            store.update_work_package(b, &input, &approver).unwrap();
+        }
+
+        #[test]
+        fn approving_the_plan_approves_its_proposed_packages_and_takes_a_baseline() {
+            let (store, plan) = seeded();
+            let items = store.list_work_packages(plan, &query()).unwrap().items;
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            let (_, approver) = account(store.as_ref(), "a@council.gov.uk", "Approver", Role::Approver, &[]);
+            // One package rejected first: it stays rejected.
+            store.decide_work_package(items[0].id, None, Verdict::Reject, "Not now", &approver).unwrap();
+            let summary = store.plan(plan).unwrap();
+            assert_eq!((summary.status, summary.superseded_by), (PlanStatus::Draft, None));
+            assert!(matches!(store.approve_plan(plan, None, "", &manager), Err(StoreError::Forbidden { .. })));
+            assert!(matches!(
+                store.approve_plan(plan, Some(waymark_store::Version(summary.version.0 + 1000)), "", &approver),
+                Err(StoreError::Stale { .. })
+            ));
+            assert!(store.baselines(plan).unwrap().is_empty(), "a refusal takes no baseline");
+
+            let approval = store.approve_plan(plan, Some(summary.version), "Agreed in March", &approver).unwrap();
+            assert_eq!(approval.approved_packages as usize, items.len() - 1);
+            assert!(approval.baseline_name.starts_with("Plan approved "), "{}", approval.baseline_name);
+            let now = store.plan(plan).unwrap();
+            assert_eq!(now.status, PlanStatus::Approved);
+            assert!(now.version > summary.version);
+            let after = store.list_work_packages(plan, &query()).unwrap().items;
+            assert_eq!(after[0].status, Status::Rejected);
+            assert!(after[1..].iter().all(|w| w.status == Status::Approved));
+            // The baseline is of the plan as approved.
+            let baseline = store.baseline(approval.baseline).unwrap();
+            assert_eq!(baseline.row.name, approval.baseline_name);
+            assert_eq!(baseline.plan, store.load_plan(plan).unwrap());
+            // Audited: the plan with its comment, each package, the baseline.
+            let plan_history = entries_of(store.as_ref(), "plan", plan.to_string());
+            assert_eq!(plan_history[0].0, "approve");
+            assert!(plan_history[0].1.contains(&("status".into(), Some("approved".into()))));
+            assert!(plan_history[0].1.contains(&("comment".into(), Some("Agreed in March".into()))));
+            let package_history = entries_of(store.as_ref(), "work_package", after[1].id.to_string());
+            assert_eq!(package_history[0].0, "approve");
+            assert!(package_history[0].1.contains(&("comment".into(), Some("Approved with the plan: Agreed in March".into()))));
+            assert_eq!(entries_of(store.as_ref(), "baseline", approval.baseline.to_string())[0].0, "create");
+            // Only a draft is approved.
+            assert!(matches!(store.approve_plan(plan, None, "", &approver), Err(StoreError::Invalid { field: "status", .. })));
+        }
+
+        #[test]
+        fn only_an_approved_plan_is_superseded() {
+            let (store, plan) = seeded();
+            let other = store.import_plan(&Plan { title: "The next plan".into(), ..seed() }, OnExisting::Refuse, BY).unwrap();
+            assert!(matches!(store.supersede_plan(plan, None, None, "", BY), Err(StoreError::Invalid { field: "status", .. })));
+            let approval = store.approve_plan(plan, None, "", BY).unwrap();
+            // A second approval on the same day would need another name.
+            assert!(approval.baseline_name.starts_with("Plan approved "));
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            assert!(matches!(store.supersede_plan(plan, None, Some(other), "", &manager), Err(StoreError::Forbidden { .. })));
+            assert!(matches!(store.supersede_plan(plan, None, Some(plan), "", BY), Err(StoreError::Invalid { field: "superseded_by", .. })));
+            assert!(matches!(store.supersede_plan(plan, None, Some(PlanId(999)), "", BY), Err(StoreError::Invalid { field: "superseded_by", .. })));
+            store.supersede_plan(plan, None, Some(other), "The 2008 plan", BY).unwrap();
+            let now = store.plan(plan).unwrap();
+            assert_eq!((now.status, now.superseded_by), (PlanStatus::Superseded, Some(other)));
+            assert_eq!(entries_of(store.as_ref(), "plan", plan.to_string())[0].0, "supersede");
+            // Deleting the newer plan leaves the old one superseded, naming none.
+            store.delete_plan(other, None, BY).unwrap();
+            assert_eq!(store.plan(plan).unwrap().superseded_by, None);
+        }
+
+        #[test]
+        fn the_approval_baseline_name_is_made_unique() {
+            let (store, plan) = seeded();
+            let name = waymark_core::lifecycle::plan::approval_baseline_name(
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64,
+                1,
+            );
+            store.take_baseline(plan, &name, BY).unwrap();
+            let approval = store.approve_plan(plan, None, "", BY).unwrap();
+            assert_eq!(approval.baseline_name, format!("{name} (2)"));
+        }
     };
 }
 
@@ -3164,6 +3348,7 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
                  DROP TABLE baseline;
+                 ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
                  PRAGMA user_version = 2;",
             )
             .unwrap();
@@ -3203,6 +3388,7 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
                  DROP TABLE baseline;
+                 ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
                  PRAGMA user_version = 4;",
             )
             .unwrap();
@@ -3252,6 +3438,7 @@ mod sqlite {
                  INSERT INTO work_package_search (work_package_search) VALUES ('rebuild');
                  DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
                  DROP TABLE baseline;
+                 ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
                  PRAGMA user_version = 7;",
             )
             .unwrap();
@@ -3299,7 +3486,8 @@ mod sqlite {
         {
             let conn = rusqlite::Connection::open(path).unwrap();
             conn.execute_batch(
-                "DROP TABLE baseline; DROP TABLE decision_programme;
+                "DROP TABLE baseline;
+                 ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by; DROP TABLE decision_programme;
                  DROP TABLE decision_work_package; DROP TABLE decision;
                  PRAGMA user_version = 8;",
             )
@@ -3312,6 +3500,55 @@ mod sqlite {
             store.baseline(id).unwrap().plan,
             store.load_plan(plan).unwrap()
         );
+    }
+
+    /// A database made before the lifecycle (at migration 10): packages not
+    /// started become approved, in the plan and in its baselines' frozen
+    /// copies, and the plan is a draft.
+    #[test]
+    fn the_upgrade_makes_not_started_packages_approved() {
+        let dir =
+            std::env::temp_dir().join(format!("waymark-store-lifecycle-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("old.db");
+        let path = path.to_str().unwrap();
+        let (plan, baseline) = {
+            let store = waymark_store::open(path).unwrap();
+            let plan = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+            (plan, store.take_baseline(plan, "Before", BY).unwrap())
+        };
+        {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch(
+                "UPDATE work_package SET status = 'not_started';
+                 UPDATE baseline SET plan_json = replace(plan_json, '\"status\":\"proposed\"', '\"status\":\"not_started\"');
+                 ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
+                 PRAGMA user_version = 10;",
+            )
+            .unwrap();
+            let frozen: String = conn
+                .query_row("SELECT plan_json FROM baseline", [], |r| r.get(0))
+                .unwrap();
+            assert!(frozen.contains("\"status\":\"not_started\""));
+        }
+        let store = waymark_store::open(path).unwrap();
+        let items = store.list_work_packages(plan, &query()).unwrap().items;
+        assert!(!items.is_empty());
+        assert!(items.iter().all(|w| w.status == Status::Approved));
+        assert_eq!(store.plan(plan).unwrap().status, PlanStatus::Draft);
+        let frozen = store.baseline(baseline).unwrap().plan;
+        assert!(
+            frozen
+                .work_packages()
+                .all(|(_, _, w)| w.status == Status::Approved)
+        );
+        // The status counts follow.
+        let q = WorkPackageQuery {
+            status: Some(Status::Approved),
+            ..query()
+        };
+        let all = store.list_work_packages(plan, &query()).unwrap().total;
+        assert_eq!(store.list_work_packages(plan, &q).unwrap().total, all);
     }
 
     #[test]
@@ -3435,7 +3672,7 @@ mod sqlite {
         check("at first");
         let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
         let mut input = input_from(store.as_ref(), first);
-        input.status = Status::InProgress;
+        input.status = Status::Approved;
         input.title = "Review of reviews".into();
         input.influences = vec!["3.2.1".parse().unwrap(), "9.9.9".parse().unwrap()];
         input.related_items = Some(vec!["www.wfs".into(), "A new register".into()]);
@@ -3450,7 +3687,7 @@ mod sqlite {
         input.number = Some("7".into());
         let created = store.create_work_package(plan, &input, BY).unwrap();
         check("after a create");
-        input.status = Status::Delivered;
+        input.status = Status::InProgress;
         input.title = "Licence audit".into();
         input.influences.clear();
         input.related_items = Some(Vec::new());

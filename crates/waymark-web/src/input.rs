@@ -5,9 +5,9 @@ use waymark_core::import::{parse_delivery, parse_influences};
 use waymark_core::limits::{self, LimitError};
 use waymark_core::{Date, InfluenceCode, Progress, QuarterConvention, Rag, RelatedKind, Status};
 use waymark_store::{
-    DecisionInput, DecisionRow, InfluenceRow, PlanInput, PlanSummary, ProgrammeId, ProgrammeInput,
-    ProgrammeRow, RelatedItemId, RelatedItemRow, SectionId, SectionRow, WorkPackageDetail,
-    WorkPackageInput,
+    DecisionInput, DecisionRow, InfluenceRow, PlanId, PlanInput, PlanSummary, ProgrammeId,
+    ProgrammeInput, ProgrammeRow, RelatedItemId, RelatedItemRow, SectionId, SectionRow,
+    WorkPackageDetail, WorkPackageInput,
 };
 
 use crate::error::FieldError;
@@ -378,6 +378,73 @@ impl Form for BaselineFields {
 }
 
 crate::form! {
+    /// An approver's comment on approving a work package or a plan: the
+    /// approve form, the API's body (optional; kept in the audit trail).
+    pub struct ApprovalFields {
+        /// Why, or on what terms (optional; goes to the history).
+        comment: Field::text(limits::APPROVAL_COMMENT, "Comment (optional)"),
+    }
+}
+
+impl Form for ApprovalFields {
+    /// The comment, trimmed (empty when none).
+    type Input = String;
+
+    fn checked(&self) -> Result<String, Vec<FieldError>> {
+        Ok(self.text("comment"))
+    }
+}
+
+crate::form! {
+    /// Why a work package is rejected: the reject form, the API's body.
+    pub struct RejectionFields {
+        /// Why the package is rejected (goes to the history).
+        comment: Field::text(limits::APPROVAL_COMMENT, "Why is it rejected?")
+            .required("Say why the package is rejected"),
+    }
+}
+
+impl Form for RejectionFields {
+    /// The comment, trimmed.
+    type Input = String;
+
+    fn checked(&self) -> Result<String, Vec<FieldError>> {
+        Ok(self.text("comment"))
+    }
+}
+
+crate::form! {
+    /// Marking an approved plan superseded: the form, the API's body.
+    pub struct SupersedeFields {
+        /// The id of the plan that takes its place (optional), as text: `"3"`.
+        superseded_by: Field::choice(Vec::new, "Superseded by"),
+        /// Why (optional; goes to the history).
+        comment: Field::text(limits::APPROVAL_COMMENT, "Comment (optional)"),
+    }
+}
+
+impl Form for SupersedeFields {
+    /// The plan that takes its place, and the comment.
+    type Input = (Option<PlanId>, String);
+
+    fn checked(&self) -> Result<Self::Input, Vec<FieldError>> {
+        let by = match self.text("superseded_by").as_str() {
+            "" => None,
+            s => match s.parse::<i64>() {
+                Ok(id) if id > 0 => Some(PlanId(id)),
+                _ => {
+                    return Err(vec![FieldError::new(
+                        "superseded_by",
+                        format!("\"{s}\" is not a plan id"),
+                    )]);
+                }
+            },
+        };
+        Ok((by, self.text("comment")))
+    }
+}
+
+crate::form! {
     /// A related item's name and kind: its page's form, the API's PATCH body.
     #[schema(as = RelatedItemPatch)]
     pub struct RelatedItemFields {
@@ -574,7 +641,9 @@ crate::form! {
         /// every save until set by hand.
         related_items: Field::list("\n", "Related items, one per line"),
         owner: Field::text(limits::PACKAGE_OWNER, "Owner"),
-        /// not_started, in_progress, delivered, on_hold or cancelled.
+        /// proposed, approved, in_progress, delivered, closed, on_hold,
+        /// rejected or cancelled. A change moves only along the lifecycle
+        /// table (docs/governance.md); left out on create: proposed.
         status: Field::choice(statuses, "Status").always_set(),
         /// red, amber, green, or empty for none.
         rag: Field::choice(rags, "RAG status"),
@@ -762,14 +831,19 @@ impl WorkPackageFields {
             ));
         }
         let status = match text(&self.status).as_str() {
-            "" => Status::NotStarted,
-            s => s.parse::<Status>().unwrap_or_else(|e| {
-                errors.push(FieldError::new(
-                    "status",
-                    format!("Choose a status: {}", e.expected),
-                ));
-                Status::NotStarted
-            }),
+            "" => Status::Proposed,
+            // The wire names only: `not_started` and other words importers
+            // read are not statuses here.
+            s => Status::ALL
+                .into_iter()
+                .find(|st| st.as_str() == s)
+                .unwrap_or_else(|| {
+                    errors.push(FieldError::new(
+                        "status",
+                        format!("Choose a status: {}", statuses().join(", ")),
+                    ));
+                    Status::Proposed
+                }),
         };
         let rag = match text(&self.rag).as_str() {
             "" | "none" => None,
@@ -956,10 +1030,11 @@ pub fn work_package_query(
                 Ok(quarter) => q.quarter = Some(quarter),
                 Err(_) => bad(format!("\"{v}\" is not a quarter such as Q2 2007")),
             },
-            "status" => match v.parse() {
-                Ok(s) => q.status = Some(s),
-                Err(_) => bad(format!(
-                    "\"{v}\" is not a status; use not_started, in_progress, delivered, on_hold or cancelled"
+            // The wire names only (`approved`, not the words importers read).
+            "status" => match Status::ALL.into_iter().find(|s| s.as_str() == v.trim()) {
+                Some(s) => q.status = Some(s),
+                None => bad(format!(
+                    "\"{v}\" is not a status; use proposed, approved, in_progress, delivered, closed, on_hold, rejected or cancelled"
                 )),
             },
             "rag" => match v.parse() {

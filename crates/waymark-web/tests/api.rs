@@ -402,7 +402,7 @@ fn work_packages_are_read_created_updated_and_deleted() {
     let r = s.send_json(
         "PATCH",
         &format!("/api/v1/work-packages/{id}"),
-        r#"{"status":"in_progress","rag":"amber","progress":40,"owner":"Head of ICT"}"#,
+        r#"{"status":"approved","rag":"amber","progress":40,"owner":"Head of ICT"}"#,
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let r = s.send_json(
@@ -418,7 +418,7 @@ fn work_packages_are_read_created_updated_and_deleted() {
             wp["progress"].as_u64(),
             wp["owner"].as_str()
         ),
-        (Some("in_progress"), Some(40), Some("Head of ICT"))
+        (Some("approved"), Some(40), Some("Head of ICT"))
     );
     assert_eq!(wp["scope"], "For customers and staff.");
 
@@ -829,7 +829,7 @@ fn dependencies_export_and_check() {
     // With the list's filters: the packages they find, with the dependencies
     // among them; a wrong filter is a 422 naming it.
     let only = s.get(&format!(
-        "/api/v1/plans/{}/export?q=10.2&status=not_started",
+        "/api/v1/plans/{}/export?q=10.2&status=proposed",
         s.plan_id
     ));
     assert_eq!(only.status, 200, "{}", only.body);
@@ -850,7 +850,7 @@ fn dependencies_export_and_check() {
         .collect();
     let listed: Vec<String> = s
         .get(&format!(
-            "/api/v1/plans/{}/work-packages?q=10.2&status=not_started&per_page=500",
+            "/api/v1/plans/{}/work-packages?q=10.2&status=proposed&per_page=500",
             s.plan_id
         ))
         .json()["items"]
@@ -1024,7 +1024,7 @@ fn a_package_history_lists_who_changed_which_fields_newest_first() {
     let path = format!("/api/v1/work-packages/{id}/history");
     assert_eq!(s.get(&path).json()["items"], serde_json::json!([]));
     for body in [
-        r#"{"status":"in_progress","owner":"Head of ICT"}"#,
+        r#"{"status":"approved","owner":"Head of ICT"}"#,
         r#"{"progress":40}"#,
     ] {
         let r = s.send_json("PATCH", &format!("/api/v1/work-packages/{id}"), body);
@@ -1053,7 +1053,7 @@ fn a_package_history_lists_who_changed_which_fields_newest_first() {
         .map(|c| c["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["owner", "status"]);
-    assert_eq!(items[1]["changes"][1]["after"], "in_progress");
+    assert_eq!(items[1]["changes"][1]["after"], "approved");
     assert!(items[0]["sequence"].as_u64() > items[1]["sequence"].as_u64());
     assert!(items[0]["at"].as_str().unwrap().ends_with('Z'));
 
@@ -1075,7 +1075,7 @@ fn the_audit_list_filters_and_pages_by_entry_number() {
     for body in [
         r#"{"owner":"Head of ICT"}"#,
         r#"{"progress":40}"#,
-        r#"{"status":"in_progress"}"#,
+        r#"{"status":"approved"}"#,
     ] {
         let r = s.send_json("PATCH", &format!("/api/v1/work-packages/{id}"), body);
         assert_eq!(r.status, 200, "{}", r.body);
@@ -1102,7 +1102,7 @@ fn the_audit_list_filters_and_pages_by_entry_number() {
     assert_eq!(all["items"][0]["actor"], "Admin of the tests (API token 1)");
     assert_eq!(
         all["items"][0]["changes"],
-        serde_json::json!([{"field": "status", "before": "not_started", "after": "in_progress"}])
+        serde_json::json!([{"field": "status", "before": "proposed", "after": "approved"}])
     );
     assert_eq!(all["items"][5]["action"], "import");
     assert_eq!(all["items"][5]["entity_kind"], "plan");
@@ -1211,10 +1211,13 @@ fn openapi_query_parameters_are_the_parsed_ones() {
     assert_eq!(
         schema("status")["enum"],
         serde_json::json!([
-            "not_started",
+            "proposed",
+            "approved",
             "in_progress",
             "delivered",
+            "closed",
             "on_hold",
+            "rejected",
             "cancelled"
         ])
     );

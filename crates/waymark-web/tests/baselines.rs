@@ -136,7 +136,7 @@ fn approvers_take_baselines_and_the_plan_compares_with_them() {
         "PATCH",
         &format!("/api/v1/work-packages/{}", ids[2]),
         &[("Content-Type", "application/json")],
-        Some(r#"{"status":"in_progress"}"#),
+        Some(r#"{"status":"approved"}"#),
     );
     assert_eq!(r.status, 200, "{}", r.body);
 
@@ -156,7 +156,7 @@ fn approvers_take_baselines_and_the_plan_compares_with_them() {
         vec![refs[0].as_str(), refs[1].as_str(), refs[2].as_str()]
     );
     assert_eq!(c["changed"][2]["fields"][0]["field"], "status");
-    assert_eq!(c["changed"][2]["fields"][0]["before"], "Not started");
+    assert_eq!(c["changed"][2]["fields"][0]["before"], "Proposed");
     let slip = |reference: &str| {
         c["packages"]
             .as_array()

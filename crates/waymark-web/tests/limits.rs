@@ -237,7 +237,12 @@ fn contradictions_are_refused_and_null_is_not_zero() {
     // null clears what may be empty.
     let r = s.send("PATCH", &path, &json!({ "rag": null, "comments": null }));
     assert_eq!(r.status, 200, "{}", r.body);
-    // Delivered and complete together is fine.
+    // Delivered and complete together is fine (once the package has moved
+    // along the lifecycle to where it may be delivered).
+    for status in ["approved", "in_progress"] {
+        let r = s.send("PATCH", &path, &json!({ "status": status }));
+        assert_eq!(r.status, 200, "{status}: {}", r.body);
+    }
     let r = s.send(
         "PATCH",
         &path,

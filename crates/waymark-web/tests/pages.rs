@@ -42,7 +42,7 @@ fn overview_lists_every_package_with_layout() {
         );
     }
     assert!(body.contains("<th scope=\"col\">Status</th>"));
-    assert!(body.contains(">Not started</span>"), "status as text");
+    assert!(body.contains(">Proposed</span>"), "status as text");
     assert!(
         !body.contains(" style=\""),
         "no inline styles under the CSP"
@@ -86,16 +86,16 @@ fn overview_lists_the_export_links() {
     // A filtered list offers its packages in every format too.
     assert!(!body.contains("Export the work packages matching the filters"));
     let filtered = b
-        .get(&format!("/plans/{plan}?status=not_started&q=review"))
+        .get(&format!("/plans/{plan}?status=proposed&q=review"))
         .body;
     assert!(
         filtered.contains(&format!(
-            "href=\"/api/v1/plans/{plan}/export?format=xlsx&amp;status=not_started&#38;q=review\" download>Excel (.xlsx)</a>"
+            "href=\"/api/v1/plans/{plan}/export?format=xlsx&amp;status=proposed&#38;q=review\" download>Excel (.xlsx)</a>"
         )),
         "{filtered}"
     );
     let csv = b.get(&format!(
-        "/api/v1/plans/{plan}/export?format=csv&status=not_started&q=review"
+        "/api/v1/plans/{plan}/export?format=csv&status=proposed&q=review"
     ));
     assert_eq!(csv.status, 200);
     assert!(csv.body.contains("Application review"), "{}", csv.body);
@@ -109,7 +109,7 @@ fn overview_filters_by_status_section_and_text() {
     let res = b.get(&format!("/plans/{plan}?status=in_progress"));
     assert_eq!(res.status, 200);
     assert!(res.body.contains("Showing 0 of 0"));
-    let res = b.get(&format!("/plans/{plan}?status=not_started"));
+    let res = b.get(&format!("/plans/{plan}?status=proposed"));
     assert!(res.body.contains("Showing 1–17 of 17"));
 
     let overview = b.get(&format!("/plans/{plan}"));
@@ -147,12 +147,12 @@ fn overview_pages_through_packages() {
     let server = start();
     let mut b = Browser::new(&server);
     let plan = plan_id(&mut b);
-    let res = b.get(&format!("/plans/{plan}?per_page=5&status=not_started"));
+    let res = b.get(&format!("/plans/{plan}?per_page=5&status=proposed"));
     assert!(res.body.contains("Showing 1–5 of 17"));
     assert!(res.body.contains("Page 1 of 4"));
     assert!(
         res.body
-            .contains("status=not_started&#38;per_page=5&#38;cursor="),
+            .contains("status=proposed&#38;per_page=5&#38;cursor="),
         "next link keeps the filters and goes by cursor"
     );
     assert!(link(&res.body, "prev").is_none());
@@ -599,7 +599,7 @@ fn edit_form_round_trip() {
             ("influences", "3.1.1 3.1.2"),
             ("related_items", ""),
             ("owner", "Head of ICT"),
-            ("status", "in_progress"),
+            ("status", "approved"),
             ("rag", "amber"),
             ("progress", "40"),
             ("actual_delivery", ""),
@@ -612,7 +612,7 @@ fn edit_form_round_trip() {
     assert!(page.body.contains("Your changes have been saved"));
     assert!(page.body.contains("Application review (revised)"));
     assert!(page.body.contains("Head of ICT"));
-    assert!(page.body.contains(">In progress</span>"));
+    assert!(page.body.contains(">Approved</span>"));
     assert!(page.body.contains(">Amber</span>"));
     assert!(page.body.contains("40%"));
     assert!(page.body.contains("b) Q2 2007"));
@@ -626,11 +626,11 @@ fn edit_form_round_trip() {
         "{history}"
     );
     assert!(
-        history.contains("status: <span class=\"muted\">not_started</span> → in_progress"),
+        history.contains("status: <span class=\"muted\">proposed</span> → approved"),
         "{history}"
     );
     assert!(history.contains("→ Head of ICT"), "{history}");
-    let list = b.get(&format!("/plans/{plan}?status=in_progress"));
+    let list = b.get(&format!("/plans/{plan}?status=approved"));
     assert!(list.body.contains("Showing 1–1 of 1"));
 }
 
@@ -704,7 +704,7 @@ fn the_progress_note_and_the_delivery_as_written_on_the_page_and_the_form() {
                 ("title", "Application review"),
                 ("delivery", delivery),
                 ("delivery_as_written", "End of March <2007>"),
-                ("status", "in_progress"),
+                ("status", "approved"),
                 ("progress", "30"),
                 ("progress_note", note),
             ],
@@ -827,7 +827,7 @@ fn validation_errors_are_422_with_a_summary_and_typed_values_kept() {
             ("delivery", "soon"),
             ("owner", "Kept owner <b>"),
             ("progress", "140"),
-            ("status", "in_progress"),
+            ("status", "approved"),
         ],
     );
     assert_eq!(res.status, 422);
@@ -934,7 +934,7 @@ fn a_form_from_before_a_restart_is_that_page_again_with_what_was_typed() {
         ("number", "1"),
         ("title", "Typed before the restart"),
         ("comments", "First line\nsecond <line> & more"),
-        ("status", "in_progress"),
+        ("status", "approved"),
         ("progress", "30"),
     ];
     let mut posted = vec![("csrf_token", old_token.as_str())];
@@ -953,7 +953,7 @@ fn a_form_from_before_a_restart_is_that_page_again_with_what_was_typed() {
         res.body
             .contains(">First line\nsecond &#60;line&#62; &#38; more</textarea>")
     );
-    assert!(res.body.contains("value=\"in_progress\" checked"));
+    assert!(res.body.contains("value=\"approved\" checked"));
     let fresh = common::csrf_token(&res.body);
     assert_ne!(fresh, old_token);
     assert!(
@@ -1097,7 +1097,7 @@ fn create_a_package() {
             ("title", "Review sourcing of ICT support"),
             ("delivery", "Q3 2007"),
             ("influences", "3.1.1"),
-            ("status", "not_started"),
+            ("status", "proposed"),
             ("rag", ""),
             ("progress", "0"),
         ],
@@ -2064,7 +2064,7 @@ fn the_overview_opens_with_the_plan_at_a_glance() {
     assert!(glance.contains("<h3 id=\"overdue-heading\">Overdue</h3>"));
     assert!(glance.contains("Due next quarter ("));
     // Each status links to the list of its packages.
-    assert!(glance.contains(&format!("href=\"/plans/{plan}?status=not_started\"")));
+    assert!(glance.contains(&format!("href=\"/plans/{plan}?status=approved\"")));
 
     // The overdue filter: the list and the form say so.
     let res = b.get(&format!("/plans/{plan}?overdue=true"));

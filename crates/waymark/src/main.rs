@@ -4,6 +4,7 @@ mod accounts;
 mod baselines;
 mod config;
 mod decisions;
+mod lifecycle;
 
 /// mimalloc rather than glibc's allocator: under load the server allocates on
 /// database threads and frees on async threads, which glibc handles poorly
@@ -172,6 +173,16 @@ enum Command {
         #[command(subcommand)]
         command: baselines::BaselineCommand,
     },
+    /// Approve or reject a proposed work package.
+    Package {
+        #[command(subcommand)]
+        command: lifecycle::PackageCommand,
+    },
+    /// Approve a draft plan (taking a baseline), or mark one superseded.
+    Plan {
+        #[command(subcommand)]
+        command: lifecycle::PlanCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -230,7 +241,10 @@ fn run() -> Result<()> {
             let existing = store.find_plan_by_title(waymark_demo::CYPS_PLAN_TITLE)?;
             if existing.is_none() || reset {
                 let imported = read_seed()?;
-                store.import_plan(&imported.plan, OnExisting::Replace, &cli_actor())?;
+                let id = store.import_plan(&imported.plan, OnExisting::Replace, &cli_actor())?;
+                // The newcomer sees the plan as the strategy group agreed it:
+                // approved, its packages approved, with the baseline that took.
+                store.approve_plan(id, None, DEMO_APPROVAL, &cli_actor())?;
             }
             // The first start makes an admin with a one-off password, shown
             // once beside the address (never a fixed password).
@@ -349,6 +363,14 @@ fn run() -> Result<()> {
         Command::Baseline { command } => {
             let store = open_store(&settings.db)?;
             baselines::baseline(store.as_ref(), command, &cli_actor())
+        }
+        Command::Package { command } => {
+            let store = open_store(&settings.db)?;
+            lifecycle::package(store.as_ref(), command, &cli_actor())
+        }
+        Command::Plan { command } => {
+            let store = open_store(&settings.db)?;
+            lifecycle::plan(store.as_ref(), command, &cli_actor())
         }
         Command::Plans => {
             let store = open_store(&settings.db)?;
@@ -505,6 +527,10 @@ fn stream_export(
 fn open_store(db: &str) -> Result<Arc<dyn PlanStore>> {
     waymark_store::open(db).with_context(|| format!("cannot open the database {db}"))
 }
+
+/// The comment on the demo plan's approval, in its history.
+const DEMO_APPROVAL: &str =
+    "Approved by the ICT Strategy Group as published (loaded by waymark demo)";
 
 fn read_seed() -> Result<Imported> {
     let options = ImportOptions {

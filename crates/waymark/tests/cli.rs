@@ -1358,3 +1358,74 @@ fn baselines_are_taken_listed_and_compared() {
     assert!(!out.status.success());
     assert!(text(&out).contains("no baseline 9"), "{}", text(&out));
 }
+
+#[test]
+fn packages_and_plans_are_approved_rejected_and_superseded() {
+    let dir = temp_dir("lifecycle");
+    let plan = dir.join("plan.csv");
+    std::fs::write(
+        &plan,
+        "Section,Work package,Estimated delivery,Status\n\
+         10.1 Core,1. Finance system,Q4 2026,\n\
+         10.1 Core,2. Email,Q1 2027,\n\
+         10.1 Core,3. Intranet,Q1 2027,Not started\n",
+    )
+    .unwrap();
+    let out = waymark(&dir, &["import", plan.to_str().unwrap(), "--title", "Plan"]);
+    assert!(out.status.success(), "{}", text(&out));
+    // Rejecting needs a reason; a package of no such reference is named.
+    let out = waymark(&dir, &["package", "reject", "10.1.2", "--comment", " "]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("Say why the package is rejected"),
+        "{}",
+        text(&out)
+    );
+    let out = waymark(&dir, &["package", "approve", "10.9.9"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("no work package 10.9.9"),
+        "{}",
+        text(&out)
+    );
+    let out = waymark(
+        &dir,
+        &[
+            "package",
+            "reject",
+            "10.1.2",
+            "--comment",
+            "Duplicates 10.1.3",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Rejected work package 10.1.2 of plan 1."));
+    // Not started is agreed work: already approved, so not approved again.
+    let out = waymark(&dir, &["package", "approve", "10.1.3"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("Only a proposed package"),
+        "{}",
+        text(&out)
+    );
+    // The plan: its one proposed package approved, a baseline taken.
+    let out = waymark(&dir, &["plan", "approve", "--comment", "Agreed in March"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains(
+            "Approved plan 1: 1 proposed work packages approved; baseline 1 \"Plan approved "
+        ),
+        "{said}"
+    );
+    let out = waymark(&dir, &["plan", "approve"]);
+    assert!(!out.status.success());
+    let out = waymark(&dir, &["plan", "supersede"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Plan 1 is superseded."));
+    let audit = text(&waymark(
+        &dir,
+        &["audit", "list", "--entity", "work_package"],
+    ));
+    assert!(audit.contains("reject"), "{audit}");
+}

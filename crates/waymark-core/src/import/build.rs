@@ -452,7 +452,7 @@ impl Builder {
     ) {
         let text = cell.text.trim();
         match status {
-            Some(s) if s != Status::Delivered => self.warn(
+            Some(s) if !s.is_done() => self.warn(
                 cell.line,
                 cell.column,
                 format!(

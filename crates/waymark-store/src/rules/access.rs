@@ -39,13 +39,16 @@ impl Need {
     /// What a plan write needs, from what it records: an import (or an
     /// update of a plan from a file) needs `import`; an update of a work package `edit-work-package`; any other
     /// change of the plan (new and deleted packages, sections, registers,
-    /// programmes, dependencies, merges, the plan's own fields) `edit-plan`.
+    /// programmes, dependencies, merges, the plan's own fields) `edit-plan`;
+    /// an approver's decision (approving or rejecting a package, approving or
+    /// superseding a plan) `approve`.
     pub(crate) fn of<T>(audited: &Audited<T>) -> Need {
         match audited {
             Audited::Import { .. } | Audited::Update(_) => Need::Action(Action::Import),
             Audited::Change("update", Subject::WorkPackage(id)) => Need::Package(*id),
             Audited::Change(_, Subject::Account(_)) => Need::Action(Action::ManageUsers),
             Audited::Change(_, Subject::Token(_)) => Need::Action(Action::ManageTokens),
+            Audited::Decide { .. } => Need::Action(Action::Approve),
             _ => Need::Action(Action::EditPlan),
         }
     }

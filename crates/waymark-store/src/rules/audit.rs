@@ -101,7 +101,16 @@ pub const ENTITY_KINDS: &[&str] = &[
 
 /// Every action an entry may name ([`record`] and the writes' `Audited`), for
 /// filters.
-pub const ACTIONS: &[&str] = &["create", "update", "delete", "merge", "import"];
+pub const ACTIONS: &[&str] = &[
+    "create",
+    "update",
+    "delete",
+    "merge",
+    "import",
+    "approve",
+    "reject",
+    "supersede",
+];
 
 /// What a write does, for its audit entry. `T` is the write's answer (a new
 /// record's id names what was created).
@@ -122,14 +131,22 @@ pub(crate) enum Audited<T> {
     /// an import of that plan): its counts before and after. Each package it
     /// changes, adds or removes has an entry of its own besides.
     Update(PlanId),
+    /// An approver's decision on `subject` (action `approve`, `reject` or
+    /// `supersede`): its fields before and after, and the approver's
+    /// comment as the field `comment` (left out when empty).
+    Decide {
+        action: &'static str,
+        subject: Subject,
+        comment: String,
+    },
 }
 
 /// What the audit needs before the write: the touched record's fields.
 pub(crate) fn before<T>(tx: &mut dyn PlanTx, audited: &Audited<T>) -> Result<Snapshot> {
     Ok(match audited {
-        Audited::Change(_, subject) | Audited::Merge { from: subject, .. } => {
-            tx.snapshot(subject)?.unwrap_or_default()
-        }
+        Audited::Change(_, subject)
+        | Audited::Merge { from: subject, .. }
+        | Audited::Decide { subject, .. } => tx.snapshot(subject)?.unwrap_or_default(),
         Audited::Create(_) => Snapshot::new(),
         Audited::Import { title, .. } => match tx.plan_titled(title)? {
             Some(id) => tx.plan_counts(id)?,
@@ -173,12 +190,28 @@ pub(crate) fn record<T>(
             ("import", Subject::Plan(id), tx.plan_counts(id)?)
         }
         Audited::Update(id) => ("import", Subject::Plan(*id), tx.plan_counts(*id)?),
+        Audited::Decide {
+            action,
+            subject,
+            comment,
+        } => {
+            let mut after = tx.snapshot(subject)?.unwrap_or_default();
+            if !comment.trim().is_empty() {
+                after.insert(key("comment")?, comment.clone());
+            }
+            (*action, subject.clone(), after)
+        }
     };
     let changes = audit::field_changes(before, &after);
     if action == "update" && changes.is_empty() {
         return Ok(());
     }
-    if !after.is_empty() && matches!(action, "update" | "create") {
+    if !after.is_empty()
+        && matches!(
+            action,
+            "update" | "create" | "approve" | "reject" | "supersede"
+        )
+    {
         tx.set_version(&subject)?;
     }
     let event = Event {

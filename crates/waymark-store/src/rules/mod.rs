@@ -15,14 +15,15 @@ pub(crate) mod baselines;
 pub(crate) mod decisions;
 pub(crate) mod dependencies;
 pub(crate) mod import;
+pub(crate) mod lifecycle;
 pub(crate) mod packages;
 pub(crate) mod registers;
 pub(crate) mod update;
 
 use waymark_core::audit::{Head, Snapshot, StoredEntry};
 use waymark_core::{
-    Date, DeliveryTarget, Dependency, Influence, InfluenceCode, Plan, Programme, Progress, Rag,
-    RelatedKind, Status,
+    Date, DeliveryTarget, Dependency, Influence, InfluenceCode, Plan, PlanStatus, Programme,
+    Progress, Rag, RelatedKind, Status,
 };
 
 use crate::{
@@ -292,6 +293,22 @@ pub(crate) trait PlanTx {
     fn baseline_named(&mut self, plan: PlanId, name: &str) -> Result<Option<BaselineId>>;
     /// A baseline: the plan frozen (as text), never changed after.
     fn insert_baseline(&mut self, baseline: &NewBaseline<'_>) -> Result<BaselineId>;
+
+    /// A package's plan and status.
+    fn package_status(&mut self, id: WorkPackageId) -> Result<Option<(PlanId, Status)>>;
+    /// Set a package's status (nothing else).
+    fn set_package_status(&mut self, id: WorkPackageId, status: Status) -> Result<()>;
+    /// A plan's packages in a status, in plan order.
+    fn packages_with_status(&mut self, plan: PlanId, status: Status) -> Result<Vec<WorkPackageId>>;
+    /// A plan's own status.
+    fn plan_status(&mut self, id: PlanId) -> Result<Option<PlanStatus>>;
+    /// Set a plan's status and the plan that superseded it.
+    fn set_plan_status(
+        &mut self,
+        id: PlanId,
+        status: PlanStatus,
+        superseded_by: Option<PlanId>,
+    ) -> Result<()>;
 
     /// A record's version; `None` when there is no such record.
     fn version(&mut self, subject: &audit::Subject) -> Result<Option<Version>>;

@@ -188,7 +188,9 @@ impl Access {
     }
 }
 
-const STATUS_RANK: &str = "CASE wp.status WHEN 'not_started' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'on_hold' THEN 2 WHEN 'delivered' THEN 3 ELSE 4 END";
+/// Sorting by status: open work first, in lifecycle order, then what is done,
+/// then what will not be done.
+const STATUS_RANK: &str = "CASE wp.status WHEN 'proposed' THEN 0 WHEN 'approved' THEN 1 WHEN 'in_progress' THEN 2 WHEN 'on_hold' THEN 3 WHEN 'delivered' THEN 4 WHEN 'closed' THEN 5 WHEN 'rejected' THEN 6 ELSE 7 END";
 
 /// The sort keys of an order, each with its direction (`true`: descending).
 /// Every order ends in the package id, so no two rows tie and a cursor names

@@ -8,7 +8,9 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, params};
 use waymark_core::audit::{Head, Snapshot, StoredEntry};
 use waymark_core::model::format_delivery;
-use waymark_core::{Dependency, Influence, InfluenceCode, Plan, Programme, Rag, RelatedKind};
+use waymark_core::{
+    Dependency, Influence, InfluenceCode, Plan, PlanStatus, Programme, Rag, RelatedKind, Status,
+};
 
 use super::{final_quarter, index_search, sort_key, unindex_search};
 use crate::rules::access::AccountAccess;
@@ -204,6 +206,10 @@ impl PlanTx for SqliteTx<'_> {
 
     fn delete_plan(&mut self, id: PlanId) -> Result<bool> {
         unindex_search(self.c, "plan_id = ?", id.0)?;
+        // Plans it superseded no longer name it (no foreign key: 0011).
+        self.c
+            .prepare_cached("UPDATE plan SET superseded_by = NULL WHERE superseded_by = ?")?
+            .execute([id.0])?;
         Ok(self
             .c
             .prepare_cached("DELETE FROM plan WHERE id = ?")?
@@ -548,6 +554,68 @@ impl PlanTx for SqliteTx<'_> {
                 stamp
             ])?;
         Ok(BaselineId(self.c.last_insert_rowid()))
+    }
+
+    fn package_status(&mut self, id: WorkPackageId) -> Result<Option<(PlanId, Status)>> {
+        let row: Option<(i64, String)> = self
+            .c
+            .prepare_cached("SELECT plan_id, status FROM work_package WHERE id = ?")?
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(plan, status)| {
+            let status = status
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("work package {id}: {e}")))?;
+            Ok((PlanId(plan), status))
+        })
+        .transpose()
+    }
+
+    fn set_package_status(&mut self, id: WorkPackageId, status: Status) -> Result<()> {
+        self.c
+            .prepare_cached("UPDATE work_package SET status = ? WHERE id = ?")?
+            .execute(params![status.as_str(), id.0])?;
+        Ok(())
+    }
+
+    fn packages_with_status(&mut self, plan: PlanId, status: Status) -> Result<Vec<WorkPackageId>> {
+        let ids = self
+            .c
+            .prepare_cached(
+                "SELECT id FROM work_package WHERE plan_id = ? AND status = ?
+                 ORDER BY section_position, position",
+            )?
+            .query_map(params![plan.0, status.as_str()], |r| {
+                Ok(WorkPackageId(r.get(0)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    fn plan_status(&mut self, id: PlanId) -> Result<Option<PlanStatus>> {
+        let status: Option<String> = self
+            .c
+            .prepare_cached("SELECT status FROM plan WHERE id = ?")?
+            .query_row([id.0], |r| r.get(0))
+            .optional()?;
+        status
+            .map(|s| {
+                s.parse()
+                    .map_err(|e| StoreError::Corrupt(format!("plan {id}: {e}")))
+            })
+            .transpose()
+    }
+
+    fn set_plan_status(
+        &mut self,
+        id: PlanId,
+        status: PlanStatus,
+        superseded_by: Option<PlanId>,
+    ) -> Result<()> {
+        self.c
+            .prepare_cached("UPDATE plan SET status = ?, superseded_by = ? WHERE id = ?")?
+            .execute(params![status.as_str(), superseded_by.map(|p| p.0), id.0])?;
+        Ok(())
     }
 
     fn plan_exists(&mut self, id: PlanId) -> Result<bool> {

@@ -24,6 +24,21 @@ pub struct PlanDto {
     /// The record's version, as its `ETag` gives it (`"12"`): send it back in
     /// `If-Match` to change or delete the record.
     pub version: i64,
+    /// `draft`, `approved` or `superseded`.
+    #[schema(example = "draft")]
+    pub status: String,
+    /// The plan that superseded this one, when its approver named one.
+    pub superseded_by: Option<i64>,
+}
+
+/// What approving a plan did: the plan as it is now, the baseline taken,
+/// and how many proposed packages were approved with it.
+#[derive(Serialize, ToSchema)]
+pub struct PlanApprovalDto {
+    pub plan: PlanDto,
+    pub baseline_id: i64,
+    pub baseline_name: String,
+    pub approved_packages: u64,
 }
 
 impl From<PlanSummary> for PlanDto {
@@ -39,6 +54,8 @@ impl From<PlanSummary> for PlanDto {
             section_count: p.section_count,
             work_package_count: p.work_package_count,
             version: p.version.0,
+            status: p.status.as_str().into(),
+            superseded_by: p.superseded_by.map(|id| id.0),
         }
     }
 }
@@ -103,7 +120,8 @@ pub struct WorkPackageSummary {
     pub title: String,
     pub delivery: Vec<DeliveryDto>,
     pub owner: String,
-    /// not_started, in_progress, delivered, on_hold or cancelled.
+    /// proposed, approved, in_progress, delivered, closed, on_hold, rejected
+    /// or cancelled.
     pub status: &'static str,
     /// red, amber, green or null.
     pub rag: Option<&'static str>,

@@ -8,6 +8,7 @@ mod decisions;
 mod dependencies;
 pub mod dto;
 pub mod etag;
+pub mod lifecycle;
 mod me;
 pub mod openapi;
 mod plans;
@@ -77,6 +78,10 @@ use crate::error::{ApiError, FieldError};
         baselines::create,
         baselines::get_one,
         baselines::comparison,
+        lifecycle::approve_package,
+        lifecycle::reject_package,
+        lifecycle::approve_plan,
+        lifecycle::supersede_plan,
     ),
     components(schemas(
         crate::error::Problem,
@@ -105,6 +110,16 @@ pub(crate) fn routes() -> crate::Routes {
         .patch("/api/v1/work-packages/{id}", work_packages::update)
         .delete("/api/v1/work-packages/{id}", work_packages::delete_one)
         .get("/api/v1/work-packages/{id}/history", work_packages::history)
+        .post(
+            "/api/v1/work-packages/{id}/approve",
+            lifecycle::approve_package,
+        )
+        .post(
+            "/api/v1/work-packages/{id}/reject",
+            lifecycle::reject_package,
+        )
+        .post("/api/v1/plans/{id}/approve", lifecycle::approve_plan)
+        .post("/api/v1/plans/{id}/supersede", lifecycle::supersede_plan)
         .get("/api/v1/plans/{id}/influences", registers::influences)
         .get("/api/v1/plans/{id}/influences/{code}", registers::influence)
         .patch(

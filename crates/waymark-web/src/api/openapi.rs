@@ -11,9 +11,9 @@ use waymark_core::{Rag, Status, limits};
 use super::ApiDoc;
 use crate::form::{Field, Fields, Kind};
 use crate::input::{
-    BaselineFields, DIRECTIONS, DecisionFields, InfluenceFields, InfluenceMergeFields,
-    PER_PAGE_MAX, PlanFields, ProgrammeFields, RelatedItemFields, SORT_KEYS, SectionFields,
-    WorkPackageFields,
+    ApprovalFields, BaselineFields, DIRECTIONS, DecisionFields, InfluenceFields,
+    InfluenceMergeFields, PER_PAGE_MAX, PlanFields, ProgrammeFields, RejectionFields,
+    RelatedItemFields, SORT_KEYS, SectionFields, SupersedeFields, WorkPackageFields,
 };
 
 const METHODS: [&str; 8] = [
@@ -106,7 +106,7 @@ fn problem_content() -> Value {
 
 /// Request bodies (by schema name) and the declarations their handlers read
 /// them with ([`crate::form`]).
-fn bodies() -> [(&'static str, &'static [Field]); 10] {
+fn bodies() -> [(&'static str, &'static [Field]); 13] {
     [
         ("WorkPackageFields", WorkPackageFields::FIELDS),
         ("PlanPatch", PlanFields::FIELDS),
@@ -118,6 +118,9 @@ fn bodies() -> [(&'static str, &'static [Field]); 10] {
         ("InfluenceMerge", InfluenceMergeFields::FIELDS),
         ("DecisionFields", DecisionFields::FIELDS),
         ("BaselineFields", BaselineFields::FIELDS),
+        ("ApprovalFields", ApprovalFields::FIELDS),
+        ("RejectionFields", RejectionFields::FIELDS),
+        ("SupersedeFields", SupersedeFields::FIELDS),
     ]
 }
 
@@ -293,6 +296,23 @@ fn request_constraints(doc: &mut Value) {
         "NewDecision",
         &["date", "meeting", "text", "decided_by"],
         ("/api/v1/plans/{id}/decisions", "post"),
+    );
+    // A plan's status, and the reasons approvers give.
+    constrain(
+        doc,
+        "PlanDto",
+        "status",
+        json!({"type": "string", "enum": waymark_core::PlanStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()}),
+    );
+    for schema in ["ApprovalFields", "RejectionFields", "SupersedeFields"] {
+        doc["components"]["schemas"][schema]["additionalProperties"] = json!(false);
+    }
+    create_schema(
+        doc,
+        "RejectionFields",
+        "Rejection",
+        &["comment"],
+        ("/api/v1/work-packages/{id}/reject", "post"),
     );
     // A baseline needs its name.
     create_schema(
@@ -500,7 +520,8 @@ fn complete_operation(path: &str, method: &str, op: &mut Map<String, Value>) {
         }
     }
     let has_body = op.contains_key("requestBody");
-    let guarded = matches!(method, "patch" | "delete");
+    let guarded = matches!(method, "patch" | "delete")
+        || (method == "post" && super::lifecycle::VERSIONED_POSTS.contains(&path));
     if guarded {
         if_match(op);
     }

@@ -20,7 +20,7 @@ use crate::input::{WorkPackageFields, carry_delivery_as_written, work_package_qu
         ("id" = i64, Path),
         ("section" = Option<i64>, Query, description = "Section id"),
         ("quarter" = Option<String>, Query, description = "A delivery quarter such as `Q2 2007`"),
-        ("status" = Option<String>, Query, description = "not_started, in_progress, delivered, on_hold or cancelled"),
+        ("status" = Option<String>, Query, description = "proposed, approved, in_progress, delivered, closed, on_hold, rejected or cancelled"),
         ("rag" = Option<String>, Query, description = "red, amber or green"),
         ("influence" = Option<String>, Query, description = "Key-influence code such as 3.1.1"),
         ("related_item" = Option<i64>, Query, description = "Related item id"),

@@ -14,6 +14,7 @@ mod form;
 mod import;
 mod import_drafts;
 mod influences;
+mod lifecycle;
 mod plan_update;
 mod plans;
 mod programmes;
@@ -72,6 +73,17 @@ pub(crate) fn routes(state: &AppState) -> Routes {
         .get("/plans/{id}/baselines", baselines::list)
         .post("/plans/{id}/baselines", baselines::take)
         .get("/plans/{id}/baselines/{baseline_id}", baselines::comparison)
+        .get("/plans/{id}/approve", lifecycle::approve_plan_form)
+        .post("/plans/{id}/approve", lifecycle::approve_plan)
+        .get("/plans/{id}/supersede", lifecycle::supersede_plan_form)
+        .post("/plans/{id}/supersede", lifecycle::supersede_plan)
+        .get(
+            "/work-packages/{id}/approve",
+            lifecycle::approve_package_form,
+        )
+        .post("/work-packages/{id}/approve", lifecycle::approve_package)
+        .get("/work-packages/{id}/reject", lifecycle::reject_package_form)
+        .post("/work-packages/{id}/reject", lifecycle::reject_package)
         .get("/plans/{id}", plans::overview)
         .get("/plans/{id}/priorities", programmes::priorities)
         .post("/plans/{id}/priorities", programmes::create)

@@ -42,6 +42,8 @@ struct PlanItem {
     organisation: String,
     sections: String,
     work_packages: String,
+    status_value: &'static str,
+    status_label: &'static str,
 }
 
 #[derive(Template)]
@@ -65,6 +67,8 @@ pub async fn index(
             organisation: p.organisation.clone(),
             sections: thousands(p.section_count),
             work_packages: thousands(p.work_package_count),
+            status_value: p.status.as_str(),
+            status_label: p.status.label(),
         })
         .collect();
     Ok(render(
@@ -433,6 +437,11 @@ struct OverviewPage {
     organisation: String,
     period: String,
     introduction: Vec<String>,
+    /// The plan's own status (draft, approved, superseded), and the plan
+    /// that superseded it when named.
+    status_value: &'static str,
+    status_label: &'static str,
+    superseded_by: Option<i64>,
     priorities: Vec<PriorityLink>,
     /// On the first page of the whole list only (a filtered or later page
     /// is about its packages).
@@ -537,6 +546,9 @@ pub async fn overview(
         organisation: plan.organisation.clone(),
         period: plan.period.clone(),
         introduction: paragraphs(&plan.introduction),
+        status_value: plan.status.as_str(),
+        status_label: plan.status.label(),
+        superseded_by: plan.superseded_by.map(|p| p.0),
         priorities,
         dashboard: dashboard.map(|d| DashboardView::new(plan_id, &d)),
         filters: FilterForm::new(&params, &options),
@@ -564,8 +576,12 @@ pub struct Banner {
     /// plan updated from a file (`updated`), or the update cancelled
     /// (`update-cancelled`).
     pub import: String,
-    /// A baseline was taken (`taken`).
+    /// A baseline was taken (`taken`), or the plan approved with one
+    /// (`approved`).
     pub baseline: String,
+    /// A package approved or rejected (`approved`, `rejected`), a plan
+    /// superseded (`superseded`).
+    pub lifecycle: String,
 }
 
 impl Banner {
@@ -592,6 +608,14 @@ impl Banner {
             Some("The update was cancelled: nothing has been changed.".into())
         } else if self.baseline == "taken" {
             Some("The baseline has been taken.".into())
+        } else if self.baseline == "approved" {
+            Some("The plan has been approved, with its proposed work packages, and this baseline taken of it.".into())
+        } else if self.lifecycle == "approved" {
+            Some("The work package has been approved.".into())
+        } else if self.lifecycle == "rejected" {
+            Some("The work package has been rejected.".into())
+        } else if self.lifecycle == "superseded" {
+            Some("The plan has been marked superseded.".into())
         } else if self.programme == "1" {
             Some("The programme has been added.".into())
         } else if self.programme == "deleted" {

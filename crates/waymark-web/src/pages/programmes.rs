@@ -6,7 +6,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use waymark_core::Status;
 use waymark_store::{PlanId, PlanStore, PlanSummary, ProgrammeId, ProgrammeRow};
 
 use super::csrf::{CsrfForm, PostedForm};
@@ -50,7 +49,7 @@ impl From<&ProgrammeRow> for ProgrammeView {
         let delivered = g
             .work_packages
             .iter()
-            .filter(|w| w.status == Status::Delivered)
+            .filter(|w| w.status.is_done())
             .count() as u64;
         ProgrammeView {
             id: g.id.0,

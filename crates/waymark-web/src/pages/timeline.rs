@@ -53,10 +53,13 @@ pub fn escape(text: &str) -> String {
 /// also carries the status as text, and the dash pattern differs.
 fn style(status: Status) -> (&'static str, &'static str, &'static str) {
     match status {
-        Status::NotStarted => ("#eeefef", "#505a5f", "6 3"),
+        Status::Proposed => ("#ffffff", "#505a5f", "4 2 1 2"),
+        Status::Approved => ("#eeefef", "#505a5f", "6 3"),
         Status::InProgress => ("#d2e2f1", "#1d70b8", "none"),
         Status::Delivered => ("#cce2d8", "#00703c", "none"),
+        Status::Closed => ("#b1b4b6", "#0b0c0c", "none"),
         Status::OnHold => ("#fcd6c3", "#d4351c", "2 2"),
+        Status::Rejected => ("#ffffff", "#942514", "1 3"),
         Status::Cancelled => ("#ffffff", "#383f43", "1 3"),
     }
 }
@@ -185,7 +188,7 @@ pub fn draw(map: &Roadmap<'_>) -> String {
                 ty = y + 3 + bar_height / 2 + 4,
                 t = escape(&text),
             );
-            if wp.status == Status::Cancelled {
+            if matches!(wp.status, Status::Cancelled | Status::Rejected) {
                 let _ = write!(
                     body,
                     r##"<line x1="{x}" y1="{mid}" x2="{x2}" y2="{mid}" stroke="#383f43" stroke-width="1"/>"##,
@@ -319,7 +322,7 @@ fn legend() -> Vec<LegendItem> {
         .iter()
         .map(|s| {
             let (fill, stroke, dash) = style(*s);
-            let strike = if *s == Status::Cancelled {
+            let strike = if matches!(*s, Status::Cancelled | Status::Rejected) {
                 r##"<line x1="2" y1="9" x2="38" y2="9" stroke="#383f43" stroke-width="1"/>"##
             } else {
                 ""
@@ -774,7 +777,7 @@ mod tests {
                 &["Q4 2006"],
                 Status::InProgress,
             ),
-            row(2, 1, "10.1.2", "Next", &["Q2 2007"], Status::NotStarted),
+            row(2, 1, "10.1.2", "Next", &["Q2 2007"], Status::Approved),
         ];
         let deps = vec![(WorkPackageId(1), WorkPackageId(2))];
         let svg = draw(&Roadmap {
@@ -815,7 +818,7 @@ mod tests {
                 "1.1",
                 "Typed wrong",
                 &["Q1 1900", "Q4 2999"],
-                Status::NotStarted,
+                Status::Approved,
             ),
             row(2, 1, "1.2", "On time", &["Q2 2007"], Status::InProgress),
         ];
@@ -908,7 +911,7 @@ mod tests {
 
     #[test]
     fn nothing_to_draw_without_quarters() {
-        let packages = vec![row(1, 1, "10.1.1", "Undated", &[], Status::NotStarted)];
+        let packages = vec![row(1, 1, "10.1.1", "Undated", &[], Status::Approved)];
         assert_eq!(
             draw(&Roadmap {
                 title: "t",

@@ -84,6 +84,24 @@ impl Layout {
             .is_some_and(|r| r >= waymark_core::access::Role::Manager)
     }
 
+    /// Whether the caller may approve (`waymark_core::access`'s rule for
+    /// `approve`): the Approve and Reject buttons, the plan's approval. The
+    /// routes check it regardless.
+    pub fn can_approve(&self) -> bool {
+        self.who.role.is_some_and(|role| {
+            let caller = waymark_core::access::Caller::SignedIn {
+                role,
+                owner_names: &[],
+            };
+            let ctx = waymark_core::access::Context {
+                anonymous_read: false,
+                package_owner: None,
+            };
+            waymark_core::access::allows(&caller, waymark_core::access::Action::Approve, &ctx)
+                == waymark_core::access::Decision::Allow
+        })
+    }
+
     /// Whether the caller may import a plan (`waymark_core::access`'s rule
     /// for `import`): the plan list's "Import a plan" link.
     pub fn can_import(&self) -> bool {

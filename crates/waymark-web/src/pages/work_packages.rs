@@ -105,6 +105,8 @@ struct HistoryView {
     at: String,
     who: String,
     action: &'static str,
+    /// An approver's comment (approving or rejecting), whole.
+    comment: Option<String>,
     changes: Vec<ChangeView>,
 }
 
@@ -127,12 +129,21 @@ impl HistoryView {
                 "create" => "created it",
                 "delete" => "deleted it",
                 "import" => "imported it",
+                "approve" => "approved it",
+                "reject" => "rejected it",
                 _ => "changed",
             },
+            comment: e
+                .changes
+                .as_slice()
+                .iter()
+                .find(|c| c.field.as_str() == "comment")
+                .and_then(|c| c.after.clone()),
             changes: e
                 .changes
                 .as_slice()
                 .iter()
+                .filter(|c| c.field.as_str() != "comment")
                 .map(|c| ChangeView {
                     field: c.field.as_str().replace('_', " "),
                     before: shown(&c.before),
@@ -511,6 +522,10 @@ struct FormSpec {
     cancel_href: String,
     submit_label: &'static str,
     number_hint: &'static str,
+    /// The stored status of the package edited (`None` for a new one): the
+    /// status list offers it and the moves the lifecycle allows from it
+    /// (rejecting has its own form, with a comment).
+    stored_status: Option<Status>,
 }
 
 fn form_page(
@@ -520,8 +535,27 @@ fn form_page(
     csrf: String,
 ) -> FormPage {
     let status = match form.value("status") {
-        "" => Status::NotStarted.as_str(),
+        "" => Status::Proposed.as_str(),
         s => s,
+    };
+    let layout = form.layout(&spec.heading, Some(PlanNav::from(&ctx.plan)), Section::None);
+    // An edit offers the stored status and the moves the caller may make
+    // from it: not rejecting (its own form, with the reason), and a move
+    // that needs `approve` only to approvers.
+    let offered: Vec<Status> = match spec.stored_status {
+        None => Status::ALL.to_vec(),
+        Some(from) => Status::ALL
+            .into_iter()
+            .filter(|s| {
+                *s == from
+                    || (*s != Status::Rejected
+                        && match waymark_core::lifecycle::check(from, *s) {
+                            Ok(None) => true,
+                            Ok(Some(_)) => layout.can_approve(),
+                            Err(_) => false,
+                        })
+            })
+            .collect(),
     };
     let rag = form.value("rag");
     let mut rags = vec![Choice::new("", "Not set", rag)];
@@ -532,7 +566,7 @@ fn form_page(
     );
     let chosen = form.values.programmes.as_deref().unwrap_or(&[]);
     FormPage {
-        layout: form.layout(&spec.heading, Some(PlanNav::from(&ctx.plan)), Section::None),
+        layout,
         csrf,
         heading: spec.heading,
         caption: spec.caption,
@@ -551,7 +585,7 @@ fn form_page(
                 )
             })
             .collect(),
-        statuses: Status::ALL
+        statuses: offered
             .iter()
             .map(|s| Choice::new(s.as_str(), s.label(), status))
             .collect(),
@@ -615,6 +649,7 @@ fn edit_spec(detail: &WorkPackageDetail) -> FormSpec {
         cancel_href: format!("/work-packages/{id}"),
         submit_label: "Save changes",
         number_hint: "For example, 3",
+        stored_status: Some(detail.row.status),
     }
 }
 
@@ -704,6 +739,7 @@ fn new_spec(plan: &PlanSummary) -> FormSpec {
         cancel_href: format!("/plans/{}", plan.id),
         submit_label: "Add work package",
         number_hint: "For example, 3. Leave blank for the next number in the section",
+        stored_status: None,
     }
 }
 
@@ -727,7 +763,7 @@ pub async fn new_form(
         .filter(|s| !s.is_empty());
     let fields = WorkPackageFields {
         section_id: section.or_else(|| ctx.sections.first().map(|s| s.id.0.to_string())),
-        status: Some(Status::NotStarted.as_str().into()),
+        status: Some(Status::Proposed.as_str().into()),
         progress: Some("0".into()),
         ..Default::default()
     };
