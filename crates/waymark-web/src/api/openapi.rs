@@ -12,8 +12,8 @@ use super::ApiDoc;
 use crate::form::{Field, Fields, Kind};
 use crate::input::{
     BaselineFields, DIRECTIONS, DecisionFields, InfluenceFields, InfluenceMergeFields,
-    PER_PAGE_MAX, PlanFields, ProgrammeFields, RelatedItemFields, SORT_KEYS, SectionFields,
-    WorkPackageFields,
+    PER_PAGE_MAX, PlanFields, ProgrammeFields, RaidFields, RelatedItemFields, SORT_KEYS,
+    SectionFields, WorkPackageFields,
 };
 
 const METHODS: [&str; 8] = [
@@ -105,7 +105,7 @@ fn problem_content() -> Value {
 
 /// Request bodies (by schema name) and the declarations their handlers read
 /// them with ([`crate::form`]).
-fn bodies() -> [(&'static str, &'static [Field]); 10] {
+fn bodies() -> [(&'static str, &'static [Field]); 11] {
     [
         ("WorkPackageFields", WorkPackageFields::FIELDS),
         ("PlanPatch", PlanFields::FIELDS),
@@ -117,6 +117,7 @@ fn bodies() -> [(&'static str, &'static [Field]); 10] {
         ("InfluenceMerge", InfluenceMergeFields::FIELDS),
         ("DecisionFields", DecisionFields::FIELDS),
         ("BaselineFields", BaselineFields::FIELDS),
+        ("RaidFields", RaidFields::FIELDS),
     ]
 }
 
@@ -292,6 +293,33 @@ fn request_constraints(doc: &mut Value) {
         "NewDecision",
         &["date", "meeting", "text", "decided_by"],
         ("/api/v1/plans/{id}/decisions", "post"),
+    );
+    // A RAID item: ratings 1 to 5 (numbers, or their digits), dates; a
+    // create needs its kind and title.
+    for rating in ["likelihood", "impact"] {
+        constrain(
+            doc,
+            "RaidFields",
+            rating,
+            json!({"type": ["integer", "string", "null"], "minimum": 1, "maximum": 5,
+                   "pattern": "^\\s*[1-5]?\\s*$"}),
+        );
+    }
+    for date in ["next_review", "needed_by"] {
+        constrain(
+            doc,
+            "RaidFields",
+            date,
+            json!({"pattern": "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$"}),
+        );
+    }
+    doc["components"]["schemas"]["RaidFields"]["additionalProperties"] = json!(false);
+    create_schema(
+        doc,
+        "RaidFields",
+        "NewRaidItem",
+        &["kind", "title"],
+        ("/api/v1/plans/{id}/raid", "post"),
     );
     // A baseline needs its name.
     create_schema(
