@@ -126,13 +126,17 @@ pub fn decision(
 }
 
 /// A text on one line of a tab-separated list.
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The ids of the plan's packages with these references; one it does not
 /// have is an error naming it.
-fn package_ids(store: &dyn PlanStore, plan: PlanId, references: &[String]) -> Result<Vec<i64>> {
+pub(crate) fn package_ids(
+    store: &dyn PlanStore,
+    plan: PlanId,
+    references: &[String],
+) -> Result<Vec<i64>> {
     if references.is_empty() {
         return Ok(Vec::new());
     }
@@ -167,7 +171,11 @@ fn package_ids(store: &dyn PlanStore, plan: PlanId, references: &[String]) -> Re
 }
 
 /// The ids of the plan's programmes with these names (any case).
-fn programme_ids(store: &dyn PlanStore, plan: PlanId, names: &[String]) -> Result<Vec<i64>> {
+pub(crate) fn programme_ids(
+    store: &dyn PlanStore,
+    plan: PlanId,
+    names: &[String],
+) -> Result<Vec<i64>> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
