@@ -65,11 +65,7 @@ impl RaidKind {
     pub fn statuses(self) -> &'static [RaidStatus] {
         match self {
             RaidKind::Risk => &[RaidStatus::Open, RaidStatus::Closed],
-            RaidKind::Assumption => &[
-                RaidStatus::Open,
-                RaidStatus::Validated,
-                RaidStatus::Invalid,
-            ],
+            RaidKind::Assumption => &[RaidStatus::Open, RaidStatus::Validated, RaidStatus::Invalid],
             RaidKind::Issue => &[RaidStatus::Open, RaidStatus::Resolved],
             RaidKind::Dependency => &[RaidStatus::Open, RaidStatus::Met, RaidStatus::Missed],
         }
@@ -114,7 +110,11 @@ impl fmt::Display for RaidValueError {
 
 impl std::error::Error for RaidValueError {}
 
-fn one_of<T: Copy>(text: &str, all: &[T], name: fn(T) -> &'static str) -> Result<T, RaidValueError> {
+fn one_of<T: Copy>(
+    text: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<T, RaidValueError> {
     let text = text.trim();
     all.iter()
         .copied()

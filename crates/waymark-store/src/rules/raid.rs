@@ -60,9 +60,8 @@ pub(crate) fn delete_raid_item(tx: &mut dyn PlanTx, id: RaidItemId) -> Result<()
 /// another kind. The web's declarations check the same first; this keeps
 /// every writer (the CLI too) to it.
 fn kind_fields(input: &RaidInput) -> Result<()> {
-    let invalid = |field: &'static str, message: String| {
-        Err(StoreError::Invalid { field, message })
-    };
+    let invalid =
+        |field: &'static str, message: String| Err(StoreError::Invalid { field, message });
     let kind = input.kind;
     if !kind.statuses().contains(&input.status) {
         let allowed: Vec<&str> = kind.statuses().iter().map(|s| s.as_str()).collect();
@@ -99,10 +98,7 @@ fn kind_fields(input: &RaidInput) -> Result<()> {
             && set
             && owner != kind
         {
-            return invalid(
-                field,
-                format!("Only {} have a {field}", owner.plural()),
-            );
+            return invalid(field, format!("Only {} have a {field}", owner.plural()));
         }
     }
     Ok(())

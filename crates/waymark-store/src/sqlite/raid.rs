@@ -8,11 +8,12 @@ use waymark_core::search::SearchText;
 
 use super::decisions::pattern;
 use crate::{
-    PackageLink, PlanId, ProgrammeId, ProgrammeRef, RaidHighlights, RaidItemId, RaidQuery,
-    RaidRow, Result, StoreError, Version, WorkPackageId,
+    PackageLink, PlanId, ProgrammeId, ProgrammeRef, RaidHighlights, RaidItemId, RaidQuery, RaidRow,
+    Result, StoreError, Version, WorkPackageId,
 };
 
-const COLUMNS: &str = "r.id, r.plan_id, r.kind, r.title, r.description, r.owner, r.status, r.likelihood,
+const COLUMNS: &str =
+    "r.id, r.plan_id, r.kind, r.title, r.description, r.owner, r.status, r.likelihood,
     r.impact, r.mitigation, r.next_review, r.severity, r.resolution, r.provider, r.needed_by,
     r.created_ms, r.version";
 

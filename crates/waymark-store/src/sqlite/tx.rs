@@ -917,9 +917,10 @@ impl PlanTx for SqliteTx<'_> {
             .optional()?;
         match row {
             None => Ok(None),
-            Some((plan, kind)) => kind.parse().map(|k| Some((PlanId(plan), k))).map_err(|_| {
-                StoreError::Corrupt(format!("RAID item {id} has the kind {kind:?}"))
-            }),
+            Some((plan, kind)) => kind
+                .parse()
+                .map(|k| Some((PlanId(plan), k)))
+                .map_err(|_| StoreError::Corrupt(format!("RAID item {id} has the kind {kind:?}"))),
         }
     }
 
