@@ -12,6 +12,8 @@ use waymark_web::input::{RaidFields, raid_query};
 
 use crate::decisions::{one_line, package_ids, programme_ids};
 
+// Parsed once per run: the size of `Add` costs nothing worth boxing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub enum RaidCommand {
     /// Record a risk, an assumption, an issue or a dependency and print its id.
