@@ -1410,6 +1410,148 @@ describe('approvals: an approver approves a proposed package with a comment, sho
     }
 });
 
+// ------------------------------------------------------------------ the RAID log
+
+describe('RAID log: the heat map and its table, overdue risks, record a risk in the form, hostile text (axe, 390 px)', () => {
+    const HOSTILE = `Browser risk <script>window.__raided = 1</script> "double" 'single' ; DROP TABLE raid_item; --`;
+    let risk; // made through the API for the page checks
+    let assumption;
+
+    async function apiWrite(method, pathAndQuery, body, headers = {}) {
+        const res = await fetch(BASE + pathAndQuery, {
+            method,
+            headers: withToken({ 'content-type': 'application/json', ...headers }),
+            body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: res.status, body: await res.text() };
+    }
+
+    before(async () => {
+        const res = await apiWrite('POST', `/api/v1/plans/${PLAN}/raid`, {
+            kind: 'risk',
+            title: HOSTILE,
+            owner: 'Head of ICT',
+            likelihood: 5,
+            impact: 5,
+            mitigation: 'Checked by the browser tests.',
+            next_review: '2007-04-01',
+            work_package_ids: [ids.package],
+            programme_ids: [ids.programme],
+        });
+        assert.equal(res.status, 201, `recording a risk answered ${res.status}: ${res.body.slice(0, 300)}`);
+        risk = Number(JSON.parse(res.body).id);
+        const other = await apiWrite('POST', `/api/v1/plans/${PLAN}/raid`, { kind: 'assumption', title: 'Schools keep their broadband funding' });
+        assert.equal(other.status, 201, `recording an assumption answered ${other.status}: ${other.body.slice(0, 300)}`);
+        assumption = Number(JSON.parse(other.body).id);
+    });
+
+    after(async () => {
+        for (const id of [risk, assumption]) {
+            if (id) await apiWrite('DELETE', `/api/v1/raid/${id}`, undefined, { 'if-match': '*' });
+        }
+    });
+
+    for (const [name, pagePath] of [
+        ['raid', () => `/plans/${PLAN}/raid`],
+        ['new-risk', () => `/plans/${PLAN}/raid/new?kind=risk`],
+        ['new-dependency', () => `/plans/${PLAN}/raid/new?kind=dependency`],
+        ['edit-risk', () => `/raid/${risk}/edit`],
+        ['delete-risk', () => `/raid/${risk}/delete`],
+    ]) {
+        test(`page checks: ${name}`, async () => {
+            await checkPage(name, pagePath());
+        });
+    }
+
+    test('the heat map writes each cell\'s count, matches its table, and is an image with a title and description', async () => {
+        const map = await api(`/api/v1/plans/${PLAN}/raid/heat-map`);
+        const page = await open(desktop, `/plans/${PLAN}/raid`);
+        try {
+            const svg = page.locator('svg.heat-map');
+            assert.equal(await svg.getAttribute('role'), 'img');
+            const title = squash(await svg.locator('title#heat-map-title').textContent());
+            const desc = squash(await svg.locator('desc#heat-map-desc').textContent());
+            assert.match(title, /^Risk heat map of /, `the heat map's title: ${title}`);
+            assert.ok(desc.includes(squash(HOSTILE)), `the description does not name the highest risk as written: ${desc}`);
+            // Every cell's count is text in the picture, and the same number is in the table.
+            const cells = map.cells;
+            assert.equal(cells.length, 25);
+            for (const c of cells) {
+                const inSvg = squash(await svg.locator('g').nth((5 - c.likelihood) * 5 + (c.impact - 1)).locator('text').textContent());
+                assert.equal(inSvg, String(c.count), `the heat map's cell ${c.likelihood}×${c.impact} says ${inSvg}, the API ${c.count}`);
+                const row = page.locator('table.table--heat tbody tr').nth(5 - c.likelihood);
+                const inTable = squash(await row.locator('td').nth(c.impact - 1).innerText());
+                assert.ok(inTable.startsWith(String(c.count)), `the table's cell ${c.likelihood}×${c.impact} says ${inTable}, the API ${c.count}`);
+            }
+            const top = cells.find((c) => c.likelihood === 5 && c.impact === 5);
+            assert.ok(top.count >= 1, 'the 5×5 cell does not count the browser risk');
+            // The count is readable: black text on a light fill, large.
+            const fill = await svg.locator('g').nth(4).locator('rect').getAttribute('fill');
+            const textFill = await svg.locator('g').nth(4).locator('text').getAttribute('fill');
+            assert.equal(fill, '#f6b8b0');
+            assert.equal(textFill, '#0b0c0c');
+            // The overdue list names the risk as written; nothing ran.
+            const overdue = squash(await page.locator('#overdue ~ ul').first().innerText());
+            assert.ok(overdue.includes(squash(HOSTILE)), `the overdue list does not show the risk as written: ${overdue.slice(0, 300)}`);
+            const item = squash(await page.locator(`#raid-${risk}`).innerText());
+            assert.ok(item.includes(squash(HOSTILE)), `the log does not show the risk as written: ${item.slice(0, 300)}`);
+            assert.equal(await page.evaluate(() => window.__raided), undefined, 'the risk title ran as a script');
+            // A count links to the risks in its cell.
+            await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('table.table--heat tbody tr').nth(0).locator('td').nth(4).locator('a').click()]);
+            assert.match(page.url(), /likelihood=5&impact=5/);
+            assert.ok(await page.locator(`#raid-${risk}`).count() === 1, 'the cell\'s link does not list the risk');
+            assert.equal(await page.locator(`#raid-${assumption}`).count(), 0, 'the cell\'s link lists an assumption');
+        } finally {
+            await page.close();
+        }
+        const small = await open(phone, `/plans/${PLAN}/raid`);
+        try {
+            const box = await small.locator('svg.heat-map').boundingBox();
+            assert.ok(box && box.width <= PHONE.width, `the heat map is ${box?.width}px wide at ${PHONE.width}px`);
+            assert.equal(await small.evaluate(() => window.__raided), undefined, 'the risk title ran as a script');
+        } finally {
+            await small.close();
+        }
+    });
+
+    test('a risk recorded through the form is drawn, listed on its package, and a likelihood of 6 is refused beside its field', async () => {
+        const words = `Browser-recorded risk ${Date.now()}`;
+        const page = await open(desktop, `/plans/${PLAN}/raid`);
+        let made;
+        try {
+            await Promise.all([page.waitForURL(/\/raid\/new\?kind=risk$/), page.locator('main a', { hasText: 'Add a risk' }).click()]);
+            await page.locator('#title').fill(words);
+            await page.locator('#impact').selectOption('3');
+            const [bad] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Record it' }).click()]);
+            assert.equal(bad.status(), 422, `a risk without a likelihood answered ${bad.status()}`);
+            assert.equal(await page.locator('main a[href="#likelihood"]').count(), 1, 'no error summary link to the likelihood');
+            assert.equal(await page.locator('#title').inputValue(), words, 'the form does not keep what was typed');
+            await assertAxeClean(page, 'the risk form with an error');
+
+            await page.locator('#likelihood').selectOption('2');
+            const pkg = await api(`/api/v1/work-packages/${ids.package}`);
+            await page.getByLabel(`${pkg.reference} ${pkg.title}`, { exact: true }).check();
+            const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Record it' }).click()]);
+            assert.equal(res.status(), 200, `recording answered ${res.status()}`);
+            assert.match(squash(await page.locator('.banner').first().innerText()), /recorded/i, 'no banner saying it was recorded');
+            made = Number(new URL(page.url()).hash.replace('#raid-', ''));
+            assert.ok(made > 0, `the log's address names no item: ${page.url()}`);
+            const text = squash(await page.locator(`#raid-${made}`).innerText());
+            assert.ok(text.includes(words) && text.includes('Score 6: Medium'), `the new risk is not in the log as recorded: ${text}`);
+
+            const wp = await open(desktop, `/work-packages/${ids.package}`);
+            try {
+                assert.equal(await wp.locator(`#raid ~ ul a[href="/plans/${PLAN}/raid#raid-${made}"]`).count(), 1, 'the package page does not list the risk');
+            } finally {
+                await wp.close();
+            }
+        } finally {
+            await page.close();
+            if (made) await apiWrite('DELETE', `/api/v1/raid/${made}`, undefined, { 'if-match': '*' });
+        }
+    });
+});
+
 // ------------------------------------------------------------------ import a plan
 
 describe('import a plan in the browser: upload, preview, change a column, import (axe, 390 px)', () => {

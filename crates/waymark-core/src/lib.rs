@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod model;
 pub mod quarter;
+pub mod raid;
 pub mod schedule;
 pub mod search;
 pub mod sso;

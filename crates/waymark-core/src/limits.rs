@@ -156,6 +156,24 @@ pub const DECISION_DECIDED_BY: TextField = line("decided_by", "decided by", NAME
 /// Most work packages, and most programmes, one decision may link to.
 pub const MAX_DECISION_LINKS: usize = 500;
 
+/// A RAID item's title: the risk, the assumption, the issue, or what is
+/// depended on.
+pub const RAID_TITLE: TextField = line("title", "title", HEADING_CHARS);
+/// A RAID item's description.
+pub const RAID_DESCRIPTION: TextField = text("description", "description", LONG_TEXT_CHARS);
+/// Who owns a RAID item.
+pub const RAID_OWNER: TextField = line("owner", "owner", NAME_CHARS);
+/// A risk's mitigation.
+pub const RAID_MITIGATION: TextField = text("mitigation", "mitigation", LONG_TEXT_CHARS);
+/// An issue's resolution.
+pub const RAID_RESOLUTION: TextField = text("resolution", "resolution", LONG_TEXT_CHARS);
+/// Who provides what a dependency depends on.
+pub const RAID_PROVIDER: TextField = line("provider", "provider", NAME_CHARS);
+/// A risk's likelihood and impact: whole numbers in this range.
+pub const RAID_RATING: RangeInclusive<u8> = 1..=5;
+/// Most work packages, and most programmes, one RAID item may link to.
+pub const MAX_RAID_LINKS: usize = 500;
+
 /// Free-text search.
 pub const SEARCH_TEXT: TextField = line("q", "search", 200);
 
@@ -207,6 +225,12 @@ pub const TEXT_FIELDS: &[(&str, TextField)] = &[
     ("decision", DECISION_TEXT),
     ("decision", DECISION_RATIONALE),
     ("decision", DECISION_DECIDED_BY),
+    ("RAID item", RAID_TITLE),
+    ("RAID item", RAID_DESCRIPTION),
+    ("RAID item", RAID_OWNER),
+    ("RAID item", RAID_MITIGATION),
+    ("RAID item", RAID_RESOLUTION),
+    ("RAID item", RAID_PROVIDER),
     ("work-package list", SEARCH_TEXT),
     ("audit list", AUDIT_ACTOR),
     ("audit list", AUDIT_ENTITY_ID),
@@ -251,6 +275,19 @@ pub fn markdown_table() -> String {
     ));
     out.push_str(&format!(
         "| decision | `work_package_ids`, `programme_ids` | {MAX_DECISION_LINKS} ids each | one |\n"
+    ));
+    out.push_str(&format!(
+        "| RAID item | `likelihood`, `impact` | whole numbers {} to {} | one |\n",
+        RAID_RATING.start(),
+        RAID_RATING.end()
+    ));
+    out.push_str(&format!(
+        "| RAID item | `next_review`, `needed_by` | a date in {} to {} | one |\n",
+        DELIVERY_YEARS.start(),
+        DELIVERY_YEARS.end()
+    ));
+    out.push_str(&format!(
+        "| RAID item | `work_package_ids`, `programme_ids` | {MAX_RAID_LINKS} ids each | one |\n"
     ));
     out.push_str(&format!(
         "| account | `password` | {PASSWORD_MIN_CHARS} to {} characters | one |\n",
@@ -392,6 +429,24 @@ pub fn check_decision_date(date: crate::model::Date) -> Result<(), LimitError> {
             DELIVERY_YEARS.start(),
             DELIVERY_YEARS.end()
         )))
+    }
+}
+
+/// Checks a date of a RAID item (`next_review`, `needed_by`): a year in
+/// [`DELIVERY_YEARS`], as for a decision.
+pub fn check_raid_date(field: &'static str, date: crate::model::Date) -> Result<(), LimitError> {
+    let year = date.get().year();
+    if DELIVERY_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(LimitError {
+            field,
+            message: format!(
+                "The date must be from {} to {}; {year} looks like a typing mistake",
+                DELIVERY_YEARS.start(),
+                DELIVERY_YEARS.end()
+            ),
+        })
     }
 }
 

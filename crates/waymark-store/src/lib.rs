@@ -5,11 +5,13 @@
 //! never see SQL. Every change is one transaction.
 
 mod accounts;
+mod raid;
 mod rules;
 pub mod secret;
 mod sqlite;
 
 pub use accounts::*;
+pub use raid::*;
 
 use waymark_core::audit::{ChainError, Head, StoredEntry};
 use waymark_core::search::SearchText;
@@ -1063,6 +1065,36 @@ pub trait PlanStore: AccountStore + Send + Sync {
         by: &Actor,
     ) -> Result<bool>;
     fn delete_decision(&self, id: DecisionId, expected: Option<Version>, by: &Actor) -> Result<()>;
+
+    /// The plan's RAID log as the query filters it: by kind (risks,
+    /// assumptions, issues, dependencies), then risks by score (highest
+    /// first), then the latest recorded first.
+    fn raid_items(&self, plan: PlanId, query: &RaidQuery) -> Result<Vec<RaidRow>>;
+    /// The RAID items that link to a package, in the log's order.
+    fn package_raid_items(&self, id: WorkPackageId) -> Result<Vec<RaidRow>>;
+    fn raid_item(&self, id: RaidItemId) -> Result<RaidRow>;
+    /// For a progress report: the plan's `top` open risks by score and its
+    /// open issues; with `programme`, only those linked to the programme or
+    /// to one of its packages.
+    fn raid_highlights(
+        &self,
+        plan: PlanId,
+        programme: Option<ProgrammeId>,
+        top: usize,
+    ) -> Result<RaidHighlights>;
+    fn create_raid_item(&self, plan: PlanId, input: &RaidInput, by: &Actor) -> Result<RaidItemId>;
+    /// Change a RAID item from what it is, in one transaction, as
+    /// [`PlanStore::change_work_package`] does for a package. Its kind
+    /// cannot change.
+    fn change_raid_item(
+        &self,
+        id: RaidItemId,
+        expected: Option<Version>,
+        change: &mut dyn FnMut(&RaidRow) -> Option<RaidInput>,
+        by: &Actor,
+    ) -> Result<bool>;
+    fn delete_raid_item(&self, id: RaidItemId, expected: Option<Version>, by: &Actor)
+    -> Result<()>;
 
     fn dependencies(&self, plan: PlanId) -> Result<Vec<DependencyRow>>;
     /// Add a finish-to-start dependency; refuses cycles and cross-plan links.

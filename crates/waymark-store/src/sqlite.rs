@@ -8,6 +8,7 @@ mod checkpoint;
 mod decisions;
 mod list;
 mod migrate;
+mod raid;
 mod tx;
 
 use cache::Cache;
@@ -1795,6 +1796,68 @@ impl PlanStore for SqliteStore {
     fn delete_decision(&self, id: DecisionId, expected: Option<Version>, by: &Actor) -> Result<()> {
         self.delete(by, Subject::Decision(id), expected, |tx| {
             rules::decisions::delete_decision(tx, id)
+        })
+    }
+
+    fn raid_items(&self, plan: PlanId, query: &crate::RaidQuery) -> Result<Vec<crate::RaidRow>> {
+        self.read(|c| raid::plan_items(c, plan, query))
+    }
+
+    fn package_raid_items(&self, id: WorkPackageId) -> Result<Vec<crate::RaidRow>> {
+        self.read(|c| raid::package_items(c, id))
+    }
+
+    fn raid_item(&self, id: crate::RaidItemId) -> Result<crate::RaidRow> {
+        self.read(|c| raid::item(c, id))
+    }
+
+    fn raid_highlights(
+        &self,
+        plan: PlanId,
+        programme: Option<ProgrammeId>,
+        top: usize,
+    ) -> Result<crate::RaidHighlights> {
+        self.read(|c| raid::highlights(c, plan, programme, top))
+    }
+
+    fn create_raid_item(
+        &self,
+        plan: PlanId,
+        input: &crate::RaidInput,
+        by: &Actor,
+    ) -> Result<crate::RaidItemId> {
+        self.write(
+            by,
+            Audited::Create(|id: &crate::RaidItemId| Subject::RaidItem(*id)),
+            |tx| rules::raid::create_raid_item(&mut SqliteTx::new(tx), plan, input),
+        )
+    }
+
+    fn change_raid_item(
+        &self,
+        id: crate::RaidItemId,
+        expected: Option<Version>,
+        change: &mut dyn FnMut(&crate::RaidRow) -> Option<crate::RaidInput>,
+        by: &Actor,
+    ) -> Result<bool> {
+        self.change(
+            by,
+            Subject::RaidItem(id),
+            expected,
+            |c| raid::item(c, id),
+            change,
+            |tx, input| rules::raid::update_raid_item(tx, id, &input),
+        )
+    }
+
+    fn delete_raid_item(
+        &self,
+        id: crate::RaidItemId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()> {
+        self.delete(by, Subject::RaidItem(id), expected, |tx| {
+            rules::raid::delete_raid_item(tx, id)
         })
     }
 

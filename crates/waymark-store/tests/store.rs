@@ -3246,6 +3246,285 @@ macro_rules! store_suite {
             let approval = store.approve_plan(plan, None, "", BY).unwrap();
             assert_eq!(approval.baseline_name, format!("{name} (2)"));
         }
+
+        fn raid_risk(title: &str, likelihood: u8, impact: u8) -> waymark_store::RaidInput {
+            use waymark_core::raid::{RaidKind, RaidStatus, Rating};
+            waymark_store::RaidInput {
+                kind: RaidKind::Risk,
+                title: title.into(),
+                description: "Staff may not be trained in time.".into(),
+                owner: "Head of ICT".into(),
+                status: RaidStatus::Open,
+                likelihood: Rating::new(likelihood),
+                impact: Rating::new(impact),
+                mitigation: "Train the trainers first".into(),
+                next_review: Some("2007-04-01".parse().unwrap()),
+                severity: None,
+                resolution: String::new(),
+                provider: String::new(),
+                needed_by: None,
+                work_packages: vec![],
+                programmes: vec![],
+            }
+        }
+
+        fn raid_issue(title: &str, severity: waymark_core::raid::Severity) -> waymark_store::RaidInput {
+            use waymark_core::raid::{RaidKind, RaidStatus};
+            waymark_store::RaidInput {
+                kind: RaidKind::Issue,
+                title: title.into(),
+                description: String::new(),
+                owner: "Service manager".into(),
+                status: RaidStatus::Open,
+                likelihood: None,
+                impact: None,
+                mitigation: String::new(),
+                next_review: None,
+                severity: Some(severity),
+                resolution: String::new(),
+                provider: String::new(),
+                needed_by: None,
+                work_packages: vec![],
+                programmes: vec![],
+            }
+        }
+
+        #[test]
+        fn raid_items_are_recorded_linked_changed_and_deleted_with_their_audit_entries() {
+            use waymark_core::raid::{RaidKind, RaidStatus, Rating};
+            let (store, plan) = seeded();
+            let none = waymark_store::RaidQuery::default();
+            assert!(store.raid_items(plan, &none).unwrap().is_empty());
+            let packages = store.list_work_packages(plan, &query()).unwrap().items;
+            let (first, second) = (packages[0].id, packages[1].id);
+            let programme = store.programmes(plan).unwrap()[0].id;
+            let mut input = raid_risk("Robert'); DROP TABLE raid_item;-- <script>", 4, 5);
+            input.work_packages = vec![second, first, second];
+            input.programmes = vec![programme];
+            let id = store.create_raid_item(plan, &input, BY).unwrap();
+            let row = store.raid_item(id).unwrap();
+            assert_eq!(row.plan_id, plan);
+            assert_eq!(row.kind, RaidKind::Risk);
+            assert_eq!(row.title, "Robert'); DROP TABLE raid_item;-- <script>");
+            assert_eq!(row.score(), Some(20));
+            let linked: Vec<_> = row.work_packages.iter().map(|w| w.id).collect();
+            assert_eq!(linked, vec![first, second], "once each, in plan order");
+            assert_eq!(row.programmes.len(), 1);
+            assert_eq!(store.package_raid_items(first).unwrap()[0].id, id);
+            assert!(store.package_raid_items(packages[2].id).unwrap().is_empty());
+
+            let (event, changes) = newest(store.as_ref());
+            assert_eq!(
+                (event.entity.kind.as_str(), event.entity.id.as_str(), event.action.as_str()),
+                ("raid_item", id.to_string().as_str(), "create")
+            );
+            let field = |changes: &[(String, Option<String>, Option<String>)], name: &str| {
+                changes.iter().find(|(f, _, _)| f == name).map(|(_, _, after)| after.clone())
+            };
+            assert_eq!(field(&changes, "likelihood"), Some(Some("4".into())));
+            assert_eq!(
+                field(&changes, "work_packages"),
+                Some(Some(format!("{}; {}", packages[0].reference, packages[1].reference)))
+            );
+
+            // Changed at the version seen; a stale version changes nothing.
+            let seen = row.version;
+            let mut changed = raid_risk("Training late", 2, 5);
+            changed.status = RaidStatus::Closed;
+            let mut once = Some(changed.clone());
+            assert!(store.change_raid_item(id, Some(seen), &mut |_| once.take(), BY).unwrap());
+            let row = store.raid_item(id).unwrap();
+            assert!(row.version > seen);
+            assert_eq!((row.title.as_str(), row.status, row.likelihood), ("Training late", RaidStatus::Closed, Rating::new(2)));
+            assert!(row.work_packages.is_empty());
+            let (event, changes) = newest(store.as_ref());
+            assert_eq!(event.action.as_str(), "update");
+            assert!(changes.iter().any(|(f, before, after)| f == "status"
+                && before.as_deref() == Some("open")
+                && after.as_deref() == Some("closed")));
+            let stale = store.change_raid_item(id, Some(seen), &mut |_| Some(changed.clone()), BY);
+            assert!(matches!(stale, Err(StoreError::Stale { .. })), "{stale:?}");
+            assert!(matches!(store.delete_raid_item(id, Some(seen), BY), Err(StoreError::Stale { .. })));
+
+            // Its kind never changes.
+            let recast = store.change_raid_item(
+                id,
+                None,
+                &mut |r| {
+                    let mut input = waymark_store::RaidInput::from(r);
+                    input.kind = RaidKind::Assumption;
+                    input.likelihood = None;
+                    input.impact = None;
+                    input.mitigation.clear();
+                    input.next_review = None;
+                    input.status = RaidStatus::Open;
+                    Some(input)
+                },
+                BY,
+            );
+            assert!(matches!(recast, Err(StoreError::Invalid { field: "kind", .. })), "{recast:?}");
+
+            store.delete_raid_item(id, Some(store.raid_item(id).unwrap().version), BY).unwrap();
+            assert!(matches!(store.raid_item(id), Err(StoreError::NotFound { .. })));
+            assert_eq!(newest(store.as_ref()).0.action.as_str(), "delete");
+            assert!(matches!(store.delete_raid_item(id, None, BY), Err(StoreError::NotFound { .. })));
+        }
+
+        #[test]
+        fn a_raid_item_links_only_to_its_own_plan_and_holds_only_its_kinds_fields() {
+            use waymark_core::raid::{RaidKind, RaidStatus, Severity};
+            let (store, plan) = seeded();
+            let mut other = seed();
+            other.title = "Another plan".into();
+            let other = store.import_plan(&other, OnExisting::Refuse, BY).unwrap();
+            let foreign = store.list_work_packages(other, &query()).unwrap().items[0].id;
+            let foreign_programme = store.programmes(other).unwrap()[0].id;
+            let before = audit_count(store.as_ref());
+            let refused = |input: waymark_store::RaidInput| match store.create_raid_item(plan, &input, BY) {
+                Err(StoreError::Invalid { field, .. }) => field,
+                other => panic!("{other:?}"),
+            };
+            let mut abroad = raid_risk("Abroad", 3, 3);
+            abroad.work_packages = vec![foreign];
+            assert_eq!(refused(abroad), "work_package_ids");
+            let mut abroad = raid_risk("Abroad", 3, 3);
+            abroad.programmes = vec![foreign_programme];
+            assert_eq!(refused(abroad), "programme_ids");
+            let mut nowhere = raid_risk("Nowhere", 3, 3);
+            nowhere.work_packages = vec![waymark_store::WorkPackageId(999_999)];
+            assert_eq!(refused(nowhere), "work_package_ids");
+            let mut unrated = raid_risk("Unrated", 3, 3);
+            unrated.impact = None;
+            assert_eq!(refused(unrated), "impact");
+            let mut resolved_risk = raid_risk("Resolved?", 3, 3);
+            resolved_risk.status = RaidStatus::Resolved;
+            assert_eq!(refused(resolved_risk), "status");
+            let mut rated_issue = raid_issue("Rated", Severity::High);
+            rated_issue.likelihood = waymark_core::raid::Rating::new(2);
+            assert_eq!(refused(rated_issue), "likelihood");
+            let mut assumption = raid_issue("Severe assumption", Severity::Low);
+            assumption.kind = RaidKind::Assumption;
+            assert_eq!(refused(assumption), "severity");
+            assert!(matches!(
+                store.create_raid_item(PlanId(999), &raid_risk("x", 1, 1), BY),
+                Err(StoreError::NotFound { .. })
+            ));
+            assert!(store.raid_items(plan, &waymark_store::RaidQuery::default()).unwrap().is_empty());
+            assert_eq!(audit_count(store.as_ref()), before, "nothing stored, nothing audited");
+
+            // A change is held to the same rule.
+            let id = store.create_raid_item(plan, &raid_risk("Mine", 1, 1), BY).unwrap();
+            let moved = store.change_raid_item(
+                id,
+                None,
+                &mut |r| {
+                    let mut input = waymark_store::RaidInput::from(r);
+                    input.work_packages = vec![foreign];
+                    Some(input)
+                },
+                BY,
+            );
+            assert!(matches!(moved, Err(StoreError::Invalid { field: "work_package_ids", .. })));
+            // Deleting a linked package unlinks it; a plan's deletion takes its log.
+            let mine = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            store
+                .change_raid_item(id, None, &mut |r| {
+                    let mut input = waymark_store::RaidInput::from(r);
+                    input.work_packages = vec![mine];
+                    Some(input)
+                }, BY)
+                .unwrap();
+            store.delete_work_package(mine, None, BY).unwrap();
+            assert!(store.raid_item(id).unwrap().work_packages.is_empty());
+            store.delete_plan(plan, None, BY).unwrap();
+            assert!(matches!(store.raid_item(id), Err(StoreError::NotFound { .. })));
+        }
+
+        #[test]
+        fn the_raid_log_filters_searches_and_gives_a_reports_highlights() {
+            use waymark_core::raid::{RaidKind, RaidStatus, Rating, Severity};
+            let (store, plan) = seeded();
+            let programmes = store.programmes(plan).unwrap();
+            let (isa, other_programme) = (programmes[0].id, programmes[1].id);
+            // A package of the programme (the RAID item links to the package, not the programme).
+            let in_isa = store.list_work_packages(plan, &query()).unwrap().items;
+            let mut package = input_from(store.as_ref(), in_isa[0].id);
+            package.programmes = Some(vec![isa]);
+            store.update_work_package(in_isa[0].id, &package, BY).unwrap();
+            let low = store.create_raid_item(plan, &raid_risk("Low 100% risk", 1, 2), BY).unwrap();
+            let mut high = raid_risk("High risk", 5, 4);
+            high.work_packages = vec![in_isa[0].id];
+            let high = store.create_raid_item(plan, &high, BY).unwrap();
+            let mut closed = raid_risk("Closed risk", 5, 5);
+            closed.status = RaidStatus::Closed;
+            let closed = store.create_raid_item(plan, &closed, BY).unwrap();
+            let mut middle = raid_risk("Middle risk", 3, 3);
+            middle.programmes = vec![other_programme];
+            let middle = store.create_raid_item(plan, &middle, BY).unwrap();
+            let minor = store.create_raid_item(plan, &raid_issue("Minor issue", Severity::Low), BY).unwrap();
+            let mut critical = raid_issue("Critical issue", Severity::Critical);
+            critical.programmes = vec![isa];
+            let critical = store.create_raid_item(plan, &critical, BY).unwrap();
+            let mut resolved = raid_issue("Resolved issue", Severity::Critical);
+            resolved.status = RaidStatus::Resolved;
+            resolved.resolution = "Fixed".into();
+            store.create_raid_item(plan, &resolved, BY).unwrap();
+
+            let ids = |q: waymark_store::RaidQuery| -> Vec<_> {
+                store.raid_items(plan, &q).unwrap().into_iter().map(|r| r.id).collect()
+            };
+            let risks = waymark_store::RaidQuery { kind: Some(RaidKind::Risk), ..Default::default() };
+            assert_eq!(ids(risks.clone()), vec![closed, high, middle, low], "highest score first");
+            assert_eq!(
+                ids(waymark_store::RaidQuery { status: Some(RaidStatus::Open), ..risks.clone() }),
+                vec![high, middle, low]
+            );
+            assert_eq!(
+                ids(waymark_store::RaidQuery { likelihood: Rating::new(5), impact: Rating::new(4), ..risks }),
+                vec![high]
+            );
+            let search = |q: &str| ids(waymark_store::RaidQuery { search: Some(q.parse().unwrap()), ..Default::default() });
+            assert_eq!(search("100%"), vec![low]);
+            assert_eq!(search("fixed").len(), 1, "the resolution is searched");
+            assert_eq!(search("trainers").len(), 4, "the mitigation is searched");
+
+            let all = store.raid_highlights(plan, None, 2).unwrap();
+            let top: Vec<_> = all.top_risks.iter().map(|r| r.id).collect();
+            assert_eq!(top, vec![high, middle], "open risks only, highest first, as many as asked");
+            let issues: Vec<_> = all.open_issues.iter().map(|r| r.id).collect();
+            assert_eq!(issues, vec![critical, minor], "most severe first");
+            let isa_only = store.raid_highlights(plan, Some(isa), 5).unwrap();
+            assert_eq!(isa_only.top_risks.iter().map(|r| r.id).collect::<Vec<_>>(), vec![high]);
+            assert_eq!(isa_only.open_issues.iter().map(|r| r.id).collect::<Vec<_>>(), vec![critical]);
+            assert!(matches!(store.raid_highlights(PlanId(999), None, 5), Err(StoreError::NotFound { .. })));
+        }
+
+        #[test]
+        fn only_managers_and_above_keep_the_raid_log() {
+            let (store, plan) = seeded();
+            let input = raid_risk("Budget cut", 2, 4);
+            for role in [Role::Viewer, Role::Contributor] {
+                let (_, who) = account(store.as_ref(), &format!("{role}@council.gov.uk"), "Someone", role, &[]);
+                let before = audit_count(store.as_ref());
+                let refused = store.create_raid_item(plan, &input, &who);
+                assert!(matches!(refused, Err(StoreError::Forbidden { .. })), "{role}: {refused:?}");
+                assert_eq!(audit_count(store.as_ref()), before);
+            }
+            assert!(matches!(
+                store.create_raid_item(plan, &input, &Actor::Anonymous),
+                Err(StoreError::SignInRequired)
+            ));
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            let id = store.create_raid_item(plan, &input, &manager).unwrap();
+            assert_eq!(newest(store.as_ref()).0.actor.display, "Manager");
+            let (_, viewer) = account(store.as_ref(), "v2@council.gov.uk", "Viewer", Role::Viewer, &[]);
+            assert!(matches!(store.delete_raid_item(id, None, &viewer), Err(StoreError::Forbidden { .. })));
+            assert!(matches!(
+                store.change_raid_item(id, None, &mut |r| Some(r.into()), &viewer),
+                Err(StoreError::Forbidden { .. })
+            ));
+            store.delete_raid_item(id, None, &manager).unwrap();
+        }
     };
 }
 
@@ -3348,6 +3627,7 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
                  DROP TABLE baseline;
+                 DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
                  ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
                  PRAGMA user_version = 2;",
             )
@@ -3387,6 +3667,7 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN progress_note;
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
+                 DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
                  DROP TABLE baseline;
                  ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
                  PRAGMA user_version = 4;",
@@ -3436,6 +3717,7 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN progress_note;
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  INSERT INTO work_package_search (work_package_search) VALUES ('rebuild');
+                 DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
                  DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
                  DROP TABLE baseline;
                  ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
@@ -3489,6 +3771,7 @@ mod sqlite {
                 "DROP TABLE baseline;
                  ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by; DROP TABLE decision_programme;
                  DROP TABLE decision_work_package; DROP TABLE decision;
+                 DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
                  PRAGMA user_version = 8;",
             )
             .unwrap();

@@ -3,12 +3,14 @@
 
 use waymark_core::import::{parse_delivery, parse_influences};
 use waymark_core::limits::{self, LimitError};
+use waymark_core::raid::{RaidKind, RaidStatus, Rating, Severity};
 use waymark_core::{Date, InfluenceCode, Progress, QuarterConvention, Rag, RelatedKind, Status};
 use waymark_store::{
     DecisionInput, DecisionRow, InfluenceRow, PlanId, PlanInput, PlanSummary, ProgrammeId,
     ProgrammeInput, ProgrammeRow, RelatedItemId, RelatedItemRow, SectionId, SectionRow,
     WorkPackageDetail, WorkPackageInput,
 };
+use waymark_store::{RaidInput, RaidRow};
 
 use crate::error::FieldError;
 use crate::form::{Field, Form};
@@ -358,6 +360,406 @@ impl From<&DecisionRow> for DecisionFields {
             work_package_ids: Some(d.work_packages.iter().map(|w| w.id.0).collect()),
             programme_ids: Some(d.programmes.iter().map(|p| p.id.0).collect()),
         }
+    }
+}
+
+crate::form! {
+    /// An item of the plan's RAID log (a risk, an assumption, an issue or a
+    /// dependency on something outside the plan): its page's form, the API's
+    /// body (a PATCH's fields left out stay as they are). Each kind has its
+    /// own fields; another kind's are refused, naming them.
+    pub struct RaidFields {
+        /// `risk`, `assumption`, `issue` or `dependency`. Needed to record
+        /// one; it cannot change.
+        kind: Field::choice(raid_kinds, "What it is")
+            .required("Choose what to record: a risk, an assumption, an issue or a dependency")
+            .always_set(),
+        /// The risk, the assumption, the issue, or what is depended on.
+        title: Field::text(limits::RAID_TITLE, "Title")
+            .required("Enter a title")
+            .always_set(),
+        description: Field::text(limits::RAID_DESCRIPTION, "Description (optional)"),
+        /// Who owns it: a person or a role.
+        owner: Field::text(limits::RAID_OWNER, "Owner (optional)"),
+        /// A risk: `open` or `closed`; an assumption: `open`, `validated`
+        /// or `invalid`; an issue: `open` or `resolved`; a dependency:
+        /// `open`, `met` or `missed`. Left out on a create: `open`.
+        status: Field::choice(raid_statuses, "Status").always_set(),
+        /// A risk's likelihood, 1 (rare) to 5 (almost certain); a risk needs it.
+        #[schema(value_type = Option<i32>)]
+        likelihood: Field::formatted("Likelihood"),
+        /// A risk's impact, 1 (negligible) to 5 (severe); a risk needs it.
+        #[schema(value_type = Option<i32>)]
+        impact: Field::formatted("Impact"),
+        /// A risk's mitigation: what is being done about it.
+        mitigation: Field::text(limits::RAID_MITIGATION, "Mitigation (optional)"),
+        /// When a risk is next to be reviewed, YYYY-MM-DD.
+        next_review: Field::formatted("Next review date (optional)"),
+        /// An issue's severity: `low`, `medium`, `high` or `critical`.
+        severity: Field::choice(raid_severities, "Severity (optional)"),
+        /// How an issue was, or is to be, resolved.
+        resolution: Field::text(limits::RAID_RESOLUTION, "Resolution (optional)"),
+        /// Who provides what a dependency depends on.
+        provider: Field::text(limits::RAID_PROVIDER, "Provided by (optional)"),
+        /// When a dependency is needed by, YYYY-MM-DD.
+        needed_by: Field::formatted("Needed by (optional)"),
+    }
+    extra {
+        /// Ids of the plan's work packages it concerns. Left out: none on a
+        /// create, unchanged on a change.
+        work_package_ids: Option<Vec<i64>>,
+        /// Ids of the plan's programmes it concerns. Left out: none on a
+        /// create, unchanged on a change.
+        programme_ids: Option<Vec<i64>>,
+        /// A change that gave another kind: the stored one (refused).
+        #[serde(skip)]
+        recast_from: Option<String>,
+    }
+}
+
+fn raid_kinds() -> Vec<&'static str> {
+    RaidKind::ALL.iter().map(|k| k.as_str()).collect()
+}
+
+fn raid_statuses() -> Vec<&'static str> {
+    RaidStatus::ALL.iter().map(|s| s.as_str()).collect()
+}
+
+fn raid_severities() -> Vec<&'static str> {
+    Severity::ALL.iter().map(|s| s.as_str()).collect()
+}
+
+/// A RAID item's fields that are whole numbers (JSON may send numbers).
+const RAID_NUMBERS: [&str; 2] = ["likelihood", "impact"];
+
+impl RaidFields {
+    /// A JSON body: the declared fields as [`Form::from_json`] reads them
+    /// (likelihood and impact as numbers or strings), and the id lists as
+    /// arrays of whole numbers.
+    pub fn from_json_body(body: &axum::body::Bytes) -> Result<Self, crate::error::ApiError> {
+        use serde_json::Value;
+        let mut object: serde_json::Map<String, Value> = crate::api::parse_body(body)?;
+        let mut errors = Vec::new();
+        let mut lists: [Option<Vec<i64>>; 2] = [None, None];
+        for (name, list) in DECISION_LINKS.iter().zip(lists.iter_mut()) {
+            match object.remove(*name) {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(items)) => match items.iter().map(Value::as_i64).collect() {
+                    Some(ids) => *list = Some(ids),
+                    None => errors.push(FieldError::new(name, "give ids as whole numbers")),
+                },
+                Some(_) => errors.push(FieldError::new(name, "give a list of ids")),
+            }
+        }
+        for name in RAID_NUMBERS {
+            if let Some(Value::Number(n)) = object.get(name) {
+                let text = n.to_string();
+                object.insert(name.to_string(), Value::String(text));
+            }
+        }
+        let rest = serde_json::to_vec(&object)
+            .map_err(|e| crate::error::ApiError::Internal(format!("cannot re-read a body: {e}")))?;
+        let mut fields = match <Self as Form>::from_json(&axum::body::Bytes::from(rest)) {
+            Ok(fields) if errors.is_empty() => fields,
+            Ok(_) => return Err(crate::error::ApiError::Validation(errors)),
+            Err(crate::error::ApiError::Validation(more)) => {
+                errors.extend(more);
+                return Err(crate::error::ApiError::Validation(errors));
+            }
+            Err(other) => return Err(other),
+        };
+        let [work_package_ids, programme_ids] = lists;
+        fields.work_package_ids = work_package_ids;
+        fields.programme_ids = programme_ids;
+        Ok(fields)
+    }
+
+    /// A posted form: the declared fields, and the ticked packages and
+    /// programmes, as a decision's form reads them.
+    pub fn from_posted(pairs: &[(String, String)]) -> (Self, Vec<FieldError>) {
+        let mut fields = Self::from_pairs(pairs);
+        let (decision, errors) = DecisionFields::from_posted(pairs);
+        fields.work_package_ids = decision.work_package_ids;
+        fields.programme_ids = decision.programme_ids;
+        (fields, errors)
+    }
+
+    /// The kind given, if it reads as one.
+    pub fn kind(&self) -> Option<RaidKind> {
+        self.text("kind").parse().ok()
+    }
+}
+
+impl Form for RaidFields {
+    type Input = RaidInput;
+
+    /// The kind's rules: a status of its own, a risk's likelihood and
+    /// impact 1 to 5, real dates, and nothing of another kind.
+    fn checked(&self) -> Result<RaidInput, Vec<FieldError>> {
+        if let Some(was) = &self.recast_from {
+            return Err(vec![FieldError::new(
+                "kind",
+                format!("This is a {was}; its kind cannot change (record a new item instead)"),
+            )]);
+        }
+        let mut errors = Vec::new();
+        let kind = match self.text("kind").as_str() {
+            // Said by the declaration (required).
+            "" => None,
+            k => match k.parse::<RaidKind>() {
+                Ok(kind) => Some(kind),
+                Err(e) => {
+                    errors.push(FieldError::new(
+                        "kind",
+                        format!("Choose what to record: {}", e.expected),
+                    ));
+                    None
+                }
+            },
+        };
+        let status = match (kind, self.text("status").as_str()) {
+            (_, "") => RaidStatus::Open,
+            (kind, s) => match s.parse::<RaidStatus>() {
+                Ok(status) if kind.is_none_or(|k| k.statuses().contains(&status)) => status,
+                _ => {
+                    let allowed = kind.map_or_else(raid_statuses, |k| {
+                        k.statuses().iter().map(|s| s.as_str()).collect()
+                    });
+                    errors.push(FieldError::new(
+                        "status",
+                        format!(
+                            "Choose a status{}: {}",
+                            kind.map(|k| format!(" of {}", k.with_article()))
+                                .unwrap_or_default(),
+                            allowed.join(", ")
+                        ),
+                    ));
+                    RaidStatus::Open
+                }
+            },
+        };
+        let mut rating = |name: &'static str, label: &str| match self.text(name).as_str() {
+            "" if kind == Some(RaidKind::Risk) => {
+                errors.push(FieldError::new(
+                    name,
+                    format!("Enter the {label}, a whole number from 1 to 5"),
+                ));
+                None
+            }
+            "" => None,
+            s => match s.parse::<Rating>() {
+                Ok(r) => Some(r),
+                Err(_) => {
+                    errors.push(FieldError::new(
+                        name,
+                        format!(
+                            "The {label} must be a whole number from {} to {}",
+                            limits::RAID_RATING.start(),
+                            limits::RAID_RATING.end()
+                        ),
+                    ));
+                    None
+                }
+            },
+        };
+        let likelihood = rating("likelihood", "likelihood");
+        let impact = rating("impact", "impact");
+        let mut date = |name: &'static str| match self.text(name).as_str() {
+            "" => None,
+            s => match s.parse::<Date>() {
+                Ok(d) => match limits::check_raid_date(name, d) {
+                    Ok(()) => Some(d),
+                    Err(e) => {
+                        errors.push(e.into());
+                        None
+                    }
+                },
+                Err(_) => {
+                    errors.push(FieldError::new(
+                        name,
+                        "Enter a real date written YYYY-MM-DD, such as 2007-03-14",
+                    ));
+                    None
+                }
+            },
+        };
+        let next_review = date("next_review");
+        let needed_by = date("needed_by");
+        let severity = match self.text("severity").as_str() {
+            "" => None,
+            s => match s.parse::<Severity>() {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    errors.push(FieldError::new(
+                        "severity",
+                        format!("Choose a severity: {}", e.expected),
+                    ));
+                    None
+                }
+            },
+        };
+        // Another kind's field, given: named, so nothing is silently dropped.
+        if let Some(kind) = kind {
+            for field in RaidKind::ALL.iter().flat_map(|k| k.own_fields()) {
+                let owner = RaidKind::owning(field);
+                if owner != Some(kind)
+                    && !self.text(field).is_empty()
+                    && !errors.iter().any(|e| e.field == *field)
+                    && let Some(owner) = owner
+                {
+                    errors.push(FieldError::new(
+                        field,
+                        format!(
+                            "Only {} have this; leave it out for {}",
+                            owner.plural(),
+                            kind.with_article()
+                        ),
+                    ));
+                }
+            }
+        }
+        for (name, list) in DECISION_LINKS
+            .iter()
+            .zip([&self.work_package_ids, &self.programme_ids])
+        {
+            if list
+                .as_ref()
+                .is_some_and(|l| l.len() > limits::MAX_RAID_LINKS)
+            {
+                errors.push(FieldError::new(
+                    name,
+                    format!(
+                        "A RAID item can link to at most {} of these",
+                        limits::MAX_RAID_LINKS
+                    ),
+                ));
+            }
+        }
+        match kind {
+            Some(kind) if errors.is_empty() => Ok(RaidInput {
+                kind,
+                title: self.text("title"),
+                description: self.text("description"),
+                owner: self.text("owner"),
+                status,
+                likelihood,
+                impact,
+                mitigation: self.text("mitigation"),
+                next_review,
+                severity,
+                resolution: self.text("resolution"),
+                provider: self.text("provider"),
+                needed_by,
+                work_packages: ids(&self.work_package_ids)
+                    .map(waymark_store::WorkPackageId)
+                    .collect(),
+                programmes: ids(&self.programme_ids).map(ProgrammeId).collect(),
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// The lists go after the declared fields, packages first.
+    fn place(field: &str) -> usize {
+        let end = crate::form::position::<Self>("needed_by");
+        match field {
+            "work_package_ids" => end.saturating_add(2),
+            "programme_ids" => end.saturating_add(4),
+            other => crate::form::position::<Self>(other),
+        }
+    }
+
+    /// The declared fields given in `patch`, and its lists when given. A
+    /// kind other than the stored one is kept aside, to be refused.
+    fn overlay(mut self, mut patch: Self) -> Self {
+        use crate::form::Fields as _;
+        if let (Some(was), Some(now)) = (&self.kind, &patch.kind)
+            && was.trim() != now.trim()
+        {
+            self.recast_from = Some(was.clone());
+        }
+        for field in <Self as crate::form::Fields>::FIELDS {
+            let given = patch.slot(field.name).and_then(Option::take);
+            if given.is_some()
+                && let Some(slot) = self.slot(field.name)
+            {
+                *slot = given;
+            }
+        }
+        if patch.work_package_ids.is_some() {
+            self.work_package_ids = patch.work_package_ids;
+        }
+        if patch.programme_ids.is_some() {
+            self.programme_ids = patch.programme_ids;
+        }
+        self
+    }
+}
+
+impl From<&RaidRow> for RaidFields {
+    fn from(r: &RaidRow) -> Self {
+        let text = |s: &str| Some(s.to_string());
+        let shown = |v: Option<String>| Some(v.unwrap_or_default());
+        RaidFields {
+            kind: text(r.kind.as_str()),
+            title: text(&r.title),
+            description: text(&r.description),
+            owner: text(&r.owner),
+            status: text(r.status.as_str()),
+            likelihood: shown(r.likelihood.map(|v| v.to_string())),
+            impact: shown(r.impact.map(|v| v.to_string())),
+            mitigation: text(&r.mitigation),
+            next_review: shown(r.next_review.map(|d| d.to_string())),
+            severity: shown(r.severity.map(|s| s.as_str().to_string())),
+            resolution: text(&r.resolution),
+            provider: text(&r.provider),
+            needed_by: shown(r.needed_by.map(|d| d.to_string())),
+            work_package_ids: Some(r.work_packages.iter().map(|w| w.id.0).collect()),
+            programme_ids: Some(r.programmes.iter().map(|p| p.id.0).collect()),
+            recast_from: None,
+        }
+    }
+}
+
+/// The query parameters of the RAID log: the API refuses any other name.
+pub const RAID_QUERY: &[&str] = &["kind", "status", "likelihood", "impact", "q"];
+
+/// The RAID log's filters from its query; empty or left out: no filter. A
+/// wrong value is an error naming its parameter.
+pub fn raid_query(pairs: &[(String, String)]) -> Result<waymark_store::RaidQuery, Vec<FieldError>> {
+    let mut q = waymark_store::RaidQuery::default();
+    let mut errors = Vec::new();
+    for (name, value) in pairs {
+        let v = value.trim();
+        if v.is_empty() {
+            continue;
+        }
+        let mut bad = |m: String| errors.push(FieldError::new(name, m));
+        match name.as_str() {
+            "kind" => match v.parse() {
+                Ok(k) => q.kind = Some(k),
+                Err(e) => bad(format!("\"{v}\" is not a kind; use {}", e.expected)),
+            },
+            "status" => match v.parse() {
+                Ok(s) => q.status = Some(s),
+                Err(e) => bad(format!("\"{v}\" is not a status; use {}", e.expected)),
+            },
+            "likelihood" | "impact" => match v.parse::<Rating>() {
+                Ok(r) if name == "likelihood" => q.likelihood = Some(r),
+                Ok(r) => q.impact = Some(r),
+                Err(_) => bad(format!("\"{v}\" is not a whole number from 1 to 5")),
+            },
+            "q" => match decision_search(&[("q".to_string(), v.to_string())]) {
+                Ok(search) => q.search = search,
+                Err(e) => errors.extend(e),
+            },
+            _ => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(q)
+    } else {
+        Err(errors)
     }
 }
 

@@ -78,6 +78,8 @@ struct Ids {
     related_item: i64,
     programme: i64,
     dependency: i64,
+    /// A RAID item (a risk) of the plan.
+    raid_item: i64,
     influence: String,
     /// The owner text of `package`.
     owner: String,
@@ -139,8 +141,16 @@ fn ids(server: &Server) -> Ids {
     )["id"]
         .as_i64()
         .unwrap();
+    let raid_item = post(
+        server,
+        &format!("/api/v1/plans/{plan}/raid"),
+        r#"{"kind":"risk","title":"Access suite risk","likelihood":2,"impact":3}"#,
+    )["id"]
+        .as_i64()
+        .unwrap();
     Ids {
         plan,
+        raid_item,
         package: first["id"].as_i64().unwrap(),
         section: first["section_id"].as_i64().unwrap(),
         related_item: get(server, &format!("/api/v1/plans/{plan}/related-items"))["items"][0]["id"]
@@ -180,6 +190,8 @@ fn concrete(pattern: &str, ids: &Ids) -> String {
         ids.programme
     } else if pattern.contains("/dependencies/{id}") {
         ids.dependency
+    } else if pattern.contains("/raid/{id}") {
+        ids.raid_item
     } else {
         0
     };

@@ -126,7 +126,7 @@ pub fn decision(
 }
 
 /// A text on one line of a tab-separated list.
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -171,7 +171,11 @@ pub(crate) fn package_ids(
 }
 
 /// The ids of the plan's programmes with these names (any case).
-fn programme_ids(store: &dyn PlanStore, plan: PlanId, names: &[String]) -> Result<Vec<i64>> {
+pub(crate) fn programme_ids(
+    store: &dyn PlanStore,
+    plan: PlanId,
+    names: &[String],
+) -> Result<Vec<i64>> {
     if names.is_empty() {
         return Ok(Vec::new());
     }

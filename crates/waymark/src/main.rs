@@ -4,6 +4,7 @@ mod accounts;
 mod baselines;
 mod config;
 mod decisions;
+mod raid;
 mod lifecycle;
 
 /// mimalloc rather than glibc's allocator: under load the server allocates on
@@ -167,6 +168,12 @@ enum Command {
     Decision {
         #[command(subcommand)]
         command: decisions::DecisionCommand,
+    },
+    /// Record and list the plan's risks, assumptions, issues and
+    /// dependencies (the RAID log).
+    Raid {
+        #[command(subcommand)]
+        command: raid::RaidCommand,
     },
     /// Take a plan's baselines, list them, and compare the plan with one.
     Baseline {
@@ -359,6 +366,11 @@ fn run() -> Result<()> {
             let store = open_store(&settings.db)?;
             let pick = |plan| pick_plan(store.as_ref(), plan);
             decisions::decision(store.as_ref(), pick, command, &cli_actor())
+        }
+        Command::Raid { command } => {
+            let store = open_store(&settings.db)?;
+            let pick = |plan| pick_plan(store.as_ref(), plan);
+            raid::raid(store.as_ref(), pick, command, &cli_actor())
         }
         Command::Baseline { command } => {
             let store = open_store(&settings.db)?;

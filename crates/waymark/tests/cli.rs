@@ -1429,3 +1429,97 @@ fn packages_and_plans_are_approved_rejected_and_superseded() {
     ));
     assert!(audit.contains("reject"), "{audit}");
 }
+
+#[test]
+fn raid_items_are_recorded_and_listed_from_the_command_line() {
+    let dir = temp_dir("raid");
+    assert!(
+        waymark(&dir, &["import", SEED, "--title", "CYPS plan"])
+            .status
+            .success()
+    );
+    let out = waymark(
+        &dir,
+        &[
+            "raid",
+            "add",
+            "--kind",
+            "risk",
+            "--title",
+            "Trainers not ready",
+            "--likelihood",
+            "4",
+            "--impact",
+            "5",
+            "--owner",
+            "Head of ICT",
+            "--next-review",
+            "2007-06-30",
+            "--package",
+            "10.1.1",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let id = stdout(&out).trim().to_string();
+    assert!(id.parse::<u64>().is_ok(), "not an id: {id:?}");
+    let dep = waymark(
+        &dir,
+        &[
+            "raid",
+            "add",
+            "--kind",
+            "dependency",
+            "--title",
+            "The ISA index",
+            "--provider",
+            "DfES",
+            "--needed-by",
+            "2007-09-30",
+        ],
+    );
+    assert!(dep.status.success(), "{}", text(&dep));
+
+    // Risks first, with their score.
+    let list = stdout(&waymark(&dir, &["raid", "list"]));
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    assert_eq!(
+        lines[0],
+        format!("{id}\trisk\topen\t20\tHead of ICT\tTrainers not ready\t10.1.1")
+    );
+    assert!(
+        lines[1].contains("\tdependency\topen\t\t\tThe ISA index"),
+        "{list}"
+    );
+    let risks = stdout(&waymark(&dir, &["raid", "list", "--kind", "risk"]));
+    assert_eq!(risks.lines().count(), 1, "{risks}");
+
+    // Refused as the API refuses, naming each field; nothing recorded.
+    for (args, says) in [
+        (
+            &["--kind", "risk", "--likelihood", "6", "--impact", "2"][..],
+            "likelihood",
+        ),
+        (&["--kind", "risk", "--likelihood", "2"][..], "impact"),
+        (
+            &["--kind", "issue", "--likelihood", "2"][..],
+            "likelihood: Only risks",
+        ),
+        (&["--kind", "opportunity"][..], "kind"),
+        (
+            &["--kind", "issue", "--package", "99.9"][..],
+            "no work package 99.9",
+        ),
+    ] {
+        let mut all = vec!["raid", "add", "--title", "x"];
+        all.extend_from_slice(args);
+        let out = waymark(&dir, &all);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out).contains(says), "{args:?}: {}", text(&out));
+    }
+    assert_eq!(stdout(&waymark(&dir, &["raid", "list"])).lines().count(), 2);
+    let bad = waymark(&dir, &["raid", "list", "--status", "done"]);
+    assert!(!bad.status.success());
+    let audit = text(&waymark(&dir, &["audit", "list", "--entity", "raid_item"]));
+    assert_eq!(audit.matches("\tcreate raid_item:").count(), 2, "{audit}");
+}

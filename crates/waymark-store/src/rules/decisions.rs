@@ -85,7 +85,7 @@ fn checked_links(
     Ok(input)
 }
 
-fn dedup<T: PartialEq + Copy>(ids: &mut Vec<T>) {
+pub(super) fn dedup<T: PartialEq + Copy>(ids: &mut Vec<T>) {
     let mut seen = Vec::with_capacity(ids.len());
     ids.retain(|id| {
         if seen.contains(id) {

@@ -17,6 +17,7 @@ pub(crate) mod dependencies;
 pub(crate) mod import;
 pub(crate) mod lifecycle;
 pub(crate) mod packages;
+pub(crate) mod raid;
 pub(crate) mod registers;
 pub(crate) mod update;
 
@@ -309,6 +310,26 @@ pub(crate) trait PlanTx {
         status: PlanStatus,
         superseded_by: Option<PlanId>,
     ) -> Result<()>;
+    /// The plan and kind of a RAID item, if there is one.
+    fn raid_item_place(
+        &mut self,
+        id: crate::RaidItemId,
+    ) -> Result<Option<(PlanId, waymark_core::raid::RaidKind)>>;
+    /// A RAID item's own fields (its links are set apart), recorded now.
+    fn insert_raid_item(
+        &mut self,
+        plan: PlanId,
+        input: &crate::RaidInput,
+    ) -> Result<crate::RaidItemId>;
+    fn set_raid_item(&mut self, id: crate::RaidItemId, input: &crate::RaidInput) -> Result<()>;
+    /// Replace a RAID item's packages and programmes with the input's.
+    fn set_raid_item_links(
+        &mut self,
+        id: crate::RaidItemId,
+        input: &crate::RaidInput,
+    ) -> Result<()>;
+    /// `false` if there was none.
+    fn delete_raid_item(&mut self, id: crate::RaidItemId) -> Result<bool>;
 
     /// A record's version; `None` when there is no such record.
     fn version(&mut self, subject: &audit::Subject) -> Result<Option<Version>>;

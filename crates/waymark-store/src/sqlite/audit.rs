@@ -111,6 +111,26 @@ pub(super) fn snapshot(c: &Connection, subject: &Subject) -> Result<Option<Snaps
             fields.push((field.to_string(), Some(list.join("; "))));
         }
     }
+    if let Subject::RaidItem(id) = subject {
+        for (field, sql) in [
+            (
+                "work_packages",
+                "SELECT wp.ref FROM raid_item_work_package l JOIN work_package wp ON wp.id = l.work_package_id
+                 WHERE l.raid_item_id = ? ORDER BY wp.section_position, wp.position",
+            ),
+            (
+                "programmes",
+                "SELECT p.name FROM raid_item_programme l JOIN programme p ON p.id = l.programme_id
+                 WHERE l.raid_item_id = ? ORDER BY p.position",
+            ),
+        ] {
+            let list: Vec<String> = c
+                .prepare_cached(sql)?
+                .query_map([id.0], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            fields.push((field.to_string(), Some(list.join("; "))));
+        }
+    }
     Ok(Some(snapshot_of(fields)))
 }
 
@@ -134,6 +154,7 @@ pub(super) fn locate(
         Subject::Token(id) => ("api_token", "id = ?", vec![id.0.into()]),
         Subject::Decision(id) => ("decision", "id = ?", vec![id.0.into()]),
         Subject::Baseline(id) => ("baseline", "id = ?", vec![id.0.into()]),
+        Subject::RaidItem(id) => ("raid_item", "id = ?", vec![id.0.into()]),
     }
 }
 

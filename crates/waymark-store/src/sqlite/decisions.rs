@@ -19,7 +19,7 @@ const ORDER: &str = "ORDER BY d.date DESC, d.id DESC";
 
 /// The `LIKE` pattern of one term: anywhere in the text; a phrase's words in
 /// their order. `\` escapes the pattern's own characters.
-fn pattern(term: &Term) -> String {
+pub(super) fn pattern(term: &Term) -> String {
     let escape = |w: &str| {
         w.chars().fold(String::new(), |mut out, c| {
             if matches!(c, '%' | '_' | '\\') {

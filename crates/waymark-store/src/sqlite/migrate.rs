@@ -61,6 +61,11 @@ const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
         include_str!("../../migrations/sqlite/0011_lifecycle.sql"),
         None,
     ),
+    (
+        12,
+        include_str!("../../migrations/sqlite/0012_raid.sql"),
+        None,
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -974,6 +974,112 @@ impl PlanTx for SqliteTx<'_> {
             > 0)
     }
 
+    fn raid_item_place(
+        &mut self,
+        id: crate::RaidItemId,
+    ) -> Result<Option<(PlanId, waymark_core::raid::RaidKind)>> {
+        let row: Option<(i64, String)> = self
+            .c
+            .prepare_cached("SELECT plan_id, kind FROM raid_item WHERE id = ?")?
+            .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match row {
+            None => Ok(None),
+            Some((plan, kind)) => kind
+                .parse()
+                .map(|k| Some((PlanId(plan), k)))
+                .map_err(|_| StoreError::Corrupt(format!("RAID item {id} has the kind {kind:?}"))),
+        }
+    }
+
+    fn insert_raid_item(
+        &mut self,
+        plan: PlanId,
+        r: &crate::RaidInput,
+    ) -> Result<crate::RaidItemId> {
+        let stamp = self.stamp()?;
+        self.c
+            .prepare_cached(
+                "INSERT INTO raid_item (plan_id, kind, title, description, owner, status, likelihood, impact,
+                 mitigation, next_review, severity, resolution, provider, needed_by, created_ms, version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )?
+            .execute(params![
+                plan.0,
+                r.kind.as_str(),
+                r.title,
+                r.description,
+                r.owner,
+                r.status.as_str(),
+                r.likelihood.map(|v| v.get()),
+                r.impact.map(|v| v.get()),
+                r.mitigation,
+                r.next_review.map(|d| d.to_string()),
+                r.severity.map(|s| s.as_str()),
+                r.resolution,
+                r.provider,
+                r.needed_by.map(|d| d.to_string()),
+                super::now_ms(),
+                stamp
+            ])?;
+        Ok(crate::RaidItemId(self.c.last_insert_rowid()))
+    }
+
+    fn set_raid_item(&mut self, id: crate::RaidItemId, r: &crate::RaidInput) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "UPDATE raid_item SET title = ?, description = ?, owner = ?, status = ?, likelihood = ?,
+                 impact = ?, mitigation = ?, next_review = ?, severity = ?, resolution = ?, provider = ?,
+                 needed_by = ? WHERE id = ?",
+            )?
+            .execute(params![
+                r.title,
+                r.description,
+                r.owner,
+                r.status.as_str(),
+                r.likelihood.map(|v| v.get()),
+                r.impact.map(|v| v.get()),
+                r.mitigation,
+                r.next_review.map(|d| d.to_string()),
+                r.severity.map(|s| s.as_str()),
+                r.resolution,
+                r.provider,
+                r.needed_by.map(|d| d.to_string()),
+                id.0
+            ])?;
+        Ok(())
+    }
+
+    fn set_raid_item_links(&mut self, id: crate::RaidItemId, r: &crate::RaidInput) -> Result<()> {
+        self.c
+            .prepare_cached("DELETE FROM raid_item_work_package WHERE raid_item_id = ?")?
+            .execute([id.0])?;
+        self.c
+            .prepare_cached("DELETE FROM raid_item_programme WHERE raid_item_id = ?")?
+            .execute([id.0])?;
+        let mut ins = self.c.prepare_cached(
+            "INSERT OR IGNORE INTO raid_item_work_package (raid_item_id, work_package_id) VALUES (?, ?)",
+        )?;
+        for wp in &r.work_packages {
+            ins.execute(params![id.0, wp.0])?;
+        }
+        let mut ins = self.c.prepare_cached(
+            "INSERT OR IGNORE INTO raid_item_programme (raid_item_id, programme_id) VALUES (?, ?)",
+        )?;
+        for p in &r.programmes {
+            ins.execute(params![id.0, p.0])?;
+        }
+        Ok(())
+    }
+
+    fn delete_raid_item(&mut self, id: crate::RaidItemId) -> Result<bool> {
+        Ok(self
+            .c
+            .prepare_cached("DELETE FROM raid_item WHERE id = ?")?
+            .execute([id.0])?
+            > 0)
+    }
+
     fn version(&mut self, subject: &Subject) -> Result<Option<Version>> {
         let (table, clause, params) = super::audit::locate(subject);
         Ok(self

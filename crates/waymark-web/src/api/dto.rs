@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 use utoipa::ToSchema;
+
+mod raid;
+pub use raid::{HeatMapCell, HeatMapDto, OverdueRisk, RaidItemDto, RaidList};
 use waymark_store::{
     DependencyLink, DependencyRow, InfluenceRow, Page, PlanId, PlanSummary, ProgrammeRow,
     RelatedItemRow, SectionRow, WorkPackageDetail, WorkPackageRow,

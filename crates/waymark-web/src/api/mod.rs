@@ -12,6 +12,7 @@ pub mod lifecycle;
 mod me;
 pub mod openapi;
 mod plans;
+mod raid;
 mod registers;
 mod work_packages;
 
@@ -72,6 +73,12 @@ use crate::error::{ApiError, FieldError};
         decisions::get_one,
         decisions::update,
         decisions::delete_one,
+        raid::list,
+        raid::heat_map,
+        raid::create,
+        raid::get_one,
+        raid::update,
+        raid::delete_one,
         audit::list,
         me::me,
         baselines::list,
@@ -158,6 +165,12 @@ pub(crate) fn routes() -> crate::Routes {
         .get("/api/v1/decisions/{id}", decisions::get_one)
         .patch("/api/v1/decisions/{id}", decisions::update)
         .delete("/api/v1/decisions/{id}", decisions::delete_one)
+        .get("/api/v1/plans/{id}/raid", raid::list)
+        .post("/api/v1/plans/{id}/raid", raid::create)
+        .get("/api/v1/plans/{id}/raid/heat-map", raid::heat_map)
+        .get("/api/v1/raid/{id}", raid::get_one)
+        .patch("/api/v1/raid/{id}", raid::update)
+        .delete("/api/v1/raid/{id}", raid::delete_one)
         .get("/api/v1/audit", audit::list)
         .get("/api/v1/plans/{id}/baselines", baselines::list)
         .post("/api/v1/plans/{id}/baselines", baselines::create)
@@ -190,6 +203,7 @@ pub fn query_parameters(route: &str) -> &'static [&'static str] {
         "/api/v1/plans/{id}/export" => plans::EXPORT_QUERY,
         "/api/v1/audit" => crate::input::AUDIT_QUERY,
         "/api/v1/plans/{id}/decisions" => crate::input::DECISION_QUERY,
+        "/api/v1/plans/{id}/raid" => crate::input::RAID_QUERY,
         _ => &[],
     }
 }

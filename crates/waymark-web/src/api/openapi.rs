@@ -12,7 +12,7 @@ use super::ApiDoc;
 use crate::form::{Field, Fields, Kind};
 use crate::input::{
     ApprovalFields, BaselineFields, DIRECTIONS, DecisionFields, InfluenceFields,
-    InfluenceMergeFields, PER_PAGE_MAX, PlanFields, ProgrammeFields, RejectionFields,
+    InfluenceMergeFields, PER_PAGE_MAX, PlanFields, ProgrammeFields, RaidFields, RejectionFields,
     RelatedItemFields, SORT_KEYS, SectionFields, SupersedeFields, WorkPackageFields,
 };
 
@@ -106,7 +106,7 @@ fn problem_content() -> Value {
 
 /// Request bodies (by schema name) and the declarations their handlers read
 /// them with ([`crate::form`]).
-fn bodies() -> [(&'static str, &'static [Field]); 13] {
+fn bodies() -> [(&'static str, &'static [Field]); 14] {
     [
         ("WorkPackageFields", WorkPackageFields::FIELDS),
         ("PlanPatch", PlanFields::FIELDS),
@@ -121,6 +121,7 @@ fn bodies() -> [(&'static str, &'static [Field]); 13] {
         ("ApprovalFields", ApprovalFields::FIELDS),
         ("RejectionFields", RejectionFields::FIELDS),
         ("SupersedeFields", SupersedeFields::FIELDS),
+        ("RaidFields", RaidFields::FIELDS),
     ]
 }
 
@@ -313,6 +314,33 @@ fn request_constraints(doc: &mut Value) {
         "Rejection",
         &["comment"],
         ("/api/v1/work-packages/{id}/reject", "post"),
+    );
+    // A RAID item: ratings 1 to 5 (numbers, or their digits), dates; a
+    // create needs its kind and title.
+    for rating in ["likelihood", "impact"] {
+        constrain(
+            doc,
+            "RaidFields",
+            rating,
+            json!({"type": ["integer", "string", "null"], "minimum": 1, "maximum": 5,
+                   "pattern": "^\\s*[1-5]?\\s*$"}),
+        );
+    }
+    for date in ["next_review", "needed_by"] {
+        constrain(
+            doc,
+            "RaidFields",
+            date,
+            json!({"pattern": "^\\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\\s*$"}),
+        );
+    }
+    doc["components"]["schemas"]["RaidFields"]["additionalProperties"] = json!(false);
+    create_schema(
+        doc,
+        "RaidFields",
+        "NewRaidItem",
+        &["kind", "title"],
+        ("/api/v1/plans/{id}/raid", "post"),
     );
     // A baseline needs its name.
     create_schema(

@@ -18,6 +18,7 @@ mod lifecycle;
 mod plan_update;
 mod plans;
 mod programmes;
+mod raid;
 mod related_items;
 mod sections;
 mod settings;
@@ -145,6 +146,13 @@ pub(crate) fn routes(state: &AppState) -> Routes {
         .post("/decisions/{id}/edit", decisions::update)
         .get("/decisions/{id}/delete", decisions::delete_form)
         .post("/decisions/{id}/delete", decisions::delete)
+        .get("/plans/{id}/raid", raid::log)
+        .get("/plans/{id}/raid/new", raid::new_form)
+        .post("/plans/{id}/raid/new", raid::create)
+        .get("/raid/{id}/edit", raid::edit_form)
+        .post("/raid/{id}/edit", raid::update)
+        .get("/raid/{id}/delete", raid::delete_form)
+        .post("/raid/{id}/delete", raid::delete)
         .get("/admin/audit", audit::page)
         .get("/admin/audit/verify", audit::verify)
         .map(|r| {

@@ -95,6 +95,8 @@ struct PackagePage {
     may_edit: bool,
     /// The decisions that concern it, newest first.
     decisions: Vec<super::decisions::PackageDecision>,
+    /// The RAID items that concern it, in the log's order.
+    raid_items: Vec<super::raid::PackageRaidItem>,
 }
 
 /// One audit entry as the package page lists it.
@@ -258,6 +260,7 @@ impl PackagePage {
             predecessor: String::new(),
             history: history.into_iter().map(HistoryView::from).collect(),
             decisions: Vec::new(),
+            raid_items: Vec::new(),
         }
     }
 }
@@ -342,6 +345,7 @@ pub async fn show(
     let (detail, plan, candidates, titles, history) = load_package(&state, id).await?;
     let mut page = PackagePage::new(&detail, &plan, candidates, &titles, history, csrf);
     page.decisions = super::decisions::of_package(&state, detail.row.id).await?;
+    page.raid_items = super::raid::of_package(&state, detail.row.id).await?;
     page.may_edit = can.identity().decide(
         waymark_core::access::Action::EditWorkPackage,
         state.access.anonymous_read,
@@ -406,6 +410,7 @@ pub async fn add_dependency(
     let (detail, plan, candidates, titles, history) = load_package(&state, id).await?;
     let mut page = PackagePage::new(&detail, &plan, candidates, &titles, history, csrf);
     page.decisions = super::decisions::of_package(&state, detail.row.id).await?;
+    page.raid_items = super::raid::of_package(&state, detail.row.id).await?;
     page.dependency_error = Some(crate::error::capitalise(&message));
     page.predecessor = typed;
     if let Some(choices) = page.candidates.as_mut() {
