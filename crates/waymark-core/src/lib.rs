@@ -10,6 +10,7 @@ pub mod identity;
 pub mod import;
 pub mod limits;
 pub mod model;
+pub mod priority;
 pub mod quarter;
 pub mod schedule;
 pub mod search;
