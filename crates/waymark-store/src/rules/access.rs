@@ -46,6 +46,7 @@ impl Need {
             Audited::Change("update", Subject::WorkPackage(id)) => Need::Package(*id),
             Audited::Change(_, Subject::Account(_)) => Need::Action(Action::ManageUsers),
             Audited::Change(_, Subject::Token(_)) => Need::Action(Action::ManageTokens),
+            Audited::Change(_, Subject::Criterion(_)) => Need::Action(Action::Approve),
             _ => Need::Action(Action::EditPlan),
         }
     }

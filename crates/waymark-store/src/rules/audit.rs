@@ -8,8 +8,8 @@ use waymark_core::audit::{self, ActorKind, Changes, Entity, Event, FieldChange, 
 
 use super::PlanTx;
 use crate::{
-    AccountId, Actor, BaselineId, DecisionId, DependencyId, PlanId, ProgrammeId, RelatedItemId,
-    Result, SectionId, StoreError, TokenId, WorkPackageId,
+    AccountId, Actor, BaselineId, CriterionId, DecisionId, DependencyId, PlanId, ProgrammeId,
+    RelatedItemId, Result, ScoreId, SectionId, StoreError, TokenId, WorkPackageId,
 };
 
 /// One record a write changes, as the audit names it.
@@ -26,6 +26,8 @@ pub(crate) enum Subject {
     Token(TokenId),
     Decision(DecisionId),
     Baseline(BaselineId),
+    Criterion(CriterionId),
+    Score(ScoreId),
 }
 
 impl Subject {
@@ -45,6 +47,8 @@ impl Subject {
             Subject::Token(_) => "api_token",
             Subject::Decision(_) => "decision",
             Subject::Baseline(_) => "baseline",
+            Subject::Criterion(_) => "priority_criterion",
+            Subject::Score(_) => "priority_score",
         }
     }
 
@@ -62,6 +66,8 @@ impl Subject {
             Subject::Token(_) => "API token",
             Subject::Decision(_) => "decision",
             Subject::Baseline(_) => "baseline",
+            Subject::Criterion(_) => "priority criterion",
+            Subject::Score(_) => "priority score",
         }
     }
 
@@ -80,6 +86,8 @@ impl Subject {
             Subject::Token(id) => id.to_string(),
             Subject::Decision(id) => id.to_string(),
             Subject::Baseline(id) => id.to_string(),
+            Subject::Criterion(id) => id.to_string(),
+            Subject::Score(id) => id.to_string(),
         }
     }
 }
@@ -97,6 +105,8 @@ pub const ENTITY_KINDS: &[&str] = &[
     "api_token",
     "decision",
     "baseline",
+    "priority_criterion",
+    "priority_score",
 ];
 
 /// Every action an entry may name ([`record`] and the writes' `Audited`), for
@@ -122,6 +132,9 @@ pub(crate) enum Audited<T> {
     /// an import of that plan): its counts before and after. Each package it
     /// changes, adds or removes has an entry of its own besides.
     Update(PlanId),
+    /// A write that appends an entry of its own for each record it creates,
+    /// changes or deletes (one item's scores set together), and none besides.
+    Each,
 }
 
 /// What the audit needs before the write: the touched record's fields.
@@ -136,6 +149,7 @@ pub(crate) fn before<T>(tx: &mut dyn PlanTx, audited: &Audited<T>) -> Result<Sna
             None => Snapshot::new(),
         },
         Audited::Update(id) => tx.plan_counts(*id)?,
+        Audited::Each => Snapshot::new(),
     })
 }
 
@@ -173,6 +187,7 @@ pub(crate) fn record<T>(
             ("import", Subject::Plan(id), tx.plan_counts(id)?)
         }
         Audited::Update(id) => ("import", Subject::Plan(*id), tx.plan_counts(*id)?),
+        Audited::Each => return Ok(()),
     };
     let changes = audit::field_changes(before, &after);
     if action == "update" && changes.is_empty() {
@@ -281,6 +296,8 @@ mod tests {
             Subject::Token(TokenId(1)),
             Subject::Decision(DecisionId(1)),
             Subject::Baseline(BaselineId(1)),
+            Subject::Criterion(CriterionId(1)),
+            Subject::Score(ScoreId(1)),
         ];
         let kinds: Vec<&str> = subjects.iter().map(Subject::kind).collect();
         assert_eq!(kinds, ENTITY_KINDS);

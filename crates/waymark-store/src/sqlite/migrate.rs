@@ -56,6 +56,11 @@ const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
         include_str!("../../migrations/sqlite/0010_decisions.sql"),
         None,
     ),
+    (
+        13,
+        include_str!("../../migrations/sqlite/0013_priorities.sql"),
+        None,
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {
