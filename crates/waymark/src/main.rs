@@ -4,6 +4,7 @@ mod accounts;
 mod baselines;
 mod config;
 mod decisions;
+mod priorities;
 
 /// mimalloc rather than glibc's allocator: under load the server allocates on
 /// database threads and frees on async threads, which glibc handles poorly
@@ -165,6 +166,11 @@ enum Command {
         #[command(subcommand)]
         command: baselines::BaselineCommand,
     },
+    /// Priorities that reflect business need: criteria, scores, the ranking.
+    Priority {
+        #[command(subcommand)]
+        command: priorities::PriorityCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -223,7 +229,10 @@ fn run() -> Result<()> {
             let existing = store.find_plan_by_title(waymark_demo::CYPS_PLAN_TITLE)?;
             if existing.is_none() || reset {
                 let imported = read_seed()?;
-                store.import_plan(&imported.plan, OnExisting::Replace, &cli_actor())?;
+                let plan = store.import_plan(&imported.plan, OnExisting::Replace, &cli_actor())?;
+                // Example criteria and scores, labelled as examples, so the
+                // ranking has something to show.
+                priorities::seed_examples(store.as_ref(), plan, &cli_actor())?;
             }
             // The first start makes an admin with a one-off password, shown
             // once beside the address (never a fixed password).
@@ -333,6 +342,11 @@ fn run() -> Result<()> {
         Command::Baseline { command } => {
             let store = open_store(&settings.db)?;
             baselines::baseline(store.as_ref(), command, &cli_actor())
+        }
+        Command::Priority { command } => {
+            let store = open_store(&settings.db)?;
+            let pick = |plan| pick_plan(store.as_ref(), plan);
+            priorities::priority(store.as_ref(), pick, command, &cli_actor())
         }
         Command::Plans => {
             let store = open_store(&settings.db)?;
