@@ -107,14 +107,9 @@ fn criterion_views(criteria: &[CriterionRow]) -> Vec<CriterionView> {
             name: c.name.clone(),
             description: c.description.clone(),
             weight: c.weight.get(),
-            share: if total == 0 {
-                String::new()
-            } else {
-                format!(
-                    "{} %",
-                    (u64::from(c.weight.get()) * 100 + total / 2) / total
-                )
-            },
+            share: (u64::from(c.weight.get()) * 100 + total / 2)
+                .checked_div(total)
+                .map_or(String::new(), |share| format!("{share} %")),
             example: is_example(c),
         })
         .collect()
