@@ -1552,6 +1552,85 @@ describe('RAID log: the heat map and its table, overdue risks, record a risk in 
     });
 });
 
+describe('priorities: the ranking, the criteria and the scoring form (axe, 390 px, hostile text inert)', () => {
+    const HOSTILE = `Browser criterion <script>window.__ranked = 1</script> "double" 'single' ; DROP TABLE priority_score; --`;
+    let criterion; // made through the API, deleted after
+
+    async function apiWrite(method, pathAndQuery, body, headers = {}) {
+        const res = await fetch(BASE + pathAndQuery, {
+            method,
+            headers: withToken({ 'content-type': 'application/json', ...headers }),
+            body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: res.status, body: await res.text() };
+    }
+
+    before(async () => {
+        const res = await apiWrite('POST', `/api/v1/plans/${PLAN}/criteria`, { name: HOSTILE, weight: 5, description: HOSTILE });
+        assert.equal(res.status, 201, `adding a criterion answered ${res.status}: ${res.body.slice(0, 300)}`);
+        criterion = Number(JSON.parse(res.body).id);
+        const scored = await apiWrite('POST', `/api/v1/plans/${PLAN}/scores`, { criterion_id: criterion, programme_id: ids.programme, score: 3, note: HOSTILE });
+        assert.equal(scored.status, 201, `scoring answered ${scored.status}: ${scored.body.slice(0, 300)}`);
+    });
+
+    after(async () => {
+        if (criterion) await apiWrite('DELETE', `/api/v1/criteria/${criterion}`, undefined, { 'if-match': '*' });
+    });
+
+    for (const [name, pagePath] of [
+        ['ranking', () => `/plans/${PLAN}/ranking`],
+        ['criteria', () => `/plans/${PLAN}/criteria`],
+        ['new-criterion', () => `/plans/${PLAN}/criteria/new`],
+        ['programme-scores', () => `/programmes/${ids.programme}/scores`],
+        ['package-scores', () => `/work-packages/${ids.package}/scores`],
+    ]) {
+        test(`page checks: ${name}`, async () => {
+            await checkPage(name, pagePath());
+        });
+    }
+
+    test('the ranking says ties and missing scores in words, labels the examples, and shows hostile text inert (the SVG too)', async () => {
+        const page = await open(desktop, `/plans/${PLAN}/ranking`);
+        try {
+            const main = squash(await page.locator('main').innerText());
+            assert.ok(main.includes('Not ranked: scores missing'), 'no list of items missing scores');
+            assert.ok(main.includes(squash(HOSTILE)), 'the criterion name is not shown as written');
+            assert.match(squash(await page.locator('.examples-notice').innerText()), /examples/i, 'no notice that the criteria are examples');
+            assert.equal(await page.evaluate(() => window.__ranked), undefined, 'the criterion text ran as a script');
+            assert.equal(await page.locator('main script').count(), 0, 'a script element in the page body');
+            assert.equal(await page.locator('svg.ranking-chart').count(), 1, 'no chart');
+        } finally {
+            await page.close();
+        }
+    });
+
+    test('a score saved through the form is in the ranking; 6 is refused beside its field', async () => {
+        const page = await open(phone, `/programmes/${ids.programme}/scores`);
+        try {
+            const select = page.locator(`#score-${criterion}`);
+            await select.evaluate((el) => {
+                const o = document.createElement('option');
+                o.value = '6';
+                o.textContent = '6';
+                el.appendChild(o);
+            });
+            await select.selectOption('6');
+            const [bad] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Save scores' }).click()]);
+            assert.equal(bad.status(), 422, `a score of 6 answered ${bad.status()}`);
+            assert.equal(await page.locator(`main a[href="#score-${criterion}"]`).count(), 1, 'no error summary link to the score');
+            await assertAxeClean(page, 'the scoring form with an error at 390 px');
+            await page.locator(`#score-${criterion}`).selectOption('4');
+            const [ok] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Save scores' }).click()]);
+            assert.equal(ok.status(), 200, `saving answered ${ok.status()}`);
+            assert.match(new URL(page.url()).pathname, /\/ranking$/);
+            assert.match(squash((await page.locator('.banner').allInnerTexts()).join(' ')), /saved/i, 'no banner saying the scores were saved');
+            assert.equal(await page.evaluate(() => window.__ranked), undefined, 'the note ran as a script');
+        } finally {
+            await page.close();
+        }
+    });
+});
+
 // ------------------------------------------------------------------ import a plan
 
 describe('import a plan in the browser: upload, preview, change a column, import (axe, 390 px)', () => {

@@ -11,6 +11,7 @@ pub mod import;
 pub mod lifecycle;
 pub mod limits;
 pub mod model;
+pub mod priority;
 pub mod quarter;
 pub mod raid;
 pub mod schedule;

@@ -174,6 +174,24 @@ pub const RAID_RATING: RangeInclusive<u8> = 1..=5;
 /// Most work packages, and most programmes, one RAID item may link to.
 pub const MAX_RAID_LINKS: usize = 500;
 
+/// A priority criterion's name ("Statutory duty").
+pub const CRITERION_NAME: TextField = line("name", "criterion name", NAME_CHARS);
+/// What a criterion means and how to score against it.
+pub const CRITERION_DESCRIPTION: TextField = text("description", "description", LONG_TEXT_CHARS);
+/// Why an item has the score it has on a criterion.
+pub const SCORE_NOTE: TextField = text("note", "note", LONG_TEXT_CHARS);
+/// A criterion's weight: a whole number, 1 (counts least) to 100 (most).
+/// Only the weights' ratios matter (the ranking divides by their sum).
+pub const CRITERION_WEIGHTS: RangeInclusive<u32> = 1..=100;
+/// Where a criterion comes in the list: a whole number from 1.
+pub const CRITERION_ORDERS: RangeInclusive<u32> = 1..=10_000;
+/// A score on a criterion: 1 (least) to 5 (most).
+pub const PRIORITY_SCORES: RangeInclusive<u8> = 1..=5;
+/// Most criteria one plan may have.
+pub const MAX_CRITERIA: usize = 50;
+/// The sensitivity's top N: from 1 to this.
+pub const MAX_PRIORITY_TOP: usize = 50;
+
 /// Free-text search.
 pub const SEARCH_TEXT: TextField = line("q", "search", 200);
 
@@ -222,6 +240,9 @@ pub const TEXT_FIELDS: &[(&str, TextField)] = &[
     ("programme", PROGRAMME_NAME),
     ("programme", PROGRAMME_DESCRIPTION),
     ("decision", DECISION_MEETING),
+    ("priority criterion", CRITERION_NAME),
+    ("priority criterion", CRITERION_DESCRIPTION),
+    ("priority score", SCORE_NOTE),
     ("decision", DECISION_TEXT),
     ("decision", DECISION_RATIONALE),
     ("decision", DECISION_DECIDED_BY),
@@ -264,6 +285,24 @@ pub fn markdown_table() -> String {
     ));
     out.push_str(&format!(
         "| work package | `influences` | {MAX_PACKAGE_INFLUENCES} codes | one |\n"
+    ));
+    out.push_str(&format!(
+        "| priority criterion | `weight` | a whole number from {} to {} | one |\n",
+        CRITERION_WEIGHTS.start(),
+        CRITERION_WEIGHTS.end()
+    ));
+    out.push_str(&format!(
+        "| priority criterion | `order` | a whole number from {} to {} | one |\n",
+        CRITERION_ORDERS.start(),
+        thousands(u64::from(*CRITERION_ORDERS.end()))
+    ));
+    out.push_str(&format!(
+        "| priority criterion | per plan | {MAX_CRITERIA} criteria | one |\n"
+    ));
+    out.push_str(&format!(
+        "| priority score | `score` | a whole number from {} to {} | one |\n",
+        PRIORITY_SCORES.start(),
+        PRIORITY_SCORES.end()
     ));
     out.push_str(&format!(
         "| work package | `related_items` | {MAX_PACKAGE_RELATED_ITEMS} names | many |\n"

@@ -6,11 +6,13 @@
 
 mod accounts;
 mod raid;
+mod priority;
 mod rules;
 pub mod secret;
 mod sqlite;
 
 pub use accounts::*;
+pub use priority::*;
 pub use raid::*;
 
 use waymark_core::audit::{ChainError, Head, StoredEntry};
@@ -1153,6 +1155,62 @@ pub trait PlanStore: AccountStore + Send + Sync {
     ) -> Result<()>;
     /// A baseline and the plan it froze.
     fn baseline(&self, id: BaselineId) -> Result<Baseline>;
+
+    /// A plan's priority criteria, in order.
+    fn criteria(&self, plan: PlanId) -> Result<Vec<CriterionRow>>;
+    fn criterion(&self, id: CriterionId) -> Result<CriterionRow>;
+    /// A new criterion (needs `approve`; the name required, within its
+    /// limit and not another criterion's of the plan; at most
+    /// `limits::MAX_CRITERIA`).
+    fn create_criterion(
+        &self,
+        plan: PlanId,
+        input: &CriterionInput,
+        by: &Actor,
+    ) -> Result<CriterionId>;
+    /// Change a criterion from what it is (needs `approve`), as
+    /// [`PlanStore::change_work_package`] does for a package.
+    fn change_criterion(
+        &self,
+        id: CriterionId,
+        expected: Option<Version>,
+        change: &mut dyn FnMut(&CriterionRow) -> Option<CriterionInput>,
+        by: &Actor,
+    ) -> Result<bool>;
+    /// Delete a criterion and its scores (needs `approve`).
+    fn delete_criterion(
+        &self,
+        id: CriterionId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()>;
+    /// Everything a plan's ranking needs: criteria, items and scores.
+    fn priorities(&self, plan: PlanId) -> Result<Priorities>;
+    /// A score and the plan it belongs to.
+    fn score(&self, id: ScoreId) -> Result<(ScoreRow, PlanId)>;
+    /// A new score (`edit-plan`); a second score of the same item on the
+    /// same criterion is a conflict naming `criterion_id`.
+    fn create_score(&self, plan: PlanId, input: &ScoreInput, by: &Actor) -> Result<ScoreId>;
+    fn change_score(
+        &self,
+        id: ScoreId,
+        expected: Option<Version>,
+        change: &mut dyn FnMut(&ScoreRow) -> Option<ScoreValue>,
+        by: &Actor,
+    ) -> Result<bool>;
+    /// Clear a score.
+    fn delete_score(&self, id: ScoreId, expected: Option<Version>, by: &Actor) -> Result<()>;
+    /// Set or clear one item's scores on several criteria in one
+    /// transaction (`edit-plan`): each score created, changed or deleted is
+    /// its own audit entry; one not at its expected version refuses the
+    /// whole write ([`StoreError::Stale`]).
+    fn set_scores(
+        &self,
+        plan: PlanId,
+        item: ScoreItem,
+        sets: &[ScoreSet],
+        by: &Actor,
+    ) -> Result<()>;
 
     /// Audit entries the filter lets through, newest first, at most `limit`
     /// (see [`AuditFilter`] for where a page starts).

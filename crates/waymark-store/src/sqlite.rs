@@ -8,6 +8,7 @@ mod checkpoint;
 mod decisions;
 mod list;
 mod migrate;
+mod priorities;
 mod raid;
 mod tx;
 
@@ -1974,6 +1975,121 @@ impl PlanStore for SqliteStore {
                 rules::expect_version(&mut t, &Subject::Plan(id), expected)?;
                 rules::lifecycle::supersede_plan(&mut t, id, superseded_by, comment)
             },
+        )
+    }
+
+    fn criteria(&self, plan: PlanId) -> Result<Vec<crate::CriterionRow>> {
+        self.read(|c| priorities::criteria(c, plan))
+    }
+
+    fn criterion(&self, id: crate::CriterionId) -> Result<crate::CriterionRow> {
+        self.read(|c| priorities::criterion(c, id))
+    }
+
+    fn create_criterion(
+        &self,
+        plan: PlanId,
+        input: &crate::CriterionInput,
+        by: &Actor,
+    ) -> Result<crate::CriterionId> {
+        self.write_as(
+            by,
+            &Need::Action(waymark_core::access::Action::Approve),
+            Audited::Create(|id: &crate::CriterionId| Subject::Criterion(*id)),
+            |tx| rules::priorities::create_criterion(&mut SqliteTx::new(tx), plan, input),
+        )
+    }
+
+    fn change_criterion(
+        &self,
+        id: crate::CriterionId,
+        expected: Option<Version>,
+        change: &mut dyn FnMut(&crate::CriterionRow) -> Option<crate::CriterionInput>,
+        by: &Actor,
+    ) -> Result<bool> {
+        self.change(
+            by,
+            Subject::Criterion(id),
+            expected,
+            |c| priorities::criterion(c, id),
+            change,
+            |tx, input| rules::priorities::update_criterion(tx, id, &input),
+        )
+    }
+
+    fn delete_criterion(
+        &self,
+        id: crate::CriterionId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()> {
+        self.delete(by, Subject::Criterion(id), expected, |tx| {
+            rules::priorities::delete_criterion(tx, id)
+        })
+    }
+
+    fn priorities(&self, plan: PlanId) -> Result<crate::Priorities> {
+        self.read(|c| priorities::priorities(c, plan))
+    }
+
+    fn score(&self, id: crate::ScoreId) -> Result<(crate::ScoreRow, PlanId)> {
+        self.read(|c| priorities::score(c, id))
+    }
+
+    fn create_score(
+        &self,
+        plan: PlanId,
+        input: &crate::ScoreInput,
+        by: &Actor,
+    ) -> Result<crate::ScoreId> {
+        self.write(
+            by,
+            Audited::Create(|id: &crate::ScoreId| Subject::Score(*id)),
+            |tx| rules::priorities::create_score(&mut SqliteTx::new(tx), plan, input),
+        )
+    }
+
+    fn change_score(
+        &self,
+        id: crate::ScoreId,
+        expected: Option<Version>,
+        change: &mut dyn FnMut(&crate::ScoreRow) -> Option<crate::ScoreValue>,
+        by: &Actor,
+    ) -> Result<bool> {
+        self.change(
+            by,
+            Subject::Score(id),
+            expected,
+            |c| priorities::score(c, id).map(|(row, _)| row),
+            change,
+            |tx, value| rules::priorities::update_score(tx, id, &value),
+        )
+    }
+
+    fn delete_score(
+        &self,
+        id: crate::ScoreId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()> {
+        self.delete(by, Subject::Score(id), expected, |tx| {
+            rules::priorities::delete_score(tx, id)
+        })
+    }
+
+    fn set_scores(
+        &self,
+        plan: PlanId,
+        item: crate::ScoreItem,
+        sets: &[crate::ScoreSet],
+        by: &Actor,
+    ) -> Result<()> {
+        let at_ms = now_ms();
+        self.write_as(
+            by,
+            &Need::Action(waymark_core::access::Action::EditPlan),
+            Audited::<()>::Each,
+            |tx| rules::priorities::set_scores(&mut SqliteTx::new(tx), plan, item, sets, by, at_ms),
         )
     }
 

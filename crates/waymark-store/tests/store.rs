@@ -3525,6 +3525,144 @@ macro_rules! store_suite {
             ));
             store.delete_raid_item(id, None, &manager).unwrap();
         }
+
+        #[test]
+        fn criteria_need_approve_and_are_versioned_and_audited() {
+            use waymark_core::priority::Weight;
+            use waymark_store::CriterionInput;
+            let (store, plan) = seeded();
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            let (_, approver) = account(store.as_ref(), "a@council.gov.uk", "Approver", Role::Approver, &[]);
+            let input = |name: &str, weight: i64| CriterionInput {
+                name: name.into(),
+                description: "<script>alert(1)</script> '; DROP TABLE priority_score; --".into(),
+                weight: Weight::new(weight).unwrap(),
+                order: None,
+            };
+            let entries = audit_count(store.as_ref());
+            assert!(matches!(store.create_criterion(plan, &input("Need", 30), &manager), Err(StoreError::Forbidden { .. })));
+            assert_eq!(audit_count(store.as_ref()), entries, "a refusal writes nothing");
+            let need = store.create_criterion(plan, &input("  Need ", 30), &approver).unwrap();
+            let cost = store.create_criterion(plan, &input("Cost", 10), &approver).unwrap();
+            let list = store.criteria(plan).unwrap();
+            let names: Vec<(&str, u32)> = list.iter().map(|c| (c.name.as_str(), c.order)).collect();
+            assert_eq!(names, vec![("Need", 1), ("Cost", 2)], "trimmed, in order");
+            assert_eq!(list[0].description, "<script>alert(1)</script> '; DROP TABLE priority_score; --");
+            assert!(matches!(store.create_criterion(plan, &input("need", 5), &approver), Err(StoreError::Conflict { field: "name", .. })));
+            assert!(matches!(store.create_criterion(plan, &input(" ", 5), &approver), Err(StoreError::Invalid { field: "name", .. })));
+
+            // A change at a stale version is refused; at the right one it is
+            // audited and moves the version.
+            let v = store.criterion(need).unwrap().version;
+            assert!(matches!(
+                store.change_criterion(need, Some(waymark_store::Version(v.0 + 100)), &mut |c| Some(c.into()), &approver),
+                Err(StoreError::Stale { .. })
+            ));
+            assert!(matches!(
+                store.change_criterion(need, Some(v), &mut |c| Some(c.into()), &manager),
+                Err(StoreError::Forbidden { .. })
+            ));
+            let mut changed = Some(CriterionInput { order: Some(5), ..input("Need", 40) });
+            assert!(store.change_criterion(need, Some(v), &mut |_| changed.take(), &approver).unwrap());
+            let after = store.criterion(need).unwrap();
+            assert!(after.version > v);
+            assert_eq!((after.weight.get(), after.order), (40, 5));
+            let entry = newest(store.as_ref()).0;
+            assert_eq!((entry.entity.kind.as_str(), entry.action.as_str()), ("priority_criterion", "update"));
+            assert_eq!(entry.actor.display, "Approver");
+            let names: Vec<String> = store.criteria(plan).unwrap().into_iter().map(|c| c.name).collect();
+            assert_eq!(names, vec!["Cost", "Need"], "listed by order");
+
+            // Deleting takes the scores with it.
+            let wp = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            store
+                .create_score(plan, &waymark_store::ScoreInput { criterion: cost, item: waymark_store::ScoreItem::WorkPackage(wp), score: waymark_core::priority::Score::new(3).unwrap(), note: String::new() }, &manager)
+                .unwrap();
+            assert!(matches!(store.delete_criterion(cost, None, &manager), Err(StoreError::Forbidden { .. })));
+            store.delete_criterion(cost, None, &approver).unwrap();
+            assert!(store.priorities(plan).unwrap().scores.is_empty());
+            let entry = newest(store.as_ref()).0;
+            assert_eq!((entry.entity.kind.as_str(), entry.action.as_str()), ("priority_criterion", "delete"));
+        }
+
+        #[test]
+        fn scores_are_one_per_item_and_criterion_versioned_and_audited() {
+            use waymark_core::priority::{Score, Weight};
+            use waymark_store::{CriterionInput, ScoreExpect, ScoreInput, ScoreItem, ScoreSet, ScoreValue};
+            let (store, plan) = seeded();
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            let (_, contributor) = account(store.as_ref(), "c@council.gov.uk", "Contributor", Role::Contributor, &[]);
+            let criterion = |name: &str| CriterionInput { name: name.into(), description: String::new(), weight: Weight::new(10).unwrap(), order: None };
+            let need = store.create_criterion(plan, &criterion("Need"), BY).unwrap();
+            let cost = store.create_criterion(plan, &criterion("Cost"), BY).unwrap();
+            let wp = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let programme = store.programmes(plan).unwrap()[0].id;
+            let item = ScoreItem::WorkPackage(wp);
+            let new = |c, item, s: i64| ScoreInput { criterion: c, item, score: Score::new(s).unwrap(), note: "<b>why</b> \"quoted\"".into() };
+
+            assert!(matches!(store.create_score(plan, &new(need, item, 4), &contributor), Err(StoreError::Forbidden { .. })));
+            let id = store.create_score(plan, &new(need, item, 4), &manager).unwrap();
+            let entry = newest(store.as_ref()).0;
+            assert_eq!((entry.entity.kind.as_str(), entry.action.as_str()), ("priority_score", "create"));
+            assert!(matches!(store.create_score(plan, &new(need, item, 2), &manager), Err(StoreError::Conflict { field: "criterion_id", .. })));
+            let other_plan = store.import_plan(&{ let mut p = seed(); p.title = "Other".into(); p }, OnExisting::Refuse, BY).unwrap();
+            assert!(matches!(store.create_score(other_plan, &new(need, item, 2), &manager), Err(StoreError::Invalid { field: "criterion_id", .. })));
+            assert!(matches!(
+                store.create_score(plan, &new(need, ScoreItem::WorkPackage(waymark_store::WorkPackageId(999_999)), 2), &manager),
+                Err(StoreError::Invalid { field: "work_package_id", .. })
+            ));
+            let (row, of) = store.score(id).unwrap();
+            assert_eq!((row.score.get(), of, row.note.as_str()), (4, plan, "<b>why</b> \"quoted\""));
+
+            // Changed at its version; stale refused.
+            let v = row.version;
+            let mut value = Some(ScoreValue { score: Score::new(5).unwrap(), note: "better".into() });
+            assert!(store.change_score(id, Some(v), &mut |_| value.take(), &manager).unwrap());
+            assert!(matches!(store.delete_score(id, Some(v), &manager), Err(StoreError::Stale { .. })));
+            let v2 = store.score(id).unwrap().0.version;
+            assert!(v2 > v);
+
+            // set_scores: one transaction, an entry per change, versions checked.
+            let before = audit_count(store.as_ref());
+            store
+                .set_scores(
+                    plan,
+                    item,
+                    &[
+                        ScoreSet { criterion: need, expected: ScoreExpect::At(v2), value: None },
+                        ScoreSet { criterion: cost, expected: ScoreExpect::Absent, value: Some(ScoreValue { score: Score::new(2).unwrap(), note: String::new() }) },
+                    ],
+                    &manager,
+                )
+                .unwrap();
+            assert_eq!(audit_count(store.as_ref()), before + 2);
+            let p = store.priorities(plan).unwrap();
+            assert!(p.score(item, need).is_none(), "cleared");
+            assert_eq!(p.score(item, cost).map(|s| s.score.get()), Some(2));
+            // A stale row refuses the whole write.
+            let refused = store.set_scores(
+                plan,
+                item,
+                &[
+                    ScoreSet { criterion: need, expected: ScoreExpect::Absent, value: Some(ScoreValue { score: Score::new(1).unwrap(), note: String::new() }) },
+                    ScoreSet { criterion: cost, expected: ScoreExpect::Absent, value: None },
+                ],
+                &manager,
+            );
+            assert!(matches!(refused, Err(StoreError::Stale { .. })), "{refused:?}");
+            assert!(store.priorities(plan).unwrap().score(item, need).is_none(), "nothing written");
+            // Programmes are scored too; the ranking reads them.
+            store
+                .set_scores(plan, ScoreItem::Programme(programme), &[ScoreSet { criterion: need, expected: ScoreExpect::Any, value: Some(ScoreValue { score: Score::new(3).unwrap(), note: String::new() }) }], &manager)
+                .unwrap();
+            let p = store.priorities(plan).unwrap();
+            let scoring = p.scoring();
+            assert_eq!(scoring.items.len(), p.items.len());
+            assert_eq!(scoring.criteria.len(), 2);
+            // A score goes with its package.
+            store.delete_work_package(wp, None, BY).unwrap();
+            assert!(store.priorities(plan).unwrap().scores.iter().all(|s| s.item != item));
+        }
     };
 }
 
@@ -3627,6 +3765,7 @@ mod sqlite {
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
                  DROP TABLE baseline;
+                 DROP TABLE priority_score; DROP TABLE priority_criterion;
                  DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
                  ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
                  PRAGMA user_version = 2;",
@@ -3666,6 +3805,7 @@ mod sqlite {
                  DROP TABLE server_secret;
                  ALTER TABLE work_package DROP COLUMN progress_note;
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
+                 DROP TABLE priority_score; DROP TABLE priority_criterion;
                  DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
                  DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
                  DROP TABLE baseline;
@@ -3715,6 +3855,7 @@ mod sqlite {
                      ref, title, scope, relationships, delivery, comments, owner,
                      content='work_package', content_rowid='id', columnsize=0);
                  ALTER TABLE work_package DROP COLUMN progress_note;
+                 DROP TABLE priority_score; DROP TABLE priority_criterion;
                  ALTER TABLE work_package DROP COLUMN delivery_as_written;
                  INSERT INTO work_package_search (work_package_search) VALUES ('rebuild');
                  DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
@@ -3764,6 +3905,7 @@ mod sqlite {
         let plan = {
             let store = waymark_store::open(path).unwrap();
             store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap()
+                 DROP TABLE priority_score; DROP TABLE priority_criterion;
         };
         {
             let conn = rusqlite::Connection::open(path).unwrap();

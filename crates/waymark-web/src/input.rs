@@ -1697,6 +1697,307 @@ pub fn audit_query(pairs: &[(String, String)]) -> Result<AuditQuery, Vec<FieldEr
     }
 }
 
+crate::form! {
+    /// A priority criterion of the strategy group's: the criteria page's
+    /// form, the API's body (a PATCH's fields left out stay as they are).
+    pub struct CriterionFields {
+        /// Its name ("Statutory duty").
+        name: Field::text(limits::CRITERION_NAME, "Name")
+            .required("Enter the criterion's name")
+            .always_set(),
+        /// What it means and how to score against it.
+        description: Field::text(limits::CRITERION_DESCRIPTION, "Description (optional)"),
+        /// A whole number from 1 (counts least) to 100 (counts most); only
+        /// the weights' ratios matter.
+        #[schema(value_type = Option<i64>)]
+        weight: Field::formatted("Weight, a whole number from 1 to 100")
+            .required("Enter the weight, a whole number from 1 to 100")
+            .always_set(),
+        /// Where it comes in the list (a whole number from 1); left out on
+        /// a create: after the last.
+        #[schema(value_type = Option<i64>)]
+        order: Field::formatted("Order in the list (optional)"),
+    }
+}
+
+impl Form for CriterionFields {
+    type Input = waymark_store::CriterionInput;
+
+    fn checked(&self) -> Result<waymark_store::CriterionInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let weight = match self
+            .text("weight")
+            .parse::<waymark_core::priority::Weight>()
+        {
+            Ok(w) => Some(w),
+            Err(e) => {
+                errors.push(e.into());
+                None
+            }
+        };
+        let order = self.text("order");
+        let order = if order.is_empty() {
+            None
+        } else {
+            match order.parse::<u32>() {
+                Ok(o) if limits::CRITERION_ORDERS.contains(&o) => Some(o),
+                _ => {
+                    errors.push(FieldError::new(
+                        "order",
+                        format!(
+                            "The order must be a whole number from {} to {}",
+                            limits::CRITERION_ORDERS.start(),
+                            limits::CRITERION_ORDERS.end()
+                        ),
+                    ));
+                    None
+                }
+            }
+        };
+        match weight {
+            Some(weight) if errors.is_empty() => Ok(waymark_store::CriterionInput {
+                name: self.text("name"),
+                description: self.text("description"),
+                weight,
+                order,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    fn conflict(e: FieldError) -> FieldError {
+        if e.field == "name" {
+            FieldError::new(
+                "name",
+                "The plan already has a criterion with this name: enter a different name",
+            )
+        } else {
+            e
+        }
+    }
+}
+
+impl From<&waymark_store::CriterionRow> for CriterionFields {
+    fn from(c: &waymark_store::CriterionRow) -> Self {
+        CriterionFields {
+            name: Some(c.name.clone()),
+            description: Some(c.description.clone()),
+            weight: Some(c.weight.to_string()),
+            order: Some(c.order.to_string()),
+        }
+    }
+}
+
+crate::form! {
+    /// A score of a work package or programme on one criterion: the API's
+    /// body (a new score names its criterion and its item; a PATCH only the
+    /// score and note), and each row of the scoring form.
+    pub struct ScoreFields {
+        /// A whole number from 1 (least) to 5 (most).
+        #[schema(value_type = Option<i64>)]
+        score: Field::formatted("Score")
+            .required("Choose a score from 1 to 5")
+            .always_set(),
+        /// Why it has this score.
+        note: Field::text(limits::SCORE_NOTE, "Note (optional)"),
+    }
+    extra {
+        /// The criterion (a new score only).
+        criterion_id: Option<i64>,
+        /// The work package scored (a new score: this or `programme_id`).
+        work_package_id: Option<i64>,
+        /// The programme scored (a new score: this or `work_package_id`).
+        programme_id: Option<i64>,
+    }
+}
+
+/// The JSON names of a score's ids.
+const SCORE_IDS: [&str; 3] = ["criterion_id", "work_package_id", "programme_id"];
+
+/// A JSON body with whole numbers for `names` written as strings (how the
+/// form layer reads every declared field); other numbers are left to be
+/// refused as they are.
+fn numbers_as_text(
+    body: &axum::body::Bytes,
+    names: &[&str],
+) -> Result<serde_json::Map<String, serde_json::Value>, crate::error::ApiError> {
+    use serde_json::Value;
+    let mut object: serde_json::Map<String, Value> = crate::api::parse_body(body)?;
+    for name in names {
+        if let Some(v) = object.get_mut(*name)
+            && let Value::Number(n) = v
+        {
+            *v = Value::String(n.to_string());
+        }
+    }
+    Ok(object)
+}
+
+fn reread(
+    object: &serde_json::Map<String, serde_json::Value>,
+) -> Result<axum::body::Bytes, crate::error::ApiError> {
+    serde_json::to_vec(object)
+        .map(axum::body::Bytes::from)
+        .map_err(|e| crate::error::ApiError::Internal(format!("cannot re-read a body: {e}")))
+}
+
+impl CriterionFields {
+    /// A JSON body: the declared fields, `weight` and `order` as whole
+    /// numbers (or strings of them).
+    pub fn from_json_body(body: &axum::body::Bytes) -> Result<Self, crate::error::ApiError> {
+        let object = numbers_as_text(body, &["weight", "order"])?;
+        <Self as Form>::from_json(&reread(&object)?)
+    }
+}
+
+impl ScoreFields {
+    /// A JSON body: `score` a whole number (or a string of one), `note`, and
+    /// the ids as whole numbers.
+    pub fn from_json_body(body: &axum::body::Bytes) -> Result<Self, crate::error::ApiError> {
+        use serde_json::Value;
+        let mut object = numbers_as_text(body, &["score"])?;
+        let mut errors = Vec::new();
+        let mut ids: [Option<i64>; 3] = [None, None, None];
+        for (name, slot) in SCORE_IDS.iter().zip(ids.iter_mut()) {
+            match object.remove(*name) {
+                None | Some(Value::Null) => {}
+                Some(v) => match v.as_i64() {
+                    Some(id) => *slot = Some(id),
+                    None => errors.push(FieldError::new(name, "give an id as a whole number")),
+                },
+            }
+        }
+        let mut fields = match <Self as Form>::from_json(&reread(&object)?) {
+            Ok(fields) if errors.is_empty() => fields,
+            Ok(_) => return Err(crate::error::ApiError::Validation(errors)),
+            Err(crate::error::ApiError::Validation(more)) => {
+                errors.extend(more);
+                return Err(crate::error::ApiError::Validation(errors));
+            }
+            Err(other) => return Err(other),
+        };
+        let [criterion_id, work_package_id, programme_id] = ids;
+        fields.criterion_id = criterion_id;
+        fields.work_package_id = work_package_id;
+        fields.programme_id = programme_id;
+        Ok(fields)
+    }
+
+    /// A new score's criterion and item: the criterion, and exactly one of
+    /// a package and a programme; each missing or doubled one an error.
+    pub fn target(
+        &self,
+    ) -> Result<(waymark_store::CriterionId, waymark_store::ScoreItem), Vec<FieldError>> {
+        use waymark_store::{CriterionId, ScoreItem, WorkPackageId};
+        let mut errors = Vec::new();
+        if self.criterion_id.is_none() {
+            errors.push(FieldError::new("criterion_id", "Give the criterion's id"));
+        }
+        let item = match (self.work_package_id, self.programme_id) {
+            (Some(wp), None) => Some(ScoreItem::WorkPackage(WorkPackageId(wp))),
+            (None, Some(p)) => Some(ScoreItem::Programme(ProgrammeId(p))),
+            (None, None) => {
+                errors.push(FieldError::new(
+                    "work_package_id",
+                    "Give the id of the work package or of the programme scored",
+                ));
+                None
+            }
+            (Some(_), Some(_)) => {
+                errors.push(FieldError::new(
+                    "programme_id",
+                    "A score is of a work package or of a programme, not both",
+                ));
+                None
+            }
+        };
+        match (self.criterion_id, item) {
+            (Some(c), Some(item)) if errors.is_empty() => Ok((CriterionId(c), item)),
+            _ => Err(errors),
+        }
+    }
+
+    /// A change names no criterion or item (they never change).
+    pub fn no_target(&self) -> Result<(), Vec<FieldError>> {
+        let given: Vec<FieldError> = SCORE_IDS
+            .iter()
+            .zip([self.criterion_id, self.work_package_id, self.programme_id])
+            .filter(|(_, v)| v.is_some())
+            .map(|(name, _)| {
+                FieldError::new(
+                    name,
+                    "A score's criterion and item cannot change: clear this score and add another",
+                )
+            })
+            .collect();
+        if given.is_empty() { Ok(()) } else { Err(given) }
+    }
+}
+
+impl Form for ScoreFields {
+    type Input = waymark_store::ScoreValue;
+
+    fn checked(&self) -> Result<waymark_store::ScoreValue, Vec<FieldError>> {
+        let score = self
+            .text("score")
+            .parse::<waymark_core::priority::Score>()
+            .map_err(|e| vec![FieldError::from(e)])?;
+        Ok(waymark_store::ScoreValue {
+            score,
+            note: self.text("note"),
+        })
+    }
+
+    /// The ids go after the declared fields.
+    fn place(field: &str) -> usize {
+        let end = crate::form::position::<Self>("note");
+        match field {
+            "criterion_id" => end.saturating_add(2),
+            "work_package_id" => end.saturating_add(4),
+            "programme_id" => end.saturating_add(6),
+            other => crate::form::position::<Self>(other),
+        }
+    }
+}
+
+impl From<&waymark_store::ScoreRow> for ScoreFields {
+    fn from(s: &waymark_store::ScoreRow) -> Self {
+        ScoreFields {
+            score: Some(s.score.to_string()),
+            note: Some(s.note.clone()),
+            ..Default::default()
+        }
+    }
+}
+
+/// The query parameters of the ranking: the API refuses any other name.
+pub const RANKING_QUERY: &[&str] = &["top"];
+
+/// The ranking's top N from its query (`top`): 3 when left out or empty; a
+/// whole number from 1 to `limits::MAX_PRIORITY_TOP`, else an error on `top`.
+pub fn ranking_top(pairs: &[(String, String)]) -> Result<usize, Vec<FieldError>> {
+    let Some((_, v)) = pairs.iter().find(|(k, _)| k == "top") else {
+        return Ok(DEFAULT_TOP);
+    };
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(DEFAULT_TOP);
+    }
+    match v.parse::<usize>() {
+        Ok(n) if (1..=limits::MAX_PRIORITY_TOP).contains(&n) => Ok(n),
+        _ => Err(vec![FieldError::new(
+            "top",
+            format!(
+                "The top N must be a whole number from 1 to {}",
+                limits::MAX_PRIORITY_TOP
+            ),
+        )]),
+    }
+}
+
+/// The ranking's top N when not given.
+pub const DEFAULT_TOP: usize = 3;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@ mod accounts;
 mod baselines;
 mod config;
 mod decisions;
+mod priorities;
 mod raid;
 mod lifecycle;
 
@@ -190,6 +191,11 @@ enum Command {
         #[command(subcommand)]
         command: lifecycle::PlanCommand,
     },
+    /// Priorities that reflect business need: criteria, scores, the ranking.
+    Priority {
+        #[command(subcommand)]
+        command: priorities::PriorityCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -252,6 +258,9 @@ fn run() -> Result<()> {
                 // The newcomer sees the plan as the strategy group agreed it:
                 // approved, its packages approved, with the baseline that took.
                 store.approve_plan(id, None, DEMO_APPROVAL, &cli_actor())?;
+                // Example criteria and scores, labelled as examples, so the
+                // ranking has something to show.
+                priorities::seed_examples(store.as_ref(), id, &cli_actor())?;
             }
             // The first start makes an admin with a one-off password, shown
             // once beside the address (never a fixed password).
@@ -383,6 +392,11 @@ fn run() -> Result<()> {
         Command::Plan { command } => {
             let store = open_store(&settings.db)?;
             lifecycle::plan(store.as_ref(), command, &cli_actor())
+        }
+        Command::Priority { command } => {
+            let store = open_store(&settings.db)?;
+            let pick = |plan| pick_plan(store.as_ref(), plan);
+            priorities::priority(store.as_ref(), pick, command, &cli_actor())
         }
         Command::Plans => {
             let store = open_store(&settings.db)?;

@@ -1523,3 +1523,101 @@ fn raid_items_are_recorded_and_listed_from_the_command_line() {
     let audit = text(&waymark(&dir, &["audit", "list", "--entity", "raid_item"]));
     assert_eq!(audit.matches("\tcreate raid_item:").count(), 2, "{audit}");
 }
+
+#[test]
+fn priorities_are_defined_scored_and_ranked_from_the_command_line() {
+    let dir = temp_dir("priorities");
+    assert!(
+        waymark(&dir, &["import", SEED, "--title", "CYPS plan"])
+            .status
+            .success()
+    );
+    for (name, weight) in [("Statutory duty", "30"), ("Cost", "10")] {
+        let out = waymark(
+            &dir,
+            &[
+                "priority",
+                "add-criterion",
+                "--name",
+                name,
+                "--weight",
+                weight,
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let bad = waymark(
+        &dir,
+        &[
+            "priority",
+            "add-criterion",
+            "--name",
+            "Risk",
+            "--weight",
+            "0",
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("weight"), "{}", text(&bad));
+    let list = stdout(&waymark(&dir, &["priority", "criteria"]));
+    assert_eq!(list.lines().count(), 2, "{list}");
+    assert!(
+        list.lines()
+            .next()
+            .unwrap()
+            .ends_with("\t1\t30\tStatutory duty"),
+        "{list}"
+    );
+
+    for (item, criterion, score) in [
+        (["--package", "10.1.1"], "Statutory duty", "4"),
+        (["--package", "10.1.1"], "Cost", "2"),
+        (["--programme", "ISA"], "Statutory duty", "5"),
+        (["--programme", "ISA"], "Cost", "5"),
+        (["--package", "10.1.2"], "Cost", "3"),
+    ] {
+        let mut args = vec!["priority", "score"];
+        args.extend_from_slice(&item);
+        args.extend_from_slice(&["--criterion", criterion, "--score", score]);
+        let out = waymark(&dir, &args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+    }
+    let six = waymark(
+        &dir,
+        &[
+            "priority",
+            "score",
+            "--package",
+            "10.1.1",
+            "--criterion",
+            "Cost",
+            "--score",
+            "6",
+        ],
+    );
+    assert!(!six.status.success());
+    assert!(text(&six).contains("score"), "{}", text(&six));
+
+    let rank = stdout(&waymark(&dir, &["priority", "rank", "--top", "1"]));
+    assert!(rank.contains("1  5.00  Programme: ISA"), "{rank}");
+    assert!(rank.contains("2  3.50  10.1.1 "), "{rank}");
+    assert!(rank.contains("missing Statutory duty"), "{rank}");
+    assert!(rank.contains("top two swap"), "{rank}");
+
+    // Cleared: ISA drops out of the ranking, listed apart.
+    let out = waymark(
+        &dir,
+        &[
+            "priority",
+            "score",
+            "--programme",
+            "ISA",
+            "--criterion",
+            "Cost",
+            "--clear",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let rank = stdout(&waymark(&dir, &["priority", "rank"]));
+    assert!(rank.contains("Programme: ISA — missing Cost"), "{rank}");
+}

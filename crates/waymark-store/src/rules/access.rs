@@ -46,6 +46,7 @@ impl Need {
         match audited {
             Audited::Import { .. } | Audited::Update(_) => Need::Action(Action::Import),
             Audited::Change("update", Subject::WorkPackage(id)) => Need::Package(*id),
+            Audited::Change(_, Subject::Criterion(_)) => Need::Action(Action::Approve),
             Audited::Change(_, Subject::Account(_)) => Need::Action(Action::ManageUsers),
             Audited::Change(_, Subject::Token(_)) => Need::Action(Action::ManageTokens),
             Audited::Decide { .. } => Need::Action(Action::Approve),

@@ -8,8 +8,8 @@ use waymark_core::audit::{self, ActorKind, Changes, Entity, Event, FieldChange, 
 
 use super::PlanTx;
 use crate::{
-    AccountId, Actor, BaselineId, DecisionId, DependencyId, PlanId, ProgrammeId, RaidItemId,
-    RelatedItemId, Result, SectionId, StoreError, TokenId, WorkPackageId,
+    AccountId, Actor, BaselineId, CriterionId, DecisionId, DependencyId, PlanId, ProgrammeId,
+    RaidItemId, RelatedItemId, Result, ScoreId, SectionId, StoreError, TokenId, WorkPackageId,
 };
 
 /// One record a write changes, as the audit names it.
@@ -26,6 +26,8 @@ pub(crate) enum Subject {
     Token(TokenId),
     Decision(DecisionId),
     Baseline(BaselineId),
+    Criterion(CriterionId),
+    Score(ScoreId),
     RaidItem(RaidItemId),
 }
 
@@ -45,6 +47,8 @@ impl Subject {
             Subject::Account(_) => "account",
             Subject::Token(_) => "api_token",
             Subject::Decision(_) => "decision",
+            Subject::Criterion(_) => "priority_criterion",
+            Subject::Score(_) => "priority_score",
             Subject::Baseline(_) => "baseline",
             Subject::RaidItem(_) => "raid_item",
         }
@@ -62,6 +66,8 @@ impl Subject {
             Subject::Dependency(_) => "dependency",
             Subject::Account(_) => "account",
             Subject::Token(_) => "API token",
+            Subject::Criterion(_) => "priority criterion",
+            Subject::Score(_) => "priority score",
             Subject::Decision(_) => "decision",
             Subject::Baseline(_) => "baseline",
             Subject::RaidItem(_) => "RAID item",
@@ -80,6 +86,8 @@ impl Subject {
             Subject::Programme(id) => id.to_string(),
             Subject::Dependency(id) => id.to_string(),
             Subject::Account(id) => id.to_string(),
+            Subject::Criterion(id) => id.to_string(),
+            Subject::Score(id) => id.to_string(),
             Subject::Token(id) => id.to_string(),
             Subject::Decision(id) => id.to_string(),
             Subject::Baseline(id) => id.to_string(),
@@ -97,6 +105,8 @@ pub const ENTITY_KINDS: &[&str] = &[
     "related_item",
     "programme",
     "dependency",
+    "priority_criterion",
+    "priority_score",
     "account",
     "api_token",
     "decision",
@@ -122,6 +132,9 @@ pub const ACTIONS: &[&str] = &[
 pub(crate) enum Audited<T> {
     /// An update (or a move) of `Subject`, or with action `delete` its removal.
     Change(&'static str, Subject),
+    /// A write that appends an entry of its own for each record it creates,
+    /// changes or deletes (one item's scores set together), and none besides.
+    Each,
     /// A new record, named by the write's answer.
     Create(fn(&T) -> Subject),
     /// `from` merged into `into` (`from` is gone).
@@ -158,6 +171,7 @@ pub(crate) fn before<T>(tx: &mut dyn PlanTx, audited: &Audited<T>) -> Result<Sna
             None => Snapshot::new(),
         },
         Audited::Update(id) => tx.plan_counts(*id)?,
+        Audited::Each => Snapshot::new(),
     })
 }
 
@@ -195,6 +209,7 @@ pub(crate) fn record<T>(
             ("import", Subject::Plan(id), tx.plan_counts(id)?)
         }
         Audited::Update(id) => ("import", Subject::Plan(*id), tx.plan_counts(*id)?),
+        Audited::Each => return Ok(()),
         Audited::Decide {
             action,
             subject,
@@ -303,6 +318,8 @@ pub(crate) fn changes_of(
 
 #[cfg(test)]
 mod tests {
+            Subject::Criterion(CriterionId(1)),
+            Subject::Score(ScoreId(1)),
     use super::*;
 
     #[test]

@@ -16,6 +16,7 @@ pub(crate) mod decisions;
 pub(crate) mod dependencies;
 pub(crate) mod import;
 pub(crate) mod lifecycle;
+pub(crate) mod priorities;
 pub(crate) mod packages;
 pub(crate) mod raid;
 pub(crate) mod registers;
@@ -330,6 +331,44 @@ pub(crate) trait PlanTx {
     ) -> Result<()>;
     /// `false` if there was none.
     fn delete_raid_item(&mut self, id: crate::RaidItemId) -> Result<bool>;
+
+    /// The plan a priority criterion belongs to, if there is one.
+    fn criterion_plan(&mut self, id: crate::CriterionId) -> Result<Option<PlanId>>;
+    /// The plan's criterion of this name (ignoring case), if any.
+    fn criterion_named(&mut self, plan: PlanId, name: &str) -> Result<Option<crate::CriterionId>>;
+    fn criterion_count(&mut self, plan: PlanId) -> Result<usize>;
+    /// The highest order of the plan's criteria, if it has any.
+    fn last_criterion_order(&mut self, plan: PlanId) -> Result<Option<u32>>;
+    /// A criterion whose order is set.
+    fn insert_criterion(
+        &mut self,
+        plan: PlanId,
+        input: &crate::CriterionInput,
+    ) -> Result<crate::CriterionId>;
+    /// A criterion's fields (its order kept when the input has none).
+    fn set_criterion(
+        &mut self,
+        id: crate::CriterionId,
+        input: &crate::CriterionInput,
+    ) -> Result<()>;
+    /// `false` if there was none. Its scores go with it.
+    fn delete_criterion(&mut self, id: crate::CriterionId) -> Result<bool>;
+    /// The score of an item on a criterion, if there is one.
+    fn score_of(
+        &mut self,
+        criterion: crate::CriterionId,
+        item: crate::ScoreItem,
+    ) -> Result<Option<crate::ScoreId>>;
+    fn insert_score(
+        &mut self,
+        criterion: crate::CriterionId,
+        item: crate::ScoreItem,
+        value: &crate::ScoreValue,
+    ) -> Result<crate::ScoreId>;
+    /// `false` if there was none.
+    fn set_score(&mut self, id: crate::ScoreId, value: &crate::ScoreValue) -> Result<bool>;
+    /// `false` if there was none.
+    fn delete_score(&mut self, id: crate::ScoreId) -> Result<bool>;
 
     /// A record's version; `None` when there is no such record.
     fn version(&mut self, subject: &audit::Subject) -> Result<Option<Version>>;

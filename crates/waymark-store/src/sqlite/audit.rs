@@ -91,6 +91,25 @@ pub(super) fn snapshot(c: &Connection, subject: &Subject) -> Result<Option<Snaps
             fields.push((field.to_string(), Some(list.join("; "))));
         }
     }
+    if let Subject::Criterion(id) = subject {
+        let scored: i64 = c
+            .prepare_cached("SELECT COUNT(*) FROM priority_score WHERE criterion_id = ?")?
+            .query_row([id.0], |r| r.get(0))?;
+        fields.push(("scores".to_string(), Some(scored.to_string())));
+    }
+    if let Subject::Score(id) = subject {
+        // What the score is of, as people read it, beside the ids.
+        let item: Option<String> = c
+            .prepare_cached(
+                "SELECT COALESCE(wp.ref, 'programme ' || p.name) FROM priority_score s
+                 LEFT JOIN work_package wp ON wp.id = s.work_package_id
+                 LEFT JOIN programme p ON p.id = s.programme_id WHERE s.id = ?",
+            )?
+            .query_row([id.0], |r| r.get(0))
+            .optional()?
+            .flatten();
+        fields.push(("item".to_string(), item));
+    }
     if let Subject::Decision(id) = subject {
         for (field, sql) in [
             (
@@ -134,6 +153,8 @@ pub(super) fn snapshot(c: &Connection, subject: &Subject) -> Result<Option<Snaps
     Ok(Some(snapshot_of(fields)))
 }
 
+        Subject::Criterion(id) => ("priority_criterion", "id = ?", vec![id.0.into()]),
+        Subject::Score(id) => ("priority_score", "id = ?", vec![id.0.into()]),
 /// A record's table and the clause (with its parameters) that selects its row.
 pub(super) fn locate(
     subject: &Subject,

@@ -66,6 +66,11 @@ const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
         include_str!("../../migrations/sqlite/0012_raid.sql"),
         None,
     ),
+    (
+        13,
+        include_str!("../../migrations/sqlite/0013_priorities.sql"),
+        None,
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -1080,6 +1080,155 @@ impl PlanTx for SqliteTx<'_> {
             > 0)
     }
 
+    fn criterion_plan(&mut self, id: crate::CriterionId) -> Result<Option<PlanId>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT plan_id FROM priority_criterion WHERE id = ?")?
+            .query_row([id.0], |r| r.get(0).map(PlanId))
+            .optional()?)
+    }
+
+    fn criterion_named(&mut self, plan: PlanId, name: &str) -> Result<Option<crate::CriterionId>> {
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT id FROM priority_criterion WHERE plan_id = ? AND lower(name) = lower(?)",
+            )?
+            .query_row(params![plan.0, name], |r| r.get(0).map(crate::CriterionId))
+            .optional()?)
+    }
+
+    fn criterion_count(&mut self, plan: PlanId) -> Result<usize> {
+        let n: i64 = self
+            .c
+            .prepare_cached("SELECT COUNT(*) FROM priority_criterion WHERE plan_id = ?")?
+            .query_row([plan.0], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    fn last_criterion_order(&mut self, plan: PlanId) -> Result<Option<u32>> {
+        let n: Option<i64> = self
+            .c
+            .prepare_cached("SELECT MAX(position) FROM priority_criterion WHERE plan_id = ?")?
+            .query_row([plan.0], |r| r.get(0))?;
+        Ok(n.and_then(|n| u32::try_from(n).ok()))
+    }
+
+    fn insert_criterion(
+        &mut self,
+        plan: PlanId,
+        input: &crate::CriterionInput,
+    ) -> Result<crate::CriterionId> {
+        let stamp = self.stamp()?;
+        self.c
+            .prepare_cached(
+                "INSERT INTO priority_criterion (plan_id, name, description, weight, position, version)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )?
+            .execute(params![
+                plan.0,
+                input.name,
+                input.description,
+                input.weight.get(),
+                input.order.unwrap_or(1),
+                stamp
+            ])?;
+        Ok(crate::CriterionId(self.c.last_insert_rowid()))
+    }
+
+    fn set_criterion(
+        &mut self,
+        id: crate::CriterionId,
+        input: &crate::CriterionInput,
+    ) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "UPDATE priority_criterion SET name = ?, description = ?, weight = ?,
+                 position = COALESCE(?, position) WHERE id = ?",
+            )?
+            .execute(params![
+                input.name,
+                input.description,
+                input.weight.get(),
+                input.order,
+                id.0
+            ])?;
+        Ok(())
+    }
+
+    fn delete_criterion(&mut self, id: crate::CriterionId) -> Result<bool> {
+        Ok(self
+            .c
+            .prepare_cached("DELETE FROM priority_criterion WHERE id = ?")?
+            .execute([id.0])?
+            > 0)
+    }
+
+    fn score_of(
+        &mut self,
+        criterion: crate::CriterionId,
+        item: crate::ScoreItem,
+    ) -> Result<Option<crate::ScoreId>> {
+        let sql = match item {
+            crate::ScoreItem::WorkPackage(_) => {
+                "SELECT id FROM priority_score WHERE criterion_id = ? AND work_package_id = ?"
+            }
+            crate::ScoreItem::Programme(_) => {
+                "SELECT id FROM priority_score WHERE criterion_id = ? AND programme_id = ?"
+            }
+        };
+        Ok(self
+            .c
+            .prepare_cached(sql)?
+            .query_row(params![criterion.0, item.id()], |r| {
+                r.get(0).map(crate::ScoreId)
+            })
+            .optional()?)
+    }
+
+    fn insert_score(
+        &mut self,
+        criterion: crate::CriterionId,
+        item: crate::ScoreItem,
+        value: &crate::ScoreValue,
+    ) -> Result<crate::ScoreId> {
+        let stamp = self.stamp()?;
+        let (wp, programme) = match item {
+            crate::ScoreItem::WorkPackage(id) => (Some(id.0), None),
+            crate::ScoreItem::Programme(id) => (None, Some(id.0)),
+        };
+        self.c
+            .prepare_cached(
+                "INSERT INTO priority_score (criterion_id, work_package_id, programme_id, score, note, version)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )?
+            .execute(params![
+                criterion.0,
+                wp,
+                programme,
+                value.score.get(),
+                value.note,
+                stamp
+            ])?;
+        Ok(crate::ScoreId(self.c.last_insert_rowid()))
+    }
+
+    fn set_score(&mut self, id: crate::ScoreId, value: &crate::ScoreValue) -> Result<bool> {
+        Ok(self
+            .c
+            .prepare_cached("UPDATE priority_score SET score = ?, note = ? WHERE id = ?")?
+            .execute(params![value.score.get(), value.note, id.0])?
+            > 0)
+    }
+
+    fn delete_score(&mut self, id: crate::ScoreId) -> Result<bool> {
+        Ok(self
+            .c
+            .prepare_cached("DELETE FROM priority_score WHERE id = ?")?
+            .execute([id.0])?
+            > 0)
+    }
+
     fn version(&mut self, subject: &Subject) -> Result<Option<Version>> {
         let (table, clause, params) = super::audit::locate(subject);
         Ok(self

@@ -909,3 +909,272 @@ impl From<waymark_store::Dashboard> for DashboardDto {
         }
     }
 }
+
+/// A priority criterion of the strategy group's.
+#[derive(Serialize, ToSchema)]
+pub struct CriterionDto {
+    pub id: i64,
+    pub plan_id: i64,
+    pub name: String,
+    pub description: String,
+    /// A whole number from 1 to 100; only the weights' ratios matter.
+    pub weight: u32,
+    /// Where it comes in the list.
+    pub order: u32,
+    /// The record's version, as its `ETag` gives it (`"12"`): send it back in
+    /// `If-Match` to change or delete the record.
+    pub version: i64,
+}
+
+impl From<waymark_store::CriterionRow> for CriterionDto {
+    fn from(c: waymark_store::CriterionRow) -> Self {
+        CriterionDto {
+            id: c.id.0,
+            plan_id: c.plan_id.0,
+            name: c.name,
+            description: c.description,
+            weight: c.weight.get(),
+            order: c.order,
+            version: c.version.0,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CriterionList {
+    pub items: Vec<CriterionDto>,
+}
+
+/// A score of a work package or a programme on one criterion.
+#[derive(Serialize, ToSchema)]
+pub struct ScoreDto {
+    pub id: i64,
+    pub criterion_id: i64,
+    /// The package scored (or null, for a programme).
+    pub work_package_id: Option<i64>,
+    /// The programme scored (or null, for a package).
+    pub programme_id: Option<i64>,
+    /// 1 (least) to 5 (most).
+    pub score: u8,
+    pub note: String,
+    /// The record's version, as its `ETag` gives it (`"12"`): send it back in
+    /// `If-Match` to change or clear the score.
+    pub version: i64,
+}
+
+impl From<waymark_store::ScoreRow> for ScoreDto {
+    fn from(s: waymark_store::ScoreRow) -> Self {
+        let (work_package_id, programme_id) = match s.item {
+            waymark_store::ScoreItem::WorkPackage(id) => (Some(id.0), None),
+            waymark_store::ScoreItem::Programme(id) => (None, Some(id.0)),
+        };
+        ScoreDto {
+            id: s.id.0,
+            criterion_id: s.criterion.0,
+            work_package_id,
+            programme_id,
+            score: s.score.get(),
+            note: s.note,
+            version: s.version.0,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ScoreList {
+    pub items: Vec<ScoreDto>,
+}
+
+/// An item of the ranking: a work package or a programme.
+#[derive(Serialize, ToSchema, Clone)]
+pub struct RankedItemRef {
+    /// `work_package` or `programme`.
+    pub kind: String,
+    pub id: i64,
+    /// "10.1.1 Application review", or "Programme: ISA".
+    pub label: String,
+}
+
+/// A ranked item.
+#[derive(Serialize, ToSchema)]
+pub struct RankedDto {
+    /// 1 for the highest; tied items share the rank.
+    pub rank: usize,
+    /// Another item has the same weighted score.
+    pub tied: bool,
+    #[serde(flatten)]
+    pub item: RankedItemRef,
+    /// Σ wᵢ·sᵢ / Σ wᵢ over every criterion: from 1 to 5.
+    pub weighted_score: f64,
+    /// The same, to two decimals ("4.40").
+    pub weighted_score_text: String,
+}
+
+/// An item not ranked because scores are missing.
+#[derive(Serialize, ToSchema)]
+pub struct UnrankedDto {
+    #[serde(flatten)]
+    pub item: RankedItemRef,
+    /// The criteria it has no score on.
+    pub missing_criterion_ids: Vec<i64>,
+    /// Its weighted mean over the criteria it has (null: none).
+    pub partial_score: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RankChangeDto {
+    #[serde(flatten)]
+    pub item: RankedItemRef,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// The ranking with one weight moved by a percentage.
+#[derive(Serialize, ToSchema)]
+pub struct WeightMoveDto {
+    /// -25, -10, 10 or 25.
+    pub percent: i32,
+    /// The moved weight ("22.5"); it may leave 1 to 100: a what-if.
+    pub weight: String,
+    /// The items whose rank changes.
+    pub changes: Vec<RankChangeDto>,
+}
+
+/// Where the top two swap as one weight moves.
+#[derive(Serialize, ToSchema)]
+pub struct SwapDto {
+    /// `at`: at `weight` they are level, `below` leads under it and `above`
+    /// over it; `never`: not within 1 to 100; `no_pair`: fewer than two ranked.
+    pub kind: String,
+    pub weight: Option<String>,
+    pub below: Option<RankedItemRef>,
+    pub above: Option<RankedItemRef>,
+}
+
+/// How one criterion's weight moves the ranking, the others fixed.
+#[derive(Serialize, ToSchema)]
+pub struct SensitivityDto {
+    pub criterion_id: i64,
+    pub name: String,
+    pub weight: u32,
+    /// The whole weights, lowest and highest, over which the top N stays the
+    /// same (the same items at the same ranks).
+    pub top_stable_from: u32,
+    pub top_stable_to: u32,
+    pub moves: Vec<WeightMoveDto>,
+    pub swap: SwapDto,
+}
+
+/// A plan's priorities ranked by weighted score, and the ranking's
+/// sensitivity to each weight.
+#[derive(Serialize, ToSchema)]
+pub struct RankingDto {
+    pub plan_id: i64,
+    /// The N of the sensitivity's top N.
+    pub top: usize,
+    pub criteria: Vec<CriterionDto>,
+    /// Highest first; ties share a rank.
+    pub ranked: Vec<RankedDto>,
+    /// Items missing a score on some criterion: listed apart, never ranked.
+    pub unranked: Vec<UnrankedDto>,
+    /// One per criterion (empty when nothing is ranked).
+    pub sensitivity: Vec<SensitivityDto>,
+}
+
+impl RankingDto {
+    /// The ranking of `p` with its sensitivity for the top `top`.
+    pub fn of(plan: PlanId, p: waymark_store::Priorities, top: usize) -> RankingDto {
+        use waymark_core::priority::{self, Swap};
+        let scoring = p.scoring();
+        let ranking = priority::rank(&scoring);
+        let sens = if ranking.ranked.is_empty() {
+            Vec::new()
+        } else {
+            priority::sensitivity(&scoring, &ranking, top)
+        };
+        let item = |i: usize| {
+            let it = &p.items[i];
+            RankedItemRef {
+                kind: it.item.kind().to_string(),
+                id: it.item.id(),
+                label: it.label(),
+            }
+        };
+        RankingDto {
+            plan_id: plan.0,
+            top,
+            ranked: ranking
+                .ranked
+                .iter()
+                .map(|r| RankedDto {
+                    rank: r.rank,
+                    tied: r.tied,
+                    item: item(r.item),
+                    weighted_score: r.score.value(),
+                    weighted_score_text: r.score.display(),
+                })
+                .collect(),
+            unranked: ranking
+                .unranked
+                .iter()
+                .map(|u| UnrankedDto {
+                    item: item(u.item),
+                    missing_criterion_ids: u.missing.iter().map(|&c| p.criteria[c].id.0).collect(),
+                    partial_score: (u.partial.weight > 0).then(|| u.partial.value()),
+                })
+                .collect(),
+            sensitivity: sens
+                .iter()
+                .map(|s| SensitivityDto {
+                    criterion_id: p.criteria[s.criterion].id.0,
+                    name: p.criteria[s.criterion].name.clone(),
+                    weight: s.weight.get(),
+                    top_stable_from: s.stable.0,
+                    top_stable_to: s.stable.1,
+                    moves: s
+                        .moves
+                        .iter()
+                        .map(|m| WeightMoveDto {
+                            percent: m.percent,
+                            weight: m.weight.clone(),
+                            changes: m
+                                .changes
+                                .iter()
+                                .map(|c| RankChangeDto {
+                                    item: item(c.item),
+                                    from: c.from,
+                                    to: c.to,
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                    swap: match &s.swap {
+                        Swap::NoPair => SwapDto {
+                            kind: "no_pair".into(),
+                            weight: None,
+                            below: None,
+                            above: None,
+                        },
+                        Swap::Never { .. } => SwapDto {
+                            kind: "never".into(),
+                            weight: None,
+                            below: None,
+                            above: None,
+                        },
+                        Swap::At {
+                            weight,
+                            below,
+                            above,
+                        } => SwapDto {
+                            kind: "at".into(),
+                            weight: Some(weight.clone()),
+                            below: Some(item(*below)),
+                            above: Some(item(*above)),
+                        },
+                    },
+                })
+                .collect(),
+            criteria: p.criteria.into_iter().map(Into::into).collect(),
+        }
+    }
+}

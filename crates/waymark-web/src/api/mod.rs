@@ -11,6 +11,7 @@ pub mod etag;
 pub mod lifecycle;
 mod me;
 pub mod openapi;
+mod priorities;
 mod plans;
 mod raid;
 mod registers;
@@ -76,6 +77,17 @@ use crate::error::{ApiError, FieldError};
         raid::list,
         raid::heat_map,
         raid::create,
+        priorities::list_criteria,
+        priorities::create_criterion,
+        priorities::get_criterion,
+        priorities::update_criterion,
+        priorities::delete_criterion,
+        priorities::list_scores,
+        priorities::create_score,
+        priorities::get_score,
+        priorities::update_score,
+        priorities::delete_score,
+        priorities::ranking,
         raid::get_one,
         raid::update,
         raid::delete_one,
@@ -182,6 +194,17 @@ pub(crate) fn routes() -> crate::Routes {
             "/api/v1/plans/{id}/baselines/{baseline_id}/comparison",
             baselines::comparison,
         )
+        .get("/api/v1/plans/{id}/criteria", priorities::list_criteria)
+        .post("/api/v1/plans/{id}/criteria", priorities::create_criterion)
+        .get("/api/v1/criteria/{id}", priorities::get_criterion)
+        .patch("/api/v1/criteria/{id}", priorities::update_criterion)
+        .delete("/api/v1/criteria/{id}", priorities::delete_criterion)
+        .get("/api/v1/plans/{id}/scores", priorities::list_scores)
+        .post("/api/v1/plans/{id}/scores", priorities::create_score)
+        .get("/api/v1/scores/{id}", priorities::get_score)
+        .patch("/api/v1/scores/{id}", priorities::update_score)
+        .delete("/api/v1/scores/{id}", priorities::delete_score)
+        .get("/api/v1/plans/{id}/ranking", priorities::ranking)
         .any("/api", not_found)
         .any("/api/{*rest}", not_found)
         .map(|r| {
@@ -203,6 +226,7 @@ pub fn query_parameters(route: &str) -> &'static [&'static str] {
         "/api/v1/plans/{id}/export" => plans::EXPORT_QUERY,
         "/api/v1/audit" => crate::input::AUDIT_QUERY,
         "/api/v1/plans/{id}/decisions" => crate::input::DECISION_QUERY,
+        "/api/v1/plans/{id}/ranking" => crate::input::RANKING_QUERY,
         "/api/v1/plans/{id}/raid" => crate::input::RAID_QUERY,
         _ => &[],
     }

@@ -11,9 +11,9 @@ use waymark_core::{Rag, Status, limits};
 use super::ApiDoc;
 use crate::form::{Field, Fields, Kind};
 use crate::input::{
-    ApprovalFields, BaselineFields, DIRECTIONS, DecisionFields, InfluenceFields,
+    ApprovalFields, BaselineFields, CriterionFields, DIRECTIONS, DecisionFields, InfluenceFields,
     InfluenceMergeFields, PER_PAGE_MAX, PlanFields, ProgrammeFields, RaidFields, RejectionFields,
-    RelatedItemFields, SORT_KEYS, SectionFields, SupersedeFields, WorkPackageFields,
+    RelatedItemFields, SORT_KEYS, ScoreFields, SectionFields, SupersedeFields, WorkPackageFields,
 };
 
 const METHODS: [&str; 8] = [
@@ -106,7 +106,7 @@ fn problem_content() -> Value {
 
 /// Request bodies (by schema name) and the declarations their handlers read
 /// them with ([`crate::form`]).
-fn bodies() -> [(&'static str, &'static [Field]); 14] {
+fn bodies() -> [(&'static str, &'static [Field]); 16] {
     [
         ("WorkPackageFields", WorkPackageFields::FIELDS),
         ("PlanPatch", PlanFields::FIELDS),
@@ -117,6 +117,8 @@ fn bodies() -> [(&'static str, &'static [Field]); 14] {
         ("RelatedItemPatch", RelatedItemFields::FIELDS),
         ("InfluenceMerge", InfluenceMergeFields::FIELDS),
         ("DecisionFields", DecisionFields::FIELDS),
+        ("CriterionFields", CriterionFields::FIELDS),
+        ("ScoreFields", ScoreFields::FIELDS),
         ("BaselineFields", BaselineFields::FIELDS),
         ("ApprovalFields", ApprovalFields::FIELDS),
         ("RejectionFields", RejectionFields::FIELDS),
@@ -350,6 +352,7 @@ fn request_constraints(doc: &mut Value) {
         &["name"],
         ("/api/v1/plans/{id}/baselines", "post"),
     );
+    priority_constraints(doc);
     // The export answers in the format asked for.
     doc["paths"]["/api/v1/plans/{id}/export"]["get"]["responses"]["200"]["content"] = json!({
         "application/json": {"schema": {}},
@@ -357,6 +360,53 @@ fn request_constraints(doc: &mut Value) {
         "text/csv": {"schema": {"type": "string"}},
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}
     });
+}
+
+/// The priorities' bodies: weights, orders and scores whole numbers in
+/// their ranges (or strings of them, as forms send), the ids of a new score,
+/// and what a create needs.
+fn priority_constraints(doc: &mut Value) {
+    let number = |range: (u64, u64)| {
+        json!({"type": ["integer", "string", "null"], "minimum": range.0, "maximum": range.1,
+               "pattern": "^\\s*[0-9]{1,5}\\s*$"})
+    };
+    let weights = &limits::CRITERION_WEIGHTS;
+    let orders = &limits::CRITERION_ORDERS;
+    let scores = &limits::PRIORITY_SCORES;
+    constrain(
+        doc,
+        "CriterionFields",
+        "weight",
+        number((u64::from(*weights.start()), u64::from(*weights.end()))),
+    );
+    constrain(
+        doc,
+        "CriterionFields",
+        "order",
+        number((u64::from(*orders.start()), u64::from(*orders.end()))),
+    );
+    constrain(
+        doc,
+        "ScoreFields",
+        "score",
+        number((u64::from(*scores.start()), u64::from(*scores.end()))),
+    );
+    doc["components"]["schemas"]["CriterionFields"]["additionalProperties"] = json!(false);
+    doc["components"]["schemas"]["ScoreFields"]["additionalProperties"] = json!(false);
+    create_schema(
+        doc,
+        "CriterionFields",
+        "NewCriterion",
+        &["name", "weight"],
+        ("/api/v1/plans/{id}/criteria", "post"),
+    );
+    create_schema(
+        doc,
+        "ScoreFields",
+        "NewScore",
+        &["score", "criterion_id"],
+        ("/api/v1/plans/{id}/scores", "post"),
+    );
 }
 
 /// OpenAPI links from what a create returns (and from lists) to the

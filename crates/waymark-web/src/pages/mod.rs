@@ -16,6 +16,7 @@ mod import_drafts;
 mod influences;
 mod lifecycle;
 mod plan_update;
+mod ranking;
 mod plans;
 mod programmes;
 mod raid;
@@ -92,6 +93,18 @@ pub(crate) fn routes(state: &AppState) -> Routes {
         .post("/programmes/{id}/edit", programmes::update)
         .get("/programmes/{id}/delete", programmes::delete_form)
         .post("/programmes/{id}/delete", programmes::delete)
+        .get("/plans/{id}/ranking", ranking::ranking)
+        .get("/plans/{id}/criteria", ranking::criteria)
+        .get("/plans/{id}/criteria/new", ranking::new_criterion)
+        .post("/plans/{id}/criteria/new", ranking::create_criterion)
+        .get("/criteria/{id}/edit", ranking::edit_criterion)
+        .post("/criteria/{id}/edit", ranking::update_criterion)
+        .get("/criteria/{id}/delete", ranking::delete_criterion_form)
+        .post("/criteria/{id}/delete", ranking::delete_criterion)
+        .get("/work-packages/{id}/scores", ranking::package_scores)
+        .post("/work-packages/{id}/scores", ranking::save_package_scores)
+        .get("/programmes/{id}/scores", ranking::programme_scores)
+        .post("/programmes/{id}/scores", ranking::save_programme_scores)
         .get("/plans/{id}/settings", settings::form)
         .post("/plans/{id}/settings", settings::save)
         .get("/plans/{id}/sections", sections::list)
