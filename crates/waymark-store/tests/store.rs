@@ -3905,7 +3905,6 @@ mod sqlite {
         let plan = {
             let store = waymark_store::open(path).unwrap();
             store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap()
-                 DROP TABLE priority_score; DROP TABLE priority_criterion;
         };
         {
             let conn = rusqlite::Connection::open(path).unwrap();
@@ -3914,6 +3913,7 @@ mod sqlite {
                  ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by; DROP TABLE decision_programme;
                  DROP TABLE decision_work_package; DROP TABLE decision;
                  DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
+                 DROP TABLE priority_score; DROP TABLE priority_criterion;
                  PRAGMA user_version = 8;",
             )
             .unwrap();
@@ -3948,6 +3948,8 @@ mod sqlite {
                 "UPDATE work_package SET status = 'not_started';
                  UPDATE baseline SET plan_json = replace(plan_json, '\"status\":\"proposed\"', '\"status\":\"not_started\"');
                  ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
+                 DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
+                 DROP TABLE priority_score; DROP TABLE priority_criterion;
                  PRAGMA user_version = 10;",
             )
             .unwrap();

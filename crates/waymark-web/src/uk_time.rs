@@ -63,14 +63,6 @@ pub fn readable(at_ms: i64) -> Option<String> {
     Some(format!("{} {zone}", t.format(&format).ok()?))
 }
 
-/// Today's date in the UK (what "overdue" is counted against).
-pub fn today() -> waymark_core::Date {
-    let now = OffsetDateTime::now_utc();
-    let ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
-    let date = local(ms).map_or(now.date(), |(t, _)| t.date());
-    waymark_core::Date::from_calendar(date)
-}
-
 /// When the UK day `date` starts, as Unix milliseconds. Midnight is never
 /// skipped or repeated in the UK (the clocks change at 01:00 UTC).
 pub fn day_start_ms(date: Date) -> i64 {

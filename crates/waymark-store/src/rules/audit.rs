@@ -318,8 +318,6 @@ pub(crate) fn changes_of(
 
 #[cfg(test)]
 mod tests {
-            Subject::Criterion(CriterionId(1)),
-            Subject::Score(ScoreId(1)),
     use super::*;
 
     #[test]
@@ -332,6 +330,8 @@ mod tests {
             Subject::RelatedItem(RelatedItemId(1)),
             Subject::Programme(ProgrammeId(1)),
             Subject::Dependency(DependencyId(1)),
+            Subject::Criterion(CriterionId(1)),
+            Subject::Score(ScoreId(1)),
             Subject::Account(AccountId(1)),
             Subject::Token(TokenId(1)),
             Subject::Decision(DecisionId(1)),

@@ -153,8 +153,6 @@ pub(super) fn snapshot(c: &Connection, subject: &Subject) -> Result<Option<Snaps
     Ok(Some(snapshot_of(fields)))
 }
 
-        Subject::Criterion(id) => ("priority_criterion", "id = ?", vec![id.0.into()]),
-        Subject::Score(id) => ("priority_score", "id = ?", vec![id.0.into()]),
 /// A record's table and the clause (with its parameters) that selects its row.
 pub(super) fn locate(
     subject: &Subject,
@@ -176,6 +174,8 @@ pub(super) fn locate(
         Subject::Decision(id) => ("decision", "id = ?", vec![id.0.into()]),
         Subject::Baseline(id) => ("baseline", "id = ?", vec![id.0.into()]),
         Subject::RaidItem(id) => ("raid_item", "id = ?", vec![id.0.into()]),
+        Subject::Criterion(id) => ("priority_criterion", "id = ?", vec![id.0.into()]),
+        Subject::Score(id) => ("priority_score", "id = ?", vec![id.0.into()]),
     }
 }
 
