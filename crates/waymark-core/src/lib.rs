@@ -11,6 +11,7 @@ pub mod import;
 pub mod limits;
 pub mod model;
 pub mod quarter;
+pub mod report;
 pub mod schedule;
 pub mod search;
 pub mod sso;

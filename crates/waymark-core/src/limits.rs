@@ -156,6 +156,10 @@ pub const DECISION_DECIDED_BY: TextField = line("decided_by", "decided by", NAME
 /// Most work packages, and most programmes, one decision may link to.
 pub const MAX_DECISION_LINKS: usize = 500;
 
+/// A progress note's text: what has happened on a work package since the
+/// last one.
+pub const PROGRESS_NOTE_TEXT: TextField = text("text", "progress note", LONG_TEXT_CHARS);
+
 /// Free-text search.
 pub const SEARCH_TEXT: TextField = line("q", "search", 200);
 
@@ -204,6 +208,7 @@ pub const TEXT_FIELDS: &[(&str, TextField)] = &[
     ("decision", DECISION_TEXT),
     ("decision", DECISION_RATIONALE),
     ("decision", DECISION_DECIDED_BY),
+    ("progress note", PROGRESS_NOTE_TEXT),
     ("work-package list", SEARCH_TEXT),
     ("audit list", AUDIT_ACTOR),
     ("audit list", AUDIT_ENTITY_ID),
@@ -247,6 +252,11 @@ pub fn markdown_table() -> String {
     ));
     out.push_str(&format!(
         "| decision | `work_package_ids`, `programme_ids` | {MAX_DECISION_LINKS} ids each | one |\n"
+    ));
+    out.push_str(&format!(
+        "| progress note | `date` | a date in {} to {} | one |\n",
+        DELIVERY_YEARS.start(),
+        DELIVERY_YEARS.end()
     ));
     out.push_str(&format!(
         "| account | `password` | {PASSWORD_MIN_CHARS} to {} characters | one |\n",
@@ -385,6 +395,21 @@ pub fn check_decision_date(date: crate::model::Date) -> Result<(), LimitError> {
     } else {
         Err(DECISION_MEETING.named("date").error(format!(
             "The decision's date must be from {} to {}; {year} looks like a typing mistake",
+            DELIVERY_YEARS.start(),
+            DELIVERY_YEARS.end()
+        )))
+    }
+}
+
+/// Checks the date of a progress note: a year in [`DELIVERY_YEARS`], as for
+/// a decision.
+pub fn check_note_date(date: crate::model::Date) -> Result<(), LimitError> {
+    let year = date.get().year();
+    if DELIVERY_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(PROGRESS_NOTE_TEXT.named("date").error(format!(
+            "The note's date must be from {} to {}; {year} looks like a typing mistake",
             DELIVERY_YEARS.start(),
             DELIVERY_YEARS.end()
         )))

@@ -8,7 +8,7 @@ use waymark_core::audit::{self, ActorKind, Changes, Entity, Event, FieldChange, 
 
 use super::PlanTx;
 use crate::{
-    AccountId, Actor, BaselineId, DecisionId, DependencyId, PlanId, ProgrammeId, RelatedItemId,
+    AccountId, Actor, BaselineId, DecisionId, ProgressNoteId, DependencyId, PlanId, ProgrammeId, RelatedItemId,
     Result, SectionId, StoreError, TokenId, WorkPackageId,
 };
 
@@ -26,6 +26,7 @@ pub(crate) enum Subject {
     Token(TokenId),
     Decision(DecisionId),
     Baseline(BaselineId),
+    ProgressNote(ProgressNoteId),
 }
 
 impl Subject {
@@ -45,6 +46,7 @@ impl Subject {
             Subject::Token(_) => "api_token",
             Subject::Decision(_) => "decision",
             Subject::Baseline(_) => "baseline",
+            Subject::ProgressNote(_) => "progress_note",
         }
     }
 
@@ -62,6 +64,7 @@ impl Subject {
             Subject::Token(_) => "API token",
             Subject::Decision(_) => "decision",
             Subject::Baseline(_) => "baseline",
+            Subject::ProgressNote(_) => "progress note",
         }
     }
 
@@ -80,6 +83,7 @@ impl Subject {
             Subject::Token(id) => id.to_string(),
             Subject::Decision(id) => id.to_string(),
             Subject::Baseline(id) => id.to_string(),
+            Subject::ProgressNote(id) => id.to_string(),
         }
     }
 }
@@ -97,6 +101,7 @@ pub const ENTITY_KINDS: &[&str] = &[
     "api_token",
     "decision",
     "baseline",
+    "progress_note",
 ];
 
 /// Every action an entry may name ([`record`] and the writes' `Audited`), for
@@ -281,6 +286,7 @@ mod tests {
             Subject::Token(TokenId(1)),
             Subject::Decision(DecisionId(1)),
             Subject::Baseline(BaselineId(1)),
+            Subject::ProgressNote(ProgressNoteId(1)),
         ];
         let kinds: Vec<&str> = subjects.iter().map(Subject::kind).collect();
         assert_eq!(kinds, ENTITY_KINDS);

@@ -134,6 +134,7 @@ pub(super) fn locate(
         Subject::Token(id) => ("api_token", "id = ?", vec![id.0.into()]),
         Subject::Decision(id) => ("decision", "id = ?", vec![id.0.into()]),
         Subject::Baseline(id) => ("baseline", "id = ?", vec![id.0.into()]),
+        Subject::ProgressNote(id) => ("progress_note", "id = ?", vec![id.0.into()]),
     }
 }
 
