@@ -52,6 +52,19 @@ pub fn readable(at_ms: i64) -> Option<String> {
     Some(format!("{} {zone}", t.format(&format).ok()?))
 }
 
+/// The UK day the instant `at_ms` falls on.
+pub fn uk_date(at_ms: i64) -> Option<Date> {
+    local(at_ms).map(|(t, _)| t.date())
+}
+
+/// Today in the UK.
+pub fn today() -> waymark_core::Date {
+    let now = crate::access::now_ms();
+    waymark_core::Date::from_calendar(
+        uk_date(now).unwrap_or_else(|| OffsetDateTime::now_utc().date()),
+    )
+}
+
 /// When the UK day `date` starts, as Unix milliseconds. Midnight is never
 /// skipped or repeated in the UK (the clocks change at 01:00 UTC).
 pub fn day_start_ms(date: Date) -> i64 {

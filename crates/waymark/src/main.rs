@@ -4,6 +4,7 @@ mod accounts;
 mod baselines;
 mod config;
 mod decisions;
+mod notes;
 
 /// mimalloc rather than glibc's allocator: under load the server allocates on
 /// database threads and frees on async threads, which glibc handles poorly
@@ -159,6 +160,11 @@ enum Command {
     Decision {
         #[command(subcommand)]
         command: decisions::DecisionCommand,
+    },
+    /// Add and list the packages' progress notes.
+    Note {
+        #[command(subcommand)]
+        command: notes::NoteCommand,
     },
     /// Take a plan's baselines, list them, and compare the plan with one.
     Baseline {
@@ -329,6 +335,11 @@ fn run() -> Result<()> {
             let store = open_store(&settings.db)?;
             let pick = |plan| pick_plan(store.as_ref(), plan);
             decisions::decision(store.as_ref(), pick, command, &cli_actor())
+        }
+        Command::Note { command } => {
+            let store = open_store(&settings.db)?;
+            let pick = |plan| pick_plan(store.as_ref(), plan);
+            notes::note(store.as_ref(), pick, command, &cli_actor())
         }
         Command::Baseline { command } => {
             let store = open_store(&settings.db)?;

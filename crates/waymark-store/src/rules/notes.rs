@@ -23,7 +23,11 @@ pub(crate) fn add_note(
         });
     }
     check(input)?;
-    let author = super::audit::actor(by).display;
+    // The account's display name (an API token writes as its account).
+    let author = match by {
+        Actor::Account { name, .. } | Actor::Token { name, .. } => name.clone(),
+        other => super::audit::actor(other).display,
+    };
     let id = tx.insert_note(package, input, &author)?;
     if let Some(rag) = input.rag {
         let subject = Subject::WorkPackage(package);

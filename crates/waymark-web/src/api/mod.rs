@@ -11,6 +11,8 @@ pub mod etag;
 mod me;
 pub mod openapi;
 mod plans;
+mod progress;
+pub(crate) use progress::{build_report, dashboard as plan_dashboard};
 mod registers;
 mod work_packages;
 
@@ -76,6 +78,12 @@ use crate::error::{ApiError, FieldError};
         baselines::create,
         baselines::get_one,
         baselines::comparison,
+        progress::list,
+        progress::create,
+        progress::get_one,
+        progress::update,
+        progress::delete_one,
+        progress::progress_report,
     ),
     components(schemas(
         crate::error::Problem,
@@ -152,6 +160,21 @@ pub(crate) fn routes() -> crate::Routes {
             "/api/v1/plans/{id}/baselines/{baseline_id}/comparison",
             baselines::comparison,
         )
+        .get(
+            "/api/v1/work-packages/{id}/progress-notes",
+            progress::list,
+        )
+        .post(
+            "/api/v1/work-packages/{id}/progress-notes",
+            progress::create,
+        )
+        .get("/api/v1/progress-notes/{id}", progress::get_one)
+        .patch("/api/v1/progress-notes/{id}", progress::update)
+        .delete("/api/v1/progress-notes/{id}", progress::delete_one)
+        .get(
+            "/api/v1/plans/{id}/reports/progress",
+            progress::progress_report,
+        )
         .any("/api", not_found)
         .any("/api/{*rest}", not_found)
         .map(|r| {
@@ -173,6 +196,7 @@ pub fn query_parameters(route: &str) -> &'static [&'static str] {
         "/api/v1/plans/{id}/export" => plans::EXPORT_QUERY,
         "/api/v1/audit" => crate::input::AUDIT_QUERY,
         "/api/v1/plans/{id}/decisions" => crate::input::DECISION_QUERY,
+        "/api/v1/plans/{id}/reports/progress" => crate::input::REPORT_QUERY,
         _ => &[],
     }
 }

@@ -11,7 +11,7 @@ use waymark_core::{Rag, Status, limits};
 use super::ApiDoc;
 use crate::form::{Field, Fields, Kind};
 use crate::input::{
-    BaselineFields, DIRECTIONS, DecisionFields, InfluenceFields, InfluenceMergeFields,
+    BaselineFields, DIRECTIONS, DecisionFields, InfluenceFields, InfluenceMergeFields, ProgressNoteFields,
     PER_PAGE_MAX, PlanFields, ProgrammeFields, RelatedItemFields, SORT_KEYS, SectionFields,
     WorkPackageFields,
 };
@@ -105,7 +105,7 @@ fn problem_content() -> Value {
 
 /// Request bodies (by schema name) and the declarations their handlers read
 /// them with ([`crate::form`]).
-fn bodies() -> [(&'static str, &'static [Field]); 10] {
+fn bodies() -> [(&'static str, &'static [Field]); 11] {
     [
         ("WorkPackageFields", WorkPackageFields::FIELDS),
         ("PlanPatch", PlanFields::FIELDS),
@@ -117,6 +117,7 @@ fn bodies() -> [(&'static str, &'static [Field]); 10] {
         ("InfluenceMerge", InfluenceMergeFields::FIELDS),
         ("DecisionFields", DecisionFields::FIELDS),
         ("BaselineFields", BaselineFields::FIELDS),
+        ("ProgressNoteFields", ProgressNoteFields::FIELDS),
     ]
 }
 
@@ -292,6 +293,21 @@ fn request_constraints(doc: &mut Value) {
         "NewDecision",
         &["date", "meeting", "text", "decided_by"],
         ("/api/v1/plans/{id}/decisions", "post"),
+    );
+    // A progress note's date; a create needs its date and text.
+    constrain(
+        doc,
+        "ProgressNoteFields",
+        "date",
+        json!({"type": "string", "format": "date", "pattern": "^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\\s*$"}),
+    );
+    doc["components"]["schemas"]["ProgressNoteFields"]["additionalProperties"] = json!(false);
+    create_schema(
+        doc,
+        "ProgressNoteFields",
+        "NewProgressNote",
+        &["date", "text"],
+        ("/api/v1/work-packages/{id}/progress-notes", "post"),
     );
     // A baseline needs its name.
     create_schema(

@@ -8,6 +8,7 @@ mod auth;
 mod baselines;
 mod csrf;
 mod decisions;
+pub(crate) mod progress;
 mod error;
 mod form;
 mod import;
@@ -125,6 +126,12 @@ pub(crate) fn routes(state: &AppState) -> Routes {
             "/work-packages/{id}/dependencies/{dependency}/delete",
             work_packages::remove_dependency,
         )
+        .get(
+            "/work-packages/{id}/progress-notes/new",
+            progress::new_form,
+        )
+        .post("/work-packages/{id}/progress-notes/new", progress::create)
+        .get("/plans/{id}/reports/progress", progress::report)
         .get("/plans/{id}/decisions", decisions::log)
         .get("/plans/{id}/decisions/new", decisions::new_form)
         .post("/plans/{id}/decisions/new", decisions::create)

@@ -429,7 +429,14 @@ struct OverviewPage {
     pager: Pager,
     /// Wrong filters, shown in a summary and beside their fields.
     errors: Vec<FieldError>,
+    /// The dashboard at the top (`None`: a plan over [`DASHBOARD_MAX_PACKAGES`]).
+    dashboard: Option<super::progress::DashboardView>,
 }
+
+/// The most packages a plan may have for its overview to draw the dashboard
+/// (which reads the whole plan); a larger plan's overview links to the
+/// progress report instead, so the overview stays within its time budget.
+pub const DASHBOARD_MAX_PACKAGES: u64 = 2_000;
 
 impl OverviewPage {
     fn error(&self, field: &str) -> Option<&str> {
@@ -450,14 +457,26 @@ pub async fn overview(
     // form (with what was typed), and not queried.
     let query = params.checked(DEFAULT_PER_PAGE, repeated);
     let section = query.as_ref().ok().and_then(|q| q.section);
-    let (plan, options, page) = state
+    let today = crate::uk_time::today();
+    let (plan, options, page, dashboard) = state
         .run(move |s| {
             let plan = s.plan(plan_id)?;
             let page = match &query {
-                Ok(query) => Ok(s.list_work_packages(plan_id, query)?),
+                Ok(query) => {
+                    let page = s.list_work_packages(plan_id, query)?;
+                    let ids: Vec<_> = page.items.iter().map(|r| r.id).collect();
+                    let notes = s.latest_progress_notes_of(&ids)?;
+                    Ok((page, notes))
+                }
                 Err(errors) => Err(errors.clone()),
             };
-            Ok((plan, s.filter_options(plan_id)?, page))
+            let dashboard = if plan.work_package_count <= DASHBOARD_MAX_PACKAGES {
+                let whole = s.load_plan(plan_id)?;
+                Some(crate::api::plan_dashboard(s, plan_id, &whole, today)?)
+            } else {
+                None
+            };
+            Ok((plan, s.filter_options(plan_id)?, page, dashboard))
         })
         .await?;
     // A section id of another plan (or none): named beside the form, like
@@ -486,9 +505,19 @@ pub async fn overview(
         Layout::new(heading, Some(PlanNav::from(&plan)), Section::Overview).with_banner(banner);
     let base = format!("/plans/{id}");
     let (pager, rows, errors) = match page {
-        Ok(page) => (
+        Ok((page, notes)) => (
             Pager::for_page(&base, &params, &page),
-            page.items.iter().map(WpRow::from).collect(),
+            page.items
+                .iter()
+                .map(|r| {
+                    let mut row = WpRow::from(r);
+                    row.note = notes
+                        .iter()
+                        .find(|n| n.work_package_id == r.id)
+                        .map(|n| super::view::NoteSnippet::of(n.date, &n.text));
+                    row
+                })
+                .collect(),
             Vec::new(),
         ),
         Err(errors) => (Pager::new(&base, &params, 0, 1, 1, 0), Vec::new(), errors),
@@ -521,6 +550,7 @@ pub async fn overview(
         rows,
         pager,
         errors,
+        dashboard: dashboard.as_ref().map(super::progress::DashboardView::from),
     };
     Ok(render(status, &page_view))
 }
@@ -543,6 +573,8 @@ pub struct Banner {
     pub import: String,
     /// A baseline was taken (`taken`).
     pub baseline: String,
+    /// A progress note was added (`1`).
+    pub noted: String,
 }
 
 impl Banner {
@@ -567,6 +599,8 @@ impl Banner {
             Some("The plan has been updated from the file.".into())
         } else if self.import == "update-cancelled" {
             Some("The update was cancelled: nothing has been changed.".into())
+        } else if self.noted == "1" {
+            Some("The progress note has been added.".into())
         } else if self.baseline == "taken" {
             Some("The baseline has been taken.".into())
         } else if self.programme == "1" {

@@ -95,6 +95,13 @@ struct PackagePage {
     may_edit: bool,
     /// The decisions that concern it, newest first.
     decisions: Vec<super::decisions::PackageDecision>,
+    /// Its progress notes, newest first.
+    notes: Vec<super::progress::PackageNote>,
+    /// The caller may add a progress note (a contributor who owns it).
+    may_add_note: bool,
+    /// The "Add a progress note" form.
+    form: super::form::Filled<crate::input::ProgressNoteFields>,
+    rags: Vec<Choice>,
 }
 
 /// One audit entry as the package page lists it.
@@ -247,6 +254,10 @@ impl PackagePage {
             predecessor: String::new(),
             history: history.into_iter().map(HistoryView::from).collect(),
             decisions: Vec::new(),
+            notes: Vec::new(),
+            may_add_note: false,
+            form: super::form::Filled::new(super::progress::new_note_fields()),
+            rags: super::progress::rag_choices(""),
         }
     }
 }
@@ -331,6 +342,8 @@ pub async fn show(
     let (detail, plan, candidates, titles, history) = load_package(&state, id).await?;
     let mut page = PackagePage::new(&detail, &plan, candidates, &titles, history, csrf);
     page.decisions = super::decisions::of_package(&state, detail.row.id).await?;
+    page.notes = super::progress::of_package(&state, detail.row.id).await?;
+    page.may_add_note = can.may_add_note(&detail.row.owner, state.access.anonymous_read);
     page.may_edit = can.identity().decide(
         waymark_core::access::Action::EditWorkPackage,
         state.access.anonymous_read,
@@ -395,6 +408,7 @@ pub async fn add_dependency(
     let (detail, plan, candidates, titles, history) = load_package(&state, id).await?;
     let mut page = PackagePage::new(&detail, &plan, candidates, &titles, history, csrf);
     page.decisions = super::decisions::of_package(&state, detail.row.id).await?;
+    page.notes = super::progress::of_package(&state, detail.row.id).await?;
     page.dependency_error = Some(crate::error::capitalise(&message));
     page.predecessor = typed;
     if let Some(choices) = page.candidates.as_mut() {
