@@ -203,9 +203,7 @@ impl Action {
     pub fn description(self) -> &'static str {
         match self {
             Action::Read => "read the plan, its exports and a package's history",
-            Action::AddProgressNote => {
-                "add, change and delete a work package's progress notes"
-            }
+            Action::AddProgressNote => "add, change and delete a work package's progress notes",
             Action::EditWorkPackage => "change a work package",
             Action::EditPlan => {
                 "change anything else in the plan (sections, registers, dependencies, plan settings, new and deleted packages)"

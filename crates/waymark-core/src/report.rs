@@ -339,12 +339,22 @@ pub fn progress_report(input: &ReportInput<'_>) -> Result<ProgressReport, Report
     let plan = input.plan;
     let scope = in_scope(plan, input.programme)?;
     let refs: HashSet<String> = scope.iter().map(|(r, _)| r.to_string()).collect();
-    let summary = summary(scope.iter().map(|(_, wp)| *wp).collect::<Vec<_>>().into_iter());
+    let summary = summary(
+        scope
+            .iter()
+            .map(|(_, wp)| *wp)
+            .collect::<Vec<_>>()
+            .into_iter(),
+    );
 
     let (compared_with, delivered, slipped, added, removed) = match &input.basis {
-        Basis::Baseline { name, taken, plan: then } => {
-            let cmp = baseline::compare(then, plan)
-                .map_err(|e| ReportError::Compare(e.to_string()))?;
+        Basis::Baseline {
+            name,
+            taken,
+            plan: then,
+        } => {
+            let cmp =
+                baseline::compare(then, plan).map_err(|e| ReportError::Compare(e.to_string()))?;
             // The programme's packages then: its members in the baseline.
             let then_scope: HashSet<String> = in_scope(then, input.programme)
                 .map(|s| s.into_iter().map(|(r, _)| r.to_string()).collect())
@@ -553,7 +563,13 @@ pub fn months_before(today: Date, months: u8) -> Date {
 pub fn dashboard(plan: &Plan, today: Date, notes: &[NoteLine]) -> Dashboard {
     let packages: Vec<(WorkPackageRef, &WorkPackage)> =
         plan.work_packages().map(|(r, _, wp)| (r, wp)).collect();
-    let summary = summary(packages.iter().map(|(_, wp)| *wp).collect::<Vec<_>>().into_iter());
+    let summary = summary(
+        packages
+            .iter()
+            .map(|(_, wp)| *wp)
+            .collect::<Vec<_>>()
+            .into_iter(),
+    );
     let this_quarter = Quarter::containing(today, plan.quarter_convention);
     let next_quarter = this_quarter.next();
     let latest = latest_notes(notes);
@@ -575,10 +591,7 @@ pub fn dashboard(plan: &Plan, today: Date, notes: &[NoteLine]) -> Dashboard {
         no_recent_note: packages
             .iter()
             .filter(|(r, wp)| {
-                open(wp)
-                    && latest
-                        .get(r.as_str())
-                        .is_none_or(|n| n.date < stale_before)
+                open(wp) && latest.get(r.as_str()).is_none_or(|n| n.date < stale_before)
             })
             .map(|(r, wp)| line(r, wp))
             .collect(),

@@ -42,10 +42,10 @@ use crate::{
     DecisionRow, DependencyId, DependencyLink, DependencyRow, FilterOptions, InfluenceOption,
     InfluenceRow, OnExisting, Page, PlanId, PlanInput, PlanPart, PlanStore, PlanSummary,
     ProgrammeId, ProgrammeInput, ProgrammeOption, ProgrammeRef, ProgrammeRow, ProgressNoteId,
-    ProgressNoteInput, ProgressNoteRow, RelatedItemId,
-    RelatedItemRow, RelatedRef, Result, SectionChange, SectionId, SectionMove, SectionOption,
-    SectionRow, StoreError, Traceability, UpdateOptions, Version, WorkPackageDetail, WorkPackageId,
-    WorkPackageInput, WorkPackageQuery, WorkPackageRow,
+    ProgressNoteInput, ProgressNoteRow, RelatedItemId, RelatedItemRow, RelatedRef, Result,
+    SectionChange, SectionId, SectionMove, SectionOption, SectionRow, StoreError, Traceability,
+    UpdateOptions, Version, WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery,
+    WorkPackageRow,
 };
 
 /// Most rows a register page lists for one influence or related item.
@@ -1730,10 +1730,7 @@ impl PlanStore for SqliteStore {
         self.read(|c| notes::plan_notes(c, plan, true))
     }
 
-    fn latest_progress_notes_of(
-        &self,
-        packages: &[WorkPackageId],
-    ) -> Result<Vec<ProgressNoteRow>> {
+    fn latest_progress_notes_of(&self, packages: &[WorkPackageId]) -> Result<Vec<ProgressNoteRow>> {
         self.read(|c| notes::latest_of(c, packages))
     }
 

@@ -3319,15 +3319,17 @@ mod sqlite {
     /// comes, and a note is stored.
     #[test]
     fn the_upgrade_adds_progress_notes() {
-        let dir =
-            std::env::temp_dir().join(format!("waymark-store-notes-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("waymark-store-notes-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let path = dir.join("old.db");
         let path = path.to_str().unwrap();
         let (plan, wp) = {
             let store = waymark_store::open(path).unwrap();
             let plan = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
-            (plan, store.list_work_packages(plan, &query()).unwrap().items[0].id)
+            (
+                plan,
+                store.list_work_packages(plan, &query()).unwrap().items[0].id,
+            )
         };
         {
             let conn = rusqlite::Connection::open(path).unwrap();

@@ -6,8 +6,8 @@ use waymark_core::limits::{self, LimitError};
 use waymark_core::{Date, InfluenceCode, Progress, QuarterConvention, Rag, RelatedKind, Status};
 use waymark_store::{
     DecisionInput, DecisionRow, InfluenceRow, PlanInput, PlanSummary, ProgrammeId, ProgrammeInput,
-    ProgrammeRow, ProgressNoteInput, ProgressNoteRow, RelatedItemId, RelatedItemRow, SectionId, SectionRow, WorkPackageDetail,
-    WorkPackageInput,
+    ProgrammeRow, ProgressNoteInput, ProgressNoteRow, RelatedItemId, RelatedItemRow, SectionId,
+    SectionRow, WorkPackageDetail, WorkPackageInput,
 };
 
 use crate::error::FieldError;
@@ -465,11 +465,16 @@ impl ReportQuery {
                 },
                 "baseline" => match value.parse::<i64>() {
                     Ok(id) => q.baseline = Some(waymark_store::BaselineId(id)),
-                    Err(_) => errors.push(FieldError::new("baseline", "Choose a baseline of the plan")),
+                    Err(_) => {
+                        errors.push(FieldError::new("baseline", "Choose a baseline of the plan"))
+                    }
                 },
                 "programme" => match value.parse::<i64>() {
                     Ok(id) => q.programme = Some(ProgrammeId(id)),
-                    Err(_) => errors.push(FieldError::new("programme", "Choose a programme of the plan")),
+                    Err(_) => errors.push(FieldError::new(
+                        "programme",
+                        "Choose a programme of the plan",
+                    )),
                 },
                 _ => {}
             }
@@ -480,7 +485,11 @@ impl ReportQuery {
                 "Give a date or a baseline to report since, not both",
             ));
         }
-        if errors.is_empty() { Ok(q) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(q)
+        } else {
+            Err(errors)
+        }
     }
 }
 

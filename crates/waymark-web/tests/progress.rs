@@ -11,9 +11,16 @@ mod common;
 use common::{Browser, Response, Server, csrf_token, package_id, plan_id, send};
 use waymark_core::access::Role;
 
-const HOSTILE: &str = "<script>alert('x')</script> \"quoted\" & 'single'; DROP TABLE progress_note; --";
+const HOSTILE: &str =
+    "<script>alert('x')</script> \"quoted\" & 'single'; DROP TABLE progress_note; --";
 
-fn json(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
+fn json(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Response {
     let mut with = vec![("Content-Type", "application/json")];
     with.extend_from_slice(headers);
     send(server.addr, method, path, &with, Some(body))
@@ -76,14 +83,24 @@ fn the_api_adds_lists_changes_and_deletes_progress_notes() {
     assert_eq!(res.status, 201, "{}", res.body);
     let made = res.json();
     let id = made["id"].as_i64().unwrap();
-    assert_eq!(res.header("Location"), Some(format!("/api/v1/progress-notes/{id}").as_str()));
+    assert_eq!(
+        res.header("Location"),
+        Some(format!("/api/v1/progress-notes/{id}").as_str())
+    );
     let etag = res.header("ETag").unwrap().to_string();
     assert_eq!(made["text"], HOSTILE, "stored and given back verbatim");
     assert_eq!(made["rag"], "red");
     assert_eq!(made["reference"], "10.1.1");
     assert!(!made["author"].as_str().unwrap().is_empty());
     // The note's RAG is the package's now.
-    let package = send(server.addr, "GET", &format!("/api/v1/work-packages/{wp}"), &[], None).json();
+    let package = send(
+        server.addr,
+        "GET",
+        &format!("/api/v1/work-packages/{wp}"),
+        &[],
+        None,
+    )
+    .json();
     assert_eq!(package["rag"], "red");
 
     // A later note comes first; one without a RAG leaves the package's.
@@ -93,9 +110,21 @@ fn the_api_adds_lists_changes_and_deletes_progress_notes() {
     assert_eq!(res.json()["rag"], serde_json::Value::Null);
     let later_id = res.json()["id"].as_i64().unwrap();
     let list = send(server.addr, "GET", &path, &[], None).json();
-    let ids: Vec<i64> = list["items"].as_array().unwrap().iter().map(|n| n["id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids, vec![later_id, id]);
-    let package = send(server.addr, "GET", &format!("/api/v1/work-packages/{wp}"), &[], None).json();
+    let package = send(
+        server.addr,
+        "GET",
+        &format!("/api/v1/work-packages/{wp}"),
+        &[],
+        None,
+    )
+    .json();
     assert_eq!(package["rag"], "red");
 
     // Read with its ETag; change and delete at a version.
@@ -111,19 +140,65 @@ fn the_api_adds_lists_changes_and_deletes_progress_notes() {
     assert_eq!(changed.json()["date"], "2007-03-14", "fields left out stay");
     let stale = json(&server, "PATCH", &one_path, &[("If-Match", &etag)], patch);
     assert_eq!(stale.status, 412, "{}", stale.body);
-    assert_eq!(send(server.addr, "DELETE", &one_path, &[], None).status, 428);
-    assert_eq!(send(server.addr, "DELETE", &one_path, &[("If-Match", &etag)], None).status, 412);
+    assert_eq!(
+        send(server.addr, "DELETE", &one_path, &[], None).status,
+        428
+    );
+    assert_eq!(
+        send(
+            server.addr,
+            "DELETE",
+            &one_path,
+            &[("If-Match", &etag)],
+            None
+        )
+        .status,
+        412
+    );
     let now = changed.header("ETag").unwrap().to_string();
-    assert_eq!(send(server.addr, "DELETE", &one_path, &[("If-Match", &now)], None).status, 204);
+    assert_eq!(
+        send(
+            server.addr,
+            "DELETE",
+            &one_path,
+            &[("If-Match", &now)],
+            None
+        )
+        .status,
+        204
+    );
     assert_eq!(send(server.addr, "GET", &one_path, &[], None).status, 404);
 
     // Each change is in the audit trail.
-    let audit = send(server.addr, "GET", "/api/v1/audit?entity_kind=progress_note", &[], None).json();
-    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let audit = send(
+        server.addr,
+        "GET",
+        "/api/v1/audit?entity_kind=progress_note",
+        &[],
+        None,
+    )
+    .json();
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["delete", "update", "create", "create"], "{audit}");
-    let audit = send(server.addr, "GET", &format!("/api/v1/audit?entity_kind=work_package&entity_id={wp}"), &[], None).json();
+    let audit = send(
+        server.addr,
+        "GET",
+        &format!("/api/v1/audit?entity_kind=work_package&entity_id={wp}"),
+        &[],
+        None,
+    )
+    .json();
     let rag_set = audit["items"].as_array().unwrap().iter().any(|e| {
-        e["changes"].as_array().unwrap().iter().any(|c| c["field"] == "rag" && c["after"] == "red")
+        e["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["field"] == "rag" && c["after"] == "red")
     });
     assert!(rag_set, "the package's RAG change is audited: {audit}");
 }
@@ -134,15 +209,33 @@ fn a_wrong_note_is_refused_naming_each_field() {
     let plan = plan_of(&server);
     let wp = api_package(&server, plan, "10.1.1");
     let path = format!("/api/v1/work-packages/{wp}/progress-notes");
-    let res = json(&server, "POST", &path, &[], r#"{"date": "2007-02-30", "rag": "purple", "text": "  "}"#);
+    let res = json(
+        &server,
+        "POST",
+        &path,
+        &[],
+        r#"{"date": "2007-02-30", "rag": "purple", "text": "  "}"#,
+    );
     assert_eq!(res.status, 422, "{}", res.body);
     let mut named = fields(&res);
     named.sort();
     assert_eq!(named, ["date", "rag", "text"]);
-    let res = json(&server, "POST", &path, &[], r#"{"date": "2007-02-01", "text": "x", "author": "me"}"#);
+    let res = json(
+        &server,
+        "POST",
+        &path,
+        &[],
+        r#"{"date": "2007-02-01", "text": "x", "author": "me"}"#,
+    );
     assert_eq!(res.status, 422, "{}", res.body);
     assert_eq!(fields(&res), ["author"]);
-    let res = json(&server, "POST", "/api/v1/work-packages/99999/progress-notes", &[], r#"{"date": "2007-02-01", "text": "x"}"#);
+    let res = json(
+        &server,
+        "POST",
+        "/api/v1/work-packages/99999/progress-notes",
+        &[],
+        r#"{"date": "2007-02-01", "text": "x"}"#,
+    );
     assert_eq!(res.status, 404, "{}", res.body);
 }
 
@@ -154,24 +247,59 @@ fn a_contributor_adds_notes_only_to_the_packages_they_own() {
     let theirs = api_package(&server, plan, "10.1.2");
     set_owner(&server, mine, "Head of ICT");
     set_owner(&server, theirs, "Head of Finance");
-    let contributor = server.account_owning("c@example.org", Role::Contributor, "a password for the tests", &["Head of ICT"]);
+    let contributor = server.account_owning(
+        "c@example.org",
+        Role::Contributor,
+        "a password for the tests",
+        &["Head of ICT"],
+    );
     let bearer = format!("Bearer {}", server.token_for(contributor));
     let body = r#"{"date": "2007-03-14", "rag": "amber", "text": "Mine"}"#;
-    let res = json(&server, "POST", &format!("/api/v1/work-packages/{mine}/progress-notes"), &[("Authorization", &bearer)], body);
+    let res = json(
+        &server,
+        "POST",
+        &format!("/api/v1/work-packages/{mine}/progress-notes"),
+        &[("Authorization", &bearer)],
+        body,
+    );
     assert_eq!(res.status, 201, "{}", res.body);
     assert_eq!(res.json()["author"], "contributor of the tests");
-    let res = json(&server, "POST", &format!("/api/v1/work-packages/{theirs}/progress-notes"), &[("Authorization", &bearer)], body);
+    let res = json(
+        &server,
+        "POST",
+        &format!("/api/v1/work-packages/{theirs}/progress-notes"),
+        &[("Authorization", &bearer)],
+        body,
+    );
     assert_eq!(res.status, 403, "{}", res.body);
     let viewer = server.account("v@example.org", Role::Viewer, "a password for the tests");
     let viewer = format!("Bearer {}", server.token_for(viewer));
-    let res = json(&server, "POST", &format!("/api/v1/work-packages/{mine}/progress-notes"), &[("Authorization", &viewer)], body);
+    let res = json(
+        &server,
+        "POST",
+        &format!("/api/v1/work-packages/{mine}/progress-notes"),
+        &[("Authorization", &viewer)],
+        body,
+    );
     assert_eq!(res.status, 403, "{}", res.body);
-    let res = send(server.addr, "GET", &format!("/api/v1/work-packages/{mine}/progress-notes"), &[("Authorization", &viewer)], None);
+    let res = send(
+        server.addr,
+        "GET",
+        &format!("/api/v1/work-packages/{mine}/progress-notes"),
+        &[("Authorization", &viewer)],
+        None,
+    );
     assert_eq!(res.status, 200);
     // A manager adds to any.
     let manager = server.account("m@example.org", Role::Manager, "a password for the tests");
     let manager = format!("Bearer {}", server.token_for(manager));
-    let res = json(&server, "POST", &format!("/api/v1/work-packages/{theirs}/progress-notes"), &[("Authorization", &manager)], body);
+    let res = json(
+        &server,
+        "POST",
+        &format!("/api/v1/work-packages/{theirs}/progress-notes"),
+        &[("Authorization", &manager)],
+        body,
+    );
     assert_eq!(res.status, 201, "{}", res.body);
 
     // In the browser: the form on their own package, none on the other's,
@@ -181,14 +309,27 @@ fn a_contributor_adds_notes_only_to_the_packages_they_own() {
     let own = b.get(&format!("/work-packages/{mine}"));
     assert!(own.body.contains("Add a progress note"), "{}", own.body);
     let other = b.get(&format!("/work-packages/{theirs}"));
-    assert!(!other.body.contains(&format!("/work-packages/{theirs}/progress-notes/new")));
+    assert!(
+        !other
+            .body
+            .contains(&format!("/work-packages/{theirs}/progress-notes/new"))
+    );
     let token = csrf_token(&own.body);
     let refused = b.post_as_is(
         &format!("/work-packages/{theirs}/progress-notes/new"),
-        &[("csrf_token", &token), ("date", "2007-03-14"), ("rag", "none"), ("text", "Not mine")],
+        &[
+            ("csrf_token", &token),
+            ("date", "2007-03-14"),
+            ("rag", "none"),
+            ("text", "Not mine"),
+        ],
     );
     assert_eq!(refused.status, 403, "{}", refused.body);
-    assert_eq!(b.get(&format!("/work-packages/{theirs}/progress-notes/new")).status, 403);
+    assert_eq!(
+        b.get(&format!("/work-packages/{theirs}/progress-notes/new"))
+            .status,
+        403
+    );
 }
 
 #[test]
@@ -197,42 +338,100 @@ fn the_report_says_what_it_compares_with_and_names_a_wrong_parameter() {
     let plan = plan_of(&server);
     let wp = api_package(&server, plan, "10.1.1");
     let note = serde_json::json!({"date": "2007-03-14", "rag": "amber", "text": HOSTILE});
-    let res = json(&server, "POST", &format!("/api/v1/work-packages/{wp}/progress-notes"), &[], &note.to_string());
+    let res = json(
+        &server,
+        "POST",
+        &format!("/api/v1/work-packages/{wp}/progress-notes"),
+        &[],
+        &note.to_string(),
+    );
     assert_eq!(res.status, 201, "{}", res.body);
     let path = format!("/api/v1/plans/{plan}/reports/progress");
 
     // Since a day with no baseline: the audit trail, slippage unknown.
-    let report = send(server.addr, "GET", &format!("{path}?since=2000-01-01"), &[], None);
+    let report = send(
+        server.addr,
+        "GET",
+        &format!("{path}?since=2000-01-01"),
+        &[],
+        None,
+    );
     assert_eq!(report.status, 200, "{}", report.body);
     let r = report.json();
     assert_eq!(r["since"], "2000-01-01");
     assert_eq!(r["compared_with"]["kind"], "date");
     assert_eq!(r["slipped"], serde_json::Value::Null);
     let total = r["summary"]["packages"].as_u64().unwrap();
-    let by_status: u64 = r["summary"]["by_status"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    let by_status: u64 = r["summary"]["by_status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap())
+        .sum();
     assert_eq!(by_status, total);
-    let row = r["progress"].as_array().unwrap().iter().find(|p| p["package"]["reference"] == "10.1.1").unwrap();
+    let row = r["progress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["package"]["reference"] == "10.1.1")
+        .unwrap();
     assert_eq!(row["latest_note"]["text"], HOSTILE);
 
     // A baseline taken today: the report since it compares with it.
-    let taken = json(&server, "POST", &format!("/api/v1/plans/{plan}/baselines"), &[], r#"{"name": "Approved"}"#);
+    let taken = json(
+        &server,
+        "POST",
+        &format!("/api/v1/plans/{plan}/baselines"),
+        &[],
+        r#"{"name": "Approved"}"#,
+    );
     assert_eq!(taken.status, 201, "{}", taken.body);
     let baseline = taken.json()["id"].as_i64().unwrap();
-    let r = send(server.addr, "GET", &format!("{path}?baseline={baseline}"), &[], None).json();
+    let r = send(
+        server.addr,
+        "GET",
+        &format!("{path}?baseline={baseline}"),
+        &[],
+        None,
+    )
+    .json();
     assert_eq!(r["compared_with"]["kind"], "baseline", "{r}");
     assert_eq!(r["compared_with"]["baseline_name"], "Approved");
     assert_eq!(r["slipped"], serde_json::json!([]));
-    let r = send(server.addr, "GET", &format!("{path}?since=2099-01-01"), &[], None).json();
-    assert_eq!(r["compared_with"]["kind"], "baseline", "the latest baseline on or before the day: {r}");
+    let r = send(
+        server.addr,
+        "GET",
+        &format!("{path}?since=2099-01-01"),
+        &[],
+        None,
+    )
+    .json();
+    assert_eq!(
+        r["compared_with"]["kind"], "baseline",
+        "the latest baseline on or before the day: {r}"
+    );
     assert_eq!(r["since"], "2099-01-01");
     // Neither: six months before today, before the baseline just taken.
     let r = send(server.addr, "GET", &path, &[], None).json();
     assert_eq!(r["compared_with"]["kind"], "date", "{r}");
 
     // A programme's highlight report holds its packages only.
-    let programmes = send(server.addr, "GET", &format!("/api/v1/plans/{plan}/programmes"), &[], None).json();
+    let programmes = send(
+        server.addr,
+        "GET",
+        &format!("/api/v1/plans/{plan}/programmes"),
+        &[],
+        None,
+    )
+    .json();
     if let Some(g) = programmes["items"].as_array().unwrap().first() {
-        let r = send(server.addr, "GET", &format!("{path}?programme={}", g["id"]), &[], None);
+        let r = send(
+            server.addr,
+            "GET",
+            &format!("{path}?programme={}", g["id"]),
+            &[],
+            None,
+        );
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.json()["programme"], g["name"]);
         assert!(r.json()["summary"]["packages"].as_u64().unwrap() <= total);
@@ -249,8 +448,28 @@ fn the_report_says_what_it_compares_with_and_names_a_wrong_parameter() {
         assert_eq!(res.status, 422, "{query}: {}", res.body);
         assert_eq!(fields(&res), [field], "{query}");
     }
-    assert_eq!(send(server.addr, "GET", &format!("{path}?from=2007-01-01"), &[], None).status, 400);
-    assert_eq!(send(server.addr, "GET", "/api/v1/plans/99999/reports/progress", &[], None).status, 404);
+    assert_eq!(
+        send(
+            server.addr,
+            "GET",
+            &format!("{path}?from=2007-01-01"),
+            &[],
+            None
+        )
+        .status,
+        400
+    );
+    assert_eq!(
+        send(
+            server.addr,
+            "GET",
+            "/api/v1/plans/99999/reports/progress",
+            &[],
+            None
+        )
+        .status,
+        404
+    );
 }
 
 #[test]
@@ -265,17 +484,37 @@ fn a_note_is_added_in_the_browser_and_shown_in_the_report() {
     let new = format!("/work-packages/{wp}/progress-notes/new");
 
     // Missing text: the form again with the error, what was typed kept.
-    let res = b.post_as_is(&new, &[("csrf_token", &token), ("date", "2007-03-14"), ("rag", "green"), ("text", "")]);
+    let res = b.post_as_is(
+        &new,
+        &[
+            ("csrf_token", &token),
+            ("date", "2007-03-14"),
+            ("rag", "green"),
+            ("text", ""),
+        ],
+    );
     assert_eq!(res.status, 422, "{}", res.body);
     assert!(res.body.contains("There is a problem"));
     assert!(res.body.contains("Enter the progress note"));
     assert!(res.body.contains("value=\"2007-03-14\""));
 
-    let res = b.post_as_is(&new, &[("csrf_token", &token), ("date", "2007-03-14"), ("rag", "green"), ("text", HOSTILE)]);
+    let res = b.post_as_is(
+        &new,
+        &[
+            ("csrf_token", &token),
+            ("date", "2007-03-14"),
+            ("rag", "green"),
+            ("text", HOSTILE),
+        ],
+    );
     assert_eq!(res.status, 303, "{}", res.body);
     let page = b.get(&format!("/work-packages/{wp}?noted=1"));
     assert!(page.body.contains("The progress note has been added."));
-    assert!(page.body.contains("&#60;script&#62;alert("), "escaped: {}", common::after(&page.body, "progress-notes").unwrap_or(""));
+    assert!(
+        page.body.contains("&#60;script&#62;alert("),
+        "escaped: {}",
+        common::after(&page.body, "progress-notes").unwrap_or("")
+    );
     assert!(!page.body.contains("<script>alert("), "never raw");
     assert!(page.body.contains("14 March 2007"));
 
@@ -291,7 +530,11 @@ fn a_note_is_added_in_the_browser_and_shown_in_the_report() {
     let report = b.get(&format!("/plans/{plan}/reports/progress?since=2000-01-01"));
     assert_eq!(report.status, 200, "{}", report.body);
     assert!(report.body.contains("Progress report"));
-    assert!(report.body.contains("no baseline was taken on or before that day"));
+    assert!(
+        report
+            .body
+            .contains("no baseline was taken on or before that day")
+    );
     assert!(report.body.contains("&#60;script&#62;alert("));
     assert!(!report.body.contains("<script>alert("));
     let bad = b.get(&format!("/plans/{plan}/reports/progress?since=not-a-date"));

@@ -132,7 +132,11 @@ fn one_line(s: &str) -> String {
 
 /// The ids of the plan's packages with these references; one it does not
 /// have is an error naming it.
-pub(crate) fn package_ids(store: &dyn PlanStore, plan: PlanId, references: &[String]) -> Result<Vec<i64>> {
+pub(crate) fn package_ids(
+    store: &dyn PlanStore,
+    plan: PlanId,
+    references: &[String],
+) -> Result<Vec<i64>> {
     if references.is_empty() {
         return Ok(Vec::new());
     }

@@ -92,11 +92,9 @@ pub(crate) fn check(tx: &mut dyn PlanTx, by: &Actor, need: &Need) -> Result<()> 
             Action::AddProgressNote
         }
         Need::NoteOf(id) => {
-            let package = tx
-                .note_package(*id)?
-                .ok_or(StoreError::NotFound {
-                    what: "progress note",
-                })?;
+            let package = tx.note_package(*id)?.ok_or(StoreError::NotFound {
+                what: "progress note",
+            })?;
             owner = tx.package_owner(package)?;
             Action::AddProgressNote
         }

@@ -8,8 +8,8 @@ use waymark_core::audit::{self, ActorKind, Changes, Entity, Event, FieldChange, 
 
 use super::PlanTx;
 use crate::{
-    AccountId, Actor, BaselineId, DecisionId, ProgressNoteId, DependencyId, PlanId, ProgrammeId, RelatedItemId,
-    Result, SectionId, StoreError, TokenId, WorkPackageId,
+    AccountId, Actor, BaselineId, DecisionId, DependencyId, PlanId, ProgrammeId, ProgressNoteId,
+    RelatedItemId, Result, SectionId, StoreError, TokenId, WorkPackageId,
 };
 
 /// One record a write changes, as the audit names it.

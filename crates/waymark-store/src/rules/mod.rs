@@ -28,7 +28,8 @@ use waymark_core::{
 
 use crate::{
     AccountId, BaselineId, DecisionId, DecisionInput, DependencyId, PlanId, PlanInput, ProgrammeId,
-    ProgrammeInput, ProgressNoteId, ProgressNoteInput, RelatedItemId, Result, SectionId, StoreError, TokenId, Version, WorkPackageId,
+    ProgrammeInput, ProgressNoteId, ProgressNoteInput, RelatedItemId, Result, SectionId,
+    StoreError, TokenId, Version, WorkPackageId,
 };
 
 /// The version check of a check-and-change or a delete, inside its

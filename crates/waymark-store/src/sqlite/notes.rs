@@ -34,7 +34,11 @@ pub(super) fn package_notes(c: &Connection, id: WorkPackageId) -> Result<Vec<Pro
     rows(c, &sql, vec![Value::Integer(id.0)])
 }
 
-pub(super) fn plan_notes(c: &Connection, plan: PlanId, latest_only: bool) -> Result<Vec<ProgressNoteRow>> {
+pub(super) fn plan_notes(
+    c: &Connection,
+    plan: PlanId,
+    latest_only: bool,
+) -> Result<Vec<ProgressNoteRow>> {
     let known = c
         .prepare_cached("SELECT 1 FROM plan WHERE id = ?")?
         .query_row([plan.0], |_| Ok(()))
@@ -57,7 +61,10 @@ pub(super) fn plan_notes(c: &Connection, plan: PlanId, latest_only: bool) -> Res
     rows(c, &sql, vec![Value::Integer(plan.0)])
 }
 
-pub(super) fn latest_of(c: &Connection, packages: &[WorkPackageId]) -> Result<Vec<ProgressNoteRow>> {
+pub(super) fn latest_of(
+    c: &Connection,
+    packages: &[WorkPackageId],
+) -> Result<Vec<ProgressNoteRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM progress_note n JOIN work_package wp ON wp.id = n.work_package_id
          WHERE n.work_package_id = ? {ORDER} LIMIT 1"
@@ -121,7 +128,10 @@ fn rows(c: &Connection, sql: &str, params: Vec<Value>) -> Result<Vec<ProgressNot
 /// corrupt database, said as such.
 fn read(raw: Raw) -> Result<ProgressNoteRow> {
     let date = raw.date.parse().map_err(|_| {
-        StoreError::Corrupt(format!("progress note {} has the date {:?}", raw.id, raw.date))
+        StoreError::Corrupt(format!(
+            "progress note {} has the date {:?}",
+            raw.id, raw.date
+        ))
     })?;
     let rag = match raw.rag.as_deref() {
         None => None,
@@ -146,7 +156,11 @@ fn read(raw: Raw) -> Result<ProgressNoteRow> {
 /// The plan's package events from the audit trail (see
 /// `PlanStore::package_history`): creates and deletes by the plan id their
 /// fields held, finishing updates of packages the plan still has.
-pub(super) fn package_history(c: &Connection, plan: PlanId, from_ms: i64) -> Result<Vec<PackageEvent>> {
+pub(super) fn package_history(
+    c: &Connection,
+    plan: PlanId,
+    from_ms: i64,
+) -> Result<Vec<PackageEvent>> {
     let field = |name: &str| {
         format!(
             "(SELECT COALESCE(c.after, c.before) FROM audit_change c WHERE c.sequence = e.sequence AND c.field = '{name}')"

@@ -16,7 +16,8 @@ use crate::rules::audit::Subject;
 use crate::rules::{InfluenceId, NewBaseline, PackagePlace, PackageRecord, PlanTx, SectionPlace};
 use crate::{
     AccountId, BaselineId, DecisionId, DecisionInput, DependencyId, PlanId, PlanInput, ProgrammeId,
-    ProgrammeInput, ProgressNoteId, ProgressNoteInput, RelatedItemId, Result, SectionId, StoreError, TokenId, Version, WorkPackageId,
+    ProgrammeInput, ProgressNoteId, ProgressNoteInput, RelatedItemId, Result, SectionId,
+    StoreError, TokenId, Version, WorkPackageId,
 };
 
 /// One write transaction's connection, as the rules see it.

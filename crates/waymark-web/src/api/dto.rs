@@ -1047,7 +1047,12 @@ impl From<waymark_core::report::ProgressReport> for ProgressReportDto {
             removed: r.removed.into_iter().map(change).collect(),
             due_next: ReportDueDto {
                 quarters: r.due_next.quarters,
-                packages: r.due_next.packages.into_iter().map(report_package).collect(),
+                packages: r
+                    .due_next
+                    .packages
+                    .into_iter()
+                    .map(report_package)
+                    .collect(),
             },
             progress: r
                 .progress

@@ -160,10 +160,7 @@ pub(crate) fn routes() -> crate::Routes {
             "/api/v1/plans/{id}/baselines/{baseline_id}/comparison",
             baselines::comparison,
         )
-        .get(
-            "/api/v1/work-packages/{id}/progress-notes",
-            progress::list,
-        )
+        .get("/api/v1/work-packages/{id}/progress-notes", progress::list)
         .post(
             "/api/v1/work-packages/{id}/progress-notes",
             progress::create,

@@ -11,9 +11,9 @@ use waymark_core::{Rag, Status, limits};
 use super::ApiDoc;
 use crate::form::{Field, Fields, Kind};
 use crate::input::{
-    BaselineFields, DIRECTIONS, DecisionFields, InfluenceFields, InfluenceMergeFields, ProgressNoteFields,
-    PER_PAGE_MAX, PlanFields, ProgrammeFields, RelatedItemFields, SORT_KEYS, SectionFields,
-    WorkPackageFields,
+    BaselineFields, DIRECTIONS, DecisionFields, InfluenceFields, InfluenceMergeFields,
+    PER_PAGE_MAX, PlanFields, ProgrammeFields, ProgressNoteFields, RelatedItemFields, SORT_KEYS,
+    SectionFields, WorkPackageFields,
 };
 
 const METHODS: [&str; 8] = [

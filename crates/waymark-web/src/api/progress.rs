@@ -62,7 +62,11 @@ pub async fn create(
         })
         .await?;
     let location = format!("/api/v1/progress-notes/{}", row.id);
-    Ok(created(row.version, location, Json(ProgressNoteDto::from(row))))
+    Ok(created(
+        row.version,
+        location,
+        Json(ProgressNoteDto::from(row)),
+    ))
 }
 
 #[utoipa::path(get, operation_id = "getProgressNote", path = "/api/v1/progress-notes/{id}", tag = "progress", params(("id" = i64, Path)),

@@ -8,7 +8,6 @@ mod auth;
 mod baselines;
 mod csrf;
 mod decisions;
-pub(crate) mod progress;
 mod error;
 mod form;
 mod import;
@@ -17,6 +16,7 @@ mod influences;
 mod plan_update;
 mod plans;
 mod programmes;
+pub(crate) mod progress;
 mod related_items;
 mod sections;
 mod settings;
@@ -126,10 +126,7 @@ pub(crate) fn routes(state: &AppState) -> Routes {
             "/work-packages/{id}/dependencies/{dependency}/delete",
             work_packages::remove_dependency,
         )
-        .get(
-            "/work-packages/{id}/progress-notes/new",
-            progress::new_form,
-        )
+        .get("/work-packages/{id}/progress-notes/new", progress::new_form)
         .post("/work-packages/{id}/progress-notes/new", progress::create)
         .get("/plans/{id}/reports/progress", progress::report)
         .get("/plans/{id}/decisions", decisions::log)

@@ -143,9 +143,7 @@ pub async fn new_form(
     cx: Cx,
 ) -> Result<Response, HtmlError> {
     let Cx { state, csrf } = cx;
-    let p = state
-        .run(move |s| package(s, WorkPackageId(id)))
-        .await?;
+    let p = state.run(move |s| package(s, WorkPackageId(id))).await?;
     if !can.may_add_note(&p.owner, state.access.anonymous_read) {
         return Err(HtmlError::NotAllowed(
             waymark_core::access::Refusal::NotOwner.to_string(),
@@ -369,9 +367,10 @@ pub async fn report(
     cx: Cx,
     uri: Uri,
 ) -> Result<Response, HtmlError> {
-    let pairs: Vec<(String, String)> = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri)
-        .map(|axum::extract::Query(v)| v)
-        .unwrap_or_default();
+    let pairs: Vec<(String, String)> =
+        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri)
+            .map(|axum::extract::Query(v)| v)
+            .unwrap_or_default();
     // Other parameters are left alone here (the API refuses them).
     let mut errors = Vec::new();
     let query = match ReportQuery::read(&pairs) {
