@@ -176,6 +176,8 @@ pub async fn create(
 struct ReportPage {
     layout: Layout,
     plan_id: i64,
+    plan_title: String,
+    heading: String,
     errors: Vec<FieldError>,
     since: String,
     baselines: Vec<Choice>,
@@ -257,7 +259,6 @@ struct DecisionView {
 /// The report as the page shows it.
 struct ReportView {
     heading: String,
-    plan_title: String,
     today: String,
     since: String,
     since_machine: String,
@@ -302,7 +303,6 @@ impl From<&ProgressReport> for ReportView {
         };
         ReportView {
             heading,
-            plan_title: r.plan_title.clone(),
             today: long_date(r.today),
             since: long_date(r.since),
             since_machine: r.since.to_string(),
@@ -420,7 +420,7 @@ pub async fn report(
         .as_ref()
         .map_or("Progress report".to_string(), |v| v.heading.clone());
     let title = if errors.is_empty() {
-        heading
+        heading.clone()
     } else {
         format!("Error: {heading}")
     };
@@ -464,6 +464,8 @@ pub async fn report(
     let page = ReportPage {
         layout,
         plan_id: id,
+        plan_title: plan.title.clone(),
+        heading,
         errors,
         since,
         baselines: baseline_choices,
