@@ -1809,3 +1809,98 @@ describe('import a plan in the browser: upload, preview, change a column, import
         }
     });
 });
+// ------------------------------------------------------------------ progress notes and the report
+
+describe('progress notes and the progress report: add a note, the report printed to PDF (axe, 390 px)', () => {
+    const HOSTILE = `Browser note <script>window.__noted = 1</script> "double" 'single' ; DROP TABLE progress_note; --`;
+    let note; // made through the API for the page checks
+
+    async function apiWrite(method, pathAndQuery, body, headers = {}) {
+        const res = await fetch(BASE + pathAndQuery, {
+            method,
+            headers: withToken({ 'content-type': 'application/json', ...headers }),
+            body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: res.status, body: await res.text() };
+    }
+
+    before(async () => {
+        // No RAG: the package's own RAG stays as the other tests expect it.
+        const res = await apiWrite('POST', `/api/v1/work-packages/${ids.package}/progress-notes`, { date: '2007-03-14', text: HOSTILE });
+        assert.equal(res.status, 201, `adding a note answered ${res.status}: ${res.body.slice(0, 300)}`);
+        note = Number(JSON.parse(res.body).id);
+    });
+
+    after(async () => {
+        if (note) await apiWrite('DELETE', `/api/v1/progress-notes/${note}`, undefined, { 'if-match': '*' });
+    });
+
+    for (const [name, pagePath] of [
+        ['progress-report', () => `/plans/${PLAN}/reports/progress?since=2000-01-01`],
+        ['progress-report-baseline', () => `/plans/${PLAN}/reports/progress?baseline=${ids.baseline}`],
+        ['new-progress-note', () => `/work-packages/${ids.package}/progress-notes/new`],
+    ]) {
+        test(`page checks: ${name}`, async () => {
+            await checkPage(name, pagePath());
+        });
+    }
+
+    test('a progress note added through the package page is listed newest first, shown as written', async () => {
+        const words = `Browser progress ${Date.now()}`;
+        const page = await open(desktop, `/work-packages/${ids.package}`);
+        try {
+            const details = page.locator('details.add-note');
+            if (!(await details.evaluate((d) => d.open))) await details.locator('summary').click();
+            // A mistake first: no text, the form on its own page with the error.
+            await page.locator('#text').fill('');
+            const [bad] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Add progress note' }).click()]);
+            assert.equal(bad.status(), 422, `a note without text answered ${bad.status()}`);
+            assert.equal(await page.locator('main a[href="#text"]').count(), 1, 'no error summary link to the text');
+            await assertAxeClean(page, 'the note form with an error');
+
+            await page.locator('#text').fill(words);
+            await page.locator('#rag').selectOption('none');
+            const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: 'Add progress note' }).click()]);
+            assert.equal(res.status(), 200, `adding answered ${res.status()}`);
+            assert.match(squash(await page.locator('.banner').first().innerText()), /progress note has been added/i, 'no banner saying it was added');
+            const first = squash(await page.locator('#progress-notes ~ ol.notes li').first().innerText());
+            assert.ok(first.includes(words), `the newest note is not first: ${first.slice(0, 200)}`);
+            const all = squash(await page.locator('#progress-notes ~ ol.notes').innerText());
+            assert.ok(all.includes(squash(HOSTILE)), 'the package page does not show the hostile note as written');
+            assert.equal(await page.evaluate(() => window.__noted), undefined, 'the note ran as a script');
+            await assertAxeClean(page, 'the package page with notes');
+        } finally {
+            await page.close();
+        }
+        const notes = listOf(await api(`/api/v1/work-packages/${ids.package}/progress-notes`));
+        const made = notes.find((n) => n.text === words);
+        assert.ok(made, 'the API does not list the note added in the browser');
+        await apiWrite('DELETE', `/api/v1/progress-notes/${made.id}`, undefined, { 'if-match': '*' });
+    });
+
+    test('the report page prints to an A4 PDF holding the report, not the navigation', async () => {
+        const page = await open(desktop, `/plans/${PLAN}/reports/progress?since=2000-01-01`);
+        try {
+            const shown = squash(await page.locator('main').innerText());
+            assert.ok(shown.includes(squash(HOSTILE)), 'the report page does not show the note as written');
+            assert.equal(await page.evaluate(() => window.__noted), undefined, 'the note ran as a script in the report');
+            const file = path.join(SHOTS, 'progress-report.pdf');
+            await page.pdf({ path: file, preferCSSPageSize: true, printBackground: true });
+            const { execFileSync } = await import('node:child_process');
+            const text = squash(execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }));
+            for (const expected of ['Progress report', 'Summary', 'By status', 'By RAG', 'Delivered since', 'Slipped', 'Due next period', 'Progress of each package', 'Decisions taken since', 'Compared with the plan on']) {
+                assert.ok(text.includes(expected), `the PDF lacks "${expected}": ${text.slice(0, 400)}`);
+            }
+            assert.ok(text.includes('DROP TABLE progress_note;'), 'the PDF lacks the note as written');
+            assert.ok(text.includes('<script>window.__noted = 1</script>'), 'the PDF does not show the markup as text');
+            for (const absent of ['Choose the report', 'Back to the plan', 'Skip to main content']) {
+                assert.ok(!text.includes(absent), `the PDF prints "${absent}"`);
+            }
+            const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+            assert.match(info, /Page size:.*\(A4\)/, `the PDF is not A4: ${info}`);
+        } finally {
+            await page.close();
+        }
+    });
+});
+

@@ -123,7 +123,8 @@ impl<'de> Deserialize<'de> for Role {
 pub enum Action {
     /// Read the plan: pages, the API's reads, exports, a package's history.
     Read,
-    /// Add a progress note to a work package.
+    /// Add a progress note to a work package (and change or delete one):
+    /// a contributor on their own packages, a manager on any.
     AddProgressNote,
     /// Change a work package: a contributor their own, a manager any.
     EditWorkPackage,
@@ -202,7 +203,7 @@ impl Action {
     pub fn description(self) -> &'static str {
         match self {
             Action::Read => "read the plan, its exports and a package's history",
-            Action::AddProgressNote => "add a progress note to any work package",
+            Action::AddProgressNote => "add, change and delete a work package's progress notes",
             Action::EditWorkPackage => "change a work package",
             Action::EditPlan => {
                 "change anything else in the plan (sections, registers, dependencies, plan settings, new and deleted packages)"
@@ -219,9 +220,9 @@ impl Action {
 
     /// Who may: the one place the permissions are written.
     ///
-    /// Progress notes are for any package, not only one's own: a contributor
-    /// reports on what their work depends on too. Writing a note changes no
-    /// field of the package.
+    /// Progress notes follow the package's owner, as changing it does: a
+    /// contributor adds (and changes, and deletes) notes on the packages they
+    /// own, a manager on any. A note with a RAG sets the package's RAG too.
     pub const fn rule(self) -> Rule {
         match self {
             Action::Read => Rule {
@@ -229,8 +230,7 @@ impl Action {
                 owner_role: None,
                 anonymous_when_enabled: true,
             },
-            Action::AddProgressNote => at_least(Role::Contributor),
-            Action::EditWorkPackage => Rule {
+            Action::AddProgressNote | Action::EditWorkPackage => Rule {
                 role: Role::Manager,
                 owner_role: Some(Role::Contributor),
                 anonymous_when_enabled: false,
@@ -390,7 +390,7 @@ impl fmt::Display for Refusal {
         match self {
             Refusal::NeedsRole(role) => write!(f, "This needs the {role} role or above"),
             Refusal::NotOwner => f.write_str(
-                "You may change only the work packages you own; a manager may change this one",
+                "You may change, and add progress notes to, only the work packages you own; a manager may change this one",
             ),
         }
     }
@@ -822,7 +822,7 @@ mod tests {
         // the contributor owns, refused as not owner otherwise".
         let table = [
             (Action::Read, "-+yyyyy"),
-            (Action::AddProgressNote, "--nyyyy"),
+            (Action::AddProgressNote, "--noyyy"),
             (Action::EditWorkPackage, "--noyyy"),
             (Action::EditPlan, "--nnyyy"),
             (Action::Import, "--nnyyy"),

@@ -14,6 +14,7 @@ pub mod model;
 pub mod priority;
 pub mod quarter;
 pub mod raid;
+pub mod report;
 pub mod schedule;
 pub mod search;
 pub mod sso;

@@ -192,6 +192,10 @@ pub const MAX_CRITERIA: usize = 50;
 /// The sensitivity's top N: from 1 to this.
 pub const MAX_PRIORITY_TOP: usize = 50;
 
+/// A progress note's text: what has happened on a work package since the
+/// last one.
+pub const PROGRESS_NOTE_TEXT: TextField = text("text", "progress note", LONG_TEXT_CHARS);
+
 /// Free-text search.
 pub const SEARCH_TEXT: TextField = line("q", "search", 200);
 
@@ -252,6 +256,7 @@ pub const TEXT_FIELDS: &[(&str, TextField)] = &[
     ("RAID item", RAID_MITIGATION),
     ("RAID item", RAID_RESOLUTION),
     ("RAID item", RAID_PROVIDER),
+    ("progress note", PROGRESS_NOTE_TEXT),
     ("work-package list", SEARCH_TEXT),
     ("audit list", AUDIT_ACTOR),
     ("audit list", AUDIT_ENTITY_ID),
@@ -322,6 +327,11 @@ pub fn markdown_table() -> String {
     ));
     out.push_str(&format!(
         "| RAID item | `next_review`, `needed_by` | a date in {} to {} | one |\n",
+        DELIVERY_YEARS.start(),
+        DELIVERY_YEARS.end()
+    ));
+    out.push_str(&format!(
+        "| progress note | `date` | a date in {} to {} | one |\n",
         DELIVERY_YEARS.start(),
         DELIVERY_YEARS.end()
     ));
@@ -486,6 +496,21 @@ pub fn check_raid_date(field: &'static str, date: crate::model::Date) -> Result<
                 DELIVERY_YEARS.end()
             ),
         })
+    }
+}
+
+/// Checks the date of a progress note: a year in [`DELIVERY_YEARS`], as for
+/// a decision.
+pub fn check_note_date(date: crate::model::Date) -> Result<(), LimitError> {
+    let year = date.get().year();
+    if DELIVERY_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(PROGRESS_NOTE_TEXT.named("date").error(format!(
+            "The note's date must be from {} to {}; {year} looks like a typing mistake",
+            DELIVERY_YEARS.start(),
+            DELIVERY_YEARS.end()
+        )))
     }
 }
 

@@ -5,8 +5,8 @@
 //! never see SQL. Every change is one transaction.
 
 mod accounts;
-mod raid;
 mod priority;
+mod raid;
 mod rules;
 pub mod secret;
 mod sqlite;
@@ -51,7 +51,8 @@ id_type!(
     AccountId,
     TokenId,
     DecisionId,
-    BaselineId
+    BaselineId,
+    ProgressNoteId
 );
 
 /// A record's version: a number that changes whenever one of the record's
@@ -666,6 +667,56 @@ pub struct DecisionRow {
     pub version: Version,
 }
 
+/// A dated progress note of a work package.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressNoteRow {
+    pub id: ProgressNoteId,
+    pub work_package_id: WorkPackageId,
+    /// The package's reference and title, for lists and reports.
+    pub reference: String,
+    pub title: String,
+    /// The day the note reports on.
+    pub date: waymark_core::Date,
+    /// The RAG it gives the package (`None`: none given).
+    pub rag: Option<Rag>,
+    pub text: String,
+    /// Who wrote it: the account's display name when it was recorded
+    /// (`command line` for the CLI).
+    pub author: String,
+    /// When it was recorded (Unix milliseconds).
+    pub created_ms: i64,
+    pub version: Version,
+}
+
+/// A progress note's fields a person sets (the author is the writer, the
+/// package is the route's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressNoteInput {
+    pub date: waymark_core::Date,
+    pub rag: Option<Rag>,
+    pub text: String,
+}
+
+impl From<&ProgressNoteRow> for ProgressNoteInput {
+    fn from(n: &ProgressNoteRow) -> Self {
+        ProgressNoteInput {
+            date: n.date,
+            rag: n.rag,
+            text: n.text.clone(),
+        }
+    }
+}
+
+/// A package added, removed or finished, as the audit trail records it
+/// (for a progress report since a date with no baseline).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageEvent {
+    pub at_ms: i64,
+    pub kind: waymark_core::report::HistoryKind,
+    pub reference: String,
+    pub title: String,
+}
+
 /// A package as a link names it: its id, reference and title.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PackageLink {
@@ -1097,6 +1148,47 @@ pub trait PlanStore: AccountStore + Send + Sync {
     ) -> Result<bool>;
     fn delete_raid_item(&self, id: RaidItemId, expected: Option<Version>, by: &Actor)
     -> Result<()>;
+    /// A package's progress notes, newest first (by date, then the latest
+    /// recorded).
+    fn progress_notes(&self, package: WorkPackageId) -> Result<Vec<ProgressNoteRow>>;
+    /// Every progress note of a plan's packages, newest first.
+    fn plan_progress_notes(&self, plan: PlanId) -> Result<Vec<ProgressNoteRow>>;
+    /// Each package's latest progress note (one per package that has any).
+    fn latest_progress_notes(&self, plan: PlanId) -> Result<Vec<ProgressNoteRow>>;
+    /// The latest progress note of each of these packages that has any (a
+    /// page of a list).
+    fn latest_progress_notes_of(&self, packages: &[WorkPackageId]) -> Result<Vec<ProgressNoteRow>>;
+    fn progress_note(&self, id: ProgressNoteId) -> Result<ProgressNoteRow>;
+    /// The plan's packages created, deleted, or given a finished status
+    /// (delivered, closed) at or after `from_ms`, oldest first, as the
+    /// audit trail records them. A whole-plan import or update is one entry
+    /// of the plan's and adds none here.
+    fn package_history(&self, plan: PlanId, from_ms: i64) -> Result<Vec<PackageEvent>>;
+    /// Add a note to a package, written by `by` (its author). A note with a
+    /// RAG sets the package's RAG too (audited as the package's update).
+    /// Needs `add-progress-note` on the package: a contributor their own.
+    fn add_progress_note(
+        &self,
+        package: WorkPackageId,
+        input: &ProgressNoteInput,
+        by: &Actor,
+    ) -> Result<ProgressNoteId>;
+    /// Change a note from what it is, in one transaction, as
+    /// [`PlanStore::change_work_package`] does for a package. The package's
+    /// RAG is left as it is.
+    fn change_progress_note(
+        &self,
+        id: ProgressNoteId,
+        expected: Option<Version>,
+        change: &mut dyn FnMut(&ProgressNoteRow) -> Option<ProgressNoteInput>,
+        by: &Actor,
+    ) -> Result<bool>;
+    fn delete_progress_note(
+        &self,
+        id: ProgressNoteId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()>;
 
     fn dependencies(&self, plan: PlanId) -> Result<Vec<DependencyRow>>;
     /// Add a finish-to-start dependency; refuses cycles and cross-plan links.

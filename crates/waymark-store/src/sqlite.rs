@@ -8,6 +8,7 @@ mod checkpoint;
 mod decisions;
 mod list;
 mod migrate;
+mod notes;
 mod priorities;
 mod raid;
 mod tx;
@@ -44,10 +45,10 @@ use crate::{
     DecisionId, DecisionInput, DecisionRow, DependencyId, DependencyLink, DependencyRow,
     FilterOptions, InfluenceOption, InfluenceRow, OnExisting, Page, PlanApproval, PlanId,
     PlanInput, PlanPart, PlanStore, PlanSummary, ProgrammeId, ProgrammeInput, ProgrammeOption,
-    ProgrammeRef, ProgrammeRow, RelatedItemId, RelatedItemRow, RelatedRef, Result, SectionChange,
-    SectionId, SectionMove, SectionOption, SectionRow, StoreError, Traceability, UpdateOptions,
-    Verdict, Version,
-    WorkPackageDetail, WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
+    ProgrammeRef, ProgrammeRow, ProgressNoteId, ProgressNoteInput, ProgressNoteRow, RelatedItemId,
+    RelatedItemRow, RelatedRef, Result, SectionChange, SectionId, SectionMove, SectionOption,
+    SectionRow, StoreError, Traceability, UpdateOptions, Verdict, Version, WorkPackageDetail,
+    WorkPackageId, WorkPackageInput, WorkPackageQuery, WorkPackageRow,
 };
 
 /// Most rows a register page lists for one influence or related item.
@@ -1797,6 +1798,72 @@ impl PlanStore for SqliteStore {
     fn delete_decision(&self, id: DecisionId, expected: Option<Version>, by: &Actor) -> Result<()> {
         self.delete(by, Subject::Decision(id), expected, |tx| {
             rules::decisions::delete_decision(tx, id)
+        })
+    }
+
+    fn progress_notes(&self, package: WorkPackageId) -> Result<Vec<ProgressNoteRow>> {
+        self.read(|c| notes::package_notes(c, package))
+    }
+
+    fn plan_progress_notes(&self, plan: PlanId) -> Result<Vec<ProgressNoteRow>> {
+        self.read(|c| notes::plan_notes(c, plan, false))
+    }
+
+    fn latest_progress_notes(&self, plan: PlanId) -> Result<Vec<ProgressNoteRow>> {
+        self.read(|c| notes::plan_notes(c, plan, true))
+    }
+
+    fn latest_progress_notes_of(&self, packages: &[WorkPackageId]) -> Result<Vec<ProgressNoteRow>> {
+        self.read(|c| notes::latest_of(c, packages))
+    }
+
+    fn progress_note(&self, id: ProgressNoteId) -> Result<ProgressNoteRow> {
+        self.read(|c| notes::note(c, id))
+    }
+
+    fn package_history(&self, plan: PlanId, from_ms: i64) -> Result<Vec<crate::PackageEvent>> {
+        self.read(|c| notes::package_history(c, plan, from_ms))
+    }
+
+    fn add_progress_note(
+        &self,
+        package: WorkPackageId,
+        input: &ProgressNoteInput,
+        by: &Actor,
+    ) -> Result<ProgressNoteId> {
+        self.write_as(
+            by,
+            &Need::Note(package),
+            Audited::Create(|id: &ProgressNoteId| Subject::ProgressNote(*id)),
+            |tx| rules::notes::add_note(&mut SqliteTx::new(tx), package, input, by, now_ms()),
+        )
+    }
+
+    fn change_progress_note(
+        &self,
+        id: ProgressNoteId,
+        expected: Option<Version>,
+        change: &mut dyn FnMut(&ProgressNoteRow) -> Option<ProgressNoteInput>,
+        by: &Actor,
+    ) -> Result<bool> {
+        self.change(
+            by,
+            Subject::ProgressNote(id),
+            expected,
+            |c| notes::note(c, id),
+            change,
+            |tx, input| rules::notes::update_note(tx, id, &input),
+        )
+    }
+
+    fn delete_progress_note(
+        &self,
+        id: ProgressNoteId,
+        expected: Option<Version>,
+        by: &Actor,
+    ) -> Result<()> {
+        self.delete(by, Subject::ProgressNote(id), expected, |tx| {
+            rules::notes::delete_note(tx, id)
         })
     }
 

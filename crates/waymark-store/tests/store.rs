@@ -356,7 +356,7 @@ macro_rules! store_suite {
                 .collect();
             assert_eq!(all, overdue);
 
-            // Delivering an overdue package moves the counts at once.
+            // Cancelling an overdue package moves the counts at once.
             let first_overdue = d.overdue.items[0].id;
             let changed = store
                 .change_work_package(
@@ -364,8 +364,7 @@ macro_rules! store_suite {
                     None,
                     &mut |current| {
                         let mut input = input_of(current.clone());
-                        input.status = Status::Delivered;
-                        input.progress = waymark_core::Progress::new(100).unwrap();
+                        input.status = Status::Cancelled;
                         input.rag = Some(Rag::Green);
                         Some(input)
                     },
@@ -375,10 +374,10 @@ macro_rules! store_suite {
             assert!(changed);
             let after = store.dashboard(id, today).unwrap();
             assert_eq!(after.overdue.total, d.overdue.total - 1);
-            let delivered = |d: &waymark_store::Dashboard| {
-                d.by_status.iter().find(|(s, _)| *s == Status::Delivered).map(|(_, n)| *n)
+            let cancelled = |d: &waymark_store::Dashboard| {
+                d.by_status.iter().find(|(s, _)| *s == Status::Cancelled).map(|(_, n)| *n)
             };
-            assert_eq!(delivered(&after), delivered(&d).map(|n| n + 1));
+            assert_eq!(cancelled(&after), cancelled(&d).map(|n| n + 1));
             let green = |d: &waymark_store::Dashboard| d.by_rag.iter().find(|(r, _)| *r == Rag::Green).map(|(_, n)| *n);
             assert_eq!(green(&after), green(&d).map(|n| n + 1));
 
@@ -3063,6 +3062,120 @@ macro_rules! store_suite {
             assert_eq!(store.baselines(plan).unwrap().len(), 1);
         }
 
+
+        fn note(date: &str, rag: Option<Rag>, text: &str) -> waymark_store::ProgressNoteInput {
+            waymark_store::ProgressNoteInput { date: date.parse().unwrap(), rag, text: text.into() }
+        }
+
+        #[test]
+        fn progress_notes_are_dated_by_their_author_and_set_the_rag() {
+            let (store, plan) = seeded();
+            let items = store.list_work_packages(plan, &query()).unwrap().items;
+            let (mine, other) = (items[0].id, items[1].id);
+            let mut input = input_from(store.as_ref(), mine);
+            input.owner = "Head of ICT".into();
+            input.rag = None;
+            store.update_work_package(mine, &input, BY).unwrap();
+            let (_, contributor) = account(store.as_ref(), "c@council.gov.uk", "Casey Contributor", Role::Contributor, &["Head of ICT"]);
+            let (_, viewer) = account(store.as_ref(), "v@council.gov.uk", "Viewer", Role::Viewer, &["Head of ICT"]);
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+
+            let version = store.work_package(mine).unwrap().row.version;
+            let entries = audit_count(store.as_ref());
+            let hostile = "<script>alert('x')</script> \"quotes\"; DROP TABLE progress_note; --";
+            let first = store.add_progress_note(mine, &note("2007-01-15", Some(Rag::Amber), hostile), &contributor).unwrap();
+            let stored = store.progress_note(first).unwrap();
+            assert_eq!((stored.text.as_str(), stored.author.as_str(), stored.rag), (hostile, "Casey Contributor", Some(Rag::Amber)));
+            let after = store.work_package(mine).unwrap();
+            assert_eq!(after.row.rag, Some(Rag::Amber), "a note's RAG is the package's");
+            assert!(after.row.version > version, "the package's version moves with its RAG");
+            assert_eq!(audit_count(store.as_ref()), entries + 2, "the note and the package's RAG");
+            let latest = store.audit_entries(&AuditFilter::default(), 2).unwrap();
+            let kinds: Vec<&str> = latest.iter().map(|e| e.entry.event.entity.kind.as_str()).collect();
+            assert_eq!(kinds, ["progress_note", "work_package"]);
+
+            // No RAG: the package keeps its own.
+            let second = store.add_progress_note(mine, &note("2007-03-01", None, "On track"), &manager).unwrap();
+            assert_eq!(store.work_package(mine).unwrap().row.rag, Some(Rag::Amber));
+            let third = store.add_progress_note(other, &note("2007-02-01", Some(Rag::Green), "Other"), &manager).unwrap();
+            let list: Vec<_> = store.progress_notes(mine).unwrap().iter().map(|n| n.id).collect();
+            assert_eq!(list, [second, first], "newest first");
+            let latest: Vec<_> = store.latest_progress_notes(plan).unwrap().iter().map(|n| n.id).collect();
+            assert_eq!(latest, [second, third]);
+            assert_eq!(store.plan_progress_notes(plan).unwrap().len(), 3);
+
+            // Who may: a contributor on their own packages only.
+            let entries = audit_count(store.as_ref());
+            assert!(matches!(store.add_progress_note(other, &note("2007-03-01", None, "x"), &contributor), Err(StoreError::Forbidden { .. })));
+            assert!(matches!(store.add_progress_note(mine, &note("2007-03-01", None, "x"), &viewer), Err(StoreError::Forbidden { .. })));
+            assert!(matches!(store.add_progress_note(mine, &note("2007-03-01", None, "x"), &Actor::Anonymous), Err(StoreError::SignInRequired)));
+            assert!(matches!(store.delete_progress_note(third, None, &contributor), Err(StoreError::Forbidden { .. })));
+            assert_eq!(audit_count(store.as_ref()), entries, "a refusal writes nothing");
+
+            // The fields' rules.
+            assert!(matches!(store.add_progress_note(mine, &note("2007-03-01", None, "  "), &manager), Err(StoreError::Invalid { field: "text", .. })));
+            assert!(matches!(store.add_progress_note(mine, &note("0207-03-01", None, "x"), &manager), Err(StoreError::Invalid { field: "date", .. })));
+            assert!(matches!(store.add_progress_note(waymark_store::WorkPackageId(9999), &note("2007-03-01", None, "x"), &manager), Err(StoreError::NotFound { .. })));
+
+            // Changed and deleted at a version.
+            let v = store.progress_note(first).unwrap().version;
+            let mut change = Some(note("2007-01-16", Some(Rag::Red), "Changed"));
+            assert!(store.change_progress_note(first, Some(v), &mut |_| change.take(), &contributor).unwrap());
+            let changed = store.progress_note(first).unwrap();
+            assert_eq!((changed.text.as_str(), changed.rag), ("Changed", Some(Rag::Red)));
+            assert!(changed.version > v);
+            assert_eq!(store.work_package(mine).unwrap().row.rag, Some(Rag::Amber), "a changed note leaves the package's RAG");
+            let stale = store.delete_progress_note(first, Some(v), &contributor);
+            assert!(matches!(stale, Err(StoreError::Stale { .. })), "{stale:?}");
+            store.delete_progress_note(first, Some(changed.version), &contributor).unwrap();
+            assert!(matches!(store.progress_note(first), Err(StoreError::NotFound { .. })));
+            let deleted = store.audit_entries(&AuditFilter { entity_kind: Some("progress_note".into()), ..Default::default() }, 1).unwrap();
+            assert_eq!(deleted[0].entry.event.action.as_str(), "delete");
+
+            let of: Vec<_> = store.latest_progress_notes_of(&[other, mine]).unwrap().iter().map(|n| n.id).collect();
+            assert_eq!(of, [third, second]);
+
+            // Notes go with their package.
+            store.delete_work_package(other, None, BY).unwrap();
+            assert!(matches!(store.progress_note(third), Err(StoreError::NotFound { .. })));
+        }
+
+        #[test]
+        fn the_package_history_reads_adds_removals_and_deliveries_from_the_audit() {
+            use waymark_core::report::HistoryKind;
+            let (store, plan) = seeded();
+            let items = store.list_work_packages(plan, &query()).unwrap().items;
+            let from = store.audit_entries(&AuditFilter::default(), 1).unwrap()[0].entry.event.at_ms + 1;
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            let mut input = input_from(store.as_ref(), items[0].id);
+            for status in [Status::Approved, Status::InProgress] {
+                input.status = status;
+                store.update_work_package(items[0].id, &input, BY).unwrap();
+            }
+            input.status = Status::Delivered;
+            input.progress = waymark_core::Progress::new(100).unwrap();
+            store.update_work_package(items[0].id, &input, BY).unwrap();
+            store.delete_work_package(items[1].id, None, BY).unwrap();
+            let mut added = input_from(store.as_ref(), items[2].id);
+            added.number = None;
+            added.title = "Added since".into();
+            added.status = Status::Proposed;
+            added.progress = waymark_core::Progress::default();
+            store.create_work_package(plan, &added, BY).unwrap();
+            let history = store.package_history(plan, from).unwrap();
+            let seen: Vec<(HistoryKind, &str)> = history.iter().map(|e| (e.kind, e.title.as_str())).collect();
+            assert_eq!(
+                seen,
+                [
+                    (HistoryKind::Delivered, items[0].title.as_str()),
+                    (HistoryKind::Removed, items[1].title.as_str()),
+                    (HistoryKind::Added, "Added since"),
+                ]
+            );
+            assert_eq!(history[1].reference, items[1].reference);
+            assert!(store.package_history(plan, i64::MAX).unwrap().is_empty());
+        }
+
         /// The entries of one record, newest first, as (action, field → after).
         fn entries_of(store: &dyn PlanStore, kind: &str, id: String) -> Vec<(String, Vec<(String, Option<String>)>)> {
             store
@@ -3768,6 +3881,7 @@ mod sqlite {
                  DROP TABLE priority_score; DROP TABLE priority_criterion;
                  DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
                  ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
+                 DROP TABLE progress_note;
                  PRAGMA user_version = 2;",
             )
             .unwrap();
@@ -3810,6 +3924,7 @@ mod sqlite {
                  DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
                  DROP TABLE baseline;
                  ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
+                 DROP TABLE progress_note;
                  PRAGMA user_version = 4;",
             )
             .unwrap();
@@ -3862,6 +3977,7 @@ mod sqlite {
                  DROP TABLE decision_programme; DROP TABLE decision_work_package; DROP TABLE decision;
                  DROP TABLE baseline;
                  ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
+                 DROP TABLE progress_note;
                  PRAGMA user_version = 7;",
             )
             .unwrap();
@@ -3895,6 +4011,44 @@ mod sqlite {
         assert_eq!((search("zeppelin"), search("airship")), (1, 1));
     }
 
+    /// A database made before progress notes (at migration 10): the table
+    /// comes, and a note is stored.
+    #[test]
+    fn the_upgrade_adds_progress_notes() {
+        let dir = std::env::temp_dir().join(format!("waymark-store-notes-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("old.db");
+        let path = path.to_str().unwrap();
+        let (plan, wp) = {
+            let store = waymark_store::open(path).unwrap();
+            let plan = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+            (
+                plan,
+                store.list_work_packages(plan, &query()).unwrap().items[0].id,
+            )
+        };
+        {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch(
+                "DROP TABLE progress_note;
+                 DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
+                 DROP TABLE priority_score; DROP TABLE priority_criterion;
+                 ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
+                 PRAGMA user_version = 10;",
+            )
+                .unwrap();
+        }
+        let store = waymark_store::open(path).unwrap();
+        assert!(store.plan_progress_notes(plan).unwrap().is_empty());
+        let input = waymark_store::ProgressNoteInput {
+            date: "2007-03-14".parse().unwrap(),
+            rag: None,
+            text: "After the upgrade".into(),
+        };
+        let id = store.add_progress_note(wp, &input, BY).unwrap();
+        assert_eq!(store.progress_note(id).unwrap().text, "After the upgrade");
+    }
+
     #[test]
     fn the_upgrade_adds_baselines() {
         let dir =
@@ -3914,6 +4068,7 @@ mod sqlite {
                  DROP TABLE decision_work_package; DROP TABLE decision;
                  DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
                  DROP TABLE priority_score; DROP TABLE priority_criterion;
+                 DROP TABLE progress_note;
                  PRAGMA user_version = 8;",
             )
             .unwrap();
@@ -3950,6 +4105,7 @@ mod sqlite {
                  ALTER TABLE plan DROP COLUMN status; ALTER TABLE plan DROP COLUMN superseded_by;
                  DROP TABLE raid_item_programme; DROP TABLE raid_item_work_package; DROP TABLE raid_item;
                  DROP TABLE priority_score; DROP TABLE priority_criterion;
+                 DROP TABLE progress_note;
                  PRAGMA user_version = 10;",
             )
             .unwrap();

@@ -270,6 +270,9 @@ permissions! {
     /// Change a work package: a contributor gets past the route to edit
     /// the packages they own, and the store decides on the package itself.
     EditWorkPackage => EditWorkPackage,
+    /// Add, change and delete progress notes: a contributor gets past the
+    /// route, and the store decides on the note's package.
+    AddProgressNote => AddProgressNote,
     /// Change anything else in a plan.
     EditPlan => EditPlan,
     Import => Import,
@@ -303,6 +306,14 @@ impl<P: Permission> Can<P> {
     pub fn may_edit_package(&self, owner: &str, anonymous_read: bool) -> bool {
         self.identity
             .decide(Action::EditWorkPackage, anonymous_read, Some(owner))
+            == Decision::Allow
+    }
+
+    /// Whether this caller may add a progress note to a package whose
+    /// owner text is `owner`: for showing the form the store would refuse.
+    pub fn may_add_note(&self, owner: &str, anonymous_read: bool) -> bool {
+        self.identity
+            .decide(Action::AddProgressNote, anonymous_read, Some(owner))
             == Decision::Allow
     }
 }

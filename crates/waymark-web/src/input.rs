@@ -7,8 +7,8 @@ use waymark_core::raid::{RaidKind, RaidStatus, Rating, Severity};
 use waymark_core::{Date, InfluenceCode, Progress, QuarterConvention, Rag, RelatedKind, Status};
 use waymark_store::{
     DecisionInput, DecisionRow, InfluenceRow, PlanId, PlanInput, PlanSummary, ProgrammeId,
-    ProgrammeInput, ProgrammeRow, RelatedItemId, RelatedItemRow, SectionId, SectionRow,
-    WorkPackageDetail, WorkPackageInput,
+    ProgrammeInput, ProgrammeRow, ProgressNoteInput, ProgressNoteRow, RelatedItemId,
+    RelatedItemRow, SectionId, SectionRow, WorkPackageDetail, WorkPackageInput,
 };
 use waymark_store::{RaidInput, RaidRow};
 
@@ -359,6 +359,138 @@ impl From<&DecisionRow> for DecisionFields {
             decided_by: Some(d.decided_by.clone()),
             work_package_ids: Some(d.work_packages.iter().map(|w| w.id.0).collect()),
             programme_ids: Some(d.programmes.iter().map(|p| p.id.0).collect()),
+        }
+    }
+}
+
+crate::form! {
+    /// A progress note of a work package: the package page's form, the
+    /// API's body (a PATCH's fields left out stay as they are). The author
+    /// is whoever writes it.
+    pub struct ProgressNoteFields {
+        /// The day the note reports on, YYYY-MM-DD.
+        date: Field::formatted("Date")
+            .required("Enter the date of the note, such as 2007-03-14")
+            .always_set(),
+        /// red, amber or green; empty or `none`: no RAG (the package keeps
+        /// its own). A new note's RAG becomes the package's.
+        rag: Field::choice(rags, "RAG status (optional)"),
+        /// What has happened.
+        text: Field::text(limits::PROGRESS_NOTE_TEXT, "Progress note")
+            .required("Enter the progress note")
+            .always_set(),
+    }
+}
+
+impl Form for ProgressNoteFields {
+    type Input = ProgressNoteInput;
+
+    fn checked(&self) -> Result<ProgressNoteInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let date = match self.text("date").parse::<Date>() {
+            Ok(date) => match limits::check_note_date(date) {
+                Ok(()) => Some(date),
+                Err(e) => {
+                    errors.push(e.into());
+                    None
+                }
+            },
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "date",
+                    "Enter a real date written YYYY-MM-DD, such as 2007-03-14",
+                ));
+                None
+            }
+        };
+        let rag = match self.text("rag").as_str() {
+            "" | "none" => None,
+            s => match s.parse::<Rag>() {
+                Ok(r) => Some(r),
+                Err(_) => {
+                    errors.push(FieldError::new("rag", "Choose red, amber, green or none"));
+                    None
+                }
+            },
+        };
+        match date {
+            Some(date) if errors.is_empty() => Ok(ProgressNoteInput {
+                date,
+                rag,
+                text: self.text("text"),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+impl From<&ProgressNoteRow> for ProgressNoteFields {
+    fn from(n: &ProgressNoteRow) -> Self {
+        ProgressNoteFields {
+            date: Some(n.date.to_string()),
+            rag: Some(n.rag.map_or("none", Rag::as_str).to_string()),
+            text: Some(n.text.clone()),
+        }
+    }
+}
+
+/// The query parameters of the progress report (API and page).
+pub const REPORT_QUERY: &[&str] = &["since", "baseline", "programme"];
+
+/// What a progress report is asked for: since a date or a baseline (not
+/// both; neither: six months before today), for the plan or a programme.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportQuery {
+    pub since: Option<Date>,
+    pub baseline: Option<waymark_store::BaselineId>,
+    pub programme: Option<ProgrammeId>,
+}
+
+impl ReportQuery {
+    /// The query read from its pairs; an empty value is left out (the
+    /// page's form sends every field). One error per wrong parameter, named.
+    pub fn read(pairs: &[(String, String)]) -> Result<ReportQuery, Vec<FieldError>> {
+        let mut q = ReportQuery::default();
+        let mut errors = Vec::new();
+        for (name, value) in pairs {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            match name.as_str() {
+                "since" => match value.parse::<Date>() {
+                    Ok(d) if limits::check_note_date(d).is_ok() => q.since = Some(d),
+                    _ => errors.push(FieldError::new(
+                        "since",
+                        "Enter a real date written YYYY-MM-DD, such as 2007-03-14",
+                    )),
+                },
+                "baseline" => match value.parse::<i64>() {
+                    Ok(id) => q.baseline = Some(waymark_store::BaselineId(id)),
+                    Err(_) => {
+                        errors.push(FieldError::new("baseline", "Choose a baseline of the plan"))
+                    }
+                },
+                "programme" => match value.parse::<i64>() {
+                    Ok(id) => q.programme = Some(ProgrammeId(id)),
+                    Err(_) => errors.push(FieldError::new(
+                        "programme",
+                        "Choose a programme of the plan",
+                    )),
+                },
+                _ => {}
+            }
+        }
+        if q.since.is_some() && q.baseline.is_some() {
+            errors.push(FieldError::new(
+                "baseline",
+                "Give a date or a baseline to report since, not both",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(q)
+        } else {
+            Err(errors)
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod input;
 pub mod oidc;
 mod pages;
 mod state;
-mod uk_time;
+pub mod uk_time;
 
 use axum::Router;
 use axum::handler::Handler;

@@ -63,6 +63,11 @@ pub fn readable(at_ms: i64) -> Option<String> {
     Some(format!("{} {zone}", t.format(&format).ok()?))
 }
 
+/// The UK day the instant `at_ms` falls on.
+pub fn uk_date(at_ms: i64) -> Option<Date> {
+    local(at_ms).map(|(t, _)| t.date())
+}
+
 /// When the UK day `date` starts, as Unix milliseconds. Midnight is never
 /// skipped or repeated in the UK (the clocks change at 01:00 UTC).
 pub fn day_start_ms(date: Date) -> i64 {

@@ -4,9 +4,10 @@ mod accounts;
 mod baselines;
 mod config;
 mod decisions;
+mod lifecycle;
+mod notes;
 mod priorities;
 mod raid;
-mod lifecycle;
 
 /// mimalloc rather than glibc's allocator: under load the server allocates on
 /// database threads and frees on async threads, which glibc handles poorly
@@ -175,6 +176,11 @@ enum Command {
     Raid {
         #[command(subcommand)]
         command: raid::RaidCommand,
+    },
+    /// Add and list the packages' progress notes.
+    Note {
+        #[command(subcommand)]
+        command: notes::NoteCommand,
     },
     /// Take a plan's baselines, list them, and compare the plan with one.
     Baseline {
@@ -380,6 +386,11 @@ fn run() -> Result<()> {
             let store = open_store(&settings.db)?;
             let pick = |plan| pick_plan(store.as_ref(), plan);
             raid::raid(store.as_ref(), pick, command, &cli_actor())
+        }
+        Command::Note { command } => {
+            let store = open_store(&settings.db)?;
+            let pick = |plan| pick_plan(store.as_ref(), plan);
+            notes::note(store.as_ref(), pick, command, &cli_actor())
         }
         Command::Baseline { command } => {
             let store = open_store(&settings.db)?;

@@ -1621,3 +1621,63 @@ fn priorities_are_defined_scored_and_ranked_from_the_command_line() {
     let rank = stdout(&waymark(&dir, &["priority", "rank"]));
     assert!(rank.contains("Programme: ISA — missing Cost"), "{rank}");
 }
+
+#[test]
+fn progress_notes_are_added_and_listed_from_the_command_line() {
+    let dir = temp_dir("notes");
+    assert!(
+        waymark(&dir, &["import", SEED, "--title", "CYPS plan"])
+            .status
+            .success()
+    );
+    let out = waymark(
+        &dir,
+        &[
+            "note",
+            "add",
+            "10.1.1",
+            "--rag",
+            "amber",
+            "--text",
+            "Supplier chosen",
+            "--date",
+            "2007-03-14",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let id = stdout(&out).trim().to_string();
+    assert!(id.parse::<u64>().is_ok(), "not an id: {id:?}");
+    let out = waymark(
+        &dir,
+        &[
+            "note",
+            "add",
+            "10.1.1",
+            "--text",
+            "Contract signed",
+            "--date",
+            "2007-04-02",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = waymark(&dir, &["note", "list", "10.1.1"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let listed = stdout(&out);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 2, "{listed}");
+    assert!(
+        lines[0].contains("2007-04-02\tnone\t10.1.1\tcommand line\tContract signed"),
+        "{listed}"
+    );
+    assert!(lines[1].contains("2007-03-14\tamber\t10.1.1"), "{listed}");
+    // A wrong field is said, naming it; an unknown package too.
+    let out = waymark(
+        &dir,
+        &["note", "add", "10.1.1", "--rag", "purple", "--text", "x"],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("rag"), "{}", text(&out));
+    let out = waymark(&dir, &["note", "add", "99.9", "--text", "x"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("99.9"), "{}", text(&out));
+}

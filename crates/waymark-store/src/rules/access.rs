@@ -9,7 +9,7 @@ use waymark_core::access::{self, Action, Caller, Context, Decision, OwnerName, R
 
 use super::PlanTx;
 use super::audit::{Audited, Subject};
-use crate::{AccountId, Actor, Result, StoreError, TokenId, WorkPackageId};
+use crate::{AccountId, Actor, ProgressNoteId, Result, StoreError, TokenId, WorkPackageId};
 
 /// What an account is allowed, as its stored row says now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,12 @@ pub(crate) enum Need {
     /// Changing a work package: `edit-work-package`, with the package's
     /// owner text as stored now (a contributor may change their own).
     Package(WorkPackageId),
+    /// Adding a progress note to a package: `add-progress-note`, with the
+    /// package's owner text as stored now (a contributor on their own).
+    Note(WorkPackageId),
+    /// Changing or deleting a progress note: as [`Need::Note`] on the
+    /// note's package.
+    NoteOf(ProgressNoteId),
     /// Something of one account's: `own-account` when it is the actor's own,
     /// else `other`.
     OwnOr { account: AccountId, other: Action },
@@ -47,6 +53,7 @@ impl Need {
             Audited::Import { .. } | Audited::Update(_) => Need::Action(Action::Import),
             Audited::Change("update", Subject::WorkPackage(id)) => Need::Package(*id),
             Audited::Change(_, Subject::Criterion(_)) => Need::Action(Action::Approve),
+            Audited::Change(_, Subject::ProgressNote(id)) => Need::NoteOf(*id),
             Audited::Change(_, Subject::Account(_)) => Need::Action(Action::ManageUsers),
             Audited::Change(_, Subject::Token(_)) => Need::Action(Action::ManageTokens),
             Audited::Decide { .. } => Need::Action(Action::Approve),
@@ -83,6 +90,17 @@ pub(crate) fn check(tx: &mut dyn PlanTx, by: &Actor, need: &Need) -> Result<()> 
         Need::Package(id) => {
             owner = tx.package_owner(*id)?;
             Action::EditWorkPackage
+        }
+        Need::Note(id) => {
+            owner = tx.package_owner(*id)?;
+            Action::AddProgressNote
+        }
+        Need::NoteOf(id) => {
+            let package = tx.note_package(*id)?.ok_or(StoreError::NotFound {
+                what: "progress note",
+            })?;
+            owner = tx.package_owner(package)?;
+            Action::AddProgressNote
         }
         Need::OwnOr { account: of, other } => {
             if *of == account {

@@ -9,7 +9,8 @@ use waymark_core::audit::{self, ActorKind, Changes, Entity, Event, FieldChange, 
 use super::PlanTx;
 use crate::{
     AccountId, Actor, BaselineId, CriterionId, DecisionId, DependencyId, PlanId, ProgrammeId,
-    RaidItemId, RelatedItemId, Result, ScoreId, SectionId, StoreError, TokenId, WorkPackageId,
+    ProgressNoteId, RaidItemId, RelatedItemId, Result, ScoreId, SectionId, StoreError, TokenId,
+    WorkPackageId,
 };
 
 /// One record a write changes, as the audit names it.
@@ -26,6 +27,7 @@ pub(crate) enum Subject {
     Token(TokenId),
     Decision(DecisionId),
     Baseline(BaselineId),
+    ProgressNote(ProgressNoteId),
     Criterion(CriterionId),
     Score(ScoreId),
     RaidItem(RaidItemId),
@@ -51,6 +53,7 @@ impl Subject {
             Subject::Score(_) => "priority_score",
             Subject::Baseline(_) => "baseline",
             Subject::RaidItem(_) => "raid_item",
+            Subject::ProgressNote(_) => "progress_note",
         }
     }
 
@@ -71,6 +74,7 @@ impl Subject {
             Subject::Decision(_) => "decision",
             Subject::Baseline(_) => "baseline",
             Subject::RaidItem(_) => "RAID item",
+            Subject::ProgressNote(_) => "progress note",
         }
     }
 
@@ -92,6 +96,7 @@ impl Subject {
             Subject::Decision(id) => id.to_string(),
             Subject::Baseline(id) => id.to_string(),
             Subject::RaidItem(id) => id.to_string(),
+            Subject::ProgressNote(id) => id.to_string(),
         }
     }
 }
@@ -112,6 +117,7 @@ pub const ENTITY_KINDS: &[&str] = &[
     "decision",
     "baseline",
     "raid_item",
+    "progress_note",
 ];
 
 /// Every action an entry may name ([`record`] and the writes' `Audited`), for
@@ -337,6 +343,7 @@ mod tests {
             Subject::Decision(DecisionId(1)),
             Subject::Baseline(BaselineId(1)),
             Subject::RaidItem(RaidItemId(1)),
+            Subject::ProgressNote(ProgressNoteId(1)),
         ];
         let kinds: Vec<&str> = subjects.iter().map(Subject::kind).collect();
         assert_eq!(kinds, ENTITY_KINDS);

@@ -16,8 +16,9 @@ pub(crate) mod decisions;
 pub(crate) mod dependencies;
 pub(crate) mod import;
 pub(crate) mod lifecycle;
-pub(crate) mod priorities;
+pub(crate) mod notes;
 pub(crate) mod packages;
+pub(crate) mod priorities;
 pub(crate) mod raid;
 pub(crate) mod registers;
 pub(crate) mod update;
@@ -30,7 +31,8 @@ use waymark_core::{
 
 use crate::{
     AccountId, BaselineId, DecisionId, DecisionInput, DependencyId, PlanId, PlanInput, ProgrammeId,
-    ProgrammeInput, RelatedItemId, Result, SectionId, StoreError, TokenId, Version, WorkPackageId,
+    ProgrammeInput, ProgressNoteId, ProgressNoteInput, RelatedItemId, Result, SectionId,
+    StoreError, TokenId, Version, WorkPackageId,
 };
 
 /// The version check of a check-and-change or a delete, inside its
@@ -291,6 +293,21 @@ pub(crate) trait PlanTx {
     fn set_decision_links(&mut self, id: DecisionId, input: &DecisionInput) -> Result<()>;
     /// `false` if there was none.
     fn delete_decision(&mut self, id: DecisionId) -> Result<bool>;
+    /// The package a progress note belongs to, if there is one.
+    fn note_package(&mut self, id: ProgressNoteId) -> Result<Option<WorkPackageId>>;
+    /// A progress note of a package, written by `author`, recorded now.
+    fn insert_note(
+        &mut self,
+        package: WorkPackageId,
+        input: &ProgressNoteInput,
+        author: &str,
+    ) -> Result<ProgressNoteId>;
+    fn set_note(&mut self, id: ProgressNoteId, input: &ProgressNoteInput) -> Result<()>;
+    /// `false` if there was none.
+    fn delete_note(&mut self, id: ProgressNoteId) -> Result<bool>;
+    /// Set a package's RAG (a progress note's); `false` if there is no
+    /// such package.
+    fn set_package_rag(&mut self, id: WorkPackageId, rag: Rag) -> Result<bool>;
     /// The baseline of a plan with this name (compared without regard to case).
     fn baseline_named(&mut self, plan: PlanId, name: &str) -> Result<Option<BaselineId>>;
     /// A baseline: the plan frozen (as text), never changed after.

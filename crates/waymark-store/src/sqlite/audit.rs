@@ -176,6 +176,7 @@ pub(super) fn locate(
         Subject::RaidItem(id) => ("raid_item", "id = ?", vec![id.0.into()]),
         Subject::Criterion(id) => ("priority_criterion", "id = ?", vec![id.0.into()]),
         Subject::Score(id) => ("priority_score", "id = ?", vec![id.0.into()]),
+        Subject::ProgressNote(id) => ("progress_note", "id = ?", vec![id.0.into()]),
     }
 }
 

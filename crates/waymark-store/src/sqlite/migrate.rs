@@ -71,6 +71,11 @@ const MIGRATIONS: &[(i64, &str, Option<Step>)] = &[
         include_str!("../../migrations/sqlite/0013_priorities.sql"),
         None,
     ),
+    (
+        14,
+        include_str!("../../migrations/sqlite/0014_progress_notes.sql"),
+        None,
+    ),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> rusqlite::Result<()> {

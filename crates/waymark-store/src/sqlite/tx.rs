@@ -18,7 +18,8 @@ use crate::rules::audit::Subject;
 use crate::rules::{InfluenceId, NewBaseline, PackagePlace, PackageRecord, PlanTx, SectionPlace};
 use crate::{
     AccountId, BaselineId, DecisionId, DecisionInput, DependencyId, PlanId, PlanInput, ProgrammeId,
-    ProgrammeInput, RelatedItemId, Result, SectionId, StoreError, TokenId, Version, WorkPackageId,
+    ProgrammeInput, ProgressNoteId, ProgressNoteInput, RelatedItemId, Result, SectionId,
+    StoreError, TokenId, Version, WorkPackageId,
 };
 
 /// One write transaction's connection, as the rules see it.
@@ -1226,6 +1227,66 @@ impl PlanTx for SqliteTx<'_> {
             .c
             .prepare_cached("DELETE FROM priority_score WHERE id = ?")?
             .execute([id.0])?
+            > 0)
+    }
+
+    fn note_package(&mut self, id: ProgressNoteId) -> Result<Option<WorkPackageId>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT work_package_id FROM progress_note WHERE id = ?")?
+            .query_row([id.0], |r| r.get(0).map(WorkPackageId))
+            .optional()?)
+    }
+
+    fn insert_note(
+        &mut self,
+        package: WorkPackageId,
+        n: &ProgressNoteInput,
+        author: &str,
+    ) -> Result<ProgressNoteId> {
+        let stamp = self.stamp()?;
+        self.c
+            .prepare_cached(
+                "INSERT INTO progress_note (work_package_id, date, rag, text, author, created_ms, version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )?
+            .execute(params![
+                package.0,
+                n.date.to_string(),
+                n.rag.map(Rag::as_str),
+                n.text,
+                author,
+                super::now_ms(),
+                stamp
+            ])?;
+        Ok(ProgressNoteId(self.c.last_insert_rowid()))
+    }
+
+    fn set_note(&mut self, id: ProgressNoteId, n: &ProgressNoteInput) -> Result<()> {
+        self.c
+            .prepare_cached("UPDATE progress_note SET date = ?, rag = ?, text = ? WHERE id = ?")?
+            .execute(params![
+                n.date.to_string(),
+                n.rag.map(Rag::as_str),
+                n.text,
+                id.0
+            ])?;
+        Ok(())
+    }
+
+    fn delete_note(&mut self, id: ProgressNoteId) -> Result<bool> {
+        Ok(self
+            .c
+            .prepare_cached("DELETE FROM progress_note WHERE id = ?")?
+            .execute([id.0])?
+            > 0)
+    }
+
+    fn set_package_rag(&mut self, id: WorkPackageId, rag: Rag) -> Result<bool> {
+        Ok(self
+            .c
+            .prepare_cached("UPDATE work_package SET rag = ? WHERE id = ?")?
+            .execute(params![rag.as_str(), id.0])?
             > 0)
     }
 

@@ -1178,3 +1178,265 @@ impl RankingDto {
         }
     }
 }
+
+/// A progress note of a work package.
+#[derive(Serialize, ToSchema)]
+pub struct ProgressNoteDto {
+    pub id: i64,
+    pub work_package_id: i64,
+    /// The package's reference (`10.2.1`) and title.
+    pub reference: String,
+    pub title: String,
+    /// The day it reports on, YYYY-MM-DD.
+    pub date: String,
+    /// red, amber or green; null: none given.
+    pub rag: Option<String>,
+    pub text: String,
+    /// Who wrote it: the account's display name when it was recorded.
+    pub author: String,
+    /// When it was recorded in Waymark (RFC 3339, UTC).
+    pub recorded_at: String,
+    /// The record's version, as its `ETag` gives it: send it back in
+    /// `If-Match` to change or delete the note.
+    pub version: i64,
+}
+
+impl From<waymark_store::ProgressNoteRow> for ProgressNoteDto {
+    fn from(n: waymark_store::ProgressNoteRow) -> Self {
+        ProgressNoteDto {
+            id: n.id.0,
+            work_package_id: n.work_package_id.0,
+            reference: n.reference,
+            title: n.title,
+            date: n.date.to_string(),
+            rag: n.rag.map(|r| r.as_str().to_string()),
+            text: n.text,
+            author: n.author,
+            recorded_at: rfc3339(n.created_ms),
+            version: n.version.0,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgressNoteList {
+    /// Newest first: by date, then the latest recorded.
+    pub items: Vec<ProgressNoteDto>,
+}
+
+/// A count of packages under one status or RAG (`none`: no RAG).
+#[derive(Serialize, ToSchema)]
+pub struct ReportCountDto {
+    pub key: String,
+    pub label: String,
+    pub count: usize,
+}
+
+/// Counts by status and RAG.
+#[derive(Serialize, ToSchema)]
+pub struct ReportSummaryDto {
+    pub packages: usize,
+    pub by_status: Vec<ReportCountDto>,
+    pub by_rag: Vec<ReportCountDto>,
+}
+
+/// What the report compares with.
+#[derive(Serialize, ToSchema)]
+pub struct ComparedWithDto {
+    /// `baseline` or `date`.
+    pub kind: String,
+    pub baseline_name: Option<String>,
+    /// YYYY-MM-DD.
+    pub baseline_taken: Option<String>,
+    /// The same in a sentence.
+    pub description: String,
+}
+
+/// A package as a report line names it.
+#[derive(Serialize, ToSchema)]
+pub struct ReportPackageDto {
+    pub reference: String,
+    pub title: String,
+    pub status: String,
+    pub rag: Option<String>,
+    /// The delivery parts (`a) Q1 2007 b) Q4 2007`).
+    pub delivery: String,
+    pub owner: String,
+}
+
+/// A package added or removed since.
+#[derive(Serialize, ToSchema)]
+pub struct ReportChangeDto {
+    pub reference: String,
+    pub title: String,
+    /// When the audit trail records it (YYYY-MM-DD); null against a baseline.
+    pub date: Option<String>,
+}
+
+/// A package whose last delivery part moved later.
+#[derive(Serialize, ToSchema)]
+pub struct ReportSlipDto {
+    pub reference: String,
+    pub title: String,
+    pub delivery_then: String,
+    pub delivery_now: String,
+    pub slip_quarters: i32,
+    pub slip_words: String,
+}
+
+/// The packages due in the next period.
+#[derive(Serialize, ToSchema)]
+pub struct ReportDueDto {
+    /// The quarters, in the plan's convention.
+    pub quarters: Vec<String>,
+    pub packages: Vec<ReportPackageDto>,
+}
+
+/// A note in a report.
+#[derive(Serialize, ToSchema)]
+pub struct ReportNoteDto {
+    pub date: String,
+    pub rag: Option<String>,
+    pub text: String,
+    pub author: String,
+}
+
+/// A package with its latest note.
+#[derive(Serialize, ToSchema)]
+pub struct ReportProgressDto {
+    pub package: ReportPackageDto,
+    pub latest_note: Option<ReportNoteDto>,
+    /// The package's own progress commentary (from the plan file).
+    pub commentary: String,
+}
+
+/// A decision taken since.
+#[derive(Serialize, ToSchema)]
+pub struct ReportDecisionDto {
+    pub date: String,
+    pub meeting: String,
+    pub text: String,
+    pub decided_by: String,
+    pub work_packages: Vec<String>,
+    pub programmes: Vec<String>,
+}
+
+/// The progress report (or a programme's highlight report).
+#[derive(Serialize, ToSchema)]
+pub struct ProgressReportDto {
+    pub plan_title: String,
+    /// The programme reported on; null: the whole plan.
+    pub programme: Option<String>,
+    pub today: String,
+    /// The start of the period reported on (YYYY-MM-DD).
+    pub since: String,
+    pub compared_with: ComparedWithDto,
+    pub summary: ReportSummaryDto,
+    pub delivered: Vec<ReportPackageDto>,
+    /// Null when slippage is not known (compared with a date, not a baseline).
+    pub slipped: Option<Vec<ReportSlipDto>>,
+    pub added: Vec<ReportChangeDto>,
+    pub removed: Vec<ReportChangeDto>,
+    pub due_next: ReportDueDto,
+    pub progress: Vec<ReportProgressDto>,
+    pub decisions: Vec<ReportDecisionDto>,
+}
+
+fn report_package(p: waymark_core::report::ReportPackage) -> ReportPackageDto {
+    ReportPackageDto {
+        reference: p.reference,
+        title: p.title,
+        status: p.status,
+        rag: p.rag.map(|r| r.as_str().to_string()),
+        delivery: p.delivery,
+        owner: p.owner,
+    }
+}
+
+fn report_counts(counts: Vec<waymark_core::report::Count>) -> Vec<ReportCountDto> {
+    counts
+        .into_iter()
+        .map(|c| ReportCountDto {
+            key: c.key,
+            label: c.label,
+            count: c.count,
+        })
+        .collect()
+}
+
+impl From<waymark_core::report::ProgressReport> for ProgressReportDto {
+    fn from(r: waymark_core::report::ProgressReport) -> Self {
+        let change = |c: waymark_core::report::ChangedLine| ReportChangeDto {
+            reference: c.reference,
+            title: c.title,
+            date: c.date.map(|d| d.to_string()),
+        };
+        ProgressReportDto {
+            plan_title: r.plan_title,
+            programme: r.programme,
+            today: r.today.to_string(),
+            since: r.since.to_string(),
+            compared_with: ComparedWithDto {
+                kind: r.compared_with.kind.to_string(),
+                baseline_name: r.compared_with.baseline_name,
+                baseline_taken: r.compared_with.baseline_taken.map(|d| d.to_string()),
+                description: r.compared_with.description,
+            },
+            summary: ReportSummaryDto {
+                packages: r.summary.packages,
+                by_status: report_counts(r.summary.by_status),
+                by_rag: report_counts(r.summary.by_rag),
+            },
+            delivered: r.delivered.into_iter().map(report_package).collect(),
+            slipped: r.slipped.map(|list| {
+                list.into_iter()
+                    .map(|s| ReportSlipDto {
+                        reference: s.reference,
+                        title: s.title,
+                        delivery_then: s.delivery_then,
+                        delivery_now: s.delivery_now,
+                        slip_quarters: s.slip_quarters,
+                        slip_words: s.slip_words,
+                    })
+                    .collect()
+            }),
+            added: r.added.into_iter().map(change).collect(),
+            removed: r.removed.into_iter().map(change).collect(),
+            due_next: ReportDueDto {
+                quarters: r.due_next.quarters,
+                packages: r
+                    .due_next
+                    .packages
+                    .into_iter()
+                    .map(report_package)
+                    .collect(),
+            },
+            progress: r
+                .progress
+                .into_iter()
+                .map(|p| ReportProgressDto {
+                    package: report_package(p.package),
+                    latest_note: p.latest_note.map(|n| ReportNoteDto {
+                        date: n.date.to_string(),
+                        rag: n.rag.map(|r| r.as_str().to_string()),
+                        text: n.text,
+                        author: n.author,
+                    }),
+                    commentary: p.commentary,
+                })
+                .collect(),
+            decisions: r
+                .decisions
+                .into_iter()
+                .map(|d| ReportDecisionDto {
+                    date: d.date.to_string(),
+                    meeting: d.meeting,
+                    text: d.text,
+                    decided_by: d.decided_by,
+                    work_packages: d.work_packages,
+                    programmes: d.programmes,
+                })
+                .collect(),
+        }
+    }
+}

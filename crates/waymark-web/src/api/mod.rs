@@ -11,9 +11,11 @@ pub mod etag;
 pub mod lifecycle;
 mod me;
 pub mod openapi;
-mod priorities;
 mod plans;
+mod priorities;
+mod progress;
 mod raid;
+pub(crate) use progress::build_report;
 mod registers;
 mod work_packages;
 
@@ -101,6 +103,12 @@ use crate::error::{ApiError, FieldError};
         lifecycle::reject_package,
         lifecycle::approve_plan,
         lifecycle::supersede_plan,
+        progress::list,
+        progress::create,
+        progress::get_one,
+        progress::update,
+        progress::delete_one,
+        progress::progress_report,
     ),
     components(schemas(
         crate::error::Problem,
@@ -205,6 +213,18 @@ pub(crate) fn routes() -> crate::Routes {
         .patch("/api/v1/scores/{id}", priorities::update_score)
         .delete("/api/v1/scores/{id}", priorities::delete_score)
         .get("/api/v1/plans/{id}/ranking", priorities::ranking)
+        .get("/api/v1/work-packages/{id}/progress-notes", progress::list)
+        .post(
+            "/api/v1/work-packages/{id}/progress-notes",
+            progress::create,
+        )
+        .get("/api/v1/progress-notes/{id}", progress::get_one)
+        .patch("/api/v1/progress-notes/{id}", progress::update)
+        .delete("/api/v1/progress-notes/{id}", progress::delete_one)
+        .get(
+            "/api/v1/plans/{id}/reports/progress",
+            progress::progress_report,
+        )
         .any("/api", not_found)
         .any("/api/{*rest}", not_found)
         .map(|r| {
@@ -228,6 +248,7 @@ pub fn query_parameters(route: &str) -> &'static [&'static str] {
         "/api/v1/plans/{id}/decisions" => crate::input::DECISION_QUERY,
         "/api/v1/plans/{id}/ranking" => crate::input::RANKING_QUERY,
         "/api/v1/plans/{id}/raid" => crate::input::RAID_QUERY,
+        "/api/v1/plans/{id}/reports/progress" => crate::input::REPORT_QUERY,
         _ => &[],
     }
 }

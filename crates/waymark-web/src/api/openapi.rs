@@ -12,8 +12,9 @@ use super::ApiDoc;
 use crate::form::{Field, Fields, Kind};
 use crate::input::{
     ApprovalFields, BaselineFields, CriterionFields, DIRECTIONS, DecisionFields, InfluenceFields,
-    InfluenceMergeFields, PER_PAGE_MAX, PlanFields, ProgrammeFields, RaidFields, RejectionFields,
-    RelatedItemFields, SORT_KEYS, ScoreFields, SectionFields, SupersedeFields, WorkPackageFields,
+    InfluenceMergeFields, PER_PAGE_MAX, PlanFields, ProgrammeFields, ProgressNoteFields,
+    RaidFields, RejectionFields, RelatedItemFields, SORT_KEYS, ScoreFields, SectionFields,
+    SupersedeFields, WorkPackageFields,
 };
 
 const METHODS: [&str; 8] = [
@@ -106,7 +107,7 @@ fn problem_content() -> Value {
 
 /// Request bodies (by schema name) and the declarations their handlers read
 /// them with ([`crate::form`]).
-fn bodies() -> [(&'static str, &'static [Field]); 16] {
+fn bodies() -> [(&'static str, &'static [Field]); 17] {
     [
         ("WorkPackageFields", WorkPackageFields::FIELDS),
         ("PlanPatch", PlanFields::FIELDS),
@@ -124,6 +125,7 @@ fn bodies() -> [(&'static str, &'static [Field]); 16] {
         ("RejectionFields", RejectionFields::FIELDS),
         ("SupersedeFields", SupersedeFields::FIELDS),
         ("RaidFields", RaidFields::FIELDS),
+        ("ProgressNoteFields", ProgressNoteFields::FIELDS),
     ]
 }
 
@@ -343,6 +345,21 @@ fn request_constraints(doc: &mut Value) {
         "NewRaidItem",
         &["kind", "title"],
         ("/api/v1/plans/{id}/raid", "post"),
+    );
+    // A progress note's date; a create needs its date and text.
+    constrain(
+        doc,
+        "ProgressNoteFields",
+        "date",
+        json!({"type": "string", "format": "date", "pattern": "^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\\s*$"}),
+    );
+    doc["components"]["schemas"]["ProgressNoteFields"]["additionalProperties"] = json!(false);
+    create_schema(
+        doc,
+        "ProgressNoteFields",
+        "NewProgressNote",
+        &["date", "text"],
+        ("/api/v1/work-packages/{id}/progress-notes", "post"),
     );
     // A baseline needs its name.
     create_schema(

@@ -16,10 +16,11 @@ mod import_drafts;
 mod influences;
 mod lifecycle;
 mod plan_update;
-mod ranking;
 mod plans;
 mod programmes;
+pub(crate) mod progress;
 mod raid;
+mod ranking;
 mod related_items;
 mod sections;
 mod settings;
@@ -152,6 +153,9 @@ pub(crate) fn routes(state: &AppState) -> Routes {
             "/work-packages/{id}/dependencies/{dependency}/delete",
             work_packages::remove_dependency,
         )
+        .get("/work-packages/{id}/progress-notes/new", progress::new_form)
+        .post("/work-packages/{id}/progress-notes/new", progress::create)
+        .get("/plans/{id}/reports/progress", progress::report)
         .get("/plans/{id}/decisions", decisions::log)
         .get("/plans/{id}/decisions/new", decisions::new_form)
         .post("/plans/{id}/decisions/new", decisions::create)

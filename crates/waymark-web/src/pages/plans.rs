@@ -481,7 +481,12 @@ pub async fn overview(
         .run(move |s| {
             let plan = s.plan(plan_id)?;
             let page = match &query {
-                Ok(query) => Ok(s.list_work_packages(plan_id, query)?),
+                Ok(query) => {
+                    let page = s.list_work_packages(plan_id, query)?;
+                    let ids: Vec<_> = page.items.iter().map(|r| r.id).collect();
+                    let notes = s.latest_progress_notes_of(&ids)?;
+                    Ok((page, notes))
+                }
                 Err(errors) => Err(errors.clone()),
             };
             let dashboard = match at_a_glance {
@@ -517,9 +522,19 @@ pub async fn overview(
         Layout::new(heading, Some(PlanNav::from(&plan)), Section::Overview).with_banner(banner);
     let base = format!("/plans/{id}");
     let (pager, rows, errors) = match page {
-        Ok(page) => (
+        Ok((page, notes)) => (
             Pager::for_page(&base, &params, &page),
-            page.items.iter().map(WpRow::from).collect(),
+            page.items
+                .iter()
+                .map(|r| {
+                    let mut row = WpRow::from(r);
+                    row.note = notes
+                        .iter()
+                        .find(|n| n.work_package_id == r.id)
+                        .map(|n| super::view::NoteSnippet::of(n.date, &n.text));
+                    row
+                })
+                .collect(),
             Vec::new(),
         ),
         Err(errors) => (Pager::new(&base, &params, 0, 1, 1, 0), Vec::new(), errors),
@@ -582,6 +597,8 @@ pub struct Banner {
     /// A package approved or rejected (`approved`, `rejected`), a plan
     /// superseded (`superseded`).
     pub lifecycle: String,
+    /// A progress note was added (`1`).
+    pub noted: String,
 }
 
 impl Banner {
@@ -606,6 +623,8 @@ impl Banner {
             Some("The plan has been updated from the file.".into())
         } else if self.import == "update-cancelled" {
             Some("The update was cancelled: nothing has been changed.".into())
+        } else if self.noted == "1" {
+            Some("The progress note has been added.".into())
         } else if self.baseline == "taken" {
             Some("The baseline has been taken.".into())
         } else if self.baseline == "approved" {

@@ -183,6 +183,37 @@ pub struct WpRow {
     pub rag_label: &'static str,
     pub owner: String,
     pub progress: u8,
+    /// Its latest progress note, shortened, where the list shows it.
+    pub note: Option<NoteSnippet>,
+}
+
+/// A package's latest progress note as a list shows it: its date and the
+/// start of its text.
+#[derive(Debug, Clone)]
+pub struct NoteSnippet {
+    pub date_machine: String,
+    pub date: String,
+    pub text: String,
+}
+
+/// Most characters of a note a list shows.
+const SNIPPET_CHARS: usize = 120;
+
+impl NoteSnippet {
+    pub fn of(date: waymark_core::Date, text: &str) -> Self {
+        let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = if line.chars().count() > SNIPPET_CHARS {
+            let cut: String = line.chars().take(SNIPPET_CHARS).collect();
+            format!("{}…", cut.trim_end())
+        } else {
+            line
+        };
+        NoteSnippet {
+            date_machine: date.to_string(),
+            date: super::decisions::long_date(date),
+            text,
+        }
+    }
 }
 
 impl From<&WorkPackageRow> for WpRow {
@@ -198,6 +229,7 @@ impl From<&WorkPackageRow> for WpRow {
             rag_label: r.rag.map_or("Not set", |r| r.label()),
             owner: r.owner.clone(),
             progress: r.progress.get(),
+            note: None,
         }
     }
 }

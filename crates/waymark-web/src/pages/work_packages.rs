@@ -97,6 +97,13 @@ struct PackagePage {
     decisions: Vec<super::decisions::PackageDecision>,
     /// The RAID items that concern it, in the log's order.
     raid_items: Vec<super::raid::PackageRaidItem>,
+    /// Its progress notes, newest first.
+    notes: Vec<super::progress::PackageNote>,
+    /// The caller may add a progress note (a contributor who owns it).
+    may_add_note: bool,
+    /// The "Add a progress note" form.
+    form: super::form::Filled<crate::input::ProgressNoteFields>,
+    rags: Vec<Choice>,
 }
 
 /// One audit entry as the package page lists it.
@@ -261,6 +268,10 @@ impl PackagePage {
             history: history.into_iter().map(HistoryView::from).collect(),
             decisions: Vec::new(),
             raid_items: Vec::new(),
+            notes: Vec::new(),
+            may_add_note: false,
+            form: super::form::Filled::new(super::progress::new_note_fields()),
+            rags: super::progress::rag_choices(""),
         }
     }
 }
@@ -346,6 +357,8 @@ pub async fn show(
     let mut page = PackagePage::new(&detail, &plan, candidates, &titles, history, csrf);
     page.decisions = super::decisions::of_package(&state, detail.row.id).await?;
     page.raid_items = super::raid::of_package(&state, detail.row.id).await?;
+    page.notes = super::progress::of_package(&state, detail.row.id).await?;
+    page.may_add_note = can.may_add_note(&detail.row.owner, state.access.anonymous_read);
     page.may_edit = can.identity().decide(
         waymark_core::access::Action::EditWorkPackage,
         state.access.anonymous_read,
@@ -411,6 +424,7 @@ pub async fn add_dependency(
     let mut page = PackagePage::new(&detail, &plan, candidates, &titles, history, csrf);
     page.decisions = super::decisions::of_package(&state, detail.row.id).await?;
     page.raid_items = super::raid::of_package(&state, detail.row.id).await?;
+    page.notes = super::progress::of_package(&state, detail.row.id).await?;
     page.dependency_error = Some(crate::error::capitalise(&message));
     page.predecessor = typed;
     if let Some(choices) = page.candidates.as_mut() {
