@@ -194,10 +194,39 @@ pub struct PackageProgress {
     pub commentary: String,
 }
 
-/// Top risks and open issues. Filled by the RAID log (another part of
-/// issue 11) when it is wired in; `None` in the report until then.
+/// An open risk as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RiskLine {
+    pub title: String,
+    pub owner: String,
+    /// Likelihood and impact, 1 to 5, and their product.
+    pub likelihood: u8,
+    pub impact: u8,
+    pub score: u8,
+    pub mitigation: String,
+    pub next_review: Option<Date>,
+}
+
+/// An open issue as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssueLine {
+    pub title: String,
+    pub owner: String,
+    /// `low`, `medium`, `high`, `critical`, or none.
+    pub severity: Option<String>,
+    pub resolution: String,
+}
+
+/// Top risks and open issues, from the RAID log (of the programme's items
+/// for a highlight report). The report's calculation leaves it `None`; the
+/// caller that reads the log fills it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct RaidSection {}
+pub struct RaidSection {
+    /// The open risks with the highest scores, highest first.
+    pub top_risks: Vec<RiskLine>,
+    /// Every open issue, most severe first.
+    pub open_issues: Vec<IssueLine>,
+}
 
 /// The committee's progress report (or a programme's highlight report).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -718,3 +718,74 @@ fn viewers_read_the_log_without_the_forms() {
     );
     assert_eq!(b.get(&format!("/raid/{id}/delete")).status, 403);
 }
+
+/// The committee's progress report lists the top open risks by score and
+/// the open issues, as the API and the page give it; a programme's
+/// highlight report only those that concern the programme.
+#[test]
+fn the_progress_report_lists_top_risks_and_open_issues() {
+    let server = common::start();
+    let plan = plan_of(&server);
+    let path = format!("/api/v1/plans/{plan}/raid");
+    let hostile = "Supplier <script>alert(1)</script> \"fails\"; DROP TABLE raid_item; --";
+    for (title, likelihood, impact) in [("Low risk", 1, 2), (hostile, 5, 4), ("Middling", 3, 3)] {
+        let body = serde_json::json!({"kind": "risk", "title": title, "likelihood": likelihood, "impact": impact, "owner": "Head of ICT"});
+        let res = json(&server, "POST", &path, &[], &body.to_string());
+        assert_eq!(res.status, 201, "{}", res.body);
+    }
+    let closed = serde_json::json!({"kind": "risk", "title": "Closed risk", "likelihood": 5, "impact": 5, "status": "closed"});
+    assert_eq!(
+        json(&server, "POST", &path, &[], &closed.to_string()).status,
+        201
+    );
+    let issue =
+        serde_json::json!({"kind": "issue", "title": "Server room floods", "severity": "critical"});
+    assert_eq!(
+        json(&server, "POST", &path, &[], &issue.to_string()).status,
+        201
+    );
+
+    let report = send(
+        server.addr,
+        "GET",
+        &format!("/api/v1/plans/{plan}/reports/progress"),
+        &[],
+        None,
+    );
+    assert_eq!(report.status, 200, "{}", report.body);
+    let r = report.json();
+    let risks: Vec<(String, u64)> = r["top_risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["title"].as_str().unwrap().to_string(),
+                k["score"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        risks,
+        [
+            (hostile.to_string(), 20),
+            ("Middling".to_string(), 9),
+            ("Low risk".to_string(), 2)
+        ],
+        "open risks only, highest score first"
+    );
+    assert_eq!(r["open_issues"][0]["title"], "Server room floods");
+    assert_eq!(r["open_issues"][0]["severity"], "critical");
+
+    let mut b = Browser::new(&server);
+    let page = b.get(&format!("/plans/{plan}/reports/progress"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<h2>Top risks</h2>"));
+    assert!(
+        common::unescape(&page.body).contains(hostile),
+        "the risk's title shown as written"
+    );
+    assert!(!page.body.contains("<script>alert(1)"));
+    assert!(page.body.contains("Server room floods"));
+    assert!(!page.body.contains("Closed risk"));
+}

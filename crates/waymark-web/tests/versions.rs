@@ -291,7 +291,7 @@ fn the_openapi_document_says_so() {
             }
         }
     }
-    assert_eq!(guarded, 21);
+    assert_eq!(guarded, 23);
     let get = &doc["paths"]["/api/v1/work-packages/{id}"]["get"]["responses"]["200"];
     assert!(get["headers"]["ETag"].is_object(), "{get}");
     let problem = &doc["components"]["schemas"]["Problem"]["properties"];

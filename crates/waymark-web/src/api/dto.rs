@@ -1340,6 +1340,35 @@ pub struct ProgressReportDto {
     pub due_next: ReportDueDto,
     pub progress: Vec<ReportProgressDto>,
     pub decisions: Vec<ReportDecisionDto>,
+    /// The open risks with the highest scores (of the programme's items for
+    /// a highlight report), highest first.
+    pub top_risks: Vec<ReportRiskDto>,
+    /// Every open issue, most severe first.
+    pub open_issues: Vec<ReportIssueDto>,
+}
+
+/// An open risk in a report.
+#[derive(Serialize, ToSchema)]
+pub struct ReportRiskDto {
+    pub title: String,
+    pub owner: String,
+    pub likelihood: u8,
+    pub impact: u8,
+    /// Likelihood × impact.
+    pub score: u8,
+    pub mitigation: String,
+    /// YYYY-MM-DD, or null.
+    pub next_review: Option<String>,
+}
+
+/// An open issue in a report.
+#[derive(Serialize, ToSchema)]
+pub struct ReportIssueDto {
+    pub title: String,
+    pub owner: String,
+    /// low, medium, high, critical, or null.
+    pub severity: Option<String>,
+    pub resolution: String,
 }
 
 fn report_package(p: waymark_core::report::ReportPackage) -> ReportPackageDto {
@@ -1366,6 +1395,7 @@ fn report_counts(counts: Vec<waymark_core::report::Count>) -> Vec<ReportCountDto
 
 impl From<waymark_core::report::ProgressReport> for ProgressReportDto {
     fn from(r: waymark_core::report::ProgressReport) -> Self {
+        let raid = r.raid.clone().unwrap_or_default();
         let change = |c: waymark_core::report::ChangedLine| ReportChangeDto {
             reference: c.reference,
             title: c.title,
@@ -1435,6 +1465,29 @@ impl From<waymark_core::report::ProgressReport> for ProgressReportDto {
                     decided_by: d.decided_by,
                     work_packages: d.work_packages,
                     programmes: d.programmes,
+                })
+                .collect(),
+            top_risks: raid
+                .top_risks
+                .into_iter()
+                .map(|k| ReportRiskDto {
+                    title: k.title,
+                    owner: k.owner,
+                    likelihood: k.likelihood,
+                    impact: k.impact,
+                    score: k.score,
+                    mitigation: k.mitigation,
+                    next_review: k.next_review.map(|d| d.to_string()),
+                })
+                .collect(),
+            open_issues: raid
+                .open_issues
+                .into_iter()
+                .map(|i| ReportIssueDto {
+                    title: i.title,
+                    owner: i.owner,
+                    severity: i.severity,
+                    resolution: i.resolution,
                 })
                 .collect(),
         }

@@ -256,14 +256,47 @@ pub(crate) fn build_report(
         decisions: &decisions,
         period_quarters: PERIOD_QUARTERS,
     };
-    report::progress_report(&input).map_err(|e| match e {
+    let mut made = report::progress_report(&input).map_err(|e| match e {
         report::ReportError::UnknownProgramme(name) => StoreError::Invalid {
             field: "programme",
             message: format!("The plan has no programme named {name:?}"),
         },
         other => StoreError::Corrupt(other.to_string()),
-    })
+    })?;
+    let raid = s.raid_highlights(plan_id, query.programme, REPORT_TOP_RISKS)?;
+    made.raid = Some(report::RaidSection {
+        top_risks: raid
+            .top_risks
+            .iter()
+            .filter_map(|r| {
+                let (l, i) = (r.likelihood?, r.impact?);
+                Some(report::RiskLine {
+                    title: r.title.clone(),
+                    owner: r.owner.clone(),
+                    likelihood: l.get(),
+                    impact: i.get(),
+                    score: waymark_core::raid::score(l, i),
+                    mitigation: r.mitigation.clone(),
+                    next_review: r.next_review,
+                })
+            })
+            .collect(),
+        open_issues: raid
+            .open_issues
+            .iter()
+            .map(|r| report::IssueLine {
+                title: r.title.clone(),
+                owner: r.owner.clone(),
+                severity: r.severity.map(|s| s.as_str().to_string()),
+                resolution: r.resolution.clone(),
+            })
+            .collect(),
+    });
+    Ok(made)
 }
+
+/// How many open risks a report lists (the highest scores).
+pub const REPORT_TOP_RISKS: usize = 5;
 
 /// A stored note as the report reads it.
 pub(crate) fn note_line(n: ProgressNoteRow) -> NoteLine {

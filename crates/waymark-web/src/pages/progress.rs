@@ -275,6 +275,25 @@ struct ReportView {
     due: Vec<PackageView>,
     progress: Vec<ProgressView>,
     decisions: Vec<DecisionView>,
+    risks: Vec<RiskView>,
+    issues: Vec<IssueView>,
+}
+
+struct RiskView {
+    title: String,
+    owner: String,
+    likelihood: u8,
+    impact: u8,
+    score: u8,
+    mitigation: Vec<String>,
+    next_review: String,
+}
+
+struct IssueView {
+    title: String,
+    owner: String,
+    severity: String,
+    resolution: Vec<String>,
 }
 
 fn dated(d: Option<Date>) -> String {
@@ -355,6 +374,31 @@ impl From<&ProgressReport> for ReportView {
                     text: paragraphs(&d.text),
                     decided_by: d.decided_by.clone(),
                     packages: d.work_packages.join(", "),
+                })
+                .collect(),
+            risks: r
+                .raid
+                .iter()
+                .flat_map(|x| &x.top_risks)
+                .map(|k| RiskView {
+                    title: k.title.clone(),
+                    owner: k.owner.clone(),
+                    likelihood: k.likelihood,
+                    impact: k.impact,
+                    score: k.score,
+                    mitigation: paragraphs(&k.mitigation),
+                    next_review: dated(k.next_review),
+                })
+                .collect(),
+            issues: r
+                .raid
+                .iter()
+                .flat_map(|x| &x.open_issues)
+                .map(|i| IssueView {
+                    title: i.title.clone(),
+                    owner: i.owner.clone(),
+                    severity: i.severity.clone().unwrap_or_default(),
+                    resolution: paragraphs(&i.resolution),
                 })
                 .collect(),
         }
