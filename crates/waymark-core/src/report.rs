@@ -549,30 +549,8 @@ pub fn progress_report(input: &ReportInput<'_>) -> Result<ProgressReport, Report
     })
 }
 
-/// A package on the dashboard, with the latest note's date when it has one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DashboardPackage {
-    pub package: ReportPackage,
-    pub last_note: Option<Date>,
-}
-
-/// The overview's dashboard.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Dashboard {
-    pub summary: Summary,
-    /// The quarter today is in, in the plan's convention.
-    pub this_quarter: String,
-    pub next_quarter: String,
-    /// Open packages whose last delivery quarter is over.
-    pub overdue: Vec<DashboardPackage>,
-    /// Open packages with no progress note since [`STALE_MONTHS`] months
-    /// ago (or none at all).
-    pub no_recent_note: Vec<DashboardPackage>,
-    /// Packages not finished that are due next quarter.
-    pub due_next_quarter: Vec<DashboardPackage>,
-}
-
-/// How old a package's latest note may be before the dashboard says so.
+/// How old an open package's latest note may be before the overview's
+/// dashboard lists it.
 pub const STALE_MONTHS: u8 = 3;
 
 /// The day `months` months before `today` (the month's last day when it is
@@ -586,50 +564,6 @@ pub fn months_before(today: Date, months: u8) -> Date {
     time::Date::from_calendar_date(year, month, day)
         .map(Date::from_calendar)
         .unwrap_or(today)
-}
-
-/// The dashboard at the top of a plan's overview.
-pub fn dashboard(plan: &Plan, today: Date, notes: &[NoteLine]) -> Dashboard {
-    let packages: Vec<(WorkPackageRef, &WorkPackage)> =
-        plan.work_packages().map(|(r, _, wp)| (r, wp)).collect();
-    let summary = summary(
-        packages
-            .iter()
-            .map(|(_, wp)| *wp)
-            .collect::<Vec<_>>()
-            .into_iter(),
-    );
-    let this_quarter = Quarter::containing(today, plan.quarter_convention);
-    let next_quarter = this_quarter.next();
-    let latest = latest_notes(notes);
-    let stale_before = months_before(today, STALE_MONTHS);
-    let line = |r: &WorkPackageRef, wp: &WorkPackage| DashboardPackage {
-        package: package_line(r, wp),
-        last_note: latest.get(r.as_str()).map(|n| n.date),
-    };
-    let open = |wp: &WorkPackage| !is_delivered(wp.status) && !is_stopped(wp.status);
-    Dashboard {
-        summary,
-        this_quarter: this_quarter.to_string(),
-        next_quarter: next_quarter.to_string(),
-        overdue: packages
-            .iter()
-            .filter(|(_, wp)| open(wp) && wp.final_delivery().is_some_and(|q| q < this_quarter))
-            .map(|(r, wp)| line(r, wp))
-            .collect(),
-        no_recent_note: packages
-            .iter()
-            .filter(|(r, wp)| {
-                open(wp) && latest.get(r.as_str()).is_none_or(|n| n.date < stale_before)
-            })
-            .map(|(r, wp)| line(r, wp))
-            .collect(),
-        due_next_quarter: packages
-            .iter()
-            .filter(|(_, wp)| open(wp) && wp.delivery.iter().any(|d| d.quarter == next_quarter))
-            .map(|(r, wp)| line(r, wp))
-            .collect(),
-    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
-//! The progress report and the overview's dashboard by fixture: each
+//! The progress report by fixture: each
 //! `fixtures/report/NAME.json` holds a plan, what it is compared with (a
 //! baseline, or a date and the audit trail's events), notes, decisions, a
-//! programme or none and today; `NAME.expected.json` holds the report and
-//! the dashboard worked out from it. Regenerate with `UPDATE_EXPECT=1 cargo
+//! programme or none and today; `NAME.expected.json` holds the report
+//! worked out from it. Regenerate with `UPDATE_EXPECT=1 cargo
 //! test -p waymark-core --test report` and review the diff.
 
 mod common;
@@ -10,7 +10,7 @@ mod common;
 use common::{expect, fixtures, read};
 use serde::Deserialize;
 use waymark_core::report::{
-    Basis, DecisionLine, HistoryEvent, NoteLine, ReportInput, dashboard, progress_report,
+    Basis, DecisionLine, HistoryEvent, NoteLine, ReportInput, progress_report,
 };
 use waymark_core::{Date, Plan};
 
@@ -81,8 +81,7 @@ fn reports_match_their_fixtures() {
             period_quarters: case.period_quarters,
         };
         let report = progress_report(&input).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let board = dashboard(&case.plan, case.today, &case.notes);
-        let out = serde_json::json!({ "report": report, "dashboard": board });
+        let out = serde_json::json!({ "report": report });
         let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
         text.push('\n');
         expect(&path.with_extension("expected.json"), &text);

@@ -404,6 +404,11 @@ pub struct Dashboard {
     pub overdue: Page<WorkPackageRow>,
     /// The first few packages with a delivery part next quarter, and how many.
     pub due_next: Page<WorkPackageRow>,
+    /// The day from which an open package should have a progress note
+    /// ([`waymark_core::report::STALE_MONTHS`] months before the day asked about).
+    pub notes_since: waymark_core::Date,
+    /// The first few open packages with no progress note since then, and how many.
+    pub no_recent_note: Page<WorkPackageRow>,
 }
 
 /// How many packages of each kind the dashboard lists (the counts are whole).
@@ -426,6 +431,9 @@ pub struct WorkPackageQuery {
     /// delivery quarter ended before the quarter holding the day, in the
     /// plan's quarter convention.
     pub overdue_on: Option<waymark_core::Date>,
+    /// Still open ([`Status::is_open`]) and no progress note dated on or
+    /// after this day (or none at all).
+    pub no_note_since: Option<waymark_core::Date>,
     pub sort: SortKey,
     pub descending: bool,
     /// 1-based; counted from the start (an offset). A cursor, when given,

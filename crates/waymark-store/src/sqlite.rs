@@ -1344,6 +1344,15 @@ impl PlanStore for SqliteStore {
             plan,
             &WorkPackageQuery {
                 quarter: Some(next_quarter),
+                ..first.clone()
+            },
+        )?;
+        let notes_since =
+            waymark_core::report::months_before(today, waymark_core::report::STALE_MONTHS);
+        let no_recent_note = self.list_packages(
+            plan,
+            &WorkPackageQuery {
+                no_note_since: Some(notes_since),
                 ..first
             },
         )?;
@@ -1356,6 +1365,8 @@ impl PlanStore for SqliteStore {
             not_rated: total.saturating_sub(rated),
             overdue,
             due_next,
+            notes_since,
+            no_recent_note,
         })
     }
 

@@ -381,6 +381,24 @@ macro_rules! store_suite {
             let green = |d: &waymark_store::Dashboard| d.by_rag.iter().find(|(r, _)| *r == Rag::Green).map(|(_, n)| *n);
             assert_eq!(green(&after), green(&d).map(|n| n + 1));
 
+            // Open packages with no note since three months before: every
+            // open one, until one gets a note.
+            let open = packages.iter().filter(|w| w.status.is_open()).count() as u64 - 1;
+            assert_eq!(after.notes_since, "2007-08-15".parse().unwrap());
+            assert_eq!(after.no_recent_note.total, open);
+            let noted = after.no_recent_note.items[0].id;
+            let note = waymark_store::ProgressNoteInput {
+                date: "2007-10-01".parse().unwrap(),
+                rag: None,
+                text: "On track".into(),
+            };
+            store.add_progress_note(noted, &note, BY).unwrap();
+            let old = waymark_store::ProgressNoteInput { date: "2007-01-01".parse().unwrap(), ..note };
+            store.add_progress_note(after.no_recent_note.items[1].id, &old, BY).unwrap();
+            let later = store.dashboard(id, today).unwrap();
+            assert_eq!(later.no_recent_note.total, open - 1, "an old note is not a recent one");
+            assert!(later.no_recent_note.items.iter().all(|w| w.id != noted));
+
             assert!(matches!(
                 store.dashboard(PlanId(i64::MAX), today),
                 Err(StoreError::NotFound { .. })

@@ -1520,6 +1520,7 @@ pub const WORK_PACKAGE_QUERY: &[&str] = &[
     "programme",
     "q",
     "overdue",
+    "no_recent_note",
     "sort",
     "dir",
     "page",
@@ -1599,6 +1600,16 @@ pub fn work_package_query(
             "overdue" => match v {
                 "true" => q.overdue_on = Some(crate::uk_time::today()),
                 "false" => q.overdue_on = None,
+                _ => bad(format!("\"{v}\" is not true or false")),
+            },
+            "no_recent_note" => match v {
+                "true" => {
+                    q.no_note_since = Some(waymark_core::report::months_before(
+                        crate::uk_time::today(),
+                        waymark_core::report::STALE_MONTHS,
+                    ))
+                }
+                "false" => q.no_note_since = None,
                 _ => bad(format!("\"{v}\" is not true or false")),
             },
             "sort" => match v.parse::<SortKey>() {

@@ -1950,6 +1950,21 @@ fn the_dashboard_counts_the_plan_and_lists_the_overdue() {
     let after = s.get(&format!("/api/v1/plans/{plan}/dashboard")).json();
     assert_eq!(after["overdue"]["total"].as_u64(), Some(overdue - 1));
 
+    // No progress note in three months: the seed has none at all.
+    let stale = after["no_recent_note"]["total"].as_u64().unwrap();
+    assert!(stale > 0, "{after}");
+    let list = s
+        .get(&format!(
+            "/api/v1/plans/{plan}/work-packages?no_recent_note=true"
+        ))
+        .json();
+    assert_eq!(list["total"].as_u64(), Some(stale));
+    let bad = s.get(&format!(
+        "/api/v1/plans/{plan}/work-packages?no_recent_note=maybe"
+    ));
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("no_recent_note"), "{}", bad.body);
+
     let bad = s.get(&format!("/api/v1/plans/{plan}/work-packages?overdue=soon"));
     assert_eq!(bad.status, 422, "{}", bad.body);
     assert!(bad.body.contains("overdue"), "{}", bad.body);

@@ -2063,6 +2063,8 @@ fn the_overview_opens_with_the_plan_at_a_glance() {
     assert!(glance.contains(&format!("href=\"/plans/{plan}?overdue=true\"")));
     assert!(glance.contains("<h3 id=\"overdue-heading\">Overdue</h3>"));
     assert!(glance.contains("Due next quarter ("));
+    assert!(glance.contains("with no progress note for 3 months"));
+    assert!(glance.contains(&format!("href=\"/plans/{plan}?no_recent_note=true\"")));
     // Each status links to the list of its packages.
     assert!(glance.contains(&format!("href=\"/plans/{plan}?status=approved\"")));
 

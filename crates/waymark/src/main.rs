@@ -984,5 +984,10 @@ fn dashboard_text(title: &str, today: waymark_core::Date, d: &waymark_store::Das
         format!("Due next quarter ({})", d.next_quarter),
         &d.due_next,
     );
+    list(
+        &mut out,
+        format!("No progress note since {} (open)", d.notes_since),
+        &d.no_recent_note,
+    );
     out
 }

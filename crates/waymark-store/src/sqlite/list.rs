@@ -40,6 +40,16 @@ pub(super) struct Filter {
     pub fts: Option<String>,
 }
 
+/// The open statuses ([`Status::is_open`]) as an SQL list: `'proposed', …`.
+fn open_statuses() -> String {
+    Status::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Matches of a search, as the FROM of a query driven by the index: SQLite
 /// reads the matching rows and sorts them, never the rest of the plan.
 const MATCHES_FIRST: &str = "(SELECT rowid AS id FROM work_package_search WHERE work_package_search MATCH ?) m CROSS JOIN work_package wp ON wp.id = m.id";
@@ -108,20 +118,22 @@ impl Filter {
             );
         }
         if let Some(before) = overdue.filter(|_| q.overdue_on.is_some()) {
-            let open: Vec<String> = Status::ALL
-                .into_iter()
-                .filter(|s| s.is_open())
-                .map(|s| format!("'{}'", s.as_str()))
-                .collect();
             let clause = format!(
                 "wp.final_quarter < ? AND wp.status IN ({})",
-                open.join(", ")
+                open_statuses()
             );
             add(
                 &clause,
                 &clause,
                 &[Value::Integer(i64::from(before.index()))],
             );
+        }
+        if let Some(day) = q.no_note_since {
+            let clause = format!(
+                "wp.status IN ({}) AND NOT EXISTS (SELECT 1 FROM progress_note n WHERE n.work_package_id = wp.id AND n.date >= ?)",
+                open_statuses()
+            );
+            add(&clause, &clause, &[Value::Text(day.to_string())]);
         }
         if let Some(p) = q.programme {
             add(
@@ -279,7 +291,7 @@ fn list_fingerprint(
 ) -> u64 {
     let text = q.text.as_ref().map(SearchText::as_str);
     fingerprint(&format!(
-        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}|{per_page}",
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}|{per_page}",
         plan.0,
         q.section,
         q.quarter.map(|x| x.index()),
@@ -291,7 +303,8 @@ fn list_fingerprint(
         text,
         q.sort,
         q.descending,
-        overdue.map(|x| x.index())
+        overdue.map(|x| x.index()),
+        q.no_note_since.map(|d| d.to_string())
     ))
 }
 

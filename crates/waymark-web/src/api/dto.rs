@@ -875,6 +875,10 @@ pub struct DashboardDto {
     pub overdue: DashboardListDto,
     /// Packages with a delivery part in the next quarter.
     pub due_next: DashboardListDto,
+    /// YYYY-MM-DD: three months before today.
+    pub notes_since: String,
+    /// Open packages with no progress note dated `notes_since` or later.
+    pub no_recent_note: DashboardListDto,
 }
 
 impl From<waymark_store::Dashboard> for DashboardDto {
@@ -906,6 +910,8 @@ impl From<waymark_store::Dashboard> for DashboardDto {
             not_rated: d.not_rated,
             overdue: list(d.overdue),
             due_next: list(d.due_next),
+            notes_since: d.notes_since.to_string(),
+            no_recent_note: list(d.no_recent_note),
         }
     }
 }

@@ -40,7 +40,7 @@ fn query_schema(name: &str) -> Option<Value> {
         "section" | "related_item" | "programme" => json!({"type": "integer", "format": "int64"}),
         "status" => strings(Status::ALL.iter().map(|s| s.as_str()).collect()),
         "rag" => strings(Rag::ALL.iter().map(|r| r.as_str()).collect()),
-        "overdue" => strings(vec!["true", "false"]),
+        "overdue" | "no_recent_note" => strings(vec!["true", "false"]),
         "sort" => strings(SORT_KEYS.to_vec()),
         "dir" => strings(DIRECTIONS.to_vec()),
         "format" => strings(super::plans::EXPORT_FORMATS.to_vec()),

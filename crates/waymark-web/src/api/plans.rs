@@ -86,6 +86,7 @@ pub const EXPORT_QUERY: &[&str] = &[
     "programme",
     "q",
     "overdue",
+    "no_recent_note",
 ];
 /// Export formats, as the API documents them.
 pub const EXPORT_FORMATS: &[&str] = &["json", "markdown", "csv", "xlsx"];
@@ -103,6 +104,7 @@ pub const EXPORT_FORMATS: &[&str] = &["json", "markdown", "csv", "xlsx"];
         ("programme" = Option<i64>, Query, description = "Only the packages of this programme"),
         ("q" = Option<String>, Query, description = "Only the packages this search finds"),
         ("overdue" = Option<String>, Query, description = "true: only the overdue packages (as the work-package list filters)"),
+        ("no_recent_note" = Option<String>, Query, description = "true: only the open packages with no progress note in the last three months (as the work-package list filters)"),
     ),
     responses((status = 200, description = "The plan as a file: the whole plan, or with a filter the packages it finds (with the sections, registers and the dependencies and programme places among them)", content_type = "application/json")))]
 pub async fn export(

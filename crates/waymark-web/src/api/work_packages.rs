@@ -27,6 +27,7 @@ use crate::input::{WorkPackageFields, carry_delivery_as_written, work_package_qu
         ("programme" = Option<i64>, Query, description = "Programme id"),
         ("q" = Option<String>, Query, description = "Free text; every term must match: a word starts a word in some text field, a reference or code such as `10.4.3` matches as a phrase (its words adjacent, in order). Text with no letter or digit is a 422"),
         ("overdue" = Option<String>, Query, description = "true: only the overdue packages (still open, and their last delivery quarter is before today's, in the plan's quarter convention, UK time)"),
+        ("no_recent_note" = Option<String>, Query, description = "true: only the open packages with no progress note in the last three months (UK time), or none at all"),
         ("sort" = Option<String>, Query, description = "plan (default), title, delivery, status, progress or owner"),
         ("dir" = Option<String>, Query, description = "asc (default) or desc"),
         ("page" = Option<u32>, Query, description = "1-based page, counted from the start (deep pages cost more; prefer `cursor`)"),

@@ -33,6 +33,9 @@ pub struct DashboardView {
     pub not_rated: u64,
     pub overdue: Sample,
     pub due_next: Sample,
+    /// `26 August 2026`: the day since which an open package should have a note.
+    pub notes_since: String,
+    pub no_recent_note: Sample,
 }
 
 impl DashboardView {
@@ -73,6 +76,8 @@ impl DashboardView {
             not_rated: d.not_rated,
             overdue: sample(&d.overdue, list(&[("overdue", "true")])),
             due_next: sample(&d.due_next, list(&[("quarter", &next)])),
+            notes_since: super::decisions::long_date(d.notes_since),
+            no_recent_note: sample(&d.no_recent_note, list(&[("no_recent_note", "true")])),
         }
     }
 }

@@ -96,6 +96,7 @@ pub struct ListParams {
     pub programme: String,
     pub q: String,
     pub overdue: String,
+    pub no_recent_note: String,
     pub sort: String,
     pub dir: String,
     pub page: String,
@@ -152,7 +153,7 @@ impl ListParams {
     }
 
     /// Every parameter by name, in the order links write them.
-    fn pairs(&self) -> [(&'static str, &str); 14] {
+    fn pairs(&self) -> [(&'static str, &str); 15] {
         [
             ("section", &self.section),
             ("quarter", &self.quarter),
@@ -163,6 +164,7 @@ impl ListParams {
             ("programme", &self.programme),
             ("q", &self.q),
             ("overdue", &self.overdue),
+            ("no_recent_note", &self.no_recent_note),
             ("sort", &self.sort),
             ("dir", &self.dir),
             ("per_page", &self.per_page),
@@ -175,23 +177,23 @@ impl ListParams {
     pub fn with_page(&self, page: u32) -> String {
         let page = page.to_string();
         let mut pairs = self.pairs();
-        pairs[12].1 = &page;
-        pairs[13].1 = "";
+        pairs[13].1 = &page;
+        pairs[14].1 = "";
         query_string(&pairs)
     }
 
     /// The query string for the page a cursor leads to.
     pub fn with_cursor(&self, cursor: &str) -> String {
         let mut pairs = self.pairs();
-        pairs[12].1 = "";
-        pairs[13].1 = cursor;
+        pairs[13].1 = "";
+        pairs[14].1 = cursor;
         query_string(&pairs)
     }
 
     /// The query string of the filters alone (no sorting or paging): what
     /// an export of the packages they find takes.
     pub fn filter_query(&self) -> String {
-        query_string(&self.pairs()[..9])
+        query_string(&self.pairs()[..10])
     }
 
     pub fn is_filtered(&self) -> bool {
@@ -205,6 +207,7 @@ impl ListParams {
             &self.programme,
             &self.q,
             &self.overdue,
+            &self.no_recent_note,
         ]
         .iter()
         .any(|v| !v.trim().is_empty())
@@ -260,6 +263,8 @@ pub struct FilterForm {
     pub dirs: Vec<Choice>,
     /// Whether to show only overdue packages.
     pub overdue: Vec<Choice>,
+    /// Whether to show only open packages without a recent progress note.
+    pub no_recent_note: Vec<Choice>,
     pub params: ListParams,
 }
 
@@ -336,6 +341,10 @@ impl FilterForm {
             overdue: [("true", "Overdue only")]
                 .iter()
                 .map(|(v, l)| Choice::new(*v, *l, &p.overdue))
+                .collect(),
+            no_recent_note: [("true", "No note for 3 months")]
+                .iter()
+                .map(|(v, l)| Choice::new(*v, *l, &p.no_recent_note))
                 .collect(),
             params: params.clone(),
         }
