@@ -265,8 +265,15 @@ async fn known_query(
         .get::<axum::extract::MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_default();
+    // Only reads take query parameters: a method the route does not take is
+    // answered by the router (405), whatever its query says.
+    let reads = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
     if let Some(query) = req.uri().query()
         && !query.is_empty()
+        && reads
         && route.starts_with("/api/v1/")
     {
         let known = query_parameters(&route);
