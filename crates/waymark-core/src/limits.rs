@@ -450,48 +450,16 @@ pub fn check_delivery_parts<'a>(
     Ok(())
 }
 
-/// Checks an actual delivery date's year.
-pub fn check_delivery_year(year: i32) -> Result<(), LimitError> {
-    if DELIVERY_YEARS.contains(&year) {
-        Ok(())
-    } else {
-        Err(LimitError {
-            field: "actual_delivery",
-            message: format!(
-                "Actual delivery must be a date from {} to {}; {year} looks like a typing mistake",
-                DELIVERY_YEARS.start(),
-                DELIVERY_YEARS.end()
-            ),
-        })
-    }
-}
-
-/// Checks the date a decision was taken: a year in [`DELIVERY_YEARS`], as
-/// for a package's actual delivery.
-pub fn check_decision_date(date: crate::model::Date) -> Result<(), LimitError> {
-    let year = date.get().year();
-    if DELIVERY_YEARS.contains(&year) {
-        Ok(())
-    } else {
-        Err(DECISION_MEETING.named("date").error(format!(
-            "The decision's date must be from {} to {}; {year} looks like a typing mistake",
-            DELIVERY_YEARS.start(),
-            DELIVERY_YEARS.end()
-        )))
-    }
-}
-
-/// Checks a date of a RAID item (`next_review`, `needed_by`): a year in
-/// [`DELIVERY_YEARS`], as for a decision.
-pub fn check_raid_date(field: &'static str, date: crate::model::Date) -> Result<(), LimitError> {
-    let year = date.get().year();
+/// A dated record's year must be in [`DELIVERY_YEARS`]; `what` begins the
+/// message ("Actual delivery must be a date", "The decision's date must be").
+fn check_year(field: &'static str, what: &str, year: i32) -> Result<(), LimitError> {
     if DELIVERY_YEARS.contains(&year) {
         Ok(())
     } else {
         Err(LimitError {
             field,
             message: format!(
-                "The date must be from {} to {}; {year} looks like a typing mistake",
+                "{what} from {} to {}; {year} looks like a typing mistake",
                 DELIVERY_YEARS.start(),
                 DELIVERY_YEARS.end()
             ),
@@ -499,19 +467,24 @@ pub fn check_raid_date(field: &'static str, date: crate::model::Date) -> Result<
     }
 }
 
-/// Checks the date of a progress note: a year in [`DELIVERY_YEARS`], as for
-/// a decision.
+/// Checks an actual delivery date's year.
+pub fn check_delivery_year(year: i32) -> Result<(), LimitError> {
+    check_year("actual_delivery", "Actual delivery must be a date", year)
+}
+
+/// Checks the date a decision was taken.
+pub fn check_decision_date(date: crate::model::Date) -> Result<(), LimitError> {
+    check_year("date", "The decision's date must be", date.get().year())
+}
+
+/// Checks a date of a RAID item (`next_review`, `needed_by`).
+pub fn check_raid_date(field: &'static str, date: crate::model::Date) -> Result<(), LimitError> {
+    check_year(field, "The date must be", date.get().year())
+}
+
+/// Checks the date of a progress note.
 pub fn check_note_date(date: crate::model::Date) -> Result<(), LimitError> {
-    let year = date.get().year();
-    if DELIVERY_YEARS.contains(&year) {
-        Ok(())
-    } else {
-        Err(PROGRESS_NOTE_TEXT.named("date").error(format!(
-            "The note's date must be from {} to {}; {year} looks like a typing mistake",
-            DELIVERY_YEARS.start(),
-            DELIVERY_YEARS.end()
-        )))
-    }
+    check_year("date", "The note's date must be", date.get().year())
 }
 
 /// Values that cannot both be true: a delivered (or closed) package is complete.

@@ -45,12 +45,8 @@ fn local(at_ms: i64) -> Option<(OffsetDateTime, &'static str)> {
 /// Today's date in the UK.
 pub fn today() -> waymark_core::Date {
     let now = OffsetDateTime::now_utc();
-    let uk = if is_summer(now) {
-        now.checked_add(Duration::hours(1)).unwrap_or(now)
-    } else {
-        now
-    };
-    waymark_core::Date::from_calendar(uk.date())
+    let ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+    waymark_core::Date::from_calendar(uk_date(ms).unwrap_or(now.date()))
 }
 
 /// `26 November 2026, 00:16:07 GMT`: when something happened, as people in
