@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{Response, Server};
+use common::{Response, Server, get_json, plan_of};
 use serde_json::Value;
 use waymark_core::access::{Caller, Context, Decision, Method, Role, RouteTable};
 
@@ -85,12 +85,6 @@ struct Ids {
     owner: String,
 }
 
-fn get(server: &Server, path: &str) -> Value {
-    let r = common::send(server.addr, "GET", path, &[], None);
-    assert_eq!(r.status, 200, "{path}: {}", r.body);
-    r.json()
-}
-
 fn post(server: &Server, path: &str, body: &str) -> Value {
     let r = common::send(
         server.addr,
@@ -104,10 +98,8 @@ fn post(server: &Server, path: &str, body: &str) -> Value {
 }
 
 fn ids(server: &Server) -> Ids {
-    let plan = get(server, "/api/v1/plans")["items"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let packages = get(
+    let plan = plan_of(server);
+    let packages = get_json(
         server,
         &format!("/api/v1/plans/{plan}/work-packages?per_page=500"),
     );
@@ -153,15 +145,17 @@ fn ids(server: &Server) -> Ids {
         raid_item,
         package: first["id"].as_i64().unwrap(),
         section: first["section_id"].as_i64().unwrap(),
-        related_item: get(server, &format!("/api/v1/plans/{plan}/related-items"))["items"][0]["id"]
+        related_item: get_json(server, &format!("/api/v1/plans/{plan}/related-items"))["items"][0]
+            ["id"]
             .as_i64()
             .unwrap(),
         programme,
         dependency,
-        influence: get(server, &format!("/api/v1/plans/{plan}/influences"))["items"][0]["code"]
-            .as_str()
-            .unwrap()
-            .to_string(),
+        influence:
+            get_json(server, &format!("/api/v1/plans/{plan}/influences"))["items"][0]["code"]
+                .as_str()
+                .unwrap()
+                .to_string(),
         owner: first["owner"].as_str().unwrap().to_string(),
     }
 }
@@ -326,8 +320,8 @@ fn every_route_answers_each_role_as_the_table_says() {
     assert!(checked > 300, "{checked} checks");
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     // Allowed writes changed nothing: the programme and dependency are there.
-    get(&server, &format!("/api/v1/programmes/{}", ids.programme));
-    let deps = get(&server, &format!("/api/v1/plans/{}/dependencies", ids.plan));
+    get_json(&server, &format!("/api/v1/programmes/{}", ids.programme));
+    let deps = get_json(&server, &format!("/api/v1/plans/{}/dependencies", ids.plan));
     assert_eq!(deps["items"].as_array().unwrap().len(), 1);
 }
 
@@ -345,7 +339,7 @@ fn a_contributor_changes_only_the_packages_they_own() {
     let token = server.token_for(account);
     let bearer = format!("Bearer {token}");
     // A package with another owner.
-    let list = get(
+    let list = get_json(
         &server,
         &format!("/api/v1/plans/{}/work-packages?per_page=500", ids.plan),
     );
@@ -356,7 +350,7 @@ fn a_contributor_changes_only_the_packages_they_own() {
         .find(|w| w["id"].as_i64() != Some(ids.package))
         .expect("a package someone else owns")
         .clone();
-    let other = get(&server, &format!("/api/v1/work-packages/{}", other["id"]));
+    let other = get_json(&server, &format!("/api/v1/work-packages/{}", other["id"]));
     let patch = |id: i64| {
         let path = format!("/api/v1/work-packages/{id}");
         let tag = common::send(server.addr, "GET", &path, &[], None)
@@ -384,10 +378,10 @@ fn a_contributor_changes_only_the_packages_they_own() {
         "{}",
         refused.body
     );
-    let after = get(&server, &format!("/api/v1/work-packages/{}", other["id"]));
+    let after = get_json(&server, &format!("/api/v1/work-packages/{}", other["id"]));
     assert_eq!(after["comments"], other["comments"], "nothing was written");
     // The history names who made the change.
-    let history = get(
+    let history = get_json(
         &server,
         &format!("/api/v1/work-packages/{}/history", ids.package),
     );

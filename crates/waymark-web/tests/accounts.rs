@@ -5,21 +5,15 @@
 
 mod common;
 
-use common::{ADMIN_EMAIL, ADMIN_PASSWORD, Browser, Response, Server, csrf_token, send_anonymous};
+use common::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Browser, PASSWORD, Response, Server, csrf_token, send_anonymous,
+};
 use waymark_core::access::Role;
 
-const PASSWORD: &str = "a password for tests";
-
+/// Where a redirect leads; panics when the answer is no redirect.
 fn location(r: &Response) -> &str {
-    r.header("location").unwrap_or("")
-}
-
-/// A browser signed in as a new account with `role`.
-fn signed_in(server: &Server, email: &str, role: Role) -> Browser {
-    server.account(email, role, PASSWORD);
-    let mut b = Browser::anonymous(server);
-    b.sign_in(email, PASSWORD);
-    b
+    r.header("location")
+        .unwrap_or_else(|| panic!("no Location ({}): {}", r.status, r.body))
 }
 
 /// The secret a "shown once" page shows.
@@ -84,7 +78,7 @@ fn change_password(b: &mut Browser, current: &str, new: &str, confirm: &str) -> 
 #[test]
 fn changing_your_password_needs_the_current_one_and_a_good_new_one() {
     let server = common::start();
-    let mut b = signed_in(&server, "viewer@example.org", Role::Viewer);
+    let mut b = server.signed_in("viewer@example.org", Role::Viewer);
     let page = b.get("/account/password");
     assert_eq!(page.status, 200, "{}", page.body);
     assert_eq!(page.header("cache-control"), Some("no-store"));
@@ -256,7 +250,7 @@ fn a_new_account_signs_in_with_its_one_off_password_and_must_choose_its_own() {
 #[test]
 fn api_tokens_are_made_shown_once_used_and_revoked_from_the_account_page() {
     let server = common::start();
-    let mut b = signed_in(&server, "viewer@example.org", Role::Viewer);
+    let mut b = server.signed_in("viewer@example.org", Role::Viewer);
     let (_, token) = b.get_form("/account");
     let empty = b.post_as_is("/account/tokens", &[("csrf_token", &token), ("name", " ")]);
     assert_eq!(empty.status, 422);
@@ -311,7 +305,7 @@ fn api_tokens_are_made_shown_once_used_and_revoked_from_the_account_page() {
 fn administrators_change_roles_disable_and_reset_accounts() {
     let server = common::start();
     let mut admin = Browser::new(&server);
-    let mut person = signed_in(&server, "viewer@example.org", Role::Viewer);
+    let mut person = server.signed_in("viewer@example.org", Role::Viewer);
     let id = account_id(&mut admin, "viewer@example.org");
     let page = format!("/admin/users/{id}");
     let plan = common::plan_id(&mut admin);
@@ -449,7 +443,7 @@ fn the_last_enabled_admin_is_kept() {
 #[test]
 fn only_administrators_manage_accounts() {
     let server = common::start();
-    let mut viewer = signed_in(&server, "viewer@example.org", Role::Viewer);
+    let mut viewer = server.signed_in("viewer@example.org", Role::Viewer);
     let users = viewer.get("/admin/users");
     assert_eq!(users.status, 403, "{}", users.body);
     assert!(users.body.contains("You cannot do this"));

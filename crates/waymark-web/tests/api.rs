@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Response;
+use common::{Response, assert_problem};
 use serde_json::Value;
 
 /// The real server with the seed plan, spoken to as an API client.
@@ -15,8 +15,7 @@ struct TestServer {
 
 fn start() -> TestServer {
     let server = common::start();
-    let plans = common::send(server.addr, "GET", "/api/v1/plans", &[], None).json();
-    let plan_id = plans["items"][0]["id"].as_i64().unwrap();
+    let plan_id = common::plan_of(&server);
     TestServer { server, plan_id }
 }
 
@@ -38,20 +37,7 @@ impl TestServer {
 }
 
 fn package_id(s: &TestServer, reference: &str) -> i64 {
-    let list = s
-        .get(&format!(
-            "/api/v1/plans/{}/work-packages?per_page=500",
-            s.plan_id
-        ))
-        .json();
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["reference"] == reference)
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap()
+    common::api_package(&s.server, s.plan_id, reference)
 }
 
 /// Two clients PATCH different fields of one resource at once, again and
@@ -123,25 +109,6 @@ fn refs(v: &Value) -> Vec<String> {
         .iter()
         .map(|w| w["reference"].as_str().unwrap().to_string())
         .collect()
-}
-
-fn assert_problem(r: &Response, status: u16, field: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(r.header("content-type"), Some("application/problem+json"));
-    let p = r.json();
-    assert_eq!(p["status"], status);
-    if !field.is_empty() {
-        let fields: Vec<&str> = p["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
-        assert!(
-            fields.contains(&field),
-            "expected an error for {field}, got {fields:?}"
-        );
-    }
 }
 
 #[test]

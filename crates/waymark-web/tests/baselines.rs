@@ -5,46 +5,11 @@
 
 mod common;
 
-use common::{Browser, Response, Server, csrf_token, plan_id, send, send_careful, start};
-use serde_json::Value;
+use common::{
+    Browser, PASSWORD, Server, assert_problem, csrf_token, get_json, json_as, plan_id, plan_of,
+    send, send_careful, start,
+};
 use waymark_core::access::Role;
-
-const PASSWORD: &str = "a password for the tests";
-
-fn json_post(server: &Server, path: &str, token: &str, body: &str) -> Response {
-    let bearer = format!("Bearer {token}");
-    send(
-        server.addr,
-        "POST",
-        path,
-        &[
-            ("Content-Type", "application/json"),
-            ("Authorization", &bearer),
-        ],
-        Some(body),
-    )
-}
-
-fn get(server: &Server, path: &str) -> Value {
-    let r = send(server.addr, "GET", path, &[], None);
-    assert_eq!(r.status, 200, "{path}: {}", r.body);
-    r.json()
-}
-
-fn assert_problem(r: &Response, status: u16, field: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(r.header("content-type"), Some("application/problem+json"));
-    if !field.is_empty() {
-        let p = r.json();
-        let fields: Vec<&str> = p["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
-        assert!(fields.contains(&field), "{field} in {fields:?}");
-    }
-}
 
 /// Set a package's delivery through the API (as the administrator).
 fn deliver(server: &Server, package: i64, quarter: &str) {
@@ -61,23 +26,16 @@ fn deliver(server: &Server, package: i64, quarter: &str) {
 #[test]
 fn approvers_take_baselines_and_the_plan_compares_with_them() {
     let server = start();
-    let plan = get(&server, "/api/v1/plans")["items"][0]["id"]
-        .as_i64()
-        .unwrap();
+    let plan = plan_of(&server);
     let base = format!("/api/v1/plans/{plan}/baselines");
-    let manager = server.token_for(server.account("m@example.org", Role::Manager, PASSWORD));
-    let approver = server.token_for(server.account("a@example.org", Role::Approver, PASSWORD));
+    let manager = server.token_as("m@example.org", Role::Manager);
+    let approver = server.token_as("a@example.org", Role::Approver);
 
-    let items = get(
+    let items = get_json(
         &server,
         &format!("/api/v1/plans/{plan}/work-packages?per_page=3"),
     );
-    let ids: Vec<i64> = items["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["id"].as_i64().unwrap())
-        .collect();
+    let ids = common::ids(&items);
     let refs: Vec<String> = items["items"]
         .as_array()
         .unwrap()
@@ -88,7 +46,14 @@ fn approvers_take_baselines_and_the_plan_compares_with_them() {
     deliver(&server, ids[1], "Q4 2029");
 
     // A manager may not; an approver may, with a name.
-    let refused = json_post(&server, &base, &manager, r#"{"name":"April"}"#);
+    let refused = json_as(
+        &server,
+        "POST",
+        &base,
+        &manager,
+        None,
+        r#"{"name":"April"}"#,
+    );
     assert_eq!(refused.status, 403, "{}", refused.body);
     assert!(
         refused.body.contains("/problems/forbidden"),
@@ -96,16 +61,34 @@ fn approvers_take_baselines_and_the_plan_compares_with_them() {
         refused.body
     );
     assert_problem(
-        &json_post(&server, &base, &approver, r#"{"name":""}"#),
+        &json_as(&server, "POST", &base, &approver, None, r#"{"name":""}"#),
         422,
         "name",
     );
-    assert_problem(&json_post(&server, &base, &approver, r#"{}"#), 422, "name");
+    assert_problem(
+        &json_as(&server, "POST", &base, &approver, None, r#"{}"#),
+        422,
+        "name",
+    );
     let long = format!(r#"{{"name":"{}"}}"#, "x".repeat(201));
-    assert_problem(&json_post(&server, &base, &approver, &long), 422, "name");
-    assert_eq!(get(&server, &base)["items"].as_array().unwrap().len(), 0);
+    assert_problem(
+        &json_as(&server, "POST", &base, &approver, None, &long),
+        422,
+        "name",
+    );
+    assert_eq!(
+        get_json(&server, &base)["items"].as_array().unwrap().len(),
+        0
+    );
 
-    let taken = json_post(&server, &base, &approver, r#"{"name":"April"}"#);
+    let taken = json_as(
+        &server,
+        "POST",
+        &base,
+        &approver,
+        None,
+        r#"{"name":"April"}"#,
+    );
     assert_eq!(taken.status, 201, "{}", taken.body);
     let id = taken.json()["id"].as_i64().unwrap();
     assert_eq!(
@@ -113,12 +96,19 @@ fn approvers_take_baselines_and_the_plan_compares_with_them() {
         Some(format!("{base}/{id}").as_str())
     );
     assert_problem(
-        &json_post(&server, &base, &approver, r#"{"name":"april"}"#),
+        &json_as(
+            &server,
+            "POST",
+            &base,
+            &approver,
+            None,
+            r#"{"name":"april"}"#,
+        ),
         409,
         "",
     );
 
-    let list = get(&server, &base);
+    let list = get_json(&server, &base);
     let first = &list["items"][0];
     assert_eq!(first["id"], id);
     assert_eq!(first["name"], "April");
@@ -126,7 +116,7 @@ fn approvers_take_baselines_and_the_plan_compares_with_them() {
     assert!(by.starts_with("approver of the tests (API token "), "{by}");
     assert_eq!(first["package_count"], 17);
     assert!(first["taken_at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(get(&server, &format!("{base}/{id}"))["name"], "April");
+    assert_eq!(get_json(&server, &format!("{base}/{id}"))["name"], "April");
 
     // The plan moves on: one package later, one earlier, a third changed.
     deliver(&server, ids[0], "Q3 2030");
@@ -140,7 +130,7 @@ fn approvers_take_baselines_and_the_plan_compares_with_them() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
 
-    let c = get(&server, &format!("{base}/{id}/comparison"));
+    let c = get_json(&server, &format!("{base}/{id}/comparison"));
     assert_eq!(c["baseline"]["name"], "April");
     assert_eq!(c["added"].as_array().unwrap().len(), 0);
     assert_eq!(c["removed"].as_array().unwrap().len(), 0);
@@ -184,7 +174,7 @@ fn approvers_take_baselines_and_the_plan_compares_with_them() {
         None,
     );
     assert_eq!(r.status, 204, "{}", r.body);
-    let c = get(&server, &format!("{base}/{id}/comparison"));
+    let c = get_json(&server, &format!("{base}/{id}/comparison"));
     assert_eq!(c["removed"][0]["reference"], refs[2].as_str());
 
     // Not found: no such baseline, or one of another plan.
@@ -198,10 +188,12 @@ fn approvers_take_baselines_and_the_plan_compares_with_them() {
             },
         )
         .unwrap();
-    let elsewhere = json_post(
+    let elsewhere = json_as(
         &server,
+        "POST",
         &format!("/api/v1/plans/{other}/baselines"),
         &approver,
+        None,
         r#"{"name":"Other"}"#,
     )
     .json()["id"]
@@ -221,10 +213,8 @@ fn approvers_take_baselines_and_the_plan_compares_with_them() {
 #[test]
 fn the_baseline_pages_take_list_and_compare() {
     let server = start();
-    server.account("a@example.org", Role::Approver, PASSWORD);
     server.account("m@example.org", Role::Manager, PASSWORD);
-    let mut approver = Browser::anonymous(&server);
-    approver.sign_in("a@example.org", PASSWORD);
+    let mut approver = server.signed_in("a@example.org", Role::Approver);
     let plan = plan_id(&mut approver);
     let page = format!("/plans/{plan}/baselines");
 
@@ -307,8 +297,7 @@ fn the_baseline_pages_take_list_and_compare() {
     assert!(list.contains("<caption>Baselines of this plan, newest first</caption>"));
 
     // A manager reads the list and the comparison, and takes nothing.
-    let mut manager = Browser::anonymous(&server);
-    manager.sign_in("m@example.org", PASSWORD);
+    let mut manager = Browser::as_account(&server, "m@example.org");
     let (list, token) = manager.get_form(&page);
     assert_eq!(list.status, 200);
     assert!(!list.body.contains("Take a baseline"));

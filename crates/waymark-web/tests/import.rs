@@ -91,10 +91,8 @@ fn preview_fields(body: &str, changes: &[(&str, &str)]) -> Vec<(String, String)>
     if form.contains("name=\"sheet\"") {
         fields.push(("sheet".into(), selected(form, "sheet")));
     }
-    let title = after(form, "id=\"title\" name=\"title\" value=\"")
-        .and_then(|v| v.split('"').next())
-        .map(unescape)
-        .unwrap_or_default();
+    let title = common::must_find(form, "id=\"title\" name=\"title\" value=\"", "the title");
+    let title = unescape(title.split('"').next().unwrap_or_default());
     fields.push(("title".into(), title));
     for (k, v) in changes {
         fields.retain(|(name, _)| name != k);

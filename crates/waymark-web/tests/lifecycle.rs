@@ -7,87 +7,29 @@
 
 mod common;
 
-use common::{Browser, Response, Server, csrf_token, plan_id, send, start};
-use serde_json::Value;
+use common::{
+    Browser, PASSWORD, audit_of, changed_to, csrf_token, etag, fields, get_ok, json_as, plan_id,
+    plan_of, send, start,
+};
 use waymark_core::access::Role;
 
-const PASSWORD: &str = "a password for the tests";
 const HOSTILE: &str = "<script>alert('x')</script> \"quoted\" O'Brien; DROP TABLE work_package; --";
-
-fn post(server: &Server, path: &str, token: &str, if_match: Option<&str>, body: &str) -> Response {
-    let bearer = format!("Bearer {token}");
-    let mut headers = vec![
-        ("Content-Type", "application/json"),
-        ("Authorization", bearer.as_str()),
-    ];
-    if let Some(tag) = if_match {
-        headers.push(("If-Match", tag));
-    }
-    send(server.addr, "POST", path, &headers, Some(body))
-}
-
-fn get(server: &Server, path: &str) -> Response {
-    let r = send(server.addr, "GET", path, &[], None);
-    assert_eq!(r.status, 200, "{path}: {}", r.body);
-    r
-}
-
-fn fields_of(r: &Response) -> Vec<String> {
-    r.json()["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["field"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The audit entries of one record, newest first.
-fn history(server: &Server, kind: &str, id: i64) -> Vec<Value> {
-    let r = get(
-        server,
-        &format!("/api/v1/audit?entity_kind={kind}&entity_id={id}"),
-    );
-    r.json()["items"].as_array().unwrap().clone()
-}
-
-fn change(entry: &Value, field: &str) -> Option<String> {
-    entry["changes"]
-        .as_array()?
-        .iter()
-        .find(|c| c["field"] == field)
-        .and_then(|c| c["after"].as_str().map(str::to_string))
-}
 
 #[test]
 fn packages_move_along_the_table_and_approvers_decide() {
     let server = start();
-    let plan = get(&server, "/api/v1/plans").json()["items"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let items = get(
+    let plan = plan_of(&server);
+    let items = get_ok(
         &server,
         &format!("/api/v1/plans/{plan}/work-packages?per_page=3"),
     )
     .json();
-    let ids: Vec<i64> = items["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["id"].as_i64().unwrap())
-        .collect();
+    let ids = common::ids(&items);
     assert_eq!(items["items"][0]["status"], "proposed");
-    let manager = server.token_for(server.account("m@example.org", Role::Manager, PASSWORD));
-    let approver = server.token_for(server.account("a@example.org", Role::Approver, PASSWORD));
+    let manager = server.token_as("m@example.org", Role::Manager);
+    let approver = server.token_as("a@example.org", Role::Approver);
     let package = |id: i64| format!("/api/v1/work-packages/{id}");
-    let tag = |id: i64| {
-        get(&server, &package(id))
-            .header("etag")
-            .unwrap()
-            .to_string()
-    };
+    let tag = |id: i64| etag(&server, &package(id));
 
     // A PATCH off the table: 422 naming status, saying what is allowed.
     let t = tag(ids[0]);
@@ -99,7 +41,7 @@ fn packages_move_along_the_table_and_approvers_decide() {
         Some(r#"{"status": "in_progress"}"#),
     );
     assert_eq!(r.status, 422, "{}", r.body);
-    assert_eq!(fields_of(&r), ["status"]);
+    assert_eq!(fields(&r), ["status"]);
     assert!(
         r.body
             .contains("from proposed it may move to approved, rejected, cancelled"),
@@ -115,18 +57,25 @@ fn packages_move_along_the_table_and_approvers_decide() {
         Some(r#"{"status": "not_started"}"#),
     );
     assert_eq!(r.status, 422, "{}", r.body);
-    assert_eq!(fields_of(&r), ["status"]);
+    assert_eq!(fields(&r), ["status"]);
 
     // Approving: If-Match required and checked; a manager is refused.
     let approve = format!("{}/approve", package(ids[0]));
-    let r = post(&server, &approve, &approver, None, "{}");
+    let r = json_as(&server, "POST", &approve, &approver, None, "{}");
     assert_eq!(r.status, 428, "{}", r.body);
-    let r = post(&server, &approve, &approver, Some("\"999999\""), "{}");
+    let r = json_as(
+        &server,
+        "POST",
+        &approve,
+        &approver,
+        Some("\"999999\""),
+        "{}",
+    );
     assert_eq!(r.status, 412, "{}", r.body);
-    let r = post(&server, &approve, &manager, Some(&t), "{}");
+    let r = json_as(&server, "POST", &approve, &manager, Some(&t), "{}");
     assert_eq!(r.status, 403, "{}", r.body);
     let body = serde_json::json!({ "comment": HOSTILE }).to_string();
-    let r = post(&server, &approve, &approver, Some(&t), &body);
+    let r = json_as(&server, "POST", &approve, &approver, Some(&t), &body);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["status"], "approved");
     let new_tag = r.header("etag").unwrap().to_string();
@@ -136,35 +85,54 @@ fn packages_move_along_the_table_and_approvers_decide() {
         tag(ids[0]),
         "the answer's ETag is the package's now"
     );
-    let entries = history(&server, "work_package", ids[0]);
+    let entries = audit_of(&server, "work_package", ids[0]);
     assert_eq!(entries[0]["action"], "approve");
-    assert_eq!(change(&entries[0], "comment").as_deref(), Some(HOSTILE));
-    assert_eq!(change(&entries[0], "status").as_deref(), Some("approved"));
+    assert_eq!(changed_to(&entries[0], "comment").as_deref(), Some(HOSTILE));
+    assert_eq!(
+        changed_to(&entries[0], "status").as_deref(),
+        Some("approved")
+    );
     // Not proposed any more: a 422 naming status.
-    let r = post(&server, &approve, &approver, Some(&new_tag), "{}");
+    let r = json_as(&server, "POST", &approve, &approver, Some(&new_tag), "{}");
     assert_eq!(r.status, 422, "{}", r.body);
-    assert_eq!(fields_of(&r), ["status"]);
+    assert_eq!(fields(&r), ["status"]);
 
     // Rejecting needs the reason.
     let reject = format!("{}/reject", package(ids[1]));
     let t = tag(ids[1]);
-    let r = post(&server, &reject, &approver, Some(&t), "{}");
+    let r = json_as(&server, "POST", &reject, &approver, Some(&t), "{}");
     assert_eq!(r.status, 422, "{}", r.body);
-    assert_eq!(fields_of(&r), ["comment"]);
-    let r = post(&server, &reject, &approver, Some(&t), r#"{"comment": 3}"#);
-    assert_eq!(r.status, 422, "{}", r.body);
-    let r = post(
+    assert_eq!(fields(&r), ["comment"]);
+    let r = json_as(
         &server,
+        "POST",
+        &reject,
+        &approver,
+        Some(&t),
+        r#"{"comment": 3}"#,
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = json_as(
+        &server,
+        "POST",
         &reject,
         &approver,
         Some(&t),
         r#"{"comment": "Duplicates 10.1.3", "extra": 1}"#,
     );
     assert_eq!(r.status, 422, "unknown fields refused: {}", r.body);
-    let r = post(&server, &reject, &manager, Some(&t), r#"{"comment": "No"}"#);
-    assert_eq!(r.status, 403, "{}", r.body);
-    let r = post(
+    let r = json_as(
         &server,
+        "POST",
+        &reject,
+        &manager,
+        Some(&t),
+        r#"{"comment": "No"}"#,
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = json_as(
+        &server,
+        "POST",
         &reject,
         &approver,
         Some(&t),
@@ -173,13 +141,14 @@ fn packages_move_along_the_table_and_approvers_decide() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["status"], "rejected");
     assert_eq!(
-        history(&server, "work_package", ids[1])[0]["action"],
+        audit_of(&server, "work_package", ids[1])[0]["action"],
         "reject"
     );
 
     // An unknown package is a 404.
-    let r = post(
+    let r = json_as(
         &server,
+        "POST",
         "/api/v1/work-packages/999999/approve",
         &approver,
         Some("*"),
@@ -191,26 +160,38 @@ fn packages_move_along_the_table_and_approvers_decide() {
 #[test]
 fn approvers_approve_and_supersede_plans() {
     let server = start();
-    let plans = get(&server, "/api/v1/plans").json();
+    let plans = get_ok(&server, "/api/v1/plans").json();
     let plan = plans["items"][0]["id"].as_i64().unwrap();
     assert_eq!(plans["items"][0]["status"], "draft");
-    let manager = server.token_for(server.account("m@example.org", Role::Manager, PASSWORD));
-    let approver = server.token_for(server.account("a@example.org", Role::Approver, PASSWORD));
+    let manager = server.token_as("m@example.org", Role::Manager);
+    let approver = server.token_as("a@example.org", Role::Approver);
     let path = format!("/api/v1/plans/{plan}");
-    let t = get(&server, &path).header("etag").unwrap().to_string();
+    let t = etag(&server, &path);
 
     let approve = format!("{path}/approve");
-    assert_eq!(post(&server, &approve, &approver, None, "{}").status, 428);
     assert_eq!(
-        post(&server, &approve, &approver, Some("\"999999\""), "{}").status,
+        json_as(&server, "POST", &approve, &approver, None, "{}").status,
+        428
+    );
+    assert_eq!(
+        json_as(
+            &server,
+            "POST",
+            &approve,
+            &approver,
+            Some("\"999999\""),
+            "{}"
+        )
+        .status,
         412
     );
     assert_eq!(
-        post(&server, &approve, &manager, Some(&t), "{}").status,
+        json_as(&server, "POST", &approve, &manager, Some(&t), "{}").status,
         403
     );
-    let r = post(
+    let r = json_as(
         &server,
+        "POST",
         &approve,
         &approver,
         Some(&t),
@@ -228,54 +209,60 @@ fn approvers_approve_and_supersede_plans() {
     );
     assert_eq!(
         r.header("etag").unwrap(),
-        get(&server, &path).header("etag").unwrap()
+        get_ok(&server, &path).header("etag").unwrap()
     );
-    let baselines = get(&server, &format!("{path}/baselines")).json();
+    let baselines = get_ok(&server, &format!("{path}/baselines")).json();
     assert_eq!(baselines["items"][0]["id"], answer["baseline_id"]);
-    let none_proposed = get(
+    let none_proposed = get_ok(
         &server,
         &format!("/api/v1/plans/{plan}/work-packages?status=proposed"),
     )
     .json();
     assert_eq!(none_proposed["total"], 0);
-    let entries = history(&server, "plan", plan);
+    let entries = audit_of(&server, "plan", plan);
     assert_eq!(entries[0]["action"], "approve");
     assert_eq!(
-        change(&entries[0], "comment").as_deref(),
+        changed_to(&entries[0], "comment").as_deref(),
         Some("Agreed in March")
     );
     // A second approval: not a draft.
-    let t = get(&server, &path).header("etag").unwrap().to_string();
-    let r = post(&server, &approve, &approver, Some(&t), "{}");
+    let t = etag(&server, &path);
+    let r = json_as(&server, "POST", &approve, &approver, Some(&t), "{}");
     assert_eq!(r.status, 422, "{}", r.body);
-    assert_eq!(fields_of(&r), ["status"]);
+    assert_eq!(fields(&r), ["status"]);
 
     // Superseding.
     let supersede = format!("{path}/supersede");
-    assert_eq!(post(&server, &supersede, &approver, None, "{}").status, 428);
     assert_eq!(
-        post(&server, &supersede, &manager, Some(&t), "{}").status,
+        json_as(&server, "POST", &supersede, &approver, None, "{}").status,
+        428
+    );
+    assert_eq!(
+        json_as(&server, "POST", &supersede, &manager, Some(&t), "{}").status,
         403
     );
-    let r = post(
+    let r = json_as(
         &server,
+        "POST",
         &supersede,
         &approver,
         Some(&t),
         r#"{"superseded_by": "999999"}"#,
     );
     assert_eq!(r.status, 422, "{}", r.body);
-    assert_eq!(fields_of(&r), ["superseded_by"]);
-    let r = post(
+    assert_eq!(fields(&r), ["superseded_by"]);
+    let r = json_as(
         &server,
+        "POST",
         &supersede,
         &approver,
         Some(&t),
         r#"{"superseded_by": "x"}"#,
     );
     assert_eq!(r.status, 422, "{}", r.body);
-    let r = post(
+    let r = json_as(
         &server,
+        "POST",
         &supersede,
         &approver,
         Some(&t),
@@ -283,16 +270,14 @@ fn approvers_approve_and_supersede_plans() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["status"], "superseded");
-    assert_eq!(history(&server, "plan", plan)[0]["action"], "supersede");
+    assert_eq!(audit_of(&server, "plan", plan)[0]["action"], "supersede");
 }
 
 #[test]
 fn the_pages_approve_and_reject_with_a_comment() {
     let server = start();
-    server.account("a@example.org", Role::Approver, PASSWORD);
     server.account("m@example.org", Role::Manager, PASSWORD);
-    let mut approver = Browser::anonymous(&server);
-    approver.sign_in("a@example.org", PASSWORD);
+    let mut approver = server.signed_in("a@example.org", Role::Approver);
     let plan = plan_id(&mut approver);
     let package = common::package_id(&mut approver, &plan, "10.1.1");
     let page = format!("/work-packages/{package}");
@@ -373,8 +358,7 @@ fn the_pages_approve_and_reject_with_a_comment() {
     );
 
     // A manager sees no buttons and is refused.
-    let mut manager = Browser::anonymous(&server);
-    manager.sign_in("m@example.org", PASSWORD);
+    let mut manager = Browser::as_account(&server, "m@example.org");
     let other = common::package_id(&mut manager, &plan, "10.1.2");
     let body = manager.get(&format!("/work-packages/{other}")).body;
     assert!(!body.contains("/approve\""));

@@ -16,8 +16,7 @@ struct Api {
 
 fn start() -> Api {
     let server = common::start();
-    let plans = common::send(server.addr, "GET", "/api/v1/plans", &[], None).json();
-    let plan = plans["items"][0]["id"].as_i64().unwrap();
+    let plan = common::plan_of(&server);
     Api { server, plan }
 }
 

@@ -8,137 +8,94 @@
 
 mod common;
 
-use common::{Browser, Response, Server, csrf_token, send, start};
+use common::{Server, assert_problem, csrf_token, get_json, items, json_as, plan_of, send, start};
 use serde_json::Value;
 use waymark_core::access::Role;
 
-const PASSWORD: &str = "a password for the tests";
 const HOSTILE: &str =
     "<script>alert(\"x\")</script> 'quoted' \"double\" '; DROP TABLE priority_score; --";
 
-fn json(
-    server: &Server,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: &str,
-    if_match: Option<&str>,
-) -> Response {
-    let bearer = format!("Bearer {token}");
-    let mut headers = vec![
-        ("Content-Type", "application/json"),
-        ("Authorization", bearer.as_str()),
-    ];
-    if let Some(tag) = if_match {
-        headers.push(("If-Match", tag));
-    }
-    send(server.addr, method, path, &headers, Some(body))
-}
-
-fn get(server: &Server, path: &str) -> Value {
-    let r = send(server.addr, "GET", path, &[], None);
-    assert_eq!(r.status, 200, "{path}: {}", r.body);
-    r.json()
-}
-
-fn assert_problem(r: &Response, status: u16, field: &str) {
-    assert_eq!(r.status, status, "{}", r.body);
-    assert_eq!(r.header("content-type"), Some("application/problem+json"));
-    if !field.is_empty() {
-        let p = r.json();
-        let fields: Vec<&str> = p["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
-        assert!(fields.contains(&field), "{field} in {fields:?}");
-    }
-}
-
-fn plan(server: &Server) -> i64 {
-    get(server, "/api/v1/plans")["items"][0]["id"]
-        .as_i64()
-        .unwrap()
-}
-
+/// The newest audit entry about a kind of record; panics when there is none.
 fn newest_audit(server: &Server, kind: &str) -> Value {
-    get(
+    let list = get_json(
         server,
         &format!("/api/v1/audit?entity_kind={kind}&per_page=1"),
-    )["items"][0]
+    );
+    items(&list)
+        .first()
+        .unwrap_or_else(|| panic!("no audit entry about a {kind}"))
         .clone()
 }
 
 #[test]
 fn criteria_scores_and_the_ranking_in_the_api() {
     let server = start();
-    let plan = plan(&server);
-    let manager = server.token_for(server.account("m@example.org", Role::Manager, PASSWORD));
-    let approver = server.token_for(server.account("a@example.org", Role::Approver, PASSWORD));
+    let plan = plan_of(&server);
+    let manager = server.token_as("m@example.org", Role::Manager);
+    let approver = server.token_as("a@example.org", Role::Approver);
     let criteria = format!("/api/v1/plans/{plan}/criteria");
 
     // A manager may not define criteria; an approver may, with a weight.
-    let refused = json(
+    let refused = json_as(
         &server,
         "POST",
         &criteria,
         &manager,
-        r#"{"name":"Need","weight":30}"#,
         None,
+        r#"{"name":"Need","weight":30}"#,
     );
     assert_eq!(refused.status, 403, "{}", refused.body);
     assert_problem(
-        &json(
+        &json_as(
             &server,
             "POST",
             &criteria,
             &approver,
+            None,
             r#"{"name":"Need"}"#,
-            None,
         ),
         422,
         "weight",
     );
     assert_problem(
-        &json(
+        &json_as(
             &server,
             "POST",
             &criteria,
             &approver,
+            None,
             r#"{"name":"Need","weight":0}"#,
-            None,
         ),
         422,
         "weight",
     );
     assert_problem(
-        &json(
+        &json_as(
             &server,
             "POST",
             &criteria,
             &approver,
+            None,
             r#"{"name":"Need","weight":2.5}"#,
-            None,
         ),
         422,
         "weight",
     );
     assert_problem(
-        &json(
+        &json_as(
             &server,
             "POST",
             &criteria,
             &approver,
-            r#"{"name":"","weight":3}"#,
             None,
+            r#"{"name":"","weight":3}"#,
         ),
         422,
         "name",
     );
     let body =
         serde_json::json!({"name": HOSTILE, "weight": 30, "description": HOSTILE}).to_string();
-    let made = json(&server, "POST", &criteria, &approver, &body, None);
+    let made = json_as(&server, "POST", &criteria, &approver, None, &body);
     assert_eq!(made.status, 201, "{}", made.body);
     let need = made.json();
     assert_eq!(need["name"], HOSTILE);
@@ -149,22 +106,25 @@ fn criteria_scores_and_the_ranking_in_the_api() {
         Some(format!("/api/v1/criteria/{need_id}").as_str())
     );
     assert_problem(
-        &json(&server, "POST", &criteria, &approver, &body, None),
+        &json_as(&server, "POST", &criteria, &approver, None, &body),
         409,
         "",
     );
-    let cost = json(
+    let cost = json_as(
         &server,
         "POST",
         &criteria,
         &approver,
-        r#"{"name":"Cost","weight":"10"}"#,
         None,
+        r#"{"name":"Cost","weight":"10"}"#,
     );
     assert_eq!(cost.status, 201, "{}", cost.body);
     let cost_id = cost.json()["id"].as_i64().unwrap();
     assert_eq!(
-        get(&server, &criteria)["items"].as_array().unwrap().len(),
+        get_json(&server, &criteria)["items"]
+            .as_array()
+            .unwrap()
+            .len(),
         2
     );
     let entry = newest_audit(&server, "priority_criterion");
@@ -177,110 +137,105 @@ fn criteria_scores_and_the_ranking_in_the_api() {
         .unwrap()
         .to_string();
     assert_problem(
-        &json(&server, "PATCH", &one, &approver, r#"{"weight":20}"#, None),
+        &json_as(&server, "PATCH", &one, &approver, None, r#"{"weight":20}"#),
         428,
         "",
     );
     assert_eq!(
-        json(
+        json_as(
             &server,
             "PATCH",
             &one,
             &manager,
-            r#"{"weight":20}"#,
-            Some(&tag)
+            Some(&tag),
+            r#"{"weight":20}"#
         )
         .status,
         403
     );
-    let patched = json(
+    let patched = json_as(
         &server,
         "PATCH",
         &one,
         &approver,
-        r#"{"weight":20}"#,
         Some(&tag),
+        r#"{"weight":20}"#,
     );
     assert_eq!(patched.status, 200, "{}", patched.body);
     assert_eq!(patched.json()["weight"], 20);
     assert_problem(
-        &json(
+        &json_as(
             &server,
             "PATCH",
             &one,
             &approver,
-            r#"{"weight":25}"#,
             Some(&tag),
+            r#"{"weight":25}"#,
         ),
         412,
         "",
     );
     assert_problem(
-        &json(
+        &json_as(
             &server,
             "PATCH",
             &one,
             &approver,
-            r#"{"weight":101}"#,
             Some("*"),
+            r#"{"weight":101}"#,
         ),
         422,
         "weight",
     );
 
     // Scores: managers; 1 to 5; one per item and criterion.
-    let packages = get(
+    let packages = get_json(
         &server,
         &format!("/api/v1/plans/{plan}/work-packages?per_page=3"),
     );
-    let wp: Vec<i64> = packages["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["id"].as_i64().unwrap())
-        .collect();
+    let wp: Vec<i64> = common::ids(&packages);
     let scores = format!("/api/v1/plans/{plan}/scores");
     let score = |c: i64, w: i64, s: &str| {
         format!(r#"{{"criterion_id":{c},"work_package_id":{w},"score":{s},"note":"n"}}"#)
     };
     assert_problem(
-        &json(
+        &json_as(
             &server,
             "POST",
             &scores,
             &manager,
-            &score(need_id, wp[0], "6"),
             None,
+            &score(need_id, wp[0], "6"),
         ),
         422,
         "score",
     );
     assert_problem(
-        &json(&server, "POST", &scores, &manager, r#"{"score":3}"#, None),
+        &json_as(&server, "POST", &scores, &manager, None, r#"{"score":3}"#),
         422,
         "criterion_id",
     );
     assert_problem(
-        &json(
+        &json_as(
             &server,
             "POST",
             &scores,
             &manager,
-            &score(999_999, wp[0], "3"),
             None,
+            &score(999_999, wp[0], "3"),
         ),
         422,
         "criterion_id",
     );
-    let viewer = server.token_for(server.account("v@example.org", Role::Viewer, PASSWORD));
+    let viewer = server.token_as("v@example.org", Role::Viewer);
     assert_eq!(
-        json(
+        json_as(
             &server,
             "POST",
             &scores,
             &viewer,
-            &score(need_id, wp[0], "3"),
-            None
+            None,
+            &score(need_id, wp[0], "3")
         )
         .status,
         403
@@ -293,18 +248,18 @@ fn criteria_scores_and_the_ranking_in_the_api() {
         (cost_id, wp[1], "3"),
         (need_id, wp[2], "2"),
     ] {
-        let r = json(&server, "POST", &scores, &manager, &score(c, w, s), None);
+        let r = json_as(&server, "POST", &scores, &manager, None, &score(c, w, s));
         assert_eq!(r.status, 201, "{}", r.body);
         ids.push(r.json()["id"].as_i64().unwrap());
     }
     assert_problem(
-        &json(
+        &json_as(
             &server,
             "POST",
             &scores,
             &manager,
-            &score(need_id, wp[0], "3"),
             None,
+            &score(need_id, wp[0], "3"),
         ),
         409,
         "criterion_id",
@@ -314,7 +269,7 @@ fn criteria_scores_and_the_ranking_in_the_api() {
 
     // The ranking: 30·5 + 20·1 = 170 and 30·4 + 20·3 = 180 of 50: the
     // second package first; the third is missing Cost, listed apart.
-    let ranking = get(&server, &format!("/api/v1/plans/{plan}/ranking?top=1"));
+    let ranking = get_json(&server, &format!("/api/v1/plans/{plan}/ranking?top=1"));
     let ranked = ranking["ranked"].as_array().unwrap();
     assert_eq!(ranked.len(), 2);
     assert_eq!(ranked[0]["id"], wp[1]);
@@ -365,34 +320,34 @@ fn criteria_scores_and_the_ranking_in_the_api() {
         .unwrap()
         .to_string();
     assert_problem(
-        &json(&server, "PATCH", &path, &manager, r#"{"score":3}"#, None),
+        &json_as(&server, "PATCH", &path, &manager, None, r#"{"score":3}"#),
         428,
         "",
     );
     assert_problem(
-        &json(
+        &json_as(
             &server,
             "PATCH",
             &path,
             &manager,
-            r#"{"criterion_id":3}"#,
             Some(&tag),
+            r#"{"criterion_id":3}"#,
         ),
         422,
         "criterion_id",
     );
-    let changed = json(
+    let changed = json_as(
         &server,
         "PATCH",
         &path,
         &manager,
-        r#"{"score":3,"note":"after the meeting"}"#,
         Some(&tag),
+        r#"{"score":3,"note":"after the meeting"}"#,
     );
     assert_eq!(changed.status, 200, "{}", changed.body);
     assert_eq!(newest_audit(&server, "priority_score")["action"], "update");
     assert_problem(
-        &json(&server, "DELETE", &path, &manager, "", Some(&tag)),
+        &json_as(&server, "DELETE", &path, &manager, Some(&tag), ""),
         412,
         "",
     );
@@ -420,7 +375,7 @@ fn criteria_scores_and_the_ranking_in_the_api() {
         None,
     );
     assert_eq!(r.status, 204, "{}", r.body);
-    let left = get(&server, &scores);
+    let left = get_json(&server, &scores);
     assert!(
         left["items"]
             .as_array()
@@ -430,7 +385,7 @@ fn criteria_scores_and_the_ranking_in_the_api() {
     );
 
     // The OpenAPI document has the operations.
-    let doc = get(&server, "/api/v1/openapi.json");
+    let doc = get_json(&server, "/api/v1/openapi.json");
     for op in [
         "listCriteria",
         "createCriterion",
@@ -445,13 +400,9 @@ fn criteria_scores_and_the_ranking_in_the_api() {
 #[test]
 fn the_pages_define_score_and_rank_with_hostile_text_inert() {
     let server = start();
-    let plan = plan(&server);
-    server.account("a@example.org", Role::Approver, PASSWORD);
-    server.account("m@example.org", Role::Manager, PASSWORD);
-    let mut approver = Browser::anonymous(&server);
-    approver.sign_in("a@example.org", PASSWORD);
-    let mut manager = Browser::anonymous(&server);
-    manager.sign_in("m@example.org", PASSWORD);
+    let plan = plan_of(&server);
+    let mut approver = server.signed_in("a@example.org", Role::Approver);
+    let mut manager = server.signed_in("m@example.org", Role::Manager);
 
     // A manager cannot define criteria.
     let new = format!("/plans/{plan}/criteria/new");
@@ -487,18 +438,13 @@ fn the_pages_define_score_and_rank_with_hostile_text_inert() {
     assert!(list.body.contains("&#60;script&#62;") || list.body.contains("&lt;script&gt;"));
 
     // Score a package through the form: 6 is refused beside its field.
-    let packages = get(
+    let packages = get_json(
         &server,
         &format!("/api/v1/plans/{plan}/work-packages?per_page=2"),
     );
     let wp = packages["items"][0]["id"].as_i64().unwrap();
-    let criteria = get(&server, &format!("/api/v1/plans/{plan}/criteria"));
-    let cids: Vec<i64> = criteria["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect();
+    let criteria = get_json(&server, &format!("/api/v1/plans/{plan}/criteria"));
+    let cids: Vec<i64> = common::ids(&criteria);
     let scoring = format!("/work-packages/{wp}/scores");
     let (form, token) = manager.get_form(&scoring);
     assert_eq!(form.status, 200, "{}", form.body);
@@ -554,9 +500,7 @@ fn the_pages_define_score_and_rank_with_hostile_text_inert() {
     let entry = newest_audit(&server, "priority_score");
     assert_eq!(entry["action"], "create");
     // A viewer or contributor may not open the form.
-    server.account("c@example.org", Role::Contributor, PASSWORD);
-    let mut contributor = Browser::anonymous(&server);
-    contributor.sign_in("c@example.org", PASSWORD);
+    let mut contributor = server.signed_in("c@example.org", Role::Contributor);
     assert_eq!(contributor.get(&scoring).status, 403);
 
     // The ranking page: the package ranked, everything else listed apart

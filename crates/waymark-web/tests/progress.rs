@@ -8,67 +8,21 @@
 
 mod common;
 
-use common::{Browser, Response, Server, csrf_token, package_id, plan_id, send};
+use common::{
+    Browser, Server, api_package, csrf_token, etag, fields, json, package_id, plan_id, plan_of,
+    send,
+};
 use waymark_core::access::Role;
 
 const HOSTILE: &str =
     "<script>alert('x')</script> \"quoted\" & 'single'; DROP TABLE progress_note; --";
 
-fn json(
-    server: &Server,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Response {
-    let mut with = vec![("Content-Type", "application/json")];
-    with.extend_from_slice(headers);
-    send(server.addr, method, path, &with, Some(body))
-}
-
-fn plan_of(server: &Server) -> i64 {
-    send(server.addr, "GET", "/api/v1/plans", &[], None).json()["items"][0]["id"]
-        .as_i64()
-        .unwrap()
-}
-
-fn api_package(server: &Server, plan: i64, reference: &str) -> i64 {
-    let list = send(
-        server.addr,
-        "GET",
-        &format!("/api/v1/plans/{plan}/work-packages?per_page=500"),
-        &[],
-        None,
-    )
-    .json();
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["reference"] == reference)
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap()
-}
-
-fn fields(res: &Response) -> Vec<String> {
-    res.json()["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no errors: {}", res.body))
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_string())
-        .collect()
-}
-
 /// Give a package an owner (as the administrator).
 fn set_owner(server: &Server, wp: i64, owner: &str) {
     let path = format!("/api/v1/work-packages/{wp}");
-    let etag = send(server.addr, "GET", &path, &[], None)
-        .header("ETag")
-        .unwrap()
-        .to_string();
+    let tag = etag(server, &path);
     let body = serde_json::json!({ "owner": owner }).to_string();
-    let res = json(server, "PATCH", &path, &[("If-Match", &etag)], &body);
+    let res = json(server, "PATCH", &path, &[("If-Match", &tag)], &body);
     assert_eq!(res.status, 200, "{}", res.body);
 }
 
@@ -110,12 +64,7 @@ fn the_api_adds_lists_changes_and_deletes_progress_notes() {
     assert_eq!(res.json()["rag"], serde_json::Value::Null);
     let later_id = res.json()["id"].as_i64().unwrap();
     let list = send(server.addr, "GET", &path, &[], None).json();
-    let ids: Vec<i64> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["id"].as_i64().unwrap())
-        .collect();
+    let ids = common::ids(&list);
     assert_eq!(ids, vec![later_id, id]);
     let package = send(
         server.addr,
@@ -304,8 +253,7 @@ fn a_contributor_adds_notes_only_to_the_packages_they_own() {
 
     // In the browser: the form on their own package, none on the other's,
     // and a post to it refused.
-    let mut b = Browser::anonymous(&server);
-    b.sign_in("c@example.org", "a password for the tests");
+    let mut b = Browser::as_account(&server, "c@example.org");
     let own = b.get(&format!("/work-packages/{mine}"));
     assert!(own.body.contains("Add a progress note"), "{}", own.body);
     let other = b.get(&format!("/work-packages/{theirs}"));

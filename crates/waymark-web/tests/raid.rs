@@ -7,64 +7,8 @@
 
 mod common;
 
-use common::{Browser, Response, Server, package_id, plan_id, send};
+use common::{Browser, api_package, fields, ids, json, package_id, plan_id, plan_of, send};
 use waymark_core::access::Role;
-
-fn json(
-    server: &Server,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Response {
-    let mut with = vec![("Content-Type", "application/json")];
-    with.extend_from_slice(headers);
-    send(server.addr, method, path, &with, Some(body))
-}
-
-fn plan_of(server: &Server) -> i64 {
-    send(server.addr, "GET", "/api/v1/plans", &[], None).json()["items"][0]["id"]
-        .as_i64()
-        .unwrap()
-}
-
-fn api_package(server: &Server, plan: i64, reference: &str) -> i64 {
-    let list = send(
-        server.addr,
-        "GET",
-        &format!("/api/v1/plans/{plan}/work-packages?per_page=500"),
-        &[],
-        None,
-    )
-    .json();
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["reference"] == reference)
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap()
-}
-
-/// The fields of a problem's errors.
-fn fields(res: &Response) -> Vec<String> {
-    res.json()["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no errors: {}", res.body))
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn ids(list: &serde_json::Value) -> Vec<i64> {
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_i64().unwrap())
-        .collect()
-}
 
 const HOSTILE: &str =
     "<script>alert(1)</script> 'quotes' \"doubles\" Robert'); DROP TABLE raid_item;--";
@@ -418,7 +362,7 @@ fn managers_keep_the_raid_log_and_viewers_and_contributors_read_it() {
         ("v@example.org", Role::Viewer),
         ("c@example.org", Role::Contributor),
     ] {
-        let token = server.token_for(server.account(email, role, "a password for the tests"));
+        let token = server.token_as(email, role);
         let bearer = format!("Bearer {token}");
         let res = json(&server, "POST", &path, &[("Authorization", &bearer)], body);
         assert_eq!(res.status, 403, "{role}: {}", res.body);
@@ -447,11 +391,7 @@ fn managers_keep_the_raid_log_and_viewers_and_contributors_read_it() {
             "{role}"
         );
     }
-    let manager = server.token_for(server.account(
-        "m@example.org",
-        Role::Manager,
-        "a password for the tests",
-    ));
+    let manager = server.token_as("m@example.org", Role::Manager);
     let bearer = format!("Bearer {manager}");
     let res = json(&server, "POST", &path, &[("Authorization", &bearer)], body);
     assert_eq!(res.status, 201, "{}", res.body);
@@ -705,8 +645,7 @@ fn viewers_read_the_log_without_the_forms() {
         r#"{"kind": "dependency", "title": "The ISA index", "provider": "DfES"}"#,
     );
     let id = res.json()["id"].as_i64().unwrap();
-    let mut b = Browser::anonymous(&server);
-    b.sign_in("viewer@example.org", "a password for the tests");
+    let mut b = Browser::as_account(&server, "viewer@example.org");
     let log = b.get(&format!("/plans/{plan}/raid"));
     assert_eq!(log.status, 200);
     assert!(log.body.contains("The ISA index"));

@@ -18,8 +18,7 @@ struct Api {
 
 fn start() -> Api {
     let server = common::start();
-    let plans = common::send(server.addr, "GET", "/api/v1/plans", &[], None).json();
-    let plan = plans["items"][0]["id"].as_i64().unwrap();
+    let plan = common::plan_of(&server);
     Api { server, plan }
 }
 
@@ -37,20 +36,7 @@ impl Api {
     }
 
     fn package(&self, reference: &str) -> i64 {
-        let list = self
-            .get(&format!(
-                "/api/v1/plans/{}/work-packages?per_page=500",
-                self.plan
-            ))
-            .json();
-        list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|w| w["reference"] == reference)
-            .unwrap()["id"]
-            .as_i64()
-            .unwrap()
+        common::api_package(&self.server, self.plan, reference)
     }
 }
 

@@ -14,11 +14,19 @@ use waymark_core::access::Role;
 use waymark_core::import::{Format, ImportOptions, import};
 use waymark_store::{AccountId, NewAccount, OnExisting, PlanStore, secret};
 
+mod api;
+#[allow(unused_imports)] // not every suite speaks to the API
+pub use api::*;
+
 pub const SEED: &[u8] = waymark_demo::CYPS_PLAN;
 pub const PLAN_TITLE: &str = "CYPS ICT strategy action plan";
 /// The administrator every test server has, and its password.
 pub const ADMIN_EMAIL: &str = "admin@example.org";
 pub const ADMIN_PASSWORD: &str = "admin password for tests";
+
+/// The password of the accounts the tests make ([`Server::token_as`],
+/// [`Server::signed_in`], [`Browser::as_account`]).
+pub const PASSWORD: &str = "a password for the tests";
 
 /// A running server with its own database, an administrator account and
 /// that administrator's API token (which [`send`] adds to every request
@@ -64,6 +72,18 @@ impl Server {
                 &cli(),
             )
             .unwrap()
+    }
+
+    /// An API token of a new account with `role` (its password [`PASSWORD`]).
+    pub fn token_as(&self, email: &str, role: Role) -> String {
+        self.token_for(self.account(email, role, PASSWORD))
+    }
+
+    /// A browser signed in as a new account with `role` (its password
+    /// [`PASSWORD`]).
+    pub fn signed_in(&self, email: &str, role: Role) -> Browser {
+        self.account(email, role, PASSWORD);
+        Browser::as_account(self, email)
     }
 
     /// A new API token for an account.
@@ -413,6 +433,13 @@ impl Browser {
         b
     }
 
+    /// A browser signed in as an account the test made with [`PASSWORD`].
+    pub fn as_account(server: &Server, email: &str) -> Self {
+        let mut b = Browser::anonymous(server);
+        b.sign_in(email, PASSWORD);
+        b
+    }
+
     /// A browser that has not signed in.
     pub fn anonymous(server: &Server) -> Self {
         Browser {
@@ -575,9 +602,10 @@ pub fn after<'a>(body: &'a str, marker: &str) -> Option<&'a str> {
     body.find(marker).map(|i| &body[i + marker.len()..])
 }
 
-/// The leading digits of a string.
+/// The leading digits of a string (an id after its marker); panics when
+/// there are none, so a test never goes on with an empty id.
 pub fn digits(s: &str) -> String {
-    s.chars().take_while(|c| c.is_ascii_digit()).collect()
+    id_digits(s, "an id")
 }
 
 /// The text after `marker`, or a panic naming the marker (for helpers that
@@ -593,7 +621,7 @@ pub fn must_find<'a>(body: &'a str, marker: &str, what: &str) -> &'a str {
 
 /// Leading digits that must be there: a panic naming `what` when there are none.
 fn id_digits(s: &str, what: &str) -> String {
-    let d = digits(s);
+    let d: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
     assert!(
         !d.is_empty(),
         "{what}: no id digits at {:?}",
