@@ -97,6 +97,43 @@ pub fn allowed_from(from: Status) -> Vec<Status> {
         .collect()
 }
 
+/// The statuses a package in `from` reaches by moves that need nothing
+/// beyond editing it: `from` itself first, then the others in
+/// [`Status::ALL`]'s order.
+pub fn reachable_without_approval(from: Status) -> Vec<Status> {
+    let mut reached = vec![from];
+    let mut i = 0;
+    while let Some(&at) = reached.get(i) {
+        for m in MOVES {
+            if m.from == at && m.needs.is_none() && !reached.contains(&m.to) {
+                reached.push(m.to);
+            }
+        }
+        i += 1;
+    }
+    std::iter::once(from)
+        .chain(
+            Status::ALL
+                .into_iter()
+                .filter(|s| *s != from && reached.contains(s)),
+        )
+        .collect()
+}
+
+/// What adding a package with status `status` needs besides adding
+/// packages. A new package counts as moving from `proposed`: a status
+/// [`reachable_without_approval`] from it (proposed, cancelled) needs
+/// nothing more; any other is the strategy group's decision and needs
+/// `approve`. (Rejecting needs its reason too, which the store asks for:
+/// no package is added rejected.)
+pub fn on_create(status: Status) -> Option<Action> {
+    if reachable_without_approval(Status::Proposed).contains(&status) {
+        None
+    } else {
+        Some(Action::Approve)
+    }
+}
+
 /// A move the table does not allow, saying which it does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
@@ -229,6 +266,27 @@ mod tests {
         assert_eq!(check(Rejected, Proposed), Ok(Some(Action::Approve)));
         assert_eq!(check(Approved, InProgress), Ok(None));
         assert_eq!(check(Closed, Closed), Ok(None));
+    }
+
+    #[test]
+    fn a_new_package_starts_proposed_or_cancelled_without_approve() {
+        assert_eq!(reachable_without_approval(Proposed), [Proposed, Cancelled]);
+        for status in Status::ALL {
+            let needs = on_create(status);
+            if matches!(status, Proposed | Cancelled) {
+                assert_eq!(needs, None, "{status:?}");
+            } else {
+                assert_eq!(needs, Some(Action::Approve), "{status:?}");
+            }
+        }
+        // From approved, everything but rejected (cancelled, then proposed
+        // again, included).
+        assert_eq!(
+            reachable_without_approval(Approved),
+            [
+                Approved, Proposed, InProgress, Delivered, Closed, OnHold, Cancelled
+            ]
+        );
     }
 
     #[test]

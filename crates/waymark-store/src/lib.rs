@@ -152,9 +152,14 @@ pub enum StoreError {
     #[error("sign in to make changes")]
     SignInRequired,
     /// The actor's role does not allow the change; the message says what
-    /// would. Nothing was written.
+    /// would. `field` names the input field whose value asked for more than
+    /// the role allows (a package's `status` that only an approval gives),
+    /// when there is one. Nothing was written.
     #[error("{message}")]
-    Forbidden { message: String },
+    Forbidden {
+        field: Option<&'static str>,
+        message: String,
+    },
     /// The database itself failed (a locked or unreadable file, a lost
     /// connection, a broken statement); the message is for the logs.
     #[error("database error: {0}")]

@@ -1385,7 +1385,9 @@ impl PlanStore for SqliteStore {
             None,
             Audited::Create(|id: &WorkPackageId| Subject::WorkPackage(*id)),
             |tx| {
-                let id = rules::packages::create(&mut SqliteTx::new(tx), plan, input)?;
+                let mut t = SqliteTx::new(tx);
+                rules::lifecycle::check_create(&mut t, by, input.status)?;
+                let id = rules::packages::create(&mut t, plan, input)?;
                 Ok((id, Some(id)))
             },
         )
@@ -1397,20 +1399,15 @@ impl PlanStore for SqliteStore {
         input: &WorkPackageInput,
         by: &Actor,
     ) -> Result<()> {
-        self.write_package(
-            by,
-            Some(id),
-            Audited::Change("update", Subject::WorkPackage(id)),
-            |tx| {
-                let mut t = SqliteTx::new(tx);
-                let (_, from) = t.package_status(id)?.ok_or(StoreError::NotFound {
-                    what: "work package",
-                })?;
-                rules::lifecycle::check_edit(&mut t, by, from, input.status)?;
-                rules::packages::update(&mut t, id, input)?;
-                Ok(((), Some(id)))
-            },
-        )
+        self.write_package(by, Some(id), Audited::Edit(id), |tx| {
+            let mut t = SqliteTx::new(tx);
+            let (_, from) = t.package_status(id)?.ok_or(StoreError::NotFound {
+                what: "work package",
+            })?;
+            rules::lifecycle::check_edit(&mut t, by, from, input.status)?;
+            rules::packages::update(&mut t, id, input)?;
+            Ok(((), Some(id)))
+        })
     }
 
     fn change_work_package(
@@ -1420,24 +1417,19 @@ impl PlanStore for SqliteStore {
         change: &mut dyn FnMut(&WorkPackageDetail) -> Option<WorkPackageInput>,
         by: &Actor,
     ) -> Result<bool> {
-        self.write_package(
-            by,
-            Some(id),
-            Audited::Change("update", Subject::WorkPackage(id)),
-            |tx| {
-                rules::expect_version(&mut SqliteTx::new(tx), &Subject::WorkPackage(id), expected)?;
-                let current = package_detail(tx, id)?;
-                match change(&current) {
-                    Some(input) => {
-                        let mut t = SqliteTx::new(tx);
-                        rules::lifecycle::check_edit(&mut t, by, current.row.status, input.status)?;
-                        rules::packages::update(&mut t, id, &input)?;
-                        Ok((true, Some(id)))
-                    }
-                    None => Ok((false, Some(id))),
+        self.write_package(by, Some(id), Audited::Edit(id), |tx| {
+            rules::expect_version(&mut SqliteTx::new(tx), &Subject::WorkPackage(id), expected)?;
+            let current = package_detail(tx, id)?;
+            match change(&current) {
+                Some(input) => {
+                    let mut t = SqliteTx::new(tx);
+                    rules::lifecycle::check_edit(&mut t, by, current.row.status, input.status)?;
+                    rules::packages::update(&mut t, id, &input)?;
+                    Ok((true, Some(id)))
                 }
-            },
-        )
+                None => Ok((false, Some(id))),
+            }
+        })
     }
 
     fn delete_work_package(

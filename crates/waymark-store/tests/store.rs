@@ -2233,7 +2233,7 @@ macro_rules! store_suite {
             assert!(matches!(edit(mine, &viewer, "x"), Err(StoreError::Forbidden { .. })));
             let refused = edit(theirs, &contributor, "x");
             match refused {
-                Err(StoreError::Forbidden { message }) => assert!(message.contains("own"), "{message}"),
+                Err(StoreError::Forbidden { message, .. }) => assert!(message.contains("own"), "{message}"),
                 other => panic!("{other:?}"),
             }
             assert_eq!(audit_count(store.as_ref()), entries, "nothing written");
@@ -3246,6 +3246,110 @@ macro_rules! store_suite {
             input.status = Status::Proposed;
             assert!(matches!(store.update_work_package(first, &input, &manager), Err(StoreError::Invalid { field: "status", .. })));
             assert_eq!(store.work_package(first).unwrap().row.status, Status::InProgress);
+        }
+
+        #[test]
+        fn a_manager_refused_a_move_that_needs_approve_is_told_on_status() {
+            let (store, plan) = seeded();
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            let mut input = input_from(store.as_ref(), first);
+            input.status = Status::Approved;
+            match store.update_work_package(first, &input, &manager) {
+                Err(StoreError::Forbidden { field: Some("status"), message }) => {
+                    assert!(message.contains("from proposed to approved"), "{message}");
+                    assert!(message.contains("approver role"), "{message}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+
+        /// A new package counts as moving from proposed: it may start
+        /// proposed or cancelled with the right to add packages; any other
+        /// status needs `approve`, checked in the write's transaction; none
+        /// starts rejected (rejecting needs its reason).
+        #[test]
+        fn a_new_package_starts_past_proposed_only_with_approve() {
+            let (store, plan) = seeded();
+            let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
+            let (_, manager) = account(store.as_ref(), "m@council.gov.uk", "Manager", Role::Manager, &[]);
+            let (_, approver) = account(store.as_ref(), "a@council.gov.uk", "Approver", Role::Approver, &[]);
+            let mut n = 90;
+            let mut new = |status: Status| {
+                let mut input = input_from(store.as_ref(), first);
+                n += 1;
+                input.number = Some(n.to_string());
+                input.title = format!("New, {}", status.as_str());
+                input.status = status;
+                input.progress = waymark_core::Progress::new(if status.is_done() { 100 } else { 0 }).unwrap();
+                input
+            };
+            let entries = audit_count(store.as_ref());
+            let count = store.list_work_packages(plan, &query()).unwrap().total;
+            for status in [Status::Approved, Status::InProgress, Status::OnHold, Status::Delivered, Status::Closed] {
+                match store.create_work_package(plan, &new(status), &manager) {
+                    Err(StoreError::Forbidden { field: Some("status"), message }) => {
+                        assert!(message.contains(&format!("as {}", status.as_str())), "{message}");
+                        assert!(message.contains("approver role"), "{message}");
+                    }
+                    other => panic!("{status:?}: {other:?}"),
+                }
+            }
+            for by in [&manager, &approver, BY] {
+                match store.create_work_package(plan, &new(Status::Rejected), by) {
+                    Err(StoreError::Invalid { field: "status", message }) => assert!(message.contains("Reject"), "{message}"),
+                    other => panic!("{other:?}"),
+                }
+            }
+            assert_eq!(audit_count(store.as_ref()), entries, "a refusal writes nothing");
+            assert_eq!(store.list_work_packages(plan, &query()).unwrap().total, count);
+            for status in [Status::Proposed, Status::Cancelled] {
+                let id = store.create_work_package(plan, &new(status), &manager).unwrap();
+                assert_eq!(store.work_package(id).unwrap().row.status, status);
+            }
+            for status in [Status::Approved, Status::InProgress, Status::OnHold, Status::Delivered, Status::Closed] {
+                let id = store.create_work_package(plan, &new(status), &approver).unwrap();
+                assert_eq!(store.work_package(id).unwrap().row.status, status);
+            }
+        }
+
+        /// Approving by an edit (an approver's PATCH or edit form) is
+        /// recorded as the approve endpoint records it: an `approve` entry
+        /// with the status change (and any other field changed with it).
+        #[test]
+        fn an_edit_that_approves_is_recorded_as_an_approval() {
+            let (store, plan) = seeded();
+            let items = store.list_work_packages(plan, &query()).unwrap().items;
+            let (_, approver) = account(store.as_ref(), "a@council.gov.uk", "Approver", Role::Approver, &[]);
+            let mut input = input_from(store.as_ref(), items[0].id);
+            input.status = Status::Approved;
+            input.owner = "Head of ICT".into();
+            store.update_work_package(items[0].id, &input, &approver).unwrap();
+            let history = entries_of(store.as_ref(), "work_package", items[0].id.to_string());
+            assert_eq!(history[0].0, "approve");
+            assert!(history[0].1.contains(&("status".into(), Some("approved".into()))), "{:?}", history[0]);
+            assert!(history[0].1.contains(&("owner".into(), Some("Head of ICT".into()))), "{:?}", history[0]);
+            // The same through a check-and-change; then a later edit is an update.
+            let mut given = Some(Status::Approved);
+            let detail = store.work_package(items[1].id).unwrap();
+            let changed = store
+                .change_work_package(
+                    items[1].id,
+                    Some(detail.row.version),
+                    &mut |stored| {
+                        let mut input = input_of(stored.clone());
+                        input.status = given.take()?;
+                        Some(input)
+                    },
+                    &approver,
+                )
+                .unwrap();
+            assert!(changed);
+            assert_eq!(entries_of(store.as_ref(), "work_package", items[1].id.to_string())[0].0, "approve");
+            let mut input = input_from(store.as_ref(), items[1].id);
+            input.status = Status::InProgress;
+            store.update_work_package(items[1].id, &input, &approver).unwrap();
+            assert_eq!(entries_of(store.as_ref(), "work_package", items[1].id.to_string())[0].0, "update");
         }
 
         #[test]

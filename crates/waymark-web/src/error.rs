@@ -115,6 +115,9 @@ pub enum ApiError {
     Unauthorized(String),
     /// Signed in, and the role does not allow it: 403.
     Forbidden(String),
+    /// Signed in, and the role does not allow a value given (a package's
+    /// status only an approval gives): 403, naming the field as a 422 would.
+    ForbiddenValue(FieldError),
     Internal(String),
 }
 
@@ -148,7 +151,7 @@ impl ApiError {
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::ForbiddenValue(_) => StatusCode::FORBIDDEN,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -271,6 +274,12 @@ impl ApiError {
                 vec![],
             ),
             ApiError::Forbidden(detail) => ("forbidden", "Not allowed", detail.clone(), vec![]),
+            ApiError::ForbiddenValue(e) => (
+                "forbidden",
+                "Not allowed",
+                e.message.clone(),
+                vec![e.clone()],
+            ),
             ApiError::Internal(_) => (
                 "internal",
                 "Internal error",
@@ -328,7 +337,14 @@ impl From<StoreError> for ApiError {
             StoreError::SignInRequired => {
                 ApiError::Unauthorized("sign in to make changes".to_string())
             }
-            StoreError::Forbidden { message } => ApiError::Forbidden(message),
+            StoreError::Forbidden {
+                field: None,
+                message,
+            } => ApiError::Forbidden(message),
+            StoreError::Forbidden {
+                field: Some(field),
+                message,
+            } => ApiError::ForbiddenValue(FieldError::new(field, message)),
             other => ApiError::Internal(other.to_string()),
         }
     }

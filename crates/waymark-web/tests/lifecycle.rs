@@ -8,8 +8,8 @@
 mod common;
 
 use common::{
-    Browser, PASSWORD, audit_of, changed_to, csrf_token, etag, fields, get_ok, json_as, plan_id,
-    plan_of, send, start,
+    Browser, PASSWORD, api_package, assert_problem, audit_of, changed_to, csrf_token, etag, fields,
+    get_json, get_ok, json_as, plan_id, plan_of, send, start,
 };
 use waymark_core::access::Role;
 
@@ -397,4 +397,286 @@ fn the_pages_approve_and_reject_with_a_comment() {
     assert!(list.contains("tag--approved\">Approved</span>"));
     let overview = approver.get(&format!("/plans/{plan}")).body;
     assert!(overview.contains(&format!("href=\"/plans/{plan}/supersede\"")));
+}
+
+/// The fields of a package form, as a person fills them in (the edit form
+/// and the new-package form take the same).
+fn package_form<'a>(
+    token: &'a str,
+    section: &'a str,
+    title: &'a str,
+    status: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf_token", token),
+        ("section_id", section),
+        ("number", ""),
+        ("title", title),
+        ("scope", ""),
+        ("relationships", ""),
+        ("delivery", "Q3 2007"),
+        ("comments", ""),
+        ("influences", ""),
+        ("related_items", ""),
+        ("owner", ""),
+        ("status", status),
+        ("rag", ""),
+        ("progress", if status == "delivered" { "100" } else { "0" }),
+        ("actual_delivery", ""),
+    ]
+}
+
+/// The statuses a package form offers, in order (its radios' values).
+fn offered_statuses(body: &str) -> Vec<String> {
+    body.split("name=\"status\" value=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+/// Adding a package past proposed needs `approve`, as the move from
+/// proposed would: a manager's POST is refused as a manager's PATCH to
+/// approved is (403, a problem naming `status`), and nothing is stored; an
+/// approver may; nobody adds one rejected (422 naming `status`: Reject it,
+/// saying why).
+#[test]
+fn adding_a_package_past_proposed_in_the_api_needs_approve() {
+    let server = start();
+    let plan = plan_of(&server);
+    let manager = server.token_as("m@example.org", Role::Manager);
+    let approver = server.token_as("a@example.org", Role::Approver);
+    let first = api_package(&server, plan, "10.1.1");
+    let path = format!("/api/v1/work-packages/{first}");
+    let section = get_json(&server, &path)["section_id"].as_i64().unwrap();
+    let create = format!("/api/v1/plans/{plan}/work-packages");
+    let body = |status: &str| {
+        serde_json::json!({
+            "section_id": section,
+            "title": format!("Added as {status}"),
+            "status": status,
+            "progress": if matches!(status, "delivered" | "closed") { 100 } else { 0 },
+        })
+        .to_string()
+    };
+    let count = || get_json(&server, &format!("{create}?per_page=1"))["total"].clone();
+    let before = count();
+
+    // A manager's PATCH to approved: 403 naming status.
+    let patch = json_as(
+        &server,
+        "PATCH",
+        &path,
+        &manager,
+        Some(&etag(&server, &path)),
+        r#"{"status":"approved"}"#,
+    );
+    assert_problem(&patch, 403, "status");
+    assert!(
+        patch.body.contains("from proposed to approved"),
+        "{}",
+        patch.body
+    );
+    // A manager's POST past proposed: the same answer.
+    for status in ["approved", "in_progress", "on_hold", "delivered", "closed"] {
+        let r = json_as(&server, "POST", &create, &manager, None, &body(status));
+        assert_problem(&r, 403, "status");
+        assert_eq!(r.json()["type"], patch.json()["type"]);
+        assert!(r.body.contains(&format!("as {status}")), "{}", r.body);
+    }
+    // Nobody adds a rejected package.
+    for token in [&manager, &approver] {
+        let r = json_as(&server, "POST", &create, token, None, &body("rejected"));
+        assert_problem(&r, 422, "status");
+        assert!(r.body.contains("Reject"), "{}", r.body);
+    }
+    assert_eq!(count(), before, "a refusal stores nothing");
+
+    // A manager may add a package proposed (the status left out) or cancelled.
+    let r = json_as(
+        &server,
+        "POST",
+        &create,
+        &manager,
+        None,
+        &format!(r#"{{"section_id":{section},"title":"No status given"}}"#),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["status"], "proposed");
+    for status in ["proposed", "cancelled"] {
+        let r = json_as(&server, "POST", &create, &manager, None, &body(status));
+        assert_eq!(r.status, 201, "{status}: {}", r.body);
+        assert_eq!(r.json()["status"], status);
+    }
+    // An approver may add one with any status but rejected.
+    for status in ["approved", "in_progress", "on_hold", "delivered", "closed"] {
+        let r = json_as(&server, "POST", &create, &approver, None, &body(status));
+        assert_eq!(r.status, 201, "{status}: {}", r.body);
+        assert_eq!(r.json()["status"], status);
+    }
+}
+
+/// The new-package form offers a manager the statuses a new package may
+/// start with without approval; one posted past them comes back (403) with
+/// the error beside Status and what was typed kept, as a manager's edit
+/// approving a package does. An approver is offered and may use the rest,
+/// but rejected.
+#[test]
+fn the_new_package_form_offers_and_checks_the_statuses_the_caller_may_start_with() {
+    let server = start();
+    let mut manager = server.signed_in("m@example.org", Role::Manager);
+    let mut approver = server.signed_in("a@example.org", Role::Approver);
+    let plan = plan_id(&mut manager);
+    let new = format!("/plans/{plan}/work-packages/new");
+
+    let (form, token) = manager.get_form(&new);
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert_eq!(offered_statuses(&form.body), ["proposed", "cancelled"]);
+    let section = common::option_value(&form.body, "10.5 Organisation");
+    let r = manager.post(
+        &new,
+        &package_form(&token, &section, "Typed by a manager", "approved"),
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(r.body.contains("<title>Error: "), "{}", r.body);
+    let beside = common::must_find(&r.body, "id=\"status-error\"", "the status error");
+    assert!(beside.starts_with('>'), "{beside}");
+    assert!(
+        beside.contains("as approved") && beside.contains("approver role"),
+        "{}",
+        beside.chars().take(300).collect::<String>()
+    );
+    assert!(
+        r.body.contains("href=\"#status\""),
+        "the summary links to it"
+    );
+    assert!(
+        r.body.contains("value=\"Typed by a manager\""),
+        "the title kept"
+    );
+    assert!(
+        r.body
+            .contains("name=\"status\" value=\"approved\" checked"),
+        "the status chosen kept"
+    );
+
+    // A manager's edit approving a package: the same answer, on the edit form.
+    let package = common::package_id(&mut manager, &plan, "10.1.1");
+    let edit = format!("/work-packages/{package}/edit");
+    let (form, token) = manager.get_form(&edit);
+    assert!(!offered_statuses(&form.body).contains(&"approved".to_string()));
+    let section_of_it = common::option_value(&form.body, "10.1 Core business systems");
+    let mut fields = package_form(&token, &section_of_it, "Application review", "approved");
+    fields[2] = ("number", "1");
+    let r = manager.post(&edit, &fields);
+    assert_eq!(r.status, 403, "{}", r.body);
+    let beside = common::must_find(&r.body, "id=\"status-error\"", "the status error");
+    assert!(
+        beside.contains("from proposed to approved"),
+        "{}",
+        beside.chars().take(300).collect::<String>()
+    );
+
+    // An approver: offered every status but rejected, and may add one approved.
+    let (form, token) = approver.get_form(&new);
+    assert_eq!(
+        offered_statuses(&form.body),
+        [
+            "proposed",
+            "approved",
+            "in_progress",
+            "delivered",
+            "closed",
+            "on_hold",
+            "cancelled"
+        ]
+    );
+    let r = approver.post(
+        &new,
+        &package_form(&token, &section, "Agreed when added", "approved"),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = approver.get(r.header("location").unwrap());
+    assert!(page.body.contains("Agreed when added"));
+    assert!(page.body.contains(">Approved</span>"), "added approved");
+}
+
+/// Rejecting needs its reason, so neither a PATCH nor the edit form rejects
+/// a package (422 naming `status`, pointing at Reject), even an approver's;
+/// an approver's PATCH may approve, and the package's history records it
+/// as an approval, as the approve endpoint does.
+#[test]
+fn an_edit_never_rejects_and_an_approving_edit_is_an_approval() {
+    let server = start();
+    let plan = plan_of(&server);
+    let approver = server.token_as("a@example.org", Role::Approver);
+    let first = api_package(&server, plan, "10.1.1");
+    let path = format!("/api/v1/work-packages/{first}");
+    let r = json_as(
+        &server,
+        "PATCH",
+        &path,
+        &approver,
+        Some(&etag(&server, &path)),
+        r#"{"status":"rejected"}"#,
+    );
+    assert_problem(&r, 422, "status");
+    assert_eq!(fields(&r), ["status"]);
+    assert!(r.body.contains("with Reject, saying why"), "{}", r.body);
+    assert_eq!(get_json(&server, &path)["status"], "proposed");
+
+    // The edit form: the same, beside Status, with what was typed kept.
+    let mut b = Browser::as_account(&server, "a@example.org");
+    let plan_text = plan.to_string();
+    let package = common::package_id(&mut b, &plan_text, "10.1.2");
+    let edit = format!("/work-packages/{package}/edit");
+    let (form, token) = b.get_form(&edit);
+    assert!(!offered_statuses(&form.body).contains(&"rejected".to_string()));
+    let section = common::option_value(&form.body, "10.1 Core business systems");
+    let mut fields = package_form(&token, &section, "Renamed while rejecting", "rejected");
+    fields[2] = ("number", "2");
+    let r = b.post(&edit, &fields);
+    assert_eq!(r.status, 422, "{}", r.body);
+    let beside = common::must_find(&r.body, "id=\"status-error\"", "the status error");
+    assert!(
+        beside.contains("with Reject, saying why"),
+        "{}",
+        beside.chars().take(300).collect::<String>()
+    );
+    assert!(
+        r.body.contains("value=\"Renamed while rejecting\""),
+        "the title kept"
+    );
+
+    // An approver's PATCH approving: an approval in the history.
+    let r = json_as(
+        &server,
+        "PATCH",
+        &path,
+        &approver,
+        Some(&etag(&server, &path)),
+        r#"{"status":"approved","owner":"Head of ICT"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let entries = audit_of(&server, "work_package", first);
+    assert_eq!(entries[0]["action"], "approve");
+    assert_eq!(
+        changed_to(&entries[0], "status").as_deref(),
+        Some("approved")
+    );
+    assert_eq!(
+        changed_to(&entries[0], "owner").as_deref(),
+        Some("Head of ICT")
+    );
+    let approvals = get_json(
+        &server,
+        "/api/v1/audit?entity_kind=work_package&action=approve",
+    );
+    assert_eq!(common::items(&approvals).len(), 1, "{approvals}");
+    let page = b.get(&format!("/work-packages/{first}")).body;
+    let history = common::must_find(&page, "id=\"history\"", "the history");
+    assert!(
+        history.contains("approved it"),
+        "{}",
+        history.chars().take(600).collect::<String>()
+    );
 }

@@ -616,9 +616,13 @@ fn edit_form_round_trip() {
     assert!(page.body.contains(">Amber</span>"));
     assert!(page.body.contains("40%"));
     assert!(page.body.contains("b) Q2 2007"));
-    // The page's history says who changed which fields from what to what.
+    // The page's history says who changed which fields from what to what
+    // (an edit that approves the package reads as the approval it is).
     let history = &page.body[page.body.find("id=\"history\"").unwrap()..];
-    assert!(history.contains("Admin of the tests changed"), "{history}");
+    assert!(
+        history.contains("Admin of the tests approved it"),
+        "{history}"
+    );
     // When, in UK time, with the machine-readable time beside it.
     assert!(history.contains("<time datetime=\"20"), "{history}");
     assert!(

@@ -51,7 +51,9 @@ impl Need {
     pub(crate) fn of<T>(audited: &Audited<T>) -> Need {
         match audited {
             Audited::Import { .. } | Audited::Update(_) => Need::Action(Action::Import),
-            Audited::Change("update", Subject::WorkPackage(id)) => Need::Package(*id),
+            Audited::Change("update", Subject::WorkPackage(id)) | Audited::Edit(id) => {
+                Need::Package(*id)
+            }
             Audited::Change(_, Subject::Criterion(_)) => Need::Action(Action::Approve),
             Audited::Change(_, Subject::ProgressNote(id)) => Need::NoteOf(*id),
             Audited::Change(_, Subject::Account(_)) => Need::Action(Action::ManageUsers),
@@ -127,6 +129,7 @@ pub(crate) fn check(tx: &mut dyn PlanTx, by: &Actor, need: &Need) -> Result<()> 
         Decision::Allow => Ok(()),
         Decision::SignInRequired => Err(StoreError::SignInRequired),
         Decision::Forbidden(refusal) => Err(StoreError::Forbidden {
+            field: None,
             message: refusal.to_string(),
         }),
     }

@@ -138,6 +138,10 @@ pub const ACTIONS: &[&str] = &[
 pub(crate) enum Audited<T> {
     /// An update (or a move) of `Subject`, or with action `delete` its removal.
     Change(&'static str, Subject),
+    /// A person's edit of a work package (a PATCH, the edit form): an
+    /// `update`, or an `approve` when it approves the package
+    /// (`lifecycle::edit_action`), as the approve endpoint records one.
+    Edit(WorkPackageId),
     /// A write that appends an entry of its own for each record it creates,
     /// changes or deletes (one item's scores set together), and none besides.
     Each,
@@ -171,6 +175,7 @@ pub(crate) fn before<T>(tx: &mut dyn PlanTx, audited: &Audited<T>) -> Result<Sna
         Audited::Change(_, subject)
         | Audited::Merge { from: subject, .. }
         | Audited::Decide { subject, .. } => tx.snapshot(subject)?.unwrap_or_default(),
+        Audited::Edit(id) => tx.snapshot(&Subject::WorkPackage(*id))?.unwrap_or_default(),
         Audited::Create(_) => Snapshot::new(),
         Audited::Import { title, .. } => match tx.plan_titled(title)? {
             Some(id) => tx.plan_counts(id)?,
@@ -200,6 +205,12 @@ pub(crate) fn record<T>(
             subject.clone(),
             tx.snapshot(subject)?.unwrap_or_default(),
         ),
+        Audited::Edit(id) => {
+            let subject = Subject::WorkPackage(*id);
+            let after = tx.snapshot(&subject)?.unwrap_or_default();
+            let action = super::lifecycle::edit_action(before, &after);
+            (action, subject, after)
+        }
         Audited::Create(name) => {
             let subject = name(value);
             let after = tx.snapshot(&subject)?.unwrap_or_default();

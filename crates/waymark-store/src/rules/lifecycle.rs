@@ -4,6 +4,7 @@
 //! needs a comment; approving a plan approves its proposed packages and
 //! takes a baseline; only an approved plan is superseded.
 
+use waymark_core::access::Action;
 use waymark_core::audit::Snapshot;
 use waymark_core::lifecycle::{self, plan as plan_rules};
 use waymark_core::{PlanStatus, Status, limits};
@@ -28,8 +29,72 @@ pub(crate) fn check_edit(tx: &mut dyn PlanTx, by: &Actor, from: Status, to: Stat
         });
     }
     match needs {
-        Some(action) => access::check(tx, by, &Need::Action(action)),
+        Some(action) => decision(tx, by, action, || {
+            format!(
+                "Moving a package from {} to {} is the strategy group's decision",
+                from.as_str(),
+                to.as_str()
+            )
+        }),
         None => Ok(()),
+    }
+}
+
+/// The status a new package asks for (the API, the new-package form): as a
+/// move from proposed ([`lifecycle::on_create`]: past proposed and cancelled
+/// needs `approve`), and never rejected (rejecting needs its reason).
+pub(crate) fn check_create(tx: &mut dyn PlanTx, by: &Actor, status: Status) -> Result<()> {
+    if status == Status::Rejected {
+        return Err(StoreError::Invalid {
+            field: "status",
+            message: "A new work package cannot start rejected: add it as proposed, then reject it with Reject, saying why (the comment goes to its history)".into(),
+        });
+    }
+    match lifecycle::on_create(status) {
+        Some(action) => decision(tx, by, action, || {
+            format!(
+                "Adding a package as {} is the strategy group's decision (a new package starts from proposed)",
+                status.as_str()
+            )
+        }),
+        None => Ok(()),
+    }
+}
+
+/// `by` may take the decision a status asks for (`action`), else a refusal
+/// naming the field `status`: what the status means (`what`), then what the
+/// role would need.
+fn decision(
+    tx: &mut dyn PlanTx,
+    by: &Actor,
+    action: Action,
+    what: impl FnOnce() -> String,
+) -> Result<()> {
+    access::check(tx, by, &Need::Action(action)).map_err(|e| match e {
+        StoreError::Forbidden { message, .. } => StoreError::Forbidden {
+            field: Some("status"),
+            message: format!("{}. {message}", what()),
+        },
+        other => other,
+    })
+}
+
+/// An edit of a package that approves it (its status from proposed to
+/// approved, by an approver's PATCH or edit form) is recorded as an
+/// approval (`approve`), as the approve endpoint's is, so the package's
+/// history and the audit's `approve` filter show every approval.
+pub(crate) fn edit_action(before: &Snapshot, after: &Snapshot) -> &'static str {
+    fn status(s: &Snapshot) -> Option<&str> {
+        s.iter()
+            .find(|(k, _)| k.as_str() == "status")
+            .map(|(_, v)| v.as_str())
+    }
+    if status(before) == Some(Status::Proposed.as_str())
+        && status(after) == Some(Status::Approved.as_str())
+    {
+        "approve"
+    } else {
+        "update"
     }
 }
 

@@ -186,11 +186,13 @@ impl SqliteStore {
             }
             match account_where(c, "a.email = ?", &person.email.as_str())? {
                 Some(a) if a.sso_subject.is_some() => Err(StoreError::Forbidden {
+                    field: None,
                     message: "The account with this email address signs in with another \
                               single sign-on identity; ask an admin"
                         .into(),
                 }),
                 Some(_) if !person.email_verified => Err(StoreError::Forbidden {
+                    field: None,
                     message: "An account with this email address exists, and the sign-in \
                               service has not verified the address; ask an admin"
                         .into(),
@@ -211,6 +213,7 @@ impl SqliteStore {
                         None => return Err(StoreError::NotFound { what: "account" }),
                         Some(true) => {
                             return Err(StoreError::Forbidden {
+                                field: None,
                                 message: "This account is disabled".into(),
                             });
                         }

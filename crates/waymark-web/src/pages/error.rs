@@ -53,6 +53,7 @@ impl From<ApiError> for HtmlError {
             ),
             ApiError::Internal(cause) => HtmlError::Internal(cause),
             ApiError::Forbidden(why) => HtmlError::NotAllowed(why),
+            ApiError::ForbiddenValue(e) => HtmlError::NotAllowed(e.message),
             ApiError::Unauthorized(_) => HtmlError::NotAllowed(
                 "Your session has ended. Sign in again, then make the change again.".into(),
             ),

@@ -274,12 +274,13 @@ where
         .await?)
 }
 
-/// Store refusals a person can correct (a conflict, a wrong field) as field
-/// errors; anything else is an error page.
+/// Store refusals a person can correct (a conflict, a wrong field, a value
+/// their role may not give) as field errors; anything else is an error page.
 pub fn store_errors<F: Form>(e: ApiError) -> Result<Vec<FieldError>, HtmlError> {
     match e {
         ApiError::Conflict(e) => Ok(vec![F::conflict(e)]),
         ApiError::Validation(errors) => Ok(errors),
+        ApiError::ForbiddenValue(e) => Ok(vec![e]),
         other => Err(other.into()),
     }
 }
@@ -415,7 +416,14 @@ where
                         filled.conflict(version, now);
                         status = StatusCode::CONFLICT;
                     }
-                    Err(e) => filled.errors = store_errors::<F>(e)?,
+                    Err(e) => {
+                        // A value the role may not give: the form again, as
+                        // the API answers it (403).
+                        if matches!(e, ApiError::ForbiddenValue(_)) {
+                            status = StatusCode::FORBIDDEN;
+                        }
+                        filled.errors = store_errors::<F>(e)?;
+                    }
                 }
             }
             Ok(_) => {}

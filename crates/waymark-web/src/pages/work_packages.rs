@@ -542,8 +542,9 @@ struct FormSpec {
     submit_label: &'static str,
     number_hint: &'static str,
     /// The stored status of the package edited (`None` for a new one): the
-    /// status list offers it and the moves the lifecycle allows from it
-    /// (rejecting has its own form, with a comment).
+    /// status list offers it and the moves the lifecycle allows from it, or
+    /// for a new package the statuses it may start with (rejecting has its
+    /// own form, with a comment).
     stored_status: Option<Status>,
 }
 
@@ -559,23 +560,24 @@ fn form_page(
     };
     let layout = form.layout(&spec.heading, Some(PlanNav::from(&ctx.plan)), Section::None);
     // An edit offers the stored status and the moves the caller may make
-    // from it: not rejecting (its own form, with the reason), and a move
-    // that needs `approve` only to approvers.
-    let offered: Vec<Status> = match spec.stored_status {
-        None => Status::ALL.to_vec(),
-        Some(from) => Status::ALL
-            .into_iter()
-            .filter(|s| {
-                *s == from
-                    || (*s != Status::Rejected
-                        && match waymark_core::lifecycle::check(from, *s) {
-                            Ok(None) => true,
-                            Ok(Some(_)) => layout.can_approve(),
-                            Err(_) => false,
-                        })
-            })
-            .collect(),
-    };
+    // from it, a new package the statuses it may start with: never rejected
+    // (Reject is its own form, with the reason), and what needs `approve`
+    // only to approvers. A status posted besides (refused) stays chosen.
+    let may = |needs: Option<_>| needs.is_none() || layout.can_approve();
+    let offered: Vec<Status> = Status::ALL
+        .into_iter()
+        .filter(|s| {
+            s.as_str() == status
+                || match spec.stored_status {
+                    None => *s != Status::Rejected && may(waymark_core::lifecycle::on_create(*s)),
+                    Some(from) => {
+                        *s == from
+                            || (*s != Status::Rejected
+                                && waymark_core::lifecycle::check(from, *s).is_ok_and(may))
+                    }
+                }
+        })
+        .collect();
     let rag = form.value("rag");
     let mut rags = vec![Choice::new("", "Not set", rag)];
     rags.extend(
