@@ -1514,6 +1514,28 @@ describe('RAID log: the heat map and its table, overdue risks, record a risk in 
         }
     });
 
+    test('the demo\'s example RAID items say they are examples, and its example risks are drawn in their cells', async () => {
+        const log = await api(`/api/v1/plans/${PLAN}/raid`);
+        const examples = log.items.filter((i) => i.title.startsWith('Example: '));
+        assert.deepEqual(examples.map((i) => i.kind), ['risk', 'risk', 'risk', 'risk', 'assumption', 'issue', 'dependency'], 'the demo\'s example RAID log');
+        const map = await api(`/api/v1/plans/${PLAN}/raid/heat-map`);
+        const page = await open(desktop, `/plans/${PLAN}/raid`);
+        try {
+            for (const item of examples) {
+                assert.ok(item.description.includes('(demonstration data)'), `not labelled as an example: ${item.description}`);
+                assert.ok(item.work_packages.length + item.programmes.length > 0, `concerns nothing: ${item.title}`);
+                const text = squash(await page.locator(`#raid-${item.id}`).innerText());
+                assert.ok(text.includes(item.title) && text.includes('demonstration data'), `the log does not show the example as such: ${text.slice(0, 300)}`);
+                if (item.kind === 'risk') {
+                    const cell = map.cells.find((c) => c.likelihood === item.likelihood && c.impact === item.impact);
+                    assert.ok(cell && cell.count >= 1, `the heat map does not count ${item.title}`);
+                }
+            }
+        } finally {
+            await page.close();
+        }
+    });
+
     test('a risk recorded through the form is drawn, listed on its package, and a likelihood of 6 is refused beside its field', async () => {
         const words = `Browser-recorded risk ${Date.now()}`;
         const page = await open(desktop, `/plans/${PLAN}/raid`);

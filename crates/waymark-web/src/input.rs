@@ -1177,7 +1177,10 @@ crate::form! {
         owner: Field::text(limits::PACKAGE_OWNER, "Owner"),
         /// proposed, approved, in_progress, delivered, closed, on_hold,
         /// rejected or cancelled. A change moves only along the lifecycle
-        /// table (docs/governance.md); left out on create: proposed.
+        /// table (docs/governance.md), never to rejected (use reject); left
+        /// out on create: proposed. A create counts as a move from proposed:
+        /// past proposed and cancelled it needs `approve` (403 naming
+        /// `status` without it), and never rejected.
         status: Field::choice(statuses, "Status").always_set(),
         /// red, amber, green, or empty for none.
         rag: Field::choice(rags, "RAG status"),

@@ -267,6 +267,9 @@ fn run() -> Result<()> {
                 // Example criteria and scores, labelled as examples, so the
                 // ranking has something to show.
                 priorities::seed_examples(store.as_ref(), id, &cli_actor())?;
+                // Example RAID items, labelled as examples, so the log and
+                // its heat map have something to show.
+                raid::seed_examples(store.as_ref(), id, &cli_actor())?;
             }
             // The first start makes an admin with a one-off password, shown
             // once beside the address (never a fixed password).

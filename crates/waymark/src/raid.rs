@@ -179,3 +179,49 @@ pub fn raid(
         }
     }
 }
+
+/// The demo's example RAID items (`waymark_demo::EXAMPLE_RAID`), added to a
+/// freshly loaded demo plan as `raid add` adds one; an item naming a package
+/// or programme the plan lacks is skipped.
+pub fn seed_examples(store: &dyn PlanStore, plan: PlanId, by: &Actor) -> Result<()> {
+    let text = |t: &str| Some(t.to_string());
+    let rating = |r: Option<u8>| Some(r.map(|r| r.to_string()).unwrap_or_default());
+    for item in waymark_demo::EXAMPLE_RAID {
+        let references: Vec<String> = item.packages.iter().map(|r| r.to_string()).collect();
+        let names: Vec<String> = item.programmes.iter().map(|n| n.to_string()).collect();
+        let (Ok(packages), Ok(programmes)) = (
+            package_ids(store, plan, &references),
+            programme_ids(store, plan, &names),
+        ) else {
+            continue;
+        };
+        let input = RaidFields {
+            kind: text(item.kind),
+            title: text(item.title),
+            description: text(item.description),
+            owner: text(item.owner),
+            status: text(""),
+            likelihood: rating(item.likelihood),
+            impact: rating(item.impact),
+            mitigation: text(item.mitigation),
+            next_review: text(item.next_review),
+            severity: text(item.severity),
+            resolution: text(item.resolution),
+            provider: text(item.provider),
+            needed_by: text(item.needed_by),
+            work_package_ids: Some(packages),
+            programme_ids: Some(programmes),
+            recast_from: None,
+        }
+        .validate()
+        .map_err(|errors| {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("  {}: {}", e.field, e.message))
+                .collect();
+            anyhow!("an example RAID item is wrong:\n{}", lines.join("\n"))
+        })?;
+        store.create_raid_item(plan, &input, by)?;
+    }
+    Ok(())
+}

@@ -1017,6 +1017,38 @@ fn the_demo_makes_an_admin_with_a_one_off_password_on_first_start_only() {
         "{}",
         text(&list)
     );
+    // The first start loaded the example RAID log, each item saying it is an
+    // example: four open risks (highest score first), an issue, an
+    // assumption and a dependency, each concerning the plan's packages.
+    let raid = waymark(&dir, &["--db", db.to_str().unwrap(), "raid", "list"]);
+    assert!(raid.status.success(), "{}", text(&raid));
+    let rows: Vec<Vec<String>> = stdout(&raid)
+        .lines()
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect();
+    let kinds: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[1].as_str(), r[2].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("risk", "open", "16"),
+            ("risk", "open", "15"),
+            ("risk", "open", "10"),
+            ("risk", "open", "4"),
+            ("assumption", "open", ""),
+            ("issue", "open", ""),
+            ("dependency", "open", ""),
+        ],
+        "{}",
+        text(&raid)
+    );
+    for row in &rows {
+        assert!(row[5].starts_with("Example: "), "{row:?}");
+        assert!(!row[6].is_empty(), "no package: {row:?}");
+    }
+    assert_eq!(rows.len(), waymark_demo::EXAMPLE_RAID.len());
 }
 
 /// A workbook with a title row, then a header the reader half knows.
