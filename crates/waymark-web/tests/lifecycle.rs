@@ -426,6 +426,25 @@ fn package_form<'a>(
     ]
 }
 
+/// Post the edit form of package `reference` (of section 10.1) as `b`, its
+/// title and status typed; the statuses the form offered, and the answer.
+fn edit_status(
+    b: &mut Browser,
+    plan: &str,
+    reference: &str,
+    title: &str,
+    status: &str,
+) -> (Vec<String>, common::Response) {
+    let package = common::package_id(b, plan, reference);
+    let edit = format!("/work-packages/{package}/edit");
+    let (form, token) = b.get_form(&edit);
+    let section = common::option_value(&form.body, "10.1 Core business systems");
+    let number = reference.rsplit('.').next().unwrap();
+    let mut fields = package_form(&token, &section, title, status);
+    fields[2] = ("number", number);
+    (offered_statuses(&form.body), b.post(&edit, &fields))
+}
+
 /// The statuses a package form offers, in order (its radios' values).
 fn offered_statuses(body: &str) -> Vec<String> {
     body.split("name=\"status\" value=\"")
@@ -560,14 +579,14 @@ fn the_new_package_form_offers_and_checks_the_statuses_the_caller_may_start_with
     );
 
     // A manager's edit approving a package: the same answer, on the edit form.
-    let package = common::package_id(&mut manager, &plan, "10.1.1");
-    let edit = format!("/work-packages/{package}/edit");
-    let (form, token) = manager.get_form(&edit);
-    assert!(!offered_statuses(&form.body).contains(&"approved".to_string()));
-    let section_of_it = common::option_value(&form.body, "10.1 Core business systems");
-    let mut fields = package_form(&token, &section_of_it, "Application review", "approved");
-    fields[2] = ("number", "1");
-    let r = manager.post(&edit, &fields);
+    let (offered, r) = edit_status(
+        &mut manager,
+        &plan,
+        "10.1.1",
+        "Application review",
+        "approved",
+    );
+    assert!(!offered.contains(&"approved".to_string()));
     assert_eq!(r.status, 403, "{}", r.body);
     let beside = common::must_find(&r.body, "id=\"status-error\"", "the status error");
     assert!(
@@ -626,15 +645,14 @@ fn an_edit_never_rejects_and_an_approving_edit_is_an_approval() {
 
     // The edit form: the same, beside Status, with what was typed kept.
     let mut b = Browser::as_account(&server, "a@example.org");
-    let plan_text = plan.to_string();
-    let package = common::package_id(&mut b, &plan_text, "10.1.2");
-    let edit = format!("/work-packages/{package}/edit");
-    let (form, token) = b.get_form(&edit);
-    assert!(!offered_statuses(&form.body).contains(&"rejected".to_string()));
-    let section = common::option_value(&form.body, "10.1 Core business systems");
-    let mut fields = package_form(&token, &section, "Renamed while rejecting", "rejected");
-    fields[2] = ("number", "2");
-    let r = b.post(&edit, &fields);
+    let (offered, r) = edit_status(
+        &mut b,
+        &plan.to_string(),
+        "10.1.2",
+        "Renamed while rejecting",
+        "rejected",
+    );
+    assert!(!offered.contains(&"rejected".to_string()));
     assert_eq!(r.status, 422, "{}", r.body);
     let beside = common::must_find(&r.body, "id=\"status-error\"", "the status error");
     assert!(

@@ -7,6 +7,7 @@
 use anyhow::{Result, anyhow, bail};
 use clap::Subcommand;
 use waymark_store::{Actor, PlanId, PlanStore, WorkPackageQuery};
+use waymark_web::error::FieldError;
 use waymark_web::form::Form;
 use waymark_web::input::{DecisionFields, decision_search};
 
@@ -78,13 +79,9 @@ pub fn decision(
                 work_package_ids: Some(package_ids(store, plan, &packages)?),
                 programme_ids: Some(programme_ids(store, plan, &programmes)?),
             };
-            let input = fields.validate().map_err(|errors| {
-                let lines: Vec<String> = errors
-                    .iter()
-                    .map(|e| format!("  {}: {}", e.field, e.message))
-                    .collect();
-                anyhow!("the decision was not recorded:\n{}", lines.join("\n"))
-            })?;
+            let input = fields
+                .validate()
+                .map_err(|errors| refused("the decision was not recorded", &errors))?;
             let id = store.create_decision(plan, &input, by)?;
             println!("{id}");
             Ok(())
@@ -123,6 +120,16 @@ pub fn decision(
             Ok(())
         }
     }
+}
+
+/// Field errors as the command line reports them: `what` happened, then a
+/// line per field.
+pub(crate) fn refused(what: &str, errors: &[FieldError]) -> anyhow::Error {
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|e| format!("  {}: {}", e.field, e.message))
+        .collect();
+    anyhow!("{what}:\n{}", lines.join("\n"))
 }
 
 /// A text on one line of a tab-separated list.

@@ -9,6 +9,8 @@ use waymark_store::{Actor, PlanId, PlanStore, WorkPackageId};
 use waymark_web::form::Form;
 use waymark_web::input::ProgressNoteFields;
 
+use crate::decisions::{one_line, refused};
+
 #[derive(Subcommand)]
 pub enum NoteCommand {
     /// Add a progress note to a package and print its id. A RAG given
@@ -61,13 +63,9 @@ pub fn note(
                 rag,
                 text: Some(text),
             };
-            let input = fields.validate().map_err(|errors| {
-                let lines: Vec<String> = errors
-                    .iter()
-                    .map(|e| format!("  {}: {}", e.field, e.message))
-                    .collect();
-                anyhow!("the note was not added:\n{}", lines.join("\n"))
-            })?;
+            let input = fields
+                .validate()
+                .map_err(|errors| refused("the note was not added", &errors))?;
             let id = store.add_progress_note(package, &input, by)?;
             println!("{id}");
             Ok(())
@@ -102,9 +100,4 @@ fn one_package(store: &dyn PlanStore, plan: PlanId, reference: &str) -> Result<W
     ids.first()
         .map(|id| WorkPackageId(*id))
         .ok_or_else(|| anyhow!("the plan has no work package {reference}"))
-}
-
-/// A text on one line of a tab-separated list.
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -11,9 +11,10 @@ use waymark_core::priority;
 use waymark_store::{
     Actor, CriterionRow, PlanId, PlanStore, Priorities, ScoreExpect, ScoreItem, ScoreSet,
 };
-use waymark_web::error::FieldError;
 use waymark_web::form::Form;
 use waymark_web::input::{CriterionFields, ScoreFields, ranking_top};
+
+use crate::decisions::refused;
 
 #[derive(Subcommand)]
 pub enum PriorityCommand {
@@ -74,14 +75,6 @@ pub enum PriorityCommand {
         #[arg(long, default_value = "3")]
         top: String,
     },
-}
-
-fn refused(what: &str, errors: &[FieldError]) -> anyhow::Error {
-    let lines: Vec<String> = errors
-        .iter()
-        .map(|e| format!("  {}: {}", e.field, e.message))
-        .collect();
-    anyhow!("{what}:\n{}", lines.join("\n"))
 }
 
 fn criterion_named<'a>(criteria: &'a [CriterionRow], name: &str) -> Result<&'a CriterionRow> {

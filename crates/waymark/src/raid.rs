@@ -4,13 +4,13 @@
 //! form and the API use (`waymark_web::input::RaidFields`); packages are
 //! named by reference and programmes by name, as for `waymark decision`.
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use clap::Subcommand;
 use waymark_store::{Actor, PlanId, PlanStore};
 use waymark_web::form::Form;
 use waymark_web::input::{RaidFields, raid_query};
 
-use crate::decisions::{one_line, package_ids, programme_ids};
+use crate::decisions::{one_line, package_ids, programme_ids, refused};
 
 // Parsed once per run: the size of `Add` costs nothing worth boxing.
 #[allow(clippy::large_enum_variant)]
@@ -129,13 +129,9 @@ pub fn raid(
                 programme_ids: Some(programme_ids(store, plan, &programmes)?),
                 recast_from: None,
             };
-            let input = fields.validate().map_err(|errors| {
-                let lines: Vec<String> = errors
-                    .iter()
-                    .map(|e| format!("  {}: {}", e.field, e.message))
-                    .collect();
-                anyhow!("nothing was recorded:\n{}", lines.join("\n"))
-            })?;
+            let input = fields
+                .validate()
+                .map_err(|errors| refused("nothing was recorded", &errors))?;
             let id = store.create_raid_item(plan, &input, by)?;
             println!("{id}");
             Ok(())
@@ -151,13 +147,8 @@ pub fn raid(
                 .into_iter()
                 .filter_map(|(k, v)| Some((k.to_string(), v?)))
                 .collect();
-            let query = raid_query(&pairs).map_err(|errors| {
-                let lines: Vec<String> = errors
-                    .iter()
-                    .map(|e| format!("  {}: {}", e.field, e.message))
-                    .collect();
-                anyhow!("the filters cannot be read:\n{}", lines.join("\n"))
-            })?;
+            let query = raid_query(&pairs)
+                .map_err(|errors| refused("the filters cannot be read", &errors))?;
             for r in store.raid_items(plan, &query)? {
                 let refs: Vec<&str> = r
                     .work_packages
@@ -214,13 +205,7 @@ pub fn seed_examples(store: &dyn PlanStore, plan: PlanId, by: &Actor) -> Result<
             recast_from: None,
         }
         .validate()
-        .map_err(|errors| {
-            let lines: Vec<String> = errors
-                .iter()
-                .map(|e| format!("  {}: {}", e.field, e.message))
-                .collect();
-            anyhow!("an example RAID item is wrong:\n{}", lines.join("\n"))
-        })?;
+        .map_err(|errors| refused("an example RAID item is wrong", &errors))?;
         store.create_raid_item(plan, &input, by)?;
     }
     Ok(())
