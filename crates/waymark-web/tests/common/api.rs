@@ -40,6 +40,14 @@ pub fn json_as(
     json(server, method, path, &headers, body)
 }
 
+/// A PATCH with a JSON body as the holder of `token`, at the version a GET
+/// of the same address gives just before (its `ETag`), as a careful client
+/// sends it.
+pub fn patch_as(server: &Server, path: &str, token: &str, body: &str) -> Response {
+    let tag = etag(server, path);
+    json_as(server, "PATCH", path, token, Some(&tag), body)
+}
+
 /// A GET (as the administrator) that must answer 200.
 pub fn get_ok(server: &Server, path: &str) -> Response {
     let r = send(server.addr, "GET", path, &[], None);
