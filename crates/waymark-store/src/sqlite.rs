@@ -592,7 +592,9 @@ impl SqliteStore {
             &Need::Action(waymark_core::access::Action::Import),
             audited,
             |tx, _| {
-                let pid = rules::import::import(&mut SqliteTx::bulk(tx), plan, on_existing)?;
+                let mut bulk = SqliteTx::bulk(tx);
+                let pid = rules::import::import(&mut bulk, plan, on_existing)?;
+                bulk.finish_bulk()?;
                 index_search(tx, "plan_id = ?", pid.0)?;
                 // Fresh statistics, so the planner picks the right index for each
                 // filter (sampled: a few hundred rows per index are enough).
