@@ -3814,8 +3814,11 @@ mod sqlite {
 
     store_suite!(new_file_store());
 
-    /// The schema's indexes (name, table, SQL) and the search index's settings.
-    fn schema_of(path: &str) -> (Vec<(String, String, Option<String>)>, Vec<(String, i64)>) {
+    /// An index: its name, table and SQL (none for a constraint's own).
+    type IndexRow = (String, String, Option<String>);
+
+    /// The schema's indexes and the search index's settings.
+    fn schema_of(path: &str) -> (Vec<IndexRow>, Vec<(String, i64)>) {
         let conn = rusqlite::Connection::open(path).unwrap();
         let indexes = conn
             .prepare(
