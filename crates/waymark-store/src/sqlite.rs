@@ -561,6 +561,20 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// FTS5's in-memory room for new terms during an import (bytes).
+const BULK_SEARCH_HASH: i64 = 64 << 20;
+/// FTS5's own default for it (`FTS5_DEFAULT_HASHSIZE`).
+const FTS5_DEFAULT_HASH: i64 = 1 << 20;
+
+/// Set the search index's room for new terms (FTS5's `hashsize`, bytes).
+fn search_hash(tx: &Connection, bytes: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO work_package_search (work_package_search, rank) VALUES ('hashsize', ?)",
+    )?
+    .execute([bytes])?;
+    Ok(())
+}
+
 /// How a write transaction ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Finish {
@@ -592,8 +606,18 @@ impl SqliteStore {
             &Need::Action(waymark_core::access::Action::Import),
             audited,
             |tx, _| {
-                let pid = rules::import::import(&mut SqliteTx::bulk(tx), plan, on_existing)?;
+                let mut bulk = SqliteTx::bulk(tx);
+                let pid = rules::import::import(&mut bulk, plan, on_existing)?;
+                bulk.finish_bulk()?;
+                // The search index holds up to FTS5's `hashsize` of new terms
+                // in memory before it writes them out as a segment, and merges
+                // segments as they pile up (with the 1 MiB default, merging was
+                // almost half of indexing 100,000 packages). Room for far more
+                // for this statement, the default again after it (both in this
+                // transaction: no other writer sees the large one).
+                search_hash(tx, BULK_SEARCH_HASH)?;
                 index_search(tx, "plan_id = ?", pid.0)?;
+                search_hash(tx, FTS5_DEFAULT_HASH)?;
                 // Fresh statistics, so the planner picks the right index for each
                 // filter (sampled: a few hundred rows per index are enough).
                 tx.execute_batch("PRAGMA analysis_limit = 400; ANALYZE;")?;

@@ -3918,6 +3918,97 @@ mod sqlite {
 
     store_suite!(new_file_store());
 
+    /// An index: its name, table and SQL (none for a constraint's own).
+    type IndexRow = (String, String, Option<String>);
+
+    /// The schema's indexes and the search index's settings.
+    fn schema_of(path: &str) -> (Vec<IndexRow>, Vec<(String, i64)>) {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let indexes = conn
+            .prepare(
+                "SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let search = conn
+            .prepare("SELECT k, v FROM work_package_search_config WHERE k <> 'version' ORDER BY k")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        (indexes, search)
+    }
+
+    /// An import into tables that hold no package drops their indexes while
+    /// it writes and makes them again; whatever way it ends, the schema is the
+    /// migrations' and the search index's settings are FTS5's defaults.
+    #[test]
+    fn an_import_leaves_the_schema_as_it_found_it() {
+        let dir = std::env::temp_dir().join(format!("waymark-store-bulk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("bulk.db");
+        let path = path.to_str().unwrap();
+        let store = waymark_store::open(path).unwrap();
+        let (indexes, search) = schema_of(path);
+        assert!(
+            indexes
+                .iter()
+                .any(|(n, _, _)| n == "work_package_influence_by_influence")
+        );
+        let as_made = |store: &dyn PlanStore, what: &str| {
+            let (now, settings) = schema_of(path);
+            assert_eq!(now, indexes, "{what}");
+            assert!(
+                settings
+                    .iter()
+                    .all(|(k, v)| k == "hashsize" && *v == 1 << 20),
+                "{what}: {settings:?} (before: {search:?})"
+            );
+            store
+                .list_work_packages(store.list_plans().unwrap()[0].id, &query())
+                .map(|p| p.total)
+        };
+        // A dry run, and an import refused after its packages were written.
+        store.check_import(&seed(), OnExisting::Refuse, BY).unwrap();
+        assert_eq!(schema_of(path).0, indexes, "after a dry run");
+        let mut bad = seed();
+        bad.dependencies.push(Dependency {
+            predecessor: WorkPackageRef("99.1".into()),
+            successor: WorkPackageRef("10.1.1".into()),
+        });
+        assert!(store.import_plan(&bad, OnExisting::Refuse, BY).is_err());
+        assert_eq!(schema_of(path).0, indexes, "after a refused import");
+        assert!(store.list_plans().unwrap().is_empty());
+        // A first import, and one replacing the only plan.
+        let id = store.import_plan(&seed(), OnExisting::Refuse, BY).unwrap();
+        assert_eq!(as_made(store.as_ref(), "after an import").unwrap(), 17);
+        assert_eq!(store.load_plan(id).unwrap(), seed());
+        store.import_plan(&seed(), OnExisting::Replace, BY).unwrap();
+        assert_eq!(as_made(store.as_ref(), "after a replace").unwrap(), 17);
+        assert_eq!(store.load_plan(id).unwrap(), seed());
+        // Search finds what the import wrote.
+        let word = seed().sections[0].work_packages[0]
+            .title
+            .split_whitespace()
+            .find(|w| w.len() > 3 && w.chars().all(char::is_alphanumeric))
+            .unwrap()
+            .to_string();
+        let q = WorkPackageQuery {
+            text: Some(word.parse().unwrap()),
+            ..query()
+        };
+        assert!(
+            store.list_work_packages(id, &q).unwrap().total >= 1,
+            "{word}"
+        );
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn database_urls_of_other_backends_are_errors_not_file_names() {
         let dir = std::env::temp_dir().join(format!("waymark-store-urls-{}", std::process::id()));

@@ -3,7 +3,8 @@
 //! search index and the denormalised columns (`delivery`, `final_quarter`)
 //! are kept in step here.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use waymark_core::audit::{Head, Snapshot, StoredEntry};
@@ -29,14 +30,18 @@ pub(super) struct SqliteTx<'c> {
     /// it off and indexes the whole plan in one statement at the end.
     index: bool,
     /// The next free place at the end of each section touched so far (one
-    /// query per section, not per package, during an import).
+    /// query per section, not per package, during an import; none for a
+    /// section this transaction inserted).
     section_end: HashMap<SectionId, i64>,
-    /// Packages this transaction inserted, and the link tables it has
-    /// written for them since: a table not written yet holds none of their
-    /// rows, so setting their links deletes nothing first (an import sets
-    /// each of its packages' links once).
-    fresh: HashSet<WorkPackageId>,
-    written: HashSet<(WorkPackageId, &'static str)>,
+    /// Packages this transaction inserted, each with the tables (`Held`
+    /// bits) it has written their rows to since: a table not written yet
+    /// holds none of their rows, so setting their links deletes nothing
+    /// first (an import sets each of its packages' links once).
+    fresh: HashMap<WorkPackageId, u8>,
+    /// An import's secondary indexes, dropped while it writes into tables
+    /// that held no package and made again, in one sort each, when it is done
+    /// (`finish_bulk`).
+    deferred: Deferred,
     /// The version this transaction gives what it changes: the generation it
     /// commits as (read once, when first needed).
     stamp: Option<i64>,
@@ -48,8 +53,8 @@ impl<'c> SqliteTx<'c> {
             c,
             index: true,
             section_end: HashMap::new(),
-            fresh: HashSet::new(),
-            written: HashSet::new(),
+            fresh: HashMap::new(),
+            deferred: Deferred::Never,
             stamp: None,
         }
     }
@@ -69,12 +74,65 @@ impl<'c> SqliteTx<'c> {
         Ok(v)
     }
 
-    /// For an import: the caller indexes the plan for search when it is written.
+    /// For an import: the caller indexes the plan for search when it is
+    /// written, and must call [`SqliteTx::finish_bulk`] once the plan's rows
+    /// are written.
     pub(super) fn bulk(c: &'c Connection) -> Self {
         SqliteTx {
             index: false,
+            deferred: Deferred::Undecided,
             ..SqliteTx::new(c)
         }
+    }
+
+    /// Before an import's first package: when no table of packages holds a
+    /// row (a first import, or one replacing the only plan), drop their
+    /// secondary indexes, to be made again by `finish_bulk`. Building an
+    /// index from its rows in one sort is cheaper than keeping it in order
+    /// through a million single inserts; what the import itself looks up
+    /// (the unique keys, the registers) keeps its indexes.
+    fn defer_indexes(&mut self) -> Result<()> {
+        if !matches!(self.deferred, Deferred::Undecided) {
+            return Ok(());
+        }
+        let empty: bool =
+            self.c
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM work_package)", [], |r| {
+                    r.get(0)
+                })?;
+        if !empty {
+            self.deferred = Deferred::Never;
+            return Ok(());
+        }
+        // Every table that refers to packages is empty with them (foreign
+        // keys). Their indexes as the migrations made them, from the schema
+        // (a constraint's own index has no SQL, and stays).
+        let indexes: Vec<(String, String)> = self
+            .c
+            .prepare(
+                "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
+                 AND tbl_name IN ('work_package', 'delivery_target', 'work_package_influence',
+                                  'work_package_related', 'programme_work_package', 'dependency')
+                 ORDER BY name",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &indexes {
+            self.c
+                .execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        }
+        self.deferred = Deferred::Dropped(indexes.into_iter().map(|(_, sql)| sql).collect());
+        Ok(())
+    }
+
+    /// An import's rows are written: make the indexes it dropped again.
+    pub(super) fn finish_bulk(mut self) -> Result<()> {
+        if let Deferred::Dropped(sql) = std::mem::replace(&mut self.deferred, Deferred::Never) {
+            for create in sql {
+                self.c.execute_batch(&create)?;
+            }
+        }
+        Ok(())
     }
 
     /// A place after every package of `section`, and reserved.
@@ -92,14 +150,20 @@ impl<'c> SqliteTx<'c> {
         Ok(next)
     }
 
-    /// Whether `table` may hold rows of package `id` (see `fresh`); from now
-    /// on it may.
-    fn may_hold(&mut self, id: WorkPackageId, table: &'static str) -> bool {
-        !(self.fresh.contains(&id) && self.written.insert((id, table)))
+    /// Whether `table` (a `Held` bit) may hold rows of package `id` (see
+    /// `fresh`); from now on it may.
+    fn may_hold(&mut self, id: WorkPackageId, table: u8) -> bool {
+        match self.fresh.get_mut(&id) {
+            Some(written) if *written & table == 0 => {
+                *written |= table;
+                false
+            }
+            _ => true,
+        }
     }
 
     fn write_delivery(&mut self, id: WorkPackageId, p: &PackageRecord<'_>) -> Result<()> {
-        if self.may_hold(id, "delivery_target") {
+        if self.may_hold(id, Held::DELIVERY) {
             self.c
                 .prepare_cached("DELETE FROM delivery_target WHERE work_package_id = ?")?
                 .execute([id.0])?;
@@ -127,23 +191,59 @@ impl<'c> SqliteTx<'c> {
     }
 
     fn set_links(&mut self, links: &Links, id: WorkPackageId, ids: &[i64]) -> Result<()> {
-        if self.may_hold(id, links.table) {
+        if self.may_hold(id, links.held) {
             self.c.prepare_cached(links.delete)?.execute([id.0])?;
         }
-        let mut ins = self.c.prepare_cached(links.insert)?;
-        for (i, other) in ids.iter().enumerate() {
-            ins.execute(params![id.0, other, i as i64])?;
+        // Up to LINK_ROWS rows a statement: an import writes 600,000 links
+        // for 100,000 packages, and each statement run has its own cost.
+        for (chunk, part) in ids.chunks(LINK_ROWS).enumerate() {
+            let mut ins = self.c.prepare_cached(links.insert_rows(part.len()))?;
+            let first = chunk * LINK_ROWS;
+            for (i, other) in part.iter().enumerate() {
+                let at = 3 * i + 1;
+                ins.raw_bind_parameter(at, id.0)?;
+                ins.raw_bind_parameter(at + 1, other)?;
+                ins.raw_bind_parameter(at + 2, (first + i) as i64)?;
+            }
+            ins.raw_execute()?;
         }
         Ok(())
     }
 }
 
+/// The tables a fresh package's rows may be in (`SqliteTx::fresh`), a bit each.
+struct Held;
+
+impl Held {
+    const DELIVERY: u8 = 1;
+    const INFLUENCES: u8 = 2;
+    const RELATED: u8 = 4;
+    const PROGRAMMES: u8 = 8;
+}
+
+/// Whether an import's secondary indexes wait for its rows (`SqliteTx::deferred`).
+enum Deferred {
+    /// Not an import.
+    Never,
+    /// An import that has written no package yet.
+    Undecided,
+    /// Dropped: the statements that make them again.
+    Dropped(Vec<String>),
+}
+
+/// Most link rows one `INSERT` writes.
+const LINK_ROWS: usize = 8;
+
 /// A link table's statements, spelled out once (a package write runs them
 /// for every package an import holds).
 struct Links {
-    table: &'static str,
+    /// Its `Held` bit.
+    held: u8,
     delete: &'static str,
+    /// One row: (package, target, position).
     insert: &'static str,
+    /// `insert` with 1..=LINK_ROWS rows, made once.
+    inserts: OnceLock<Vec<String>>,
     /// How many packages link to one target.
     uses: &'static str,
     /// Every link of one target (second parameter) given to another (first);
@@ -154,10 +254,11 @@ struct Links {
     touch_users: &'static str,
 }
 
-const INFLUENCE_LINKS: Links = Links {
-    table: "work_package_influence",
+static INFLUENCE_LINKS: Links = Links {
+    held: Held::INFLUENCES,
     delete: "DELETE FROM work_package_influence WHERE work_package_id = ?",
     insert: "INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position) VALUES (?, ?, ?)",
+    inserts: OnceLock::new(),
     uses: "SELECT COUNT(*) FROM work_package_influence WHERE influence_id = ?",
     move_into: "INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position)
                 SELECT work_package_id, ?, position FROM work_package_influence WHERE influence_id = ?",
@@ -165,16 +266,29 @@ const INFLUENCE_LINKS: Links = Links {
                   (SELECT work_package_id FROM work_package_influence WHERE influence_id = ?)",
 };
 
-const RELATED_LINKS: Links = Links {
-    table: "work_package_related",
+static RELATED_LINKS: Links = Links {
+    held: Held::RELATED,
     delete: "DELETE FROM work_package_related WHERE work_package_id = ?",
     insert: "INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position) VALUES (?, ?, ?)",
+    inserts: OnceLock::new(),
     uses: "SELECT COUNT(*) FROM work_package_related WHERE related_item_id = ?",
     move_into: "INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position)
                 SELECT work_package_id, ?, position FROM work_package_related WHERE related_item_id = ?",
     touch_users: "UPDATE work_package SET version = ? WHERE id IN
                   (SELECT work_package_id FROM work_package_related WHERE related_item_id = ?)",
 };
+
+impl Links {
+    /// The statement that writes `n` (1..=LINK_ROWS) rows.
+    fn insert_rows(&self, n: usize) -> &str {
+        let all = self.inserts.get_or_init(|| {
+            (1..=LINK_ROWS)
+                .map(|n| format!("{}{}", self.insert, ", (?, ?, ?)".repeat(n - 1)))
+                .collect()
+        });
+        &all[n.clamp(1, LINK_ROWS) - 1]
+    }
+}
 
 impl PlanTx for SqliteTx<'_> {
     fn plan_titled(&mut self, title: &str) -> Result<Option<PlanId>> {
@@ -239,7 +353,10 @@ impl PlanTx for SqliteTx<'_> {
                 "INSERT INTO section (plan_id, position, number, title, version) VALUES (?, ?, ?, ?, ?)",
             )?
             .execute(params![plan.0, position as i64, number, title, stamp])?;
-        Ok(SectionId(self.c.last_insert_rowid()))
+        let id = SectionId(self.c.last_insert_rowid());
+        // A new section holds no package yet.
+        self.section_end.insert(id, 0);
+        Ok(id)
     }
 
     fn package_place(&mut self, id: WorkPackageId) -> Result<Option<PackagePlace>> {
@@ -260,6 +377,7 @@ impl PlanTx for SqliteTx<'_> {
     }
 
     fn insert_package(&mut self, plan: PlanId, p: &PackageRecord<'_>) -> Result<WorkPackageId> {
+        self.defer_indexes()?;
         let position = self.place_last(p.section)?;
         let stamp = self.stamp()?;
         self.c
@@ -294,7 +412,7 @@ impl PlanTx for SqliteTx<'_> {
             ])
             .map_err(|e| clash(e, p.reference))?;
         let id = WorkPackageId(self.c.last_insert_rowid());
-        self.fresh.insert(id);
+        self.fresh.insert(id, 0);
         self.write_delivery(id, p)?;
         if self.index {
             index_search(self.c, "id = ?", id.0)?;
@@ -387,7 +505,7 @@ impl PlanTx for SqliteTx<'_> {
         id: WorkPackageId,
         programmes: &[ProgrammeId],
     ) -> Result<()> {
-        if self.may_hold(id, "programme_work_package") {
+        if self.may_hold(id, Held::PROGRAMMES) {
             self.c
                 .prepare_cached("DELETE FROM programme_work_package WHERE work_package_id = ?")?
                 .execute([id.0])?;
@@ -504,7 +622,7 @@ impl PlanTx for SqliteTx<'_> {
         drop(ins);
         // Those packages now have rows there.
         for wp in packages {
-            self.may_hold(*wp, "programme_work_package");
+            self.may_hold(*wp, Held::PROGRAMMES);
         }
         Ok(())
     }
