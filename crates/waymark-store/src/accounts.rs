@@ -172,6 +172,12 @@ pub trait AccountStore: Send + Sync {
     /// The caller a token acts for, when it is not revoked and its account
     /// is enabled; notes when it was used (at most once a minute).
     fn token_caller(&self, digest: &str, now_ms: i64) -> Result<Option<Caller>>;
+    /// [`Self::token_caller`]'s answer when memory alone gives it: no IO and
+    /// no waiting, so a caller on an async thread asks this first and only
+    /// goes to `token_caller` (off that thread) on `None`.
+    fn known_token_caller(&self, _digest: &str, _now_ms: i64) -> Option<Caller> {
+        None
+    }
 
     /// Begin a session for `account` under `digest` (hex SHA-256 of the
     /// cookie's id); sessions past their expiry are removed meanwhile, and
@@ -191,6 +197,16 @@ pub trait AccountStore: Send + Sync {
         now_ms: i64,
         policy: SessionPolicy,
     ) -> Result<Option<Caller>>;
+    /// [`Self::session_caller`]'s answer when memory alone gives it, as
+    /// [`Self::known_token_caller`].
+    fn known_session_caller(
+        &self,
+        _digest: &str,
+        _now_ms: i64,
+        _policy: SessionPolicy,
+    ) -> Option<Caller> {
+        None
+    }
     /// End a session (sign-out); ending one that is gone is not an error.
     fn end_session(&self, digest: &str) -> Result<()>;
 

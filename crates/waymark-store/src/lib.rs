@@ -24,12 +24,19 @@ use waymark_core::{
 
 pub use sqlite::SqliteStore;
 
-/// Database connections a store keeps open: one per core (readers run in
-/// parallel in WAL mode; more connections than cores only add switching,
-/// as waymark-bench shows), at least 2 and at most 8.
-pub fn pool_size() -> u32 {
+/// Threads a server gives to reads of the store: one per core (they run in
+/// parallel in WAL mode; more than cores only add switching, as
+/// waymark-bench shows), at least 2 and at most 8.
+pub fn readers() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     cores.clamp(2, 8) as u32
+}
+
+/// Database connections a store keeps open: one for each reader and one
+/// more for the one writer (the server's writer thread), so a write never
+/// takes a reader's place.
+pub fn pool_size() -> u32 {
+    readers() + 1
 }
 
 macro_rules! id_type {

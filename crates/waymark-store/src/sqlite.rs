@@ -22,7 +22,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use r2d2::Pool;
+use r2d2::{Pool, PooledConnection};
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::types::Value;
 use rusqlite::{
@@ -70,6 +70,13 @@ pub struct SqliteStore {
     writer: Arc<Mutex<()>>,
 }
 
+/// A writer's turn and its connection, taken together ([`SqliteStore::writer`]);
+/// the connection goes back to the pool before the turn passes on.
+struct Writing<'a> {
+    conn: PooledConnection<SqliteConnectionManager>,
+    _turn: MutexGuard<'a, ()>,
+}
+
 /// Every connection's settings.
 fn init_connection(c: &Connection) -> rusqlite::Result<()> {
     // Room for every statement a write transaction prepares (the rules'
@@ -89,6 +96,22 @@ fn init_connection(c: &Connection) -> rusqlite::Result<()> {
 const STATEMENT_CACHE: usize = 256;
 
 const SEARCH_COLUMNS: &str = "ref, title, scope, relationships, delivery, delivery_as_written, comments, owner, progress_note";
+
+/// A package's values of [`SEARCH_COLUMNS`], in their order (`delivery`: the
+/// package's delivery as stored, `format_delivery`).
+fn search_values<'a>(p: &'a rules::PackageRecord<'a>, delivery: &'a str) -> [&'a str; 9] {
+    [
+        p.reference,
+        p.title,
+        p.scope,
+        p.relationships,
+        delivery,
+        p.delivery_as_written,
+        p.comments,
+        p.owner,
+        p.progress_note,
+    ]
+}
 
 /// Add the packages `clause` selects to the search index.
 fn index_search(tx: &Connection, clause: &str, param: i64) -> rusqlite::Result<()> {
@@ -351,9 +374,9 @@ impl SqliteStore {
         audited: Audited<T>,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        let mut conn = self.pool.get()?;
+        let mut w = self.writer()?;
         self.write_then(
-            &mut conn,
+            &mut w,
             by,
             need,
             audited,
@@ -373,15 +396,16 @@ impl SqliteStore {
     /// afresh.
     fn write_then<T>(
         &self,
-        conn: &mut Connection,
+        w: &mut Writing<'_>,
         by: &Actor,
         need: &Need,
         audited: Audited<T>,
         f: impl FnOnce(&Transaction<'_>, i64) -> Result<(T, Option<cache::Deltas>)>,
         finish: Finish,
     ) -> Result<T> {
-        let _turn = self.writer_turn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = w
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         rules::access::check(&mut SqliteTx::new(&tx), by, need)?;
         let before = rules::audit::before(&mut SqliteTx::new(&tx), &audited)?;
         let from = cache::generation(&tx)?;
@@ -422,6 +446,16 @@ impl SqliteStore {
     /// This process's turn to write (see `writer`).
     fn writer_turn(&self) -> MutexGuard<'_, ()> {
         self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The turn to write, then a connection to write on: in that order, so
+    /// a writer waiting for its turn holds no connection a reader could use.
+    fn writer(&self) -> Result<Writing<'_>> {
+        let turn = self.writer_turn();
+        Ok(Writing {
+            conn: self.pool.get()?,
+            _turn: turn,
+        })
     }
 
     /// A write committed: its log is checkpointed shortly, off the request path.
@@ -490,7 +524,7 @@ impl SqliteStore {
         audited: Audited<T>,
         f: impl FnOnce(&Transaction<'_>) -> Result<(T, Option<WorkPackageId>)>,
     ) -> Result<T> {
-        let mut conn = self.pool.get()?;
+        let mut w = self.writer()?;
         let counting = |tx: &Transaction<'_>, from: i64| {
             let probes = self.cache.probes(from);
             let before_id = before.map(|w| w.0);
@@ -520,7 +554,7 @@ impl SqliteStore {
             Ok((value, Some(deltas)))
         };
         let need = Need::of(&audited);
-        self.write_then(&mut conn, by, &need, audited, counting, Finish::Commit)
+        self.write_then(&mut w, by, &need, audited, counting, Finish::Commit)
     }
 
     fn rows_where(
@@ -594,14 +628,14 @@ impl SqliteStore {
         // A big import would spill dirty pages to the WAL mid-transaction with the
         // everyday page cache; give this connection room for the whole import
         // (a cap, not an allocation: SQLite only uses what the plan needs).
-        let mut conn = self.pool.get()?;
-        conn.execute_batch("PRAGMA cache_size = -262144;")?;
+        let mut w = self.writer()?;
+        w.conn.execute_batch("PRAGMA cache_size = -262144;")?;
         let audited = Audited::Import {
             title: plan.title.clone(),
             plan: |id: &PlanId| *id,
         };
         let result = self.write_then(
-            &mut conn,
+            &mut w,
             by,
             &Need::Action(waymark_core::access::Action::Import),
             audited,
@@ -628,9 +662,10 @@ impl SqliteStore {
         if result.is_ok() && finish == Finish::Commit {
             // The import's log goes into the database file now, as part of the
             // import, rather than slowing the next requests.
-            checkpoint::checkpoint(&conn)?;
+            checkpoint::checkpoint(&w.conn)?;
         }
-        conn.execute_batch("PRAGMA cache_size = -8000; PRAGMA shrink_memory;")?;
+        w.conn
+            .execute_batch("PRAGMA cache_size = -8000; PRAGMA shrink_memory;")?;
         result
     }
 }
@@ -1091,7 +1126,7 @@ impl PlanStore for SqliteStore {
         options: &UpdateOptions,
         by: &Actor,
     ) -> Result<waymark_core::update::Comparison> {
-        let mut conn = self.pool.get()?;
+        let mut w = self.writer()?;
         let finish = if options.dry_run {
             Finish::RollBack
         } else {
@@ -1099,7 +1134,7 @@ impl PlanStore for SqliteStore {
         };
         let at_ms = now_ms();
         self.write_then(
-            &mut conn,
+            &mut w,
             by,
             &Need::Action(waymark_core::access::Action::Import),
             Audited::Update(id),

@@ -1117,6 +1117,72 @@ macro_rules! store_suite {
         }
 
         #[test]
+        fn an_edit_of_rag_alone_keeps_programme_places_and_search() {
+            let (store, plan) = seeded();
+            // A programme of the plan's first two packages, in that order.
+            let all = store.list_work_packages(plan, &query()).unwrap().items;
+            let programme = store.programmes(plan).unwrap()[0].id;
+            for w in &all[..2] {
+                let mut input = input_from(store.as_ref(), w.id);
+                input.programmes = Some(vec![programme]);
+                store.update_work_package(w.id, &input, BY).unwrap();
+            }
+            let order = |store: &dyn PlanStore| -> Vec<String> {
+                store
+                    .programme(programme)
+                    .unwrap()
+                    .0
+                    .work_packages
+                    .into_iter()
+                    .map(|w| w.reference)
+                    .collect()
+            };
+            let before = order(store.as_ref());
+            let row = &all[0];
+            let first = row.reference.clone();
+            assert_eq!(before.first(), Some(&first));
+            let title_word = row.title.split_whitespace().next().unwrap().to_lowercase();
+            let mut input = input_from(store.as_ref(), row.id);
+            input.programmes = Some(vec![programme]);
+            input.rag = Some(if input.rag == Some(Rag::Red) {
+                Rag::Green
+            } else {
+                Rag::Red
+            });
+            store.update_work_package(row.id, &input, BY).unwrap();
+            assert_eq!(
+                order(store.as_ref()),
+                before,
+                "the package keeps its place in its programme"
+            );
+            let found = |text: &str| -> Vec<String> {
+                let q = WorkPackageQuery {
+                    text: Some(text.parse().unwrap()),
+                    ..query()
+                };
+                store
+                    .list_work_packages(plan, &q)
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|w| w.reference)
+                    .collect()
+            };
+            assert!(found(&title_word).contains(&first), "still found by its title");
+            // Then a change of text alone: found by the new words, not the old.
+            input.title = "Zebra crossing review".into();
+            store.update_work_package(row.id, &input, BY).unwrap();
+            assert_eq!(found("zebra"), std::slice::from_ref(&first));
+            assert!(!found(&title_word).contains(&first) || {
+                // The old word may be elsewhere in the package (its scope).
+                let d = store.work_package(row.id).unwrap();
+                d.scope.to_lowercase().contains(&title_word)
+                    || d.relationships.to_lowercase().contains(&title_word)
+                    || d.comments.to_lowercase().contains(&title_word)
+            });
+        }
+
+        #[test]
         fn a_package_without_a_number_gets_the_next_free_one_in_its_section() {
             let (store, plan) = seeded();
             let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             access::identify,
         ))
+        .layer(axum::middleware::from_fn(state::mark_writes))
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers))
 }

@@ -1,5 +1,10 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
+use axum::extract::Request;
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+
 use waymark_core::identity::{Failures, ThrottlePolicy};
 use waymark_store::{PlanStore, SessionPolicy};
 
@@ -49,6 +54,8 @@ pub struct AppState {
     pub(crate) failures: Arc<Mutex<SignInFailures>>,
     /// Uploaded files between an import's preview and its confirmation.
     pub(crate) import_drafts: Arc<crate::pages::ImportDrafts>,
+    /// Where requests that may write do their store work.
+    writer: Writer,
 }
 
 impl AppState {
@@ -66,6 +73,7 @@ impl AppState {
                 by_address: Failures::new(ThrottlePolicy::ADDRESS),
             })),
             import_drafts: Arc::default(),
+            writer: Writer::start(),
         }
     }
 
@@ -85,16 +93,84 @@ impl AppState {
         self.failures.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Run blocking store work off the async worker threads.
+    /// Run blocking store work off the async worker threads: a read's on
+    /// the pool of store threads, the work of a request that may write
+    /// ([`mark_writes`]) on the one writer thread ([`Writer`]), so reads
+    /// never queue behind writes, nor writes behind reads.
     pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&dyn PlanStore) -> waymark_store::Result<T> + Send + 'static,
     {
         let store = self.store.clone();
+        if WRITES.try_with(|w| *w).unwrap_or(false) {
+            return self.writer.run(move || f(store.as_ref())).await;
+        }
         match tokio::task::spawn_blocking(move || f(store.as_ref())).await {
             Ok(result) => result.map_err(ApiError::from),
             Err(e) => Err(ApiError::Internal(format!("store task failed: {e}"))),
         }
     }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The thread that does the store work of requests that may write, one at
+/// a time in the order they came: the store lets one writer in at a time
+/// anyway, and a writer waiting for its turn on a pooled thread would hold a
+/// reader's place. The thread ends when the last [`AppState`] is dropped.
+#[derive(Clone)]
+struct Writer {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+impl Writer {
+    fn start() -> Self {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let spawned = std::thread::Builder::new()
+            .name("waymark-writer".into())
+            .spawn(move || {
+                while let Ok(job) = queue.recv() {
+                    // A panic fails its own request (its answer is dropped),
+                    // not the thread.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            });
+        if let Err(e) = spawned {
+            // No thread: every write answers an error naming the cause
+            // (the jobs' receiver is gone with the closure).
+            tracing::error!(error = %e, "cannot start the writer thread");
+        }
+        Writer { jobs }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> waymark_store::Result<T> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = answer.send(f());
+            }))
+            .map_err(|_| ApiError::Internal("the writer thread is not running".into()))?;
+        match answered.await {
+            Ok(result) => result.map_err(ApiError::from),
+            Err(_) => Err(ApiError::Internal(
+                "store write failed (it panicked)".into(),
+            )),
+        }
+    }
+}
+
+tokio::task_local! {
+    /// Whether the request being handled may write.
+    static WRITES: bool;
+}
+
+/// Middleware over every route: a request by any method but GET and HEAD
+/// may write, and its store work goes to the writer thread ([`AppState::run`]).
+pub async fn mark_writes(req: Request, next: Next) -> Response {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD);
+    WRITES.scope(writes, next.run(req)).await
 }

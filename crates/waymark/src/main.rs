@@ -612,11 +612,12 @@ fn serve(
         );
         state = state.with_oidc(waymark_web::oidc::Oidc::new(config).map_err(|e| anyhow!(e))?);
     }
-    // Blocking work is database work; more threads than connections would
-    // only queue for the pool and hold memory.
+    // Blocking work is reading the database (writes have a thread of their
+    // own); more threads than readers would only queue for the pool and
+    // hold memory.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(waymark_store::pool_size() as usize)
+        .max_blocking_threads(waymark_store::readers() as usize)
         .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr)

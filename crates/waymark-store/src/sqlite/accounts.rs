@@ -114,9 +114,10 @@ impl SqliteStore {
     /// in its own transaction, in this process's turn, never bumping the
     /// store generation.
     fn side_write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.pool.get()?;
-        let _turn = self.writer_turn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut w = self.writer()?;
+        let tx = w
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
         // A session begun or ended: who a cookie is may have changed.
@@ -471,13 +472,18 @@ impl AccountStore for SqliteStore {
         )
     }
 
+    fn known_token_caller(&self, digest: &str, now_ms: i64) -> Option<Caller> {
+        self.callers
+            .get(&format!("t:{digest}"))
+            .filter(|e| now_ms - e.last_ms < TOUCH_EVERY_MS)
+            .map(|e| e.caller)
+    }
+
     fn token_caller(&self, digest: &str, now_ms: i64) -> Result<Option<Caller>> {
-        let key = format!("t:{digest}");
-        if let Some(e) = self.callers.get(&key)
-            && now_ms - e.last_ms < TOUCH_EVERY_MS
-        {
-            return Ok(Some(e.caller));
+        if let Some(caller) = self.known_token_caller(digest, now_ms) {
+            return Ok(Some(caller));
         }
+        let key = format!("t:{digest}");
         let found = {
             let conn = self.pool.get()?;
             conn.prepare_cached(&format!(
@@ -541,20 +547,29 @@ impl AccountStore for SqliteStore {
         })
     }
 
+    fn known_session_caller(
+        &self,
+        digest: &str,
+        now_ms: i64,
+        policy: SessionPolicy,
+    ) -> Option<Caller> {
+        let e = self.callers.get(&format!("s:{digest}"))?;
+        let created = e.created_ms?;
+        (now_ms - e.last_ms < TOUCH_EVERY_MS.min(policy.idle_ms)
+            && now_ms - created < policy.max_ms)
+            .then_some(e.caller)
+    }
+
     fn session_caller(
         &self,
         digest: &str,
         now_ms: i64,
         policy: SessionPolicy,
     ) -> Result<Option<Caller>> {
-        let key = format!("s:{digest}");
-        if let Some(e) = self.callers.get(&key)
-            && let Some(created) = e.created_ms
-            && now_ms - e.last_ms < TOUCH_EVERY_MS.min(policy.idle_ms)
-            && now_ms - created < policy.max_ms
-        {
-            return Ok(Some(e.caller));
+        if let Some(caller) = self.known_session_caller(digest, now_ms, policy) {
+            return Ok(Some(caller));
         }
+        let key = format!("s:{digest}");
         let found = {
             let conn = self.pool.get()?;
             conn.prepare_cached(&format!(

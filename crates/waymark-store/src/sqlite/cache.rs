@@ -87,6 +87,16 @@ struct State {
     options: HashMap<i64, Arc<FilterOptions>>,
     /// Package ids a search (an FTS5 query) matches, until the next write.
     matches: HashMap<String, Arc<HashSet<i64>>>,
+    /// The package counts as they were at the generation before this one,
+    /// for reads whose snapshot began before the last package write
+    /// committed: without them each such read counts afresh (a whole
+    /// filter's rows), and under a steady flow of writes many reads do.
+    previous: Option<Previous>,
+}
+
+struct Previous {
+    generation: i64,
+    counts: HashMap<String, Count>,
 }
 
 impl State {
@@ -146,7 +156,10 @@ impl Cache {
         let generation = generation(conn)?;
         let flight = {
             let Some(mut state) = self.at(generation) else {
-                return compute(conn);
+                return match self.earlier(generation, &key) {
+                    Some(count) => Ok(count),
+                    None => compute(conn),
+                };
             };
             state.clock += 1;
             let clock = state.clock;
@@ -201,6 +214,16 @@ impl Cache {
                 result
             }
         }
+    }
+
+    /// A count as it was at `generation`, the one before the cache's, if
+    /// it was known then.
+    fn earlier(&self, generation: i64, key: &str) -> Option<Count> {
+        let state = self.lock();
+        let previous = state.previous.as_ref()?;
+        (previous.generation == generation)
+            .then(|| previous.counts.get(key).copied())
+            .flatten()
     }
 
     /// Any other `SELECT COUNT(*)`, kept until the next write of any kind
@@ -302,9 +325,21 @@ impl Held<'_> {
             state.reset(deltas.from + 1);
             return;
         }
+        let changes: HashMap<String, i64> = deltas.changes.into_iter().collect();
+        // The kept counts (at most KEPT_BY_WRITES) as they were.
+        let counts = changes
+            .keys()
+            .filter_map(|key| match state.packages.get(key)?.slot {
+                Slot::Ready(count) => Some((key.clone(), count)),
+                Slot::Computing(_) => None,
+            })
+            .collect();
+        state.previous = Some(Previous {
+            generation: deltas.from,
+            counts,
+        });
         state.generation = deltas.from + 1;
         state.matches.clear();
-        let changes: HashMap<String, i64> = deltas.changes.into_iter().collect();
         state.packages.retain(|key, entry| {
             let Some(delta) = changes.get(key) else {
                 return false;
@@ -338,4 +373,80 @@ pub(super) fn counted(conn: &Connection, probe: &Probe, id: Option<i64>) -> Resu
         .prepare_cached(&probe.sql)?
         .query_row(params_from_iter(&args), |r| r.get(0))?;
     Ok(n > 0)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::cell::Cell;
+
+    use rusqlite::Connection;
+
+    use super::{Cache, Count, Deltas, Probe};
+
+    fn at(conn: &Connection, generation: i64) {
+        conn.execute("UPDATE store_generation SET generation = ?", [generation])
+            .unwrap();
+    }
+
+    fn count(n: i64) -> Count {
+        Count {
+            n,
+            lower_bound: false,
+        }
+    }
+
+    #[test]
+    fn a_read_begun_before_a_package_write_gets_its_snapshots_count_without_counting() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE store_generation (id INTEGER PRIMARY KEY, generation INTEGER);
+             INSERT INTO store_generation VALUES (1, 5);",
+        )
+        .unwrap();
+        let cache = Cache::default();
+        let probe = || {
+            Some(Probe {
+                sql: String::new(),
+                args: Vec::new(),
+            })
+        };
+        let counted = Cell::new(0);
+        let compute = |n: i64| {
+            let counted = &counted;
+            move |_: &Connection| {
+                counted.set(counted.get() + 1);
+                Ok(count(n))
+            }
+        };
+        let first = cache.package_count(&conn, "k".into(), probe(), compute(10));
+        assert_eq!(first.unwrap(), count(10));
+        // A package write at generation 5 adds one package to the count.
+        cache.hold().apply(Deltas {
+            from: 5,
+            changes: vec![("k".into(), 1)],
+            options_changed: Vec::new(),
+        });
+        // A read whose snapshot is still at 5: the count as it was then.
+        let old = cache.package_count(&conn, "k".into(), probe(), compute(99));
+        assert_eq!(old.unwrap(), count(10));
+        // A read at 6: the moved count.
+        at(&conn, 6);
+        let new = cache.package_count(&conn, "k".into(), probe(), compute(99));
+        assert_eq!(new.unwrap(), count(11));
+        assert_eq!(counted.get(), 1, "counted once, at the first read");
+        // Two writes on, a read at 5 counts for itself (and keeps nothing).
+        cache.hold().apply(Deltas {
+            from: 6,
+            changes: vec![("k".into(), 1)],
+            options_changed: Vec::new(),
+        });
+        at(&conn, 5);
+        let older = cache.package_count(&conn, "k".into(), probe(), compute(10));
+        assert_eq!(older.unwrap(), count(10));
+        assert_eq!(counted.get(), 2);
+        at(&conn, 7);
+        let newest = cache.package_count(&conn, "k".into(), probe(), compute(99));
+        assert_eq!(newest.unwrap(), count(12));
+    }
 }

@@ -13,7 +13,7 @@ use waymark_core::{
     Dependency, Influence, InfluenceCode, Plan, PlanStatus, Programme, Rag, RelatedKind, Status,
 };
 
-use super::{final_quarter, index_search, sort_key, unindex_search};
+use super::{SEARCH_COLUMNS, final_quarter, index_search, search_values, sort_key, unindex_search};
 use crate::rules::access::AccountAccess;
 use crate::rules::audit::Subject;
 use crate::rules::{InfluenceId, NewBaseline, PackagePlace, PackageRecord, PlanTx, SectionPlace};
@@ -164,6 +164,23 @@ impl<'c> SqliteTx<'c> {
 
     fn write_delivery(&mut self, id: WorkPackageId, p: &PackageRecord<'_>) -> Result<()> {
         if self.may_hold(id, Held::DELIVERY) {
+            // Unchanged rows stay as they are (a status change writes no
+            // page of this table or its index).
+            let stored = self
+                .c
+                .prepare_cached(
+                    "SELECT label, quarter FROM delivery_target WHERE work_package_id = ? ORDER BY position",
+                )?
+                .query_map([id.0], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i32>(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            if stored.len() == p.delivery.len()
+                && stored
+                    .iter()
+                    .zip(p.delivery)
+                    .all(|((label, quarter), d)| *label == d.label && *quarter == d.quarter.index())
+            {
+                return Ok(());
+            }
             self.c
                 .prepare_cached("DELETE FROM delivery_target WHERE work_package_id = ?")?
                 .execute([id.0])?;
@@ -192,6 +209,14 @@ impl<'c> SqliteTx<'c> {
 
     fn set_links(&mut self, links: &Links, id: WorkPackageId, ids: &[i64]) -> Result<()> {
         if self.may_hold(id, links.held) {
+            let stored = self
+                .c
+                .prepare_cached(links.current)?
+                .query_map([id.0], |r| r.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            if stored == ids {
+                return Ok(());
+            }
             self.c.prepare_cached(links.delete)?.execute([id.0])?;
         }
         // Up to LINK_ROWS rows a statement: an import writes 600,000 links
@@ -239,6 +264,8 @@ const LINK_ROWS: usize = 8;
 struct Links {
     /// Its `Held` bit.
     held: u8,
+    /// A package's links, in order.
+    current: &'static str,
     delete: &'static str,
     /// One row: (package, target, position).
     insert: &'static str,
@@ -256,6 +283,7 @@ struct Links {
 
 static INFLUENCE_LINKS: Links = Links {
     held: Held::INFLUENCES,
+    current: "SELECT influence_id FROM work_package_influence WHERE work_package_id = ? ORDER BY position",
     delete: "DELETE FROM work_package_influence WHERE work_package_id = ?",
     insert: "INSERT OR IGNORE INTO work_package_influence (work_package_id, influence_id, position) VALUES (?, ?, ?)",
     inserts: OnceLock::new(),
@@ -268,6 +296,7 @@ static INFLUENCE_LINKS: Links = Links {
 
 static RELATED_LINKS: Links = Links {
     held: Held::RELATED,
+    current: "SELECT related_item_id FROM work_package_related WHERE work_package_id = ? ORDER BY position",
     delete: "DELETE FROM work_package_related WHERE work_package_id = ?",
     insert: "INSERT OR IGNORE INTO work_package_related (work_package_id, related_item_id, position) VALUES (?, ?, ?)",
     inserts: OnceLock::new(),
@@ -421,17 +450,31 @@ impl PlanTx for SqliteTx<'_> {
     }
 
     fn update_package(&mut self, id: WorkPackageId, p: &PackageRecord<'_>) -> Result<()> {
-        let section: Option<i64> = self
+        let delivery = format_delivery(p.delivery);
+        let searched = search_values(p, &delivery);
+        let stored: Option<(i64, bool)> = self
             .c
-            .prepare_cached("SELECT section_id FROM work_package WHERE id = ?")?
-            .query_row([id.0], |r| r.get(0))
+            .prepare_cached(&format!(
+                "SELECT section_id, {SEARCH_COLUMNS} FROM work_package WHERE id = ?"
+            ))?
+            .query_row([id.0], |r| {
+                let mut same = true;
+                for (i, value) in searched.iter().enumerate() {
+                    same &= r.get_ref(i + 1)?.as_str_or_null()? == Some(*value);
+                }
+                Ok((r.get(0)?, same))
+            })
             .optional()?;
-        let Some(section) = section else {
+        let Some((section, same_text)) = stored else {
             return Err(StoreError::NotFound {
                 what: "work package",
             });
         };
-        unindex_search(self.c, "id = ?", id.0)?;
+        // The search index changes only when a searched text does (a status
+        // or RAG change writes none of its pages).
+        if !same_text {
+            unindex_search(self.c, "id = ?", id.0)?;
+        }
         if section != p.section.0 {
             let position = self.place_last(p.section)?;
             self.c
@@ -454,7 +497,7 @@ impl PlanTx for SqliteTx<'_> {
                 p.title,
                 p.scope,
                 p.relationships,
-                format_delivery(p.delivery),
+                delivery,
                 final_quarter(p.delivery),
                 p.comments,
                 p.owner,
@@ -469,7 +512,9 @@ impl PlanTx for SqliteTx<'_> {
             ])
             .map_err(|e| clash(e, p.reference))?;
         self.write_delivery(id, p)?;
-        index_search(self.c, "id = ?", id.0)?;
+        if !same_text {
+            index_search(self.c, "id = ?", id.0)?;
+        }
         Ok(())
     }
 
@@ -506,6 +551,21 @@ impl PlanTx for SqliteTx<'_> {
         programmes: &[ProgrammeId],
     ) -> Result<()> {
         if self.may_hold(id, Held::PROGRAMMES) {
+            // The same programmes: the package keeps its place in each.
+            let mut stored = self
+                .c
+                .prepare_cached(
+                    "SELECT programme_id FROM programme_work_package WHERE work_package_id = ?",
+                )?
+                .query_map([id.0], |r| r.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut wanted: Vec<i64> = programmes.iter().map(|p| p.0).collect();
+            stored.sort_unstable();
+            wanted.sort_unstable();
+            wanted.dedup();
+            if stored == wanted {
+                return Ok(());
+            }
             self.c
                 .prepare_cached("DELETE FROM programme_work_package WHERE work_package_id = ?")?
                 .execute([id.0])?;
