@@ -86,8 +86,13 @@ impl Filter {
             );
         }
         if let Some(qr) = q.quarter {
-            let exists = "EXISTS (SELECT 1 FROM delivery_target d WHERE d.work_package_id = wp.id AND d.quarter = ?)";
-            add(exists, exists, &[Value::Integer(i64::from(qr.index()))]);
+            // The quarter's packages read once from its index (a set), not a
+            // probe of each package the list walks.
+            add(
+                "wp.id IN (SELECT work_package_id FROM delivery_target WHERE quarter = ?)",
+                "EXISTS (SELECT 1 FROM delivery_target d WHERE d.work_package_id = wp.id AND d.quarter = ?)",
+                &[Value::Integer(i64::from(qr.index()))],
+            );
         }
         if let Some(s) = q.status {
             add(
@@ -506,22 +511,29 @@ impl SqliteStore {
                 }
                 _ => (clause, args, offset),
             };
-            let sql = format!(
-                "SELECT {WP_COLUMNS}, {} FROM {from} WHERE {clause} ORDER BY {} LIMIT {} OFFSET {offset}",
-                key_columns.join(", "),
-                order_by(&keys, backward),
-                per_page + 1
-            );
-            let mut stmt = c.prepare_cached(&sql)?;
-            let mut rows = stmt.query(params_from_iter(&args))?;
             let mut items = Vec::with_capacity(per_page as usize + 1);
             let mut row_keys = Vec::with_capacity(per_page as usize + 1);
-            while let Some(r) = rows.next()? {
-                items.push(wp_row(r)?);
-                let values = (0..keys.len())
-                    .map(|i| r.get::<_, Value>(WP_COLUMN_COUNT + i))
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                row_keys.push(values);
+            // An exact count of none, or a page past the end, has no rows to
+            // look for: a filter that matches nothing would otherwise walk
+            // the whole plan to find so (the dashboard's "due next quarter"
+            // of a plan whose deliveries are all past).
+            let past_end = total.n == 0 || (keyset_sql.is_none() && offset >= total.n as u64);
+            if !(past_end && !total.lower_bound) {
+                let sql = format!(
+                    "SELECT {WP_COLUMNS}, {} FROM {from} WHERE {clause} ORDER BY {} LIMIT {} OFFSET {offset}",
+                    key_columns.join(", "),
+                    order_by(&keys, backward),
+                    per_page + 1
+                );
+                let mut stmt = c.prepare_cached(&sql)?;
+                let mut rows = stmt.query(params_from_iter(&args))?;
+                while let Some(r) = rows.next()? {
+                    items.push(wp_row(r)?);
+                    let values = (0..keys.len())
+                        .map(|i| r.get::<_, Value>(WP_COLUMN_COUNT + i))
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    row_keys.push(values);
+                }
             }
             let more = items.len() > per_page as usize;
             items.truncate(per_page as usize);
