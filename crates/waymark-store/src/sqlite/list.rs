@@ -517,8 +517,9 @@ impl SqliteStore {
             // look for: a filter that matches nothing would otherwise walk
             // the whole plan to find so (the dashboard's "due next quarter"
             // of a plan whose deliveries are all past).
-            let past_end = total.n == 0 || (keyset_sql.is_none() && offset >= total.n as u64);
-            if !(past_end && !total.lower_bound) {
+            let past_end = !total.lower_bound
+                && (total.n == 0 || (keyset_sql.is_none() && offset >= total.n as u64));
+            if !past_end {
                 let sql = format!(
                     "SELECT {WP_COLUMNS}, {} FROM {from} WHERE {clause} ORDER BY {} LIMIT {} OFFSET {offset}",
                     key_columns.join(", "),
