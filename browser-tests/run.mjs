@@ -1410,6 +1410,68 @@ describe('approvals: an approver approves a proposed package with a comment, sho
     }
 });
 
+// ------------------------------------------------------------------ baselines
+
+describe('baselines: take one in the form, move a delivery, read its slip in the comparison (axe, 390 px)', () => {
+    const TITLE = `Baseline slip <script>window.__slipped = 1</script> ${Date.now()}`;
+    let made; // a package delivering in Q1 2008 when the baseline is taken
+
+    before(async () => {
+        const res = await fetch(`${BASE}/api/v1/plans/${PLAN}/work-packages`, {
+            method: 'POST',
+            headers: withToken({ 'content-type': 'application/json' }),
+            body: JSON.stringify({ section_id: ids.section, title: TITLE, delivery: 'Q1 2008' }),
+        });
+        const body = await res.text();
+        assert.equal(res.status, 201, `making a package answered ${res.status}: ${body.slice(0, 300)}`);
+        made = Number(JSON.parse(body).id);
+    });
+
+    after(async () => {
+        if (made) {
+            await fetch(`${BASE}/api/v1/work-packages/${made}`, { method: 'DELETE', headers: withToken({ 'if-match': '*' }) });
+        }
+    });
+
+    test('a baseline taken through the form, then the package moved three quarters, shows as slipped 3 quarters later', async () => {
+        const name = `Browser baseline ${Date.now()}`;
+        const page = await open(desktop, `/plans/${PLAN}/baselines`);
+        let comparison;
+        try {
+            await page.locator('main form #name').fill(name);
+            const [res] = await Promise.all([
+                page.waitForNavigation({ waitUntil: 'load' }),
+                page.locator('main form').getByRole('button', { name: /^Take a baseline/ }).click(),
+            ]);
+            assert.equal(res.status(), 200, `taking a baseline answered ${res.status()}`);
+            comparison = new URL(page.url()).pathname;
+            assert.match(comparison, new RegExp(`^/plans/${PLAN}/baselines/\\d+$`), `taking a baseline went to ${page.url()}`);
+            assert.ok(squash(await page.locator('h1').innerText()).includes(name), 'the comparison does not name the baseline taken');
+            assertNoProblems(page, 'taking a baseline');
+        } finally {
+            await page.close();
+        }
+        await apiChangePackage(made, { delivery: 'Q4 2008' });
+        for (const [context, width] of [[desktop, DESKTOP.width], [phone, PHONE.width]]) {
+            const view = await open(context, comparison);
+            try {
+                const row = view.locator('main tr', { hasText: 'Baseline slip' });
+                assert.equal(await row.count(), 1, `the comparison at ${width}px has no row for the moved package`);
+                const text = squash(await row.innerText());
+                assert.ok(text.includes('Q1 2008') && text.includes('Q4 2008'), `the row does not show the delivery then and now: ${text}`);
+                assert.ok(text.includes('3 quarters later'), `the row does not say it slipped 3 quarters: ${text}`);
+                assert.ok(text.includes('<script>'), `the title is not shown as written: ${text}`);
+                assert.equal(await view.evaluate(() => window.__slipped), undefined, 'the title ran as a script');
+                await assertAxeClean(view, `the comparison at ${width}px`);
+                await assertNoSidewaysScroll(view, `the comparison at ${width}px`);
+                assertNoProblems(view, `the comparison at ${width}px`);
+            } finally {
+                await view.close();
+            }
+        }
+    });
+});
+
 // ------------------------------------------------------------------ the RAID log
 
 describe('RAID log: the heat map and its table, overdue risks, record a risk in the form, hostile text (axe, 390 px)', () => {
