@@ -102,10 +102,23 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&dyn PlanStore) -> waymark_store::Result<T> + Send + 'static,
     {
-        let store = self.store.clone();
         if WRITES.try_with(|w| *w).unwrap_or(false) {
+            let store = self.store.clone();
             return self.writer.run(move || f(store.as_ref())).await;
         }
+        self.run_read(f).await
+    }
+
+    /// Store work that only reads, on the readers' threads whatever the
+    /// request's method: for a writing request's reads that take CPU (a
+    /// sign-in's or a password change's argon2), which on the writer thread
+    /// would hold every write up.
+    pub async fn run_read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn PlanStore) -> waymark_store::Result<T> + Send + 'static,
+    {
+        let store = self.store.clone();
         match tokio::task::spawn_blocking(move || f(store.as_ref())).await {
             Ok(result) => result.map_err(ApiError::from),
             Err(e) => Err(ApiError::Internal(format!("store task failed: {e}"))),

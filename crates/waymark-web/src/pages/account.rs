@@ -369,9 +369,10 @@ pub async fn change_password(
             )],
         ));
     }
+    // Reads and argon2 only: on a reader's thread, not the writer's.
     let checked = cx
         .state
-        .run(move |s| {
+        .run_read(move |s| {
             let Some(c) = s.credentials(&email)? else {
                 return Err(StoreError::NotFound { what: "account" });
             };

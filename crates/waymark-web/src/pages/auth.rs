@@ -247,12 +247,13 @@ pub async fn sign_in(
     }
 }
 
-/// The password check, on a blocking thread: the same argon2 work whether
-/// or not the account exists, is enabled, or has a password.
+/// The password check, on a reader's thread (not the writer's: argon2 takes
+/// a while): the same argon2 work whether or not the account exists, is
+/// enabled, or has a password.
 async fn check(state: &AppState, email: &str, password: String) -> Outcome {
     let email: Option<Email> = email.parse().ok();
     let found = state
-        .run(move |s| {
+        .run_read(move |s| {
             let credentials = match &email {
                 Some(e) => s.credentials(e)?,
                 None => None,
