@@ -50,21 +50,6 @@ fn query() -> WorkPackageQuery {
 
 /// Every test of the suite, for the backend whose fresh, empty stores
 /// `$new` makes.
-/// The references of the packages a search for `text` finds, in plan order.
-fn found(store: &dyn PlanStore, plan: PlanId, text: &str) -> Vec<String> {
-    let q = WorkPackageQuery {
-        text: Some(text.parse().unwrap()),
-        ..query()
-    };
-    store
-        .list_work_packages(plan, &q)
-        .unwrap()
-        .items
-        .into_iter()
-        .map(|w| w.reference)
-        .collect()
-}
-
 macro_rules! store_suite {
     ($new:expr) => {
         fn fresh_store() -> Arc<dyn PlanStore> {
@@ -640,7 +625,7 @@ macro_rules! store_suite {
                 )),
                 "{changes:?}"
             );
-            let search = |text: &str| found(store.as_ref(), plan, text);
+            let search = |text: &str| refs_of(store.as_ref(), plan, Some(text));
             assert_eq!(search("tenders"), ["10.1.1"]);
             assert_eq!(search("heathland"), ["10.1.1"]);
             // A new package keeps them too, and the whole plan carries them.
@@ -1066,7 +1051,7 @@ macro_rules! store_suite {
         #[test]
         fn search_and_counts_follow_every_change() {
             let (store, plan) = seeded();
-            let search = |text: &str| found(store.as_ref(), plan, text);
+            let search = |text: &str| refs_of(store.as_ref(), plan, Some(text));
             assert_eq!(store.plan(plan).unwrap().work_package_count, 17);
             let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
             let mut input = input_from(store.as_ref(), first);
@@ -1146,7 +1131,7 @@ macro_rules! store_suite {
                 before,
                 "the package keeps its place in its programme"
             );
-            let found = |text: &str| found(store.as_ref(), plan, text);
+            let found = |text: &str| refs_of(store.as_ref(), plan, Some(text));
             assert!(found(&title_word).contains(&first), "still found by its title");
             // Then a change of text alone: found by the new words, not the old.
             input.title = "Zebra crossing review".into();
@@ -1229,7 +1214,7 @@ macro_rules! store_suite {
         #[test]
         fn references_and_codes_are_searched_as_phrases() {
             let (store, plan) = seeded();
-            let search = |text: &str| found(store.as_ref(), plan, text);
+            let search = |text: &str| refs_of(store.as_ref(), plan, Some(text));
             // The seed's texts never mention 3.1.1 (it is only an influence code).
             assert_eq!(search("3.1.1"), Vec::<String>::new());
             let first = store.list_work_packages(plan, &query()).unwrap().items[0].id;
