@@ -89,8 +89,21 @@ fn init_connection(c: &Connection) -> rusqlite::Result<()> {
         "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;
          PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;
          PRAGMA wal_autocheckpoint = 0;",
-    )
+    )?;
+    // Reads through a memory map of the database file instead of copying
+    // each page into the connection's cache. In WAL mode every write makes
+    // each reader connection drop its whole page cache at its next read, so
+    // under a steady flow of writes most reads start cold; from the map a
+    // cold page costs a pointer, not a read and a copy (waymark-bench, mixed
+    // load: reads p99 17 to 13 ms, lists a third more requests a second).
+    // The mapped pages are the OS's page cache, shared and reclaimable, but
+    // they count in the server's RSS: hence a bound, not the whole file.
+    c.pragma_update(None, "mmap_size", MMAP_BYTES)
 }
+
+/// How much of the database file each connection maps: all of a
+/// 250,000-package plan.
+const MMAP_BYTES: i64 = 256 * 1024 * 1024;
 
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
