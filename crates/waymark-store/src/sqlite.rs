@@ -427,11 +427,11 @@ impl SqliteStore {
         Self::bump(&tx)?;
         match finish {
             Finish::Commit => {
-                let held = self.cache.hold();
+                let committing = self.cache.committing(from);
                 tx.commit()?;
                 match deltas {
-                    Some(deltas) => held.apply(deltas),
-                    None => held.reset(from + 1),
+                    Some(deltas) => committing.apply(deltas),
+                    None => committing.reset(),
                 }
                 if let Audited::Change(_, Subject::Account(_) | Subject::Token(_)) = &audited {
                     self.callers.clear();

@@ -11,6 +11,13 @@
 //!
 //! A count that is missing is computed by one request at a time; others asking
 //! for the same count wait for its answer instead of computing it again.
+//!
+//! A write does not hold the cache while it commits (a commit writes the
+//! log, and the writer thread may lose its core in the middle: every read
+//! waited behind it). It marks the generation it is committing to
+//! ([`Cache::committing`]), commits, then moves the counts. Reads at the old
+//! generation go on using the cache meanwhile; only a read that already sees
+//! the new generation waits, for the moment until the counts have caught up.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -27,6 +34,9 @@ const CACHE_LIMIT: usize = 4096;
 const KEPT_BY_WRITES: usize = 64;
 /// How long a request waits for another's count before computing it itself.
 const FLIGHT_WAIT: Duration = Duration::from_secs(5);
+/// How long a read that sees a write's new generation waits for the cache to
+/// catch up with it before counting for itself.
+const CATCH_UP_WAIT: Duration = Duration::from_millis(200);
 
 /// How to tell whether one package is among those a count counts:
 /// `SELECT COUNT(*) FROM work_package wp WHERE wp.id = ? AND (…)`.
@@ -81,6 +91,8 @@ struct PackageCount {
 #[derive(Default)]
 struct State {
     generation: i64,
+    /// The generation a write is committing to, until its counts are moved.
+    committing: Option<i64>,
     clock: u64,
     packages: HashMap<String, PackageCount>,
     others: HashMap<String, i64>,
@@ -103,6 +115,7 @@ impl State {
     fn reset(&mut self, generation: i64) {
         *self = State {
             generation,
+            committing: self.committing,
             ..State::default()
         };
     }
@@ -111,6 +124,9 @@ impl State {
 #[derive(Default)]
 pub(super) struct Cache {
     state: Mutex<State>,
+    /// Signalled when a write's commit is over and the cache is at its
+    /// generation (or the commit failed).
+    caught_up: Condvar,
 }
 
 /// What a package write found out inside its transaction.
@@ -138,6 +154,19 @@ impl Cache {
     /// older snapshot than the cache holds (it computes without the cache).
     fn at(&self, generation: i64) -> Option<MutexGuard<'_, State>> {
         let mut state = self.lock();
+        if state.committing == Some(generation) {
+            // The write this snapshot sees is moving the counts: wait for it.
+            let (waited, timeout) = self
+                .caught_up
+                .wait_timeout_while(state, CATCH_UP_WAIT, |s| {
+                    s.committing == Some(generation)
+                })
+                .unwrap_or_else(|p| p.into_inner());
+            if timeout.timed_out() {
+                return None;
+            }
+            state = waited;
+        }
         if state.generation < generation {
             state.reset(generation);
         }
@@ -302,62 +331,88 @@ impl Cache {
         kept.into_iter().map(|(_, k, p)| (k, p)).collect()
     }
 
-    /// Lock the cache for a commit: readers that see the new generation wait
-    /// until the cache has caught up with it.
-    pub fn hold(&self) -> Held<'_> {
-        Held(self.lock())
+    /// Mark a write's commit from generation `from`: hand the returned
+    /// [`Committing`] the write's deltas once it has committed. Reads at
+    /// `from` go on meanwhile; reads that see `from + 1` wait for it.
+    pub fn committing(&self, from: i64) -> Committing<'_> {
+        self.lock().committing = Some(from + 1);
+        Committing { cache: self, from }
     }
 }
 
-/// The cache, locked across a write's commit.
-pub(super) struct Held<'a>(MutexGuard<'a, State>);
+/// A write's commit in progress (see [`Cache::committing`]). Dropped without
+/// [`Committing::apply`] or [`Committing::reset`] (the commit failed), it
+/// leaves the cache as it was.
+pub(super) struct Committing<'a> {
+    cache: &'a Cache,
+    from: i64,
+}
 
-impl Held<'_> {
+impl Committing<'_> {
     /// After any write: start afresh at the new generation.
-    pub fn reset(mut self, generation: i64) {
-        self.0.reset(generation);
+    pub fn reset(self) {
+        let mut state = self.cache.lock();
+        state.reset(self.from + 1);
+        state.committing = None;
     }
 
     /// After a package write: move the kept counts, drop the rest.
-    pub fn apply(mut self, deltas: Deltas) {
-        let state = &mut self.0;
-        if state.generation != deltas.from {
-            state.reset(deltas.from + 1);
-            return;
+    pub fn apply(self, deltas: Deltas) {
+        let mut state = self.cache.lock();
+        apply(&mut state, deltas);
+        state.committing = None;
+    }
+}
+
+impl Drop for Committing<'_> {
+    fn drop(&mut self) {
+        let mut state = self.cache.lock();
+        if state.committing == Some(self.from + 1) {
+            state.committing = None;
         }
-        let changes: HashMap<String, i64> = deltas.changes.into_iter().collect();
-        // The kept counts (at most KEPT_BY_WRITES) as they were.
-        let counts = changes
-            .keys()
-            .filter_map(|key| match state.packages.get(key)?.slot {
-                Slot::Ready(count) => Some((key.clone(), count)),
-                Slot::Computing(_) => None,
-            })
-            .collect();
-        state.previous = Some(Previous {
-            generation: deltas.from,
-            counts,
-        });
-        state.generation = deltas.from + 1;
-        state.matches.clear();
-        state.packages.retain(|key, entry| {
-            let Some(delta) = changes.get(key) else {
-                return false;
-            };
-            match &mut entry.slot {
-                Slot::Ready(count) => {
-                    if count.lower_bound && *delta < 0 {
-                        return false;
-                    }
-                    count.n += delta;
-                    true
+        drop(state);
+        self.cache.caught_up.notify_all();
+    }
+}
+
+/// Move the kept counts by a package write's deltas, drop the rest.
+fn apply(state: &mut State, deltas: Deltas) {
+    if state.generation != deltas.from {
+        state.reset(deltas.from + 1);
+        return;
+    }
+    let changes: HashMap<String, i64> = deltas.changes.into_iter().collect();
+    // The kept counts (at most KEPT_BY_WRITES) as they were.
+    let counts = changes
+        .keys()
+        .filter_map(|key| match state.packages.get(key)?.slot {
+            Slot::Ready(count) => Some((key.clone(), count)),
+            Slot::Computing(_) => None,
+        })
+        .collect();
+    state.previous = Some(Previous {
+        generation: deltas.from,
+        counts,
+    });
+    state.generation = deltas.from + 1;
+    state.matches.clear();
+    state.packages.retain(|key, entry| {
+        let Some(delta) = changes.get(key) else {
+            return false;
+        };
+        match &mut entry.slot {
+            Slot::Ready(count) => {
+                if count.lower_bound && *delta < 0 {
+                    return false;
                 }
-                Slot::Computing(_) => false,
+                count.n += delta;
+                true
             }
-        });
-        for plan in deltas.options_changed {
-            state.options.remove(&plan);
+            Slot::Computing(_) => false,
         }
+    });
+    for plan in deltas.options_changed {
+        state.options.remove(&plan);
     }
 }
 
@@ -422,7 +477,7 @@ mod tests {
         let first = cache.package_count(&conn, "k".into(), probe(), compute(10));
         assert_eq!(first.unwrap(), count(10));
         // A package write at generation 5 adds one package to the count.
-        cache.hold().apply(Deltas {
+        cache.committing(5).apply(Deltas {
             from: 5,
             changes: vec![("k".into(), 1)],
             options_changed: Vec::new(),
@@ -436,7 +491,7 @@ mod tests {
         assert_eq!(new.unwrap(), count(11));
         assert_eq!(counted.get(), 1, "counted once, at the first read");
         // Two writes on, a read at 5 counts for itself (and keeps nothing).
-        cache.hold().apply(Deltas {
+        cache.committing(6).apply(Deltas {
             from: 6,
             changes: vec![("k".into(), 1)],
             options_changed: Vec::new(),

@@ -3,8 +3,8 @@
 //! By default SQLite copies the write-ahead log back into the database file
 //! (a checkpoint: a thousand pages written and synced) inside the commit that
 //! takes the log past 1,000 pages, so now and then one request's commit costs
-//! tens of milliseconds, while it holds a pooled connection and the count cache
-//! (see `cache::Held`). The store's connections turn that off
+//! tens of milliseconds, while it holds the write turn and the reads that see
+//! its generation wait for it (see `cache::Committing`). The store's connections turn that off
 //! (`wal_autocheckpoint = 0`); instead, a thread of the store's own, on a
 //! connection of its own, checkpoints a short while after writes, collecting
 //! the writes of that while into one checkpoint.
