@@ -158,9 +158,7 @@ impl Cache {
             // The write this snapshot sees is moving the counts: wait for it.
             let (waited, timeout) = self
                 .caught_up
-                .wait_timeout_while(state, CATCH_UP_WAIT, |s| {
-                    s.committing == Some(generation)
-                })
+                .wait_timeout_while(state, CATCH_UP_WAIT, |s| s.committing == Some(generation))
                 .unwrap_or_else(|p| p.into_inner());
             if timeout.timed_out() {
                 return None;
@@ -503,5 +501,67 @@ mod tests {
         at(&conn, 7);
         let newest = cache.package_count(&conn, "k".into(), probe(), compute(99));
         assert_eq!(newest.unwrap(), count(12));
+    }
+
+    fn store_at(generation: i64) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE store_generation (id INTEGER PRIMARY KEY, generation INTEGER);
+             INSERT INTO store_generation VALUES (1, 0);",
+        )
+        .unwrap();
+        at(&conn, generation);
+        conn
+    }
+
+    #[test]
+    fn reads_go_on_while_a_write_commits_and_a_read_of_its_generation_waits_for_its_counts() {
+        let cache = Cache::default();
+        let probe = || {
+            Some(Probe {
+                sql: String::new(),
+                args: Vec::new(),
+            })
+        };
+        let never = |_: &Connection| -> crate::Result<Count> { panic!("counted again") };
+        let old = store_at(5);
+        let first = cache.package_count(&old, "k".into(), probe(), |_| Ok(count(10)));
+        assert_eq!(first.unwrap(), count(10));
+
+        let committing = cache.committing(5);
+        // A read of the snapshot before the write: the cache, at once (with
+        // the cache held across the commit, this would wait for it).
+        let during = cache.package_count(&old, "k".into(), probe(), never);
+        assert_eq!(during.unwrap(), count(10));
+        std::thread::scope(|s| {
+            // A read that already sees the write's generation waits for the
+            // counts to be moved, and counts nothing itself.
+            let reader = s.spawn(|| {
+                let new = store_at(6);
+                cache.package_count(&new, "k".into(), probe(), never)
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(
+                !reader.is_finished(),
+                "the read did not wait for the commit"
+            );
+            committing.apply(Deltas {
+                from: 5,
+                changes: vec![("k".into(), 1)],
+                options_changed: Vec::new(),
+            });
+            assert_eq!(reader.join().unwrap().unwrap(), count(11));
+        });
+    }
+
+    #[test]
+    fn a_commit_that_fails_leaves_the_cache_as_it_was() {
+        let cache = Cache::default();
+        let old = store_at(5);
+        let first = cache.package_count(&old, "k".into(), None, |_| Ok(count(10)));
+        assert_eq!(first.unwrap(), count(10));
+        drop(cache.committing(5));
+        let again = cache.package_count(&old, "k".into(), None, |_| panic!("counted again"));
+        assert_eq!(again.unwrap(), count(10));
     }
 }
