@@ -80,8 +80,10 @@ ROLE_MAP="waymark-managers=manager,waymark-admins=admin"
 
 start_provider() {
     local name="$1" port="$2" redirect="$3" mode="$4"
-    node "$HERE/provider.mjs" --port "$port" --redirect-uri "$redirect" \
-        --client-secret "$SECRET" --mode "$mode" >"$LOGS/provider-$name.log" 2>&1 &
+    # `--name=value`: a random secret may begin with '-' (base64url), which
+    # would otherwise be read as an option.
+    node "$HERE/provider.mjs" --port="$port" --redirect-uri="$redirect" \
+        --client-secret="$SECRET" --mode="$mode" >"$LOGS/provider-$name.log" 2>&1 &
     PIDS+=($!)
     wait_for "http://127.0.0.1:$port/.well-known/openid-configuration" "$LOGS/provider-$name.log" "$!"
 }
