@@ -156,7 +156,7 @@ fi
 
 # Whatever happened, the client secret must not be in any Waymark log.
 for log in "$LOGS"/waymark-*.log; do
-    if grep -qF "$SECRET" "$log"; then
+    if grep -qF -e "$SECRET" "$log"; then
         echo "error: the client secret appears in $log" >&2
         rc=1
     fi
