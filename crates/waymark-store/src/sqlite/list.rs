@@ -38,6 +38,9 @@ pub(super) struct Filter {
     pub args: Vec<Value>,
     /// The search, as an FTS5 query; not in the clauses above.
     pub fts: Option<String>,
+    /// A filter names a smaller set than the plan on its own (a section, a
+    /// quarter, a register entry, a programme): a count starts from it.
+    pub narrowed: bool,
 }
 
 /// The open statuses ([`Status::is_open`]) as an SQL list: `'proposed', …`.
@@ -70,6 +73,11 @@ impl Filter {
             where_probe: String::from("wp.plan_id = ?"),
             args: vec![Value::Integer(plan.0)],
             fts: q.text.as_ref().map(fts_query),
+            narrowed: q.section.is_some()
+                || q.quarter.is_some()
+                || q.influence.is_some()
+                || q.related_item.is_some()
+                || q.programme.is_some(),
         };
         let mut add = |inn: &str, probe: &str, args: &[Value]| {
             f.where_in.push_str(" AND ");
@@ -280,6 +288,37 @@ fn keyset(keys: &[(&str, bool)], key: &[CursorValue], reverse: bool) -> (String,
     (format!("({})", ors.join(" OR ")), args)
 }
 
+/// The count of a list: `SELECT COUNT(*)` over its filters (up to
+/// [`COUNT_LIMIT`] + 1 when a search walks the list in order).
+///
+/// When a filter names a smaller set than the plan (a section's thousand
+/// packages), the plan's term is kept out of the index choice (`+wp.plan_id`):
+/// SQLite's statistics from a sampled `ANALYZE`, or none, rate "this plan"
+/// as selective as "this section", and it counted a section by walking the
+/// whole plan's index (60 to 140 ms on 100,000 packages, where the section's
+/// own index takes 0.2 ms).
+fn count_sql(f: &Filter, access: Access) -> (String, Vec<Value>) {
+    let (from, clause, args) = access.sql(f);
+    let clause = for_counting(f, clause);
+    let sql = if access == Access::OrderFirst {
+        format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {clause} LIMIT {})",
+            COUNT_LIMIT + 1
+        )
+    } else {
+        format!("SELECT COUNT(*) FROM {from} WHERE {clause}")
+    };
+    (sql, args)
+}
+
+/// A list's clause for counting its rows (see [`count_sql`]).
+fn for_counting(f: &Filter, mut clause: String) -> String {
+    if f.narrowed && clause.starts_with("wp.plan_id = ?") {
+        clause.insert(0, '+');
+    }
+    clause
+}
+
 /// FNV-1a: a fingerprint that stays the same across builds and restarts.
 fn fingerprint(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -345,20 +384,15 @@ impl SqliteStore {
     /// The number of packages in a list, cached (see `cache`). A search that
     /// matches many rows is counted up to [`COUNT_LIMIT`] (and then "more").
     fn total(&self, c: &Connection, f: &Filter, access: Access) -> Result<Count> {
-        let (from, clause, args) = access.sql(f);
+        let (sql, args) = count_sql(f, access);
         let bounded = access == Access::OrderFirst;
-        let sql = if bounded {
-            format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {clause} LIMIT {})",
-                COUNT_LIMIT + 1
-            )
-        } else {
-            format!("SELECT COUNT(*) FROM {from} WHERE {clause}")
-        };
         let key = format!("{sql}\u{1f}{args:?}");
         if let (Access::OrderFirst, Some(fts)) = (access, &f.fts) {
             // Count matches walking the list, up to the limit.
-            let walk = format!("SELECT wp.id FROM work_package wp WHERE {}", f.where_in);
+            let walk = format!(
+                "SELECT wp.id FROM work_package wp WHERE {}",
+                for_counting(f, f.where_in.clone())
+            );
             return self.cache.package_count(c, key, f.delta_probe(), |c| {
                 let set = self.cache.matches(c, fts)?;
                 let mut stmt = c.prepare_cached(&walk)?;
@@ -580,6 +614,7 @@ impl SqliteStore {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -599,6 +634,49 @@ mod tests {
         for bad in ["", "zz", "7631", "v1.1.n.1", &"x".repeat(99)] {
             assert!(bad.parse::<Cursor>().is_err(), "{bad}");
         }
+    }
+
+    /// How SQLite would run a list's count, on an empty store (no
+    /// statistics, as for a plan built through the API).
+    fn count_plan(q: &WorkPackageQuery) -> String {
+        let store = SqliteStore::open(":memory:").unwrap();
+        let f = Filter::of(PlanId(1), q, None);
+        let (sql, args) = count_sql(&f, Access::Filters);
+        store
+            .read(|c| {
+                let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                let steps = stmt
+                    .query_map(params_from_iter(&args), |r| r.get::<_, String>(3))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(steps.join(" | "))
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_narrowed_list_is_counted_from_its_own_index_not_the_whole_plan() {
+        let section = WorkPackageQuery {
+            section: Some(crate::SectionId(3)),
+            ..WorkPackageQuery::default()
+        };
+        let plan = count_plan(&section);
+        assert!(plan.contains("work_package_section"), "{plan}");
+        let related = WorkPackageQuery {
+            related_item: Some(crate::RelatedItemId(3)),
+            ..WorkPackageQuery::default()
+        };
+        let plan = count_plan(&related);
+        assert!(!plan.contains("(plan_id=?)"), "{plan}");
+        // The plan alone, or by status: the plan's own indexes.
+        let status = WorkPackageQuery {
+            status: Some(Status::InProgress),
+            ..WorkPackageQuery::default()
+        };
+        let plan = count_plan(&status);
+        assert!(
+            plan.contains("work_package_status (plan_id=? AND status=?)"),
+            "{plan}"
+        );
     }
 
     #[test]
