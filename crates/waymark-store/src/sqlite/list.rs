@@ -43,6 +43,9 @@ pub(super) struct Filter {
     pub narrowed: bool,
 }
 
+/// Every list's first term: its plan.
+const PLAN_TERM: &str = "wp.plan_id = ?";
+
 /// The open statuses ([`Status::is_open`]) as an SQL list: `'proposed', …`.
 fn open_statuses() -> String {
     Status::ALL
@@ -69,17 +72,15 @@ impl Filter {
     /// convention (the store reads it: [`SqliteStore::overdue_quarter`]).
     pub fn of(plan: PlanId, q: &WorkPackageQuery, overdue: Option<Quarter>) -> Filter {
         let mut f = Filter {
-            where_in: String::from("wp.plan_id = ?"),
-            where_probe: String::from("wp.plan_id = ?"),
+            where_in: String::from(PLAN_TERM),
+            where_probe: String::from(PLAN_TERM),
             args: vec![Value::Integer(plan.0)],
             fts: q.text.as_ref().map(fts_query),
-            narrowed: q.section.is_some()
-                || q.quarter.is_some()
-                || q.influence.is_some()
-                || q.related_item.is_some()
-                || q.programme.is_some(),
+            narrowed: false,
         };
-        let mut add = |inn: &str, probe: &str, args: &[Value]| {
+        // `narrows`: the clause names a smaller set than the plan on its own.
+        let mut add = |narrows: bool, inn: &str, probe: &str, args: &[Value]| {
+            f.narrowed |= narrows;
             f.where_in.push_str(" AND ");
             f.where_in.push_str(inn);
             f.where_probe.push_str(" AND ");
@@ -88,6 +89,7 @@ impl Filter {
         };
         if let Some(s) = q.section {
             add(
+                true,
                 "wp.section_id = ?",
                 "wp.section_id = ?",
                 &[Value::Integer(s.0)],
@@ -97,6 +99,7 @@ impl Filter {
             // The quarter's packages read once from its index (a set), not a
             // probe of each package the list walks.
             add(
+                true,
                 "wp.id IN (SELECT work_package_id FROM delivery_target WHERE quarter = ?)",
                 "EXISTS (SELECT 1 FROM delivery_target d WHERE d.work_package_id = wp.id AND d.quarter = ?)",
                 &[Value::Integer(i64::from(qr.index()))],
@@ -104,6 +107,7 @@ impl Filter {
         }
         if let Some(s) = q.status {
             add(
+                false,
                 "wp.status = ?",
                 "wp.status = ?",
                 &[Value::Text(s.as_str().into())],
@@ -111,6 +115,7 @@ impl Filter {
         }
         if let Some(r) = q.rag {
             add(
+                false,
                 "wp.rag = ?",
                 "wp.rag = ?",
                 &[Value::Text(r.as_str().into())],
@@ -118,6 +123,7 @@ impl Filter {
         }
         if let Some(code) = &q.influence {
             add(
+                true,
                 "wp.id IN (SELECT wpi.work_package_id FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE i.plan_id = ? AND i.code = ?)",
                 "EXISTS (SELECT 1 FROM work_package_influence wpi JOIN influence i ON i.id = wpi.influence_id WHERE wpi.work_package_id = wp.id AND i.plan_id = ? AND i.code = ?)",
                 &[Value::Integer(plan.0), Value::Text(code.as_str().into())],
@@ -125,6 +131,7 @@ impl Filter {
         }
         if let Some(item) = q.related_item {
             add(
+                true,
                 "wp.id IN (SELECT work_package_id FROM work_package_related WHERE related_item_id = ?)",
                 "EXISTS (SELECT 1 FROM work_package_related r WHERE r.work_package_id = wp.id AND r.related_item_id = ?)",
                 &[Value::Integer(item.0)],
@@ -136,6 +143,7 @@ impl Filter {
                 open_statuses()
             );
             add(
+                false,
                 &clause,
                 &clause,
                 &[Value::Integer(i64::from(before.index()))],
@@ -146,10 +154,11 @@ impl Filter {
                 "wp.status IN ({}) AND NOT EXISTS (SELECT 1 FROM progress_note n WHERE n.work_package_id = wp.id AND n.date >= ?)",
                 open_statuses()
             );
-            add(&clause, &clause, &[Value::Text(day.to_string())]);
+            add(false, &clause, &clause, &[Value::Text(day.to_string())]);
         }
         if let Some(p) = q.programme {
             add(
+                true,
                 "wp.id IN (SELECT work_package_id FROM programme_work_package WHERE programme_id = ?)",
                 "EXISTS (SELECT 1 FROM programme_work_package m WHERE m.work_package_id = wp.id AND m.programme_id = ?)",
                 &[Value::Integer(p.0)],
@@ -313,7 +322,7 @@ fn count_sql(f: &Filter, access: Access) -> (String, Vec<Value>) {
 
 /// A list's clause for counting its rows (see [`count_sql`]).
 fn for_counting(f: &Filter, mut clause: String) -> String {
-    if f.narrowed && clause.starts_with("wp.plan_id = ?") {
+    if f.narrowed && clause.starts_with(PLAN_TERM) {
         clause.insert(0, '+');
     }
     clause
