@@ -9,8 +9,8 @@ use anyhow::{Result, bail};
 use clap::Subcommand;
 use waymark_store::{Actor, PlanId, PlanStore, Verdict, WorkPackageId};
 
-use crate::decisions::package_ids;
 use crate::pick_plan;
+use crate::shared::package_ids;
 
 #[derive(Subcommand)]
 pub enum PackageCommand {

@@ -8,6 +8,7 @@ mod lifecycle;
 mod notes;
 mod priorities;
 mod raid;
+mod shared;
 
 /// mimalloc rather than glibc's allocator: under load the server allocates on
 /// database threads and frees on async threads, which glibc handles poorly

@@ -9,7 +9,7 @@ use waymark_store::{Actor, PlanId, PlanStore, WorkPackageId};
 use waymark_web::form::Form;
 use waymark_web::input::ProgressNoteFields;
 
-use crate::decisions::{one_line, refused};
+use crate::shared::{one_line, package_ids, refused};
 
 #[derive(Subcommand)]
 pub enum NoteCommand {
@@ -96,7 +96,7 @@ pub fn note(
 }
 
 fn one_package(store: &dyn PlanStore, plan: PlanId, reference: &str) -> Result<WorkPackageId> {
-    let ids = crate::decisions::package_ids(store, plan, &[reference.to_string()])?;
+    let ids = package_ids(store, plan, &[reference.to_string()])?;
     ids.first()
         .map(|id| WorkPackageId(*id))
         .ok_or_else(|| anyhow!("the plan has no work package {reference}"))

@@ -14,7 +14,7 @@ use waymark_store::{
 use waymark_web::form::Form;
 use waymark_web::input::{CriterionFields, ScoreFields, ranking_top};
 
-use crate::decisions::refused;
+use crate::shared::refused;
 
 #[derive(Subcommand)]
 pub enum PriorityCommand {

@@ -10,7 +10,7 @@ use waymark_store::{Actor, PlanId, PlanStore};
 use waymark_web::form::Form;
 use waymark_web::input::{RaidFields, raid_query};
 
-use crate::decisions::{one_line, package_ids, programme_ids, refused};
+use crate::shared::{one_line, package_ids, programme_ids, refused};
 
 // Parsed once per run: the size of `Add` costs nothing worth boxing.
 #[allow(clippy::large_enum_variant)]
